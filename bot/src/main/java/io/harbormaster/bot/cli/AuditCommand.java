@@ -1,0 +1,11 @@
+package io.harbormaster.bot.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code harbormaster audit}: verify and export the tamper-evident audit log. */
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = "Verify and export the tamper-evident audit log.",
+        subcommands = {})
+final class AuditCommand {}

@@ -1,0 +1,40 @@
+package io.harbormaster.bot.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code harbormaster} command; each capability registers its subcommand here. */
+@Command(
+        name = "harbormaster",
+        mixinStandardHelpOptions = true,
+        versionProvider = HarbormasterCommand.Version.class,
+        description = "Slack chat-ops deploys to Kubernetes: risk-scored, canary-analysed, audited.",
+        footer = {"", "From a checkout, ./harbormaster test runs the whole test suite (Maven, JDK 21+)."},
+        subcommands = {AuditCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class HarbormasterCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /** The configured command line, shared by {@code Main} and the tests. */
+    public static CommandLine commandLine() {
+        var cli = new CommandLine(new HarbormasterCommand());
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Reports the jar's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var version = HarbormasterCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"harbormaster " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.harbormaster.engine.audit;
+
+import java.util.function.Consumer;
+
+/** The engine's port to the audit log: every decision is appended here before it is acted on. */
+public interface AuditLog {
+    /** Appends a record after the current head and returns it with its place and hashes. */
+    AuditEntry append(AuditRecord record);
+
+    /** Streams the entries that match {@code query}, in sequence order, without holding them all in memory. */
+    void scan(AuditQuery query, Consumer<AuditEntry> sink);
+
+    /** Walks the whole chain and its checkpoints. */
+    VerifyReport verify();
+}
