@@ -10,6 +10,12 @@ public interface AuditLog {
     /** Streams the entries that match {@code query}, in sequence order, without holding them all in memory. */
     void scan(AuditQuery query, Consumer<AuditEntry> sink);
 
+    /** Counts the entries that match {@code query} and returns the newest {@code newest} of them, newest first. */
+    AuditSummary summarize(AuditQuery query, int newest);
+
+    /** Signs the current head now if it is not signed yet (before an export, on shutdown, on a timer). */
+    void checkpoint();
+
     /** Walks the whole chain and its checkpoints. */
     VerifyReport verify();
 }

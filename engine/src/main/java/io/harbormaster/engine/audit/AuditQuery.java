@@ -1,6 +1,7 @@
 package io.harbormaster.engine.audit;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /** An {@code /audit} filter: every part is optional; {@code until} is exclusive. */
@@ -15,6 +16,9 @@ public record AuditQuery(
     public static final int NO_LIMIT = Integer.MAX_VALUE;
 
     public AuditQuery {
+        // Entries keep time to the microsecond; bounds are compared at the same precision.
+        since = since.map(t -> t.truncatedTo(ChronoUnit.MICROS));
+        until = until.map(t -> t.truncatedTo(ChronoUnit.MICROS));
         if (limit <= 0) {
             throw new IllegalArgumentException("an audit query limit must be positive, got " + limit);
         }

@@ -9,6 +9,8 @@ import java.util.Objects;
  *
  * <p>Absent values are empty strings, never null, so that the canonical encoding has one form for "nothing". Time is
  * kept to the microsecond, the precision both H2 and PostgreSQL store, so that a value read back hashes the same.
+ * The reasoning is kept exactly as given: a record read back from the log must hash over the stored bytes, so
+ * writers call {@link #canonical()} (the log does so on append) and readers never re-encode.
  */
 public record AuditRecord(
         Instant time,
@@ -35,6 +37,24 @@ public record AuditRecord(
                 CanonicalJson.canonicalize(reasoningJson == null || reasoningJson.isBlank() ? "{}" : reasoningJson);
         engineVersion = Objects.requireNonNullElse(engineVersion, "");
         policyVersion = Objects.requireNonNullElse(policyVersion, "");
+    }
+
+    /** This record with its reasoning in canonical JSON form; refuses reasoning that is not JSON. */
+    public AuditRecord canonical() {
+        var canonicalJson = CanonicalJson.canonicalize(reasoningJson);
+        return canonicalJson.equals(reasoningJson)
+                ? this
+                : new AuditRecord(
+                        time,
+                        actor,
+                        action,
+                        deployId,
+                        service,
+                        version,
+                        decision,
+                        canonicalJson,
+                        engineVersion,
+                        policyVersion);
     }
 
     private static String required(String value, String field) {

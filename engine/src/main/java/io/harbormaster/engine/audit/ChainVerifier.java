@@ -65,6 +65,12 @@ public final class ChainVerifier {
         return firstInvalid > e.seq();
     }
 
+    /** Records that the entry at {@code seq} could not even be read back as an entry (a field was made invalid). */
+    public void unreadable(long seq, String why) {
+        entries++;
+        fail(seq, "entry " + seq + " cannot be read: " + why);
+    }
+
     /** The outcome, once every entry has been offered. */
     public VerifyReport finish() {
         long last = expectedSeq - 1;

@@ -1,0 +1,40 @@
+package io.harbormaster.engine.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The engine's port to deploys, their transitions and their approvals. */
+public interface DeployStore {
+    /**
+     * Stores a request and creates its deploy in state {@link DeployState#REQUESTED}, or, when a request with the same
+     * idempotency key was stored before (also by a concurrent caller), returns that one's deploy and creates nothing.
+     */
+    Intake intake(DeployRequest request);
+
+    Optional<Deploy> find(long deployId);
+
+    /** The request a deploy was created for. */
+    Optional<DeployRequest> request(long deployId);
+
+    /** Deploys that have not reached a terminal state, oldest first (what a restarted engine must pick up). */
+    List<Deploy> inFlight();
+
+    /**
+     * Moves a deploy to {@code to} (and canary step {@code step}) if it is still at {@code expectedRevision}, and
+     * records the transition; throws {@link StaleRevision} otherwise.
+     */
+    Deploy transition(
+            long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at);
+
+    /** Records the risk score and the escalation decision on the deploy (no state change). */
+    Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at);
+
+    /** Every transition of a deploy, in order. */
+    List<Transition> transitions(long deployId);
+
+    /** Records an approver's decision; a second decision by the same approver is refused and the first one kept. */
+    Approval recordApproval(Approval approval);
+
+    List<Approval> approvals(long deployId);
+}

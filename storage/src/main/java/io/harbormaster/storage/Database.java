@@ -1,0 +1,121 @@
+package io.harbormaster.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/**
+ * An open, migrated database: a connection pool, Flyway run on start, and a jOOQ context. H2 and PostgreSQL are
+ * supported; the vendor is read from the URL.
+ */
+public final class Database implements AutoCloseable {
+    /** The supported databases. */
+    public enum Vendor {
+        H2(SQLDialect.H2, "h2"),
+        POSTGRESQL(SQLDialect.POSTGRES, "postgresql");
+
+        final SQLDialect dialect;
+        final String migrationFolder;
+
+        Vendor(SQLDialect dialect, String migrationFolder) {
+            this.dialect = dialect;
+            this.migrationFolder = migrationFolder;
+        }
+
+        static Vendor of(DatabaseConfig config) {
+            var url = config.url();
+            if (url.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (url.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalArgumentException("unsupported database URL '" + config.redactedUrl()
+                    + "': use jdbc:h2:file:PATH (embedded) or jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+    }
+
+    private final HikariDataSource dataSource;
+    private final DSLContext dsl;
+    private final Vendor vendor;
+    private final DatabaseConfig config;
+
+    private Database(DatabaseConfig config, Vendor vendor, HikariDataSource dataSource) {
+        this.config = config;
+        this.vendor = vendor;
+        this.dataSource = dataSource;
+        // Names are rendered unquoted: the generated classes carry H2's upper-case names, which PostgreSQL folds to
+        // the lower-case names its migrations created.
+        var settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER);
+        this.dsl = DSL.using(dataSource, vendor.dialect, settings);
+    }
+
+    /** Opens the pool and brings the schema up to date; refuses a URL it cannot use with a message that says why. */
+    public static Database open(DatabaseConfig config) {
+        var vendor = Vendor.of(config);
+        var hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.url());
+        if (!config.user().isEmpty()) {
+            hikari.setUsername(config.user());
+        }
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setPoolName("harbormaster-db");
+        hikari.setInitializationFailTimeout(-1); // report the failure ourselves, below, without the password
+        HikariDataSource ds = new HikariDataSource(hikari);
+        try {
+            migrate(ds, vendor);
+        } catch (FlywayException | IllegalStateException e) {
+            ds.close();
+            throw new IllegalStateException(
+                    "cannot open the database at " + config.redactedUrl() + ": " + rootMessage(e)
+                            + " (check HARBORMASTER_DB_URL, HARBORMASTER_DB_USER and HARBORMASTER_DB_PASSWORD)",
+                    e);
+        }
+        return new Database(config, vendor, ds);
+    }
+
+    private static void migrate(DataSource ds, Vendor vendor) {
+        Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor.migrationFolder)
+                .load()
+                .migrate();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public DSLContext dsl() {
+        return dsl;
+    }
+
+    public Vendor vendor() {
+        return vendor;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

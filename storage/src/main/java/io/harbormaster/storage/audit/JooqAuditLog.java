@@ -1,0 +1,315 @@
+package io.harbormaster.storage.audit;
+
+import static io.harbormaster.storage.jooq.Tables.AUDIT_CHECKPOINT;
+import static io.harbormaster.storage.jooq.Tables.AUDIT_ENTRY;
+import static io.harbormaster.storage.jooq.Tables.AUDIT_HEAD;
+import static io.harbormaster.storage.jooq.Tables.AUDIT_KEY;
+
+import io.harbormaster.engine.audit.AuditChain;
+import io.harbormaster.engine.audit.AuditCheckpoint;
+import io.harbormaster.engine.audit.AuditEntry;
+import io.harbormaster.engine.audit.AuditLog;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.AuditSummary;
+import io.harbormaster.engine.audit.ChainVerifier;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.audit.VerifyReport;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.jooq.tables.records.AuditEntryRecord;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The audit log on H2 or PostgreSQL. Appenders serialize on the single {@code audit_head} row
+ * ({@code SELECT ... FOR UPDATE}), across threads and across replicas, so the chain never forks; the unique
+ * constraints on {@code prev_hash} and {@code hash} would refuse a fork even if they did not.
+ */
+public final class JooqAuditLog implements AuditLog {
+    private static final int FETCH_SIZE = 2_000;
+
+    private final Database db;
+    private final CheckpointSigner signer;
+    private final int checkpointEvery;
+    private final Clock clock;
+    private final Optional<PublicKey> pinnedKey;
+
+    /**
+     * @param signer signs checkpoints; its public key is recorded in {@code audit_key}
+     * @param checkpointEvery sign a checkpoint every this many entries
+     * @param pinnedKey when present, {@link #verify()} trusts only this key, not the keys stored in the database
+     */
+    public JooqAuditLog(
+            Database db, CheckpointSigner signer, int checkpointEvery, Clock clock, Optional<PublicKey> pinnedKey) {
+        if (checkpointEvery < 1) {
+            throw new IllegalArgumentException(
+                    "audit checkpoints must come every 1 or more entries, got " + checkpointEvery);
+        }
+        this.db = db;
+        this.signer = signer;
+        this.checkpointEvery = checkpointEvery;
+        this.clock = clock;
+        this.pinnedKey = pinnedKey;
+        registerKey();
+    }
+
+    private void registerKey() {
+        db.dsl().transaction(cfg -> {
+            var tx = DSL.using(cfg);
+            if (!tx.fetchExists(AUDIT_KEY, AUDIT_KEY.KEY_ID.eq(signer.keyId()))) {
+                tx.insertInto(AUDIT_KEY)
+                        .set(AUDIT_KEY.KEY_ID, signer.keyId())
+                        .set(AUDIT_KEY.PUBLIC_KEY, signer.publicKeyBase64())
+                        .set(AUDIT_KEY.ADDED_AT, odt(clock.instant()))
+                        .onDuplicateKeyIgnore()
+                        .execute();
+            }
+        });
+    }
+
+    @Override
+    public AuditEntry append(AuditRecord record) {
+        return appendAll(List.of(record)).getFirst();
+    }
+
+    /** Appends several records in one transaction, in order, as consecutive entries. */
+    public List<AuditEntry> appendAll(List<AuditRecord> records) {
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        return db.dsl().transactionResult(cfg -> {
+            var tx = DSL.using(cfg);
+            var head = tx.selectFrom(AUDIT_HEAD)
+                    .where(AUDIT_HEAD.ID.eq(1))
+                    .forUpdate()
+                    .fetchSingle();
+            long seq = head.getSeq();
+            String hash = head.getHash();
+            var entries = new ArrayList<AuditEntry>(records.size());
+            var insert = tx.insertInto(
+                    AUDIT_ENTRY,
+                    AUDIT_ENTRY.SEQ,
+                    AUDIT_ENTRY.RECORDED_AT,
+                    AUDIT_ENTRY.ACTOR,
+                    AUDIT_ENTRY.ACTION,
+                    AUDIT_ENTRY.DEPLOY_ID,
+                    AUDIT_ENTRY.SERVICE,
+                    AUDIT_ENTRY.VERSION,
+                    AUDIT_ENTRY.DECISION,
+                    AUDIT_ENTRY.REASONING,
+                    AUDIT_ENTRY.ENGINE_VERSION,
+                    AUDIT_ENTRY.POLICY_VERSION,
+                    AUDIT_ENTRY.PREV_HASH,
+                    AUDIT_ENTRY.HASH);
+            for (var given : records) {
+                var r = given.canonical();
+                var e = AuditChain.link(seq, hash, r);
+                entries.add(e);
+                insert = insert.values(
+                        e.seq(),
+                        odt(r.time()),
+                        r.actor(),
+                        r.action(),
+                        r.deployId(),
+                        r.service(),
+                        r.version(),
+                        r.decision(),
+                        r.reasoningJson(),
+                        r.engineVersion(),
+                        r.policyVersion(),
+                        e.prevHash(),
+                        e.hash());
+                seq = e.seq();
+                hash = e.hash();
+            }
+            insert.execute();
+            tx.update(AUDIT_HEAD)
+                    .set(AUDIT_HEAD.SEQ, seq)
+                    .set(AUDIT_HEAD.HASH, hash)
+                    .where(AUDIT_HEAD.ID.eq(1))
+                    .execute();
+            for (var e : entries) {
+                if (e.seq() % checkpointEvery == 0) {
+                    insertCheckpoint(tx, e.seq(), e.hash());
+                }
+            }
+            return entries;
+        });
+    }
+
+    @Override
+    public void checkpoint() {
+        db.dsl().transaction(cfg -> {
+            var tx = DSL.using(cfg);
+            var head = tx.selectFrom(AUDIT_HEAD)
+                    .where(AUDIT_HEAD.ID.eq(1))
+                    .forUpdate()
+                    .fetchSingle();
+            if (head.getSeq() > 0 && !tx.fetchExists(AUDIT_CHECKPOINT, AUDIT_CHECKPOINT.SEQ.eq(head.getSeq()))) {
+                insertCheckpoint(tx, head.getSeq(), head.getHash());
+            }
+        });
+    }
+
+    private void insertCheckpoint(DSLContext tx, long seq, String hash) {
+        var cp = signer.checkpoint(seq, hash, clock.instant());
+        tx.insertInto(AUDIT_CHECKPOINT)
+                .set(AUDIT_CHECKPOINT.SEQ, cp.seq())
+                .set(AUDIT_CHECKPOINT.ENTRY_HASH, cp.entryHash())
+                .set(AUDIT_CHECKPOINT.SIGNED_AT, odt(cp.signedAt()))
+                .set(AUDIT_CHECKPOINT.KEY_ID, cp.keyId())
+                .set(AUDIT_CHECKPOINT.SIGNATURE, cp.signature())
+                .execute();
+    }
+
+    @Override
+    public void scan(AuditQuery query, Consumer<AuditEntry> sink) {
+        scanRows(query, row -> sink.accept(toEntry(row)));
+    }
+
+    private void scanRows(AuditQuery query, Consumer<AuditEntryRecord> sink) {
+        db.dsl().transaction(cfg -> {
+            var select = DSL.using(cfg)
+                    .selectFrom(AUDIT_ENTRY)
+                    .where(conditions(query))
+                    .orderBy(AUDIT_ENTRY.SEQ);
+            var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
+            // A cursor with a fetch size, inside a transaction, so PostgreSQL streams instead of loading everything.
+            try (var cursor = limited.fetchSize(FETCH_SIZE).fetchLazy()) {
+                for (var row : cursor) {
+                    sink.accept(row);
+                }
+            }
+        });
+    }
+
+    @Override
+    public AuditSummary summarize(AuditQuery query, int newest) {
+        var dsl = db.dsl();
+        var where = conditions(query);
+        var byDecision = new LinkedHashMap<String, Long>();
+        long matched = 0;
+        for (var row : dsl.select(AUDIT_ENTRY.DECISION, DSL.count())
+                .from(AUDIT_ENTRY)
+                .where(where)
+                .groupBy(AUDIT_ENTRY.DECISION)
+                .orderBy(AUDIT_ENTRY.DECISION)
+                .fetch()) {
+            byDecision.put(row.value1(), row.value2().longValue());
+            matched += row.value2();
+        }
+        var latest = dsl.selectFrom(AUDIT_ENTRY)
+                .where(where)
+                .orderBy(AUDIT_ENTRY.SEQ.desc())
+                .limit(Math.max(0, newest))
+                .fetch(JooqAuditLog::toEntry);
+        return new AuditSummary(matched, byDecision, latest);
+    }
+
+    /** Every checkpoint, in sequence order. */
+    public List<AuditCheckpoint> checkpoints() {
+        return db.dsl()
+                .selectFrom(AUDIT_CHECKPOINT)
+                .orderBy(AUDIT_CHECKPOINT.SEQ)
+                .fetch(r -> new AuditCheckpoint(
+                        r.getSeq(), r.getEntryHash(), r.getSignedAt().toInstant(), r.getKeyId(), r.getSignature()));
+    }
+
+    /** The public keys that signed checkpoints, base64 X.509 by key id. */
+    public Map<String, String> publicKeys() {
+        var keys = new LinkedHashMap<String, String>();
+        db.dsl()
+                .selectFrom(AUDIT_KEY)
+                .orderBy(AUDIT_KEY.ADDED_AT)
+                .forEach(r -> keys.put(r.getKeyId(), r.getPublicKey()));
+        return keys;
+    }
+
+    @Override
+    public VerifyReport verify() {
+        var trusted = new HashMap<String, PublicKey>();
+        if (pinnedKey.isPresent()) {
+            trusted.put(CheckpointSigner.keyIdOf(pinnedKey.get()), pinnedKey.get());
+        } else {
+            publicKeys().forEach((id, key) -> trusted.put(id, CheckpointSigner.publicKeyFromBase64(key)));
+        }
+        var verifier = new ChainVerifier(trusted, checkpoints());
+        var stop = new RuntimeException("stop") {
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;
+            }
+        };
+        try {
+            scanRows(AuditQuery.all(), row -> {
+                AuditEntry entry;
+                try {
+                    entry = toEntry(row);
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    verifier.unreadable(row.getSeq(), e.getMessage());
+                    throw stop;
+                }
+                if (!verifier.accept(entry)) {
+                    throw stop; // the first problem is found: the rest of the log need not be read
+                }
+            });
+        } catch (RuntimeException e) {
+            if (e != stop && e.getCause() != stop) {
+                throw e;
+            }
+        }
+        return verifier.finish();
+    }
+
+    private static Condition conditions(AuditQuery q) {
+        var c = DSL.noCondition();
+        if (q.service().isPresent()) {
+            c = c.and(AUDIT_ENTRY.SERVICE.eq(q.service().get()));
+        }
+        if (q.since().isPresent()) {
+            c = c.and(AUDIT_ENTRY.RECORDED_AT.ge(odt(q.since().get())));
+        }
+        if (q.until().isPresent()) {
+            c = c.and(AUDIT_ENTRY.RECORDED_AT.lt(odt(q.until().get())));
+        }
+        if (q.decision().isPresent()) {
+            c = c.and(AUDIT_ENTRY.DECISION.eq(q.decision().get()));
+        }
+        if (q.deployId().isPresent()) {
+            c = c.and(AUDIT_ENTRY.DEPLOY_ID.eq(q.deployId().get()));
+        }
+        return c;
+    }
+
+    static AuditEntry toEntry(AuditEntryRecord r) {
+        var record = new AuditRecord(
+                r.getRecordedAt().toInstant(),
+                r.getActor(),
+                r.getAction(),
+                r.getDeployId(),
+                r.getService(),
+                r.getVersion(),
+                r.getDecision(),
+                r.getReasoning(),
+                r.getEngineVersion(),
+                r.getPolicyVersion());
+        return new AuditEntry(r.getSeq(), record, r.getPrevHash(), r.getHash());
+    }
+
+    private static OffsetDateTime odt(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+}

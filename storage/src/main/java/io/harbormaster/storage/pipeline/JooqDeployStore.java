@@ -1,0 +1,259 @@
+package io.harbormaster.storage.pipeline;
+
+import static io.harbormaster.storage.Sql.isUniqueViolation;
+import static io.harbormaster.storage.Sql.odt;
+import static io.harbormaster.storage.jooq.Tables.APPROVAL;
+import static io.harbormaster.storage.jooq.Tables.DEPLOY;
+import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
+import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
+
+import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployRequest;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Intake;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.StaleRevision;
+import io.harbormaster.engine.rollout.Transition;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.jooq.tables.records.DeployRecord;
+import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+
+/** Deploys, their transitions and approvals on H2 or PostgreSQL. */
+public final class JooqDeployStore implements DeployStore {
+    private final Database db;
+
+    public JooqDeployStore(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public Intake intake(DeployRequest request) {
+        var earlier = deployForKey(db.dsl(), request.idempotencyKey());
+        if (earlier.isPresent()) {
+            return new Intake.Duplicate(earlier.get());
+        }
+        try {
+            return db.dsl().transactionResult(cfg -> new Intake.Created(insert(DSL.using(cfg), request)));
+        } catch (DataAccessException e) {
+            // A concurrent delivery of the same request won the race: its deploy is the one.
+            if (isUniqueViolation(e)) {
+                return new Intake.Duplicate(deployForKey(db.dsl(), request.idempotencyKey())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
+            }
+            throw e;
+        }
+    }
+
+    private static Deploy insert(DSLContext tx, DeployRequest r) {
+        var requestId = tx.insertInto(DEPLOY_REQUEST)
+                .set(DEPLOY_REQUEST.IDEMPOTENCY_KEY, r.idempotencyKey())
+                .set(DEPLOY_REQUEST.SOURCE, r.source().name())
+                .set(DEPLOY_REQUEST.SERVICE, r.service())
+                .set(DEPLOY_REQUEST.VERSION, r.version())
+                .set(DEPLOY_REQUEST.ENVIRONMENT, r.environment())
+                .set(DEPLOY_REQUEST.REQUESTED_BY, r.requestedBy())
+                .set(DEPLOY_REQUEST.EMERGENCY, r.emergency())
+                .set(DEPLOY_REQUEST.PAYLOAD, r.payloadJson())
+                .set(DEPLOY_REQUEST.RECEIVED_AT, odt(r.receivedAt()))
+                .returningResult(DEPLOY_REQUEST.ID)
+                .fetchSingle()
+                .value1();
+        return toDeploy(tx.insertInto(DEPLOY)
+                .set(DEPLOY.REQUEST_ID, requestId)
+                .set(DEPLOY.SERVICE, r.service())
+                .set(DEPLOY.VERSION, r.version())
+                .set(DEPLOY.ENVIRONMENT, r.environment())
+                .set(DEPLOY.STATE, DeployState.REQUESTED.name())
+                .set(DEPLOY.STEP, 0)
+                .set(DEPLOY.EMERGENCY, r.emergency())
+                .set(DEPLOY.CREATED_AT, odt(r.receivedAt()))
+                .set(DEPLOY.UPDATED_AT, odt(r.receivedAt()))
+                .set(DEPLOY.REVISION, 0)
+                .returning()
+                .fetchSingle());
+    }
+
+    private static Optional<Deploy> deployForKey(DSLContext dsl, String key) {
+        return dsl.select(DEPLOY.fields())
+                .from(DEPLOY)
+                .join(DEPLOY_REQUEST)
+                .on(DEPLOY_REQUEST.ID.eq(DEPLOY.REQUEST_ID))
+                .where(DEPLOY_REQUEST.IDEMPOTENCY_KEY.eq(key))
+                .fetchOptional(r -> toDeploy(r.into(DEPLOY)));
+    }
+
+    @Override
+    public Optional<Deploy> find(long deployId) {
+        return db.dsl().selectFrom(DEPLOY).where(DEPLOY.ID.eq(deployId)).fetchOptional(JooqDeployStore::toDeploy);
+    }
+
+    @Override
+    public Optional<DeployRequest> request(long deployId) {
+        return db.dsl()
+                .select(DEPLOY_REQUEST.fields())
+                .from(DEPLOY_REQUEST)
+                .join(DEPLOY)
+                .on(DEPLOY.REQUEST_ID.eq(DEPLOY_REQUEST.ID))
+                .where(DEPLOY.ID.eq(deployId))
+                .fetchOptional(r -> toRequest(r.into(DEPLOY_REQUEST)));
+    }
+
+    @Override
+    public List<Deploy> inFlight() {
+        var terminal = java.util.Arrays.stream(DeployState.values())
+                .filter(DeployState::terminal)
+                .map(DeployState::name)
+                .toList();
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.STATE.notIn(terminal))
+                .orderBy(DEPLOY.ID)
+                .fetch(JooqDeployStore::toDeploy);
+    }
+
+    @Override
+    public Deploy transition(
+            long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at) {
+        return db.dsl().transactionResult(cfg -> {
+            var tx = DSL.using(cfg);
+            var current = tx.selectFrom(DEPLOY)
+                    .where(DEPLOY.ID.eq(deployId))
+                    .fetchOptional()
+                    .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
+            var updated = tx.update(DEPLOY)
+                    .set(DEPLOY.STATE, to.name())
+                    .set(DEPLOY.STEP, step)
+                    .set(DEPLOY.UPDATED_AT, odt(at))
+                    .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
+                    .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
+                    .returning()
+                    .fetchOptional()
+                    .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
+            int ordinal = tx.select(DSL.coalesce(DSL.max(DEPLOY_TRANSITION.ORDINAL), 0))
+                            .from(DEPLOY_TRANSITION)
+                            .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
+                            .fetchSingle()
+                            .value1()
+                    + 1;
+            tx.insertInto(DEPLOY_TRANSITION)
+                    .set(DEPLOY_TRANSITION.DEPLOY_ID, deployId)
+                    .set(DEPLOY_TRANSITION.ORDINAL, ordinal)
+                    .set(DEPLOY_TRANSITION.FROM_STATE, current.getState())
+                    .set(DEPLOY_TRANSITION.TO_STATE, to.name())
+                    .set(DEPLOY_TRANSITION.ACTOR, actor)
+                    .set(DEPLOY_TRANSITION.REASON, reason)
+                    .set(DEPLOY_TRANSITION.AT, odt(at))
+                    .execute();
+            return toDeploy(updated);
+        });
+    }
+
+    @Override
+    public Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at) {
+        return db.dsl()
+                .update(DEPLOY)
+                .set(DEPLOY.RISK_SCORE, score)
+                .set(DEPLOY.ESCALATED, escalated)
+                .set(DEPLOY.UPDATED_AT, odt(at))
+                .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
+                .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
+                .returning()
+                .fetchOptional()
+                .map(JooqDeployStore::toDeploy)
+                .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
+    }
+
+    @Override
+    public List<Transition> transitions(long deployId) {
+        return db.dsl()
+                .selectFrom(DEPLOY_TRANSITION)
+                .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
+                .orderBy(DEPLOY_TRANSITION.ORDINAL)
+                .fetch(r -> new Transition(
+                        r.getDeployId(),
+                        r.getOrdinal(),
+                        DeployState.valueOf(r.getFromState()),
+                        DeployState.valueOf(r.getToState()),
+                        r.getActor(),
+                        r.getReason(),
+                        r.getAt().toInstant()));
+    }
+
+    @Override
+    public Approval recordApproval(Approval a) {
+        try {
+            db.dsl()
+                    .insertInto(APPROVAL)
+                    .set(APPROVAL.DEPLOY_ID, a.deployId())
+                    .set(APPROVAL.APPROVER, a.approver())
+                    .set(APPROVAL.DECISION, a.decision().name())
+                    .set(APPROVAL.COMMENT, a.comment())
+                    .set(APPROVAL.DECIDED_AT, odt(a.decidedAt()))
+                    .execute();
+            return a;
+        } catch (DataAccessException e) {
+            if (isUniqueViolation(e)) {
+                return approvals(a.deployId()).stream()
+                        .filter(x -> x.approver().equals(a.approver()))
+                        .findFirst()
+                        .orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<Approval> approvals(long deployId) {
+        return db.dsl()
+                .selectFrom(APPROVAL)
+                .where(APPROVAL.DEPLOY_ID.eq(deployId))
+                .orderBy(APPROVAL.ID)
+                .fetch(r -> new Approval(
+                        r.getDeployId(),
+                        r.getApprover(),
+                        Approval.Decision.valueOf(r.getDecision()),
+                        r.getComment(),
+                        r.getDecidedAt().toInstant()));
+    }
+
+    private static Deploy toDeploy(DeployRecord r) {
+        return new Deploy(
+                r.getId(),
+                r.getRequestId(),
+                r.getService(),
+                r.getVersion(),
+                r.getEnvironment(),
+                DeployState.valueOf(r.getState()),
+                r.getStep(),
+                r.getRiskScore() == null ? OptionalDouble.empty() : OptionalDouble.of(r.getRiskScore()),
+                Optional.ofNullable(r.getEscalated()),
+                r.getEmergency(),
+                r.getCreatedAt().toInstant(),
+                r.getUpdatedAt().toInstant(),
+                r.getRevision());
+    }
+
+    private static DeployRequest toRequest(DeployRequestRecord r) {
+        return new DeployRequest(
+                r.getIdempotencyKey(),
+                RequestSource.valueOf(r.getSource()),
+                r.getService(),
+                r.getVersion(),
+                r.getEnvironment(),
+                r.getRequestedBy(),
+                r.getEmergency(),
+                r.getPayload(),
+                r.getReceivedAt().toInstant());
+    }
+}

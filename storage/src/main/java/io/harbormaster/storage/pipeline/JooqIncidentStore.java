@@ -1,0 +1,82 @@
+package io.harbormaster.storage.pipeline;
+
+import static io.harbormaster.storage.Sql.odt;
+import static io.harbormaster.storage.jooq.Tables.INCIDENT;
+
+import io.harbormaster.engine.rollout.Incident;
+import io.harbormaster.engine.rollout.IncidentStore;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.jooq.tables.records.IncidentRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Incidents on H2 or PostgreSQL. */
+public final class JooqIncidentStore implements IncidentStore {
+    private final Database db;
+
+    public JooqIncidentStore(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public Incident open(
+            OptionalLong deployId,
+            String service,
+            String version,
+            String metric,
+            String summary,
+            String hypothesis,
+            Instant at) {
+        return toIncident(db.dsl()
+                .insertInto(INCIDENT)
+                .set(INCIDENT.DEPLOY_ID, deployId.isPresent() ? deployId.getAsLong() : null)
+                .set(INCIDENT.SERVICE, service)
+                .set(INCIDENT.VERSION, version)
+                .set(INCIDENT.OPENED_AT, odt(at))
+                .set(INCIDENT.METRIC, metric)
+                .set(INCIDENT.SUMMARY, summary)
+                .set(INCIDENT.HYPOTHESIS, hypothesis)
+                .returning()
+                .fetchSingle());
+    }
+
+    @Override
+    public Incident resolve(long incidentId, String resolution, Instant at) {
+        return db.dsl()
+                .update(INCIDENT)
+                .set(INCIDENT.RESOLVED_AT, odt(at))
+                .set(INCIDENT.RESOLUTION, resolution)
+                .where(INCIDENT.ID.eq(incidentId))
+                .returning()
+                .fetchOptional()
+                .map(JooqIncidentStore::toIncident)
+                .orElseThrow(() -> new NoSuchElementException("no incident " + incidentId));
+    }
+
+    @Override
+    public List<Incident> recent(String service, Instant since) {
+        return db.dsl()
+                .selectFrom(INCIDENT)
+                .where(INCIDENT.SERVICE.eq(service))
+                .and(INCIDENT.OPENED_AT.ge(odt(since)))
+                .orderBy(INCIDENT.OPENED_AT.desc(), INCIDENT.ID.desc())
+                .fetch(JooqIncidentStore::toIncident);
+    }
+
+    private static Incident toIncident(IncidentRecord r) {
+        return new Incident(
+                r.getId(),
+                r.getDeployId() == null ? OptionalLong.empty() : OptionalLong.of(r.getDeployId()),
+                r.getService(),
+                r.getVersion(),
+                r.getOpenedAt().toInstant(),
+                r.getMetric(),
+                r.getSummary(),
+                r.getHypothesis(),
+                Optional.ofNullable(r.getResolvedAt()).map(t -> t.toInstant()),
+                Optional.ofNullable(r.getResolution()));
+    }
+}

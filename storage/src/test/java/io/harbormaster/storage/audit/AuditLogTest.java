@@ -1,0 +1,317 @@
+package io.harbormaster.storage.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.harbormaster.engine.audit.AuditChain;
+import io.harbormaster.engine.audit.AuditEntry;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.TestDatabases;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The audit log's guarantees, on H2 and on a real PostgreSQL. */
+class AuditLogTest {
+    static final Instant T0 = Instant.parse("2026-11-23T10:00:00.123456789Z");
+    final CheckpointSigner signer = CheckpointSigner.generate();
+
+    static Database.Vendor[] vendors() {
+        return TestDatabases.vendors();
+    }
+
+    static AuditRecord record(int i, String service, String decision) {
+        return new AuditRecord(
+                T0.plusSeconds(i),
+                "engine",
+                "risk.scored",
+                "d-" + i,
+                service,
+                "1.0." + i,
+                decision,
+                "{\"score\": " + i + ", \"factors\": [{\"name\": \"la\", \"contribution\": 0.5}], \"a\": true}",
+                "engine-1",
+                "policy-1");
+    }
+
+    JooqAuditLog log(Database db, int checkpointEvery) {
+        return new JooqAuditLog(db, signer, checkpointEvery, Clock.fixed(T0, ZoneOffset.UTC), Optional.empty());
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void appendedEntriesFormOneChainThatVerifies(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 5);
+            var entries = new ArrayList<AuditEntry>();
+            for (int i = 1; i <= 12; i++) {
+                entries.add(log.append(record(i, "checkout", i % 3 == 0 ? "escalate" : "auto")));
+            }
+            assertThat(entries)
+                    .extracting(AuditEntry::seq)
+                    .containsExactlyElementsOf(
+                            IntStream.rangeClosed(1, 12).mapToObj(i -> (long) i).toList());
+            assertThat(entries.getFirst().prevHash()).isEqualTo(AuditChain.GENESIS);
+            for (int i = 1; i < entries.size(); i++) {
+                assertThat(entries.get(i).prevHash())
+                        .isEqualTo(entries.get(i - 1).hash());
+            }
+            assertThat(log.checkpoints()).extracting(c -> c.seq()).containsExactly(5L, 10L);
+
+            var report = log.verify();
+            assertThat(report.valid()).isTrue();
+            assertThat(report.entries()).isEqualTo(12);
+            assertThat(report.signedThrough()).isEqualTo(10);
+            assertThat(report.firstInvalid()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void entriesReadBackHashExactlyAsWrittenIncludingTimeAndReasoning(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 100);
+            var written = log.append(record(1, "checkout", "auto"));
+            var read = new ArrayList<AuditEntry>();
+            log.scan(AuditQuery.all(), read::add);
+            assertThat(read).containsExactly(written);
+            assertThat(read.getFirst().hashMatches()).isTrue();
+            // stored canonically: keys sorted, no spaces
+            assertThat(read.getFirst().record().reasoningJson())
+                    .isEqualTo("{\"a\":true,\"factors\":[{\"contribution\":0.5,\"name\":\"la\"}],\"score\":1}");
+            assertThat(read.getFirst().record().time()).isEqualTo(Instant.parse("2026-11-23T10:00:01.123456Z"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void theDatabaseRefusesUpdateDeleteAndTruncateOnTheLog(Database.Vendor vendor) throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1);
+            log.append(record(1, "checkout", "auto"));
+            try (Connection c = db.dataSource().getConnection()) {
+                c.setAutoCommit(true);
+                for (var sql : List.of(
+                        "UPDATE audit_entry SET decision = 'x' WHERE seq = 1",
+                        "DELETE FROM audit_entry WHERE seq = 1",
+                        "TRUNCATE TABLE audit_entry",
+                        "UPDATE audit_checkpoint SET signature = 'x'",
+                        "DELETE FROM audit_checkpoint",
+                        "TRUNCATE TABLE audit_checkpoint",
+                        "DELETE FROM audit_key",
+                        "TRUNCATE TABLE audit_key")) {
+                    assertThatThrownBy(() -> c.createStatement().execute(sql))
+                            .as(sql)
+                            .isInstanceOf(SQLException.class);
+                }
+            }
+            assertThat(log.verify().valid()).isTrue();
+            assertThat(log.verify().entries()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void concurrentAppendersNeverForkTheChain(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 20);
+            int threads = 8;
+            int each = 40;
+            var pool = Executors.newFixedThreadPool(threads);
+            try {
+                var tasks = new ArrayList<Callable<Void>>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    tasks.add(() -> {
+                        for (int i = 0; i < each; i++) {
+                            log.append(record(thread * 1000 + i, "svc-" + thread, "auto"));
+                        }
+                        return null;
+                    });
+                }
+                for (var f : pool.invokeAll(tasks)) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            var seqs = new ArrayList<Long>();
+            log.scan(AuditQuery.all(), e -> seqs.add(e.seq()));
+            assertThat(seqs).hasSize(threads * each);
+            assertThat(seqs)
+                    .isEqualTo(LongStream.rangeClosed(1, threads * each).boxed().toList());
+            var report = log.verify();
+            assertThat(report.valid()).as(report.reason()).isTrue();
+            assertThat(report.signedThrough()).isEqualTo(threads * each);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aForkAtTheSamePlaceIsRefusedByTheDatabaseItself(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 100);
+            var first = log.append(record(1, "checkout", "auto"));
+            // A second writer that bypassed the head lock and linked another entry to the same predecessor.
+            var fork = AuditChain.link(0, AuditChain.GENESIS, record(2, "checkout", "auto"));
+            assertThatThrownBy(() -> db.dsl()
+                            .execute(
+                                    "INSERT INTO audit_entry (seq, recorded_at, actor, action, deploy_id, service, version,"
+                                            + " decision, reasoning, engine_version, policy_version, prev_hash, hash)"
+                                            + " VALUES (?, CURRENT_TIMESTAMP, 'x', 'x', '', '', '', '', '{}', '', '', ?, ?)",
+                                    2L,
+                                    fork.prevHash(),
+                                    fork.hash()))
+                    .isInstanceOf(DataAccessException.class);
+            assertThat(first.seq()).isEqualTo(1);
+            assertThat(log.verify().valid()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aSuperusersDirectEditOfOneEntrysReasoningIsFoundByVerify(Database.Vendor vendor) throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 4);
+            for (int i = 1; i <= 10; i++) {
+                log.append(record(i, "checkout", "auto"));
+            }
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET reasoning = '{\"score\":1}' WHERE seq = 7");
+
+            var report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(7);
+            assertThat(report.reason()).contains("entry 7").contains("changed");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void rewritingAnEntryAndItsHashIsFoundByTheNextLinkAndRewritingTheTailByTheCheckpoint(Database.Vendor vendor)
+            throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 5);
+            var entries = new ArrayList<AuditEntry>();
+            for (int i = 1; i <= 10; i++) {
+                entries.add(log.append(record(i, "checkout", "auto")));
+            }
+            // Rewrite entry 10 consistently (new reasoning, recomputed hash): its predecessor still links, but the
+            // signed checkpoint at 10 names the old hash.
+            var e10 = entries.get(9);
+            var forged = AuditChain.link(9, e10.prevHash(), record(10, "checkout", "escalate"));
+            bypassTriggersAndRun(
+                    db, "UPDATE audit_entry SET decision = 'escalate', hash = '" + forged.hash() + "' WHERE seq = 10");
+            var report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(10);
+            assertThat(report.reason()).contains("checkpoint");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void entriesRemovedFromTheEndAreFoundThroughTheSignedCheckpoint(Database.Vendor vendor) throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 3);
+            for (int i = 1; i <= 6; i++) {
+                log.append(record(i, "checkout", "auto"));
+            }
+            bypassTriggersAndRun(db, "DELETE FROM audit_entry WHERE seq = 5");
+            var report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(6);
+            assertThat(report.reason()).contains("missing");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aCheckpointSignedByAKeyThatIsNotPinnedDoesNotVerify(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            log(db, 2).append(record(1, "checkout", "auto"));
+            log(db, 2).append(record(2, "checkout", "auto"));
+            var pinned = CheckpointSigner.generate();
+            var pinnedLog =
+                    new JooqAuditLog(db, pinned, 2, Clock.fixed(T0, ZoneOffset.UTC), Optional.of(pinned.publicKey()));
+            var report = pinnedLog.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(2);
+            assertThat(report.reason()).contains("unknown key");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void summariesAndScansFilterByServiceTimeAndDecision(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            for (int i = 1; i <= 30; i++) {
+                log.append(record(i, i % 2 == 0 ? "checkout" : "search", i % 5 == 0 ? "rollback" : "auto"));
+            }
+            var q = AuditQuery.all()
+                    .withService("checkout")
+                    .withSince(T0.plusSeconds(10))
+                    .withUntil(T0.plusSeconds(21));
+            var summary = log.summarize(q, 3);
+            // checkout entries are the even i; in [10, 21) that is 10,12,...,20: six, of which 10 and 20 roll back
+            assertThat(summary.matched()).isEqualTo(6);
+            assertThat(summary.byDecision()).containsEntry("rollback", 2L).containsEntry("auto", 4L);
+            assertThat(summary.newest()).extracting(e -> e.seq()).containsExactly(20L, 18L, 16L);
+
+            var rollbacks = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withDecision("rollback"), e -> rollbacks.add(e.seq()));
+            assertThat(rollbacks).containsExactly(5L, 10L, 15L, 20L, 25L, 30L);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void anExplicitCheckpointSignsTheHeadOnce(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            log.checkpoint(); // nothing to sign yet
+            assertThat(log.checkpoints()).isEmpty();
+            log.append(record(1, "checkout", "auto"));
+            log.append(record(2, "checkout", "auto"));
+            log.checkpoint();
+            log.checkpoint();
+            assertThat(log.checkpoints()).extracting(c -> c.seq()).containsExactly(2L);
+            assertThat(log.verify().signedThrough()).isEqualTo(2);
+        }
+    }
+
+    /** Changes the log the way a superuser could: with the guard triggers out of the way. */
+    static void bypassTriggersAndRun(Database db, String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+                var st = c.createStatement()) {
+            c.setAutoCommit(true);
+            switch (db.vendor()) {
+                case POSTGRESQL -> {
+                    st.execute("SET session_replication_role = replica"); // superuser: triggers do not fire
+                    st.execute(sql);
+                    st.execute("SET session_replication_role = DEFAULT");
+                }
+                case H2 -> {
+                    st.execute("DROP TRIGGER audit_entry_append_only");
+                    st.execute("ALTER TABLE audit_checkpoint SET REFERENTIAL_INTEGRITY FALSE");
+                    st.execute(sql);
+                }
+            }
+        }
+    }
+}
