@@ -7,6 +7,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // jOOQ prints a banner and tips at first use; a command line tool's output is not the place for them.
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
         System.exit(HarbormasterCommand.commandLine().execute(args));
     }
 }

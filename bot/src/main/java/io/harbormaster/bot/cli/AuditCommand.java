@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "audit",
         mixinStandardHelpOptions = true,
         description = "Verify and export the tamper-evident audit log.",
-        subcommands = {})
+        subcommands = {AuditVerifyCommand.class, AuditExportCommand.class, AuditKeygenCommand.class})
 final class AuditCommand {}

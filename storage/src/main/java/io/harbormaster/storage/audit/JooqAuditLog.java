@@ -42,7 +42,7 @@ public final class JooqAuditLog implements AuditLog {
     private static final int FETCH_SIZE = 2_000;
 
     private final Database db;
-    private final CheckpointSigner signer;
+    private final Optional<CheckpointSigner> signer;
     private final int checkpointEvery;
     private final Clock clock;
     private final Optional<PublicKey> pinnedKey;
@@ -54,6 +54,15 @@ public final class JooqAuditLog implements AuditLog {
      */
     public JooqAuditLog(
             Database db, CheckpointSigner signer, int checkpointEvery, Clock clock, Optional<PublicKey> pinnedKey) {
+        this(db, Optional.of(signer), checkpointEvery, clock, pinnedKey);
+    }
+
+    private JooqAuditLog(
+            Database db,
+            Optional<CheckpointSigner> signer,
+            int checkpointEvery,
+            Clock clock,
+            Optional<PublicKey> pinnedKey) {
         if (checkpointEvery < 1) {
             throw new IllegalArgumentException(
                     "audit checkpoints must come every 1 or more entries, got " + checkpointEvery);
@@ -63,10 +72,22 @@ public final class JooqAuditLog implements AuditLog {
         this.checkpointEvery = checkpointEvery;
         this.clock = clock;
         this.pinnedKey = pinnedKey;
-        registerKey();
+        signer.ifPresent(this::registerKey);
     }
 
-    private void registerKey() {
+    /**
+     * A log that can be read, exported and verified but not appended to: what {@code audit verify} and
+     * {@code audit export} use, so that they need no signing key.
+     */
+    public static JooqAuditLog reader(Database db, Optional<PublicKey> pinnedKey) {
+        return new JooqAuditLog(db, Optional.empty(), 1, Clock.systemUTC(), pinnedKey);
+    }
+
+    private CheckpointSigner signer() {
+        return signer.orElseThrow(() -> new IllegalStateException("this audit log was opened read-only"));
+    }
+
+    private void registerKey(CheckpointSigner signer) {
         db.dsl().transaction(cfg -> {
             var tx = DSL.using(cfg);
             if (!tx.fetchExists(AUDIT_KEY, AUDIT_KEY.KEY_ID.eq(signer.keyId()))) {
@@ -90,6 +111,7 @@ public final class JooqAuditLog implements AuditLog {
         if (records.isEmpty()) {
             return List.of();
         }
+        signer();
         return db.dsl().transactionResult(cfg -> {
             var tx = DSL.using(cfg);
             var head = tx.selectFrom(AUDIT_HEAD)
@@ -152,6 +174,7 @@ public final class JooqAuditLog implements AuditLog {
 
     @Override
     public void checkpoint() {
+        signer();
         db.dsl().transaction(cfg -> {
             var tx = DSL.using(cfg);
             var head = tx.selectFrom(AUDIT_HEAD)
@@ -165,7 +188,7 @@ public final class JooqAuditLog implements AuditLog {
     }
 
     private void insertCheckpoint(DSLContext tx, long seq, String hash) {
-        var cp = signer.checkpoint(seq, hash, clock.instant());
+        var cp = signer().checkpoint(seq, hash, clock.instant());
         tx.insertInto(AUDIT_CHECKPOINT)
                 .set(AUDIT_CHECKPOINT.SEQ, cp.seq())
                 .set(AUDIT_CHECKPOINT.ENTRY_HASH, cp.entryHash())

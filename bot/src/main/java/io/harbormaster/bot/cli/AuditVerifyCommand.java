@@ -1,0 +1,114 @@
+package io.harbormaster.bot.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.audit.AuditExport;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.audit.VerifyReport;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster audit verify}: walks the chain and the signed checkpoints; exit code 0 only when intact. */
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Walk the audit chain and its signed checkpoints, in the database or in a JSON export, and name the first"
+                    + " entry that does not verify. Exit code 0 only when the log is intact, 1 when it is not.",
+        })
+final class AuditVerifyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatabaseOption database;
+
+    @Option(
+            names = "--file",
+            paramLabel = "EXPORT.json",
+            description = "verify a JSON export offline instead of the database")
+    Path file;
+
+    @Option(
+            names = "--public-key",
+            paramLabel = "BASE64",
+            description = "trust only checkpoints signed by this Ed25519 public key (base64 X.509; default:"
+                    + " $HARBORMASTER_AUDIT_PUBLIC_KEY, else the keys recorded with the log)")
+    String publicKey;
+
+    @Option(
+            names = "--json",
+            description = "print {\"entries\": N, \"valid\": true|false, \"first_invalid\": id-or-null}")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        var pinned = pinnedKey();
+        VerifyReport report;
+        if (file != null) {
+            if (!Files.isReadable(file)) {
+                throw new UserError(
+                        "cannot read " + file + ": give the path of a JSON export (audit export --format json)");
+            }
+            try (var in = new BufferedInputStream(Files.newInputStream(file))) {
+                report = AuditExport.verify(in, pinned);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(file + ": " + e.getMessage(), e);
+            }
+        } else {
+            try (var db = database.open()) {
+                report = JooqAuditLog.reader(db, pinned).verify();
+            }
+        }
+        print(report);
+        return report.valid() ? 0 : 1;
+    }
+
+    private Optional<PublicKey> pinnedKey() {
+        var key = publicKey != null ? publicKey : System.getenv("HARBORMASTER_AUDIT_PUBLIC_KEY");
+        if (key == null || key.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CheckpointSigner.publicKeyFromBase64(key));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage() + " (audit keygen prints one)", e);
+        }
+    }
+
+    private void print(VerifyReport r) throws IOException {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            var doc = new LinkedHashMap<String, Object>();
+            doc.put("entries", r.entries());
+            doc.put("valid", r.valid());
+            doc.put(
+                    "first_invalid",
+                    r.firstInvalid().isPresent() ? r.firstInvalid().getAsLong() : null);
+            doc.put("reason", r.valid() ? null : r.reason());
+            doc.put("checkpoints", r.checkpoints());
+            doc.put("signed_through", r.signedThrough());
+            out.println(new ObjectMapper().writeValueAsString(doc));
+        } else if (r.valid()) {
+            out.printf(
+                    "audit log intact: %d entries, %d signed checkpoints, signed through entry %d%n",
+                    r.entries(), r.checkpoints(), r.signedThrough());
+        } else {
+            out.printf(
+                    "audit log NOT intact: first invalid entry %d: %s%n",
+                    r.firstInvalid().getAsLong(), r.reason());
+        }
+        out.flush();
+    }
+}

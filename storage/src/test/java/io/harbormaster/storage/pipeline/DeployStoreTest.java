@@ -1,0 +1,143 @@
+package io.harbormaster.storage.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.DeployRequest;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.Intake;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.StaleRevision;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.TestDatabases;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Deploy intake, transitions and approvals, on H2 and on a real PostgreSQL. */
+class DeployStoreTest {
+    static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    static Database.Vendor[] vendors() {
+        return TestDatabases.vendors();
+    }
+
+    static DeployRequest request(String key, String service) {
+        return new DeployRequest(
+                key, RequestSource.SLACK, service, "1.4.2", "production", "U123", false, "{\"text\":\"x\"}", T0);
+    }
+
+    static int count(Database db, String table) {
+        return db.dsl().fetchCount(org.jooq.impl.DSL.table(table));
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void storingTheSameKeyTwiceReturnsTheFirstDeployAndCreatesNothingNew(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var first = store.intake(request("slack:req-1", "checkout"));
+            var again = store.intake(request("slack:req-1", "checkout"));
+            assertThat(first).isInstanceOf(Intake.Created.class);
+            assertThat(again).isInstanceOf(Intake.Duplicate.class);
+            assertThat(again.deploy()).isEqualTo(first.deploy());
+            assertThat(count(db, "deploy_request")).isEqualTo(1);
+            assertThat(count(db, "deploy")).isEqualTo(1);
+
+            var other = store.intake(request("slack:req-2", "checkout"));
+            assertThat(other).isInstanceOf(Intake.Created.class);
+            assertThat(other.deploy().id()).isNotEqualTo(first.deploy().id());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void concurrentDeliveriesOfOneRequestCreateExactlyOneDeploy(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            int attempts = 8;
+            var start = new CountDownLatch(1);
+            var pool = Executors.newFixedThreadPool(attempts);
+            try {
+                var tasks = new ArrayList<Callable<Intake>>();
+                for (int i = 0; i < attempts; i++) {
+                    tasks.add(() -> {
+                        start.await();
+                        return store.intake(request("kafka:build-77", "payments"));
+                    });
+                }
+                var futures = tasks.stream().map(pool::submit).toList();
+                start.countDown();
+                var results = new ArrayList<Intake>();
+                for (var f : futures) {
+                    results.add(f.get());
+                }
+                assertThat(results).filteredOn(r -> r instanceof Intake.Created).hasSize(1);
+                assertThat(results)
+                        .extracting(r -> r.deploy().id())
+                        .containsOnly(results.getFirst().deploy().id());
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(count(db, "deploy")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void transitionsAreRecordedInOrderAndAStaleWriterIsRefused(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var d = store.intake(request("k1", "checkout")).deploy();
+            var scored = store.recordRisk(d.id(), d.revision(), 23.5, false, T0.plusSeconds(1));
+            var preflight = store.transition(
+                    d.id(), scored.revision(), DeployState.PREFLIGHT, 0, "engine", "low risk", T0.plusSeconds(2));
+            var canary = store.transition(
+                    d.id(),
+                    preflight.revision(),
+                    DeployState.CANARY,
+                    1,
+                    "engine",
+                    "preflight passed",
+                    T0.plusSeconds(3));
+
+            assertThat(canary.state()).isEqualTo(DeployState.CANARY);
+            assertThat(canary.step()).isEqualTo(1);
+            assertThat(canary.riskScore()).hasValue(23.5);
+            assertThat(store.transitions(d.id()))
+                    .extracting(t -> t.from() + "->" + t.to())
+                    .containsExactly("REQUESTED->PREFLIGHT", "PREFLIGHT->CANARY");
+            assertThat(store.inFlight()).extracting(x -> x.id()).containsExactly(d.id());
+
+            // A second engine that read the deploy before the last change cannot overwrite it.
+            assertThatThrownBy(() -> store.transition(
+                            d.id(), preflight.revision(), DeployState.ROLLING_BACK, 1, "engine-b", "x", T0))
+                    .isInstanceOf(StaleRevision.class);
+            assertThat(store.find(d.id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+
+            store.transition(d.id(), canary.revision(), DeployState.PROMOTED, 4, "engine", "all steps passed", T0);
+            assertThat(store.inFlight()).isEmpty();
+            assertThat(store.request(d.id()).orElseThrow().idempotencyKey()).isEqualTo("k1");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aSecondDecisionByTheSameApproverKeepsTheFirst(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var d = store.intake(request("k1", "checkout")).deploy();
+            var approve = new Approval(d.id(), "U-alice", Approval.Decision.APPROVE, "looks fine", T0);
+            assertThat(store.recordApproval(approve)).isEqualTo(approve);
+            var kept = store.recordApproval(new Approval(d.id(), "U-alice", Approval.Decision.REJECT, "", T0));
+            assertThat(kept).isEqualTo(approve);
+            store.recordApproval(new Approval(d.id(), "U-bob", Approval.Decision.APPROVE, "", T0));
+            assertThat(store.approvals(d.id())).extracting(Approval::approver).containsExactly("U-alice", "U-bob");
+        }
+    }
+}
