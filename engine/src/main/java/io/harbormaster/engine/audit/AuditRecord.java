@@ -33,8 +33,7 @@ public record AuditRecord(
         service = Objects.requireNonNullElse(service, "");
         version = Objects.requireNonNullElse(version, "");
         decision = Objects.requireNonNullElse(decision, "");
-        reasoningJson =
-                CanonicalJson.canonicalize(reasoningJson == null || reasoningJson.isBlank() ? "{}" : reasoningJson);
+        reasoningJson = reasoningJson == null || reasoningJson.isBlank() ? "{}" : reasoningJson;
         engineVersion = Objects.requireNonNullElse(engineVersion, "");
         policyVersion = Objects.requireNonNullElse(policyVersion, "");
     }

@@ -40,12 +40,16 @@ import org.jooq.impl.DSL;
  */
 public final class JooqAuditLog implements AuditLog {
     private static final int FETCH_SIZE = 2_000;
+    private static final int MAX_GROUP = 500;
 
     private final Database db;
     private final Optional<CheckpointSigner> signer;
     private final int checkpointEvery;
     private final Clock clock;
     private final Optional<PublicKey> pinnedKey;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
 
     /**
      * @param signer signs checkpoints; its public key is recorded in {@code audit_key}
@@ -101,9 +105,50 @@ public final class JooqAuditLog implements AuditLog {
         });
     }
 
+    /**
+     * Appends one record. Concurrent callers share transactions (group commit): whoever holds the writer lock writes
+     * every record queued so far in one transaction, so the others usually find theirs written when they get the
+     * lock. Records are made canonical in the caller's thread, so bad input fails only its own caller.
+     */
     @Override
     public AuditEntry append(AuditRecord record) {
-        return appendAll(List.of(record)).getFirst();
+        signer();
+        var pending = new Pending(record.canonical());
+        queue.add(pending);
+        writer.lock();
+        try {
+            if (!pending.result.isDone()) {
+                writeQueued();
+            }
+        } finally {
+            writer.unlock();
+        }
+        try {
+            return pending.result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private void writeQueued() {
+        var batch = new ArrayList<Pending>();
+        for (Pending p; batch.size() < MAX_GROUP && (p = queue.poll()) != null; ) {
+            batch.add(p);
+        }
+        try {
+            var written = appendAll(batch.stream().map(p -> p.record).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result.complete(written.get(i));
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.result.completeExceptionally(e));
+        }
+    }
+
+    private record Pending(AuditRecord record, java.util.concurrent.CompletableFuture<AuditEntry> result) {
+        Pending(AuditRecord record) {
+            this(record, new java.util.concurrent.CompletableFuture<>());
+        }
     }
 
     /** Appends several records in one transaction, in order, as consecutive entries. */
@@ -200,23 +245,73 @@ public final class JooqAuditLog implements AuditLog {
 
     @Override
     public void scan(AuditQuery query, Consumer<AuditEntry> sink) {
-        scanRows(query, row -> sink.accept(toEntry(row)));
+        scanRows(query, row -> sink.accept(row.entry()));
     }
 
-    private void scanRows(AuditQuery query, Consumer<AuditEntryRecord> sink) {
+    /**
+     * Reads matching rows in sequence order through a plain JDBC cursor (the hot path of verify and export: a
+     * million rows), inside a transaction with a fetch size so PostgreSQL streams instead of loading everything.
+     */
+    private void scanRows(AuditQuery query, Consumer<Row> sink) {
         db.dsl().transaction(cfg -> {
             var select = DSL.using(cfg)
-                    .selectFrom(AUDIT_ENTRY)
+                    .select(ROW_FIELDS)
+                    .from(AUDIT_ENTRY)
                     .where(conditions(query))
                     .orderBy(AUDIT_ENTRY.SEQ);
             var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
-            // A cursor with a fetch size, inside a transaction, so PostgreSQL streams instead of loading everything.
-            try (var cursor = limited.fetchSize(FETCH_SIZE).fetchLazy()) {
-                for (var row : cursor) {
-                    sink.accept(row);
+            try (var rs = limited.fetchSize(FETCH_SIZE).fetchResultSet()) {
+                while (rs.next()) {
+                    sink.accept(new Row(rs));
                 }
             }
         });
+    }
+
+    private static final org.jooq.Field<?>[] ROW_FIELDS = {
+        AUDIT_ENTRY.SEQ,
+        AUDIT_ENTRY.RECORDED_AT,
+        AUDIT_ENTRY.ACTOR,
+        AUDIT_ENTRY.ACTION,
+        AUDIT_ENTRY.DEPLOY_ID,
+        AUDIT_ENTRY.SERVICE,
+        AUDIT_ENTRY.VERSION,
+        AUDIT_ENTRY.DECISION,
+        AUDIT_ENTRY.REASONING,
+        AUDIT_ENTRY.ENGINE_VERSION,
+        AUDIT_ENTRY.POLICY_VERSION,
+        AUDIT_ENTRY.PREV_HASH,
+        AUDIT_ENTRY.HASH
+    };
+
+    /** One row of {@link #ROW_FIELDS}, read off the cursor. */
+    private static final class Row {
+        final long seq;
+        private final java.sql.ResultSet rs;
+
+        Row(java.sql.ResultSet rs) throws java.sql.SQLException {
+            this.rs = rs;
+            this.seq = rs.getLong(1);
+        }
+
+        AuditEntry entry() {
+            try {
+                var record = new AuditRecord(
+                        rs.getObject(2, OffsetDateTime.class).toInstant(),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11));
+                return new AuditEntry(seq, record, rs.getString(12), rs.getString(13));
+            } catch (java.sql.SQLException e) {
+                throw new org.jooq.exception.DataAccessException("reading audit entry " + seq, e);
+            }
+        }
     }
 
     @Override
@@ -280,9 +375,9 @@ public final class JooqAuditLog implements AuditLog {
             scanRows(AuditQuery.all(), row -> {
                 AuditEntry entry;
                 try {
-                    entry = toEntry(row);
+                    entry = row.entry();
                 } catch (IllegalArgumentException | NullPointerException e) {
-                    verifier.unreadable(row.getSeq(), e.getMessage());
+                    verifier.unreadable(row.seq, String.valueOf(e.getMessage()));
                     throw stop;
                 }
                 if (!verifier.accept(entry)) {

@@ -213,7 +213,8 @@ class AuditLogTest {
             // Rewrite entry 10 consistently (new reasoning, recomputed hash): its predecessor still links, but the
             // signed checkpoint at 10 names the old hash.
             var e10 = entries.get(9);
-            var forged = AuditChain.link(9, e10.prevHash(), record(10, "checkout", "escalate"));
+            var forged = AuditChain.link(
+                    9, e10.prevHash(), record(10, "checkout", "escalate").canonical());
             bypassTriggersAndRun(
                     db, "UPDATE audit_entry SET decision = 'escalate', hash = '" + forged.hash() + "' WHERE seq = 10");
             var report = log.verify();
