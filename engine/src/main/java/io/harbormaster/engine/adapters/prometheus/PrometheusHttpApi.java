@@ -137,8 +137,9 @@ final class PrometheusHttpApi implements AutoCloseable {
                 Duration pause = backoff(attempt);
                 LOG.log(
                         System.Logger.Level.WARNING,
-                        "{0}: attempt {1} of {2} failed ({3}); retrying in {4}",
-                        where(path, promql),
+                        "Prometheus at {0}, query `{1}`: attempt {2} of {3} failed ({4}); retrying in {5}",
+                        PrometheusConfig.redacted(config.resolve(path)),
+                        promql,
                         attempt,
                         maxAttempts,
                         lastFailure,
