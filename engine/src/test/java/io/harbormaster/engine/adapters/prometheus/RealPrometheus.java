@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Assumptions;
  * A real Prometheus (Debian's {@code prometheus} and {@code promtool}) on a free loopback port, serving series
  * backfilled from OpenMetrics text. No scrape targets: it holds exactly the series it was given.
  *
- * <p>Use: {@code RealPrometheus.assumeInstalled();} then {@code try (var prom = RealPrometheus.start(openMetrics,
- * dir)) { ... prom.url() ... }}. It is stopped on {@link #close()} and, failing that, when the JVM exits.
+ * <p>Use: {@code RealPrometheus.assumeInstalled()} in {@code @BeforeEach}, and {@code if (RealPrometheus.installed())
+ * prom = RealPrometheus.start(openMetrics, dir)} in {@code @BeforeAll}, then {@code prom.url()}. It is stopped on {@link #close()} and, failing that, when the JVM exits.
  */
 public final class RealPrometheus implements AutoCloseable {
 
@@ -53,8 +53,13 @@ public final class RealPrometheus implements AutoCloseable {
     /** Paths of the two executables. */
     public record Binaries(Path prometheus, Path promtool) {}
 
+    /** Whether both executables are there. */
+    public static boolean installed() {
+        return binaries().isPresent();
+    }
+
     /**
-     * Aborts the calling test, loudly, when Prometheus is not installed; fails it instead under {@code CI=true},
+     * Aborts the calling test (call it from {@code @BeforeEach}, so each test is reported as skipped with the reason), when Prometheus is not installed; fails it instead under {@code CI=true},
      * where {@code .ci/run} installs it and its absence is a broken build machine.
      */
     public static void assumeInstalled() {
