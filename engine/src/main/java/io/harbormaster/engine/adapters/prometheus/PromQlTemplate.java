@@ -1,0 +1,238 @@
+package io.harbormaster.engine.adapters.prometheus;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One PromQL template, parsed once: every placeholder is known and sits where its value can be inserted safely.
+ *
+ * <p>{@code {service}}, {@code {namespace}} and {@code {track}} must be inside a quoted string (a label value);
+ * their values are escaped for that string, and additionally regex-quoted when the string is the right-hand side of
+ * {@code =~} or {@code !~}, so a service named {@code a.b} matches only itself. {@code {interval}} must be outside
+ * strings (as in {@code [{interval}]}); its value is a Prometheus duration the adapter formats itself. A value can
+ * therefore never end the string it is in and inject PromQL.
+ */
+final class PromQlTemplate {
+
+    /** The placeholders a template may use. */
+    enum Placeholder {
+        SERVICE("service"),
+        NAMESPACE("namespace"),
+        TRACK("track"),
+        INTERVAL("interval");
+
+        final String token;
+
+        Placeholder(String name) {
+            this.token = "{" + name + "}";
+        }
+
+        static Placeholder named(String name) {
+            for (Placeholder p : values()) {
+                if (p.token.equals("{" + name + "}")) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    private sealed interface Part {}
+
+    private record Text(String text) implements Part {}
+
+    /** A placeholder; {@code quote} is 0 outside strings, else the string's quote character. */
+    private record Slot(Placeholder placeholder, char quote, boolean regex) implements Part {}
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern DURATION = Pattern.compile("[0-9]+(ms|s|m|h|d|w|y)");
+    private static final String KNOWN = "{service}, {namespace}, {track}, {interval}";
+
+    private final String text;
+    private final List<Part> parts;
+
+    private PromQlTemplate(String text, List<Part> parts) {
+        this.text = text;
+        this.parts = parts;
+    }
+
+    /** Parses {@code text}, the template for {@code what} (named in messages); refuses it with a reason. */
+    static PromQlTemplate parse(String what, String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("PromQL template for " + what + " is empty");
+        }
+        List<Part> parts = new ArrayList<>();
+        Set<Placeholder> used = EnumSet.noneOf(Placeholder.class);
+        StringBuilder literal = new StringBuilder();
+        Matcher placeholder = PLACEHOLDER.matcher(text);
+        char quote = 0;
+        boolean regex = false;
+        int stringStart = -1;
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (quote == 0 && c == '#') { // a PromQL comment runs to the end of the line and may hold anything
+                int end = text.indexOf('\n', i);
+                end = end < 0 ? text.length() : end;
+                literal.append(text, i, end);
+                i = end;
+                continue;
+            }
+            if (c == '{' && placeholder.region(i, text.length()).lookingAt()) {
+                Placeholder p = Placeholder.named(placeholder.group(1));
+                if (p == null) {
+                    throw refuse(
+                            what,
+                            text,
+                            "unknown placeholder " + placeholder.group() + " at column " + (i + 1) + " (known: " + KNOWN
+                                    + ")");
+                }
+                checkPlacement(what, text, p, quote, i);
+                if (!literal.isEmpty()) {
+                    parts.add(new Text(literal.toString()));
+                    literal.setLength(0);
+                }
+                parts.add(new Slot(p, quote, regex));
+                used.add(p);
+                i = placeholder.end();
+                continue;
+            }
+            if (quote == 0) {
+                if (c == '"' || c == '\'' || c == '`') {
+                    quote = c;
+                    stringStart = i;
+                    regex = followsRegexMatchOperator(text, i);
+                }
+            } else if (c == '\\' && quote != '`') {
+                literal.append(c);
+                if (i + 1 < text.length()) {
+                    literal.append(text.charAt(i + 1));
+                }
+                i += 2;
+                continue;
+            } else if (c == quote) {
+                quote = 0;
+            }
+            literal.append(c);
+            i++;
+        }
+        if (quote != 0) {
+            throw refuse(what, text, "the string opened at column " + (stringStart + 1) + " is never closed");
+        }
+        if (!literal.isEmpty()) {
+            parts.add(new Text(literal.toString()));
+        }
+        if (!used.contains(Placeholder.TRACK)) {
+            throw refuse(
+                    what,
+                    text,
+                    "it does not use {track}, so baseline and canary would read the same series"
+                            + " (e.g. track=\"{track}\" or pod=~\"{service}-{track}-.*\")");
+        }
+        return new PromQlTemplate(text, List.copyOf(parts));
+    }
+
+    /** The template as written. */
+    String text() {
+        return text;
+    }
+
+    /** The PromQL for these values; {@code interval} must be a Prometheus duration such as {@code 30s}. */
+    String render(String service, String namespace, String track, String interval) {
+        if (!DURATION.matcher(interval).matches()) {
+            throw new IllegalArgumentException("not a Prometheus duration: " + interval);
+        }
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        for (Part part : parts) {
+            switch (part) {
+                case Text t -> out.append(t.text());
+                case Slot s -> {
+                    String value =
+                            switch (s.placeholder()) {
+                                case SERVICE -> service;
+                                case NAMESPACE -> namespace;
+                                case TRACK -> track;
+                                case INTERVAL -> interval;
+                            };
+                    if (s.quote() == 0) {
+                        out.append(value); // only {interval}, whose value was checked above
+                    } else {
+                        escapeInto(out, s.regex() ? quoteRegex(value) : value, s.quote());
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static void checkPlacement(String what, String text, Placeholder p, char quote, int at) {
+        String where = p.token + " at column " + (at + 1);
+        if (p == Placeholder.INTERVAL) {
+            if (quote != 0) {
+                throw refuse(what, text, where + " is inside a string; use it as a range, e.g. [{interval}]");
+            }
+            return;
+        }
+        if (quote == 0) {
+            throw refuse(
+                    what,
+                    text,
+                    where + " is outside quotes; put it in a quoted label value, e.g. label=\"" + p.token + "\"");
+        }
+        if (quote == '`') {
+            throw refuse(
+                    what, text, where + " is inside a `raw string`, which cannot escape its value; use double quotes");
+        }
+    }
+
+    /** Whether the string opening at {@code quoteAt} is the right-hand side of {@code =~} or {@code !~}. */
+    private static boolean followsRegexMatchOperator(String text, int quoteAt) {
+        int j = quoteAt - 1;
+        while (j >= 0 && Character.isWhitespace(text.charAt(j))) {
+            j--;
+        }
+        return j >= 1 && text.charAt(j) == '~' && (text.charAt(j - 1) == '=' || text.charAt(j - 1) == '!');
+    }
+
+    /** RE2 metacharacters quoted, as Go's regexp.QuoteMeta does. */
+    static String quoteRegex(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** Escapes a value for the inside of a PromQL string quoted with {@code quote} (Go escape syntax). */
+    static void escapeInto(StringBuilder out, String value, char quote) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == quote) {
+                out.append('\\').append(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+    }
+
+    private static IllegalArgumentException refuse(String what, String text, String reason) {
+        return new IllegalArgumentException(
+                "PromQL template for " + what + " is invalid: " + reason + "\n  template: " + text);
+    }
+}

@@ -1,0 +1,152 @@
+package io.harbormaster.engine.adapters.prometheus;
+
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsSource;
+import io.harbormaster.engine.canary.MetricsUnavailable;
+import io.harbormaster.engine.canary.TrackSample;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Canary and baseline metrics from Prometheus: for each metric and track one {@code query_range} whose step is the
+ * analysis interval.
+ *
+ * <p>Interval {@code i} covers {@code (from + i·interval, from + (i+1)·interval]} and is read by evaluating its
+ * template at the interval's end, so {@code increase(x[{interval}])} is exactly that interval's count. Only whole
+ * intervals are returned (a trailing part shorter than the interval is left for the next call). A point Prometheus
+ * does not return (no series, a gap, too few samples in the window) or returns as {@code NaN} is {@code NaN} here,
+ * never zero. A template that yields more than one series is refused with {@link MetricsUnavailable} rather than
+ * summed, because the sum of two p99s is meaningless and two request counters usually mean a missing {@code sum}.
+ */
+public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {
+
+    /** Points per range query; Prometheus refuses more than 11,000, so longer ranges are read in chunks. */
+    static final int MAX_POINTS_PER_QUERY = 10_000;
+
+    private static final List<String> TRACKS = List.of("baseline", "canary");
+    private static final CanaryMetric[] METRICS = CanaryMetric.values();
+
+    private final PrometheusHttpApi api;
+    private final PromQlTemplates defaults;
+    private final Map<String, PromQlTemplates> perService;
+
+    /** Reads every service with {@link PromQlTemplates#DEFAULTS}. */
+    public PrometheusMetricsSource(PrometheusConfig config) {
+        this(config, PromQlTemplates.DEFAULTS, Map.of());
+    }
+
+    /**
+     * @param defaults the templates of every service without its own
+     * @param perService a service's own templates, by service name (build them with {@link PromQlTemplates#with})
+     */
+    public PrometheusMetricsSource(
+            PrometheusConfig config, PromQlTemplates defaults, Map<String, PromQlTemplates> perService) {
+        this.api = new PrometheusHttpApi(Objects.requireNonNull(config, "Prometheus config"));
+        this.defaults = Objects.requireNonNull(defaults, "default PromQL templates");
+        this.perService = Map.copyOf(perService);
+    }
+
+    /** The templates used for {@code service}. */
+    public PromQlTemplates templatesFor(String service) {
+        return perService.getOrDefault(service, defaults);
+    }
+
+    @Override
+    public List<IntervalSample> samples(MetricsQuery query) {
+        long stepMillis = query.interval().toMillis();
+        if (query.interval().toNanosPart() % 1_000_000_000 != 0 || stepMillis % 1000 != 0) {
+            throw new IllegalArgumentException(
+                    "Prometheus metrics: the interval must be a whole number of seconds, got " + query.interval());
+        }
+        long fromMillis = query.from().toEpochMilli();
+        long wholeIntervals = (query.to().toEpochMilli() - fromMillis) / stepMillis;
+        if (wholeIntervals > 1_000_000) {
+            throw new IllegalArgumentException("Prometheus metrics: " + wholeIntervals + " intervals of "
+                    + query.interval() + " between " + query.from() + " and " + query.to() + " is too many to read");
+        }
+        int n = (int) wholeIntervals;
+        PromQlTemplates templates = templatesFor(query.service());
+
+        double[][][] values = new double[TRACKS.size()][METRICS.length][];
+        for (int track = 0; track < TRACKS.size(); track++) {
+            for (CanaryMetric metric : METRICS) {
+                String promql = templates.render(
+                        metric, query.service(), query.namespace(), TRACKS.get(track), query.interval());
+                values[track][metric.ordinal()] = read(promql, metric, TRACKS.get(track), fromMillis, stepMillis, n);
+            }
+        }
+
+        List<IntervalSample> samples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            samples.add(new IntervalSample(i * stepMillis / 1000, sample(values[0], i), sample(values[1], i)));
+        }
+        return List.copyOf(samples);
+    }
+
+    /** One metric of one track for intervals 0..n-1, NaN where Prometheus has no point. */
+    private double[] read(String promql, CanaryMetric metric, String track, long fromMillis, long stepMillis, int n) {
+        double[] out = new double[n];
+        Arrays.fill(out, Double.NaN);
+        for (int first = 0; first < n; first += MAX_POINTS_PER_QUERY) {
+            int last = Math.min(n, first + MAX_POINTS_PER_QUERY) - 1;
+            // Interval i is evaluated at its end: from + (i + 1) * step.
+            long start = fromMillis + (first + 1) * stepMillis;
+            long end = fromMillis + (last + 1) * stepMillis;
+            List<PrometheusHttpApi.Series> series = api.queryRange(promql, start, end, stepMillis);
+            if (series.size() > 1) {
+                throw new MetricsUnavailable("PromQL for " + metric.configName() + " of the " + track + " returned "
+                        + series.size() + " series (" + labelSets(series) + "), but a template must aggregate to"
+                        + " one series, e.g. with sum(...); query: " + promql);
+            }
+            for (PrometheusHttpApi.Series s : series) {
+                for (PrometheusHttpApi.Point p : s.points()) {
+                    long offset = p.epochMillis() - start;
+                    long index = first + offset / stepMillis;
+                    if (offset % stepMillis != 0 || index < first || index > last) {
+                        throw new MetricsUnavailable("PromQL for " + metric.configName() + " of the " + track
+                                + " came back with a point at " + p.epochMillis() + " ms, off the requested grid"
+                                + " (start " + start + " ms, step " + stepMillis + " ms, end " + end
+                                + " ms); does the store align queries to the step? query: " + promql);
+                    }
+                    out[(int) index] = p.value();
+                }
+            }
+        }
+        return out;
+    }
+
+    private static TrackSample sample(double[][] track, int i) {
+        return new TrackSample(
+                track[CanaryMetric.REQUESTS.ordinal()][i],
+                track[CanaryMetric.ERRORS.ordinal()][i],
+                track[CanaryMetric.P50.ordinal()][i],
+                track[CanaryMetric.P99.ordinal()][i],
+                track[CanaryMetric.RESTARTS.ordinal()][i]);
+    }
+
+    private static String labelSets(List<PrometheusHttpApi.Series> series) {
+        String shown = series.stream().limit(3).map(s -> s.labels().toString()).collect(Collectors.joining(", "));
+        return series.size() > 3 ? shown + ", ..." : shown;
+    }
+
+    /** Whether Prometheus answers a trivial query now (one attempt, within the configured timeouts). */
+    @Override
+    public boolean isOnline() {
+        return api.answersQueries();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+
+    @Override
+    public String toString() {
+        return "PrometheusMetricsSource[" + PrometheusConfig.redacted(api.baseUrl()) + "]";
+    }
+}
