@@ -18,7 +18,13 @@ final class ErrorRateEProcess {
 
     private final double meaningfulRatio;
     private final double meaningfulPoints;
-    private final double[] logWealth = new double[RATIOS.length];
+    /** Copies started every {@code START_EVERY} intervals, averaged, as in {@link LatencyEProcess}. */
+    private static final int STARTS = 6;
+
+    private static final int START_EVERY = 2;
+
+    private final double[][] logWealth = new double[STARTS][RATIOS.length];
+    private int observed;
     private double logAgainstRatio;
     private double logAgainstPoints;
     private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
@@ -35,8 +41,14 @@ final class ErrorRateEProcess {
         double share = nC / (nC + nB);
         for (int i = 0; i < RATIOS.length; i++) {
             double shifted = RATIOS[i] * nC / (RATIOS[i] * nC + nB);
-            logWealth[i] += eC * Math.log(shifted / share) + eB * Math.log((1 - shifted) / (1 - share));
+            double step = eC * Math.log(shifted / share) + eB * Math.log((1 - shifted) / (1 - share));
+            for (int k = 0; k < STARTS; k++) {
+                if (observed >= k * START_EVERY) {
+                    logWealth[k][i] += step;
+                }
+            }
         }
+        observed++;
         double meaningfulShare = meaningfulRatio * nC / (meaningfulRatio * nC + nB);
         logAgainstRatio += eC * Math.log(share / meaningfulShare) + eB * Math.log((1 - share) / (1 - meaningfulShare));
 
@@ -55,10 +67,12 @@ final class ErrorRateEProcess {
     /** Evidence for a regression: the mixture's value (an e-value). */
     double eValue() {
         double sum = 0;
-        for (double w : logWealth) {
-            sum += Math.exp(Math.min(w, 700));
+        for (double[] start : logWealth) {
+            for (double w : start) {
+                sum += Math.exp(Math.min(w, 700)); // a copy not yet started is worth exp(0) = 1
+            }
         }
-        return sum / RATIOS.length;
+        return sum / (RATIOS.length * STARTS);
     }
 
     /** Evidence against a meaningful regression (an e-value under "the regression is meaningful"). */

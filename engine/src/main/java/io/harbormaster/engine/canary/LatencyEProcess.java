@@ -18,8 +18,19 @@ final class LatencyEProcess {
     /** Keeps identical readings (a quiet p99) from looking infinitely precise. */
     private static final double MIN_VARIANCE = 1e-4;
 
+    /**
+     * The regression test is restarted every {@code START_EVERY} intervals up to {@code STARTS} times and the copies
+     * averaged: a fault that begins after the canary started is then not diluted by the healthy intervals before it.
+     * Each copy is a test martingale from its start (worth 1 before), so the average is one too.
+     */
+    static final int STARTS = 6;
+
+    static final int START_EVERY = 2;
+
     private final double meaningfulShift;
     private final Moments regression = new Moments();
+    private final Moments[] late = new Moments[STARTS - 1];
+    private int observed;
     private final Moments belowMeaningful = new Moments();
     private double lastDifference = Double.NaN;
     private double sumDifferences;
@@ -35,6 +46,15 @@ final class LatencyEProcess {
         double d = Math.log(canaryMs) - Math.log(baselineMs);
         double scale = Math.sqrt(nC * nB / (nC + nB));
         regression.add(d * scale);
+        for (int k = 0; k < late.length; k++) {
+            if (observed >= (k + 1) * START_EVERY) {
+                if (late[k] == null) {
+                    late[k] = new Moments();
+                }
+                late[k].add(d * scale);
+            }
+        }
+        observed++;
         belowMeaningful.add((d - meaningfulShift) * scale);
         lastDifference = d;
         sumDifferences += d;
@@ -42,7 +62,16 @@ final class LatencyEProcess {
 
     /** Evidence that the canary is slower; 0 when the canary is, on the whole, faster. */
     double eValue() {
-        return regression.mean() > 0 ? regression.bayesFactor() : 0.0;
+        double total = oneSided(regression);
+        for (Moments m : late) {
+            total += m == null ? 1.0 : oneSided(m);
+        }
+        return total / STARTS;
+    }
+
+    /** The Bayes factor when the data point to "slower", else 0 (dominated by the martingale, so still valid). */
+    private static double oneSided(Moments m) {
+        return m.mean() > 0 ? m.bayesFactor() : 0.0;
     }
 
     /** Evidence that the canary is less slow than meaningfully slower. */
