@@ -158,6 +158,27 @@ public final class CanaryAnalysis {
             // the fixed-horizon judge objects and the sequential one has no proof at its alpha: a human decides
             return new Verdict.Pause(end, evidence);
         }
+        var blind = comparisons.stream()
+                .filter(c -> c.classification() == Classification.NODATA)
+                .toList();
+        if (!blind.isEmpty()) {
+            // Kayenta's scorer skips Nodata; we never promote on a metric we could not see
+            if (elapsed < max) {
+                return new Verdict.Continue(end, weight(), List.of());
+            }
+            return new Verdict.Pause(
+                    end,
+                    prepend(
+                            Evidence.of(
+                                    "analysis",
+                                    blind.getFirst().metric(),
+                                    "no data",
+                                    Double.NaN,
+                                    Double.NaN,
+                                    "no data for " + blind.getFirst().metric() + " in this step ("
+                                            + blind.getFirst().reason() + "): a human decides"),
+                            evidence));
+        }
         if (!enoughData) {
             return new Verdict.Pause(
                     end,
