@@ -1,0 +1,160 @@
+package io.harbormaster.bot.cli;
+
+import io.harbormaster.engine.canary.AnalysisReport;
+import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsUnavailable;
+import io.harbormaster.engine.canary.TimelineEntry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster analyze run}: replays a recorded canary (a JSON file, or Prometheus) through all three judges. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Replay a recorded canary through the hard triggers, the sequential judge and Mann-Whitney.")
+final class AnalyzeRunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", description = "Recorded canary JSON: interval_seconds, optional steps, series.")
+    Path input;
+
+    @Option(names = "--policy", description = "Canary policy YAML (defaults for anything it leaves out).")
+    Path policyFile;
+
+    @Option(names = "--prometheus", description = "Prometheus base URL, instead of --input.")
+    String prometheus;
+
+    @Option(names = "--service", description = "Service whose canary to read from Prometheus.")
+    String service;
+
+    @Option(names = "--namespace", defaultValue = "default", description = "Kubernetes namespace (default: default).")
+    String namespace;
+
+    @Option(names = "--from", description = "Canary start, ISO-8601 (2024-06-11T10:00:00Z).")
+    String from;
+
+    @Option(names = "--to", description = "End of the replay, ISO-8601.")
+    String to;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        CanaryPolicy policy = policyFile == null ? CanaryPolicy.defaults() : PolicyFile.read(policyFile);
+        List<IntervalSample> series;
+        if (input != null && prometheus != null) {
+            throw new UserError("give either --input FILE or --prometheus URL, not both");
+        } else if (input != null) {
+            RecordedCanary recorded = RecordedCanary.read(input);
+            policy = policy.withIntervalSeconds(recorded.intervalSeconds());
+            if (recorded.steps().isPresent()) {
+                policy = policy.withSteps(recorded.steps().get());
+            }
+            series = recorded.series();
+        } else if (prometheus != null) {
+            series = fromPrometheus(policy);
+        } else {
+            throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
+                    + " --from T1 --to T2");
+        }
+        print(CanaryAnalysis.replay(series, policy));
+        return 0;
+    }
+
+    private List<IntervalSample> fromPrometheus(CanaryPolicy policy) {
+        if (service == null || from == null || to == null) {
+            throw new UserError("--prometheus needs --service, --from and --to");
+        }
+        MetricsQuery query;
+        try {
+            query = new MetricsQuery(
+                    service,
+                    namespace,
+                    Instant.parse(from),
+                    Instant.parse(to),
+                    Duration.ofSeconds(policy.intervalSeconds()));
+        } catch (DateTimeParseException e) {
+            throw new UserError("--from/--to: '" + e.getParsedString() + "' is not an ISO-8601 instant like"
+                    + " 2024-06-11T10:00:00Z");
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        try (var source = MetricsSources.prometheus(prometheus)) {
+            return source.samples(query);
+        } catch (MetricsUnavailable e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    private void print(AnalysisReport report) {
+        var out = spec.commandLine().getOut();
+        List<Evidence> evidence = report.verdict().evidence();
+        Evidence first = evidence.isEmpty()
+                ? Evidence.of("analysis", "all", "none", Double.NaN, Double.NaN, "")
+                : evidence.getFirst();
+        if (json) {
+            var node = Json.MAPPER.createObjectNode();
+            node.put("verdict", report.decision());
+            node.put("decided_at_s", report.verdict().at());
+            node.put("judge", first.judge());
+            node.put("metric", first.metric());
+            node.put("reason", first.rule() + ": " + first.reason());
+            var timeline = node.putArray("timeline");
+            for (TimelineEntry e : report.timeline()) {
+                var t = timeline.addObject();
+                t.put("t", e.t());
+                t.put("weight", e.weight());
+                t.put("decision", e.decision());
+                var ev = t.putObject("e_values");
+                Json.put(ev, "error_rate", e.errorEValue());
+                Json.put(ev, "p50_ms", e.p50EValue());
+                Json.put(ev, "p99_ms", e.p99EValue());
+                if (!e.note().isEmpty()) {
+                    t.put("note", e.note());
+                }
+            }
+            out.println(node.toString());
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "verdict:  %s at %d s%n",
+                    report.decision(),
+                    report.verdict().at());
+            out.printf(Locale.ROOT, "judge:    %s, metric %s%n", first.judge(), first.metric());
+            out.printf(Locale.ROOT, "reason:   %s: %s%n", first.rule(), first.reason());
+            out.println("evidence:");
+            for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
+                out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());
+            }
+            out.println("timeline:");
+            for (TimelineEntry e : report.timeline()) {
+                out.printf(
+                        Locale.ROOT,
+                        "  t=%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
+                        e.t(),
+                        e.weight(),
+                        e.decision(),
+                        e.errorEValue(),
+                        e.p50EValue(),
+                        e.p99EValue(),
+                        e.note());
+            }
+        }
+        out.flush();
+    }
+}

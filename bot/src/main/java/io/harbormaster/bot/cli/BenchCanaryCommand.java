@@ -1,0 +1,151 @@
+package io.harbormaster.bot.cli;
+
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.bench.CanaryBenchmark;
+import io.harbormaster.engine.canary.bench.JudgeFigures;
+import io.harbormaster.engine.canary.bench.ScenarioResult;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster bench canary}: BENCHMARKS.md section 2, our judge against Kayenta, thresholds and the oracle. */
+@Command(
+        name = "canary",
+        mixinStandardHelpOptions = true,
+        description =
+                "Canary detection benchmark (BENCHMARKS.md section 2): every scenario, every judge, side by side.")
+final class BenchCanaryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--runs", defaultValue = "300", description = "Runs per scenario (default 300).")
+    int runs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default 1).")
+    long seed;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (runs < 1) {
+            throw new UserError("--runs must be at least 1 (BENCHMARKS.md asks for 300), got " + runs);
+        }
+        long started = System.nanoTime();
+        List<ScenarioResult> results = new CanaryBenchmark(CanaryPolicy.defaults()).run(runs, seed);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        var out = spec.commandLine().getOut();
+        if (json) {
+            var root = Json.MAPPER.createObjectNode();
+            root.put("runs", runs);
+            root.put("seed", seed);
+            root.put("seconds", Math.round(seconds * 10) / 10.0);
+            var scenarios = root.putArray("scenarios");
+            for (ScenarioResult r : results) {
+                var s = scenarios.addObject();
+                s.put("scenario", r.scenario().name());
+                s.put("healthy", r.scenario().healthy());
+                var judges = s.putObject("judges");
+                for (Map.Entry<String, JudgeFigures> e : r.judges().entrySet()) {
+                    var j = judges.putObject(e.getKey());
+                    JudgeFigures f = e.getValue();
+                    Json.put(j, "false_rollback_rate", f.falseRollbackRate());
+                    Json.put(j, "detection_rate", f.detectionRate());
+                    Json.put(j, "ttd_median_s", f.ttdMedianS());
+                    Json.put(j, "ttd_p95_s", f.ttdP95S());
+                    Json.put(j, "ttd_vs_oracle", f.ttdVsOracle());
+                    Json.put(j, "promote_median_s", f.promoteMedianS());
+                    Json.put(j, "pause_rate", f.pauseRate());
+                }
+            }
+            var targets = root.putObject("targets");
+            Targets t = Targets.of(results);
+            targets.put("false_rollbacks_le_1pct", t.falseRollbacks());
+            targets.put("detection_ge_95pct", t.detection());
+            targets.put("ttd_vs_oracle_le_1_25", t.ttd());
+            targets.put("promote_median_le_240s", t.promote());
+            out.println(root.toString());
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "canary detection benchmark: %d runs per scenario, seed %d, %.1f s%n%n",
+                    runs,
+                    seed,
+                    seconds);
+            out.printf(
+                    Locale.ROOT,
+                    "%-30s %-13s %8s %8s %8s %8s %8s %8s %7s%n",
+                    "scenario",
+                    "judge",
+                    "false_rb",
+                    "detect",
+                    "ttd_med",
+                    "ttd_p95",
+                    "vs_orcl",
+                    "promote",
+                    "paused");
+            for (ScenarioResult r : results) {
+                for (Map.Entry<String, JudgeFigures> e : r.judges().entrySet()) {
+                    JudgeFigures f = e.getValue();
+                    out.printf(
+                            Locale.ROOT,
+                            "%-30s %-13s %8s %8s %8s %8s %8s %8s %7s%n",
+                            r.scenario().name(),
+                            e.getKey(),
+                            cell(f.falseRollbackRate(), "%.3f"),
+                            cell(f.detectionRate(), "%.3f"),
+                            cell(f.ttdMedianS(), "%.0f"),
+                            cell(f.ttdP95S(), "%.0f"),
+                            cell(f.ttdVsOracle(), "%.2f"),
+                            cell(f.promoteMedianS(), "%.0f"),
+                            cell(f.pauseRate(), "%.3f"));
+                }
+            }
+            Targets t = Targets.of(results);
+            out.printf(
+                    Locale.ROOT,
+                    "%ntargets (harbormaster): false rollbacks <= 1%%: %s; detection >= 95%%: %s;"
+                            + " ttd_vs_oracle <= 1.25: %s; promote median <= 240 s: %s%n",
+                    yes(t.falseRollbacks()),
+                    yes(t.detection()),
+                    yes(t.ttd()),
+                    yes(t.promote()));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String cell(double v, String format) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "-";
+    }
+
+    private static String yes(boolean b) {
+        return b ? "met" : "NOT met";
+    }
+
+    /** Whether our judge met each target of BENCHMARKS.md section 2 in this run. */
+    record Targets(boolean falseRollbacks, boolean detection, boolean ttd, boolean promote) {
+        static Targets of(List<ScenarioResult> results) {
+            boolean fr = true, det = true, ttd = true, promote = true;
+            for (ScenarioResult r : results) {
+                JudgeFigures f = r.judges().get(CanaryBenchmark.OURS);
+                if (r.scenario().healthy()) {
+                    fr &= f.falseRollbackRate() <= 0.01;
+                    promote &= f.promoteMedianS() <= 240;
+                } else {
+                    det &= f.detectionRate() >= 0.95;
+                    if (r.scenario().ttdTarget()) {
+                        ttd &= f.ttdVsOracle() <= 1.25;
+                    }
+                }
+            }
+            return new Targets(fr, det, ttd, promote);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.harbormaster.bot.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.CanaryStep;
+import io.harbormaster.engine.canary.HardTriggerPolicy;
+import io.harbormaster.engine.canary.MannWhitneyPolicy;
+import io.harbormaster.engine.canary.ScoringPolicy;
+import io.harbormaster.engine.canary.SequentialPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
+ * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
+ * min_step_seconds, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
+ */
+final class PolicyFile {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private PolicyFile() {}
+
+    static CanaryPolicy read(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UserError("cannot read policy " + file + ": " + e.getMessage());
+        }
+        if (root == null || root.isNull()) {
+            return CanaryPolicy.defaults();
+        }
+        if (!root.isObject()) {
+            throw new UserError(file + ": a policy is a mapping of keys (see analyze run --help)");
+        }
+        String at = file + ": ";
+        known(
+                root,
+                at,
+                "interval_seconds",
+                "steps",
+                "min_step_seconds",
+                "max_no_data_seconds",
+                "hard_triggers",
+                "mann_whitney",
+                "scoring",
+                "sequential");
+        CanaryPolicy d = CanaryPolicy.defaults();
+        List<CanaryStep> steps = root.has("steps") ? steps(root.get("steps"), at + "steps") : d.steps();
+
+        HardTriggerPolicy h = d.hardTriggers();
+        JsonNode hn = section(root, "hard_triggers", at);
+        known(
+                hn,
+                at + "hard_triggers.",
+                "max_error_rate",
+                "error_window_seconds",
+                "max_p99_ms",
+                "p99_window_seconds",
+                "max_restarts",
+                "restart_window_seconds",
+                "min_requests");
+        h = new HardTriggerPolicy(
+                num(hn, "max_error_rate", h.maxErrorRate(), at),
+                (long) num(hn, "error_window_seconds", h.errorWindowSeconds(), at),
+                num(hn, "max_p99_ms", h.maxP99Ms(), at),
+                (long) num(hn, "p99_window_seconds", h.p99WindowSeconds(), at),
+                num(hn, "max_restarts", h.maxRestarts(), at),
+                (long) num(hn, "restart_window_seconds", h.restartWindowSeconds(), at),
+                num(hn, "min_requests", h.minRequests(), at));
+
+        MannWhitneyPolicy m = d.mannWhitney();
+        JsonNode mn = section(root, "mann_whitney", at);
+        known(mn, at + "mann_whitney.", "tolerance", "confidence", "allowed_increase", "allowed_decrease");
+        ScoringPolicy s = d.scoring();
+        JsonNode sn = section(root, "scoring", at);
+        known(sn, at + "scoring.", "pass", "marginal", "critical_metrics", "group_weights");
+        SequentialPolicy q = d.sequential();
+        JsonNode qn = section(root, "sequential", at);
+        known(
+                qn,
+                at + "sequential.",
+                "alpha",
+                "promote_alpha",
+                "error_ratio",
+                "error_points",
+                "p50_increase",
+                "p99_increase",
+                "warmup_intervals");
+        try {
+            m = new MannWhitneyPolicy(
+                    num(mn, "tolerance", m.tolerance(), at),
+                    num(mn, "confidence", m.confidence(), at),
+                    num(mn, "allowed_increase", m.allowedIncrease(), at),
+                    num(mn, "allowed_decrease", m.allowedDecrease(), at));
+            Set<String> critical = s.criticalMetrics();
+            if (sn.has("critical_metrics")) {
+                var list = new ArrayList<String>();
+                sn.get("critical_metrics").forEach(n -> list.add(n.asText()));
+                critical = Set.copyOf(list);
+            }
+            var weights = new java.util.HashMap<>(s.groupWeights());
+            if (sn.has("group_weights")) {
+                sn.get("group_weights")
+                        .fields()
+                        .forEachRemaining(
+                                e -> weights.put(e.getKey(), e.getValue().asDouble()));
+            }
+            s = new ScoringPolicy(
+                    weights,
+                    s.metricGroups(),
+                    critical,
+                    num(sn, "pass", s.passThreshold(), at),
+                    num(sn, "marginal", s.marginalThreshold(), at));
+            q = new SequentialPolicy(
+                    num(qn, "alpha", q.alpha(), at),
+                    num(qn, "promote_alpha", q.promoteAlpha(), at),
+                    num(qn, "error_ratio", q.errorRatio(), at),
+                    num(qn, "error_points", q.errorPoints(), at),
+                    num(qn, "p50_increase", q.p50Increase(), at),
+                    num(qn, "p99_increase", q.p99Increase(), at),
+                    (int) num(qn, "warmup_intervals", q.warmupIntervals(), at));
+            return new CanaryPolicy(
+                    (long) num(root, "interval_seconds", d.intervalSeconds(), at),
+                    steps,
+                    (long) num(root, "min_step_seconds", d.minStepSeconds(), at),
+                    (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),
+                    h,
+                    m,
+                    s,
+                    q);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(at + e.getMessage());
+        }
+    }
+
+    static List<CanaryStep> steps(JsonNode node, String where) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw new UserError(where + ": expected a list of {weight, intervals}");
+        }
+        var steps = new ArrayList<CanaryStep>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode s = node.get(i);
+            JsonNode w = s.get("weight"), n = s.get("intervals");
+            if (w == null || !w.isNumber() || n == null || !n.isNumber()) {
+                throw new UserError(where + "[" + i + "]: needs numeric weight (percent) and intervals");
+            }
+            try {
+                steps.add(new CanaryStep(w.asInt(), n.asInt()));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(where + "[" + i + "]: " + e.getMessage());
+            }
+        }
+        return steps;
+    }
+
+    private static JsonNode section(JsonNode root, String name, String at) {
+        JsonNode n = root.get(name);
+        if (n == null || n.isNull()) {
+            return Json.MAPPER.createObjectNode();
+        }
+        if (!n.isObject()) {
+            throw new UserError(at + name + ": expected a mapping");
+        }
+        return n;
+    }
+
+    private static double num(JsonNode node, String field, double fallback, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber()) {
+            throw new UserError(at + field + ": expected a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static void known(JsonNode node, String at, String... keys) {
+        Set<String> allowed = Set.of(keys);
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new UserError(at + "unknown key '" + k + "'; known keys: " + String.join(", ", keys));
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.harbormaster.bot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The analyze and bench canary commands, run through the real command line with captured output. */
+class AnalyzeCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    static Result run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = HarbormasterCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void comparePrintsTheClassificationEstimateIntervalPValueAndEffectSizeAsJson() throws Exception {
+        Result r = run(
+                "analyze",
+                "compare",
+                "--baseline",
+                "40,41,42,43,44,45,39,40",
+                "--canary",
+                "50,52,51,49,55,53,50,52",
+                "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(
+                List.of("classification", "estimate", "ci", "p_value", "effect_size"), iterable(json.fieldNames()));
+        assertEquals("High", json.get("classification").asText());
+        assertEquals(10.0, json.get("estimate").asDouble(), 1e-4);
+        assertEquals(2, json.get("ci").size());
+    }
+
+    @Test
+    void compareRefusesANonNumberWithAMessageSayingWhatToDo() {
+        Result r = run("analyze", "compare", "--baseline", "1,two,3", "--canary", "1,2,3");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("'two' is not a number"), r.err());
+    }
+
+    @Test
+    void runRollsBackARecordedCanaryWithSparseNewErrorsAndSaysWhy() throws Exception {
+        var series = new StringBuilder();
+        int[] pattern = {0, 1, 2, 1, 0, 0};
+        for (int i = 0; i < 54; i++) {
+            if (i > 0) series.append(',');
+            series.append("{\"t\":")
+                    .append(10 * i)
+                    .append(
+                            ",\"baseline\":{\"requests\":100,\"errors\":0,\"p50_ms\":41.0,\"p99_ms\":180.0,\"restarts\":0}")
+                    .append(",\"canary\":{\"requests\":100,\"errors\":")
+                    .append(pattern[i % 6])
+                    .append(",\"p50_ms\":41.0,\"p99_ms\":180.0,\"restarts\":null}}");
+        }
+        Path input = dir.resolve("run.json");
+        Files.writeString(
+                input,
+                "{\"interval_seconds\":10,\"steps\":[{\"weight\":5,\"intervals\":18},"
+                        + "{\"weight\":25,\"intervals\":18},{\"weight\":50,\"intervals\":18}],\"series\":[" + series
+                        + "]}");
+        Result r = run("analyze", "run", "--input", input.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(
+                List.of("verdict", "decided_at_s", "judge", "metric", "reason", "timeline"),
+                iterable(json.fieldNames()));
+        assertEquals("ROLLBACK", json.get("verdict").asText());
+        assertEquals("sequential", json.get("judge").asText());
+        assertEquals("error_rate", json.get("metric").asText());
+        assertTrue(json.get("timeline").size() > 0);
+    }
+
+    @Test
+    void runReadsAPolicyFileAndRefusesUnknownKeys() throws Exception {
+        Path input = dir.resolve("run.json");
+        Files.writeString(input, "{\"interval_seconds\":10,\"series\":[{\"t\":0,\"baseline\":null,\"canary\":null}]}");
+        Path policy = dir.resolve("policy.yml");
+        Files.writeString(policy, "max_no_data_seconds: 10\nsequential:\n  alpha: 0.02\n");
+        Result ok = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString(), "--json");
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals("PAUSE", JSON.readTree(ok.out()).get("verdict").asText());
+
+        Files.writeString(policy, "sequential:\n  alpah: 0.02\n");
+        Result bad = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("unknown key 'alpah'"), bad.err());
+    }
+
+    @Test
+    void runWithoutAnInputSaysWhatToGive() {
+        Result r = run("analyze", "run");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--input"), r.err());
+    }
+
+    @Test
+    void benchCanaryPrintsEveryScenarioAndJudgeAsJson() throws Exception {
+        Result r = run("bench", "canary", "--runs", "2", "--seed", "3", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        JsonNode first = json.get("scenarios").get(0);
+        assertTrue(first.get("judges").has("harbormaster"));
+        assertTrue(first.get("judges").get("harbormaster").has("false_rollback_rate"));
+        assertTrue(json.get("targets").has("ttd_vs_oracle_le_1_25"));
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        var list = new java.util.ArrayList<String>();
+        it.forEachRemaining(list::add);
+        return list;
+    }
+}

@@ -1,0 +1,275 @@
+package io.harbormaster.engine.canary;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One canary's analysis, fed one interval at a time: hard triggers and the sequential judge after every interval,
+ * the Mann-Whitney judge and scorer before a step ends. A step ends early once its minimum time has passed and (on the
+ * last step) the sequential judge has excluded a meaningful regression; it ends at its maximum otherwise. Missing data
+ * never promotes: no data for {@code maxNoDataSeconds} pauses, and a step needs data to end.
+ */
+public final class CanaryAnalysis {
+    /** Fewer intervals with data than this in a step and the step cannot end. */
+    static final int MIN_INTERVALS_WITH_DATA = 3;
+
+    private final CanaryPolicy policy;
+    private final SequentialJudge sequential;
+    private final List<IntervalSample> history = new ArrayList<>();
+    private final List<IntervalSample> stepSamples = new ArrayList<>();
+    private final List<TimelineEntry> timeline = new ArrayList<>();
+    private int step;
+    private long stepStart;
+    private long blindSeconds;
+    private Verdict terminal;
+
+    public CanaryAnalysis(CanaryPolicy policy) {
+        this.policy = policy;
+        this.sequential = new SequentialJudge(policy.sequential());
+    }
+
+    /** Replays a recorded canary and returns the verdict it would have had. */
+    public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy) {
+        var analysis = new CanaryAnalysis(policy);
+        Verdict last = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
+        for (IntervalSample s : series) {
+            last = analysis.observe(s);
+            if (!(last instanceof Verdict.Continue)) {
+                break;
+            }
+        }
+        if (last instanceof Verdict.Continue c) {
+            last = new Verdict.Pause(
+                    c.at(),
+                    List.of(Evidence.of(
+                            "analysis",
+                            "all",
+                            "data ended",
+                            Double.NaN,
+                            Double.NaN,
+                            "the recording ended before the analysis could decide; a human decides")));
+        }
+        return new AnalysisReport(last, analysis.timeline());
+    }
+
+    /** The canary's traffic share, in percent, that the current step asks for. */
+    public int weight() {
+        return policy.steps().get(step).weight();
+    }
+
+    public List<TimelineEntry> timeline() {
+        return List.copyOf(timeline);
+    }
+
+    /** Takes the next interval and answers; after a final verdict, keeps answering it. */
+    public Verdict observe(IntervalSample s) {
+        if (terminal != null) {
+            return terminal;
+        }
+        Verdict v = decide(s);
+        List<Evidence> running = sequential.evidence();
+        String note = v.evidence().isEmpty() ? "" : v.evidence().getFirst().reason();
+        timeline.add(new TimelineEntry(
+                s.t(),
+                weight(),
+                kind(v),
+                running.get(0).eValue(),
+                running.get(1).eValue(),
+                running.get(2).eValue(),
+                note));
+        if (v instanceof Verdict.Continue c && c.weight() != weight()) {
+            throw new IllegalStateException("weight out of step");
+        }
+        if (!(v instanceof Verdict.Continue)) {
+            terminal = v;
+        }
+        return v;
+    }
+
+    private Verdict decide(IntervalSample s) {
+        long interval = policy.intervalSeconds();
+        long end = s.t() + interval;
+        history.add(s);
+        if (!Double.isFinite(s.canary().requests())
+                || !Double.isFinite(s.baseline().requests())) {
+            blindSeconds += interval;
+            String which = Double.isFinite(s.canary().requests()) ? "baseline" : "canary";
+            if (blindSeconds >= policy.maxNoDataSeconds()) {
+                return new Verdict.Pause(
+                        end,
+                        List.of(Evidence.of(
+                                "analysis",
+                                "requests",
+                                "no data for " + policy.maxNoDataSeconds() + " s",
+                                Double.NaN,
+                                Double.NaN,
+                                "no data from the " + which + " for " + blindSeconds
+                                        + " s: pausing, a human decides")));
+            }
+            return new Verdict.Continue(
+                    end,
+                    weight(),
+                    List.of(Evidence.of(
+                            "analysis",
+                            "requests",
+                            "no data",
+                            Double.NaN,
+                            Double.NaN,
+                            "no data from the " + which + " in this interval (" + blindSeconds + " s so far)")));
+        }
+        blindSeconds = 0;
+
+        Optional<Evidence> hard = HardTriggers.check(history, policy.hardTriggers(), interval);
+        sequential.observe(s);
+        if (hard.isPresent()) {
+            return new Verdict.Rollback(end, withRunning(hard.get()));
+        }
+        Optional<Evidence> regression = sequential.regression();
+        if (regression.isPresent()) {
+            return new Verdict.Rollback(end, withRunning(regression.get()));
+        }
+
+        stepSamples.add(s);
+        long elapsed = end - stepStart;
+        boolean last = step == policy.steps().size() - 1;
+        long max = policy.steps().get(step).intervals() * interval;
+        boolean enoughData = stepSamples.size() >= MIN_INTERVALS_WITH_DATA;
+        boolean early = elapsed >= Math.min(policy.minStepSeconds(), max)
+                && enoughData
+                && (!last || sequential.excludesMeaningfulRegression());
+        if (!early && elapsed < max) {
+            return new Verdict.Continue(end, weight(), List.of());
+        }
+        // the step may end: the fixed-horizon judge over this step gets a say
+        List<MetricComparison> comparisons = compareStep(stepSamples, policy.mannWhitney());
+        CanaryScore score = CanaryScorer.score(comparisons, policy.scoring());
+        List<Evidence> evidence = new ArrayList<>();
+        evidence.add(scoreEvidence(score));
+        comparisons.forEach(c -> evidence.add(c.toEvidence()));
+        evidence.addAll(sequential.evidence());
+        boolean scoreOk =
+                score.outcome() == CanaryScore.Outcome.PASS || score.outcome() == CanaryScore.Outcome.MARGINAL;
+        if (!scoreOk) {
+            if (elapsed < max) {
+                return new Verdict.Continue(end, weight(), List.of()); // let the sequential judge gather evidence
+            }
+            // the fixed-horizon judge objects and the sequential one has no proof at its alpha: a human decides
+            return new Verdict.Pause(end, evidence);
+        }
+        var blind = comparisons.stream()
+                .filter(c -> c.classification() == Classification.NODATA)
+                .toList();
+        if (!blind.isEmpty()) {
+            // Kayenta's scorer skips Nodata; we never promote on a metric we could not see
+            if (elapsed < max) {
+                return new Verdict.Continue(end, weight(), List.of());
+            }
+            return new Verdict.Pause(
+                    end,
+                    prepend(
+                            Evidence.of(
+                                    "analysis",
+                                    blind.getFirst().metric(),
+                                    "no data",
+                                    Double.NaN,
+                                    Double.NaN,
+                                    "no data for " + blind.getFirst().metric() + " in this step ("
+                                            + blind.getFirst().reason() + "): a human decides"),
+                            evidence));
+        }
+        if (!enoughData) {
+            return new Verdict.Pause(
+                    end,
+                    prepend(
+                            Evidence.of(
+                                    "analysis",
+                                    "requests",
+                                    "too little data",
+                                    Double.NaN,
+                                    Double.NaN,
+                                    "only " + stepSamples.size() + " intervals with data in the step"),
+                            evidence));
+        }
+        if (last) {
+            return new Verdict.Promote(end, evidence);
+        }
+        step++;
+        stepStart = end;
+        stepSamples.clear();
+        return new Verdict.Continue(
+                end,
+                weight(),
+                prepend(
+                        Evidence.of(
+                                "analysis",
+                                "all",
+                                "step complete",
+                                Double.NaN,
+                                Double.NaN,
+                                String.format(
+                                        Locale.ROOT,
+                                        "step %d done after %d s (%s), canary to %d%%",
+                                        step,
+                                        elapsed,
+                                        score.reason(),
+                                        weight())),
+                        evidence));
+    }
+
+    /** Mann-Whitney classifications of error rate, p50 and p99 over a set of intervals. */
+    public static List<MetricComparison> compareStep(List<IntervalSample> samples, MannWhitneyPolicy p) {
+        int n = samples.size();
+        double[] bErr = new double[n], cErr = new double[n], b50 = new double[n], c50 = new double[n];
+        double[] b99 = new double[n], c99 = new double[n];
+        for (int i = 0; i < n; i++) {
+            TrackSample b = samples.get(i).baseline(), c = samples.get(i).canary();
+            bErr[i] = b.requests() > 0 ? b.errors() / b.requests() : Double.NaN;
+            cErr[i] = c.requests() > 0 ? c.errors() / c.requests() : Double.NaN;
+            b50[i] = b.p50Ms();
+            c50[i] = c.p50Ms();
+            b99[i] = b.p99Ms();
+            c99[i] = c.p99Ms();
+        }
+        return List.of(
+                MannWhitneyJudge.classify("error_rate", bErr, cErr, Direction.INCREASE, p),
+                MannWhitneyJudge.classify("p50_ms", b50, c50, Direction.INCREASE, p),
+                MannWhitneyJudge.classify("p99_ms", b99, c99, Direction.INCREASE, p));
+    }
+
+    private static Evidence scoreEvidence(CanaryScore score) {
+        return new Evidence(
+                "mann-whitney",
+                "score",
+                "score " + score.outcome(),
+                Double.NaN,
+                Double.NaN,
+                score.score(),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                score.reason());
+    }
+
+    private List<Evidence> withRunning(Evidence first) {
+        return prepend(first, sequential.evidence());
+    }
+
+    private static List<Evidence> prepend(Evidence first, List<Evidence> rest) {
+        var list = new ArrayList<Evidence>(rest.size() + 1);
+        list.add(first);
+        list.addAll(rest);
+        return List.copyOf(list);
+    }
+
+    private static String kind(Verdict v) {
+        return switch (v) {
+            case Verdict.Promote p -> "PROMOTE";
+            case Verdict.Rollback r -> "ROLLBACK";
+            case Verdict.Pause p -> "PAUSE";
+            case Verdict.Continue c -> "CONTINUE";
+        };
+    }
+}

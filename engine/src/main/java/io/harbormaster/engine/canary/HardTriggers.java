@@ -1,0 +1,109 @@
+package io.harbormaster.engine.canary;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The hard rollback triggers: absolute canary limits over trailing windows, checked after every interval. */
+public final class HardTriggers {
+    private static final String JUDGE = "hard-trigger";
+
+    private HardTriggers() {}
+
+    /** The first limit the canary broke over the intervals so far (oldest first), if any. */
+    public static Optional<Evidence> check(List<IntervalSample> history, HardTriggerPolicy p, long intervalSeconds) {
+        if (history.isEmpty()) {
+            return Optional.empty();
+        }
+        long now = history.getLast().t() + intervalSeconds;
+
+        // error rate over the window, once the canary has run for the whole window
+        if (now >= p.errorWindowSeconds()) {
+            double requests = 0, errors = 0;
+            for (IntervalSample s : window(history, now, p.errorWindowSeconds())) {
+                if (Double.isFinite(s.canary().requests())
+                        && Double.isFinite(s.canary().errors())) {
+                    requests += s.canary().requests();
+                    errors += s.canary().errors();
+                }
+            }
+            if (requests >= p.minRequests() && errors / requests > p.maxErrorRate()) {
+                return Optional.of(Evidence.of(
+                        JUDGE,
+                        "error_rate",
+                        "error rate > " + pct(p.maxErrorRate()) + " over " + p.errorWindowSeconds() + " s",
+                        Double.NaN,
+                        errors / requests,
+                        String.format(
+                                Locale.ROOT,
+                                "canary error rate %s (%.0f of %.0f requests) over the last %d s",
+                                pct(errors / requests),
+                                errors,
+                                requests,
+                                p.errorWindowSeconds())));
+            }
+        }
+        // p99 above the limit in every interval that had data, over the whole window (and most of it had data)
+        if (now >= p.p99WindowSeconds()) {
+            var w = window(history, now, p.p99WindowSeconds());
+            int withData = 0;
+            boolean allAbove = true;
+            double lowest = Double.POSITIVE_INFINITY;
+            for (IntervalSample s : w) {
+                double v = s.canary().p99Ms();
+                if (Double.isFinite(v)) {
+                    withData++;
+                    allAbove &= v > p.maxP99Ms();
+                    lowest = Math.min(lowest, v);
+                }
+            }
+            if (withData > 0 && withData * 4 >= w.size() * 3 && allAbove) {
+                return Optional.of(Evidence.of(
+                        JUDGE,
+                        "p99_ms",
+                        "p99 > " + (long) p.maxP99Ms() + " ms over " + p.p99WindowSeconds() + " s",
+                        Double.NaN,
+                        lowest,
+                        String.format(
+                                Locale.ROOT,
+                                "canary p99 stayed above %.0f ms for %d s (lowest %.0f ms)",
+                                p.maxP99Ms(),
+                                p.p99WindowSeconds(),
+                                lowest)));
+            }
+        }
+        // restarts: a crash loop shows up long before a full window has passed
+        double restarts = 0;
+        for (IntervalSample s : window(history, now, p.restartWindowSeconds())) {
+            if (Double.isFinite(s.canary().restarts())) {
+                restarts += s.canary().restarts();
+            }
+        }
+        if (restarts >= p.maxRestarts()) {
+            return Optional.of(Evidence.of(
+                    JUDGE,
+                    "restarts",
+                    "restarts >= " + (long) p.maxRestarts() + " over " + p.restartWindowSeconds() + " s",
+                    Double.NaN,
+                    restarts,
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f canary pod restarts in the last %d s",
+                            restarts,
+                            p.restartWindowSeconds())));
+        }
+        return Optional.empty();
+    }
+
+    private static List<IntervalSample> window(List<IntervalSample> history, long now, long seconds) {
+        int from = history.size();
+        while (from > 0 && history.get(from - 1).t() >= now - seconds) {
+            from--;
+        }
+        return history.subList(from, history.size());
+    }
+
+    private static String pct(double rate) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * rate);
+    }
+}

@@ -1,0 +1,108 @@
+package io.harbormaster.engine.canary;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Kayenta's Mann-Whitney classifier as a pure function: one metric's baseline and canary values in, a classification
+ * with its evidence out. NaN values are dropped (no data is not a zero); nothing left on either side is Nodata.
+ */
+public final class MannWhitneyJudge {
+    private MannWhitneyJudge() {}
+
+    /** Classifies the canary's values against the baseline's. */
+    public static MetricComparison classify(
+            String metric, double[] baselineValues, double[] canaryValues, Direction direction, MannWhitneyPolicy p) {
+        double[] baseline = finite(baselineValues);
+        double[] canary = finite(canaryValues);
+        if (baseline.length == 0 || canary.length == 0) {
+            return new MetricComparison(
+                    metric,
+                    Classification.NODATA,
+                    direction,
+                    mean(baseline),
+                    mean(canary),
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    "no data for the " + (canary.length == 0 ? "canary" : "baseline"));
+        }
+        double ratio = ratio(mean(canary), mean(baseline));
+        double[] sortedB = baseline.clone();
+        double[] sortedC = canary.clone();
+        Arrays.sort(sortedB);
+        Arrays.sort(sortedC);
+        if (Arrays.equals(sortedB, sortedC) || allSame(baseline, canary)) {
+            // identical samples (all zeros, say): nothing to test, and the test would have no interval
+            return new MetricComparison(
+                    metric,
+                    Classification.PASS,
+                    direction,
+                    mean(baseline),
+                    mean(canary),
+                    0,
+                    0,
+                    0,
+                    1,
+                    ratio,
+                    "baseline and canary values are identical");
+        }
+        MannWhitneyResult r = MannWhitney.test(canary, baseline, p.confidence());
+        // Kayenta's tolerance: the interval must clear a fraction of the estimate, not just zero
+        double bound = p.tolerance() * Math.abs(r.estimate());
+        boolean high = (direction == Direction.INCREASE || direction == Direction.EITHER)
+                && r.ciLow() > bound
+                && !(ratio < p.allowedIncrease());
+        boolean low = (direction == Direction.DECREASE || direction == Direction.EITHER)
+                && r.ciHigh() < -bound
+                && !(ratio > p.allowedDecrease());
+        Classification c = high ? Classification.HIGH : low ? Classification.LOW : Classification.PASS;
+        String reason = String.format(
+                Locale.ROOT,
+                "%s: shift %.4g, %.0f%% interval [%.4g, %.4g] against +/-%.4g (tolerance %.2f of the estimate),"
+                        + " p=%.3g, mean ratio %.3g",
+                c.label(),
+                r.estimate(),
+                100 * p.confidence(),
+                r.ciLow(),
+                r.ciHigh(),
+                bound,
+                p.tolerance(),
+                r.pValue(),
+                ratio);
+        return new MetricComparison(
+                metric,
+                c,
+                direction,
+                mean(baseline),
+                mean(canary),
+                r.estimate(),
+                r.ciLow(),
+                r.ciHigh(),
+                r.pValue(),
+                ratio,
+                reason);
+    }
+
+    private static double ratio(double canaryMean, double baselineMean) {
+        if (baselineMean == 0) {
+            return canaryMean == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+        }
+        return canaryMean / baselineMean;
+    }
+
+    private static boolean allSame(double[] a, double[] b) {
+        double first = a[0];
+        return Arrays.stream(a).allMatch(v -> v == first) && Arrays.stream(b).allMatch(v -> v == first);
+    }
+
+    static double[] finite(double[] values) {
+        return Arrays.stream(values).filter(Double::isFinite).toArray();
+    }
+
+    static double mean(double[] values) {
+        return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElse(Double.NaN);
+    }
+}

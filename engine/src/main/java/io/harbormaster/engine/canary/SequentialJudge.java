@@ -1,0 +1,132 @@
+package io.harbormaster.engine.canary;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The sequential judge: after every interval, e-processes for error rate, p50 and p99. It rolls back as soon as one
+ * crosses its share of 1/alpha (so the chance of ever rolling back a healthy canary stays under alpha however often
+ * it looks), and reports whether every metric has excluded a meaningful regression (so a step may end early).
+ */
+public final class SequentialJudge {
+    private static final String JUDGE = "sequential";
+
+    private final SequentialPolicy policy;
+    private final ErrorRateEProcess errors;
+    private final LatencyEProcess p50;
+    private final LatencyEProcess p99;
+    private int seen;
+
+    public SequentialJudge(SequentialPolicy policy) {
+        this.policy = policy;
+        this.errors = new ErrorRateEProcess(policy.errorRatio(), policy.errorPoints());
+        this.p50 = new LatencyEProcess(policy.p50Increase());
+        this.p99 = new LatencyEProcess(policy.p99Increase());
+    }
+
+    /** Feeds one interval; intervals inside the warm-up, and fields without data, are skipped. */
+    public void observe(IntervalSample s) {
+        seen++;
+        if (seen <= policy.warmupIntervals()) {
+            return;
+        }
+        TrackSample b = s.baseline(), c = s.canary();
+        if (Double.isFinite(b.requests())
+                && Double.isFinite(c.requests())
+                && Double.isFinite(b.errors())
+                && Double.isFinite(c.errors())) {
+            errors.observe(c.requests(), c.errors(), b.requests(), b.errors());
+        }
+        p50.observe(b.p50Ms(), c.p50Ms(), b.requests(), c.requests());
+        p99.observe(b.p99Ms(), c.p99Ms(), b.requests(), c.requests());
+    }
+
+    /** The metric whose evidence of a regression crossed its threshold, if any. */
+    public Optional<Evidence> regression() {
+        double errorThreshold = 1 / policy.errorAlpha();
+        double latencyThreshold = 1 / policy.latencyAlpha();
+        if (errors.eValue() >= errorThreshold) {
+            return Optional.of(errorEvidence(
+                    "e-value >= " + fmt(errorThreshold) + " (alpha " + fmt(policy.errorAlpha()) + ")",
+                    errors.eValue()));
+        }
+        if (p50.eValue() >= latencyThreshold) {
+            return Optional.of(latencyEvidence("p50_ms", p50, "e-value >= " + fmt(latencyThreshold), p50.eValue()));
+        }
+        if (p99.eValue() >= latencyThreshold) {
+            return Optional.of(latencyEvidence("p99_ms", p99, "e-value >= " + fmt(latencyThreshold), p99.eValue()));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether every metric has excluded a meaningful regression at the promote alpha. */
+    public boolean excludesMeaningfulRegression() {
+        double threshold = 1 / policy.promoteAlpha();
+        return errors.promoteEValue() >= threshold
+                && p50.promoteEValue() >= threshold
+                && p99.promoteEValue() >= threshold;
+    }
+
+    /** The current evidence for every metric, for the timeline and the audit entry. */
+    public List<Evidence> evidence() {
+        var list = new ArrayList<Evidence>();
+        list.add(errorEvidence("running", errors.eValue()));
+        list.add(latencyEvidence("p50_ms", p50, "running", p50.eValue()));
+        list.add(latencyEvidence("p99_ms", p99, "running", p99.eValue()));
+        return list;
+    }
+
+    private Evidence errorEvidence(String rule, double e) {
+        double ratio = errors.baselineRate() > 0 ? errors.canaryRate() / errors.baselineRate() : Double.NaN;
+        return new Evidence(
+                JUDGE,
+                "error_rate",
+                rule,
+                errors.baselineRate(),
+                errors.canaryRate(),
+                ratio,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                e,
+                String.format(
+                        Locale.ROOT,
+                        "canary %.0f errors (%.3f%%) against baseline %.0f (%.3f%%); e-value %s for a higher canary"
+                                + " error rate, %s against a meaningful regression",
+                        errors.canaryErrors(),
+                        100 * errors.canaryRate(),
+                        errors.baselineErrors(),
+                        100 * errors.baselineRate(),
+                        fmt(e),
+                        fmt(errors.promoteEValue())));
+    }
+
+    private static Evidence latencyEvidence(String metric, LatencyEProcess p, String rule, double e) {
+        return new Evidence(
+                JUDGE,
+                metric,
+                rule,
+                Double.NaN,
+                Double.NaN,
+                p.ratioEstimate(),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                e,
+                String.format(
+                        Locale.ROOT,
+                        "canary/baseline %s ratio %.3f over %d intervals; e-value %s for slower,"
+                                + " %s against a meaningful slowdown",
+                        metric,
+                        p.ratioEstimate(),
+                        p.count(),
+                        fmt(e),
+                        fmt(p.promoteEValue())));
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+}

@@ -1,0 +1,38 @@
+package io.harbormaster.engine.canary;
+
+/**
+ * The sequential judge's budget and its definition of a meaningful regression. {@code alpha} is the probability of
+ * ever rolling back a healthy canary, split over error rate, p50 and p99 (Bonferroni). {@code promoteAlpha} is the
+ * probability of promoting early a canary whose regression is at least meaningful: error rate at least
+ * {@code errorRatio} times the baseline's and at least {@code errorPoints} above it, p50 at least
+ * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative).
+ */
+public record SequentialPolicy(
+        double alpha,
+        double promoteAlpha,
+        double errorRatio,
+        double errorPoints,
+        double p50Increase,
+        double p99Increase,
+        int warmupIntervals) {
+
+    public SequentialPolicy {
+        if (!(alpha > 0 && alpha < 1) || !(promoteAlpha > 0 && promoteAlpha < 1)) {
+            throw new IllegalArgumentException("alpha and promote alpha must be between 0 and 1");
+        }
+    }
+
+    /** 1% false rollbacks over the whole canary; meaningful = x2 and +0.5 points errors, +10% p50, +20% p99. */
+    public static SequentialPolicy defaults() {
+        return new SequentialPolicy(0.01, 0.05, 2.0, 0.005, 0.10, 0.20, 1);
+    }
+
+    /** The share of alpha spent on the error rate; the rest is split evenly between p50 and p99. */
+    double errorAlpha() {
+        return alpha * 0.4;
+    }
+
+    double latencyAlpha() {
+        return alpha * 0.3;
+    }
+}

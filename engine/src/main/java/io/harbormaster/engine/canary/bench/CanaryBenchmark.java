@@ -1,0 +1,161 @@
+package io.harbormaster.engine.canary.bench;
+
+import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * BENCHMARKS.md section 2: every scenario, {@code runs} seeded runs each, our analysis and the baseline judges and
+ * the oracle side by side. Our analysis moves through steps at its own pace, so it gets its own stream (same seed);
+ * the fixed-schedule judges share one.
+ */
+public final class CanaryBenchmark {
+    public static final String OURS = "harbormaster";
+    public static final String KAYENTA = "kayenta-style";
+    public static final String THRESHOLD = "threshold";
+    public static final String ORACLE = "oracle-sprt";
+    /** Our analysis may pause and resume; a run that has not decided after this long counts as undecided. */
+    static final int MAX_INTERVALS = 120;
+
+    private final CanaryPolicy policy;
+
+    public CanaryBenchmark(CanaryPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** Runs every scenario. */
+    public List<ScenarioResult> run(int runs, long seed) {
+        var results = new ArrayList<ScenarioResult>();
+        List<Scenario> scenarios = Scenario.all();
+        for (int k = 0; k < scenarios.size(); k++) {
+            results.add(run(scenarios.get(k), runs, seed * 1_000_003L + k));
+        }
+        return results;
+    }
+
+    /** Runs one scenario. */
+    public ScenarioResult run(Scenario scenario, int runs, long seed) {
+        RunOutcome[][] outcomes = new RunOutcome[runs][];
+        double[] onsets = new double[runs];
+        IntStream.range(0, runs).parallel().forEach(r -> {
+            long runSeed = new SplittableRandom(seed + 7919L * r).nextLong();
+            double onset = new SplittableRandom(runSeed).nextDouble() * 90;
+            onsets[r] = onset;
+            List<IntervalSample> fixed = FixedSchedule.stream(new TrafficGenerator(scenario, onset, runSeed));
+            outcomes[r] = new RunOutcome[] {
+                ours(new TrafficGenerator(scenario, onset, runSeed)),
+                KayentaStyleJudge.judge(fixed),
+                ThresholdJudge.judge(fixed),
+                scenario.healthy() ? null : OracleSprt.judge(scenario, fixed, onset)
+            };
+        });
+        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE};
+        var figures = new LinkedHashMap<String, JudgeFigures>();
+        for (int j = 0; j < names.length; j++) {
+            if (j == 3 && scenario.healthy()) {
+                continue;
+            }
+            int judge = j;
+            figures.put(
+                    names[j],
+                    figures(
+                            scenario,
+                            IntStream.range(0, runs)
+                                    .mapToObj(r -> outcomes[r][judge])
+                                    .toList(),
+                            onsets));
+        }
+        if (!scenario.healthy()) {
+            double oracle = figures.get(ORACLE).ttdMedianS();
+            figures.replaceAll((name, f) -> f.withTtdVsOracle(f.ttdMedianS() / oracle));
+        }
+        return new ScenarioResult(scenario, figures);
+    }
+
+    private RunOutcome ours(TrafficGenerator generator) {
+        var analysis = new CanaryAnalysis(policy);
+        for (int i = 0; i < MAX_INTERVALS; i++) {
+            long t = i * policy.intervalSeconds();
+            Verdict v = analysis.observe(generator.next(t, analysis.weight()));
+            switch (v) {
+                case Verdict.Promote p -> {
+                    return new RunOutcome(RunOutcome.Decision.PROMOTE, p.at());
+                }
+                case Verdict.Rollback rb -> {
+                    return new RunOutcome(RunOutcome.Decision.ROLLBACK, rb.at());
+                }
+                case Verdict.Pause p -> {
+                    return new RunOutcome(RunOutcome.Decision.PAUSE, p.at());
+                }
+                case Verdict.Continue c -> {}
+            }
+        }
+        return new RunOutcome(RunOutcome.Decision.NONE, MAX_INTERVALS * policy.intervalSeconds());
+    }
+
+    static JudgeFigures figures(Scenario scenario, List<RunOutcome> outcomes, double[] onsets) {
+        int runs = outcomes.size();
+        long pauses = outcomes.stream()
+                .filter(o -> o.decision() == RunOutcome.Decision.PAUSE)
+                .count();
+        if (scenario.healthy()) {
+            long rollbacks = outcomes.stream()
+                    .filter(o -> o.decision() == RunOutcome.Decision.ROLLBACK)
+                    .count();
+            double[] promote = outcomes.stream()
+                    .mapToDouble(o -> o.decision() == RunOutcome.Decision.PROMOTE ? o.at() : Double.POSITIVE_INFINITY)
+                    .toArray();
+            return new JudgeFigures(
+                    (double) rollbacks / runs,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    finiteOrNaN(quantile(promote, 0.5)),
+                    (double) pauses / runs);
+        }
+        var ttd = new ArrayList<Double>();
+        for (int r = 0; r < runs; r++) {
+            RunOutcome o = outcomes.get(r);
+            // a rollback before the fault existed is not a detection of it
+            if (o.decision() == RunOutcome.Decision.ROLLBACK && o.at() >= onsets[r]) {
+                ttd.add(o.at() - onsets[r]);
+            }
+        }
+        double[] t = ttd.stream().mapToDouble(Double::doubleValue).toArray();
+        return new JudgeFigures(
+                Double.NaN,
+                (double) t.length / runs,
+                quantile(t, 0.5),
+                quantile(t, 0.95),
+                Double.NaN,
+                Double.NaN,
+                (double) pauses / runs);
+    }
+
+    static double quantile(double[] values, double q) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        double h = (sorted.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        if (Double.isInfinite(sorted[hi]) || Double.isInfinite(sorted[lo])) {
+            return sorted[hi];
+        }
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    private static double finiteOrNaN(double v) {
+        return Double.isFinite(v) ? v : Double.NaN;
+    }
+}

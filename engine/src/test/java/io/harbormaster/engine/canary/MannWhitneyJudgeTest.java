@@ -1,0 +1,65 @@
+package io.harbormaster.engine.canary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MannWhitneyJudgeTest {
+    static final double[] BASELINE = {40, 41, 42, 43, 44, 45, 39, 40, 42, 41};
+    static final double[] SLOWER = {50, 52, 51, 49, 55, 53, 50, 52, 51, 54};
+
+    @Test
+    void aClearlySlowerCanaryIsHighAndItsEffectSizeIsTheRatioOfMeans() {
+        MetricComparison c =
+                MannWhitneyJudge.classify("p50_ms", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        assertEquals(Classification.HIGH, c.classification());
+        assertEquals(51.7 / 41.7, c.effectSize(), 1e-9);
+    }
+
+    @Test
+    void aSlowerCanaryIsPassWhenOnlyDecreasesMatter() {
+        assertEquals(
+                Classification.PASS,
+                MannWhitneyJudge.classify("p50_ms", BASELINE, SLOWER, Direction.DECREASE, MannWhitneyPolicy.defaults())
+                        .classification());
+    }
+
+    @Test
+    void aFasterCanaryIsLowWhenEitherDirectionMatters() {
+        assertEquals(
+                Classification.LOW,
+                MannWhitneyJudge.classify("p50_ms", SLOWER, BASELINE, Direction.EITHER, MannWhitneyPolicy.defaults())
+                        .classification());
+    }
+
+    @Test
+    void aCriticalMetricThatFailsFailsTheCanaryWhateverTheScore() {
+        MetricComparison errors = MannWhitneyJudge.classify(
+                "error_rate", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        MetricComparison p50 = MannWhitneyJudge.classify(
+                "p50_ms", BASELINE, BASELINE, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        CanaryScore score = CanaryScorer.score(List.of(errors, p50), ScoringPolicy.defaults());
+        assertEquals(CanaryScore.Outcome.FAIL, score.outcome());
+        assertEquals(List.of("error_rate"), score.criticalFailures());
+    }
+
+    @Test
+    void groupsAreWeightedAndNodataDoesNotCount() {
+        var policy = new ScoringPolicy(
+                java.util.Map.of("errors", 50.0, "latency", 50.0),
+                ScoringPolicy.defaults().metricGroups(),
+                java.util.Set.of(),
+                95,
+                75);
+        MetricComparison pass = MannWhitneyJudge.classify(
+                "error_rate", BASELINE, BASELINE, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        MetricComparison high =
+                MannWhitneyJudge.classify("p50_ms", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        MetricComparison nodata = MannWhitneyJudge.classify(
+                "p99_ms", new double[0], SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        CanaryScore score = CanaryScorer.score(List.of(pass, high, nodata), policy);
+        assertEquals(50.0, score.score(), 1e-9);
+        assertEquals(CanaryScore.Outcome.FAIL, score.outcome());
+    }
+}
