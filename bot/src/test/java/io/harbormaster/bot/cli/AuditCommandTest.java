@@ -1,0 +1,188 @@
+package io.harbormaster.bot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit commands, run as a user would, against a file database the test fills. */
+class AuditCommandTest {
+    @TempDir
+    Path dir;
+
+    String url;
+    CheckpointSigner signer = CheckpointSigner.generate();
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = HarbormasterCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void fill() {
+        url = "jdbc:h2:file:" + dir.resolve("db");
+        try (var db = Database.open(DatabaseConfig.of(url))) {
+            var log = new JooqAuditLog(db, signer, 3, Clock.systemUTC(), Optional.empty());
+            for (int i = 1; i <= 7; i++) {
+                log.append(new AuditRecord(
+                        Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i * 3600L),
+                        "engine",
+                        "deploy.decided",
+                        "d-" + i,
+                        i % 2 == 0 ? "checkout" : "search",
+                        "1." + i,
+                        i == 4 ? "rollback" : "auto",
+                        "{\"score\":" + i + "}",
+                        "e1",
+                        "p1"));
+            }
+        }
+    }
+
+    @Test
+    void verifyReportsAnIntactLogAsJsonWithExitCodeZero() throws Exception {
+        var r = run("audit", "verify", "--db", url, "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        var json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("entries").asLong()).isEqualTo(7);
+        assertThat(json.get("valid").asBoolean()).isTrue();
+        assertThat(json.get("first_invalid").isNull()).isTrue();
+    }
+
+    @Test
+    void verifyNamesTheFirstEditedEntryAndExitsNonZero() throws Exception {
+        try (var db = Database.open(DatabaseConfig.of(url));
+                var c = db.dataSource().getConnection();
+                var st = c.createStatement()) {
+            st.execute("DROP TRIGGER audit_entry_append_only");
+            st.execute("UPDATE audit_entry SET reasoning = '{\"score\":99}' WHERE seq = 5");
+        }
+        var r = run("audit", "verify", "--db", url, "--json");
+        assertThat(r.code()).isEqualTo(1);
+        var json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("valid").asBoolean()).isFalse();
+        assertThat(json.get("first_invalid").asLong()).isEqualTo(5);
+    }
+
+    @Test
+    void aFullJsonExportVerifiesOfflineWithThePinnedPublicKey() {
+        var file = dir.resolve("export.json");
+        var exported = run("audit", "export", "--db", url, "--format", "json", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        var verified = run("audit", "verify", "--file", file.toString(), "--public-key", signer.publicKeyBase64());
+        assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+        assertThat(verified.out()).contains("intact").contains("7 entries");
+
+        var other = CheckpointSigner.generate().publicKeyBase64();
+        assertThat(run("audit", "verify", "--file", file.toString(), "--public-key", other)
+                        .code())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void csvExportFiltersByServiceAndDecision() throws Exception {
+        var file = dir.resolve("export.csv");
+        var r = run(
+                "audit",
+                "export",
+                "--db",
+                url,
+                "--format",
+                "csv",
+                "--service",
+                "checkout",
+                "--decision",
+                "auto",
+                "--out",
+                file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        var lines = Files.readAllLines(file);
+        assertThat(lines.getFirst()).startsWith("seq,time,actor");
+        assertThat(lines.subList(1, lines.size()))
+                .extracting(l -> l.split(",")[0])
+                .containsExactly("2", "6");
+    }
+
+    @Test
+    void badInputGetsOneLineThatSaysWhatToDo() {
+        var r = run("audit", "export", "--db", url, "--since", "last tuesday");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("error: since 'last tuesday' is not a time")
+                .doesNotContain("Exception");
+
+        var db = run("audit", "verify", "--db", "jdbc:oracle:thin:@x");
+        assertThat(db.code()).isEqualTo(2);
+        assertThat(db.err()).contains("jdbc:postgresql://");
+
+        var missing = run("audit", "verify", "--file", dir.resolve("nope.json").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read");
+    }
+
+    @Test
+    void everyCommandInTheTreeAnswersHelp() {
+        var paths = new java.util.ArrayList<java.util.List<String>>();
+        collect(HarbormasterCommand.commandLine(), new java.util.ArrayList<>(), paths);
+        assertThat(paths).hasSizeGreaterThan(8);
+        for (var path : paths) {
+            var args = new java.util.ArrayList<>(path);
+            args.add("--help");
+            var r = run(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).contains("Usage:");
+        }
+    }
+
+    private static void collect(
+            picocli.CommandLine cli, java.util.List<String> path, java.util.List<java.util.List<String>> out) {
+        out.add(java.util.List.copyOf(path));
+        for (var sub : cli.getSubcommands().entrySet()) {
+            if (sub.getKey().equals("help")) {
+                continue;
+            }
+            var next = new java.util.ArrayList<>(path);
+            next.add(sub.getKey());
+            collect(sub.getValue(), next, out);
+        }
+    }
+
+    @Test
+    void keygenPrintsAPairTheBotAccepts() {
+        var r = run("audit", "keygen");
+        var priv = r.out()
+                .lines()
+                .filter(l -> l.startsWith("HARBORMASTER_AUDIT_SIGNING_KEY="))
+                .findFirst()
+                .orElseThrow();
+        var pub = r.out()
+                .lines()
+                .filter(l -> l.startsWith("HARBORMASTER_AUDIT_PUBLIC_KEY="))
+                .findFirst()
+                .orElseThrow();
+        var signer =
+                CheckpointSigner.fromBase64(priv.substring(priv.indexOf('=') + 1), pub.substring(pub.indexOf('=') + 1));
+        assertThat(r.out()).contains(signer.keyId());
+    }
+}
