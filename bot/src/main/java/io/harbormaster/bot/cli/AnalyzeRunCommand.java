@@ -1,5 +1,6 @@
 package io.harbormaster.bot.cli;
 
+import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
@@ -55,7 +56,12 @@ final class AnalyzeRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CanaryPolicy policy = policyFile == null ? CanaryPolicy.defaults() : PolicyFile.read(policyFile);
+        CanaryPolicy policy;
+        try {
+            policy = policyFile == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(policyFile);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
         List<IntervalSample> series;
         if (input != null && prometheus != null) {
             throw new UserError("give either --input FILE or --prometheus URL, not both");

@@ -1,6 +1,7 @@
 package io.harbormaster.bot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
@@ -31,7 +32,11 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
         Optional<List<CanaryStep>> steps = Optional.empty();
         JsonNode stepsNode = root.get("steps");
         if (stepsNode != null && !stepsNode.isNull()) {
-            steps = Optional.of(PolicyFile.steps(stepsNode, file + ": steps"));
+            try {
+                steps = Optional.of(CanaryPolicyYaml.steps(stepsNode, file + ": steps"));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage(), e);
+            }
         }
         JsonNode seriesNode = root.get("series");
         if (seriesNode == null || !seriesNode.isArray() || seriesNode.isEmpty()) {

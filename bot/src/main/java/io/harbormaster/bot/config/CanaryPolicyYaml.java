@@ -1,4 +1,4 @@
-package io.harbormaster.bot.cli;
+package io.harbormaster.bot.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,25 +22,38 @@ import java.util.Set;
  * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
  * min_step_seconds, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
  */
-final class PolicyFile {
+public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private PolicyFile() {}
+    private CanaryPolicyYaml() {}
 
-    static CanaryPolicy read(Path file) {
+    /** Reads a policy file; refuses an unreadable or malformed one with a message naming the file and the key. */
+    public static CanaryPolicy read(Path file) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new UserError("cannot read policy " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read policy " + file + ": " + e.getMessage());
         }
+        return parse(root, file + ": ");
+    }
+
+    /**
+     * Parses a policy mapping (a file's root, or the {@code canary:} section of harbormaster.yml); {@code at} prefixes
+     * every message.
+     */
+    public static CanaryPolicy parse(JsonNode root, String at) {
+        return parse(root, at, CanaryPolicy.defaults());
+    }
+
+    /** Like {@link #parse(JsonNode, String)}, with {@code base} supplying every value the mapping leaves out. */
+    public static CanaryPolicy parse(JsonNode root, String at, CanaryPolicy base) {
         if (root == null || root.isNull()) {
-            return CanaryPolicy.defaults();
+            return base;
         }
         if (!root.isObject()) {
-            throw new UserError(file + ": a policy is a mapping of keys (see analyze run --help)");
+            throw new IllegalArgumentException(at + "a canary policy is a mapping of keys (see analyze run --help)");
         }
-        String at = file + ": ";
         known(
                 root,
                 at,
@@ -52,7 +65,7 @@ final class PolicyFile {
                 "mann_whitney",
                 "scoring",
                 "sequential");
-        CanaryPolicy d = CanaryPolicy.defaults();
+        CanaryPolicy d = base;
         List<CanaryStep> steps = root.has("steps") ? steps(root.get("steps"), at + "steps") : d.steps();
 
         HardTriggerPolicy h = d.hardTriggers();
@@ -137,25 +150,26 @@ final class PolicyFile {
                     s,
                     q);
         } catch (IllegalArgumentException e) {
-            throw new UserError(at + e.getMessage());
+            throw new IllegalArgumentException(at + e.getMessage());
         }
     }
 
-    static List<CanaryStep> steps(JsonNode node, String where) {
+    /** Parses a list of {weight, intervals} steps. */
+    public static List<CanaryStep> steps(JsonNode node, String where) {
         if (!node.isArray() || node.isEmpty()) {
-            throw new UserError(where + ": expected a list of {weight, intervals}");
+            throw new IllegalArgumentException(where + ": expected a list of {weight, intervals}");
         }
         var steps = new ArrayList<CanaryStep>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode s = node.get(i);
             JsonNode w = s.get("weight"), n = s.get("intervals");
             if (w == null || !w.isNumber() || n == null || !n.isNumber()) {
-                throw new UserError(where + "[" + i + "]: needs numeric weight (percent) and intervals");
+                throw new IllegalArgumentException(where + "[" + i + "]: needs numeric weight (percent) and intervals");
             }
             try {
                 steps.add(new CanaryStep(w.asInt(), n.asInt()));
             } catch (IllegalArgumentException e) {
-                throw new UserError(where + "[" + i + "]: " + e.getMessage());
+                throw new IllegalArgumentException(where + "[" + i + "]: " + e.getMessage());
             }
         }
         return steps;
@@ -164,10 +178,10 @@ final class PolicyFile {
     private static JsonNode section(JsonNode root, String name, String at) {
         JsonNode n = root.get(name);
         if (n == null || n.isNull()) {
-            return Json.MAPPER.createObjectNode();
+            return YAML.createObjectNode();
         }
         if (!n.isObject()) {
-            throw new UserError(at + name + ": expected a mapping");
+            throw new IllegalArgumentException(at + name + ": expected a mapping");
         }
         return n;
     }
@@ -178,7 +192,7 @@ final class PolicyFile {
             return fallback;
         }
         if (!v.isNumber()) {
-            throw new UserError(at + field + ": expected a number, got " + v);
+            throw new IllegalArgumentException(at + field + ": expected a number, got " + v);
         }
         return v.asDouble();
     }
@@ -188,7 +202,8 @@ final class PolicyFile {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {
-                throw new UserError(at + "unknown key '" + k + "'; known keys: " + String.join(", ", keys));
+                throw new IllegalArgumentException(
+                        at + "unknown key '" + k + "'; known keys: " + String.join(", ", keys));
             }
         }
     }

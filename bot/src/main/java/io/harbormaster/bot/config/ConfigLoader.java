@@ -1,0 +1,585 @@
+package io.harbormaster.bot.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.policy.Criticality;
+import io.harbormaster.engine.policy.Dependency;
+import io.harbormaster.engine.policy.DeployWindow;
+import io.harbormaster.engine.policy.Names;
+import io.harbormaster.engine.policy.ServiceCatalog;
+import io.harbormaster.engine.policy.ServiceSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates {@code harbormaster.yml}. Every problem found is reported, each as one line naming the file,
+ * the line, the key path and what to do, so a person fixes them all in one pass. See the README's configuration
+ * reference for every key.
+ */
+public final class ConfigLoader {
+    static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+    static final Pattern SLACK_ID = Pattern.compile("[UW][A-Z0-9]{2,20}");
+    static final Pattern CHANNEL = Pattern.compile("#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20}");
+    static final Pattern DURATION = Pattern.compile("(\\d{1,6})(s|m|h|d)");
+    static final Set<String> METRICS = Set.of("requests", "errors", "p50", "p99", "restarts");
+
+    private final LocatedYaml yaml;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader(LocatedYaml yaml) {
+        this.yaml = yaml;
+    }
+
+    /** Reads a configuration file. */
+    public static HarbormasterConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the configuration (" + e.getMessage()
+                    + "); give the path of harbormaster.yml with --config or HARBORMASTER_CONFIG");
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses configuration text; {@code file} names it in messages. */
+    public static HarbormasterConfig parse(String file, String text) {
+        var loader = new ConfigLoader(LocatedYaml.parse(file, text));
+        var config = loader.read();
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(loader.problems);
+        }
+        return config;
+    }
+
+    private HarbormasterConfig read() {
+        var root = yaml.root;
+        if (!root.isObject()) {
+            problem("", "the configuration must be a mapping with keys such as services:, groups:, defaults:");
+            return null;
+        }
+        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus");
+
+        Map<String, Set<String>> groups = groups(root.path("groups"));
+        var audit = section(root, "audit");
+        known(audit, "audit", "auditors", "checkpoint_every");
+        String auditors = text(audit, "audit.auditors", "auditors");
+        if (audit.has("auditors") && !groups.containsKey(auditors)) {
+            problem(
+                    "audit.auditors",
+                    "no group '" + auditors + "': define it under groups:" + suggestion(auditors, groups.keySet()));
+        }
+        int checkpointEvery = (int) integer(audit, "audit.checkpoint_every", 1000, 1, 1_000_000);
+
+        var defaults = section(root, "defaults");
+        known(
+                defaults,
+                "defaults",
+                "environment",
+                "approvals",
+                "approval_timeout",
+                "auto_deploy_block",
+                "channel",
+                "canary");
+        String environment = text(defaults, "defaults.environment", "production");
+        int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
+        Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
+        Duration block = duration(defaults, "defaults.auto_deploy_block", Duration.ofHours(1));
+        String channel = channel(defaults, "defaults.channel", "#deploys");
+        CanaryPolicy canaryDefaults = canary(defaults.get("canary"), "defaults.canary", CanaryPolicy.defaults());
+
+        var services = new LinkedHashMap<String, ServiceSpec>();
+        var servicesNode = root.path("services");
+        if (!servicesNode.isObject() || servicesNode.isEmpty()) {
+            problem("services", "list at least one service under services: (name: {namespace: ..., approvers: ...})");
+        } else {
+            servicesNode.fields().forEachRemaining(e -> service(
+                            e.getKey(), e.getValue(), groups, approvals, channel, canaryDefaults)
+                    .ifPresent(s -> services.put(s.name(), s)));
+            checkDependencies(services, servicesNode);
+        }
+
+        var freezes = freezes(root.path("freezes"), servicesNode);
+        Optional<URI> prometheus = prometheus(root.path("prometheus"));
+        return new HarbormasterConfig(
+                new ServiceCatalog(services, groups, freezes, auditors),
+                environment,
+                approvalTimeout,
+                block,
+                channel,
+                checkpointEvery,
+                prometheus);
+    }
+
+    private Map<String, Set<String>> groups(JsonNode node) {
+        var groups = new LinkedHashMap<String, Set<String>>();
+        if (node.isMissingNode() || node.isNull()) {
+            return groups;
+        }
+        if (!node.isObject()) {
+            problem("groups", "expected a mapping of group name to a list of Slack user ids, e.g. approvers: [U01ABC]");
+            return groups;
+        }
+        node.fields().forEachRemaining(e -> {
+            var path = "groups." + e.getKey();
+            var members = new LinkedHashSet<String>();
+            if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                problem(path, "expected a non-empty list of Slack user ids, e.g. [U01ABC, U02DEF]");
+            } else {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    var id = e.getValue().get(i).asText();
+                    if (!SLACK_ID.matcher(id).matches()) {
+                        problem(
+                                path + "[" + i + "]",
+                                "'" + id + "' is not a Slack user id (U or W followed by capitals and"
+                                        + " digits, as shown in a Slack profile under 'Copy member ID')");
+                    }
+                    members.add(id);
+                }
+            }
+            groups.put(e.getKey(), Set.copyOf(members));
+        });
+        return groups;
+    }
+
+    private Optional<ServiceSpec> service(
+            String name,
+            JsonNode node,
+            Map<String, Set<String>> groups,
+            int approvals,
+            String channel,
+            CanaryPolicy canaryDefaults) {
+        var path = "services." + name;
+        int before = problems.size();
+        if (!SERVICE_NAME.matcher(name).matches()) {
+            problem(
+                    path,
+                    "a service name is lower-case letters, digits and '-', at most 63 characters (a Kubernetes name)");
+        }
+        if (!node.isObject()) {
+            problem(path, "expected a mapping with at least namespace: and approvers:");
+            return Optional.empty();
+        }
+        known(
+                node,
+                path,
+                "namespace",
+                "deployment",
+                "container",
+                "criticality",
+                "dependencies",
+                "approvers",
+                "approvals",
+                "windows",
+                "canary",
+                "metrics",
+                "channel");
+        var namespace = required(node, path + ".namespace", "namespace");
+        if (namespace != null && !K8S_NAME.matcher(namespace).matches()) {
+            problem(path + ".namespace", "'" + namespace + "' is not a Kubernetes namespace name");
+        }
+        var deployment = text(node, path + ".deployment", name);
+        var container = text(node, path + ".container", name);
+        var criticality = criticality(node, path + ".criticality");
+        var approvers = required(node, path + ".approvers", "approvers");
+        if (approvers != null && !groups.containsKey(approvers)) {
+            problem(
+                    path + ".approvers",
+                    "no group '" + approvers + "': define it under groups:" + suggestion(approvers, groups.keySet()));
+        }
+        int required = (int) integer(node, path + ".approvals", approvals, 1, 10);
+        if (approvers != null
+                && groups.containsKey(approvers)
+                && groups.get(approvers).size() < required) {
+            problem(
+                    path + ".approvals",
+                    required + " approvals are required but group '" + approvers + "' has only "
+                            + groups.get(approvers).size() + " member(s): add members or lower approvals");
+        }
+        var windows = windows(node.path("windows"), path + ".windows");
+        var canary = canary(node.get("canary"), path + ".canary", canaryDefaults);
+        var metrics = new LinkedHashMap<String, String>();
+        var metricsNode = node.path("metrics");
+        if (!metricsNode.isMissingNode()) {
+            if (!metricsNode.isObject()) {
+                problem(
+                        path + ".metrics",
+                        "expected a mapping of metric (" + String.join(", ", METRICS) + ") to a PromQL template");
+            } else {
+                known(metricsNode, path + ".metrics", METRICS.toArray(String[]::new));
+                metricsNode
+                        .fields()
+                        .forEachRemaining(
+                                m -> metrics.put(m.getKey(), m.getValue().asText()));
+            }
+        }
+        var dependencies = new ArrayList<Dependency>();
+        var deps = node.path("dependencies");
+        if (!deps.isMissingNode() && !deps.isNull()) {
+            if (!deps.isObject()) {
+                problem(path + ".dependencies", "expected a mapping of service name to {min_version: X} (or {})");
+            } else {
+                deps.fields().forEachRemaining(d -> {
+                    var dpath = path + ".dependencies." + d.getKey();
+                    Optional<String> min = Optional.empty();
+                    if (d.getValue().isObject()) {
+                        known(d.getValue(), dpath, "min_version");
+                        if (d.getValue().has("min_version")) {
+                            min = Optional.of(d.getValue().get("min_version").asText());
+                        }
+                    } else if (!d.getValue().isNull()) {
+                        problem(dpath, "expected {min_version: X} or {}");
+                    }
+                    dependencies.add(new Dependency(d.getKey(), min));
+                });
+            }
+        }
+        var serviceChannel = channel(node, path + ".channel", channel);
+        if (problems.size() > before || namespace == null || approvers == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServiceSpec(
+                name,
+                namespace,
+                deployment,
+                container,
+                criticality,
+                dependencies,
+                approvers,
+                required,
+                windows,
+                canary,
+                metrics,
+                serviceChannel));
+    }
+
+    private void checkDependencies(Map<String, ServiceSpec> services, JsonNode servicesNode) {
+        servicesNode.fields().forEachRemaining(e -> e.getValue()
+                .path("dependencies")
+                .fieldNames()
+                .forEachRemaining(dep -> {
+                    if (!servicesNode.has(dep)) {
+                        problem(
+                                "services." + e.getKey() + ".dependencies." + dep,
+                                "no service '" + dep + "' in the catalog: add it under"
+                                        + " services: or remove the dependency"
+                                        + suggestion(dep, iterable(servicesNode.fieldNames())));
+                    } else if (dep.equals(e.getKey())) {
+                        problem("services." + e.getKey() + ".dependencies." + dep, "a service cannot depend on itself");
+                    }
+                }));
+    }
+
+    private List<ServiceCatalog.ConfiguredFreeze> freezes(JsonNode node, JsonNode servicesNode) {
+        var out = new ArrayList<ServiceCatalog.ConfiguredFreeze>();
+        if (node.isMissingNode() || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            problem("freezes", "expected a list of {from, to, reason, services (optional)}");
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            var f = node.get(i);
+            var path = "freezes[" + i + "]";
+            known(f, path, "from", "to", "reason", "services");
+            var from = instant(f, path + ".from");
+            var to = instant(f, path + ".to");
+            var reason = required(f, path + ".reason", "reason");
+            var services = new LinkedHashSet<String>();
+            f.path("services").forEach(s -> {
+                if (!servicesNode.has(s.asText())) {
+                    problem(
+                            path + ".services",
+                            "no service '" + s.asText() + "' in the catalog"
+                                    + suggestion(s.asText(), iterable(servicesNode.fieldNames())));
+                }
+                services.add(s.asText());
+            });
+            if (from != null && to != null && !from.isBefore(to)) {
+                problem(path, "the freeze must start (from) before it ends (to)");
+            } else if (from != null && to != null && reason != null) {
+                out.add(new ServiceCatalog.ConfiguredFreeze(Set.copyOf(services), from, to, reason));
+            }
+        }
+        return out;
+    }
+
+    private List<DeployWindow> windows(JsonNode node, String path) {
+        var out = new ArrayList<DeployWindow>();
+        if (node.isMissingNode() || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            problem(
+                    path,
+                    "expected a list of {days: [mon, tue, ...], from: \"09:00\", to: \"17:00\", zone: Europe/Berlin}");
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            var w = node.get(i);
+            var wpath = path + "[" + i + "]";
+            known(w, wpath, "days", "from", "to", "zone");
+            var days = EnumSet.noneOf(DayOfWeek.class);
+            var daysNode = w.path("days");
+            if (!daysNode.isArray() || daysNode.isEmpty()) {
+                problem(wpath + ".days", "expected a list of days such as [mon, tue, wed, thu, fri]");
+            }
+            daysNode.forEach(d -> day(d.asText())
+                    .ifPresentOrElse(
+                            days::add,
+                            () -> problem(
+                                    wpath + ".days",
+                                    "'" + d.asText() + "' is not a day: use mon, tue, wed, thu, fri, sat, sun")));
+            var from = time(w, wpath + ".from");
+            var to = time(w, wpath + ".to");
+            ZoneId zone = ZoneOffset.UTC;
+            if (w.has("zone")) {
+                try {
+                    zone = ZoneId.of(w.get("zone").asText());
+                } catch (RuntimeException e) {
+                    problem(
+                            wpath + ".zone",
+                            "'" + w.get("zone").asText() + "' is not a time zone: use a name such as"
+                                    + " Europe/Berlin or UTC");
+                }
+            }
+            if (from != null && to != null && !days.isEmpty()) {
+                if (!from.isBefore(to)) {
+                    problem(
+                            wpath,
+                            "the window must start (from) before it ends (to); split windows that cross midnight");
+                } else {
+                    out.add(new DeployWindow(days, from, to, zone));
+                }
+            }
+        }
+        return out;
+    }
+
+    private CanaryPolicy canary(JsonNode node, String path, CanaryPolicy base) {
+        try {
+            return CanaryPolicyYaml.parse(node, "", base);
+        } catch (IllegalArgumentException e) {
+            problem(path, e.getMessage());
+            return base;
+        }
+    }
+
+    private Optional<URI> prometheus(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return Optional.empty();
+        }
+        known(node, "prometheus", "url");
+        var url = required(node, "prometheus.url", "url");
+        if (url == null) {
+            return Optional.empty();
+        }
+        try {
+            var uri = URI.create(url);
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return Optional.of(uri);
+        } catch (IllegalArgumentException e) {
+            problem("prometheus.url", "'" + url + "' is not an http(s) URL such as http://prometheus.monitoring:9090");
+            return Optional.empty();
+        }
+    }
+
+    // --- small typed readers: each records a problem and returns a fallback, so reading goes on ---
+
+    private JsonNode section(JsonNode root, String name) {
+        var n = root.path(name);
+        if (n.isMissingNode() || n.isNull()) {
+            return yamlEmpty();
+        }
+        if (!n.isObject()) {
+            problem(name, "expected a mapping");
+            return yamlEmpty();
+        }
+        return n;
+    }
+
+    private static JsonNode yamlEmpty() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+
+    private String required(JsonNode node, String path, String key) {
+        var v = node.get(key);
+        if (v == null || v.isNull() || v.asText().isBlank()) {
+            problem(path, "is required");
+            return null;
+        }
+        if (!v.isValueNode()) {
+            problem(path, "expected a single value");
+            return null;
+        }
+        return v.asText();
+    }
+
+    private String text(JsonNode node, String path, String fallback) {
+        var key = path.substring(path.lastIndexOf('.') + 1);
+        var v = node.get(key);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isValueNode() || v.asText().isBlank()) {
+            problem(path, "expected a non-empty text value");
+            return fallback;
+        }
+        return v.asText();
+    }
+
+    private long integer(JsonNode node, String path, long fallback, long min, long max) {
+        var key = path.substring(path.lastIndexOf('.') + 1);
+        var v = node.get(key);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            problem(path, "expected a whole number from " + min + " to " + max + ", got " + v);
+            return fallback;
+        }
+        return v.asLong();
+    }
+
+    private Duration duration(JsonNode node, String path, Duration fallback) {
+        var key = path.substring(path.lastIndexOf('.') + 1);
+        var v = node.get(key);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        var m = DURATION.matcher(v.asText().strip());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            problem(path, "expected a duration such as 90s, 30m, 4h or 1d, got '" + v.asText() + "'");
+            return fallback;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private String channel(JsonNode node, String path, String fallback) {
+        var c = text(node, path, fallback);
+        if (!CHANNEL.matcher(c).matches()) {
+            problem(
+                    path,
+                    "'" + c + "' is not a Slack channel: use #name (lower case) or a channel id such as C0123ABC");
+            return fallback;
+        }
+        return c;
+    }
+
+    private Criticality criticality(JsonNode node, String path) {
+        var v = text(node, path, "medium");
+        try {
+            return Criticality.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problem(path, "'" + v + "' is not a criticality: use low, medium, high or critical");
+            return Criticality.MEDIUM;
+        }
+    }
+
+    private Instant instant(JsonNode node, String path) {
+        var key = path.substring(path.lastIndexOf('.') + 1);
+        var v = node.get(key);
+        if (v == null || v.isNull()) {
+            problem(path, "is required (2026-11-27T00:00:00Z or 2026-11-27)");
+            return null;
+        }
+        var s = v.asText();
+        try {
+            return s.length() == 10
+                    ? LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(s);
+        } catch (RuntimeException e) {
+            problem(path, "'" + s + "' is not a time: use 2026-11-27T00:00:00Z or 2026-11-27 (midnight UTC)");
+            return null;
+        }
+    }
+
+    private LocalTime time(JsonNode node, String path) {
+        var key = path.substring(path.lastIndexOf('.') + 1);
+        var v = node.get(key);
+        if (v == null || v.isNull()) {
+            problem(path, "is required, as \"HH:MM\" (quoted)");
+            return null;
+        }
+        try {
+            return LocalTime.parse(v.asText());
+        } catch (RuntimeException e) {
+            problem(path, "'" + v.asText() + "' is not a time of day: use \"HH:MM\" in quotes, e.g. \"09:00\"");
+            return null;
+        }
+    }
+
+    private static Optional<DayOfWeek> day(String s) {
+        for (var d : DayOfWeek.values()) {
+            if (d.name().substring(0, 3).equalsIgnoreCase(s) || d.name().equalsIgnoreCase(s)) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void known(JsonNode node, String path, String... keys) {
+        if (!node.isObject()) {
+            return;
+        }
+        var allowed = List.of(keys);
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            var k = it.next();
+            if (!allowed.contains(k)) {
+                var where = path.isEmpty() ? k : path + "." + k;
+                problem(
+                        where,
+                        "unknown key '" + k + "'" + suggestion(k, allowed) + "; known keys here: "
+                                + String.join(", ", keys));
+            }
+        }
+    }
+
+    private static String suggestion(String name, Iterable<String> candidates) {
+        var list = new ArrayList<String>();
+        candidates.forEach(list::add);
+        return Names.closest(name, list)
+                .map(c -> " (did you mean '" + c + "'?)")
+                .orElse("");
+    }
+
+    private static Iterable<String> iterable(Iterator<String> it) {
+        var list = new ArrayList<String>();
+        it.forEachRemaining(list::add);
+        return list;
+    }
+
+    private void problem(String path, String message) {
+        problems.add(yaml.at(path, message));
+    }
+}

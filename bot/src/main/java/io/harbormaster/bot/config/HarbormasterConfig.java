@@ -1,0 +1,26 @@
+package io.harbormaster.bot.config;
+
+import io.harbormaster.engine.policy.ServiceCatalog;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything {@code harbormaster.yml} configures, validated: the service catalog and its policies, and the settings
+ * of the pipeline around them.
+ *
+ * @param environment the environment deploys go to when a request names none
+ * @param approvalTimeout how long an escalated deploy waits for approvers before it expires
+ * @param autoDeployBlock how long automatic deploys of a service stay blocked after a rollback
+ * @param defaultChannel where notices go for services that name no channel
+ * @param checkpointEvery sign an audit checkpoint every this many entries
+ * @param prometheus the Prometheus server canary metrics come from (absent: the sandbox's simulated metrics)
+ */
+public record HarbormasterConfig(
+        ServiceCatalog catalog,
+        String environment,
+        Duration approvalTimeout,
+        Duration autoDeployBlock,
+        String defaultChannel,
+        int checkpointEvery,
+        Optional<URI> prometheus) {}

@@ -1,0 +1,114 @@
+package io.harbormaster.bot.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A YAML document read into a tree that remembers the line of every key and value, so that a configuration error can
+ * name the file, the line and the key path ({@code services.checkout.namespace}).
+ */
+final class LocatedYaml {
+    private static final YAMLFactory FACTORY = new YAMLFactory();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    final String file;
+    final JsonNode root;
+    private final Map<String, Integer> lines;
+
+    private LocatedYaml(String file, JsonNode root, Map<String, Integer> lines) {
+        this.file = file;
+        this.root = root;
+        this.lines = lines;
+    }
+
+    /** Parses {@code text}; a syntax error or a duplicate key is refused with its line. */
+    static LocatedYaml parse(String file, String text) {
+        var lines = new HashMap<String, Integer>();
+        try (JsonParser p = FACTORY.createParser(text)) {
+            var token = p.nextToken();
+            JsonNode root = token == null ? NODES.objectNode() : read(p, "", lines, file);
+            return new LocatedYaml(file, root, lines);
+        } catch (IOException e) {
+            var loc = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe ? jpe.getLocation() : null;
+            var line = loc == null ? 0 : loc.getLineNr();
+            var msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                    ? jpe.getOriginalMessage()
+                    : e.getMessage();
+            throw new ConfigException(file + ":" + line + ": not valid YAML: " + firstLine(msg));
+        }
+    }
+
+    private static JsonNode read(JsonParser p, String path, Map<String, Integer> lines, String file)
+            throws IOException {
+        lines.putIfAbsent(path, p.currentTokenLocation().getLineNr());
+        return switch (p.currentToken()) {
+            case START_OBJECT -> {
+                ObjectNode obj = NODES.objectNode();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    var name = p.currentName();
+                    var childPath = path.isEmpty() ? name : path + "." + name;
+                    int line = p.currentTokenLocation().getLineNr();
+                    if (obj.has(name)) {
+                        throw new ConfigException(file + ":" + line + ": " + childPath
+                                + ": this key appears twice (first on line " + lines.get(childPath) + "); keep one");
+                    }
+                    lines.put(childPath, line);
+                    p.nextToken();
+                    obj.set(name, read(p, childPath, lines, file));
+                }
+                yield obj;
+            }
+            case START_ARRAY -> {
+                ArrayNode arr = NODES.arrayNode();
+                int i = 0;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    arr.add(read(p, path + "[" + i++ + "]", lines, file));
+                }
+                yield arr;
+            }
+            case VALUE_STRING -> NODES.textNode(p.getText());
+            case VALUE_NUMBER_INT -> NODES.numberNode(p.getLongValue());
+            case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDoubleValue());
+            case VALUE_TRUE -> NODES.booleanNode(true);
+            case VALUE_FALSE -> NODES.booleanNode(false);
+            case VALUE_NULL -> NODES.nullNode();
+            default ->
+                throw new ConfigException(file + ":" + p.currentTokenLocation().getLineNr() + ": " + path
+                        + ": unexpected YAML content " + p.currentToken());
+        };
+    }
+
+    /** The line of a key path, or the closest enclosing path's line. */
+    int line(String path) {
+        var p = path;
+        while (true) {
+            var line = lines.get(p);
+            if (line != null || p.isEmpty()) {
+                return line == null ? 1 : line;
+            }
+            int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+            p = cut < 0 ? "" : p.substring(0, cut);
+        }
+    }
+
+    /** "{@code file:line: path: message}". */
+    String at(String path, String message) {
+        return file + ":" + line(path) + ": " + (path.isEmpty() ? "" : path + ": ") + message;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

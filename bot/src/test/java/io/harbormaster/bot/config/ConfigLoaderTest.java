@@ -1,0 +1,159 @@
+package io.harbormaster.bot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.harbormaster.engine.policy.Criticality;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static String example() throws IOException {
+        try (var in = ConfigLoader.class.getResourceAsStream("harbormaster.example.yml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static List<String> problems(String yaml) {
+        try {
+            ConfigLoader.parse("harbormaster.yml", yaml);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected the configuration to be refused");
+    }
+
+    static final String MINIMAL = """
+            groups:
+              ops: [U01AAA]
+            services:
+              web:
+                namespace: default
+                approvers: ops
+            """;
+
+    @Test
+    void theShippedExampleIsValidAndMeansWhatItSays() throws IOException {
+        var config = ConfigLoader.parse("example", example());
+        var catalog = config.catalog();
+        assertThat(catalog.services()).containsOnlyKeys("checkout", "payments", "inventory");
+        var checkout = catalog.service("checkout").orElseThrow();
+        assertThat(checkout.criticality()).isEqualTo(Criticality.HIGH);
+        assertThat(checkout.requiredApprovals()).isEqualTo(2);
+        assertThat(checkout.dependency("payments").orElseThrow().minVersion()).contains("2.3.0");
+        assertThat(checkout.inWindow(Instant.parse("2026-11-23T10:00:00Z"))).isTrue(); // Monday 11:00 in Berlin
+        assertThat(checkout.inWindow(Instant.parse("2026-11-22T10:00:00Z"))).isFalse(); // Sunday
+        assertThat(catalog.dependents("payments")).containsExactly("checkout");
+        assertThat(catalog.service("payments")
+                        .orElseThrow()
+                        .canary()
+                        .hardTriggers()
+                        .maxErrorRate())
+                .isEqualTo(0.02);
+        assertThat(catalog.service("inventory").orElseThrow().deployment()).isEqualTo("inventory");
+        assertThat(catalog.freezes().getFirst().covers("checkout", Instant.parse("2026-11-28T12:00:00Z")))
+                .isTrue();
+        assertThat(config.approvalTimeout()).isEqualTo(Duration.ofHours(4));
+        assertThat(config.prometheus())
+                .hasValueSatisfying(u -> assertThat(u.getHost()).isEqualTo("prometheus.monitoring"));
+    }
+
+    @Test
+    void aMinimalFileGetsTheDocumentedDefaults() {
+        var config = ConfigLoader.parse("harbormaster.yml", MINIMAL);
+        var web = config.catalog().service("web").orElseThrow();
+        assertThat(web.deployment()).isEqualTo("web");
+        assertThat(web.container()).isEqualTo("web");
+        assertThat(web.criticality()).isEqualTo(Criticality.MEDIUM);
+        assertThat(web.requiredApprovals()).isEqualTo(1);
+        assertThat(web.channel()).isEqualTo("#deploys");
+        assertThat(config.autoDeployBlock()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.environment()).isEqualTo("production");
+        assertThat(config.prometheus()).isEmpty();
+    }
+
+    @Test
+    void aMisspeltKeyIsNamedWithItsLineAndTheLikelyFix() {
+        var p = problems(MINIMAL + "    namespce: other\n");
+        assertThat(p)
+                .containsExactly("harbormaster.yml:7: services.web.namespce: unknown key 'namespce' (did you mean"
+                        + " 'namespace'?); known keys here: namespace, deployment, container, criticality, dependencies,"
+                        + " approvers, approvals, windows, canary, metrics, channel");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceEachWithItsLine() {
+        var p = problems("""
+                groups:
+                  ops: [U01AAA, bob]
+                services:
+                  Web_1:
+                    namespace: default
+                    approvers: opz
+                    criticality: extreme
+                    dependencies:
+                      db: {}
+                    windows:
+                      - {days: [mon, funday], from: "17:00", to: "09:00"}
+                """);
+        assertThat(p).anySatisfy(l -> assertThat(l)
+                .startsWith("harbormaster.yml:2: groups.ops[1]: 'bob' is not a Slack user id"));
+        assertThat(p).anySatisfy(l -> assertThat(l)
+                .startsWith("harbormaster.yml:4: services.Web_1: a service name is lower-case"));
+        assertThat(p)
+                .anySatisfy(
+                        l -> assertThat(l)
+                                .isEqualTo(
+                                        "harbormaster.yml:6: services.Web_1.approvers: no group 'opz': define it under groups: (did you mean 'ops'?)"));
+        assertThat(p)
+                .anySatisfy(l -> assertThat(l).startsWith("harbormaster.yml:7: services.Web_1.criticality: 'extreme'"));
+        assertThat(p).anySatisfy(l -> assertThat(l)
+                .startsWith("harbormaster.yml:9: services.Web_1.dependencies.db: no service 'db'"));
+        assertThat(p).anySatisfy(l -> assertThat(l).contains("'funday' is not a day"));
+        assertThat(p).anySatisfy(l -> assertThat(l).contains("must start (from) before it ends (to)"));
+    }
+
+    @Test
+    void moreApprovalsThanApproversIsRefused() {
+        var p = problems(MINIMAL + "    approvals: 2\n");
+        assertThat(p).singleElement().asString().contains("2 approvals are required but group 'ops' has only 1 member");
+    }
+
+    @Test
+    void brokenYamlAndDuplicateKeysAreRefusedWithTheirLine() {
+        assertThat(problems("services:\n  web: [unclosed\n"))
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:");
+        assertThat(problems(MINIMAL + "    namespace: again\n"))
+                .singleElement()
+                .asString()
+                .isEqualTo(
+                        "harbormaster.yml:7: services.web.namespace: this key appears twice (first on line 5); keep one");
+    }
+
+    @Test
+    void canaryPolicyErrorsPointIntoTheCanarySection() {
+        var p = problems(MINIMAL + "    canary:\n      hard_triggers: {max_eror_rate: 0.1}\n");
+        assertThat(p)
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:7: services.web.canary: ")
+                .contains("max_eror_rate");
+    }
+
+    @Test
+    void anEmptyFileSaysWhatIsMissing() {
+        assertThat(problems("")).singleElement().asString().contains("list at least one service");
+    }
+
+    @Test
+    void anUnreadableFileSaysHowToPointAtTheRightOne() {
+        assertThatThrownBy(() -> ConfigLoader.load(java.nio.file.Path.of("/nonexistent/harbormaster.yml")))
+                .hasMessageContaining("--config or HARBORMASTER_CONFIG");
+    }
+}

@@ -1,0 +1,60 @@
+package io.harbormaster.engine.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The services Harbormaster deploys and the policies around them, as configured in {@code harbormaster.yml}: the
+ * approver groups, the configured freezes, and the services themselves.
+ */
+public record ServiceCatalog(
+        Map<String, ServiceSpec> services,
+        Map<String, Set<String>> groups,
+        List<ConfiguredFreeze> freezes,
+        String auditorGroup) {
+
+    public ServiceCatalog {
+        services = Map.copyOf(new TreeMap<>(services));
+        groups = Map.copyOf(groups);
+        freezes = List.copyOf(freezes);
+    }
+
+    /** A freeze written in the configuration (services empty: every service). */
+    public record ConfiguredFreeze(Set<String> services, Instant from, Instant to, String reason) {
+        public boolean covers(String service, Instant at) {
+            return (services.isEmpty() || services.contains(service)) && !at.isBefore(from) && at.isBefore(to);
+        }
+    }
+
+    public Optional<ServiceSpec> service(String name) {
+        return Optional.ofNullable(services.get(name));
+    }
+
+    /** The members of an approver group (empty if there is no such group). */
+    public Set<String> members(String group) {
+        return groups.getOrDefault(group, Set.of());
+    }
+
+    /** Services that depend on {@code service}: who could break when it changes. */
+    public List<String> dependents(String service) {
+        return services.values().stream()
+                .filter(s -> s.dependency(service).isPresent())
+                .map(ServiceSpec::name)
+                .sorted()
+                .toList();
+    }
+
+    /** The catalog's service names closest to {@code name}, for "did you mean" answers. */
+    public List<String> closest(String name, int max) {
+        var names = new ArrayList<>(services.keySet());
+        names.sort(
+                Comparator.comparingInt((String n) -> Names.distance(n, name)).thenComparing(n -> n));
+        return names.subList(0, Math.min(max, names.size()));
+    }
+}

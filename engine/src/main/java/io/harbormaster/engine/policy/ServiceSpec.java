@@ -1,0 +1,46 @@
+package io.harbormaster.engine.policy;
+
+import io.harbormaster.engine.canary.CanaryPolicy;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One service of the catalog: where it runs, what it depends on, who approves its risky deploys, when it may be
+ * deployed, how its canary is analysed, and where its notices go.
+ *
+ * @param metricTemplates PromQL templates by metric name (requests, errors, p50, p99, restarts) that override the
+ *     defaults for this service
+ */
+public record ServiceSpec(
+        String name,
+        String namespace,
+        String deployment,
+        String container,
+        Criticality criticality,
+        List<Dependency> dependencies,
+        String approverGroup,
+        int requiredApprovals,
+        List<DeployWindow> windows,
+        CanaryPolicy canary,
+        Map<String, String> metricTemplates,
+        String channel) {
+
+    public ServiceSpec {
+        dependencies = List.copyOf(dependencies);
+        windows = List.copyOf(windows);
+        metricTemplates = Map.copyOf(metricTemplates);
+        if (requiredApprovals < 1) {
+            throw new IllegalArgumentException("a service needs at least one approval for escalated deploys");
+        }
+    }
+
+    /** Whether this service may be deployed at {@code at}: always when it declares no window. */
+    public boolean inWindow(java.time.Instant at) {
+        return windows.isEmpty() || windows.stream().anyMatch(w -> w.contains(at));
+    }
+
+    public Optional<Dependency> dependency(String service) {
+        return dependencies.stream().filter(d -> d.service().equals(service)).findFirst();
+    }
+}
