@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         versionProvider = HarbormasterCommand.Version.class,
         description = "Slack chat-ops deploys to Kubernetes: risk-scored, canary-analysed, audited.",
         footer = {"", "From a checkout, ./harbormaster test runs the whole test suite (Maven, JDK 21+)."},
-        subcommands = {AuditCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AuditCommand.class, BenchCommand.class, RiskCommand.class, CommandLine.HelpCommand.class})
 public final class HarbormasterCommand implements Runnable {
     @Spec
     CommandSpec spec;

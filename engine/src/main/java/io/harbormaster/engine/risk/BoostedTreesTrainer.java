@@ -66,26 +66,36 @@ public final class BoostedTreesTrainer {
         }
     }
 
+    private static final int PATIENCE = 50;
+
     private final TrainingData data;
     private final int[] rows;
     private final Settings settings;
     private final int features;
     private final double[][] edges;
-    private final int[][] binned;
+    private final byte[] binned; // row-major: binned[i * features + j], unsigned
+    private final int[] offset; // where metric j's bins start in a flat histogram (two slots per bin)
+    private final int histogramSize;
 
     private BoostedTreesTrainer(TrainingData data, int[] rows, Settings settings) {
         this.data = data;
         this.rows = rows;
         this.settings = settings;
         this.features = data.metrics().size();
+        if (settings.bins() < 2 || settings.bins() > 256) {
+            throw new IllegalArgumentException("bins must be 2..256, not " + settings.bins());
+        }
         this.edges = new double[features][];
-        this.binned = new int[features][rows.length];
+        this.binned = new byte[rows.length * features];
+        this.offset = new int[features + 1];
         for (int j = 0; j < features; j++) {
             edges[j] = quantileEdges(j);
+            offset[j + 1] = offset[j] + 2 * (edges[j].length + 1);
             for (int i = 0; i < rows.length; i++) {
-                binned[j][i] = bin(edges[j], data.row(rows[i])[j]);
+                binned[i * features + j] = (byte) bin(edges[j], data.row(rows[i])[j]);
             }
         }
+        this.histogramSize = offset[features];
     }
 
     /** Fits on {@code rows}, recording the loss on {@code validation} (which may be empty) after each tree. */
@@ -149,6 +159,8 @@ public final class BoostedTreesTrainer {
         var trees = new ArrayList<TreeEnsemble.Tree>();
         var validationLoss = new double[validation.length == 0 ? 0 : settings.trees()];
         var index = new int[n];
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestAt = 0;
         for (int t = 0; t < settings.trees(); t++) {
             int used = 0;
             for (int i = 0; i < n; i++) {
@@ -174,6 +186,14 @@ public final class BoostedTreesTrainer {
                     loss += (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - yi * m;
                 }
                 validationLoss[t] = loss / validation.length;
+                if (validationLoss[t] < bestLoss) {
+                    bestLoss = validationLoss[t];
+                    bestAt = t;
+                } else if (t - bestAt >= PATIENCE) {
+                    // No gain for a while: later trees only overfit, so stop trying them.
+                    validationLoss = Arrays.copyOf(validationLoss, t + 1);
+                    break;
+                }
             }
         }
         var keys = LogisticTrainer.keys(data.metrics());
@@ -214,29 +234,28 @@ public final class BoostedTreesTrainer {
             return new TreeEnsemble.Tree(feature, threshold, left, right, value);
         }
 
-        // hist[j][2b] = sum of gradients in bin b of metric j, hist[j][2b+1] = sum of hessians
-        private double[][] histogram(int[] members) {
-            var hist = new double[features][];
-            for (int j = 0; j < features; j++) {
-                var hj = new double[2 * (edges[j].length + 1)];
-                var bj = binned[j];
-                for (int i : members) {
-                    int b = bj[i] << 1;
-                    hj[b] += g[i];
-                    hj[b + 1] += h[i];
+        // hist[offset[j] + 2b] = sum of gradients in bin b of metric j, the next slot the sum of hessians
+        private double[] histogram(int[] members) {
+            var hist = new double[histogramSize];
+            for (int i : members) {
+                double gi = g[i];
+                double hi = h[i];
+                int base = i * features;
+                for (int j = 0; j < features; j++) {
+                    int b = offset[j] + ((binned[base + j] & 0xFF) << 1);
+                    hist[b] += gi;
+                    hist[b + 1] += hi;
                 }
-                hist[j] = hj;
             }
             return hist;
         }
 
-        private int grow(int[] members, double[][] hist, int depth) {
+        private int grow(int[] members, double[] hist, int depth) {
             double gs = 0;
             double hs = 0;
-            var h0 = hist[0];
-            for (int b = 0; b < h0.length; b += 2) {
-                gs += h0[b];
-                hs += h0[b + 1];
+            for (int b = offset[0]; b < offset[1]; b += 2) {
+                gs += hist[b];
+                hs += hist[b + 1];
             }
             int id = nodes.size();
             nodes.add(new int[] {-1, -1, -1});
@@ -249,12 +268,11 @@ public final class BoostedTreesTrainer {
             int bestFeature = -1;
             int bestBin = -1;
             for (int j = 0; j < features; j++) {
-                var hj = hist[j];
                 double gl = 0;
                 double hl = 0;
-                for (int b = 0; b + 2 < hj.length; b += 2) {
-                    gl += hj[b];
-                    hl += hj[b + 1];
+                for (int b = offset[j]; b + 2 < offset[j + 1]; b += 2) {
+                    gl += hist[b];
+                    hl += hist[b + 1];
                     double hr = hs - hl;
                     if (hl < settings.minChildHessian() || hr < settings.minChildHessian()) {
                         continue;
@@ -264,17 +282,16 @@ public final class BoostedTreesTrainer {
                     if (gain > bestGain) {
                         bestGain = gain;
                         bestFeature = j;
-                        bestBin = b >> 1;
+                        bestBin = (b - offset[j]) >> 1;
                     }
                 }
             }
             if (bestFeature < 0) {
                 return id;
             }
-            var bj = binned[bestFeature];
             int leftCount = 0;
             for (int i : members) {
-                if (bj[i] <= bestBin) {
+                if ((binned[i * features + bestFeature] & 0xFF) <= bestBin) {
                     leftCount++;
                 }
             }
@@ -283,7 +300,7 @@ public final class BoostedTreesTrainer {
             int l = 0;
             int r = 0;
             for (int i : members) {
-                if (bj[i] <= bestBin) {
+                if ((binned[i * features + bestFeature] & 0xFF) <= bestBin) {
                     leftMembers[l++] = i;
                 } else {
                     rightMembers[r++] = i;
@@ -291,12 +308,9 @@ public final class BoostedTreesTrainer {
             }
             boolean leftSmaller = leftCount <= rightMembers.length;
             var small = histogram(leftSmaller ? leftMembers : rightMembers);
-            var large = new double[features][];
-            for (int j = 0; j < features; j++) {
-                large[j] = hist[j].clone();
-                for (int k = 0; k < large[j].length; k++) {
-                    large[j][k] -= small[j][k];
-                }
+            var large = hist.clone();
+            for (int k = 0; k < large.length; k++) {
+                large[k] -= small[k];
             }
             int leftId = grow(leftMembers, leftSmaller ? small : large, depth + 1);
             int rightId = grow(rightMembers, leftSmaller ? large : small, depth + 1);

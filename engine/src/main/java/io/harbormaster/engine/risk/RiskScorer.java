@@ -150,9 +150,9 @@ public final class RiskScorer {
         double rank = model.percentileRank(m.key(), value);
         String where;
         if (rank >= 0.5) {
-            where = String.format(Locale.ROOT, "more than %.0f%% of past changes", Math.floor(rank * 100));
+            where = String.format(Locale.ROOT, "higher than %.0f%% of past changes", Math.floor(rank * 100));
         } else {
-            where = String.format(Locale.ROOT, "less than %.0f%% of past changes", Math.ceil((1 - rank) * 100));
+            where = String.format(Locale.ROOT, "lower than %.0f%% of past changes", Math.ceil((1 - rank) * 100));
         }
         return m.words() + ": " + RiskInputParser.fmt(value) + " (" + where + ")";
     }

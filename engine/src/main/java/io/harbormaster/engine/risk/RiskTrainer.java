@@ -4,6 +4,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Trains a {@link RiskModel}. The most recent {@code validationShare} of the rows (they are in time order) chooses the
@@ -13,6 +16,12 @@ import java.util.Map;
 public final class RiskTrainer {
     private static final int MIN_ROWS = 50;
     private static final int MIN_EACH_CLASS = 5;
+    // Daemon threads, so that a command line never waits on them to exit.
+    private static final Executor WORKERS = Executors.newCachedThreadPool(r -> {
+        var t = new Thread(r, "risk-trainer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private RiskTrainer() {}
 
@@ -32,8 +41,11 @@ public final class RiskTrainer {
 
         // Choose on the validation slice.
         var auc = new LinkedHashMap<String, Double>();
-        var lr = LogisticTrainer.fit(data, fitRows, true, options.l2());
+        // The two parts are independent: fit them side by side.
+        var lrFuture =
+                CompletableFuture.supplyAsync(() -> LogisticTrainer.fit(data, fitRows, true, options.l2()), WORKERS);
         var treeFit = BoostedTreesTrainer.fit(data, fitRows, validationRows, options.trees());
+        var lr = lrFuture.join();
         int treeCount = treeFit.bestTreeCount();
         var labels = new boolean[validationRows.length];
         var lrLogit = new double[validationRows.length];
