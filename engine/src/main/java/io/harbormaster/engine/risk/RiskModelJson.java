@@ -18,6 +18,7 @@ public final class RiskModelJson {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // the same model always writes the same bytes
             .disable(SerializationFeature.INDENT_OUTPUT);
 
     private RiskModelJson() {}
