@@ -100,7 +100,14 @@ public final class BoostedTreesTrainer {
 
     /** Fits on {@code rows}, recording the loss on {@code validation} (which may be empty) after each tree. */
     public static Fit fit(TrainingData data, int[] rows, int[] validation, Settings settings) {
-        return new BoostedTreesTrainer(data, rows, settings).boost(validation);
+        var even = new double[rows.length];
+        Arrays.fill(even, 1);
+        return fit(data, rows, even, validation, settings);
+    }
+
+    /** Fits on {@code rows}, each with a weight (mean 1) that scales its gradient and hessian. */
+    public static Fit fit(TrainingData data, int[] rows, double[] rowWeights, int[] validation, Settings settings) {
+        return new BoostedTreesTrainer(data, rows, settings).boost(rowWeights, validation);
     }
 
     private double[] quantileEdges(int j) {
@@ -139,15 +146,17 @@ public final class BoostedTreesTrainer {
         return lo;
     }
 
-    private Fit boost(int[] validation) {
+    private Fit boost(double[] sw, int[] validation) {
         int n = rows.length;
         var y = new double[n];
         double positives = 0;
+        double total = 0;
         for (int i = 0; i < n; i++) {
             y[i] = data.buggy(rows[i]) ? 1 : 0;
-            positives += y[i];
+            positives += sw[i] * y[i];
+            total += sw[i];
         }
-        double rate = Math.min(Math.max(positives / n, 1e-6), 1 - 1e-6);
+        double rate = Math.min(Math.max(positives / total, 1e-6), 1 - 1e-6);
         double base = Math.log(rate / (1 - rate));
         var f = new double[n];
         Arrays.fill(f, base);
@@ -165,8 +174,8 @@ public final class BoostedTreesTrainer {
             int used = 0;
             for (int i = 0; i < n; i++) {
                 double p = LogisticTrainer.sigmoid(f[i]);
-                g[i] = p - y[i];
-                h[i] = p * (1 - p);
+                g[i] = sw[i] * (p - y[i]);
+                h[i] = sw[i] * p * (1 - p);
                 if (random.nextDouble() < settings.subsample()) {
                     index[used++] = i;
                 }

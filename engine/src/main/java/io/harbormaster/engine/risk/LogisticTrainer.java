@@ -25,12 +25,22 @@ public final class LogisticTrainer {
      * @param l2 the ridge penalty per row on every coefficient but the intercept
      */
     public static LogisticModel fit(TrainingData data, int[] rows, boolean interactions, double l2) {
-        return fit(data, rows, interactions, l2, Optional.empty());
+        var even = new double[rows.length];
+        java.util.Arrays.fill(even, 1);
+        return fit(data, rows, even, interactions, l2, Optional.empty());
     }
 
-    /** Fits on the given rows, starting Newton's method from the coefficients of a similar model (fewer steps). */
+    /**
+     * Fits on the given rows, each with a weight (mean 1), starting Newton's method from the coefficients of a similar
+     * model when one is given (fewer steps).
+     */
     public static LogisticModel fit(
-            TrainingData data, int[] rows, boolean interactions, double l2, Optional<LogisticModel> warmStart) {
+            TrainingData data,
+            int[] rows,
+            double[] rowWeights,
+            boolean interactions,
+            double l2,
+            Optional<LogisticModel> warmStart) {
         int f = data.metrics().size();
         int n = rows.length;
         var center = new double[f];
@@ -99,7 +109,7 @@ public final class LogisticTrainer {
                     System.arraycopy(m.pairWeights(), 0, b, 1 + f, q);
                     return b;
                 });
-        var beta = newton(x, y, l2, start);
+        var beta = newton(x, y, rowWeights, l2, start);
         var weights = new double[f];
         System.arraycopy(beta, 1, weights, 0, f);
         var pairWeights = new double[q];
@@ -127,7 +137,7 @@ public final class LogisticTrainer {
         return var > 1e-12 ? Math.sqrt(var) : 1.0;
     }
 
-    private static double[] newton(double[][] x, double[] y, double l2, Optional<double[]> start) {
+    private static double[] newton(double[][] x, double[] y, double[] sw, double l2, Optional<double[]> start) {
         int n = x.length;
         int p = x[0].length;
         var beta = new double[p];
@@ -135,13 +145,15 @@ public final class LogisticTrainer {
             beta = start.get().clone();
         } else {
             double prior = 0;
-            for (double v : y) {
-                prior += v;
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                prior += sw[i] * y[i];
+                total += sw[i];
             }
-            prior = Math.min(Math.max(prior / n, 1e-6), 1 - 1e-6);
+            prior = Math.min(Math.max(prior / total, 1e-6), 1 - 1e-6);
             beta[0] = Math.log(prior / (1 - prior));
         }
-        double loss = loss(x, y, beta, l2);
+        double loss = loss(x, y, sw, beta, l2);
         for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
             var h = new double[p][p];
             var g = new double[p];
@@ -149,8 +161,8 @@ public final class LogisticTrainer {
             for (int i = 0; i < n; i++) {
                 var xi = x[i];
                 double mu = sigmoid(dot(xi, beta));
-                double w = Math.max(mu * (1 - mu), 1e-12);
-                double r = mu - y[i];
+                double w = sw[i] * Math.max(mu * (1 - mu), 1e-12);
+                double r = sw[i] * (mu - y[i]);
                 for (int a = 0; a < p; a++) {
                     g[a] += r * xi[a];
                     v[a] = w * xi[a];
@@ -192,7 +204,7 @@ public final class LogisticTrainer {
                 for (int a = 0; a < p; a++) {
                     next[a] = beta[a] - t * step[a];
                 }
-                nextLoss = loss(x, y, next, l2);
+                nextLoss = loss(x, y, sw, next, l2);
                 if (nextLoss <= loss + 1e-12) {
                     break;
                 }
@@ -211,12 +223,12 @@ public final class LogisticTrainer {
         return beta;
     }
 
-    private static double loss(double[][] x, double[] y, double[] beta, double l2) {
+    private static double loss(double[][] x, double[] y, double[] sw, double[] beta, double l2) {
         double s = 0;
         for (int i = 0; i < x.length; i++) {
             double m = dot(x[i], beta);
             // log(1 + e^m) - y m, computed without overflow
-            s += (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y[i] * m;
+            s += sw[i] * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y[i] * m);
         }
         double pen = 0;
         for (int a = 1; a < beta.length; a++) {

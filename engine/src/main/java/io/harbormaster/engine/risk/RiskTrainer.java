@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -42,9 +43,10 @@ public final class RiskTrainer {
         // Choose on the validation slice.
         var auc = new LinkedHashMap<String, Double>();
         // The two parts are independent: fit them side by side.
-        var lrFuture =
-                CompletableFuture.supplyAsync(() -> LogisticTrainer.fit(data, fitRows, true, options.l2()), WORKERS);
-        var treeFit = BoostedTreesTrainer.fit(data, fitRows, validationRows, options.trees());
+        var fitWeights = recencyWeights(data, fitRows, options.recencyHalfLifeYears());
+        var lrFuture = CompletableFuture.supplyAsync(
+                () -> LogisticTrainer.fit(data, fitRows, fitWeights, true, options.l2(), Optional.empty()), WORKERS);
+        var treeFit = BoostedTreesTrainer.fit(data, fitRows, fitWeights, validationRows, options.trees());
         var lr = lrFuture.join();
         int treeCount = treeFit.bestTreeCount();
         var labels = new boolean[validationRows.length];
@@ -82,10 +84,13 @@ public final class RiskTrainer {
         }
 
         // Refit on everything with the chosen settings.
-        var finalLr = LogisticTrainer.fit(data, all, true, options.l2());
+        var allWeights = recencyWeights(data, all, options.recencyHalfLifeYears());
+        var finalLrFuture = CompletableFuture.supplyAsync(
+                () -> LogisticTrainer.fit(data, all, allWeights, true, options.l2(), Optional.of(lr)), WORKERS);
         var finalTrees = BoostedTreesTrainer.fit(
-                        data, all, new int[0], options.trees().withTrees(treeCount))
+                        data, all, allWeights, new int[0], options.trees().withTrees(treeCount))
                 .ensemble();
+        var finalLr = finalLrFuture.join();
 
         var percentiles = percentiles(data);
         var features = LogisticTrainer.keys(data.metrics());
@@ -118,6 +123,22 @@ public final class RiskTrainer {
     /** Trains from the bot's own deploy history (deploys labelled by rollback or incident). */
     public static RiskModel train(OutcomeHistory history, TrainingOptions options) {
         return train(TrainingData.from(history), "deploy history", options);
+    }
+
+    // Weights halving every half-life back from the newest of the rows, scaled to mean 1.
+    static double[] recencyWeights(TrainingData data, int[] rows, double halfLifeYears) {
+        var w = new double[rows.length];
+        long newest = data.time(rows[rows.length - 1]);
+        double sum = 0;
+        for (int i = 0; i < rows.length; i++) {
+            double years = (newest - data.time(rows[i])) / (365.25 * 86400);
+            w[i] = Math.pow(0.5, Math.max(0, years) / halfLifeYears);
+            sum += w[i];
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= w.length / sum;
+        }
+        return w;
     }
 
     /** The threshold that {@code rate} of these logits reach. */

@@ -89,6 +89,22 @@ class RiskTrainerTest {
     }
 
     @Test
+    void aChangeOneHalfLifeOlderCountsHalfAndWeightsAverageOne() {
+        long year = (long) (365.25 * 86400);
+        var rows = new double[][] {{1}, {1}, {1}};
+        var data = new TrainingData(
+                List.of(JitMetric.LA),
+                rows,
+                new boolean[] {true, false, true},
+                new long[] {0, year, 2 * year},
+                List.of());
+        var w = RiskTrainer.recencyWeights(data, new int[] {0, 1, 2}, 1.0);
+        assertEquals(0.5, w[1] / w[2], 1e-12);
+        assertEquals(0.25, w[0] / w[2], 1e-12);
+        assertEquals(3.0, w[0] + w[1] + w[2], 1e-12);
+    }
+
+    @Test
     void tooFewChangesAreRefusedWithWhatIsNeeded() {
         var tiny = SyntheticChanges.generate(20, 4);
         var e = assertThrows(DatasetError.class, () -> RiskTrainer.train(tiny, "tiny.csv", TrainingOptions.defaults()));
