@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "From a checkout, ./harbormaster test runs the whole test suite (Maven, JDK 21+)."},
         subcommands = {
             ConfigCommand.class,
+            RiskCommand.class,
             AnalyzeCommand.class,
             AuditCommand.class,
             BenchCommand.class,

@@ -1,0 +1,53 @@
+package io.harbormaster.bot.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.harbormaster.engine.risk.DatasetError;
+import io.harbormaster.engine.risk.JitCsv;
+import io.harbormaster.engine.risk.TrainingData;
+import io.harbormaster.engine.risk.TrainingOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** What the risk commands share: reading inputs into typed values, or refusing them with a {@link UserError}. */
+final class RiskCli {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private RiskCli() {}
+
+    static TrainingData readCsv(Path file, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError(option + " " + file + ": no such file; give a CSV with the ApacheJIT columns");
+        }
+        try {
+            return JitCsv.read(file);
+        } catch (DatasetError e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    static TrainingOptions options(double targetRate) {
+        if (!(targetRate > 0 && targetRate < 1)) {
+            throw new UserError("--target-rate " + targetRate + " must be a share between 0 and 1, such as 0.11");
+        }
+        return TrainingOptions.defaults().withTargetRate(targetRate);
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    static String num(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}

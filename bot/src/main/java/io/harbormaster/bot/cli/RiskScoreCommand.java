@@ -1,0 +1,159 @@
+package io.harbormaster.bot.cli;
+
+import io.harbormaster.engine.risk.DatasetError;
+import io.harbormaster.engine.risk.ParsedInput;
+import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.risk.RiskDecision;
+import io.harbormaster.engine.risk.RiskInputParser;
+import io.harbormaster.engine.risk.RiskModel;
+import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.risk.RiskScorer;
+import io.harbormaster.engine.risk.RuleOutcome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster risk score}: scores one change and says whether it needs a human, and why. */
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Score one deploy: the always-escalate rules, the risk score 0..100 with each factor's contribution,"
+                    + " and the decision.",
+            "The change file is the JSON CI announces: service, version, change (ns, nd, nf, entropy, la, ld, lt,"
+                    + " fix, ndev, age, nuc, exp, rexp, sexp, files, dependencies) and context (criticality,"
+                    + " recent_rollbacks, recent_incidents, dependents, catalog_dependencies, local_time, ci_status)."
+        })
+final class RiskScoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            paramLabel = "MODEL.json",
+            description = "a model from 'risk train' (default: the shipped model, trained on ApacheJIT 2003-2016)")
+    Optional<Path> model;
+
+    @Option(names = "--change", required = true, paramLabel = "CHANGE.json", description = "the change to score")
+    Path change;
+
+    @Option(names = "--json", description = "print machine-readable JSON")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        RiskModel m;
+        try {
+            m = model.map(RiskModelJson::read).orElseGet(RiskModelJson::defaultModel);
+        } catch (DatasetError e) {
+            throw new UserError(e.getMessage() + "; train one with 'harbormaster risk train'", e);
+        }
+        String text;
+        try {
+            text = Files.readString(change);
+        } catch (IOException e) {
+            throw new UserError("--change " + change + ": cannot read it (" + e.getMessage() + ")", e);
+        }
+        var input =
+                switch (RiskInputParser.parse(text)) {
+                    case ParsedInput.Valid v -> v.input();
+                    case ParsedInput.Invalid inv ->
+                        throw new UserError(change + ": " + String.join("; ", inv.problems()));
+                };
+        var assessment = RiskScorer.withDefaultRules(m).assess(input);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(RiskCli.json(toJson(assessment)));
+        } else {
+            printTable(out, assessment);
+        }
+        return 0;
+    }
+
+    static Map<String, Object> toJson(RiskAssessment a) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("service", a.service());
+        m.put("version", a.version());
+        m.put("score", round(a.score(), 1));
+        m.put(
+                "threshold",
+                Map.of(
+                        "score",
+                        round(a.threshold().score(), 1),
+                        "target_rate",
+                        a.threshold().targetRate()));
+        m.put("decision", a.escalated() ? "escalate" : "proceed");
+        m.put("reasons", reasons(a));
+        var factors = new ArrayList<Map<String, Object>>();
+        for (var f : a.factors()) {
+            var fm = new LinkedHashMap<String, Object>();
+            fm.put("name", f.name());
+            fm.put("words", f.words());
+            fm.put("contribution", round(f.contribution(), 4));
+            fm.put("effect", f.effect());
+            factors.add(fm);
+        }
+        m.put("factors", factors);
+        m.put("bias", round(a.bias(), 4));
+        var rules = new ArrayList<Map<String, Object>>();
+        for (var r : a.rules()) {
+            rules.add(
+                    switch (r) {
+                        case RuleOutcome.Pass p -> Map.of("rule", p.rule(), "outcome", "pass");
+                        case RuleOutcome.Escalate e ->
+                            Map.of("rule", e.rule(), "outcome", "escalate", "reason", e.reason());
+                    });
+        }
+        m.put("rules", rules);
+        m.put("assumptions", a.assumptions());
+        m.put("reasoning", a.reasoning());
+        return m;
+    }
+
+    private static List<String> reasons(RiskAssessment a) {
+        return switch (a.decision()) {
+            case RiskDecision.Proceed p -> List.of();
+            case RiskDecision.Escalate e -> e.reasons();
+        };
+    }
+
+    private static void printTable(PrintWriter w, RiskAssessment a) {
+        w.printf(Locale.ROOT, "%s %s%n", a.service(), a.version());
+        w.printf(Locale.ROOT, "  decision   %s%n", a.escalated() ? "ESCALATE: a human must approve" : "proceed");
+        w.printf(
+                Locale.ROOT,
+                "  score      %.1f of 100 (threshold %.1f, set for %s of training changes)%n",
+                a.score(),
+                a.threshold().score(),
+                RiskCli.pct(a.threshold().targetRate()));
+        for (var r : reasons(a)) {
+            w.printf(Locale.ROOT, "  because    %s%n", r);
+        }
+        w.println();
+        w.printf(Locale.ROOT, "  %-9s %-28s %s%n", "log-odds", "effect", "factor");
+        for (var f : a.factors()) {
+            w.printf(Locale.ROOT, "  %+9.3f %-28s %s%n", f.contribution(), f.effect(), f.words());
+        }
+        w.printf(Locale.ROOT, "  %+9.3f %-28s %s%n", a.bias(), "", "starting point (training base rate)");
+        for (var s : a.assumptions()) {
+            w.printf(Locale.ROOT, "  assumed: %s%n", s);
+        }
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

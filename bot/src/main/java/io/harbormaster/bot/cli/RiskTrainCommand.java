@@ -1,0 +1,116 @@
+package io.harbormaster.bot.cli;
+
+import io.harbormaster.engine.risk.DatasetError;
+import io.harbormaster.engine.risk.RiskModel;
+import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.risk.RiskTrainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster risk train}: fits a risk model on labelled changes and writes it as JSON. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a risk model from a CSV of labelled changes (ApacheJIT columns: buggy or bug, author_date or date,"
+                    + " and the change metrics) and write it as JSON.",
+            "The most recent 20% of the rows choose the tunables; the model is then refitted on every row and its"
+                    + " threshold set for the target escalation rate."
+        })
+final class RiskTrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--train", required = true, paramLabel = "FILE.csv", description = "labelled changes to learn from")
+    Path train;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL.json", description = "where to write the model")
+    Path out;
+
+    @Option(
+            names = "--target-rate",
+            defaultValue = "0.11",
+            paramLabel = "SHARE",
+            description = "share of changes to escalate on score alone (default: ${DEFAULT-VALUE})")
+    double targetRate;
+
+    @Option(names = "--json", description = "print machine-readable JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        var options = RiskCli.options(targetRate);
+        var data = RiskCli.readCsv(train, "--train");
+        long start = System.nanoTime();
+        RiskModel model;
+        try {
+            model = RiskTrainer.train(data, train.getFileName().toString(), options);
+        } catch (DatasetError e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        try {
+            RiskModelJson.write(model, out);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        print(spec.commandLine().getOut(), model, seconds);
+        return 0;
+    }
+
+    private void print(PrintWriter w, RiskModel model, double seconds) {
+        var t = model.training();
+        if (json) {
+            var m = new LinkedHashMap<String, Object>();
+            m.put("model", out.toString());
+            m.put("source", t.source());
+            m.put("rows", t.rows());
+            m.put("positives", t.positives());
+            m.put("features", model.features());
+            m.put("validation_rows", t.validationRows());
+            m.put("validation_auc", t.validationAuc());
+            m.put("trees", t.treeCount());
+            m.put("logistic_weight", model.logisticWeight());
+            m.put("target_rate", model.threshold().targetRate());
+            m.put("threshold_score", model.threshold().score());
+            m.put("training_escalation_rate", model.threshold().trainingRate());
+            m.put("train_seconds", seconds);
+            m.put("notes", t.notes());
+            w.println(RiskCli.json(m));
+            return;
+        }
+        w.printf(Locale.ROOT, "model written to %s%n", out);
+        w.printf(
+                Locale.ROOT,
+                "  trained on        %s: %d changes, %d bad (%s)%n",
+                t.source(),
+                t.rows(),
+                t.positives(),
+                RiskCli.pct((double) t.positives() / t.rows()));
+        w.printf(Locale.ROOT, "  features          %s%n", String.join(", ", model.features()));
+        w.printf(Locale.ROOT, "  validation slice  last %d changes; AUC %s%n", t.validationRows(), t.validationAuc());
+        w.printf(
+                Locale.ROOT,
+                "  model             %d trees, logistic weight %.1f%n",
+                t.treeCount(),
+                model.logisticWeight());
+        w.printf(
+                Locale.ROOT,
+                "  threshold         score %.1f (target %s escalated; %s of training changes reach it)%n",
+                model.threshold().score(),
+                RiskCli.pct(model.threshold().targetRate()),
+                RiskCli.pct(model.threshold().trainingRate()));
+        w.printf(Locale.ROOT, "  took              %.1f s%n", seconds);
+        for (var note : t.notes()) {
+            w.printf(Locale.ROOT, "  note: %s%n", note);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.harbormaster.bot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RiskCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    static Path train;
+    static Path test;
+    static Path model;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = HarbormasterCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** ApacheJIT-shaped rows whose label follows a known logistic truth in lines added and author experience. */
+    static String csv(int n, long seed) {
+        var random = new Random(seed);
+        var out = new StringBuilder(
+                "commit_id,project,buggy,fix,year,author_date,la,ld,nf,nd,ns,ent,ndev,age,nuc," + "aexp,arexp,asexp\n");
+        for (int i = 0; i < n; i++) {
+            double la = Math.floor(Math.exp(random.nextGaussian() * 1.5 + 3));
+            double ld = Math.floor(Math.exp(random.nextGaussian() * 1.5 + 2));
+            int nf = 1 + random.nextInt(5);
+            double exp = Math.floor(Math.exp(random.nextGaussian() * 1.5 + 5));
+            boolean fix = random.nextDouble() < 0.25;
+            double logit = -1.6 + 0.8 * (Math.log1p(la) - 3) + (fix ? 1 : 0) - 0.5 * (Math.log1p(exp) - 5);
+            boolean buggy = random.nextDouble() < 1 / (1 + Math.exp(-logit));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "c%d,apache/demo,%s,%s,2015,%d,%.0f,%.0f,%d,1,1,0.5,2,10.0,5,%.0f,%.1f,%.0f%n",
+                    i,
+                    buggy ? "True" : "False",
+                    fix ? "True" : "False",
+                    1_300_000_000L + i * 600L,
+                    la,
+                    ld,
+                    nf,
+                    exp,
+                    exp / 2,
+                    exp / 3));
+        }
+        return out.toString();
+    }
+
+    @BeforeAll
+    static void trainOnSyntheticData() throws IOException {
+        train = Files.writeString(dir.resolve("train.csv"), csv(3000, 1));
+        test = Files.writeString(dir.resolve("test.csv"), csv(1500, 2));
+        model = dir.resolve("model.json");
+        var r = run("risk", "train", "--train", train.toString(), "--out", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(model));
+    }
+
+    static Path change(String json) throws IOException {
+        return Files.writeString(Files.createTempFile(dir, "change", ".json"), json);
+    }
+
+    @Test
+    void trainingSaysWhereTheModelWentAndItsThreshold() throws IOException {
+        var out = dir.resolve("again.json");
+        var r = run("risk", "train", "--train", train.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(0.11, j.get("target_rate").asDouble());
+        assertEquals(0.11, j.get("training_escalation_rate").asDouble(), 0.005);
+        assertEquals(3000, j.get("rows").asInt());
+        assertTrue(j.get("notes").toString().contains("lt"));
+    }
+
+    @Test
+    void aRiskyChangeIsEscalatedWithItsFactorsAndTheThreshold() throws IOException {
+        var c = change("""
+                {"service":"payments","version":"2.0.0",
+                 "change":{"ns":1,"nd":1,"nf":3,"entropy":1,"la":9000,"ld":400,"fix":true,"ndev":2,"age":10,
+                           "nuc":5,"exp":2,"rexp":1,"sexp":1,"files":["src/Pay.java"]},
+                 "context":{"criticality":"medium","recent_rollbacks":0,"recent_incidents":0,"dependents":0,
+                            "local_time":"2024-05-07T11:00","ci_status":"green"}}
+                """);
+        var r = run("risk", "score", "--model", model.toString(), "--change", c.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        var j = JSON.readTree(r.out());
+        assertEquals("escalate", j.get("decision").asText());
+        assertTrue(j.get("score").asDouble() >= j.get("threshold").get("score").asDouble());
+        assertEquals(0.11, j.get("threshold").get("target_rate").asDouble());
+        assertEquals(
+                "la",
+                j.get("factors").get(0).get("name").asText(),
+                j.get("factors").toString());
+        assertTrue(j.get("reasoning").get(0).asText().contains("threshold"));
+    }
+
+    @Test
+    void aCalmChangeProceedsAndTheTableShowsWhy() throws IOException {
+        var c = change("""
+                {"service":"payments","version":"2.0.1",
+                 "change":{"ns":1,"nd":1,"nf":1,"entropy":0,"la":2,"ld":1,"fix":false,"ndev":2,"age":10,
+                           "nuc":5,"exp":3000,"rexp":1500,"sexp":1000,"files":["README.md"]},
+                 "context":{"criticality":"medium","recent_rollbacks":0,"recent_incidents":0,"dependents":0,
+                            "local_time":"2024-05-07T11:00","ci_status":"green"}}
+                """);
+        var r = run("risk", "score", "--model", model.toString(), "--change", c.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("decision   proceed"), r.out());
+        assertTrue(r.out().contains("threshold"), r.out());
+        assertTrue(r.out().contains("lines added: 2"), r.out());
+    }
+
+    @Test
+    void theShippedModelIsUsedWhenNoneIsGiven() throws IOException {
+        var c = change("""
+                {"service":"s","version":"1","change":{"la":10,"ld":2,"nf":1,"files":["db/migration/V3__x.sql"]}}
+                """);
+        var r = run("risk", "score", "--change", c.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        var j = JSON.readTree(r.out());
+        assertEquals("escalate", j.get("decision").asText());
+        assertTrue(
+                j.get("reasons").toString().contains("schema-migration"),
+                j.get("reasons").toString());
+        assertTrue(
+                j.get("assumptions").toString().contains("missing"),
+                j.get("assumptions").toString());
+    }
+
+    @Test
+    void anImpossibleChangeIsRefusedOnOneLineWithExitCodeTwo() throws IOException {
+        var c = change("""
+                {"service":"s","version":"1","change":{"la":-1,"files":[]}}
+                """);
+        var r = run("risk", "score", "--model", model.toString(), "--change", c.toString());
+        assertEquals(2, r.code());
+        assertEquals(
+                "error: " + c + ": change.la is -1, but lines added cannot be negative",
+                r.err().strip());
+    }
+
+    @Test
+    void aMissingTrainingFileIsAUserError() {
+        var r = run("risk", "train", "--train", dir.resolve("nope.csv").toString(), "--out", "x.json");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: --train "), r.err());
+        assertEquals(1, r.err().strip().lines().count());
+    }
+
+    @Test
+    void aCsvWithoutLabelsSaysWhatToNameTheColumn() throws IOException {
+        var bad = Files.writeString(dir.resolve("nolabel.csv"), "date,la\n1,2\n");
+        var r = run(
+                "risk",
+                "train",
+                "--train",
+                bad.toString(),
+                "--out",
+                dir.resolve("m.json").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("name it buggy or bug"), r.err());
+    }
+
+    @Test
+    void theBacktestReportsTheBenchmarkFiguresWithIntervals() throws IOException {
+        var r = run("risk", "backtest", "--train", train.toString(), "--test", test.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        var j = JSON.readTree(r.out());
+        double auc = j.get("auc").asDouble();
+        assertTrue(auc > 0.65, "AUC " + auc);
+        assertTrue(j.get("auc_ci95").get(0).asDouble() <= auc
+                && auc <= j.get("auc_ci95").get(1).asDouble());
+        for (var share : new String[] {"0.11", "0.2", "0.3"}) {
+            assertTrue(j.get("catch_at").has(share), share);
+            assertEquals(2, j.get("catch_at_ci95").get(share).size());
+        }
+        assertTrue(j.get("catch_at").get("0.11").asDouble() > 0.11, "better than picking at random");
+        assertTrue(j.has("escalation_rate") && j.has("train_seconds") && j.has("score_p99_micros"));
+    }
+
+    @Test
+    void benchRiskIsTheBacktestUnderTheBenchCommand() {
+        var r = run("bench", "risk", "--help");
+        assertEquals(0, r.code());
+        assertTrue(
+                r.out().contains("--train")
+                        && r.out().contains("--test")
+                        && r.out().contains("--json"),
+                r.out());
+    }
+
+    @Test
+    void everyRiskCommandHasHelp() {
+        for (var sub : new String[] {"train", "score", "backtest"}) {
+            var r = run("risk", sub, "--help");
+            assertEquals(0, r.code(), sub);
+            assertTrue(r.out().startsWith("Usage: harbormaster risk " + sub), r.out());
+        }
+    }
+}

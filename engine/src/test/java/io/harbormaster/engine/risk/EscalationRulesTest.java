@@ -1,0 +1,98 @@
+package io.harbormaster.engine.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EscalationRulesTest {
+    static final EscalationRulesConfig CONFIG = EscalationRulesConfig.defaults();
+
+    static RiskInput input(List<String> files, Set<String> deps, Set<String> catalog, CiStatus ci, boolean announced) {
+        var c = DeployContext.neutral();
+        var context = new DeployContext(c.criticality(), 0, 0, 0, c.dayOfWeek(), c.hour(), ci);
+        return new RiskInput(
+                "payments", "2.0.0", announced, ChangeMetrics.none(), files, deps, catalog, context, List.of());
+    }
+
+    static RiskInput plain() {
+        return input(List.of("src/main/java/Pay.java"), Set.of("ledger"), Set.of("ledger"), CiStatus.GREEN, true);
+    }
+
+    @Test
+    void anOrdinaryChangePassesEveryRule() {
+        for (var rule : EscalationRules.all(CONFIG)) {
+            assertInstanceOf(RuleOutcome.Pass.class, rule.check(plain()), rule.name());
+        }
+    }
+
+    @Test
+    void aFlywayMigrationEscalates() {
+        var in = input(
+                List.of("svc/src/main/resources/db/migration/V7__add.sql"), Set.of(), Set.of(), CiStatus.GREEN, true);
+        var out = assertInstanceOf(
+                RuleOutcome.Escalate.class,
+                EscalationRules.schemaMigration(CONFIG.schemaMigrations()).check(in));
+        assertEquals("schema-migration", out.rule());
+        assertTrue(out.reason().contains("V7__add.sql"), out.reason());
+    }
+
+    @Test
+    void aSqlFileAnywhereCountsAsAMigration() {
+        var in = input(List.of("scripts/fix.sql"), Set.of(), Set.of(), CiStatus.GREEN, true);
+        assertInstanceOf(
+                RuleOutcome.Escalate.class,
+                EscalationRules.schemaMigration(CONFIG.schemaMigrations()).check(in));
+    }
+
+    @Test
+    void aDependencyTheCatalogDoesNotListIsANewIntegration() {
+        var in = input(List.of(), Set.of("ledger", "fraud-check"), Set.of("ledger"), CiStatus.GREEN, true);
+        var out = assertInstanceOf(
+                RuleOutcome.Escalate.class,
+                EscalationRules.newServiceIntegration().check(in));
+        assertEquals(
+                "new integration with fraud-check (not among the catalog's dependencies of payments)", out.reason());
+    }
+
+    @Test
+    void touchingAHelmChartOrDockerfileEscalates() {
+        for (var file : List.of("deploy/helm/values.yaml", "Dockerfile", "infra/main.tf", ".github/workflows/ci.yml")) {
+            var in = input(List.of(file), Set.of(), Set.of(), CiStatus.GREEN, true);
+            assertInstanceOf(
+                    RuleOutcome.Escalate.class,
+                    EscalationRules.deployConfigurationTouched(CONFIG.deployConfiguration())
+                            .check(in),
+                    file);
+        }
+    }
+
+    @Test
+    void ciThatIsNotGreenEscalatesAndSaysItsStatus() {
+        var in = input(List.of(), Set.of(), Set.of(), CiStatus.FAILED, true);
+        var out = assertInstanceOf(
+                RuleOutcome.Escalate.class, EscalationRules.ciNotGreen().check(in));
+        assertEquals("CI status is failed, not green", out.reason());
+    }
+
+    @Test
+    void aVersionNoBuildAnnouncedEscalates() {
+        var in = input(List.of(), Set.of(), Set.of(), CiStatus.GREEN, false);
+        var out = assertInstanceOf(
+                RuleOutcome.Escalate.class, EscalationRules.unknownChange().check(in));
+        assertEquals("no build announced version 2.0.0 of payments, so what it changes is unknown", out.reason());
+    }
+
+    @Test
+    void globsSpanDirectoriesOnlyWithDoubleStars() {
+        var p = new PathPatterns(List.of("**/db/migration/**", "*.sql", "conf/*.yml"));
+        assertEquals("**/db/migration/**", p.firstMatch("db/migration/V1.java").orElseThrow());
+        assertEquals("*.sql", p.firstMatch("a/b/c.sql").orElseThrow());
+        assertEquals("conf/*.yml", p.firstMatch("./conf/app.yml").orElseThrow());
+        assertTrue(p.firstMatch("conf/sub/app.yml").isEmpty());
+        assertTrue(p.firstMatch("src/dbmigration/x.java").isEmpty());
+    }
+}

@@ -1,0 +1,131 @@
+package io.harbormaster.engine.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.harbormaster.engine.policy.Criticality;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RiskScorerTest {
+    static RiskModel model;
+    static RiskScorer scorer;
+
+    @BeforeAll
+    static void train() {
+        model = RiskTrainer.train(SyntheticChanges.generate(3000, 11), "synthetic", TrainingOptions.defaults());
+        scorer = RiskScorer.withDefaultRules(model);
+    }
+
+    static ChangeMetrics metrics(double la, double fix) {
+        var m = new EnumMap<JitMetric, Double>(JitMetric.class);
+        var row = SyntheticChanges.generate(1, 5).row(0);
+        for (int j = 0; j < row.length; j++) {
+            m.put(SyntheticChanges.METRICS.get(j), row[j]);
+        }
+        m.put(JitMetric.LA, la);
+        m.put(JitMetric.FIX, fix);
+        return new ChangeMetrics(m);
+    }
+
+    static double logit(double score) {
+        double p = score / 100;
+        return Math.log(p / (1 - p));
+    }
+
+    @Test
+    void contributionsAndBiasAddUpToTheScore() {
+        var a = scorer.assess(RiskInput.ofMetrics(metrics(300, 1)));
+        double sum = a.bias();
+        for (var f : a.factors()) {
+            sum += f.contribution();
+        }
+        assertEquals(logit(a.score()), sum, 1e-9);
+    }
+
+    @Test
+    void contextFactorsAreCountedInTheSumToo() {
+        var context =
+                new DeployContext(Criticality.CRITICAL, 2, 1, 7, java.time.DayOfWeek.SATURDAY, 23, CiStatus.GREEN);
+        var in = new RiskInput("s", "1", true, metrics(30, 0), List.of(), Set.of(), Set.of(), context, List.of());
+        var a = scorer.assess(in);
+        double sum = a.bias();
+        for (var f : a.factors()) {
+            sum += f.contribution();
+        }
+        assertEquals(logit(a.score()), sum, 1e-9);
+        assertTrue(a.factors().stream().anyMatch(f -> f.name().equals("criticality") && f.contribution() > 0));
+        assertTrue(a.factors().stream().anyMatch(f -> f.words().contains("weekend")));
+    }
+
+    @Test
+    void factorsAreSortedByTheSizeOfTheirEffect() {
+        var a = scorer.assess(RiskInput.ofMetrics(metrics(3000, 1)));
+        for (int k = 1; k < a.factors().size(); k++) {
+            assertTrue(Math.abs(a.factors().get(k - 1).contribution())
+                    >= Math.abs(a.factors().get(k).contribution()));
+        }
+        assertTrue(a.factors().getFirst().words().contains(":")
+                || a.factors().getFirst().words().contains("fix"));
+    }
+
+    @Test
+    void aScoreAtTheThresholdEscalatesAndSaysWhy() {
+        var risky = scorer.assess(RiskInput.ofMetrics(metrics(20000, 1)));
+        var e = assertInstanceOf(RiskDecision.Escalate.class, risky.decision());
+        assertTrue(
+                e.reasons().getLast().contains("at or above the threshold"),
+                e.reasons().toString());
+        assertTrue(risky.reasoning().getFirst().contains("set so that 11% of training changes escalate"));
+    }
+
+    @Test
+    void aLowScoreWithNoRuleProceedsAndStillShowsTheThreshold() {
+        var calm = scorer.assess(RiskInput.ofMetrics(metrics(1, 0)));
+        assertInstanceOf(RiskDecision.Proceed.class, calm.decision());
+        assertTrue(
+                calm.reasoning().getFirst().contains("is below the threshold"),
+                calm.reasoning().toString());
+    }
+
+    @Test
+    void aRuleEscalatesHoweverLowTheScore() {
+        var in = new RiskInput(
+                "s",
+                "1",
+                true,
+                metrics(1, 0),
+                List.of("db/migration/V2__x.sql"),
+                Set.of(),
+                Set.of(),
+                DeployContext.neutral(),
+                List.of());
+        var a = scorer.assess(in);
+        assertTrue(a.score() < a.threshold().score());
+        var e = assertInstanceOf(RiskDecision.Escalate.class, a.decision());
+        assertTrue(
+                e.reasons().getFirst().endsWith("[schema-migration]"),
+                e.reasons().toString());
+    }
+
+    @Test
+    void aMissingMetricGetsTheRiskiestTypicalValueAndSaysSo() {
+        var full = metrics(40, 0);
+        var map = new EnumMap<JitMetric, Double>(JitMetric.class);
+        map.putAll(full.values());
+        map.remove(JitMetric.LA);
+        var a = scorer.assess(RiskInput.ofMetrics(new ChangeMetrics(map)));
+        assertTrue(
+                a.assumptions().getFirst().startsWith("la (lines added) missing: used "),
+                a.assumptions().toString());
+        double p10 = model.percentiles().get("la")[10];
+        double p50 = model.percentiles().get("la")[50];
+        var low = scorer.assess(RiskInput.ofMetrics(full.with(JitMetric.LA, p10)));
+        var mid = scorer.assess(RiskInput.ofMetrics(full.with(JitMetric.LA, p50)));
+        assertTrue(a.score() >= low.score() && a.score() >= mid.score());
+    }
+}
