@@ -153,6 +153,9 @@ public final class Fabric8Cluster implements Cluster {
 
     @Override
     public Readiness awaitReady(RolloutTarget target, Instant deadline) {
+        // bounded by polls too, so a clock that stands still (a test's fixed clock) cannot make this wait forever
+        Duration budget = Duration.between(clock.instant(), deadline);
+        long pollsLeft = budget.isNegative() ? 0 : budget.toMillis() / Math.max(1, pollInterval.toMillis()) + 1;
         while (true) {
             List<TrackReadiness> tracks = Stream.of(Track.CANARY, Track.BASELINE, Track.STABLE)
                     .map(track -> readiness(target, track))
@@ -173,7 +176,7 @@ public final class Fabric8Cluster implements Cluster {
                 return new Readiness.Ready();
             }
             Instant now = clock.instant();
-            if (!now.isBefore(deadline)) {
+            if (!now.isBefore(deadline) || pollsLeft-- <= 0) {
                 return new Readiness.TimedOut(String.join("; ", waiting));
             }
             long pause = Math.max(

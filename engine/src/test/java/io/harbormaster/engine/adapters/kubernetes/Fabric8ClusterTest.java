@@ -391,6 +391,24 @@ class Fabric8ClusterTest {
     }
 
     @Test
+    void waitingEndsAfterTheDeadlinesWorthOfPollsEvenWhenTheClockStandsStill() {
+        k8s.createStable("web", "web", V1, 4);
+        startCanary("registry.example.com/web:1.5.0-pending", 25);
+        Instant frozen = Instant.parse("2026-01-01T00:00:00Z");
+        Fabric8Cluster frozenClock = new Fabric8Cluster(
+                k8s.server.createClient(),
+                java.time.Clock.fixed(frozen, java.time.ZoneOffset.UTC),
+                Duration.ofMillis(50),
+                TrafficRouter.REPLICA_RATIO);
+
+        Instant start = Instant.now();
+        Readiness readiness = frozenClock.awaitReady(WEB, frozen.plus(Duration.ofMillis(200)));
+
+        assertThat(readiness).isInstanceOf(Readiness.TimedOut.class);
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void aMissingStableDeploymentIsAnErrorThatNamesItAndWhatToCheck() {
         assertThatThrownBy(() -> cluster.stable(WEB))
                 .isInstanceOf(StableNotFound.class)

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A Kubernetes API for tests: Fabric8's mock server in CRUD mode with a {@link TestController} making pods, a client
@@ -27,6 +29,12 @@ import java.util.Queue;
 final class MockKubernetes implements AutoCloseable {
     static final String NAMESPACE = "shop";
     static final Duration POLL = Duration.ofMillis(20);
+    // the mock server logs every request at INFO; kept here so the setting is not garbage-collected with the logger
+    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_SERVER_LOG.setLevel(Level.WARNING);
+    }
 
     final KubernetesMockServer server;
     /** The test's and the controller's client: its requests are not the adapter's, so they are not recorded. */
