@@ -248,12 +248,11 @@ public final class Fabric8Cluster implements Cluster {
                 Deployment desired = derive(target, stable, track, image, replicas);
                 converge(target, desired);
                 return;
-            } catch (Conflict conflict) {
-                if (attempt == ATTEMPTS) {
-                    throw new ClusterUnavailable(
-                            "Could not create " + target.namespace() + "/" + target.deploymentOf(track) + " after "
-                                    + ATTEMPTS + " attempts: something else keeps changing it at the same time",
-                            conflict.getCause());
+            } catch (ClusterUnavailable e) {
+                // another engine replica (or a person) created or changed it at the same time: read again, converge
+                boolean conflict = e.getCause() instanceof KubernetesClientException k && k.getCode() == 409;
+                if (!conflict || attempt == ATTEMPTS) {
+                    throw e;
                 }
             }
         }
@@ -587,7 +586,11 @@ public final class Fabric8Cluster implements Cluster {
             String what = verb + " " + resource + " in namespace " + target.namespace() + " (for " + target + ")";
             switch (e.getCode()) {
                 case 403 -> throw new ClusterForbidden(verb, group, resource, target.namespace(), e);
-                case 409 -> throw new Conflict(e);
+                case 409 ->
+                    throw new ClusterUnavailable(
+                            "Kubernetes reported a conflict to " + what + ": something else changed it at the same"
+                                    + " time; repeating the operation converges",
+                            e);
                 case 400, 404, 422 ->
                     throw new ClusterRefused("Kubernetes rejected the request to " + what + ": " + e.getMessage(), e);
                 case 401 ->
@@ -599,13 +602,6 @@ public final class Fabric8Cluster implements Cluster {
                     throw new ClusterUnavailable(
                             "Could not " + what + " at " + client.getMasterUrl() + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    /** Someone else created or changed the object at the same time (HTTP 409): read again and retry. */
-    private static final class Conflict extends RuntimeException {
-        Conflict(KubernetesClientException cause) {
-            super(cause.getMessage(), cause, false, false);
         }
     }
 

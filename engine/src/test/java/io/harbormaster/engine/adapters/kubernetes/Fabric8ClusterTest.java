@@ -454,6 +454,27 @@ class Fabric8ClusterTest {
     }
 
     @Test
+    void aCanaryCreatedAtTheSameTimeByAnotherReplicaIsReadAgainAndConverged() {
+        k8s.createStable("web", "web", V1, 10);
+        k8s.server
+                .expect()
+                .post()
+                .withPath("/apis/apps/v1/namespaces/shop/deployments")
+                .andReturn(
+                        409,
+                        new io.fabric8.kubernetes.api.model.StatusBuilder()
+                                .withCode(409)
+                                .withReason("AlreadyExists")
+                                .withMessage("deployments.apps \"web-canary\" already exists")
+                                .build())
+                .once();
+
+        cluster.ensureCanary(WEB, V2, 1);
+
+        assertThat(image(deployment(Track.CANARY), "web")).isEqualTo(V2);
+    }
+
+    @Test
     void aForbiddenRequestSaysWhichVerbOnWhichResourceTheRoleLacks() {
         k8s.server
                 .expect()
