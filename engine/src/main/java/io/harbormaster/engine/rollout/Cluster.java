@@ -1,0 +1,51 @@
+package io.harbormaster.engine.rollout;
+
+import java.time.Instant;
+
+/**
+ * The engine's port to the Kubernetes cluster a service runs in: a canary and a baseline next to the stable Deployment,
+ * traffic moved between them, then promotion or rollback.
+ *
+ * <p>Every operation is idempotent and converges to the state it names, so a restarted engine can repeat the last
+ * operation it may or may not have finished. Failures are {@link ClusterException}s whose message names the
+ * Deployment and what to check.
+ */
+public interface Cluster {
+    /**
+     * The stable Deployment of the target.
+     *
+     * @throws StableNotFound when the Deployment or its container does not exist
+     */
+    StableDeployment stable(RolloutTarget target);
+
+    /** Makes {@code <deployment>-canary} a copy of the stable pod template running {@code image}, with this size. */
+    void ensureCanary(RolloutTarget target, String image, int replicas);
+
+    /** Makes {@code <deployment>-baseline} a copy of the stable pod template running {@code image}, with this size. */
+    void ensureBaseline(RolloutTarget target, String image, int replicas);
+
+    /**
+     * Sets the replicas of canary, baseline and stable to the plan (canary and baseline must exist).
+     *
+     * @throws ClusterRefused when the canary or the baseline does not exist
+     */
+    void scale(RolloutTarget target, ReplicaPlan plan);
+
+    /**
+     * Waits, at most until {@code deadline}, until the stable, canary and baseline Deployments (those that exist) have
+     * all their pods updated and ready; answers early with {@link Readiness.NotReady} when a pod cannot get ready.
+     */
+    Readiness awaitReady(RolloutTarget target, Instant deadline);
+
+    /**
+     * Gives the stable Deployment {@code image} and its full size, then removes canary and baseline. The stable
+     * Deployment rolls its pods after this returns: wait for it with {@link #awaitReady}.
+     */
+    void promote(RolloutTarget target, String image);
+
+    /** Removes canary and baseline and gives the stable Deployment its full size back; its image is not touched. */
+    void rollback(RolloutTarget target);
+
+    /** What exists now: the stable Deployment, and the canary and baseline if they do. */
+    RolloutSnapshot inspect(RolloutTarget target);
+}
