@@ -1,0 +1,151 @@
+package io.harbormaster.engine.policy;
+
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The preflight checks of SPEC.md, each a small named function; adding a check is adding one function to
+ * {@link #CHECKS}. Every check runs (so a blocked deploy lists every reason at once).
+ */
+public final class Preflight {
+    private Preflight() {}
+
+    /** Dependencies the service needs must be healthy now. */
+    public static CheckResult dependenciesHealthy(PreflightFacts f) {
+        var name = "dependencies healthy";
+        if (f.unhealthyDependencies().isEmpty()) {
+            return CheckResult.pass(name, f.service().dependencies().isEmpty() ? "no dependencies" : "all healthy");
+        }
+        return CheckResult.block(
+                name,
+                f.unhealthyDependencies().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .sorted()
+                        .collect(Collectors.joining("; ")),
+                "wait until the dependencies are healthy, then deploy again");
+    }
+
+    /** No other deploy of this service, or of one it depends on, may be in flight. */
+    public static CheckResult noConflictingDeploy(PreflightFacts f) {
+        var name = "no conflicting deploy";
+        if (f.conflicting().isEmpty()) {
+            return CheckResult.pass(name, "nothing else in flight");
+        }
+        return CheckResult.block(
+                name,
+                "in flight: " + String.join(", ", f.conflicting()),
+                "wait for those deploys to finish (/deploy status)");
+    }
+
+    /** The service may only be deployed inside its deploy windows. */
+    public static CheckResult insideDeployWindow(PreflightFacts f) {
+        var name = "deploy window";
+        if (f.service().inWindow(f.now())) {
+            return CheckResult.pass(name, f.service().windows().isEmpty() ? "no window configured" : "inside a window");
+        }
+        var windows = f.service().windows().stream()
+                .map(w -> w.days().stream()
+                                .sorted()
+                                .map(d -> d.name().substring(0, 3).toLowerCase())
+                                .collect(Collectors.joining(","))
+                        + " " + w.from() + "-" + w.to() + " " + w.zone())
+                .collect(Collectors.joining("; "));
+        return CheckResult.block(
+                name,
+                "outside the deploy windows (" + windows + ")",
+                "deploy again inside a window, or" + " use --emergency for an urgent fix (it will need a review)");
+    }
+
+    /** No freeze may cover the service now. */
+    public static CheckResult outsideFreezes(PreflightFacts f) {
+        var name = "no freeze";
+        if (f.freezes().isEmpty()) {
+            return CheckResult.pass(name, "no freeze in force");
+        }
+        return CheckResult.block(
+                name,
+                "frozen: " + String.join("; ", f.freezes()),
+                "wait for the freeze to end, or use --emergency for an urgent fix (it will need a review)");
+    }
+
+    /** The service must not be locked. */
+    public static CheckResult notLocked(PreflightFacts f) {
+        var name = "no lock";
+        return f.lock()
+                .<CheckResult>map(l -> CheckResult.block(
+                        name,
+                        "locked by " + l.lockedBy() + " since " + DateTimeFormatter.ISO_INSTANT.format(l.lockedAt())
+                                + ": " + l.reason(),
+                        "/deploy unlock " + l.service() + " once the reason is resolved"))
+                .orElseGet(() -> CheckResult.pass(name, "not locked"));
+    }
+
+    /** Automatic deploys are blocked for a while after a rollback; deploys a human started are not. */
+    public static CheckResult noAutoDeployBlock(PreflightFacts f) {
+        var name = "no automatic-deploy block";
+        if (!f.automatic() || f.autoDeployBlock().isEmpty()) {
+            return CheckResult.pass(name, f.automatic() ? "no block in force" : "started by a person");
+        }
+        var b = f.autoDeployBlock().get();
+        return CheckResult.block(
+                name,
+                "automatic deploys are blocked until " + DateTimeFormatter.ISO_INSTANT.format(b.until()) + ": "
+                        + b.reason(),
+                "deploy by hand with /deploy, or wait until the block ends");
+    }
+
+    /** Every dependency must run at least the version this service needs from it. */
+    public static CheckResult dependencyVersionsCompatible(PreflightFacts f) {
+        var name = "dependency versions";
+        var problems = f.service().dependencies().stream()
+                .filter(d -> d.minVersion().isPresent())
+                .filter(d -> f.dependencyVersions().containsKey(d.service()))
+                .filter(d -> !Versions.atLeast(
+                        f.dependencyVersions().get(d.service()), d.minVersion().get()))
+                .map(d -> d.service() + " runs " + f.dependencyVersions().get(d.service()) + " but "
+                        + f.service().name() + " needs at least "
+                        + d.minVersion().get())
+                .toList();
+        if (problems.isEmpty()) {
+            var unknown = f.service().dependencies().stream()
+                    .filter(d -> d.minVersion().isPresent()
+                            && !f.dependencyVersions().containsKey(d.service()))
+                    .map(Dependency::service)
+                    .toList();
+            return CheckResult.pass(
+                    name,
+                    unknown.isEmpty() ? "compatible" : "running version unknown for " + String.join(", ", unknown));
+        }
+        return CheckResult.block(name, String.join("; ", problems), "deploy the dependencies first");
+    }
+
+    /** Every check, in the order their results are shown. */
+    public static final List<PreflightCheck> CHECKS = List.of(
+            Preflight::dependenciesHealthy,
+            Preflight::noConflictingDeploy,
+            Preflight::insideDeployWindow,
+            Preflight::outsideFreezes,
+            Preflight::notLocked,
+            Preflight::noAutoDeployBlock,
+            Preflight::dependencyVersionsCompatible);
+
+    /** Runs every check; an emergency deploy skips the window and freeze checks, which it can override. */
+    public static List<CheckResult> run(PreflightFacts facts, boolean emergency) {
+        return CHECKS.stream()
+                .map(c -> c.check(facts))
+                .map(r -> emergency && r instanceof CheckResult.Block b && overridable(b.check())
+                        ? CheckResult.pass(b.check(), "overridden by --emergency: " + b.reason())
+                        : r)
+                .toList();
+    }
+
+    private static boolean overridable(String check) {
+        return check.equals("deploy window") || check.equals("no freeze");
+    }
+
+    /** Whether every result passed. */
+    public static boolean passed(List<CheckResult> results) {
+        return results.stream().allMatch(r -> r instanceof CheckResult.Pass);
+    }
+}

@@ -1,0 +1,51 @@
+package io.harbormaster.engine.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.policy.ApprovalPolicy.Eligibility;
+import io.harbormaster.engine.policy.ApprovalPolicy.Tally;
+import io.harbormaster.engine.rollout.Approval;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ApprovalPolicyTest {
+    static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    static final Set<String> GROUP = Set.of("U-ann", "U-bob", "U-cat");
+
+    static Eligibility click(String who, List<Approval> earlier, Instant expires) {
+        return ApprovalPolicy.eligibility(who, GROUP, "payments-approvers", "U-bob", "U-cat", earlier, expires, NOW);
+    }
+
+    static Approval approve(String who) {
+        return new Approval(1, who, Approval.Decision.APPROVE, "", NOW);
+    }
+
+    @Test
+    void aGroupMemberWhoIsNeitherAuthorNorRequesterMayDecide() {
+        assertThat(click("U-ann", List.of(), NOW.plusSeconds(60))).isInstanceOf(Eligibility.Allowed.class);
+    }
+
+    @Test
+    void outsidersRequestersAuthorsRepeatClicksAndLateClicksAreRefusedWithAReason() {
+        assertThat(click("U-zed", List.of(), NOW.plusSeconds(60)))
+                .isEqualTo(new Eligibility.Refused("only members of payments-approvers may decide this deploy"));
+        assertThat(click("U-bob", List.of(), NOW.plusSeconds(60))).asString().contains("you requested this deploy");
+        assertThat(click("U-cat", List.of(), NOW.plusSeconds(60))).asString().contains("you wrote this change");
+        assertThat(click("U-ann", List.of(approve("U-ann")), NOW.plusSeconds(60)))
+                .asString()
+                .contains("already decided");
+        assertThat(click("U-ann", List.of(), NOW)).asString().contains("expired");
+    }
+
+    @Test
+    void approvalsAddUpToTheRequiredNumberAndAnyRejectionEndsIt() {
+        assertThat(ApprovalPolicy.tally(List.of(approve("U-ann")), 2)).isEqualTo(Tally.WAITING);
+        assertThat(ApprovalPolicy.tally(List.of(approve("U-ann"), approve("U-dan")), 2))
+                .isEqualTo(Tally.APPROVED);
+        var reject = new Approval(1, "U-dan", Approval.Decision.REJECT, "no", NOW);
+        assertThat(ApprovalPolicy.tally(List.of(approve("U-ann"), approve("U-eve"), reject), 2))
+                .isEqualTo(Tally.REJECTED);
+    }
+}

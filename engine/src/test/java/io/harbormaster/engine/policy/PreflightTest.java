@@ -1,0 +1,158 @@
+package io.harbormaster.engine.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.canary.CanaryPolicy;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PreflightTest {
+    static final Instant MONDAY_NOON = Instant.parse("2026-11-23T12:00:00Z");
+
+    static ServiceSpec checkout(List<DeployWindow> windows) {
+        return new ServiceSpec(
+                "checkout",
+                "shop",
+                "checkout",
+                "app",
+                Criticality.HIGH,
+                List.of(
+                        new Dependency("payments", Optional.of("2.3.0")),
+                        new Dependency("inventory", Optional.empty())),
+                "approvers",
+                1,
+                windows,
+                CanaryPolicy.defaults(),
+                Map.of(),
+                "#deploys");
+    }
+
+    static PreflightFacts clear(ServiceSpec s) {
+        return new PreflightFacts(
+                s,
+                "1.4.0",
+                false,
+                MONDAY_NOON,
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                List.of(),
+                Map.of("payments", "2.10.1"),
+                Map.of());
+    }
+
+    static List<String> blocked(List<CheckResult> results) {
+        return results.stream()
+                .filter(r -> r instanceof CheckResult.Block)
+                .map(CheckResult::check)
+                .toList();
+    }
+
+    @Test
+    void aClearDeployPassesEveryCheckAndSaysWhy() {
+        var results = Preflight.run(clear(checkout(List.of())), false);
+        assertThat(results).hasSize(Preflight.CHECKS.size()).allMatch(r -> r instanceof CheckResult.Pass);
+        assertThat(results)
+                .extracting(CheckResult::check)
+                .containsExactly(
+                        "dependencies healthy",
+                        "no conflicting deploy",
+                        "deploy window",
+                        "no freeze",
+                        "no lock",
+                        "no automatic-deploy block",
+                        "dependency versions");
+    }
+
+    @Test
+    void everyBlockingReasonIsReportedAtOnceWithItsUnblockHint() {
+        var f = new PreflightFacts(
+                checkout(List.of()),
+                "1.4.0",
+                true,
+                MONDAY_NOON,
+                Optional.of(new ServiceLock("checkout", "db migration running", "U1", MONDAY_NOON.minusSeconds(60))),
+                List.of("Black Friday"),
+                Optional.of(new AutoDeployBlock(
+                        "checkout", MONDAY_NOON.plusSeconds(1800), "rollback of 1.3.9", OptionalLong.of(3))),
+                List.of("payments 2.11.0"),
+                Map.of("payments", "2.2.9"),
+                Map.of("inventory", "0 of 3 pods ready"));
+        var results = Preflight.run(f, false);
+        assertThat(blocked(results))
+                .containsExactly(
+                        "dependencies healthy",
+                        "no conflicting deploy",
+                        "no freeze",
+                        "no lock",
+                        "no automatic-deploy block",
+                        "dependency versions");
+        var versions = (CheckResult.Block) results.get(6);
+        assertThat(versions.reason()).isEqualTo("payments runs 2.2.9 but checkout needs at least 2.3.0");
+        var lock = (CheckResult.Block) results.get(4);
+        assertThat(lock.unblock()).isEqualTo("/deploy unlock checkout once the reason is resolved");
+        assertThat(Preflight.passed(results)).isFalse();
+    }
+
+    @Test
+    void aDeployOutsideItsWindowIsBlockedUnlessItIsAnEmergency() {
+        var weekdays =
+                new DeployWindow(Set.of(DayOfWeek.SATURDAY), LocalTime.of(9, 0), LocalTime.of(17, 0), ZoneId.of("UTC"));
+        var f = clear(checkout(List.of(weekdays)));
+        assertThat(blocked(Preflight.run(f, false))).containsExactly("deploy window");
+        var emergency = Preflight.run(f, true);
+        assertThat(Preflight.passed(emergency)).isTrue();
+        assertThat(((CheckResult.Pass) emergency.get(2)).note()).startsWith("overridden by --emergency");
+    }
+
+    @Test
+    void anEmergencyDoesNotOverrideALockOrAConflict() {
+        var f = new PreflightFacts(
+                checkout(List.of()),
+                "1.4.0",
+                false,
+                MONDAY_NOON,
+                Optional.of(new ServiceLock("checkout", "x", "U1", MONDAY_NOON)),
+                List.of(),
+                Optional.empty(),
+                List.of("checkout 1.3.9"),
+                Map.of(),
+                Map.of());
+        assertThat(blocked(Preflight.run(f, true))).containsExactly("no conflicting deploy", "no lock");
+    }
+
+    @Test
+    void aBlockOnAutomaticDeploysDoesNotStopAPerson() {
+        var block = Optional.of(
+                new AutoDeployBlock("checkout", MONDAY_NOON.plusSeconds(60), "rollback", OptionalLong.empty()));
+        var byPerson = new PreflightFacts(
+                checkout(List.of()),
+                "1",
+                false,
+                MONDAY_NOON,
+                Optional.empty(),
+                List.of(),
+                block,
+                List.of(),
+                Map.of(),
+                Map.of());
+        assertThat(Preflight.passed(Preflight.run(byPerson, false))).isTrue();
+    }
+
+    @Test
+    void versionsCompareAsPeopleReadThem() {
+        assertThat(Versions.atLeast("2.10.0", "2.9.1")).isTrue();
+        assertThat(Versions.atLeast("v2.3.0", "2.3.0")).isTrue();
+        assertThat(Versions.atLeast("2.3.0-rc1", "2.3.0")).isFalse();
+        assertThat(Versions.atLeast("2.3", "2.3.0")).isTrue();
+        assertThat(Versions.atLeast("1.9.9", "2.0.0")).isFalse();
+    }
+}
