@@ -27,6 +27,15 @@ public interface DeployStore {
     Deploy transition(
             long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at);
 
+    /**
+     * Takes or renews the right to drive a deploy until {@code until}: granted when no one holds it, {@code owner}
+     * already holds it, or the holder's lease ran out before {@code now}. Two engines never drive one deploy at once.
+     */
+    boolean tryLease(long deployId, String owner, Instant now, Instant until);
+
+    /** Gives up a lease early (on shutdown), so another engine can take the deploy over at once. */
+    void releaseLease(long deployId, String owner);
+
     /** Records the risk score and the escalation decision on the deploy (no state change). */
     Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at);
 

@@ -160,6 +160,31 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
+    public boolean tryLease(long deployId, String owner, Instant now, Instant until) {
+        return db.dsl()
+                        .update(DEPLOY)
+                        .set(DEPLOY.LEASE_OWNER, owner)
+                        .set(DEPLOY.LEASE_UNTIL, odt(until))
+                        .where(DEPLOY.ID.eq(deployId))
+                        .and(DEPLOY.LEASE_OWNER
+                                .isNull()
+                                .or(DEPLOY.LEASE_OWNER.eq(owner))
+                                .or(DEPLOY.LEASE_UNTIL.lt(odt(now))))
+                        .execute()
+                == 1;
+    }
+
+    @Override
+    public void releaseLease(long deployId, String owner) {
+        db.dsl()
+                .update(DEPLOY)
+                .setNull(DEPLOY.LEASE_OWNER)
+                .setNull(DEPLOY.LEASE_UNTIL)
+                .where(DEPLOY.ID.eq(deployId).and(DEPLOY.LEASE_OWNER.eq(owner)))
+                .execute();
+    }
+
+    @Override
     public Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at) {
         return db.dsl()
                 .update(DEPLOY)

@@ -128,6 +128,32 @@ class DeployStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void onlyOneEngineHoldsADeploysLeaseUntilItRunsOutOrIsReleased(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var d = store.intake(request("k1", "checkout")).deploy();
+            var minute = T0.plusSeconds(60);
+            assertThat(store.tryLease(d.id(), "engine-a", T0, minute)).isTrue();
+            assertThat(store.tryLease(d.id(), "engine-b", T0.plusSeconds(10), minute))
+                    .isFalse();
+            assertThat(store.tryLease(d.id(), "engine-a", T0.plusSeconds(10), minute.plusSeconds(10)))
+                    .isTrue();
+            // engine-a stops renewing: after its lease runs out, engine-b takes over
+            assertThat(store.tryLease(d.id(), "engine-b", minute.plusSeconds(11), minute.plusSeconds(71)))
+                    .isTrue();
+            assertThat(store.tryLease(d.id(), "engine-a", minute.plusSeconds(12), minute.plusSeconds(72)))
+                    .isFalse();
+            store.releaseLease(d.id(), "engine-a"); // not the holder: nothing happens
+            assertThat(store.tryLease(d.id(), "engine-a", minute.plusSeconds(13), minute.plusSeconds(73)))
+                    .isFalse();
+            store.releaseLease(d.id(), "engine-b");
+            assertThat(store.tryLease(d.id(), "engine-a", minute.plusSeconds(14), minute.plusSeconds(74)))
+                    .isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aSecondDecisionByTheSameApproverKeepsTheFirst(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);

@@ -1,0 +1,54 @@
+package io.harbormaster.engine.rollout;
+
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.policy.CheckResult;
+import io.harbormaster.engine.risk.RiskAssessment;
+import java.time.Instant;
+import java.util.List;
+
+/** What the engine tells the humans, phase by phase; each carries the deploy as it is after the phase. */
+public sealed interface DeployNotice {
+    Deploy deploy();
+
+    /** A request was accepted and the deploy created. */
+    record Accepted(Deploy deploy, String requester, boolean emergency) implements DeployNotice {}
+
+    /** The risk score and the factors and rules behind it. */
+    record Scored(Deploy deploy, RiskAssessment assessment) implements DeployNotice {}
+
+    /** A human must decide: the context package and who may. */
+    record Escalated(
+            Deploy deploy,
+            RiskAssessment assessment,
+            String approverGroup,
+            int requiredApprovals,
+            Instant expiresAt,
+            List<String> dependents,
+            List<String> recentIncidents)
+            implements DeployNotice {}
+
+    /** An approver's click was counted. */
+    record ApprovalCounted(Deploy deploy, Approval approval, int approvals, int required) implements DeployNotice {}
+
+    /** Nobody decided in time. */
+    record Expired(Deploy deploy) implements DeployNotice {}
+
+    /** The preflight checks ran. */
+    record PreflightChecked(Deploy deploy, List<CheckResult> results) implements DeployNotice {}
+
+    /** The canary moved to a new traffic weight, or was judged at the end of a step. */
+    record CanaryProgress(Deploy deploy, int weightPercent, List<Evidence> evidence) implements DeployNotice {}
+
+    /** The analysis cannot decide (no data for too long): a human must look. */
+    record Paused(Deploy deploy, String reason) implements DeployNotice {}
+
+    /** The new version is live. */
+    record Promoted(Deploy deploy, List<Evidence> evidence) implements DeployNotice {}
+
+    /** The canary was rolled back automatically (or by a person); automatic deploys are blocked until a time. */
+    record RolledBack(Deploy deploy, String reason, List<Evidence> evidence, Incident incident, Instant blockedUntil)
+            implements DeployNotice {}
+
+    /** The deploy ended without reaching the cluster, or the cluster refused it. */
+    record Failed(Deploy deploy, String reason) implements DeployNotice {}
+}
