@@ -64,6 +64,8 @@ public final class KafkaDeployRequestConsumer implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running;
     private volatile boolean closed;
+    /** Set when shutdown gave up waiting: whatever is in hand then is left uncommitted. */
+    private volatile boolean abandoned;
 
     /** Creates the clients; nothing is consumed before {@link #start()}. {@code vertx} stays the caller's to close. */
     public KafkaDeployRequestConsumer(Vertx vertx, KafkaConfig config, DeployRequestHandler handler, Clock clock) {
@@ -164,6 +166,9 @@ public final class KafkaDeployRequestConsumer implements AutoCloseable {
                     seek(partition, record.offset());
                 }
             }
+        }
+        if (abandoned) {
+            return; // close() gave up on this batch and is closing the consumer: commit nothing more
         }
         commit(finished);
         if (!heldBack.isEmpty() && running) {
@@ -291,6 +296,7 @@ public final class KafkaDeployRequestConsumer implements AutoCloseable {
                 finished = false;
             }
             if (!finished) {
+                abandoned = true;
                 LOG.log(
                         Level.WARNING,
                         "{0}: work in hand did not finish within {1}; leaving it uncommitted",
