@@ -97,7 +97,7 @@ public final class IntakeProcessor {
             }
         }
         String error = "handler failed " + retry.maxAttempts() + " time(s) for " + key + ", last: " + last;
-        LOG.log(Level.ERROR, "{0}: {1}", where, error);
+        LOG.log(Level.ERROR, where + ": " + error, last);
         return new IntakeResult.DeadLetter(DeadLetterReason.HANDLER_FAILED, error, retry.maxAttempts());
     }
 

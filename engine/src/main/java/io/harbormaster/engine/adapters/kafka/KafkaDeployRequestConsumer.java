@@ -7,6 +7,7 @@ import io.harbormaster.engine.intake.IntakeResult;
 import io.harbormaster.engine.intake.IntakeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -192,9 +193,7 @@ public final class KafkaDeployRequestConsumer implements AutoCloseable {
         KafkaProducerRecord<byte[], byte[]> out =
                 KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), record.value());
         for (Header header : record.headers()) {
-            out.addHeader(
-                    header.key(),
-                    io.vertx.core.buffer.Buffer.buffer(header.value() == null ? new byte[0] : header.value()));
+            out.addHeader(header.key(), Buffer.buffer(header.value() == null ? new byte[0] : header.value()));
         }
         String error = dead.error().length() > DeadLetterHeaders.MAX_ERROR
                 ? dead.error().substring(0, DeadLetterHeaders.MAX_ERROR) + "..."
