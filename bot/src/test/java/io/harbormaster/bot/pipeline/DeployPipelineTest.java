@@ -1,0 +1,222 @@
+package io.harbormaster.bot.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.Decision;
+import io.harbormaster.engine.rollout.DeployNotice;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.Submission;
+import io.harbormaster.engine.rollout.Track;
+import io.harbormaster.sandbox.Fault;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline end to end on H2, the simulated cluster and simulated metrics. */
+class DeployPipelineTest {
+    static final AtomicInteger DB = new AtomicInteger();
+    Database db;
+    PipelineFixture f;
+
+    @BeforeEach
+    void open() {
+        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:pipeline" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        f = new PipelineFixture(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    java.util.List<String> auditActions(long deployId) {
+        var actions = new ArrayList<String>();
+        f.audit.scan(
+                AuditQuery.all().withDeploy(Long.toString(deployId)),
+                e -> actions.add(e.record().action()));
+        return actions;
+    }
+
+    @Test
+    void aLowRiskDeployGoesThroughEveryCanaryStepToPromotionWithoutAHuman() {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var accepted = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:1", "checkout", "1.1.0", "U0DEV"));
+
+        var done = f.runUntilDone(engine, accepted.deploy().id(), Duration.ofMinutes(20));
+
+        assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(done.escalated()).contains(false);
+        assertThat(f.cluster.workloads(f.target("checkout")))
+                .containsOnlyKeys(Track.STABLE)
+                .hasEntrySatisfying(
+                        Track.STABLE, w -> assertThat(w.image()).isEqualTo("registry.example/checkout:1.1.0"));
+        assertThat(f.deploys.transitions(done.id()))
+                .extracting(t -> t.to().name())
+                .containsSubsequence("SCORED", "PREFLIGHT", "CANARY", "CANARY", "CANARY", "PROMOTING", "PROMOTED");
+        assertThat(f.events)
+                .extracting(e -> e.to())
+                .startsWith(DeployState.REQUESTED)
+                .endsWith(DeployState.PROMOTED);
+        assertThat(f.events).extracting(e -> e.sequence()).isSorted();
+        assertThat(auditActions(done.id()))
+                .containsSubsequence(
+                        "deploy.requested",
+                        "risk.scored",
+                        "deploy.routed",
+                        "preflight",
+                        "canary.step",
+                        "canary.promote");
+        assertThat(f.audit.verify().valid()).isTrue();
+        assertThat(f.notices).hasAtLeastOneElementOfType(DeployNotice.Promoted.class);
+    }
+
+    @Test
+    void aFaultyVersionIsRolledBackAutomaticallyWithAnIncidentAndABlockOnAutomaticDeploys() {
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        f.metrics.inject("checkout", "1.2.0", Fault.errors(0.10));
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:2", "checkout", "1.2.0", "U0DEV")))
+                .deploy()
+                .id();
+
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(20));
+
+        assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.cluster.workloads(f.target("checkout")))
+                .containsOnlyKeys(Track.STABLE)
+                .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.0.0"));
+        var notice = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.RolledBack)
+                .map(n -> (DeployNotice.RolledBack) n)
+                .findFirst()
+                .orElseThrow();
+        assertThat(notice.reason()).contains("error");
+        assertThat(f.incidents.recent("checkout", f.clock.instant().minus(Duration.ofHours(1))))
+                .hasSize(1);
+        assertThat(f.policies.autoDeployBlock("checkout", f.clock.instant())).isPresent();
+        assertThat(auditActions(id)).containsSubsequence("canary.rollback", "incident.opened");
+        assertThat(f.audit.verify().valid()).isTrue();
+    }
+
+    @Test
+    void aSchemaMigrationWaitsForAnApproverWhoIsNeitherRequesterNorAuthor() {
+        f.announce("checkout", "1.3.0", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:3", "checkout", "1.3.0", "U0BOB")))
+                .deploy()
+                .id();
+        var waiting = engine.advance(id).orElseThrow();
+        assertThat(waiting.state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        var escalation = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.Escalated)
+                .map(n -> (DeployNotice.Escalated) n)
+                .findFirst()
+                .orElseThrow();
+        assertThat(escalation.assessment().reasoning())
+                .anySatisfy(r -> assertThat(r).containsIgnoringCase("migration"));
+
+        assertThat(engine.decide(id, "U0BOB", Approval.Decision.APPROVE, "")).isInstanceOf(Decision.Refused.class);
+        assertThat(engine.decide(id, "U0CAT", Approval.Decision.APPROVE, ""))
+                .asString()
+                .contains("you wrote this change");
+        assertThat(engine.decide(id, "U0ZED", Approval.Decision.APPROVE, ""))
+                .asString()
+                .contains("only members");
+        var counted = (Decision.Counted) engine.decide(id, "U0ANN", Approval.Decision.APPROVE, "ran it on staging");
+        assertThat(counted.deploy().state()).isEqualTo(DeployState.CANARY);
+
+        assertThat(f.runUntilDone(engine, id, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(auditActions(id))
+                .containsSubsequence(
+                        "deploy.escalated",
+                        "approval.refused",
+                        "approval.refused",
+                        "approval.refused",
+                        "approval.counted");
+    }
+
+    @Test
+    void anEscalatedDeployNobodyDecidesExpires() {
+        f.announce("checkout", "1.3.1", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:4", "checkout", "1.3.1", "U0BOB")))
+                .deploy()
+                .id();
+        engine.advance(id);
+        f.clock.advance(Duration.ofHours(5));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.EXPIRED);
+        assertThat(engine.decide(id, "U0ANN", Approval.Decision.APPROVE, ""))
+                .asString()
+                .contains("no longer waiting");
+    }
+
+    @Test
+    void anEngineThatDiesMidCanaryIsReplacedAndTheDeployEndsExactlyOnce() {
+        f.announce("payments", "2.0.0", PipelineFixture.SMALL_CHANGE);
+        f.metrics.inject("payments", "2.0.0", Fault.errors(0.10));
+        var first = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        first.submit(PipelineFixture.slackRequest("slack:5", "payments", "2.0.0", "U0DEV")))
+                .deploy()
+                .id();
+        first.advance(id);
+        f.clock.advance(Duration.ofSeconds(5));
+        first.advance(id); // canary and baseline are up; no full interval of metrics yet
+        assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        assertThat(f.cluster.workloads(f.target("payments"))).containsKeys(Track.CANARY, Track.BASELINE);
+        // engine-a is gone without releasing its lease; engine-b starts, and takes over when the lease runs out
+        var second = f.engine("engine-b");
+        assertThat(second.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        f.clock.advance(Duration.ofSeconds(31));
+        second.advanceAll();
+        var done = f.runUntilDone(second, id, Duration.ofMinutes(20));
+
+        assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.deploys.transitions(id)).filteredOn(t -> t.to().terminal()).hasSize(1);
+        assertThat(auditActions(id))
+                .filteredOn(a -> a.equals("canary.rollback"))
+                .hasSize(1);
+        assertThat(f.audit.verify().valid()).isTrue();
+    }
+
+    @Test
+    void requestsThatCannotBeDeployedAreRefusedAndStartNothing() {
+        var engine = f.engine("engine-a");
+        assertThat(engine.submit(PipelineFixture.slackRequest("k1", "chekout", "1.0.1", "U0DEV")))
+                .asString()
+                .contains("unknown service 'chekout'")
+                .contains("checkout");
+        assertThat(engine.submit(PipelineFixture.slackRequest("k2", "checkout", "9.9.9", "U0DEV")))
+                .asString()
+                .contains("no build announced checkout 9.9.9");
+        assertThat(engine.submit(PipelineFixture.slackRequest("k3", "checkout", "1.0;rm", "U0DEV")))
+                .asString()
+                .contains("is not a version");
+        assertThat(f.deploys.inFlight()).isEmpty();
+    }
+
+    @Test
+    void aRedeliveredRequestReturnsTheSameDeploy() {
+        f.announce("checkout", "1.4.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var first = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:dup", "checkout", "1.4.0", "U0DEV"));
+        var again = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:dup", "checkout", "1.4.0", "U0DEV"));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.deploy().id()).isEqualTo(first.deploy().id());
+        assertThat(f.deploys.inFlight()).hasSize(1);
+    }
+}

@@ -1,0 +1,175 @@
+package io.harbormaster.bot.pipeline;
+
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.policy.ServiceCatalog;
+import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.risk.RiskScorer;
+import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.rollout.DeployEvent;
+import io.harbormaster.engine.rollout.DeployNotice;
+import io.harbormaster.engine.rollout.DeployPipeline;
+import io.harbormaster.engine.rollout.DeployRequest;
+import io.harbormaster.engine.rollout.PipelinePorts;
+import io.harbormaster.engine.rollout.PipelineSettings;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.SimulatedCluster;
+import io.harbormaster.sandbox.SimulatedMetrics;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.storage.pipeline.JooqBuildCatalog;
+import io.harbormaster.storage.pipeline.JooqDeployStore;
+import io.harbormaster.storage.pipeline.JooqIncidentStore;
+import io.harbormaster.storage.pipeline.JooqPolicyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A whole pipeline on a real database with the sandbox's simulated cluster and metrics, a clock the test moves, and
+ * recorders for events and notices.
+ */
+final class PipelineFixture {
+    static final String CONFIG = """
+            groups:
+              shop-approvers: [U0ANN, U0BOB, U0CAT]
+            services:
+              checkout:
+                namespace: shop
+                approvers: shop-approvers
+              payments:
+                namespace: shop
+                approvers: shop-approvers
+            """;
+
+    /** A clock that moves only when told. */
+    static final class TestClock extends Clock {
+        private volatile Instant now;
+
+        TestClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    final Database db;
+    final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z")); // a Tuesday morning
+    final SimulatedCluster cluster = new SimulatedCluster();
+    final ServiceCatalog catalog = ConfigLoader.parse("test.yml", CONFIG).catalog();
+    final SimulatedMetrics metrics;
+    final JooqDeployStore deploys;
+    final JooqBuildCatalog builds;
+    final JooqPolicyStore policies;
+    final JooqIncidentStore incidents;
+    final JooqAuditLog audit;
+    final List<DeployEvent> events = new CopyOnWriteArrayList<>();
+    final List<DeployNotice> notices = new CopyOnWriteArrayList<>();
+    final RiskScorer risk = RiskScorer.withDefaultRules(RiskModelJson.defaultModel());
+
+    PipelineFixture(Database db) {
+        this.db = db;
+        deploys = new JooqDeployStore(db);
+        builds = new JooqBuildCatalog(db);
+        policies = new JooqPolicyStore(db);
+        incidents = new JooqIncidentStore(db);
+        audit = new JooqAuditLog(db, CheckpointSigner.generate(), 50, clock, Optional.empty());
+        metrics = new SimulatedMetrics(cluster, s -> target(s), 200, 7);
+        for (var s : List.of("checkout", "payments")) {
+            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 10);
+        }
+    }
+
+    RolloutTarget target(String service) {
+        return new RolloutTarget("shop", service, service);
+    }
+
+    /** A pipeline as one engine replica would run it. */
+    DeployPipeline engine(String owner) {
+        var ports = new PipelinePorts(
+                deploys,
+                builds,
+                policies,
+                incidents,
+                audit,
+                cluster,
+                metrics,
+                e -> {
+                    events.add(e);
+                    return CompletableFuture.completedFuture(null);
+                },
+                notices::add,
+                risk,
+                () -> catalog,
+                clock);
+        return new DeployPipeline(ports, PipelineSettings.defaults(owner));
+    }
+
+    static final String SMALL_CHANGE = """
+            {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
+             "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";
+    static final String MIGRATION = """
+            {"ns":1,"nd":2,"nf":2,"entropy":0.9,"la":40,"ld":0,"lt":50,"fix":false,"ndev":3,"age":30,"nuc":2,
+             "exp":900,"rexp":400,"sexp":300,"files":["src/main/resources/db/migration/V7__orders.sql","src/Order.java"],
+             "author":"U0CAT"}""";
+
+    void announce(String service, String version, String change) {
+        builds.announce(new AnnouncedBuild(
+                service,
+                version,
+                "registry.example/" + service + ":" + version,
+                "abc1234",
+                "ci-" + version,
+                "success",
+                change,
+                clock.instant()));
+    }
+
+    static DeployRequest slackRequest(String key, String service, String version, String user) {
+        return new DeployRequest(
+                key,
+                RequestSource.SLACK,
+                service,
+                version,
+                "production",
+                user,
+                false,
+                "{}",
+                Instant.parse("2026-11-24T10:00:00Z"));
+    }
+
+    /** Ticks the engine every analysis interval until the deploy ends or {@code limit} passes. */
+    io.harbormaster.engine.rollout.Deploy runUntilDone(DeployPipeline engine, long deployId, Duration limit) {
+        var end = clock.instant().plus(limit);
+        var d = engine.advance(deployId).orElseThrow();
+        while (!d.state().terminal() && clock.instant().isBefore(end)) {
+            clock.advance(Duration.ofSeconds(10));
+            d = engine.advance(deployId).orElseThrow();
+        }
+        return d;
+    }
+}

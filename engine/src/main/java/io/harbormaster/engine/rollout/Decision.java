@@ -1,0 +1,10 @@
+package io.harbormaster.engine.rollout;
+
+/** The answer to an approver's click: counted (with the deploy as it is now), or refused with why. */
+public sealed interface Decision {
+    /** The click was counted. */
+    record Counted(Deploy deploy, int approvals, int required) implements Decision {}
+
+    /** The click did not count; the reason is shown to the clicker only. */
+    record Refused(String reason) implements Decision {}
+}

@@ -1,0 +1,757 @@
+package io.harbormaster.engine.rollout;
+
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsUnavailable;
+import io.harbormaster.engine.canary.Verdict;
+import io.harbormaster.engine.policy.ApprovalPolicy;
+import io.harbormaster.engine.policy.CheckResult;
+import io.harbormaster.engine.policy.Preflight;
+import io.harbormaster.engine.policy.PreflightFacts;
+import io.harbormaster.engine.policy.ServiceSpec;
+import io.harbormaster.engine.risk.ParsedInput;
+import io.harbormaster.engine.risk.RiskAssessment;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * The deploy pipeline of SPEC.md as a persisted state machine: intake, risk scoring, escalation and approvals,
+ * preflight, the canary steps, promotion or rollback.
+ *
+ * <p>{@link #advance(long)} moves one deploy as far as it can go now and is safe to call at any time, from any
+ * replica, any number of times: the state lives in the store, a lease keeps two engines off one deploy, every cluster
+ * operation is idempotent, and the canary's analysis is replayed from its metrics rather than kept in memory. That is
+ * what makes a crash at any point harmless: on restart, {@link #advanceAll()} picks every deploy up where the store
+ * says it is. Every decision is appended to the audit log before it is acted on.
+ */
+public final class DeployPipeline {
+    static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    static final String ENGINE = "engine";
+
+    private final PipelinePorts ports;
+    private final PipelineSettings settings;
+
+    public DeployPipeline(PipelinePorts ports, PipelineSettings settings) {
+        this.ports = ports;
+        this.settings = settings;
+    }
+
+    // ------------------------------------------------------------------------------------------------ intake
+
+    /** Accepts a deploy request (idempotent by its key) or refuses it with what to do instead; starts nothing else. */
+    public Submission submit(DeployRequest request) {
+        var catalog = ports.catalog().get();
+        var spec = catalog.service(request.service());
+        if (spec.isEmpty()) {
+            var close = catalog.closest(request.service(), 3);
+            return new Submission.Refused("unknown service '" + request.service() + "'"
+                    + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+        }
+        if (!VERSION.matcher(request.version()).matches()) {
+            return new Submission.Refused("'" + request.version() + "' is not a version: use the image tag CI built,"
+                    + " letters, digits, '.', '_' and '-' (for example 1.4.2)");
+        }
+        var build = ports.builds().find(request.service(), request.version());
+        if (build.isEmpty() && !request.emergency()) {
+            return new Submission.Refused("no build announced " + request.service() + " " + request.version()
+                    + ": CI announces builds on deploy.requests (or POST /api/v1/deploy-requests) before they can be"
+                    + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
+                    + " reviewed)");
+        }
+        var intake = ports.deploys().intake(request);
+        if (intake instanceof Intake.Duplicate dup) {
+            return new Submission.Accepted(dup.deploy(), true);
+        }
+        var deploy = intake.deploy();
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("source", request.source().name().toLowerCase());
+        reasoning.put("idempotency_key", request.idempotencyKey());
+        reasoning.put("emergency", request.emergency());
+        reasoning.put("announced", build.isPresent());
+        build.ifPresent(b -> {
+            reasoning.put("image", b.image());
+            reasoning.put("commit", b.commitSha());
+            reasoning.put("build", b.buildId());
+            reasoning.put("ci_status", b.ciStatus());
+        });
+        audit(deploy, request.requestedBy(), "deploy.requested", "accepted", reasoning);
+        publish(
+                deploy,
+                new Transition(
+                        deploy.id(),
+                        0,
+                        null,
+                        DeployState.REQUESTED,
+                        request.requestedBy(),
+                        "requested from " + request.source().name().toLowerCase(),
+                        request.receivedAt()));
+        ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
+        return new Submission.Accepted(deploy, false);
+    }
+
+    // ------------------------------------------------------------------------------------------------ driving
+
+    /** Advances every deploy that is not finished (what a restarted engine, and the scheduler, call). */
+    public void advanceAll() {
+        for (var d : ports.deploys().inFlight()) {
+            advance(d.id());
+        }
+    }
+
+    /** Moves one deploy as far as it can go now; returns it as it is afterwards. */
+    public Optional<Deploy> advance(long deployId) {
+        var now = ports.clock().instant();
+        if (!ports.deploys().tryLease(deployId, settings.owner(), now, now.plus(settings.lease()))) {
+            return ports.deploys().find(deployId); // another engine drives it
+        }
+        var deploy = ports.deploys().find(deployId);
+        for (int guard = 0; deploy.isPresent() && guard < 16; guard++) {
+            var before = deploy.get();
+            var after = step(before);
+            deploy = Optional.of(after);
+            if (after.revision() == before.revision() || after.state().terminal()) {
+                break;
+            }
+        }
+        return deploy;
+    }
+
+    private Deploy step(Deploy d) {
+        try {
+            return switch (d.state()) {
+                case REQUESTED -> score(d);
+                case SCORED -> route(d);
+                case AWAITING_APPROVAL -> expireIfDue(d);
+                case APPROVED -> move(d, DeployState.PREFLIGHT, 0, ENGINE, "approved");
+                case PREFLIGHT -> preflight(d);
+                case CANARY -> canary(d);
+                case PROMOTING -> promote(d);
+                case ROLLING_BACK -> rollback(d);
+                case REJECTED, EXPIRED, PROMOTED, ROLLED_BACK, FAILED -> d;
+            };
+        } catch (StaleRevision e) {
+            return ports.deploys().find(d.id()).orElse(d); // someone else moved it: re-read, decide next time
+        } catch (ClusterForbidden | ClusterRefused | StableNotFound e) {
+            return fail(d, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ risk
+
+    private Deploy score(Deploy d) {
+        var spec = spec(d);
+        var now = ports.clock().instant();
+        var build = ports.builds().find(d.service(), d.version());
+        var since = now.minus(settings.incidentLookback());
+        var incidents = ports.incidents().recent(d.service(), since);
+        var parsed = RiskInputs.build(
+                d,
+                build,
+                spec,
+                ports.catalog().get().dependents(d.service()).size(),
+                (int) incidents.stream().filter(i -> i.deployId().isPresent()).count(),
+                incidents.size(),
+                now,
+                ZoneOffset.UTC);
+        if (parsed instanceof ParsedInput.Invalid invalid) {
+            return fail(d, "the build's change metadata cannot be scored: " + String.join("; ", invalid.problems()));
+        }
+        var assessment = ports.risk().assess(((ParsedInput.Valid) parsed).input());
+        audit(d, ENGINE, "risk.scored", assessment.escalated() ? "escalate" : "proceed", riskReasoning(assessment));
+        var scored = ports.deploys().recordRisk(d.id(), d.revision(), assessment.score(), assessment.escalated(), now);
+        scored = move(
+                scored,
+                DeployState.SCORED,
+                0,
+                ENGINE,
+                String.format(
+                        "risk %.1f (threshold %.1f)%s",
+                        assessment.score(),
+                        assessment.threshold().score(),
+                        assessment.escalated() ? ", escalated" : ""));
+        ports.notifier().notify(new DeployNotice.Scored(scored, assessment));
+        return scored;
+    }
+
+    private Deploy route(Deploy d) {
+        boolean escalated = d.escalated().orElse(true);
+        if (escalated && !d.emergency()) {
+            var spec = spec(d);
+            var expires = ports.clock().instant().plus(settings.approvalTimeout());
+            audit(
+                    d,
+                    ENGINE,
+                    "deploy.escalated",
+                    "await_approval",
+                    Map.of(
+                            "approver_group", spec.approverGroup(),
+                            "required_approvals", spec.requiredApprovals(),
+                            "expires_at", expires.toString()));
+            var waiting = move(
+                    d,
+                    DeployState.AWAITING_APPROVAL,
+                    0,
+                    ENGINE,
+                    "waiting for " + spec.requiredApprovals() + " approval(s) from " + spec.approverGroup());
+            var build = ports.builds().find(d.service(), d.version());
+            var assessment = ports.risk()
+                    .assess(RiskInputs.valid(RiskInputs.build(
+                                    d,
+                                    build,
+                                    spec,
+                                    ports.catalog()
+                                            .get()
+                                            .dependents(d.service())
+                                            .size(),
+                                    0,
+                                    0,
+                                    ports.clock().instant(),
+                                    ZoneOffset.UTC))
+                            .orElseThrow());
+            var incidents = ports
+                    .incidents()
+                    .recent(d.service(), ports.clock().instant().minus(settings.incidentLookback()))
+                    .stream()
+                    .map(i -> i.version() + ": " + i.summary())
+                    .limit(3)
+                    .toList();
+            ports.notifier()
+                    .notify(new DeployNotice.Escalated(
+                            waiting,
+                            assessment,
+                            spec.approverGroup(),
+                            spec.requiredApprovals(),
+                            expires,
+                            ports.catalog().get().dependents(d.service()),
+                            incidents));
+            return waiting;
+        }
+        var why = escalated ? "emergency deploy: approval skipped, marked for review" : "low risk: no approval needed";
+        audit(
+                d,
+                ENGINE,
+                "deploy.routed",
+                d.emergency() ? "emergency" : "automatic",
+                Map.of("reason", why, "needs_review", d.emergency()));
+        return move(d, DeployState.PREFLIGHT, 0, ENGINE, why);
+    }
+
+    // ------------------------------------------------------------------------------------------------ approval
+
+    /** An approver's click on Approve or Reject; authorized here, whatever the front end checked. */
+    public Decision decide(long deployId, String user, Approval.Decision choice, String comment) {
+        var found = ports.deploys().find(deployId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("there is no deploy " + deployId);
+        }
+        var d = found.get();
+        if (d.state() != DeployState.AWAITING_APPROVAL) {
+            return new Decision.Refused("this deploy is no longer waiting for a decision (it is "
+                    + d.state().name().toLowerCase().replace('_', ' ') + ")");
+        }
+        var spec = spec(d);
+        var catalog = ports.catalog().get();
+        var now = ports.clock().instant();
+        var request = ports.deploys().request(deployId).orElseThrow();
+        var author = ports.builds()
+                .find(d.service(), d.version())
+                .flatMap(b -> authorOf(b.changeJson()))
+                .orElse("");
+        var earlier = ports.deploys().approvals(deployId);
+        var eligibility = ApprovalPolicy.eligibility(
+                user,
+                catalog.members(spec.approverGroup()),
+                spec.approverGroup(),
+                request.requestedBy(),
+                author,
+                earlier,
+                expiresAt(d),
+                now);
+        if (eligibility instanceof ApprovalPolicy.Eligibility.Refused refused) {
+            audit(d, user, "approval.refused", choice.name().toLowerCase(), Map.of("reason", refused.reason()));
+            return new Decision.Refused(refused.reason());
+        }
+        audit(d, user, "approval.counted", choice.name().toLowerCase(), Map.of("comment", comment));
+        var approval = ports.deploys().recordApproval(new Approval(deployId, user, choice, comment, now));
+        var all = ports.deploys().approvals(deployId);
+        int approvals = (int) all.stream()
+                .filter(a -> a.decision() == Approval.Decision.APPROVE)
+                .count();
+        ports.notifier().notify(new DeployNotice.ApprovalCounted(d, approval, approvals, spec.requiredApprovals()));
+        var after =
+                switch (ApprovalPolicy.tally(all, spec.requiredApprovals())) {
+                    case REJECTED ->
+                        move(
+                                d,
+                                DeployState.REJECTED,
+                                0,
+                                user,
+                                "rejected by " + user + (comment.isBlank() ? "" : ": " + comment));
+                    case APPROVED ->
+                        move(
+                                d,
+                                DeployState.APPROVED,
+                                0,
+                                user,
+                                approvals + " of " + spec.requiredApprovals() + " approvals");
+                    case WAITING -> d;
+                };
+        if (after.state() == DeployState.APPROVED) {
+            after = advance(deployId).orElse(after);
+        }
+        return new Decision.Counted(after, approvals, spec.requiredApprovals());
+    }
+
+    private Deploy expireIfDue(Deploy d) {
+        if (ports.clock().instant().isBefore(expiresAt(d))) {
+            return d;
+        }
+        audit(
+                d,
+                ENGINE,
+                "deploy.expired",
+                "expired",
+                Map.of("expired_at", expiresAt(d).toString()));
+        var expired = move(d, DeployState.EXPIRED, 0, ENGINE, "no decision within " + settings.approvalTimeout());
+        ports.notifier().notify(new DeployNotice.Expired(expired));
+        return expired;
+    }
+
+    private Instant expiresAt(Deploy d) {
+        return enteredAt(d, DeployState.AWAITING_APPROVAL).orElse(d.updatedAt()).plus(settings.approvalTimeout());
+    }
+
+    private static Optional<String> authorOf(String changeJson) {
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(changeJson)
+                    .path("author");
+            return node.isTextual() ? Optional.of(node.asText()) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ preflight
+
+    private Deploy preflight(Deploy d) {
+        var spec = spec(d);
+        var now = ports.clock().instant();
+        var request = ports.deploys().request(d.id()).orElseThrow();
+        var facts = new PreflightFacts(
+                spec,
+                d.version(),
+                request.source() == RequestSource.KAFKA || request.source() == RequestSource.HTTP,
+                now,
+                ports.policies().lockOf(d.service()),
+                freezes(spec, now),
+                ports.policies().autoDeployBlock(d.service(), now),
+                conflicting(d, spec),
+                Map.of(),
+                Map.of());
+        var results = Preflight.run(facts, d.emergency());
+        var passed = Preflight.passed(results);
+        audit(
+                d,
+                ENGINE,
+                "preflight",
+                passed ? "pass" : "block",
+                Map.of("checks", results.stream().map(DeployPipeline::checkJson).toList()));
+        ports.notifier().notify(new DeployNotice.PreflightChecked(d, results));
+        if (!passed) {
+            var reasons = results.stream()
+                    .filter(r -> r instanceof CheckResult.Block)
+                    .map(r -> (CheckResult.Block) r)
+                    .map(b -> b.check() + ": " + b.reason() + " (" + b.unblock() + ")")
+                    .toList();
+            return fail(d, "blocked by preflight: " + String.join("; ", reasons));
+        }
+        var target = target(spec);
+        ports.cluster().stable(target); // the stable Deployment must exist before anything is derived from it
+        return move(
+                d,
+                DeployState.CANARY,
+                1,
+                ENGINE,
+                "preflight passed; canary starts at "
+                        + spec.canary().steps().getFirst().weight() + "%");
+    }
+
+    private List<String> freezes(ServiceSpec spec, Instant now) {
+        var out = new ArrayList<String>();
+        ports.policies()
+                .freezesCovering(spec.name(), now)
+                .forEach(f -> out.add(f.reason() + " (until " + f.endsAt() + ")"));
+        ports.catalog().get().freezes().stream()
+                .filter(f -> f.covers(spec.name(), now))
+                .forEach(f -> out.add(f.reason() + " (until " + f.to() + ")"));
+        return out;
+    }
+
+    private List<String> conflicting(Deploy d, ServiceSpec spec) {
+        var deps = spec.dependencies().stream().map(x -> x.service()).toList();
+        return ports.deploys().inFlight().stream()
+                .filter(o -> o.id() != d.id())
+                .filter(o -> o.service().equals(d.service()) || deps.contains(o.service()))
+                .filter(o -> o.state() == DeployState.PREFLIGHT
+                        || o.state() == DeployState.CANARY
+                        || o.state() == DeployState.PROMOTING
+                        || o.state() == DeployState.ROLLING_BACK)
+                .map(o -> o.service() + " " + o.version() + " ("
+                        + o.state().name().toLowerCase() + ")")
+                .toList();
+    }
+
+    private static Map<String, Object> checkJson(CheckResult r) {
+        return switch (r) {
+            case CheckResult.Pass p -> Map.of("check", p.check(), "result", "pass", "note", p.note());
+            case CheckResult.Block b ->
+                Map.of("check", b.check(), "result", "block", "reason", b.reason(), "unblock", b.unblock());
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------ canary
+
+    private Deploy canary(Deploy d) {
+        var spec = spec(d);
+        var policy = spec.canary();
+        var target = target(spec);
+        var now = ports.clock().instant();
+        var started = enteredAt(d, DeployState.CANARY).orElse(d.updatedAt());
+
+        var samples = samples(d, spec, started, now);
+        var analysis = new CanaryAnalysis(policy);
+        Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
+        for (IntervalSample s : samples) {
+            verdict = analysis.observe(s);
+            if (!(verdict instanceof Verdict.Continue)) {
+                break;
+            }
+        }
+        return switch (verdict) {
+            case Verdict.Rollback r -> {
+                var why = summary(r.evidence(), "the canary is worse than the baseline");
+                audit(d, ENGINE, "canary.rollback", "rollback", evidenceJson(r.evidence(), r.at()));
+                yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
+            }
+            case Verdict.Promote p -> {
+                audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
+                yield promote(
+                        move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed")));
+            }
+            case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
+            case Verdict.Continue c -> shift(d, spec, target, c, analysis.weight(), started, now);
+        };
+    }
+
+    /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */
+    private Deploy shift(
+            Deploy d,
+            ServiceSpec spec,
+            RolloutTarget target,
+            Verdict.Continue c,
+            int weight,
+            Instant started,
+            Instant now) {
+        var stable = ports.cluster().stable(target);
+        var plan = ReplicaPlan.forWeight(stable.fullReplicas(), weight);
+        var image = image(d, stable);
+        ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
+        ports.cluster().ensureCanary(target, image, plan.canary());
+        ports.cluster().scale(target, plan);
+        int step = stepOf(spec.canary(), weight);
+        if (step != d.step()) {
+            audit(
+                    d,
+                    ENGINE,
+                    "canary.step",
+                    "continue",
+                    Map.of(
+                            "weight",
+                            weight,
+                            "step",
+                            step,
+                            "evidence",
+                            c.evidence().stream()
+                                    .map(DeployPipeline::evidenceOne)
+                                    .toList()));
+            var moved = move(
+                    d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + weight + "% of traffic");
+            ports.notifier().notify(new DeployNotice.CanaryProgress(moved, weight, c.evidence()));
+            return moved;
+        }
+        var readiness = ports.cluster().awaitReady(target, now);
+        if (!(readiness instanceof Readiness.Ready)
+                && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
+            var why = "canary pods not ready after " + settings.readinessTimeout() + ": " + readiness;
+            audit(d, ENGINE, "canary.rollback", "rollback", Map.of("reason", why));
+            return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
+        }
+        return d;
+    }
+
+    private Deploy pause(Deploy d, String why, List<Evidence> evidence, long at) {
+        var last = ports.deploys().transitions(d.id());
+        if (!last.isEmpty() && last.getLast().reason().startsWith("paused")) {
+            return d; // already paused and told
+        }
+        audit(d, ENGINE, "canary.paused", "pause", evidenceJson(evidence, at));
+        var paused = move(
+                d,
+                DeployState.CANARY,
+                d.step(),
+                ENGINE,
+                "paused: " + why + " (a human decides: /deploy rollback " + d.service() + " to stop it)");
+        ports.notifier().notify(new DeployNotice.Paused(paused, why));
+        return paused;
+    }
+
+    private List<IntervalSample> samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
+        var interval = Duration.ofSeconds(spec.canary().intervalSeconds());
+        if (now.isBefore(started.plus(interval))) {
+            return List.of();
+        }
+        try {
+            return ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+        } catch (MetricsUnavailable e) {
+            return List.of(); // no data never promotes: the analysis pauses after its no-data limit
+        }
+    }
+
+    private Instant stepStart(Deploy d, Instant canaryStart) {
+        var transitions = ports.deploys().transitions(d.id());
+        for (int i = transitions.size() - 1; i >= 0; i--) {
+            var t = transitions.get(i);
+            if (t.to() == DeployState.CANARY) {
+                return t.at();
+            }
+        }
+        return canaryStart;
+    }
+
+    private static int stepOf(CanaryPolicy policy, int weight) {
+        for (int i = 0; i < policy.steps().size(); i++) {
+            if (policy.steps().get(i).weight() == weight) {
+                return i + 1;
+            }
+        }
+        return 1;
+    }
+
+    private String image(Deploy d, StableDeployment stable) {
+        return ports.builds()
+                .find(d.service(), d.version())
+                .map(AnnouncedBuild::image)
+                .orElseGet(() -> stable.image().replaceFirst("(@sha256:[0-9a-f]+|:[^:/]+)?$", "") + ":" + d.version());
+    }
+
+    // ------------------------------------------------------------------------------------------------ endings
+
+    private Deploy promote(Deploy d) {
+        var spec = spec(d);
+        var target = target(spec);
+        var stable = ports.cluster().stable(target);
+        ports.cluster().promote(target, image(d, stable));
+        var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
+        ports.notifier().notify(new DeployNotice.Promoted(promoted, List.of()));
+        return promoted;
+    }
+
+    private Deploy rollback(Deploy d) {
+        var spec = spec(d);
+        ports.cluster().rollback(target(spec));
+        var now = ports.clock().instant();
+        var reason = ports.deploys().transitions(d.id()).stream()
+                .filter(t -> t.to() == DeployState.ROLLING_BACK)
+                .reduce((a, b) -> b)
+                .map(Transition::reason)
+                .orElse("rolled back");
+        var until = now.plus(settings.autoDeployBlock());
+        audit(
+                d,
+                ENGINE,
+                "incident.opened",
+                "rollback",
+                Map.of("reason", reason, "auto_deploys_blocked_until", until.toString()));
+        var incident = ports.incidents()
+                .open(
+                        OptionalLong.of(d.id()),
+                        d.service(),
+                        d.version(),
+                        metricOf(reason),
+                        reason,
+                        "the change in " + d.version()
+                                + " is the first suspect: it is the only difference between canary and baseline",
+                        now);
+        ports.policies()
+                .blockAutoDeploys(
+                        d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
+        var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
+        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, reason, List.of(), incident, until));
+        return rolledBack;
+    }
+
+    /** A person asks to stop a service's canary; answers what happened. */
+    public Submission rollbackRequested(String service, String user) {
+        var inFlight = ports.deploys().inFlight().stream()
+                .filter(d -> d.service().equals(service))
+                .filter(d -> d.state() == DeployState.CANARY
+                        || d.state() == DeployState.PREFLIGHT
+                        || d.state() == DeployState.AWAITING_APPROVAL)
+                .findFirst();
+        if (inFlight.isEmpty()) {
+            return new Submission.Refused("nothing of " + service + " is in flight to roll back; to undo a promoted"
+                    + " version, deploy the previous version");
+        }
+        var d = inFlight.get();
+        audit(
+                d,
+                user,
+                "rollback.requested",
+                "rollback",
+                Map.of("state", d.state().name()));
+        if (d.state() != DeployState.CANARY) {
+            return new Submission.Accepted(move(d, DeployState.FAILED, d.step(), user, "stopped by " + user), false);
+        }
+        var rolling = move(d, DeployState.ROLLING_BACK, d.step(), user, "rollback requested by " + user);
+        return new Submission.Accepted(advance(d.id()).orElse(rolling), false);
+    }
+
+    private Deploy fail(Deploy d, String why) {
+        audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
+        var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
+        ports.notifier().notify(new DeployNotice.Failed(failed, why));
+        return failed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private Deploy move(Deploy d, DeployState to, int step, String actor, String reason) {
+        var now = ports.clock().instant();
+        var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
+        var transitions = ports.deploys().transitions(d.id());
+        publish(moved, transitions.getLast());
+        return moved;
+    }
+
+    private void publish(Deploy d, Transition t) {
+        try {
+            ports.events().publish(DeployEvent.of(d, t));
+        } catch (RuntimeException e) {
+            // the store's transitions are the record; a lost event is republished from them, never the reverse
+        }
+    }
+
+    private Optional<Instant> enteredAt(Deploy d, DeployState state) {
+        return ports.deploys().transitions(d.id()).stream()
+                .filter(t -> t.to() == state)
+                .map(Transition::at)
+                .findFirst();
+    }
+
+    private ServiceSpec spec(Deploy d) {
+        return ports.catalog()
+                .get()
+                .service(d.service())
+                .orElseThrow(() -> new ClusterRefused("service " + d.service()
+                        + " is no longer in the catalog (harbormaster.yml); the deploy cannot go on"));
+    }
+
+    private static RolloutTarget target(ServiceSpec spec) {
+        return new RolloutTarget(spec.namespace(), spec.deployment(), spec.container());
+    }
+
+    private void audit(Deploy d, String actor, String action, String decision, Map<String, ?> reasoning) {
+        ports.audit()
+                .append(new AuditRecord(
+                        ports.clock().instant(),
+                        actor,
+                        action,
+                        Long.toString(d.id()),
+                        d.service(),
+                        d.version(),
+                        decision,
+                        CanonicalJson.of(reasoning),
+                        settings.engineVersion(),
+                        settings.policyVersion()));
+    }
+
+    private static Map<String, Object> riskReasoning(RiskAssessment a) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("score", a.score());
+        m.put("threshold", a.threshold().score());
+        m.put("target_escalation_rate", a.threshold().targetRate());
+        m.put(
+                "factors",
+                a.factors().stream()
+                        .map(f -> Map.of("factor", f.name(), "words", f.words(), "contribution", f.contribution()))
+                        .toList());
+        m.put(
+                "rules",
+                a.rules().stream()
+                        .map(r -> switch (r) {
+                            case io.harbormaster.engine.risk.RuleOutcome.Pass p ->
+                                Map.of("rule", p.rule(), "result", "pass");
+                            case io.harbormaster.engine.risk.RuleOutcome.Escalate e ->
+                                Map.of("rule", e.rule(), "result", "escalate", "reason", e.reason());
+                        })
+                        .toList());
+        m.put("assumptions", a.assumptions());
+        m.put("reasoning", a.reasoning());
+        return m;
+    }
+
+    private static Map<String, Object> evidenceJson(List<Evidence> evidence, long at) {
+        return Map.of(
+                "at_s",
+                at,
+                "evidence",
+                evidence.stream().map(DeployPipeline::evidenceOne).toList());
+    }
+
+    private static Map<String, Object> evidenceOne(Evidence e) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("judge", e.judge());
+        m.put("metric", e.metric());
+        m.put("rule", e.rule());
+        putFinite(m, "baseline", e.baseline());
+        putFinite(m, "canary", e.canary());
+        putFinite(m, "estimate", e.estimate());
+        putFinite(m, "ci_low", e.ciLow());
+        putFinite(m, "ci_high", e.ciHigh());
+        putFinite(m, "p_value", e.pValue());
+        putFinite(m, "e_value", e.eValue());
+        m.put("reason", e.reason());
+        return m;
+    }
+
+    private static void putFinite(Map<String, Object> m, String key, double v) {
+        if (Double.isFinite(v)) {
+            m.put(key, v);
+        }
+    }
+
+    private static String summary(List<Evidence> evidence, String fallback) {
+        return evidence.isEmpty()
+                ? fallback
+                : evidence.getFirst().metric() + ": " + evidence.getFirst().reason();
+    }
+
+    private static String metricOf(String reason) {
+        int colon = reason.indexOf(':');
+        return colon > 0 && colon < 40 ? reason.substring(0, colon) : "canary";
+    }
+}

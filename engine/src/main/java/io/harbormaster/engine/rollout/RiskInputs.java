@@ -1,0 +1,84 @@
+package io.harbormaster.engine.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harbormaster.engine.policy.Dependency;
+import io.harbormaster.engine.policy.ServiceSpec;
+import io.harbormaster.engine.risk.JitMetric;
+import io.harbormaster.engine.risk.ParsedInput;
+import io.harbormaster.engine.risk.RiskInput;
+import io.harbormaster.engine.risk.RiskInputParser;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Optional;
+
+/**
+ * Builds the risk scorer's input for a deploy from what the engine knows: the announced build's change metadata
+ * (only the fields the scorer reads), the catalog entry, and the service's recent history.
+ */
+final class RiskInputs {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RiskInputs() {}
+
+    static ParsedInput build(
+            Deploy deploy,
+            Optional<AnnouncedBuild> build,
+            ServiceSpec spec,
+            int dependents,
+            int recentRollbacks,
+            int recentIncidents,
+            Instant now,
+            ZoneId zone) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("service", deploy.service());
+        root.put("version", deploy.version());
+        root.put("announced", build.isPresent());
+        build.ifPresent(b -> root.set("change", changeFields(b.changeJson())));
+        var ctx = root.putObject("context");
+        ctx.put("criticality", spec.criticality().name().toLowerCase());
+        ctx.put("recent_rollbacks", recentRollbacks);
+        ctx.put("recent_incidents", recentIncidents);
+        ctx.put("dependents", dependents);
+        ctx.put("local_time", now.atZone(zone).toLocalDateTime().withNano(0).toString());
+        ctx.put("ci_status", build.map(b -> ciStatus(b.ciStatus())).orElse("unknown"));
+        var catalog = ctx.putArray("catalog_dependencies");
+        spec.dependencies().stream().map(Dependency::service).forEach(catalog::add);
+        return RiskInputParser.parse(root);
+    }
+
+    /** The change metrics, files and dependencies; other fields CI sends (messages, titles) are not scored. */
+    private static JsonNode changeFields(String changeJson) {
+        var out = JSON.createObjectNode();
+        try {
+            var change = JSON.readTree(changeJson);
+            change.fieldNames().forEachRemaining(name -> {
+                if (name.equals("files")
+                        || name.equals("dependencies")
+                        || JitMetric.named(name).isPresent()) {
+                    out.set(name, change.get(name));
+                }
+            });
+        } catch (java.io.IOException e) {
+            // stored change JSON was validated at intake; an unreadable one scores as an empty change
+        }
+        if (!out.has("files")) {
+            out.putArray("files");
+        }
+        return out;
+    }
+
+    private static String ciStatus(String status) {
+        return switch (status.toLowerCase()) {
+            case "success", "green", "passed" -> "green";
+            case "failed", "failure", "red" -> "failed";
+            case "running", "pending" -> "running";
+            default -> "unknown";
+        };
+    }
+
+    static Optional<RiskInput> valid(ParsedInput parsed) {
+        return parsed instanceof ParsedInput.Valid v ? Optional.of(v.input()) : Optional.empty();
+    }
+}

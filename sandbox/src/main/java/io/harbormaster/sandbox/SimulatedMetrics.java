@@ -1,0 +1,134 @@
+package io.harbormaster.sandbox;
+
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsSource;
+import io.harbormaster.engine.canary.TrackSample;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.engine.rollout.Track;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Metrics of the simulated cluster's pods behind the engine's {@link MetricsSource} port. Each track gets the share of
+ * the service's traffic that its pods have; each request fails with the version's error rate and takes a lognormal
+ * time (median 40 ms, sigma 0.35, times the version's latency factor). An interval, once produced, is remembered, so
+ * replaying a canary's analysis sees the same numbers every time.
+ */
+public final class SimulatedMetrics implements MetricsSource {
+    static final double BASE_ERROR_RATE = 0.005;
+    static final double MEDIAN_MS = 40;
+    static final double SIGMA = 0.35;
+
+    private final SimulatedCluster cluster;
+    private final Function<String, RolloutTarget> targets;
+    private final double requestsPerSecond;
+    private final long seed;
+    private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private final Map<String, IntervalSample> produced = new ConcurrentHashMap<>();
+
+    /**
+     * @param targets the rollout target of a service name
+     * @param requestsPerSecond the service's total traffic
+     */
+    public SimulatedMetrics(
+            SimulatedCluster cluster, Function<String, RolloutTarget> targets, double requestsPerSecond, long seed) {
+        this.cluster = cluster;
+        this.targets = targets;
+        this.requestsPerSecond = requestsPerSecond;
+        this.seed = seed;
+    }
+
+    /** Makes every pod running {@code version} of {@code service} behave as {@code fault} says. */
+    public void inject(String service, String version, Fault fault) {
+        faults.put(service + ":" + version, fault);
+    }
+
+    @Override
+    public List<IntervalSample> samples(MetricsQuery q) {
+        long step = q.interval().toSeconds();
+        long n = (q.to().getEpochSecond() - q.from().getEpochSecond()) / step;
+        var out = new ArrayList<IntervalSample>();
+        for (long i = 0; i < n; i++) {
+            long t = i * step;
+            var key = q.service() + "/" + q.from().getEpochSecond() + "/" + step + "/" + i;
+            out.add(produced.computeIfAbsent(key, k -> produce(q.service(), t, step, k.hashCode())));
+        }
+        return out;
+    }
+
+    private IntervalSample produce(String service, long t, long seconds, int salt) {
+        var workloads = cluster.workloads(targets.apply(service));
+        int pods = workloads.values().stream()
+                .mapToInt(SimulatedCluster.Workload::replicas)
+                .sum();
+        var random = new SplittableRandom(seed ^ ((long) salt << 17) ^ t);
+        return new IntervalSample(
+                t,
+                track(service, workloads.get(Track.BASELINE), pods, seconds, random),
+                track(service, workloads.get(Track.CANARY), pods, seconds, random));
+    }
+
+    private TrackSample track(
+            String service, SimulatedCluster.Workload w, int pods, long seconds, SplittableRandom random) {
+        if (w == null || pods == 0 || !w.ready()) {
+            return TrackSample.NO_DATA;
+        }
+        var fault = faults.getOrDefault(service + ":" + versionOf(w.image()), Fault.NONE);
+        double errorRate = Double.isNaN(fault.errorRate()) ? BASE_ERROR_RATE : fault.errorRate();
+        int requests = poisson(requestsPerSecond * seconds * w.replicas() / pods, random);
+        int errors = 0;
+        var latencies = new double[Math.max(1, Math.min(requests, 4000))];
+        for (int i = 0; i < requests; i++) {
+            if (random.nextDouble() < errorRate) {
+                errors++;
+            }
+            if (i < latencies.length) {
+                latencies[i] = MEDIAN_MS * fault.latencyFactor() * Math.exp(SIGMA * gaussian(random));
+            }
+        }
+        if (requests == 0) {
+            return new TrackSample(0, 0, Double.NaN, Double.NaN, 0);
+        }
+        Arrays.sort(latencies);
+        return new TrackSample(requests, errors, quantile(latencies, 0.5), quantile(latencies, 0.99), 0);
+    }
+
+    static String versionOf(String image) {
+        int colon = image.lastIndexOf(':');
+        return colon < 0 || image.indexOf('/', colon) >= 0 ? "" : image.substring(colon + 1);
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = Math.max(1e-12, r.nextDouble());
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    private static int poisson(double mean, SplittableRandom r) {
+        if (mean > 50) {
+            return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(r)));
+        }
+        double l = Math.exp(-mean);
+        int k = 0;
+        double p = 1;
+        do {
+            k++;
+            p *= r.nextDouble();
+        } while (p > l);
+        return k - 1;
+    }
+
+    @Override
+    public boolean isOnline() {
+        return true;
+    }
+}
