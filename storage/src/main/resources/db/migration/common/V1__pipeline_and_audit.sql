@@ -162,16 +162,6 @@ CREATE INDEX ix_audit_time ON audit_entry (recorded_at);
 CREATE INDEX ix_audit_decision_time ON audit_entry (decision, recorded_at);
 CREATE INDEX ix_audit_deploy ON audit_entry (deploy_id);
 
--- The head of the chain: one row, locked by each appender (SELECT ... FOR UPDATE) so appends are serialized
--- across replicas.
-CREATE TABLE audit_head (
-    id   INTEGER  NOT NULL PRIMARY KEY,
-    seq  BIGINT   NOT NULL,
-    hash CHAR(64) NOT NULL,
-    CONSTRAINT ck_audit_head_single CHECK (id = 1)
-);
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
-
 -- Public keys that signed checkpoints, by key id.
 CREATE TABLE audit_key (
     key_id     VARCHAR(16)              NOT NULL PRIMARY KEY,

@@ -2,7 +2,6 @@ package io.harbormaster.storage.audit;
 
 import static io.harbormaster.storage.jooq.Tables.AUDIT_CHECKPOINT;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_ENTRY;
-import static io.harbormaster.storage.jooq.Tables.AUDIT_HEAD;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_KEY;
 
 import io.harbormaster.engine.audit.AuditChain;
@@ -16,6 +15,7 @@ import io.harbormaster.engine.audit.ChainVerifier;
 import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.audit.VerifyReport;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.Sql;
 import io.harbormaster.storage.jooq.tables.records.AuditEntryRecord;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -31,16 +31,18 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
- * The audit log on H2 or PostgreSQL. Appenders serialize on the single {@code audit_head} row
- * ({@code SELECT ... FOR UPDATE}), across threads and across replicas, so the chain never forks; the unique
- * constraints on {@code prev_hash} and {@code hash} would refuse a fork even if they did not.
+ * The audit log on H2 or PostgreSQL. The chain never forks: the primary key on {@code seq} and the unique
+ * {@code prev_hash} let only one entry follow any entry, whichever thread or replica writes it; a writer that lost
+ * the race re-reads the head and links its entries again.
  */
 public final class JooqAuditLog implements AuditLog {
     private static final int FETCH_SIZE = 2_000;
     private static final int MAX_GROUP = 500;
+    private static final int MAX_RELINK = 20;
 
     private final Database db;
     private final Optional<CheckpointSigner> signer;
@@ -50,6 +52,9 @@ public final class JooqAuditLog implements AuditLog {
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+    // The chain's head as this process last wrote or read it; guarded by the writer lock.
+    private long headSeq;
+    private String headHash;
 
     /**
      * @param signer signs checkpoints; its public key is recorded in {@code audit_key}
@@ -151,85 +156,120 @@ public final class JooqAuditLog implements AuditLog {
         }
     }
 
-    /** Appends several records in one transaction, in order, as consecutive entries. */
+    /**
+     * Appends several records in one transaction, in order, as consecutive entries. The head of the chain is kept in
+     * memory under the writer lock; the insert is optimistic, and if another replica appended meanwhile, the primary
+     * key on {@code seq} and the unique {@code prev_hash} refuse it: the head is re-read and the entries re-linked.
+     */
     public List<AuditEntry> appendAll(List<AuditRecord> records) {
         if (records.isEmpty()) {
             return List.of();
         }
         signer();
-        return db.dsl().transactionResult(cfg -> {
-            var tx = DSL.using(cfg);
-            var head = tx.selectFrom(AUDIT_HEAD)
-                    .where(AUDIT_HEAD.ID.eq(1))
-                    .forUpdate()
-                    .fetchSingle();
-            long seq = head.getSeq();
-            String hash = head.getHash();
-            var entries = new ArrayList<AuditEntry>(records.size());
-            var insert = tx.insertInto(
-                    AUDIT_ENTRY,
-                    AUDIT_ENTRY.SEQ,
-                    AUDIT_ENTRY.RECORDED_AT,
-                    AUDIT_ENTRY.ACTOR,
-                    AUDIT_ENTRY.ACTION,
-                    AUDIT_ENTRY.DEPLOY_ID,
-                    AUDIT_ENTRY.SERVICE,
-                    AUDIT_ENTRY.VERSION,
-                    AUDIT_ENTRY.DECISION,
-                    AUDIT_ENTRY.REASONING,
-                    AUDIT_ENTRY.ENGINE_VERSION,
-                    AUDIT_ENTRY.POLICY_VERSION,
-                    AUDIT_ENTRY.PREV_HASH,
-                    AUDIT_ENTRY.HASH);
-            for (var given : records) {
-                var r = given.canonical();
-                var e = AuditChain.link(seq, hash, r);
-                entries.add(e);
-                insert = insert.values(
-                        e.seq(),
-                        odt(r.time()),
-                        r.actor(),
-                        r.action(),
-                        r.deployId(),
-                        r.service(),
-                        r.version(),
-                        r.decision(),
-                        r.reasoningJson(),
-                        r.engineVersion(),
-                        r.policyVersion(),
-                        e.prevHash(),
-                        e.hash());
-                seq = e.seq();
-                hash = e.hash();
-            }
-            insert.execute();
-            tx.update(AUDIT_HEAD)
-                    .set(AUDIT_HEAD.SEQ, seq)
-                    .set(AUDIT_HEAD.HASH, hash)
-                    .where(AUDIT_HEAD.ID.eq(1))
-                    .execute();
-            for (var e : entries) {
-                if (e.seq() % checkpointEvery == 0) {
-                    insertCheckpoint(tx, e.seq(), e.hash());
+        var canonical = records.stream().map(AuditRecord::canonical).toList();
+        writer.lock();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                if (headHash == null) {
+                    loadHead();
                 }
+                var entries = new ArrayList<AuditEntry>(canonical.size());
+                long seq = headSeq;
+                String hash = headHash;
+                for (var r : canonical) {
+                    var e = AuditChain.link(seq, hash, r);
+                    entries.add(e);
+                    seq = e.seq();
+                    hash = e.hash();
+                }
+                try {
+                    db.dsl().transaction(cfg -> insert(DSL.using(cfg), entries));
+                } catch (DataAccessException e) {
+                    headHash = null; // someone else appended, or the insert failed: re-read the head either way
+                    if (Sql.isUniqueViolation(e) && attempt < MAX_RELINK) {
+                        continue;
+                    }
+                    throw e;
+                }
+                headSeq = seq;
+                headHash = hash;
+                return entries;
             }
-            return entries;
-        });
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    private void loadHead() {
+        var last = db.dsl()
+                .select(AUDIT_ENTRY.SEQ, AUDIT_ENTRY.HASH)
+                .from(AUDIT_ENTRY)
+                .orderBy(AUDIT_ENTRY.SEQ.desc())
+                .limit(1)
+                .fetchOptional();
+        headSeq = last.map(r -> r.value1()).orElse(0L);
+        headHash = last.map(r -> r.value2()).orElse(AuditChain.GENESIS);
+    }
+
+    private void insert(DSLContext tx, List<AuditEntry> entries) {
+        var insert = tx.insertInto(
+                AUDIT_ENTRY,
+                AUDIT_ENTRY.SEQ,
+                AUDIT_ENTRY.RECORDED_AT,
+                AUDIT_ENTRY.ACTOR,
+                AUDIT_ENTRY.ACTION,
+                AUDIT_ENTRY.DEPLOY_ID,
+                AUDIT_ENTRY.SERVICE,
+                AUDIT_ENTRY.VERSION,
+                AUDIT_ENTRY.DECISION,
+                AUDIT_ENTRY.REASONING,
+                AUDIT_ENTRY.ENGINE_VERSION,
+                AUDIT_ENTRY.POLICY_VERSION,
+                AUDIT_ENTRY.PREV_HASH,
+                AUDIT_ENTRY.HASH);
+        for (var e : entries) {
+            var r = e.record();
+            insert = insert.values(
+                    e.seq(),
+                    odt(r.time()),
+                    r.actor(),
+                    r.action(),
+                    r.deployId(),
+                    r.service(),
+                    r.version(),
+                    r.decision(),
+                    r.reasoningJson(),
+                    r.engineVersion(),
+                    r.policyVersion(),
+                    e.prevHash(),
+                    e.hash());
+        }
+        insert.execute();
+        for (var e : entries) {
+            if (e.seq() % checkpointEvery == 0) {
+                insertCheckpoint(tx, e.seq(), e.hash());
+            }
+        }
     }
 
     @Override
     public void checkpoint() {
         signer();
-        db.dsl().transaction(cfg -> {
-            var tx = DSL.using(cfg);
-            var head = tx.selectFrom(AUDIT_HEAD)
-                    .where(AUDIT_HEAD.ID.eq(1))
-                    .forUpdate()
-                    .fetchSingle();
-            if (head.getSeq() > 0 && !tx.fetchExists(AUDIT_CHECKPOINT, AUDIT_CHECKPOINT.SEQ.eq(head.getSeq()))) {
-                insertCheckpoint(tx, head.getSeq(), head.getHash());
+        writer.lock();
+        try {
+            loadHead();
+            if (headSeq > 0 && !db.dsl().fetchExists(AUDIT_CHECKPOINT, AUDIT_CHECKPOINT.SEQ.eq(headSeq))) {
+                try {
+                    insertCheckpoint(db.dsl(), headSeq, headHash);
+                } catch (DataAccessException e) {
+                    if (!Sql.isUniqueViolation(e)) { // another replica signed the same head: that is fine
+                        throw e;
+                    }
+                }
             }
-        });
+        } finally {
+            writer.unlock();
+        }
     }
 
     private void insertCheckpoint(DSLContext tx, long seq, String hash) {

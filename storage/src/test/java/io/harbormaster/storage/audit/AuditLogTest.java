@@ -163,6 +163,39 @@ class AuditLogTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void twoReplicasAppendingToOneDatabaseKeepOneChain(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var replicaA = log(db, 10);
+            var replicaB = new JooqAuditLog(
+                    db, CheckpointSigner.generate(), 10, Clock.fixed(T0, ZoneOffset.UTC), Optional.empty());
+            var pool = Executors.newFixedThreadPool(4);
+            try {
+                var tasks = new ArrayList<Callable<Void>>();
+                for (int t = 0; t < 4; t++) {
+                    var log = t % 2 == 0 ? replicaA : replicaB;
+                    int thread = t;
+                    tasks.add(() -> {
+                        for (int i = 0; i < 50; i++) {
+                            log.append(record(thread * 1000 + i, "svc", "auto"));
+                        }
+                        return null;
+                    });
+                }
+                for (var f : pool.invokeAll(tasks)) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            var report = replicaA.verify();
+            assertThat(report.valid()).as(report.reason()).isTrue();
+            assertThat(report.entries()).isEqualTo(200);
+            assertThat(replicaA.publicKeys()).hasSize(2); // each replica's key verifies its own checkpoints
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aForkAtTheSamePlaceIsRefusedByTheDatabaseItself(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var log = log(db, 100);
