@@ -147,6 +147,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aCanaryStepTooShortToEverEndIsRefused() {
+        var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
+        assertThat(p).singleElement().asString().contains("needs at least 3 intervals");
+    }
+
+    @Test
     void anEmptyFileSaysWhatIsMissing() {
         assertThat(problems("")).singleElement().asString().contains("list at least one service");
     }

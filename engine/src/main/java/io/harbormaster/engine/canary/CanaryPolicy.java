@@ -24,6 +24,14 @@ public record CanaryPolicy(
             throw new IllegalArgumentException("a canary needs at least one step");
         }
         steps = List.copyOf(steps);
+        for (var step : steps) {
+            if (step.intervals() < CanaryAnalysis.MIN_INTERVALS_WITH_DATA) {
+                throw new IllegalArgumentException("the step at " + step.weight() + "% lasts " + step.intervals()
+                        + " interval(s); a step needs at least " + CanaryAnalysis.MIN_INTERVALS_WITH_DATA
+                        + " intervals with data before it can end, so give it intervals: "
+                        + CanaryAnalysis.MIN_INTERVALS_WITH_DATA + " or more");
+            }
+        }
     }
 
     /** Steps 5%, 25%, 50% of at most 3 min each at 10 s intervals, 60 s minimum per step, pause after 2 min blind. */

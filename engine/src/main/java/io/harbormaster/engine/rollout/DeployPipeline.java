@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
 public final class DeployPipeline {
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     static final String ENGINE = "engine";
+    static final String CONFLICT_CHECK = "no conflicting deploy";
 
     private final PipelinePorts ports;
     private final PipelineSettings settings;
@@ -363,18 +364,25 @@ public final class DeployPipeline {
                 Map.of(),
                 Map.of());
         var results = Preflight.run(facts, d.emergency());
-        var passed = Preflight.passed(results);
+        var blocks = results.stream()
+                .filter(r -> r instanceof CheckResult.Block)
+                .map(r -> (CheckResult.Block) r)
+                .toList();
+        boolean onlyWaiting =
+                !blocks.isEmpty() && blocks.stream().allMatch(b -> b.check().equals(CONFLICT_CHECK));
+        if (onlyWaiting || (blocks.isEmpty() && !ports.deploys().claimRollout(d.service(), d.id(), now))) {
+            return waitForTurn(
+                    d, onlyWaiting ? blocks.getFirst().reason() : "another deploy of " + d.service() + " holds it");
+        }
         audit(
                 d,
                 ENGINE,
                 "preflight",
-                passed ? "pass" : "block",
+                blocks.isEmpty() ? "pass" : "block",
                 Map.of("checks", results.stream().map(DeployPipeline::checkJson).toList()));
         ports.notifier().notify(new DeployNotice.PreflightChecked(d, results));
-        if (!passed) {
-            var reasons = results.stream()
-                    .filter(r -> r instanceof CheckResult.Block)
-                    .map(r -> (CheckResult.Block) r)
+        if (!blocks.isEmpty()) {
+            var reasons = blocks.stream()
                     .map(b -> b.check() + ": " + b.reason() + " (" + b.unblock() + ")")
                     .toList();
             return fail(d, "blocked by preflight: " + String.join("; ", reasons));
@@ -388,6 +396,18 @@ public final class DeployPipeline {
                 ENGINE,
                 "preflight passed; canary starts at "
                         + spec.canary().steps().getFirst().weight() + "%");
+    }
+
+    /**
+     * A deploy whose service (or a dependency) is being rolled out waits its turn in preflight instead of failing;
+     * it says so once.
+     */
+    private Deploy waitForTurn(Deploy d, String why) {
+        var transitions = ports.deploys().transitions(d.id());
+        if (!transitions.isEmpty() && transitions.getLast().reason().startsWith("waiting")) {
+            return d;
+        }
+        return move(d, DeployState.PREFLIGHT, 0, ENGINE, "waiting for its turn: " + why);
     }
 
     private List<String> freezes(ServiceSpec spec, Instant now) {
@@ -406,8 +426,8 @@ public final class DeployPipeline {
         return ports.deploys().inFlight().stream()
                 .filter(o -> o.id() != d.id())
                 .filter(o -> o.service().equals(d.service()) || deps.contains(o.service()))
-                .filter(o -> o.state() == DeployState.PREFLIGHT
-                        || o.state() == DeployState.CANARY
+                // only deploys that touch the cluster: two deploys waiting in preflight must not wait for each other
+                .filter(o -> o.state() == DeployState.CANARY
                         || o.state() == DeployState.PROMOTING
                         || o.state() == DeployState.ROLLING_BACK)
                 .map(o -> o.service() + " " + o.version() + " ("
@@ -642,6 +662,9 @@ public final class DeployPipeline {
     private Deploy move(Deploy d, DeployState to, int step, String actor, String reason) {
         var now = ports.clock().instant();
         var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
+        if (to.terminal()) {
+            ports.deploys().releaseRollout(d.service(), d.id());
+        }
         var transitions = ports.deploys().transitions(d.id());
         publish(moved, transitions.getLast());
         return moved;

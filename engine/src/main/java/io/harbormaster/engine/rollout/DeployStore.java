@@ -36,6 +36,15 @@ public interface DeployStore {
     /** Gives up a lease early (on shutdown), so another engine can take the deploy over at once. */
     void releaseLease(long deployId, String owner);
 
+    /**
+     * Claims the right to roll out {@code service} for a deploy: granted when no deploy holds it, this one already
+     * does, or the holder has ended (a claim left behind by a crash). At most one deploy per service holds it.
+     */
+    boolean claimRollout(String service, long deployId, Instant at);
+
+    /** Releases a service's claim if {@code deployId} holds it. */
+    void releaseRollout(String service, long deployId);
+
     /** Records the risk score and the escalation decision on the deploy (no state change). */
     Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at);
 

@@ -6,6 +6,7 @@ import static io.harbormaster.storage.jooq.Tables.APPROVAL;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
+import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Deploy;
@@ -172,6 +173,56 @@ public final class JooqDeployStore implements DeployStore {
                                 .or(DEPLOY.LEASE_UNTIL.lt(odt(now))))
                         .execute()
                 == 1;
+    }
+
+    @Override
+    public boolean claimRollout(String service, long deployId, Instant at) {
+        try {
+            db.dsl()
+                    .insertInto(SERVICE_ROLLOUT)
+                    .set(SERVICE_ROLLOUT.SERVICE, service)
+                    .set(SERVICE_ROLLOUT.DEPLOY_ID, deployId)
+                    .set(SERVICE_ROLLOUT.CLAIMED_AT, odt(at))
+                    .execute();
+            return true;
+        } catch (DataAccessException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+        var holder = db.dsl()
+                .select(SERVICE_ROLLOUT.DEPLOY_ID, DEPLOY.STATE)
+                .from(SERVICE_ROLLOUT)
+                .join(DEPLOY)
+                .on(DEPLOY.ID.eq(SERVICE_ROLLOUT.DEPLOY_ID))
+                .where(SERVICE_ROLLOUT.SERVICE.eq(service))
+                .fetchOptional();
+        if (holder.isEmpty()) {
+            return claimRollout(service, deployId, at); // released in between
+        }
+        long holderId = holder.get().value1();
+        if (holderId == deployId) {
+            return true;
+        }
+        if (DeployState.valueOf(holder.get().value2()).terminal()) {
+            // the holder ended without releasing (a crash): take over, unless someone else just did
+            return db.dsl()
+                            .update(SERVICE_ROLLOUT)
+                            .set(SERVICE_ROLLOUT.DEPLOY_ID, deployId)
+                            .set(SERVICE_ROLLOUT.CLAIMED_AT, odt(at))
+                            .where(SERVICE_ROLLOUT.SERVICE.eq(service).and(SERVICE_ROLLOUT.DEPLOY_ID.eq(holderId)))
+                            .execute()
+                    == 1;
+        }
+        return false;
+    }
+
+    @Override
+    public void releaseRollout(String service, long deployId) {
+        db.dsl()
+                .deleteFrom(SERVICE_ROLLOUT)
+                .where(SERVICE_ROLLOUT.SERVICE.eq(service).and(SERVICE_ROLLOUT.DEPLOY_ID.eq(deployId)))
+                .execute();
     }
 
     @Override

@@ -26,7 +26,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * A real single-node KRaft Kafka (broker and controller in one), started in this JVM by Kafka's own test kit, with
  * plain kafka-clients helpers to create topics, publish and read back. One per test class.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
@@ -36,7 +36,7 @@ final class KafkaBroker implements AutoCloseable {
         this.admin = cluster.admin();
     }
 
-    static KafkaBroker start() throws Exception {
+    public static KafkaBroker start() throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true)
                         .setNumBrokerNodes(1)
@@ -61,18 +61,18 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                 .all()
                 .get(30, TimeUnit.SECONDS);
     }
 
     /** Publishes records as an outside producer would and waits until each is acknowledged. */
-    void publish(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    public void publish(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -83,7 +83,7 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static ProducerRecord<byte[], byte[]> record(String topic, String key, String value, String... headerPairs) {
+    public static ProducerRecord<byte[], byte[]> record(String topic, String key, String value, String... headerPairs) {
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(topic, key == null ? null : bytes(key), value == null ? null : bytes(value));
         for (int i = 0; i + 1 < headerPairs.length; i += 2) {
