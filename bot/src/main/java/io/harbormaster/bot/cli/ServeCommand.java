@@ -88,36 +88,57 @@ final class ServeCommand implements Callable<Integer> {
             var catalog = harbormaster.catalog();
             var auditLog = JooqAuditLog.reader(db, pinnedKey());
             try (var frontEnd = new SlackFrontEnd(
-                            settings,
-                            new PipelineNotWired(),
-                            new AuditLogDesk(auditLog, catalog, q -> Optional.empty()),
-                            // Environments are not listed in the catalog yet: any well-formed name is parsed.
-                            new DeployCommandParser(catalog, Set.of()),
-                            metrics,
-                            Clock.systemUTC(),
-                            SlackWebApi.Settings.defaults());
-                    var server = new HttpServer(
-                                    frontEnd.app(),
-                                    List.of(new ReadinessCheck("database", () -> reachable(db))),
-                                    metrics,
-                                    routes -> {},
-                                    HttpServer.DEFAULT_GRACE)
-                            .start(host, port)) {
-                out.printf(
-                        "Harbormaster listening on http://%s:%d (Slack requests: /slack/events). The deploy pipeline"
-                                + " is not wired in this build.%n",
-                        host, server.port());
-                out.flush();
-                var hook = new Thread(stop::countDown, "harbormaster-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                stop.await();
-                removeHook(hook);
+                    settings,
+                    new PipelineNotWired(),
+                    new AuditLogDesk(auditLog, catalog, q -> Optional.empty()),
+                    // Environments are not listed in the catalog yet: any well-formed name is parsed.
+                    new DeployCommandParser(catalog, Set.of()),
+                    metrics,
+                    Clock.systemUTC(),
+                    SlackWebApi.Settings.defaults())) {
+                startBolt(frontEnd);
+                try (var server = new HttpServer(
+                                frontEnd.app(),
+                                List.of(new ReadinessCheck("database", () -> reachable(db))),
+                                metrics,
+                                routes -> {},
+                                HttpServer.DEFAULT_GRACE)
+                        .start(host, port)) {
+                    out.printf(
+                            "Harbormaster listening on http://%s:%d (Slack requests: /slack/events). The deploy"
+                                    + " pipeline is not wired in this build.%n",
+                            host, server.port());
+                    out.flush();
+                    var hook = new Thread(stop::countDown, "harbormaster-shutdown");
+                    Runtime.getRuntime().addShutdownHook(hook);
+                    stop.await();
+                    removeHook(hook);
+                }
                 frontEnd.close(Duration.ofSeconds(10));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Starts Bolt now rather than on the first request, so a token Slack refuses stops the server at once. Slack out
+     * of reach is only a warning: Bolt tries again on the next request, and until then requests get 503.
+     */
+    private void startBolt(SlackFrontEnd frontEnd) {
+        try {
+            frontEnd.app().start();
+        } catch (RuntimeException e) {
+            var message = String.valueOf(e.getMessage());
+            if (message.matches(".*\\b(invalid_auth|not_authed|account_inactive|token_revoked|token_expired)\\b.*")) {
+                throw new UserError("cannot start: Slack refused SLACK_BOT_TOKEN (" + message + ")");
+            }
+            var err = spec.commandLine().getErr();
+            err.println("warning: could not check SLACK_BOT_TOKEN with Slack (" + message
+                    + "); Slack requests get 503 until Slack is reachable");
+            err.flush();
+        }
     }
 
     private Optional<java.security.PublicKey> pinnedKey() {

@@ -99,7 +99,16 @@ public final class HttpServer implements AutoCloseable {
             ctx.status(400).contentType("application/json").result("{\"error\":\"not a Slack request\"}");
             return;
         }
-        var response = bolt.run(request);
+        com.slack.api.bolt.response.Response response;
+        try {
+            response = bolt.run(request);
+        } catch (RuntimeException e) {
+            // Bolt starts itself on the first request and calls auth.test; if Slack cannot be reached or refuses the
+            // token, no handler has run. Say "not now" (Slack shows the user a failure) rather than a bare 500.
+            log.warn("Slack request not handled: {}", e.getMessage());
+            ctx.status(503).contentType("application/json").result("{\"error\":\"the bot cannot reach Slack\"}");
+            return;
+        }
         ctx.status(response.getStatusCode() == null ? 200 : response.getStatusCode());
         if (response.getHeaders() != null) {
             response.getHeaders()

@@ -52,6 +52,26 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesToStartWhenSlackRefusesTheToken() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, ConfigCommand.example());
+        try (var slack = SlackStandIn.start("xoxb-the-real-one", List.of(), List.of())) {
+            var run = serve(Map.of(
+                    "SLACK_SIGNING_SECRET",
+                    SECRET,
+                    "SLACK_BOT_TOKEN",
+                    TOKEN,
+                    "SLACK_API_URL",
+                    slack.methodsUrlPrefix()));
+            int code = run.cli()
+                    .execute("--port", "0", "--config", config.toString(), "--db", "jdbc:h2:file:" + dir.resolve("db"));
+            assertThat(code).isEqualTo(2);
+            assertThat(run.err().toString()).contains("Slack refused SLACK_BOT_TOKEN", "invalid_auth");
+            assertThat(run.err().toString()).doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
     void serveAnswersSignedSlackRequestsAndSaysThePipelineIsNotWired() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, ConfigCommand.example());

@@ -154,6 +154,17 @@ class SlackFrontEndTest {
     }
 
     @Test
+    void whenSlackCannotBeReachedARequestIsRefusedWith503AndNothingRuns() throws Exception {
+        f.slack.close();
+
+        var response = f.requests.slashCommand(ALICE, "/deploy", "checkout 1.2.3");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        Thread.sleep(200);
+        assertThat(f.desk.calls()).isZero();
+    }
+
+    @Test
     void anApproveClickReachesTheDeskWithTheClickerAndClosesTheButtons() {
         var thread = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("parent"))));
         var escalation = sent(f.frontEnd.web().reply(thread, EscalationMessages.request(escalation())));
