@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             AnalyzeCommand.class,
             AuditCommand.class,
             BenchCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HarbormasterCommand implements Runnable {

@@ -1,0 +1,124 @@
+package io.harbormaster.bot.http;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+
+/**
+ * The bot's own metrics, served on {@code /metrics}. One registry per instance (not the global default), so tests and
+ * several servers in one JVM do not share counts. Add a metric by adding a field and a method here.
+ */
+public final class BotMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private final Histogram ackSeconds = Histogram.builder()
+            .name("harbormaster_slack_ack_seconds")
+            .help("Time from receiving a Slack request to acknowledging it (Slack allows 3 s)")
+            .labelNames("kind")
+            .classicOnly()
+            .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5)
+            .register(registry);
+    private final Counter commands = Counter.builder()
+            .name("harbormaster_slack_commands_total")
+            .help("Slash commands received, by command and subcommand")
+            .labelNames("command", "subcommand")
+            .register(registry);
+    private final Counter actions = Counter.builder()
+            .name("harbormaster_slack_actions_total")
+            .help("Button clicks received, by action id")
+            .labelNames("action")
+            .register(registry);
+    private final Counter slackApiErrors = Counter.builder()
+            .name("harbormaster_slack_api_errors_total")
+            .help("Slack Web API calls that failed, by method and Slack's error code")
+            .labelNames("method", "error")
+            .register(registry);
+    private final Counter slackApiRetries = Counter.builder()
+            .name("harbormaster_slack_api_retries_total")
+            .help("Slack Web API calls retried after a 429 or a transient failure, by method")
+            .labelNames("method")
+            .register(registry);
+    private final Counter deploys = Counter.builder()
+            .name("harbormaster_deploys_total")
+            .help("Deploys that ended, by outcome (promoted, rolled_back, rejected, expired, failed)")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter escalations = Counter.builder()
+            .name("harbormaster_escalations_total")
+            .help("Deploys escalated to a human, by service")
+            .labelNames("service")
+            .register(registry);
+    private final Counter rollbacks = Counter.builder()
+            .name("harbormaster_rollbacks_total")
+            .help("Rollbacks, by service and what triggered them (judge name, or manual)")
+            .labelNames("service", "trigger")
+            .register(registry);
+    private final Histogram analysisSeconds = Histogram.builder()
+            .name("harbormaster_canary_analysis_seconds")
+            .help("Time one canary analysis interval took")
+            .classicOnly()
+            .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+            .register(registry);
+
+    public void ack(String kind, Duration took) {
+        ackSeconds.labelValues(kind).observe(took.toNanos() / 1e9);
+    }
+
+    public void command(String command, String subcommand) {
+        commands.labelValues(command, subcommand).inc();
+    }
+
+    public void action(String actionId) {
+        actions.labelValues(actionId).inc();
+    }
+
+    public void slackApiError(String method, String error) {
+        slackApiErrors.labelValues(method, error).inc();
+    }
+
+    public void slackApiRetry(String method) {
+        slackApiRetries.labelValues(method).inc();
+    }
+
+    public void deployEnded(String outcome) {
+        deploys.labelValues(outcome).inc();
+    }
+
+    public void escalated(String service) {
+        escalations.labelValues(service).inc();
+    }
+
+    public void rolledBack(String service, String trigger) {
+        rollbacks.labelValues(service, trigger).inc();
+    }
+
+    public void analysis(Duration took) {
+        analysisSeconds.observe(took.toNanos() / 1e9);
+    }
+
+    /** The registry, for adapters that register their own collectors. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Content type of {@link #scrape()}. */
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    /** Every metric in the Prometheus text format. */
+    public byte[] scrape() {
+        var out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,25 @@
+package io.harbormaster.bot.slack;
+
+import io.harbormaster.bot.slack.messages.AuditMessages;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditSummary;
+import io.harbormaster.engine.audit.VerifyReport;
+import java.util.Optional;
+
+/** What {@code /audit} asks of the audit log; only the auditor group gets answers. */
+public interface AuditDesk {
+
+    AuditOutcome query(AuditQuery query, SlackUser who);
+
+    AuditOutcome verify(SlackUser who);
+
+    /** An answer for the auditor, or a refusal. */
+    sealed interface AuditOutcome {
+        record Summary(AuditQuery query, AuditSummary summary, Optional<AuditMessages.ExportLinks> links)
+                implements AuditOutcome {}
+
+        record Verified(VerifyReport report) implements AuditOutcome {}
+
+        record Refused(String reason) implements AuditOutcome {}
+    }
+}

@@ -1,0 +1,51 @@
+package io.harbormaster.bot.slack;
+
+import io.harbormaster.bot.slack.messages.AuditMessages;
+import io.harbormaster.engine.audit.AuditLog;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.policy.ServiceCatalog;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** {@code /audit} answered from the audit log, for members of the catalog's auditor group. */
+public final class AuditLogDesk implements AuditDesk {
+    /** How many of the newest entries the summary lists. */
+    static final int NEWEST = 10;
+
+    private final AuditLog log;
+    private final ServiceCatalog catalog;
+    private final Function<AuditQuery, Optional<AuditMessages.ExportLinks>> exportLinks;
+
+    /** @param exportLinks issues short-lived signed export links for a query (empty where exports are not served) */
+    public AuditLogDesk(
+            AuditLog log,
+            ServiceCatalog catalog,
+            Function<AuditQuery, Optional<AuditMessages.ExportLinks>> exportLinks) {
+        this.log = log;
+        this.catalog = catalog;
+        this.exportLinks = exportLinks;
+    }
+
+    @Override
+    public AuditOutcome query(AuditQuery query, SlackUser who) {
+        if (!auditor(who)) {
+            return refused();
+        }
+        return new AuditOutcome.Summary(query, log.summarize(query, NEWEST), exportLinks.apply(query));
+    }
+
+    @Override
+    public AuditOutcome verify(SlackUser who) {
+        return auditor(who) ? new AuditOutcome.Verified(log.verify()) : refused();
+    }
+
+    private boolean auditor(SlackUser who) {
+        // By member id only: a display name is chosen by its owner and proves nothing.
+        return catalog.members(catalog.auditorGroup()).contains(who.id());
+    }
+
+    private AuditOutcome refused() {
+        return new AuditOutcome.Refused("`/audit` is for the auditor group (" + catalog.auditorGroup()
+                + ") only. Ask an auditor, or an admin" + " to add you to the group in harbormaster.yml.");
+    }
+}

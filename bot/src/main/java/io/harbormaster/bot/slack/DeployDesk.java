@@ -1,0 +1,82 @@
+package io.harbormaster.bot.slack;
+
+import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.commands.DeployCommand;
+import io.harbormaster.bot.slack.messages.DeployView;
+import io.harbormaster.engine.rollout.Approval;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the Slack front end asks of the deploy pipeline. The pipeline implements it; every method returns quickly
+ * with a plain outcome (the rollout itself runs elsewhere) and is called off Slack's request thread, after the ack.
+ * An {@code idempotencyKey} is the same for redeliveries of the same request, so a retry never starts a second deploy.
+ */
+public interface DeployDesk {
+
+    /** Takes a deploy request: intake, then scoring and the rest asynchronously. */
+    RequestOutcome requestDeploy(
+            DeployCommand.Deploy command, SlackUser requester, String channel, String idempotencyKey);
+
+    /**
+     * The deploy's thread exists: the pipeline posts its phase replies there and updates the parent message. Called
+     * once per accepted deploy, after the parent message was posted (not at all if Slack could not take it).
+     */
+    default void threadOpened(long deployId, ThreadRef thread) {}
+
+    /** The deploys in flight (and the last finished ones), for one service or all. */
+    List<DeployView> status(Optional<String> service);
+
+    ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String idempotencyKey);
+
+    ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel);
+
+    ActionOutcome unlock(DeployCommand.Unlock command, SlackUser who, String channel);
+
+    /**
+     * An Approve or Reject click on an escalated deploy. The desk authorizes the clicker (approver group, not the
+     * author or requester) and counts approvals; the front end only reports what it answers.
+     */
+    DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String idempotencyKey);
+
+    /** What became of a deploy request. */
+    sealed interface RequestOutcome {
+        /** A new deploy: the front end posts its parent message and opens its thread. */
+        record Accepted(DeployView deploy) implements RequestOutcome {}
+
+        /** The same request arrived before; nothing new started. */
+        record Duplicate(DeployView deploy, Optional<ThreadRef> thread) implements RequestOutcome {}
+
+        /** Nothing started, for this reason (a person can act on it). */
+        record Refused(String reason) implements RequestOutcome {}
+    }
+
+    /** What became of a rollback, lock or unlock. */
+    sealed interface ActionOutcome {
+        /**
+         * Done: {@code announcement} is posted for everyone, in {@code thread} when given, else in the channel the
+         * command came from.
+         */
+        record Done(String announcement, Optional<ThreadRef> thread) implements ActionOutcome {}
+
+        /** Already done by an earlier delivery; told only to the person. */
+        record Duplicate(String note) implements ActionOutcome {}
+
+        record Refused(String reason) implements ActionOutcome {}
+    }
+
+    /** What became of an Approve or Reject click. */
+    sealed interface DecisionOutcome {
+        /** Counted, but the escalation needs more approvals: the buttons stay. */
+        record Recorded(String note) implements DecisionOutcome {}
+
+        /** The escalation is decided: the buttons are replaced by the outcome. */
+        record Settled(Approval.Decision decision, String note) implements DecisionOutcome {}
+
+        /** Not counted (not an approver, own change, expired...): told only to the clicker. */
+        record Refused(String reason) implements DecisionOutcome {}
+
+        /** The same click arrived before. */
+        record Duplicate(String note) implements DecisionOutcome {}
+    }
+}

@@ -1,0 +1,373 @@
+package io.harbormaster.bot.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.context.builtin.ActionContext;
+import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.bolt.request.builtin.BlockActionRequest;
+import com.slack.api.bolt.request.builtin.SlashCommandRequest;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.model.block.ActionsBlock;
+import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.bot.http.BotMetrics;
+import io.harbormaster.bot.slack.api.SlackResult;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.commands.AuditCommand;
+import io.harbormaster.bot.slack.commands.AuditCommandParser;
+import io.harbormaster.bot.slack.commands.DeployCommand;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
+import io.harbormaster.bot.slack.commands.Parsed;
+import io.harbormaster.bot.slack.messages.AuditMessages;
+import io.harbormaster.bot.slack.messages.BlockKit;
+import io.harbormaster.bot.slack.messages.DeployMessages;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.messages.HelpMessage;
+import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.SlackMessage;
+import io.harbormaster.engine.rollout.Approval;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Slack front end: a Bolt app that answers {@code /deploy} and {@code /audit} and the Approve / Reject buttons.
+ * Every request is acknowledged at once (Slack allows 3 s); the work runs afterwards on a background executor and
+ * reports through the Web API. Bolt verifies every request's signature and timestamp before any handler runs.
+ */
+public final class SlackFrontEnd implements AutoCloseable {
+    public static final String DEPLOY = "/deploy";
+    public static final String AUDIT = "/audit";
+
+    private static final Logger log = LoggerFactory.getLogger(SlackFrontEnd.class);
+
+    private final App app;
+    private final SlackWebApi web;
+    private final DeployDesk desk;
+    private final AuditDesk audit;
+    private final DeployCommandParser parser;
+    private final BotMetrics metrics;
+    private final Clock clock;
+    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+
+    public SlackFrontEnd(
+            SlackSettings settings,
+            DeployDesk desk,
+            AuditDesk audit,
+            DeployCommandParser parser,
+            BotMetrics metrics,
+            Clock clock,
+            SlackWebApi.Settings pacing) {
+        this.desk = desk;
+        this.audit = audit;
+        this.parser = parser;
+        this.metrics = metrics;
+        this.clock = clock;
+        var slackConfig = new SlackConfig();
+        settings.methodsUrlPrefix().ifPresent(slackConfig::setMethodsEndpointUrlPrefix);
+        slackConfig.setPrettyResponseLoggingEnabled(false);
+        var slack = Slack.getInstance(slackConfig);
+        this.app = new App(AppConfig.builder()
+                .slack(slack)
+                .signingSecret(settings.signingSecret())
+                .singleTeamBotToken(settings.botToken())
+                .requestVerificationEnabled(true)
+                .authTestCacheEnabled(true)
+                .build());
+        this.web = new SlackWebApi(slack.methods(settings.botToken()), metrics, pacing);
+        app.command(DEPLOY, this::deploy);
+        app.command(AUDIT, this::audit);
+        app.blockAction(EscalationMessages.APPROVE_ACTION, (req, ctx) -> decide(req, ctx, Approval.Decision.APPROVE));
+        app.blockAction(EscalationMessages.REJECT_ACTION, (req, ctx) -> decide(req, ctx, Approval.Decision.REJECT));
+    }
+
+    /** The Bolt app, for the HTTP server's {@code /slack/events} route. */
+    public App app() {
+        return app;
+    }
+
+    /** The Web API client, for the pipeline's notifier (thread replies, parent updates, rollback broadcasts). */
+    public SlackWebApi web() {
+        return web;
+    }
+
+    /** The slash commands this front end answers (the Slack app manifest must declare each). */
+    public Set<String> commands() {
+        return Set.of(DEPLOY, AUDIT);
+    }
+
+    /** The button action ids this front end answers. */
+    public Set<String> actions() {
+        return Set.of(EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION);
+    }
+
+    /** Lets acknowledged work finish (up to {@code grace}), then stops. */
+    public void close(Duration grace) {
+        work.shutdown();
+        try {
+            if (!work.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Stopped with Slack work still running after {} s", grace.toSeconds());
+                work.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        web.close();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    private Response deploy(SlashCommandRequest req, SlashCommandContext ctx) {
+        long started = System.nanoTime();
+        var p = req.getPayload();
+        var user = new SlackUser(p.getUserId(), p.getUserName());
+        var channel = p.getChannelId();
+        var key = "slack:" + p.getTriggerId();
+        var parsed = parser.parse(p.getText());
+        Response response;
+        switch (parsed) {
+            case Parsed.Invalid<DeployCommand>(var usage) -> {
+                metrics.command(DEPLOY, "invalid");
+                response = ephemeralAck(ctx, SlackMessage.text(usage.message()));
+            }
+            case Parsed.Ok<DeployCommand>(DeployCommand.Help h) -> {
+                metrics.command(DEPLOY, "help");
+                response = ephemeralAck(ctx, HelpMessage.deploy());
+            }
+            case Parsed.Ok<DeployCommand>(var command) -> {
+                metrics.command(DEPLOY, subcommand(command));
+                later("/deploy " + subcommand(command), channel, user, () -> run(command, user, channel, key));
+                response = switch (command) {
+                    case DeployCommand.Deploy d ->
+                        ephemeralAck(
+                                ctx,
+                                SlackMessage.text(":hourglass_flowing_sand: Checking `" + d.service() + "` `"
+                                        + d.version() + "`…"));
+                    default -> ctx.ack();
+                };
+            }
+        }
+        metrics.ack("command", Duration.ofNanos(System.nanoTime() - started));
+        return response;
+    }
+
+    private void run(DeployCommand command, SlackUser user, String channel, String key) {
+        switch (command) {
+            case DeployCommand.Deploy d -> requestDeploy(d, user, channel, key);
+            case DeployCommand.Status s ->
+                web.ephemeral(channel, user.id(), DeployMessages.status(desk.status(s.service())));
+            case DeployCommand.Rollback r -> act(desk.rollback(r, user, channel, key), channel, user);
+            case DeployCommand.Lock l -> act(desk.lock(l, user, channel), channel, user);
+            case DeployCommand.Unlock u -> act(desk.unlock(u, user, channel), channel, user);
+            case DeployCommand.Help h -> web.ephemeral(channel, user.id(), HelpMessage.deploy());
+        }
+    }
+
+    private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
+        switch (desk.requestDeploy(d, user, channel, key)) {
+            case DeployDesk.RequestOutcome.Accepted(var view) -> {
+                var parent = web.post(channel, DeployMessages.parent(view)).join();
+                if (parent instanceof SlackResult.Sent(var ch, var ts)) {
+                    var thread = new ThreadRef(ch, ts);
+                    web.reply(thread, DeployMessages.received(view));
+                    desk.threadOpened(view.deployId(), thread);
+                } else if (parent instanceof SlackResult.Failed(var method, var error)) {
+                    web.ephemeral(
+                            channel,
+                            user.id(),
+                            SlackMessage.text("Deploy #" + view.deployId() + " started, but I could not post its thread"
+                                    + " here (" + error + "). Invite me with `/invite @Harbormaster`; follow it with `"
+                                    + DeployCommandParser.STATUS_USAGE + "`."));
+                }
+            }
+            case DeployDesk.RequestOutcome.Duplicate(var view, var thread) -> {
+                var link = thread.flatMap(t -> web.permalink(t).join());
+                web.ephemeral(
+                        channel,
+                        user.id(),
+                        SlackMessage.text("Already requested: deploy #" + view.deployId() + " (" + view.service() + " "
+                                + view.version() + ", " + view.state().name().toLowerCase(java.util.Locale.ROOT)
+                                + ")" + link.map(l -> ", <" + l + "|thread>").orElse("") + ". Nothing new started."));
+            }
+            case DeployDesk.RequestOutcome.Refused(var reason) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+        }
+    }
+
+    private void act(DeployDesk.ActionOutcome outcome, String channel, SlackUser user) {
+        switch (outcome) {
+            case DeployDesk.ActionOutcome.Done(var announcement, var thread) -> {
+                var message = SlackMessage.text(Mrkdwn.escape(announcement) + " (" + Mrkdwn.user(user.id()) + ")");
+                if (thread.isPresent()) {
+                    web.reply(thread.get(), message);
+                } else {
+                    web.post(channel, message);
+                }
+            }
+            case DeployDesk.ActionOutcome.Duplicate(var note) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note)));
+            case DeployDesk.ActionOutcome.Refused(var reason) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+        }
+    }
+
+    private Response audit(SlashCommandRequest req, SlashCommandContext ctx) {
+        long started = System.nanoTime();
+        var p = req.getPayload();
+        var user = new SlackUser(p.getUserId(), p.getUserName());
+        var channel = p.getChannelId();
+        Response response;
+        switch (AuditCommandParser.parse(p.getText(), clock.instant())) {
+            case Parsed.Invalid<AuditCommand>(var usage) -> {
+                metrics.command(AUDIT, "invalid");
+                response = ephemeralAck(ctx, SlackMessage.text(usage.message()));
+            }
+            case Parsed.Ok<AuditCommand>(AuditCommand.Help h) -> {
+                metrics.command(AUDIT, "help");
+                response = ephemeralAck(ctx, HelpMessage.audit());
+            }
+            case Parsed.Ok<AuditCommand>(var command) -> {
+                metrics.command(AUDIT, command instanceof AuditCommand.Verify ? "verify" : "query");
+                later("/audit", channel, user, () -> {
+                    var outcome =
+                            switch (command) {
+                                case AuditCommand.Verify v -> audit.verify(user);
+                                case AuditCommand.Query q -> audit.query(q.query(), user);
+                                case AuditCommand.Help h -> throw new IllegalStateException("answered in the ack");
+                            };
+                    web.ephemeral(
+                            channel,
+                            user.id(),
+                            switch (outcome) {
+                                case AuditDesk.AuditOutcome.Summary(var q, var s, var links) ->
+                                    AuditMessages.summary(q, s, links);
+                                case AuditDesk.AuditOutcome.Verified(var report) -> AuditMessages.verify(report);
+                                case AuditDesk.AuditOutcome.Refused(var reason) ->
+                                    SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason));
+                            });
+                });
+                response = ctx.ack();
+            }
+        }
+        metrics.ack("command", Duration.ofNanos(System.nanoTime() - started));
+        return response;
+    }
+
+    private Response decide(BlockActionRequest req, ActionContext ctx, Approval.Decision decision) {
+        long started = System.nanoTime();
+        var p = req.getPayload();
+        var action = p.getActions().getFirst();
+        metrics.action(action.getActionId());
+        var clicker = new SlackUser(p.getUser().getId(), p.getUser().getUsername());
+        var channel = p.getChannel() == null
+                ? p.getContainer().getChannelId()
+                : p.getChannel().getId();
+        var message = p.getMessage();
+        var messageTs = message != null ? message.getTs() : p.getContainer().getMessageTs();
+        // The same person clicking the same button on the same message means the same thing: one key for all of it.
+        var key = "slack-action:" + channel + ":" + messageTs + ":" + clicker.id() + ":" + action.getActionId();
+        long deployId;
+        try {
+            deployId = Long.parseLong(action.getValue());
+        } catch (NumberFormatException | NullPointerException e) {
+            later(
+                    "button",
+                    channel,
+                    clicker,
+                    () -> web.ephemeral(
+                            channel,
+                            clicker.id(),
+                            SlackMessage.text("That button does not name a deploy; nothing was done.")));
+            return ackAction(ctx, started);
+        }
+        later("button", channel, clicker, () -> {
+            var thread = new ThreadRef(
+                    channel, message != null && message.getThreadTs() != null ? message.getThreadTs() : messageTs);
+            switch (desk.decide(deployId, clicker, decision, key)) {
+                case DeployDesk.DecisionOutcome.Recorded(var note) ->
+                    web.reply(
+                            thread,
+                            SlackMessage.text(
+                                    verb(decision) + " by " + Mrkdwn.user(clicker.id()) + ": " + Mrkdwn.escape(note)));
+                case DeployDesk.DecisionOutcome.Settled(var settled, var note) -> {
+                    var outcome = verb(settled) + " by " + Mrkdwn.user(clicker.id()) + ": " + Mrkdwn.escape(note);
+                    if (message != null && message.getBlocks() != null) {
+                        web.update(channel, messageTs, closed(message.getBlocks(), message.getText(), outcome));
+                    }
+                    web.reply(thread, SlackMessage.text(outcome));
+                }
+                case DeployDesk.DecisionOutcome.Refused(var reason) ->
+                    web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+                case DeployDesk.DecisionOutcome.Duplicate(var note) ->
+                    web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(note)));
+            }
+        });
+        return ackAction(ctx, started);
+    }
+
+    /** The escalation as it was, with its buttons replaced by the outcome (Slack has no disabled buttons). */
+    static SlackMessage closed(List<LayoutBlock> original, String text, String outcome) {
+        var blocks = new ArrayList<LayoutBlock>();
+        for (var b : original) {
+            if (!(b instanceof ActionsBlock)) {
+                blocks.add(b);
+            }
+        }
+        blocks.add(BlockKit.context(":lock: " + outcome));
+        return new SlackMessage(text == null ? outcome : text, blocks);
+    }
+
+    private Response ackAction(ActionContext ctx, long started) {
+        var response = ctx.ack();
+        metrics.ack("action", Duration.ofNanos(System.nanoTime() - started));
+        return response;
+    }
+
+    /** Runs work after the ack; a failure is logged, counted and told to the person, never lost silently. */
+    private void later(String what, String channel, SlackUser user, Runnable task) {
+        work.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("{} for {} failed", what, user.id(), e);
+                metrics.slackApiError("internal", e.getClass().getSimpleName());
+                web.ephemeral(
+                        channel,
+                        user.id(),
+                        SlackMessage.text(":warning: `" + what + "` failed inside Harbormaster ("
+                                + e.getClass().getSimpleName() + "). The details are in the bot's log."));
+            }
+        });
+    }
+
+    private static Response ephemeralAck(SlashCommandContext ctx, SlackMessage message) {
+        return ctx.ack(r -> r.responseType("ephemeral").text(message.text()).blocks(message.blocks()));
+    }
+
+    private static String subcommand(DeployCommand command) {
+        return switch (command) {
+            case DeployCommand.Deploy d -> "deploy";
+            case DeployCommand.Status s -> "status";
+            case DeployCommand.Rollback r -> "rollback";
+            case DeployCommand.Lock l -> "lock";
+            case DeployCommand.Unlock u -> "unlock";
+            case DeployCommand.Help h -> "help";
+        };
+    }
+
+    private static String verb(Approval.Decision d) {
+        return d == Approval.Decision.APPROVE ? ":white_check_mark: Approved" : ":x: Rejected";
+    }
+}

@@ -1,0 +1,46 @@
+package io.harbormaster.bot.slack;
+
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Slack app's secrets and where the Web API is. The secrets come from the environment only; {@link #toString()}
+ * never shows them, so a logged settings object leaks nothing.
+ *
+ * @param methodsUrlPrefix the Web API's base URL when it is not slack.com (the stand-in, the sandbox)
+ */
+public record SlackSettings(String signingSecret, String botToken, Optional<String> methodsUrlPrefix) {
+    public static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
+    public static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
+    public static final String API_URL = "SLACK_API_URL";
+
+    public SlackSettings {
+        if (signingSecret == null || signingSecret.isBlank() || botToken == null || botToken.isBlank()) {
+            throw new IllegalArgumentException("the Slack signing secret and bot token are both required");
+        }
+    }
+
+    /** Reads {@code SLACK_SIGNING_SECRET}, {@code SLACK_BOT_TOKEN} and optionally {@code SLACK_API_URL}. */
+    public static SlackSettings fromEnvironment(Map<String, String> env) {
+        var missing = new ArrayList<String>();
+        for (var name : new String[] {SIGNING_SECRET, BOT_TOKEN}) {
+            if (env.getOrDefault(name, "").isBlank()) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("set " + String.join(" and ", missing)
+                    + " (the Slack app's Basic Information > Signing Secret, and OAuth & Permissions > Bot User OAuth"
+                    + " Token)");
+        }
+        var api = Optional.ofNullable(env.get(API_URL)).filter(s -> !s.isBlank());
+        return new SlackSettings(env.get(SIGNING_SECRET), env.get(BOT_TOKEN), api);
+    }
+
+    @Override
+    public String toString() {
+        return "SlackSettings[signingSecret=[redacted], botToken=[redacted], methodsUrlPrefix="
+                + methodsUrlPrefix.orElse("https://slack.com/api/") + "]";
+    }
+}

@@ -1,0 +1,26 @@
+package io.harbormaster.bot.slack.commands;
+
+import java.util.Optional;
+
+/** A {@code /deploy} command as the person typed it, parsed and checked against the catalog. */
+public sealed interface DeployCommand {
+
+    /** {@code /deploy <service> <version> [to <env>] [--emergency]}; no environment: the configured default. */
+    record Deploy(String service, String version, Optional<String> environment, boolean emergency)
+            implements DeployCommand {}
+
+    /** {@code /deploy status [service]}: what is running, for one service or all. */
+    record Status(Optional<String> service) implements DeployCommand {}
+
+    /** {@code /deploy rollback <service>}. */
+    record Rollback(String service) implements DeployCommand {}
+
+    /** {@code /deploy lock <service> <reason...>}: no deploys of the service until it is unlocked. */
+    record Lock(String service, String reason) implements DeployCommand {}
+
+    /** {@code /deploy unlock <service>}. */
+    record Unlock(String service) implements DeployCommand {}
+
+    /** {@code /deploy help} (and {@code /deploy} alone). */
+    record Help() implements DeployCommand {}
+}

@@ -1,0 +1,228 @@
+package io.harbormaster.bot.slack.commands;
+
+import io.harbormaster.engine.policy.Names;
+import io.harbormaster.engine.policy.ServiceCatalog;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the text after {@code /deploy} into a {@link DeployCommand}, checking service names against the catalog
+ * and versions against image-tag syntax, or answers with a {@link Usage} that names the closest valid value.
+ */
+public final class DeployCommandParser {
+    /** Docker image tag syntax: what a version must look like to be deployable. */
+    static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+    static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    static final String EMERGENCY = "--emergency";
+
+    public static final String DEPLOY_USAGE = "/deploy <service> <version> [to <env>] [--emergency]";
+    public static final String STATUS_USAGE = "/deploy status [service]";
+    public static final String ROLLBACK_USAGE = "/deploy rollback <service>";
+    public static final String LOCK_USAGE = "/deploy lock <service> <reason...>";
+    public static final String UNLOCK_USAGE = "/deploy unlock <service>";
+    public static final String HELP_USAGE = "/deploy help";
+
+    static final List<String> SUBCOMMANDS = List.of("status", "rollback", "lock", "unlock", "help");
+
+    private final ServiceCatalog catalog;
+    private final Set<String> environments;
+
+    /**
+     * @param environments the environments a deploy may name; empty accepts any well-formed name (the pipeline then
+     *     decides)
+     */
+    public DeployCommandParser(ServiceCatalog catalog, Set<String> environments) {
+        this.catalog = catalog;
+        this.environments = Set.copyOf(environments);
+    }
+
+    /** Parses the command text (Slack's {@code text} field, which may be empty). */
+    public Parsed<DeployCommand> parse(String text) {
+        var words = words(text);
+        if (words.isEmpty()) {
+            return Parsed.ok(new DeployCommand.Help());
+        }
+        var first = words.getFirst();
+        var rest = words.subList(1, words.size());
+        return switch (first.toLowerCase(java.util.Locale.ROOT)) {
+            case "help" ->
+                rest.isEmpty()
+                        ? Parsed.ok(new DeployCommand.Help())
+                        : Parsed.invalid(Usage.of("`help` takes no arguments.", HELP_USAGE));
+            case "status" -> status(rest);
+            case "rollback" -> oneService(rest, ROLLBACK_USAGE).map(DeployCommand.Rollback::new);
+            case "unlock" -> oneService(rest, UNLOCK_USAGE).map(DeployCommand.Unlock::new);
+            case "lock" -> lock(rest);
+            default -> deploy(first, rest);
+        };
+    }
+
+    private Parsed<DeployCommand> status(List<String> rest) {
+        if (rest.isEmpty()) {
+            return Parsed.ok(new DeployCommand.Status(Optional.empty()));
+        }
+        if (rest.size() > 1) {
+            return Parsed.invalid(Usage.of("`status` takes at most one service.", STATUS_USAGE));
+        }
+        return service(rest.getFirst(), STATUS_USAGE).map(s -> new DeployCommand.Status(Optional.of(s)));
+    }
+
+    private Parsed<DeployCommand> lock(List<String> rest) {
+        if (rest.isEmpty()) {
+            return Parsed.invalid(Usage.of("Which service should be locked?", LOCK_USAGE));
+        }
+        var service = service(rest.getFirst(), LOCK_USAGE);
+        if (service instanceof Parsed.Invalid<String>(var usage)) {
+            return Parsed.invalid(usage);
+        }
+        var reason = String.join(" ", rest.subList(1, rest.size())).strip();
+        if (reason.isEmpty()) {
+            return Parsed.invalid(
+                    Usage.of("A lock needs a reason, so others know why they cannot deploy.", LOCK_USAGE));
+        }
+        return Parsed.ok(new DeployCommand.Lock(((Parsed.Ok<String>) service).command(), reason));
+    }
+
+    private Parsed<String> oneService(List<String> rest, String usage) {
+        if (rest.isEmpty()) {
+            return Parsed.invalid(Usage.of("Which service?", usage));
+        }
+        if (rest.size() > 1) {
+            return Parsed.invalid(Usage.of("Unexpected `" + rest.get(1) + "`: name one service.", usage));
+        }
+        return service(rest.getFirst(), usage);
+    }
+
+    private Parsed<DeployCommand> deploy(String first, List<String> rest) {
+        if (first.startsWith("--")) {
+            return Parsed.invalid(Usage.of("Name the service first.", DEPLOY_USAGE));
+        }
+        if (catalog.service(first).isEmpty()) {
+            // A near miss of a subcommand is more likely than a service nobody configured.
+            var sub = Names.closest(first.toLowerCase(java.util.Locale.ROOT), SUBCOMMANDS);
+            var svc = Names.closest(first, catalog.services().keySet());
+            if (sub.isPresent()
+                    && (svc.isEmpty() || Names.distance(sub.get(), first) < Names.distance(svc.get(), first))) {
+                return Parsed.invalid(new Usage(
+                        "`" + first + "` is neither a subcommand nor a service.",
+                        usageOf(sub.get()),
+                        List.of(sub.get())));
+            }
+            return Parsed.invalid(unknownService(first, DEPLOY_USAGE));
+        }
+        boolean emergency = false;
+        var positional = new ArrayList<String>();
+        for (var word : rest) {
+            if (word.equalsIgnoreCase(EMERGENCY)) {
+                emergency = true;
+            } else if (word.startsWith("-")) {
+                var close = Names.closest(word, List.of(EMERGENCY));
+                return Parsed.invalid(new Usage(
+                        "Unknown option `" + word + "`.",
+                        DEPLOY_USAGE,
+                        close.map(List::of).orElse(List.of())));
+            } else {
+                positional.add(word);
+            }
+        }
+        if (positional.isEmpty()) {
+            return Parsed.invalid(Usage.of("Which version of `" + first + "`? Give the image tag.", DEPLOY_USAGE));
+        }
+        var version = positional.getFirst();
+        if (!VERSION.matcher(version).matches()) {
+            return Parsed.invalid(Usage.of(
+                    "`" + abbreviate(version) + "` is not an image tag: letters, digits, `_`, `.` and `-`,"
+                            + " not starting with `.` or `-`, at most 128 characters.",
+                    DEPLOY_USAGE));
+        }
+        var after = positional.subList(1, positional.size());
+        Optional<String> environment = Optional.empty();
+        if (!after.isEmpty()) {
+            if (!after.getFirst().equalsIgnoreCase("to")) {
+                var close = Names.closest(after.getFirst().toLowerCase(java.util.Locale.ROOT), List.of("to"));
+                return Parsed.invalid(new Usage(
+                        "Unexpected `" + abbreviate(after.getFirst()) + "` after the version.",
+                        DEPLOY_USAGE,
+                        close.map(c -> List.of(c + " " + (after.size() > 1 ? after.get(1) : "<env>")))
+                                .orElse(List.of())));
+            }
+            if (after.size() < 2) {
+                return Parsed.invalid(Usage.of("`to` needs an environment.", DEPLOY_USAGE));
+            }
+            if (after.size() > 2) {
+                return Parsed.invalid(
+                        Usage.of("Unexpected `" + abbreviate(after.get(2)) + "` after the environment.", DEPLOY_USAGE));
+            }
+            var env = after.get(1);
+            var envProblem = environmentProblem(env);
+            if (envProblem.isPresent()) {
+                return Parsed.invalid(envProblem.get());
+            }
+            environment = Optional.of(env);
+        }
+        return Parsed.ok(new DeployCommand.Deploy(first, version, environment, emergency));
+    }
+
+    private Optional<Usage> environmentProblem(String env) {
+        if (!ENVIRONMENT.matcher(env).matches()) {
+            return Optional.of(Usage.of(
+                    "`" + abbreviate(env) + "` is not an environment name: lower-case letters, digits and `-`.",
+                    DEPLOY_USAGE));
+        }
+        if (!environments.isEmpty() && !environments.contains(env)) {
+            var close = Names.closest(env, environments);
+            var known = environments.stream().sorted().toList();
+            return Optional.of(new Usage(
+                    "Unknown environment `" + env + "` (known: " + String.join(", ", known) + ").",
+                    DEPLOY_USAGE,
+                    close.map(List::of).orElse(List.of())));
+        }
+        return Optional.empty();
+    }
+
+    private Parsed<String> service(String name, String usage) {
+        return catalog.service(name).isPresent() ? Parsed.ok(name) : Parsed.invalid(unknownService(name, usage));
+    }
+
+    private Usage unknownService(String name, String usage) {
+        var closest = catalog.closest(name, 3).stream()
+                .filter(c -> Names.distance(c, name) <= Math.max(2, name.length() / 2))
+                .toList();
+        var problem = "Unknown service `" + abbreviate(name) + "`.";
+        if (closest.isEmpty() && !catalog.services().isEmpty()) {
+            var all = catalog.services().keySet().stream().sorted().limit(10).toList();
+            problem +=
+                    " Services: " + String.join(", ", all) + (catalog.services().size() > 10 ? ", …" : "") + ".";
+        }
+        return new Usage(problem, usage, closest);
+    }
+
+    private static String usageOf(String subcommand) {
+        return switch (subcommand) {
+            case "status" -> STATUS_USAGE;
+            case "rollback" -> ROLLBACK_USAGE;
+            case "lock" -> LOCK_USAGE;
+            case "unlock" -> UNLOCK_USAGE;
+            default -> HELP_USAGE;
+        };
+    }
+
+    /** Splits on any whitespace and undoes Slack's escaping of {@code & < >}. */
+    static List<String> words(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        var unescaped = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        return Arrays.stream(unescaped.strip().split("\\s+")).toList();
+    }
+
+    /** Echoes at most 60 characters of what the person typed. */
+    static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "…";
+    }
+}

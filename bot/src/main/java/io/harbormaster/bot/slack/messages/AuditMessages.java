@@ -1,0 +1,72 @@
+package io.harbormaster.bot.slack.messages;
+
+import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
+
+import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditSummary;
+import io.harbormaster.engine.audit.VerifyReport;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The ephemeral answers to {@code /audit}. */
+public final class AuditMessages {
+    private AuditMessages() {}
+
+    /** Short-lived signed links to the full export, as the HTTP API issues them. */
+    public record ExportLinks(URI csv, URI json) {}
+
+    /** How many entries matched, per decision, the newest few, and links to export them all. */
+    public static SlackMessage summary(AuditQuery q, AuditSummary s, Optional<ExportLinks> links) {
+        var blocks = new ArrayList<LayoutBlock>();
+        var head = "*" + s.matched() + " audit entr" + (s.matched() == 1 ? "y" : "ies") + "* " + filters(q);
+        var counts = s.byDecision().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> "*" + escape(e.getKey().isEmpty() ? "(none)" : e.getKey()) + "*\n" + e.getValue())
+                .toList();
+        blocks.add(BlockKit.section(head));
+        if (!counts.isEmpty()) {
+            blocks.add(BlockKit.fields(counts));
+        }
+        var newest = s.newest().stream()
+                .map(e -> {
+                    var r = e.record();
+                    return "`#" + e.seq() + "` " + Mrkdwn.time(r.time()) + " · " + escape(r.actor()) + " · "
+                            + escape(r.action()) + (r.service().isEmpty() ? "" : " · " + escape(r.service()))
+                            + (r.version().isEmpty() ? "" : " " + escape(r.version()))
+                            + (r.decision().isEmpty() ? "" : " · *" + escape(r.decision()) + "*")
+                            + (r.deployId().isEmpty() ? "" : " · deploy " + escape(r.deployId()));
+                })
+                .toList();
+        if (!newest.isEmpty()) {
+            blocks.add(BlockKit.section("*Newest*\n" + String.join("\n", newest)));
+        }
+        links.ifPresent(l -> blocks.add(BlockKit.context(
+                List.of("Export: <" + l.csv() + "|CSV> · <" + l.json() + "|JSON> (links expire soon)"))));
+        return new SlackMessage(s.matched() + " audit entries " + filters(q), blocks);
+    }
+
+    /** What {@code /audit verify} found. */
+    public static SlackMessage verify(VerifyReport r) {
+        var text = r.valid()
+                ? ":white_check_mark: *Audit log intact*: " + r.entries() + " entries, " + r.checkpoints()
+                        + " signed checkpoint(s), signed through entry " + r.signedThrough() + "."
+                : ":x: *Audit log does not verify*: first bad entry "
+                        + (r.firstInvalid().isPresent() ? "#" + r.firstInvalid().getAsLong() : "unknown") + ": "
+                        + escape(r.reason());
+        return SlackMessage.text(text);
+    }
+
+    private static String filters(AuditQuery q) {
+        var parts = new ArrayList<String>();
+        q.service().ifPresent(s -> parts.add("service=" + s));
+        q.since().ifPresent(s -> parts.add("since=" + s));
+        q.until().ifPresent(s -> parts.add("until=" + s));
+        q.decision().ifPresent(s -> parts.add("decision=" + s));
+        q.deployId().ifPresent(s -> parts.add("deploy=" + s));
+        return parts.isEmpty() ? "(all)" : "(" + escape(String.join(" ", parts)) + ")";
+    }
+}

@@ -1,0 +1,203 @@
+package io.harbormaster.bot.slack.messages;
+
+import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
+import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
+import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
+import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
+
+import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.Verdict;
+import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.risk.RiskDecision;
+import io.harbormaster.engine.risk.RuleOutcome;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The deploy's parent message and the thread replies, one per phase. */
+public final class DeployMessages {
+    /** How many risk factors a reply lists. */
+    static final int TOP_FACTORS = 5;
+
+    private DeployMessages() {}
+
+    /** The one message per deploy in the channel, updated in place as the deploy moves on. */
+    public static SlackMessage parent(DeployView d) {
+        var title = title(d);
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section("*" + title + "*" + (d.emergency() ? "  :rotating_light: *emergency*" : "")));
+        blocks.add(BlockKit.fields(List.of(
+                "*Service*\n" + d.service(),
+                "*Version*\n`" + d.version() + "`",
+                "*Environment*\n" + d.environment(),
+                "*Requested by*\n" + requester(d.requesterId()))));
+        blocks.add(BlockKit.context(List.of(
+                stateEmoji(d) + " *"
+                        + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "*: "
+                        + escape(d.stateLine()),
+                "deploy #" + d.deployId())));
+        return new SlackMessage(title + ": " + d.stateLine(), blocks);
+    }
+
+    /** The first thread reply: the request was taken. */
+    public static SlackMessage received(DeployView d) {
+        return SlackMessage.text("Request received from " + requester(d.requesterId()) + " for `" + d.service()
+                + "` `" + d.version() + "` to " + d.environment()
+                + (d.emergency()
+                        ? ". :rotating_light: Emergency deploy: it skips the approval wait and needs a review afterwards."
+                        : ". Scoring risk next; updates follow in this thread."));
+    }
+
+    /** Risk score, threshold, the top factors with their contributions, and the rules that escalate. */
+    public static SlackMessage risk(RiskAssessment r) {
+        boolean escalate = r.decision() instanceof RiskDecision.Escalate;
+        var head = ":bar_chart: *Risk " + num(r.score()) + "/100* (threshold "
+                + num(r.threshold().score()) + ", "
+                + Math.round(r.threshold().targetRate() * 100) + "% of deploys escalate): "
+                + (escalate ? "*needs an approver*" : "proceeds without a human");
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section(head));
+        var factors = r.factors().stream()
+                .limit(TOP_FACTORS)
+                .map(f -> "• " + escape(f.words()) + ": " + f.effect() + " (" + signed(f.contribution()) + ")")
+                .toList();
+        if (!factors.isEmpty()) {
+            blocks.add(BlockKit.section("*Top factors*\n" + String.join("\n", factors)));
+        }
+        var rules = r.rules().stream()
+                .filter(RuleOutcome.Escalate.class::isInstance)
+                .map(RuleOutcome.Escalate.class::cast)
+                .map(e -> "• *" + escape(e.rule()) + "*: " + escape(e.reason()))
+                .toList();
+        if (!rules.isEmpty()) {
+            blocks.add(BlockKit.section("*Always escalate*\n" + String.join("\n", rules)));
+        }
+        if (!r.assumptions().isEmpty()) {
+            blocks.add(BlockKit.context(
+                    r.assumptions().stream().map(Mrkdwn::escape).toList()));
+        }
+        return new SlackMessage(
+                "Risk " + num(r.score()) + "/100: " + (escalate ? "needs an approver" : "proceeds"), blocks);
+    }
+
+    /** Every preflight check, passing or blocking with its reason. */
+    public static SlackMessage preflight(List<PreflightCheckView> checks) {
+        boolean passed = checks.stream().allMatch(PreflightCheckView::passed);
+        var lines = checks.stream()
+                .map(c -> (c.passed() ? ":white_check_mark: " : ":no_entry: ") + "*" + escape(c.name()) + "*"
+                        + (c.reason().isBlank() ? "" : ": " + escape(c.reason())))
+                .toList();
+        var head = passed ? ":white_check_mark: *Preflight passed*" : ":no_entry: *Preflight blocked the deploy*";
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section(head));
+        // One section per 20 checks keeps each under the section limit without cutting a check in half.
+        for (int i = 0; i < lines.size(); i += 20) {
+            blocks.add(BlockKit.section(String.join("\n", lines.subList(i, Math.min(lines.size(), i + 20)))));
+        }
+        return new SlackMessage(passed ? "Preflight passed" : "Preflight blocked the deploy", blocks);
+    }
+
+    /** One canary step: the traffic it had and every metric compared, canary against baseline. */
+    public static SlackMessage canaryStep(int step, int steps, int trafficPercent, List<Evidence> evidence) {
+        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + trafficPercent + "% of traffic";
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section(head));
+        for (var e : evidence) {
+            blocks.add(BlockKit.section(evidenceLine(e)));
+        }
+        return new SlackMessage("Canary step " + step + "/" + steps + " at " + trafficPercent + "% of traffic", blocks);
+    }
+
+    /** The final decision and the evidence behind it, the deciding piece first. */
+    public static SlackMessage decision(DeployView d, Verdict verdict) {
+        var head =
+                switch (verdict) {
+                    case Verdict.Promote p -> ":rocket: *Promoted*: `" + d.version() + "` now serves all traffic.";
+                    case Verdict.Rollback r -> ":rewind: *Rolled back*: traffic is back on the stable version.";
+                    case Verdict.Pause p ->
+                        ":double_vertical_bar: *Paused*: the analysis cannot decide safely;"
+                                + " a human needs to look.";
+                    case Verdict.Continue c -> ":arrow_forward: *Continuing* at " + c.weight() + "% of traffic.";
+                };
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section(head));
+        for (var e : verdict.evidence()) {
+            blocks.add(BlockKit.section(evidenceLine(e)));
+        }
+        blocks.add(
+                BlockKit.context("decided " + verdict.at() + " s after the canary started · deploy #" + d.deployId()));
+        return new SlackMessage(head.replace("*", ""), blocks);
+    }
+
+    /** {@code /deploy status}: the deploys in flight or last finished, one line each. */
+    public static SlackMessage status(List<DeployView> deploys) {
+        if (deploys.isEmpty()) {
+            return SlackMessage.text("No deploys to show.");
+        }
+        var lines = deploys.stream()
+                .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → " + d.environment() + ": "
+                        + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " ("
+                        + escape(d.stateLine()) + ") · #" + d.deployId())
+                .toList();
+        var blocks = new ArrayList<LayoutBlock>();
+        for (int i = 0; i < lines.size(); i += 15) {
+            blocks.add(BlockKit.section(String.join("\n", lines.subList(i, Math.min(lines.size(), i + 15)))));
+        }
+        return new SlackMessage(deploys.size() + " deploy(s)", blocks);
+    }
+
+    /** One piece of evidence: metric, values, estimate with interval, and the judge's reason. */
+    static String evidenceLine(Evidence e) {
+        var line = new StringBuilder("*")
+                .append(escape(e.metric()))
+                .append("* (")
+                .append(escape(e.judge()))
+                .append(", ")
+                .append(escape(e.rule()))
+                .append("): baseline ")
+                .append(num(e.baseline()))
+                .append(", canary ")
+                .append(num(e.canary()));
+        if (!Double.isNaN(e.estimate())) {
+            line.append(", shift ").append(signed(e.estimate()));
+            if (!Double.isNaN(e.ciLow())) {
+                line.append(" [")
+                        .append(num(e.ciLow()))
+                        .append(", ")
+                        .append(num(e.ciHigh()))
+                        .append("]");
+            }
+        }
+        if (!Double.isNaN(e.pValue())) {
+            line.append(", p = ").append(num(e.pValue()));
+        }
+        if (!Double.isNaN(e.eValue())) {
+            line.append(", e = ").append(num(e.eValue()));
+        }
+        if (!e.reason().isBlank()) {
+            line.append("\n").append(escape(e.reason()));
+        }
+        return line.toString();
+    }
+
+    static String title(DeployView d) {
+        return d.service() + " " + d.version() + " → " + d.environment();
+    }
+
+    static String requester(String id) {
+        // Slack user ids start with U or W; anything else (a CI system) is shown as a name.
+        return id.matches("[UW][A-Z0-9]{2,}") ? user(id) : escape(id);
+    }
+
+    static String stateEmoji(DeployView d) {
+        return switch (d.state()) {
+            case REQUESTED, SCORED -> ":hourglass_flowing_sand:";
+            case AWAITING_APPROVAL -> ":raised_hand:";
+            case APPROVED, PREFLIGHT -> ":mag:";
+            case CANARY, PROMOTING -> ":bird:";
+            case PROMOTED -> ":white_check_mark:";
+            case ROLLING_BACK, ROLLED_BACK -> ":rewind:";
+            case REJECTED, EXPIRED, FAILED -> ":x:";
+        };
+    }
+}

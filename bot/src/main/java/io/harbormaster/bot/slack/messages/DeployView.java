@@ -1,0 +1,19 @@
+package io.harbormaster.bot.slack.messages;
+
+import io.harbormaster.engine.rollout.DeployState;
+
+/**
+ * What the messages show of a deploy.
+ *
+ * @param requesterId the Slack user id of whoever asked (or a name for CI requests)
+ * @param stateLine the current state in words, shown under the title of the parent message
+ */
+public record DeployView(
+        long deployId,
+        String service,
+        String version,
+        String environment,
+        String requesterId,
+        DeployState state,
+        String stateLine,
+        boolean emergency) {}

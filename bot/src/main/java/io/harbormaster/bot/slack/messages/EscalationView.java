@@ -1,0 +1,29 @@
+package io.harbormaster.bot.slack.messages;
+
+import io.harbormaster.engine.risk.RiskAssessment;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The context package an approver decides from.
+ *
+ * @param whatChanged the change in a few lines (files, subsystems, lines added and deleted)
+ * @param similarIncidents past incidents that look like this change, one line each
+ * @param summary an optional LLM summary of the change
+ * @param approvalsSoFar approvals already given (for policies that need several)
+ */
+public record EscalationView(
+        DeployView deploy,
+        RiskAssessment risk,
+        String whatChanged,
+        List<String> similarIncidents,
+        Optional<String> summary,
+        String approverGroup,
+        int requiredApprovals,
+        int approvalsSoFar,
+        Instant expiresAt) {
+    public EscalationView {
+        similarIncidents = List.copyOf(similarIncidents);
+    }
+}

@@ -1,0 +1,39 @@
+package io.harbormaster.bot.slack.messages;
+
+import io.harbormaster.bot.slack.commands.AuditCommandParser;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
+import java.util.List;
+
+/** The answers to {@code /deploy help} and {@code /audit help}. */
+public final class HelpMessage {
+    private HelpMessage() {}
+
+    public static SlackMessage deploy() {
+        var lines = List.of(
+                "`" + DeployCommandParser.DEPLOY_USAGE + "`\n    start a deploy; the bot opens a thread for it."
+                        + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review after.",
+                "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
+                "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    roll the service back to its stable version",
+                "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
+                "`" + DeployCommandParser.UNLOCK_USAGE + "`\n    release the hold",
+                "`" + DeployCommandParser.HELP_USAGE + "`\n    this text");
+        var text = "*Harbormaster deploys*\n" + String.join("\n", lines);
+        return new SlackMessage(
+                "Harbormaster: /deploy <service> <version> [to <env>] [--emergency], status, rollback, lock, unlock,"
+                        + " help",
+                List.of(
+                        BlockKit.section(text),
+                        BlockKit.context("Audit trail: `" + AuditCommandParser.QUERY_USAGE + "`, `"
+                                + AuditCommandParser.VERIFY_USAGE + "`")));
+    }
+
+    public static SlackMessage audit() {
+        var text = "*Harbormaster audit log* (auditors only)\n`" + AuditCommandParser.QUERY_USAGE
+                + "`\n    a summary of the matching decisions, with CSV and JSON exports\n`"
+                + AuditCommandParser.VERIFY_USAGE + "`\n    check the hash chain and the signed checkpoints\n"
+                + "Times: `2026-11-01T09:30:00Z`, `2026-11-01`, or an age such as `90m`, `24h`, `7d`.";
+        return new SlackMessage(
+                "Harbormaster: /audit [service=..] [since=..] [until=..] [decision=..], /audit verify",
+                List.of(BlockKit.section(text)));
+    }
+}

@@ -1,0 +1,56 @@
+package io.harbormaster.bot.slack.messages;
+
+import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
+import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
+import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
+
+import com.slack.api.model.block.LayoutBlock;
+import java.util.ArrayList;
+
+/** The notice broadcast to the channel when a canary is rolled back automatically. */
+public final class RollbackMessages {
+    private RollbackMessages() {}
+
+    /** The one-line text (also the notification text): which metric tripped, by how much, with what interval. */
+    public static String text(RollbackNotice n) {
+        var e = n.trigger();
+        var text = new StringBuilder(":rotating_light: Rolled back ")
+                .append(n.service())
+                .append(' ')
+                .append(n.version())
+                .append(" in ")
+                .append(n.environment())
+                .append(": ")
+                .append(e.metric())
+                .append(" canary ")
+                .append(num(e.canary()))
+                .append(" vs baseline ")
+                .append(num(e.baseline()));
+        if (!Double.isNaN(e.estimate())) {
+            text.append(", effect ").append(signed(e.estimate()));
+            if (!Double.isNaN(e.ciLow())) {
+                text.append(" (interval ")
+                        .append(num(e.ciLow()))
+                        .append(" to ")
+                        .append(num(e.ciHigh()))
+                        .append(')');
+            }
+        }
+        n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
+        return text.toString();
+    }
+
+    /** The broadcast: the text, the rule that fired, the incident and a link to the thread. */
+    public static SlackMessage broadcast(RollbackNotice n) {
+        var blocks = new ArrayList<LayoutBlock>();
+        blocks.add(BlockKit.section("*" + text(n) + "*"));
+        blocks.add(BlockKit.section(DeployMessages.evidenceLine(n.trigger())));
+        var context = new ArrayList<String>();
+        context.add("deploy #" + n.deployId());
+        n.incidentId().ifPresent(i -> context.add("incident " + escape(i)));
+        context.add("automatic deploys of " + n.service() + " are blocked for 1 h");
+        n.threadLink().ifPresent(l -> context.add("<" + l + "|deploy thread>"));
+        blocks.add(BlockKit.context(context));
+        return new SlackMessage(text(n), blocks);
+    }
+}

@@ -1,0 +1,515 @@
+package io.harbormaster.bot.slack.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harbormaster.bot.slack.messages.BlockKitLimits;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in for the Slack Web API on loopback: the methods Harbormaster calls, with Slack's token and argument
+ * checks and error codes, messages kept per channel and thread, and 429s with {@code Retry-After} on request. Point
+ * Bolt at {@link #methodsUrlPrefix()} with {@code SlackConfig#setMethodsEndpointUrlPrefix}. The sandbox's console
+ * reads the same state through {@code GET /_standin/state}.
+ */
+public final class SlackStandIn implements AutoCloseable {
+    /** Slack's top-level message text limit. */
+    static final int MAX_TEXT = 40_000;
+
+    /** A workspace member as {@code users.info} describes them. */
+    public record User(String id, String name, String realName) {}
+
+    /** A channel the bot is in. */
+    public record Channel(String id, String name) {}
+
+    /**
+     * A message as the stand-in holds it.
+     *
+     * @param threadTs the parent's ts for a thread reply, empty for a top-level message
+     * @param ephemeralTo the only user who sees it, empty for a normal message
+     * @param edits how many times {@code chat.update} changed it
+     */
+    public record Message(
+            String channel,
+            String ts,
+            Optional<String> threadTs,
+            String user,
+            String text,
+            String blocksJson,
+            boolean replyBroadcast,
+            Optional<String> ephemeralTo,
+            int edits) {
+
+        /** The text and every text inside the blocks, for assertions that do not care where the words are. */
+        public String allText() {
+            return text + "\n" + blocksJson;
+        }
+    }
+
+    /** One call that reached the stand-in, answered or not. */
+    public record Call(String method, Map<String, String> args, Instant at, String error) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String token;
+    private final String teamId;
+    private final String botUserId;
+    private final Map<String, User> users = new LinkedHashMap<>();
+    private final Map<String, Channel> channels = new LinkedHashMap<>();
+    private final List<Message> messages = new ArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final AtomicInteger rateLimitedCalls = new AtomicInteger();
+    private volatile int retryAfterSeconds = 1;
+    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final Javalin server;
+
+    private SlackStandIn(String token, String teamId, String botUserId, List<User> users, List<Channel> channels) {
+        this.token = token;
+        this.teamId = teamId;
+        this.botUserId = botUserId;
+        users.forEach(u -> this.users.put(u.id(), u));
+        channels.forEach(c -> this.channels.put(c.id(), c));
+        this.server = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            // A stand-in has nothing to finish: stop at once instead of waiting for idle keep-alive connections.
+            cfg.jetty.modifyServer(s -> s.setStopTimeout(0));
+            cfg.routes.post("/api/{method}", this::handle);
+            cfg.routes.get("/api/{method}", this::handle);
+            cfg.routes.get("/_standin/state", ctx -> ctx.contentType("application/json")
+                    .result(JSON.writeValueAsString(state())));
+        });
+    }
+
+    /**
+     * Starts a stand-in on a free loopback port.
+     *
+     * @param token the bot token it accepts
+     */
+    public static SlackStandIn start(String token, List<User> users, List<Channel> channels) {
+        var standIn = new SlackStandIn(token, "T0SANDBOX", "U0HARBORMASTER", users, channels);
+        standIn.server.start("127.0.0.1", 0);
+        return standIn;
+    }
+
+    /** What to give {@code SlackConfig#setMethodsEndpointUrlPrefix}. */
+    public String methodsUrlPrefix() {
+        return "http://127.0.0.1:" + server.port() + "/api/";
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String botUserId() {
+        return botUserId;
+    }
+
+    /** Answer the next {@code calls} calls with HTTP 429 and {@code Retry-After: retryAfterSeconds}. */
+    public void rateLimitNext(int calls, int retryAfterSeconds) {
+        this.retryAfterSeconds = retryAfterSeconds;
+        rateLimitedCalls.set(calls);
+    }
+
+    public synchronized void addChannel(Channel channel) {
+        channels.put(channel.id(), channel);
+    }
+
+    public synchronized void addUser(User user) {
+        users.put(user.id(), user);
+    }
+
+    /** Every call received, oldest first. */
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Top-level messages in a channel, oldest first (ephemeral ones excluded). */
+    public synchronized List<Message> messages(String channel) {
+        return messages.stream()
+                .filter(m -> m.channel().equals(channel)
+                        && m.threadTs().isEmpty()
+                        && m.ephemeralTo().isEmpty())
+                .toList();
+    }
+
+    /** The replies in a thread, oldest first. */
+    public synchronized List<Message> replies(String channel, String threadTs) {
+        return messages.stream()
+                .filter(m -> m.channel().equals(channel) && m.threadTs().equals(Optional.of(threadTs)))
+                .toList();
+    }
+
+    /** Ephemeral messages shown in a channel, oldest first. */
+    public synchronized List<Message> ephemerals(String channel) {
+        return messages.stream()
+                .filter(m -> m.channel().equals(channel) && m.ephemeralTo().isPresent())
+                .toList();
+    }
+
+    /** Every message in every channel, oldest first. */
+    public synchronized List<Message> allMessages() {
+        return List.copyOf(messages);
+    }
+
+    public synchronized Optional<Message> message(String channel, String ts) {
+        return messages.stream()
+                .filter(m -> m.channel().equals(channel) && m.ts().equals(ts))
+                .findFirst();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void handle(Context ctx) throws Exception {
+        var method = ctx.pathParam("method");
+        var args = args(ctx);
+        if (rateLimitedCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            calls.add(new Call(method, redacted(args), Instant.now(), "ratelimited"));
+            ctx.status(429).header("Retry-After", Integer.toString(retryAfterSeconds));
+            json(ctx, error("ratelimited"));
+            return;
+        }
+        var given = bearer(ctx).or(() -> Optional.ofNullable(args.get("token")));
+        ObjectNode answer;
+        if (given.isEmpty() || given.get().isBlank()) {
+            answer = error("not_authed");
+        } else if (!given.get().equals(token)) {
+            answer = error("invalid_auth");
+        } else {
+            answer = switch (method) {
+                case "auth.test" -> authTest();
+                case "chat.postMessage" -> postMessage(args);
+                case "chat.update" -> update(args);
+                case "chat.postEphemeral" -> postEphemeral(args);
+                case "chat.getPermalink" -> permalink(args);
+                case "users.info" -> usersInfo(args);
+                case "conversations.info" -> conversationsInfo(args);
+                default -> error("unknown_method");
+            };
+        }
+        calls.add(new Call(
+                method, redacted(args), Instant.now(), answer.path("error").asText("")));
+        json(ctx, answer);
+    }
+
+    private ObjectNode authTest() {
+        var o = ok();
+        o.put("url", "http://127.0.0.1:" + server.port() + "/");
+        o.put("team", "Harbormaster sandbox");
+        o.put("user", "harbormaster");
+        o.put("team_id", teamId);
+        o.put("user_id", botUserId);
+        o.put("bot_id", "B0HARBORMASTER");
+        o.put("is_enterprise_install", false);
+        return o;
+    }
+
+    private synchronized ObjectNode postMessage(Map<String, String> args) {
+        var channel = channel(args.get("channel"));
+        if (channel.isEmpty()) {
+            return error("channel_not_found");
+        }
+        var content = content(args);
+        if (content.isPresent()) {
+            return content.get();
+        }
+        var thread = Optional.ofNullable(args.get("thread_ts")).filter(s -> !s.isBlank());
+        var m = new Message(
+                channel.get().id(),
+                nextTs(),
+                thread,
+                botUserId,
+                args.getOrDefault("text", ""),
+                args.getOrDefault("blocks", "[]"),
+                thread.isPresent() && truthy(args.get("reply_broadcast")),
+                Optional.empty(),
+                0);
+        messages.add(m);
+        var o = ok();
+        o.put("channel", m.channel());
+        o.put("ts", m.ts());
+        o.set("message", messageJson(m));
+        return o;
+    }
+
+    private synchronized ObjectNode update(Map<String, String> args) {
+        var channel = channel(args.get("channel"));
+        if (channel.isEmpty()) {
+            return error("channel_not_found");
+        }
+        var ts = args.getOrDefault("ts", "");
+        var index = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            var m = messages.get(i);
+            if (m.channel().equals(channel.get().id())
+                    && m.ts().equals(ts)
+                    && m.ephemeralTo().isEmpty()) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            return error("message_not_found");
+        }
+        var old = messages.get(index);
+        if (!old.user().equals(botUserId)) {
+            return error("cant_update_message");
+        }
+        var content = content(args);
+        if (content.isPresent()) {
+            return content.get();
+        }
+        var m = new Message(
+                old.channel(),
+                old.ts(),
+                old.threadTs(),
+                old.user(),
+                args.getOrDefault("text", ""),
+                args.getOrDefault("blocks", "[]"),
+                old.replyBroadcast(),
+                Optional.empty(),
+                old.edits() + 1);
+        messages.set(index, m);
+        var o = ok();
+        o.put("channel", m.channel());
+        o.put("ts", m.ts());
+        o.put("text", m.text());
+        return o;
+    }
+
+    private synchronized ObjectNode postEphemeral(Map<String, String> args) {
+        var channel = channel(args.get("channel"));
+        if (channel.isEmpty()) {
+            return error("channel_not_found");
+        }
+        var user = args.get("user");
+        if (user == null || !users.containsKey(user)) {
+            return error("user_not_in_channel");
+        }
+        var content = content(args);
+        if (content.isPresent()) {
+            return content.get();
+        }
+        var m = new Message(
+                channel.get().id(),
+                nextTs(),
+                Optional.ofNullable(args.get("thread_ts")).filter(s -> !s.isBlank()),
+                botUserId,
+                args.getOrDefault("text", ""),
+                args.getOrDefault("blocks", "[]"),
+                false,
+                Optional.of(user),
+                0);
+        messages.add(m);
+        var o = ok();
+        o.put("message_ts", m.ts());
+        return o;
+    }
+
+    private synchronized ObjectNode permalink(Map<String, String> args) {
+        var channel = channel(args.get("channel"));
+        if (channel.isEmpty()) {
+            return error("channel_not_found");
+        }
+        var ts = args.getOrDefault("message_ts", "");
+        if (message(channel.get().id(), ts).isEmpty()) {
+            return error("message_not_found");
+        }
+        var o = ok();
+        o.put("channel", channel.get().id());
+        o.put(
+                "permalink",
+                "http://127.0.0.1:" + server.port() + "/archives/"
+                        + channel.get().id() + "/p" + ts.replace(".", ""));
+        return o;
+    }
+
+    private synchronized ObjectNode usersInfo(Map<String, String> args) {
+        var user = users.get(args.getOrDefault("user", ""));
+        if (user == null) {
+            return error("user_not_found");
+        }
+        var o = ok();
+        var u = o.putObject("user");
+        u.put("id", user.id());
+        u.put("team_id", teamId);
+        u.put("name", user.name());
+        u.put("real_name", user.realName());
+        u.put("is_bot", false);
+        u.put("deleted", false);
+        var profile = u.putObject("profile");
+        profile.put("real_name", user.realName());
+        profile.put("display_name", user.name());
+        return o;
+    }
+
+    private synchronized ObjectNode conversationsInfo(Map<String, String> args) {
+        var channel = channel(args.get("channel"));
+        if (channel.isEmpty()) {
+            return error("channel_not_found");
+        }
+        var o = ok();
+        var c = o.putObject("channel");
+        c.put("id", channel.get().id());
+        c.put("name", channel.get().name());
+        c.put("is_channel", true);
+        c.put("is_member", true);
+        c.put("is_archived", false);
+        return o;
+    }
+
+    /** The error for missing or unacceptable message content, if there is one. */
+    private Optional<ObjectNode> content(Map<String, String> args) {
+        var text = args.getOrDefault("text", "");
+        var blocks = args.getOrDefault("blocks", "");
+        if (text.isBlank() && (blocks.isBlank() || blocks.equals("[]")) && !args.containsKey("attachments")) {
+            return Optional.of(error("no_text"));
+        }
+        if (text.length() > MAX_TEXT) {
+            return Optional.of(error("msg_too_long"));
+        }
+        if (!blocks.isBlank()) {
+            var problems = BlockKitLimits.violations(blocks);
+            if (!problems.isEmpty()) {
+                var e = error("invalid_blocks");
+                var meta = e.putObject("response_metadata").putArray("messages");
+                problems.forEach(p -> meta.add("[ERROR] " + p));
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A channel by id, or by name with or without {@code #}, as Slack accepts either. */
+    private synchronized Optional<Channel> channel(String idOrName) {
+        if (idOrName == null || idOrName.isBlank()) {
+            return Optional.empty();
+        }
+        if (channels.containsKey(idOrName)) {
+            return Optional.of(channels.get(idOrName));
+        }
+        var name = idOrName.startsWith("#") ? idOrName.substring(1) : idOrName;
+        return channels.values().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    private String nextTs() {
+        // Unique and increasing, in Slack's seconds.micros form.
+        long micros = clock.updateAndGet(prev -> Math.max(prev + 1, System.currentTimeMillis() * 1000));
+        return String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000);
+    }
+
+    private static Optional<String> bearer(Context ctx) {
+        var header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(7).strip());
+    }
+
+    /** The arguments from the query string, a form body, or a JSON body, as Slack accepts all three. */
+    private static Map<String, String> args(Context ctx) throws Exception {
+        var args = new HashMap<String, String>();
+        ctx.queryParamMap().forEach((k, v) -> args.put(k, v.getFirst()));
+        var type = ctx.contentType() == null ? "" : ctx.contentType();
+        if (type.startsWith("application/json")) {
+            var body = JSON.readTree(ctx.bodyAsBytes());
+            if (body != null && body.isObject()) {
+                body.properties().forEach(e -> args.put(e.getKey(), jsonArg(e.getValue())));
+            }
+        } else if (type.startsWith("application/x-www-form-urlencoded")) {
+            ctx.formParamMap().forEach((k, v) -> args.put(k, v.getFirst()));
+        }
+        // Kept as plain JSON: clients may escape '<' and '>' as \u003c, which says the same thing less readably.
+        args.computeIfPresent("blocks", (k, v) -> normalized(v));
+        return args;
+    }
+
+    /** Slack reads booleans as {@code true} or {@code 1}. */
+    private static boolean truthy(String value) {
+        return value != null && (value.equalsIgnoreCase("true") || value.equals("1"));
+    }
+
+    private static String normalized(String json) {
+        try {
+            return JSON.readTree(json).toString();
+        } catch (Exception e) {
+            return json;
+        }
+    }
+
+    private static String jsonArg(JsonNode v) {
+        return v.isValueNode() ? v.asText() : v.toString();
+    }
+
+    private static Map<String, String> redacted(Map<String, String> args) {
+        var copy = new HashMap<>(args);
+        copy.computeIfPresent("token", (k, v) -> "[redacted]");
+        return Map.copyOf(copy);
+    }
+
+    private static ObjectNode ok() {
+        var o = JSON.createObjectNode();
+        o.put("ok", true);
+        return o;
+    }
+
+    private static ObjectNode error(String code) {
+        var o = JSON.createObjectNode();
+        o.put("ok", false);
+        o.put("error", code);
+        return o;
+    }
+
+    /** A message as Slack shows it to the bot (e.g. inside a button click's payload). */
+    public static ObjectNode asSlackJson(Message m) {
+        return messageJson(m);
+    }
+
+    private static ObjectNode messageJson(Message m) {
+        var o = JSON.createObjectNode();
+        o.put("type", "message");
+        o.put("user", m.user());
+        o.put("text", m.text());
+        o.put("ts", m.ts());
+        m.threadTs().ifPresent(t -> o.put("thread_ts", t));
+        try {
+            o.set("blocks", JSON.readTree(m.blocksJson()));
+        } catch (Exception e) {
+            o.putArray("blocks");
+        }
+        return o;
+    }
+
+    private static void json(Context ctx, ObjectNode body) {
+        ctx.contentType("application/json; charset=utf-8").result(body.toString());
+    }
+
+    private synchronized Map<String, Object> state() {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("channels", List.copyOf(channels.values()));
+        out.put("users", List.copyOf(users.values()));
+        var list = JSON.createArrayNode();
+        for (var m : messages) {
+            var o = messageJson(m);
+            o.put("channel", m.channel());
+            o.put("reply_broadcast", m.replyBroadcast());
+            m.ephemeralTo().ifPresent(u -> o.put("ephemeral_to", u));
+            o.put("edits", m.edits());
+            list.add(o);
+        }
+        out.put("messages", list);
+        return out;
+    }
+}

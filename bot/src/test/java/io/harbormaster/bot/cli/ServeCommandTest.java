@@ -1,0 +1,135 @@
+package io.harbormaster.bot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+    private static final String SECRET = "serve-test-signing-secret";
+    private static final String TOKEN = "xoxb-serve-test-token";
+
+    @TempDir
+    Path dir;
+
+    private record Run(ServeCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
+
+    private static Run serve(Map<String, String> env) {
+        var command = new ServeCommand();
+        command.env = env;
+        var cli = new CommandLine(command);
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        var out = new StringWriter();
+        var err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(command, cli, out, err);
+    }
+
+    @Test
+    void serveRefusesToStartWithoutTheSlackSecretsAndNamesThem() {
+        var run = serve(Map.of());
+        int code = run.cli().execute("--port", "0");
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString()).contains("SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN");
+    }
+
+    @Test
+    void serveRefusesToStartWhenSlackRefusesTheToken() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, ConfigCommand.example());
+        try (var slack = SlackStandIn.start("xoxb-the-real-one", List.of(), List.of())) {
+            var run = serve(Map.of(
+                    "SLACK_SIGNING_SECRET",
+                    SECRET,
+                    "SLACK_BOT_TOKEN",
+                    TOKEN,
+                    "SLACK_API_URL",
+                    slack.methodsUrlPrefix()));
+            int code = run.cli()
+                    .execute("--port", "0", "--config", config.toString(), "--db", "jdbc:h2:file:" + dir.resolve("db"));
+            assertThat(code).isEqualTo(2);
+            assertThat(run.err().toString()).contains("Slack refused SLACK_BOT_TOKEN", "invalid_auth");
+            assertThat(run.err().toString()).doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
+    void serveAnswersSignedSlackRequestsAndSaysThePipelineIsNotWired() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, ConfigCommand.example());
+        try (var slack = SlackStandIn.start(
+                TOKEN,
+                List.of(new SlackStandIn.User("U0ALICE", "alice", "Alice")),
+                List.of(new SlackStandIn.Channel("C0DEPLOYS", "deploys")))) {
+            var run = serve(Map.of(
+                    "SLACK_SIGNING_SECRET",
+                    SECRET,
+                    "SLACK_BOT_TOKEN",
+                    TOKEN,
+                    "SLACK_API_URL",
+                    slack.methodsUrlPrefix()));
+            var code = new AtomicInteger(-1);
+            var thread = Thread.ofVirtual()
+                    .start(() -> code.set(run.cli()
+                            .execute(
+                                    "--port",
+                                    "0",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--config",
+                                    config.toString(),
+                                    "--db",
+                                    "jdbc:h2:file:" + dir.resolve("db"))));
+            var listening = Pattern.compile("listening on http://127.0.0.1:(\\d+)");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!listening.matcher(run.out().toString()).find()) {
+                assertThat(System.nanoTime()).as("serve to start: " + run.err()).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            var matcher = listening.matcher(run.out().toString());
+            matcher.find();
+            var base = "http://127.0.0.1:" + matcher.group(1);
+            try {
+                var requests = new SlackRequests(URI.create(base + "/slack/events"), SECRET, Clock.systemUTC());
+                var alice = new SlackRequests.Origin("U0ALICE", "alice", "C0DEPLOYS", "deploys");
+                assertThat(requests.slashCommand(alice, "/deploy", "help").body())
+                        .contains("/deploy lock");
+                requests.slashCommand(alice, "/deploy", "checkout 1.2.3");
+                deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (slack.ephemerals("C0DEPLOYS").isEmpty()) {
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                assertThat(slack.ephemerals("C0DEPLOYS").getFirst().text()).contains("not wired in this build");
+                var ready = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(base + "/readyz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(200);
+            } finally {
+                run.command().stop.countDown();
+                thread.join(Duration.ofSeconds(20));
+            }
+            assertThat(code.get()).isZero();
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.harbormaster.bot.slack;
+
+import static io.harbormaster.bot.slack.SlackFixture.ALICE;
+import static io.harbormaster.bot.slack.SlackFixture.BOB;
+import static io.harbormaster.bot.slack.SlackFixture.CHANNEL;
+import static io.harbormaster.bot.slack.SlackFixture.MALLORY;
+import static io.harbormaster.bot.slack.SlackFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.slack.api.SlackResult;
+import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.commands.DeployCommand;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.messages.EscalationView;
+import io.harbormaster.bot.slack.messages.SlackMessage;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.risk.RiskDecision;
+import io.harbormaster.engine.risk.Threshold;
+import io.harbormaster.engine.rollout.Approval;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SlackFrontEndTest {
+    private SlackFixture f;
+
+    @BeforeEach
+    void start() {
+        f = new SlackFixture();
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    private List<SlackStandIn.Call> chatCalls() {
+        return f.slack.calls().stream()
+                .filter(c -> c.method().startsWith("chat."))
+                .toList();
+    }
+
+    @Test
+    void deployHelpIsAnsweredInTheAckWellWithinThreeSeconds() {
+        long started = System.nanoTime();
+        var response = f.requests.slashCommand(ALICE, "/deploy", "help");
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(millis).isLessThan(3_000);
+        assertThat(json(response.body()))
+                .contains("/deploy <service> <version> [to <env>] [--emergency]", "/deploy lock");
+        assertThat(f.desk.calls()).isZero();
+    }
+
+    @Test
+    void aDeployReachesTheDeskParsedAndOpensAThreadWithItsParentMessage() {
+        var response = f.requests.slashCommand(ALICE, "/deploy", "checkout 1.2.3");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("Checking `checkout` `1.2.3`");
+
+        await("the desk to hear of it", () -> !f.desk.requests.isEmpty());
+        var request = f.desk.requests.getFirst();
+        assertThat(request.command()).isEqualTo(new DeployCommand.Deploy("checkout", "1.2.3", Optional.empty(), false));
+        assertThat(request.requester()).isEqualTo(new SlackUser("U0REQUESTER", "alice"));
+        assertThat(request.channel()).isEqualTo(CHANNEL);
+        assertThat(request.key()).startsWith("slack:");
+
+        await("the thread to open", () -> f.desk.threads.containsKey(42L));
+        var parent = f.slack.messages(CHANNEL);
+        assertThat(parent).singleElement().satisfies(m -> assertThat(m.allText())
+                .contains("checkout 1.2.3 → production", "<@U0REQUESTER>", "deploy #42"));
+        assertThat(f.desk.threads.get(42L))
+                .isEqualTo(new ThreadRef(CHANNEL, parent.getFirst().ts()));
+        await(
+                "the first thread reply",
+                () -> !f.slack.replies(CHANNEL, parent.getFirst().ts()).isEmpty());
+        assertThat(f.slack.replies(CHANNEL, parent.getFirst().ts()).getFirst().allText())
+                .contains("Request received from <@U0REQUESTER>");
+    }
+
+    @Test
+    void aRefusalFromTheDeskIsToldOnlyToTheRequester() {
+        f.requests.slashCommand(ALICE, "/deploy", "checkout 0.0.0-unannounced");
+        await("the ephemeral answer", () -> !f.slack.ephemerals(CHANNEL).isEmpty());
+        assertThat(f.slack.ephemerals(CHANNEL).getFirst().ephemeralTo()).contains("U0REQUESTER");
+        assertThat(f.slack.ephemerals(CHANNEL).getFirst().text()).contains("No build announced");
+        assertThat(f.slack.messages(CHANNEL)).isEmpty();
+    }
+
+    @Test
+    void aMalformedArgumentIsAnsweredWithUsageAndTheClosestValueAndNothingRuns() throws Exception {
+        var service = f.requests.slashCommand(ALICE, "/deploy", "chekout 1.2.3");
+        assertThat(service.statusCode()).isEqualTo(200);
+        assertThat(service.body()).contains("Unknown service `chekout`", "Did you mean `checkout`?", "Usage:");
+        var version = f.requests.slashCommand(ALICE, "/deploy", "checkout 1.2.3/../../etc");
+        assertThat(version.body()).contains("is not an image tag");
+        var sub = f.requests.slashCommand(ALICE, "/deploy", "stauts");
+        assertThat(sub.body()).contains("Did you mean `status`?");
+
+        Thread.sleep(200);
+        assertThat(f.desk.calls()).isZero();
+        assertThat(chatCalls()).isEmpty();
+    }
+
+    @Test
+    void requestsWithABadSignatureAStaleTimestampOrNoHeadersAreRefusedAndNothingRuns() throws Exception {
+        var body = SlackRequests.slashCommandBody(ALICE, "/deploy", "checkout 1.2.3");
+        long now = Instant.now().getEpochSecond();
+
+        var forged = f.requests.send(
+                body,
+                Map.of(
+                        "X-Slack-Request-Timestamp", Long.toString(now),
+                        "X-Slack-Signature", SlackRequests.signature("not-the-secret", now, body)));
+        long stale = now - 6 * 60;
+        var replayed = f.requests.send(
+                body,
+                Map.of(
+                        "X-Slack-Request-Timestamp", Long.toString(stale),
+                        "X-Slack-Signature", SlackRequests.signature(SlackFixture.SIGNING_SECRET, stale, body)));
+        var unsigned = f.requests.send(body, Map.of());
+        var tampered = f.requests.send(
+                body.replace("1.2.3", "6.6.6"),
+                Map.of(
+                        "X-Slack-Request-Timestamp", Long.toString(now),
+                        "X-Slack-Signature", SlackRequests.signature(SlackFixture.SIGNING_SECRET, now, body)));
+
+        for (var response : List.of(forged, replayed, unsigned, tampered)) {
+            assertThat(response.statusCode()).isEqualTo(401);
+        }
+        var click = SlackRequests.blockActionBody(
+                BOB,
+                EscalationMessages.APPROVE_ACTION,
+                "escalation-42",
+                "42",
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode()
+                        .put("ts", "1.000001"));
+        assertThat(f.requests
+                        .send(click, Map.of("X-Slack-Request-Timestamp", Long.toString(now)))
+                        .statusCode())
+                .isEqualTo(401);
+
+        Thread.sleep(200);
+        assertThat(f.desk.calls()).isZero();
+        assertThat(chatCalls()).isEmpty();
+    }
+
+    @Test
+    void whenSlackCannotBeReachedARequestIsRefusedWith503AndNothingRuns() throws Exception {
+        f.slack.close();
+
+        var response = f.requests.slashCommand(ALICE, "/deploy", "checkout 1.2.3");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        Thread.sleep(200);
+        assertThat(f.desk.calls()).isZero();
+    }
+
+    @Test
+    void anApproveClickReachesTheDeskWithTheClickerAndClosesTheButtons() {
+        var thread = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("parent"))));
+        var escalation = sent(f.frontEnd.web().reply(thread, EscalationMessages.request(escalation())));
+        var message = f.slack.message(CHANNEL, escalation).orElseThrow();
+
+        var response = f.requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation-42", "42", SlackStandIn.asSlackJson(message));
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        await("the decision", () -> !f.desk.decisions.isEmpty());
+        var decision = f.desk.decisions.getFirst();
+        assertThat(decision.deployId()).isEqualTo(42);
+        assertThat(decision.clicker()).isEqualTo(new SlackUser("U0APPROVER", "bob"));
+        assertThat(decision.decision()).isEqualTo(Approval.Decision.APPROVE);
+
+        await(
+                "the buttons to close",
+                () -> f.slack.message(CHANNEL, escalation).orElseThrow().edits() == 1);
+        var closed = f.slack.message(CHANNEL, escalation).orElseThrow();
+        assertThat(closed.blocksJson()).doesNotContain("deploy_approve").contains("Approved by <@U0APPROVER>");
+        await(
+                "the note in the thread",
+                () -> f.slack.replies(CHANNEL, thread.ts()).size() == 2);
+    }
+
+    @Test
+    void aClickBySomeoneTheDeskRefusesIsToldOnlyToThem() {
+        var thread = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("parent"))));
+        var escalation = sent(f.frontEnd.web().reply(thread, EscalationMessages.request(escalation())));
+        var message = f.slack.message(CHANNEL, escalation).orElseThrow();
+
+        f.requests.blockAction(
+                MALLORY, EscalationMessages.REJECT_ACTION, "escalation-42", "42", SlackStandIn.asSlackJson(message));
+
+        await("the refusal", () -> !f.slack.ephemerals(CHANNEL).isEmpty());
+        assertThat(f.slack.ephemerals(CHANNEL).getFirst().ephemeralTo()).contains("U0MALLORY");
+        assertThat(f.slack.message(CHANNEL, escalation).orElseThrow().edits()).isZero();
+    }
+
+    @Test
+    void lockAnnouncesInTheChannelAndAuditRefusesNonAuditors() {
+        f.requests.slashCommand(ALICE, "/deploy", "lock payments migration running");
+        await("the announcement", () -> !f.slack.messages(CHANNEL).isEmpty());
+        assertThat(f.slack.messages(CHANNEL).getFirst().text()).contains("payments locked: migration running");
+
+        var audit = f.requests.slashCommand(ALICE, "/audit", "service=checkout since=7d");
+        assertThat(audit.statusCode()).isEqualTo(200);
+        await("the audit refusal", () -> !f.slack.ephemerals(CHANNEL).isEmpty());
+        assertThat(f.slack.ephemerals(CHANNEL).getFirst().text()).contains("auditor group only");
+        assertThat(f.requests.slashCommand(ALICE, "/audit", "verfy").body()).contains("Did you mean `verify`?");
+    }
+
+    /** The JSON as written, without the HTML-safe escapes Gson adds. */
+    static String json(String body) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(body)
+                    .toString();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String sent(java.util.concurrent.CompletableFuture<SlackResult> result) {
+        return ((SlackResult.Sent) result.join()).ts();
+    }
+
+    static EscalationView escalation() {
+        var view = FakeDeployDesk.view(
+                42,
+                new DeployCommand.Deploy("checkout", "1.2.3", Optional.empty(), false),
+                new SlackUser("U0REQUESTER", "alice"));
+        var risk = new RiskAssessment(
+                "checkout",
+                "1.2.3",
+                80,
+                new Threshold(0.11, 60, 0.4, 0.11),
+                new RiskDecision.Escalate(List.of("database schema migration")),
+                List.of(),
+                -2,
+                List.of(),
+                List.of(),
+                List.of());
+        return new EscalationView(view, risk, "2 files", List.of(), Optional.empty(), "approvers", 1, 0, Instant.now());
+    }
+}

@@ -1,0 +1,109 @@
+package io.harbormaster.bot.slack.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.slack.TestCatalog;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeployCommandParserTest {
+    private final DeployCommandParser parser =
+            new DeployCommandParser(TestCatalog.catalog(), Set.of("production", "staging"));
+
+    private DeployCommand ok(String text) {
+        var parsed = parser.parse(text);
+        assertThat(parsed).as(text).isInstanceOf(Parsed.Ok.class);
+        return ((Parsed.Ok<DeployCommand>) parsed).command();
+    }
+
+    private Usage invalid(String text) {
+        var parsed = parser.parse(text);
+        assertThat(parsed).as(text).isInstanceOf(Parsed.Invalid.class);
+        return ((Parsed.Invalid<DeployCommand>) parsed).usage();
+    }
+
+    @Test
+    void aServiceAndVersionMakeADeployToTheDefaultEnvironment() {
+        assertThat(ok("checkout 1.2.3"))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "1.2.3", Optional.empty(), false));
+    }
+
+    @Test
+    void anEnvironmentAndTheEmergencyFlagAreTakenInAnyOrderAfterTheService() {
+        assertThat(ok("  checkout   v2.0.0-rc1 to staging --emergency "))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "v2.0.0-rc1", Optional.of("staging"), true));
+        assertThat(ok("checkout --emergency 1.2.3"))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "1.2.3", Optional.empty(), true));
+    }
+
+    @Test
+    void everySubcommandParses() {
+        assertThat(ok("")).isEqualTo(new DeployCommand.Help());
+        assertThat(ok("help")).isEqualTo(new DeployCommand.Help());
+        assertThat(ok("status")).isEqualTo(new DeployCommand.Status(Optional.empty()));
+        assertThat(ok("status payments")).isEqualTo(new DeployCommand.Status(Optional.of("payments")));
+        assertThat(ok("rollback payments")).isEqualTo(new DeployCommand.Rollback("payments"));
+        assertThat(ok("unlock payments")).isEqualTo(new DeployCommand.Unlock("payments"));
+        assertThat(ok("lock payments db migration &lt;running&gt; &amp; verifying"))
+                .isEqualTo(new DeployCommand.Lock("payments", "db migration <running> & verifying"));
+    }
+
+    @Test
+    void anUnknownServiceIsAnsweredWithTheClosestNames() {
+        var usage = invalid("chekout 1.2.3");
+        assertThat(usage.suggestions()).containsExactly("checkout");
+        assertThat(usage.message()).contains("Unknown service `chekout`").contains("Did you mean `checkout`?");
+        assertThat(usage.usage()).isEqualTo(DeployCommandParser.DEPLOY_USAGE);
+        assertThat(invalid("rollback paymnets").suggestions()).contains("payments");
+    }
+
+    @Test
+    void aServiceNothingLikeAnyOtherListsTheServices() {
+        var usage = invalid("zzzzzzzzzzzz 1.0");
+        assertThat(usage.suggestions()).isEmpty();
+        assertThat(usage.message()).contains("Services: checkout, inventory, payments, search");
+    }
+
+    @Test
+    void aMisspeltSubcommandSuggestsTheSubcommand() {
+        var usage = invalid("stauts");
+        assertThat(usage.suggestions()).containsExactly("status");
+        assertThat(usage.usage()).isEqualTo(DeployCommandParser.STATUS_USAGE);
+        assertThat(invalid("unlcok payments").suggestions()).containsExactly("unlock");
+    }
+
+    @Test
+    void aMalformedVersionIsRefusedWithTheTagSyntax() {
+        assertThat(invalid("checkout -1.2").message()).contains("Unknown option `-1.2`");
+        assertThat(invalid("checkout .1.2").message()).contains("is not an image tag");
+        assertThat(invalid("checkout 1.2.3;rm").message()).contains("is not an image tag");
+        assertThat(invalid("checkout " + "1".repeat(129)).message()).contains("at most 128 characters");
+        assertThat(ok("checkout " + "1".repeat(128))).isInstanceOf(DeployCommand.Deploy.class);
+        assertThat(invalid("checkout").message()).contains("Which version");
+    }
+
+    @Test
+    void environmentsAndOptionsAreCheckedWithSuggestions() {
+        assertThat(invalid("checkout 1.2.3 to prodution").suggestions()).containsExactly("production");
+        assertThat(invalid("checkout 1.2.3 too staging").suggestions()).containsExactly("to staging");
+        assertThat(invalid("checkout 1.2.3 --emergancy").suggestions()).containsExactly("--emergency");
+        assertThat(invalid("checkout 1.2.3 to").message()).contains("`to` needs an environment");
+        assertThat(invalid("checkout 1.2.3 to staging now").message()).contains("Unexpected `now`");
+    }
+
+    @Test
+    void lockNeedsAReasonAndCommandsTakeNoStrayWords() {
+        assertThat(invalid("lock payments").message()).contains("needs a reason");
+        assertThat(invalid("lock").usage()).isEqualTo(DeployCommandParser.LOCK_USAGE);
+        assertThat(invalid("rollback payments now").message()).contains("Unexpected `now`");
+        assertThat(invalid("status a b").usage()).isEqualTo(DeployCommandParser.STATUS_USAGE);
+    }
+
+    @Test
+    void withoutConfiguredEnvironmentsAnyWellFormedNameIsAccepted() {
+        var open = new DeployCommandParser(TestCatalog.catalog(), Set.of());
+        assertThat(open.parse("checkout 1.2.3 to eu-west-1")).isInstanceOf(Parsed.Ok.class);
+        assertThat(open.parse("checkout 1.2.3 to EU_West")).isInstanceOf(Parsed.Invalid.class);
+    }
+}

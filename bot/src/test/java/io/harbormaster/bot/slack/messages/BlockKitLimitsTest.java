@@ -1,0 +1,223 @@
+package io.harbormaster.bot.slack.messages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.audit.AuditEntry;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.AuditSummary;
+import io.harbormaster.engine.audit.VerifyReport;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.Verdict;
+import io.harbormaster.engine.risk.Factor;
+import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.risk.RiskDecision;
+import io.harbormaster.engine.risk.RuleOutcome;
+import io.harbormaster.engine.risk.Threshold;
+import io.harbormaster.engine.rollout.DeployState;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class BlockKitLimitsTest {
+    private static final String HUGE = "x".repeat(10_000);
+    private static final String HUGE_EMOJI = "🚀".repeat(5_000);
+
+    private static List<String> many(int n, String each) {
+        return IntStream.range(0, n).mapToObj(i -> i + " " + each).toList();
+    }
+
+    static DeployView deploy(String service, String stateLine) {
+        return new DeployView(42, service, "1.2.3", "production", "U0REQUESTER", DeployState.CANARY, stateLine, true);
+    }
+
+    static RiskAssessment risk(int factors, String words) {
+        return new RiskAssessment(
+                "checkout",
+                "1.2.3",
+                73.4,
+                new Threshold(0.11, 61.2, 0.45, 0.11),
+                new RiskDecision.Escalate(many(200, words)),
+                IntStream.range(0, factors)
+                        .mapToObj(i -> new Factor("f" + i, words, 0.5 - i * 0.01))
+                        .toList(),
+                -2.0,
+                IntStream.range(0, 100)
+                        .<RuleOutcome>mapToObj(i -> new RuleOutcome.Escalate("rule" + i, words))
+                        .toList(),
+                many(30, words),
+                List.of(words));
+    }
+
+    static Evidence evidence(String reason) {
+        return new Evidence(
+                "mann-whitney",
+                "p99_latency",
+                "classification High",
+                120,
+                480,
+                350,
+                300,
+                410,
+                0.001,
+                Double.NaN,
+                reason);
+    }
+
+    private static void assertWithinLimits(SlackMessage m) {
+        assertThat(BlockKitLimits.violations(m.blocks())).isEmpty();
+        assertThat(m.text().length()).isLessThanOrEqualTo(BlockKit.MESSAGE_TEXT);
+    }
+
+    @Test
+    void oversizedContentIsTruncatedVisiblyInEveryTemplateAndEveryLimitHolds() {
+        var escalation = new EscalationView(
+                deploy(HUGE, HUGE),
+                risk(500, HUGE),
+                HUGE,
+                many(300, HUGE),
+                Optional.of(HUGE),
+                HUGE,
+                2,
+                1,
+                Instant.parse("2026-11-08T12:00:00Z"));
+        var evidence = IntStream.range(0, 200).mapToObj(i -> evidence(HUGE)).toList();
+        var summary = new AuditSummary(
+                1_000_000,
+                IntStream.range(0, 40).boxed().collect(java.util.stream.Collectors.toMap(i -> HUGE + i, i -> 5L)),
+                IntStream.range(0, 80)
+                        .mapToObj(i -> new AuditEntry(
+                                i,
+                                new AuditRecord(Instant.EPOCH, HUGE, HUGE, HUGE, HUGE, HUGE, HUGE, "{}", "", ""),
+                                "",
+                                ""))
+                        .toList());
+        var messages = List.of(
+                DeployMessages.parent(deploy(HUGE, HUGE)),
+                DeployMessages.received(deploy(HUGE_EMOJI, HUGE)),
+                DeployMessages.risk(risk(500, HUGE)),
+                DeployMessages.preflight(IntStream.range(0, 500)
+                        .mapToObj(i -> new PreflightCheckView(HUGE, i % 2 == 0, HUGE_EMOJI))
+                        .toList()),
+                DeployMessages.canaryStep(2, 4, 25, evidence),
+                DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
+                DeployMessages.status(IntStream.range(0, 900)
+                        .mapToObj(i -> deploy("checkout", HUGE))
+                        .toList()),
+                EscalationMessages.request(escalation),
+                EscalationMessages.closed(escalation, HUGE),
+                RollbackMessages.broadcast(new RollbackNotice(
+                        7, HUGE, HUGE, HUGE, evidence(HUGE), Optional.of(HUGE), Optional.of("https://x/" + HUGE))),
+                HelpMessage.deploy(),
+                HelpMessage.audit(),
+                AuditMessages.summary(
+                        AuditQuery.all().withService(HUGE),
+                        summary,
+                        Optional.of(new AuditMessages.ExportLinks(
+                                URI.create("https://h/" + HUGE), URI.create("https://j")))),
+                AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2)));
+        for (var m : messages) {
+            assertWithinLimits(m);
+        }
+        var json = BlockKitLimits.json(DeployMessages.risk(risk(500, HUGE)).blocks());
+        assertThat(json).contains("(truncated, ");
+    }
+
+    @Test
+    void theBuildingBlocksHoldEachLimit() {
+        var blocks = List.of(
+                BlockKit.section(HUGE),
+                BlockKit.section(HUGE, many(30, HUGE)),
+                BlockKit.fields(many(30, HUGE)),
+                BlockKit.header(HUGE),
+                BlockKit.context(many(30, HUGE)),
+                BlockKit.actions(
+                        HUGE,
+                        IntStream.range(0, 40)
+                                .mapToObj(i -> BlockKit.button(HUGE, HUGE, HUGE, BlockKit.Style.PRIMARY))
+                                .toList()));
+        assertThat(BlockKitLimits.violations(blocks)).isEmpty();
+        var message = new SlackMessage(
+                HUGE, IntStream.range(0, 80).mapToObj(i -> BlockKit.divider()).toList());
+        assertThat(message.blocks()).hasSize(BlockKit.MAX_BLOCKS);
+        assertThat(BlockKitLimits.json(message.blocks())).contains("(truncated, 31 more blocks)");
+    }
+
+    @Test
+    void theLimitCheckerCatchesWhatSlackWouldRefuse() {
+        var tooLong = "[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"" + "y".repeat(3001) + "\"}}]";
+        assertThat(BlockKitLimits.violations(tooLong))
+                .singleElement()
+                .asString()
+                .contains("at most 3000");
+        var button = "[{\"type\":\"actions\",\"elements\":[{\"type\":\"button\",\"text\":{\"type\":\"plain_text\","
+                + "\"text\":\"ok\"},\"action_id\":\"" + "a".repeat(256) + "\",\"value\":\"" + "v".repeat(2001)
+                + "\"}]}]";
+        assertThat(BlockKitLimits.violations(button)).hasSize(2);
+    }
+
+    @Test
+    void truncationSaysHowMuchWasCutAndNeverSplitsACharacter() {
+        var cut = Truncation.cut("a".repeat(3500), 3000);
+        assertThat(cut).hasSize(3000).endsWith("… (truncated, " + (3500 - cut.indexOf('…')) + " more characters)");
+        assertThat(Truncation.cut("short", 3000)).isEqualTo("short");
+        var emoji = Truncation.cut(HUGE_EMOJI, 151);
+        assertThat(emoji.length()).isLessThanOrEqualTo(151);
+        assertThat(Character.isHighSurrogate(emoji.charAt(emoji.indexOf('…') - 1)))
+                .isFalse();
+        assertThat(Truncation.cut("abcdef", 3)).isEqualTo("abc");
+    }
+
+    @Test
+    void theEscalationCarriesApproveAndRejectButtonsWithTheDeployIdAndTheClosedOneHasNone() {
+        var view = new EscalationView(
+                deploy("checkout", "waiting"),
+                risk(3, "lines added 900"),
+                "3 files",
+                List.of(),
+                Optional.empty(),
+                "approvers",
+                1,
+                0,
+                Instant.parse("2026-11-08T12:00:00Z"));
+        var open = BlockKitLimits.json(EscalationMessages.request(view).blocks());
+        assertThat(open)
+                .contains("\"action_id\":\"deploy_approve\"", "\"action_id\":\"deploy_reject\"", "\"value\":\"42\"");
+        var closed = BlockKitLimits.json(
+                EscalationMessages.closed(view, "Approved by <@U1>").blocks());
+        assertThat(closed).doesNotContain("deploy_approve").contains("Approved by <@U1>");
+    }
+
+    @Test
+    void theRollbackTextNamesMetricEffectIntervalAndIncident() {
+        var text = RollbackMessages.text(new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.3",
+                "production",
+                evidence("p99 above baseline"),
+                Optional.of("INC-12"),
+                Optional.empty()));
+        assertThat(text)
+                .contains(
+                        "checkout 1.2.3",
+                        "p99_latency",
+                        "canary 480",
+                        "baseline 120",
+                        "effect +350",
+                        "interval 300 to 410",
+                        "incident INC-12");
+    }
+
+    @Test
+    void peopleCannotSmuggleMentionsThroughFreeText() {
+        var m = DeployMessages.parent(deploy("checkout", "<!channel> look"));
+        assertThat(BlockKitLimits.json(m.blocks())).doesNotContain("<!channel>").contains("&lt;!channel&gt;");
+        assertThat(Map.of()).isEmpty();
+    }
+}
