@@ -42,7 +42,7 @@ import org.jooq.impl.DSL;
 public final class JooqAuditLog implements AuditLog {
     private static final int FETCH_SIZE = 2_000;
     private static final int MAX_GROUP = 500;
-    private static final int MAX_RELINK = 20;
+    private static final int MAX_RELINK = 100;
 
     private final Database db;
     private final Optional<CheckpointSigner> signer;
@@ -187,6 +187,7 @@ public final class JooqAuditLog implements AuditLog {
                 } catch (DataAccessException e) {
                     headHash = null; // someone else appended, or the insert failed: re-read the head either way
                     if (Sql.isUniqueViolation(e) && attempt < MAX_RELINK) {
+                        backOff(attempt); // a replica with a steady stream of batches must not starve the other
                         continue;
                     }
                     throw e;
@@ -198,6 +199,12 @@ public final class JooqAuditLog implements AuditLog {
         } finally {
             writer.unlock();
         }
+    }
+
+    private static void backOff(int attempt) {
+        long maxMicros = Math.min(20_000, 200L << Math.min(attempt, 6));
+        java.util.concurrent.locks.LockSupport.parkNanos(
+                1_000 * java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMicros));
     }
 
     private void loadHead() {
