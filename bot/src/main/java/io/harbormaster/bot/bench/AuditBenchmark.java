@@ -8,15 +8,12 @@ import java.io.BufferedWriter;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -102,16 +99,17 @@ public final class AuditBenchmark {
         figures.put("entries", filled);
 
         // 3. Verify the whole chain.
-        resetPeaks();
+        var verifyHeap = new HeapPeak();
         long v0 = System.nanoTime();
         var report = log.verify();
         double verifySeconds = (System.nanoTime() - v0) / 1e9;
+        verifyHeap.close();
         if (!report.valid()) {
             throw new IllegalStateException("the benchmark's own log does not verify: " + report.reason());
         }
         figures.put("verify_s", round(verifySeconds, 2));
         figures.put("verify_1m_s", round(verifySeconds * 1_000_000.0 / filled, 2));
-        figures.put("verify_heap_peak_mb", heapPeakMb());
+        figures.put("verify_heap_peak_mb", verifyHeap.mb());
 
         // 4. /audit-style filters: a service, a one-day window, sometimes a decision; count plus the newest 20.
         var latencies = new double[plan.queries()];
@@ -134,7 +132,7 @@ public final class AuditBenchmark {
 
         // 5. Export entries as CSV to a sink that discards them, measuring time and heap.
         int exportN = (int) Math.min(plan.exportEntries(), filled);
-        resetPeaks();
+        var exportHeap = new HeapPeak();
         long e0 = System.nanoTime();
         var counting = new CountingStream();
         var writer = new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 1 << 16);
@@ -142,10 +140,11 @@ public final class AuditBenchmark {
         log.scan(AuditQuery.all().withLimit(exportN), e -> AuditExport.csvEntry(writer, e));
         writer.flush();
         double exportSeconds = (System.nanoTime() - e0) / 1e9;
+        exportHeap.close();
         figures.put("export_entries", exportN);
         figures.put("export_100k_s", round(exportSeconds * 100_000.0 / exportN, 2));
         figures.put("export_mb", round(counting.bytes / 1e6, 1));
-        figures.put("export_heap_peak_mb", heapPeakMb());
+        figures.put("export_heap_peak_mb", exportHeap.mb());
         figures.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
         return figures;
     }
@@ -176,19 +175,32 @@ public final class AuditBenchmark {
                 "policy-1");
     }
 
-    private static List<MemoryPoolMXBean> heapPools() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP)
-                .toList();
-    }
+    /** Samples the total heap in use every few milliseconds, so a phase's peak is the real peak, not a sum. */
+    private static final class HeapPeak implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread sampler;
+        private volatile boolean running = true;
 
-    private static void resetPeaks() {
-        System.gc();
-        heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
+        HeapPeak() {
+            System.gc();
+            var memory = ManagementFactory.getMemoryMXBean();
+            sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (running) {
+                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                }
+            });
+        }
 
-    private static long heapPeakMb() {
-        return heapPools().stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (1 << 20);
+        long mb() {
+            return peak.get() / (1 << 20);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            sampler.join();
+        }
     }
 
     static double percentile(double[] sorted, double q) {

@@ -29,8 +29,17 @@ final class RiskTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE.csv", description = "labelled changes to learn from")
+    @Option(names = "--train", paramLabel = "FILE.csv", description = "labelled changes to learn from")
     Path train;
+
+    @Option(
+            names = "--from-history",
+            description = "learn from the bot's own deploys instead (promoted or rolled back, labelled by rollback or"
+                    + " incident), read from the database (--db)")
+    boolean fromHistory;
+
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
 
     @Option(names = "--out", required = true, paramLabel = "MODEL.json", description = "where to write the model")
     Path out;
@@ -47,13 +56,25 @@ final class RiskTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ((train == null) == !fromHistory) {
+            throw new UserError("give either --train FILE.csv or --from-history (with --db), not both and not neither");
+        }
         var options = RiskCli.options(targetRate);
-        var data = RiskCli.readCsv(train, "--train");
         long start = System.nanoTime();
         RiskModel model;
         try {
-            model = RiskTrainer.train(data, train.getFileName().toString(), options);
-        } catch (DatasetError e) {
+            if (fromHistory) {
+                try (var db = database.open()) {
+                    var history = new io.harbormaster.storage.pipeline.JooqOutcomeHistory(db);
+                    start = System.nanoTime();
+                    model = RiskTrainer.train(history, options);
+                }
+            } else {
+                var data = RiskCli.readCsv(train, "--train");
+                start = System.nanoTime();
+                model = RiskTrainer.train(data, train.getFileName().toString(), options);
+            }
+        } catch (DatasetError | IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -8,8 +8,6 @@ import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.audit.JooqAuditLog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,16 +25,8 @@ class AuditCommandTest {
     String url;
     CheckpointSigner signer = CheckpointSigner.generate();
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var cli = HarbormasterCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeEach

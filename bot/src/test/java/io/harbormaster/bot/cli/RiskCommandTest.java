@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,16 +24,8 @@ class RiskCommandTest {
     static Path test;
     static Path model;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var cli = HarbormasterCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** ApacheJIT-shaped rows whose label follows a known logistic truth in lines added and author experience. */
@@ -218,5 +208,22 @@ class RiskCommandTest {
             assertEquals(0, r.code(), sub);
             assertTrue(r.out().startsWith("Usage: harbormaster risk " + sub), r.out());
         }
+    }
+
+    @Test
+    void trainingFromTheBotsOwnHistorySaysHowMuchHistoryItNeeds(@org.junit.jupiter.api.io.TempDir Path dir) {
+        var r = run(
+                "risk",
+                "train",
+                "--from-history",
+                "--db",
+                "jdbc:h2:file:" + dir.resolve("db"),
+                "--out",
+                dir.resolve("m.json").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("deploy history has 0 labelled changes").contains("at least 50");
+        var neither = run("risk", "train", "--out", dir.resolve("m.json").toString());
+        assertThat(neither.code()).isEqualTo(2);
+        assertThat(neither.err()).contains("either --train FILE.csv or --from-history");
     }
 }

@@ -22,26 +22,29 @@ public final class AuditChain {
 
     /** The canonical bytes that an entry's hash covers. */
     public static byte[] canonical(long seq, AuditRecord r, String prevHash) {
-        var out = new StringBuilder(256 + r.reasoningJson().length());
-        out.append(FORMAT).append('\n');
-        field(out, "seq", Long.toString(seq));
-        field(out, "time", r.time().toString());
-        field(out, "actor", r.actor());
-        field(out, "action", r.action());
-        field(out, "deploy", r.deployId());
-        field(out, "service", r.service());
-        field(out, "version", r.version());
-        field(out, "decision", r.decision());
-        field(out, "reasoning", r.reasoningJson());
-        field(out, "engine_version", r.engineVersion());
-        field(out, "policy_version", r.policyVersion());
-        field(out, "prev_hash", prevHash);
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        var out = new Encoder(256 + r.reasoningJson().length());
+        out.raw(FORMAT);
+        out.raw("\n");
+        out.field("seq", Long.toString(seq));
+        out.field("time", r.time().toString());
+        out.field("actor", r.actor());
+        out.field("action", r.action());
+        out.field("deploy", r.deployId());
+        out.field("service", r.service());
+        out.field("version", r.version());
+        out.field("decision", r.decision());
+        out.field("reasoning", r.reasoningJson());
+        out.field("engine_version", r.engineVersion());
+        out.field("policy_version", r.policyVersion());
+        out.field("prev_hash", prevHash);
+        return out.bytes();
     }
 
     /** The hex SHA-256 of the canonical encoding. */
     public static String hash(long seq, AuditRecord r, String prevHash) {
-        return HexFormat.of().formatHex(sha256().digest(canonical(seq, r, prevHash)));
+        var digest = DIGEST.get();
+        digest.reset();
+        return HexFormat.of().formatHex(digest.digest(canonical(seq, r, prevHash)));
     }
 
     /** Appends {@code r} after the entry {@code (prevSeq, prevHash)}. */
@@ -50,14 +53,43 @@ public final class AuditChain {
         return new AuditEntry(seq, r, prevHash, hash(seq, r, prevHash));
     }
 
-    private static void field(StringBuilder out, String name, String value) {
-        out.append(name)
-                .append('=')
-                .append(value.getBytes(StandardCharsets.UTF_8).length)
-                .append(':')
-                .append(value)
-                .append('\n');
+    /** "name=byte-length:value\n" per field; each value is encoded to UTF-8 once. */
+    private static final class Encoder {
+        private byte[] buf;
+        private int len;
+
+        Encoder(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void field(String name, String value) {
+            var bytes = value.getBytes(StandardCharsets.UTF_8);
+            raw(name);
+            raw("=");
+            raw(Integer.toString(bytes.length));
+            raw(":");
+            put(bytes);
+            raw("\n");
+        }
+
+        void raw(String ascii) {
+            put(ascii.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private void put(byte[] bytes) {
+            if (len + bytes.length > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + bytes.length));
+            }
+            System.arraycopy(bytes, 0, buf, len, bytes.length);
+            len += bytes.length;
+        }
+
+        byte[] bytes() {
+            return java.util.Arrays.copyOf(buf, len);
+        }
     }
+
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(AuditChain::sha256);
 
     static MessageDigest sha256() {
         try {

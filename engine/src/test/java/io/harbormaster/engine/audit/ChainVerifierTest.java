@@ -89,6 +89,24 @@ class ChainVerifierTest {
     }
 
     @Test
+    void theHashOfAKnownEntryNeverChangesSoExistingLogsKeepVerifying() {
+        var r = new AuditRecord(
+                Instant.parse("2026-11-23T10:00:00.123456Z"),
+                "U0ANN",
+                "approval.counted",
+                "42",
+                "checkout",
+                "1.4.2",
+                "approve",
+                "{\"comment\":\"naïve ✓ déploiement\",\"n\":1}",
+                "harbormaster-0.1.0",
+                "policy-7");
+        // Computed with the first release of the encoding; a different value means old logs would no longer verify.
+        assertThat(AuditChain.hash(7, r, "ab".repeat(32)))
+                .isEqualTo("e1fd1b1193fc16453ad8567b4f3b58e8bc402917aa26afe1f74e302ea8623776");
+    }
+
+    @Test
     void theEncodingCannotBeShiftedBetweenFields() {
         // "ab" + "c" and "a" + "bc" must not hash alike: the encoding is length-prefixed.
         var a = new AuditRecord(T0, "ab", "c", "", "", "", "", "{}", "", "");

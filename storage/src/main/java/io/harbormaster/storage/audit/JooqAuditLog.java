@@ -1,5 +1,6 @@
 package io.harbormaster.storage.audit;
 
+import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_CHECKPOINT;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_ENTRY;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_KEY;
@@ -16,12 +17,9 @@ import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.audit.VerifyReport;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.Sql;
-import io.harbormaster.storage.jooq.tables.records.AuditEntryRecord;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -376,11 +374,19 @@ public final class JooqAuditLog implements AuditLog {
             byDecision.put(row.value1(), row.value2().longValue());
             matched += row.value2();
         }
-        var latest = dsl.selectFrom(AUDIT_ENTRY)
+        var latest = new ArrayList<AuditEntry>();
+        try (var rs = dsl.select(ROW_FIELDS)
+                .from(AUDIT_ENTRY)
                 .where(where)
                 .orderBy(AUDIT_ENTRY.SEQ.desc())
                 .limit(Math.max(0, newest))
-                .fetch(JooqAuditLog::toEntry);
+                .fetchResultSet()) {
+            while (rs.next()) {
+                latest.add(new Row(rs).entry());
+            }
+        } catch (java.sql.SQLException e) {
+            throw new DataAccessException("reading the newest audit entries", e);
+        }
         return new AuditSummary(matched, byDecision, latest);
     }
 
@@ -457,24 +463,5 @@ public final class JooqAuditLog implements AuditLog {
             c = c.and(AUDIT_ENTRY.DEPLOY_ID.eq(q.deployId().get()));
         }
         return c;
-    }
-
-    static AuditEntry toEntry(AuditEntryRecord r) {
-        var record = new AuditRecord(
-                r.getRecordedAt().toInstant(),
-                r.getActor(),
-                r.getAction(),
-                r.getDeployId(),
-                r.getService(),
-                r.getVersion(),
-                r.getDecision(),
-                r.getReasoning(),
-                r.getEngineVersion(),
-                r.getPolicyVersion());
-        return new AuditEntry(r.getSeq(), record, r.getPrevHash(), r.getHash());
-    }
-
-    private static OffsetDateTime odt(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }
