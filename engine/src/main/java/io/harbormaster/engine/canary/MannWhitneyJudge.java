@@ -52,10 +52,15 @@ public final class MannWhitneyJudge {
         MannWhitneyResult r = MannWhitney.test(canary, baseline, p.confidence());
         // Kayenta's tolerance: the interval must clear a fraction of the estimate, not just zero
         double bound = p.tolerance() * Math.abs(r.estimate());
+        // With few samples the requested confidence cannot be reached and the interval (like R's) is only as wide as
+        // the samples allow: it may exclude zero at p = 0.08. A shift counts only when the test reaches the level too.
+        boolean significant = r.pValue() < 1 - p.confidence();
         boolean high = (direction == Direction.INCREASE || direction == Direction.EITHER)
+                && significant
                 && r.ciLow() > bound
                 && !(ratio < p.allowedIncrease());
         boolean low = (direction == Direction.DECREASE || direction == Direction.EITHER)
+                && significant
                 && r.ciHigh() < -bound
                 && !(ratio > p.allowedDecrease());
         Classification c = high ? Classification.HIGH : low ? Classification.LOW : Classification.PASS;

@@ -62,4 +62,23 @@ class MannWhitneyJudgeTest {
         assertEquals(50.0, score.score(), 1e-9);
         assertEquals(CanaryScore.Outcome.FAIL, score.outcome());
     }
+
+    @Test
+    void threeIntervalsASideCannotBeJudgedHighWhenTheTestDoesNotReachItsConfidence() {
+        // p = 0.08 with 3 samples a side: the interval R reports excludes zero, but not at the requested 98%
+        var c = MannWhitneyJudge.classify(
+                "error_rate",
+                new double[] {0.004, 0.005, 0.006},
+                new double[] {0.008, 0.009, 0.010},
+                Direction.INCREASE,
+                MannWhitneyPolicy.defaults());
+        org.assertj.core.api.Assertions.assertThat(c.classification()).isEqualTo(Classification.PASS);
+        var many = MannWhitneyJudge.classify(
+                "error_rate",
+                new double[] {0.004, 0.005, 0.006, 0.004, 0.005, 0.006, 0.005, 0.004},
+                new double[] {0.008, 0.009, 0.010, 0.009, 0.008, 0.010, 0.009, 0.008},
+                Direction.INCREASE,
+                MannWhitneyPolicy.defaults());
+        org.assertj.core.api.Assertions.assertThat(many.classification()).isEqualTo(Classification.HIGH);
+    }
 }
