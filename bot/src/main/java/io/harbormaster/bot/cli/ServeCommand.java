@@ -1,45 +1,63 @@
 package io.harbormaster.bot.cli;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.harbormaster.bot.assembly.Harbormaster;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
-import io.harbormaster.bot.http.BotMetrics;
-import io.harbormaster.bot.http.HttpServer;
+import io.harbormaster.bot.config.HarbormasterConfig;
+import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.http.ReadinessCheck;
-import io.harbormaster.bot.slack.AuditLogDesk;
-import io.harbormaster.bot.slack.PipelineNotWired;
 import io.harbormaster.bot.slack.SlackFrontEnd;
 import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.api.SlackWebApi;
-import io.harbormaster.bot.slack.commands.DeployCommandParser;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.adapters.kafka.KafkaConfig;
+import io.harbormaster.engine.adapters.kafka.KafkaDeployEvents;
+import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
+import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
+import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
+import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
 import io.harbormaster.engine.audit.CheckpointSigner;
-import io.harbormaster.storage.Database;
-import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.engine.rollout.Cluster;
+import io.harbormaster.engine.rollout.DeployEvents;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code harbormaster serve}: the Slack front end and the bot's HTTP endpoints. */
+/** {@code harbormaster serve}: the deploy pipeline behind Slack, the CI intake, and the bot's HTTP endpoints. */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the bot's HTTP server: /slack/events (Bolt, signature-checked), /healthz, /readyz (database), /metrics.",
-            "In this build the deploy pipeline is NOT wired: /deploy help and /audit work; deploy, status, rollback,"
-                    + " lock, unlock and the approval buttons answer that the pipeline is not wired and start nothing.",
-            "Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN in the environment (SLACK_API_URL points the Web API"
-                    + " elsewhere, e.g. at a stand-in)."
+            "Run Harbormaster: the deploy pipeline (risk, approvals, preflight, canary on Kubernetes judged from"
+                    + " Prometheus) behind /slack/events (Bolt, signature-checked), the CI intake"
+                    + " (POST /api/v1/deploy-requests, and the Kafka topic deploy.requests when Kafka is configured),"
+                    + " /healthz, /readyz (database, Kafka consumer) and /metrics.",
+            "Environment: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (required; SLACK_API_URL points the Web API"
+                    + " elsewhere); HARBORMASTER_CONFIG (harbormaster.yml, which must name prometheus:);"
+                    + " HARBORMASTER_DB_URL/_USER/_PASSWORD; HARBORMASTER_AUDIT_SIGNING_KEY and"
+                    + " HARBORMASTER_AUDIT_PUBLIC_KEY (without them checkpoints are signed by a throwaway key);"
+                    + " HARBORMASTER_CI_SIGNING_SECRET (the HTTP intake answers 503 without it);"
+                    + " HARBORMASTER_KAFKA_BOOTSTRAP (deploy.requests in, deploy.events out; without it events stay"
+                    + " in-process). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
+                    + " account; serve refuses to start when it cannot reach it."
         })
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -66,6 +84,9 @@ final class ServeCommand implements Callable<Integer> {
     /** Stops the server when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
+    /** Connects to the cluster, or says why it cannot; tests replace it with the simulated cluster. */
+    Supplier<Cluster> cluster = ServeCommand::kubernetes;
+
     @Override
     public Integer call() {
         SlackSettings settings;
@@ -75,51 +96,145 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("cannot start: " + e.getMessage());
         }
         var path = config != null ? config : Path.of(env.getOrDefault("HARBORMASTER_CONFIG", "harbormaster.yml"));
-        io.harbormaster.bot.config.HarbormasterConfig harbormaster;
+        HarbormasterConfig harbormaster;
         try {
             harbormaster = ConfigLoader.load(path);
         } catch (ConfigException e) {
             throw new UserError("cannot start: " + path + " has " + e.problems().size() + " problem(s):\n  "
                     + String.join("\n  ", e.problems()) + "\n(harbormaster config check --config " + path + ")");
         }
+        var prometheus = harbormaster
+                .prometheus()
+                .orElseThrow(() -> new UserError("cannot start: " + path + " names no Prometheus server; serve reads"
+                        + " canary metrics from it (add prometheus: {url: http://prometheus:9090})"));
         var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var signer = signer(err);
+        var cluster = this.cluster.get();
+        var metrics = new PrometheusMetricsSource(PrometheusConfig.of(prometheus));
+        var kafka = Optional.ofNullable(env.get("HARBORMASTER_KAFKA_BOOTSTRAP")).filter(s -> !s.isBlank());
+        var vertx = kafka.map(k -> Vertx.vertx());
         try (var db = database.open()) {
-            var metrics = new BotMetrics();
-            var catalog = harbormaster.catalog();
-            var auditLog = JooqAuditLog.reader(db, pinnedKey());
-            try (var frontEnd = new SlackFrontEnd(
+            DeployEvents events = kafka.<DeployEvents>map(
+                            k -> new KafkaDeployEvents(vertx.orElseThrow(), KafkaConfig.of(k)))
+                    .orElseGet(InProcessEventBus::new);
+            var options = new Harbormaster.Options(
+                    owner(),
+                    Duration.ofSeconds(5),
+                    Optional.ofNullable(env.get(DeployRequestsApi.SECRET_VARIABLE))
+                            .filter(s -> !s.isBlank()),
+                    pinnedKey(),
+                    SlackWebApi.Settings.defaults(),
+                    Duration.ofSeconds(30));
+            try (var bot = new Harbormaster(
+                    harbormaster,
+                    db,
+                    signer,
                     settings,
-                    new PipelineNotWired(),
-                    new AuditLogDesk(auditLog, catalog, q -> Optional.empty()),
-                    // Environments are not listed in the catalog yet: any well-formed name is parsed.
-                    new DeployCommandParser(catalog, Set.of()),
-                    metrics,
-                    Clock.systemUTC(),
-                    SlackWebApi.Settings.defaults())) {
-                startBolt(frontEnd);
-                try (var server = new HttpServer(
-                                frontEnd.app(),
-                                List.of(new ReadinessCheck("database", () -> reachable(db))),
-                                metrics,
-                                routes -> {},
-                                HttpServer.DEFAULT_GRACE)
-                        .start(host, port)) {
-                    out.printf(
-                            "Harbormaster listening on http://%s:%d (Slack requests: /slack/events). The deploy"
-                                    + " pipeline is not wired in this build.%n",
-                            host, server.port());
-                    out.flush();
-                    var hook = new Thread(stop::countDown, "harbormaster-shutdown");
-                    Runtime.getRuntime().addShutdownHook(hook);
-                    stop.await();
-                    removeHook(hook);
+                    new Harbormaster.Ports(cluster, metrics, events, Clock.systemUTC()),
+                    options)) {
+                startBolt(bot.frontEnd());
+                var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
+                        vertx.orElseThrow(), KafkaConfig.of(k), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
+                consumer.ifPresent(KafkaDeployRequestConsumer::start);
+                var checks = consumer.map(c -> List.of(new ReadinessCheck("kafka consumer", c::running)))
+                        .orElse(List.of());
+                int listening = bot.start(host, port, checks);
+                if (options.ciSigningSecret().isEmpty()) {
+                    err.println("warning: " + DeployRequestsApi.SECRET_VARIABLE + " is not set: POST "
+                            + DeployRequestsApi.PATH + " answers 503");
                 }
-                frontEnd.close(Duration.ofSeconds(10));
+                out.printf(
+                        "Harbormaster listening on http://%s:%d (Slack requests: /slack/events, CI: %s%s).%n",
+                        host,
+                        listening,
+                        DeployRequestsApi.PATH,
+                        kafka.map(k -> " and Kafka deploy.requests").orElse(""));
+                out.flush();
+                err.flush();
+                var hook = new Thread(stop::countDown, "harbormaster-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    stop.await();
+                } finally {
+                    removeHook(hook);
+                    // Stop taking CI requests first; the bot then stops its runner, server and Slack work.
+                    consumer.ifPresent(c -> c.close(Duration.ofSeconds(10)));
+                }
+            } finally {
+                if (events instanceof AutoCloseable closeable) {
+                    closeQuietly(closeable);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            vertx.ifPresent(Vertx::close);
         }
         return 0;
+    }
+
+    /** The cluster from kubeconfig or the in-cluster service account, checked to answer now. */
+    static Cluster kubernetes() {
+        var k8s = Config.autoConfigure(null);
+        k8s.setConnectionTimeout(5_000);
+        k8s.setRequestTimeout(10_000);
+        k8s.setRequestRetryBackoffLimit(0); // at start-up, say at once that the cluster is out of reach
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(k8s).build();
+        try {
+            client.getKubernetesVersion();
+            k8s.setRequestRetryBackoffLimit(Config.DEFAULT_REQUEST_RETRY_BACKOFFLIMIT);
+        } catch (RuntimeException e) {
+            client.close();
+            throw new UserError("cannot start: the Kubernetes cluster at " + k8s.getMasterUrl()
+                    + " cannot be reached (" + rootMessage(e) + "); check the kubeconfig (KUBECONFIG) or the pod's"
+                    + " service account");
+        }
+        return new Fabric8Cluster(client);
+    }
+
+    private CheckpointSigner signer(java.io.PrintWriter err) {
+        var key = env.get("HARBORMASTER_AUDIT_SIGNING_KEY");
+        var pub = env.get("HARBORMASTER_AUDIT_PUBLIC_KEY");
+        if (key == null || key.isBlank() || pub == null || pub.isBlank()) {
+            err.println("WARNING: HARBORMASTER_AUDIT_SIGNING_KEY and HARBORMASTER_AUDIT_PUBLIC_KEY are not both set:"
+                    + " audit checkpoints will be signed by a key generated now, which dies with this process, so"
+                    + " they cannot be verified later. Generate a key pair with `harbormaster audit keygen`.");
+            err.flush();
+            return CheckpointSigner.generate();
+        }
+        try {
+            return CheckpointSigner.fromBase64(key, pub);
+        } catch (IllegalArgumentException e) {
+            // The message names which variable is wrong, never its value.
+            throw new UserError("cannot start: the audit signing key pair is not usable (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String owner() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
+    private static String rootMessage(Throwable e) {
+        var root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // shutting down: nothing more to do with it
+        }
     }
 
     /**
@@ -150,14 +265,6 @@ final class ServeCommand implements Callable<Integer> {
             return Optional.of(CheckpointSigner.publicKeyFromBase64(key));
         } catch (IllegalArgumentException e) {
             throw new UserError("HARBORMASTER_AUDIT_PUBLIC_KEY is not a base64 Ed25519 public key");
-        }
-    }
-
-    private static boolean reachable(Database db) {
-        try (var connection = db.dataSource().getConnection()) {
-            return connection.isValid(2);
-        } catch (SQLException e) {
-            return false;
         }
     }
 

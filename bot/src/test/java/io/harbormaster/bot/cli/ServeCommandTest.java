@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.sandbox.SimulatedCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -31,9 +32,15 @@ class ServeCommandTest {
 
     private record Run(ServeCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
 
+    /** The example catalog; it names a Prometheus server, which serve requires (nothing queries it here). */
+    private static String config() {
+        return ConfigCommand.example();
+    }
+
     private static Run serve(Map<String, String> env) {
         var command = new ServeCommand();
         command.env = env;
+        command.cluster = SimulatedCluster::new;
         var cli = new CommandLine(command);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         var out = new StringWriter();
@@ -52,9 +59,37 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesToStartWithoutAPrometheusServerInTheConfiguration() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, "groups: {ops: [U0OPS]}\nservices:\n  checkout: {namespace: shop, approvers: ops}\n");
+        var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+        int code = run.cli().execute("--port", "0", "--config", config.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString()).contains("names no Prometheus server");
+    }
+
+    @Test
+    void serveRefusesToStartWhenTheKubernetesClusterCannotBeReached() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config());
+        var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+        run.command().cluster = () -> {
+            System.setProperty("kubernetes.master", "https://127.0.0.1:9");
+            try {
+                return ServeCommand.kubernetes();
+            } finally {
+                System.clearProperty("kubernetes.master");
+            }
+        };
+        int code = run.cli().execute("--port", "0", "--config", config.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString()).contains("Kubernetes cluster", "cannot be reached");
+    }
+
+    @Test
     void serveRefusesToStartWhenSlackRefusesTheToken() throws Exception {
         var config = dir.resolve("harbormaster.yml");
-        Files.writeString(config, ConfigCommand.example());
+        Files.writeString(config, config());
         try (var slack = SlackStandIn.start("xoxb-the-real-one", List.of(), List.of())) {
             var run = serve(Map.of(
                     "SLACK_SIGNING_SECRET",
@@ -72,9 +107,9 @@ class ServeCommandTest {
     }
 
     @Test
-    void serveAnswersSignedSlackRequestsAndSaysThePipelineIsNotWired() throws Exception {
+    void serveRunsThePipelineBehindSignedSlackRequestsAndAnswersReadiness() throws Exception {
         var config = dir.resolve("harbormaster.yml");
-        Files.writeString(config, ConfigCommand.example());
+        Files.writeString(config, config());
         try (var slack = SlackStandIn.start(
                 TOKEN,
                 List.of(new SlackStandIn.User("U0ALICE", "alice", "Alice")),
@@ -118,7 +153,8 @@ class ServeCommandTest {
                     assertThat(System.nanoTime()).isLessThan(deadline);
                     Thread.sleep(20);
                 }
-                assertThat(slack.ephemerals("C0DEPLOYS").getFirst().text()).contains("not wired in this build");
+                assertThat(slack.ephemerals("C0DEPLOYS").getFirst().text())
+                        .contains("no build announced checkout 1.2.3");
                 var ready = HttpClient.newHttpClient()
                         .send(
                                 HttpRequest.newBuilder(URI.create(base + "/readyz"))

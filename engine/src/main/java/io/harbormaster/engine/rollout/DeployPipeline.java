@@ -465,12 +465,13 @@ public final class DeployPipeline {
             case Verdict.Rollback r -> {
                 var why = summary(r.evidence(), "the canary is worse than the baseline");
                 audit(d, ENGINE, "canary.rollback", "rollback", evidenceJson(r.evidence(), r.at()));
-                yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
+                yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
                 audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
                 yield promote(
-                        move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed")));
+                        move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed")),
+                        p.evidence());
             }
             case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
             case Verdict.Continue c -> shift(d, spec, target, c, analysis.weight(), started, now);
@@ -581,16 +582,26 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ endings
 
     private Deploy promote(Deploy d) {
+        return promote(d, List.of());
+    }
+
+    /** Promotes; {@code evidence} is what the analysis saw (empty when resuming after a restart). */
+    private Deploy promote(Deploy d, List<Evidence> evidence) {
         var spec = spec(d);
         var target = target(spec);
         var stable = ports.cluster().stable(target);
         ports.cluster().promote(target, image(d, stable));
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
-        ports.notifier().notify(new DeployNotice.Promoted(promoted, List.of()));
+        ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
         return promoted;
     }
 
     private Deploy rollback(Deploy d) {
+        return rollback(d, List.of());
+    }
+
+    /** Rolls back; {@code evidence} is what tripped (empty for a person's rollback or when resuming). */
+    private Deploy rollback(Deploy d, List<Evidence> evidence) {
         var spec = spec(d);
         ports.cluster().rollback(target(spec));
         var now = ports.clock().instant();
@@ -620,7 +631,7 @@ public final class DeployPipeline {
                 .blockAutoDeploys(
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
-        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, reason, List.of(), incident, until));
+        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, reason, evidence, incident, until));
         return rolledBack;
     }
 

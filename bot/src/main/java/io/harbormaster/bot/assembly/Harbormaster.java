@@ -1,0 +1,249 @@
+package io.harbormaster.bot.assembly;
+
+import io.harbormaster.bot.config.HarbormasterConfig;
+import io.harbormaster.bot.http.BotMetrics;
+import io.harbormaster.bot.http.DeployRequestsApi;
+import io.harbormaster.bot.http.HttpServer;
+import io.harbormaster.bot.http.ReadinessCheck;
+import io.harbormaster.bot.slack.AuditLogDesk;
+import io.harbormaster.bot.slack.DeployThreads;
+import io.harbormaster.bot.slack.PipelineDesk;
+import io.harbormaster.bot.slack.SlackFrontEnd;
+import io.harbormaster.bot.slack.SlackNotifier;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
+import io.harbormaster.engine.adapters.inprocess.InProcessDeployRequests;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.canary.MetricsSource;
+import io.harbormaster.engine.intake.DeployRequestHandler;
+import io.harbormaster.engine.intake.PipelineIntake;
+import io.harbormaster.engine.intake.RetryPolicy;
+import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.risk.RiskScorer;
+import io.harbormaster.engine.rollout.Cluster;
+import io.harbormaster.engine.rollout.DeployEvents;
+import io.harbormaster.engine.rollout.DeployPipeline;
+import io.harbormaster.engine.rollout.Notifier;
+import io.harbormaster.engine.rollout.PipelinePorts;
+import io.harbormaster.engine.rollout.PipelineRunner;
+import io.harbormaster.engine.rollout.PipelineSettings;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.storage.pipeline.JooqBuildCatalog;
+import io.harbormaster.storage.pipeline.JooqDeployStore;
+import io.harbormaster.storage.pipeline.JooqIncidentStore;
+import io.harbormaster.storage.pipeline.JooqPolicyStore;
+import io.harbormaster.storage.slack.JooqSlackThreads;
+import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole bot put together from its outside parts: the same assembly runs under {@code serve} (Fabric8,
+ * Prometheus, Kafka, slack.com) and under the sandbox and the end-to-end tests (simulated cluster and metrics, the
+ * in-process bus, the Slack stand-in). Nothing runs until {@link #start}.
+ */
+public final class Harbormaster implements AutoCloseable {
+
+    /** The parts that differ between production and the sandbox. */
+    public record Ports(Cluster cluster, MetricsSource metrics, DeployEvents events, Clock clock) {}
+
+    /**
+     * How the assembly behaves.
+     *
+     * @param owner this replica's name in leases (hostname and pid in production)
+     * @param tick how often every unfinished deploy is advanced
+     * @param ciSigningSecret the secret CI signs {@code POST /api/v1/deploy-requests} with; empty: the route says 503
+     * @param pinnedKey the audit public key {@code /audit verify} trusts, when configured
+     * @param pacing how the Slack Web API client paces and retries
+     * @param threadWait how long a notice waits for a {@code /deploy}'s thread to be opened
+     */
+    public record Options(
+            String owner,
+            Duration tick,
+            Optional<String> ciSigningSecret,
+            Optional<PublicKey> pinnedKey,
+            SlackWebApi.Settings pacing,
+            Duration threadWait) {
+        public static Options defaults(String owner) {
+            return new Options(
+                    owner,
+                    Duration.ofSeconds(5),
+                    Optional.empty(),
+                    Optional.empty(),
+                    SlackWebApi.Settings.defaults(),
+                    Duration.ofSeconds(30));
+        }
+    }
+
+    private final Database db;
+    private final Options options;
+    private final Ports ports;
+    private final BotMetrics metrics = new BotMetrics();
+    private final JooqAuditLog audit;
+    private final JooqBuildCatalog builds;
+    private final DeployPipeline pipeline;
+    private final SlackFrontEnd frontEnd;
+    private final DelegatingNotifier notifier = new DelegatingNotifier();
+    private final SlackNotifier slackNotifier;
+    private PipelineRunner runner;
+    private HttpServer server;
+    private InProcessDeployRequests inProcessRequests;
+
+    public Harbormaster(
+            HarbormasterConfig config,
+            Database db,
+            CheckpointSigner signer,
+            SlackSettings slack,
+            Ports ports,
+            Options options) {
+        this.db = db;
+        this.options = options;
+        this.ports = ports;
+        var catalog = config.catalog();
+        var deploys = new JooqDeployStore(db);
+        var policies = new JooqPolicyStore(db);
+        builds = new JooqBuildCatalog(db);
+        audit = new JooqAuditLog(db, signer, config.checkpointEvery(), ports.clock(), options.pinnedKey());
+        var settings = new PipelineSettings(
+                options.owner(),
+                Duration.ofSeconds(30),
+                config.approvalTimeout(),
+                config.autoDeployBlock(),
+                Duration.ofMinutes(5),
+                Duration.ofDays(30),
+                "harbormaster-0.1.0",
+                "unversioned");
+        pipeline = new DeployPipeline(
+                new PipelinePorts(
+                        deploys,
+                        builds,
+                        policies,
+                        new JooqIncidentStore(db),
+                        audit,
+                        ports.cluster(),
+                        ports.metrics(),
+                        ports.events(),
+                        notifier,
+                        RiskScorer.withDefaultRules(RiskModelJson.defaultModel()),
+                        () -> catalog,
+                        ports.clock()),
+                settings);
+        var threads = new DeployThreads(new JooqSlackThreads(db));
+        var desk = new PipelineDesk(
+                pipeline,
+                deploys,
+                policies,
+                audit,
+                threads,
+                settings,
+                config.environment(),
+                id -> nudge(id),
+                ports.clock());
+        frontEnd = new SlackFrontEnd(
+                slack,
+                desk,
+                new AuditLogDesk(audit, catalog, q -> Optional.empty()),
+                // Environments are not listed in the catalog yet: any well-formed name is parsed.
+                new DeployCommandParser(catalog, Set.of()),
+                metrics,
+                ports.clock(),
+                options.pacing());
+        slackNotifier =
+                new SlackNotifier(frontEnd.web(), threads, deploys, builds, () -> catalog, options.threadWait());
+        notifier.target = slackNotifier;
+    }
+
+    /** The Slack front end (Bolt), e.g. to start it early and check the token. */
+    public SlackFrontEnd frontEnd() {
+        return frontEnd;
+    }
+
+    public DeployPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The engine's handler for CI requests arriving by {@code source}; a deploy it creates starts moving at once. */
+    public DeployRequestHandler intake(RequestSource source) {
+        var intake = new PipelineIntake(builds, pipeline, source, ports.clock());
+        return (request, key) -> {
+            var outcome = intake.handle(request, key);
+            if (outcome instanceof DeployRequestHandler.Outcome.Accepted a) {
+                a.deployId().ifPresent(this::nudge);
+            }
+            return outcome;
+        };
+    }
+
+    /** The in-process CI queue (the sandbox's simulated CI), created on first use. */
+    public synchronized InProcessDeployRequests inProcessRequests() {
+        if (inProcessRequests == null) {
+            inProcessRequests =
+                    new InProcessDeployRequests(intake(RequestSource.KAFKA), RetryPolicy.DEFAULT, 1000, ports.clock());
+        }
+        return inProcessRequests;
+    }
+
+    /**
+     * Starts the pipeline runner and the HTTP server; {@code checks} are readiness checks beyond the database's.
+     * Returns the port listened on.
+     */
+    public int start(String host, int port, List<ReadinessCheck> checks) {
+        runner = new PipelineRunner(pipeline, options.tick());
+        var all = new ArrayList<ReadinessCheck>();
+        all.add(new ReadinessCheck("database", this::databaseReachable));
+        all.addAll(checks);
+        var api = new DeployRequestsApi(options.ciSigningSecret(), intake(RequestSource.HTTP), id -> {}, ports.clock());
+        server = new HttpServer(frontEnd.app(), all, metrics, api::routes, HttpServer.DEFAULT_GRACE).start(host, port);
+        return server.port();
+    }
+
+    private void nudge(long deployId) {
+        var r = runner;
+        if (r != null) {
+            r.nudge(deployId);
+        }
+    }
+
+    private boolean databaseReachable() {
+        try (var connection = db.dataSource().getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Stops in order: no new work (runner, HTTP), then the work in hand (Slack front end, notices). */
+    @Override
+    public void close() {
+        if (inProcessRequests != null) {
+            inProcessRequests.close(Duration.ofSeconds(5));
+        }
+        if (runner != null) {
+            runner.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        notifier.target = Notifier.NONE;
+        slackNotifier.close(Duration.ofSeconds(5));
+        frontEnd.close(Duration.ofSeconds(10));
+    }
+
+    /** Lets the pipeline be built before the Slack notifier that needs the front end's Web API client. */
+    private static final class DelegatingNotifier implements Notifier {
+        volatile Notifier target = Notifier.NONE;
+
+        @Override
+        public void notify(io.harbormaster.engine.rollout.DeployNotice notice) {
+            target.notify(notice);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.harbormaster.bot.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.intake.CiDeployRequest;
+import io.harbormaster.engine.intake.DeployRequestHandler;
+import io.harbormaster.engine.intake.ParseResult;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/deploy-requests}: CI announces a build (and may ask for a deploy) over HTTP. The body is the
+ * same JSON as on {@code deploy.requests}; the request is signed like Slack's, with our own prefix:
+ * {@code X-Harbormaster-Signature: v1=<hex HMAC-SHA256 of "v1:{X-Harbormaster-Timestamp}:{raw body}">}, and refused
+ * when the timestamp is more than 5 minutes off.
+ */
+public final class DeployRequestsApi {
+    public static final String PATH = "/api/v1/deploy-requests";
+    public static final String SIGNATURE_HEADER = "X-Harbormaster-Signature";
+    public static final String TIMESTAMP_HEADER = "X-Harbormaster-Timestamp";
+    public static final String SECRET_VARIABLE = "HARBORMASTER_CI_SIGNING_SECRET";
+    static final Duration MAX_SKEW = Duration.ofMinutes(5);
+
+    private static final Logger log = LoggerFactory.getLogger(DeployRequestsApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Optional<String> secret;
+    private final DeployRequestHandler handler;
+    private final LongConsumer nudge;
+    private final Clock clock;
+
+    /**
+     * @param secret the shared signing secret; empty: the route answers 503 saying how to configure it
+     * @param handler the engine's intake (announces the build, submits the deploy when CI asks for one)
+     * @param nudge advances a new deploy at once
+     */
+    public DeployRequestsApi(Optional<String> secret, DeployRequestHandler handler, LongConsumer nudge, Clock clock) {
+        this.secret = secret.filter(s -> !s.isBlank());
+        this.handler = handler;
+        this.nudge = nudge;
+        this.clock = clock;
+    }
+
+    /** Declares the route. */
+    public void routes(RoutesConfig routes) {
+        routes.post(PATH, this::handle);
+    }
+
+    /** The signature header's value for {@code body} signed at {@code timestamp} (CI clients and tests use it). */
+    public static String signature(String secret, long timestamp, byte[] body) {
+        try {
+            var mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update(("v1:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
+            return "v1=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("every JVM has HmacSHA256", e);
+        }
+    }
+
+    private void handle(Context ctx) {
+        if (secret.isEmpty()) {
+            answer(
+                    ctx,
+                    503,
+                    Map.of(
+                            "error",
+                            "the deploy-request API is not configured: set " + SECRET_VARIABLE
+                                    + " on the server (and sign requests with it), or publish to the Kafka topic"
+                                    + " deploy.requests"));
+            return;
+        }
+        var body = ctx.bodyAsBytes();
+        var refusal = checkSignature(ctx.header(TIMESTAMP_HEADER), ctx.header(SIGNATURE_HEADER), body);
+        if (refusal.isPresent()) {
+            answer(ctx, 401, Map.of("error", refusal.get()));
+            return;
+        }
+        switch (CiDeployRequest.parse(body)) {
+            case ParseResult.Refused r -> {
+                var problems = r.problems().stream()
+                        .map(p -> Map.of("field", p.field(), "message", p.message()))
+                        .toList();
+                answer(ctx, 400, Map.of("error", r.message(), "problems", problems));
+            }
+            case ParseResult.Parsed p -> decide(ctx, p.request());
+        }
+    }
+
+    private void decide(Context ctx, CiDeployRequest request) {
+        DeployRequestHandler.Outcome outcome;
+        try {
+            outcome = handler.handle(request, request.idempotencyKey());
+        } catch (RuntimeException e) {
+            log.warn("Deploy request {} not handled now: {}", request.idempotencyKey(), e.toString());
+            answer(ctx, 503, Map.of("error", "Harbormaster cannot take the request now; retry it (it is idempotent)"));
+            return;
+        }
+        switch (outcome) {
+            case DeployRequestHandler.Outcome.Accepted a -> {
+                a.deployId().ifPresent(nudge::accept);
+                answer(ctx, 202, accepted(a.deployId(), false, request.warnings()));
+            }
+            case DeployRequestHandler.Outcome.Duplicate d ->
+                answer(ctx, 200, accepted(d.deployId(), true, request.warnings()));
+            case DeployRequestHandler.Outcome.Refused r -> answer(ctx, 409, Map.of("error", r.reason()));
+        }
+    }
+
+    private static Map<String, Object> accepted(java.util.OptionalLong deployId, boolean duplicate, List<String> warn) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("deploy_id", deployId.isPresent() ? deployId.getAsLong() : null);
+        body.put("duplicate", duplicate);
+        if (!warn.isEmpty()) {
+            body.put("warnings", warn);
+        }
+        return body;
+    }
+
+    private Optional<String> checkSignature(String timestamp, String signature, byte[] body) {
+        if (timestamp == null || signature == null) {
+            return Optional.of("unsigned request: send " + TIMESTAMP_HEADER + " (unix seconds) and " + SIGNATURE_HEADER
+                    + " (v1=<hex HMAC-SHA256 of \"v1:{timestamp}:{body}\">)");
+        }
+        long ts;
+        try {
+            ts = Long.parseLong(timestamp.strip());
+        } catch (NumberFormatException e) {
+            return Optional.of(TIMESTAMP_HEADER + " must be unix seconds");
+        }
+        long skew = Math.abs(clock.instant().getEpochSecond() - ts);
+        if (skew > MAX_SKEW.toSeconds()) {
+            return Optional.of("the request timestamp is more than 5 minutes off the server's clock");
+        }
+        var expected = signature(secret.orElseThrow(), ts, body).getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(expected, signature.strip().getBytes(StandardCharsets.UTF_8))) {
+            return Optional.of("bad signature");
+        }
+        return Optional.empty();
+    }
+
+    private static void answer(Context ctx, int status, Map<String, ?> body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.status(500).result("{\"error\":\"internal\"}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.harbormaster.bot.slack;
+
+import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.commands.DeployCommand;
+import io.harbormaster.bot.slack.messages.DeployView;
+import io.harbormaster.engine.audit.AuditLog;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.policy.PolicyStore;
+import io.harbormaster.engine.policy.ServiceLock;
+import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.Decision;
+import io.harbormaster.engine.rollout.DeployPipeline;
+import io.harbormaster.engine.rollout.DeployRequest;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.PipelineSettings;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.Submission;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+/**
+ * The deploy desk backed by the real pipeline: Slack commands become pipeline submissions, rollbacks, locks and
+ * decisions. Every method returns once the request is stored; {@code nudge} gets the rollout moving at once.
+ */
+public final class PipelineDesk implements DeployDesk {
+    /** How many recent rollback keys are remembered to recognise a redelivered command. */
+    private static final int REMEMBERED_KEYS = 1000;
+
+    private final DeployPipeline pipeline;
+    private final DeployStore deploys;
+    private final PolicyStore policies;
+    private final AuditLog audit;
+    private final DeployThreads threads;
+    private final PipelineSettings settings;
+    private final String defaultEnvironment;
+    private final LongConsumer nudge;
+    private final Clock clock;
+    private final Set<String> rollbackKeys = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_KEYS;
+        }
+    });
+
+    /**
+     * @param defaultEnvironment where a deploy goes when the command names no environment
+     * @param nudge advances a deploy soon, off the caller's thread (the pipeline runner's {@code nudge})
+     */
+    public PipelineDesk(
+            DeployPipeline pipeline,
+            DeployStore deploys,
+            PolicyStore policies,
+            AuditLog audit,
+            DeployThreads threads,
+            PipelineSettings settings,
+            String defaultEnvironment,
+            LongConsumer nudge,
+            Clock clock) {
+        this.pipeline = pipeline;
+        this.deploys = deploys;
+        this.policies = policies;
+        this.audit = audit;
+        this.threads = threads;
+        this.settings = settings;
+        this.defaultEnvironment = defaultEnvironment;
+        this.nudge = nudge;
+        this.clock = clock;
+    }
+
+    @Override
+    public RequestOutcome requestDeploy(
+            DeployCommand.Deploy command, SlackUser requester, String channel, String idempotencyKey) {
+        var lock = policies.lockOf(command.service());
+        if (lock.isPresent()) {
+            var l = lock.get();
+            return new RequestOutcome.Refused(command.service() + " is locked by " + l.lockedBy() + ": " + l.reason()
+                    + ". Nothing was started; `/deploy unlock " + command.service() + "` lifts the lock.");
+        }
+        var request = new DeployRequest(
+                idempotencyKey,
+                RequestSource.SLACK,
+                command.service(),
+                command.version(),
+                command.environment().orElse(defaultEnvironment),
+                requester.id(),
+                command.emergency(),
+                CanonicalJson.of(Map.of("channel", channel, "user", requester.id())),
+                clock.instant());
+        return switch (pipeline.submit(request)) {
+            case Submission.Accepted a
+            when a.duplicate() ->
+                new RequestOutcome.Duplicate(
+                        DeployViews.of(a.deploy(), deploys),
+                        threads.find(a.deploy().id()));
+            case Submission.Accepted a -> {
+                nudge.accept(a.deploy().id());
+                yield new RequestOutcome.Accepted(
+                        DeployViews.of(a.deploy(), requester.id(), "request received; scoring risk next"));
+            }
+            case Submission.Refused r -> new RequestOutcome.Refused(r.reason());
+        };
+    }
+
+    @Override
+    public void threadOpened(long deployId, ThreadRef thread) {
+        threads.opened(deployId, thread);
+    }
+
+    @Override
+    public List<DeployView> status(Optional<String> service) {
+        return deploys.inFlight().stream()
+                .filter(d -> service.isEmpty() || service.get().equals(d.service()))
+                .map(d -> DeployViews.of(d, deploys))
+                .toList();
+    }
+
+    @Override
+    public ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String key) {
+        synchronized (rollbackKeys) {
+            if (!rollbackKeys.add(key)) {
+                return new ActionOutcome.Duplicate("That rollback of " + command.service() + " was already taken.");
+            }
+        }
+        return switch (pipeline.rollbackRequested(command.service(), who.id())) {
+            case Submission.Accepted a -> {
+                var d = a.deploy();
+                var done = d.state() == DeployState.ROLLED_BACK
+                        ? "rolled back; traffic is on the stable version"
+                        : d.state() == DeployState.FAILED ? "stopped before it reached the cluster" : "rolling back";
+                yield new ActionOutcome.Done(
+                        ":rewind: Deploy #" + d.id() + " (" + d.service() + " " + d.version() + ") " + done
+                                + ", as requested",
+                        threads.find(d.id()));
+            }
+            case Submission.Refused r -> new ActionOutcome.Refused(r.reason());
+        };
+    }
+
+    @Override
+    public ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel) {
+        var existing = policies.lockOf(command.service());
+        if (existing.isPresent()) {
+            return alreadyLocked(existing.get(), command, who);
+        }
+        // Written to the audit log before it is acted on, like every decision.
+        record(who, "service.locked", command.service(), "lock", Map.of("reason", command.reason()));
+        var ours = new ServiceLock(command.service(), command.reason(), who.id(), clock.instant());
+        var held = policies.lock(ours);
+        if (!held.equals(ours)) {
+            return alreadyLocked(held, command, who); // someone locked it in between
+        }
+        return new ActionOutcome.Done(
+                ":lock: " + command.service() + " is locked: " + command.reason()
+                        + ". No deploys until `/deploy unlock " + command.service() + "`.",
+                Optional.empty());
+    }
+
+    private static ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {
+        return held.lockedBy().equals(who.id()) && held.reason().equals(command.reason())
+                ? new ActionOutcome.Duplicate(command.service() + " is already locked by you: " + held.reason())
+                : new ActionOutcome.Refused(command.service() + " is already locked by " + held.lockedBy() + " ("
+                        + held.reason() + "); unlock it first to change the reason.");
+    }
+
+    @Override
+    public ActionOutcome unlock(DeployCommand.Unlock command, SlackUser who, String channel) {
+        var existing = policies.lockOf(command.service());
+        if (existing.isEmpty()) {
+            return new ActionOutcome.Refused(command.service() + " is not locked.");
+        }
+        var was = existing.get();
+        record(
+                who,
+                "service.unlocked",
+                command.service(),
+                "unlock",
+                Map.of("lock_reason", was.reason(), "locked_by", was.lockedBy()));
+        policies.unlock(command.service());
+        return new ActionOutcome.Done(
+                ":unlock: " + command.service() + " is unlocked (it was locked by " + was.lockedBy() + ": "
+                        + was.reason() + ").",
+                Optional.empty());
+    }
+
+    @Override
+    public DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String key) {
+        var earlier = deploys.approvals(deployId).stream()
+                .filter(a -> a.approver().equals(clicker.id()))
+                .findFirst();
+        if (earlier.isPresent()) {
+            return new DecisionOutcome.Duplicate("You already "
+                    + (earlier.get().decision() == Approval.Decision.APPROVE ? "approved" : "rejected") + " deploy #"
+                    + deployId + "; your first decision stands.");
+        }
+        return switch (pipeline.decide(deployId, clicker.id(), decision, "")) {
+            case Decision.Refused r -> new DecisionOutcome.Refused(r.reason());
+            case Decision.Counted c
+            when c.deploy().state() == DeployState.AWAITING_APPROVAL ->
+                new DecisionOutcome.Recorded(c.approvals() + " of " + c.required() + " approvals so far");
+            case Decision.Counted c
+            when c.deploy().state() == DeployState.REJECTED ->
+                new DecisionOutcome.Settled(Approval.Decision.REJECT, "the deploy will not go ahead");
+            case Decision.Counted c -> {
+                nudge.accept(deployId);
+                yield new DecisionOutcome.Settled(
+                        Approval.Decision.APPROVE,
+                        c.approvals() + " of " + c.required() + " approvals; the deploy goes ahead");
+            }
+        };
+    }
+
+    private void record(SlackUser who, String action, String service, String decision, Map<String, ?> reasoning) {
+        audit.append(new AuditRecord(
+                clock.instant(),
+                who.id(),
+                action,
+                "",
+                service,
+                "",
+                decision,
+                CanonicalJson.of(reasoning),
+                settings.engineVersion(),
+                settings.policyVersion()));
+    }
+}

@@ -1,0 +1,326 @@
+package io.harbormaster.bot.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.bot.slack.api.SlackResult;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.messages.DeployMessages;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.messages.EscalationView;
+import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PreflightCheckView;
+import io.harbormaster.bot.slack.messages.RollbackMessages;
+import io.harbormaster.bot.slack.messages.RollbackNotice;
+import io.harbormaster.bot.slack.messages.SlackMessage;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.Verdict;
+import io.harbormaster.engine.policy.CheckResult;
+import io.harbormaster.engine.policy.ServiceCatalog;
+import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.rollout.BuildCatalog;
+import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployNotice;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Notifier;
+import io.harbormaster.engine.rollout.RequestSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells Slack what the pipeline does: one parent message per deploy kept current with {@code chat.update}, one thread
+ * reply per phase, the approval request with its buttons, and the rollback notice broadcast to the channel. Notices
+ * are handled off the pipeline's thread, in order per deploy; a notice that cannot be delivered is logged and the
+ * rollout goes on. Deploys CI started have no thread yet: their parent message goes to the service's channel.
+ */
+public final class SlackNotifier implements Notifier, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SlackNotifier.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SlackWebApi web;
+    private final DeployThreads threads;
+    private final DeployStore deploys;
+    private final BuildCatalog builds;
+    private final Supplier<ServiceCatalog> catalog;
+    private final Duration threadWait;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
+    /** Each open approval request, so that it can be closed when it expires (in memory: a restart leaves it open). */
+    private final ConcurrentHashMap<Long, PostedEscalation> escalations = new ConcurrentHashMap<>();
+
+    private record PostedEscalation(ThreadRef message, EscalationView view) {}
+
+    /**
+     * @param threadWait how long a notice for a {@code /deploy} waits for the front end to post the deploy's parent
+     *     message before it is dropped
+     */
+    public SlackNotifier(
+            SlackWebApi web,
+            DeployThreads threads,
+            DeployStore deploys,
+            BuildCatalog builds,
+            Supplier<ServiceCatalog> catalog,
+            Duration threadWait) {
+        this.web = web;
+        this.threads = threads;
+        this.deploys = deploys;
+        this.builds = builds;
+        this.catalog = catalog;
+        this.threadWait = threadWait;
+    }
+
+    @Override
+    public void notify(DeployNotice notice) {
+        try {
+            long id = notice.deploy().id();
+            var next = queues.compute(id, (k, previous) -> {
+                var before = previous == null ? CompletableFuture.<Void>completedFuture(null) : previous;
+                return before.handleAsync(
+                        (ignored, error) -> {
+                            deliver(notice);
+                            return null;
+                        },
+                        executor);
+            });
+            if (notice.deploy().state().terminal()) {
+                next.whenComplete((ignored, error) -> queues.remove(id, next));
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Notice {} for deploy {} not queued: {}",
+                    kind(notice),
+                    notice.deploy().id(),
+                    e.toString());
+        }
+    }
+
+    /** Waits up to {@code grace} for the notices in hand to be delivered, then stops. */
+    public void close(Duration grace) {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    private void deliver(DeployNotice notice) {
+        var d = notice.deploy();
+        try {
+            var thread = threadOf(d);
+            if (thread.isEmpty()) {
+                log.warn("Deploy {}: no Slack thread; notice {} not shown", d.id(), kind(notice));
+                return;
+            }
+            tell(notice, thread.get());
+            updateParent(d, thread.get());
+        } catch (RuntimeException e) {
+            log.warn("Deploy {}: notice {} not delivered: {}", d.id(), kind(notice), e.toString());
+        } finally {
+            if (d.state().terminal()) {
+                escalations.remove(d.id());
+            }
+        }
+    }
+
+    /** The deploy's thread: stored, or about to be opened by the front end, or (for CI) opened here. */
+    private Optional<ThreadRef> threadOf(Deploy d) {
+        var stored = threads.find(d.id());
+        if (stored.isPresent()) {
+            return stored;
+        }
+        var request = deploys.request(d.id());
+        if (request.isPresent() && request.get().source() == RequestSource.SLACK) {
+            return threads.await(d.id(), threadWait);
+        }
+        var channel = catalog.get().service(d.service()).map(s -> s.channel()).orElse("#deploys");
+        var view = DeployViews.of(d, deploys);
+        var parent = web.post(channel, DeployMessages.parent(view)).join();
+        if (!(parent instanceof SlackResult.Sent(var ch, var ts))) {
+            log.warn("Deploy {}: could not post its parent message in {}: {}", d.id(), channel, parent);
+            return Optional.empty();
+        }
+        var thread = threads.opened(d.id(), new ThreadRef(ch, ts));
+        web.reply(thread, DeployMessages.received(view)).join();
+        return Optional.of(thread);
+    }
+
+    private void tell(DeployNotice notice, ThreadRef thread) {
+        switch (notice) {
+            case DeployNotice.Accepted a -> {} // the parent message and the first reply say it
+            case DeployNotice.Scored s ->
+                web.reply(thread, DeployMessages.risk(s.assessment())).join();
+            case DeployNotice.Escalated e -> {
+                var view = new EscalationView(
+                        DeployViews.of(e.deploy(), deploys),
+                        e.assessment(),
+                        whatChanged(builds.find(e.deploy().service(), e.deploy().version())),
+                        e.recentIncidents(),
+                        Optional.empty(),
+                        e.approverGroup(),
+                        e.requiredApprovals(),
+                        0,
+                        e.expiresAt());
+                var posted = web.reply(thread, EscalationMessages.request(view)).join();
+                if (posted instanceof SlackResult.Sent(var ch, var ts)) {
+                    escalations.put(e.deploy().id(), new PostedEscalation(new ThreadRef(ch, ts), view));
+                }
+            }
+            case DeployNotice.ApprovalCounted c -> {} // the front end answers the click in the thread
+            case DeployNotice.Expired x -> {
+                var posted = escalations.remove(x.deploy().id());
+                if (posted != null) {
+                    web.update(
+                                    posted.message().channel(),
+                                    posted.message().ts(),
+                                    EscalationMessages.closed(posted.view(), "Expired unanswered"))
+                            .join();
+                }
+                web.reply(
+                                thread,
+                                SlackMessage.text(":hourglass: Nobody decided in time; the deploy expired."
+                                        + " Request it again to start over."))
+                        .join();
+            }
+            case DeployNotice.PreflightChecked p -> {
+                web.reply(thread, DeployMessages.preflight(checks(p.results()))).join();
+                var canary = catalog.get().service(p.deploy().service()).map(s -> s.canary());
+                if (canary.isPresent() && p.results().stream().allMatch(CheckResult.Pass.class::isInstance)) {
+                    // The engine announces later steps as the weight moves; the first one starts right here.
+                    var steps = canary.get().steps();
+                    web.reply(
+                                    thread,
+                                    DeployMessages.canaryStep(
+                                            1, steps.size(), steps.getFirst().weight(), List.of()))
+                            .join();
+                }
+            }
+            case DeployNotice.CanaryProgress c -> {
+                int steps = catalog.get()
+                        .service(c.deploy().service())
+                        .map(s -> s.canary().steps().size())
+                        .orElse(c.deploy().step());
+                web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), steps, c.weightPercent(), c.evidence()))
+                        .join();
+            }
+            case DeployNotice.Paused p ->
+                web.reply(
+                                thread,
+                                SlackMessage.text(":double_vertical_bar: *Paused*: " + Mrkdwn.escape(p.reason())
+                                        + ". A human decides: `/deploy rollback "
+                                        + p.deploy().service()
+                                        + "` stops it."))
+                        .join();
+            case DeployNotice.Promoted p ->
+                web.reply(
+                                thread,
+                                DeployMessages.decision(
+                                        DeployViews.of(p.deploy(), deploys),
+                                        new Verdict.Promote(secondsInCanary(p.deploy()), p.evidence())))
+                        .join();
+            case DeployNotice.RolledBack r -> rolledBack(r, thread);
+            case DeployNotice.Failed f ->
+                web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason())))
+                        .join();
+        }
+    }
+
+    private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
+        var d = r.deploy();
+        var evidence = r.evidence().isEmpty()
+                ? List.of(Evidence.of("engine", r.incident().metric(), "rollback", Double.NaN, Double.NaN, r.reason()))
+                : r.evidence();
+        web.reply(
+                        thread,
+                        DeployMessages.decision(
+                                DeployViews.of(d, deploys), new Verdict.Rollback(secondsInCanary(d), evidence)))
+                .join();
+        var notice = new RollbackNotice(
+                d.id(),
+                d.service(),
+                d.version(),
+                d.environment(),
+                evidence.getFirst(),
+                Optional.of("#" + r.incident().id()),
+                web.permalink(thread).join());
+        web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
+    }
+
+    private void updateParent(Deploy d, ThreadRef thread) {
+        // Re-read: notices are delivered after the fact, and the parent should show where the deploy is now.
+        var now = deploys.find(d.id()).orElse(d);
+        web.update(thread.channel(), thread.ts(), DeployMessages.parent(DeployViews.of(now, deploys)))
+                .join();
+    }
+
+    private long secondsInCanary(Deploy d) {
+        return deploys.transitions(d.id()).stream()
+                .filter(t -> t.to() == DeployState.CANARY)
+                .findFirst()
+                .map(t -> Math.max(0, Duration.between(t.at(), d.updatedAt()).toSeconds()))
+                .orElse(0L);
+    }
+
+    private static List<PreflightCheckView> checks(List<CheckResult> results) {
+        return results.stream()
+                .map(r -> switch (r) {
+                    case CheckResult.Pass p -> new PreflightCheckView(p.check(), true, p.note());
+                    case CheckResult.Block b ->
+                        new PreflightCheckView(
+                                b.check(),
+                                false,
+                                b.reason() + (b.unblock().isBlank() ? "" : " (to unblock: " + b.unblock() + ")"));
+                })
+                .toList();
+    }
+
+    /** The change in a few words, from the build's announced metadata: files, lines added and deleted. */
+    static String whatChanged(Optional<AnnouncedBuild> build) {
+        if (build.isEmpty()) {
+            return "No build announced this version (emergency deploy): no change metadata.";
+        }
+        JsonNode change;
+        try {
+            change = JSON.readTree(build.get().changeJson());
+        } catch (Exception e) {
+            return "";
+        }
+        var parts = new ArrayList<String>();
+        var files = new ArrayList<String>();
+        change.path("files").forEach(f -> files.add(f.asText()));
+        int shown = Math.min(files.size(), 5);
+        if (!files.isEmpty()) {
+            parts.add(files.size() + " file(s): " + String.join(", ", files.subList(0, shown))
+                    + (files.size() > shown ? ", and " + (files.size() - shown) + " more" : ""));
+        } else if (change.has("nf")) {
+            parts.add(change.path("nf").asLong() + " file(s)");
+        }
+        if (change.has("la") || change.has("ld")) {
+            parts.add("+" + change.path("la").asLong() + " / -"
+                    + change.path("ld").asLong() + " lines");
+        }
+        parts.add("commit " + build.get().commitSha() + ", build " + build.get().buildId() + ", CI "
+                + build.get().ciStatus());
+        return String.join("\n", parts);
+    }
+
+    private static String kind(DeployNotice n) {
+        return n.getClass().getSimpleName();
+    }
+}

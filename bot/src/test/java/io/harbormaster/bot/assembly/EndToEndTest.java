@@ -1,0 +1,332 @@
+package io.harbormaster.bot.assembly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.bot.http.DeployRequestsApi;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.messages.BlockKitLimits;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.Fault;
+import io.harbormaster.sandbox.SimulatedCluster;
+import io.harbormaster.sandbox.SimulatedMetrics;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole bot through HTTP: signed Slack requests and signed CI requests in, the Slack stand-in's messages out, a
+ * real (H2) database, and the sandbox's simulated cluster and metrics behind a real-time pipeline with a fast canary.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EndToEndTest {
+    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
+    static final String CI_SECRET = "ci-secret-for-end-to-end";
+    static final String CHANNEL = "C0DEPLOYS";
+    static final SlackRequests.Origin ALICE = new SlackRequests.Origin("U0REQUESTER", "alice", CHANNEL, "deploys");
+    static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0APPROVER", "bob", CHANNEL, "deploys");
+    static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
+    static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
+    static final List<String> SERVICES = List.of("checkout", "payments", "inventory", "search", "cart", "orders");
+    static final String CONFIG = """
+            groups:
+              approvers: [U0APPROVER, U0REQUESTER]
+              auditors: [U0AUDITOR]
+            audit:
+              auditors: auditors
+            defaults:
+              channel: "#deploys"
+              canary:
+                interval_seconds: 1
+                min_step_seconds: 3
+                max_no_data_seconds: 30
+                steps: [{weight: 50, intervals: 6}]
+            services:
+            """
+            + String.join(
+                    "",
+                    SERVICES.stream()
+                            .map(s -> "  " + s + ": {namespace: shop, approvers: approvers}\n")
+                            .toList());
+    static final AtomicInteger DB = new AtomicInteger();
+
+    /** Real time, shifted to a Tuesday morning so that time-of-day risk does not depend on when the build runs. */
+    final Clock clock =
+            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
+
+    SlackStandIn slack;
+    Database db;
+    SimulatedCluster cluster;
+    SimulatedMetrics metrics;
+    Harbormaster bot;
+    SlackRequests requests;
+    String base;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() {
+        slack = SlackStandIn.start(
+                BOT_TOKEN,
+                List.of(
+                        new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
+                        new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver"),
+                        new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor"),
+                        new SlackStandIn.User("U0MALLORY", "mallory", "Mallory")),
+                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
+        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:e2e" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        cluster = new SimulatedCluster();
+        for (var s : SERVICES) {
+            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
+        }
+        metrics = new SimulatedMetrics(cluster, EndToEndTest::target, 2_000, 7);
+        bot = new Harbormaster(
+                ConfigLoader.parse("e2e.yml", CONFIG),
+                db,
+                CheckpointSigner.generate(),
+                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
+                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
+                new Harbormaster.Options(
+                        "e2e",
+                        Duration.ofMillis(500),
+                        Optional.of(CI_SECRET),
+                        Optional.empty(),
+                        new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
+                        Duration.ofSeconds(10)));
+        int port = bot.start("127.0.0.1", 0, List.of());
+        base = "http://127.0.0.1:" + port;
+        requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+    }
+
+    @AfterAll
+    void stop() {
+        bot.close();
+        db.close();
+        slack.close();
+    }
+
+    static RolloutTarget target(String service) {
+        return new RolloutTarget("shop", service, service);
+    }
+
+    // ------------------------------------------------------------------------------------------------ scenarios
+
+    @Test
+    void aLowRiskDeployFromSlackGetsAThreadWithEveryPhaseAndItsParentMessageEndsPromoted() throws Exception {
+        assertThat(announce("checkout", "1.1.0", SMALL_CHANGE, false).statusCode())
+                .isEqualTo(202);
+        assertThat(requests.slashCommand(ALICE, "/deploy", "checkout 1.1.0").statusCode())
+                .isEqualTo(200);
+
+        var parent = await("the parent message", () -> parent("checkout 1.1.0"));
+        await("the parent message updated to promoted", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+        var thread = slack.replies(CHANNEL, parent.ts());
+        var text = String.join(
+                "\n", thread.stream().map(SlackStandIn.Message::allText).toList());
+        assertThat(text).contains("Request received", "Risk", "Preflight passed", "Canary step 1/1", "Promoted");
+        assertThat(cluster.workloads(target("checkout")).values())
+                .anyMatch(w -> w.image().endsWith(":1.1.0"));
+        assertEveryMessageWithinBlockKitLimits();
+    }
+
+    @Test
+    void aRiskyBuildWaitsForAnApproverTheRequesterCannotApproveAndAnApproversClickLetsItProceed() throws Exception {
+        announce("payments", "2.0.0", MIGRATION, false);
+        requests.slashCommand(ALICE, "/deploy", "payments 2.0.0");
+        var parent = await("the parent message", () -> parent("payments 2.0.0"));
+        var escalation = await("the approval request", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .findFirst()
+                .orElse(null));
+        assertThat(escalation.allText()).contains("Approval needed", "V7__orders.sql", "+40 / -0 lines");
+
+        requests.blockAction(
+                ALICE, EscalationMessages.APPROVE_ACTION, "escalation", deployIdIn(escalation), json(escalation));
+        await("the requester's refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(ALICE.userId())))
+                .filter(m -> m.allText().contains("you requested this deploy"))
+                .findFirst()
+                .orElse(null));
+        assertThat(slack.message(CHANNEL, escalation.ts()).orElseThrow().allText())
+                .contains(EscalationMessages.APPROVE_ACTION);
+
+        requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployIdIn(escalation), json(escalation));
+        await("the buttons replaced by the outcome", () -> slack.message(CHANNEL, escalation.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .filter(m -> m.allText().contains("Approved by"))
+                .orElse(null));
+        await("promotion after the approval", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+        assertEveryMessageWithinBlockKitLimits();
+    }
+
+    @Test
+    void aFaultyVersionIsRolledBackAndTheNoticeIsBroadcastToTheChannelNamingTheMetric() throws Exception {
+        metrics.inject("inventory", "3.0.0", Fault.errors(0.1));
+        announce("inventory", "3.0.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "inventory 3.0.0");
+        var parent = await("the parent message", () -> parent("inventory 3.0.0"));
+        var notice = await("the rollback broadcast", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(SlackStandIn.Message::replyBroadcast)
+                .findFirst()
+                .orElse(null));
+        assertThat(notice.text()).contains("Rolled back inventory 3.0.0", "error", "incident #");
+        await("the parent message updated to rolled back", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("rolled back"))
+                .orElse(null));
+        assertThat(cluster.workloads(target("inventory")).values())
+                .noneMatch(w -> w.image().endsWith(":3.0.0"));
+    }
+
+    @Test
+    void aLockedServiceRefusesDeploysWithTheLocksReasonUntilItIsUnlocked() throws Exception {
+        requests.slashCommand(ALICE, "/deploy", "lock search waiting for the index rebuild");
+        await("the lock announcement", () -> slack.messages(CHANNEL).stream()
+                .filter(m -> m.allText().contains("search is locked"))
+                .findFirst()
+                .orElse(null));
+        requests.slashCommand(MALLORY, "/deploy", "search 1.1.0");
+        var refusal = await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(MALLORY.userId())))
+                .filter(m -> m.allText().contains("waiting for the index rebuild"))
+                .findFirst()
+                .orElse(null));
+        assertThat(refusal.allText()).contains("locked by U0REQUESTER");
+
+        requests.slashCommand(ALICE, "/deploy", "unlock search");
+        await("the unlock announcement", () -> slack.messages(CHANNEL).stream()
+                .filter(m -> m.allText().contains("search is unlocked"))
+                .findFirst()
+                .orElse(null));
+    }
+
+    @Test
+    void auditorsGetTheAuditSummaryAndEveryoneElseIsRefused() throws Exception {
+        requests.slashCommand(ALICE, "/deploy", "lock cart audited lock");
+        await("the lock", () -> slack.messages(CHANNEL).stream()
+                .filter(m -> m.allText().contains("cart is locked"))
+                .findFirst()
+                .orElse(null));
+        requests.slashCommand(AUDREY, "/audit", "service=cart");
+        var summary = await("the auditor's summary", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(AUDREY.userId())))
+                .findFirst()
+                .orElse(null));
+        assertThat(summary.allText()).contains("service.locked");
+        requests.slashCommand(MALLORY, "/audit", "");
+        await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(MALLORY.userId())))
+                .filter(m -> m.allText().contains("auditor group"))
+                .findFirst()
+                .orElse(null));
+        requests.slashCommand(ALICE, "/deploy", "unlock cart");
+    }
+
+    @Test
+    void aBuildCiAsksToDeployGetsItsParentMessageInTheServicesChannel() throws Exception {
+        assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(202);
+        var parent = await("the parent message posted for CI", () -> parent("orders 5.0.0"));
+        assertThat(parent.allText()).contains("ci-bot");
+        await("promotion", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+        assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(200);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    static final String SMALL_CHANGE = """
+            {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
+             "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";
+    static final String MIGRATION = """
+            {"ns":1,"nd":2,"nf":2,"entropy":0.9,"la":40,"ld":0,"lt":50,"fix":false,"ndev":3,"age":30,"nuc":2,
+             "exp":900,"rexp":400,"sexp":300,"files":["src/main/resources/db/migration/V7__orders.sql","src/Order.java"],
+             "author":"U0DEV"}""";
+
+    HttpResponse<String> announce(String service, String version, String change, boolean autoDeploy) throws Exception {
+        var body = """
+                {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
+                 "build_id":"b-%s-%s","ci_status":"success","auto_deploy":%s,"requested_by":"ci-bot",
+                 "change":%s}""".formatted(service, version, service, version, service, version, autoDeploy, change);
+        long ts = clock.instant().getEpochSecond();
+        var request = HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
+                .header("Content-Type", "application/json")
+                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
+                .header(
+                        DeployRequestsApi.SIGNATURE_HEADER,
+                        DeployRequestsApi.signature(CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isLessThan(500);
+        return response;
+    }
+
+    SlackStandIn.Message parent(String titleStart) {
+        return slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().startsWith(titleStart))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static String deployIdIn(SlackStandIn.Message escalation) {
+        var m = java.util.regex.Pattern.compile("deploy #(\\d+)").matcher(escalation.allText());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode json(SlackStandIn.Message m) {
+        return SlackStandIn.asSlackJson(m);
+    }
+
+    void assertEveryMessageWithinBlockKitLimits() {
+        for (var m : slack.allMessages()) {
+            assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
+        }
+    }
+
+    /** Waits up to 30 s for {@code probe} to give something. */
+    static <T> T await(String what, Supplier<T> probe) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            var value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

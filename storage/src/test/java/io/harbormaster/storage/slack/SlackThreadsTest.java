@@ -1,0 +1,59 @@
+package io.harbormaster.storage.slack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.harbormaster.engine.rollout.DeployRequest;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.TestDatabases;
+import io.harbormaster.storage.pipeline.JooqDeployStore;
+import java.time.Instant;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Deploy threads on H2 and on a real PostgreSQL. */
+class SlackThreadsTest {
+    static Database.Vendor[] vendors() {
+        return TestDatabases.vendors();
+    }
+
+    private static long aDeploy(Database db) {
+        var request = new DeployRequest(
+                "slack:1",
+                RequestSource.SLACK,
+                "checkout",
+                "1.1.0",
+                "production",
+                "U1",
+                false,
+                "{}",
+                Instant.parse("2026-11-24T10:00:00Z"));
+        return new JooqDeployStore(db).intake(request).deploy().id();
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aDeploysThreadIsFoundAgainAndTheFirstOneRecordedIsKept(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var threads = new JooqSlackThreads(db);
+            long id = aDeploy(db);
+            assertThat(threads.find(id)).isEmpty();
+            var first = threads.save(new SlackThread(id, "C0DEPLOYS", "1700000000.000100"));
+            var second = threads.save(new SlackThread(id, "C0OTHER", "1700000000.000200"));
+            assertThat(second).isEqualTo(first);
+            assertThat(threads.find(id)).contains(first);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aThreadForADeployThatDoesNotExistIsRefused(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var threads = new JooqSlackThreads(db);
+            assertThatThrownBy(() -> threads.save(new SlackThread(9999, "C0DEPLOYS", "1.2")))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+}
