@@ -7,5 +7,6 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (a table, or JSON with --json).",
-        subcommands = {BenchAuditCommand.class, BenchCanaryCommand.class, BenchRiskCommand.class})
+        subcommands = {BenchAuditCommand.class, BenchCanaryCommand.class, BenchRiskCommand.class, BenchAckCommand.class
+        })
 final class BenchCommand {}
