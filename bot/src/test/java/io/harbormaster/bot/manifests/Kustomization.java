@@ -17,12 +17,13 @@ import java.util.stream.Stream;
 /**
  * The part of Kustomize that {@code manifests/} uses, so the tests can see what {@code kubectl apply -k} would apply:
  * {@code resources} (files and directories with their own kustomization), {@code patches} with a {@code path} to a
- * strategic-merge patch matched by kind and name, and {@code namespace}. Anything else in a kustomization is refused
+ * strategic-merge patch matched by kind and name, {@code images} (what {@code kustomize edit set image} writes) and
+ * {@code namespace}. Anything else in a kustomization is refused
  * rather than silently ignored, so the tests never pass on a feature they do not understand.
  */
 final class Kustomization {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> KEYS = Set.of("apiVersion", "kind", "namespace", "resources", "patches");
+    private static final Set<String> KEYS = Set.of("apiVersion", "kind", "namespace", "resources", "patches", "images");
     /** Lists whose items Kubernetes' strategic merge patch merges by {@code name} (the ones manifests/ patches). */
     private static final Set<String> MERGED_BY_NAME = Set.of("containers", "env", "volumes", "volumeMounts", "ports");
 
@@ -58,6 +59,7 @@ final class Kustomization {
     }
 
     /** The resources {@code kubectl apply -k dir} would apply, as YAML trees. */
+    @SuppressWarnings("unchecked")
     static List<Map<String, Object>> build(Path dir) {
         Map<String, Object> k = read(dir.resolve("kustomization.yaml")).getFirst();
         for (String key : k.keySet()) {
@@ -89,7 +91,39 @@ final class Kustomization {
                 merge(targets.getFirst(), p);
             }
         }
+        for (Object image : list(k.get("images"))) {
+            setImage(dir, (Map<String, Object>) image, out);
+        }
         return out;
+    }
+
+    /** Replaces {@code name[:tag]} in every container of the build by {@code newName:newTag} (or {@code @digest}). */
+    @SuppressWarnings("unchecked")
+    private static void setImage(Path dir, Map<String, Object> rule, List<Map<String, Object>> objects) {
+        if (!Set.of("name", "newName", "newTag", "digest").containsAll(rule.keySet()) || rule.get("name") == null) {
+            throw new IllegalStateException(dir + ": images entries are {name, newName, newTag, digest}");
+        }
+        String name = rule.get("name").toString();
+        for (var o : objects) {
+            var spec = (Map<String, Object>)
+                    ((Map<String, Object>) o.getOrDefault("spec", Map.of())).getOrDefault("template", Map.of());
+            var pod = (Map<String, Object>) spec.getOrDefault("spec", Map.of());
+            for (Object c : list(pod.get("containers"))) {
+                var container = (Map<String, Object>) c;
+                String image = String.valueOf(container.get("image"));
+                String repo = image.replaceFirst("@.*$", "").replaceFirst(":[^:/]+$", "");
+                if (repo.equals(name)) {
+                    String newName = String.valueOf(rule.getOrDefault("newName", repo));
+                    String suffix = image.substring(repo.length());
+                    if (rule.get("digest") != null) {
+                        suffix = "@" + rule.get("digest");
+                    } else if (rule.get("newTag") != null) {
+                        suffix = ":" + rule.get("newTag");
+                    }
+                    container.put("image", newName + suffix);
+                }
+            }
+        }
     }
 
     /** Every YAML document in a file, as a tree. */

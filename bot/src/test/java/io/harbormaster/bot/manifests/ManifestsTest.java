@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ManifestsTest {
     private static final Path ROOT = Kustomization.manifestsRoot();
@@ -178,6 +179,25 @@ class ManifestsTest {
                         "HARBORMASTER_DB_USER",
                         "HARBORMASTER_DB_PASSWORD",
                         "HARBORMASTER_KAFKA_BOOTSTRAP");
+    }
+
+    @Test
+    void anOverlaysImagesEntryReplacesTheImageAsKustomizeEditSetImageWould(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("kustomization.yaml"), """
+                resources:
+                  - %s
+                images:
+                  - {name: ghcr.io/harbormaster/harbormaster, newName: registry.example.com/hm, newTag: "1.0"}
+                """.formatted(ROOT.resolve("base")));
+        var deployment = only(typedBuild(dir), Deployment.class);
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getImage())
+                .isEqualTo("registry.example.com/hm:1.0");
     }
 
     @Test
