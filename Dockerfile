@@ -7,7 +7,8 @@ RUN groupadd --system --gid 10001 harbormaster \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin harbormaster
 
 WORKDIR /app
-COPY --chown=0:0 --chmod=0444 bot/target/harbormaster.jar /app/harbormaster.jar
+# Owned by root and not writable by the user that runs it.
+COPY bot/target/harbormaster.jar /app/harbormaster.jar
 
 USER 10001:10001
 EXPOSE 8080
