@@ -1,0 +1,234 @@
+package io.harbormaster.bot.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.harbormaster.bot.config.ConfigException;
+import io.harbormaster.bot.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestsTest {
+    private static final Path ROOT = Kustomization.manifestsRoot();
+    private static final String NAMESPACE = "harbormaster";
+
+    /** What {@code kubectl apply -k dir} would apply, typed; any problem in loading fails the test. */
+    static List<HasMetadata> typedBuild(Path dir) {
+        var problems = new ArrayList<String>();
+        var typed = new ArrayList<HasMetadata>();
+        for (var tree : Kustomization.build(dir)) {
+            var o = TypedManifests.load(ROOT.relativize(dir) + "/", tree, problems);
+            if (o != null) {
+                typed.add(o);
+            }
+        }
+        assertThat(problems).as("loading the build of %s", dir).isEmpty();
+        return typed;
+    }
+
+    static Set<String> secretKeys() {
+        var problems = new ArrayList<String>();
+        var secret = (Secret) TypedManifests.load(
+                "base/secret.yaml",
+                Kustomization.read(ROOT.resolve("base/secret.yaml")).getFirst(),
+                problems);
+        assertThat(problems).isEmpty();
+        return ManifestChecks.secretKeys(secret);
+    }
+
+    private static List<Path> yamlFiles() {
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            return files.filter(
+                            p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T only(List<HasMetadata> objects, Class<T> type) {
+        var found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+        assertThat(found).as("the %s", type.getSimpleName()).hasSize(1);
+        return found.getFirst();
+    }
+
+    @Test
+    void everyManifestFileLoadsIntoFabric8sTypedModelWithNoUnknownField() {
+        var problems = new ArrayList<String>();
+        var files = yamlFiles();
+        for (Path file : files) {
+            for (var doc : Kustomization.read(file)) {
+                TypedManifests.load(ROOT.relativize(file).toString(), doc, problems);
+            }
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(14);
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void everyKustomizationBuildsIntoObjectsWithTheirRequiredFieldsAndReferencesInPlace() {
+        var dirs = Kustomization.kustomizations();
+        assertThat(dirs.stream().map(d -> ROOT.relativize(d).toString().replace('\\', '/')))
+                .contains("", "base", "overlays/h2", "overlays/postgres-kafka");
+        var keys = secretKeys();
+        for (Path dir : dirs) {
+            String ns = Kustomization.namespace(dir);
+            if (ns != null) {
+                assertThat(ns).as("%s namespace", dir).isEqualTo(NAMESPACE);
+            }
+            assertThat(ManifestChecks.check(typedBuild(dir), keys, NAMESPACE))
+                    .as("problems in %s", dir)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theConfigMapsHarbormasterYmlPassesTheBotsOwnValidation() {
+        for (Path dir : Kustomization.kustomizations()) {
+            var config = only(typedBuild(dir), ConfigMap.class);
+            String yaml = config.getData().get(ManifestChecks.CONFIG_KEY);
+            try {
+                var parsed = ConfigLoader.parse(ROOT.relativize(dir) + " ConfigMap harbormaster.yml", yaml);
+                assertThat(parsed.catalog().services()).isNotEmpty();
+            } catch (ConfigException e) {
+                throw new AssertionError(
+                        "harbormaster.yml in " + dir + " is refused:\n" + String.join("\n", e.problems()));
+            }
+        }
+    }
+
+    @Test
+    void theSecretTemplateNamesTheKeysTheBotReadsAndCarriesNoValue() {
+        var problems = new ArrayList<String>();
+        var secret = (Secret) TypedManifests.load(
+                "base/secret.yaml",
+                Kustomization.read(ROOT.resolve("base/secret.yaml")).getFirst(),
+                problems);
+        assertThat(ManifestChecks.secretKeys(secret))
+                .contains("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "HARBORMASTER_DB_PASSWORD");
+        assertThat(secret.getStringData().values()).allMatch(String::isEmpty);
+        assertThat(secret.getData()).isNullOrEmpty();
+        for (Path dir : Kustomization.kustomizations()) {
+            assertThat(typedBuild(dir))
+                    .as("%s must not apply the Secret (it would blank the real one)", dir)
+                    .noneMatch(Secret.class::isInstance);
+        }
+    }
+
+    @Test
+    void theH2OverlayRunsOneReplicaAtATimeWithItsDatabaseOnAPersistentVolume() {
+        var objects = typedBuild(ROOT.resolve("overlays/h2"));
+        var deployment = only(objects, Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        var container =
+                deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        String url = container.getEnv().stream()
+                .filter(e -> e.getName().equals("HARBORMASTER_DB_URL"))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
+        var dataMount = container.getVolumeMounts().stream()
+                .filter(m -> url.startsWith("jdbc:h2:file:" + m.getMountPath() + "/"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(url + " is not on a mounted volume"));
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+                .anyMatch(v -> v.getName().equals(dataMount.getName()) && v.getPersistentVolumeClaim() != null);
+        assertThat(objects).noneMatch(PodDisruptionBudget.class::isInstance);
+        assertThat(Kustomization.build(ROOT))
+                .as("manifests/ itself is the H2 setup")
+                .isEqualTo(Kustomization.build(ROOT.resolve("overlays/h2")));
+    }
+
+    @Test
+    void thePostgresKafkaOverlayRunsTwoReplicasOnSeparateNodesThatADrainCannotBothTake() {
+        var objects = typedBuild(ROOT.resolve("overlays/postgres-kafka"));
+        var deployment = only(objects, Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .singleElement()
+                .satisfies(
+                        t -> assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+        assertThat(only(objects, PodDisruptionBudget.class)
+                        .getSpec()
+                        .getMinAvailable()
+                        .getIntVal())
+                .isEqualTo(1);
+        var env = pod.getContainers().getFirst().getEnv().stream()
+                .map(e -> e.getName())
+                .toList();
+        assertThat(env)
+                .contains(
+                        "HARBORMASTER_DB_URL",
+                        "HARBORMASTER_DB_USER",
+                        "HARBORMASTER_DB_PASSWORD",
+                        "HARBORMASTER_KAFKA_BOOTSTRAP");
+    }
+
+    @Test
+    void anOverlaysImagesEntryReplacesTheImageAsKustomizeEditSetImageWould(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("kustomization.yaml"), """
+                resources:
+                  - %s
+                images:
+                  - {name: ghcr.io/harbormaster/harbormaster, newName: registry.example.com/hm, newTag: "1.0"}
+                """.formatted(ROOT.resolve("base")));
+        var deployment = only(typedBuild(dir), Deployment.class);
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getImage())
+                .isEqualTo("registry.example.com/hm:1.0");
+    }
+
+    @Test
+    void theChecksCatchAnUnknownFieldAMistypedApiVersionAndAMissingImage() {
+        var problems = new ArrayList<String>();
+        var tree = Kustomization.build(ROOT.resolve("overlays/h2")).stream()
+                .filter(t -> t.get("kind").equals("Deployment"))
+                .findFirst()
+                .orElseThrow();
+        Kustomization.merge(tree, Map.of("spec", Map.of("replica", 2)));
+        TypedManifests.load("test", tree, problems);
+        assertThat(problems).singleElement().asString().contains("spec", "unknown field(s) [replica]");
+
+        problems.clear();
+        TypedManifests.load(
+                "test",
+                Map.of("apiVersion", "policy/v1beta2", "kind", "PodDisruptionBudget", "metadata", Map.of("name", "x")),
+                problems);
+        assertThat(problems).singleElement().asString().contains("not a kind");
+
+        var objects = new ArrayList<>(typedBuild(ROOT.resolve("overlays/h2")));
+        only(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .setImage(null);
+        assertThat(ManifestChecks.check(objects, secretKeys(), NAMESPACE))
+                .singleElement()
+                .asString()
+                .contains("image is required");
+    }
+}
