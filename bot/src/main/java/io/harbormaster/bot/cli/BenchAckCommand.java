@@ -51,11 +51,26 @@ final class BenchAckCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "how long to send (default: ${DEFAULT-VALUE})")
     int seconds;
 
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description =
+                    "seconds sent first at the same rate and not counted, so the JIT has compiled the request path"
+                            + " as it has in a bot that has been running (default: ${DEFAULT-VALUE}; 0 counts everything)")
+    int warmupSeconds;
+
     @Option(names = "--url", description = "a running bot's /slack/events URL (default: start one in this process)")
     URI url;
 
     @Option(names = "--json", description = "print the figures as JSON")
     boolean json;
+
+    @Option(
+            names = "--command",
+            paramLabel = "TEXT",
+            description = "a slash command to send, e.g. \"/deploy help\" (repeatable; default: a mix of help, status,"
+                    + " refused deploys and /audit)")
+    List<String> commands;
 
     /** A mix of commands: answered in the ack, answered after it, refused after it. */
     static final List<String> COMMANDS =
@@ -63,8 +78,8 @@ final class BenchAckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate <= 0 || rate > 5_000 || seconds < 1 || seconds > 3_600) {
-            throw new UserError("--rate must be in (0, 5000] and --seconds in [1, 3600]");
+        if (rate <= 0 || rate > 5_000 || seconds < 1 || seconds > 3_600 || warmupSeconds < 0 || warmupSeconds > 600) {
+            throw new UserError("--rate must be in (0, 5000], --seconds in [1, 3600] and --warmup-seconds in [0, 600]");
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         if (url != null) {
@@ -73,7 +88,7 @@ final class BenchAckCommand implements Callable<Integer> {
                 throw new UserError("--url needs SLACK_SIGNING_SECRET (the bot's signing secret) to sign the requests");
             }
             figures.put("target", url.toString());
-            figures.putAll(new AckBenchmark(plan(url, secret)).run());
+            figures.putAll(measure(url, secret));
         } else {
             figures.put("target", "in-process bot");
             figures.putAll(inProcess());
@@ -88,8 +103,24 @@ final class BenchAckCommand implements Callable<Integer> {
         return 0;
     }
 
-    private AckBenchmark.Plan plan(URI events, String secret) {
-        return new AckBenchmark.Plan(events, secret, rate, Duration.ofSeconds(seconds), COMMANDS);
+    private Map<String, Object> measure(URI events, String secret) {
+        if (warmupSeconds > 0) {
+            new AckBenchmark(plan(events, secret, Duration.ofSeconds(warmupSeconds))).run();
+        }
+        var figures = new LinkedHashMap<String, Object>();
+        figures.put("warmup_seconds_not_counted", warmupSeconds);
+        figures.putAll(new AckBenchmark(plan(events, secret, Duration.ofSeconds(seconds))).run());
+        return figures;
+    }
+
+    private AckBenchmark.Plan plan(URI events, String secret, Duration duration) {
+        var mix = commands == null || commands.isEmpty() ? COMMANDS : commands;
+        for (var c : mix) {
+            if (!c.startsWith("/")) {
+                throw new UserError("--command must be a slash command such as \"/deploy help\", got '" + c + "'");
+            }
+        }
+        return new AckBenchmark.Plan(events, secret, rate, duration, mix);
     }
 
     private Map<String, Object> inProcess() throws Exception {
@@ -125,7 +156,7 @@ final class BenchAckCommand implements Callable<Integer> {
                     new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), Clock.systemUTC()),
                     Harbormaster.Options.defaults("bench"))) {
                 int port = bot.start("127.0.0.1", 0, List.of());
-                return new AckBenchmark(plan(URI.create("http://127.0.0.1:" + port + "/slack/events"), SECRET)).run();
+                return measure(URI.create("http://127.0.0.1:" + port + "/slack/events"), SECRET);
             }
         } finally {
             try (var files = Files.walk(dir)) {
