@@ -158,6 +158,7 @@ public final class Harbormaster implements AutoCloseable {
                 options.pacing());
         slackNotifier =
                 new SlackNotifier(frontEnd.web(), threads, deploys, builds, () -> catalog, options.threadWait());
+        notifier.metrics = metrics;
         notifier.target = slackNotifier;
     }
 
@@ -238,12 +239,40 @@ public final class Harbormaster implements AutoCloseable {
     }
 
     /** Lets the pipeline be built before the Slack notifier that needs the front end's Web API client. */
-    private static final class DelegatingNotifier implements Notifier {
+    /** Counts what the pipeline tells for /metrics, then hands the notice on to Slack. */
+    static final class DelegatingNotifier implements Notifier {
         volatile Notifier target = Notifier.NONE;
+        volatile BotMetrics metrics;
 
         @Override
         public void notify(io.harbormaster.engine.rollout.DeployNotice notice) {
+            var m = metrics;
+            if (m != null) {
+                count(m, notice);
+            }
             target.notify(notice);
+        }
+
+        static void count(BotMetrics m, io.harbormaster.engine.rollout.DeployNotice notice) {
+            var service = notice.deploy().service();
+            switch (notice) {
+                case io.harbormaster.engine.rollout.DeployNotice.Escalated e -> m.escalated(service);
+                case io.harbormaster.engine.rollout.DeployNotice.Promoted p -> m.deployEnded("promoted");
+                case io.harbormaster.engine.rollout.DeployNotice.RolledBack r -> {
+                    m.deployEnded("rolled_back");
+                    m.rolledBack(
+                            service,
+                            r.evidence().isEmpty()
+                                    ? "manual"
+                                    : r.evidence().getFirst().judge());
+                }
+                case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
+                case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");
+                case io.harbormaster.engine.rollout.DeployNotice.ApprovalCounted a
+                when a.approval().decision() == io.harbormaster.engine.rollout.Approval.Decision.REJECT ->
+                    m.deployEnded("rejected");
+                default -> {}
+            }
         }
     }
 }

@@ -192,6 +192,40 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aDependencyThatRunsTooOldAVersionOrHasAnOpenIncidentBlocksPreflightWithTheReason() {
+        f.cluster.install(f.target("payments"), "registry.example/payments:0.9.0", 10);
+        f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:dep1", "checkout", "1.5.0", "U0DEV")))
+                .deploy()
+                .id();
+        var blocked = engine.advance(id).orElseThrow();
+        assertThat(blocked.state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .contains("payments runs 0.9.0 but checkout needs at least 1.0.0");
+
+        f.cluster.install(f.target("payments"), "registry.example/payments:1.0.0", 10);
+        f.incidents.open(
+                java.util.OptionalLong.empty(),
+                "payments",
+                "1.0.0",
+                "p99",
+                "slow checkout calls",
+                "db",
+                f.clock.instant());
+        f.announce("checkout", "1.5.1", PipelineFixture.SMALL_CHANGE);
+        var id2 = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:dep2", "checkout", "1.5.1", "U0DEV")))
+                .deploy()
+                .id();
+        assertThat(engine.advance(id2).orElseThrow().state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(id2).getLast().reason())
+                .contains("payments: incident")
+                .contains("is open");
+    }
+
+    @Test
     void requestsThatCannotBeDeployedAreRefusedAndStartNothing() {
         var engine = f.engine("engine-a");
         assertThat(engine.submit(PipelineFixture.slackRequest("k1", "chekout", "1.0.1", "U0DEV")))

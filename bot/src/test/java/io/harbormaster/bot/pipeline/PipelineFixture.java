@@ -44,6 +44,8 @@ final class PipelineFixture {
               checkout:
                 namespace: shop
                 approvers: shop-approvers
+                dependencies:
+                  payments: {min_version: "1.0.0"}
               payments:
                 namespace: shop
                 approvers: shop-approvers

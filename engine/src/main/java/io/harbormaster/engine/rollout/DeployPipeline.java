@@ -361,8 +361,8 @@ public final class DeployPipeline {
                 freezes(spec, now),
                 ports.policies().autoDeployBlock(d.service(), now),
                 conflicting(d, spec),
-                Map.of(),
-                Map.of());
+                dependencyVersions(spec),
+                unhealthyDependencies(spec, now));
         var results = Preflight.run(facts, d.emergency());
         var blocks = results.stream()
                 .filter(r -> r instanceof CheckResult.Block)
@@ -419,6 +419,63 @@ public final class DeployPipeline {
                 .filter(f -> f.covers(spec.name(), now))
                 .forEach(f -> out.add(f.reason() + " (until " + f.to() + ")"));
         return out;
+    }
+
+    /** The version each dependency runs now: the tag of its stable Deployment's image, where it has one. */
+    private Map<String, String> dependencyVersions(ServiceSpec spec) {
+        var versions = new LinkedHashMap<String, String>();
+        for (var dep : spec.dependencies()) {
+            ports.catalog().get().service(dep.service()).ifPresent(depSpec -> {
+                try {
+                    tagOf(ports.cluster().stable(target(depSpec)).image())
+                            .ifPresent(v -> versions.put(dep.service(), v));
+                } catch (StableNotFound e) {
+                    // reported by the health check
+                }
+            });
+        }
+        return versions;
+    }
+
+    /**
+     * Dependencies that are not healthy now: no stable Deployment, a rollback of it in progress, or an incident of
+     * it in the last hour that nobody has resolved.
+     */
+    private Map<String, String> unhealthyDependencies(ServiceSpec spec, Instant now) {
+        var unhealthy = new LinkedHashMap<String, String>();
+        var rollingBack = ports.deploys().inFlight().stream()
+                .filter(o -> o.state() == DeployState.ROLLING_BACK)
+                .map(Deploy::service)
+                .toList();
+        for (var dep : spec.dependencies()) {
+            var depSpec = ports.catalog().get().service(dep.service());
+            if (depSpec.isEmpty()) {
+                continue;
+            }
+            try {
+                ports.cluster().stable(target(depSpec.get()));
+            } catch (StableNotFound e) {
+                unhealthy.put(dep.service(), "it has no stable Deployment (" + e.getMessage() + ")");
+                continue;
+            }
+            if (rollingBack.contains(dep.service())) {
+                unhealthy.put(dep.service(), "a rollback of it is in progress");
+                continue;
+            }
+            ports.incidents().recent(dep.service(), now.minus(Duration.ofHours(1))).stream()
+                    .filter(i -> i.resolvedAt().isEmpty())
+                    .findFirst()
+                    .ifPresent(i -> unhealthy.put(dep.service(), "incident " + i.id() + " is open: " + i.summary()));
+        }
+        return unhealthy;
+    }
+
+    static Optional<String> tagOf(String image) {
+        var withoutDigest = image.replaceFirst("@sha256:[0-9a-f]+$", "");
+        int colon = withoutDigest.lastIndexOf(':');
+        return colon < 0 || withoutDigest.indexOf('/', colon) >= 0
+                ? Optional.empty()
+                : Optional.of(withoutDigest.substring(colon + 1));
     }
 
     private List<String> conflicting(Deploy d, ServiceSpec spec) {
