@@ -299,18 +299,30 @@ public final class JooqAuditLog implements AuditLog {
      */
     private void scanRows(AuditQuery query, Consumer<Row> sink) {
         db.dsl().transaction(cfg -> {
-            var select = DSL.using(cfg)
-                    .select(ROW_FIELDS)
-                    .from(AUDIT_ENTRY)
-                    .where(conditions(query))
-                    .orderBy(AUDIT_ENTRY.SEQ);
-            var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
-            try (var rs = limited.fetchSize(FETCH_SIZE).fetchResultSet()) {
-                while (rs.next()) {
-                    sink.accept(new Row(rs));
+            boolean h2 = db.vendor() == Database.Vendor.H2;
+            if (h2) {
+                // H2 otherwise builds the whole result (spilling it to a temporary file) before the first row
+                DSL.using(cfg).execute("SET LAZY_QUERY_EXECUTION TRUE");
+            }
+            try {
+                scanRows(DSL.using(cfg), query, sink);
+            } finally {
+                if (h2) {
+                    DSL.using(cfg).execute("SET LAZY_QUERY_EXECUTION FALSE");
                 }
             }
         });
+    }
+
+    private static void scanRows(DSLContext tx, AuditQuery query, Consumer<Row> sink) throws java.sql.SQLException {
+        var select =
+                tx.select(ROW_FIELDS).from(AUDIT_ENTRY).where(conditions(query)).orderBy(AUDIT_ENTRY.SEQ);
+        var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
+        try (var rs = limited.fetchSize(FETCH_SIZE).fetchResultSet()) {
+            while (rs.next()) {
+                sink.accept(new Row(rs));
+            }
+        }
     }
 
     private static final org.jooq.Field<?>[] ROW_FIELDS = {
