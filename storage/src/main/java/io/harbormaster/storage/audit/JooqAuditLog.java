@@ -217,21 +217,8 @@ public final class JooqAuditLog implements AuditLog {
     }
 
     private void insert(DSLContext tx, List<AuditEntry> entries) {
-        var insert = tx.insertInto(
-                AUDIT_ENTRY,
-                AUDIT_ENTRY.SEQ,
-                AUDIT_ENTRY.RECORDED_AT,
-                AUDIT_ENTRY.ACTOR,
-                AUDIT_ENTRY.ACTION,
-                AUDIT_ENTRY.DEPLOY_ID,
-                AUDIT_ENTRY.SERVICE,
-                AUDIT_ENTRY.VERSION,
-                AUDIT_ENTRY.DECISION,
-                AUDIT_ENTRY.REASONING,
-                AUDIT_ENTRY.ENGINE_VERSION,
-                AUDIT_ENTRY.POLICY_VERSION,
-                AUDIT_ENTRY.PREV_HASH,
-                AUDIT_ENTRY.HASH);
+        // the same columns, in the same order, as the cursor reads back
+        var insert = tx.insertInto(AUDIT_ENTRY).columns(ROW_FIELDS);
         for (var e : entries) {
             var r = e.record();
             insert = insert.values(
