@@ -93,6 +93,7 @@ public final class Harbormaster implements AutoCloseable {
     private final SlackFrontEnd frontEnd;
     private final DelegatingNotifier notifier = new DelegatingNotifier();
     private final SlackNotifier slackNotifier;
+    private volatile io.harbormaster.bot.http.AuditExportLinks exportLinks;
     private PipelineRunner runner;
     private HttpServer server;
     private InProcessDeployRequests inProcessRequests;
@@ -150,7 +151,10 @@ public final class Harbormaster implements AutoCloseable {
         frontEnd = new SlackFrontEnd(
                 slack,
                 desk,
-                new AuditLogDesk(audit, catalog, q -> Optional.empty()),
+                new AuditLogDesk(
+                        audit,
+                        catalog,
+                        (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
                 // Environments are not listed in the catalog yet: any well-formed name is parsed.
                 new DeployCommandParser(catalog, Set.of()),
                 metrics,
@@ -202,8 +206,28 @@ public final class Harbormaster implements AutoCloseable {
         all.add(new ReadinessCheck("database", this::databaseReachable));
         all.addAll(checks);
         var api = new DeployRequestsApi(options.ciSigningSecret(), intake(RequestSource.HTTP), id -> {}, ports.clock());
-        server = new HttpServer(frontEnd.app(), all, metrics, api::routes, HttpServer.DEFAULT_GRACE).start(host, port);
+        var exports = exportLinks;
+        server = new HttpServer(
+                        frontEnd.app(),
+                        all,
+                        metrics,
+                        routes -> {
+                            api.routes(routes);
+                            if (exports != null) {
+                                exports.routes(routes);
+                            }
+                        },
+                        HttpServer.DEFAULT_GRACE)
+                .start(host, port);
         return server.port();
+    }
+
+    /**
+     * Serves {@code /audit/export}: {@code /audit} answers auditors with links under {@code publicUrl} signed with
+     * {@code secret}, valid for {@code validity}. Call before {@link #start}.
+     */
+    public void serveExports(java.net.URI publicUrl, byte[] secret, Duration validity) {
+        exportLinks = new io.harbormaster.bot.http.AuditExportLinks(publicUrl, secret, validity, audit, ports.clock());
     }
 
     private void nudge(long deployId) {

@@ -1,15 +1,12 @@
 package io.harbormaster.bot.cli;
 
-import io.harbormaster.engine.audit.AuditExport;
+import io.harbormaster.bot.http.AuditExports;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditQueryParser;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,17 +26,12 @@ import picocli.CommandLine.Option;
             "Times: 2026-11-01T09:30:00Z, 2026-11-01 (midnight UTC), or an age such as 90m, 24h, 7d."
         })
 final class AuditExportCommand implements Callable<Integer> {
-    /** The export formats. */
-    enum Format {
-        csv,
-        json
-    }
 
     @Mixin
     DatabaseOption database;
 
     @Option(names = "--format", defaultValue = "json", description = "csv or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    AuditExports.Format format;
 
     @Option(names = "--service", description = "only this service")
     String service;
@@ -72,28 +64,9 @@ final class AuditExportCommand implements Callable<Integer> {
                 OutputStream sink =
                         new BufferedOutputStream(out == null ? System.out : Files.newOutputStream(out), 1 << 16)) {
             var log = JooqAuditLog.reader(db, Optional.empty());
-            write(log, query, format, sink, now);
+            AuditExports.write(log, query, format, sink, now);
             sink.flush();
         }
         return 0;
-    }
-
-    /** Streams the entries that match {@code query} to {@code sink}; shared with the HTTP export. */
-    static void write(JooqAuditLog log, AuditQuery query, Format format, OutputStream sink, Instant now)
-            throws IOException {
-        switch (format) {
-            case json -> {
-                try (var writer = AuditExport.json(
-                        sink, now, !query.equals(AuditQuery.all()), log.publicKeys(), log.checkpoints())) {
-                    log.scan(query, writer::entry);
-                }
-            }
-            case csv -> {
-                var writer = new BufferedWriter(new OutputStreamWriter(sink, StandardCharsets.UTF_8), 1 << 16);
-                AuditExport.csvHeader(writer);
-                log.scan(query, e -> AuditExport.csvEntry(writer, e));
-                writer.flush();
-            }
-        }
     }
 }

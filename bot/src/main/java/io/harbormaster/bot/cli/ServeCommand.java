@@ -134,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
                     new Harbormaster.Ports(cluster, metrics, events, Clock.systemUTC()),
                     options)) {
                 startBolt(bot.frontEnd());
+                serveExports(bot, env, err);
                 var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
                         vertx.orElseThrow(), KafkaConfig.of(k), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
                 consumer.ifPresent(KafkaDeployRequestConsumer::start);
@@ -227,6 +228,43 @@ final class ServeCommand implements Callable<Integer> {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /**
+     * {@code /audit} export links need the address Slack users reach the bot at ({@code HARBORMASTER_PUBLIC_URL});
+     * replicas honour each other's links when they share {@code HARBORMASTER_EXPORT_LINK_SECRET}.
+     */
+    private static void serveExports(Harbormaster bot, Map<String, String> env, java.io.PrintWriter err) {
+        var url = env.get("HARBORMASTER_PUBLIC_URL");
+        if (url == null || url.isBlank()) {
+            err.println("note: HARBORMASTER_PUBLIC_URL is not set: /audit answers without export links");
+            return;
+        }
+        java.net.URI publicUrl;
+        try {
+            publicUrl = java.net.URI.create(url.strip());
+            if (publicUrl.getScheme() == null
+                    || !publicUrl.getScheme().matches("https?")
+                    || publicUrl.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError("HARBORMASTER_PUBLIC_URL must be the bot's https URL as Slack users reach it, such as"
+                    + " https://harbormaster.example.com, got '" + url + "'");
+        }
+        var configured = env.get("HARBORMASTER_EXPORT_LINK_SECRET");
+        byte[] secret;
+        if (configured == null || configured.isBlank()) {
+            secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            err.println("note: HARBORMASTER_EXPORT_LINK_SECRET is not set: export links work only on the replica that"
+                    + " issued them, until it restarts");
+        } else if (configured.strip().length() < 16) {
+            throw new UserError("HARBORMASTER_EXPORT_LINK_SECRET must be at least 16 characters");
+        } else {
+            secret = configured.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        bot.serveExports(publicUrl, secret, Duration.ofMinutes(15));
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -5,7 +5,6 @@ import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import java.util.Optional;
-import java.util.function.Function;
 
 /** {@code /audit} answered from the audit log, for members of the catalog's auditor group. */
 public final class AuditLogDesk implements AuditDesk {
@@ -14,13 +13,16 @@ public final class AuditLogDesk implements AuditDesk {
 
     private final AuditLog log;
     private final ServiceCatalog catalog;
-    private final Function<AuditQuery, Optional<AuditMessages.ExportLinks>> exportLinks;
+    private final java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks;
 
-    /** @param exportLinks issues short-lived signed export links for a query (empty where exports are not served) */
+    /**
+     * @param exportLinks issues short-lived signed export links for a query and the auditor's user id (empty where
+     *     exports are not served)
+     */
     public AuditLogDesk(
             AuditLog log,
             ServiceCatalog catalog,
-            Function<AuditQuery, Optional<AuditMessages.ExportLinks>> exportLinks) {
+            java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks) {
         this.log = log;
         this.catalog = catalog;
         this.exportLinks = exportLinks;
@@ -31,7 +33,7 @@ public final class AuditLogDesk implements AuditDesk {
         if (!auditor(who)) {
             return refused();
         }
-        return new AuditOutcome.Summary(query, log.summarize(query, NEWEST), exportLinks.apply(query));
+        return new AuditOutcome.Summary(query, log.summarize(query, NEWEST), exportLinks.apply(query, who.id()));
     }
 
     @Override

@@ -1,0 +1,176 @@
+package io.harbormaster.bot.http;
+
+import io.harbormaster.bot.slack.messages.AuditMessages;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code GET /audit/export}: the short-lived signed links {@code /audit} hands an auditor. A link carries the filter,
+ * the format, who asked and when it expires, signed with HMAC-SHA256; the route checks all of it, streams the export,
+ * and writes the download to the audit log. Replicas that share {@code HARBORMASTER_EXPORT_LINK_SECRET} honour each
+ * other's links.
+ */
+public final class AuditExportLinks {
+    public static final String PATH = "/audit/export";
+
+    private final URI publicUrl;
+    private final byte[] secret;
+    private final Duration validity;
+    private final JooqAuditLog log;
+    private final Clock clock;
+
+    public AuditExportLinks(URI publicUrl, byte[] secret, Duration validity, JooqAuditLog log, Clock clock) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("the export link secret must be at least 16 bytes");
+        }
+        this.publicUrl = publicUrl;
+        this.secret = secret.clone();
+        this.validity = validity;
+        this.log = log;
+        this.clock = clock;
+    }
+
+    /** CSV and JSON links for what {@code requester} filtered, valid for the configured time. */
+    public AuditMessages.ExportLinks links(AuditQuery query, String requester) {
+        var expires = clock.instant().plus(validity).getEpochSecond();
+        return new AuditMessages.ExportLinks(
+                link(query, AuditExports.Format.csv, requester, expires),
+                link(query, AuditExports.Format.json, requester, expires));
+    }
+
+    private URI link(AuditQuery q, AuditExports.Format format, String requester, long expires) {
+        var params = params(q, format, requester, expires);
+        params.put("sig", sign(params));
+        var query = new StringBuilder();
+        params.forEach((k, v) -> query.append(query.isEmpty() ? "?" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        var base = publicUrl.toString().replaceAll("/+$", "");
+        return URI.create(base + PATH + query);
+    }
+
+    private static Map<String, String> params(AuditQuery q, AuditExports.Format format, String by, long expires) {
+        var p = new LinkedHashMap<String, String>();
+        p.put("format", format.name());
+        q.service().ifPresent(s -> p.put("service", s));
+        q.since().ifPresent(t -> p.put("since", t.toString()));
+        q.until().ifPresent(t -> p.put("until", t.toString()));
+        q.decision().ifPresent(d -> p.put("decision", d));
+        p.put("by", by);
+        p.put("exp", Long.toString(expires));
+        return p;
+    }
+
+    private String sign(Map<String, String> params) {
+        var canonical = new StringBuilder("v1");
+        params.forEach((k, v) -> canonical.append('\n').append(k).append('=').append(v));
+        try {
+            var mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+
+    public void routes(RoutesConfig routes) {
+        routes.get(PATH, this::handle);
+    }
+
+    private void handle(Context ctx) throws Exception {
+        AuditExports.Format format;
+        AuditQuery query;
+        long expires;
+        try {
+            format = AuditExports.Format.valueOf(required(ctx, "format"));
+            query = AuditQuery.all();
+            var service = ctx.queryParam("service");
+            var since = ctx.queryParam("since");
+            var until = ctx.queryParam("until");
+            var decision = ctx.queryParam("decision");
+            if (service != null) query = query.withService(service);
+            if (since != null) query = query.withSince(Instant.parse(since));
+            if (until != null) query = query.withUntil(Instant.parse(until));
+            if (decision != null) query = query.withDecision(decision);
+            expires = Long.parseLong(required(ctx, "exp"));
+            var expected = sign(params(query, format, required(ctx, "by"), expires));
+            if (!MessageDigest.isEqual(
+                    expected.getBytes(StandardCharsets.US_ASCII),
+                    required(ctx, "sig").getBytes(StandardCharsets.US_ASCII))) {
+                refuse(ctx, "this export link is not valid; run /audit again for a new one");
+                return;
+            }
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            refuse(ctx, "this export link is not valid; run /audit again for a new one");
+            return;
+        }
+        var now = clock.instant();
+        if (now.getEpochSecond() > expires) {
+            refuse(
+                    ctx,
+                    "this export link expired at " + Instant.ofEpochSecond(expires)
+                            + "; run /audit again for a new one");
+            return;
+        }
+        ctx.status(200)
+                .contentType(format == AuditExports.Format.csv ? "text/csv; charset=utf-8" : "application/json")
+                .header("Content-Disposition", "attachment; filename=\"harbormaster-audit." + format.name() + "\"")
+                .header("Cache-Control", "no-store");
+        boolean complete = false;
+        try (var out = ctx.outputStream()) {
+            AuditExports.write(log, query, format, out, now);
+            complete = true;
+        } finally {
+            // Recorded after the export, so that an export never contains the record of itself.
+            var reasoning = new LinkedHashMap<String, Object>();
+            reasoning.put("format", format.name());
+            reasoning.put("complete", complete);
+            query.service().ifPresent(s -> reasoning.put("service", s));
+            query.since().ifPresent(t -> reasoning.put("since", t.toString()));
+            query.until().ifPresent(t -> reasoning.put("until", t.toString()));
+            query.decision().ifPresent(d -> reasoning.put("decision", d));
+            log.append(new AuditRecord(
+                    clock.instant(),
+                    ctx.queryParam("by"),
+                    "audit.exported",
+                    "",
+                    query.service().orElse(""),
+                    "",
+                    "export",
+                    CanonicalJson.of(reasoning),
+                    "",
+                    ""));
+        }
+    }
+
+    private static String required(Context ctx, String name) {
+        var v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing " + name);
+        }
+        return v;
+    }
+
+    private static void refuse(Context ctx, String why) {
+        ctx.status(403).contentType("text/plain; charset=utf-8").result(why + "\n");
+    }
+}

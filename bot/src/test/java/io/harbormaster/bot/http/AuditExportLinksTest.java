@@ -1,0 +1,145 @@
+package io.harbormaster.bot.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The signed, short-lived export links {@code /audit} gives auditors, served by {@code GET /audit/export}. */
+class AuditExportLinksTest {
+    static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        volatile Instant now = T0;
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    final MovableClock clock = new MovableClock();
+    final HttpClient http = HttpClient.newHttpClient();
+    Database db;
+    JooqAuditLog log;
+    AuditExportLinks links;
+    Javalin server;
+    String base;
+
+    @BeforeEach
+    void start() {
+        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:exportlinks" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"));
+        log = new JooqAuditLog(db, CheckpointSigner.generate(), 100, clock, Optional.empty());
+        for (int i = 1; i <= 6; i++) {
+            log.append(new AuditRecord(
+                    T0.minusSeconds(3600L * i),
+                    "engine",
+                    "deploy.decided",
+                    "d" + i,
+                    i % 2 == 0 ? "checkout" : "search",
+                    "1." + i,
+                    "auto",
+                    "{\"i\":" + i + "}",
+                    "e",
+                    "p"));
+        }
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        base = "http://127.0.0.1:" + port;
+        links = new AuditExportLinks(
+                URI.create(base + "/"),
+                "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(15),
+                log,
+                clock);
+        server = Javalin.create(cfg -> links.routes(cfg.routes)).start("127.0.0.1", port);
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+        db.close();
+    }
+
+    HttpResponse<String> get(URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aLinkStreamsExactlyWhatTheAuditorFilteredAndTheDownloadIsAudited() throws Exception {
+        var issued = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR");
+        assertThat(issued.csv().toString()).startsWith(base + "/audit/export?format=csv&service=checkout");
+
+        var csv = get(issued.csv());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        var rows = csv.body().lines().toList();
+        assertThat(rows.getFirst()).startsWith("seq,time,actor");
+        assertThat(rows.subList(1, rows.size())).hasSize(3).allSatisfy(r -> assertThat(r)
+                .contains(",checkout,"));
+
+        var json = get(issued.json());
+        assertThat(json.statusCode()).isEqualTo(200);
+        assertThat(json.body()).contains("\"filtered\":true").contains("\"service\":\"checkout\"");
+
+        var exported = new ArrayList<String>();
+        log.scan(
+                AuditQuery.all().withDecision("export"),
+                e -> exported.add(e.record().actor() + " " + e.record().action()));
+        assertThat(exported).containsExactly("U0AUDITOR audit.exported", "U0AUDITOR audit.exported");
+        assertThat(log.verify().valid()).isTrue();
+    }
+
+    @Test
+    void aChangedFilterOrRequesterOrAnExpiredLinkIsRefused() throws Exception {
+        var csv = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR")
+                .csv()
+                .toString();
+        var widened = get(URI.create(csv.replace("service=checkout&", "")));
+        assertThat(widened.statusCode()).isEqualTo(403);
+        assertThat(widened.body()).contains("not valid").contains("run /audit again");
+        assertThat(get(URI.create(csv.replace("by=U0AUDITOR", "by=U0MALLORY"))).statusCode())
+                .isEqualTo(403);
+        assertThat(get(URI.create(base + "/audit/export?format=csv")).statusCode())
+                .isEqualTo(403);
+
+        clock.now = T0.plus(Duration.ofMinutes(16));
+        var late = get(URI.create(csv));
+        assertThat(late.statusCode()).isEqualTo(403);
+        assertThat(late.body()).contains("expired");
+    }
+}
