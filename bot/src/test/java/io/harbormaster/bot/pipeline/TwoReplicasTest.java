@@ -173,6 +173,7 @@ class TwoReplicasTest {
                                     .toList())
                     .isEmpty();
             var byService = new HashMap<String, List<Span>>();
+            int promoted = 0;
             for (long id = 1; id <= maxId(db); id++) {
                 var transitions = deploys.transitions(id);
                 if (transitions.isEmpty()) {
@@ -183,7 +184,19 @@ class TwoReplicasTest {
                         .as("deploy " + id + " ends once")
                         .hasSize(1);
                 var d = deploys.find(id).orElseThrow();
-                assertThat(d.state()).as("deploy " + id).isEqualTo(DeployState.PROMOTED);
+                // A healthy canary is rolled back now and then (the sequential judge's false-rollback rate is ~0.3%);
+                // the service's later automatic deploys are then blocked, which is how they may end instead.
+                assertThat(d.state())
+                        .as("deploy " + id)
+                        .isIn(DeployState.PROMOTED, DeployState.ROLLED_BACK, DeployState.FAILED);
+                if (d.state() == DeployState.FAILED) {
+                    assertThat(transitions.getLast().reason())
+                            .as("deploy " + id)
+                            .contains("automatic deploys are blocked");
+                }
+                if (d.state() == DeployState.PROMOTED) {
+                    promoted++;
+                }
                 var end = transitions.getLast().at();
                 transitions.stream()
                         .filter(t -> t.to() == DeployState.CANARY)
@@ -193,6 +206,7 @@ class TwoReplicasTest {
                                 .computeIfAbsent(d.service(), k -> new ArrayList<>())
                                 .add(new Span(start, end)));
             }
+            assertThat(promoted).as("deploys promoted").isGreaterThanOrEqualTo(90);
             assertThat(byService).hasSize(SERVICES);
             byService.forEach((service, spans) -> {
                 spans.sort(Comparator.comparing(Span::start));
