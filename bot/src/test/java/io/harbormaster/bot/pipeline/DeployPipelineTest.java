@@ -147,6 +147,27 @@ class DeployPipelineTest {
     }
 
     @Test
+    void theEscalationShowsTheScoreThatWasRecordedEvenWithIncidentsOnRecord() {
+        f.incidents.open(java.util.OptionalLong.empty(), "checkout", "1.0.0", "p99", "slow", "x", f.clock.instant());
+        f.incidents.open(java.util.OptionalLong.empty(), "checkout", "1.0.0", "errors", "5xx", "x", f.clock.instant());
+        f.announce("checkout", "1.3.2", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:esc", "checkout", "1.3.2", "U0BOB")))
+                .deploy()
+                .id();
+        var waiting = engine.advance(id).orElseThrow();
+        var escalation = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.Escalated)
+                .map(n -> (DeployNotice.Escalated) n)
+                .findFirst()
+                .orElseThrow();
+        assertThat(escalation.assessment().score())
+                .isEqualTo(waiting.riskScore().orElseThrow());
+        assertThat(escalation.recentIncidents()).hasSize(2);
+    }
+
+    @Test
     void anEscalatedDeployNobodyDecidesExpires() {
         f.announce("checkout", "1.3.1", PipelineFixture.MIGRATION);
         var engine = f.engine("engine-a");

@@ -153,20 +153,8 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ risk
 
     private Deploy score(Deploy d) {
-        var spec = spec(d);
         var now = ports.clock().instant();
-        var build = ports.builds().find(d.service(), d.version());
-        var since = now.minus(settings.incidentLookback());
-        var incidents = ports.incidents().recent(d.service(), since);
-        var parsed = RiskInputs.build(
-                d,
-                build,
-                spec,
-                ports.catalog().get().dependents(d.service()).size(),
-                (int) incidents.stream().filter(i -> i.deployId().isPresent()).count(),
-                incidents.size(),
-                now,
-                ZoneOffset.UTC);
+        var parsed = riskInput(d, spec(d), now);
         if (parsed instanceof ParsedInput.Invalid invalid) {
             return fail(d, "the build's change metadata cannot be scored: " + String.join("; ", invalid.problems()));
         }
@@ -185,6 +173,24 @@ public final class DeployPipeline {
                         assessment.escalated() ? ", escalated" : ""));
         ports.notifier().notify(new DeployNotice.Scored(scored, assessment));
         return scored;
+    }
+
+    /** The risk scorer's input for a deploy: the announced change and its context, with the service's history. */
+    private ParsedInput riskInput(Deploy d, ServiceSpec spec, Instant now) {
+        var incidents = recentIncidents(d, now);
+        return RiskInputs.build(
+                d,
+                ports.builds().find(d.service(), d.version()),
+                spec,
+                ports.catalog().get().dependents(d.service()).size(),
+                (int) incidents.stream().filter(i -> i.deployId().isPresent()).count(),
+                incidents.size(),
+                now,
+                ZoneOffset.UTC);
+    }
+
+    private List<Incident> recentIncidents(Deploy d, Instant now) {
+        return ports.incidents().recent(d.service(), now.minus(settings.incidentLookback()));
     }
 
     private Deploy route(Deploy d) {
@@ -207,25 +213,11 @@ public final class DeployPipeline {
                     0,
                     ENGINE,
                     "waiting for " + spec.requiredApprovals() + " approval(s) from " + spec.approverGroup());
-            var build = ports.builds().find(d.service(), d.version());
+            // the same inputs as when it was scored, so approvers see the score that was recorded and audited
             var assessment = ports.risk()
-                    .assess(RiskInputs.valid(RiskInputs.build(
-                                    d,
-                                    build,
-                                    spec,
-                                    ports.catalog()
-                                            .get()
-                                            .dependents(d.service())
-                                            .size(),
-                                    0,
-                                    0,
-                                    ports.clock().instant(),
-                                    ZoneOffset.UTC))
+                    .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
                             .orElseThrow());
-            var incidents = ports
-                    .incidents()
-                    .recent(d.service(), ports.clock().instant().minus(settings.incidentLookback()))
-                    .stream()
+            var incidents = recentIncidents(d, ports.clock().instant()).stream()
                     .map(i -> i.version() + ": " + i.summary())
                     .limit(3)
                     .toList();
