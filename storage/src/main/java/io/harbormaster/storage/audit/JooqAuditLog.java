@@ -139,7 +139,7 @@ public final class JooqAuditLog implements AuditLog {
             batch.add(p);
         }
         try {
-            var written = appendAll(batch.stream().map(p -> p.record).toList());
+            var written = appendCanonical(batch.stream().map(p -> p.record).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result.complete(written.get(i));
             }
@@ -164,7 +164,11 @@ public final class JooqAuditLog implements AuditLog {
             return List.of();
         }
         signer();
-        var canonical = records.stream().map(AuditRecord::canonical).toList();
+        return appendCanonical(records.stream().map(AuditRecord::canonical).toList());
+    }
+
+    /** Appends records whose reasoning is canonical already (the group-commit path made it so in each caller). */
+    private List<AuditEntry> appendCanonical(List<AuditRecord> canonical) {
         writer.lock();
         try {
             for (int attempt = 1; ; attempt++) {
