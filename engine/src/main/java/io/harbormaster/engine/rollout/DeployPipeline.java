@@ -395,8 +395,7 @@ public final class DeployPipeline {
      * it says so once.
      */
     private Deploy waitForTurn(Deploy d, String why) {
-        var transitions = ports.deploys().transitions(d.id());
-        if (!transitions.isEmpty() && transitions.getLast().reason().startsWith("waiting")) {
+        if (lastReasonStartsWith(d, "waiting")) {
             return d;
         }
         return move(d, DeployState.PREFLIGHT, 0, ENGINE, "waiting for its turn: " + why);
@@ -574,8 +573,7 @@ public final class DeployPipeline {
     }
 
     private Deploy pause(Deploy d, String why, List<Evidence> evidence, long at) {
-        var last = ports.deploys().transitions(d.id());
-        if (!last.isEmpty() && last.getLast().reason().startsWith("paused")) {
+        if (lastReasonStartsWith(d, "paused")) {
             return d; // already paused and told
         }
         audit(d, ENGINE, "canary.paused", "pause", evidenceJson(evidence, at));
@@ -736,6 +734,12 @@ public final class DeployPipeline {
         } catch (RuntimeException e) {
             // the store's transitions are the record; a lost event is republished from them, never the reverse
         }
+    }
+
+    /** Whether the deploy's last transition was already this one (so a waiting or paused deploy says so once). */
+    private boolean lastReasonStartsWith(Deploy d, String prefix) {
+        var transitions = ports.deploys().transitions(d.id());
+        return !transitions.isEmpty() && transitions.getLast().reason().startsWith(prefix);
     }
 
     private Optional<Instant> enteredAt(Deploy d, DeployState state) {
