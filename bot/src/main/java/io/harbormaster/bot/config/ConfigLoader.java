@@ -440,8 +440,7 @@ public final class ConfigLoader {
     }
 
     private String text(JsonNode node, String path, String fallback) {
-        var key = path.substring(path.lastIndexOf('.') + 1);
-        var v = node.get(key);
+        var v = valueAt(node, path);
         if (v == null || v.isNull()) {
             return fallback;
         }
@@ -453,8 +452,7 @@ public final class ConfigLoader {
     }
 
     private long integer(JsonNode node, String path, long fallback, long min, long max) {
-        var key = path.substring(path.lastIndexOf('.') + 1);
-        var v = node.get(key);
+        var v = valueAt(node, path);
         if (v == null || v.isNull()) {
             return fallback;
         }
@@ -466,8 +464,7 @@ public final class ConfigLoader {
     }
 
     private Duration duration(JsonNode node, String path, Duration fallback) {
-        var key = path.substring(path.lastIndexOf('.') + 1);
-        var v = node.get(key);
+        var v = valueAt(node, path);
         if (v == null || v.isNull()) {
             return fallback;
         }
@@ -507,8 +504,7 @@ public final class ConfigLoader {
     }
 
     private Instant instant(JsonNode node, String path) {
-        var key = path.substring(path.lastIndexOf('.') + 1);
-        var v = node.get(key);
+        var v = valueAt(node, path);
         if (v == null || v.isNull()) {
             problem(path, "is required (2026-11-27T00:00:00Z or 2026-11-27)");
             return null;
@@ -525,8 +521,7 @@ public final class ConfigLoader {
     }
 
     private LocalTime time(JsonNode node, String path) {
-        var key = path.substring(path.lastIndexOf('.') + 1);
-        var v = node.get(key);
+        var v = valueAt(node, path);
         if (v == null || v.isNull()) {
             problem(path, "is required, as \"HH:MM\" (quoted)");
             return null;
@@ -537,6 +532,11 @@ public final class ConfigLoader {
             problem(path, "'" + v.asText() + "' is not a time of day: use \"HH:MM\" in quotes, e.g. \"09:00\"");
             return null;
         }
+    }
+
+    /** The value under the last key of {@code path} in {@code node}, or null when absent. */
+    private static JsonNode valueAt(JsonNode node, String path) {
+        return node.get(path.substring(path.lastIndexOf('.') + 1));
     }
 
     private static Optional<DayOfWeek> day(String s) {
