@@ -41,16 +41,18 @@ public final class ApprovalPolicy {
         if (!now.isBefore(expiresAt)) {
             return new Eligibility.Refused("this request expired at " + expiresAt + "; request the deploy again");
         }
+        // Self-approval is named first, whether or not the clicker is an approver: it is the reason that tells them
+        // what to do (find someone else), and the one an auditor looks for.
+        boolean requested = clicker.equals(requester);
+        boolean wrote = clicker.equals(author);
+        if (requested || wrote) {
+            var why = requested && wrote
+                    ? "you wrote this change and requested this deploy"
+                    : requested ? "you requested this deploy" : "you wrote this change";
+            return new Eligibility.Refused(why + ", so you cannot approve it; ask a member of " + groupName);
+        }
         if (!approverGroup.contains(clicker)) {
             return new Eligibility.Refused("only members of " + groupName + " may decide this deploy");
-        }
-        if (clicker.equals(requester)) {
-            return new Eligibility.Refused(
-                    "you requested this deploy, so you cannot approve it; ask another member of " + groupName);
-        }
-        if (clicker.equals(author)) {
-            return new Eligibility.Refused(
-                    "you wrote this change, so you cannot approve it; ask another member of " + groupName);
         }
         if (earlier.stream().anyMatch(a -> a.approver().equals(clicker))) {
             return new Eligibility.Refused("you already decided this deploy");

@@ -40,6 +40,16 @@ class ApprovalPolicyTest {
     }
 
     @Test
+    void selfApprovalIsNamedEvenForSomeoneOutsideTheGroupAndBothReasonsWhenBothHold() {
+        var outsiderAuthor = ApprovalPolicy.eligibility(
+                "U-out", GROUP, "payments-approvers", "U-bob", "U-out", List.of(), NOW.plusSeconds(60), NOW);
+        assertThat(outsiderAuthor).asString().contains("you wrote this change,").doesNotContain("only members");
+        var both = ApprovalPolicy.eligibility(
+                "U-bob", GROUP, "payments-approvers", "U-bob", "U-bob", List.of(), NOW.plusSeconds(60), NOW);
+        assertThat(both).asString().contains("you wrote this change and requested this deploy");
+    }
+
+    @Test
     void approvalsAddUpToTheRequiredNumberAndAnyRejectionEndsIt() {
         assertThat(ApprovalPolicy.tally(List.of(approve("U-ann")), 2)).isEqualTo(Tally.WAITING);
         assertThat(ApprovalPolicy.tally(List.of(approve("U-ann"), approve("U-dan")), 2))
