@@ -258,7 +258,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 d.environment(),
                 evidence.getFirst(),
                 Optional.of("#" + r.incident().id()),
-                web.permalink(thread).join());
+                web.permalink(thread).join(),
+                r.blockedUntil());
         web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
     }
 

@@ -48,7 +48,10 @@ public final class RollbackMessages {
         var context = new ArrayList<String>();
         context.add("deploy #" + n.deployId());
         n.incidentId().ifPresent(i -> context.add("incident " + escape(i)));
-        context.add("automatic deploys of " + n.service() + " are blocked for 1 h");
+        context.add("automatic deploys of " + n.service() + " are blocked until "
+                + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(n.blockedUntil()));
         n.threadLink().ifPresent(l -> context.add("<" + l + "|deploy thread>"));
         blocks.add(BlockKit.context(context));
         return new SlackMessage(text(n), blocks);

@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param trigger the evidence that fired: metric, baseline and canary values, effect estimate and interval
  * @param incidentId the incident record opened for it
  * @param threadLink a permalink to the deploy's thread
+ * @param blockedUntil when automatic deploys of the service may start again
  */
 public record RollbackNotice(
         long deployId,
@@ -17,4 +18,5 @@ public record RollbackNotice(
         String environment,
         Evidence trigger,
         Optional<String> incidentId,
-        Optional<String> threadLink) {}
+        Optional<String> threadLink,
+        java.time.Instant blockedUntil) {}

@@ -112,7 +112,14 @@ class BlockKitLimitsTest {
                 EscalationMessages.request(escalation),
                 EscalationMessages.closed(escalation, HUGE),
                 RollbackMessages.broadcast(new RollbackNotice(
-                        7, HUGE, HUGE, HUGE, evidence(HUGE), Optional.of(HUGE), Optional.of("https://x/" + HUGE))),
+                        7,
+                        HUGE,
+                        HUGE,
+                        HUGE,
+                        evidence(HUGE),
+                        Optional.of(HUGE),
+                        Optional.of("https://x/" + HUGE),
+                        java.time.Instant.parse("2026-11-23T13:00:00Z"))),
                 HelpMessage.deploy(),
                 HelpMessage.audit(),
                 AuditMessages.summary(
@@ -194,6 +201,21 @@ class BlockKitLimitsTest {
     }
 
     @Test
+    void theRollbackBroadcastSaysUntilWhenAutomaticDeploysAreBlocked() {
+        var message = RollbackMessages.broadcast(new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.3",
+                "production",
+                evidence("p99 above baseline"),
+                Optional.of("INC-12"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:05:00Z")));
+        assertThat(message.blocks().toString())
+                .contains("automatic deploys of checkout are blocked until 2026-11-23 13:05 UTC");
+    }
+
+    @Test
     void theRollbackTextNamesMetricEffectIntervalAndIncident() {
         var text = RollbackMessages.text(new RollbackNotice(
                 7,
@@ -202,7 +224,8 @@ class BlockKitLimitsTest {
                 "production",
                 evidence("p99 above baseline"),
                 Optional.of("INC-12"),
-                Optional.empty()));
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
         assertThat(text)
                 .contains(
                         "checkout 1.2.3",
