@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +30,8 @@ public final class SimulatedCluster implements Cluster {
     private final Map<String, Map<Track, Workload>> deployments = new ConcurrentHashMap<>();
     private final Map<String, Integer> fullReplicas = new ConcurrentHashMap<>();
     private final List<String> operations = new ArrayList<>();
+    private final Set<String> crashing = ConcurrentHashMap.newKeySet();
+    private volatile Runnable onChange = () -> {};
 
     private static String key(RolloutTarget t) {
         return t.namespace() + "/" + t.deployment();
@@ -40,6 +43,39 @@ public final class SimulatedCluster implements Cluster {
         tracks.put(Track.STABLE, new Workload(image, replicas, true));
         deployments.put(key(target), tracks);
         fullReplicas.put(key(target), replicas);
+    }
+
+    /** Restores a Deployment's tracks as {@link #all()} gave them, e.g. from a saved sandbox. */
+    public synchronized void restore(RolloutTarget target, Map<Track, Workload> tracks, int fullReplicas) {
+        if (!tracks.containsKey(Track.STABLE)) {
+            throw new IllegalArgumentException(key(target) + " has no stable track");
+        }
+        deployments.put(key(target), new ConcurrentHashMap<>(tracks));
+        this.fullReplicas.put(key(target), fullReplicas);
+    }
+
+    /** Every Deployment, by {@code namespace/deployment}, with its full replica count and tracks. */
+    public synchronized Map<String, Installed> all() {
+        var out = new java.util.TreeMap<String, Installed>();
+        deployments.forEach((k, tracks) -> out.put(k, new Installed(fullReplicas.get(k), Map.copyOf(tracks))));
+        return out;
+    }
+
+    /** A Deployment as {@link #all()} lists it. */
+    public record Installed(int fullReplicas, Map<Track, Workload> tracks) {}
+
+    /** Makes pods running {@code image} crash on start from now on (or no longer, with {@code false}). */
+    public synchronized void crash(String image, boolean crashes) {
+        if (crashes) {
+            crashing.add(image);
+        } else {
+            crashing.remove(image);
+        }
+    }
+
+    /** Runs {@code listener} after every state-changing operation (the sandbox saves its cluster then). */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
     }
 
     /** What runs for a target now, by track. */
@@ -86,7 +122,7 @@ public final class SimulatedCluster implements Cluster {
         var want = new Workload(image, replicas, !crashes(image));
         if (!want.equals(tracks.get(track))) {
             tracks.put(track, want);
-            operations.add("ensure " + track.label() + " " + image + " x" + replicas);
+            record("ensure " + track.label() + " " + image + " x" + replicas);
         }
     }
 
@@ -105,7 +141,7 @@ public final class SimulatedCluster implements Cluster {
         var w = tracks.get(track);
         if (w.replicas() != replicas) {
             tracks.put(track, new Workload(w.image(), replicas, w.ready()));
-            operations.add("scale " + track.label() + " x" + replicas);
+            record("scale " + track.label() + " x" + replicas);
         }
     }
 
@@ -127,7 +163,7 @@ public final class SimulatedCluster implements Cluster {
         tracks.put(Track.STABLE, new Workload(image, fullReplicas.get(key(target)), true));
         tracks.remove(Track.CANARY);
         tracks.remove(Track.BASELINE);
-        operations.add("promote " + image);
+        record("promote " + image);
     }
 
     @Override
@@ -136,7 +172,7 @@ public final class SimulatedCluster implements Cluster {
         var stable = tracks.get(Track.STABLE);
         tracks.put(Track.STABLE, new Workload(stable.image(), fullReplicas.get(key(target)), true));
         if (tracks.remove(Track.CANARY) != null | tracks.remove(Track.BASELINE) != null) {
-            operations.add("rollback");
+            record("rollback");
         }
     }
 
@@ -153,8 +189,13 @@ public final class SimulatedCluster implements Cluster {
                         track, target.deploymentOf(track), w.image(), w.replicas(), w.ready() ? w.replicas() : 0));
     }
 
-    /** Images tagged with "crashloop" never become ready, like a container that dies on start. */
-    static boolean crashes(String image) {
-        return image.contains("crashloop");
+    private void record(String operation) {
+        operations.add(operation);
+        onChange.run();
+    }
+
+    /** Images tagged with "crashloop", or marked by {@link #crash}, never become ready, like a container that dies. */
+    private boolean crashes(String image) {
+        return image.contains("crashloop") || crashing.contains(image);
     }
 }

@@ -49,6 +49,11 @@ public final class SimulatedMetrics implements MetricsSource {
         faults.put(service + ":" + version, fault);
     }
 
+    /** The fault injected into {@code version} of {@code service}, or {@link Fault#NONE}. */
+    public Fault fault(String service, String version) {
+        return faults.getOrDefault(service + ":" + version, Fault.NONE);
+    }
+
     @Override
     public List<IntervalSample> samples(MetricsQuery q) {
         long step = q.interval().toSeconds();

@@ -171,6 +171,11 @@ public final class Harbormaster implements AutoCloseable {
         return frontEnd;
     }
 
+    /** The announced builds, e.g. for the sandbox's console. */
+    public JooqBuildCatalog builds() {
+        return builds;
+    }
+
     public DeployPipeline pipeline() {
         return pipeline;
     }
@@ -201,6 +206,15 @@ public final class Harbormaster implements AutoCloseable {
      * Returns the port listened on.
      */
     public int start(String host, int port, List<ReadinessCheck> checks) {
+        return start(host, port, checks, routes -> {});
+    }
+
+    /** As {@link #start(String, int, List)}, also serving {@code extraRoutes} (the sandbox's console). */
+    public int start(
+            String host,
+            int port,
+            List<ReadinessCheck> checks,
+            java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
         runner = new PipelineRunner(pipeline, options.tick());
         var all = new ArrayList<ReadinessCheck>();
         all.add(new ReadinessCheck("database", this::databaseReachable));
@@ -216,6 +230,7 @@ public final class Harbormaster implements AutoCloseable {
                             if (exports != null) {
                                 exports.routes(routes);
                             }
+                            extraRoutes.accept(routes);
                         },
                         HttpServer.DEFAULT_GRACE)
                 .start(host, port);

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             AuditCommand.class,
             BenchCommand.class,
             ServeCommand.class,
+            SandboxCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HarbormasterCommand implements Runnable {

@@ -168,6 +168,84 @@ public final class SlackStandIn implements AutoCloseable {
                 .findFirst();
     }
 
+    /**
+     * Posts a message as a person in the channel (or in a thread), as the sandbox console's composer does. The bot is
+     * not told: Harbormaster subscribes to no message events.
+     */
+    public synchronized Message postAsUser(String channel, String user, String text, Optional<String> threadTs) {
+        var c = channel(channel).orElseThrow(() -> new IllegalArgumentException("no channel " + channel));
+        if (!users.containsKey(user)) {
+            throw new IllegalArgumentException("no user " + user);
+        }
+        var m = new Message(c.id(), nextTs(), threadTs, user, text, "[]", false, Optional.empty(), 0);
+        messages.add(m);
+        return m;
+    }
+
+    /**
+     * Shows {@code user} an ephemeral message, as Slack does with a slash command's or a button's immediate response
+     * ({@code response_type: ephemeral} in the HTTP answer rather than a {@code chat.postEphemeral} call).
+     */
+    public synchronized Message showEphemeral(String channel, String user, String text, String blocksJson) {
+        var c = channel(channel).orElseThrow(() -> new IllegalArgumentException("no channel " + channel));
+        var m = new Message(
+                c.id(), nextTs(), Optional.empty(), botUserId, text, blocksJson, false, Optional.of(user), 0);
+        messages.add(m);
+        return m;
+    }
+
+    /** Writes every message to {@code file} (JSON), so that a sandbox started again shows the same channel. */
+    public synchronized void save(java.nio.file.Path file) throws java.io.IOException {
+        var list = JSON.createArrayNode();
+        for (var m : messages) {
+            var o = list.addObject();
+            o.put("channel", m.channel());
+            o.put("ts", m.ts());
+            m.threadTs().ifPresent(t -> o.put("thread_ts", t));
+            o.put("user", m.user());
+            o.put("text", m.text());
+            o.put("blocks", m.blocksJson());
+            o.put("reply_broadcast", m.replyBroadcast());
+            m.ephemeralTo().ifPresent(u -> o.put("ephemeral_to", u));
+            o.put("edits", m.edits());
+        }
+        var tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        java.nio.file.Files.writeString(tmp, list.toString());
+        java.nio.file.Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads back what {@link #save} wrote; the messages come before any message posted from now on. */
+    public synchronized void load(java.nio.file.Path file) throws java.io.IOException {
+        var list = JSON.readTree(file.toFile());
+        if (list == null || !list.isArray()) {
+            throw new java.io.IOException(file + " is not a saved Slack stand-in (expected a JSON array)");
+        }
+        long latest = 0;
+        for (var o : list) {
+            var m = new Message(
+                    o.path("channel").asText(),
+                    o.path("ts").asText(),
+                    Optional.ofNullable(o.get("thread_ts")).map(JsonNode::asText),
+                    o.path("user").asText(),
+                    o.path("text").asText(),
+                    o.path("blocks").asText("[]"),
+                    o.path("reply_broadcast").asBoolean(),
+                    Optional.ofNullable(o.get("ephemeral_to")).map(JsonNode::asText),
+                    o.path("edits").asInt());
+            messages.add(m);
+            var parts = m.ts().split("\\.");
+            if (parts.length == 2) {
+                latest = Math.max(latest, Long.parseLong(parts[0]) * 1_000_000 + Long.parseLong(parts[1]));
+            }
+        }
+        long last = latest;
+        clock.updateAndGet(prev -> Math.max(prev, last));
+    }
+
     @Override
     public void close() {
         server.stop();

@@ -1,0 +1,124 @@
+package io.harbormaster.bot.cli;
+
+import io.harbormaster.bot.sandbox.Sandbox;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code harbormaster sandbox}: the whole product on this machine, with a Slack-like console in the browser. */
+@Command(
+        name = "sandbox",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the whole product on this machine, with no Slack workspace, cluster or Prometheus: the bot's own code"
+                    + " over an H2 database and the in-process event bus, a simulated cluster whose pods produce"
+                    + " metrics, a simulated CI with a few builds, and a console in the browser that looks and behaves"
+                    + " like a Slack channel. Open the address it prints; stop it with Ctrl-C, and the next start"
+                    + " continues from the data directory."
+        })
+final class SandboxCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "port of the console (default: ${DEFAULT-VALUE})")
+    int port = 8080;
+
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            description = "address to listen on (default: ${DEFAULT-VALUE}); the console has no login, so anyone who"
+                    + " reaches it can act as anyone")
+    String host = "127.0.0.1";
+
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "where the sandbox keeps its database, audit key, cluster and channel"
+                    + " (default: ${DEFAULT-VALUE})")
+    Path data = Path.of("sandbox-data");
+
+    @Option(names = "--reset", description = "delete the data directory first and start afresh")
+    boolean reset;
+
+    /** Stops the sandbox when counted down (a shutdown hook in production, the test otherwise). */
+    CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new UserError("--port must be between 0 and 65535, got " + port);
+        }
+        var out = spec.commandLine().getOut();
+        long started = System.nanoTime();
+        if (reset) {
+            deleteTree(data);
+        }
+        Sandbox sandbox;
+        try {
+            sandbox = Sandbox.start(
+                    new Sandbox.Settings(data, host, port, Sandbox.defaultCatalog(), Duration.ofMillis(250)));
+        } catch (Sandbox.PortInUse e) {
+            throw new UserError(e.getMessage());
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("Database may be already in use")) {
+                throw new UserError("another sandbox is running on " + data.toAbsolutePath() + ": stop it first, or"
+                        + " give this one its own directory with --data");
+            }
+            throw e;
+        }
+        // The JVM exits when its shutdown hooks return: the hook waits until the sandbox has closed its database.
+        var closed = new CountDownLatch(1);
+        var hook = new Thread(
+                () -> {
+                    stop.countDown();
+                    try {
+                        closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "harbormaster-sandbox-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.printf(
+                    "Harbormaster sandbox ready in %.1f s: open %s/%n"
+                            + "Data in %s (start again to continue; --reset starts afresh). Stop with Ctrl-C.%n",
+                    (System.nanoTime() - started) / 1e9, sandbox.address(), data.toAbsolutePath());
+            out.flush();
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                sandbox.close();
+            } finally {
+                closed.countDown();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook is what brought us here.
+            }
+            out.println("Sandbox stopped; its data is in " + data.toAbsolutePath());
+            out.flush();
+        }
+        return 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+}

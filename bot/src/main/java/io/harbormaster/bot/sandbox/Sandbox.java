@@ -1,0 +1,305 @@
+package io.harbormaster.bot.sandbox;
+
+import io.harbormaster.bot.assembly.Harbormaster;
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.bot.config.HarbormasterConfig;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.intake.IntakeResult;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.SimulatedCi;
+import io.harbormaster.sandbox.SimulatedCluster;
+import io.harbormaster.sandbox.SimulatedMetrics;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole product on one machine: the production assembly ({@link Harbormaster}) over an H2 file database and the
+ * in-process event bus, with the simulated cluster, metrics and CI behind the engine's ports, the Slack stand-in as
+ * the Slack Web API, and the console ({@link SandboxConsole}) that shows the stand-in's channel in a browser and sends
+ * the bot the signed requests Slack would. Everything it keeps lives in its data directory, so a sandbox started again
+ * on the same directory continues where the last one stopped.
+ */
+public final class Sandbox implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+    /** The one channel of the sandbox's workspace. */
+    public static final String CHANNEL = "C0DEPLOYS";
+
+    public static final String CHANNEL_NAME = "deploys";
+
+    /** Someone the console lets you be. */
+    public record Persona(String id, String name, String realName, String role, String can) {}
+
+    /** The people of the sandbox's workspace: the catalog's groups name their ids. */
+    public static final List<Persona> PERSONAS = List.of(
+            new Persona(
+                    SimulatedCi.ENGINEER,
+                    "ana",
+                    "Ana (engineer)",
+                    "engineer",
+                    "requests deploys; wrote every change the simulated CI builds"),
+            new Persona("U0APPROVER", "omar", "Omar (approver)", "approver", "approves or rejects escalated deploys"),
+            new Persona("U0AUDITOR", "audrey", "Audrey (auditor)", "auditor", "runs /audit and opens the exports"));
+
+    /** What the console says about time. */
+    public static final String TIMING = "Time runs five times faster than in production here: the canary judges the"
+            + " metrics every 2 seconds instead of every 10, so a deploy goes through its three canary steps in about"
+            + " a minute or two.";
+
+    /**
+     * How to run a sandbox.
+     *
+     * @param dataDir where the database, the audit key, the cluster and the channel are kept
+     * @param port the console's (and the bot's) port; 0 picks a free one
+     * @param catalogYaml the catalog and policies, {@link #defaultCatalog()} unless a test wants faster canaries
+     * @param tick how often every unfinished deploy is advanced
+     */
+    public record Settings(Path dataDir, String host, int port, String catalogYaml, Duration tick) {
+        public static Settings defaults(Path dataDir, int port) {
+            return new Settings(dataDir, "127.0.0.1", port, defaultCatalog(), Duration.ofMillis(250));
+        }
+    }
+
+    private final Settings settings;
+    private final SlackStandIn slack;
+    private final Database db;
+    private final SimulatedCluster cluster;
+    private final SimulatedMetrics metrics;
+    private final SimulatedCi ci;
+    private final HarbormasterConfig config;
+    private final Harbormaster bot;
+    private final SlackRequests requests;
+    private final SandboxFiles files;
+    private final URI address;
+    private volatile boolean closed;
+
+    private Sandbox(Settings settings) throws IOException {
+        this.settings = settings;
+        Files.createDirectories(settings.dataDir());
+        files = new SandboxFiles(settings.dataDir());
+        config = ConfigLoader.parse("sandbox catalog", settings.catalogYaml());
+        ci = SimulatedCi.standard();
+        var token = "xoxb-sandbox-" + random(12);
+        var signingSecret = random(16);
+        slack = SlackStandIn.start(
+                token,
+                PERSONAS.stream()
+                        .map(p -> new SlackStandIn.User(p.id(), p.name(), p.realName()))
+                        .toList(),
+                List.of(new SlackStandIn.Channel(CHANNEL, CHANNEL_NAME)));
+        Database opened = null;
+        try {
+            files.loadChannel(slack);
+            opened = Database.open(DatabaseConfig.of(
+                    "jdbc:h2:file:" + settings.dataDir().resolve("harbormaster").toAbsolutePath()));
+            db = opened;
+            cluster = new SimulatedCluster();
+            files.loadCluster(
+                    cluster,
+                    SimulatedCi.STABLE.stream()
+                            .map(s -> new SandboxFiles.Install(target(s.service()), s.image(), s.replicas()))
+                            .toList());
+            cluster.onChange(() -> files.saveCluster(cluster));
+            metrics = new SimulatedMetrics(cluster, this::target, 500, 20261123L);
+            files.loadFaults(ci, metrics, cluster);
+            var signer = files.auditKey();
+            int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+            address = URI.create("http://" + hostForLinks(settings.host()) + ":" + port);
+            bot = new Harbormaster(
+                    config,
+                    db,
+                    signer,
+                    new SlackSettings(signingSecret, token, Optional.of(slack.methodsUrlPrefix())),
+                    new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), Clock.systemUTC()),
+                    new Harbormaster.Options(
+                            "sandbox",
+                            settings.tick(),
+                            Optional.empty(),
+                            Optional.of(signer.publicKey()),
+                            new SlackWebApi.Settings(Duration.ofMillis(10), 2, Duration.ofSeconds(2)),
+                            Duration.ofSeconds(10)));
+            byte[] linkSecret = new byte[32];
+            new SecureRandom().nextBytes(linkSecret);
+            bot.serveExports(address, linkSecret, Duration.ofMinutes(15));
+            requests = new SlackRequests(URI.create(address + "/slack/events"), signingSecret, Clock.systemUTC());
+            var console = new SandboxConsole(this);
+            try {
+                bot.start(settings.host(), port, List.of(), console::routes);
+            } catch (RuntimeException e) {
+                bot.close();
+                throw new PortInUse(settings.host(), port, e);
+            }
+            bot.frontEnd().app().start();
+            announceBuilds();
+        } catch (RuntimeException | IOException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            slack.close();
+            throw e;
+        }
+    }
+
+    /** Starts a sandbox: the console answers at {@link #address()} when this returns. */
+    public static Sandbox start(Settings settings) throws IOException {
+        return new Sandbox(settings);
+    }
+
+    /** The console's address. */
+    public URI address() {
+        return address;
+    }
+
+    public SlackStandIn slack() {
+        return slack;
+    }
+
+    public SimulatedCluster cluster() {
+        return cluster;
+    }
+
+    public SimulatedMetrics metrics() {
+        return metrics;
+    }
+
+    public SimulatedCi ci() {
+        return ci;
+    }
+
+    public HarbormasterConfig config() {
+        return config;
+    }
+
+    Harbormaster bot() {
+        return bot;
+    }
+
+    SandboxFiles files() {
+        return files;
+    }
+
+    /** Signs requests as Slack would, for the console. */
+    SlackRequests requests() {
+        return requests;
+    }
+
+    /** Where {@code service} runs in the simulated cluster, as the pipeline addresses it. */
+    public RolloutTarget target(String service) {
+        var spec = config.catalog()
+                .service(service)
+                .orElseThrow(() -> new IllegalArgumentException("no service " + service + " in the catalog"));
+        return new RolloutTarget(spec.namespace(), spec.deployment(), spec.container());
+    }
+
+    /** Hands a CI announcement to the bot's CI intake, as the deploy.requests topic would. */
+    public CompletableFuture<IntakeResult> announce(SimulatedCi.Build build, boolean autoDeploy) {
+        return bot.inProcessRequests().submit(Optional.of(build.service()), build.requestJson(autoDeploy));
+    }
+
+    /** Remembers the faults injected from the console, so a restarted sandbox keeps them. */
+    void faultsChanged() {
+        files.saveFaults(ci, metrics, cluster);
+    }
+
+    private void announceBuilds() {
+        // CI announced its builds when they finished; announcing again is recognised as the same build.
+        for (var build : ci.builds()) {
+            announce(build, false).whenComplete((result, error) -> {
+                if (error != null) {
+                    log.warn("The simulated CI could not announce {} {}: {}", build.service(), build.version(), error);
+                }
+            });
+        }
+    }
+
+    /** Stops the bot (in-flight work finishes or is left for the next start to take over), then saves the channel. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            bot.close();
+        } finally {
+            try {
+                files.saveChannel(slack);
+                files.saveCluster(cluster);
+            } finally {
+                db.close();
+                slack.close();
+            }
+        }
+    }
+
+    /** The catalog the sandbox runs with: four services of a small shop, canaries five times faster. */
+    public static String defaultCatalog() {
+        try (InputStream in = Sandbox.class.getResourceAsStream("sandbox.yml")) {
+            if (in == null) {
+                throw new IllegalStateException("sandbox.yml is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A port is taken: the message says which and what to do. */
+    public static final class PortInUse extends RuntimeException {
+        PortInUse(String host, int port, Throwable cause) {
+            super(
+                    "cannot listen on " + host + ":" + port + " (" + cause.getMessage() + "): is another sandbox or"
+                            + " program using it? Stop it, or pick another port with --port",
+                    cause);
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (var socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The address a browser on this machine reaches a server listening on {@code host} at. */
+    private static String hostForLinks(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+
+    private static String random(int bytes) {
+        var b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static void restrictToOwner(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // Not a POSIX file system: the file keeps its default permissions.
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package io.harbormaster.bot.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.rollout.Track;
+import io.harbormaster.sandbox.Fault;
+import io.harbormaster.sandbox.SimulatedCi;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The sandbox's web console: a page that looks and behaves like a Slack channel (served at {@code /}) and the small
+ * JSON API it calls. Reading shows the Slack stand-in's messages; writing sends the bot exactly what Slack would (a
+ * signed slash command, a signed button click), so what the console exercises is the production code. It also drives
+ * the simulation: announcing or deploying a build from the simulated CI, and injecting faults into versions.
+ *
+ * <p>The console has no login: whoever reaches it can act as any persona. The sandbox listens on loopback unless told
+ * otherwise.
+ */
+final class SandboxConsole {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern COMMAND = Pattern.compile("(/[a-z][a-z0-9_-]*)(?:\\s+(.*))?", Pattern.DOTALL);
+    private static final Map<String, String> ASSETS = Map.of(
+            "console.js", "text/javascript; charset=utf-8",
+            "console.css", "text/css; charset=utf-8");
+    /** Longest text the composer sends, as Slack's own composer. */
+    private static final int MAX_TEXT = 4000;
+
+    private final Sandbox sandbox;
+
+    SandboxConsole(Sandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    void routes(RoutesConfig routes) {
+        routes.get("/", ctx -> asset(ctx, "index.html", "text/html; charset=utf-8"));
+        routes.get("/console/{asset}", ctx -> {
+            var name = ctx.pathParam("asset");
+            var type = ASSETS.get(name);
+            if (type == null) {
+                ctx.status(404).result("no such file");
+                return;
+            }
+            asset(ctx, name, type);
+        });
+        routes.get("/console/api/state", this::state);
+        routes.post("/console/api/command", this::command);
+        routes.post("/console/api/action", this::action);
+        routes.post("/console/api/message", this::message);
+        routes.post("/console/api/ci", this::ci);
+        routes.post("/console/api/fault", this::fault);
+    }
+
+    private void asset(Context ctx, String name, String type) throws IOException {
+        try (InputStream in = SandboxConsole.class.getResourceAsStream("console/" + name)) {
+            if (in == null) {
+                ctx.status(500).result(name + " is missing from the jar");
+                return;
+            }
+            ctx.header("Cache-Control", "no-store").contentType(type).result(in.readAllBytes());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    private void state(Context ctx) throws IOException {
+        var o = JSON.createObjectNode();
+        o.put("workspace", "Harbormaster sandbox");
+        o.put("timing", Sandbox.TIMING);
+        var channel = o.putObject("channel");
+        channel.put("id", Sandbox.CHANNEL);
+        channel.put("name", Sandbox.CHANNEL_NAME);
+        var personas = o.putArray("personas");
+        for (var p : Sandbox.PERSONAS) {
+            var n = personas.addObject();
+            n.put("id", p.id());
+            n.put("name", p.name());
+            n.put("real_name", p.realName());
+            n.put("role", p.role());
+            n.put("can", p.can());
+        }
+        o.set("messages", messages());
+        var builds = o.putArray("builds");
+        for (var b : sandbox.ci().builds()) {
+            var n = builds.addObject();
+            n.put("service", b.service());
+            n.put("version", b.version());
+            n.put("kind", b.kind().name().toLowerCase());
+            n.put("kind_label", b.kind().label());
+            n.put("title", b.title());
+            n.put("fault", faultName(b));
+            n.put(
+                    "announced",
+                    sandbox.bot().builds().find(b.service(), b.version()).isPresent());
+        }
+        var services = o.putArray("services");
+        for (var name : sandbox.config().catalog().services().keySet()) {
+            var n = services.addObject();
+            n.put("service", name);
+            var tracks = sandbox.cluster().workloads(sandbox.target(name));
+            for (var track : Track.values()) {
+                var w = tracks.get(track);
+                if (w != null) {
+                    var t = n.putObject(track.label());
+                    t.put("version", versionOf(w.image()));
+                    t.put("replicas", w.replicas());
+                    t.put("ready", w.ready());
+                }
+            }
+        }
+        ctx.header("Cache-Control", "no-store");
+        json(ctx, o);
+    }
+
+    private JsonNode messages() {
+        var list = JSON.createArrayNode();
+        for (var m : sandbox.slack().allMessages()) {
+            var n = SlackStandIn.asSlackJson(m);
+            n.put("channel", m.channel());
+            n.put("reply_broadcast", m.replyBroadcast());
+            m.ephemeralTo().ifPresent(u -> n.put("ephemeral_to", u));
+            n.put("edited", m.edits() > 0);
+            list.add(n);
+        }
+        return list;
+    }
+
+    private String faultName(SimulatedCi.Build b) {
+        if (sandboxCrashes(b)) {
+            return "crash";
+        }
+        var f = sandbox.metrics().fault(b.service(), b.version());
+        if (!Double.isNaN(f.errorRate())) {
+            return "errors";
+        }
+        return f.latencyFactor() > 1 ? "slow" : "none";
+    }
+
+    private boolean sandboxCrashes(SimulatedCi.Build b) {
+        return sandbox.files().crashes(b.image());
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /** A slash command typed in the composer, sent to the bot as Slack sends it; the immediate answer is shown. */
+    private void command(Context ctx) {
+        var body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        var user = persona(ctx, body);
+        var text = text(ctx, body, "text");
+        if (user == null || text == null) {
+            return;
+        }
+        var m = COMMAND.matcher(text.strip());
+        if (!m.matches()) {
+            refuse(ctx, "a slash command starts with / and its name, such as /deploy help");
+            return;
+        }
+        var command = m.group(1);
+        var args = m.group(2) == null ? "" : m.group(2).strip();
+        if (!command.equals("/deploy") && !command.equals("/audit")) {
+            // Slack itself answers for commands no app in the workspace registered.
+            sandbox.slack()
+                    .showEphemeral(
+                            Sandbox.CHANNEL,
+                            user.id(),
+                            command + " is not a valid command. This workspace has /deploy and /audit.",
+                            "[]");
+            json(ctx, Map.of("ok", true));
+            return;
+        }
+        var response = sandbox.requests().slashCommand(origin(user), command, args);
+        showAnswer(user, response, command);
+        json(ctx, Map.of("ok", true, "status", response.statusCode()));
+    }
+
+    /** A button clicked in a message: the click is sent to the bot with the message as Slack holds it. */
+    private void action(Context ctx) {
+        var body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        var user = persona(ctx, body);
+        var ts = text(ctx, body, "ts");
+        var actionId = text(ctx, body, "action_id");
+        if (user == null || ts == null || actionId == null) {
+            return;
+        }
+        var message = sandbox.slack().message(Sandbox.CHANNEL, ts);
+        if (message.isEmpty()) {
+            refuse(ctx, "no message " + ts + " in #" + Sandbox.CHANNEL_NAME + "; reload the page");
+            return;
+        }
+        var response = sandbox.requests()
+                .blockAction(
+                        origin(user),
+                        actionId,
+                        body.path("block_id").asText(""),
+                        body.path("value").asText(""),
+                        SlackStandIn.asSlackJson(message.get()));
+        showAnswer(user, response, "that button");
+        json(ctx, Map.of("ok", true, "status", response.statusCode()));
+    }
+
+    /** A plain message typed in the composer: it stays in the channel (the bot reads no messages). */
+    private void message(Context ctx) {
+        var body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        var user = persona(ctx, body);
+        var text = text(ctx, body, "text");
+        if (user == null || text == null) {
+            return;
+        }
+        var thread = Optional.of(body.path("thread_ts").asText("")).filter(s -> !s.isBlank());
+        if (thread.isPresent()
+                && sandbox.slack().message(Sandbox.CHANNEL, thread.get()).isEmpty()) {
+            refuse(ctx, "no thread " + thread.get() + " in #" + Sandbox.CHANNEL_NAME + "; reload the page");
+            return;
+        }
+        sandbox.slack().postAsUser(Sandbox.CHANNEL, user.id(), text, thread);
+        json(ctx, Map.of("ok", true));
+    }
+
+    /** The simulated CI announces a build again, or asks for its deploy as a pipeline's deploy stage would. */
+    private void ci(Context ctx) throws Exception {
+        var body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        var build = build(ctx, body);
+        if (build == null) {
+            return;
+        }
+        var result = sandbox.announce(build, body.path("deploy").asBoolean(false))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        json(ctx, Map.of("ok", true, "result", result.toString()));
+    }
+
+    /** Makes a version misbehave (or behave again) from now on. */
+    private void fault(Context ctx) {
+        var body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        var build = build(ctx, body);
+        if (build == null) {
+            return;
+        }
+        var kind = body.path("fault").asText("");
+        Fault fault;
+        boolean crash = false;
+        switch (kind) {
+            case "none" -> fault = Fault.NONE;
+            case "errors" -> fault = Fault.errors(0.15);
+            case "slow" -> fault = Fault.slower(3);
+            case "crash" -> {
+                fault = Fault.NONE;
+                crash = true;
+            }
+            default -> {
+                refuse(
+                        ctx,
+                        "fault must be none, errors (15% of requests fail), slow (3x the latency) or crash (pods"
+                                + " never become ready), got '" + kind + "'");
+                return;
+            }
+        }
+        sandbox.metrics().inject(build.service(), build.version(), fault);
+        sandbox.files().crash(sandbox.cluster(), build.image(), crash);
+        sandbox.faultsChanged();
+        json(ctx, Map.of("ok", true, "fault", kind));
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** Shows the bot's immediate answer the way Slack does: its text as an ephemeral message, or Slack's error. */
+    private void showAnswer(Sandbox.Persona user, HttpResponse<String> response, String what) {
+        if (response.statusCode() != 200) {
+            sandbox.slack()
+                    .showEphemeral(
+                            Sandbox.CHANNEL,
+                            user.id(),
+                            what + " failed with the error \"dispatch_failed\" (the app answered HTTP "
+                                    + response.statusCode() + ")",
+                            "[]");
+            return;
+        }
+        var body = response.body() == null ? "" : response.body().strip();
+        if (body.isEmpty()) {
+            return;
+        }
+        try {
+            var answer = JSON.readTree(body);
+            var text = answer.path("text").asText("");
+            var blocks = answer.has("blocks") ? answer.get("blocks").toString() : "[]";
+            if (!text.isBlank() || !blocks.equals("[]")) {
+                sandbox.slack().showEphemeral(Sandbox.CHANNEL, user.id(), text, blocks);
+            }
+        } catch (IOException e) {
+            // Slack shows a plain-text answer as it is.
+            sandbox.slack().showEphemeral(Sandbox.CHANNEL, user.id(), body, "[]");
+        }
+    }
+
+    private JsonNode body(Context ctx) {
+        try {
+            var node = JSON.readTree(ctx.bodyAsBytes());
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        refuse(ctx, "the request body must be a JSON object");
+        return null;
+    }
+
+    private Sandbox.Persona persona(Context ctx, JsonNode body) {
+        var id = body.path("user").asText("");
+        var found = Sandbox.PERSONAS.stream().filter(p -> p.id().equals(id)).findFirst();
+        if (found.isEmpty()) {
+            refuse(
+                    ctx,
+                    "user must be one of "
+                            + Sandbox.PERSONAS.stream().map(Sandbox.Persona::id).toList() + ", got '" + id + "'");
+            return null;
+        }
+        return found.get();
+    }
+
+    private String text(Context ctx, JsonNode body, String field) {
+        var value = body.path(field).asText("");
+        if (value.isBlank()) {
+            refuse(ctx, field + " is required");
+            return null;
+        }
+        if (value.length() > MAX_TEXT) {
+            refuse(ctx, field + " is longer than " + MAX_TEXT + " characters");
+            return null;
+        }
+        return value;
+    }
+
+    private SimulatedCi.Build build(Context ctx, JsonNode body) {
+        var service = body.path("service").asText("");
+        var version = body.path("version").asText("");
+        var build = sandbox.ci().build(service, version);
+        if (build.isEmpty()) {
+            refuse(
+                    ctx,
+                    "the simulated CI has no build " + service + " " + version + "; it has "
+                            + sandbox.ci().builds().stream()
+                                    .map(b -> b.service() + " " + b.version())
+                                    .toList());
+            return null;
+        }
+        return build.get();
+    }
+
+    private static SlackRequests.Origin origin(Sandbox.Persona user) {
+        return new SlackRequests.Origin(user.id(), user.name(), Sandbox.CHANNEL, Sandbox.CHANNEL_NAME);
+    }
+
+    private static void refuse(Context ctx, String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("ok", false);
+        o.put("error", message);
+        ctx.status(400);
+        json(ctx, o);
+    }
+
+    private static void json(Context ctx, Object value) {
+        try {
+            ctx.contentType("application/json; charset=utf-8").result(JSON.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String versionOf(String image) {
+        int colon = image.lastIndexOf(':');
+        return colon < 0 ? image : image.substring(colon + 1);
+    }
+}
