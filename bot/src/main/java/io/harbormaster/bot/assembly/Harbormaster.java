@@ -136,7 +136,8 @@ public final class Harbormaster implements AutoCloseable {
                         RiskScorer.withDefaultRules(RiskModelJson.defaultModel()),
                         () -> catalog,
                         ports.clock()),
-                settings);
+                settings,
+                (service, took) -> metrics.analysis(took)); // /metrics: harbormaster_canary_analysis_seconds
         var threads = new DeployThreads(new JooqSlackThreads(db));
         var desk = new PipelineDesk(
                 pipeline,

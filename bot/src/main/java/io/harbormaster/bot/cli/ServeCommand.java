@@ -11,6 +11,7 @@ import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.http.ReadinessCheck;
 import io.harbormaster.bot.slack.SlackFrontEnd;
 import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.SocketModeConnection;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.adapters.kafka.KafkaConfig;
@@ -51,7 +52,10 @@ import picocli.CommandLine.Spec;
                     + " (POST /api/v1/deploy-requests, and the Kafka topic deploy.requests when Kafka is configured),"
                     + " /healthz, /readyz (database, Kafka consumer) and /metrics.",
             "Environment: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (required; SLACK_API_URL points the Web API"
-                    + " elsewhere); HARBORMASTER_CONFIG (harbormaster.yml, which must name prometheus:);"
+                    + " elsewhere); SLACK_APP_TOKEN (the app-level token, xapp-..., required when harbormaster.yml"
+                    + " says slack: {socket_mode: true}: Slack's requests then come over a WebSocket the bot opens, no"
+                    + " public ingress needed); HARBORMASTER_PUBLIC_URL (the bot's https address, for /audit export"
+                    + " links); HARBORMASTER_CONFIG (harbormaster.yml, which must name prometheus:);"
                     + " HARBORMASTER_DB_URL/_USER/_PASSWORD; HARBORMASTER_AUDIT_SIGNING_KEY and"
                     + " HARBORMASTER_AUDIT_PUBLIC_KEY (without them checkpoints are signed by a throwaway key);"
                     + " HARBORMASTER_CI_SIGNING_SECRET (the HTTP intake answers 503 without it);"
@@ -109,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
                         + " canary metrics from it (add prometheus: {url: http://prometheus:9090})"));
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        var socketMode = socketModeToken(harbormaster, err);
         var signer = signer(err);
         var cluster = this.cluster.get();
         var metrics = new PrometheusMetricsSource(PrometheusConfig.of(prometheus));
@@ -134,6 +139,7 @@ final class ServeCommand implements Callable<Integer> {
                     new Harbormaster.Ports(cluster, metrics, events, Clock.systemUTC()),
                     options)) {
                 startBolt(bot.frontEnd());
+                socketMode.ifPresent(token -> connectSocketMode(bot.frontEnd(), token));
                 serveExports(bot, env, err);
                 var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
                         vertx.orElseThrow(), KafkaConfig.of(k), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
@@ -146,9 +152,10 @@ final class ServeCommand implements Callable<Integer> {
                             + DeployRequestsApi.PATH + " answers 503");
                 }
                 out.printf(
-                        "Harbormaster listening on http://%s:%d (Slack requests: /slack/events, CI: %s%s).%n",
+                        "Harbormaster listening on http://%s:%d (Slack requests: %s, CI: %s%s).%n",
                         host,
                         listening,
+                        socketMode.isPresent() ? "Socket Mode and /slack/events" : "/slack/events",
                         DeployRequestsApi.PATH,
                         kafka.map(k -> " and Kafka deploy.requests").orElse(""));
                 out.flush();
@@ -235,22 +242,9 @@ final class ServeCommand implements Callable<Integer> {
      * replicas honour each other's links when they share {@code HARBORMASTER_EXPORT_LINK_SECRET}.
      */
     private static void serveExports(Harbormaster bot, Map<String, String> env, java.io.PrintWriter err) {
-        var url = env.get("HARBORMASTER_PUBLIC_URL");
-        if (url == null || url.isBlank()) {
-            err.println("note: HARBORMASTER_PUBLIC_URL is not set: /audit answers without export links");
+        var publicUrl = publicUrl(env, err);
+        if (publicUrl.isEmpty()) {
             return;
-        }
-        java.net.URI publicUrl;
-        try {
-            publicUrl = java.net.URI.create(url.strip());
-            if (publicUrl.getScheme() == null
-                    || !publicUrl.getScheme().matches("https?")
-                    || publicUrl.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UserError("HARBORMASTER_PUBLIC_URL must be the bot's https URL as Slack users reach it, such as"
-                    + " https://harbormaster.example.com, got '" + url + "'");
         }
         var configured = env.get("HARBORMASTER_EXPORT_LINK_SECRET");
         byte[] secret;
@@ -264,7 +258,83 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             secret = configured.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        bot.serveExports(publicUrl, secret, Duration.ofMinutes(15));
+        bot.serveExports(publicUrl.get(), secret, Duration.ofMinutes(15));
+    }
+
+    /** The host of the placeholder the manifests ship in {@code HARBORMASTER_PUBLIC_URL} (as slack-app.yml's). */
+    static final String PLACEHOLDER_HOST = "YOUR-HOST";
+
+    /**
+     * {@code HARBORMASTER_PUBLIC_URL}, checked: absent, or still the manifests' placeholder, is said on {@code err}
+     * (serve runs on, {@code /audit} without export links); anything but an http(s) URL stops serve.
+     */
+    static Optional<java.net.URI> publicUrl(Map<String, String> env, java.io.PrintWriter err) {
+        var url = env.get("HARBORMASTER_PUBLIC_URL");
+        if (url == null || url.isBlank()) {
+            err.println("note: HARBORMASTER_PUBLIC_URL is not set, so /audit answers auditors with a summary but no"
+                    + " export links; set it to the bot's https address as Slack users reach it (such as"
+                    + " https://harbormaster.example.com) for signed CSV and JSON links");
+            return Optional.empty();
+        }
+        java.net.URI publicUrl;
+        try {
+            publicUrl = java.net.URI.create(url.strip());
+            if (publicUrl.getScheme() == null
+                    || !publicUrl.getScheme().matches("https?")
+                    || publicUrl.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError("HARBORMASTER_PUBLIC_URL must be the bot's https URL as Slack users reach it, such as"
+                    + " https://harbormaster.example.com, got '" + url + "'");
+        }
+        if (PLACEHOLDER_HOST.equalsIgnoreCase(publicUrl.getHost())) {
+            err.println("warning: HARBORMASTER_PUBLIC_URL is still the manifests' placeholder (" + url.strip() + "),"
+                    + " so /audit answers auditors without export links; set it in the Deployment to the bot's"
+                    + " https address as Slack users reach it");
+            return Optional.empty();
+        }
+        return Optional.of(publicUrl);
+    }
+
+    /**
+     * The app-level token when harbormaster.yml turns Socket Mode on; a missing or wrong token stops serve with what to
+     * set. A token set while Socket Mode is off is unused, and said so.
+     */
+    private Optional<String> socketModeToken(HarbormasterConfig config, java.io.PrintWriter err) {
+        try {
+            var token = SlackSettings.socketModeToken(config.socketMode(), env);
+            if (token.isEmpty()
+                    && !env.getOrDefault(SlackSettings.APP_TOKEN, "").isBlank()) {
+                err.println("note: " + SlackSettings.APP_TOKEN + " is set but slack.socket_mode is off in"
+                        + " harbormaster.yml: Slack's requests are taken at /slack/events only");
+            }
+            return token;
+        } catch (IllegalArgumentException e) {
+            throw new UserError("cannot start: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Opens the Socket Mode connection. A token Slack refuses stops serve; Slack out of reach is only a warning: the
+     * connection is retried in the background, and the pipeline runs on meanwhile.
+     */
+    private void connectSocketMode(SlackFrontEnd frontEnd, String appToken) {
+        var err = spec.commandLine().getErr();
+        try {
+            var socket = frontEnd.connectSocketMode(appToken);
+            if (!socket.awaitHello(Duration.ofSeconds(10))) {
+                err.println("warning: Slack's Socket Mode connection is not open yet; retrying in the background");
+                err.flush();
+            }
+        } catch (SocketModeConnection.TokenRefused e) {
+            throw new UserError("cannot start: Slack refused " + SlackSettings.APP_TOKEN + " for Socket Mode ("
+                    + e.error() + "); it must be an app-level token of this app with the connections:write scope,"
+                    + " and Socket Mode must be on in the app's settings (socket_mode_enabled: true in"
+                    + " slack-app.yml)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

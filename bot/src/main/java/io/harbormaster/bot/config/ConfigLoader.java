@@ -79,7 +79,7 @@ public final class ConfigLoader {
             problem("", "the configuration must be a mapping with keys such as services:, groups:, defaults:");
             return null;
         }
-        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus");
+        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus", "slack");
 
         Map<String, Set<String>> groups = groups(root.path("groups"));
         var audit = section(root, "audit");
@@ -122,6 +122,9 @@ public final class ConfigLoader {
 
         var freezes = freezes(root.path("freezes"), servicesNode);
         Optional<URI> prometheus = prometheus(root.path("prometheus"));
+        var slack = section(root, "slack");
+        known(slack, "slack", "socket_mode");
+        boolean socketMode = bool(slack, "slack.socket_mode", false);
         return new HarbormasterConfig(
                 new ServiceCatalog(services, groups, freezes, auditors),
                 environment,
@@ -129,7 +132,8 @@ public final class ConfigLoader {
                 block,
                 channel,
                 checkpointEvery,
-                prometheus);
+                prometheus,
+                socketMode);
     }
 
     private Map<String, Set<String>> groups(JsonNode node) {
@@ -461,6 +465,18 @@ public final class ConfigLoader {
             return fallback;
         }
         return v.asLong();
+    }
+
+    private boolean bool(JsonNode node, String path, boolean fallback) {
+        var v = valueAt(node, path);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            problem(path, "expected true or false, got " + v);
+            return fallback;
+        }
+        return v.asBoolean();
     }
 
     private Duration duration(JsonNode node, String path, Duration fallback) {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param defaultChannel where notices go for services that name no channel
  * @param checkpointEvery sign an audit checkpoint every this many entries
  * @param prometheus the Prometheus server canary metrics come from (absent: the sandbox's simulated metrics)
+ * @param socketMode Slack's requests arrive over Socket Mode (a WebSocket the bot opens with {@code SLACK_APP_TOKEN})
+ *     as well as at {@code /slack/events}
  */
 public record HarbormasterConfig(
         ServiceCatalog catalog,
@@ -23,4 +25,5 @@ public record HarbormasterConfig(
         Duration autoDeployBlock,
         String defaultChannel,
         int checkpointEvery,
-        Optional<URI> prometheus) {}
+        Optional<URI> prometheus,
+        boolean socketMode) {}

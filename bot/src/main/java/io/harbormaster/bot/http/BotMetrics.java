@@ -60,7 +60,7 @@ public final class BotMetrics {
             .register(registry);
     private final Histogram analysisSeconds = Histogram.builder()
             .name("harbormaster_canary_analysis_seconds")
-            .help("Time one canary analysis interval took")
+            .help("Time one evaluation of a canary took: reading its interval samples and judging them")
             .classicOnly()
             .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
             .register(registry);

@@ -58,6 +58,7 @@ public final class SlackFrontEnd implements AutoCloseable {
     private final BotMetrics metrics;
     private final Clock clock;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile SocketModeConnection socketMode;
 
     public SlackFrontEnd(
             SlackSettings settings,
@@ -95,6 +96,19 @@ public final class SlackFrontEnd implements AutoCloseable {
         return app;
     }
 
+    /**
+     * Also takes Slack's requests over Socket Mode, for workspaces without public ingress: the same app and handlers
+     * as {@code /slack/events}. A token Slack refuses throws {@link SocketModeConnection.TokenRefused}; Slack out of
+     * reach is retried in the background.
+     */
+    public synchronized SocketModeConnection connectSocketMode(String appToken) {
+        if (socketMode != null) {
+            throw new IllegalStateException("Socket Mode is connected already");
+        }
+        socketMode = SocketModeConnection.open(app, appToken, Duration.ofSeconds(10));
+        return socketMode;
+    }
+
     /** The Web API client, for the pipeline's notifier (thread replies, parent updates, rollback broadcasts). */
     public SlackWebApi web() {
         return web;
@@ -112,6 +126,10 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     /** Lets acknowledged work finish (up to {@code grace}), then stops. */
     public void close(Duration grace) {
+        var socket = socketMode;
+        if (socket != null) {
+            socket.close(); // no new requests over the socket; the ones acknowledged finish below
+        }
         work.shutdown();
         try {
             if (!work.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

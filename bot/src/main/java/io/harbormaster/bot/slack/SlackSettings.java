@@ -14,6 +14,7 @@ public record SlackSettings(String signingSecret, String botToken, Optional<Stri
     public static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
     public static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
     public static final String API_URL = "SLACK_API_URL";
+    public static final String APP_TOKEN = "SLACK_APP_TOKEN";
 
     public SlackSettings {
         if (signingSecret == null || signingSecret.isBlank() || botToken == null || botToken.isBlank()) {
@@ -36,6 +37,39 @@ public record SlackSettings(String signingSecret, String botToken, Optional<Stri
         }
         var api = Optional.ofNullable(env.get(API_URL)).filter(s -> !s.isBlank());
         return new SlackSettings(env.get(SIGNING_SECRET), env.get(BOT_TOKEN), api);
+    }
+
+    /**
+     * The app-level token Socket Mode connects with ({@code SLACK_APP_TOKEN}), when {@code socketMode} is on. A missing
+     * token, or a token of another kind, is refused with what to set instead; the message never shows the token.
+     */
+    public static Optional<String> socketModeToken(boolean socketMode, Map<String, String> env) {
+        if (!socketMode) {
+            return Optional.empty();
+        }
+        var token = Optional.ofNullable(env.get(APP_TOKEN)).map(String::strip).filter(s -> !s.isEmpty());
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("slack.socket_mode is on in harbormaster.yml, so set " + APP_TOKEN
+                    + " to the Slack app's app-level token (xapp-..., from Basic Information > App-Level Tokens, with"
+                    + " the connections:write scope); or set slack.socket_mode: false to take Slack's requests at"
+                    + " /slack/events");
+        }
+        if (!token.get().startsWith(SocketModeConnection.APP_TOKEN_PREFIX)) {
+            throw new IllegalArgumentException(APP_TOKEN + " must be the Slack app's app-level token, which starts"
+                    + " with xapp- (Basic Information > App-Level Tokens, with the connections:write scope); "
+                    + kind(token.get()));
+        }
+        return token;
+    }
+
+    private static String kind(String token) {
+        if (token.startsWith("xoxb-")) {
+            return "this one starts with xoxb-, a bot token, which belongs in " + BOT_TOKEN;
+        }
+        if (token.startsWith("xoxp-")) {
+            return "this one starts with xoxp-, a user token";
+        }
+        return "this one does not";
     }
 
     @Override

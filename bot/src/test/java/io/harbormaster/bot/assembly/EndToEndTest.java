@@ -44,12 +44,14 @@ class EndToEndTest {
     static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
     static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
     static final String CI_SECRET = "ci-secret-for-end-to-end";
+    static final String APP_TOKEN = "xapp-1-A0HARBORMASTER-1234567890-e2e0123456789abcdef";
     static final String CHANNEL = "C0DEPLOYS";
     static final SlackRequests.Origin ALICE = new SlackRequests.Origin("U0REQUESTER", "alice", CHANNEL, "deploys");
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0APPROVER", "bob", CHANNEL, "deploys");
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
     static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
-    static final List<String> SERVICES = List.of("checkout", "payments", "inventory", "search", "cart", "orders");
+    static final List<String> SERVICES =
+            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -95,6 +97,7 @@ class EndToEndTest {
                         new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor"),
                         new SlackStandIn.User("U0MALLORY", "mallory", "Mallory")),
                 List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
+        slack.socketMode().enable(APP_TOKEN);
         db = Database.open(DatabaseConfig.of("jdbc:h2:mem:e2e" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
         cluster = new SimulatedCluster();
         for (var s : SERVICES) {
@@ -150,6 +153,45 @@ class EndToEndTest {
         assertThat(cluster.workloads(target("checkout")).values())
                 .anyMatch(w -> w.image().endsWith(":1.1.0"));
         assertEveryMessageWithinBlockKitLimits();
+
+        // The canary's evaluations were timed for /metrics, as was the deploy's outcome.
+        var metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        var count = java.util.regex.Pattern.compile("(?m)^harbormaster_canary_analysis_seconds_count (\\S+)$")
+                .matcher(metrics);
+        assertThat(count.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(count.group(1))).isPositive();
+        assertThat(metrics).containsPattern("harbormaster_deploys_total\\{outcome=\"promoted\"\\} [1-9]");
+    }
+
+    @Test
+    void aDeployRequestedOverSocketModeIsAckedOnTheSocketAndGetsTheSameThreadAsOverHttp() throws Exception {
+        var socket = slack.socketMode();
+        assertThat(bot.frontEnd().connectSocketMode(APP_TOKEN).awaitHello(Duration.ofSeconds(10)))
+                .isTrue();
+        announce("shipping", "1.1.0", SMALL_CHANGE, false);
+
+        var envelope = socket.slashCommand(ALICE, "/deploy", "shipping 1.1.0");
+        var ack = await("the ack on the socket", () -> socket.ack(envelope).orElse(null));
+        assertThat(ack.payload())
+                .hasValueSatisfying(p -> assertThat(p.toString()).contains("Checking `shipping` `1.1.0`"));
+        assertThat(ack.connection()).isEqualTo(socket.connections().getFirst());
+
+        var parent = await("the parent message", () -> parent("shipping 1.1.0"));
+        await("the parent message updated to promoted", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+        var text = String.join(
+                "\n",
+                slack.replies(CHANNEL, parent.ts()).stream()
+                        .map(SlackStandIn.Message::allText)
+                        .toList());
+        assertThat(text).contains("Request received", "Risk", "Preflight passed", "Canary step 1/1", "Promoted");
+        assertThat(cluster.workloads(target("shipping")).values())
+                .anyMatch(w -> w.image().endsWith(":1.1.0"));
+        assertThat(socket.unacknowledged()).doesNotContain(envelope);
     }
 
     @Test

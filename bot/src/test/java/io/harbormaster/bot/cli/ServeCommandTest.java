@@ -168,4 +168,138 @@ class ServeCommandTest {
             assertThat(code.get()).isZero();
         }
     }
+
+    private static final String APP_TOKEN = "xapp-1-A0HARBORMASTER-1-serve0test";
+
+    /** The example catalog with Socket Mode switched on. */
+    private Path socketModeConfig() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        var text = config();
+        assertThat(text).contains("socket_mode: false");
+        Files.writeString(config, text.replace("socket_mode: false", "socket_mode: true"));
+        return config;
+    }
+
+    @Test
+    void socketModeWithoutAnAppLevelTokenStopsServeWithWhatToSet() throws Exception {
+        var config = socketModeConfig();
+        var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+        assertThat(run.cli().execute("--port", "0", "--config", config.toString()))
+                .isEqualTo(2);
+        assertThat(run.err().toString())
+                .contains("slack.socket_mode is on", "set SLACK_APP_TOKEN", "xapp-", "connections:write");
+
+        var wrong = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN, "SLACK_APP_TOKEN", TOKEN));
+        assertThat(wrong.cli().execute("--port", "0", "--config", config.toString()))
+                .isEqualTo(2);
+        assertThat(wrong.err().toString())
+                .contains("SLACK_APP_TOKEN must be the Slack app's app-level token, which starts with xapp-")
+                .contains("starts with xoxb-, a bot token, which belongs in SLACK_BOT_TOKEN")
+                .doesNotContain(TOKEN);
+    }
+
+    @Test
+    void theExportLinksAddressIsCheckedAndItsAbsenceOrThePlaceholderIsSaid() {
+        var err = new StringWriter();
+        var out = new PrintWriter(err, true);
+        assertThat(ServeCommand.publicUrl(Map.of(), out)).isEmpty();
+        assertThat(err.toString()).contains("HARBORMASTER_PUBLIC_URL is not set", "no export links");
+
+        err.getBuffer().setLength(0);
+        assertThat(ServeCommand.publicUrl(Map.of("HARBORMASTER_PUBLIC_URL", "https://YOUR-HOST"), out))
+                .isEmpty();
+        assertThat(err.toString()).contains("still the manifests' placeholder", "without export links");
+
+        err.getBuffer().setLength(0);
+        assertThat(ServeCommand.publicUrl(Map.of("HARBORMASTER_PUBLIC_URL", "https://bot.example.com"), out))
+                .contains(URI.create("https://bot.example.com"));
+        assertThat(err.toString()).isEmpty();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ServeCommand.publicUrl(Map.of("HARBORMASTER_PUBLIC_URL", "bot.example.com"), out))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("must be the bot's https URL");
+    }
+
+    @Test
+    void inSocketModeServeTakesSlashCommandsOverTheSocketItOpensAndStopsWhenSlackRefusesTheToken() throws Exception {
+        var config = socketModeConfig();
+        try (var slack = SlackStandIn.start(
+                TOKEN,
+                List.of(new SlackStandIn.User("U0ALICE", "alice", "Alice")),
+                List.of(new SlackStandIn.Channel("C0DEPLOYS", "deploys")))) {
+            slack.socketMode().enable(APP_TOKEN);
+            var refused = serve(Map.of(
+                    "SLACK_SIGNING_SECRET",
+                    SECRET,
+                    "SLACK_BOT_TOKEN",
+                    TOKEN,
+                    "SLACK_APP_TOKEN",
+                    "xapp-1-A0OTHER-1-not0this0one",
+                    "SLACK_API_URL",
+                    slack.methodsUrlPrefix()));
+            assertThat(refused.cli()
+                            .execute(
+                                    "--port",
+                                    "0",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--config",
+                                    config.toString(),
+                                    "--db",
+                                    "jdbc:h2:file:" + dir.resolve("refused")))
+                    .isEqualTo(2);
+            assertThat(refused.err().toString())
+                    .contains("Slack refused SLACK_APP_TOKEN for Socket Mode (invalid_auth)")
+                    .doesNotContain("not0this0one");
+
+            var run = serve(Map.of(
+                    "SLACK_SIGNING_SECRET", SECRET,
+                    "SLACK_BOT_TOKEN", TOKEN,
+                    "SLACK_APP_TOKEN", APP_TOKEN,
+                    "SLACK_API_URL", slack.methodsUrlPrefix()));
+            var code = new AtomicInteger(-1);
+            var thread = Thread.ofVirtual()
+                    .start(() -> code.set(run.cli()
+                            .execute(
+                                    "--port",
+                                    "0",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--config",
+                                    config.toString(),
+                                    "--db",
+                                    "jdbc:h2:file:" + dir.resolve("db"))));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!run.out().toString().contains("listening on")) {
+                assertThat(System.nanoTime()).as("serve to start: " + run.err()).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            try {
+                assertThat(run.out().toString()).contains("Slack requests: Socket Mode and /slack/events");
+                assertThat(slack.socketMode().connections()).hasSize(1);
+                var alice = new SlackRequests.Origin("U0ALICE", "alice", "C0DEPLOYS", "deploys");
+                var envelope = slack.socketMode().slashCommand(alice, "/deploy", "help");
+                deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (slack.socketMode().ack(envelope).isEmpty()) {
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                assertThat(slack.socketMode().ack(envelope).orElseThrow().payload())
+                        .hasValueSatisfying(p -> assertThat(p.toString()).contains("/deploy lock"));
+            } finally {
+                run.command().stop.countDown();
+                thread.join(Duration.ofSeconds(20));
+            }
+            assertThat(code.get()).isZero();
+            assertThat(run.err().toString()).doesNotContain(APP_TOKEN);
+            deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!slack.socketMode().connections().isEmpty()) {
+                assertThat(System.nanoTime())
+                        .as("the socket closed at shutdown")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
 }

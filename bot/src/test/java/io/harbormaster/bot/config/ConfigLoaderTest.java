@@ -74,6 +74,20 @@ class ConfigLoaderTest {
         assertThat(config.autoDeployBlock()).isEqualTo(Duration.ofHours(1));
         assertThat(config.environment()).isEqualTo("production");
         assertThat(config.prometheus()).isEmpty();
+        assertThat(config.socketMode()).isFalse();
+    }
+
+    @Test
+    void socketModeIsSwitchedOnUnderSlackAndOnlyByABoolean() {
+        assertThat(ConfigLoader.parse("harbormaster.yml", MINIMAL + "slack: {socket_mode: true}\n")
+                        .socketMode())
+                .isTrue();
+        assertThat(problems(MINIMAL + "slack: {socket_mode: \"yes please\"}\n"))
+                .containsExactly("harbormaster.yml:7: slack.socket_mode: expected true or false, got \"yes please\"");
+        assertThat(problems(MINIMAL + "slack: {socketmode: true}\n"))
+                .singleElement()
+                .asString()
+                .contains("unknown key 'socketmode' (did you mean 'socket_mode'?)");
     }
 
     @Test

@@ -131,6 +131,33 @@ class ManifestsTest {
     }
 
     @Test
+    void everyBuildGivesTheBotItsPublicAddressAsAnHttpsPlaceholderServeRecognises() {
+        for (Path dir : Kustomization.kustomizations()) {
+            var env = only(typedBuild(dir), Deployment.class)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst()
+                    .getEnv();
+            var url = env.stream()
+                    .filter(e -> e.getName().equals("HARBORMASTER_PUBLIC_URL"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(dir + " sets no HARBORMASTER_PUBLIC_URL"))
+                    .getValue();
+            // The placeholder is a well-formed https URL; serve tells it apart by its host (ServeCommandTest).
+            var uri = java.net.URI.create(url);
+            assertThat(uri.getScheme()).as(dir.toString()).isEqualTo("https");
+            assertThat(uri.getHost()).as(dir.toString()).isEqualTo("YOUR-HOST");
+            assertThat(env)
+                    .extracting(e -> e.getName())
+                    .as("%s: the Secret's optional keys reach the bot", dir)
+                    .contains("HARBORMASTER_EXPORT_LINK_SECRET", "SLACK_APP_TOKEN");
+        }
+        assertThat(secretKeys()).contains("HARBORMASTER_EXPORT_LINK_SECRET", "SLACK_APP_TOKEN");
+    }
+
+    @Test
     void theH2OverlayRunsOneReplicaAtATimeWithItsDatabaseOnAPersistentVolume() {
         var objects = typedBuild(ROOT.resolve("overlays/h2"));
         var deployment = only(objects, Deployment.class);

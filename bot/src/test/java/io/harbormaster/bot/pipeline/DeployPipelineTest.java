@@ -77,6 +77,8 @@ class DeployPipelineTest {
                         "canary.promote");
         assertThat(f.audit.verify().valid()).isTrue();
         assertThat(f.notices).hasAtLeastOneElementOfType(DeployNotice.Promoted.class);
+        // Every tick of the canary after its first interval is one timed evaluation (the /metrics histogram).
+        assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
     }
 
     @Test

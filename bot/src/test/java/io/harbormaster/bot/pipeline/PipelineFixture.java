@@ -91,6 +91,9 @@ final class PipelineFixture {
     final JooqAuditLog audit;
     final List<DeployEvent> events = new CopyOnWriteArrayList<>();
     final List<DeployNotice> notices = new CopyOnWriteArrayList<>();
+    /** The services whose canary was evaluated, once per evaluation, as the pipeline reports them for /metrics. */
+    final List<String> analysed = new CopyOnWriteArrayList<>();
+
     final RiskScorer risk = RiskScorer.withDefaultRules(RiskModelJson.defaultModel());
 
     PipelineFixture(Database db) {
@@ -128,7 +131,11 @@ final class PipelineFixture {
                 risk,
                 () -> catalog,
                 clock);
-        return new DeployPipeline(ports, PipelineSettings.defaults(owner));
+        return new DeployPipeline(ports, PipelineSettings.defaults(owner), (service, took) -> {
+            if (!took.isNegative()) {
+                analysed.add(service);
+            }
+        });
     }
 
     static final String SMALL_CHANGE = """

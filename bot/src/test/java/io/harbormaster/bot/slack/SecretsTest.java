@@ -74,4 +74,36 @@ class SecretsTest {
         assertThat(logs).contains("Listening on", "channel_not_found");
         assertThat(logs).doesNotContain(SIGNING_SECRET, BOT_TOKEN, BOT_TOKEN.substring(5));
     }
+
+    @Test
+    void aSocketModeSessionLogsNoAppLevelToken() throws Exception {
+        var appToken = SocketModeTest.APP_TOKEN;
+        var wrong = "xapp-1-A0HARBORMASTER-1-wrong0token0value";
+        var captured = new ByteArrayOutputStream();
+        var err = System.err;
+        var out = System.out;
+        var tee = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setErr(tee);
+        System.setOut(tee);
+        try (var f = new SlackFixture()) {
+            f.slack.socketMode().enable(appToken);
+            assertThatThrownBy(() -> f.frontEnd.connectSocketMode(wrong))
+                    .isInstanceOf(SocketModeConnection.TokenRefused.class)
+                    .hasMessageNotContaining(wrong);
+            var connection = f.frontEnd.connectSocketMode(appToken);
+            assertThat(connection.awaitHello(java.time.Duration.ofSeconds(10))).isTrue();
+            var id = f.slack.socketMode().slashCommand(ALICE, "/deploy", "checkout 1.2.3");
+            SlackFixture.await("the ack", () -> f.slack.socketMode().ack(id).isPresent());
+            f.slack.socketMode().requestReconnect();
+            SlackFixture.await("the reconnection", () -> connection.connections() == 2);
+            assertThat(f.slack.calls())
+                    .allSatisfy(c -> assertThat(c.args().toString()).doesNotContain(appToken));
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        var logs = captured.toString(StandardCharsets.UTF_8);
+        assertThat(logs).contains("Socket Mode connected");
+        assertThat(logs).doesNotContain(appToken, appToken.substring(5), wrong, wrong.substring(5));
+    }
 }

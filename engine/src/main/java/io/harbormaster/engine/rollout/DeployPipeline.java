@@ -44,10 +44,17 @@ public final class DeployPipeline {
 
     private final PipelinePorts ports;
     private final PipelineSettings settings;
+    private final PipelineTimings timings;
 
     public DeployPipeline(PipelinePorts ports, PipelineSettings settings) {
+        this(ports, settings, PipelineTimings.NONE);
+    }
+
+    /** @param timings told how long each canary evaluation took */
+    public DeployPipeline(PipelinePorts ports, PipelineSettings settings, PipelineTimings timings) {
         this.ports = ports;
         this.settings = settings;
+        this.timings = timings;
     }
 
     // ------------------------------------------------------------------------------------------------ intake
@@ -500,6 +507,8 @@ public final class DeployPipeline {
         var now = ports.clock().instant();
         var started = enteredAt(d, DeployState.CANARY).orElse(d.updatedAt());
 
+        // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
+        long evaluating = System.nanoTime();
         var samples = samples(d, spec, started, now);
         var analysis = new CanaryAnalysis(policy);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
@@ -508,6 +517,9 @@ public final class DeployPipeline {
             if (!(verdict instanceof Verdict.Continue)) {
                 break;
             }
+        }
+        if (!now.isBefore(started.plusSeconds(policy.intervalSeconds()))) { // before one interval: nothing to judge
+            timings.canaryAnalysed(d.service(), Duration.ofNanos(System.nanoTime() - evaluating));
         }
         return switch (verdict) {
             case Verdict.Rollback r -> {

@@ -47,6 +47,17 @@ public final class SlackRequests {
 
     /** The form body Slack sends for a slash command. */
     public static String slashCommandBody(Origin from, String command, String text) {
+        return form(slashCommandFields(from, command, text));
+    }
+
+    /** The same slash command as Socket Mode carries it: the form's fields as one JSON object. */
+    public static ObjectNode slashCommandPayload(Origin from, String command, String text) {
+        var p = JSON.createObjectNode();
+        slashCommandFields(from, command, text).forEach(p::put);
+        return p;
+    }
+
+    private static Map<String, String> slashCommandFields(Origin from, String command, String text) {
         var form = new LinkedHashMap<String, String>();
         form.put("token", "legacy-verification-token");
         form.put("team_id", "T0SANDBOX");
@@ -61,7 +72,7 @@ public final class SlackRequests {
         form.put("is_enterprise_install", "false");
         form.put("response_url", "https://hooks.slack.invalid/commands/T0SANDBOX/" + UUID.randomUUID());
         form.put("trigger_id", triggerId());
-        return form(form);
+        return form;
     }
 
     /**
@@ -70,6 +81,16 @@ public final class SlackRequests {
      * @param message the message the button is in, as Slack gave it to the bot (ts, thread_ts, text, blocks)
      */
     public static String blockActionBody(
+            Origin from, String actionId, String blockId, String value, ObjectNode message) {
+        return "payload="
+                + URLEncoder.encode(
+                        blockActionPayload(from, actionId, blockId, value, message)
+                                .toString(),
+                        StandardCharsets.UTF_8);
+    }
+
+    /** A button click's {@code block_actions} payload, as Socket Mode carries it (and HTTP inside {@code payload=}). */
+    public static ObjectNode blockActionPayload(
             Origin from, String actionId, String blockId, String value, ObjectNode message) {
         var p = JSON.createObjectNode();
         p.put("type", "block_actions");
@@ -106,7 +127,7 @@ public final class SlackRequests {
         action.put("value", value);
         action.put("type", "button");
         action.put("action_ts", Double.toString(System.currentTimeMillis() / 1000.0));
-        return "payload=" + URLEncoder.encode(p.toString(), StandardCharsets.UTF_8);
+        return p;
     }
 
     /** The {@code X-Slack-Signature} Slack would send for this body at this time. */

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stand-in for the Slack Web API on loopback: the methods Harbormaster calls, with Slack's token and argument
  * checks and error codes, messages kept per channel and thread, and 429s with {@code Retry-After} on request. Point
  * Bolt at {@link #methodsUrlPrefix()} with {@code SlackConfig#setMethodsEndpointUrlPrefix}. The sandbox's console
- * reads the same state through {@code GET /_standin/state}.
+ * reads the same state through {@code GET /_standin/state}. {@link #socketMode()} is Slack's Socket Mode on the same
+ * server, for apps without public ingress.
  */
 public final class SlackStandIn implements AutoCloseable {
     /** Slack's top-level message text limit. */
@@ -72,6 +73,7 @@ public final class SlackStandIn implements AutoCloseable {
     private final AtomicInteger rateLimitedCalls = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final SocketModeStandIn socketMode = new SocketModeStandIn(this);
     private final Javalin server;
 
     private SlackStandIn(String token, String teamId, String botUserId, List<User> users, List<Channel> channels) {
@@ -86,6 +88,7 @@ public final class SlackStandIn implements AutoCloseable {
             cfg.jetty.modifyServer(s -> s.setStopTimeout(0));
             cfg.routes.post("/api/{method}", this::handle);
             cfg.routes.get("/api/{method}", this::handle);
+            cfg.routes.ws("/link", socketMode::configure);
             cfg.routes.get("/_standin/state", ctx -> ctx.contentType("application/json")
                     .result(JSON.writeValueAsString(state())));
         });
@@ -113,6 +116,11 @@ public final class SlackStandIn implements AutoCloseable {
 
     public String botUserId() {
         return botUserId;
+    }
+
+    /** Slack's Socket Mode: off until {@link SocketModeStandIn#enable} names the app-level token. */
+    public SocketModeStandIn socketMode() {
+        return socketMode;
     }
 
     /** Answer the next {@code calls} calls with HTTP 429 and {@code Retry-After: retryAfterSeconds}. */
@@ -264,10 +272,19 @@ public final class SlackStandIn implements AutoCloseable {
         ObjectNode answer;
         if (given.isEmpty() || given.get().isBlank()) {
             answer = error("not_authed");
+        } else if (socketMode.isAppToken(given.get())) {
+            // An app-level token opens Socket Mode connections and says whose it is (Slack's client asks auth.test
+            // for the team before calling apps.connections.open); every other method refuses it.
+            answer = switch (method) {
+                case "apps.connections.open" -> socketMode.openConnection(server.port());
+                case "auth.test" -> appAuthTest();
+                default -> error("not_allowed_token_type");
+            };
         } else if (!given.get().equals(token)) {
             answer = error("invalid_auth");
         } else {
             answer = switch (method) {
+                case "apps.connections.open" -> error("not_allowed_token_type");
                 case "auth.test" -> authTest();
                 case "chat.postMessage" -> postMessage(args);
                 case "chat.update" -> update(args);
@@ -291,6 +308,16 @@ public final class SlackStandIn implements AutoCloseable {
         o.put("team_id", teamId);
         o.put("user_id", botUserId);
         o.put("bot_id", "B0HARBORMASTER");
+        o.put("is_enterprise_install", false);
+        return o;
+    }
+
+    private ObjectNode appAuthTest() {
+        var o = ok();
+        o.put("url", "http://127.0.0.1:" + server.port() + "/");
+        o.put("team", "Harbormaster sandbox");
+        o.put("team_id", teamId);
+        o.put("app_id", SocketModeStandIn.APP_ID);
         o.put("is_enterprise_install", false);
         return o;
     }
@@ -446,6 +473,38 @@ public final class SlackStandIn implements AutoCloseable {
         c.put("is_member", true);
         c.put("is_archived", false);
         return o;
+    }
+
+    /**
+     * Shows a slash command's response (a Socket Mode acknowledgement's payload) as Slack does: to the person only,
+     * unless it says {@code response_type: in_channel}. Content Slack would refuse is recorded as a failed call.
+     */
+    synchronized void commandResponse(String channelId, String userId, JsonNode response) {
+        var args = new HashMap<String, String>();
+        args.put("text", response.path("text").asText(""));
+        if (response.has("blocks")) {
+            args.put("blocks", normalized(response.get("blocks").toString()));
+        }
+        var refused = content(args);
+        if (refused.isPresent()) {
+            calls.add(new Call(
+                    "socket_mode.response",
+                    Map.of(),
+                    Instant.now(),
+                    refused.get().path("error").asText()));
+            return;
+        }
+        boolean inChannel = response.path("response_type").asText("").equals("in_channel");
+        messages.add(new Message(
+                channelId,
+                nextTs(),
+                Optional.empty(),
+                botUserId,
+                args.get("text"),
+                args.getOrDefault("blocks", "[]"),
+                false,
+                inChannel ? Optional.empty() : Optional.of(userId),
+                0));
     }
 
     /** The error for missing or unacceptable message content, if there is one. */

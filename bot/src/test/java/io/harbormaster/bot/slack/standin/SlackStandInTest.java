@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,5 +121,96 @@ class SlackStandInTest {
         assertThat(limited.headers().firstValue("Retry-After")).contains("7");
         assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void socketModeConnectionsOpenOnlyWithTheAppLevelTokenAndThatTokenDoesNothingElse() throws Exception {
+        assertThat(call("apps.connections.open", "", "xapp-1-app").path("error").asText())
+                .as("Socket Mode off")
+                .isEqualTo("invalid_auth");
+        slack.socketMode().enable("xapp-1-app");
+        assertThat(call("apps.connections.open", "", "xoxb-good").path("error").asText())
+                .isEqualTo("not_allowed_token_type");
+        assertThat(call("chat.postMessage", "channel=C1&text=hi", "xapp-1-app")
+                        .path("error")
+                        .asText())
+                .isEqualTo("not_allowed_token_type");
+        assertThat(call("auth.test", "", "xapp-1-app").path("team_id").asText()).isEqualTo("T0SANDBOX");
+        var open = call("apps.connections.open", "", "xapp-1-app");
+        assertThat(open.path("ok").asBoolean()).isTrue();
+        assertThat(open.path("url").asText()).startsWith("ws://127.0.0.1:" + slack.port() + "/link?ticket=");
+        assertThat(slack.calls()).allSatisfy(c -> assertThat(c.args().values()).doesNotContain("xapp-1-app"));
+    }
+
+    @Test
+    void aSocketModeUrlIsGreetedWithHelloOnceAndDeliversEnvelopesWhoseAckIsRecorded() throws Exception {
+        slack.socketMode().enable("xapp-1-app");
+        var url = call("apps.connections.open", "", "xapp-1-app").path("url").asText();
+        var received = new java.util.concurrent.LinkedBlockingQueue<String>();
+        var closed = new java.util.concurrent.CompletableFuture<Integer>();
+        var listener = new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(
+                    java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                received.add(data.toString());
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(
+                    java.net.http.WebSocket ws, int status, String reason) {
+                closed.complete(status);
+                return null;
+            }
+        };
+        var ws =
+                http.newWebSocketBuilder().buildAsync(URI.create(url), listener).get(5, TimeUnit.SECONDS);
+        var hello = new ObjectMapper().readTree(received.poll(5, TimeUnit.SECONDS));
+        assertThat(hello.path("type").asText()).isEqualTo("hello");
+        assertThat(hello.path("num_connections").asInt()).isEqualTo(1);
+
+        var origin = new SlackRequests.Origin("U1", "alice", "C1", "deploys");
+        var id = slack.socketMode().slashCommand(origin, "/deploy", "help");
+        var envelope = new ObjectMapper().readTree(received.poll(5, TimeUnit.SECONDS));
+        assertThat(envelope.path("envelope_id").asText()).isEqualTo(id);
+        assertThat(envelope.path("type").asText()).isEqualTo("slash_commands");
+        assertThat(envelope.path("accepts_response_payload").asBoolean()).isTrue();
+        assertThat(envelope.path("payload").path("command").asText()).isEqualTo("/deploy");
+        assertThat(envelope.path("payload").path("user_id").asText()).isEqualTo("U1");
+        assertThat(slack.socketMode().unacknowledged()).containsExactly(id);
+
+        ws.sendText("{\"envelope_id\":\"" + id + "\",\"payload\":{\"text\":\"Usage: ...\"}}", true)
+                .get(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (slack.socketMode().ack(id).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(slack.socketMode().ack(id)).hasValueSatisfying(a -> assertThat(a.payload())
+                .hasValueSatisfying(p -> assertThat(p.path("text").asText()).isEqualTo("Usage: ...")));
+        assertThat(slack.ephemerals("C1")).singleElement().satisfies(m -> assertThat(m.text())
+                .isEqualTo("Usage: ..."));
+        assertThat(slack.socketMode().unacknowledged()).isEmpty();
+
+        slack.socketMode().requestReconnect();
+        var disconnect = new ObjectMapper().readTree(received.poll(5, TimeUnit.SECONDS));
+        assertThat(disconnect.path("type").asText()).isEqualTo("disconnect");
+        assertThat(disconnect.path("reason").asText()).isEqualTo("refresh_requested");
+
+        // A URL is good for one connection: the same ticket again is turned away.
+        var again = new java.util.concurrent.CompletableFuture<Integer>();
+        http.newWebSocketBuilder()
+                .buildAsync(URI.create(url), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(
+                            java.net.http.WebSocket w, int status, String reason) {
+                        again.complete(status);
+                        return null;
+                    }
+                })
+                .get(5, TimeUnit.SECONDS);
+        assertThat(again.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(slack.socketMode().hellos()).isEqualTo(1);
+        ws.abort();
     }
 }
