@@ -118,7 +118,7 @@ public final class Harbormaster implements AutoCloseable {
                 Duration.ofSeconds(30),
                 config.approvalTimeout(),
                 config.autoDeployBlock(),
-                Duration.ofMinutes(5),
+                config.readinessTimeout(),
                 Duration.ofDays(30),
                 "harbormaster-0.1.0",
                 "unversioned");

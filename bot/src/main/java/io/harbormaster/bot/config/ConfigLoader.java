@@ -100,12 +100,14 @@ public final class ConfigLoader {
                 "approvals",
                 "approval_timeout",
                 "auto_deploy_block",
+                "readiness_timeout",
                 "channel",
                 "canary");
         String environment = text(defaults, "defaults.environment", "production");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
         Duration block = duration(defaults, "defaults.auto_deploy_block", Duration.ofHours(1));
+        Duration readiness = duration(defaults, "defaults.readiness_timeout", Duration.ofMinutes(5));
         String channel = channel(defaults, "defaults.channel", "#deploys");
         CanaryPolicy canaryDefaults = canary(defaults.get("canary"), "defaults.canary", CanaryPolicy.defaults());
 
@@ -130,6 +132,7 @@ public final class ConfigLoader {
                 environment,
                 approvalTimeout,
                 block,
+                readiness,
                 channel,
                 checkpointEvery,
                 prometheus,

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param environment the environment deploys go to when a request names none
  * @param approvalTimeout how long an escalated deploy waits for approvers before it expires
  * @param autoDeployBlock how long automatic deploys of a service stay blocked after a rollback
+ * @param readinessTimeout how long a canary step waits for its pods to be ready before the deploy is rolled back
  * @param defaultChannel where notices go for services that name no channel
  * @param checkpointEvery sign an audit checkpoint every this many entries
  * @param prometheus the Prometheus server canary metrics come from (absent: the sandbox's simulated metrics)
@@ -23,6 +24,7 @@ public record HarbormasterConfig(
         String environment,
         Duration approvalTimeout,
         Duration autoDeployBlock,
+        Duration readinessTimeout,
         String defaultChannel,
         int checkpointEvery,
         Optional<URI> prometheus,

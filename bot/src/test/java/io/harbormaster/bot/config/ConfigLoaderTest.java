@@ -58,6 +58,7 @@ class ConfigLoaderTest {
         assertThat(catalog.freezes().getFirst().covers("checkout", Instant.parse("2026-11-28T12:00:00Z")))
                 .isTrue();
         assertThat(config.approvalTimeout()).isEqualTo(Duration.ofHours(4));
+        assertThat(config.readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.prometheus())
                 .hasValueSatisfying(u -> assertThat(u.getHost()).isEqualTo("prometheus.monitoring"));
     }
@@ -72,6 +73,7 @@ class ConfigLoaderTest {
         assertThat(web.requiredApprovals()).isEqualTo(1);
         assertThat(web.channel()).isEqualTo("#deploys");
         assertThat(config.autoDeployBlock()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.environment()).isEqualTo("production");
         assertThat(config.prometheus()).isEmpty();
         assertThat(config.socketMode()).isFalse();

@@ -577,11 +577,28 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = "canary pods not ready after " + settings.readinessTimeout() + ": " + readiness;
+            var why = "canary pods not ready after " + words(settings.readinessTimeout()) + ": "
+                    + switch (readiness) {
+                        case Readiness.NotReady n -> n.reason();
+                        case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
+                        case Readiness.Ready r -> "ready";
+                    };
             audit(d, ENGINE, "canary.rollback", "rollback", Map.of("reason", why));
             return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
         }
         return d;
+    }
+
+    /** A duration as people write it: 45 s, 5 min, 2 h 30 min. */
+    static String words(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + " s";
+        }
+        if (s < 7200) {
+            return (s / 60) + " min" + (s % 60 == 0 ? "" : " " + (s % 60) + " s");
+        }
+        return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
     }
 
     private Deploy pause(Deploy d, String why, List<Evidence> evidence, long at) {

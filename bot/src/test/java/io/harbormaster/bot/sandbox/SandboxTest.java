@@ -1,0 +1,232 @@
+package io.harbormaster.bot.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.rollout.Track;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandbox without a browser: its console API, fault injection, and stopping and starting again on its data. */
+class SandboxTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ENGINEER = "U0ENGINEER";
+    static final String APPROVER = "U0APPROVER";
+    static final String AUDITOR = "U0AUDITOR";
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aSandboxStoppedMidCanaryAndStartedAgainOnItsDataContinuesEveryDeployAndItsChannel() throws Exception {
+        String waitingTs;
+        try (var first = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            assertThat(post(first, "command", ENGINEER, "/deploy payments 3.0.0")
+                            .statusCode())
+                    .isEqualTo(200);
+            var escalation = await("the approval request", () -> reply(first, "payments 3.0.0", "Approval needed"));
+            waitingTs = escalation.ts();
+            post(first, "command", ENGINEER, "/deploy checkout 1.4.1");
+            await(
+                    "the checkout canary",
+                    () -> first.cluster().workloads(first.target("checkout")).containsKey(Track.CANARY) ? true : null);
+        }
+        // Stopped with a canary running and a deploy waiting for an approver.
+        try (var second = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var parent = parent(second, "payments 3.0.0");
+            assertThat(parent).as("the channel is kept").isNotNull();
+            assertThat(second.slack().message(Sandbox.CHANNEL, waitingTs)).isPresent();
+
+            await(
+                    "the interrupted canary taken over and promoted",
+                    () -> parentSays(second, "checkout 1.4.1", "promoted"));
+            assertThat(second.cluster()
+                            .workloads(second.target("checkout"))
+                            .get(Track.STABLE)
+                            .image())
+                    .endsWith(":1.4.1");
+
+            var approve = JSON.createObjectNode();
+            approve.put("user", APPROVER);
+            approve.put("ts", waitingTs);
+            approve.put("action_id", "deploy_approve");
+            approve.put("block_id", "escalation");
+            approve.put(
+                    "value",
+                    deployId(second.slack().message(Sandbox.CHANNEL, waitingTs).orElseThrow()));
+            assertThat(send(second, "action", approve).statusCode()).isEqualTo(200);
+            await("the approved deploy promoted", () -> parentSays(second, "payments 3.0.0", "promoted"));
+
+            post(second, "command", AUDITOR, "/audit verify");
+            var verify = await("the chain check", () -> ephemeral(second, AUDITOR, "Audit log"));
+            assertThat(verify.text()).contains("Audit log intact");
+        }
+        // And the cluster itself survives a restart.
+        try (var third = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            assertThat(third.cluster()
+                            .workloads(third.target("payments"))
+                            .get(Track.STABLE)
+                            .image())
+                    .endsWith(":3.0.0");
+        }
+    }
+
+    @Test
+    void aCrashingVersionInjectedFromTheConsoleFailsItsDeployAndTheStableVersionKeepsServing() throws Exception {
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var fault = JSON.createObjectNode();
+            fault.put("service", "inventory");
+            fault.put("version", "2.7.6");
+            fault.put("fault", "crash");
+            assertThat(send(sandbox, "fault", fault).statusCode()).isEqualTo(200);
+            assertThat(state(sandbox).toString()).contains("\"fault\":\"crash\"");
+
+            var deploy = JSON.createObjectNode();
+            deploy.put("service", "inventory");
+            deploy.put("version", "2.7.6");
+            deploy.put("deploy", true);
+            assertThat(send(sandbox, "ci", deploy).statusCode()).isEqualTo(200);
+            var parent = await("the parent for CI's request", () -> parent(sandbox, "inventory 2.7.6"));
+            assertThat(parent.allText()).contains("sandbox-ci");
+            await("the failed deploy", () -> parentSays(sandbox, "inventory 2.7.6", "crash"));
+            assertThat(sandbox.cluster()
+                            .workloads(sandbox.target("inventory"))
+                            .get(Track.STABLE)
+                            .image())
+                    .endsWith(":2.7.5");
+        }
+    }
+
+    @Test
+    void theConsoleRefusesWhatItCannotDoWithAMessageThatSaysWhatItTakes() throws Exception {
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var stranger = post(sandbox, "command", "U0NOBODY", "/deploy help");
+            assertThat(stranger.statusCode()).isEqualTo(400);
+            assertThat(stranger.body()).contains("user must be one of", "U0ENGINEER");
+
+            var notACommand = post(sandbox, "command", ENGINEER, "deploy checkout");
+            assertThat(notACommand.statusCode()).isEqualTo(400);
+            assertThat(notACommand.body()).contains("starts with /");
+
+            var fault = JSON.createObjectNode();
+            fault.put("service", "search");
+            fault.put("version", "5.2.0");
+            fault.put("fault", "meltdown");
+            var badFault = send(sandbox, "fault", fault);
+            assertThat(badFault.statusCode()).isEqualTo(400);
+            assertThat(badFault.body()).contains("none, errors", "meltdown");
+
+            var build = JSON.createObjectNode();
+            build.put("service", "search");
+            build.put("version", "9.9.9");
+            var unknown = send(sandbox, "ci", build);
+            assertThat(unknown.statusCode()).isEqualTo(400);
+            assertThat(unknown.body()).contains("no build search 9.9.9", "search 5.2.0");
+
+            var garbage = http.send(
+                    HttpRequest.newBuilder(api(sandbox, "command"))
+                            .POST(HttpRequest.BodyPublishers.ofString("user=U0ENGINEER"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(garbage.statusCode()).isEqualTo(400);
+            assertThat(garbage.body()).contains("JSON object");
+
+            // A command the workspace does not have is answered as Slack answers it, without reaching the bot.
+            assertThat(post(sandbox, "command", ENGINEER, "/deploi checkout 1.4.1")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(ephemeral(sandbox, ENGINEER, "not a valid command")).isNotNull();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    URI api(Sandbox sandbox, String route) {
+        return URI.create(sandbox.address() + "/console/api/" + route);
+    }
+
+    HttpResponse<String> post(Sandbox sandbox, String route, String user, String text) throws Exception {
+        var body = JSON.createObjectNode();
+        body.put("user", user);
+        body.put("text", text);
+        return send(sandbox, route, body);
+    }
+
+    HttpResponse<String> send(Sandbox sandbox, String route, JsonNode body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(api(sandbox, route))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode state(Sandbox sandbox) throws Exception {
+        var response =
+                http.send(HttpRequest.newBuilder(api(sandbox, "state")).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    static SlackStandIn.Message parent(Sandbox sandbox, String title) {
+        return sandbox.slack().messages(Sandbox.CHANNEL).stream()
+                .filter(m -> m.text().startsWith(title))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static Boolean parentSays(Sandbox sandbox, String title, String words) {
+        var p = parent(sandbox, title);
+        return p != null && p.allText().contains(words) ? true : null;
+    }
+
+    static SlackStandIn.Message reply(Sandbox sandbox, String title, String words) {
+        var p = parent(sandbox, title);
+        if (p == null) {
+            return null;
+        }
+        return sandbox.slack().replies(Sandbox.CHANNEL, p.ts()).stream()
+                .filter(m -> m.allText().contains(words))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static SlackStandIn.Message ephemeral(Sandbox sandbox, String user, String words) {
+        return sandbox.slack().ephemerals(Sandbox.CHANNEL).stream()
+                .filter(m ->
+                        m.ephemeralTo().orElse("").equals(user) && m.allText().contains(words))
+                .reduce((a, b) -> b)
+                .orElse(null);
+    }
+
+    static String deployId(SlackStandIn.Message escalation) {
+        var m = java.util.regex.Pattern.compile("deploy #(\\d+)").matcher(escalation.allText());
+        assertThat(m.find()).as(escalation.allText()).isTrue();
+        return m.group(1);
+    }
+
+    /** Waits up to 90 s (a canary takes a while) for {@code probe} to give something. */
+    static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            var value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
