@@ -73,7 +73,7 @@ public final class SimulatedCi {
     public static final String ENGINEER = "U0ENGINEER";
 
     /** Each service of the sandbox's catalog and the version it runs when the sandbox is new. */
-    public static final List<Stable> STABLE = List.of(
+    static final List<Stable> STANDARD_STABLE = List.of(
             new Stable("checkout", "1.4.0", 4),
             new Stable("payments", "2.9.3", 4),
             new Stable("inventory", "2.7.5", 3),
@@ -87,9 +87,38 @@ public final class SimulatedCi {
     }
 
     private final List<Build> builds;
+    private final List<Stable> stable;
 
-    public SimulatedCi(List<Build> builds) {
+    /** @param stable each service and the version it runs before any deploy */
+    public SimulatedCi(List<Build> builds, List<Stable> stable) {
         this.builds = List.copyOf(builds);
+        this.stable = List.copyOf(stable);
+    }
+
+    /** Each service and the version it runs when the sandbox is new. */
+    public List<Stable> stable() {
+        return stable;
+    }
+
+    /**
+     * One small, healthy build for each of {@code services} (running 1.0.0, built 1.0.1): what a benchmark deploys
+     * many of.
+     */
+    public static SimulatedCi smallChanges(List<String> services) {
+        var builds = new ArrayList<Build>();
+        var stable = new ArrayList<Stable>();
+        for (var s : services) {
+            stable.add(new Stable(s, "1.0.0", 4));
+            builds.add(new Build(
+                    s,
+                    "1.0.1",
+                    Kind.SMALL,
+                    "Tidy up",
+                    ENGINEER,
+                    Fault.NONE,
+                    change("Tidy up", List.of("src/main/java/App.java"), List.of(), 4, 1, 200)));
+        }
+        return new SimulatedCi(builds, stable);
     }
 
     /** The sandbox's builds. */
@@ -167,7 +196,7 @@ public final class SimulatedCi {
                         9,
                         3,
                         200)));
-        return new SimulatedCi(b);
+        return new SimulatedCi(b, STANDARD_STABLE);
     }
 
     private static String change(

@@ -31,7 +31,7 @@ public final class SimulatedCluster implements Cluster {
     private final Map<String, Integer> fullReplicas = new ConcurrentHashMap<>();
     private final List<String> operations = new ArrayList<>();
     private final Set<String> crashing = ConcurrentHashMap.newKeySet();
-    private volatile Runnable onChange = () -> {};
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static String key(RolloutTarget t) {
         return t.namespace() + "/" + t.deployment();
@@ -73,9 +73,12 @@ public final class SimulatedCluster implements Cluster {
         }
     }
 
-    /** Runs {@code listener} after every state-changing operation (the sandbox saves its cluster then). */
+    /**
+     * Runs {@code listener} after every state-changing operation, while the cluster is locked (the sandbox saves its
+     * cluster then; a benchmark notes when a canary appears). Listeners must be quick.
+     */
     public void onChange(Runnable listener) {
-        this.onChange = listener;
+        listeners.add(listener);
     }
 
     /** What runs for a target now, by track. */
@@ -191,7 +194,7 @@ public final class SimulatedCluster implements Cluster {
 
     private void record(String operation) {
         operations.add(operation);
-        onChange.run();
+        listeners.forEach(Runnable::run);
     }
 
     /** Images tagged with "crashloop", or marked by {@link #crash}, never become ready, like a container that dies. */

@@ -7,6 +7,11 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (a table, or JSON with --json).",
-        subcommands = {BenchAuditCommand.class, BenchCanaryCommand.class, BenchRiskCommand.class, BenchAckCommand.class
+        subcommands = {
+            BenchAuditCommand.class,
+            BenchCanaryCommand.class,
+            BenchRiskCommand.class,
+            BenchAckCommand.class,
+            BenchSandboxCommand.class
         })
 final class BenchCommand {}

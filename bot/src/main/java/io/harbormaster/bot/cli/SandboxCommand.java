@@ -1,6 +1,7 @@
 package io.harbormaster.bot.cli;
 
 import io.harbormaster.bot.sandbox.Sandbox;
+import io.harbormaster.sandbox.SimulatedCi;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,8 +62,8 @@ final class SandboxCommand implements Callable<Integer> {
         }
         Sandbox sandbox;
         try {
-            sandbox = Sandbox.start(
-                    new Sandbox.Settings(data, host, port, Sandbox.defaultCatalog(), Duration.ofMillis(250)));
+            sandbox = Sandbox.start(new Sandbox.Settings(
+                    data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)));
         } catch (Sandbox.PortInUse e) {
             throw new UserError(e.getMessage());
         } catch (IllegalStateException e) {

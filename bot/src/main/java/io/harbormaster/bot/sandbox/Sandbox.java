@@ -75,11 +75,13 @@ public final class Sandbox implements AutoCloseable {
      * @param dataDir where the database, the audit key, the cluster and the channel are kept
      * @param port the console's (and the bot's) port; 0 picks a free one
      * @param catalogYaml the catalog and policies, {@link #defaultCatalog()} unless a test wants faster canaries
+     * @param ci the builds the simulated CI announces, and what each service runs in a new sandbox
      * @param tick how often every unfinished deploy is advanced
      */
-    public record Settings(Path dataDir, String host, int port, String catalogYaml, Duration tick) {
+    public record Settings(Path dataDir, String host, int port, String catalogYaml, SimulatedCi ci, Duration tick) {
         public static Settings defaults(Path dataDir, int port) {
-            return new Settings(dataDir, "127.0.0.1", port, defaultCatalog(), Duration.ofMillis(250));
+            return new Settings(
+                    dataDir, "127.0.0.1", port, defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250));
         }
     }
 
@@ -95,13 +97,21 @@ public final class Sandbox implements AutoCloseable {
     private final SandboxFiles files;
     private final URI address;
     private volatile boolean closed;
+    private volatile boolean clusterChanged;
+    /** Saves the cluster and the channel now and then, off the pipeline's path, so that even a killed sandbox keeps most. */
+    private final java.util.concurrent.ScheduledExecutorService saver =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                var t = new Thread(r, "sandbox-saver");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Sandbox(Settings settings) throws IOException {
         this.settings = settings;
         Files.createDirectories(settings.dataDir());
         files = new SandboxFiles(settings.dataDir());
         config = ConfigLoader.parse("sandbox catalog", settings.catalogYaml());
-        ci = SimulatedCi.standard();
+        ci = settings.ci();
         var token = "xoxb-sandbox-" + random(12);
         var signingSecret = random(16);
         slack = SlackStandIn.start(
@@ -119,10 +129,10 @@ public final class Sandbox implements AutoCloseable {
             cluster = new SimulatedCluster();
             files.loadCluster(
                     cluster,
-                    SimulatedCi.STABLE.stream()
+                    ci.stable().stream()
                             .map(s -> new SandboxFiles.Install(target(s.service()), s.image(), s.replicas()))
                             .toList());
-            cluster.onChange(() -> files.saveCluster(cluster));
+            cluster.onChange(() -> clusterChanged = true);
             metrics = new SimulatedMetrics(cluster, this::target, 500, 20261123L);
             files.loadFaults(ci, metrics, cluster);
             var signer = files.auditKey();
@@ -154,6 +164,7 @@ public final class Sandbox implements AutoCloseable {
             }
             bot.frontEnd().app().start();
             announceBuilds();
+            saver.scheduleWithFixedDelay(this::save, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (RuntimeException | IOException e) {
             if (opened != null) {
                 opened.close();
@@ -224,6 +235,18 @@ public final class Sandbox implements AutoCloseable {
         files.saveFaults(ci, metrics, cluster);
     }
 
+    private void save() {
+        try {
+            if (clusterChanged) {
+                clusterChanged = false;
+                files.saveCluster(cluster);
+            }
+            files.saveChannel(slack);
+        } catch (RuntimeException e) {
+            log.warn("Could not save the sandbox's state: {}", e.getMessage());
+        }
+    }
+
     private void announceBuilds() {
         // CI announced its builds when they finished; announcing again is recognised as the same build.
         for (var build : ci.builds()) {
@@ -242,6 +265,12 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         closed = true;
+        saver.shutdown();
+        try {
+            saver.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             bot.close();
         } finally {

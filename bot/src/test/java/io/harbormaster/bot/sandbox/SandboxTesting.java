@@ -8,7 +8,13 @@ final class SandboxTesting {
     private SandboxTesting() {}
 
     static Sandbox.Settings fastSettings(Path data) {
-        return new Sandbox.Settings(data, "127.0.0.1", 0, fastCatalog(), Duration.ofMillis(200));
+        return new Sandbox.Settings(
+                data,
+                "127.0.0.1",
+                0,
+                fastCatalog(),
+                io.harbormaster.sandbox.SimulatedCi.standard(),
+                Duration.ofMillis(200));
     }
 
     static String fastCatalog() {

@@ -113,8 +113,21 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ driving
 
     /** Advances every deploy that is not finished (what a restarted engine, and the scheduler, call). */
+    private final Map<Long, Instant> leasedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final Map<Long, Judged> judged = new java.util.concurrent.ConcurrentHashMap<>();
+
     public void advanceAll() {
+        advanceAll(() -> {});
+    }
+
+    /**
+     * Advances every unfinished deploy, running {@code beforeEach} before each one: the runner advances deploys that
+     * were just requested there, so a new request never waits for a whole sweep.
+     */
+    public void advanceAll(Runnable beforeEach) {
         for (var d : ports.deploys().inFlight()) {
+            beforeEach.run();
             advance(d.id());
         }
     }
@@ -122,8 +135,15 @@ public final class DeployPipeline {
     /** Moves one deploy as far as it can go now; returns it as it is afterwards. */
     public Optional<Deploy> advance(long deployId) {
         var now = ports.clock().instant();
-        if (!ports.deploys().tryLease(deployId, settings.owner(), now, now.plus(settings.lease()))) {
-            return ports.deploys().find(deployId); // another engine drives it
+        var held = leasedUntil.get(deployId);
+        // A lease this engine wrote cannot be taken before it ends: renew it only once half of it has gone.
+        if (held == null || now.isAfter(held.minus(settings.lease().dividedBy(2)))) {
+            var until = now.plus(settings.lease());
+            if (!ports.deploys().tryLease(deployId, settings.owner(), now, until)) {
+                leasedUntil.remove(deployId);
+                return ports.deploys().find(deployId); // another engine drives it
+            }
+            leasedUntil.put(deployId, until);
         }
         var deploy = ports.deploys().find(deployId);
         for (int guard = 0; deploy.isPresent() && guard < 16; guard++) {
@@ -133,6 +153,10 @@ public final class DeployPipeline {
             if (after.revision() == before.revision() || after.state().terminal()) {
                 break;
             }
+        }
+        if (deploy.isEmpty() || deploy.get().state().terminal()) {
+            leasedUntil.remove(deployId);
+            judged.remove(deployId);
         }
         return deploy;
     }
@@ -503,9 +527,39 @@ public final class DeployPipeline {
     private Deploy canary(Deploy d) {
         var spec = spec(d);
         var policy = spec.canary();
-        var target = target(spec);
         var now = ports.clock().instant();
-        var started = enteredAt(d, DeployState.CANARY).orElse(d.updatedAt());
+        var seen = judged.get(d.id());
+        Instant started;
+        if (seen != null && seen.revision() == d.revision()) {
+            started = seen.started();
+            if (intervalsSince(started, now, policy) == seen.intervals()) {
+                return d; // judged at this interval already, and nothing about the deploy changed since
+            }
+        } else {
+            started = enteredAt(d, DeployState.CANARY).orElse(d.updatedAt());
+        }
+        var after = judgeCanary(d, spec, started, now);
+        if (after.state() == DeployState.CANARY) {
+            judged.put(d.id(), new Judged(after.revision(), started, intervalsSince(started, now, policy)));
+        } else {
+            judged.remove(d.id());
+        }
+        return after;
+    }
+
+    /**
+     * What a sweep remembers of a canary it judged: until its next interval ends (or the deploy changes), there is
+     * nothing new to judge, to scale or to check, so the sweep passes it by without reading the store or the cluster.
+     */
+    private record Judged(long revision, Instant started, long intervals) {}
+
+    private static long intervalsSince(Instant started, Instant now, CanaryPolicy policy) {
+        return Math.max(0, Duration.between(started, now).toSeconds()) / policy.intervalSeconds();
+    }
+
+    private Deploy judgeCanary(Deploy d, ServiceSpec spec, Instant started, Instant now) {
+        var policy = spec.canary();
+        var target = target(spec);
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
         long evaluating = System.nanoTime();

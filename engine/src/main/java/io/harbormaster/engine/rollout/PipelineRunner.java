@@ -15,6 +15,7 @@ public final class PipelineRunner implements AutoCloseable {
 
     private final DeployPipeline pipeline;
     private final ScheduledExecutorService executor;
+    private final java.util.Queue<Long> nudged = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public PipelineRunner(DeployPipeline pipeline, Duration tick) {
         this.pipeline = pipeline;
@@ -28,24 +29,31 @@ public final class PipelineRunner implements AutoCloseable {
 
     private void tick() {
         try {
-            pipeline.advanceAll();
+            pipeline.advanceAll(this::advanceNudged);
+            advanceNudged();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "pipeline tick failed; retrying on the next tick", e);
         }
     }
 
-    /** Advances one deploy soon, on the pipeline's thread. */
+    /**
+     * Advances one deploy soon, on the pipeline's thread: before the next deploy of a sweep in progress, not after the
+     * whole sweep, so that a new request's latency does not grow with the number of canaries in flight.
+     */
     public void nudge(long deployId) {
-        executor.execute(() -> {
+        nudged.add(deployId);
+        executor.execute(this::advanceNudged);
+    }
+
+    private void advanceNudged() {
+        Long id;
+        while ((id = nudged.poll()) != null) {
             try {
-                pipeline.advance(deployId);
+                pipeline.advance(id);
             } catch (RuntimeException e) {
-                LOG.log(
-                        System.Logger.Level.WARNING,
-                        "advancing deploy " + deployId + " failed; the next tick retries",
-                        e);
+                LOG.log(System.Logger.Level.WARNING, "advancing deploy " + id + " failed; the next tick retries", e);
             }
-        });
+        }
     }
 
     /** Stops ticking; the work in hand finishes, and another engine takes over when the leases run out. */
