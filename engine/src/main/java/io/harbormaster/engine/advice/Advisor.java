@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
  */
 public final class Advisor {
     static final int SIMILAR = 3;
-    /** Below this cosine similarity a past case is not shown as similar (MiniLM scores unrelated texts near 0.1). */
-    static final double MIN_SIMILARITY = 0.35;
+    /** Below this cosine similarity a past case is not shown (MiniLM gives two unrelated change texts 0.2 to 0.45). */
+    static final double MIN_SIMILARITY = 0.5;
 
     static final int MAX_ANSWER = 2500;
     private static final Pattern CITATION = Pattern.compile("\\[(F\\d+)]");
