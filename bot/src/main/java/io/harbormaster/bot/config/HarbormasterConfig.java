@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param defaultChannel where notices go for services that name no channel
  * @param checkpointEvery sign an audit checkpoint every this many entries
  * @param prometheus the Prometheus server canary metrics come from (absent: the sandbox's simulated metrics)
+ * @param advisor the advisor's chat model, if any
  */
 public record HarbormasterConfig(
         ServiceCatalog catalog,
@@ -23,4 +24,5 @@ public record HarbormasterConfig(
         Duration autoDeployBlock,
         String defaultChannel,
         int checkpointEvery,
-        Optional<URI> prometheus) {}
+        Optional<URI> prometheus,
+        AdvisorSettings advisor) {}
