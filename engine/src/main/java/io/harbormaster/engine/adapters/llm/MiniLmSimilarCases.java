@@ -72,12 +72,26 @@ public final class MiniLmSimilarCases implements SimilarCases {
             synchronized (this) {
                 m = model;
                 if (m == null) {
+                    nativeCacheInTmp();
                     m = factory.get();
                     model = m;
                 }
             }
         }
         return m;
+    }
+
+    /**
+     * The tokenizer's native library is unpacked to DJL's cache, by default under the home directory, which is
+     * read-only in the bot's pod: unless the operator chose a cache ({@code DJL_CACHE_DIR}), use the temp directory.
+     */
+    static void nativeCacheInTmp() {
+        if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+            System.setProperty(
+                    "DJL_CACHE_DIR",
+                    java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "harbormaster-djl")
+                            .toString());
+        }
     }
 
     static double cosine(float[] a, float[] b) {
