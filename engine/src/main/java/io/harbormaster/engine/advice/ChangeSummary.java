@@ -85,7 +85,7 @@ record ChangeSummary(
 
     boolean touchesMigration() {
         return files.stream()
-                .anyMatch(f -> f.matches("(?i).*(migration|migrations|flyway|liquibase|schema).*|.*\\.sql"));
+                .anyMatch(f -> f.matches("(?i)(.*/)?(migrations?|flyway|liquibase|changelog)/.*|.*\\.sql"));
     }
 
     boolean touchesConfig() {
