@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.harbormaster.bot.assembly.AdvisorParts;
 import io.harbormaster.bot.assembly.Harbormaster;
+import io.harbormaster.bot.config.AdvisorSettings;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
 import io.harbormaster.bot.config.HarbormasterConfig;
@@ -20,6 +21,7 @@ import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
 import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
 import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
 import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
+import io.harbormaster.engine.advice.SummaryWriter;
 import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
@@ -178,10 +180,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The advisor's chat model as configured, with its key from the environment; says which one it is. */
-    private io.harbormaster.engine.advice.SummaryWriter advisorModel(
-            io.harbormaster.bot.config.AdvisorSettings advisor, java.io.PrintWriter err) {
+    private SummaryWriter advisorModel(AdvisorSettings advisor, java.io.PrintWriter err) {
         var key = Optional.ofNullable(env.get(AdvisorParts.API_KEY_VARIABLE)).filter(k -> !k.isBlank());
-        if (advisor.provider() == io.harbormaster.bot.config.AdvisorSettings.Provider.NONE) {
+        if (advisor.provider() == AdvisorSettings.Provider.NONE) {
             err.println("note: advisor: no language model configured; context packages and incident hypotheses come"
                     + " from templates and similar past cases");
         } else if (key.isEmpty() && advisor.baseUrl().getHost().endsWith("openai.com")) {
