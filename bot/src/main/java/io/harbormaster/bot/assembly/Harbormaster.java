@@ -14,6 +14,10 @@ import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.engine.adapters.inprocess.InProcessDeployRequests;
+import io.harbormaster.engine.adapters.llm.MiniLmSimilarCases;
+import io.harbormaster.engine.advice.AdvisingNotifier;
+import io.harbormaster.engine.advice.Advisor;
+import io.harbormaster.engine.advice.SummaryWriter;
 import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.intake.DeployRequestHandler;
@@ -30,6 +34,7 @@ import io.harbormaster.engine.rollout.PipelineRunner;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.advice.JooqCaseStore;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.harbormaster.storage.pipeline.JooqBuildCatalog;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
@@ -93,11 +98,13 @@ public final class Harbormaster implements AutoCloseable {
     private final SlackFrontEnd frontEnd;
     private final DelegatingNotifier notifier = new DelegatingNotifier();
     private final SlackNotifier slackNotifier;
+    private final AdvisingNotifier advising;
     private volatile io.harbormaster.bot.http.AuditExportLinks exportLinks;
     private PipelineRunner runner;
     private HttpServer server;
     private InProcessDeployRequests inProcessRequests;
 
+    /** The assembly with the advisor's chat model as configured, without an API key (keyless servers, or none). */
     public Harbormaster(
             HarbormasterConfig config,
             Database db,
@@ -105,6 +112,18 @@ public final class Harbormaster implements AutoCloseable {
             SlackSettings slack,
             Ports ports,
             Options options) {
+        this(config, db, signer, slack, ports, options, AdvisorParts.writer(config.advisor(), Optional.empty()));
+    }
+
+    /** @param advisorModel the chat model that writes advice summaries ({@link AdvisorParts#writer}) */
+    public Harbormaster(
+            HarbormasterConfig config,
+            Database db,
+            CheckpointSigner signer,
+            SlackSettings slack,
+            Ports ports,
+            Options options,
+            SummaryWriter advisorModel) {
         this.db = db;
         this.options = options;
         this.ports = ports;
@@ -122,17 +141,30 @@ public final class Harbormaster implements AutoCloseable {
                 Duration.ofDays(30),
                 "harbormaster-0.1.0",
                 "unversioned");
+        // The advisor works beside the pipeline: notices pass through at once, advice follows when it is written.
+        var incidents = new JooqIncidentStore(db);
+        var memory = new MiniLmSimilarCases(new JooqCaseStore(db));
+        advising = new AdvisingNotifier(
+                notifier,
+                new Advisor(memory, advisorModel, config.advisor().timeout().plusSeconds(2)),
+                builds,
+                incidents,
+                audit,
+                ports.clock(),
+                settings.engineVersion(),
+                settings.policyVersion());
+        advising.background(memory::warmUp);
         pipeline = new DeployPipeline(
                 new PipelinePorts(
                         deploys,
                         builds,
                         policies,
-                        new JooqIncidentStore(db),
+                        incidents,
                         audit,
                         ports.cluster(),
                         ports.metrics(),
                         ports.events(),
-                        notifier,
+                        advising,
                         RiskScorer.withDefaultRules(RiskModelJson.defaultModel()),
                         () -> catalog,
                         ports.clock()),
@@ -273,6 +305,7 @@ public final class Harbormaster implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        advising.close(Duration.ofSeconds(5));
         notifier.target = Notifier.NONE;
         slackNotifier.close(Duration.ofSeconds(5));
         frontEnd.close(Duration.ofSeconds(10));
@@ -308,6 +341,11 @@ public final class Harbormaster implements AutoCloseable {
                 }
                 case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
                 case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");
+                case io.harbormaster.engine.rollout.DeployNotice.Advised a -> {
+                    var kind = a.advice().kind().label();
+                    m.advice(kind, a.advice().source().label());
+                    a.advice().fallbackReason().ifPresent(reason -> m.adviceFallback(kind, reason));
+                }
                 case io.harbormaster.engine.rollout.DeployNotice.ApprovalCounted a
                 when a.approval().decision() == io.harbormaster.engine.rollout.Approval.Decision.REJECT ->
                     m.deployEnded("rejected");

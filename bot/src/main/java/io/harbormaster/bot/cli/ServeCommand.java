@@ -3,7 +3,9 @@ package io.harbormaster.bot.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.harbormaster.bot.assembly.AdvisorParts;
 import io.harbormaster.bot.assembly.Harbormaster;
+import io.harbormaster.bot.config.AdvisorSettings;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
 import io.harbormaster.bot.config.HarbormasterConfig;
@@ -20,6 +22,7 @@ import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
 import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
 import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
 import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
+import io.harbormaster.engine.advice.SummaryWriter;
 import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
@@ -60,7 +63,7 @@ import picocli.CommandLine.Spec;
                     + " HARBORMASTER_AUDIT_PUBLIC_KEY (without them checkpoints are signed by a throwaway key);"
                     + " HARBORMASTER_CI_SIGNING_SECRET (the HTTP intake answers 503 without it);"
                     + " HARBORMASTER_KAFKA_BOOTSTRAP (deploy.requests in, deploy.events out; without it events stay"
-                    + " in-process). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
+                    + " in-process); HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
                     + " account; serve refuses to start when it cannot reach it."
         })
 final class ServeCommand implements Callable<Integer> {
@@ -137,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
                     signer,
                     settings,
                     new Harbormaster.Ports(cluster, metrics, events, Clock.systemUTC()),
-                    options)) {
+                    options,
+                    advisorModel(harbormaster.advisor(), err))) {
                 startBolt(bot.frontEnd());
                 socketMode.ifPresent(token -> connectSocketMode(bot.frontEnd(), token));
                 serveExports(bot, env, err);
@@ -180,6 +184,20 @@ final class ServeCommand implements Callable<Integer> {
             vertx.ifPresent(Vertx::close);
         }
         return 0;
+    }
+
+    /** The advisor's chat model as configured, with its key from the environment; says which one it is. */
+    private SummaryWriter advisorModel(AdvisorSettings advisor, java.io.PrintWriter err) {
+        var key = Optional.ofNullable(env.get(AdvisorParts.API_KEY_VARIABLE)).filter(k -> !k.isBlank());
+        if (advisor.provider() == AdvisorSettings.Provider.NONE) {
+            err.println("note: advisor: no language model configured; context packages and incident hypotheses come"
+                    + " from templates and similar past cases");
+        } else if (key.isEmpty() && advisor.baseUrl().getHost().endsWith("openai.com")) {
+            err.println("warning: advisor: " + AdvisorParts.API_KEY_VARIABLE + " is not set, so " + advisor.baseUrl()
+                    + " will refuse the advisor's requests and the template text is posted");
+        }
+        err.flush();
+        return AdvisorParts.writer(advisor, key);
     }
 
     /** The cluster from kubeconfig or the in-cluster service account, checked to answer now. */

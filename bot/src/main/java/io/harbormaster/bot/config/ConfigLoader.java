@@ -79,7 +79,7 @@ public final class ConfigLoader {
             problem("", "the configuration must be a mapping with keys such as services:, groups:, defaults:");
             return null;
         }
-        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus", "slack");
+        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus", "slack", "advisor");
 
         Map<String, Set<String>> groups = groups(root.path("groups"));
         var audit = section(root, "audit");
@@ -127,6 +127,7 @@ public final class ConfigLoader {
         var slack = section(root, "slack");
         known(slack, "slack", "socket_mode");
         boolean socketMode = bool(slack, "slack.socket_mode", false);
+        AdvisorSettings advisor = advisor(section(root, "advisor"));
         return new HarbormasterConfig(
                 new ServiceCatalog(services, groups, freezes, auditors),
                 environment,
@@ -136,7 +137,8 @@ public final class ConfigLoader {
                 channel,
                 checkpointEvery,
                 prometheus,
-                socketMode);
+                socketMode,
+                advisor);
     }
 
     private Map<String, Set<String>> groups(JsonNode node) {
@@ -412,6 +414,51 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             problem("prometheus.url", "'" + url + "' is not an http(s) URL such as http://prometheus.monitoring:9090");
             return Optional.empty();
+        }
+    }
+
+    private AdvisorSettings advisor(JsonNode node) {
+        known(node, "advisor", "provider", "base_url", "model", "timeout", "max_tokens");
+        var none = AdvisorSettings.none();
+        var provider = text(node, "advisor.provider", "none").toLowerCase(Locale.ROOT);
+        var timeout = duration(node, "advisor.timeout", none.timeout());
+        int maxTokens = (int) integer(node, "advisor.max_tokens", none.maxTokens(), 50, 8000);
+        var url = text(node, "advisor.base_url", AdvisorSettings.OPENAI.toString());
+        URI baseUrl = AdvisorSettings.OPENAI;
+        try {
+            baseUrl = URI.create(url.strip());
+            if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            problem(
+                    "advisor.base_url",
+                    "'" + url + "' is not an http(s) URL such as https://api.openai.com/v1 or"
+                            + " http://ollama:11434/v1");
+        }
+        switch (provider) {
+            case "none" -> {
+                return new AdvisorSettings(AdvisorSettings.Provider.NONE, baseUrl, "", timeout, maxTokens);
+            }
+            case "openai" -> {
+                var model = required(node, "advisor.model", "model");
+                return new AdvisorSettings(
+                        AdvisorSettings.Provider.OPENAI, baseUrl, model == null ? "" : model, timeout, maxTokens);
+            }
+            case "anthropic" -> {
+                problem(
+                        "advisor.provider",
+                        "anthropic is not available in this build (its LangChain4j client is not shipped): use an"
+                                + " OpenAI-compatible endpoint in front of it, or none");
+                return none;
+            }
+            default -> {
+                problem(
+                        "advisor.provider",
+                        "'" + provider + "' is not a provider: use none, or openai (any OpenAI-compatible API,"
+                                + " such as Ollama or vLLM, with base_url)");
+                return none;
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param prometheus the Prometheus server canary metrics come from (absent: the sandbox's simulated metrics)
  * @param socketMode Slack's requests arrive over Socket Mode (a WebSocket the bot opens with {@code SLACK_APP_TOKEN})
  *     as well as at {@code /slack/events}
+ * @param advisor the advisor's chat model, if any
  */
 public record HarbormasterConfig(
         ServiceCatalog catalog,
@@ -28,4 +29,6 @@ public record HarbormasterConfig(
         String defaultChannel,
         int checkpointEvery,
         Optional<URI> prometheus,
-        boolean socketMode) {}
+        boolean socketMode,
+
+        AdvisorSettings advisor) {}

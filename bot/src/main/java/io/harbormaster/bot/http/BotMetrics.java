@@ -65,6 +65,18 @@ public final class BotMetrics {
             .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
             .register(registry);
 
+    private final Counter advice = Counter.builder()
+            .name("harbormaster_advice_total")
+            .help("Advice posted, by kind (context_package, incident_hypothesis) and who wrote it (model, template)")
+            .labelNames("kind", "source")
+            .register(registry);
+    private final Counter adviceFallbacks = Counter.builder()
+            .name("harbormaster_advice_fallbacks_total")
+            .help("Advice whose configured model gave no usable answer, so the template text was posted, by kind and"
+                    + " reason (timeout, rate_limited, error, malformed, empty, uncited)")
+            .labelNames("kind", "reason")
+            .register(registry);
+
     public void ack(String kind, Duration took) {
         ackSeconds.labelValues(kind).observe(took.toNanos() / 1e9);
     }
@@ -95,6 +107,14 @@ public final class BotMetrics {
 
     public void rolledBack(String service, String trigger) {
         rollbacks.labelValues(service, trigger).inc();
+    }
+
+    public void advice(String kind, String source) {
+        advice.labelValues(kind, source).inc();
+    }
+
+    public void adviceFallback(String kind, String reason) {
+        adviceFallbacks.labelValues(kind, reason).inc();
     }
 
     public void analysis(Duration took) {

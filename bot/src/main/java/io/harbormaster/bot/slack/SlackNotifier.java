@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.bot.slack.api.SlackResult;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.messages.AdviceMessages;
 import io.harbormaster.bot.slack.messages.DeployMessages;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
@@ -238,6 +239,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.Failed f ->
                 web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason())))
                         .join();
+            case DeployNotice.Advised a ->
+                web.reply(thread, AdviceMessages.advice(a.advice())).join();
         }
     }
 

@@ -204,6 +204,13 @@ class EndToEndTest {
                 .findFirst()
                 .orElse(null));
         assertThat(escalation.allText()).contains("Approval needed", "V7__orders.sql", "+40 / -0 lines");
+        var advice = await("the context package", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains("Context package"))
+                .findFirst()
+                .orElse(null));
+        assertThat(advice.allText())
+                .contains("a database schema migration is touched", "Check first:", "V7__orders.sql")
+                .contains("no language model configured");
 
         requests.blockAction(
                 ALICE, EscalationMessages.APPROVE_ACTION, "escalation", deployIdIn(escalation), json(escalation));
@@ -238,6 +245,12 @@ class EndToEndTest {
                 .findFirst()
                 .orElse(null));
         assertThat(notice.text()).contains("Rolled back inventory 3.0.0", "error", "incident #");
+        var hypothesis = await("the incident hypothesis", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains("Incident hypothesis"))
+                .findFirst()
+                .orElse(null));
+        assertThat(hypothesis.allText())
+                .contains("tripped on the canary of inventory 3.0.0", "Cart.java", "Check first:");
         await("the parent message updated to rolled back", () -> slack.message(CHANNEL, parent.ts())
                 .filter(m -> m.allText().contains("rolled back"))
                 .orElse(null));

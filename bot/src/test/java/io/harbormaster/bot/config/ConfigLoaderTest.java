@@ -77,6 +77,39 @@ class ConfigLoaderTest {
         assertThat(config.environment()).isEqualTo("production");
         assertThat(config.prometheus()).isEmpty();
         assertThat(config.socketMode()).isFalse();
+        assertThat(config.advisor().provider()).isEqualTo(AdvisorSettings.Provider.NONE);
+        assertThat(config.advisor().timeout()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void theAdvisorTakesAnOpenAiCompatibleEndpointAndRefusesWhatItCannotUse() {
+        var config = ConfigLoader.parse("harbormaster.yml", MINIMAL + """
+                advisor:
+                  provider: openai
+                  base_url: http://ollama:11434/v1
+                  model: llama3.1:8b
+                  timeout: 8s
+                  max_tokens: 300
+                """);
+        var advisor = config.advisor();
+        assertThat(advisor.provider()).isEqualTo(AdvisorSettings.Provider.OPENAI);
+        assertThat(advisor.baseUrl()).hasToString("http://ollama:11434/v1");
+        assertThat(advisor.model()).isEqualTo("llama3.1:8b");
+        assertThat(advisor.timeout()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(advisor.maxTokens()).isEqualTo(300);
+
+        assertThat(problems(MINIMAL + "advisor: {provider: openai}\n"))
+                .singleElement()
+                .asString()
+                .contains("advisor.model", "is required");
+        assertThat(problems(MINIMAL + "advisor: {provider: anthropic}\n"))
+                .singleElement()
+                .asString()
+                .contains("anthropic is not available");
+        assertThat(problems(MINIMAL + "advisor: {provider: openai, model: m, base_url: 'ftp://x', api_key: k}\n"))
+                .hasSize(2)
+                .anySatisfy(p -> assertThat(p).contains("advisor.base_url", "not an http(s) URL"))
+                .anySatisfy(p -> assertThat(p).contains("unknown key 'api_key'"));
     }
 
     @Test

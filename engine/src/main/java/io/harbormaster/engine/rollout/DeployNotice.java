@@ -1,5 +1,6 @@
 package io.harbormaster.engine.rollout;
 
+import io.harbormaster.engine.advice.Advice;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.policy.CheckResult;
 import io.harbormaster.engine.risk.RiskAssessment;
@@ -51,4 +52,10 @@ public sealed interface DeployNotice {
 
     /** The deploy ended without reaching the cluster, or the cluster refused it. */
     record Failed(Deploy deploy, String reason) implements DeployNotice {}
+
+    /**
+     * The advisor's context package (after {@link Escalated}) or incident hypothesis (after {@link RolledBack}), told
+     * after the notice it belongs to and never before; the deploy is as it was then.
+     */
+    record Advised(Deploy deploy, Advice advice) implements DeployNotice {}
 }

@@ -17,6 +17,9 @@ public interface IncidentStore {
 
     Incident resolve(long incidentId, String resolution, Instant at);
 
+    /** Replaces the incident's hypothesis (the advisor's, written after the rollback) and returns the incident. */
+    Incident hypothesize(long incidentId, String hypothesis);
+
     /** A service's incidents opened at or after {@code since}, newest first. */
     List<Incident> recent(String service, Instant since);
 }

@@ -16,6 +16,7 @@ class DecisionCodeIsPlainJavaTest {
         "io.harbormaster.engine.rollout..",
         "io.harbormaster.engine.policy..",
         "io.harbormaster.engine.audit..",
+        "io.harbormaster.engine.advice..",
     };
 
     static final String[] FORBIDDEN = {

@@ -57,6 +57,18 @@ public final class JooqIncidentStore implements IncidentStore {
     }
 
     @Override
+    public Incident hypothesize(long incidentId, String hypothesis) {
+        return db.dsl()
+                .update(INCIDENT)
+                .set(INCIDENT.HYPOTHESIS, hypothesis)
+                .where(INCIDENT.ID.eq(incidentId))
+                .returning()
+                .fetchOptional()
+                .map(JooqIncidentStore::toIncident)
+                .orElseThrow(() -> new NoSuchElementException("no incident " + incidentId));
+    }
+
+    @Override
     public List<Incident> recent(String service, Instant since) {
         return db.dsl()
                 .selectFrom(INCIDENT)

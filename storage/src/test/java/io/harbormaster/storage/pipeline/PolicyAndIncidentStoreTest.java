@@ -86,6 +86,9 @@ class PolicyAndIncidentStoreTest {
             var resolved = store.resolve(a.id(), "pool size raised", T0.plusSeconds(99));
             assertThat(resolved.resolution()).contains("pool size raised");
             assertThat(resolved.resolvedAt()).contains(T0.plusSeconds(99));
+            var hypothesized = store.hypothesize(b.id(), "the new query misses an index");
+            assertThat(hypothesized.hypothesis()).isEqualTo("the new query misses an index");
+            assertThat(store.recent("checkout", T0).getFirst().hypothesis()).isEqualTo("the new query misses an index");
         }
     }
 

@@ -1,0 +1,279 @@
+package io.harbormaster.bot.assembly;
+
+import static io.harbormaster.bot.assembly.EndToEndTest.CHANNEL;
+import static io.harbormaster.bot.assembly.EndToEndTest.await;
+import static io.harbormaster.storage.jooq.Tables.AUDIT_ENTRY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.bot.http.DeployRequestsApi;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.messages.BlockKitLimits;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.adapters.llm.OpenAiStandIn;
+import io.harbormaster.engine.advice.Prompt;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.Fault;
+import io.harbormaster.sandbox.SimulatedCluster;
+import io.harbormaster.sandbox.SimulatedMetrics;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.pipeline.JooqIncidentStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The advisor through the whole bot: a chat model configured in harbormaster.yml (the OpenAI-compatible stand-in,
+ * reached through LangChain4j's real client), the real embedding model, the Slack stand-in's threads, the audit log
+ * and the incident in the database, and /metrics.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdvisorEndToEndTest {
+    static final SlackRequests.Origin ALICE = EndToEndTest.ALICE;
+    static final List<String> SERVICES = List.of("ledger", "billing", "catalog");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Clock clock =
+            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
+    final HttpClient http = HttpClient.newHttpClient();
+
+    OpenAiStandIn model;
+    SlackStandIn slack;
+    Database db;
+    SimulatedMetrics metrics;
+    Harbormaster bot;
+    SlackRequests requests;
+    String base;
+
+    @BeforeAll
+    void start() {
+        model = OpenAiStandIn.start().content(AdvisorEndToEndTest::answer);
+        slack = SlackStandIn.start(
+                EndToEndTest.BOT_TOKEN,
+                List.of(
+                        new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
+                        new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver")),
+                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
+        db = Database.open(DatabaseConfig.of(
+                "jdbc:h2:mem:advisor-e2e" + EndToEndTest.DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        var cluster = new SimulatedCluster();
+        for (var s : SERVICES) {
+            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
+        }
+        metrics = new SimulatedMetrics(cluster, AdvisorEndToEndTest::target, 2_000, 11);
+        var config = """
+                groups:
+                  approvers: [U0APPROVER, U0REQUESTER]
+                defaults:
+                  channel: "#deploys"
+                  canary:
+                    interval_seconds: 1
+                    min_step_seconds: 3
+                    max_no_data_seconds: 30
+                    steps: [{weight: 50, intervals: 6}]
+                advisor:
+                  provider: openai
+                  base_url: %s
+                  model: test-model
+                  timeout: 5s
+                services:
+                  ledger: {namespace: shop, approvers: approvers}
+                  billing: {namespace: shop, approvers: approvers, dependencies: {ledger: {}}}
+                  catalog: {namespace: shop, approvers: approvers}
+                """.formatted(model.baseUrl());
+        bot = new Harbormaster(
+                ConfigLoader.parse("advisor-e2e.yml", config),
+                db,
+                CheckpointSigner.generate(),
+                new SlackSettings(
+                        EndToEndTest.SIGNING_SECRET, EndToEndTest.BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
+                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
+                new Harbormaster.Options(
+                        "advisor-e2e",
+                        Duration.ofMillis(500),
+                        Optional.of(EndToEndTest.CI_SECRET),
+                        Optional.empty(),
+                        new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
+                        Duration.ofSeconds(10)));
+        base = "http://127.0.0.1:" + bot.start("127.0.0.1", 0, List.of());
+        requests =
+                new SlackRequests(URI.create(base + "/slack/events"), EndToEndTest.SIGNING_SECRET, Clock.systemUTC());
+    }
+
+    @AfterAll
+    void stop() {
+        bot.close();
+        db.close();
+        slack.close();
+        model.close();
+    }
+
+    static RolloutTarget target(String service) {
+        return new RolloutTarget("shop", service, service);
+    }
+
+    /** The stand-in model's answers: cite facts that exist, and say what to check first. */
+    static String answer(JsonNode request) {
+        var input = request.path("messages").get(1).path("content").asText();
+        return input.contains("incident hypothesis")
+                ? "The error rate of the canary rose [F1] right after the change [F2].\nCheck first: the new error path."
+                : "A schema change [F1] that ledger's dependents feel [F5].\nCheck first: the migration's lock time.";
+    }
+
+    @Test
+    void anEscalatedDeployGetsAContextPackageWrittenByTheModelAndItsPromptIsAudited() throws Exception {
+        model.mode(OpenAiStandIn.Mode.GOOD);
+        announce("ledger", "2.0.0", EndToEndTest.MIGRATION);
+        requests.slashCommand(ALICE, "/deploy", "ledger 2.0.0");
+        var parent = await("the parent message", () -> parent("ledger 2.0.0"));
+        var advice = await("the context package", () -> reply(parent, "Context package"));
+        var thread = slack.replies(CHANNEL, parent.ts());
+        assertThat(thread.indexOf(advice))
+                .as("after the approval request")
+                .isGreaterThan(indexOf(thread, EscalationMessages.APPROVE_ACTION));
+        assertThat(advice.allText())
+                .contains("A schema change [F1]", "the migration's lock time", "V7__orders.sql")
+                .contains("billing depend(s) on ledger")
+                .contains("Summary written by test-model (openai)");
+
+        var entry = await("the advice's audit entry", () -> db.dsl()
+                .selectFrom(AUDIT_ENTRY)
+                .where(AUDIT_ENTRY.ACTION.eq("advice.context_package"))
+                .fetchOptional()
+                .orElse(null));
+        assertThat(entry.getDecision()).isEqualTo("model");
+        var reasoning = JSON.readTree(entry.getReasoning());
+        var call = reasoning.path("model_call");
+        assertThat(call.path("provider").asText()).isEqualTo("openai");
+        assertThat(call.path("model").asText()).isEqualTo("test-model");
+        var asked = model.requests().stream()
+                .filter(r -> r.toString().contains("ledger"))
+                .findFirst()
+                .orElseThrow();
+        var messages = asked.path("messages");
+        assertThat(call.path("prompt_sha256").asText())
+                .isEqualTo(Prompt.sha256(messages.get(0).path("content").asText() + "\n\n"
+                        + messages.get(1).path("content").asText()));
+        assertThat(call.path("answer_sha256").asText()).isEqualTo(Prompt.sha256(answer(asked)));
+        assertThat(call.has("latency_ms")).isTrue();
+        assertThat(metricsText()).contains("harbormaster_advice_total{kind=\"context_package\",source=\"model\"}");
+        assertWithinBlockKitLimits();
+    }
+
+    @Test
+    void anAutomaticRollbackGetsAHypothesisInTheThreadAndOnTheIncident() throws Exception {
+        model.mode(OpenAiStandIn.Mode.GOOD);
+        metrics.inject("catalog", "3.0.0", Fault.errors(0.1));
+        announce("catalog", "3.0.0", EndToEndTest.SMALL_CHANGE);
+        requests.slashCommand(ALICE, "/deploy", "catalog 3.0.0");
+        var parent = await("the parent message", () -> parent("catalog 3.0.0"));
+        var hypothesis = await("the incident hypothesis", () -> reply(parent, "Incident hypothesis"));
+        var thread = slack.replies(CHANNEL, parent.ts());
+        assertThat(thread.indexOf(hypothesis))
+                .as("after the rollback notice")
+                .isGreaterThan(thread.indexOf(thread.stream()
+                        .filter(SlackStandIn.Message::replyBroadcast)
+                        .findFirst()
+                        .orElseThrow()));
+        assertThat(hypothesis.allText()).contains("The error rate of the canary rose [F1]", "the new error path");
+        var incident = await("the hypothesis stored on the incident", () -> new JooqIncidentStore(db)
+                .recent("catalog", Instant.EPOCH).stream()
+                        .filter(i -> i.hypothesis().contains("The error rate of the canary rose"))
+                        .findFirst()
+                        .orElse(null));
+        assertThat(hypothesis.allText()).contains("incident #" + incident.id());
+        assertThat(incident.hypothesis()).contains("Check first: the new error path.");
+        assertThat(metricsText()).contains("harbormaster_advice_total{kind=\"incident_hypothesis\",source=\"model\"}");
+    }
+
+    @Test
+    void aFailingModelIsReplacedByTheTemplateTextSaidInTheMessageAndCounted() throws Exception {
+        model.mode(OpenAiStandIn.Mode.SERVER_ERROR);
+        announce("billing", "4.0.0", EndToEndTest.MIGRATION);
+        requests.slashCommand(ALICE, "/deploy", "billing 4.0.0");
+        var parent = await("the parent message", () -> parent("billing 4.0.0"));
+        var advice = await("the context package", () -> reply(parent, "Context package"));
+        assertThat(advice.allText())
+                .contains("Template text: the model test-model gave no usable answer (error)")
+                .contains("billing 4.0.0 changes 2 file(s)", "Check first:");
+        assertThat(metricsText())
+                .contains("harbormaster_advice_fallbacks_total{kind=\"context_package\",reason=\"error\"}");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    void announce(String service, String version, String change) throws Exception {
+        var body = """
+                {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
+                 "build_id":"b-%s-%s","ci_status":"success","auto_deploy":false,"requested_by":"ci-bot",
+                 "change":%s}""".formatted(service, version, service, version, service, version, change);
+        long ts = clock.instant().getEpochSecond();
+        var response = http.send(
+                HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
+                        .header("Content-Type", "application/json")
+                        .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
+                        .header(
+                                DeployRequestsApi.SIGNATURE_HEADER,
+                                DeployRequestsApi.signature(
+                                        EndToEndTest.CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isLessThan(300);
+    }
+
+    SlackStandIn.Message parent(String titleStart) {
+        return slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().startsWith(titleStart))
+                .findFirst()
+                .orElse(null);
+    }
+
+    SlackStandIn.Message reply(SlackStandIn.Message parent, String containing) {
+        return slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains(containing))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static int indexOf(List<SlackStandIn.Message> thread, String containing) {
+        for (int i = 0; i < thread.size(); i++) {
+            if (thread.get(i).allText().contains(containing)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    String metricsText() throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    void assertWithinBlockKitLimits() {
+        for (var m : slack.allMessages()) {
+            assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,590 @@
+package io.harbormaster.engine.advice;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.risk.Factor;
+import io.harbormaster.engine.risk.RuleOutcome;
+import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployNotice;
+import io.harbormaster.engine.rollout.Incident;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the advice around a deploy: the context package an approver reads, and the hypothesis after a rollback. The
+ * facts come from the pipeline (the scorer's factors and rules, the catalog's dependents, the announced change, what
+ * tripped) and from the memory of similar past cases; the templates always write a complete text from them, and a
+ * configured chat model may write the summary instead, from the same facts given as structured input, citing them by
+ * id. A model that is slow, failing or answers something unusable is replaced by the template text within {@code
+ * bound}. The advice never feeds back into a decision.
+ */
+public final class Advisor {
+    static final int SIMILAR = 3;
+    /** Below this cosine similarity a past case is not shown (MiniLM gives two unrelated change texts 0.2 to 0.45). */
+    static final double MIN_SIMILARITY = 0.5;
+
+    static final int MAX_ANSWER = 2500;
+    private static final Pattern CITATION = Pattern.compile("\\[(F\\d+)]");
+    private static final Pattern CHECK_FIRST = Pattern.compile("(?im)^\\s*check first\\s*:\\s*(.+)$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String INSTRUCTIONS = """
+            You are the advisor of Harbormaster, a deploy bot. You help the people around a deploy understand it; you \
+            decide nothing. Use only the facts in the input: never invent files, metrics, services, incidents or \
+            numbers. Cite every fact you use by its id in square brackets, like [F2]. Write plain text in at most 120 \
+            words, no headings and no Markdown. End with one line that starts with "Check first:" and names the single \
+            most useful thing for a person to check.""";
+
+    private final SimilarCases cases;
+    private final SummaryWriter writer;
+    private final Duration bound;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * @param bound the longest a model's answer is waited for (its client has the same timeout; this is the backstop)
+     */
+    public Advisor(SimilarCases cases, SummaryWriter writer, Duration bound) {
+        this.cases = cases;
+        this.writer = writer;
+        this.bound = bound;
+    }
+
+    public SummaryWriter writer() {
+        return writer;
+    }
+
+    // ------------------------------------------------------------------------------------------------ context package
+
+    /** The context package for an escalated deploy. */
+    public Advice contextPackage(DeployNotice.Escalated e, Optional<AnnouncedBuild> build) {
+        var d = e.deploy();
+        var a = e.assessment();
+        var change = ChangeSummary.of(build);
+        var facts = new Facts();
+
+        var changeId = facts.add("change", change.filesInWords());
+        var prId = change.prTitle().map(t -> facts.add("change", "pull request: " + cut(t, 200)));
+        if (!change.commitMessages().isEmpty()) {
+            facts.add(
+                    "change",
+                    "commit messages: "
+                            + String.join(
+                                    " | ",
+                                    change.commitMessages().stream()
+                                            .limit(3)
+                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
+                                            .toList()));
+        }
+        if (!change.dependencies().isEmpty()) {
+            facts.add("change", "dependencies named by the change: " + String.join(", ", change.dependencies()));
+        }
+        var scoreId = facts.add(
+                "risk_score",
+                "risk " + num(a.score()) + "/100 against a threshold of "
+                        + num(a.threshold().score()));
+        var rules = a.rules().stream()
+                .filter(RuleOutcome.Escalate.class::isInstance)
+                .map(RuleOutcome.Escalate.class::cast)
+                .toList();
+        var ruleIds = rules.stream()
+                .map(r -> facts.add("rule", r.rule() + ": " + r.reason()))
+                .toList();
+        var factors =
+                a.factors().stream().filter(f -> f.contribution() > 0).limit(3).toList();
+        var factorIds = factors.stream()
+                .map(f -> facts.add("risk_factor", f.words() + " (" + f.effect() + ")"))
+                .toList();
+        var dependentId = facts.add(
+                "dependent",
+                e.dependents().isEmpty()
+                        ? "no service in the catalog depends on " + d.service()
+                        : String.join(", ", e.dependents()) + " depend(s) on " + d.service());
+        var similar = similar(
+                change.searchText(d.service()),
+                c -> c.kind() == PastCase.Kind.DEPLOY
+                        && c.deployId() != d.id()
+                        && !c.outcome().equals("promoted"));
+        var similarIds = similar.stream()
+                .map(s -> facts.add(
+                        "similar_deploy",
+                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
+                                + s.pastCase().version() + ", "
+                                + s.pastCase().outcome().replace('_', ' ') + ", " + percent(s.similarity())
+                                + " similar; " + cut(s.pastCase().text(), 200)))
+                .toList();
+
+        var check = contextCheck(d, change, rules, e.dependents(), similar);
+        var text = new StringBuilder();
+        text.append(d.service())
+                .append(' ')
+                .append(d.version())
+                .append(" changes ")
+                .append(change.filesInWords())
+                .append(cite(changeId));
+        prId.ifPresent(id -> text.append(", \"")
+                .append(cut(change.prTitle().orElseThrow(), 120))
+                .append('"')
+                .append(cite(id)));
+        text.append(". It was escalated because ");
+        if (!rules.isEmpty()) {
+            text.append(String.join(
+                            "; ",
+                            rules.stream().map(RuleOutcome.Escalate::reason).toList()))
+                    .append(cite(ruleIds));
+        } else {
+            text.append("its risk ")
+                    .append(num(a.score()))
+                    .append(" is over the threshold ")
+                    .append(num(a.threshold().score()))
+                    .append(cite(scoreId));
+        }
+        if (!factors.isEmpty()) {
+            text.append("; the largest risk factors are ")
+                    .append(String.join(
+                            ", ", factors.stream().map(Factor::words).toList()))
+                    .append(cite(factorIds));
+        }
+        text.append(". ");
+        text.append(
+                        e.dependents().isEmpty()
+                                ? "No service in the catalog depends on it"
+                                : "If it misbehaves, " + String.join(", ", e.dependents()) + " could break")
+                .append(cite(dependentId))
+                .append(". ");
+        if (similar.isEmpty()) {
+            text.append("No similar past deploy was rolled back or failed.");
+        } else {
+            var top = similar.getFirst().pastCase();
+            text.append("The most similar past deploy that went wrong is ")
+                    .append(top.ref())
+                    .append(" (")
+                    .append(top.service())
+                    .append(' ')
+                    .append(top.version())
+                    .append(", ")
+                    .append(top.outcome().replace('_', ' '))
+                    .append(')')
+                    .append(cite(similarIds.getFirst()))
+                    .append('.');
+        }
+        return finish(
+                AdviceKind.CONTEXT_PACKAGE,
+                d,
+                OptionalLong.empty(),
+                "Write a context package for the approver of this escalated deploy: what the change does, why it is"
+                        + " risky, what could break, and what similar past deploys teach.",
+                facts.list,
+                similar,
+                text.toString(),
+                check);
+    }
+
+    private static String contextCheck(
+            Deploy d,
+            ChangeSummary change,
+            List<RuleOutcome.Escalate> rules,
+            List<String> dependents,
+            List<SimilarCase> similar) {
+        var ruleNames = rules.stream().map(RuleOutcome.Escalate::rule).toList();
+        if (ruleNames.contains("schema-migration") || change.touchesMigration()) {
+            return "that the migration (" + String.join(", ", change.firstFiles(1))
+                    + ") works with the version running now and can be undone: canary, baseline and stable share one"
+                    + " database, and a rollback does not revert a schema";
+        }
+        if (ruleNames.contains("new-service-integration")) {
+            return "that "
+                    + (change.dependencies().isEmpty()
+                            ? "the new dependency"
+                            : String.join(", ", change.dependencies()))
+                    + " expects calls from " + d.service() + " (access, capacity, API version)";
+        }
+        if (ruleNames.contains("deploy-configuration") || change.touchesConfig()) {
+            return "the configuration change: a setting may apply to every pod at once, not only to the canary";
+        }
+        if (ruleNames.contains("ci-not-green")) {
+            return "why CI is not green, before anything else";
+        }
+        if (ruleNames.contains("unknown-change")) {
+            return "what the image contains: no build announced it, so nothing above describes the change";
+        }
+        if (!similar.isEmpty()) {
+            var top = similar.getFirst().pastCase();
+            return "what made " + top.ref() + " (" + top.outcome().replace('_', ' ')
+                    + ") go wrong, and whether this change repeats it";
+        }
+        if (!dependents.isEmpty()) {
+            return "that the API " + String.join(", ", dependents) + " call(s) on " + d.service() + " is unchanged";
+        }
+        return change.files().isEmpty()
+                ? "the diff of this version"
+                : "the diff of " + String.join(", ", change.firstFiles(2));
+    }
+
+    // ------------------------------------------------------------------------------------------------ hypothesis
+
+    /** The incident hypothesis after a rollback. */
+    public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build) {
+        var d = r.deploy();
+        var incident = r.incident();
+        var change = ChangeSummary.of(build);
+        var facts = new Facts();
+        var tripped = r.evidence().isEmpty()
+                ? Optional.<Evidence>empty()
+                : Optional.of(r.evidence().getFirst());
+        var metric = tripped.map(Evidence::metric).orElse(incident.metric());
+        var trippedId = facts.add(
+                "metric",
+                metric + " tripped: " + tripped.map(Advisor::evidenceInWords).orElse(r.reason()));
+        var changeId = facts.add("change", change.filesInWords());
+        change.prTitle().ifPresent(t -> facts.add("change", "pull request: " + cut(t, 200)));
+        if (!change.commitMessages().isEmpty()) {
+            facts.add(
+                    "change",
+                    "commit messages: "
+                            + String.join(
+                                    " | ",
+                                    change.commitMessages().stream()
+                                            .limit(3)
+                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
+                                            .toList()));
+        }
+        var similar = similar(
+                incidentText(metric, r.reason(), change, d.service()),
+                c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
+        var similarIds = similar.stream()
+                .map(s -> facts.add(
+                        "similar_incident",
+                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
+                                + s.pastCase().version() + ", "
+                                + percent(s.similarity()) + " similar; "
+                                + cut(s.pastCase().text(), 200)
+                                + "; " + resolutionWords(s.pastCase().outcome())))
+                .toList();
+
+        var check = causeCheck(metric, change, similar);
+        var text = new StringBuilder();
+        text.append(metric)
+                .append(" tripped on the canary of ")
+                .append(d.service())
+                .append(' ')
+                .append(d.version())
+                .append(": ")
+                .append(tripped.map(Advisor::evidenceInWords).orElse(r.reason()))
+                .append(cite(trippedId))
+                .append(". The version changed ")
+                .append(change.filesInWords())
+                .append(cite(changeId))
+                .append(", and it is the only difference between canary and baseline. ");
+        if (similar.isEmpty()) {
+            text.append("No similar past incident is on record.");
+        } else {
+            var top = similar.getFirst().pastCase();
+            text.append("The most similar past incident is ")
+                    .append(top.ref())
+                    .append(" (")
+                    .append(top.service())
+                    .append(' ')
+                    .append(top.version())
+                    .append("), ")
+                    .append(resolutionWords(top.outcome()))
+                    .append(cite(similarIds.getFirst()))
+                    .append('.');
+        }
+        return finish(
+                AdviceKind.INCIDENT_HYPOTHESIS,
+                d,
+                OptionalLong.of(incident.id()),
+                "Write an incident hypothesis for the on-call engineer after this automatic rollback: which metric"
+                        + " tripped and how, what changed in the version, what similar past incidents teach, and the"
+                        + " likely cause to check first.",
+                facts.list,
+                similar,
+                text.toString(),
+                check);
+    }
+
+    private static String causeCheck(String metric, ChangeSummary change, List<SimilarCase> similar) {
+        var resolved = similar.stream()
+                .filter(s -> !s.pastCase().outcome().equals("unresolved"))
+                .findFirst();
+        if (resolved.isPresent()) {
+            return "whether the cause of " + resolved.get().pastCase().ref() + " is back (it was resolved: "
+                    + cut(resolved.get().pastCase().outcome(), 200) + ")";
+        }
+        var files = change.files().isEmpty() ? "the change" : String.join(", ", change.firstFiles(2));
+        var m = metric.toLowerCase();
+        if (change.touchesMigration()) {
+            return "the migration in " + files + ": queries of the new version against the schema (locks, missing"
+                    + " indexes, columns the old code does not know)";
+        }
+        if (m.contains("error")) {
+            return "the error paths touched in " + files + ": the canary's logs for new exceptions and failed calls";
+        }
+        if (m.contains("p99") || m.contains("p50") || m.contains("latency")) {
+            return "new or slower calls on the request path in " + files + " (queries, remote calls, locks, retries)";
+        }
+        if (m.contains("restart")) {
+            return "why canary pods restart: memory limits, start-up and readiness of " + files;
+        }
+        return "the canary's logs and " + files;
+    }
+
+    // ------------------------------------------------------------------------------------------------ memory
+
+    /** Remembers how a deploy ended, so that later changes can be compared with it. */
+    public void rememberDeploy(Deploy d, String outcome, Optional<AnnouncedBuild> build, Instant at) {
+        cases.remember(new PastCase(
+                PastCase.Kind.DEPLOY,
+                d.id(),
+                OptionalLong.empty(),
+                d.service(),
+                d.version(),
+                ChangeSummary.of(build).searchText(d.service()),
+                outcome,
+                at));
+    }
+
+    /** Remembers an incident, so that later incidents can be compared with it. */
+    public void rememberIncident(Incident i, Optional<AnnouncedBuild> build) {
+        cases.remember(new PastCase(
+                PastCase.Kind.INCIDENT,
+                i.deployId().orElse(0),
+                OptionalLong.of(i.id()),
+                i.service(),
+                i.version(),
+                incidentText(i.metric(), i.summary(), ChangeSummary.of(build), i.service()),
+                i.resolution().orElse("unresolved"),
+                i.openedAt()));
+    }
+
+    static String incidentText(String metric, String reason, ChangeSummary change, String service) {
+        return Redaction.scrub(metric + " regression: " + reason + ". change: " + change.searchText(service));
+    }
+
+    private List<SimilarCase> similar(String text, Predicate<PastCase> accept) {
+        try {
+            return cases.similar(text, accept, SIMILAR).stream()
+                    .filter(s -> s.similarity() >= MIN_SIMILARITY)
+                    .toList();
+        } catch (RuntimeException e) {
+            return List.of(); // the memory is a help, never a reason not to advise
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the model
+
+    private Advice finish(
+            AdviceKind kind,
+            Deploy d,
+            OptionalLong incidentId,
+            String task,
+            List<Fact> facts,
+            List<SimilarCase> similar,
+            String template,
+            String templateCheck) {
+        if (!writer.configured()) {
+            return new Advice(
+                    kind,
+                    d.id(),
+                    d.service(),
+                    d.version(),
+                    incidentId,
+                    template,
+                    templateCheck,
+                    facts,
+                    similar,
+                    Advice.Source.TEMPLATE,
+                    Optional.empty(),
+                    Optional.empty());
+        }
+        var prompt = prompt(task, d, facts);
+        var written = ask(prompt);
+        var answerHash = written instanceof SummaryWriter.Written.Answer a
+                ? Optional.of(Prompt.sha256(a.text()))
+                : Optional.<String>empty();
+        var problem =
+                switch (written) {
+                    case SummaryWriter.Written.Failure f -> Optional.of(new String[] {f.reason(), f.detail()});
+                    case SummaryWriter.Written.Answer a -> unusable(a.text(), facts);
+                };
+        var call = new Advice.ModelCall(
+                writer.provider(),
+                written instanceof SummaryWriter.Written.Answer a && !a.model().isBlank() ? a.model() : writer.model(),
+                prompt.sha256(),
+                answerHash,
+                written.latency(),
+                problem.map(p -> p[1]));
+        if (problem.isPresent()) {
+            return new Advice(
+                    kind,
+                    d.id(),
+                    d.service(),
+                    d.version(),
+                    incidentId,
+                    template,
+                    templateCheck,
+                    facts,
+                    similar,
+                    Advice.Source.TEMPLATE,
+                    Optional.of(problem.get()[0]),
+                    Optional.of(call));
+        }
+        var answer = ((SummaryWriter.Written.Answer) written).text().strip();
+        var check = CHECK_FIRST.matcher(answer);
+        String summary = answer;
+        String suggested = templateCheck;
+        if (check.find()) {
+            suggested = check.group(1).strip();
+            summary = (answer.substring(0, check.start()) + answer.substring(check.end())).strip();
+        }
+        return new Advice(
+                kind,
+                d.id(),
+                d.service(),
+                d.version(),
+                incidentId,
+                cut(summary, MAX_ANSWER),
+                cut(suggested, 500),
+                facts,
+                similar,
+                Advice.Source.MODEL,
+                Optional.empty(),
+                Optional.of(call));
+    }
+
+    /** Asks the model, waiting at most {@link #bound}: a client that does not keep its own timeout is not waited for. */
+    private SummaryWriter.Written ask(Prompt prompt) {
+        long start = System.nanoTime();
+        var future = CompletableFuture.supplyAsync(() -> writer.write(prompt), calls);
+        try {
+            return future.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return new SummaryWriter.Written.Failure(
+                    "timeout",
+                    "no answer within " + bound.toMillis() + " ms",
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (ExecutionException e) {
+            return new SummaryWriter.Written.Failure(
+                    "error", e.getCause().getClass().getSimpleName(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new SummaryWriter.Written.Failure(
+                    "error", "interrupted", Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** Why a model's text cannot be shown (reason and detail), or empty when it can. */
+    static Optional<String[]> unusable(String text, List<Fact> facts) {
+        if (text == null || text.isBlank()) {
+            return Optional.of(new String[] {"empty", "the answer has no text"});
+        }
+        var ids = facts.stream().map(Fact::id).toList();
+        var cited = new LinkedHashSet<String>();
+        var m = CITATION.matcher(text);
+        while (m.find()) {
+            cited.add(m.group(1));
+        }
+        if (cited.isEmpty()) {
+            return Optional.of(new String[] {"uncited", "the answer cites none of the facts"});
+        }
+        var unknown = cited.stream().filter(c -> !ids.contains(c)).toList();
+        if (!unknown.isEmpty()) {
+            return Optional.of(new String[] {"malformed", "the answer cites facts that were not given: " + unknown});
+        }
+        return Optional.empty();
+    }
+
+    /** The model's input: the task and the facts as JSON, nothing else (no secrets reach here: facts are scrubbed). */
+    static Prompt prompt(String task, Deploy d, List<Fact> facts) {
+        ObjectNode input = JSON.createObjectNode();
+        input.put("task", task);
+        input.put("service", d.service());
+        input.put("version", d.version());
+        var array = input.putArray("facts");
+        for (var f : facts) {
+            array.addObject().put("id", f.id()).put("kind", f.kind()).put("text", f.text());
+        }
+        try {
+            return new Prompt(
+                    INSTRUCTIONS, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(input));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ words
+
+    /** The facts of one advice, numbered as they are added. */
+    private static final class Facts {
+        final List<Fact> list = new ArrayList<>();
+
+        String add(String kind, String text) {
+            var id = "F" + (list.size() + 1);
+            list.add(new Fact(id, kind, cut(Redaction.scrub(text), 600)));
+            return id;
+        }
+    }
+
+    private static String cite(String id) {
+        return " [" + id + "]";
+    }
+
+    private static String cite(List<String> ids) {
+        return ids.isEmpty()
+                ? ""
+                : " " + String.join(" ", ids.stream().map(i -> "[" + i + "]").toList());
+    }
+
+    static String evidenceInWords(Evidence e) {
+        var parts = new ArrayList<String>();
+        parts.add(e.reason());
+        if (Double.isFinite(e.baseline()) && Double.isFinite(e.canary())) {
+            parts.add("baseline " + num(e.baseline()) + ", canary " + num(e.canary()));
+        }
+        if (Double.isFinite(e.estimate())) {
+            parts.add("shift " + num(e.estimate())
+                    + (Double.isFinite(e.ciLow()) && Double.isFinite(e.ciHigh())
+                            ? " (interval " + num(e.ciLow()) + " to " + num(e.ciHigh()) + ")"
+                            : ""));
+        }
+        parts.add("judge: " + e.judge());
+        return String.join("; ", parts);
+    }
+
+    private static String resolutionWords(String outcome) {
+        return outcome.equals("unresolved") ? "not resolved yet" : "resolved: " + cut(outcome, 200);
+    }
+
+    static String num(double v) {
+        if (!Double.isFinite(v)) {
+            return "n/a";
+        }
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String percent(double similarity) {
+        return Math.round(similarity * 100) + "%";
+    }
+
+    static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, Math.max(0, max - 1)) + "…";
+    }
+}
