@@ -47,6 +47,14 @@ final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--reset", description = "delete the data directory first and start afresh")
     boolean reset;
 
+    @Option(
+            names = "--fault",
+            paramLabel = "SERVICE@VERSION=KIND",
+            description = "make a build of the simulated CI misbehave (repeatable): KIND is errors (15% of requests"
+                    + " fail), slow (3x the latency), crash (pods never ready) or none; e.g. --fault"
+                    + " checkout@1.4.1=slow. The console's sidebar does the same while the sandbox runs.")
+    java.util.List<String> faults = new java.util.ArrayList<>();
+
     /** Stops the sandbox when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
@@ -64,7 +72,7 @@ final class SandboxCommand implements Callable<Integer> {
         try {
             sandbox = Sandbox.start(new Sandbox.Settings(
                     data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)));
-        } catch (Sandbox.PortInUse e) {
+        } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("Database may be already in use")) {
@@ -75,6 +83,20 @@ final class SandboxCommand implements Callable<Integer> {
         }
         // The JVM exits when its shutdown hooks return: the hook waits until the sandbox has closed its database.
         var closed = new CountDownLatch(1);
+        try {
+            for (var f : faults) {
+                var m = java.util.regex.Pattern.compile("([a-z0-9-]+)@([A-Za-z0-9_.-]+)=([a-z]+)")
+                        .matcher(f);
+                if (!m.matches()) {
+                    throw new IllegalArgumentException(
+                            "--fault takes SERVICE@VERSION=KIND, such as checkout@1.4.1=slow; got '" + f + "'");
+                }
+                sandbox.injectFault(m.group(1), m.group(2), m.group(3));
+            }
+        } catch (IllegalArgumentException e) {
+            sandbox.close();
+            throw new UserError(e.getMessage());
+        }
         var hook = new Thread(
                 () -> {
                     stop.countDown();

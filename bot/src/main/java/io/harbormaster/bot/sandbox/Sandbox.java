@@ -10,6 +10,7 @@ import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.intake.IntakeResult;
 import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.Fault;
 import io.harbormaster.sandbox.SimulatedCi;
 import io.harbormaster.sandbox.SimulatedCluster;
 import io.harbormaster.sandbox.SimulatedMetrics;
@@ -97,6 +98,7 @@ public final class Sandbox implements AutoCloseable {
     private final SandboxFiles files;
     private final URI address;
     private volatile boolean closed;
+    private final java.nio.channels.FileLock lock;
     private volatile boolean clusterChanged;
     /** Saves the cluster and the channel now and then, off the pipeline's path, so that even a killed sandbox keeps most. */
     private final java.util.concurrent.ScheduledExecutorService saver =
@@ -108,10 +110,11 @@ public final class Sandbox implements AutoCloseable {
 
     private Sandbox(Settings settings) throws IOException {
         this.settings = settings;
-        Files.createDirectories(settings.dataDir());
-        files = new SandboxFiles(settings.dataDir());
         config = ConfigLoader.parse("sandbox catalog", settings.catalogYaml());
         ci = settings.ci();
+        Files.createDirectories(settings.dataDir());
+        lock = lock(settings.dataDir());
+        files = new SandboxFiles(settings.dataDir());
         var token = "xoxb-sandbox-" + random(12);
         var signingSecret = random(16);
         slack = SlackStandIn.start(
@@ -170,6 +173,7 @@ public final class Sandbox implements AutoCloseable {
                 opened.close();
             }
             slack.close();
+            release(lock);
             throw e;
         }
     }
@@ -230,8 +234,34 @@ public final class Sandbox implements AutoCloseable {
         return bot.inProcessRequests().submit(Optional.of(build.service()), build.requestJson(autoDeploy));
     }
 
-    /** Remembers the faults injected from the console, so a restarted sandbox keeps them. */
-    void faultsChanged() {
+    /** The faults a version can be given: {@code none}, {@code errors}, {@code slow}, {@code crash}. */
+    public static final List<String> FAULTS = List.of("none", "errors", "slow", "crash");
+
+    /**
+     * Makes a build of the simulated CI misbehave from now on, or behave again ({@code none}): {@code errors} (15% of
+     * its requests fail), {@code slow} (3x the latency), {@code crash} (its pods never become ready). Remembered, so
+     * a restarted sandbox keeps it.
+     *
+     * @throws IllegalArgumentException naming what the CI has and what a fault may be
+     */
+    public void injectFault(String service, String version, String kind) {
+        var build = ci.build(service, version)
+                .orElseThrow(() -> new IllegalArgumentException("the simulated CI has no build " + service + " "
+                        + version + "; it has "
+                        + ci.builds().stream()
+                                .map(b -> b.service() + " " + b.version())
+                                .toList()));
+        var fault =
+                switch (kind) {
+                    case "none", "crash" -> Fault.NONE;
+                    case "errors" -> Fault.errors(0.15);
+                    case "slow" -> Fault.slower(3);
+                    default ->
+                        throw new IllegalArgumentException("a fault is none, errors (15% of requests fail), slow (3x"
+                                + " the latency) or crash (pods never become ready), got '" + kind + "'");
+                };
+        metrics.inject(service, version, fault);
+        files.crash(cluster, build.image(), kind.equals("crash"));
         files.saveFaults(ci, metrics, cluster);
     }
 
@@ -280,6 +310,7 @@ public final class Sandbox implements AutoCloseable {
             } finally {
                 db.close();
                 slack.close();
+                release(lock);
             }
         }
     }
@@ -293,6 +324,40 @@ public final class Sandbox implements AutoCloseable {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Another sandbox (in this process or another) is running on the same data directory. */
+    public static final class DataInUse extends RuntimeException {
+        DataInUse(Path dir) {
+            super("another sandbox is running on " + dir.toAbsolutePath() + ": stop it first, or give this one its own"
+                    + " directory with --data");
+        }
+    }
+
+    /** Holds {@code dir/.lock} while the sandbox runs: two sandboxes on one database would corrupt each other. */
+    private static java.nio.channels.FileLock lock(Path dir) throws IOException {
+        var channel = java.nio.channels.FileChannel.open(
+                dir.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new DataInUse(dir);
+        }
+        return lock;
+    }
+
+    private static void release(java.nio.channels.FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            // the process is ending or the file is gone: the lock goes with it
         }
     }
 

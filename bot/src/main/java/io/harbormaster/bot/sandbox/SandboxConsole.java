@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.Track;
-import io.harbormaster.sandbox.Fault;
 import io.harbormaster.sandbox.SimulatedCi;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -255,32 +254,14 @@ final class SandboxConsole {
         if (body == null) {
             return;
         }
-        var build = build(ctx, body);
-        if (build == null) {
+        var kind = body.path("fault").asText("");
+        try {
+            sandbox.injectFault(
+                    body.path("service").asText(""), body.path("version").asText(""), kind);
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, e.getMessage());
             return;
         }
-        var kind = body.path("fault").asText("");
-        Fault fault;
-        boolean crash = false;
-        switch (kind) {
-            case "none" -> fault = Fault.NONE;
-            case "errors" -> fault = Fault.errors(0.15);
-            case "slow" -> fault = Fault.slower(3);
-            case "crash" -> {
-                fault = Fault.NONE;
-                crash = true;
-            }
-            default -> {
-                refuse(
-                        ctx,
-                        "fault must be none, errors (15% of requests fail), slow (3x the latency) or crash (pods"
-                                + " never become ready), got '" + kind + "'");
-                return;
-            }
-        }
-        sandbox.metrics().inject(build.service(), build.version(), fault);
-        sandbox.files().crash(sandbox.cluster(), build.image(), crash);
-        sandbox.faultsChanged();
         json(ctx, Map.of("ok", true, "fault", kind));
     }
 

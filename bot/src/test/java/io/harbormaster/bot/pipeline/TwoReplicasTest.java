@@ -163,8 +163,10 @@ class TwoReplicasTest {
                 // A healthy canary is paused now and then (the analysis cannot tell, ~1 in a few hundred): the
                 // on-call human decides, here by rolling it back, which lets the service's later deploys go on.
                 for (var d : deploys.inFlight()) {
-                    var last = deploys.transitions(d.id()).getLast();
-                    if (last.reason().startsWith("paused") && rolledBackByHand.add(d.id())) {
+                    var transitions = deploys.transitions(d.id());
+                    if (!transitions.isEmpty()
+                            && transitions.getLast().reason().startsWith("paused")
+                            && rolledBackByHand.add(d.id())) {
                         replicas.getLast().pipeline().rollbackRequested(d.service(), "U-oncall");
                     }
                 }

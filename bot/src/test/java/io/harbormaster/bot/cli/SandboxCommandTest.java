@@ -1,0 +1,142 @@
+package io.harbormaster.bot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code harbormaster sandbox} as a user runs it: the address it prints, stopping it, and what stops it starting. */
+class SandboxCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(SandboxCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
+
+    static Run sandbox() {
+        var command = new SandboxCommand();
+        var cli = new CommandLine(command);
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        var out = new StringWriter();
+        var err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(command, cli, out, err);
+    }
+
+    @Test
+    void itPrintsTheConsolesAddressServesItAndStopsLeavingItsDataForTheNextStart() throws Exception {
+        var data = dir.resolve("data");
+        var run = sandbox();
+        var exit = CompletableFuture.supplyAsync(
+                () -> run.cli().execute("--port", "0", "--data", data.toString(), "--fault", "checkout@1.4.1=slow"));
+        var address = awaitAddress(run.out());
+        var page = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(address)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Harbormaster sandbox", "/console/console.js");
+        var state = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(address + "console/api/state"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(state.body())
+                .containsPattern("\\{\"service\":\"checkout\",\"version\":\"1.4.1\",[^}]*\"fault\":\"slow\"");
+
+        run.command().stop.countDown();
+        assertThat(exit.get()).isZero();
+        assertThat(run.out().toString()).contains("Sandbox stopped");
+        assertThat(data.resolve("audit-key.txt")).exists();
+        assertThat(data.resolve("cluster.tsv")).exists();
+        assertThat(data.resolve("slack-channel.json")).exists();
+        assertThat(Files.list(data).map(p -> p.getFileName().toString()))
+                .anyMatch(name -> name.startsWith("harbormaster") && name.endsWith(".db"));
+    }
+
+    @Test
+    void aPortInUseIsNamedWithWhatToDo() throws Exception {
+        try (var taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            var run = sandbox();
+            int code = run.cli()
+                    .execute(
+                            "--port",
+                            Integer.toString(taken.getLocalPort()),
+                            "--data",
+                            dir.resolve("data").toString());
+            assertThat(code).isEqualTo(2);
+            assertThat(run.err().toString()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort(), "--port");
+        }
+    }
+
+    @Test
+    void aSecondSandboxOnTheSameDataIsToldToStopTheFirstOrUseItsOwnDirectory() throws Exception {
+        var data = dir.resolve("shared");
+        var first = sandbox();
+        var exit = CompletableFuture.supplyAsync(() -> first.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(first.out());
+        try {
+            var second = sandbox();
+            int code = second.cli().execute("--port", "0", "--data", data.toString());
+            assertThat(code).isEqualTo(2);
+            assertThat(second.err().toString()).contains("another sandbox is running on", "--data");
+        } finally {
+            first.command().stop.countDown();
+            assertThat(exit.get()).isZero();
+        }
+    }
+
+    @Test
+    void aFaultForABuildTheCiDoesNotHaveOrOfAnUnknownKindIsRefusedWithWhatThereIs() {
+        var run = sandbox();
+        assertThat(run.cli()
+                        .execute("--port", "0", "--data", dir.resolve("a").toString(), "--fault", "search@9.9=slow"))
+                .isEqualTo(2);
+        assertThat(run.err().toString()).contains("no build search 9.9", "search 5.2.0");
+        var again = sandbox();
+        assertThat(again.cli()
+                        .execute("--port", "0", "--data", dir.resolve("b").toString(), "--fault", "search@5.2.0=fire"))
+                .isEqualTo(2);
+        assertThat(again.err().toString()).contains("none, errors", "'fire'");
+        var malformed = sandbox();
+        assertThat(malformed
+                        .cli()
+                        .execute("--port", "0", "--data", dir.resolve("c").toString(), "--fault", "search"))
+                .isEqualTo(2);
+        assertThat(malformed.err().toString()).contains("SERVICE@VERSION=KIND");
+    }
+
+    @Test
+    void aPortOutOfRangeIsRefused() {
+        var run = sandbox();
+        assertThat(run.cli().execute("--port", "70000", "--data", dir.toString()))
+                .isEqualTo(2);
+        assertThat(run.err().toString()).contains("--port must be between 0 and 65535");
+    }
+
+    private static String awaitAddress(StringWriter out) throws InterruptedException {
+        var pattern = Pattern.compile("open (http://\\S+/)");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            var m = pattern.matcher(out.toString());
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the sandbox printed no address: " + out);
+    }
+}
