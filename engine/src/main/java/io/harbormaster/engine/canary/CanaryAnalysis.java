@@ -9,8 +9,7 @@ import java.util.Optional;
  * One canary's analysis, fed one interval at a time: hard triggers and the sequential judge after every interval,
  * the Mann-Whitney judge and scorer before a step ends. A step ends early once its minimum time has passed and (on the
  * last step) the canary has run for {@code minPromoteSeconds} and the sequential judge has excluded a meaningful
- * regression; it ends at its maximum otherwise, where a last step whose sequential judge holds evidence of a regression
- * short of proof pauses instead of promoting. Missing data never promotes: no data for {@code maxNoDataSeconds}
+ * regression; it ends at its maximum otherwise. Missing data never promotes: no data for {@code maxNoDataSeconds}
  * pauses, and a step needs data to end.
  */
 public final class CanaryAnalysis {
@@ -195,11 +194,6 @@ public final class CanaryAnalysis {
                             evidence));
         }
         if (last) {
-            Optional<Evidence> suspicion = early ? Optional.empty() : sequential.suspicion();
-            if (suspicion.isPresent()) {
-                // the canary ran out of time with evidence of a regression short of proof: not automatically
-                return new Verdict.Pause(end, prepend(suspicion.get(), evidence));
-            }
             return new Verdict.Promote(end, evidence);
         }
         step++;

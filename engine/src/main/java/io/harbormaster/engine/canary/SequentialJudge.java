@@ -61,26 +61,6 @@ public final class SequentialJudge {
         return Optional.empty();
     }
 
-    /**
-     * The metric with evidence of a regression short of a rollback but more than chance usually gives a healthy
-     * canary: an e-value of at least 1 / promote alpha (a healthy canary's metric gets there with probability at most
-     * promote alpha). A canary that reaches its last step's end like this is not promoted automatically.
-     */
-    public Optional<Evidence> suspicion() {
-        double threshold = 1 / policy.promoteAlpha();
-        String rule = "e-value >= " + fmt(threshold) + " when the last step ended: a human decides";
-        if (errors.eValue() >= threshold) {
-            return Optional.of(errorEvidence(rule, errors.eValue()));
-        }
-        if (p50.eValue() >= threshold) {
-            return Optional.of(latencyEvidence("p50_ms", p50, rule, p50.eValue()));
-        }
-        if (p99.eValue() >= threshold) {
-            return Optional.of(latencyEvidence("p99_ms", p99, rule, p99.eValue()));
-        }
-        return Optional.empty();
-    }
-
     /** Whether every metric has excluded a meaningful regression at the promote alpha. */
     public boolean excludesMeaningfulRegression() {
         double threshold = 1 / policy.promoteAlpha();

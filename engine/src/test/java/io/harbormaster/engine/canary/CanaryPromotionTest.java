@@ -90,47 +90,4 @@ class CanaryPromotionTest {
             assertNotEquals("PROMOTE", report.decision(), "seed " + seed);
         }
     }
-
-    @Test
-    void aCanaryThatRunsOutOfTimeWithEvidenceShortOfProofIsLeftToAHuman() {
-        // 7.5 canary errors for every 5 of the baseline: too little for a rollback in four minutes, too much to wave
-        // on. The fixed-horizon judge is told to accept anything under a 10x effect, so only the sequential one speaks.
-        var random = new SplittableRandom(6);
-        var series = new ArrayList<IntervalSample>();
-        for (int i = 0; i < 54; i++) {
-            TrackSample b = busy(random, 1, 0), c = busy(random, 1, 0);
-            series.add(new IntervalSample(
-                    10L * i,
-                    new TrackSample(1000, 5, b.p50Ms(), b.p99Ms(), 0),
-                    new TrackSample(1000, 7 + i % 2, c.p50Ms(), c.p99Ms(), 0)));
-        }
-        CanaryPolicy d = CanaryPolicy.defaults();
-        CanaryPolicy lenient = new CanaryPolicy(
-                d.intervalSeconds(),
-                d.steps(),
-                d.minStepSeconds(),
-                d.minPromoteSeconds(),
-                d.maxNoDataSeconds(),
-                d.hardTriggers(),
-                new MannWhitneyPolicy(0.25, 0.98, 10.0, 0.1),
-                d.scoring(),
-                d.sequential());
-        Verdict.Pause pause = assertInstanceOf(
-                Verdict.Pause.class, CanaryAnalysis.replay(series, lenient).verdict());
-        assertEquals(240, pause.at());
-        Evidence first = pause.evidence().getFirst();
-        assertEquals("sequential", first.judge());
-        assertEquals("error_rate", first.metric());
-        assertTrue(first.eValue() >= 1 / d.sequential().promoteAlpha(), "" + first.eValue());
-        assertTrue(first.eValue() < 1 / d.sequential().errorAlpha(), "" + first.eValue());
-
-        // the same canary failing only as often as the baseline is promoted
-        var fine = new ArrayList<IntervalSample>();
-        for (IntervalSample s : series) {
-            TrackSample c = s.canary();
-            fine.add(new IntervalSample(
-                    s.t(), s.baseline(), new TrackSample(1000, 5, c.p50Ms(), c.p99Ms(), c.restarts())));
-        }
-        assertEquals("PROMOTE", CanaryAnalysis.replay(fine, lenient).decision());
-    }
 }
