@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
  * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
- * min_step_seconds, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
+ * min_step_seconds, min_promote_seconds, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
  */
 public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -60,6 +60,7 @@ public final class CanaryPolicyYaml {
                 "interval_seconds",
                 "steps",
                 "min_step_seconds",
+                "min_promote_seconds",
                 "max_no_data_seconds",
                 "hard_triggers",
                 "mann_whitney",
@@ -144,6 +145,7 @@ public final class CanaryPolicyYaml {
                     (long) num(root, "interval_seconds", d.intervalSeconds(), at),
                     steps,
                     (long) num(root, "min_step_seconds", d.minStepSeconds(), at),
+                    (long) num(root, "min_promote_seconds", d.minPromoteSeconds(), at),
                     (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),
                     h,
                     m,

@@ -63,6 +63,7 @@ class EndToEndTest {
               canary:
                 interval_seconds: 1
                 min_step_seconds: 3
+                min_promote_seconds: 3
                 max_no_data_seconds: 30
                 steps: [{weight: 50, intervals: 6}]
             services:

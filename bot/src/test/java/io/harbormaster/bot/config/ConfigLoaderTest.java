@@ -196,6 +196,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServiceMaySetItsOwnBakeTimeAndTheRestKeepsTheDefaults() {
+        var config = ConfigLoader.parse("harbormaster.yml", MINIMAL + "    canary:\n      min_promote_seconds: 600\n");
+        var canary = config.catalog().service("web").orElseThrow().canary();
+        assertThat(canary.minPromoteSeconds()).isEqualTo(600);
+        assertThat(canary.minStepSeconds())
+                .isEqualTo(io.harbormaster.engine.canary.CanaryPolicy.defaults().minStepSeconds());
+        assertThat(problems(MINIMAL + "    canary:\n      min_promote_seconds: -1\n"))
+                .singleElement()
+                .asString()
+                .contains("cannot be negative");
+    }
+
+    @Test
     void aCanaryStepTooShortToEverEndIsRefused() {
         var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
         assertThat(p).singleElement().asString().contains("needs at least 3 intervals");

@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * One canary's analysis, fed one interval at a time: hard triggers and the sequential judge after every interval,
  * the Mann-Whitney judge and scorer before a step ends. A step ends early once its minimum time has passed and (on the
- * last step) the sequential judge has excluded a meaningful regression; it ends at its maximum otherwise. Missing data
- * never promotes: no data for {@code maxNoDataSeconds} pauses, and a step needs data to end.
+ * last step) the canary has run for {@code minPromoteSeconds} and the sequential judge has excluded a meaningful
+ * regression; it ends at its maximum otherwise. Missing data never promotes: no data for {@code maxNoDataSeconds}
+ * pauses, and a step needs data to end.
  */
 public final class CanaryAnalysis {
     /** Fewer intervals with data than this in a step and the step cannot end. */
@@ -138,7 +139,7 @@ public final class CanaryAnalysis {
         boolean enoughData = stepSamples.size() >= MIN_INTERVALS_WITH_DATA;
         boolean early = elapsed >= Math.min(policy.minStepSeconds(), max)
                 && enoughData
-                && (!last || sequential.excludesMeaningfulRegression());
+                && (!last || (end >= policy.minPromoteSeconds() && sequential.excludesMeaningfulRegression()));
         if (!early && elapsed < max) {
             return new Verdict.Continue(end, weight(), List.of());
         }

@@ -1,5 +1,9 @@
 package io.harbormaster.engine.canary;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * An anytime-valid test of "the canary fails more often than the baseline", from per-interval error counts.
  *
@@ -7,26 +11,39 @@ package io.harbormaster.engine.canary;
  * its share of requests when both tracks fail at the same rate. The likelihood ratio of a higher failure ratio r
  * against that is a nonnegative martingale under "no regression" whatever the common rate is (and however it drifts),
  * so by Ville's inequality the mixture over a grid of r crosses 1/alpha with probability at most alpha however often
- * it is looked at. A zero-error baseline needs no special case: new canary errors simply push the share towards 1.
+ * it is looked at. The regression may start after the canary did, so the mixture also runs over the interval tau at
+ * which it starts (the prior of {@link ChangePoint}; before tau a term is worth 1): intervals before the onset then
+ * do not dilute the evidence. A zero-error baseline needs no special case: new canary errors simply push the share
+ * towards 1.
  *
  * <p>The promote side tests the opposite way: it grows when the data speak against a meaningful regression, either
  * relative (ratio at least {@code errorRatio}, conditional test as above) or absolute (canary rate at least the
- * baseline's running rate plus {@code errorPoints}, with the baseline rate plugged in).
+ * baseline's running rate plus {@code errorPoints}, with the baseline rate plugged in), over the whole canary and
+ * over its latest intervals alone.
  */
 final class ErrorRateEProcess {
-    private static final double[] RATIOS = {1.5, 2, 3, 5, 10, 100};
+    /** The failure ratios of the alternative, canary to baseline. */
+    static final double[] RATIOS = {1.5, 2, 3, 5, 10, 100};
+    /**
+     * Prior weights of the ratios (sum 1). Small ratios get more: their evidence grows slowly, while a large ratio's
+     * grows so fast that a smaller weight costs it little time.
+     */
+    static final double[] RATIO_WEIGHTS = {0.25, 0.25, 0.125, 0.125, 0.125, 0.125};
 
     private final double meaningfulRatio;
     private final double meaningfulPoints;
-    /** Copies started every {@code START_EVERY} intervals, averaged, as in {@link LatencyEProcess}. */
-    private static final int STARTS = 6;
+    private final ChangePoint onsets = new ChangePoint();
+    /** Log wealth per onset (index tau - 1) and ratio. */
+    private double[][] logWealth = new double[16][];
 
-    private static final int START_EVERY = 2;
-
-    private final double[][] logWealth = new double[STARTS][RATIOS.length];
     private int observed;
     private double logAgainstRatio;
     private double logAgainstPoints;
+    /** Per interval: the log increments of the two promote-side tests. */
+    private final List<double[]> promoteSteps = new ArrayList<>();
+
+    private int cachedAt = -1;
+    private double cached;
     private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
 
     ErrorRateEProcess(double meaningfulRatio, double meaningfulPoints) {
@@ -38,26 +55,33 @@ final class ErrorRateEProcess {
         if (nC <= 0 || nB <= 0) {
             return;
         }
+        if (observed == logWealth.length) {
+            logWealth = Arrays.copyOf(logWealth, 2 * observed);
+        }
+        logWealth[observed] = new double[RATIOS.length];
         double share = nC / (nC + nB);
         for (int i = 0; i < RATIOS.length; i++) {
             double shifted = RATIOS[i] * nC / (RATIOS[i] * nC + nB);
             double step = eC * Math.log(shifted / share) + eB * Math.log((1 - shifted) / (1 - share));
-            for (int k = 0; k < STARTS; k++) {
-                if (observed >= k * START_EVERY) {
-                    logWealth[k][i] += step;
-                }
+            for (int k = 0; k <= observed; k++) {
+                logWealth[k][i] += step;
             }
         }
         observed++;
         double meaningfulShare = meaningfulRatio * nC / (meaningfulRatio * nC + nB);
-        logAgainstRatio += eC * Math.log(share / meaningfulShare) + eB * Math.log((1 - share) / (1 - meaningfulShare));
+        double againstRatio =
+                eC * Math.log(share / meaningfulShare) + eB * Math.log((1 - share) / (1 - meaningfulShare));
 
         // absolute side, with the baseline's rate so far (before this interval) as the reference
         double pBase = baselineRequests > 0 ? Math.max(baselineErrors / baselineRequests, 1e-5) : Double.NaN;
+        double againstPoints = 0;
         if (Double.isFinite(pBase)) {
             double pBad = pBase + meaningfulPoints;
-            logAgainstPoints += eC * Math.log(pBase / pBad) + (nC - eC) * Math.log((1 - pBase) / (1 - pBad));
+            againstPoints = eC * Math.log(pBase / pBad) + (nC - eC) * Math.log((1 - pBase) / (1 - pBad));
         }
+        logAgainstRatio += againstRatio;
+        logAgainstPoints += againstPoints;
+        promoteSteps.add(new double[] {againstRatio, againstPoints});
         canaryRequests += nC;
         canaryErrors += eC;
         baselineRequests += nB;
@@ -66,18 +90,38 @@ final class ErrorRateEProcess {
 
     /** Evidence for a regression: the mixture's value (an e-value). */
     double eValue() {
-        double sum = 0;
-        for (double[] start : logWealth) {
-            for (double w : start) {
-                sum += Math.exp(Math.min(w, 700)); // a copy not yet started is worth exp(0) = 1
-            }
+        if (cachedAt == observed) {
+            return cached;
         }
-        return sum / (RATIOS.length * STARTS);
+        double total = 0;
+        for (int k = 0; k < observed; k++) {
+            double sum = 0;
+            for (int i = 0; i < RATIOS.length; i++) {
+                sum += RATIO_WEIGHTS[i] * Math.exp(Math.min(logWealth[k][i], 700));
+            }
+            total += onsets.weight(k + 1) * sum;
+        }
+        cached = total + onsets.tailFrom(observed + 1);
+        cachedAt = observed;
+        return cached;
     }
 
-    /** Evidence against a meaningful regression (an e-value under "the regression is meaningful"). */
+    /**
+     * Evidence against a meaningful regression (an e-value under "the regression is meaningful"), over the whole
+     * canary and over its latest {@link LatencyEProcess#RECENT} intervals alone: a regression that is still growing
+     * shows there first, and the smaller of the two counts.
+     */
     double promoteEValue() {
-        return (Math.exp(Math.min(logAgainstRatio, 700)) + Math.exp(Math.min(logAgainstPoints, 700))) / 2;
+        double ratio = 0, points = 0;
+        for (int i = Math.max(0, promoteSteps.size() - LatencyEProcess.RECENT); i < promoteSteps.size(); i++) {
+            ratio += promoteSteps.get(i)[0];
+            points += promoteSteps.get(i)[1];
+        }
+        return Math.min(either(logAgainstRatio, logAgainstPoints), either(ratio, points));
+    }
+
+    private static double either(double logRatio, double logPoints) {
+        return (Math.exp(Math.min(logRatio, 700)) + Math.exp(Math.min(logPoints, 700))) / 2;
     }
 
     double canaryRate() {

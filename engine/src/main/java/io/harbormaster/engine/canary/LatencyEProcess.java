@@ -1,127 +1,241 @@
 package io.harbormaster.engine.canary;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import org.apache.commons.math3.distribution.TDistribution;
+
 /**
  * An anytime-valid test of "the canary is slower", from per-interval quantiles (p50 or p99) of both tracks.
  *
- * <p>Each interval gives the difference of log quantiles, scaled by sqrt(nC nB / (nC + nB)) so that its spread does
- * not depend on the traffic step. With unknown spread, the Bayes factor of a t-test with a normal prior on the
- * standardized effect (and the scale-invariant prior on the spread) is a test martingale for the scale-invariant
- * part of the data (Perez-Ortiz, Lardy, de Heide and Grunwald, "E-statistics, group invariance and anytime valid
- * testing"), so the mixture over a few prior widths may be checked after every interval. Assumption, measured in
- * the benchmark: the scaled log differences are close to normal with a constant spread.
+ * <p>Each interval gives the difference of log quantiles d, whose variance under "same distribution" is
+ * sigma^2 (1/nC + 1/nB) with an unknown sigma. The alternative is a shift of d by mu from an unknown interval tau on
+ * (a fault may start after the canary did). Whitened, x = d / sqrt(1/nC + 1/nB) is N(0, sigma^2) under the null and
+ * N(mu a, sigma^2) from tau on, a = 1 / sqrt(1/nC + 1/nB). With the scale-invariant prior 1/sigma on sigma and a
+ * normal prior on mu / sigma, the Bayes factor has a closed form; it is the likelihood ratio of the scale-invariant
+ * part of the data and so a test martingale under the null whatever sigma is (Perez-Ortiz, Lardy, de Heide and
+ * Grunwald, "E-statistics, group invariance and anytime valid testing"). The mixture over onsets tau (a proper,
+ * heavy-tailed prior, see {@link ChangePoint}) and over a few prior widths is one too, so it may be checked after
+ * every interval. Intervals before the onset still estimate sigma, so a fault that starts late is judged against
+ * the noise level of the whole canary, not just of the few intervals since it began.
  *
- * <p>The promote side runs the same test on the differences minus the meaningful shift log(1 + increase): it grows
- * when the canary is clearly less slow than "meaningfully slower".
+ * <p>Only evidence for "slower" counts: each term is kept only when its own estimate points upwards, which can only
+ * lower the value, so Ville's inequality still bounds the false-alarm probability. A small floor on the variance
+ * (relative resolution {@link #RESOLUTION} of a latency reading) keeps identical, quantised readings from looking
+ * infinitely precise; it too can only lower the value.
+ *
+ * <p>The promote side is the same test with tau at the first interval on d minus the meaningful shift
+ * log(1 + increase): it grows when the canary is clearly less slow than "meaningfully slower", over the whole canary
+ * and over its most recent {@link #RECENT} intervals (a regression that is still growing shows there first).
+ *
+ * <p>Assumption, measured in the benchmark and in the tests: the whitened log differences are close to normal with
+ * a constant spread.
  */
 final class LatencyEProcess {
-    private static final double[] PRIOR_VARIANCES = {0.5, 2, 8, 32};
-    /** Keeps identical readings (a quiet p99) from looking infinitely precise. */
-    private static final double MIN_VARIANCE = 1e-4;
-
-    /**
-     * The regression test is restarted every {@code START_EVERY} intervals up to {@code STARTS} times and the copies
-     * averaged: a fault that begins after the canary started is then not diluted by the healthy intervals before it.
-     * Each copy is a test martingale from its start (worth 1 before), so the average is one too.
-     */
-    static final int STARTS = 6;
-
-    static final int START_EVERY = 2;
+    /** Prior variances of mu / sigma, from a 1%-of-the-noise shift to one far larger than it. */
+    static final double[] PRIOR_VARIANCES = {0.01, 0.04, 0.16, 0.64, 2.56};
+    /** Their weights (sum 1): small shifts get more, as their evidence grows slowly (see {@link ErrorRateEProcess}). */
+    static final double[] PRIOR_WEIGHTS = {0.25, 0.25, 0.25, 0.125, 0.125};
+    /** Relative resolution of one latency reading (log units) added to the variance. */
+    static final double RESOLUTION = 0.01;
+    /** How many of the latest intervals the promote side also checks on their own. */
+    static final int RECENT = 6;
 
     private final double meaningfulShift;
-    private final Moments regression = new Moments();
-    private final Moments[] late = new Moments[STARTS - 1];
-    private int observed;
-    private final Moments belowMeaningful = new Moments();
-    private double lastDifference = Double.NaN;
+    private final ChangePoint onsets = new ChangePoint();
+    private final ArrayList<double[]> observations = new ArrayList<>();
+    /** Per onset tau (index tau - 1): the shift's weight u and the shift sum t over the data it may shift. */
+    private double[] weightFrom = new double[16];
+
+    private double[] sumFrom = new double[16];
+    /** Sum of squares of every whitened value (differences and level contrasts), with the resolution floor. */
+    private double sumSquares;
+    /** Whitened values in all: one difference per interval, one level contrast per pair of intervals. */
+    private int dof;
+    /** The level contrasts alone (squares with the resolution floor, and how many): noise whatever the shift. */
+    private double contrastSquares;
+
+    private int contrasts;
+
+    private double pendingLevel = Double.NaN;
+    private double pendingRequests;
+    private double pendingShare;
     private double sumDifferences;
+    private double sumWeights;
+    private int cachedAt = -1;
+    private double cached;
 
     LatencyEProcess(double meaningfulIncrease) {
         this.meaningfulShift = Math.log1p(meaningfulIncrease);
     }
 
+    /**
+     * Takes one interval. Besides the difference d, the request-weighted level of both tracks is used: under the null
+     * it is independent of d (same sigma on both tracks) and carries whatever drift both share, so the contrast of
+     * two consecutive levels measures sigma once more. Pairs are disjoint, so the contrasts are independent of each
+     * other too. Under the alternative the canary's shift moves the level by its share of the requests; that enters
+     * the model like the shift of d does, so a contrast that spans the onset is evidence, not noise.
+     */
     void observe(double baselineMs, double canaryMs, double nB, double nC) {
         if (!(baselineMs > 0) || !(canaryMs > 0) || !(nB > 0) || !(nC > 0)) {
             return;
         }
+        if (!Double.isFinite(baselineMs) || !Double.isFinite(canaryMs)) {
+            return;
+        }
         double d = Math.log(canaryMs) - Math.log(baselineMs);
-        double scale = Math.sqrt(nC * nB / (nC + nB));
-        regression.add(d * scale);
-        for (int k = 0; k < late.length; k++) {
-            if (observed >= (k + 1) * START_EVERY) {
-                if (late[k] == null) {
-                    late[k] = new Moments();
+        double a = Math.sqrt(nC * nB / (nC + nB));
+        double x = d * a;
+        int n = observations.size();
+        if (n == weightFrom.length) {
+            weightFrom = Arrays.copyOf(weightFrom, 2 * n);
+            sumFrom = Arrays.copyOf(sumFrom, 2 * n);
+        }
+        for (int k = 0; k <= n; k++) {
+            weightFrom[k] += a * a;
+            sumFrom[k] += a * x;
+        }
+        observations.add(new double[] {d, a});
+        sumSquares += x * x + RESOLUTION * RESOLUTION * a * a;
+        dof++;
+
+        double requests = nC + nB;
+        double level = (nC * Math.log(canaryMs) + nB * Math.log(baselineMs)) / requests;
+        double share = nC / requests;
+        if (Double.isNaN(pendingLevel)) {
+            pendingLevel = level;
+            pendingRequests = requests;
+            pendingShare = share;
+        } else {
+            double r = Math.sqrt(1 / requests + 1 / pendingRequests);
+            double z = (level - pendingLevel) / r;
+            // onset at or before the pair's first interval: the shift moves both levels; at its second: only that one
+            double both = (share - pendingShare) / r, second = share / r;
+            for (int k = 0; k < n; k++) {
+                weightFrom[k] += both * both;
+                sumFrom[k] += both * z;
+            }
+            weightFrom[n] += second * second;
+            sumFrom[n] += second * z;
+            sumSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
+            dof++;
+            contrastSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
+            contrasts++;
+            pendingLevel = Double.NaN;
+        }
+        sumDifferences += d * a * a;
+        sumWeights += a * a;
+    }
+
+    /** Evidence that the canary is slower (an e-value: its expectation is at most 1 when it is not). */
+    double eValue() {
+        int n = observations.size();
+        if (cachedAt == n) {
+            return cached;
+        }
+        double[] terms = new double[n * PRIOR_VARIANCES.length];
+        double largest = 0;
+        for (int k = 0; k < n; k++) {
+            if (sumFrom[k] > 0) {
+                for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
+                    double term = onsets.weight(k + 1)
+                            * PRIOR_WEIGHTS[j]
+                            * bayesFactor(dof, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], sumSquares);
+                    terms[k * PRIOR_VARIANCES.length + j] = term;
+                    largest = Math.max(largest, term);
                 }
-                late[k].add(d * scale);
             }
         }
-        observed++;
-        belowMeaningful.add((d - meaningfulShift) * scale);
-        lastDifference = d;
-        sumDifferences += d;
-    }
-
-    /** Evidence that the canary is slower; 0 when the canary is, on the whole, faster. */
-    double eValue() {
-        double total = oneSided(regression);
-        for (Moments m : late) {
-            total += m == null ? 1.0 : oneSided(m);
+        double total = onsets.tailFrom(n + 1);
+        for (double term : terms) {
+            total += term;
         }
-        return total / STARTS;
+        if (total >= 1) { // some evidence: the terms that carry it get their half-normal factor (at most 2)
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
+                    double term = terms[k * PRIOR_VARIANCES.length + j];
+                    if (term > largest * 1e-3) {
+                        double up = upwards(dof, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], sumSquares);
+                        total += term * (2 * up - 1);
+                    }
+                }
+            }
+        }
+        cachedAt = n;
+        cached = total;
+        return total;
     }
 
-    /** The Bayes factor when the data point to "slower", else 0 (dominated by the martingale, so still valid). */
-    private static double oneSided(Moments m) {
-        return m.mean() > 0 ? m.bayesFactor() : 0.0;
+    /**
+     * The posterior probability that the shift is upwards, under the normal prior: with the right Haar prior on
+     * sigma, mu given the data is a Student t with n degrees of freedom centred on t / (u + 1/g). Twice it times the
+     * normal prior's Bayes factor is the Bayes factor of the half-normal prior on an upward shift, so a term may be
+     * doubled at most, and only when the data point upwards. Terms too small to matter, and all of them while the
+     * value is below 1, use 1/2 instead, its lower bound when the data point upwards (so the value can only be lower).
+     */
+    static double upwards(int n, double g, double u, double t, double s) {
+        double k = u + 1 / g;
+        double rest = s - t * t / k;
+        if (!(rest > 0) || n < 1) {
+            return 0.5;
+        }
+        double y = t * Math.sqrt(n / (k * rest));
+        return new TDistribution(null, n).cumulativeProbability(y);
     }
 
-    /** Evidence that the canary is less slow than meaningfully slower. */
+    /** Evidence that the canary is less slow than meaningfully slower, over the whole canary and recently. */
     double promoteEValue() {
-        return belowMeaningful.mean() < 0 ? belowMeaningful.bayesFactor() : 0.0;
+        int n = observations.size();
+        return Math.min(belowMeaningful(0), belowMeaningful(Math.max(0, n - RECENT)));
+    }
+
+    /**
+     * One-sided Bayes factor for "d - meaningful shift is negative" over the observations from {@code from} on, with
+     * the level contrasts of the whole canary (noise whatever the shift) helping to measure sigma.
+     */
+    private double belowMeaningful(int from) {
+        double u = 0, t = 0, s = contrastSquares;
+        int n = contrasts;
+        for (int i = from; i < observations.size(); i++) {
+            double[] o = observations.get(i);
+            double x = (o[0] - meaningfulShift) * o[1];
+            u += o[1] * o[1];
+            t += o[1] * x;
+            s += x * x + RESOLUTION * RESOLUTION * o[1] * o[1];
+            n++;
+        }
+        return observations.size() - from >= 2 && t < 0 ? mixture(n, u, t, s) : 0.0;
+    }
+
+    /**
+     * The Bayes factor averaged over the prior widths, for n observations in all (some may be pure noise), the
+     * shift's weight u = sum of a^2 and sum t = sum of a x over the observations it may shift, and the sum of squares
+     * s of all of them.
+     */
+    static double mixture(int n, double u, double t, double s) {
+        double total = 0;
+        for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
+            total += PRIOR_WEIGHTS[j] * bayesFactor(n, PRIOR_VARIANCES[j], u, t, s);
+        }
+        return total;
+    }
+
+    /** The Bayes factor of a normal prior with variance g on mu / sigma (two-sided). */
+    static double bayesFactor(int n, double g, double u, double t, double s) {
+        if (n < 2 || !(s > 0)) {
+            return 1.0;
+        }
+        double gu = 1 + g * u;
+        double rest = Math.max(1 - g * t * t / (gu * s), 1e-300);
+        double logBf = -0.5 * Math.log(gu) - 0.5 * n * Math.log(rest);
+        return Math.exp(Math.min(logBf, 700));
     }
 
     int count() {
-        return regression.n;
+        return observations.size();
     }
 
-    /** The estimated ratio canary / baseline (geometric mean of the per-interval ratios, unweighted). */
+    /** The estimated ratio canary / baseline (weighted geometric mean of the per-interval ratios). */
     double ratioEstimate() {
-        return regression.n == 0 ? Double.NaN : Math.exp(sumDifferences / regression.n);
-    }
-
-    double lastDifference() {
-        return lastDifference;
-    }
-
-    /** Running sums for the t statistic. */
-    private static final class Moments {
-        int n;
-        double sum, sumSquares;
-
-        void add(double v) {
-            n++;
-            sum += v;
-            sumSquares += v * v;
-        }
-
-        double mean() {
-            return n == 0 ? 0 : sum / n;
-        }
-
-        double bayesFactor() {
-            if (n < 2) {
-                return 1.0;
-            }
-            double mean = sum / n;
-            double variance = Math.max((sumSquares - n * mean * mean) / (n - 1), MIN_VARIANCE);
-            double t2 = n * mean * mean / variance;
-            double nu = n - 1;
-            double total = 0;
-            for (double g : PRIOR_VARIANCES) {
-                double logBf = -0.5 * Math.log1p(n * g)
-                        + (n / 2.0) * (Math.log1p(t2 / nu) - Math.log1p(t2 / (nu * (1 + n * g))));
-                total += Math.exp(Math.min(logBf, 700));
-            }
-            return total / PRIOR_VARIANCES.length;
-        }
+        return sumWeights > 0 ? Math.exp(sumDifferences / sumWeights) : Double.NaN;
     }
 }

@@ -20,6 +20,9 @@ public final class MannWhitney {
     /**
      * Compares {@code canary} (x) with {@code baseline} (y) at the given two-sided confidence level.
      *
+     * <p>When each sample is constant (and they differ) R stops, since at the shift between them every value ties;
+     * here the estimate and both ends of the interval are that shift, the one pairwise difference there is.
+     *
      * @throws IllegalArgumentException when a sample is empty or every observation is tied (no interval exists)
      */
     public static MannWhitneyResult test(double[] canary, double[] baseline, double confidence) {
@@ -37,9 +40,15 @@ public final class MannWhitney {
         double pValue = 2 * Math.min(NORMAL.cumulativeProbability(z), 1 - NORMAL.cumulativeProbability(z));
         double w = atZero.w();
 
-        double alpha = 1 - confidence;
         double muMin = min(x) - max(y);
         double muMax = max(x) - min(y);
+        if (muMin == muMax) {
+            // each sample is constant (a quantised metric that did not move): every pairwise difference is the same,
+            // so that is the estimate and the whole interval. R stops here (at that shift every value ties); a canary
+            // analysis must not.
+            return new MannWhitneyResult(w, Math.min(1.0, pValue), muMin, muMin, muMin, confidence);
+        }
+        double alpha = 1 - confidence;
         double zq = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
         double lo = root(x, y, muMin, muMax, zq, true);
         double hi = root(x, y, muMin, muMax, -zq, true);

@@ -18,6 +18,20 @@ class MannWhitneyJudgeTest {
     }
 
     @Test
+    void twoConstantSamplesThatDifferAreComparedNotRefused() {
+        // a quantised metric that does not move on either track (R's wilcox.test stops here)
+        double[] baseline = {250, 250, 250, 250, 250, 250}, canary = {500, 500, 500, 500, 500, 500};
+        MannWhitneyResult r = MannWhitney.test(canary, baseline, 0.98);
+        assertEquals(250, r.estimate());
+        assertEquals(250, r.ciLow());
+        assertEquals(250, r.ciHigh());
+        assertEquals(
+                Classification.HIGH,
+                MannWhitneyJudge.classify("p99_ms", baseline, canary, Direction.INCREASE, MannWhitneyPolicy.defaults())
+                        .classification());
+    }
+
+    @Test
     void aSlowerCanaryIsPassWhenOnlyDecreasesMatter() {
         assertEquals(
                 Classification.PASS,
