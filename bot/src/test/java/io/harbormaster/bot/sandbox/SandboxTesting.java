@@ -20,7 +20,8 @@ final class SandboxTesting {
     static String fastCatalog() {
         var yaml = Sandbox.defaultCatalog();
         yaml = replace(yaml, "interval_seconds: 2", "interval_seconds: 1");
-        yaml = replace(yaml, "min_step_seconds: 12", "min_step_seconds: 4");
+        yaml = replace(yaml, "min_step_seconds: 6", "min_step_seconds: 3");
+        yaml = replace(yaml, "min_promote_seconds: 42", "min_promote_seconds: 10");
         yaml = replace(yaml, "intervals: 18", "intervals: 6");
         yaml = replace(yaml, "readiness_timeout: 1m", "readiness_timeout: 5s");
         return yaml;
