@@ -305,7 +305,9 @@ public final class Harbormaster implements AutoCloseable {
         if (server != null) {
             server.close();
         }
-        advising.close(Duration.ofSeconds(5));
+        // Loading the embedding model is native work that cannot be interrupted, and a JVM that exits under it
+        // aborts: a bot stopped right after it started waits for the load (a few seconds) as for advice in hand.
+        advising.close(Duration.ofSeconds(20));
         notifier.target = Notifier.NONE;
         slackNotifier.close(Duration.ofSeconds(5));
         frontEnd.close(Duration.ofSeconds(10));

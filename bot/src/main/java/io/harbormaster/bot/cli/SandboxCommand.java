@@ -68,47 +68,24 @@ final class SandboxCommand implements Callable<Integer> {
         if (reset) {
             deleteTree(data);
         }
-        Sandbox sandbox;
-        try {
-            sandbox = Sandbox.start(new Sandbox.Settings(
-                    data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)));
-        } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
-            throw new UserError(e.getMessage());
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).contains("Database may be already in use")) {
-                throw new UserError("another sandbox is running on " + data.toAbsolutePath() + ": stop it first, or"
-                        + " give this one its own directory with --data");
-            }
-            throw e;
-        }
-        // The JVM exits when its shutdown hooks return: the hook waits until the sandbox has closed its database.
+        // The JVM exits when its shutdown hooks return. The hook is in place before anything starts, and waits until
+        // the sandbox has closed its database (a Ctrl-C during start-up waits for the start to finish, then stops).
         var closed = new CountDownLatch(1);
-        try {
-            for (var f : faults) {
-                var m = java.util.regex.Pattern.compile("([a-z0-9-]+)@([A-Za-z0-9_.-]+)=([a-z]+)")
-                        .matcher(f);
-                if (!m.matches()) {
-                    throw new IllegalArgumentException(
-                            "--fault takes SERVICE@VERSION=KIND, such as checkout@1.4.1=slow; got '" + f + "'");
-                }
-                sandbox.injectFault(m.group(1), m.group(2), m.group(3));
-            }
-        } catch (IllegalArgumentException e) {
-            sandbox.close();
-            throw new UserError(e.getMessage());
-        }
         var hook = new Thread(
                 () -> {
                     stop.countDown();
                     try {
-                        closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 },
                 "harbormaster-sandbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Sandbox sandbox = null;
         try {
+            sandbox = start();
+            injectFaults(sandbox);
             out.printf(
                     "Harbormaster sandbox ready in %.1f s: open %s/%n"
                             + "Data in %s (start again to continue; --reset starts afresh). Stop with Ctrl-C.%n",
@@ -119,19 +96,45 @@ final class SandboxCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         } finally {
             try {
-                sandbox.close();
+                if (sandbox != null) {
+                    sandbox.close();
+                    out.println("Sandbox stopped; its data is in " + data.toAbsolutePath());
+                    out.flush();
+                }
             } finally {
                 closed.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // Already shutting down: the hook is what brought us here.
+                }
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // Already shutting down: the hook is what brought us here.
-            }
-            out.println("Sandbox stopped; its data is in " + data.toAbsolutePath());
-            out.flush();
         }
         return 0;
+    }
+
+    private Sandbox start() throws IOException {
+        try {
+            return Sandbox.start(new Sandbox.Settings(
+                    data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)));
+        } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private void injectFaults(Sandbox sandbox) {
+        for (var f : faults) {
+            var m = java.util.regex.Pattern.compile("([a-z0-9-]+)@([A-Za-z0-9_.-]+)=([a-z]+)")
+                    .matcher(f);
+            if (!m.matches()) {
+                throw new UserError("--fault takes SERVICE@VERSION=KIND, such as checkout@1.4.1=slow; got '" + f + "'");
+            }
+            try {
+                sandbox.injectFault(m.group(1), m.group(2), m.group(3));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

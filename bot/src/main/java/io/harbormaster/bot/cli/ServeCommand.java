@@ -91,6 +91,9 @@ final class ServeCommand implements Callable<Integer> {
     /** Stops the server when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
+    /** Counted down when everything has closed; a shutdown hook waits for it. */
+    private final CountDownLatch done = new CountDownLatch(1);
+
     /** Connects to the cluster, or says why it cannot; tests replace it with the simulated cluster. */
     Supplier<Cluster> cluster = ServeCommand::kubernetes;
 
@@ -164,7 +167,17 @@ final class ServeCommand implements Callable<Integer> {
                         kafka.map(k -> " and Kafka deploy.requests").orElse(""));
                 out.flush();
                 err.flush();
-                var hook = new Thread(stop::countDown, "harbormaster-shutdown");
+                // The JVM exits when its shutdown hooks return: the hook waits until everything below has closed.
+                var hook = new Thread(
+                        () -> {
+                            stop.countDown();
+                            try {
+                                done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "harbormaster-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 try {
                     stop.await();
@@ -182,6 +195,7 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         } finally {
             vertx.ifPresent(Vertx::close);
+            done.countDown();
         }
         return 0;
     }
