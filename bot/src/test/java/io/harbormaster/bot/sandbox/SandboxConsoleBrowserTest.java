@@ -90,6 +90,9 @@ class SandboxConsoleBrowserTest {
         assertThat(refusal).isHidden();
         thread().getByTestId("button-deploy_approve").click();
         shows(thread(), "Approved by");
+        // The advisor's context package follows in the thread when it is written (it never holds the deploy up).
+        shows(thread(), "Context package for payments 3.0.0");
+        shows(thread(), "Check first");
         assertThat(thread().getByTestId("button-deploy_approve")).hasCount(0);
         screenshot("approved-by-approver");
 
