@@ -3,6 +3,7 @@ package io.harbormaster.sandbox;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsSource;
+import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.engine.rollout.Track;
@@ -31,6 +32,7 @@ public final class SimulatedMetrics implements MetricsSource {
     private final long seed;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, IntervalSample> produced = new ConcurrentHashMap<>();
+    private volatile String outage;
 
     /**
      * @param targets the rollout target of a service name
@@ -54,8 +56,20 @@ public final class SimulatedMetrics implements MetricsSource {
         return faults.getOrDefault(service + ":" + version, Fault.NONE);
     }
 
+    /**
+     * Makes the metrics store unreachable (every query fails with {@code reason}) until called again with
+     * {@code null}: a Prometheus outage.
+     */
+    public void outage(String reason) {
+        outage = reason;
+    }
+
     @Override
     public List<IntervalSample> samples(MetricsQuery q) {
+        var down = outage;
+        if (down != null) {
+            throw new MetricsUnavailable("simulated metrics store unavailable: " + down);
+        }
         long step = q.interval().toSeconds();
         long n = (q.to().getEpochSecond() - q.from().getEpochSecond()) / step;
         var out = new ArrayList<IntervalSample>();

@@ -186,6 +186,111 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aMetricsOutageHoldsTheCanaryAtItsStepThenPausesForAHumanAndTheCanaryGoesOnWhenMetricsReturn() {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:9", "checkout", "1.1.0", "U0DEV")))
+                .deploy()
+                .id();
+        var d = engine.advance(id).orElseThrow();
+        for (int i = 0; i < 200 && d.step() < 2; i++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            d = engine.advance(id).orElseThrow();
+        }
+        assertThat(d.state()).isEqualTo(DeployState.CANARY);
+        assertThat(d.step()).isEqualTo(2);
+        int canaryReplicas =
+                f.cluster.workloads(f.target("checkout")).get(Track.CANARY).replicas();
+
+        f.metrics.outage("connection refused");
+        for (int i = 0; i < 6; i++) { // a minute without metrics: shorter than the 120 s no-data limit
+            f.clock.advance(Duration.ofSeconds(10));
+            d = engine.advance(id).orElseThrow();
+        }
+        assertThat(d.state()).isEqualTo(DeployState.CANARY);
+        assertThat(d.step()).as("no step forward or back while blind").isEqualTo(2);
+        assertThat(f.cluster.workloads(f.target("checkout")).get(Track.CANARY).replicas())
+                .isEqualTo(canaryReplicas);
+        assertThat(f.notices).noneMatch(n -> n instanceof DeployNotice.Paused);
+
+        for (int i = 0; i < 7; i++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            d = engine.advance(id).orElseThrow();
+        }
+        assertThat(d.state()).isEqualTo(DeployState.CANARY);
+        assertThat(d.step()).isEqualTo(2);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .startsWith("paused: no metrics for 2 min")
+                .contains("connection refused")
+                .contains("/deploy rollback checkout");
+        assertThat(f.notices).filteredOn(n -> n instanceof DeployNotice.Paused).hasSize(1);
+        assertThat(auditActions(id)).contains("canary.paused");
+
+        f.metrics.outage(null);
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(20));
+        assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
+    }
+
+    @Test
+    void anEngineRenewsItsLeaseAfterAThirdOfItOnTheMonotonicClockEvenWhenItsWallClockStandsStill()
+            throws InterruptedException {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var leases = new AtomicInteger();
+        var store = (io.harbormaster.engine.rollout.DeployStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.harbormaster.engine.rollout.DeployStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("tryLease")) {
+                        leases.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(f.deploys, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var settings = new io.harbormaster.engine.rollout.PipelineSettings(
+                "engine-a",
+                Duration.ofMillis(600),
+                Duration.ofHours(4),
+                Duration.ofHours(1),
+                Duration.ofMinutes(5),
+                Duration.ofDays(30),
+                "test",
+                "test");
+        var engine = f.engine(settings, store);
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:10", "checkout", "1.1.0", "U0DEV")))
+                .deploy()
+                .id();
+        engine.advance(id);
+        engine.advance(id);
+        assertThat(leases).as("a fresh lease is not asked for again").hasValue(1);
+
+        Thread.sleep(250); // more than a third of the lease, on the monotonic clock only
+        engine.advance(id);
+        assertThat(leases).hasValue(2);
+
+        f.clock.advance(Duration.ofMillis(250)); // and on the wall clock only
+        engine.advance(id);
+        assertThat(leases).hasValue(3);
+
+        // Another engine took the deploy over while this one's clock lagged behind: it no longer drives it.
+        f.clock.advance(Duration.ofSeconds(5));
+        f.engine("engine-b").advance(id);
+        f.clock.advance(Duration.ofSeconds(-5));
+        Thread.sleep(250);
+        int before = f.deploys.transitions(id).size();
+        engine.advance(id);
+        assertThat(leases).hasValue(4);
+        assertThat(f.deploys.tryLease(id, "engine-c", f.clock.instant(), f.clock.instant()))
+                .as("engine-b's lease still stands")
+                .isFalse();
+        assertThat(f.deploys.transitions(id)).hasSize(before);
+    }
+
+    @Test
     void anEngineThatDiesMidCanaryIsReplacedAndTheDeployEndsExactlyOnce() {
         f.announce("payments", "2.0.0", PipelineFixture.SMALL_CHANGE);
         f.metrics.inject("payments", "2.0.0", Fault.errors(0.10));

@@ -115,8 +115,13 @@ final class PipelineFixture {
 
     /** A pipeline as one engine replica would run it. */
     DeployPipeline engine(String owner) {
+        return engine(PipelineSettings.defaults(owner), deploys);
+    }
+
+    /** A pipeline with its own settings, over {@code store} (a recording wrapper of {@link #deploys}, say). */
+    DeployPipeline engine(PipelineSettings settings, io.harbormaster.engine.rollout.DeployStore store) {
         var ports = new PipelinePorts(
-                deploys,
+                store,
                 builds,
                 policies,
                 incidents,
@@ -131,7 +136,7 @@ final class PipelineFixture {
                 risk,
                 () -> catalog,
                 clock);
-        return new DeployPipeline(ports, PipelineSettings.defaults(owner), (service, took) -> {
+        return new DeployPipeline(ports, settings, (service, took) -> {
             if (!took.isNegative()) {
                 analysed.add(service);
             }

@@ -113,9 +113,12 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ driving
 
     /** Advances every deploy that is not finished (what a restarted engine, and the scheduler, call). */
-    private final Map<Long, Instant> leasedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Lease> leasedUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Map<Long, Judged> judged = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** When each canary's metrics store first failed to answer, in the current run of failures. */
+    private final Map<Long, Instant> metricsDownSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     public void advanceAll() {
         advanceAll(() -> {});
@@ -126,7 +129,16 @@ public final class DeployPipeline {
      * were just requested there, so a new request never waits for a whole sweep.
      */
     public void advanceAll(Runnable beforeEach) {
-        for (var d : ports.deploys().inFlight()) {
+        var inFlight = ports.deploys().inFlight();
+        var ids = new java.util.HashSet<Long>();
+        for (var d : inFlight) {
+            ids.add(d.id());
+        }
+        // What this engine remembers of deploys that ended elsewhere (another replica, a human) goes.
+        leasedUntil.keySet().retainAll(ids);
+        judged.keySet().retainAll(ids);
+        metricsDownSince.keySet().retainAll(ids);
+        for (var d : inFlight) {
             beforeEach.run();
             advance(d.id());
         }
@@ -135,15 +147,8 @@ public final class DeployPipeline {
     /** Moves one deploy as far as it can go now; returns it as it is afterwards. */
     public Optional<Deploy> advance(long deployId) {
         var now = ports.clock().instant();
-        var held = leasedUntil.get(deployId);
-        // A lease this engine wrote cannot be taken before it ends: renew it only once half of it has gone.
-        if (held == null || now.isAfter(held.minus(settings.lease().dividedBy(2)))) {
-            var until = now.plus(settings.lease());
-            if (!ports.deploys().tryLease(deployId, settings.owner(), now, until)) {
-                leasedUntil.remove(deployId);
-                return ports.deploys().find(deployId); // another engine drives it
-            }
-            leasedUntil.put(deployId, until);
+        if (!holdsLease(deployId, now)) {
+            return ports.deploys().find(deployId); // another engine drives it
         }
         var deploy = ports.deploys().find(deployId);
         for (int guard = 0; deploy.isPresent() && guard < 16; guard++) {
@@ -157,9 +162,38 @@ public final class DeployPipeline {
         if (deploy.isEmpty() || deploy.get().state().terminal()) {
             leasedUntil.remove(deployId);
             judged.remove(deployId);
+            metricsDownSince.remove(deployId);
         }
         return deploy;
     }
+
+    /**
+     * Whether this engine holds the deploy's lease, renewing it when a third of it has gone. A lease this engine
+     * wrote cannot be taken before it ends, so the store is asked only then; the third is measured both on the
+     * engine's clock (what other engines compare the lease with) and on the monotonic clock (a wall clock that
+     * steps back, or a slow sweep, must not let the lease run out unnoticed): two thirds of the lease remain as a
+     * margin for the work done before the next check.
+     */
+    private boolean holdsLease(long deployId, Instant now) {
+        var held = leasedUntil.get(deployId);
+        var third = settings.lease().dividedBy(3);
+        if (held != null
+                && now.isBefore(held.until().minus(settings.lease()).plus(third))
+                && System.nanoTime() - held.writtenNanos() < third.toNanos()) {
+            return true;
+        }
+        var until = now.plus(settings.lease());
+        long written = System.nanoTime();
+        if (!ports.deploys().tryLease(deployId, settings.owner(), now, until)) {
+            leasedUntil.remove(deployId);
+            return false;
+        }
+        leasedUntil.put(deployId, new Lease(until, written));
+        return true;
+    }
+
+    /** A lease this engine wrote: until when it lasts, and when it was written on the monotonic clock. */
+    private record Lease(Instant until, long writtenNanos) {}
 
     private Deploy step(Deploy d) {
         try {
@@ -563,7 +597,13 @@ public final class DeployPipeline {
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
         long evaluating = System.nanoTime();
-        var samples = samples(d, spec, started, now);
+        List<IntervalSample> samples;
+        try {
+            samples = samples(d, spec, started, now);
+            metricsDownSince.remove(d.id());
+        } catch (MetricsUnavailable e) {
+            return metricsDown(d, policy, started, now, e);
+        }
         var analysis = new CanaryAnalysis(policy);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : samples) {
@@ -675,11 +715,25 @@ public final class DeployPipeline {
         if (now.isBefore(started.plus(interval))) {
             return List.of();
         }
-        try {
-            return ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
-        } catch (MetricsUnavailable e) {
-            return List.of(); // no data never promotes: the analysis pauses after its no-data limit
+        return ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+    }
+
+    /**
+     * The metrics store cannot answer: the canary holds at its current weight (no step forward, none back: judging
+     * nothing would restart the analysis at its first step), and once the store has been unreachable for the
+     * policy's no-data limit the deploy pauses for a human, as any other missing data does.
+     */
+    private Deploy metricsDown(Deploy d, CanaryPolicy policy, Instant started, Instant now, MetricsUnavailable e) {
+        var since = metricsDownSince.computeIfAbsent(d.id(), id -> now);
+        var down = Duration.between(since, now);
+        if (down.toSeconds() < policy.maxNoDataSeconds()) {
+            return d;
         }
+        return pause(
+                d,
+                "no metrics for " + words(down) + ": " + e.getMessage(),
+                List.of(),
+                Math.max(0, Duration.between(started, now).toSeconds()));
     }
 
     private Instant stepStart(Deploy d, Instant canaryStart) {
