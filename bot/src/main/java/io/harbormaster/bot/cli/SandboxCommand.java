@@ -65,9 +65,6 @@ final class SandboxCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();
-        if (reset) {
-            deleteTree(data);
-        }
         // The JVM exits when its shutdown hooks return. The hook is in place before anything starts, and waits until
         // the sandbox has closed its database (a Ctrl-C during start-up waits for the start to finish, then stops).
         var closed = new CountDownLatch(1);
@@ -115,8 +112,10 @@ final class SandboxCommand implements Callable<Integer> {
 
     private Sandbox start() throws IOException {
         try {
-            return Sandbox.start(new Sandbox.Settings(
-                    data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)));
+            return Sandbox.start(
+                    new Sandbox.Settings(
+                            data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)),
+                    reset);
         } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());
         }
@@ -133,17 +132,6 @@ final class SandboxCommand implements Callable<Integer> {
                 sandbox.injectFault(m.group(1), m.group(2), m.group(3));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        try (var files = java.nio.file.Files.walk(dir)) {
-            for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
             }
         }
     }

@@ -25,7 +25,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,27 +107,35 @@ public final class Sandbox implements AutoCloseable {
                 return t;
             });
 
-    private Sandbox(Settings settings) throws IOException {
+    private Sandbox(Settings settings, boolean reset) throws IOException {
         this.settings = settings;
         config = ConfigLoader.parse("sandbox catalog", settings.catalogYaml());
         ci = settings.ci();
         Files.createDirectories(settings.dataDir());
         lock = lock(settings.dataDir());
-        files = new SandboxFiles(settings.dataDir());
-        var token = "xoxb-sandbox-" + random(12);
-        var signingSecret = random(16);
-        slack = SlackStandIn.start(
-                token,
-                PERSONAS.stream()
-                        .map(p -> new SlackStandIn.User(p.id(), p.name(), p.realName()))
-                        .toList(),
-                List.of(new SlackStandIn.Channel(CHANNEL, CHANNEL_NAME)));
-        Database opened = null;
+        // From here on, whatever fails (an exception or an error) closes what was opened, in reverse, and lets go of
+        // the data directory.
+        SlackStandIn openedSlack = null;
+        Database openedDb = null;
+        Harbormaster createdBot = null;
         try {
+            if (reset) {
+                clear(settings.dataDir()); // only once the lock says no other sandbox uses it
+            }
+            files = new SandboxFiles(settings.dataDir());
+            var token = "xoxb-sandbox-" + random(12);
+            var signingSecret = random(16);
+            openedSlack = SlackStandIn.start(
+                    token,
+                    PERSONAS.stream()
+                            .map(p -> new SlackStandIn.User(p.id(), p.name(), p.realName()))
+                            .toList(),
+                    List.of(new SlackStandIn.Channel(CHANNEL, CHANNEL_NAME)));
+            slack = openedSlack;
             files.loadChannel(slack);
-            opened = Database.open(DatabaseConfig.of(
+            openedDb = Database.open(DatabaseConfig.of(
                     "jdbc:h2:file:" + settings.dataDir().resolve("harbormaster").toAbsolutePath()));
-            db = opened;
+            db = openedDb;
             cluster = new SimulatedCluster();
             files.loadCluster(
                     cluster,
@@ -141,7 +148,7 @@ public final class Sandbox implements AutoCloseable {
             var signer = files.auditKey();
             int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
             address = URI.create("http://" + hostForLinks(settings.host()) + ":" + port);
-            bot = new Harbormaster(
+            createdBot = new Harbormaster(
                     config,
                     db,
                     signer,
@@ -154,6 +161,7 @@ public final class Sandbox implements AutoCloseable {
                             Optional.of(signer.publicKey()),
                             new SlackWebApi.Settings(Duration.ofMillis(10), 2, Duration.ofSeconds(2)),
                             Duration.ofSeconds(10)));
+            bot = createdBot;
             byte[] linkSecret = new byte[32];
             new SecureRandom().nextBytes(linkSecret);
             bot.serveExports(address, linkSecret, Duration.ofMinutes(15));
@@ -162,30 +170,86 @@ public final class Sandbox implements AutoCloseable {
             try {
                 bot.start(settings.host(), port, List.of(), console::routes);
             } catch (RuntimeException e) {
-                bot.close();
                 throw new PortInUse(settings.host(), port, e);
             }
             bot.frontEnd().app().start();
             announceBuilds();
             saver.scheduleWithFixedDelay(this::save, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (RuntimeException | IOException e) {
-            if (opened != null) {
-                opened.close();
-            }
-            slack.close();
-            release(lock);
+        } catch (Throwable e) {
+            saver.shutdownNow();
+            var bot = createdBot;
+            var db = openedDb;
+            var slack = openedSlack;
+            closeAll(
+                    e,
+                    bot == null ? null : bot::close,
+                    db == null ? null : db::close,
+                    slack == null ? null : slack::close,
+                    () -> release(lock));
             throw e;
+        }
+    }
+
+    /**
+     * Runs every step even when an earlier one fails; the first failure is thrown with the later ones suppressed, or
+     * added to {@code pending} when there is one (a failure that is already on its way up).
+     */
+    private static void closeAll(Throwable pending, Runnable... steps) {
+        Throwable first = pending;
+        for (var step : steps) {
+            if (step == null) {
+                continue;
+            }
+            try {
+                step.run();
+            } catch (RuntimeException | Error e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (pending == null && first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (pending == null && first instanceof Error r) {
+            throw r;
+        }
+    }
+
+    /** Empties the data directory for {@code --reset}, all but the lock this sandbox holds on it. */
+    private static void clear(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (var p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir) && !p.equals(dir.resolve(".lock"))) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 
     /** Starts a sandbox: the console answers at {@link #address()} when this returns. */
     public static Sandbox start(Settings settings) throws IOException {
-        return new Sandbox(settings);
+        return new Sandbox(settings, false);
+    }
+
+    /**
+     * Starts a sandbox; with {@code reset}, on an emptied data directory (emptied only once this sandbox holds it, so
+     * a running sandbox's data is never deleted from under it).
+     */
+    public static Sandbox start(Settings settings, boolean reset) throws IOException {
+        return new Sandbox(settings, reset);
     }
 
     /** The console's address. */
     public URI address() {
         return address;
+    }
+
+    /** The address the console listens on, as given ({@code 127.0.0.1} unless told otherwise). */
+    String listenHost() {
+        return settings.host();
     }
 
     public SlackStandIn slack() {
@@ -301,18 +365,14 @@ public final class Sandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            bot.close();
-        } finally {
-            try {
-                files.saveChannel(slack);
-                files.saveCluster(cluster);
-            } finally {
-                db.close();
-                slack.close();
-                release(lock);
-            }
-        }
+        closeAll(
+                null,
+                bot::close,
+                () -> files.saveChannel(slack),
+                () -> files.saveCluster(cluster),
+                db::close,
+                slack::close,
+                () -> release(lock));
     }
 
     /** The catalog the sandbox runs with: four services of a small shop, canaries five times faster. */
@@ -387,13 +447,5 @@ public final class Sandbox implements AutoCloseable {
         var b = new byte[bytes];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    static void restrictToOwner(Path file) {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // Not a POSIX file system: the file keeps its default permissions.
-        }
     }
 }

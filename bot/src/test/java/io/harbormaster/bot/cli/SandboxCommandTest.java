@@ -62,6 +62,13 @@ class SandboxCommandTest {
         assertThat(data.resolve("audit-key.txt")).exists();
         assertThat(data.resolve("cluster.tsv")).exists();
         assertThat(data.resolve("slack-channel.json")).exists();
+        for (var secret : java.util.List.of("audit-key.txt", "slack-channel.json")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(data.resolve(secret))))
+                    .as(secret)
+                    .isEqualTo("rw-------");
+        }
+        assertThat(Files.list(data).map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
         assertThat(Files.list(data).map(p -> p.getFileName().toString()))
                 .anyMatch(name -> name.startsWith("harbormaster") && name.endsWith(".db"));
     }
@@ -89,14 +96,42 @@ class SandboxCommandTest {
         var exit = CompletableFuture.supplyAsync(() -> first.cli().execute("--port", "0", "--data", data.toString()));
         awaitAddress(first.out());
         try {
+            var key = Files.readString(data.resolve("audit-key.txt"));
             var second = sandbox();
-            int code = second.cli().execute("--port", "0", "--data", data.toString());
+            int code = second.cli().execute("--port", "0", "--data", data.toString(), "--reset");
             assertThat(code).isEqualTo(2);
             assertThat(second.err().toString()).contains("another sandbox is running on", "--data");
+            // --reset on a directory in use deletes nothing: the first sandbox's key and database are still there.
+            assertThat(Files.readString(data.resolve("audit-key.txt"))).isEqualTo(key);
+            assertThat(Files.list(data).map(p -> p.getFileName().toString()))
+                    .anyMatch(name -> name.startsWith("harbormaster") && name.endsWith(".db"));
         } finally {
             first.command().stop.countDown();
             assertThat(exit.get()).isZero();
         }
+    }
+
+    @Test
+    void resetStartsAfreshOnAStoppedSandboxsDirectory() throws Exception {
+        var data = dir.resolve("again");
+        var first = sandbox();
+        var exit = CompletableFuture.supplyAsync(() -> first.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(first.out());
+        first.command().stop.countDown();
+        assertThat(exit.get()).isZero();
+        var key = Files.readString(data.resolve("audit-key.txt"));
+        Files.writeString(data.resolve("leftover.txt"), "from before");
+
+        var second = sandbox();
+        var again = CompletableFuture.supplyAsync(
+                () -> second.cli().execute("--port", "0", "--data", data.toString(), "--reset"));
+        awaitAddress(second.out());
+        second.command().stop.countDown();
+        assertThat(again.get()).isZero();
+        assertThat(data.resolve("leftover.txt")).doesNotExist();
+        assertThat(Files.readString(data.resolve("audit-key.txt")))
+                .as("a new audit chain, with a new key")
+                .isNotEqualTo(key);
     }
 
     @Test
