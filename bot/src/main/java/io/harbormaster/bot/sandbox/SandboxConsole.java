@@ -9,9 +9,12 @@ import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.sandbox.SimulatedCi;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -51,12 +54,85 @@ final class SandboxConsole {
             }
             asset(ctx, name, type);
         });
-        routes.get("/console/api/state", this::state);
-        routes.post("/console/api/command", this::command);
-        routes.post("/console/api/action", this::action);
-        routes.post("/console/api/message", this::message);
-        routes.post("/console/api/ci", this::ci);
-        routes.post("/console/api/fault", this::fault);
+        routes.get("/console/api/state", guarded(this::state));
+        routes.post("/console/api/command", guarded(this::command));
+        routes.post("/console/api/action", guarded(this::action));
+        routes.post("/console/api/message", guarded(this::message));
+        routes.post("/console/api/ci", guarded(this::ci));
+        routes.post("/console/api/fault", guarded(this::fault));
+    }
+
+    /**
+     * The API answers only the console's own page. Another site open in the same browser cannot use it: a write must
+     * be JSON (which a cross-site form cannot send without the browser asking first) from the console's own origin,
+     * and a DNS name rebound to this machine is refused by the Host check, on reads too.
+     */
+    private Handler guarded(Handler handler) {
+        return ctx -> {
+            var refusal = refusal(ctx);
+            if (refusal.isPresent()) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("ok", false);
+                o.put("error", refusal.get());
+                ctx.status(403);
+                json(ctx, o);
+                return;
+            }
+            handler.handle(ctx);
+        };
+    }
+
+    private Optional<String> refusal(Context ctx) {
+        var host = ctx.header("Host");
+        if (host == null || !allowedHost(host)) {
+            return Optional.of("the console answers at " + sandbox.address() + ", not at host '" + host + "'");
+        }
+        if (ctx.method() == HandlerType.POST) {
+            var type = ctx.header("Content-Type");
+            if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                return Optional.of("console requests must be sent as application/json");
+            }
+            var origin = ctx.header("Origin");
+            if (origin != null && !origin.equalsIgnoreCase("http://" + host)) {
+                return Optional.of("a request from " + origin + " is not from the console's page; open "
+                        + sandbox.address() + " instead");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A Host header the console accepts: on its own port, a loopback name or address; when it listens beyond
+     * loopback, also an IP address, the name it was given with --host, or this machine's name.
+     */
+    private boolean allowedHost(String host) {
+        int colon = host.lastIndexOf(':');
+        if (colon < 0 || host.endsWith("]")) {
+            return false; // the console never runs on port 80, so a browser always names the port
+        }
+        var name = host.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!host.substring(colon + 1).equals(Integer.toString(sandbox.address().getPort()))) {
+            return false;
+        }
+        if (LOOPBACK_NAMES.contains(name)) {
+            return true;
+        }
+        var listen = sandbox.listenHost().toLowerCase(Locale.ROOT);
+        if (LOOPBACK_NAMES.contains(listen)) {
+            return false;
+        }
+        return name.equals(listen) || IP_LITERAL.matcher(name).matches() || name.equals(machineName());
+    }
+
+    private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost", "127.0.0.1", "[::1]");
+    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-f:.]+]");
+
+    private static String machineName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private void asset(Context ctx, String name, String type) throws IOException {

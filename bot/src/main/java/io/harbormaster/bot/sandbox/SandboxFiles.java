@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -54,8 +55,7 @@ final class SandboxFiles {
             }
         }
         var signer = CheckpointSigner.generate();
-        write(file, signer.privateKeyBase64() + "\n" + signer.publicKeyBase64() + "\n");
-        Sandbox.restrictToOwner(file);
+        write(file, signer.privateKeyBase64() + "\n" + signer.publicKeyBase64() + "\n"); // owner-only from the start
         return signer;
     }
 
@@ -186,15 +186,32 @@ final class SandboxFiles {
 
     void saveChannel(SlackStandIn slack) {
         try {
-            slack.save(dir.resolve("slack-channel.json"));
+            write(dir.resolve("slack-channel.json"), slack.saved());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the channel in " + dir, e);
         }
     }
 
+    /**
+     * Replaces {@code file} atomically with {@code content}, readable by its owner only (the channel and the audit
+     * key are nobody else's business). Each write has its own temporary file, so two writers never mix.
+     */
     private static void write(Path file, String content) throws IOException {
-        var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(
+                    file.getParent(),
+                    file.getFileName() + ".",
+                    ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp"); // not a POSIX file system
+        }
+        try {
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -53,6 +53,24 @@ class SandboxConsoleBrowserTest {
     }
 
     @Test
+    void messageTextCannotForgeTheRenderersPlaceholdersOrLinksThatRunScript() {
+        // The renderer swaps links and code for \u0000-\u0002 placeholders while it formats; text that carries them
+        // itself must neither pull in another piece nor break the page.
+        assertThat((String) page.evaluate("mrkdwn('a \\u00000\\u0000 b `c` <https://example.org|site>')"))
+                .isEqualTo(
+                        "a 0 b <code>c</code> <a href=\"https://example.org\" target=\"_blank\" rel=\"noopener\">site</a>");
+        assertThat((String) page.evaluate("mrkdwn('\\u00017\\u0001 \\u00029\\u0002')"))
+                .isEqualTo("7 9");
+        assertThat((String) page.evaluate(
+                        "button({type: 'button', url: 'javascript:alert(1)', action_id: 'x', text: {type: 'plain_text',"
+                                + " text: 'Open'}}, 'b', {ts: '1.0'})"))
+                .doesNotContain("href")
+                .contains("data-action-id=\"x\"");
+        assertThat((String) page.evaluate("mrkdwn('<javascript:alert(1)|click>')"))
+                .isEqualTo("click");
+    }
+
+    @Test
     void aNewcomerDeploysGetsRefusedAsAuthorApprovesAsApproverWatchesARollbackAndAudits() throws Exception {
         assertThat(page.getByTestId("workspace")).hasText("Harbormaster sandbox");
         assertThat(page.getByTestId("timing")).containsText("five times faster");

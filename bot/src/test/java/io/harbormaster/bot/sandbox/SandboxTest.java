@@ -136,11 +136,60 @@ class SandboxTest {
 
             var garbage = http.send(
                     HttpRequest.newBuilder(api(sandbox, "command"))
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("user=U0ENGINEER"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(garbage.statusCode()).isEqualTo(400);
             assertThat(garbage.body()).contains("JSON object");
+        }
+    }
+
+    @Test
+    void otherSitesInTheSameBrowserCannotUseTheConsolesApi() throws Exception {
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var body = "{\"user\":\"U0ENGINEER\",\"text\":\"/deploy help\"}";
+            // A cross-site form can only send text/plain, form or multipart bodies without asking first.
+            var form = http.send(
+                    HttpRequest.newBuilder(api(sandbox, "command"))
+                            .header("Content-Type", "text/plain")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(form.statusCode()).isEqualTo(403);
+            assertThat(form.body()).contains("application/json");
+
+            var crossSite = http.send(
+                    HttpRequest.newBuilder(api(sandbox, "command"))
+                            .header("Content-Type", "application/json")
+                            .header("Origin", "https://evil.example")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(crossSite.statusCode()).isEqualTo(403);
+            assertThat(crossSite.body())
+                    .contains("https://evil.example", sandbox.address().toString());
+
+            var sameSite = http.send(
+                    HttpRequest.newBuilder(api(sandbox, "command"))
+                            .header("Content-Type", "application/json")
+                            .header("Origin", "http://" + sandbox.address().getAuthority())
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(sameSite.statusCode()).isEqualTo(200);
+
+            // A DNS name rebound to 127.0.0.1 reaches the port with its own name in Host: refused, reads included.
+            assertThat(rawGet(
+                            sandbox,
+                            "/console/api/state",
+                            "rebound.example:" + sandbox.address().getPort()))
+                    .startsWith("HTTP/1.1 403");
+            assertThat(rawGet(
+                            sandbox,
+                            "/console/api/state",
+                            "localhost:" + sandbox.address().getPort()))
+                    .startsWith("HTTP/1.1 200");
 
             // A command the workspace does not have is answered as Slack answers it, without reaching the bot.
             assertThat(post(sandbox, "command", ENGINEER, "/deploi checkout 1.4.1")
@@ -151,6 +200,17 @@ class SandboxTest {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A GET with a Host header of the test's choosing (Java's HTTP client will not send one). */
+    static String rawGet(Sandbox sandbox, String path, String host) throws Exception {
+        try (var socket = new java.net.Socket(
+                sandbox.address().getHost(), sandbox.address().getPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 
     URI api(Sandbox sandbox, String route) {
         return URI.create(sandbox.address() + "/console/api/" + route);

@@ -202,8 +202,8 @@ public final class SlackStandIn implements AutoCloseable {
         return m;
     }
 
-    /** Writes every message to {@code file} (JSON), so that a sandbox started again shows the same channel. */
-    public synchronized void save(java.nio.file.Path file) throws java.io.IOException {
+    /** Every message as JSON, which {@link #load} reads back, so that a sandbox started again shows the same channel. */
+    public synchronized String saved() {
         var list = JSON.createArrayNode();
         for (var m : messages) {
             var o = list.addObject();
@@ -217,16 +217,10 @@ public final class SlackStandIn implements AutoCloseable {
             m.ephemeralTo().ifPresent(u -> o.put("ephemeral_to", u));
             o.put("edits", m.edits());
         }
-        var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        java.nio.file.Files.writeString(tmp, list.toString());
-        java.nio.file.Files.move(
-                tmp,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return list.toString();
     }
 
-    /** Reads back what {@link #save} wrote; the messages come before any message posted from now on. */
+    /** Reads back what {@link #saved} gave; the messages come before any message posted from now on. */
     public synchronized void load(java.nio.file.Path file) throws java.io.IOException {
         var list = JSON.readTree(file.toFile());
         if (list == null || !list.isArray()) {

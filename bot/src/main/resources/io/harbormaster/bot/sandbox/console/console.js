@@ -31,7 +31,8 @@ function personaName(id) {
 // Slack's mrkdwn: the sender escaped &, < and > as entities; <...> are links, mentions and channel references.
 function mrkdwn(text) {
   const tokens = [];
-  let s = String(text || '').replace(/<([^<>]*)>/g, (m, inner) => {
+  // The placeholders below use \u0000-\u0002; a text that carries them itself loses them first.
+  let s = String(text || '').replace(/[\u0000-\u0002]/g, '').replace(/<([^<>]*)>/g, (m, inner) => {
     tokens.push(inner);
     return '\u0000' + (tokens.length - 1) + '\u0000';
   });
@@ -53,8 +54,9 @@ function mrkdwn(text) {
   s = s.split('\n').map((line) => line.startsWith('&gt; ') ? '<blockquote>' + line.slice(5) + '</blockquote>' : line)
     .join('\n').replace(/\n/g, '<br>').replace(/<\/blockquote><br>/g, '</blockquote>');
   s = emoji(s);
-  s = s.replace(/\u0002(\d+)\u0002/g, (m, i) => codes[+i]).replace(/\u0001(\d+)\u0001/g, (m, i) => blocks[+i]);
-  return s.replace(/\u0000(\d+)\u0000/g, (m, i) => reference(tokens[+i]));
+  s = s.replace(/\u0002(\d+)\u0002/g, (m, i) => codes[+i] || '')
+    .replace(/\u0001(\d+)\u0001/g, (m, i) => blocks[+i] || '');
+  return s.replace(/\u0000(\d+)\u0000/g, (m, i) => (+i < tokens.length ? reference(tokens[+i]) : ''));
 }
 
 function reference(inner) {
@@ -109,7 +111,7 @@ function renderBlocks(blocks, message) {
 function button(e, blockId, message) {
   if (e.type !== 'button') return '';
   const style = e.style === 'primary' || e.style === 'danger' ? ' ' + e.style : '';
-  if (e.url) {
+  if (e.url && /^https?:\/\//.test(e.url)) {
     return '<a class="bk-button' + style + '" href="' + escapeHtml(e.url) + '" target="_blank" rel="noopener">'
       + textObject(e.text) + '</a>';
   }
