@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
  * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
- * min_step_seconds, min_promote_seconds, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
+ * min_step_seconds, min_promote_seconds, last_step_after_seconds, promote_by_seconds, hold_e_value, escalate_e_value,
+ * max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
  */
 public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -61,6 +62,10 @@ public final class CanaryPolicyYaml {
                 "steps",
                 "min_step_seconds",
                 "min_promote_seconds",
+                "last_step_after_seconds",
+                "promote_by_seconds",
+                "hold_e_value",
+                "escalate_e_value",
                 "max_no_data_seconds",
                 "hard_triggers",
                 "mann_whitney",
@@ -146,6 +151,10 @@ public final class CanaryPolicyYaml {
                     steps,
                     (long) num(root, "min_step_seconds", d.minStepSeconds(), at),
                     (long) num(root, "min_promote_seconds", d.minPromoteSeconds(), at),
+                    (long) num(root, "last_step_after_seconds", d.lastStepAfterSeconds(), at),
+                    (long) num(root, "promote_by_seconds", d.promoteBySeconds(), at),
+                    num(root, "hold_e_value", d.holdEValue(), at),
+                    num(root, "escalate_e_value", d.escalateEValue(), at),
                     (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),
                     h,
                     m,

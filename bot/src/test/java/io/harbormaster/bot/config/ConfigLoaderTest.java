@@ -209,6 +209,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServiceMaySetHowLongASuspiciousCanaryIsWatchedAndNonsenseIsRefused() {
+        var config = ConfigLoader.parse(
+                "harbormaster.yml",
+                MINIMAL + "    canary:\n      last_step_after_seconds: 90\n      promote_by_seconds: 300\n"
+                        + "      hold_e_value: 2.5\n      escalate_e_value: 8\n");
+        var canary = config.catalog().service("web").orElseThrow().canary();
+        assertThat(canary.lastStepAfterSeconds()).isEqualTo(90);
+        assertThat(canary.promoteBySeconds()).isEqualTo(300);
+        assertThat(canary.holdEValue()).isEqualTo(2.5);
+        assertThat(canary.escalateEValue()).isEqualTo(8);
+        assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: -5\n"))
+                .singleElement()
+                .asString()
+                .contains("cannot be negative");
+        assertThat(problems(MINIMAL + "    canary:\n      hold_e_value: 0\n"))
+                .singleElement()
+                .asString()
+                .contains("must be positive");
+    }
+
+    @Test
     void aCanaryStepTooShortToEverEndIsRefused() {
         var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
         assertThat(p).singleElement().asString().contains("needs at least 3 intervals");

@@ -7,10 +7,29 @@ import java.util.Optional;
 
 /**
  * One canary's analysis, fed one interval at a time: hard triggers and the sequential judge after every interval,
- * the Mann-Whitney judge and scorer before a step ends. A step ends early once its minimum time has passed and (on the
- * last step) the canary has run for {@code minPromoteSeconds} and the sequential judge has excluded a meaningful
- * regression; it ends at its maximum otherwise. Missing data never promotes: no data for {@code maxNoDataSeconds}
- * pauses, and a step needs data to end.
+ * the Mann-Whitney judge and scorer before a step ends. Missing data never promotes: no data for
+ * {@code maxNoDataSeconds} pauses, and a step needs data to end.
+ *
+ * <p>When a step may end before its maximum (always after its minimum time, with enough data):
+ *
+ * <ul>
+ *   <li>the step before the last, once the canary has run {@code lastStepAfterSeconds}, or as soon as the sequential
+ *       judge's largest e-value reaches {@code escalateEValue} (more traffic proves a regression sooner; no canary
+ *       gets more traffic earlier than without that rule);
+ *   <li>the last step, once the canary has run {@code minPromoteSeconds} and the sequential judge has excluded a
+ *       meaningful regression, or once it has run {@code promoteBySeconds} (not cleared, but nothing against it: the
+ *       fixed-horizon judge decides, as at the step's maximum) &mdash; in both cases only while the canary is not
+ *       <em>suspicious</em>, i.e. its largest e-value is at most {@code holdEValue}. A suspicious canary is held until
+ *       the step's maximum: a regression that ramps up slowly is small when the canary could first be promoted, and
+ *       holding it while its evidence leans towards a regression gives it time to show (or to fade: a healthy canary
+ *       rarely leans for long).
+ * </ul>
+ *
+ * <p>The false-rollback guarantee is the sequential judge's and the hard triggers': a rollback needs an e-value at
+ * its share of 1/alpha, and by Ville's inequality the chance that a healthy canary's e-process ever gets there is at
+ * most alpha over the whole canary, however long it is held. Holding only adds looks and so cannot loosen that bound
+ * (the realised rate grows a little with the time watched, towards the bound). The early-promotion bound
+ * ({@code promoteAlpha}) is untouched too: holding only delays promotion.
  */
 public final class CanaryAnalysis {
     /** Fewer intervals with data than this in a step and the step cannot end. */
@@ -134,12 +153,25 @@ public final class CanaryAnalysis {
 
         stepSamples.add(s);
         long elapsed = end - stepStart;
-        boolean last = step == policy.steps().size() - 1;
+        int steps = policy.steps().size();
+        boolean last = step == steps - 1;
         long max = policy.steps().get(step).intervals() * interval;
         boolean enoughData = stepSamples.size() >= MIN_INTERVALS_WITH_DATA;
-        boolean early = elapsed >= Math.min(policy.minStepSeconds(), max)
-                && enoughData
-                && (!last || (end >= policy.minPromoteSeconds() && sequential.excludesMeaningfulRegression()));
+        boolean mayEnd = elapsed >= Math.min(policy.minStepSeconds(), max) && enoughData;
+        double lean = sequential.strongestEValue();
+        boolean early;
+        if (last) {
+            boolean cleared = end >= policy.minPromoteSeconds() && sequential.excludesMeaningfulRegression();
+            boolean due = end >= Math.max(policy.minPromoteSeconds(), policy.promoteBySeconds());
+            early = mayEnd && (cleared || due);
+            if (early && lean > policy.holdEValue() && elapsed < max) {
+                return new Verdict.Continue(end, weight(), List.of(held(lean)));
+            }
+        } else if (step == steps - 2) {
+            early = mayEnd && (end >= policy.lastStepAfterSeconds() || lean >= policy.escalateEValue());
+        } else {
+            early = mayEnd;
+        }
         if (!early && elapsed < max) {
             return new Verdict.Continue(end, weight(), List.of());
         }
@@ -237,6 +269,21 @@ public final class CanaryAnalysis {
                 MannWhitneyJudge.classify("error_rate", bErr, cErr, Direction.INCREASE, p),
                 MannWhitneyJudge.classify("p50_ms", b50, c50, Direction.INCREASE, p),
                 MannWhitneyJudge.classify("p99_ms", b99, c99, Direction.INCREASE, p));
+    }
+
+    private Evidence held(double lean) {
+        return Evidence.of(
+                "analysis",
+                "all",
+                "held: evidence leans towards a regression",
+                Double.NaN,
+                Double.NaN,
+                String.format(
+                        Locale.ROOT,
+                        "not promoted yet: the largest e-value for a regression is %s (above %s); held until it"
+                                + " falls back or the step's maximum",
+                        SequentialJudge.fmt(lean),
+                        SequentialJudge.fmt(policy.holdEValue())));
     }
 
     private static Evidence scoreEvidence(CanaryScore score) {

@@ -7,12 +7,24 @@ import java.util.List;
  * shortest time before the canary may be promoted (a bake time: a regression that grows slowly needs time to show),
  * how long without data before asking a human, and each judge's settings. The last step's maximum still ends the
  * canary when it comes before {@code minPromoteSeconds}.
+ *
+ * <p>How long a slowly growing regression is watched (see {@link CanaryAnalysis}): the step before the last does not
+ * end before {@code lastStepAfterSeconds} unless the sequential judge's evidence of a regression (its largest e-value)
+ * reaches {@code escalateEValue}; a canary on its last step that the sequential judge has not cleared is promoted at
+ * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the largest
+ * e-value exceeds {@code holdEValue} (the data favour "regression" over "none") the canary is held: no early end of the
+ * last step and no promotion at {@code promoteBySeconds}, only the step's maximum ends it. These only delay or advance
+ * step ends; they never roll back, so the sequential judge's false-rollback bound is untouched.
  */
 public record CanaryPolicy(
         long intervalSeconds,
         List<CanaryStep> steps,
         long minStepSeconds,
         long minPromoteSeconds,
+        long lastStepAfterSeconds,
+        long promoteBySeconds,
+        double holdEValue,
+        double escalateEValue,
         long maxNoDataSeconds,
         HardTriggerPolicy hardTriggers,
         MannWhitneyPolicy mannWhitney,
@@ -26,8 +38,17 @@ public record CanaryPolicy(
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a canary needs at least one step");
         }
-        if (minStepSeconds < 0 || minPromoteSeconds < 0) {
-            throw new IllegalArgumentException("the minimum step and promote times cannot be negative");
+        if (minStepSeconds < 0 || minPromoteSeconds < 0 || lastStepAfterSeconds < 0 || promoteBySeconds < 0) {
+            throw new IllegalArgumentException(
+                    "the minimum step and promote times, the last step's start and the promote-by time cannot be"
+                            + " negative");
+        }
+        if (!(holdEValue > 0)
+                || !Double.isFinite(holdEValue)
+                || !(escalateEValue > 0)
+                || !Double.isFinite(escalateEValue)) {
+            throw new IllegalArgumentException("the hold and escalate e-values must be positive numbers, got "
+                    + holdEValue + " and " + escalateEValue);
         }
         steps = List.copyOf(steps);
         for (var step : steps) {
@@ -44,6 +65,10 @@ public record CanaryPolicy(
      * Steps 5%, 25%, 50% of at most 3 min each at 10 s intervals, 30 s minimum per step, promotion no earlier than
      * 3.5 min, pause after 2 min blind. The sequential judge watches every interval, so a short early step costs no
      * protection; the bake time gives slowly growing regressions time to show before the canary takes all traffic.
+     * The 25% step lasts until 2.5 min unless the evidence leans towards a regression by 5 to 1 (then 50% at once, to
+     * prove it sooner), so the 50% step, whose maximum bounds how long a suspicious canary can be held, ends no
+     * earlier than 5.5 min; a canary not yet cleared is promoted at 4 min unless its evidence leans towards a
+     * regression (e-value above 1).
      */
     public static CanaryPolicy defaults() {
         return new CanaryPolicy(
@@ -51,6 +76,10 @@ public record CanaryPolicy(
                 List.of(new CanaryStep(5, 18), new CanaryStep(25, 18), new CanaryStep(50, 18)),
                 30,
                 210,
+                150,
+                240,
+                1.0,
+                5.0,
                 120,
                 HardTriggerPolicy.defaults(),
                 MannWhitneyPolicy.defaults(),
@@ -64,6 +93,10 @@ public record CanaryPolicy(
                 newSteps,
                 minStepSeconds,
                 minPromoteSeconds,
+                lastStepAfterSeconds,
+                promoteBySeconds,
+                holdEValue,
+                escalateEValue,
                 maxNoDataSeconds,
                 hardTriggers,
                 mannWhitney,
@@ -77,6 +110,10 @@ public record CanaryPolicy(
                 steps,
                 minStepSeconds,
                 minPromoteSeconds,
+                lastStepAfterSeconds,
+                promoteBySeconds,
+                holdEValue,
+                escalateEValue,
                 maxNoDataSeconds,
                 hardTriggers,
                 mannWhitney,

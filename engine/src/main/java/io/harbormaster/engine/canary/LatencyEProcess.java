@@ -39,6 +39,8 @@ final class LatencyEProcess {
     static final double RESOLUTION = 0.01;
     /** How many of the latest intervals the promote side also checks on their own. */
     static final int RECENT = 6;
+    /** Level contrasts are taken within blocks of this many intervals (a minute): the shared level may drift. */
+    static final int BLOCK = 6;
 
     private final double meaningfulShift;
     private final ChangePoint onsets = new ChangePoint();
@@ -49,16 +51,21 @@ final class LatencyEProcess {
     private double[] sumFrom = new double[16];
     /** Sum of squares of every whitened value (differences and level contrasts), with the resolution floor. */
     private double sumSquares;
-    /** Whitened values in all: one difference per interval, one level contrast per pair of intervals. */
+    /** Whitened values in all: one difference per interval, one level contrast per interval after a block's first. */
     private int dof;
-    /** The level contrasts alone (squares with the resolution floor, and how many): noise whatever the shift. */
+    /**
+     * The level contrasts of disjoint pairs of intervals (squares with the resolution floor, and how many), for the
+     * promote side: noise whatever the shift.
+     */
     private double contrastSquares;
 
     private int contrasts;
 
+    /** The current block's intervals: requests, canary requests, level, observation index. */
+    private final ArrayList<double[]> block = new ArrayList<>();
+
     private double pendingLevel = Double.NaN;
     private double pendingRequests;
-    private double pendingShare;
     private double sumDifferences;
     private double sumWeights;
     private int cachedAt = -1;
@@ -70,10 +77,15 @@ final class LatencyEProcess {
 
     /**
      * Takes one interval. Besides the difference d, the request-weighted level of both tracks is used: under the null
-     * it is independent of d (same sigma on both tracks) and carries whatever drift both share, so the contrast of
-     * two consecutive levels measures sigma once more. Pairs are disjoint, so the contrasts are independent of each
-     * other too. Under the alternative the canary's shift moves the level by its share of the requests; that enters
-     * the model like the shift of d does, so a contrast that spans the onset is evidence, not noise.
+     * it is independent of d (same sigma on both tracks) and carries whatever drift both share. Within blocks of
+     * {@link #BLOCK} consecutive intervals (a minute, over which the shared level barely drifts), each level after the
+     * block's first is contrasted with the request-weighted mean of the block's earlier levels (weighted Helmert
+     * contrasts): under a constant level these are independent of each other and of every d, so a block of m
+     * intervals measures sigma m - 1 more times (disjoint pairs, as before, gave m / 2). That matters most early,
+     * when a scale-invariant test has few values to learn sigma from. Under the alternative the canary's shift moves
+     * a level by its share of the requests; that enters the model like the shift of d does (the coefficient for an
+     * onset is this interval's share minus that of the earlier intervals it moves), so a contrast that spans the
+     * onset is evidence, not noise. The promote side keeps disjoint pairs, as noise whatever the shift.
      */
     void observe(double baselineMs, double canaryMs, double nB, double nC) {
         if (!(baselineMs > 0) || !(canaryMs > 0) || !(nB > 0) || !(nC > 0)) {
@@ -101,23 +113,43 @@ final class LatencyEProcess {
         double requests = nC + nB;
         double level = (nC * Math.log(canaryMs) + nB * Math.log(baselineMs)) / requests;
         double share = nC / requests;
+        if (!block.isEmpty()) {
+            // this interval's level against the request-weighted mean level of the block's earlier intervals
+            double w = 0, mean = 0, shifted = 0;
+            for (double[] b : block) {
+                w += b[0];
+                mean += b[0] * b[2];
+                shifted += b[1];
+            }
+            mean /= w;
+            double r = Math.sqrt(1 / requests + 1 / w);
+            double z = (level - mean) / r;
+            // the shift's coefficient for onset k: this interval's share minus that of the earlier ones it moves
+            for (int k = 0; k <= n; k++) {
+                double moved = 0;
+                for (double[] b : block) {
+                    if (b[3] >= k) {
+                        moved += b[1];
+                    }
+                }
+                double c = (share - moved / w) / r;
+                weightFrom[k] += c * c;
+                sumFrom[k] += c * z;
+            }
+            sumSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
+            dof++;
+        }
+        block.add(new double[] {requests, nC, level, n});
+        if (block.size() == BLOCK) {
+            block.clear();
+        }
+        // the promote side keeps disjoint pairs of consecutive levels: noise whatever the shift, however it drifts
         if (Double.isNaN(pendingLevel)) {
             pendingLevel = level;
             pendingRequests = requests;
-            pendingShare = share;
         } else {
             double r = Math.sqrt(1 / requests + 1 / pendingRequests);
             double z = (level - pendingLevel) / r;
-            // onset at or before the pair's first interval: the shift moves both levels; at its second: only that one
-            double both = (share - pendingShare) / r, second = share / r;
-            for (int k = 0; k < n; k++) {
-                weightFrom[k] += both * both;
-                sumFrom[k] += both * z;
-            }
-            weightFrom[n] += second * second;
-            sumFrom[n] += second * z;
-            sumSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
-            dof++;
             contrastSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
             contrasts++;
             pendingLevel = Double.NaN;

@@ -61,6 +61,14 @@ public final class SequentialJudge {
         return Optional.empty();
     }
 
+    /**
+     * The largest of the three e-values for a regression: above 1 the data so far favour "regression" over "none" for
+     * at least one metric. A description of the evidence, not a test (it rolls nothing back).
+     */
+    public double strongestEValue() {
+        return Math.max(errors.eValue(), Math.max(p50.eValue(), p99.eValue()));
+    }
+
     /** Whether every metric has excluded a meaningful regression at the promote alpha. */
     public boolean excludesMeaningfulRegression() {
         double threshold = 1 / policy.promoteAlpha();

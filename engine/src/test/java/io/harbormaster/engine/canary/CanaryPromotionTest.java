@@ -40,7 +40,7 @@ class CanaryPromotionTest {
     @Test
     void aHealthyCanaryIsPromotedAtTheBakeTimeNotBefore() {
         CanaryPolicy policy = CanaryPolicy.defaults();
-        long lastStepEnds = 30 + 30 + 180;
+        long lastStepEnds = policy.lastStepAfterSeconds() + 180;
         int atBakeTime = 0;
         for (long seed = 1; seed <= 10; seed++) {
             AnalysisReport report = CanaryAnalysis.replay(series(seed, 54, i -> 1.0), policy);
@@ -61,6 +61,10 @@ class CanaryPromotionTest {
                 d.steps(),
                 d.minStepSeconds(),
                 0,
+                0,
+                d.promoteBySeconds(),
+                d.holdEValue(),
+                d.escalateEValue(),
                 d.maxNoDataSeconds(),
                 d.hardTriggers(),
                 d.mannWhitney(),
