@@ -146,13 +146,21 @@ public final class CanaryPolicyYaml {
                     num(qn, "p50_increase", q.p50Increase(), at),
                     num(qn, "p99_increase", q.p99Increase(), at),
                     (int) num(qn, "warmup_intervals", q.warmupIntervals(), at));
+            long minPromote = (long) num(root, "min_promote_seconds", d.minPromoteSeconds(), at);
+            // Unset, promote_by follows a raised bake time; set, it cannot come before it (0 is not "off").
+            long promoteBy = (long) num(root, "promote_by_seconds", Math.max(d.promoteBySeconds(), minPromote), at);
+            if (promoteBy >= 0 && promoteBy < minPromote) { // a negative one is refused below, as such
+                throw new IllegalArgumentException("promote_by_seconds (" + promoteBy + ") comes before"
+                        + " min_promote_seconds (" + minPromote + "): no canary is promoted before the bake time;"
+                        + " give promote_by_seconds " + minPromote + " or more");
+            }
             return new CanaryPolicy(
                     (long) num(root, "interval_seconds", d.intervalSeconds(), at),
                     steps,
                     (long) num(root, "min_step_seconds", d.minStepSeconds(), at),
-                    (long) num(root, "min_promote_seconds", d.minPromoteSeconds(), at),
+                    minPromote,
                     (long) num(root, "last_step_after_seconds", d.lastStepAfterSeconds(), at),
-                    (long) num(root, "promote_by_seconds", d.promoteBySeconds(), at),
+                    promoteBy,
                     num(root, "hold_e_value", d.holdEValue(), at),
                     num(root, "escalate_e_value", d.escalateEValue(), at),
                     (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),

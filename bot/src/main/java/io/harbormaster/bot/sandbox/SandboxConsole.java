@@ -93,7 +93,9 @@ final class SandboxConsole {
                 return Optional.of("console requests must be sent as application/json");
             }
             var origin = ctx.header("Origin");
-            if (origin != null && !origin.equalsIgnoreCase("http://" + host)) {
+            if (origin != null
+                    && !origin.equalsIgnoreCase("http://" + host)
+                    && !origin.equalsIgnoreCase("https://" + host)) { // https: behind a proxy that ends TLS
                 return Optional.of("a request from " + origin + " is not from the console's page; open "
                         + sandbox.address() + " instead");
             }
@@ -102,18 +104,23 @@ final class SandboxConsole {
     }
 
     /**
-     * A Host header the console accepts: on its own port, a loopback name or address; when it listens beyond
-     * loopback, also an IP address, the name it was given with --host, or this machine's name.
+     * A Host header the console accepts, on any port (a port forward or a proxy may change it): a loopback name or
+     * address; when the console listens beyond loopback, also an IP address, the name it was given with --host, or
+     * this machine's name. A DNS rebinding attack needs a name its author controls, which none of these is.
      */
     private boolean allowedHost(String host) {
-        int colon = host.lastIndexOf(':');
-        if (colon < 0 || host.endsWith("]")) {
-            return false; // the console never runs on port 80, so a browser always names the port
+        String name;
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            if (end < 0) {
+                return false;
+            }
+            name = host.substring(0, end + 1);
+        } else {
+            int colon = host.indexOf(':');
+            name = colon < 0 ? host : host.substring(0, colon);
         }
-        var name = host.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (!host.substring(colon + 1).equals(Integer.toString(sandbox.address().getPort()))) {
-            return false;
-        }
+        name = name.toLowerCase(Locale.ROOT);
         if (LOOPBACK_NAMES.contains(name)) {
             return true;
         }

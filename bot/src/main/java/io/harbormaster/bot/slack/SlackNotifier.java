@@ -228,6 +228,9 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         + p.deploy().service()
                                         + "` stops it."))
                         .join();
+            case DeployNotice.Resumed r ->
+                web.reply(thread, SlackMessage.text(":arrow_forward: *Resumed*: " + Mrkdwn.escape(r.reason()) + "."))
+                        .join();
             case DeployNotice.Promoted p ->
                 web.reply(
                                 thread,

@@ -223,6 +223,15 @@ class ConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .contains("cannot be negative");
+        assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: 0\n"))
+                .singleElement()
+                .asString()
+                .contains("promote_by_seconds (0) comes before min_promote_seconds (210)", "210 or more");
+        var slowBake =
+                ConfigLoader.parse("harbormaster.yml", MINIMAL + "    canary:\n      min_promote_seconds: 300\n");
+        assertThat(slowBake.catalog().service("web").orElseThrow().canary().promoteBySeconds())
+                .as("unset, promote_by follows a longer bake time")
+                .isEqualTo(300);
         assertThat(problems(MINIMAL + "    canary:\n      hold_e_value: 0\n"))
                 .singleElement()
                 .asString()

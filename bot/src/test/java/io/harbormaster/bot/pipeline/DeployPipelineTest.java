@@ -228,13 +228,40 @@ class DeployPipelineTest {
         assertThat(auditActions(id)).contains("canary.paused");
 
         f.metrics.outage(null);
+        f.clock.advance(Duration.ofSeconds(10));
+        d = engine.advance(id).orElseThrow();
+        assertThat(f.deploys.transitions(id))
+                .extracting(t -> t.reason())
+                .contains("resumed: metrics are back; the analysis goes on");
+        assertThat(f.notices).filteredOn(n -> n instanceof DeployNotice.Resumed).hasSize(1);
         var done = f.runUntilDone(engine, id, Duration.ofMinutes(20));
         assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
     }
 
     @Test
-    void anEngineRenewsItsLeaseAfterAThirdOfItOnTheMonotonicClockEvenWhenItsWallClockStandsStill()
-            throws InterruptedException {
+    void canaryPodsThatStopBeingReadyDuringAMetricsOutageStillRollTheCanaryBack() {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var id = ((Submission.Accepted)
+                        engine.submit(PipelineFixture.slackRequest("slack:11", "checkout", "1.1.0", "U0DEV")))
+                .deploy()
+                .id();
+        engine.advance(id);
+        f.clock.advance(Duration.ofSeconds(10));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+
+        f.metrics.outage("connection refused");
+        f.cluster.crash("registry.example/checkout:1.1.0", true);
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(10));
+
+        assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.deploys.transitions(id))
+                .extracting(t -> t.reason())
+                .anyMatch(r -> r.startsWith("canary pods not ready after 5 min"));
+    }
+
+    @Test
+    void anEngineRenewsItsLeaseAfterAThirdOfItOnTheMonotonicClockEvenWhenItsWallClockStandsStill() {
         f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var leases = new AtomicInteger();
         var store = (io.harbormaster.engine.rollout.DeployStore) java.lang.reflect.Proxy.newProxyInstance(
@@ -252,14 +279,15 @@ class DeployPipelineTest {
                 });
         var settings = new io.harbormaster.engine.rollout.PipelineSettings(
                 "engine-a",
-                Duration.ofMillis(600),
+                Duration.ofSeconds(6),
                 Duration.ofHours(4),
                 Duration.ofHours(1),
                 Duration.ofMinutes(5),
                 Duration.ofDays(30),
                 "test",
                 "test");
-        var engine = f.engine(settings, store);
+        var nanos = new java.util.concurrent.atomic.AtomicLong();
+        var engine = f.engine(settings, store, nanos::get);
         var id = ((Submission.Accepted)
                         engine.submit(PipelineFixture.slackRequest("slack:10", "checkout", "1.1.0", "U0DEV")))
                 .deploy()
@@ -268,19 +296,20 @@ class DeployPipelineTest {
         engine.advance(id);
         assertThat(leases).as("a fresh lease is not asked for again").hasValue(1);
 
-        Thread.sleep(250); // more than a third of the lease, on the monotonic clock only
+        nanos.addAndGet(
+                Duration.ofMillis(2500).toNanos()); // more than a third of the lease, on the monotonic clock only
         engine.advance(id);
         assertThat(leases).hasValue(2);
 
-        f.clock.advance(Duration.ofMillis(250)); // and on the wall clock only
+        f.clock.advance(Duration.ofMillis(2500)); // and on the wall clock only
         engine.advance(id);
         assertThat(leases).hasValue(3);
 
         // Another engine took the deploy over while this one's clock lagged behind: it no longer drives it.
-        f.clock.advance(Duration.ofSeconds(5));
+        f.clock.advance(Duration.ofSeconds(10));
         f.engine("engine-b").advance(id);
-        f.clock.advance(Duration.ofSeconds(-5));
-        Thread.sleep(250);
+        f.clock.advance(Duration.ofSeconds(-10));
+        nanos.addAndGet(Duration.ofMillis(2500).toNanos());
         int before = f.deploys.transitions(id).size();
         engine.advance(id);
         assertThat(leases).hasValue(4);

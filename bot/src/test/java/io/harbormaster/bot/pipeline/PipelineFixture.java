@@ -120,6 +120,14 @@ final class PipelineFixture {
 
     /** A pipeline with its own settings, over {@code store} (a recording wrapper of {@link #deploys}, say). */
     DeployPipeline engine(PipelineSettings settings, io.harbormaster.engine.rollout.DeployStore store) {
+        return engine(settings, store, System::nanoTime);
+    }
+
+    /** ... and a monotonic clock of the test's own. */
+    DeployPipeline engine(
+            PipelineSettings settings,
+            io.harbormaster.engine.rollout.DeployStore store,
+            java.util.function.LongSupplier monotonicNanos) {
         var ports = new PipelinePorts(
                 store,
                 builds,
@@ -136,11 +144,15 @@ final class PipelineFixture {
                 risk,
                 () -> catalog,
                 clock);
-        return new DeployPipeline(ports, settings, (service, took) -> {
-            if (!took.isNegative()) {
-                analysed.add(service);
-            }
-        });
+        return new DeployPipeline(
+                ports,
+                settings,
+                (service, took) -> {
+                    if (!took.isNegative()) {
+                        analysed.add(service);
+                    }
+                },
+                monotonicNanos);
     }
 
     static final String SMALL_CHANGE = """

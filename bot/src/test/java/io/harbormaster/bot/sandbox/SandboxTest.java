@@ -190,6 +190,9 @@ class SandboxTest {
                             "/console/api/state",
                             "localhost:" + sandbox.address().getPort()))
                     .startsWith("HTTP/1.1 200");
+            // A port forward (ssh -L 9000:localhost:PORT) changes the port the browser names: still the console.
+            assertThat(rawGet(sandbox, "/console/api/state", "localhost:9000")).startsWith("HTTP/1.1 200");
+            assertThat(rawGet(sandbox, "/console/api/state", "[::1]:9000")).startsWith("HTTP/1.1 200");
 
             // A command the workspace does not have is answered as Slack answers it, without reaching the bot.
             assertThat(post(sandbox, "command", ENGINEER, "/deploi checkout 1.4.1")

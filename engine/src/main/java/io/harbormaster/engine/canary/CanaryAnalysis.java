@@ -25,11 +25,13 @@ import java.util.Optional;
  *       rarely leans for long).
  * </ul>
  *
- * <p>The false-rollback guarantee is the sequential judge's and the hard triggers': a rollback needs an e-value at
- * its share of 1/alpha, and by Ville's inequality the chance that a healthy canary's e-process ever gets there is at
- * most alpha over the whole canary, however long it is held. Holding only adds looks and so cannot loosen that bound
- * (the realised rate grows a little with the time watched, towards the bound). The early-promotion bound
- * ({@code promoteAlpha}) is untouched too: holding only delays promotion.
+ * <p>The false-rollback guarantee is the sequential judge's: its rollback needs an e-value at its share of 1/alpha,
+ * and by Ville's inequality the chance that a healthy canary's e-process ever gets there is at most alpha over the
+ * whole canary, however long it is held (holding adds looks, so the realised rate grows a little towards the bound).
+ * The hard triggers are fixed limits with no such bound; a healthy canary held longer has a little more time to trip
+ * one. Promotion is guarded in two ways: early, by the sequential judge's exclusion of a meaningful regression (the
+ * {@code promoteAlpha} bound); at {@code promoteBySeconds} or at the step's maximum, without that exclusion, by the
+ * fixed-horizon Mann-Whitney judge and by the canary not being suspicious.
  */
 public final class CanaryAnalysis {
     /** Fewer intervals with data than this in a step and the step cannot end. */

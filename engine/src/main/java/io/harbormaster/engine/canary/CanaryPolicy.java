@@ -14,7 +14,9 @@ import java.util.List;
  * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the largest
  * e-value exceeds {@code holdEValue} (the data favour "regression" over "none") the canary is held: no early end of the
  * last step and no promotion at {@code promoteBySeconds}, only the step's maximum ends it. These only delay or advance
- * step ends; they never roll back, so the sequential judge's false-rollback bound is untouched.
+ * step ends; they never roll back, so the sequential judge's false-rollback bound is untouched. A promotion at
+ * {@code promoteBySeconds} is not covered by {@code promoteAlpha} (the canary was not cleared): the fixed-horizon judge
+ * and the hold guard it, as they guard a promotion at the step's maximum.
  */
 public record CanaryPolicy(
         long intervalSeconds,

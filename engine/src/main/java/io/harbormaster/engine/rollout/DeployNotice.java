@@ -43,6 +43,9 @@ public sealed interface DeployNotice {
     /** The analysis cannot decide (no data for too long): a human must look. */
     record Paused(Deploy deploy, String reason) implements DeployNotice {}
 
+    /** The analysis goes on after a pause that was not a human's to end (metrics answer again after an outage). */
+    record Resumed(Deploy deploy, String reason) implements DeployNotice {}
+
     /** The new version is live. */
     record Promoted(Deploy deploy, List<Evidence> evidence) implements DeployNotice {}
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +46,7 @@ public final class DeployPipeline {
     private final PipelinePorts ports;
     private final PipelineSettings settings;
     private final PipelineTimings timings;
+    private final LongSupplier monotonicNanos;
 
     public DeployPipeline(PipelinePorts ports, PipelineSettings settings) {
         this(ports, settings, PipelineTimings.NONE);
@@ -52,9 +54,19 @@ public final class DeployPipeline {
 
     /** @param timings told how long each canary evaluation took */
     public DeployPipeline(PipelinePorts ports, PipelineSettings settings, PipelineTimings timings) {
+        this(ports, settings, timings, System::nanoTime);
+    }
+
+    /**
+     * @param timings told how long each canary evaluation took
+     * @param monotonicNanos the monotonic clock leases are timed on ({@link System#nanoTime} but in tests)
+     */
+    public DeployPipeline(
+            PipelinePorts ports, PipelineSettings settings, PipelineTimings timings, LongSupplier monotonicNanos) {
         this.ports = ports;
         this.settings = settings;
         this.timings = timings;
+        this.monotonicNanos = monotonicNanos;
     }
 
     // ------------------------------------------------------------------------------------------------ intake
@@ -179,11 +191,11 @@ public final class DeployPipeline {
         var third = settings.lease().dividedBy(3);
         if (held != null
                 && now.isBefore(held.until().minus(settings.lease()).plus(third))
-                && System.nanoTime() - held.writtenNanos() < third.toNanos()) {
+                && monotonicNanos.getAsLong() - held.writtenNanos() < third.toNanos()) {
             return true;
         }
         var until = now.plus(settings.lease());
-        long written = System.nanoTime();
+        long written = monotonicNanos.getAsLong();
         if (!ports.deploys().tryLease(deployId, settings.owner(), now, until)) {
             leasedUntil.remove(deployId);
             return false;
@@ -602,7 +614,10 @@ public final class DeployPipeline {
             samples = samples(d, spec, started, now);
             metricsDownSince.remove(d.id());
         } catch (MetricsUnavailable e) {
-            return metricsDown(d, policy, started, now, e);
+            return metricsDown(d, spec, target, started, now, e);
+        }
+        if (lastReasonStartsWith(d, METRICS_DOWN)) {
+            d = resume(d);
         }
         var analysis = new CanaryAnalysis(policy);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
@@ -723,17 +738,36 @@ public final class DeployPipeline {
      * nothing would restart the analysis at its first step), and once the store has been unreachable for the
      * policy's no-data limit the deploy pauses for a human, as any other missing data does.
      */
-    private Deploy metricsDown(Deploy d, CanaryPolicy policy, Instant started, Instant now, MetricsUnavailable e) {
+    private Deploy metricsDown(
+            Deploy d, ServiceSpec spec, RolloutTarget target, Instant started, Instant now, MetricsUnavailable e) {
+        var policy = spec.canary();
         var since = metricsDownSince.computeIfAbsent(d.id(), id -> now);
+        // The cluster is still kept at the current step, and pods that never become ready still end the canary.
+        int weight = policy.steps()
+                .get(Math.max(0, Math.min(d.step(), policy.steps().size()) - 1))
+                .weight();
+        var kept = shift(d, spec, target, new Verdict.Continue(0, weight, List.of()), weight, started, now);
         var down = Duration.between(since, now);
-        if (down.toSeconds() < policy.maxNoDataSeconds()) {
-            return d;
+        if (kept.state() != DeployState.CANARY || down.toSeconds() < policy.maxNoDataSeconds()) {
+            return kept;
         }
         return pause(
-                d,
-                "no metrics for " + words(down) + ": " + e.getMessage(),
+                kept,
+                METRICS_DOWN.substring("paused: ".length()) + words(down) + ": " + e.getMessage(),
                 List.of(),
                 Math.max(0, Duration.between(started, now).toSeconds()));
+    }
+
+    /** How a pause for a metrics outage starts, so that the canary says when it resumes. */
+    private static final String METRICS_DOWN = "paused: no metrics for ";
+
+    /** Metrics answer again after an outage paused the canary: it says so, and the analysis goes on. */
+    private Deploy resume(Deploy d) {
+        var why = "metrics are back; the analysis goes on";
+        audit(d, ENGINE, "canary.resumed", "continue", Map.of("reason", why));
+        var resumed = move(d, DeployState.CANARY, d.step(), ENGINE, "resumed: " + why);
+        ports.notifier().notify(new DeployNotice.Resumed(resumed, why));
+        return resumed;
     }
 
     private Instant stepStart(Deploy d, Instant canaryStart) {
