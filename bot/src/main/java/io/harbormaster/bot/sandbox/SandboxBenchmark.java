@@ -22,13 +22,19 @@ public final class SandboxBenchmark {
     /**
      * What to run.
      *
-     * @param deploys how many deploys (and services)
+     * @param deploys how many deploys (and services) are timed
      * @param pace the time between two {@code /deploy}s
+     * @param warmup how many deploys (of services of their own) go first, at the same pace, and are reported apart:
+     *     a freshly started JVM runs the pipeline's code slowly until it is compiled, and that start-up cost is not
+     *     the pipeline's steady overhead
      */
-    public record Plan(int deploys, Duration pace) {
+    public record Plan(int deploys, Duration pace, int warmup) {
         public Plan {
             if (deploys < 1 || deploys > 999) {
                 throw new IllegalArgumentException("deploys must be between 1 and 999, got " + deploys);
+            }
+            if (warmup < 0 || warmup > 999) {
+                throw new IllegalArgumentException("warm-up deploys must be between 0 and 999, got " + warmup);
             }
             if (pace.isNegative()) {
                 throw new IllegalArgumentException("the pace cannot be negative");
@@ -47,19 +53,24 @@ public final class SandboxBenchmark {
         var services = IntStream.rangeClosed(1, plan.deploys())
                 .mapToObj(i -> String.format("svc-%03d", i))
                 .toList();
+        var warmups = IntStream.rangeClosed(1, plan.warmup())
+                .mapToObj(i -> String.format("warm-%03d", i))
+                .toList();
+        var all = new java.util.ArrayList<>(warmups);
+        all.addAll(services);
         var dir = Files.createTempDirectory("harbormaster-bench-sandbox");
         var figures = new LinkedHashMap<String, Object>();
         try {
             long startedAt = System.nanoTime();
             try (var sandbox = Sandbox.start(new Sandbox.Settings(
-                    dir,
-                    "127.0.0.1",
-                    0,
-                    catalog(services),
-                    SimulatedCi.smallChanges(services),
-                    Duration.ofMillis(250)))) {
+                    dir, "127.0.0.1", 0, catalog(all), SimulatedCi.smallChanges(all), Duration.ofMillis(250)))) {
                 figures.put("sandbox_start_ms", round((System.nanoTime() - startedAt) / 1e6));
-                awaitAnnounced(sandbox, services);
+                awaitAnnounced(sandbox, all);
+                if (!warmups.isEmpty()) {
+                    var warm = measure(sandbox, warmups);
+                    figures.put("warmup_deploys", warmups.size());
+                    figures.put("warmup_p95_ms", warm.getOrDefault("intake_to_canary_p95_ms", Double.NaN));
+                }
                 figures.putAll(measure(sandbox, services));
             }
         } finally {
