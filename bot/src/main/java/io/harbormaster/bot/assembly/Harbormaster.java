@@ -153,7 +153,9 @@ public final class Harbormaster implements AutoCloseable {
                 ports.clock(),
                 settings.engineVersion(),
                 settings.policyVersion());
-        advising.background(memory::warmUp);
+        // The embedding model loads on first use (the first deploy remembered), on the advisor's pool: loading it at
+        // start made a stop within seconds of the start race ONNX Runtime's own shutdown hook (an error, at times an
+        // abort of the JVM).
         pipeline = new DeployPipeline(
                 new PipelinePorts(
                         deploys,

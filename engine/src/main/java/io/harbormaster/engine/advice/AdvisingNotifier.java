@@ -77,15 +77,6 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the pool (loading the embedding model there, for example), or drops it when full. */
-    public void background(Runnable task) {
-        try {
-            pool.execute(task);
-        } catch (RejectedExecutionException e) {
-            LOG.log(System.Logger.Level.WARNING, "Advisor busy: background task skipped");
-        }
-    }
-
     private void submit(DeployNotice notice, Runnable task) {
         try {
             pool.execute(() -> {

@@ -38,11 +38,6 @@ public final class MiniLmSimilarCases implements SimilarCases {
         this.factory = factory;
     }
 
-    /** Loads the embedding model now (call off any thread that must stay quick). */
-    public void warmUp() {
-        model();
-    }
-
     @Override
     public void remember(PastCase pastCase) {
         store.save(pastCase, MODEL, embed(pastCase.text()));
