@@ -13,8 +13,10 @@ import java.util.List;
  * so by Ville's inequality the mixture over a grid of r crosses 1/alpha with probability at most alpha however often
  * it is looked at. The regression may start after the canary did, so the mixture also runs over the interval tau at
  * which it starts (the prior of {@link ChangePoint}; before tau a term is worth 1): intervals before the onset then
- * do not dilute the evidence. A zero-error baseline needs no special case: new canary errors simply push the share
- * towards 1.
+ * do not dilute the evidence. Half the prior goes to regressions that grow after their onset (a ratio rising by a
+ * fixed step per interval): each interval's ratio is fixed before the interval is seen, so the product stays a
+ * martingale, and a slowly ramping fault, which no single constant ratio fits, is found sooner. A zero-error baseline
+ * needs no special case: new canary errors simply push the share towards 1.
  *
  * <p>The promote side tests the opposite way: it grows when the data speak against a meaningful regression, either
  * relative (ratio at least {@code errorRatio}, conditional test as above) or absolute (canary rate at least the
@@ -29,12 +31,26 @@ final class ErrorRateEProcess {
      * grows so fast that a smaller weight costs it little time.
      */
     static final double[] RATIO_WEIGHTS = {0.25, 0.25, 0.125, 0.125, 0.125, 0.125};
+    /**
+     * Growing regressions: from its onset the failure ratio rises by this much per interval (1 + g x intervals since
+     * the onset, at most {@link #RAMP_CAP}). A ratio that follows the fault as it grows gathers evidence of a slow
+     * ramp sooner than any constant ratio.
+     */
+    static final double[] RAMP_GROWTH = {0.01, 0.02, 0.04, 0.08};
+
+    static final double RAMP_CAP = 4;
+    /** The prior mass on growing regressions; the rest goes to the constant ratios. */
+    static final double RAMP_SHARE = 0.5;
+
+    private final double rampShare;
 
     private final double meaningfulRatio;
     private final double meaningfulPoints;
     private final ChangePoint onsets = new ChangePoint();
     /** Log wealth per onset (index tau - 1) and ratio. */
     private double[][] logWealth = new double[16][];
+    /** Log wealth per onset (index tau - 1) and ramp growth. */
+    private double[][] logRamp = new double[16][];
 
     private int observed;
     private double logAgainstRatio;
@@ -47,8 +63,14 @@ final class ErrorRateEProcess {
     private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
 
     ErrorRateEProcess(double meaningfulRatio, double meaningfulPoints) {
+        this(meaningfulRatio, meaningfulPoints, RAMP_SHARE);
+    }
+
+    /** @param rampShare the prior mass on growing regressions (0: constant ratios only) */
+    ErrorRateEProcess(double meaningfulRatio, double meaningfulPoints, double rampShare) {
         this.meaningfulRatio = meaningfulRatio;
         this.meaningfulPoints = meaningfulPoints;
+        this.rampShare = rampShare;
     }
 
     void observe(double nC, double eC, double nB, double eB) {
@@ -57,14 +79,21 @@ final class ErrorRateEProcess {
         }
         if (observed == logWealth.length) {
             logWealth = Arrays.copyOf(logWealth, 2 * observed);
+            logRamp = Arrays.copyOf(logRamp, 2 * observed);
         }
         logWealth[observed] = new double[RATIOS.length];
+        logRamp[observed] = new double[RAMP_GROWTH.length];
         double share = nC / (nC + nB);
         for (int i = 0; i < RATIOS.length; i++) {
-            double shifted = RATIOS[i] * nC / (RATIOS[i] * nC + nB);
-            double step = eC * Math.log(shifted / share) + eB * Math.log((1 - shifted) / (1 - share));
+            double step = logStep(RATIOS[i], nC, eC, nB, eB, share);
             for (int k = 0; k <= observed; k++) {
                 logWealth[k][i] += step;
+            }
+        }
+        for (int k = 0; k <= observed; k++) {
+            int since = observed - k + 1; // intervals since the onset at k, this one included
+            for (int j = 0; j < RAMP_GROWTH.length; j++) {
+                logRamp[k][j] += logStep(Math.min(RAMP_CAP, 1 + RAMP_GROWTH[j] * since), nC, eC, nB, eB, share);
             }
         }
         observed++;
@@ -88,6 +117,15 @@ final class ErrorRateEProcess {
         baselineErrors += eB;
     }
 
+    /**
+     * The log likelihood ratio of one interval: the canary's share of the interval's errors under a failure ratio
+     * {@code ratio} against its share of requests (no regression).
+     */
+    private static double logStep(double ratio, double nC, double eC, double nB, double eB, double share) {
+        double shifted = ratio * nC / (ratio * nC + nB);
+        return eC * Math.log(shifted / share) + eB * Math.log((1 - shifted) / (1 - share));
+    }
+
     /** Evidence for a regression: the mixture's value (an e-value). */
     double eValue() {
         if (cachedAt == observed) {
@@ -95,11 +133,15 @@ final class ErrorRateEProcess {
         }
         double total = 0;
         for (int k = 0; k < observed; k++) {
-            double sum = 0;
+            double constant = 0;
             for (int i = 0; i < RATIOS.length; i++) {
-                sum += RATIO_WEIGHTS[i] * Math.exp(Math.min(logWealth[k][i], 700));
+                constant += RATIO_WEIGHTS[i] * Math.exp(Math.min(logWealth[k][i], 700));
             }
-            total += onsets.weight(k + 1) * sum;
+            double growing = 0;
+            for (int j = 0; j < RAMP_GROWTH.length; j++) {
+                growing += Math.exp(Math.min(logRamp[k][j], 700)) / RAMP_GROWTH.length;
+            }
+            total += onsets.weight(k + 1) * ((1 - rampShare) * constant + rampShare * growing);
         }
         cached = total + onsets.tailFrom(observed + 1);
         cachedAt = observed;

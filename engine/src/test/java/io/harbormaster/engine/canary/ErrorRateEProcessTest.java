@@ -79,6 +79,35 @@ class ErrorRateEProcessTest {
     }
 
     @Test
+    void aSlowlyGrowingErrorRateIsFoundSoonerWithTheGrowingAlternatives() {
+        double threshold = 1 / SequentialPolicy.defaults().errorAlpha();
+        int runs = 300;
+        int withRamps = 0, constantOnly = 0;
+        for (int run = 0; run < runs; run++) {
+            var random = new SplittableRandom(900 + run);
+            var ramps = new ErrorRateEProcess(2.0, 0.005);
+            var constant = new ErrorRateEProcess(2.0, 0.005, 0);
+            boolean foundRamps = false, foundConstant = false;
+            for (int i = 0; i < 33; i++) {
+                // from interval 3 on, the canary's errors grow to twice the baseline's over 30 intervals (5 min)
+                double canaryRate = 0.005 * (1 + Math.min(1, Math.max(0, i - 3) / 30.0));
+                int nC = 1000, nB = 1000;
+                int eC = binomial(random, nC, canaryRate), eB = binomial(random, nB, 0.005);
+                ramps.observe(nC, eC, nB, eB);
+                constant.observe(nC, eC, nB, eB);
+                foundRamps |= ramps.eValue() >= threshold;
+                foundConstant |= constant.eValue() >= threshold;
+            }
+            withRamps += foundRamps ? 1 : 0;
+            constantOnly += foundConstant ? 1 : 0;
+        }
+        assertTrue(
+                withRamps >= constantOnly + runs / 20,
+                "found by interval 33 in " + withRamps + " runs with growing alternatives, " + constantOnly
+                        + " with constant ratios only");
+    }
+
+    @Test
     void aGrowingRegressionBlocksPromotionThoughTheWholeCanaryLooksFine() {
         var p = new ErrorRateEProcess(2.0, 0.005);
         for (int i = 0; i < 30; i++) {

@@ -69,6 +69,24 @@ public final class KafkaBroker implements AutoCloseable {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                 .all()
                 .get(30, TimeUnit.SECONDS);
+        // The topic exists once the controller says so; its partitions get their leader a moment later, and a
+        // producer that starts before then spends its time waiting for metadata. Wait for every leader here.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            var description = admin.describeTopics(List.of(name))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(name);
+            if (description.partitions().size() == partitions
+                    && description.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has partitions without a leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Publishes records as an outside producer would and waits until each is acknowledged. */
