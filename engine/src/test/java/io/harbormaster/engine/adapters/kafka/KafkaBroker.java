@@ -73,14 +73,21 @@ public final class KafkaBroker implements AutoCloseable {
         // producer that starts before then spends its time waiting for metadata. Wait for every leader here.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            var description = admin.describeTopics(List.of(name))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(name);
-            if (description.partitions().size() == partitions
-                    && description.partitions().stream()
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                return;
+            try {
+                var description = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(name);
+                if (description.partitions().size() == partitions
+                        && description.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                // created, but not in this broker's metadata yet: ask again
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("topic " + name + " has partitions without a leader after 30 s");
