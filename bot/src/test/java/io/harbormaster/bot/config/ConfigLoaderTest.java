@@ -213,11 +213,16 @@ class ConfigLoaderTest {
         var config = ConfigLoader.parse(
                 "harbormaster.yml",
                 MINIMAL + "    canary:\n      last_step_after_seconds: 90\n      promote_by_seconds: 300\n"
-                        + "      hold_e_value: 2.5\n      escalate_e_value: 8\n");
+                        + "      hold_e_value: 2.5\n      hold_latency_e_value: 0.25\n      escalate_e_value: 8\n");
         var canary = config.catalog().service("web").orElseThrow().canary();
         assertThat(canary.lastStepAfterSeconds()).isEqualTo(90);
         assertThat(canary.promoteBySeconds()).isEqualTo(300);
         assertThat(canary.holdEValue()).isEqualTo(2.5);
+        assertThat(canary.holdLatencyEValue()).isEqualTo(0.25);
+        assertThat(problems(MINIMAL + "    canary:\n      hold_latency_e_value: -1\n"))
+                .singleElement()
+                .asString()
+                .contains("latency hold e-value must be a positive number");
         assertThat(canary.escalateEValue()).isEqualTo(8);
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: -5\n"))
                 .singleElement()

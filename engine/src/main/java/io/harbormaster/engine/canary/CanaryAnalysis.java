@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <li>the last step, once the canary has run {@code minPromoteSeconds} and the sequential judge has excluded a
  *       meaningful regression, or once it has run {@code promoteBySeconds} (not cleared, but nothing against it: the
  *       fixed-horizon judge decides, as at the step's maximum) &mdash; in both cases only while the canary is not
- *       <em>suspicious</em>, i.e. its largest e-value is at most {@code holdEValue}. A suspicious canary is held until
+ *       <em>suspicious</em>, i.e. its error rate's e-value is at most {@code holdEValue} and its latency e-values at
+ *       most {@code holdLatencyEValue}. A suspicious canary is held until
  *       the step's maximum: a regression that ramps up slowly is small when the canary could first be promoted, and
  *       holding it while its evidence leans towards a regression gives it time to show (or to fade: a healthy canary
  *       rarely leans for long).
@@ -166,8 +167,11 @@ public final class CanaryAnalysis {
             boolean cleared = end >= policy.minPromoteSeconds() && sequential.excludesMeaningfulRegression();
             boolean due = end >= Math.max(policy.minPromoteSeconds(), policy.promoteBySeconds());
             early = mayEnd && (cleared || due);
-            if (early && lean > policy.holdEValue() && elapsed < max) {
-                return new Verdict.Continue(end, weight(), List.of(held(lean)));
+            double errorLean = sequential.errorEValue();
+            double latencyLean = sequential.latencyEValue();
+            boolean suspicious = errorLean > policy.holdEValue() || latencyLean > policy.holdLatencyEValue();
+            if (early && suspicious && elapsed < max) {
+                return new Verdict.Continue(end, weight(), List.of(held(errorLean, latencyLean)));
             }
         } else if (step == steps - 2) {
             early = mayEnd && (end >= policy.lastStepAfterSeconds() || lean >= policy.escalateEValue());
@@ -273,19 +277,21 @@ public final class CanaryAnalysis {
                 MannWhitneyJudge.classify("p99_ms", b99, c99, Direction.INCREASE, p));
     }
 
-    private Evidence held(double lean) {
+    private Evidence held(double errorLean, double latencyLean) {
+        boolean errors = errorLean > policy.holdEValue();
         return Evidence.of(
                 "analysis",
-                "all",
+                errors ? "error_rate" : "latency",
                 "held: evidence leans towards a regression",
                 Double.NaN,
                 Double.NaN,
                 String.format(
                         Locale.ROOT,
-                        "not promoted yet: the largest e-value for a regression is %s (above %s); held until it"
-                                + " falls back or the step's maximum",
-                        SequentialJudge.fmt(lean),
-                        SequentialJudge.fmt(policy.holdEValue())));
+                        "not promoted yet: the %s e-value for a regression is %s (above %s); held until it falls"
+                                + " back or the step's maximum",
+                        errors ? "error rate's" : "latency",
+                        SequentialJudge.fmt(errors ? errorLean : latencyLean),
+                        SequentialJudge.fmt(errors ? policy.holdEValue() : policy.holdLatencyEValue())));
     }
 
     private static Evidence scoreEvidence(CanaryScore score) {

@@ -11,8 +11,9 @@ import java.util.List;
  * <p>How long a slowly growing regression is watched (see {@link CanaryAnalysis}): the step before the last does not
  * end before {@code lastStepAfterSeconds} unless the sequential judge's evidence of a regression (its largest e-value)
  * reaches {@code escalateEValue}; a canary on its last step that the sequential judge has not cleared is promoted at
- * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the largest
- * e-value exceeds {@code holdEValue} (the data favour "regression" over "none") the canary is held: no early end of the
+ * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the error
+ * rate's e-value exceeds {@code holdEValue} (the data favour "regression" over "none"), or a latency e-value (p50 or
+ * p99) exceeds {@code holdLatencyEValue}, the canary is held: no early end of the
  * last step and no promotion at {@code promoteBySeconds}, only the step's maximum ends it. These only delay or advance
  * step ends; they never roll back, so the sequential judge's false-rollback bound is untouched. A promotion at
  * {@code promoteBySeconds} is not covered by {@code promoteAlpha} (the canary was not cleared): the fixed-horizon judge
@@ -26,6 +27,7 @@ public record CanaryPolicy(
         long lastStepAfterSeconds,
         long promoteBySeconds,
         double holdEValue,
+        double holdLatencyEValue,
         double escalateEValue,
         long maxNoDataSeconds,
         HardTriggerPolicy hardTriggers,
@@ -44,6 +46,10 @@ public record CanaryPolicy(
             throw new IllegalArgumentException(
                     "the minimum step and promote times, the last step's start and the promote-by time cannot be"
                             + " negative");
+        }
+        if (!(holdLatencyEValue > 0) || !Double.isFinite(holdLatencyEValue)) {
+            throw new IllegalArgumentException(
+                    "the latency hold e-value must be a positive number, got " + holdLatencyEValue);
         }
         if (!(holdEValue > 0)
                 || !Double.isFinite(holdEValue)
@@ -81,6 +87,7 @@ public record CanaryPolicy(
                 150,
                 240,
                 1.0,
+                0.6,
                 5.0,
                 120,
                 HardTriggerPolicy.defaults(),
@@ -98,6 +105,7 @@ public record CanaryPolicy(
                 lastStepAfterSeconds,
                 promoteBySeconds,
                 holdEValue,
+                holdLatencyEValue,
                 escalateEValue,
                 maxNoDataSeconds,
                 hardTriggers,
@@ -115,6 +123,7 @@ public record CanaryPolicy(
                 lastStepAfterSeconds,
                 promoteBySeconds,
                 holdEValue,
+                holdLatencyEValue,
                 escalateEValue,
                 maxNoDataSeconds,
                 hardTriggers,

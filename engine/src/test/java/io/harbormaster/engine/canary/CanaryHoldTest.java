@@ -52,6 +52,7 @@ class CanaryHoldTest {
                 d.lastStepAfterSeconds(),
                 d.promoteBySeconds(),
                 Double.MAX_VALUE,
+                Double.MAX_VALUE,
                 d.escalateEValue(),
                 d.maxNoDataSeconds(),
                 d.hardTriggers(),
@@ -96,6 +97,60 @@ class CanaryHoldTest {
         assertTrue(rolledBack >= 8, "rolled back " + rolledBack + " of 20");
         assertTrue(saved >= 4, "the hold turned " + saved + " promotions into rollbacks");
         assertEquals(rolledBackWithoutHold + saved, rolledBack);
+    }
+
+    @Test
+    void aSlowSlowdownIsHeldOnItsLatencyEvidenceAndThenRolledBackWhereItWouldHaveBeenPromoted() {
+        CanaryPolicy policy = CanaryPolicy.defaults();
+        CanaryPolicy errorsOnly = withHoldLatency(policy, Double.MAX_VALUE);
+        int saved = 0, rolledBack = 0;
+        for (long seed = 1; seed <= 40; seed++) {
+            var random = new SplittableRandom(seed);
+            var list = new ArrayList<IntervalSample>();
+            for (int i = 0; i < 54; i++) {
+                // from 30 s on, both latencies grow by 10% over 5 min
+                double slower = 1 + 0.10 * Math.min(1, Math.max(0, i - 3) / 30.0);
+                TrackSample b = track(random, 1000, 0.005), c = track(random, 1000, 0.005);
+                list.add(new IntervalSample(
+                        10L * i,
+                        b,
+                        new TrackSample(
+                                c.requests(), c.errors(), c.p50Ms() * slower, c.p99Ms() * slower, c.restarts())));
+            }
+            AnalysisReport held = CanaryAnalysis.replay(list, policy);
+            AnalysisReport unheld = CanaryAnalysis.replay(list, errorsOnly);
+            rolledBack += held.verdict() instanceof Verdict.Rollback ? 1 : 0;
+            if (held.verdict() instanceof Verdict.Rollback && unheld.verdict() instanceof Verdict.Promote) {
+                saved++;
+                assertTrue(
+                        held.timeline().stream()
+                                .anyMatch(t -> t.note().startsWith("not promoted yet: the latency e-value")),
+                        "seed " + seed);
+            }
+            if (unheld.verdict() instanceof Verdict.Rollback) {
+                assertInstanceOf(Verdict.Rollback.class, held.verdict(), "seed " + seed);
+            }
+        }
+        assertTrue(saved >= 4, "the latency hold turned " + saved + " of 40 promotions into rollbacks");
+        assertTrue(rolledBack >= 20, "rolled back " + rolledBack + " of 40");
+    }
+
+    static CanaryPolicy withHoldLatency(CanaryPolicy d, double holdLatency) {
+        return new CanaryPolicy(
+                d.intervalSeconds(),
+                d.steps(),
+                d.minStepSeconds(),
+                d.minPromoteSeconds(),
+                d.lastStepAfterSeconds(),
+                d.promoteBySeconds(),
+                d.holdEValue(),
+                holdLatency,
+                d.escalateEValue(),
+                d.maxNoDataSeconds(),
+                d.hardTriggers(),
+                d.mannWhitney(),
+                d.scoring(),
+                d.sequential());
     }
 
     @Test

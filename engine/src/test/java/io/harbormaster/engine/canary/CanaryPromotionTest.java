@@ -64,6 +64,7 @@ class CanaryPromotionTest {
                 0,
                 d.promoteBySeconds(),
                 d.holdEValue(),
+                d.holdLatencyEValue(),
                 d.escalateEValue(),
                 d.maxNoDataSeconds(),
                 d.hardTriggers(),
