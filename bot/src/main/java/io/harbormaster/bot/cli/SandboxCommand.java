@@ -55,6 +55,13 @@ final class SandboxCommand implements Callable<Integer> {
                     + " checkout@1.4.1=slow. The console's sidebar does the same while the sandbox runs.")
     java.util.List<String> faults = new java.util.ArrayList<>();
 
+    @Option(
+            names = "--allow-host",
+            paramLabel = "NAME",
+            description = "another name the browser may reach the console by (repeatable), such as a proxy's or a"
+                    + " port forward's (x-8080.app.github.dev); loopback names are always accepted")
+    java.util.List<String> allowHosts = new java.util.ArrayList<>();
+
     /** Stops the sandbox when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
@@ -62,6 +69,12 @@ final class SandboxCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (port < 0 || port > 65535) {
             throw new UserError("--port must be between 0 and 65535, got " + port);
+        }
+        for (var name : allowHosts) {
+            if (!Sandbox.isHostName(name)) {
+                throw new UserError("--allow-host takes a host name without scheme or port, such as"
+                        + " x-8080.app.github.dev; got '" + name + "'");
+            }
         }
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();
@@ -83,6 +96,7 @@ final class SandboxCommand implements Callable<Integer> {
         try {
             sandbox = start();
             injectFaults(sandbox);
+            sandbox.allowHosts(allowHosts);
             out.printf(
                     "Harbormaster sandbox ready in %.1f s: open %s/%n"
                             + "Data in %s (start again to continue; --reset starts afresh). Stop with Ctrl-C.%n",

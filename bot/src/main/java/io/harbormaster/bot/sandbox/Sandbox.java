@@ -247,6 +247,36 @@ public final class Sandbox implements AutoCloseable {
         return address;
     }
 
+    private volatile java.util.Set<String> allowedHosts = java.util.Set.of();
+
+    /**
+     * Other names the console answers to (a proxy's, a port forward's), beside loopback and, when it listens beyond
+     * loopback, IP addresses and this machine's name.
+     *
+     * @throws IllegalArgumentException when one is not a host name
+     */
+    public void allowHosts(java.util.Collection<String> names) {
+        for (var name : names) {
+            if (!isHostName(name)) {
+                throw new IllegalArgumentException("not a host name: '" + name + "'");
+            }
+        }
+        allowedHosts = names.stream()
+                .map(n -> n.toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    java.util.Set<String> allowedHosts() {
+        return allowedHosts;
+    }
+
+    /** A DNS name: dot-separated labels of letters, digits and hyphens, 253 characters at most. */
+    public static boolean isHostName(String name) {
+        return name != null
+                && name.length() <= 253
+                && name.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+    }
+
     /** The address the console listens on, as given ({@code 127.0.0.1} unless told otherwise). */
     String listenHost() {
         return settings.host();

@@ -105,8 +105,8 @@ final class SandboxConsole {
 
     /**
      * A Host header the console accepts, on any port (a port forward or a proxy may change it): a loopback name or
-     * address; when the console listens beyond loopback, also an IP address, the name it was given with --host, or
-     * this machine's name. A DNS rebinding attack needs a name its author controls, which none of these is.
+     * address, or a name given with --allow-host; when the console listens beyond loopback, also an IP address, the
+     * name it was given with --host, or this machine's name. A DNS rebinding attack needs a name its author controls, which none of these is.
      */
     private boolean allowedHost(String host) {
         String name;
@@ -121,7 +121,7 @@ final class SandboxConsole {
             name = colon < 0 ? host : host.substring(0, colon);
         }
         name = name.toLowerCase(Locale.ROOT);
-        if (LOOPBACK_NAMES.contains(name)) {
+        if (LOOPBACK_NAMES.contains(name) || sandbox.allowedHosts().contains(name)) {
             return true;
         }
         var listen = sandbox.listenHost().toLowerCase(Locale.ROOT);

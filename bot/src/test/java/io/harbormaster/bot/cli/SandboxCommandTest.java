@@ -155,6 +155,22 @@ class SandboxCommandTest {
     }
 
     @Test
+    void anAllowedHostThatIsNotAHostNameIsRefusedWithAnExample() {
+        var run = sandbox();
+        assertThat(run.cli()
+                        .execute(
+                                "--port",
+                                "0",
+                                "--data",
+                                dir.resolve("h").toString(),
+                                "--allow-host",
+                                "https://x.example:443"))
+                .isEqualTo(2);
+        assertThat(run.err().toString()).contains("--allow-host takes a host name", "'https://x.example:443'");
+        assertThat(dir.resolve("h")).doesNotExist();
+    }
+
+    @Test
     void aPortOutOfRangeIsRefused() {
         var run = sandbox();
         assertThat(run.cli().execute("--port", "70000", "--data", dir.toString()))

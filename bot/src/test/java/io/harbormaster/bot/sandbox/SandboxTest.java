@@ -193,6 +193,13 @@ class SandboxTest {
             // A port forward (ssh -L 9000:localhost:PORT) changes the port the browser names: still the console.
             assertThat(rawGet(sandbox, "/console/api/state", "localhost:9000")).startsWith("HTTP/1.1 200");
             assertThat(rawGet(sandbox, "/console/api/state", "[::1]:9000")).startsWith("HTTP/1.1 200");
+            // A proxy's name is refused until the sandbox is told it (--allow-host).
+            assertThat(rawGet(sandbox, "/console/api/state", "x-8080.proxy.example"))
+                    .startsWith("HTTP/1.1 403");
+            sandbox.allowHosts(java.util.List.of("X-8080.proxy.example"));
+            assertThat(rawGet(sandbox, "/console/api/state", "x-8080.proxy.example"))
+                    .startsWith("HTTP/1.1 200");
+            assertThat(rawGet(sandbox, "/console/api/state", "rebound.example")).startsWith("HTTP/1.1 403");
 
             // A command the workspace does not have is answered as Slack answers it, without reaching the bot.
             assertThat(post(sandbox, "command", ENGINEER, "/deploi checkout 1.4.1")
