@@ -177,14 +177,11 @@ public final class Sandbox implements AutoCloseable {
             saver.scheduleWithFixedDelay(this::save, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Throwable e) {
             saver.shutdownNow();
-            var bot = createdBot;
-            var db = openedDb;
-            var slack = openedSlack;
             closeAll(
                     e,
-                    bot == null ? null : bot::close,
-                    db == null ? null : db::close,
-                    slack == null ? null : slack::close,
+                    createdBot == null ? null : createdBot::close,
+                    openedDb == null ? null : openedDb::close,
+                    openedSlack == null ? null : openedSlack::close,
                     () -> release(lock));
             throw e;
         }

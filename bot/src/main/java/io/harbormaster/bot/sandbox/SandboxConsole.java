@@ -38,9 +38,14 @@ final class SandboxConsole {
     private static final int MAX_TEXT = 4000;
 
     private final Sandbox sandbox;
+    /** This machine's name, a Host the console accepts when it listens beyond loopback. */
+    private final String machineName;
 
     SandboxConsole(Sandbox sandbox) {
         this.sandbox = sandbox;
+        // Looked up once, and only by a console that listens beyond loopback (the only one that accepts it).
+        this.machineName =
+                LOOPBACK_NAMES.contains(sandbox.listenHost().toLowerCase(Locale.ROOT)) ? "" : lookUpMachineName();
     }
 
     void routes(RoutesConfig routes) {
@@ -71,11 +76,7 @@ final class SandboxConsole {
         return ctx -> {
             var refusal = refusal(ctx);
             if (refusal.isPresent()) {
-                ObjectNode o = JSON.createObjectNode();
-                o.put("ok", false);
-                o.put("error", refusal.get());
-                ctx.status(403);
-                json(ctx, o);
+                refuse(ctx, 403, refusal.get());
                 return;
             }
             handler.handle(ctx);
@@ -128,13 +129,13 @@ final class SandboxConsole {
         if (LOOPBACK_NAMES.contains(listen)) {
             return false;
         }
-        return name.equals(listen) || IP_LITERAL.matcher(name).matches() || name.equals(machineName());
+        return name.equals(listen) || IP_LITERAL.matcher(name).matches() || name.equals(machineName);
     }
 
     private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-f:.]+]");
 
-    private static String machineName() {
+    private static String lookUpMachineName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
         } catch (IOException e) {
@@ -439,10 +440,14 @@ final class SandboxConsole {
     }
 
     private static void refuse(Context ctx, String message) {
+        refuse(ctx, 400, message);
+    }
+
+    private static void refuse(Context ctx, int status, String message) {
         ObjectNode o = JSON.createObjectNode();
         o.put("ok", false);
         o.put("error", message);
-        ctx.status(400);
+        ctx.status(status);
         json(ctx, o);
     }
 

@@ -161,20 +161,22 @@ public final class CanaryAnalysis {
         long max = policy.steps().get(step).intervals() * interval;
         boolean enoughData = stepSamples.size() >= MIN_INTERVALS_WITH_DATA;
         boolean mayEnd = elapsed >= Math.min(policy.minStepSeconds(), max) && enoughData;
-        double lean = sequential.strongestEValue();
         boolean early;
         if (last) {
             boolean cleared = end >= policy.minPromoteSeconds() && sequential.excludesMeaningfulRegression();
             boolean due = end >= Math.max(policy.minPromoteSeconds(), policy.promoteBySeconds());
             early = mayEnd && (cleared || due);
-            double errorLean = sequential.errorEValue();
-            double latencyLean = sequential.latencyEValue();
-            boolean suspicious = errorLean > policy.holdEValue() || latencyLean > policy.holdLatencyEValue();
-            if (early && suspicious && elapsed < max) {
-                return new Verdict.Continue(end, weight(), List.of(held(errorLean, latencyLean)));
+            if (early && elapsed < max) {
+                double errorLean = sequential.errorEValue();
+                double latencyLean = sequential.latencyEValue();
+                if (errorLean > policy.holdEValue() || latencyLean > policy.holdLatencyEValue()) {
+                    return new Verdict.Continue(end, weight(), List.of(held(errorLean, latencyLean)));
+                }
             }
         } else if (step == steps - 2) {
-            early = mayEnd && (end >= policy.lastStepAfterSeconds() || lean >= policy.escalateEValue());
+            early = mayEnd
+                    && (end >= policy.lastStepAfterSeconds()
+                            || sequential.strongestEValue() >= policy.escalateEValue());
         } else {
             early = mayEnd;
         }

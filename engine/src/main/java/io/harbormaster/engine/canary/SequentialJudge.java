@@ -76,7 +76,7 @@ public final class SequentialJudge {
     }
 
     public double strongestEValue() {
-        return Math.max(errors.eValue(), Math.max(p50.eValue(), p99.eValue()));
+        return Math.max(errorEValue(), latencyEValue());
     }
 
     /** Whether every metric has excluded a meaningful regression at the promote alpha. */

@@ -616,7 +616,7 @@ public final class DeployPipeline {
         } catch (MetricsUnavailable e) {
             return metricsDown(d, spec, target, started, now, e);
         }
-        if (lastReasonStartsWith(d, METRICS_DOWN)) {
+        if (lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
         var analysis = new CanaryAnalysis(policy);
@@ -753,13 +753,13 @@ public final class DeployPipeline {
         }
         return pause(
                 kept,
-                METRICS_DOWN.substring("paused: ".length()) + words(down) + ": " + e.getMessage(),
+                METRICS_DOWN + words(down) + ": " + e.getMessage(),
                 List.of(),
                 Math.max(0, Duration.between(started, now).toSeconds()));
     }
 
-    /** How a pause for a metrics outage starts, so that the canary says when it resumes. */
-    private static final String METRICS_DOWN = "paused: no metrics for ";
+    /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */
+    private static final String METRICS_DOWN = "no metrics for ";
 
     /** Metrics answer again after an outage paused the canary: it says so, and the analysis goes on. */
     private Deploy resume(Deploy d) {
