@@ -86,10 +86,8 @@ class DeployPipelineTest {
         f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
         f.metrics.inject("checkout", "1.2.0", Fault.errors(0.10));
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:2", "checkout", "1.2.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:2", "checkout", "1.2.0", "U0DEV"));
 
         var done = f.runUntilDone(engine, id, Duration.ofMinutes(20));
 
@@ -114,10 +112,8 @@ class DeployPipelineTest {
     void aSchemaMigrationWaitsForAnApproverWhoIsNeitherRequesterNorAuthor() {
         f.announce("checkout", "1.3.0", PipelineFixture.MIGRATION);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:3", "checkout", "1.3.0", "U0BOB")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:3", "checkout", "1.3.0", "U0BOB"));
         var waiting = engine.advance(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(DeployState.AWAITING_APPROVAL);
         var escalation = f.notices.stream()
@@ -154,10 +150,8 @@ class DeployPipelineTest {
         f.incidents.open(java.util.OptionalLong.empty(), "checkout", "1.0.0", "errors", "5xx", "x", f.clock.instant());
         f.announce("checkout", "1.3.2", PipelineFixture.MIGRATION);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:esc", "checkout", "1.3.2", "U0BOB")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:esc", "checkout", "1.3.2", "U0BOB"));
         var waiting = engine.advance(id).orElseThrow();
         var escalation = f.notices.stream()
                 .filter(n -> n instanceof DeployNotice.Escalated)
@@ -173,10 +167,8 @@ class DeployPipelineTest {
     void anEscalatedDeployNobodyDecidesExpires() {
         f.announce("checkout", "1.3.1", PipelineFixture.MIGRATION);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:4", "checkout", "1.3.1", "U0BOB")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:4", "checkout", "1.3.1", "U0BOB"));
         engine.advance(id);
         f.clock.advance(Duration.ofHours(5));
         assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.EXPIRED);
@@ -189,10 +181,8 @@ class DeployPipelineTest {
     void aMetricsOutageHoldsTheCanaryAtItsStepThenPausesForAHumanAndTheCanaryGoesOnWhenMetricsReturn() {
         f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:9", "checkout", "1.1.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:9", "checkout", "1.1.0", "U0DEV"));
         var d = engine.advance(id).orElseThrow();
         for (int i = 0; i < 200 && d.step() < 2; i++) {
             f.clock.advance(Duration.ofSeconds(10));
@@ -242,10 +232,8 @@ class DeployPipelineTest {
     void canaryPodsThatStopBeingReadyDuringAMetricsOutageStillRollTheCanaryBack() {
         f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:11", "checkout", "1.1.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:11", "checkout", "1.1.0", "U0DEV"));
         engine.advance(id);
         f.clock.advance(Duration.ofSeconds(10));
         assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
@@ -288,10 +276,8 @@ class DeployPipelineTest {
                 "test");
         var nanos = new java.util.concurrent.atomic.AtomicLong();
         var engine = f.engine(settings, store, nanos::get);
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:10", "checkout", "1.1.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:10", "checkout", "1.1.0", "U0DEV"));
         engine.advance(id);
         engine.advance(id);
         assertThat(leases).as("a fresh lease is not asked for again").hasValue(1);
@@ -324,10 +310,8 @@ class DeployPipelineTest {
         f.announce("payments", "2.0.0", PipelineFixture.SMALL_CHANGE);
         f.metrics.inject("payments", "2.0.0", Fault.errors(0.10));
         var first = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        first.submit(PipelineFixture.slackRequest("slack:5", "payments", "2.0.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                first, PipelineFixture.slackRequest("slack:5", "payments", "2.0.0", "U0DEV"));
         first.advance(id);
         f.clock.advance(Duration.ofSeconds(5));
         first.advance(id); // canary and baseline are up; no full interval of metrics yet
@@ -353,10 +337,8 @@ class DeployPipelineTest {
         f.cluster.install(f.target("payments"), "registry.example/payments:0.9.0", 10);
         f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");
-        var id = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:dep1", "checkout", "1.5.0", "U0DEV")))
-                .deploy()
-                .id();
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:dep1", "checkout", "1.5.0", "U0DEV"));
         var blocked = engine.advance(id).orElseThrow();
         assertThat(blocked.state()).isEqualTo(DeployState.FAILED);
         assertThat(f.deploys.transitions(id).getLast().reason())
@@ -372,10 +354,8 @@ class DeployPipelineTest {
                 "db",
                 f.clock.instant());
         f.announce("checkout", "1.5.1", PipelineFixture.SMALL_CHANGE);
-        var id2 = ((Submission.Accepted)
-                        engine.submit(PipelineFixture.slackRequest("slack:dep2", "checkout", "1.5.1", "U0DEV")))
-                .deploy()
-                .id();
+        var id2 = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:dep2", "checkout", "1.5.1", "U0DEV"));
         assertThat(engine.advance(id2).orElseThrow().state()).isEqualTo(DeployState.FAILED);
         assertThat(f.deploys.transitions(id2).getLast().reason())
                 .contains("payments: incident")

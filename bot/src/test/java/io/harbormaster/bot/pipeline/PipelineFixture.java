@@ -175,6 +175,13 @@ final class PipelineFixture {
                 clock.instant()));
     }
 
+    /** Submits {@code request}, which must be accepted, and returns the deploy's id. */
+    static long acceptedId(DeployPipeline engine, DeployRequest request) {
+        return ((io.harbormaster.engine.rollout.Submission.Accepted) engine.submit(request))
+                .deploy()
+                .id();
+    }
+
     static DeployRequest slackRequest(String key, String service, String version, String user) {
         return new DeployRequest(
                 key,

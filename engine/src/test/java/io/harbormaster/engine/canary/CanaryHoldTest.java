@@ -44,6 +44,11 @@ class CanaryHoldTest {
 
     /** The same policy without holding: a canary is promoted once cleared or due, whatever its evidence says. */
     static CanaryPolicy withoutHold(CanaryPolicy d) {
+        return withHolds(d, Double.MAX_VALUE, Double.MAX_VALUE);
+    }
+
+    /** The same policy with other hold thresholds for the error rate and for latency. */
+    static CanaryPolicy withHolds(CanaryPolicy d, double hold, double holdLatency) {
         return new CanaryPolicy(
                 d.intervalSeconds(),
                 d.steps(),
@@ -51,8 +56,8 @@ class CanaryHoldTest {
                 d.minPromoteSeconds(),
                 d.lastStepAfterSeconds(),
                 d.promoteBySeconds(),
-                Double.MAX_VALUE,
-                Double.MAX_VALUE,
+                hold,
+                holdLatency,
                 d.escalateEValue(),
                 d.maxNoDataSeconds(),
                 d.hardTriggers(),
@@ -102,7 +107,7 @@ class CanaryHoldTest {
     @Test
     void aSlowSlowdownIsHeldOnItsLatencyEvidenceAndThenRolledBackWhereItWouldHaveBeenPromoted() {
         CanaryPolicy policy = CanaryPolicy.defaults();
-        CanaryPolicy errorsOnly = withHoldLatency(policy, Double.MAX_VALUE);
+        CanaryPolicy errorsOnly = withHolds(policy, policy.holdEValue(), Double.MAX_VALUE);
         int saved = 0, rolledBack = 0;
         for (long seed = 1; seed <= 40; seed++) {
             var random = new SplittableRandom(seed);
@@ -133,24 +138,6 @@ class CanaryHoldTest {
         }
         assertTrue(saved >= 4, "the latency hold turned " + saved + " of 40 promotions into rollbacks");
         assertTrue(rolledBack >= 20, "rolled back " + rolledBack + " of 40");
-    }
-
-    static CanaryPolicy withHoldLatency(CanaryPolicy d, double holdLatency) {
-        return new CanaryPolicy(
-                d.intervalSeconds(),
-                d.steps(),
-                d.minStepSeconds(),
-                d.minPromoteSeconds(),
-                d.lastStepAfterSeconds(),
-                d.promoteBySeconds(),
-                d.holdEValue(),
-                holdLatency,
-                d.escalateEValue(),
-                d.maxNoDataSeconds(),
-                d.hardTriggers(),
-                d.mannWhitney(),
-                d.scoring(),
-                d.sequential());
     }
 
     @Test
