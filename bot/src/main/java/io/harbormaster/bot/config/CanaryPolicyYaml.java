@@ -20,8 +20,8 @@ import java.util.Set;
 /**
  * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
  * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
- * min_step_seconds, min_promote_seconds, last_step_after_seconds, promote_by_seconds, hold_e_value, escalate_e_value,
- * max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
+ * min_step_seconds, min_promote_seconds, last_step_after_seconds, promote_by_seconds, hold_e_value,
+ * hold_latency_e_value, escalate_e_value, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
  */
 public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
