@@ -20,11 +20,26 @@ import java.util.Set;
 /**
  * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
  * the default, anything unknown or malformed is refused with the key's path. Keys: interval_seconds, steps,
- * min_step_seconds, min_promote_seconds, last_step_after_seconds, promote_by_seconds, hold_e_value,
- * hold_latency_e_value, escalate_e_value, max_no_data_seconds, hard_triggers.*, mann_whitney.*, scoring.*, sequential.*.
+ * min_step_seconds, min_promote_seconds, last_step_after_seconds, promote_by_seconds, hold_error_z, hold_latency_t,
+ * escalate_e_value, closing_test_seconds, closing_alpha, max_no_data_seconds, hard_triggers.*, mann_whitney.*,
+ * scoring.*, sequential.*.
  */
 public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** Keys of earlier versions, and what to write instead. */
+    private static final String[][] RENAMED = {
+        {
+            "hold_e_value",
+            "the hold now follows the closing test's statistic; use hold_error_z (default 0.6, a z score: larger"
+                    + " holds fewer canaries)"
+        },
+        {
+            "hold_latency_e_value",
+            "the hold now follows the closing test's statistic; use hold_latency_t (default 1.5, a t statistic:"
+                    + " larger holds fewer canaries)"
+        }
+    };
 
     private CanaryPolicyYaml() {}
 
@@ -55,6 +70,11 @@ public final class CanaryPolicyYaml {
         if (!root.isObject()) {
             throw new IllegalArgumentException(at + "a canary policy is a mapping of keys (see analyze run --help)");
         }
+        for (String[] renamed : RENAMED) {
+            if (root.has(renamed[0])) {
+                throw new IllegalArgumentException(at + renamed[0] + " is gone: " + renamed[1]);
+            }
+        }
         known(
                 root,
                 at,
@@ -64,9 +84,11 @@ public final class CanaryPolicyYaml {
                 "min_promote_seconds",
                 "last_step_after_seconds",
                 "promote_by_seconds",
-                "hold_e_value",
-                "hold_latency_e_value",
+                "hold_error_z",
+                "hold_latency_t",
                 "escalate_e_value",
+                "closing_test_seconds",
+                "closing_alpha",
                 "max_no_data_seconds",
                 "hard_triggers",
                 "mann_whitney",
@@ -162,9 +184,11 @@ public final class CanaryPolicyYaml {
                     minPromote,
                     (long) num(root, "last_step_after_seconds", d.lastStepAfterSeconds(), at),
                     promoteBy,
-                    num(root, "hold_e_value", d.holdEValue(), at),
-                    num(root, "hold_latency_e_value", d.holdLatencyEValue(), at),
+                    num(root, "hold_error_z", d.holdErrorZ(), at),
+                    num(root, "hold_latency_t", d.holdLatencyT(), at),
                     num(root, "escalate_e_value", d.escalateEValue(), at),
+                    (long) num(root, "closing_test_seconds", d.closingTestSeconds(), at),
+                    num(root, "closing_alpha", d.closingAlpha(), at),
                     (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),
                     h,
                     m,

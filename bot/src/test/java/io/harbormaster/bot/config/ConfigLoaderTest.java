@@ -213,16 +213,27 @@ class ConfigLoaderTest {
         var config = ConfigLoader.parse(
                 "harbormaster.yml",
                 MINIMAL + "    canary:\n      last_step_after_seconds: 90\n      promote_by_seconds: 300\n"
-                        + "      hold_e_value: 2.5\n      hold_latency_e_value: 0.25\n      escalate_e_value: 8\n");
+                        + "      hold_error_z: 1.2\n      hold_latency_t: 2.5\n      escalate_e_value: 8\n"
+                        + "      closing_test_seconds: 420\n      closing_alpha: 0.001\n");
         var canary = config.catalog().service("web").orElseThrow().canary();
         assertThat(canary.lastStepAfterSeconds()).isEqualTo(90);
         assertThat(canary.promoteBySeconds()).isEqualTo(300);
-        assertThat(canary.holdEValue()).isEqualTo(2.5);
-        assertThat(canary.holdLatencyEValue()).isEqualTo(0.25);
-        assertThat(problems(MINIMAL + "    canary:\n      hold_latency_e_value: -1\n"))
+        assertThat(canary.holdErrorZ()).isEqualTo(1.2);
+        assertThat(canary.holdLatencyT()).isEqualTo(2.5);
+        assertThat(canary.closingTestSeconds()).isEqualTo(420);
+        assertThat(canary.closingAlpha()).isEqualTo(0.001);
+        assertThat(problems(MINIMAL + "    canary:\n      hold_latency_t: high\n"))
                 .singleElement()
                 .asString()
-                .contains("latency hold e-value must be a positive number");
+                .contains("hold_latency_t: expected a number");
+        assertThat(problems(MINIMAL + "    canary:\n      closing_alpha: -0.1\n"))
+                .singleElement()
+                .asString()
+                .contains("closing test's alpha must be 0 (off) or more");
+        assertThat(problems(MINIMAL + "    canary:\n      hold_latency_e_value: 0.6\n"))
+                .singleElement()
+                .asString()
+                .contains("hold_latency_e_value is gone", "use hold_latency_t");
         assertThat(canary.escalateEValue()).isEqualTo(8);
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: -5\n"))
                 .singleElement()
@@ -237,10 +248,10 @@ class ConfigLoaderTest {
         assertThat(slowBake.catalog().service("web").orElseThrow().canary().promoteBySeconds())
                 .as("unset, promote_by follows a longer bake time")
                 .isEqualTo(300);
-        assertThat(problems(MINIMAL + "    canary:\n      hold_e_value: 0\n"))
+        assertThat(problems(MINIMAL + "    canary:\n      escalate_e_value: 0\n"))
                 .singleElement()
                 .asString()
-                .contains("must be positive");
+                .contains("must be a positive number");
     }
 
     @Test

@@ -22,8 +22,9 @@ final class SandboxTesting {
         yaml = replace(yaml, "interval_seconds: 2", "interval_seconds: 1");
         yaml = replace(yaml, "min_step_seconds: 6", "min_step_seconds: 3");
         yaml = replace(yaml, "min_promote_seconds: 42", "min_promote_seconds: 10");
-        yaml = replace(yaml, "last_step_after_seconds: 30", "last_step_after_seconds: 6");
+        yaml = replace(yaml, "last_step_after_seconds: 32", "last_step_after_seconds: 6");
         yaml = replace(yaml, "promote_by_seconds: 48", "promote_by_seconds: 12");
+        yaml = replace(yaml, "closing_test_seconds: 68", "closing_test_seconds: 12");
         yaml = replace(yaml, "intervals: 18", "intervals: 6");
         yaml = replace(yaml, "readiness_timeout: 1m", "readiness_timeout: 5s");
         return yaml;

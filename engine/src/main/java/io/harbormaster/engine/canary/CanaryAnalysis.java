@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * One canary's analysis, fed one interval at a time: hard triggers and the sequential judge after every interval,
- * the Mann-Whitney judge and scorer before a step ends. Missing data never promotes: no data for
- * {@code maxNoDataSeconds} pauses, and a step needs data to end.
+ * the closing test once, the Mann-Whitney judge and scorer before a step ends. Missing data never promotes: no data
+ * for {@code maxNoDataSeconds} pauses, and a step needs data to end.
  *
  * <p>When a step may end before its maximum (always after its minimum time, with enough data):
  *
@@ -19,18 +19,21 @@ import java.util.Optional;
  *   <li>the last step, once the canary has run {@code minPromoteSeconds} and the sequential judge has excluded a
  *       meaningful regression, or once it has run {@code promoteBySeconds} (not cleared, but nothing against it: the
  *       fixed-horizon judge decides, as at the step's maximum) &mdash; in both cases only while the canary is not
- *       <em>suspicious</em>, i.e. its error rate's e-value is at most {@code holdEValue} and its latency e-values at
- *       most {@code holdLatencyEValue}. A suspicious canary is held until
+ *       <em>suspicious</em>: the closing test's statistics, taken as they stand, lean towards a regression (error
+ *       rate z above {@code holdErrorZ}, p50 or p99 t above {@code holdLatencyT}). A suspicious canary is held until
  *       the step's maximum: a regression that ramps up slowly is small when the canary could first be promoted, and
- *       holding it while its evidence leans towards a regression gives it time to show (or to fade: a healthy canary
- *       rarely leans for long).
+ *       holding it while its statistics lean towards a regression gives it time to show (or to fade: a healthy
+ *       canary rarely leans for long).
  * </ul>
  *
- * <p>The false-rollback guarantee is the sequential judge's: its rollback needs an e-value at its share of 1/alpha,
- * and by Ville's inequality the chance that a healthy canary's e-process ever gets there is at most alpha over the
- * whole canary, however long it is held (holding adds looks, so the realised rate grows a little towards the bound).
- * The hard triggers are fixed limits with no such bound; a healthy canary held longer has a little more time to trip
- * one. Promotion is guarded in two ways: early, by the sequential judge's exclusion of a meaningful regression (the
+ * <p>Rollbacks on evidence: the sequential judge's needs an e-value at its share of 1/alpha, and by Ville's inequality
+ * the chance that a healthy canary's e-process ever gets there is at most alpha over the whole canary, however long it
+ * is held. The closing test ({@link ClosingTest}) is taken once, in the first interval with data that ends at or after
+ * {@code closingTestSeconds}, at level {@code closingAlpha}; a canary held until then (the default schedule's longest
+ * canary ends there) is judged on its whole history with the power of a test whose time was fixed in advance. A
+ * healthy canary is rolled back by one or the other with probability at most the sum of the two levels. The hard
+ * triggers are fixed limits with no such bound; a healthy canary held longer has a little more time to trip one.
+ * Promotion is guarded in two ways: early, by the sequential judge's exclusion of a meaningful regression (the
  * {@code promoteAlpha} bound); at {@code promoteBySeconds} or at the step's maximum, without that exclusion, by the
  * fixed-horizon Mann-Whitney judge and by the canary not being suspicious.
  */
@@ -40,6 +43,8 @@ public final class CanaryAnalysis {
 
     private final CanaryPolicy policy;
     private final SequentialJudge sequential;
+    private final ClosingTest closing = new ClosingTest();
+    private boolean closingTaken;
     private final List<IntervalSample> history = new ArrayList<>();
     private final List<IntervalSample> stepSamples = new ArrayList<>();
     private final List<TimelineEntry> timeline = new ArrayList<>();
@@ -153,6 +158,14 @@ public final class CanaryAnalysis {
         if (regression.isPresent()) {
             return new Verdict.Rollback(end, withRunning(regression.get()));
         }
+        closing.observe(s, s.t() + interval / 2.0);
+        if (!closingTaken && policy.closingAlpha() > 0 && end >= policy.closingTestSeconds()) {
+            closingTaken = true;
+            Optional<Evidence> grown = closing.regression(policy.closingAlpha(), end);
+            if (grown.isPresent()) {
+                return new Verdict.Rollback(end, withRunning(grown.get()));
+            }
+        }
 
         stepSamples.add(s);
         long elapsed = end - stepStart;
@@ -167,10 +180,9 @@ public final class CanaryAnalysis {
             boolean due = end >= Math.max(policy.minPromoteSeconds(), policy.promoteBySeconds());
             early = mayEnd && (cleared || due);
             if (early && elapsed < max) {
-                double errorLean = sequential.errorEValue();
-                double latencyLean = sequential.latencyEValue();
-                if (errorLean > policy.holdEValue() || latencyLean > policy.holdLatencyEValue()) {
-                    return new Verdict.Continue(end, weight(), List.of(held(errorLean, latencyLean)));
+                Optional<Evidence> lean = held();
+                if (lean.isPresent()) {
+                    return new Verdict.Continue(end, weight(), List.of(lean.get()));
                 }
             }
         } else if (step == steps - 2) {
@@ -279,21 +291,41 @@ public final class CanaryAnalysis {
                 MannWhitneyJudge.classify("p99_ms", b99, c99, Direction.INCREASE, p));
     }
 
-    private Evidence held(double errorLean, double latencyLean) {
-        boolean errors = errorLean > policy.holdEValue();
-        return Evidence.of(
+    /** Why the canary is held, if its closing statistics lean towards a regression. */
+    private Optional<Evidence> held() {
+        double z = closing.errorZ(), p50 = closing.p50T(), p99 = closing.p99T();
+        String metric;
+        String statistic;
+        double value;
+        double threshold;
+        if (z > policy.holdErrorZ()) {
+            metric = "error_rate";
+            statistic = "z";
+            value = z;
+            threshold = policy.holdErrorZ();
+        } else if (p50 > policy.holdLatencyT() || p99 > policy.holdLatencyT()) {
+            boolean byP50 = p50 > policy.holdLatencyT() && !(p99 > p50); // either may be NaN (too few intervals)
+            metric = byP50 ? "p50_ms" : "p99_ms";
+            statistic = "t";
+            value = byP50 ? p50 : p99;
+            threshold = policy.holdLatencyT();
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(Evidence.of(
                 "analysis",
-                errors ? "error_rate" : "latency",
-                "held: evidence leans towards a regression",
+                metric,
+                "held: the canary leans towards a regression",
                 Double.NaN,
                 Double.NaN,
                 String.format(
                         Locale.ROOT,
-                        "not promoted yet: the %s e-value for a regression is %s (above %s); held until it falls"
-                                + " back or the step's maximum",
-                        errors ? "error rate's" : "latency",
-                        SequentialJudge.fmt(errors ? errorLean : latencyLean),
-                        SequentialJudge.fmt(errors ? policy.holdEValue() : policy.holdLatencyEValue())));
+                        "not promoted yet: the canary's %s leans towards a regression growing with time (%s = %.2f,"
+                                + " above %s); held until it falls back or the step's maximum",
+                        metric,
+                        statistic,
+                        value,
+                        SequentialJudge.fmt(threshold))));
     }
 
     private static Evidence scoreEvidence(CanaryScore score) {

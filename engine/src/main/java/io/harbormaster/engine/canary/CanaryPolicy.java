@@ -11,13 +11,16 @@ import java.util.List;
  * <p>How long a slowly growing regression is watched (see {@link CanaryAnalysis}): the step before the last does not
  * end before {@code lastStepAfterSeconds} unless the sequential judge's evidence of a regression (its largest e-value)
  * reaches {@code escalateEValue}; a canary on its last step that the sequential judge has not cleared is promoted at
- * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the error
- * rate's e-value exceeds {@code holdEValue} (the data favour "regression" over "none"), or a latency e-value (p50 or
- * p99) exceeds {@code holdLatencyEValue}, the canary is held: no early end of the
- * last step and no promotion at {@code promoteBySeconds}, only the step's maximum ends it. These only delay or advance
- * step ends; they never roll back, so the sequential judge's false-rollback bound is untouched. A promotion at
- * {@code promoteBySeconds} is not covered by {@code promoteAlpha} (the canary was not cleared): the fixed-horizon judge
- * and the hold guard it, as they guard a promotion at the step's maximum.
+ * {@code promoteBySeconds} (the fixed-horizon judge agreeing) rather than at the step's maximum; and while the closing
+ * test's statistic leans towards a regression (the error rate's z above {@code holdErrorZ}, or the p50 or p99 t above
+ * {@code holdLatencyT}) the canary is held: no early end of the last step and no promotion at {@code promoteBySeconds},
+ * only the step's maximum ends it. These only delay or advance step ends; they never roll back.
+ *
+ * <p>Rollbacks on evidence come from the sequential judge (at most {@code sequential.alpha} for a healthy canary, however
+ * often it looks) and from the closing test, taken once, when the canary has run {@code closingTestSeconds}, at level
+ * {@code closingAlpha} (0 turns it off): a healthy canary is rolled back by either with probability at most their sum.
+ * A promotion at {@code promoteBySeconds} is not covered by {@code promoteAlpha} (the canary was not cleared): the
+ * fixed-horizon judge and the hold guard it, as they guard a promotion at the step's maximum.
  */
 public record CanaryPolicy(
         long intervalSeconds,
@@ -26,9 +29,11 @@ public record CanaryPolicy(
         long minPromoteSeconds,
         long lastStepAfterSeconds,
         long promoteBySeconds,
-        double holdEValue,
-        double holdLatencyEValue,
+        double holdErrorZ,
+        double holdLatencyT,
         double escalateEValue,
+        long closingTestSeconds,
+        double closingAlpha,
         long maxNoDataSeconds,
         HardTriggerPolicy hardTriggers,
         MannWhitneyPolicy mannWhitney,
@@ -42,21 +47,25 @@ public record CanaryPolicy(
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a canary needs at least one step");
         }
-        if (minStepSeconds < 0 || minPromoteSeconds < 0 || lastStepAfterSeconds < 0 || promoteBySeconds < 0) {
+        if (minStepSeconds < 0
+                || minPromoteSeconds < 0
+                || lastStepAfterSeconds < 0
+                || promoteBySeconds < 0
+                || closingTestSeconds < 0) {
             throw new IllegalArgumentException(
-                    "the minimum step and promote times, the last step's start and the promote-by time cannot be"
-                            + " negative");
+                    "the minimum step and promote times, the last step's start, the promote-by time and the closing"
+                            + " test's time cannot be negative");
         }
-        if (!(holdLatencyEValue > 0) || !Double.isFinite(holdLatencyEValue)) {
-            throw new IllegalArgumentException(
-                    "the latency hold e-value must be a positive number, got " + holdLatencyEValue);
+        if (!Double.isFinite(holdErrorZ) || !Double.isFinite(holdLatencyT)) {
+            throw new IllegalArgumentException("the hold thresholds must be numbers, got " + holdErrorZ + " and "
+                    + holdLatencyT + " (a larger one holds fewer canaries)");
         }
-        if (!(holdEValue > 0)
-                || !Double.isFinite(holdEValue)
-                || !(escalateEValue > 0)
-                || !Double.isFinite(escalateEValue)) {
-            throw new IllegalArgumentException("the hold and escalate e-values must be positive numbers, got "
-                    + holdEValue + " and " + escalateEValue);
+        if (!(escalateEValue > 0) || !Double.isFinite(escalateEValue)) {
+            throw new IllegalArgumentException("the escalate e-value must be a positive number, got " + escalateEValue);
+        }
+        if (!(closingAlpha >= 0) || closingAlpha + sequential.alpha() >= 1) {
+            throw new IllegalArgumentException("the closing test's alpha must be 0 (off) or more, and with the"
+                    + " sequential alpha below 1, got " + closingAlpha);
         }
         steps = List.copyOf(steps);
         for (var step : steps) {
@@ -73,10 +82,11 @@ public record CanaryPolicy(
      * Steps 5%, 25%, 50% of at most 3 min each at 10 s intervals, 30 s minimum per step, promotion no earlier than
      * 3.5 min, pause after 2 min blind. The sequential judge watches every interval, so a short early step costs no
      * protection; the bake time gives slowly growing regressions time to show before the canary takes all traffic.
-     * The 25% step lasts until 2.5 min unless the evidence leans towards a regression by 5 to 1 (then 50% at once, to
+     * The 25% step lasts until 160 s unless the evidence leans towards a regression by 5 to 1 (then 50% at once, to
      * prove it sooner), so the 50% step, whose maximum bounds how long a suspicious canary can be held, ends no
-     * earlier than 5.5 min; a canary not yet cleared is promoted at 4 min unless its evidence leans towards a
-     * regression (e-value above 1).
+     * earlier than 340 s; a canary not yet cleared is promoted at 4 min unless it leans towards a regression (error
+     * z above 0.6, latency t above 1.5), and a canary still running at 340 s gets the closing test. The false-rollback
+     * budget of 1% is split 0.8% sequential, 0.2% closing.
      */
     public static CanaryPolicy defaults() {
         return new CanaryPolicy(
@@ -84,11 +94,13 @@ public record CanaryPolicy(
                 List.of(new CanaryStep(5, 18), new CanaryStep(25, 18), new CanaryStep(50, 18)),
                 30,
                 210,
-                150,
+                160,
                 240,
-                1.0,
                 0.6,
+                1.5,
                 5.0,
+                340,
+                0.002,
                 120,
                 HardTriggerPolicy.defaults(),
                 MannWhitneyPolicy.defaults(),
@@ -104,9 +116,11 @@ public record CanaryPolicy(
                 minPromoteSeconds,
                 lastStepAfterSeconds,
                 promoteBySeconds,
-                holdEValue,
-                holdLatencyEValue,
+                holdErrorZ,
+                holdLatencyT,
                 escalateEValue,
+                closingTestSeconds,
+                closingAlpha,
                 maxNoDataSeconds,
                 hardTriggers,
                 mannWhitney,
@@ -122,9 +136,11 @@ public record CanaryPolicy(
                 minPromoteSeconds,
                 lastStepAfterSeconds,
                 promoteBySeconds,
-                holdEValue,
-                holdLatencyEValue,
+                holdErrorZ,
+                holdLatencyT,
                 escalateEValue,
+                closingTestSeconds,
+                closingAlpha,
                 maxNoDataSeconds,
                 hardTriggers,
                 mannWhitney,

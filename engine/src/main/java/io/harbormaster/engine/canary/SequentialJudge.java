@@ -65,18 +65,8 @@ public final class SequentialJudge {
      * The largest of the three e-values for a regression: above 1 the data so far favour "regression" over "none" for
      * at least one metric. A description of the evidence, not a test (it rolls nothing back).
      */
-    /** The error rate's e-value for a regression. */
-    public double errorEValue() {
-        return errors.eValue();
-    }
-
-    /** The larger of the p50 and p99 e-values for a slowdown. */
-    public double latencyEValue() {
-        return Math.max(p50.eValue(), p99.eValue());
-    }
-
     public double strongestEValue() {
-        return Math.max(errorEValue(), latencyEValue());
+        return Math.max(errors.eValue(), Math.max(p50.eValue(), p99.eValue()));
     }
 
     /** Whether every metric has excluded a meaningful regression at the promote alpha. */

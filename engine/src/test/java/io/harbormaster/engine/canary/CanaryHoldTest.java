@@ -42,28 +42,17 @@ class CanaryHoldTest {
                 0);
     }
 
-    /** The same policy without holding: a canary is promoted once cleared or due, whatever its evidence says. */
+    /** The same policy without holding: a canary is promoted once cleared or due, whatever its statistics say. */
     static CanaryPolicy withoutHold(CanaryPolicy d) {
         return withHolds(d, Double.MAX_VALUE, Double.MAX_VALUE);
     }
 
-    /** The same policy with other hold thresholds for the error rate and for latency. */
-    static CanaryPolicy withHolds(CanaryPolicy d, double hold, double holdLatency) {
-        return new CanaryPolicy(
-                d.intervalSeconds(),
-                d.steps(),
-                d.minStepSeconds(),
-                d.minPromoteSeconds(),
-                d.lastStepAfterSeconds(),
-                d.promoteBySeconds(),
-                hold,
-                holdLatency,
-                d.escalateEValue(),
-                d.maxNoDataSeconds(),
-                d.hardTriggers(),
-                d.mannWhitney(),
-                d.scoring(),
-                d.sequential());
+    /** The same policy with other hold thresholds for the error rate's z and for the latency t. */
+    static CanaryPolicy withHolds(CanaryPolicy d, double errorZ, double latencyT) {
+        var b = PolicyBuilder.from(d);
+        b.holdErrorZ = errorZ;
+        b.holdLatencyT = latencyT;
+        return b.build();
     }
 
     /** Errors doubling over 5 min from 30 s on: 1.4 times the baseline's at the bake time. */
@@ -107,7 +96,7 @@ class CanaryHoldTest {
     @Test
     void aSlowSlowdownIsHeldOnItsLatencyEvidenceAndThenRolledBackWhereItWouldHaveBeenPromoted() {
         CanaryPolicy policy = CanaryPolicy.defaults();
-        CanaryPolicy errorsOnly = withHolds(policy, policy.holdEValue(), Double.MAX_VALUE);
+        CanaryPolicy errorsOnly = withHolds(policy, policy.holdErrorZ(), Double.MAX_VALUE);
         int saved = 0, rolledBack = 0;
         for (long seed = 1; seed <= 40; seed++) {
             var random = new SplittableRandom(seed);
@@ -128,8 +117,7 @@ class CanaryHoldTest {
             if (held.verdict() instanceof Verdict.Rollback && unheld.verdict() instanceof Verdict.Promote) {
                 saved++;
                 assertTrue(
-                        held.timeline().stream()
-                                .anyMatch(t -> t.note().startsWith("not promoted yet: the latency e-value")),
+                        held.timeline().stream().anyMatch(t -> t.note().startsWith("not promoted yet: the canary's p")),
                         "seed " + seed);
             }
             if (unheld.verdict() instanceof Verdict.Rollback) {
@@ -143,14 +131,18 @@ class CanaryHoldTest {
     @Test
     void aHealthyCanaryStillGoesToItsLastStepAtItsTimeAndIsPromotedAtTheBakeTime() {
         CanaryPolicy policy = CanaryPolicy.defaults();
-        int atBakeTime = 0;
-        for (long seed = 1; seed <= 20; seed++) {
+        int atBakeTime = 0, onTime = 0;
+        for (long seed = 1; seed <= 40; seed++) {
             AnalysisReport report = CanaryAnalysis.replay(errorSeries(seed, 54, 1000, i -> 0.005), policy);
             Verdict.Promote promote = assertInstanceOf(Verdict.Promote.class, report.verdict(), "seed " + seed);
             atBakeTime += promote.at() == policy.minPromoteSeconds() ? 1 : 0;
-            assertEquals(policy.lastStepAfterSeconds(), firstAt(report, 50), "seed " + seed);
+            long fifty = firstAt(report, 50);
+            // earlier only when its evidence happened to reach the escalation threshold (by chance at most 1 in 5)
+            assertTrue(fifty <= policy.lastStepAfterSeconds(), "seed " + seed + ": 50% at " + fifty);
+            onTime += fifty == policy.lastStepAfterSeconds() ? 1 : 0;
         }
-        assertTrue(atBakeTime >= 15, "promoted at the bake time in " + atBakeTime + " of 20");
+        assertTrue(onTime >= 34, "went to its last step at its time in " + onTime + " of 40");
+        assertTrue(atBakeTime >= 20, "promoted at the bake time in " + atBakeTime + " of 40");
     }
 
     @Test

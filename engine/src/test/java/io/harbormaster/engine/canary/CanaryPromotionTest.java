@@ -42,7 +42,7 @@ class CanaryPromotionTest {
         CanaryPolicy policy = CanaryPolicy.defaults();
         long lastStepEnds = policy.lastStepAfterSeconds() + 180;
         int atBakeTime = 0;
-        for (long seed = 1; seed <= 10; seed++) {
+        for (long seed = 1; seed <= 40; seed++) {
             AnalysisReport report = CanaryAnalysis.replay(series(seed, 54, i -> 1.0), policy);
             Verdict.Promote promote = assertInstanceOf(Verdict.Promote.class, report.verdict(), "seed " + seed);
             assertTrue(
@@ -50,27 +50,17 @@ class CanaryPromotionTest {
                     "seed " + seed + " promoted at " + promote.at());
             atBakeTime += promote.at() == policy.minPromoteSeconds() ? 1 : 0;
         }
-        assertTrue(atBakeTime >= 7, "promoted at the bake time in " + atBakeTime + " of 10");
+        // the others were held a while: their statistics leaned towards a regression (about a third of healthy ones)
+        assertTrue(atBakeTime >= 20, "promoted at the bake time in " + atBakeTime + " of 40");
     }
 
     @Test
     void withoutABakeTimeTheSameCanaryIsPromotedAsSoonAsTheJudgeIsSure() {
         CanaryPolicy d = CanaryPolicy.defaults();
-        CanaryPolicy noBake = new CanaryPolicy(
-                d.intervalSeconds(),
-                d.steps(),
-                d.minStepSeconds(),
-                0,
-                0,
-                d.promoteBySeconds(),
-                d.holdEValue(),
-                d.holdLatencyEValue(),
-                d.escalateEValue(),
-                d.maxNoDataSeconds(),
-                d.hardTriggers(),
-                d.mannWhitney(),
-                d.scoring(),
-                d.sequential());
+        var b = PolicyBuilder.from(d);
+        b.minPromoteSeconds = 0;
+        b.lastStepAfterSeconds = 0;
+        CanaryPolicy noBake = b.build();
         Verdict.Promote promote = assertInstanceOf(
                 Verdict.Promote.class,
                 CanaryAnalysis.replay(series(1, 54, i -> 1.0), noBake).verdict());

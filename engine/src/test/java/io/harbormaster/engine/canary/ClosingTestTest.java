@@ -1,0 +1,169 @@
+package io.harbormaster.engine.canary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The closing test: at its level it rejects a healthy canary about as often as the level says (not more), it finds
+ * slowly growing regressions the sequential judge has not proved by then, it is taken once, at its time, and it leaves
+ * a handful of errors to the sequential judge.
+ */
+class ClosingTestTest {
+    static final int[] WEIGHTS = {5, 25, 50};
+
+    /** One healthy canary of 36 intervals (5%, 25%, 50% of 1000 requests a track), common rate and level drifting. */
+    static ClosingTest healthy(long seed) {
+        var random = new SplittableRandom(seed);
+        var test = new ClosingTest();
+        double base = 0.002 + 0.02 * random.nextDouble();
+        for (int i = 0; i < 36; i++) {
+            double n = 20 * WEIGHTS[i / 12];
+            double drift = 1 + 0.5 * Math.sin(i / 5.0);
+            double nB = Math.max(1, Math.round(n + Math.sqrt(n) * random.nextGaussian()));
+            double nC = Math.max(1, Math.round(n + Math.sqrt(n) * random.nextGaussian()));
+            test.observe(
+                    new IntervalSample(
+                            10L * i, track(random, nB, base * drift, drift), track(random, nC, base * drift, drift)),
+                    10 * i + 5);
+        }
+        return test;
+    }
+
+    /**
+     * Poisson errors (given both tracks' total, the canary's share is then exactly binomial, as the test assumes) and
+     * log-normal quantile noise shrinking with the requests.
+     */
+    static TrackSample track(SplittableRandom random, double requests, double rate, double level) {
+        return new TrackSample(
+                requests,
+                poisson(random, requests * rate),
+                40 * level * Math.exp(0.7 * random.nextGaussian() / Math.sqrt(requests)),
+                230 * level * Math.exp(1.5 * random.nextGaussian() / Math.sqrt(requests)),
+                0);
+    }
+
+    static int poisson(SplittableRandom random, double mean) {
+        double limit = Math.exp(-mean), p = 1;
+        int k = -1;
+        do {
+            k++;
+            p *= random.nextDouble();
+        } while (p > limit);
+        return k;
+    }
+
+    @Test
+    void aHealthyCanaryIsRejectedAboutAsOftenAsTheLevelSaysAndNoMore() {
+        int runs = 20_000;
+        double level = 0.01; // per metric, to have enough rejections to count
+        AtomicInteger errors = new AtomicInteger(), p50 = new AtomicInteger(), p99 = new AtomicInteger();
+        IntStream.range(0, runs).parallel().forEach(run -> {
+            ClosingTest test = healthy(9000 + run);
+            test.regression(3 * level, 360).ifPresent(e -> {
+                switch (e.metric()) {
+                    case "error_rate" -> errors.incrementAndGet();
+                    case "p50_ms" -> p50.incrementAndGet();
+                    default -> p99.incrementAndGet();
+                }
+            });
+        });
+        // the metrics are checked in order and the first to reject is reported, so only the first count is exact
+        double errorRate = (double) errors.get() / runs;
+        assertTrue(errorRate <= 1.25 * level && errorRate >= 0.5 * level, "error test rejected " + errorRate);
+        double any = (double) (errors.get() + p50.get() + p99.get()) / runs;
+        assertTrue(any <= 3 * 1.25 * level && any >= 3 * 0.5 * level, "some test rejected " + any);
+    }
+
+    @Test
+    void aSlowRampTheSequentialJudgeHasNotProvedIsRolledBackAtTheClosingTest() {
+        CanaryPolicy policy = CanaryPolicy.defaults();
+        var off = PolicyBuilder.from(policy);
+        off.closingAlpha = 0;
+        CanaryPolicy withoutClosing = off.build();
+        int closing = 0, rolledBack = 0, rolledBackWithout = 0;
+        for (long seed = 1; seed <= 30; seed++) {
+            // errors doubling over 5 min from 30 s on, at a traffic where the sequential judge often cannot prove it
+            List<IntervalSample> series = CanaryHoldTest.errorSeries(seed, 54, 600, CanaryHoldTest::ramp);
+            AnalysisReport with = CanaryAnalysis.replay(series, policy);
+            AnalysisReport without = CanaryAnalysis.replay(series, withoutClosing);
+            rolledBack += with.verdict() instanceof Verdict.Rollback ? 1 : 0;
+            rolledBackWithout += without.verdict() instanceof Verdict.Rollback ? 1 : 0;
+            if (with.verdict() instanceof Verdict.Rollback r
+                    && r.evidence().getFirst().judge().equals("closing")) {
+                closing++;
+                assertEquals(policy.closingTestSeconds(), r.at(), "seed " + seed);
+                assertEquals("error_rate", r.evidence().getFirst().metric(), "seed " + seed);
+                assertTrue(r.evidence().getFirst().pValue() < policy.closingAlpha() / 3, "seed " + seed);
+                assertTrue(r.evidence().getFirst().reason().contains("closing test at 340 s"), "seed " + seed);
+            }
+            if (without.verdict() instanceof Verdict.Rollback) {
+                assertInstanceOf(Verdict.Rollback.class, with.verdict(), "seed " + seed);
+            }
+        }
+        assertTrue(closing >= 5, "the closing test rolled back " + closing + " of 30");
+        assertEquals(rolledBackWithout + closing, rolledBack);
+    }
+
+    @Test
+    void itIsTakenOnceAtItsTime() {
+        // one long step: the closing test is taken at 340 s, so a slowdown from 400 s on is the sequential judge's
+        var b = PolicyBuilder.defaults();
+        b.steps = List.of(new CanaryStep(50, 60));
+        b.minPromoteSeconds = 600;
+        b.promoteBySeconds = 600;
+        b.closingAlpha = 0.03;
+        CanaryPolicy policy = b.build();
+        int bySequential = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            List<IntervalSample> series = CanaryPromotionTest.series(seed, 60, i -> i >= 40 ? 1.06 : 1.0);
+            AnalysisReport report = CanaryAnalysis.replay(series, policy);
+            if (report.verdict() instanceof Verdict.Rollback r) {
+                String judge = r.evidence().getFirst().judge();
+                assertTrue(!judge.equals("closing") || r.at() == 340, "seed " + seed + ": closing at " + r.at());
+                bySequential += judge.equals("sequential") && r.at() > 400 ? 1 : 0;
+            }
+        }
+        assertTrue(bySequential >= 8, "the sequential judge rolled back " + bySequential + " of 10");
+    }
+
+    @Test
+    void aHandfulOfErrorsIsLeftToTheSequentialJudge() {
+        var test = new ClosingTest();
+        for (int i = 0; i < 36; i++) {
+            double canaryErrors = i % 4 == 0 ? 1 : 0; // 9 canary errors, none in the baseline
+            test.observe(
+                    new IntervalSample(
+                            10L * i,
+                            new TrackSample(1000, 0, 40, 230, 0),
+                            new TrackSample(1000, canaryErrors, 40, 230, 0)),
+                    10 * i + 5);
+        }
+        assertTrue(test.errorZ() > 2, "they lean towards a regression, z " + test.errorZ());
+        assertTrue(test.regression(0.3, 360).isEmpty(), "but the test is not taken on 9 errors");
+    }
+
+    @Test
+    void aPolicyRefusesANegativeClosingAlphaABudgetOfOneOrMoreOrAHoldThatIsNotANumber() {
+        var b = PolicyBuilder.defaults();
+        b.closingAlpha = -0.01;
+        assertThrows(IllegalArgumentException.class, b::build);
+        b.closingAlpha = 0.995;
+        var e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("closing test's alpha"), e.getMessage());
+        b.closingAlpha = 0;
+        b.closingTestSeconds = -1;
+        assertThrows(IllegalArgumentException.class, b::build);
+        b.closingTestSeconds = 340;
+        b.holdLatencyT = Double.POSITIVE_INFINITY;
+        e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("hold thresholds must be numbers"), e.getMessage());
+    }
+}
