@@ -61,6 +61,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     Json.put(j, "ttd_p95_s", f.ttdP95S());
                     Json.put(j, "ttd_vs_oracle", f.ttdVsOracle());
                     Json.put(j, "promote_median_s", f.promoteMedianS());
+                    Json.put(j, "promote_p90_s", f.promoteP90S());
                     Json.put(j, "pause_rate", f.pauseRate());
                 }
             }
@@ -80,7 +81,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     seconds);
             out.printf(
                     Locale.ROOT,
-                    "%-30s %-13s %8s %8s %8s %8s %8s %8s %7s%n",
+                    "%-30s %-13s %8s %8s %8s %8s %8s %8s %8s %7s%n",
                     "scenario",
                     "judge",
                     "false_rb",
@@ -89,13 +90,14 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     "ttd_p95",
                     "vs_orcl",
                     "promote",
+                    "prom_p90",
                     "paused");
             for (ScenarioResult r : results) {
                 for (Map.Entry<String, JudgeFigures> e : r.judges().entrySet()) {
                     JudgeFigures f = e.getValue();
                     out.printf(
                             Locale.ROOT,
-                            "%-30s %-13s %8s %8s %8s %8s %8s %8s %7s%n",
+                            "%-30s %-13s %8s %8s %8s %8s %8s %8s %8s %7s%n",
                             r.scenario().name(),
                             e.getKey(),
                             cell(f.falseRollbackRate(), "%.3f"),
@@ -104,6 +106,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                             cell(f.ttdP95S(), "%.0f"),
                             cell(f.ttdVsOracle(), "%.2f"),
                             cell(f.promoteMedianS(), "%.0f"),
+                            cell(f.promoteP90S(), "%.0f"),
                             cell(f.pauseRate(), "%.3f"));
                 }
             }

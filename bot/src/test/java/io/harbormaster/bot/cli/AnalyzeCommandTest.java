@@ -120,7 +120,14 @@ class AnalyzeCommandTest {
         JsonNode json = JSON.readTree(r.out());
         JsonNode first = json.get("scenarios").get(0);
         assertTrue(first.get("judges").has("harbormaster"));
-        assertTrue(first.get("judges").get("harbormaster").has("false_rollback_rate"));
+        JsonNode ours = first.get("judges").get("harbormaster");
+        assertTrue(ours.has("false_rollback_rate"));
+        // the healthy scenario's promotions: the median and the 90th percentile (what holding costs healthy canaries)
+        assertTrue(ours.get("promote_median_s").isNumber(), ours.toString());
+        assertTrue(
+                ours.get("promote_p90_s").asDouble()
+                        >= ours.get("promote_median_s").asDouble(),
+                ours.toString());
         assertTrue(json.get("targets").has("ttd_vs_oracle_le_1_25"));
     }
 

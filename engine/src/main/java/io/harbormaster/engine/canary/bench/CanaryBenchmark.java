@@ -119,6 +119,7 @@ public final class CanaryBenchmark {
                     Double.NaN,
                     Double.NaN,
                     finiteOrNaN(quantile(promote, 0.5)),
+                    finiteOrNaN(quantile(promote, 0.9)),
                     (double) pauses / runs);
         }
         var ttd = new ArrayList<Double>();
@@ -135,6 +136,7 @@ public final class CanaryBenchmark {
                 (double) t.length / runs,
                 quantile(t, 0.5),
                 quantile(t, 0.95),
+                Double.NaN,
                 Double.NaN,
                 Double.NaN,
                 (double) pauses / runs);
