@@ -229,6 +229,36 @@ class DeployPipelineTest {
     }
 
     @Test
+    void anEngineRestartedDuringAMetricsOutageKeepsCountingFromItsStart() {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:12", "checkout", "1.1.0", "U0DEV"));
+        engine.advance(id);
+        f.clock.advance(Duration.ofSeconds(10));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+
+        f.metrics.outage("connection refused");
+        for (int i = 0; i < 7; i++) { // 70 s blind on the first engine
+            f.clock.advance(Duration.ofSeconds(10));
+            engine.advance(id);
+        }
+        var restarted = f.engine("engine-a"); // the same replica after a restart: it remembers nothing in memory
+        for (int i = 0; i < 6; i++) { // 120 s since the first failed read, 50 s since the restart
+            f.clock.advance(Duration.ofSeconds(10));
+            restarted.advance(id);
+        }
+        assertThat(f.deploys.transitions(id).getLast().reason()).startsWith("paused: no metrics for 2 min");
+
+        f.metrics.outage(null);
+        f.clock.advance(Duration.ofSeconds(10));
+        restarted.advance(id);
+        assertThat(f.db.dsl().fetchCount(org.jooq.impl.DSL.table("metrics_outage")))
+                .as("the outage ends on record when the metrics answer")
+                .isZero();
+    }
+
+    @Test
     void canaryPodsThatStopBeingReadyDuringAMetricsOutageStillRollTheCanaryBack() {
         f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");

@@ -129,8 +129,14 @@ public final class DeployPipeline {
 
     private final Map<Long, Judged> judged = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** When each canary's metrics store first failed to answer, in the current run of failures. */
+    /**
+     * When each canary's metrics store first failed to answer, in the current run of failures: what this engine has
+     * read or written of the store's record (which outlives a restart or a lease moving to another replica).
+     */
     private final Map<Long, Instant> metricsDownSince = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Canaries whose metrics answered since this engine last saw them fail, with no outage left on record. */
+    private final java.util.Set<Long> metricsUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public void advanceAll() {
         advanceAll(() -> {});
@@ -150,6 +156,7 @@ public final class DeployPipeline {
         leasedUntil.keySet().retainAll(ids);
         judged.keySet().retainAll(ids);
         metricsDownSince.keySet().retainAll(ids);
+        metricsUp.retainAll(ids);
         for (var d : inFlight) {
             beforeEach.run();
             advance(d.id());
@@ -174,7 +181,10 @@ public final class DeployPipeline {
         if (deploy.isEmpty() || deploy.get().state().terminal()) {
             leasedUntil.remove(deployId);
             judged.remove(deployId);
-            metricsDownSince.remove(deployId);
+            metricsUp.remove(deployId);
+            if (metricsDownSince.remove(deployId) != null) {
+                ports.deploys().metricsBack(deployId); // it ended during an outage
+            }
         }
         return deploy;
     }
@@ -612,7 +622,7 @@ public final class DeployPipeline {
         List<IntervalSample> samples;
         try {
             samples = samples(d, spec, started, now);
-            metricsDownSince.remove(d.id());
+            metricsAnswered(d.id());
         } catch (MetricsUnavailable e) {
             return metricsDown(d, spec, target, started, now, e);
         }
@@ -741,7 +751,9 @@ public final class DeployPipeline {
     private Deploy metricsDown(
             Deploy d, ServiceSpec spec, RolloutTarget target, Instant started, Instant now, MetricsUnavailable e) {
         var policy = spec.canary();
-        var since = metricsDownSince.computeIfAbsent(d.id(), id -> now);
+        metricsUp.remove(d.id());
+        var since =
+                metricsDownSince.computeIfAbsent(d.id(), id -> ports.deploys().metricsDownSince(id, now));
         // The cluster is still kept at the current step, and pods that never become ready still end the canary.
         int weight = policy.steps()
                 .get(Math.max(0, Math.min(d.step(), policy.steps().size()) - 1))
@@ -756,6 +768,18 @@ public final class DeployPipeline {
                 METRICS_DOWN + words(down) + ": " + e.getMessage(),
                 List.of(),
                 Math.max(0, Duration.between(started, now).toSeconds()));
+    }
+
+    /**
+     * The canary's metrics answered: an outage on record ends. The store is asked once after an outage this engine
+     * saw, and once per canary after this engine starts (an outage recorded before a restart); then not again until
+     * the metrics fail.
+     */
+    private void metricsAnswered(long deployId) {
+        boolean knownDown = metricsDownSince.remove(deployId) != null;
+        if (metricsUp.add(deployId) || knownDown) {
+            ports.deploys().metricsBack(deployId);
+        }
     }
 
     /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */

@@ -48,6 +48,15 @@ public interface DeployStore {
     /** Records the risk score and the escalation decision on the deploy (no state change). */
     Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at);
 
+    /**
+     * Records that the deploy's metrics store stopped answering at {@code at}, unless an outage is recorded already,
+     * and returns when the recorded outage began: the count towards a pause survives restarts and lease handovers.
+     */
+    Instant metricsDownSince(long deployId, Instant at);
+
+    /** Forgets the deploy's metrics outage, if one is recorded (its metrics answer again, or it ended). */
+    void metricsBack(long deployId);
+
     /** Every transition of a deploy, in order. */
     List<Transition> transitions(long deployId);
 

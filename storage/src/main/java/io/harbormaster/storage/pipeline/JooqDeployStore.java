@@ -6,6 +6,7 @@ import static io.harbormaster.storage.jooq.Tables.APPROVAL;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
+import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import io.harbormaster.engine.rollout.Approval;
@@ -248,6 +249,31 @@ public final class JooqDeployStore implements DeployStore {
                 .fetchOptional()
                 .map(JooqDeployStore::toDeploy)
                 .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
+    }
+
+    @Override
+    public Instant metricsDownSince(long deployId, Instant at) {
+        db.dsl()
+                .insertInto(METRICS_OUTAGE)
+                .set(METRICS_OUTAGE.DEPLOY_ID, deployId)
+                .set(METRICS_OUTAGE.SINCE, odt(at))
+                .onDuplicateKeyIgnore()
+                .execute();
+        return db.dsl()
+                .select(METRICS_OUTAGE.SINCE)
+                .from(METRICS_OUTAGE)
+                .where(METRICS_OUTAGE.DEPLOY_ID.eq(deployId))
+                .fetchOptional(METRICS_OUTAGE.SINCE)
+                .map(java.time.OffsetDateTime::toInstant)
+                .orElse(at); // forgotten in between by an engine that saw the metrics answer: the outage starts now
+    }
+
+    @Override
+    public void metricsBack(long deployId) {
+        db.dsl()
+                .deleteFrom(METRICS_OUTAGE)
+                .where(METRICS_OUTAGE.DEPLOY_ID.eq(deployId))
+                .execute();
     }
 
     @Override

@@ -166,4 +166,28 @@ class DeployStoreTest {
             assertThat(store.approvals(d.id())).extracting(Approval::approver).containsExactly("U-alice", "U-bob");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aMetricsOutageIsRecordedOnceUntilTheMetricsAnswerAgain(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var d = store.intake(request("slack:req-7", "checkout")).deploy();
+            var other = store.intake(request("slack:req-8", "payments")).deploy();
+            assertThat(store.metricsDownSince(d.id(), T0)).isEqualTo(T0);
+            // later failures, by this engine or another one, keep the first moment
+            assertThat(store.metricsDownSince(d.id(), T0.plusSeconds(30))).isEqualTo(T0);
+            assertThat(new JooqDeployStore(db).metricsDownSince(d.id(), T0.plusSeconds(60)))
+                    .isEqualTo(T0);
+            assertThat(store.metricsDownSince(other.id(), T0.plusSeconds(40))).isEqualTo(T0.plusSeconds(40));
+
+            store.metricsBack(d.id());
+            store.metricsBack(d.id()); // nothing left to forget: no error
+            assertThat(store.metricsDownSince(d.id(), T0.plusSeconds(90)))
+                    .as("a new outage counts from its own start")
+                    .isEqualTo(T0.plusSeconds(90));
+            assertThat(store.metricsDownSince(other.id(), T0.plusSeconds(95))).isEqualTo(T0.plusSeconds(40));
+            assertThat(count(db, "metrics_outage")).isEqualTo(2);
+        }
+    }
 }
