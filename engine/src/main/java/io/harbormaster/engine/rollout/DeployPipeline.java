@@ -167,7 +167,10 @@ public final class DeployPipeline {
     public Optional<Deploy> advance(long deployId) {
         var now = ports.clock().instant();
         if (!holdsLease(deployId, now)) {
-            return ports.deploys().find(deployId); // another engine drives it
+            // another engine drives it; what this one knew of its metrics outage may be out of date when it is back
+            metricsDownSince.remove(deployId);
+            metricsUp.remove(deployId);
+            return ports.deploys().find(deployId);
         }
         var deploy = ports.deploys().find(deployId);
         for (int guard = 0; deploy.isPresent() && guard < 16; guard++) {
