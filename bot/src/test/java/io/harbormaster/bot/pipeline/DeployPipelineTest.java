@@ -252,7 +252,11 @@ class DeployPipelineTest {
 
         f.metrics.outage(null);
         f.clock.advance(Duration.ofSeconds(10));
-        restarted.advance(id);
+        var third = f.engine("engine-a"); // restarted again, it learns of the outage from the store alone
+        third.advance(id);
+        assertThat(f.deploys.transitions(id))
+                .extracting(t -> t.reason())
+                .contains("resumed: metrics are back; the analysis goes on");
         assertThat(f.db.dsl().fetchCount(org.jooq.impl.DSL.table("metrics_outage")))
                 .as("the outage ends on record when the metrics answer")
                 .isZero();

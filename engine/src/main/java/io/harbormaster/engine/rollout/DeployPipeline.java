@@ -625,11 +625,11 @@ public final class DeployPipeline {
         List<IntervalSample> samples;
         try {
             samples = samples(d, spec, started, now);
-            metricsAnswered(d.id());
         } catch (MetricsUnavailable e) {
             return metricsDown(d, spec, target, started, now, e);
         }
-        if (lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
+        // only a canary whose outage just ended can be paused for it (the transitions are read only then)
+        if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
         var analysis = new CanaryAnalysis(policy);
@@ -774,15 +774,16 @@ public final class DeployPipeline {
     }
 
     /**
-     * The canary's metrics answered: an outage on record ends. The store is asked once after an outage this engine
-     * saw, and once per canary after this engine starts (an outage recorded before a restart); then not again until
-     * the metrics fail.
+     * The canary's metrics answered: an outage on record ends, and the answer says whether there was one. The store
+     * is asked once after an outage this engine saw, and once per canary after this engine starts or takes the lease
+     * (an outage recorded before); then not again until the metrics fail.
      */
-    private void metricsAnswered(long deployId) {
+    private boolean metricsAnswered(long deployId) {
         boolean knownDown = metricsDownSince.remove(deployId) != null;
         if (metricsUp.add(deployId) || knownDown) {
-            ports.deploys().metricsBack(deployId);
+            return ports.deploys().metricsBack(deployId) || knownDown;
         }
+        return false;
     }
 
     /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */

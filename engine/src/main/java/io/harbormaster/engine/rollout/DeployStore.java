@@ -54,8 +54,10 @@ public interface DeployStore {
      */
     Instant metricsDownSince(long deployId, Instant at);
 
-    /** Forgets the deploy's metrics outage, if one is recorded (its metrics answer again, or it ended). */
-    void metricsBack(long deployId);
+    /**
+     * Forgets the deploy's metrics outage (its metrics answer again, or it ended); returns whether one was recorded.
+     */
+    boolean metricsBack(long deployId);
 
     /** Every transition of a deploy, in order. */
     List<Transition> transitions(long deployId);

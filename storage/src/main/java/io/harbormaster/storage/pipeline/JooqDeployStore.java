@@ -269,11 +269,12 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
-    public void metricsBack(long deployId) {
-        db.dsl()
-                .deleteFrom(METRICS_OUTAGE)
-                .where(METRICS_OUTAGE.DEPLOY_ID.eq(deployId))
-                .execute();
+    public boolean metricsBack(long deployId) {
+        return db.dsl()
+                        .deleteFrom(METRICS_OUTAGE)
+                        .where(METRICS_OUTAGE.DEPLOY_ID.eq(deployId))
+                        .execute()
+                > 0;
     }
 
     @Override

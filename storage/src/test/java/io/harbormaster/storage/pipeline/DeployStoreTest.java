@@ -181,8 +181,8 @@ class DeployStoreTest {
                     .isEqualTo(T0);
             assertThat(store.metricsDownSince(other.id(), T0.plusSeconds(40))).isEqualTo(T0.plusSeconds(40));
 
-            store.metricsBack(d.id());
-            store.metricsBack(d.id()); // nothing left to forget: no error
+            assertThat(store.metricsBack(d.id())).isTrue();
+            assertThat(store.metricsBack(d.id())).as("nothing left to forget").isFalse();
             assertThat(store.metricsDownSince(d.id(), T0.plusSeconds(90)))
                     .as("a new outage counts from its own start")
                     .isEqualTo(T0.plusSeconds(90));
