@@ -31,6 +31,8 @@ import java.util.Optional;
  * is held. The closing test ({@link ClosingTest}) is taken once, in the first interval with data that ends at or after
  * {@code closingTestSeconds}, at level {@code closingAlpha}; a canary held until then (the default schedule's longest
  * canary ends there) is judged on its whole history with the power of a test whose time was fixed in advance. A
+ * canary whose last step started early (escalated) ends before that time and never gets the test; nor does any
+ * canary when the time comes after the end of its longest schedule (then the closing alpha is simply not spent). A
  * healthy canary is rolled back by one or the other with probability at most the sum of the two levels. The hard
  * triggers are fixed limits with no such bound; a healthy canary held longer has a little more time to trip one.
  * Promotion is guarded in two ways: early, by the sequential judge's exclusion of a meaningful regression (the

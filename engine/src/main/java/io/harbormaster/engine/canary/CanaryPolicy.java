@@ -83,9 +83,10 @@ public record CanaryPolicy(
      * 3.5 min, pause after 2 min blind. The sequential judge watches every interval, so a short early step costs no
      * protection; the bake time gives slowly growing regressions time to show before the canary takes all traffic.
      * The 25% step lasts until 160 s unless the evidence leans towards a regression by 5 to 1 (then 50% at once, to
-     * prove it sooner), so the 50% step, whose maximum bounds how long a suspicious canary can be held, ends no
-     * earlier than 340 s; a canary not yet cleared is promoted at 4 min unless it leans towards a regression (error
-     * z above 0.6, latency t above 1.5), and a canary still running at 340 s gets the closing test. The false-rollback
+     * prove it sooner), so the 50% step, whose maximum bounds how long a suspicious canary can be held, ends at 340 s
+     * unless it started early; a canary not yet cleared is promoted at 4 min unless it leans towards a regression
+     * (error z above 0.6, latency t above 1.5), and a canary still running at 340 s gets the closing test (one moved
+     * to 50% early on strong evidence ends before it, on the sequential judge's and the fixed-horizon judge's word). The false-rollback
      * budget of 1% is split 0.8% sequential, 0.2% closing.
      */
     public static CanaryPolicy defaults() {

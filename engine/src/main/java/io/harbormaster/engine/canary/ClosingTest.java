@@ -1,36 +1,58 @@
 package io.harbormaster.engine.canary;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.apache.commons.math3.distribution.NormalDistribution;
-import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * A fixed-horizon test of "the canary has grown worse than the baseline", taken once, at a canary age fixed in the
  * policy. A test taken at a time fixed in advance needs far less evidence than one that may be looked at after every
- * interval (at 0.1% a one-sided z-test needs an expected log likelihood ratio of about 5 for even odds; an e-process
+ * interval (at 0.1% a one-sided test needs an expected log likelihood ratio of about 5 for even odds; an e-process
  * about 8), and a regression that ramps up slowly is exactly the one that leaves a canary with moderate evidence when
- * it could be promoted. Each metric's statistic weights every interval by the canary's age at it, the shape of a
- * regression that grows with time (a step is weighted less efficiently, but steps are the sequential judge's).
+ * it could be promoted.
+ *
+ * <p>Each interval gives one term per metric, weighted by the canary's age at it (the shape of a regression that grows
+ * with time; a step is weighted less efficiently, but steps are the sequential judge's):
  *
  * <ul>
- *   <li>Error rate: the conditional score test. Given an interval's total errors, the canary's count is binomial with
- *       its share of requests when both tracks fail alike, whatever the common rate is; the weighted sum of the
- *       canary's excess over that, divided by its standard deviation, is close to standard normal (the shares are
- *       close to one half, where the binomial is symmetric). The test is taken only with {@link #MIN_ERRORS} errors or
- *       more; fewer are the sequential judge's (a zero-error baseline is its trap, not this test's).
- *   <li>p50 and p99: the whitened log differences x = d / sqrt(1/nC + 1/nB) (see {@link LatencyEProcess}) regressed on
- *       the age-weighted shift's coefficients; the one-sided t statistic has n - 1 degrees of freedom under "same
- *       distribution", whatever the noise level is (the same normal assumption as the latency e-process).
+ *   <li>error rate: the canary's errors beyond its share of the interval's errors, {@code eC - s (eC + eB)} with s
+ *       its share of the requests;
+ *   <li>p50 and p99: the whitened log difference x = d / sqrt(1/nC + 1/nB) of the canary's quantile against the
+ *       baseline's (see {@link LatencyEProcess}), times its weight sqrt(nC nB / (nC + nB)).
  * </ul>
  *
- * <p>The test is taken at one age only, so its level holds whatever the analysis did before (a canary that never gets
- * there is never rejected by it): the false-rollback probability of the whole analysis is at most the sequential
- * judge's alpha plus this test's.
+ * <p>The error rate is tested with the conditional score test: given an interval's errors, the canary's count is
+ * binomial with its share of the requests when both tracks fail alike, whatever the common rate is, so the sum of the
+ * terms over its binomial standard deviation is close to standard normal (the shares are close to one half, where
+ * the binomial is symmetric). That is the sequential judge's count model too: counts that Prometheus extrapolates
+ * ({@code increase()} scales a window's count up to the window) or errors that come in bursts are more spread than
+ * binomial, and both judges then reject more often than their levels say. The test is taken only with
+ * {@link #MIN_ERRORS} errors or more; fewer are the sequential judge's (a zero-error baseline is its trap).
+ *
+ * <p>p50 and p99 are tested with a sign-flip randomisation test of the terms' sum: when the canary is as healthy as
+ * the baseline, the two tracks (at the same weight) are exchangeable, so each term is as likely to be negative as
+ * positive, whatever its size or how the noise differs between intervals (a p99 of a few requests is noisier than
+ * the request count says, and a test that assumed one spread for every interval rejected a quiet canary's p99 about
+ * twice as often as its level). The p-value is the share of {@link #FLIPS} random sign patterns (a fixed seed, so a
+ * replay of the same history gets the same answer) whose sum reaches the observed one. Binomial error counts have a
+ * known spread, and there the score test is the stronger of the two.
+ *
+ * <p>The statistics {@link #errorZ()}, {@link #p50T()} and {@link #p99T()} say which way and how far the canary leans
+ * at any time (the hold asks them); they assume the noise models above and are not tests.
+ *
+ * <p>The test is taken at one age only, so a canary that never gets there is never rejected by it: the false-rollback
+ * probability of the whole analysis is at most the sequential judge's alpha plus this test's (up to the exchangeability
+ * above: traffic weights chosen from earlier intervals make it approximate).
  */
 final class ClosingTest {
-    /** Fewer errors than this over the canary and the error-rate test is not taken (the normal approximation). */
+    /** Fewer errors than this over the canary and the error-rate test is not taken. */
     static final int MIN_ERRORS = 20;
+    /** Random sign patterns per test: p-values down to 1/20001, well below the default per-metric 0.067%. */
+    static final int FLIPS = 20_000;
+
+    private static final long SEED = 0x5eed_c105_1e57L;
 
     private double errorScore;
     private double errorVariance;
@@ -42,10 +64,16 @@ final class ClosingTest {
     void observe(IntervalSample s, double age) {
         TrackSample b = s.baseline(), c = s.canary();
         double w = Math.max(age, 0);
-        if (b.requests() > 0 && c.requests() > 0 && b.errors() >= 0 && c.errors() >= 0) {
+        if (b.requests() > 0
+                && c.requests() > 0
+                && Double.isFinite(b.requests() + c.requests())
+                && b.errors() >= 0
+                && c.errors() >= 0
+                && Double.isFinite(b.errors() + c.errors())) {
             double total = b.errors() + c.errors();
             double share = c.requests() / (c.requests() + b.requests());
-            errorScore += w * (c.errors() - share * total);
+            double term = w * (c.errors() - share * total);
+            errorScore += term;
             errorVariance += w * w * share * (1 - share) * total;
             errors += total;
         }
@@ -57,24 +85,62 @@ final class ClosingTest {
     Optional<Evidence> regression(double alpha, long at) {
         double each = alpha / 3;
         double z = errors >= MIN_ERRORS ? errorZ() : Double.NaN;
-        double pErrors = Double.isFinite(z) ? 1 - new NormalDistribution(null, 0, 1).cumulativeProbability(z) : 1;
-        if (pErrors < each) {
-            return Optional.of(evidence("error_rate", "z", z, pErrors, each, at));
+        if (z > 0) {
+            double p = 1 - new NormalDistribution(null, 0, 1).cumulativeProbability(z);
+            if (p < each) {
+                return Optional.of(evidence("error_rate", "z", z, p, each, at, "score test"));
+            }
         }
-        double pP50 = p50.pValue();
+        double pP50 = signFlipPValue(p50.terms, each);
         if (pP50 < each) {
-            return Optional.of(evidence("p50_ms", "t", p50.t(), pP50, each, at));
+            return Optional.of(evidence("p50_ms", "t", p50.t(), pP50, each, at, "sign-flip test"));
         }
-        double pP99 = p99.pValue();
+        double pP99 = signFlipPValue(p99.terms, each);
         if (pP99 < each) {
-            return Optional.of(evidence("p99_ms", "t", p99.t(), pP99, each, at));
+            return Optional.of(evidence("p99_ms", "t", p99.t(), pP99, each, at, "sign-flip test"));
         }
         return Optional.empty();
     }
 
     /**
-     * The error rate's statistic as it stands (NaN before the first error). With fewer than {@link #MIN_ERRORS} errors
-     * it still says which way the errors lean (what the hold asks), but the test is not taken on it.
+     * The one-sided p-value of the terms' sum under random signs: (1 + patterns reaching it) / (1 + patterns), a valid
+     * p-value for any number of patterns; 1 with nothing to test. Only whether it is below {@code level} matters, so
+     * once it cannot be the count stops and a value at or above {@code level} is returned (a healthy canary's test
+     * ends after a few dozen patterns).
+     */
+    static double signFlipPValue(DoubleList terms, double level) {
+        int n = terms.size();
+        double observed = 0;
+        for (int i = 0; i < n; i++) {
+            observed += terms.get(i);
+        }
+        if (n == 0 || !(observed > 0)) {
+            return 1;
+        }
+        var random = new SplittableRandom(SEED);
+        int reached = 0;
+        double enough = level * (1.0 + FLIPS); // reached + 1 at or above this: p is not below the level
+        for (int f = 0; f < FLIPS && reached + 1 < enough; f++) {
+            double sum = 0;
+            long bits = 0;
+            for (int i = 0; i < n; i++) {
+                if ((i & 63) == 0) {
+                    bits = random.nextLong();
+                }
+                double t = terms.get(i);
+                sum += (bits & 1) == 0 ? t : -t;
+                bits >>>= 1;
+            }
+            if (sum >= observed) {
+                reached++;
+            }
+        }
+        return (1.0 + reached) / (1.0 + FLIPS);
+    }
+
+    /**
+     * The error rate's statistic as it stands, the age-weighted excess over its binomial standard deviation (NaN before
+     * the first error). It says which way the errors lean, with few errors too; it is not the test.
      */
     double errorZ() {
         return errorVariance > 0 ? errorScore / Math.sqrt(errorVariance) : Double.NaN;
@@ -88,7 +154,8 @@ final class ClosingTest {
         return p99.t();
     }
 
-    private static Evidence evidence(String metric, String statistic, double value, double p, double level, long at) {
+    private static Evidence evidence(
+            String metric, String statistic, double value, double p, double level, long at, String test) {
         return new Evidence(
                 "closing",
                 metric,
@@ -103,17 +170,43 @@ final class ClosingTest {
                 String.format(
                         Locale.ROOT,
                         "the closing test at %d s finds the canary's %s worse than the baseline's, growing with time:"
-                                + " %s = %.2f, p = %s (its level %s)",
+                                + " %s = %.2f, p = %s (%s, its level %s)",
                         at,
                         metric,
                         statistic,
                         value,
                         SequentialJudge.fmt(p),
+                        test,
                         SequentialJudge.fmt(level)));
     }
 
-    /** Least squares through the origin of the whitened log differences on the age-weighted coefficients. */
+    /** A growable list of doubles. */
+    static final class DoubleList {
+        private double[] values = new double[64];
+        private int size;
+
+        void add(double v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, 2 * size);
+            }
+            values[size++] = v;
+        }
+
+        double get(int i) {
+            return values[i];
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    /**
+     * The age-weighted terms of one quantile, and least squares through the origin of the whitened log differences on
+     * the age-weighted coefficients (its t statistic is what the hold reads).
+     */
     private static final class Regression {
+        private final DoubleList terms = new DoubleList();
         private double sxx, scx, scc;
         private int n;
 
@@ -121,7 +214,7 @@ final class ClosingTest {
             if (!(baselineMs > 0) || !(canaryMs > 0) || !(nB > 0) || !(nC > 0)) {
                 return;
             }
-            if (!Double.isFinite(baselineMs) || !Double.isFinite(canaryMs)) {
+            if (!Double.isFinite(baselineMs) || !Double.isFinite(canaryMs) || !Double.isFinite(nB + nC)) {
                 return;
             }
             double a = Math.sqrt(nC * nB / (nC + nB));
@@ -131,8 +224,10 @@ final class ClosingTest {
             scx += c * x;
             scc += c * c;
             n++;
+            terms.add(c * x);
         }
 
+        /** The t statistic of the age-weighted shift (NaN with fewer than 3 intervals or no spread). */
         double t() {
             if (n < 3 || !(scc > 0)) {
                 return Double.NaN;
@@ -142,11 +237,6 @@ final class ClosingTest {
                 return Double.NaN;
             }
             return scx / Math.sqrt(scc) / Math.sqrt(rest / (n - 1));
-        }
-
-        double pValue() {
-            double t = t();
-            return Double.isFinite(t) ? 1 - new TDistribution(null, n - 1).cumulativeProbability(t) : 1;
         }
     }
 }

@@ -150,7 +150,7 @@ class CanaryHoldTest {
         CanaryPolicy policy = CanaryPolicy.defaults();
         long lastStepEnds = policy.lastStepAfterSeconds() + 180;
         int atPromoteBy = 0;
-        for (long seed = 1; seed <= 20; seed++) {
+        for (long seed = 1; seed <= 40; seed++) {
             // 50 requests an interval: too few errors to exclude a doubled error rate in a few minutes
             AnalysisReport report = CanaryAnalysis.replay(errorSeries(seed, 54, 50, i -> 0.005), policy);
             Verdict.Promote promote = assertInstanceOf(Verdict.Promote.class, report.verdict(), "seed " + seed);
@@ -166,7 +166,7 @@ class CanaryHoldTest {
                         "seed " + seed);
             }
         }
-        assertTrue(atPromoteBy >= 10, "promoted at the promote-by time in " + atPromoteBy + " of 20");
+        assertTrue(atPromoteBy >= 16, "promoted at the promote-by time in " + atPromoteBy + " of 40");
     }
 
     @Test
