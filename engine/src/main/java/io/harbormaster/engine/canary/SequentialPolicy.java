@@ -2,9 +2,9 @@ package io.harbormaster.engine.canary;
 
 /**
  * The sequential judge's budget and its definition of a meaningful regression. {@code alpha} is the probability of
- * ever rolling back a healthy canary on this judge's evidence, split over error rate, p50 and p99 (Bonferroni). {@code promoteAlpha} is the
- * probability of promoting early a canary whose regression is at least meaningful: error rate at least
- * {@code errorRatio} times the baseline's and at least {@code errorPoints} above it, p50 at least
+ * ever rolling back a healthy canary on this judge's evidence, split over error rate, p50 and p99 (Bonferroni).
+ * {@code promoteAlpha} is the probability of promoting early a canary whose regression is at least meaningful: error
+ * rate at least {@code errorRatio} times the baseline's and at least {@code errorPoints} above it, p50 at least
  * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative).
  */
 public record SequentialPolicy(
