@@ -86,8 +86,8 @@ public record CanaryPolicy(
      * prove it sooner), so the 50% step, whose maximum bounds how long a suspicious canary can be held, ends at 340 s
      * unless it started early; a canary not yet cleared is promoted at 4 min unless it leans towards a regression
      * (error z above 0.6, latency t above 1.5), and a canary still running at 340 s gets the closing test (one moved
-     * to 50% early on strong evidence ends before it, on the sequential judge's and the fixed-horizon judge's word). The false-rollback
-     * budget of 1% is split 0.8% sequential, 0.2% closing.
+     * to 50% early on strong evidence ends before it, on the sequential judge's and the fixed-horizon judge's word).
+     * The false-rollback budget of 1% is split 0.8% sequential, 0.2% closing.
      */
     public static CanaryPolicy defaults() {
         return new CanaryPolicy(
@@ -110,42 +110,14 @@ public record CanaryPolicy(
     }
 
     public CanaryPolicy withSteps(List<CanaryStep> newSteps) {
-        return new CanaryPolicy(
-                intervalSeconds,
-                newSteps,
-                minStepSeconds,
-                minPromoteSeconds,
-                lastStepAfterSeconds,
-                promoteBySeconds,
-                holdErrorZ,
-                holdLatencyT,
-                escalateEValue,
-                closingTestSeconds,
-                closingAlpha,
-                maxNoDataSeconds,
-                hardTriggers,
-                mannWhitney,
-                scoring,
-                sequential);
+        var b = PolicyBuilder.from(this);
+        b.steps = newSteps;
+        return b.build();
     }
 
     public CanaryPolicy withIntervalSeconds(long seconds) {
-        return new CanaryPolicy(
-                seconds,
-                steps,
-                minStepSeconds,
-                minPromoteSeconds,
-                lastStepAfterSeconds,
-                promoteBySeconds,
-                holdErrorZ,
-                holdLatencyT,
-                escalateEValue,
-                closingTestSeconds,
-                closingAlpha,
-                maxNoDataSeconds,
-                hardTriggers,
-                mannWhitney,
-                scoring,
-                sequential);
+        var b = PolicyBuilder.from(this);
+        b.intervalSeconds = seconds;
+        return b.build();
     }
 }

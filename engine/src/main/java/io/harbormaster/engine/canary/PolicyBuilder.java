@@ -2,7 +2,10 @@ package io.harbormaster.engine.canary;
 
 import java.util.List;
 
-/** A canary policy with a few settings changed, for tests: copy one, change fields, build. */
+/**
+ * A canary policy with a few settings changed: copy one, change fields, build. The one place besides the record that
+ * lists every setting, so that a new one is added here and nowhere else ({@link CanaryPolicy}'s withers, the tests).
+ */
 final class PolicyBuilder {
     long intervalSeconds;
     List<CanaryStep> steps;
