@@ -1,10 +1,10 @@
 package io.harbormaster.engine.canary;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.util.ResizableDoubleArray;
 
 /**
  * A fixed-horizon test of "the canary has grown worse than the baseline", taken once, at a canary age fixed in the
@@ -91,11 +91,11 @@ final class ClosingTest {
                 return Optional.of(evidence("error_rate", "z", z, p, each, at, "score test"));
             }
         }
-        double pP50 = signFlipPValue(p50.terms, each);
+        double pP50 = signFlipPValue(p50.terms.getElements(), each);
         if (pP50 < each) {
             return Optional.of(evidence("p50_ms", "t", p50.t(), pP50, each, at, "sign-flip test"));
         }
-        double pP99 = signFlipPValue(p99.terms, each);
+        double pP99 = signFlipPValue(p99.terms.getElements(), each);
         if (pP99 < each) {
             return Optional.of(evidence("p99_ms", "t", p99.t(), pP99, each, at, "sign-flip test"));
         }
@@ -108,11 +108,11 @@ final class ClosingTest {
      * once it cannot be the count stops and a value at or above {@code level} is returned (a healthy canary's test
      * ends after a few dozen patterns).
      */
-    static double signFlipPValue(DoubleList terms, double level) {
-        int n = terms.size();
+    static double signFlipPValue(double[] terms, double level) {
+        int n = terms.length;
         double observed = 0;
-        for (int i = 0; i < n; i++) {
-            observed += terms.get(i);
+        for (double t : terms) {
+            observed += t;
         }
         if (n == 0 || !(observed > 0)) {
             return 1;
@@ -127,8 +127,7 @@ final class ClosingTest {
                 if ((i & 63) == 0) {
                     bits = random.nextLong();
                 }
-                double t = terms.get(i);
-                sum += (bits & 1) == 0 ? t : -t;
+                sum += (bits & 1) == 0 ? terms[i] : -terms[i];
                 bits >>>= 1;
             }
             if (sum >= observed) {
@@ -180,35 +179,13 @@ final class ClosingTest {
                         SequentialJudge.fmt(level)));
     }
 
-    /** A growable list of doubles. */
-    static final class DoubleList {
-        private double[] values = new double[64];
-        private int size;
-
-        void add(double v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, 2 * size);
-            }
-            values[size++] = v;
-        }
-
-        double get(int i) {
-            return values[i];
-        }
-
-        int size() {
-            return size;
-        }
-    }
-
     /**
      * The age-weighted terms of one quantile, and least squares through the origin of the whitened log differences on
      * the age-weighted coefficients (its t statistic is what the hold reads).
      */
     private static final class Regression {
-        private final DoubleList terms = new DoubleList();
+        private final ResizableDoubleArray terms = new ResizableDoubleArray();
         private double sxx, scx, scc;
-        private int n;
 
         void observe(double baselineMs, double canaryMs, double nB, double nC, double w) {
             if (!(baselineMs > 0) || !(canaryMs > 0) || !(nB > 0) || !(nC > 0)) {
@@ -223,12 +200,12 @@ final class ClosingTest {
             sxx += x * x + LatencyEProcess.RESOLUTION * LatencyEProcess.RESOLUTION * a * a;
             scx += c * x;
             scc += c * c;
-            n++;
-            terms.add(c * x);
+            terms.addElement(c * x);
         }
 
         /** The t statistic of the age-weighted shift (NaN with fewer than 3 intervals or no spread). */
         double t() {
+            int n = terms.getNumElements();
             if (n < 3 || !(scc > 0)) {
                 return Double.NaN;
             }
