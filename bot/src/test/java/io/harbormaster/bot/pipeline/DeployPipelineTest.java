@@ -6,6 +6,7 @@ import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
 import io.harbormaster.engine.rollout.DeployNotice;
+import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.Submission;
 import io.harbormaster.engine.rollout.Track;
@@ -34,6 +35,16 @@ class DeployPipelineTest {
     @AfterEach
     void close() {
         db.close();
+    }
+
+    /** A small change to checkout, requested through {@code engine} and taken to its canary's first step. */
+    long canaryOfASmallChange(DeployPipeline engine, String key) {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var id = PipelineFixture.acceptedId(engine, PipelineFixture.slackRequest(key, "checkout", "1.1.0", "U0DEV"));
+        engine.advance(id);
+        f.clock.advance(Duration.ofSeconds(10));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        return id;
     }
 
     java.util.List<String> auditActions(long deployId) {
@@ -230,13 +241,8 @@ class DeployPipelineTest {
 
     @Test
     void anEngineRestartedDuringAMetricsOutageKeepsCountingFromItsStart() {
-        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");
-        var id = PipelineFixture.acceptedId(
-                engine, PipelineFixture.slackRequest("slack:12", "checkout", "1.1.0", "U0DEV"));
-        engine.advance(id);
-        f.clock.advance(Duration.ofSeconds(10));
-        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        long id = canaryOfASmallChange(engine, "slack:12");
 
         f.metrics.outage("connection refused");
         for (int i = 0; i < 7; i++) { // 70 s blind on the first engine
@@ -264,13 +270,8 @@ class DeployPipelineTest {
 
     @Test
     void canaryPodsThatStopBeingReadyDuringAMetricsOutageStillRollTheCanaryBack() {
-        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
         var engine = f.engine("engine-a");
-        var id = PipelineFixture.acceptedId(
-                engine, PipelineFixture.slackRequest("slack:11", "checkout", "1.1.0", "U0DEV"));
-        engine.advance(id);
-        f.clock.advance(Duration.ofSeconds(10));
-        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        long id = canaryOfASmallChange(engine, "slack:11");
 
         f.metrics.outage("connection refused");
         f.cluster.crash("registry.example/checkout:1.1.0", true);
