@@ -44,7 +44,7 @@ class ClosingTestTest {
 
     /**
      * Poisson errors (given both tracks' total, the canary's share is then exactly binomial, as the test assumes) and
-     * log-normal quantile noise shrinking with the requests.
+     * log-normal quantile noise shrinking with the requests (with {@code rough}, of one size at any traffic).
      */
     static TrackSample track(SplittableRandom random, double requests, double rate, double level, boolean rough) {
         double spread = rough ? 0.4 : 1 / Math.sqrt(requests);
