@@ -29,10 +29,10 @@ import java.util.Optional;
  * <p>Rollbacks on evidence: the sequential judge's needs an e-value at its share of 1/alpha, and by Ville's inequality
  * the chance that a healthy canary's e-process ever gets there is at most alpha over the whole canary, however long it
  * is held. The closing test ({@link ClosingTest}) is taken once, in the first interval with data that ends at or after
- * {@code closingTestSeconds}, at level {@code closingAlpha}; a canary held until then (the default schedule's longest
- * canary ends there) is judged on its whole history with the power of a test whose time was fixed in advance. A
- * canary whose last step started early (escalated) ends before that time and never gets the test; nor does any
- * canary when the time comes after the end of its longest schedule (then the closing alpha is simply not spent). A
+ * {@code closingTestSeconds} (or at the end of the longest canary when that comes first, see
+ * {@link CanaryPolicy#closingAtSeconds()}), at level {@code closingAlpha}; a canary held until then (the default
+ * schedule's longest canary ends there) is judged on its whole history with the power of a test whose time was fixed
+ * in advance. A canary whose last step started early (escalated) ends before that time and never gets the test. A
  * healthy canary is rolled back by one or the other with probability at most the sum of the two levels. The hard
  * triggers are fixed limits with no such bound; a healthy canary held longer has a little more time to trip one.
  * Promotion is guarded in two ways: early, by the sequential judge's exclusion of a meaningful regression (the
@@ -161,7 +161,7 @@ public final class CanaryAnalysis {
             return new Verdict.Rollback(end, withRunning(regression.get()));
         }
         closing.observe(s, s.t() + interval / 2.0);
-        if (!closingTaken && policy.closingAlpha() > 0 && end >= policy.closingTestSeconds()) {
+        if (!closingTaken && policy.closingAlpha() > 0 && end >= policy.closingAtSeconds()) {
             closingTaken = true;
             Optional<Evidence> grown = closing.regression(policy.closingAlpha(), end);
             if (grown.isPresent()) {

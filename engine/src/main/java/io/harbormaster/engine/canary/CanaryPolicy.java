@@ -109,6 +109,20 @@ public record CanaryPolicy(
                 SequentialPolicy.defaults());
     }
 
+    /** The longest a canary can run on this schedule: every step to its maximum. */
+    public long longestCanarySeconds() {
+        return steps.stream().mapToLong(CanaryStep::intervals).sum() * intervalSeconds;
+    }
+
+    /**
+     * When the closing test is taken: at {@code closingTestSeconds}, or at the end of the longest canary when that
+     * comes first (a schedule shorter than the configured time would otherwise never take it, and its share of the
+     * false-rollback budget would buy nothing). Either way a time fixed by the policy, not by the data.
+     */
+    public long closingAtSeconds() {
+        return Math.min(closingTestSeconds, longestCanarySeconds());
+    }
+
     public CanaryPolicy withSteps(List<CanaryStep> newSteps) {
         var b = PolicyBuilder.from(this);
         b.steps = newSteps;

@@ -157,6 +157,36 @@ class ClosingTestTest {
     }
 
     @Test
+    void aScheduleShorterThanTheClosingTimeTakesItAtItsLongestCanarysEnd() {
+        // one step of 300 s and a closing time of 400 s: taken at 300 s, when the longest canary ends, not never
+        var b = PolicyBuilder.defaults();
+        b.steps = List.of(new CanaryStep(50, 30));
+        b.minPromoteSeconds = 600;
+        b.promoteBySeconds = 600;
+        b.closingAlpha = 0.03;
+        b.closingTestSeconds = 400;
+        CanaryPolicy policy = b.build();
+        assertEquals(300, policy.closingAtSeconds());
+        b.closingTestSeconds = 250;
+        assertEquals(250, b.build().closingAtSeconds(), "an earlier time is kept");
+        int atTheEnd = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            List<IntervalSample> slower = CanaryPromotionTest.series(seed, 30, i -> i >= 15 ? 1.03 : 1.0);
+            Verdict verdict = CanaryAnalysis.replay(slower, policy).verdict();
+            if (verdict instanceof Verdict.Rollback r
+                    && r.evidence().getFirst().judge().equals("closing")) {
+                assertEquals(300, r.at(), "seed " + seed);
+                assertTrue(r.evidence().getFirst().reason().contains("closing test at 300 s"), "seed " + seed);
+                atTheEnd++;
+            } else {
+                assertInstanceOf(Verdict.Promote.class, verdict, "seed " + seed);
+                assertEquals(300, verdict.at(), "seed " + seed);
+            }
+        }
+        assertTrue(atTheEnd >= 3, "the closing test rolled back " + atTheEnd + " of 10 at 300 s");
+    }
+
+    @Test
     void aHandfulOfErrorsIsLeftToTheSequentialJudge() {
         var test = new ClosingTest();
         for (int i = 0; i < 36; i++) {
