@@ -86,7 +86,7 @@ class ClosingTestTest {
         AtomicInteger errors = new AtomicInteger(), p50 = new AtomicInteger(), p99 = new AtomicInteger();
         IntStream.range(0, runs).parallel().forEach(run -> {
             ClosingTest test = healthy(9000 + run, requests, rough);
-            test.regression(3 * level, 340).ifPresent(e -> {
+            test.regression(level, level, 340).ifPresent(e -> {
                 switch (e.metric()) {
                     case "error_rate" -> errors.incrementAndGet();
                     case "p50_ms" -> p50.incrementAndGet();
@@ -116,7 +116,9 @@ class ClosingTestTest {
                 closing++;
                 assertEquals(policy.closingTestSeconds(), r.at(), "seed " + seed);
                 assertEquals("error_rate", r.evidence().getFirst().metric(), "seed " + seed);
-                assertTrue(r.evidence().getFirst().pValue() < policy.closingAlpha() / 3, "seed " + seed);
+                assertTrue(
+                        r.evidence().getFirst().pValue() < policy.closingAlpha() * ClosingTest.ERROR_SHARE,
+                        "seed " + seed);
                 assertTrue(r.evidence().getFirst().reason().contains("closing test at 340 s"), "seed " + seed);
             }
             if (without.verdict() instanceof Verdict.Rollback) {
