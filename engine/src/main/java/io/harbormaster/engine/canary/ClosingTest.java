@@ -26,9 +26,10 @@ import org.apache.commons.math3.util.ResizableDoubleArray;
  * <p>The error rate is tested with the conditional score test: given an interval's errors, the canary's count is
  * binomial with its share of the requests when both tracks fail alike, whatever the common rate is, so the sum of the
  * terms over its binomial standard deviation is close to standard normal (the shares are close to one half, where
- * the binomial is symmetric). That is the sequential judge's count model too: counts that Prometheus extrapolates
- * ({@code increase()} scales a window's count up to the window) or errors that come in bursts are more spread than
- * binomial, and both judges then reject more often than their levels say. The test is taken only with
+ * the binomial is symmetric). That is the sequential judge's count model too. It needs exact counts (the default
+ * Prometheus templates read them; a template with {@code increase()}, which scales a window's count up to the window,
+ * does not), and errors that come in bursts are more spread than binomial even when counted exactly: both make the
+ * judges reject more often than their levels say. The test is taken only with
  * {@link #MIN_ERRORS} errors or more; fewer are the sequential judge's (a zero-error baseline is its trap).
  *
  * <p>p50 and p99 are tested with a sign-flip randomisation test of the terms' sum: when the canary is as healthy as

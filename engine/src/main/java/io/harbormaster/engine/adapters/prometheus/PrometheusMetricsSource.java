@@ -17,10 +17,10 @@ import java.util.stream.Collectors;
  * analysis interval.
  *
  * <p>Interval {@code i} covers {@code (from + i·interval, from + (i+1)·interval]} and is read by evaluating its
- * template at the interval's end, so {@code increase(x[{interval}])} is exactly that interval's count. Only whole
- * intervals are returned (a trailing part shorter than the interval is left for the next call). A point Prometheus
- * does not return (no series, a gap, too few samples in the window) or returns as {@code NaN} is {@code NaN} here,
- * never zero. A template that yields more than one series is refused with {@link MetricsUnavailable} rather than
+ * template at the interval's end, so the default count templates read exactly the events the interval's scrapes saw
+ * ({@link PromQlTemplates#exactCount}). Only whole intervals are returned (a trailing part shorter than the interval
+ * is left for the next call). A point Prometheus does not return (no series, no sample in the interval, too few
+ * samples for a latency) or returns as {@code NaN} is {@code NaN} here, never zero. A template that yields more than one series is refused with {@link MetricsUnavailable} rather than
  * summed, because the sum of two p99s is meaningless and two request counters usually mean a missing {@code sum}.
  */
 public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {

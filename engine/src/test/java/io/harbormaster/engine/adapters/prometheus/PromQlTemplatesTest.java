@@ -17,20 +17,44 @@ class PromQlTemplatesTest {
                 .getMessage();
     }
 
+    /** The exact count of {@link PromQlTemplates#exactCount}, written out for one selector and interval. */
+    private static String exactCount(String x, String interval) {
+        String end = "last_over_time(" + x + "[1h])";
+        String start = "last_over_time(" + x + "[1h] offset " + interval + ")";
+        String highest = "max_over_time(" + x + "[" + interval + "])";
+        return "sum(clamp_min(" + highest + " - " + start + ", 0) + (" + end + " < " + highest + " or " + end + " < "
+                + start + " or " + end + " * 0) or " + end + " unless " + start + ")";
+    }
+
     @Test
     void theDefaultsRenderToThePromQlOfCommonInstrumentation() {
+        String requests = "http_requests_total{namespace=\"shop\",service=\"checkout\",track=\"canary\"}";
         assertEquals(
-                "sum(increase(http_requests_total{namespace=\"shop\",service=\"checkout\",track=\"canary\"}[30s]))",
+                exactCount(requests, "30s"),
                 PromQlTemplates.DEFAULTS.render(
                         CanaryMetric.REQUESTS, "checkout", "shop", "canary", Duration.ofSeconds(30)));
+        assertEquals(
+                "sum(clamp_min(max_over_time(" + requests + "[30s]) - last_over_time(" + requests
+                        + "[1h] offset 30s), 0) + (last_over_time(" + requests + "[1h]) < max_over_time(" + requests
+                        + "[30s]) or last_over_time(" + requests + "[1h]) < last_over_time(" + requests
+                        + "[1h] offset 30s) or last_over_time(" + requests + "[1h]) * 0) or last_over_time("
+                        + requests + "[1h]) unless last_over_time(" + requests + "[1h] offset 30s))",
+                exactCount(requests, "30s"),
+                "the helper above spelled out once");
+        String errors = "http_requests_total{namespace=\"shop\",service=\"checkout\",track=\"canary\",code=~\"5..\"}";
+        assertEquals(
+                exactCount(errors, "30s") + " or " + exactCount(requests, "30s") + " * 0",
+                PromQlTemplates.DEFAULTS.render(
+                        CanaryMetric.ERRORS, "checkout", "shop", "canary", Duration.ofSeconds(30)));
         assertEquals(
                 "histogram_quantile(0.99, sum by (le) (increase(http_request_duration_seconds_bucket"
                         + "{namespace=\"shop\",service=\"checkout\",track=\"baseline\"}[90s]))) * 1000",
                 PromQlTemplates.DEFAULTS.render(
                         CanaryMetric.P99, "checkout", "shop", "baseline", Duration.ofSeconds(90)));
         assertEquals(
-                "sum(increase(kube_pod_container_status_restarts_total{namespace=\"shop\","
-                        + "pod=~\"checkout-canary-.*\"}[10s]))",
+                exactCount(
+                        "kube_pod_container_status_restarts_total{namespace=\"shop\",pod=~\"checkout-canary-.*\"}",
+                        "10s"),
                 PromQlTemplates.DEFAULTS.render(
                         CanaryMetric.RESTARTS, "checkout", "shop", "canary", Duration.ofSeconds(10)));
     }

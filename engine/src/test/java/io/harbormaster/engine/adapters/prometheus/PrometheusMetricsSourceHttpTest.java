@@ -54,7 +54,8 @@ class PrometheusMetricsSourceHttpTest {
             assertEquals("1700000030", request.form().get("end"));
             assertEquals("10", request.form().get("step"));
             assertEquals(
-                    "sum(increase(http_requests_total{namespace=\"shop\",service=\"checkout\",track=\"baseline\"}[10s]))",
+                    PromQlTemplates.DEFAULTS.render(
+                            CanaryMetric.REQUESTS, "checkout", "shop", "baseline", Duration.ofSeconds(10)),
                     request.form().get("query"));
             assertEquals(10, server.requests().size(), "five metrics times two tracks");
         }
@@ -83,9 +84,10 @@ class PrometheusMetricsSourceHttpTest {
             var e = assertThrows(MetricsUnavailable.class, () -> source.samples(THREE_INTERVALS));
 
             assertEquals(
-                    "Prometheus at " + server.url() + "/api/v1/query_range failed for query `sum(increase("
-                            + "http_requests_total{namespace=\"shop\",service=\"checkout\",track=\"baseline\"}[10s]))`:"
-                            + " HTTP 400, bad_data: invalid parameter \"query\": 1:5: parse error: unexpected end"
+                    "Prometheus at " + server.url() + "/api/v1/query_range failed for query `"
+                            + PromQlTemplates.DEFAULTS.render(
+                                    CanaryMetric.REQUESTS, "checkout", "shop", "baseline", Duration.ofSeconds(10))
+                            + "`: HTTP 400, bad_data: invalid parameter \"query\": 1:5: parse error: unexpected end"
                             + " (not retried: the request itself was refused)",
                     e.getMessage());
             assertEquals(1, server.requests().size());

@@ -21,9 +21,11 @@ import java.util.function.ToLongFunction;
  * {@code http_request_duration_seconds_bucket} and kube-state-metrics' {@code kube_pod_container_status_restarts_total}
  * for pods named {@code <service>-<track>-...}. Each interval is scraped {@value #SCRAPES_PER_INTERVAL} times, aligned
  * to {@code from}, and each counter grows by the same amount at each scrape of an interval. That makes Prometheus'
- * answers exact: with samples on both edges of a window {@code increase} needs no extrapolation, and after a gap
- * (where the window's first edge sample is missing) its extrapolation of an evenly growing counter is exact too.
- * Histogram observations are placed so that each quantile falls exactly on a bucket's upper bound.
+ * latency answers exact: with samples on both edges of a window {@code increase} needs no extrapolation, and after a
+ * gap (where the window's first edge sample is missing) its extrapolation of an evenly growing counter is exact too.
+ * Histogram observations are placed so that each quantile falls exactly on a bucket's upper bound. (The exact counts
+ * of {@link PromQlTemplates#exactCount} need none of this; {@link ScrapedCounters} tests them where scrapes do not
+ * line up with intervals.)
  */
 final class SyntheticCanarySeries {
 
@@ -53,18 +55,23 @@ final class SyntheticCanarySeries {
             }
         }
 
-        /** The value the adapter must return for this interval. */
-        TrackSample expected() {
+        /**
+         * The value the adapter must return for this interval, given the counts of the unscraped intervals just before
+         * it (which its first scrape is the first to see). An unscraped interval reads 0 of every count, not "no
+         * data": its start, the previous interval's last scrape, lies inside its range (Prometheus 2's ranges include
+         * their start), so a sample was "in" it; its latencies are no data (no increase without two samples).
+         */
+        TrackSample expected(Truth carried) {
             if (!scraped) {
-                return TrackSample.NO_DATA;
+                return new TrackSample(0, 0, Double.NaN, Double.NaN, 0);
             }
             boolean traffic = requests > 0;
             return new TrackSample(
-                    requests,
-                    errors,
+                    requests + carried.requests(),
+                    errors + carried.errors(),
                     traffic ? BUCKETS[p50Bucket] * 1000 : Double.NaN,
                     traffic ? BUCKETS[p99Bucket] * 1000 : Double.NaN,
-                    restarts);
+                    restarts + carried.restarts());
         }
 
         /** Observations per histogram bucket (not cumulative; the last is +Inf): half at p50, 49% at p99, 1% above. */
@@ -76,6 +83,9 @@ final class SyntheticCanarySeries {
             return counts;
         }
     }
+
+    /** No counts: what an interval after a scraped one carries over. */
+    private static final Truth NOTHING = new Truth(0, 0, 0, 1, 0, true);
 
     private record Deploy(String service, String namespace, List<Truth> baseline, List<Truth> canary) {
         List<Truth> track(String track) {
@@ -126,17 +136,32 @@ final class SyntheticCanarySeries {
                 .findFirst()
                 .orElseThrow();
         List<IntervalSample> out = new ArrayList<>();
+        Truth[] carried = {NOTHING, NOTHING};
         for (int i = 0; i < intervals; i++) {
-            out.add(new IntervalSample(
-                    i * interval.toSeconds(),
-                    deploy.baseline().get(i).expected(),
-                    deploy.canary().get(i).expected()));
+            TrackSample[] tracks = new TrackSample[2];
+            for (int track = 0; track < 2; track++) {
+                Truth t = (track == 0 ? deploy.baseline() : deploy.canary()).get(i);
+                tracks[track] = t.expected(carried[track]);
+                carried[track] = t.scraped()
+                        ? NOTHING
+                        : new Truth(
+                                carried[track].requests() + t.requests(),
+                                carried[track].errors() + t.errors(),
+                                0,
+                                1,
+                                carried[track].restarts() + t.restarts(),
+                                false);
+            }
+            out.add(new IntervalSample(i * interval.toSeconds(), tracks[0], tracks[1]));
         }
         return out;
     }
 
-    /** The whole data set as OpenMetrics text: one family after another, each series in time order, then # EOF. */
-    String openMetrics() {
+    /**
+     * The whole data set as OpenMetrics text: one family after another, each series in time order, then
+     * {@code moreFamilies} (more OpenMetrics families, of other series), then # EOF.
+     */
+    String openMetrics(String moreFamilies) {
         StringBuilder out = new StringBuilder();
         out.append("# TYPE http_requests counter\n");
         for (Deploy d : deploys) {
@@ -190,7 +215,7 @@ final class SyntheticCanarySeries {
             series(out, "kube_pod_container_status_restarts_total", labels, 0, i -> true, i -> pod.restartsInInterval()
                     .apply(i));
         }
-        return out.append("# EOF\n").toString();
+        return out.append(moreFamilies).append("# EOF\n").toString();
     }
 
     /**
