@@ -28,8 +28,10 @@ import org.apache.commons.math3.util.ResizableDoubleArray;
  * terms over its binomial standard deviation is close to standard normal (the shares are close to one half, where
  * the binomial is symmetric). That is the sequential judge's count model too. It needs exact counts (the default
  * Prometheus templates read them; a template with {@code increase()}, which scales a window's count up to the window,
- * does not), and errors that come in bursts are more spread than binomial even when counted exactly: both make the
- * judges reject more often than their levels say. The test is taken only with
+ * does not). Errors that come in bursts are more spread than binomial even when counted exactly: both judges divide
+ * their error evidence by the spread the baseline shows ({@link ErrorDispersion}; here the variance is multiplied by
+ * it), which brings them close to their levels again, though not all the way early in a canary. The test is taken
+ * only with
  * {@link #MIN_ERRORS} errors or more; fewer are the sequential judge's (a zero-error baseline is its trap).
  *
  * <p>p50 and p99 are tested with a sign-flip randomisation test of the terms' sum: when the canary is as healthy as
@@ -65,6 +67,11 @@ final class ClosingTest {
 
     private double errorScore;
     private double errorVariance;
+    /** The part of the variance that grows with errors clustering: sum of w^2 s (1 - s) m (m - 1). */
+    private double errorClustering;
+
+    private final ErrorDispersion dispersion = new ErrorDispersion();
+    private boolean binomialOnly;
     private double errors;
     private final Regression p50 = new Regression();
     private final Regression p99 = new Regression();
@@ -84,6 +91,8 @@ final class ClosingTest {
             double term = w * (c.errors() - share * total);
             errorScore += term;
             errorVariance += w * w * share * (1 - share) * total;
+            errorClustering += w * w * share * (1 - share) * total * Math.max(total - 1, 0);
+            dispersion.observe(b.requests(), b.errors());
             errors += total;
         }
         p50.observe(b.p50Ms(), c.p50Ms(), b.requests(), c.requests(), w);
@@ -154,8 +163,14 @@ final class ClosingTest {
      * The error rate's statistic as it stands, the age-weighted excess over its binomial standard deviation (NaN before
      * the first error). It says which way the errors lean, with few errors too; it is not the test.
      */
+    /** Reads error counts as binomial, whatever their spread (to compare with the tempered reading). */
+    void ignoreDispersion() {
+        binomialOnly = true;
+    }
+
     double errorZ() {
-        return errorVariance > 0 ? errorScore / Math.sqrt(errorVariance) : Double.NaN;
+        double variance = errorVariance + (binomialOnly ? 0 : dispersion.rho()) * errorClustering;
+        return variance > 0 ? errorScore / Math.sqrt(variance) : Double.NaN;
     }
 
     double p50T() {

@@ -58,6 +58,11 @@ final class ErrorRateEProcess {
     /** Per interval: the log increments of the two promote-side tests. */
     private final List<double[]> promoteSteps = new ArrayList<>();
 
+    /** The spread of the canary's share of errors beyond binomial (bursts): each interval's evidence is divided by it. */
+    private final ErrorDispersion dispersion = new ErrorDispersion();
+
+    private boolean binomialOnly;
+
     private int cachedAt = -1;
     private double cached;
     private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
@@ -84,8 +89,10 @@ final class ErrorRateEProcess {
         logWealth[observed] = new double[RATIOS.length];
         logRamp[observed] = new double[RAMP_GROWTH.length];
         double share = nC / (nC + nB);
+        // estimated before this interval is seen, so each interval's tempered ratio is fixed before it
+        double spread = binomialOnly ? 1 : dispersion.varianceFactor(eC + eB);
         for (int i = 0; i < RATIOS.length; i++) {
-            double step = logStep(RATIOS[i], nC, eC, nB, eB, share);
+            double step = logStep(RATIOS[i], nC, eC, nB, eB, share) / spread;
             for (int k = 0; k <= observed; k++) {
                 logWealth[k][i] += step;
             }
@@ -93,9 +100,11 @@ final class ErrorRateEProcess {
         for (int k = 0; k <= observed; k++) {
             int since = observed - k + 1; // intervals since the onset at k, this one included
             for (int j = 0; j < RAMP_GROWTH.length; j++) {
-                logRamp[k][j] += logStep(Math.min(RAMP_CAP, 1 + RAMP_GROWTH[j] * since), nC, eC, nB, eB, share);
+                logRamp[k][j] +=
+                        logStep(Math.min(RAMP_CAP, 1 + RAMP_GROWTH[j] * since), nC, eC, nB, eB, share) / spread;
             }
         }
+        dispersion.observe(nB, eB);
         observed++;
         double meaningfulShare = meaningfulRatio * nC / (meaningfulRatio * nC + nB);
         double againstRatio =
@@ -164,6 +173,16 @@ final class ErrorRateEProcess {
 
     private static double either(double logRatio, double logPoints) {
         return (Math.exp(Math.min(logRatio, 700)) + Math.exp(Math.min(logPoints, 700))) / 2;
+    }
+
+    /** From now on reads counts as binomial, whatever their spread (to compare with the tempered reading). */
+    void ignoreDispersion() {
+        binomialOnly = true;
+    }
+
+    /** The estimated correlation of errors within an interval (0: binomial). */
+    double dispersionRho() {
+        return dispersion.rho();
     }
 
     double canaryRate() {

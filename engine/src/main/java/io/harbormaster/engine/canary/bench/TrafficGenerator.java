@@ -55,10 +55,14 @@ public final class TrafficGenerator {
             buffer = new double[n * 2];
         }
         int errors = 0;
+        double errorRate = p.errorRate();
+        if (scenario.errorBurstShape() > 0) {
+            errorRate = Math.min(1, errorRate * gamma(scenario.errorBurstShape()));
+        }
         double logMedian = Math.log(p.medianMs());
         double logSlow = Math.log(Scenario.SLOW_FACTOR);
         for (int i = 0; i < n; i++) {
-            if (random.nextDouble() < p.errorRate()) {
+            if (random.nextDouble() < errorRate) {
                 errors++;
             }
             double latency;
@@ -83,6 +87,17 @@ public final class TrafficGenerator {
         int lo = (int) Math.floor(h);
         int hi = Math.min(lo + 1, n - 1);
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /** A gamma variate of shape {@code shape} (at least 1) and mean 1 (Marsaglia and Tsang's method). */
+    private double gamma(double shape) {
+        double d = shape - 1.0 / 3, c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x = random.nextGaussian(), v = Math.pow(1 + c * x, 3);
+            if (v > 0 && Math.log(random.nextDouble()) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+                return d * v / shape;
+            }
+        }
     }
 
     private int poisson(double mean) {
