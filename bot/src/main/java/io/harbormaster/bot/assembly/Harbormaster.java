@@ -104,7 +104,10 @@ public final class Harbormaster implements AutoCloseable {
     private HttpServer server;
     private InProcessDeployRequests inProcessRequests;
 
-    /** The assembly with the advisor's chat model as configured, without an API key (keyless servers, or none). */
+    /**
+     * The assembly with the advisor's chat model as configured, without an API key (keyless servers, or none; an
+     * anthropic configuration needs the constructor that takes the writer, made with its key).
+     */
     public Harbormaster(
             HarbormasterConfig config,
             Database db,

@@ -117,6 +117,9 @@ final class ServeCommand implements Callable<Integer> {
                 .prometheus()
                 .orElseThrow(() -> new UserError("cannot start: " + path + " names no Prometheus server; serve reads"
                         + " canary metrics from it (add prometheus: {url: http://prometheus:9090})"));
+        AdvisorParts.keyProblem(harbormaster.advisor(), advisorKey()).ifPresent(problem -> {
+            throw new UserError("cannot start: " + problem);
+        });
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var socketMode = socketModeToken(harbormaster, err);
@@ -202,7 +205,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The advisor's chat model as configured, with its key from the environment; says which one it is. */
     private SummaryWriter advisorModel(AdvisorSettings advisor, java.io.PrintWriter err) {
-        var key = Optional.ofNullable(env.get(AdvisorParts.API_KEY_VARIABLE)).filter(k -> !k.isBlank());
+        var key = advisorKey();
         if (advisor.provider() == AdvisorSettings.Provider.NONE) {
             err.println("note: advisor: no language model configured; context packages and incident hypotheses come"
                     + " from templates and similar past cases");
@@ -212,6 +215,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         err.flush();
         return AdvisorParts.writer(advisor, key);
+    }
+
+    /** The advisor's API key from the environment, if set. */
+    private Optional<String> advisorKey() {
+        return Optional.ofNullable(env.get(AdvisorParts.API_KEY_VARIABLE)).filter(k -> !k.isBlank());
     }
 
     /** The cluster from kubeconfig or the in-cluster service account, checked to answer now. */

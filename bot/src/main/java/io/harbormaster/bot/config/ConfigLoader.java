@@ -423,8 +423,9 @@ public final class ConfigLoader {
         var provider = text(node, "advisor.provider", "none").toLowerCase(Locale.ROOT);
         var timeout = duration(node, "advisor.timeout", none.timeout());
         int maxTokens = (int) integer(node, "advisor.max_tokens", none.maxTokens(), 50, 8000);
-        var url = text(node, "advisor.base_url", AdvisorSettings.OPENAI.toString());
-        URI baseUrl = AdvisorSettings.OPENAI;
+        var standard = provider.equals("anthropic") ? AdvisorSettings.ANTHROPIC : AdvisorSettings.OPENAI;
+        var url = text(node, "advisor.base_url", standard.toString());
+        URI baseUrl = standard;
         try {
             baseUrl = URI.create(url.strip());
             if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
@@ -433,8 +434,8 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             problem(
                     "advisor.base_url",
-                    "'" + url + "' is not an http(s) URL such as https://api.openai.com/v1 or"
-                            + " http://ollama:11434/v1");
+                    "'" + url + "' is not an http(s) URL such as https://api.openai.com/v1,"
+                            + " http://ollama:11434/v1 or https://api.anthropic.com/v1");
         }
         switch (provider) {
             case "none" -> {
@@ -446,17 +447,16 @@ public final class ConfigLoader {
                         AdvisorSettings.Provider.OPENAI, baseUrl, model == null ? "" : model, timeout, maxTokens);
             }
             case "anthropic" -> {
-                problem(
-                        "advisor.provider",
-                        "anthropic is not available in this build (its LangChain4j client is not shipped): use an"
-                                + " OpenAI-compatible endpoint in front of it, or none");
-                return none;
+                // The key is checked where it is read, when the bot starts: it is never in this file.
+                var model = required(node, "advisor.model", "model");
+                return new AdvisorSettings(
+                        AdvisorSettings.Provider.ANTHROPIC, baseUrl, model == null ? "" : model, timeout, maxTokens);
             }
             default -> {
                 problem(
                         "advisor.provider",
-                        "'" + provider + "' is not a provider: use none, or openai (any OpenAI-compatible API,"
-                                + " such as Ollama or vLLM, with base_url)");
+                        "'" + provider + "' is not a provider: use none, openai (any OpenAI-compatible API,"
+                                + " such as Ollama or vLLM, with base_url) or anthropic");
                 return none;
             }
         }

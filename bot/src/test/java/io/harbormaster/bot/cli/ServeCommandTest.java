@@ -69,6 +69,26 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesToStartWithAnthropicAndNoKeyAndNamesTheVariable() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        var anthropic = config().replaceFirst(
+                        "(?m)^  provider: none.*$", "  provider: anthropic\n  model: claude-3-5-haiku-latest");
+        assertThat(anthropic).contains("provider: anthropic");
+        Files.writeString(config, anthropic);
+        var clusterAsked = new AtomicInteger();
+        var run = serve(
+                Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN, "HARBORMASTER_LLM_API_KEY", " "));
+        run.command().cluster = () -> {
+            clusterAsked.incrementAndGet();
+            return new SimulatedCluster();
+        };
+        int code = run.cli().execute("--port", "0", "--config", config.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString()).contains("cannot start", "anthropic", "set HARBORMASTER_LLM_API_KEY");
+        assertThat(clusterAsked).hasValue(0); // refused before reaching out to anything
+    }
+
+    @Test
     void serveRefusesToStartWhenTheKubernetesClusterCannotBeReached() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());

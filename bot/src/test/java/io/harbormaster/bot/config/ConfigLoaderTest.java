@@ -102,14 +102,50 @@ class ConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .contains("advisor.model", "is required");
-        assertThat(problems(MINIMAL + "advisor: {provider: anthropic}\n"))
+        assertThat(problems(MINIMAL + "advisor: {provider: claude, model: m}\n"))
                 .singleElement()
                 .asString()
-                .contains("anthropic is not available");
+                .contains("advisor.provider", "'claude' is not a provider", "anthropic");
         assertThat(problems(MINIMAL + "advisor: {provider: openai, model: m, base_url: 'ftp://x', api_key: k}\n"))
                 .hasSize(2)
                 .anySatisfy(p -> assertThat(p).contains("advisor.base_url", "not an http(s) URL"))
                 .anySatisfy(p -> assertThat(p).contains("unknown key 'api_key'"));
+    }
+
+    @Test
+    void theAdvisorTakesAnthropicWithAModelAndItsOwnDefaultBaseUrl() {
+        var config = ConfigLoader.parse(
+                "harbormaster.yml", MINIMAL + "advisor: {provider: anthropic, model: claude-3-5-haiku-latest}\n");
+        var advisor = config.advisor();
+        assertThat(advisor.provider()).isEqualTo(AdvisorSettings.Provider.ANTHROPIC);
+        assertThat(advisor.baseUrl()).hasToString("https://api.anthropic.com/v1");
+        assertThat(advisor.model()).isEqualTo("claude-3-5-haiku-latest");
+        assertThat(advisor.timeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(advisor.maxTokens()).isEqualTo(400);
+
+        var proxied = ConfigLoader.parse("harbormaster.yml", MINIMAL + """
+                        advisor:
+                          provider: Anthropic
+                          base_url: http://llm-proxy.internal:8080/anthropic/v1
+                          model: claude-3-5-haiku-latest
+                          timeout: 8s
+                          max_tokens: 300
+                        """).advisor();
+        assertThat(proxied.provider()).isEqualTo(AdvisorSettings.Provider.ANTHROPIC);
+        assertThat(proxied.baseUrl()).hasToString("http://llm-proxy.internal:8080/anthropic/v1");
+        assertThat(proxied.timeout()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(proxied.maxTokens()).isEqualTo(300);
+
+        assertThat(problems(MINIMAL + "advisor: {provider: anthropic}\n"))
+                .singleElement()
+                .asString()
+                .contains("advisor.model", "is required");
+        // the key is never read from the file: it is an unknown key here, and HARBORMASTER_LLM_API_KEY is checked
+        // when the bot starts (AdvisorPartsTest, ServeCommandTest)
+        assertThat(problems(MINIMAL + "advisor: {provider: anthropic, model: m, api_key: sk-ant-x}\n"))
+                .singleElement()
+                .asString()
+                .contains("unknown key 'api_key'");
     }
 
     @Test
