@@ -26,6 +26,8 @@ import java.util.Set;
  */
 public final class CanaryPolicyYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The largest whole number a policy takes (seconds: about 11 days; far beyond any canary). */
+    static final long LARGEST = 1_000_000;
 
     /** Keys of earlier versions, and what to write instead. */
     private static final String[][] RENAMED = {
@@ -48,8 +50,16 @@ public final class CanaryPolicyYaml {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var where = e.getLocation();
+            throw new IllegalArgumentException("policy " + file + " is not valid YAML"
+                    + (where != null ? " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")" : "")
+                    + ": " + e.getOriginalMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("policy " + file + " does not exist; give the path of a YAML file");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read policy " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read policy " + file + " ("
+                    + e.getClass().getSimpleName() + "); check that it is a readable file");
         }
         return parse(root, file + ": ");
     }
@@ -70,14 +80,23 @@ public final class CanaryPolicyYaml {
         if (!root.isObject()) {
             throw new IllegalArgumentException(at + "a canary policy is a mapping of keys (see analyze run --help)");
         }
+        try {
+            return parseMapping(root, base);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + e.getMessage());
+        }
+    }
+
+    /** The mapping's policy; messages name the key's full path (hard_triggers.max_error_rate), not the file. */
+    private static CanaryPolicy parseMapping(JsonNode root, CanaryPolicy base) {
         for (String[] renamed : RENAMED) {
             if (root.has(renamed[0])) {
-                throw new IllegalArgumentException(at + renamed[0] + " is gone: " + renamed[1]);
+                throw new IllegalArgumentException(renamed[0] + " is gone: " + renamed[1]);
             }
         }
         known(
                 root,
-                at,
+                "",
                 "interval_seconds",
                 "steps",
                 "min_step_seconds",
@@ -95,13 +114,14 @@ public final class CanaryPolicyYaml {
                 "scoring",
                 "sequential");
         CanaryPolicy d = base;
-        List<CanaryStep> steps = root.has("steps") ? steps(root.get("steps"), at + "steps") : d.steps();
+        List<CanaryStep> steps = root.has("steps") ? steps(root.get("steps"), "steps") : d.steps();
 
         HardTriggerPolicy h = d.hardTriggers();
-        JsonNode hn = section(root, "hard_triggers", at);
+        JsonNode hn = section(root, "hard_triggers");
+        String hp = "hard_triggers.";
         known(
                 hn,
-                at + "hard_triggers.",
+                hp,
                 "max_error_rate",
                 "error_window_seconds",
                 "max_p99_ms",
@@ -110,25 +130,28 @@ public final class CanaryPolicyYaml {
                 "restart_window_seconds",
                 "min_requests");
         h = new HardTriggerPolicy(
-                num(hn, "max_error_rate", h.maxErrorRate(), at),
-                (long) num(hn, "error_window_seconds", h.errorWindowSeconds(), at),
-                num(hn, "max_p99_ms", h.maxP99Ms(), at),
-                (long) num(hn, "p99_window_seconds", h.p99WindowSeconds(), at),
-                num(hn, "max_restarts", h.maxRestarts(), at),
-                (long) num(hn, "restart_window_seconds", h.restartWindowSeconds(), at),
-                num(hn, "min_requests", h.minRequests(), at));
+                num(hn, hp, "max_error_rate", h.maxErrorRate()),
+                whole(hn, hp, "error_window_seconds", h.errorWindowSeconds()),
+                num(hn, hp, "max_p99_ms", h.maxP99Ms()),
+                whole(hn, hp, "p99_window_seconds", h.p99WindowSeconds()),
+                whole(hn, hp, "max_restarts", (long) h.maxRestarts()),
+                whole(hn, hp, "restart_window_seconds", h.restartWindowSeconds()),
+                num(hn, hp, "min_requests", h.minRequests()));
 
         MannWhitneyPolicy m = d.mannWhitney();
-        JsonNode mn = section(root, "mann_whitney", at);
-        known(mn, at + "mann_whitney.", "tolerance", "confidence", "allowed_increase", "allowed_decrease");
+        JsonNode mn = section(root, "mann_whitney");
+        String mp = "mann_whitney.";
+        known(mn, mp, "tolerance", "confidence", "allowed_increase", "allowed_decrease");
         ScoringPolicy s = d.scoring();
-        JsonNode sn = section(root, "scoring", at);
-        known(sn, at + "scoring.", "pass", "marginal", "critical_metrics", "group_weights");
+        JsonNode sn = section(root, "scoring");
+        String sp = "scoring.";
+        known(sn, sp, "pass", "marginal", "critical_metrics", "group_weights");
         SequentialPolicy q = d.sequential();
-        JsonNode qn = section(root, "sequential", at);
+        JsonNode qn = section(root, "sequential");
+        String qp = "sequential.";
         known(
                 qn,
-                at + "sequential.",
+                qp,
                 "alpha",
                 "promote_alpha",
                 "error_ratio",
@@ -136,67 +159,74 @@ public final class CanaryPolicyYaml {
                 "p50_increase",
                 "p99_increase",
                 "warmup_intervals");
-        try {
-            m = new MannWhitneyPolicy(
-                    num(mn, "tolerance", m.tolerance(), at),
-                    num(mn, "confidence", m.confidence(), at),
-                    num(mn, "allowed_increase", m.allowedIncrease(), at),
-                    num(mn, "allowed_decrease", m.allowedDecrease(), at));
-            Set<String> critical = s.criticalMetrics();
-            if (sn.has("critical_metrics")) {
-                var list = new ArrayList<String>();
-                sn.get("critical_metrics").forEach(n -> list.add(n.asText()));
-                critical = Set.copyOf(list);
+        m = new MannWhitneyPolicy(
+                num(mn, mp, "tolerance", m.tolerance()),
+                num(mn, mp, "confidence", m.confidence()),
+                num(mn, mp, "allowed_increase", m.allowedIncrease()),
+                num(mn, mp, "allowed_decrease", m.allowedDecrease()));
+        Set<String> critical = s.criticalMetrics();
+        if (sn.has("critical_metrics")) {
+            JsonNode list = sn.get("critical_metrics");
+            if (!list.isArray()) {
+                throw new IllegalArgumentException(
+                        sp + "critical_metrics: expected a list of metric names, got " + list);
             }
-            var weights = new java.util.HashMap<>(s.groupWeights());
-            if (sn.has("group_weights")) {
-                sn.get("group_weights")
-                        .fields()
-                        .forEachRemaining(
-                                e -> weights.put(e.getKey(), e.getValue().asDouble()));
+            var names = new ArrayList<String>();
+            for (JsonNode n : list) {
+                if (!n.isTextual()) {
+                    throw new IllegalArgumentException(sp + "critical_metrics: expected metric names, got " + n);
+                }
+                names.add(n.asText());
             }
-            s = new ScoringPolicy(
-                    weights,
-                    s.metricGroups(),
-                    critical,
-                    num(sn, "pass", s.passThreshold(), at),
-                    num(sn, "marginal", s.marginalThreshold(), at));
-            q = new SequentialPolicy(
-                    num(qn, "alpha", q.alpha(), at),
-                    num(qn, "promote_alpha", q.promoteAlpha(), at),
-                    num(qn, "error_ratio", q.errorRatio(), at),
-                    num(qn, "error_points", q.errorPoints(), at),
-                    num(qn, "p50_increase", q.p50Increase(), at),
-                    num(qn, "p99_increase", q.p99Increase(), at),
-                    (int) num(qn, "warmup_intervals", q.warmupIntervals(), at));
-            long minPromote = (long) num(root, "min_promote_seconds", d.minPromoteSeconds(), at);
-            // Unset, promote_by follows a raised bake time; set, it cannot come before it (0 is not "off").
-            long promoteBy = (long) num(root, "promote_by_seconds", Math.max(d.promoteBySeconds(), minPromote), at);
-            if (promoteBy >= 0 && promoteBy < minPromote) { // a negative one is refused below, as such
-                throw new IllegalArgumentException("promote_by_seconds (" + promoteBy + ") comes before"
-                        + " min_promote_seconds (" + minPromote + "): no canary is promoted before the bake time;"
-                        + " give promote_by_seconds " + minPromote + " or more");
-            }
-            return new CanaryPolicy(
-                    (long) num(root, "interval_seconds", d.intervalSeconds(), at),
-                    steps,
-                    (long) num(root, "min_step_seconds", d.minStepSeconds(), at),
-                    minPromote,
-                    (long) num(root, "last_step_after_seconds", d.lastStepAfterSeconds(), at),
-                    promoteBy,
-                    num(root, "hold_error_z", d.holdErrorZ(), at),
-                    num(root, "hold_latency_t", d.holdLatencyT(), at),
-                    num(root, "escalate_e_value", d.escalateEValue(), at),
-                    (long) num(root, "closing_test_seconds", d.closingTestSeconds(), at),
-                    num(root, "closing_alpha", d.closingAlpha(), at),
-                    (long) num(root, "max_no_data_seconds", d.maxNoDataSeconds(), at),
-                    h,
-                    m,
-                    s,
-                    q);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + e.getMessage());
+            critical = Set.copyOf(names);
         }
+        var weights = new java.util.HashMap<>(s.groupWeights());
+        if (sn.has("group_weights")) {
+            JsonNode gw = section(sn, "group_weights");
+            for (Iterator<String> it = gw.fieldNames(); it.hasNext(); ) {
+                String group = it.next();
+                weights.put(group, num(gw, sp + "group_weights.", group, Double.NaN));
+            }
+        }
+        s = new ScoringPolicy(
+                weights,
+                s.metricGroups(),
+                critical,
+                num(sn, sp, "pass", s.passThreshold()),
+                num(sn, sp, "marginal", s.marginalThreshold()));
+        q = new SequentialPolicy(
+                num(qn, qp, "alpha", q.alpha()),
+                num(qn, qp, "promote_alpha", q.promoteAlpha()),
+                num(qn, qp, "error_ratio", q.errorRatio()),
+                num(qn, qp, "error_points", q.errorPoints()),
+                num(qn, qp, "p50_increase", q.p50Increase()),
+                num(qn, qp, "p99_increase", q.p99Increase()),
+                (int) whole(qn, qp, "warmup_intervals", q.warmupIntervals()));
+        long minPromote = whole(root, "", "min_promote_seconds", d.minPromoteSeconds());
+        // Unset, promote_by follows a raised bake time; set, it cannot come before it (0 is not "off").
+        long promoteBy = whole(root, "", "promote_by_seconds", Math.max(d.promoteBySeconds(), minPromote));
+        if (promoteBy < minPromote) {
+            throw new IllegalArgumentException("promote_by_seconds (" + promoteBy + ") comes before"
+                    + " min_promote_seconds (" + minPromote + "): no canary is promoted before the bake time;"
+                    + " give promote_by_seconds " + minPromote + " or more");
+        }
+        return new CanaryPolicy(
+                whole(root, "", "interval_seconds", d.intervalSeconds()),
+                steps,
+                whole(root, "", "min_step_seconds", d.minStepSeconds()),
+                minPromote,
+                whole(root, "", "last_step_after_seconds", d.lastStepAfterSeconds()),
+                promoteBy,
+                num(root, "", "hold_error_z", d.holdErrorZ()),
+                num(root, "", "hold_latency_t", d.holdLatencyT()),
+                num(root, "", "escalate_e_value", d.escalateEValue()),
+                whole(root, "", "closing_test_seconds", d.closingTestSeconds()),
+                num(root, "", "closing_alpha", d.closingAlpha()),
+                whole(root, "", "max_no_data_seconds", d.maxNoDataSeconds()),
+                h,
+                m,
+                s,
+                q);
     }
 
     /** Parses a list of {weight, intervals} steps. */
@@ -208,8 +238,12 @@ public final class CanaryPolicyYaml {
         for (int i = 0; i < node.size(); i++) {
             JsonNode s = node.get(i);
             JsonNode w = s.get("weight"), n = s.get("intervals");
-            if (w == null || !w.isNumber() || n == null || !n.isNumber()) {
-                throw new IllegalArgumentException(where + "[" + i + "]: needs numeric weight (percent) and intervals");
+            if (w == null || !w.isIntegralNumber() || n == null || !n.isIntegralNumber()) {
+                throw new IllegalArgumentException(where + "[" + i + "]: needs a whole-number weight (percent, 1..100)"
+                        + " and intervals, e.g. {weight: 25, intervals: 18}; got " + s);
+            }
+            if (!w.canConvertToInt() || !n.canConvertToInt()) {
+                throw new IllegalArgumentException(where + "[" + i + "]: weight or intervals out of range: " + s);
             }
             try {
                 steps.add(new CanaryStep(w.asInt(), n.asInt()));
@@ -220,26 +254,44 @@ public final class CanaryPolicyYaml {
         return steps;
     }
 
-    private static JsonNode section(JsonNode root, String name, String at) {
+    private static JsonNode section(JsonNode root, String name) {
         JsonNode n = root.get(name);
         if (n == null || n.isNull()) {
             return YAML.createObjectNode();
         }
         if (!n.isObject()) {
-            throw new IllegalArgumentException(at + name + ": expected a mapping");
+            throw new IllegalArgumentException(name + ": expected a mapping of keys, got " + n);
         }
         return n;
     }
 
-    private static double num(JsonNode node, String field, double fallback, String at) {
+    /** A number, finite; absent or null keeps {@code fallback}. */
+    private static double num(JsonNode node, String path, String field, double fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            if (Double.isNaN(fallback)) {
+                throw new IllegalArgumentException(path + field + ": expected a number, got nothing");
+            }
+            return fallback;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw new IllegalArgumentException(path + field + ": expected a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    /** Seconds, counts and intervals: a whole number from 0 to {@link #LARGEST}; absent or null keeps the fallback. */
+    private static long whole(JsonNode node, String path, String field, long fallback) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return fallback;
         }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(at + field + ": expected a number, got " + v);
+        double x = v.isNumber() ? v.asDouble() : Double.NaN;
+        if (!v.isNumber() || x != Math.rint(x) || x < 0 || x > LARGEST) {
+            throw new IllegalArgumentException(
+                    path + field + ": expected a whole number from 0 to " + LARGEST + ", got " + v);
         }
-        return v.asDouble();
+        return (long) x;
     }
 
     private static void known(JsonNode node, String at, String... keys) {
@@ -247,8 +299,11 @@ public final class CanaryPolicyYaml {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {
+                String guess = io.harbormaster.engine.policy.Names.closest(k, allowed)
+                        .map(c -> " (did you mean '" + c + "'?)")
+                        .orElse("");
                 throw new IllegalArgumentException(
-                        at + "unknown key '" + k + "'; known keys: " + String.join(", ", keys));
+                        at + k + ": unknown key '" + k + "'" + guess + "; known keys: " + String.join(", ", keys));
             }
         }
     }

@@ -241,7 +241,7 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL + "    canary:\n      min_promote_seconds: -1\n"))
                 .singleElement()
                 .asString()
-                .contains("cannot be negative");
+                .contains("min_promote_seconds: expected a whole number from 0");
     }
 
     @Test
@@ -274,7 +274,7 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: -5\n"))
                 .singleElement()
                 .asString()
-                .contains("cannot be negative");
+                .contains("promote_by_seconds: expected a whole number from 0");
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: 0\n"))
                 .singleElement()
                 .asString()
@@ -305,5 +305,36 @@ class ConfigLoaderTest {
     void anUnreadableFileSaysHowToPointAtTheRightOne() {
         assertThatThrownBy(() -> ConfigLoader.load(java.nio.file.Path.of("/nonexistent/harbormaster.yml")))
                 .hasMessageContaining("--config or HARBORMASTER_CONFIG");
+    }
+
+    @Test
+    void aCanaryPolicyThatWouldRollBackEveryCanaryOrPromoteOnNoScoreIsRefusedNamingTheKey() {
+        String[][] cases = {
+            {"hard_triggers:\n        max_error_rate: -0.5", "hard_triggers.max_error_rate is a share of requests"},
+            {"hard_triggers:\n        max_restarts: -1", "hard_triggers.max_restarts: expected a whole number"},
+            {"hard_triggers:\n        max_restarts: 0", "hard_triggers.max_restarts must be 1 or more"},
+            {"scoring:\n        group_weights: {errors: -50}", "scoring.group_weights.errors must be a weight of 0"},
+            {"scoring:\n        group_weights: {errors: 0, latency: 0}", "must give some group a weight above 0"},
+            {"scoring:\n        group_weights: {eror: 5}", "unknown group 'eror'"},
+            {"scoring:\n        critical_metrics: [nonsense]", "critical_metrics: unknown metric 'nonsense'"},
+            {"scoring:\n        pass: 50\n        marginal: 90", "0 <= marginal <= pass <= 100"},
+            {"max_no_data_seconds: -5", "max_no_data_seconds: expected a whole number from 0"},
+            {"max_no_data_seconds: 0", "max_no_data_seconds must be positive"},
+            {"min_step_seconds: 10.9", "min_step_seconds: expected a whole number from 0 to 1000000, got 10.9"},
+            {"interval_seconds: 99999999999999999999999", "out of range"},
+            {"closing_test_seconds: 10000000", "closing_test_seconds: expected a whole number from 0 to 1000000"},
+            {"sequential:\n        alpha: 2", "sequential.alpha must be between 0 and 1"},
+            {"sequential:\n        alpah: 0.01", "sequential.alpah: unknown key 'alpah' (did you mean 'alpha'?)"},
+            {"sequential:\n        error_ratio: 0.5", "sequential.error_ratio must be above 1"},
+            {"mann_whitney:\n        allowed_increase: 0.5", "mann_whitney.allowed_increase and allowed_decrease"},
+            {"steps: [{weight: 5.5, intervals: 6}]", "steps[0]: needs a whole-number weight"},
+        };
+        for (String[] c : cases) {
+            assertThat(problems(MINIMAL + "    canary:\n      " + c[0] + "\n"))
+                    .as(c[0])
+                    .singleElement()
+                    .asString()
+                    .contains(c[1]);
+        }
     }
 }

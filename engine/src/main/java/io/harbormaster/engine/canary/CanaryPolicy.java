@@ -42,7 +42,11 @@ public record CanaryPolicy(
 
     public CanaryPolicy {
         if (intervalSeconds <= 0) {
-            throw new IllegalArgumentException("interval must be positive, got " + intervalSeconds);
+            throw new IllegalArgumentException("interval_seconds must be positive, got " + intervalSeconds);
+        }
+        if (maxNoDataSeconds <= 0) {
+            throw new IllegalArgumentException("max_no_data_seconds must be positive (how long without data before a"
+                    + " human is asked), got " + maxNoDataSeconds);
         }
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a canary needs at least one step");
@@ -52,9 +56,10 @@ public record CanaryPolicy(
                 || lastStepAfterSeconds < 0
                 || promoteBySeconds < 0
                 || closingTestSeconds < 0) {
-            throw new IllegalArgumentException(
-                    "the minimum step and promote times, the last step's start, the promote-by time and the closing"
-                            + " test's time cannot be negative");
+            throw new IllegalArgumentException("min_step_seconds, min_promote_seconds, last_step_after_seconds,"
+                    + " promote_by_seconds and closing_test_seconds cannot be negative, got " + minStepSeconds + ", "
+                    + minPromoteSeconds + ", " + lastStepAfterSeconds + ", " + promoteBySeconds + " and "
+                    + closingTestSeconds);
         }
         if (!Double.isFinite(holdErrorZ) || !Double.isFinite(holdLatencyT)) {
             throw new IllegalArgumentException("the hold thresholds must be numbers, got " + holdErrorZ + " and "
@@ -109,18 +114,43 @@ public record CanaryPolicy(
                 SequentialPolicy.defaults());
     }
 
-    /** The longest a canary can run on this schedule: every step to its maximum. */
-    public long longestCanarySeconds() {
-        return steps.stream().mapToLong(CanaryStep::intervals).sum() * intervalSeconds;
+    /**
+     * When a held canary ends, with nothing escalated and data in every interval: each step before the last two ends
+     * at its minimum, the step before the last once the canary has run {@code lastStepAfterSeconds} (or at its own
+     * maximum, if that comes first), and the last at its maximum. 340 s with the defaults.
+     */
+    public long heldCanaryEndSeconds() {
+        long t = 0;
+        int n = steps.size();
+        for (int i = 0; i < n; i++) {
+            long max = steps.get(i).intervals() * intervalSeconds;
+            long least = Math.max(minStepSeconds, CanaryAnalysis.MIN_INTERVALS_WITH_DATA * intervalSeconds);
+            long end;
+            if (i == n - 1) {
+                end = t + max;
+            } else if (i == n - 2) {
+                end = Math.min(t + max, onGrid(Math.max(t + least, lastStepAfterSeconds)));
+            } else {
+                end = Math.min(t + max, onGrid(t + least));
+            }
+            t = end;
+        }
+        return t;
+    }
+
+    /** The first interval end at or after {@code seconds}. */
+    private long onGrid(long seconds) {
+        return (seconds + intervalSeconds - 1) / intervalSeconds * intervalSeconds;
     }
 
     /**
-     * When the closing test is taken: at {@code closingTestSeconds}, or at the end of the longest canary when that
-     * comes first (a schedule shorter than the configured time would otherwise never take it, and its share of the
-     * false-rollback budget would buy nothing). Either way a time fixed by the policy, not by the data.
+     * When the closing test is taken: at {@code closingTestSeconds}, or when a held canary ends
+     * ({@link #heldCanaryEndSeconds()}) if that comes first: a configured time later than that would never come for
+     * most canaries, and its share of the false-rollback budget would buy nothing. Either way a time fixed by the
+     * policy, not by the data.
      */
     public long closingAtSeconds() {
-        return Math.min(closingTestSeconds, longestCanarySeconds());
+        return Math.min(closingTestSeconds, heldCanaryEndSeconds());
     }
 
     public CanaryPolicy withSteps(List<CanaryStep> newSteps) {

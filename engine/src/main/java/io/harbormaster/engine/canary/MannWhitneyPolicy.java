@@ -8,10 +8,15 @@ package io.harbormaster.engine.canary;
 public record MannWhitneyPolicy(double tolerance, double confidence, double allowedIncrease, double allowedDecrease) {
     public MannWhitneyPolicy {
         if (!(confidence > 0 && confidence < 1)) {
-            throw new IllegalArgumentException("confidence must be between 0 and 1, got " + confidence);
+            throw new IllegalArgumentException("mann_whitney.confidence must be between 0 and 1, got " + confidence);
         }
-        if (tolerance < 0) {
-            throw new IllegalArgumentException("tolerance must not be negative, got " + tolerance);
+        if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
+            throw new IllegalArgumentException("mann_whitney.tolerance must not be negative, got " + tolerance);
+        }
+        if (!(allowedIncrease >= 1) || !(allowedDecrease >= 1) || !Double.isFinite(allowedIncrease + allowedDecrease)) {
+            throw new IllegalArgumentException(
+                    "mann_whitney.allowed_increase and allowed_decrease are ratios of the means, 1 or more"
+                            + " (1: no effect-size floor), got " + allowedIncrease + " and " + allowedDecrease);
         }
     }
 

@@ -17,8 +17,30 @@ public record SequentialPolicy(
         int warmupIntervals) {
 
     public SequentialPolicy {
-        if (!(alpha > 0 && alpha < 1) || !(promoteAlpha > 0 && promoteAlpha < 1)) {
-            throw new IllegalArgumentException("alpha and promote alpha must be between 0 and 1");
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException(
+                    "sequential.alpha must be between 0 and 1 (a probability, 0.008 is 0.8%), got " + alpha);
+        }
+        if (!(promoteAlpha > 0 && promoteAlpha < 1)) {
+            throw new IllegalArgumentException(
+                    "sequential.promote_alpha must be between 0 and 1 (a probability), got " + promoteAlpha);
+        }
+        if (!(errorRatio > 1) || !Double.isFinite(errorRatio)) {
+            throw new IllegalArgumentException(
+                    "sequential.error_ratio must be above 1 (2 means twice the baseline's error rate), got "
+                            + errorRatio);
+        }
+        if (!(errorPoints > 0 && errorPoints < 1)) {
+            throw new IllegalArgumentException(
+                    "sequential.error_points must be between 0 and 1 (0.005 is half a percentage point), got "
+                            + errorPoints);
+        }
+        if (!(p50Increase > 0) || !(p99Increase > 0) || !Double.isFinite(p50Increase + p99Increase)) {
+            throw new IllegalArgumentException("sequential.p50_increase and p99_increase must be above 0 (0.10 is"
+                    + " 10% slower), got " + p50Increase + " and " + p99Increase);
+        }
+        if (warmupIntervals < 0) {
+            throw new IllegalArgumentException("sequential.warmup_intervals must be 0 or more, got " + warmupIntervals);
         }
     }
 

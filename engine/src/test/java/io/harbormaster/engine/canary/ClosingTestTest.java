@@ -103,12 +103,19 @@ class ClosingTestTest {
         var off = PolicyBuilder.from(policy);
         off.closingAlpha = 0;
         CanaryPolicy withoutClosing = off.build();
+        var late = PolicyBuilder.from(policy);
+        late.closingTestSeconds = 100_000;
+        CanaryPolicy lateClosing = late.build();
         int closing = 0, rolledBack = 0, rolledBackWithout = 0;
         for (long seed = 1; seed <= 60; seed++) {
             // errors doubling over 5 min from 30 s on, at a traffic where the sequential judge often cannot prove it
             List<IntervalSample> series = CanaryHoldTest.errorSeries(seed, 54, 600, CanaryHoldTest::ramp);
             AnalysisReport with = CanaryAnalysis.replay(series, policy);
             AnalysisReport without = CanaryAnalysis.replay(series, withoutClosing);
+            assertEquals(
+                    with.verdict(),
+                    CanaryAnalysis.replay(series, lateClosing).verdict(),
+                    "seed " + seed + ": a closing time after the canary's end is taken at its end");
             rolledBack += with.verdict() instanceof Verdict.Rollback ? 1 : 0;
             rolledBackWithout += without.verdict() instanceof Verdict.Rollback ? 1 : 0;
             if (with.verdict() instanceof Verdict.Rollback r
@@ -171,6 +178,11 @@ class ClosingTestTest {
         assertEquals(300, policy.closingAtSeconds());
         b.closingTestSeconds = 250;
         assertEquals(250, b.build().closingAtSeconds(), "an earlier time is kept");
+        // the default schedule: a held canary's 50% step starts at 160 s and ends at 340 s, so a later time is 340 s
+        var late = PolicyBuilder.defaults();
+        late.closingTestSeconds = 99_999;
+        assertEquals(340, late.build().closingAtSeconds());
+        assertEquals(340, CanaryPolicy.defaults().heldCanaryEndSeconds());
         int atTheEnd = 0;
         for (long seed = 1; seed <= 10; seed++) {
             List<IntervalSample> slower = CanaryPromotionTest.series(seed, 30, i -> i >= 15 ? 1.03 : 1.0);
