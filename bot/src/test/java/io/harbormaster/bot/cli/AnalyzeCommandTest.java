@@ -45,7 +45,8 @@ class AnalyzeCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(
-                List.of("classification", "estimate", "ci", "p_value", "effect_size"), iterable(json.fieldNames()));
+                List.of("classification", "estimate", "ci", "p_value", "effect_size", "left_out"),
+                iterable(json.fieldNames()));
         assertEquals("High", json.get("classification").asText());
         assertEquals(10.0, json.get("estimate").asDouble(), 1e-4);
         assertEquals(2, json.get("ci").size());
@@ -56,6 +57,46 @@ class AnalyzeCommandTest {
         Result r = run("analyze", "compare", "--baseline", "1,two,3", "--canary", "1,2,3");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("'two' is not a number"), r.err());
+    }
+
+    @Test
+    void compareRefusesValuesItWouldOtherwiseDropNamingTheirPosition() {
+        // before: each of these gave the estimate of 5,6 alone, without a word
+        for (String[] bad : new String[][] {
+            {"Infinity,5,6", "--canary: item 1 'Infinity' is not a finite number"},
+            {"-Infinity,5,6", "--canary: item 1 '-Infinity' is not a finite number"},
+            {"5,1e400,6", "--canary: item 2 '1e400' is out of range"},
+            {"5,,6", "--canary: item 2 is empty"},
+            {"5,6,", "--canary: item 3 is empty"},
+            {"5,0x1p3,6", "--canary: item 2 '0x1p3' is not a number"},
+            {"5,6d", "--canary: item 2 '6d' is not a number"},
+        }) {
+            Result r = run("analyze", "compare", "--baseline", "1,2,3", "--canary", bad[0]);
+            assertEquals(2, r.exit(), bad[0] + ": " + r.out());
+            assertTrue(r.err().contains(bad[1]), bad[0] + ": " + r.err());
+            assertTrue(r.out().isEmpty(), r.out());
+        }
+        Result tolerance =
+                run("analyze", "compare", "--baseline", "1,2,3", "--canary", "4,5,6", "--tolerance", "Infinity");
+        assertEquals(2, tolerance.exit(), tolerance.out());
+        assertTrue(tolerance.err().contains("--tolerance must be 0 or more"), tolerance.err());
+    }
+
+    @Test
+    void compareSaysWhichNanValuesItLeftOutAsNoData() throws Exception {
+        Result r = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN,5,6,nan");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("no data:        --canary items 1, 4 (NaN) left out"), r.out());
+
+        Result j = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN,5,6", "--json");
+        assertEquals(0, j.exit(), j.err());
+        JsonNode json = JSON.readTree(j.out());
+        assertEquals("[]", json.get("left_out").get("baseline").toString());
+        assertEquals("[1]", json.get("left_out").get("canary").toString());
+
+        Result none = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN", "--json");
+        assertEquals(0, none.exit(), none.err());
+        assertEquals("Nodata", JSON.readTree(none.out()).get("classification").asText());
     }
 
     @Test
