@@ -78,7 +78,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
         }
-        print(CanaryAnalysis.replay(series, policy));
+        print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds());
         return 0;
     }
 
@@ -107,7 +107,11 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         }
     }
 
-    private void print(AnalysisReport report) {
+    /**
+     * The verdict and the timeline. The verdict's time is the end of the interval it was decided in; each timeline row
+     * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came.
+     */
+    private void print(AnalysisReport report, long intervalSeconds) {
         var out = spec.commandLine().getOut();
         List<Evidence> evidence = report.verdict().evidence();
         Evidence first = evidence.isEmpty()
@@ -124,6 +128,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             for (TimelineEntry e : report.timeline()) {
                 var t = timeline.addObject();
                 t.put("t", e.t());
+                t.put("end_s", e.t() + intervalSeconds);
                 t.put("weight", e.weight());
                 t.put("decision", e.decision());
                 var ev = t.putObject("e_values");
@@ -147,12 +152,14 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
                 out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());
             }
-            out.println("timeline:");
+            out.println(
+                    "timeline: interval start-end (s since the canary started), weight, decision, running e-values");
             for (TimelineEntry e : report.timeline()) {
                 out.printf(
                         Locale.ROOT,
-                        "  t=%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
+                        "  %4d-%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
                         e.t(),
+                        e.t() + intervalSeconds,
                         e.weight(),
                         e.decision(),
                         e.errorEValue(),

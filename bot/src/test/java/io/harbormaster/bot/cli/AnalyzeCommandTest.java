@@ -99,8 +99,8 @@ class AnalyzeCommandTest {
         assertEquals("Nodata", JSON.readTree(none.out()).get("classification").asText());
     }
 
-    @Test
-    void runRollsBackARecordedCanaryWithSparseNewErrorsAndSaysWhy() throws Exception {
+    /** 54 intervals of 10 s: a canary with sparse new errors, which the sequential judge rolls back. */
+    Path sparseErrorsRun() throws Exception {
         var series = new StringBuilder();
         int[] pattern = {0, 1, 2, 1, 0, 0};
         for (int i = 0; i < 54; i++) {
@@ -119,7 +119,12 @@ class AnalyzeCommandTest {
                 "{\"interval_seconds\":10,\"steps\":[{\"weight\":5,\"intervals\":18},"
                         + "{\"weight\":25,\"intervals\":18},{\"weight\":50,\"intervals\":18}],\"series\":[" + series
                         + "]}");
-        Result r = run("analyze", "run", "--input", input.toString(), "--json");
+        return input;
+    }
+
+    @Test
+    void runRollsBackARecordedCanaryWithSparseNewErrorsAndSaysWhy() throws Exception {
+        Result r = run("analyze", "run", "--input", sparseErrorsRun().toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(
@@ -129,6 +134,30 @@ class AnalyzeCommandTest {
         assertEquals("sequential", json.get("judge").asText());
         assertEquals("error_rate", json.get("metric").asText());
         assertTrue(json.get("timeline").size() > 0);
+    }
+
+    @Test
+    void runsVerdictTimeIsTheEndOfTheTimelinesLastInterval() throws Exception {
+        Path input = sparseErrorsRun();
+        JsonNode json = JSON.readTree(
+                run("analyze", "run", "--input", input.toString(), "--json").out());
+        long at = json.get("decided_at_s").asLong();
+        JsonNode timeline = json.get("timeline");
+        JsonNode last = timeline.get(timeline.size() - 1);
+        assertEquals(List.of("t", "end_s", "weight", "decision", "e_values", "note"), iterable(last.fieldNames()));
+        assertEquals(at, last.get("end_s").asLong(), last.toString());
+        assertEquals(at - 10, last.get("t").asLong(), "t is the interval's start, as in the input");
+        assertEquals(10, timeline.get(0).get("end_s").asLong());
+
+        Result text = run("analyze", "run", "--input", input.toString());
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("verdict:  ROLLBACK at " + at + " s\n"), text.out());
+        var rows = text.out().lines().dropWhile(l -> !l.startsWith("timeline")).toList();
+        assertTrue(rows.getFirst().contains("start-end"), rows.getFirst());
+        assertTrue(rows.get(1).startsWith("     0-  10 "), rows.get(1));
+        String lastRow = rows.getLast();
+        assertTrue(lastRow.startsWith(String.format("  %4d-%4d ", at - 10, at)), lastRow);
+        assertTrue(lastRow.contains("ROLLBACK"), lastRow);
     }
 
     @Test
