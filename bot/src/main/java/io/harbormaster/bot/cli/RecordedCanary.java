@@ -1,10 +1,12 @@
 package io.harbormaster.bot.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
+import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +18,18 @@ import java.util.Optional;
 record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, List<IntervalSample> series) {
 
     static RecordedCanary read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read it: " + JsonErrors.describe(e)
+                    + "; give the path of a recorded canary (see analyze run --help)");
+        }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new UserError("cannot read " + file + ": " + e.getMessage());
+            root = Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new UserError(JsonErrors.describe(file.toString(), e));
         }
         if (root == null || !root.isObject()) {
             throw new UserError(file + ": expected a JSON object with interval_seconds, series and optional steps");

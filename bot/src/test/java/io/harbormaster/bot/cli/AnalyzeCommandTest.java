@@ -177,6 +177,26 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void runSaysWhereAFileIsNotJsonAndWhatIsMissingWithoutParserJargon() throws Exception {
+        Path cut = dir.resolve("cut.json");
+        Files.writeString(cut, "{\"interval_seconds\":10,\"series\":[{\"t\":0,\"baseline\":null,\"canary\":null}]\n");
+        Result r = run("analyze", "run", "--input", cut.toString());
+        assertEquals(2, r.exit());
+        assertEquals(
+                "error: " + cut + ", line 2, column 1: the text ends before the object opened at line 1, column 1 is"
+                        + " closed: a '}' is missing",
+                r.err().strip());
+
+        Path missing = dir.resolve("nope.json");
+        Result m = run("analyze", "run", "--input", missing.toString());
+        assertEquals(2, m.exit());
+        assertEquals(
+                "error: " + missing + ": cannot read it: no such file; give the path of a recorded canary (see"
+                        + " analyze run --help)",
+                m.err().strip());
+    }
+
+    @Test
     void runWithoutAnInputSaysWhatToGive() {
         Result r = run("analyze", "run");
         assertEquals(2, r.exit());
