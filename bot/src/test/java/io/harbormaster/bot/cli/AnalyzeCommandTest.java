@@ -196,6 +196,75 @@ class AnalyzeCommandTest {
                 m.err().strip());
     }
 
+    static final String TRACK = "{\"requests\":100,\"errors\":1,\"p50_ms\":41.0,\"p99_ms\":180.0,\"restarts\":0}";
+
+    /** A recording of {@code n} 10 s intervals with the same healthy track on both sides, one entry per line. */
+    static String recording(int n) {
+        var series = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            series.append(i == 0 ? "\n" : ",\n")
+                    .append("{\"t\":")
+                    .append(10 * i)
+                    .append(",\"baseline\":")
+                    .append(TRACK)
+                    .append(",\"canary\":")
+                    .append(TRACK)
+                    .append('}');
+        }
+        return "{\"interval_seconds\":10,\"series\":[" + series + "\n]}";
+    }
+
+    /** Runs analyze run on {@code json} and returns the one line it printed on stderr; it must have refused. */
+    String refusal(String json) throws Exception {
+        Path input = dir.resolve("bad.json");
+        Files.writeString(input, json);
+        Result r = run("analyze", "run", "--input", input.toString());
+        assertEquals(2, r.exit(), json + " was accepted: " + r.out());
+        assertTrue(r.out().isEmpty(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: " + input), r.err());
+        return r.err().strip().substring(("error: " + input).length());
+    }
+
+    @Test
+    void runRefusesUnknownKeysAtEveryLevelNamingThePlaceAndTheKnownKeys() throws Exception {
+        String good = recording(5);
+        assertEquals(
+                0,
+                run(
+                                "analyze",
+                                "run",
+                                "--input",
+                                Files.writeString(dir.resolve("good.json"), good)
+                                        .toString())
+                        .exit());
+
+        // before: a misspelt count was read as "no data", and the replay paused with "data ended"
+        String misspelt = good.replaceFirst("(\\{\"t\":30,\"baseline\":\\{)\"requests\"", "$1\"requsts\"");
+        assertEquals(
+                ", line 5, column 21: series[3].baseline: unknown key 'requsts' (did you mean 'requests'?); known keys:"
+                        + " requests, errors, p50_ms, p99_ms, restarts",
+                refusal(misspelt));
+        assertTrue(refusal(good.replaceFirst("\"canary\"", "\"canery\""))
+                .contains("series[0]: unknown key 'canery' (did you mean 'canary'?); known keys: t, baseline, canary"));
+        assertTrue(refusal(good.replace("{\"interval_seconds\"", "{\"intervall_seconds\""))
+                .contains(": unknown key 'intervall_seconds' (did you mean 'interval_seconds'?); known keys:"
+                        + " interval_seconds, steps, series"));
+        assertTrue(refusal(good.replace(
+                        "\"series\":", "\"steps\":[{\"weight\":5,\"intervals\":18,\"wieght\":1}],\"series\":"))
+                .contains("steps[0]: unknown key 'wieght' (did you mean 'weight'?); known keys: weight, intervals"));
+        assertTrue(refusal(good.replace("\"series\":", "\"comment\":\"x\",\"series\":"))
+                .contains(": unknown key 'comment'; known keys: interval_seconds, steps, series"));
+        // a key given twice would let one value silently replace the other
+        assertTrue(refusal(good.replaceFirst("\"errors\":1,", "\"errors\":1,\"errors\":2,"))
+                .contains("series[0].baseline: errors is given twice"));
+        // a key left out is not "no data" either: null says that
+        assertTrue(refusal(good.replaceFirst(",\"restarts\":0", ""))
+                .contains("series[0].baseline: restarts is missing; give null for an interval without this data"));
+        assertTrue(refusal(good.replaceFirst(",\"canary\":\\{[^}]*}", ""))
+                .contains("series[0]: canary is missing; give null for an interval without data from it"));
+    }
+
     @Test
     void runWithoutAnInputSaysWhatToGive() {
         Result r = run("analyze", "run");
