@@ -25,12 +25,31 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Replay a recorded canary through the hard triggers, the sequential judge and Mann-Whitney.")
+        description = "Replay a recorded canary through the hard triggers, the sequential judge and Mann-Whitney.",
+        footer = {
+            "",
+            "The recording (--input) is one JSON object:",
+            "  {\"interval_seconds\": 10,",
+            "   \"steps\": [{\"weight\": 5, \"intervals\": 18}, ...],     (optional)",
+            "   \"series\": [",
+            "     {\"t\": 0,",
+            "      \"baseline\": {\"requests\": 100, \"errors\": 1, \"p50_ms\": 41.0,",
+            "                   \"p99_ms\": 180.0, \"restarts\": 0},",
+            "      \"canary\": {...}},",
+            "     ...]}",
+            "One entry per interval, t its start in seconds since the canary started (0, 10, 20, ...). Counts are per"
+                    + " interval: whole numbers, errors at most requests; latencies in ms, 0 or more. null (for a"
+                    + " value or a whole track) means no data; every key must be there, and no other. Steps: weight"
+                    + " 1..100 (percent), intervals a whole number. A problem is refused with its line, column and"
+                    + " place (series[3].baseline.errors)."
+        })
 final class AnalyzeRunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", description = "Recorded canary JSON: interval_seconds, optional steps, series.")
+    @Option(
+            names = "--input",
+            description = "Recorded canary JSON: interval_seconds, optional steps, series (the format is below).")
     Path input;
 
     @Option(names = "--policy", description = "Canary policy YAML (defaults for anything it leaves out).")
@@ -69,7 +88,11 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             RecordedCanary recorded = RecordedCanary.read(input);
             policy = policy.withIntervalSeconds(recorded.intervalSeconds());
             if (recorded.steps().isPresent()) {
-                policy = policy.withSteps(recorded.steps().get());
+                try {
+                    policy = policy.withSteps(recorded.steps().get());
+                } catch (IllegalArgumentException e) { // a schedule the analysis cannot run, such as too short a step
+                    throw new UserError(input + ": steps: " + e.getMessage(), e);
+                }
             }
             series = recorded.series();
         } else if (prometheus != null) {

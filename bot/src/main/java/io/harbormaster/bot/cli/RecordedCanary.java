@@ -11,6 +11,7 @@ import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.Set;
  * A recorded canary ({@code analyze run --input}): interval length, optional steps, and the series, parsed once and
  * streamed (the file is never held in memory whole). Every key is checked against the format: an unknown one (a typo)
  * or one given twice is refused with its place, never read as "no data"; a missing one too (null says "no data").
+ * Every value is read exactly and refused when it cannot be what it stands for, never bent into something else: counts
+ * are whole numbers of 0 or more with errors among the requests, latencies finite and not negative, times whole
+ * seconds one interval apart from 0, steps whole percentages 1..100 and whole interval counts.
  */
 record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, List<IntervalSample> series) {
 
@@ -31,6 +35,16 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
     static final List<String> ENTRY_KEYS = List.of("t", "baseline", "canary");
     static final List<String> TRACK_KEYS = List.of("requests", "errors", "p50_ms", "p99_ms", "restarts");
 
+    /** More intervals than any one canary's replay needs (a day at one-second intervals): refused, not read. */
+    static final int MAX_INTERVALS = 100_000;
+
+    static final int MAX_STEPS = 100;
+    static final long MAX_INTERVAL_SECONDS = 86_400;
+
+    /** The largest count a double holds exactly. */
+    static final long MAX_COUNT = 1L << 53;
+
+    private static final BigDecimal LARGEST = new BigDecimal(Double.MAX_VALUE);
     private static final JsonFactory FACTORY = new JsonFactory();
 
     static RecordedCanary read(Path file) {
@@ -55,10 +69,12 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                 + "; give the path of a recorded canary (see analyze run --help)");
     }
 
-    /** One pass over the tokens; {@code fail} names the file, line, column and key path. */
+    /** One pass over the tokens; every refusal names the file, line, column and key path. */
     private static final class Reader {
         private final String file;
         private final JsonParser p;
+        /** interval_seconds once read; the times of entries read before it are checked at the end. */
+        private Long interval;
 
         Reader(String file, JsonParser p) {
             this.file = file;
@@ -77,7 +93,6 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                         "expected a JSON object {\"interval_seconds\": 10, \"steps\": [...], \"series\": [...]}, found "
                                 + found() + (first == JsonToken.START_ARRAY ? " (put the list under \"series\")" : ""));
             }
-            Long interval = null;
             Optional<List<CanaryStep>> steps = Optional.empty();
             List<IntervalSample> series = null;
             var seen = new HashSet<String>();
@@ -85,7 +100,12 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                 String key = key("", seen, KEYS);
                 p.nextToken();
                 switch (key) {
-                    case "interval_seconds" -> interval = intervalSeconds();
+                    case "interval_seconds" ->
+                        interval = whole(
+                                "interval_seconds",
+                                1,
+                                MAX_INTERVAL_SECONDS,
+                                "must be a whole number of seconds from 1 to " + MAX_INTERVAL_SECONDS);
                     case "steps" -> steps = steps();
                     default -> series = series();
                 }
@@ -94,7 +114,7 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
             JsonToken after;
             try {
                 after = p.nextToken();
-            } catch (JsonProcessingException e) {
+            } catch (JsonProcessingException e) { // text that is not even JSON: more after the end all the same
                 after = JsonToken.NOT_AVAILABLE;
             }
             if (after != null) {
@@ -104,22 +124,15 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
             }
             if (interval == null) {
                 throw new UserError(file + ": interval_seconds is missing: give the length of one interval in"
-                        + " seconds, as a positive whole number");
+                        + " seconds, a whole number from 1 to " + MAX_INTERVAL_SECONDS);
             }
             if (series == null) {
                 throw new UserError(file + ": series is missing: give a non-empty list of {t, baseline, canary}");
             }
-            return new RecordedCanary(interval, steps, List.copyOf(series));
-        }
-
-        private long intervalSeconds() throws IOException {
-            if (!p.currentToken().isNumeric()
-                    || !p.getNumberType().equals(JsonParser.NumberType.INT)
-                            && !p.getNumberType().equals(JsonParser.NumberType.LONG)
-                    || p.getLongValue() <= 0) {
-                throw fail("interval_seconds", "must be a positive whole number of seconds, got " + found());
+            for (int i = 0; i < series.size(); i++) {
+                checkTime(i, series.get(i).t(), null);
             }
-            return p.getLongValue();
+            return new RecordedCanary(interval, steps, List.copyOf(series));
         }
 
         private Optional<List<CanaryStep>> steps() throws IOException {
@@ -132,27 +145,29 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
             var steps = new ArrayList<CanaryStep>();
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 String where = "steps[" + steps.size() + "]";
+                if (steps.size() == MAX_STEPS) {
+                    throw fail(where, "more than " + MAX_STEPS + " steps; a canary needs a few");
+                }
                 if (p.currentToken() != JsonToken.START_OBJECT) {
                     throw fail(where, "expected {\"weight\": percent, \"intervals\": count}, found " + found());
                 }
                 var seen = new HashSet<String>();
-                Double weight = null, intervals = null;
+                long weight = 0, intervals = 0;
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = key(where, seen, STEP_KEYS);
                     p.nextToken();
-                    double v = value(where + "." + key);
                     if (key.equals("weight")) {
-                        weight = v;
+                        weight = whole(where + ".weight", 1, 100, "must be a whole percentage from 1 to 100");
                     } else {
-                        intervals = v;
+                        intervals = whole(
+                                where + ".intervals",
+                                1,
+                                Integer.MAX_VALUE,
+                                "must be a whole number of intervals, 1 or more");
                     }
                 }
                 missing(where, seen, STEP_KEYS, "give the step's weight (percent) and intervals");
-                try {
-                    steps.add(new CanaryStep(weight.intValue(), intervals.intValue()));
-                } catch (IllegalArgumentException e) {
-                    throw new UserError(file + ": " + where + ": " + e.getMessage());
-                }
+                steps.add(new CanaryStep((int) weight, (int) intervals));
             }
             if (steps.isEmpty()) {
                 throw fail("steps", "the list is empty; give at least one {weight, intervals}, or leave steps out");
@@ -165,9 +180,14 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                 throw fail("series", "expected a list of {t, baseline, canary}, found " + found());
             }
             var series = new ArrayList<IntervalSample>();
-            long previous = Long.MIN_VALUE;
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 String where = "series[" + series.size() + "]";
+                if (series.size() == MAX_INTERVALS) {
+                    throw fail(
+                            where,
+                            "more than " + MAX_INTERVALS + " intervals; a replay of one canary needs far fewer (the"
+                                    + " default schedule ends within 54): give the canary's own run");
+                }
                 if (p.currentToken() != JsonToken.START_OBJECT) {
                     throw fail(
                             where,
@@ -181,17 +201,9 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                     p.nextToken();
                     switch (key) {
                         case "t" -> {
-                            if (!p.currentToken().isNumeric()) {
-                                throw fail(
-                                        where + ".t",
-                                        "(seconds since the canary started) must be a number, got " + found());
-                            }
-                            t = p.getLongValue();
-                            if (t <= previous) {
-                                throw fail(
-                                        where + ".t",
-                                        "must increase from one entry to the next (got " + t + " after " + previous
-                                                + ")");
+                            t = whole(where + ".t", 0, Long.MAX_VALUE, "must be a whole number of seconds");
+                            if (interval != null) {
+                                checkTime(series.size(), t, p.currentTokenLocation());
                             }
                         }
                         case "baseline" -> baseline = track(where + ".baseline");
@@ -206,7 +218,6 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                         throw fail(where, track + " is missing; give null for an interval without data from it");
                     }
                 }
-                previous = t;
                 series.add(new IntervalSample(t, baseline, canary));
             }
             if (series.isEmpty()) {
@@ -229,25 +240,84 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = key(where, seen, TRACK_KEYS);
                 p.nextToken();
-                values[TRACK_KEYS.indexOf(key)] = value(where + "." + key);
+                values[TRACK_KEYS.indexOf(key)] =
+                        key.endsWith("_ms") ? latency(where + "." + key) : count(where + "." + key);
             }
             missing(where, seen, TRACK_KEYS, "give null for an interval without this data");
-            return new TrackSample(values[0], values[1], values[2], values[3], values[4]);
+            double requests = values[0], errors = values[1];
+            if (errors > requests) { // false when either is NaN (no data): nothing to compare
+                throw fail(
+                        where + ".errors",
+                        number(errors) + " is more than requests (" + number(requests) + ") in the same interval;"
+                                + " errors are counted among the requests");
+            }
+            return new TrackSample(requests, errors, values[2], values[3], values[4]);
         }
 
-        /** A number, or NaN for null (no data, never zero). */
-        private double value(String where) throws IOException {
+        /** A count in one interval (requests, errors, restarts): a whole number, or NaN for null (no data). */
+        private double count(String where) throws IOException {
             if (p.currentToken() == JsonToken.VALUE_NULL) {
                 return Double.NaN;
             }
-            if (!p.currentToken().isNumeric()) {
-                throw fail(where, "expected a number or null, got " + found());
+            return whole(where, 0, MAX_COUNT, "must be a whole number (a count per interval)");
+        }
+
+        /** A latency in milliseconds: a finite number of 0 or more, or NaN for null (no data). */
+        private double latency(String where) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_NULL) {
+                return Double.NaN;
             }
-            double d = p.getDoubleValue();
-            if (d < 0) {
+            BigDecimal v = decimal(where, "expected milliseconds (a number) or null");
+            if (v.signum() < 0) {
                 throw fail(where, "must not be negative, got " + p.getText());
             }
-            return d;
+            if (v.compareTo(LARGEST) > 0) {
+                throw fail(where, p.getText() + " is out of range");
+            }
+            return v.doubleValue();
+        }
+
+        /**
+         * A whole number from {@code min} to {@code max}, read exactly: 10.7 is refused, not truncated to 10, and 1e400
+         * is refused, not turned into infinity. {@code rule} says what is expected.
+         */
+        private long whole(String where, long min, long max, String rule) throws IOException {
+            BigDecimal v = decimal(where, rule);
+            if (v.signum() != 0 && v.stripTrailingZeros().scale() > 0) {
+                throw fail(where, rule + ", got " + p.getText());
+            }
+            if (v.compareTo(BigDecimal.valueOf(min)) < 0) {
+                throw fail(where, (min == 0 ? "must not be negative" : rule) + ", got " + p.getText());
+            }
+            if (v.compareTo(BigDecimal.valueOf(max)) > 0) {
+                throw fail(
+                        where,
+                        max == MAX_COUNT
+                                ? p.getText() + " is out of range (at most " + MAX_COUNT + ")"
+                                : rule + ", got " + p.getText());
+            }
+            return v.longValueExact();
+        }
+
+        private BigDecimal decimal(String where, String rule) throws IOException {
+            if (!p.currentToken().isNumeric()) {
+                throw fail(where, rule + "; got " + found());
+            }
+            return p.getDecimalValue();
+        }
+
+        /** Entry {@code i} starts {@code i} intervals after the canary did: no gaps, no overlaps, no drift. */
+        private void checkTime(int i, long t, JsonLocation at) {
+            long expected = i * interval;
+            if (t == expected) {
+                return;
+            }
+            String message = i == 0
+                    ? "expected 0, got " + t + "; the first entry is the interval starting when the canary did"
+                    : "expected " + expected + " (" + interval + " s after the entry before), got " + t + "; give one"
+                            + " entry per interval, with null baseline and canary for an interval without data";
+            String place = at == null ? "" : JsonErrors.where(at);
+            throw new UserError(file + (place.isEmpty() ? "" : ", " + place) + ": series[" + i + "].t: " + message);
         }
 
         /** The current key, refused when unknown here or given twice. */
@@ -289,6 +359,10 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
 
         private static String shorten(String s) {
             return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        }
+
+        private static String number(double v) {
+            return v == Math.rint(v) && Math.abs(v) <= MAX_COUNT ? Long.toString((long) v) : Double.toString(v);
         }
 
         private UserError fail(String where, String message) {

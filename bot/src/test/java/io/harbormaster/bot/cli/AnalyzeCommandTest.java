@@ -266,6 +266,122 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void runRefusesImpossibleOrBentValuesInsteadOfReadingThemAsSomethingElse() throws Exception {
+        String good = recording(5);
+        String first = "{\"t\":0,\"baseline\":" + TRACK + ",\"canary\":" + TRACK;
+        // counts are whole numbers of requests in one interval, errors among them
+        assertTrue(refusal(good.replace(first, first.replaceFirst("(.*)\"errors\":1", "$1\"errors\":900")))
+                .contains("series[0].canary.errors: 900 is more than requests (100) in the same interval; errors are"
+                        + " counted among the requests"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":100.5"))
+                .contains("series[0].baseline.requests: must be a whole number (a count per interval), got 100.5"));
+        assertTrue(refusal(good.replaceFirst("\"errors\":1", "\"errors\":0.5"))
+                .contains("series[0].baseline.errors: must be a whole number"));
+        assertTrue(refusal(good.replaceFirst("\"restarts\":0", "\"restarts\":0.25"))
+                .contains("series[0].baseline.restarts: must be a whole number"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":-3"))
+                .contains("series[0].baseline.requests: must not be negative, got -3"));
+        // out of range is refused, not turned into "no data" (Infinity) or a different number
+        assertTrue(refusal(good.replaceFirst("\"p99_ms\":180.0", "\"p99_ms\":1e400"))
+                .contains("series[0].baseline.p99_ms: 1e400 is out of range"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":1e400"))
+                .contains("series[0].baseline.requests: 1e400 is out of range (at most 9007199254740992)"));
+        assertTrue(refusal(good.replaceFirst("\"p50_ms\":41.0", "\"p50_ms\":-41.0"))
+                .contains("series[0].baseline.p50_ms: must not be negative, got -41.0"));
+        // times are whole seconds, one interval apart from 0: truncating 10.7 or 0.9 would shift every interval
+        assertTrue(refusal(good.replace("\"interval_seconds\":10", "\"interval_seconds\":10.7"))
+                .contains("interval_seconds: must be a whole number of seconds from 1 to 86400, got 10.7"));
+        assertTrue(refusal(good.replace("\"interval_seconds\":10", "\"interval_seconds\":0"))
+                .contains("interval_seconds: must be a whole number of seconds from 1 to 86400, got 0"));
+        assertTrue(refusal(good.replace("{\"t\":0,", "{\"t\":0.9,"))
+                .contains("series[0].t: must be a whole number of seconds, got 0.9"));
+        assertTrue(refusal(good.replace("{\"t\":0,", "{\"t\":5,"))
+                .contains("series[0].t: expected 0, got 5; the first entry is the interval starting when the canary"
+                        + " did"));
+        assertTrue(refusal(good.replace("{\"t\":20,", "{\"t\":30,"))
+                .contains("series[2].t: expected 20 (10 s after the entry before), got 30; give one entry per"
+                        + " interval, with null baseline and canary for an interval without data"));
+        // the order of the keys does not matter: t is checked once interval_seconds is known
+        String intervalLast =
+                good.replace("{\"interval_seconds\":10,", "{").replace("\n]}", "\n],\"interval_seconds\":20}");
+        assertTrue(refusal(intervalLast).contains("series[1].t: expected 20 (20 s after the entry before), got 10"));
+        // steps: whole percentages 1..100 and whole interval counts, as many as the analysis needs
+        String steps = "\"steps\":[{\"weight\":5,\"intervals\":18},{\"weight\":50,\"intervals\":18}],";
+        String withSteps = good.replace("\"series\":", steps + "\"series\":");
+        assertEquals(
+                0,
+                run(
+                                "analyze",
+                                "run",
+                                "--input",
+                                Files.writeString(dir.resolve("s.json"), withSteps)
+                                        .toString())
+                        .exit());
+        assertTrue(refusal(withSteps.replace("\"weight\":50", "\"weight\":101"))
+                .contains("steps[1].weight: must be a whole percentage from 1 to 100, got 101"));
+        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":0,"))
+                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 0"));
+        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":5.5,"))
+                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 5.5"));
+        assertTrue(refusal(withSteps.replace("\"intervals\":18}]", "\"intervals\":18.5}]"))
+                .contains("steps[1].intervals: must be a whole number of intervals"));
+        // before: an uncaught exception with a stack trace
+        assertTrue(refusal(withSteps.replace("\"intervals\":18}]", "\"intervals\":2}]"))
+                .startsWith(": steps: "));
+        // the file as a whole
+        assertTrue(refusal("").contains(": the file is empty; expected a JSON object"));
+        assertTrue(refusal("  \n").contains(": the file is empty"));
+        assertTrue(refusal("[" + TRACK + "]")
+                .contains(", line 1, column 1: expected a JSON object {\"interval_seconds\":"
+                        + " 10, \"steps\": [...], \"series\": [...]}, found a list"));
+        assertTrue(refusal(good + "\n{\"t\": 50}")
+                .contains(
+                        ", line 8, column 1: there is more after the recording's closing '}' (at line 7, column 2); a file"
+                                + " holds one recording: remove the rest"));
+        assertTrue(refusal(good + " trailing words").contains("there is more after the recording's closing '}'"));
+        assertTrue(refusal("{\"interval_seconds\":10}").contains(": series is missing"));
+        assertTrue(refusal("{\"series\":[]}").contains("series: the list is empty"));
+    }
+
+    @Test
+    void runRefusesARecordingLongerThanAnyReplayNeeds() throws Exception {
+        int limit = RecordedCanary.MAX_INTERVALS;
+        Path input = dir.resolve("huge.json");
+        try (var w = Files.newBufferedWriter(input)) {
+            w.write("{\"interval_seconds\":1,\"series\":[");
+            for (int i = 0; i <= limit; i++) {
+                w.write((i == 0 ? "" : ",") + "{\"t\":" + i + ",\"baseline\":null,\"canary\":null}\n");
+            }
+            w.write("]}");
+        }
+        Result r = run("analyze", "run", "--input", input.toString());
+        assertEquals(2, r.exit());
+        assertTrue(
+                r.err()
+                        .contains("series[" + limit + "]: more than " + limit
+                                + " intervals; a replay of one canary needs" + " far fewer"),
+                r.err());
+    }
+
+    @Test
+    void theDocumentedRecordingIsAcceptedAsItStands() throws Exception {
+        Path docs = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && docs == null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("docs/configuration.md"))) {
+                docs = d.resolve("docs/configuration.md");
+            }
+        }
+        assertTrue(docs != null, "docs/configuration.md not found above the working directory");
+        String text = Files.readString(docs);
+        String section = text.substring(text.indexOf("## Recorded canaries"));
+        String example = section.substring(section.indexOf("```json\n") + 8, section.indexOf("```\n", 10));
+        Path input = Files.writeString(dir.resolve("documented.json"), example);
+        Result r = run("analyze", "run", "--input", input.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(2, JSON.readTree(r.out()).get("timeline").size());
+    }
+
+    @Test
     void runWithoutAnInputSaysWhatToGive() {
         Result r = run("analyze", "run");
         assertEquals(2, r.exit());

@@ -97,6 +97,15 @@ public final class JsonErrors {
                     "Unrecognized character escape '(.*?)'",
                     m -> "'\\" + m.group(1) + "' is not a JSON escape" + " (a backslash is written \\\\)"),
             rule(
+                    "String value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)",
+                    m -> "a string of " + m.group(1) + " or more characters: at most " + m.group(2) + " are read"),
+            rule(
+                    "Number value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)",
+                    m -> "a number of " + m.group(1) + " digits: at most " + m.group(2) + " are read"),
+            rule(
+                    "Document nesting depth \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)",
+                    m -> "objects and lists nested more than " + m.group(2) + " deep"),
+            rule(
                     "Invalid UTF-8|Invalid UTF-32|Unexpected end-of-input in UTF",
                     m -> "the file is not UTF-8 text: save it as UTF-8"));
 
@@ -239,6 +248,7 @@ public final class JsonErrors {
     /** The parser's message without its source description, feature names and class names. */
     private static String clean(String message) {
         return message.replaceAll("\\s*\\((start marker|for \\w+ starting) at \\[Source:.*?]\\)", "")
+                .replaceAll(",?\\s*from `[^`]*`", "")
                 .replaceAll("\\s*at \\[Source:.*?]", "")
                 .replaceAll("\\[Source:.*?]", "")
                 .replaceAll(";?\\s*(enable|disable)?\\s*`[A-Za-z.]*Feature[A-Za-z._()]*`[^;)]*", "")

@@ -100,6 +100,19 @@ class JsonErrorsTest {
     }
 
     @Test
+    void theParsersLimitsAreSaidInWordsToo() {
+        assertThat(syntax("{\"a\":\"" + "x".repeat(20_000_001) + "\"}"))
+                .contains("a string of ")
+                .contains("characters: at most 20000000 are read")
+                .doesNotContain("`", "StreamReadConstraints");
+        assertThat(syntax("[".repeat(1001) + "]".repeat(1001)))
+                .contains("objects and lists nested more than")
+                .doesNotContain("`", "StreamReadConstraints");
+        assertThat(JsonErrors.syntax("Something new, from `StreamReadConstraints.getMaxFoo()`"))
+                .isEqualTo("not valid JSON: Something new");
+    }
+
+    @Test
     void bindingErrorsNameTheKeyPathAndWhatWasExpected() {
         assertThat(binding("{\"name\":\"x\",\"steps\":[],\"alpha\":0.1,\"alhpa\":2}"))
                 .endsWith("unknown key 'alhpa' (did you mean 'alpha'?); known keys: alpha, name, steps");
