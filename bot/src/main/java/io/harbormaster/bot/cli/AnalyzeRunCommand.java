@@ -1,14 +1,20 @@
 package io.harbormaster.bot.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TimelineEntry;
+import io.harbormaster.engine.json.JsonErrors;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,6 +51,8 @@ import picocli.CommandLine.Spec;
                     + " place (series[3].baseline.errors)."
         })
 final class AnalyzeRunCommand implements Callable<Integer> {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     @Spec
     CommandSpec spec;
 
@@ -86,7 +95,12 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("give either --input FILE or --prometheus URL, not both");
         } else if (input != null) {
             RecordedCanary recorded = RecordedCanary.read(input);
-            policy = policy.withIntervalSeconds(recorded.intervalSeconds());
+            agree(policy, recorded);
+            try {
+                policy = policy.withIntervalSeconds(recorded.intervalSeconds());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(input + ": interval_seconds: " + e.getMessage(), e);
+            }
             if (recorded.steps().isPresent()) {
                 try {
                     policy = policy.withSteps(recorded.steps().get());
@@ -103,6 +117,42 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         }
         print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds());
         return 0;
+    }
+
+    /**
+     * The recording's interval and steps are facts about the traffic it holds, so they replace the policy's; a policy
+     * file that sets either to something else is refused rather than silently overruled.
+     */
+    private void agree(CanaryPolicy policy, RecordedCanary recorded) {
+        if (policyFile == null) {
+            return;
+        }
+        JsonNode keys;
+        try {
+            keys = YAML.readTree(policyFile.toFile());
+        } catch (IOException e) { // CanaryPolicyYaml.read has read it already
+            throw new UserError(policyFile + ": cannot read it again: " + JsonErrors.describe(e), e);
+        }
+        if (keys == null || !keys.isObject()) {
+            return;
+        }
+        if (keys.has("interval_seconds") && policy.intervalSeconds() != recorded.intervalSeconds()) {
+            throw new UserError(policyFile + " sets interval_seconds: " + policy.intervalSeconds() + ", but " + input
+                    + " was recorded at " + recorded.intervalSeconds() + " s intervals; the recording decides: remove"
+                    + " interval_seconds from the policy, or make the two agree");
+        }
+        if (keys.has("steps")
+                && recorded.steps().isPresent()
+                && !policy.steps().equals(recorded.steps().get())) {
+            throw new UserError(policyFile + " sets steps " + steps(policy.steps()) + ", but " + input
+                    + " records the steps the canary ran, "
+                    + steps(recorded.steps().get()) + "; a replay follows the"
+                    + " recorded traffic: remove steps from one of the two, or make them agree");
+        }
+    }
+
+    private static String steps(List<CanaryStep> steps) {
+        return steps.stream().map(s -> s.weight() + "% x " + s.intervals()).collect(Collectors.joining(", "));
     }
 
     private List<IntervalSample> fromPrometheus(CanaryPolicy policy) {

@@ -382,6 +382,47 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void runRefusesAPolicyWhoseIntervalOrStepsContradictTheRecording() throws Exception {
+        String steps = "\"steps\":[{\"weight\":5,\"intervals\":18},{\"weight\":50,\"intervals\":18}],";
+        Path input =
+                Files.writeString(dir.resolve("run.json"), recording(5).replace("\"series\":", steps + "\"series\":"));
+        Path policy = dir.resolve("policy.yml");
+
+        // before: the recording's interval and steps silently replaced the policy's
+        Files.writeString(policy, "interval_seconds: 30\n");
+        Result interval = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
+        assertEquals(2, interval.exit(), interval.out());
+        assertEquals(
+                "error: " + policy + " sets interval_seconds: 30, but " + input + " was recorded at 10 s intervals;"
+                        + " the recording decides: remove interval_seconds from the policy, or make the two agree",
+                interval.err().strip());
+
+        Files.writeString(policy, "steps:\n  - {weight: 10, intervals: 18}\n  - {weight: 50, intervals: 18}\n");
+        Result differentSteps = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
+        assertEquals(2, differentSteps.exit(), differentSteps.out());
+        assertEquals(
+                "error: " + policy + " sets steps 10% x 18, 50% x 18, but " + input + " records the steps the canary"
+                        + " ran, 5% x 18, 50% x 18; a replay follows the recorded traffic: remove steps from one of"
+                        + " the two, or make them agree",
+                differentSteps.err().strip());
+
+        // agreeing, or only one of the two saying: fine
+        Files.writeString(
+                policy,
+                "interval_seconds: 10\nsteps:\n  - {weight: 5, intervals: 18}\n" + "  - {weight: 50, intervals: 18}\n");
+        assertEquals(
+                0,
+                run("analyze", "run", "--input", input.toString(), "--policy", policy.toString())
+                        .exit());
+        Files.writeString(policy, "steps:\n  - {weight: 10, intervals: 18}\n  - {weight: 50, intervals: 18}\n");
+        Path noSteps = Files.writeString(dir.resolve("nosteps.json"), recording(5));
+        assertEquals(
+                0,
+                run("analyze", "run", "--input", noSteps.toString(), "--policy", policy.toString())
+                        .exit());
+    }
+
+    @Test
     void runWithoutAnInputSaysWhatToGive() {
         Result r = run("analyze", "run");
         assertEquals(2, r.exit());
