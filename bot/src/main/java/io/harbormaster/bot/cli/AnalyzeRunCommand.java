@@ -115,7 +115,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
         }
-        print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds());
+        print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds(), series.size());
         return 0;
     }
 
@@ -182,9 +182,11 @@ final class AnalyzeRunCommand implements Callable<Integer> {
 
     /**
      * The verdict and the timeline. The verdict's time is the end of the interval it was decided in; each timeline row
-     * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came.
+     * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came. The
+     * replay stops at the verdict; how many recorded intervals it did not need is said, not left to guess.
      */
-    private void print(AnalysisReport report, long intervalSeconds) {
+    private void print(AnalysisReport report, long intervalSeconds, int recorded) {
+        int replayed = report.timeline().size();
         var out = spec.commandLine().getOut();
         List<Evidence> evidence = report.verdict().evidence();
         Evidence first = evidence.isEmpty()
@@ -197,6 +199,8 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             node.put("judge", first.judge());
             node.put("metric", first.metric());
             node.put("reason", first.rule() + ": " + first.reason());
+            node.put("intervals_recorded", recorded);
+            node.put("intervals_replayed", replayed);
             var timeline = node.putArray("timeline");
             for (TimelineEntry e : report.timeline()) {
                 var t = timeline.addObject();
@@ -221,6 +225,16 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                     report.verdict().at());
             out.printf(Locale.ROOT, "judge:    %s, metric %s%n", first.judge(), first.metric());
             out.printf(Locale.ROOT, "reason:   %s: %s%n", first.rule(), first.reason());
+            out.printf(
+                    Locale.ROOT,
+                    "replayed: %d of %d recorded intervals%s%n",
+                    replayed,
+                    recorded,
+                    switch (recorded - replayed) {
+                        case 0 -> "";
+                        case 1 -> "; the last one comes after the verdict";
+                        default -> "; the other " + (recorded - replayed) + " come after the verdict";
+                    });
             out.println("evidence:");
             for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
                 out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());

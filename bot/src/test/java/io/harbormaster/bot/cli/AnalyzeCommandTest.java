@@ -128,7 +128,15 @@ class AnalyzeCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(
-                List.of("verdict", "decided_at_s", "judge", "metric", "reason", "timeline"),
+                List.of(
+                        "verdict",
+                        "decided_at_s",
+                        "judge",
+                        "metric",
+                        "reason",
+                        "intervals_recorded",
+                        "intervals_replayed",
+                        "timeline"),
                 iterable(json.fieldNames()));
         assertEquals("ROLLBACK", json.get("verdict").asText());
         assertEquals("sequential", json.get("judge").asText());
@@ -158,6 +166,24 @@ class AnalyzeCommandTest {
         String lastRow = rows.getLast();
         assertTrue(lastRow.startsWith(String.format("  %4d-%4d ", at - 10, at)), lastRow);
         assertTrue(lastRow.contains("ROLLBACK"), lastRow);
+    }
+
+    @Test
+    void runSaysHowManyRecordedIntervalsTheVerdictLeftUnread() throws Exception {
+        Path input = sparseErrorsRun();
+        JsonNode json = JSON.readTree(
+                run("analyze", "run", "--input", input.toString(), "--json").out());
+        int replayed = json.get("timeline").size();
+        assertTrue(replayed < 54, "the rollback comes before the recording ends");
+        assertEquals(54, json.get("intervals_recorded").asInt());
+        assertEquals(replayed, json.get("intervals_replayed").asInt());
+
+        Result text = run("analyze", "run", "--input", input.toString());
+        assertTrue(
+                text.out()
+                        .contains("replayed: " + replayed + " of 54 recorded intervals; the other " + (54 - replayed)
+                                + " come after the verdict\n"),
+                text.out());
     }
 
     @Test
