@@ -1,6 +1,5 @@
 package io.harbormaster.bot.cli;
 
-import io.harbormaster.engine.json.JsonErrors;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
@@ -65,7 +64,7 @@ final class RiskScoreCommand implements Callable<Integer> {
         try {
             text = Files.readString(change);
         } catch (IOException e) {
-            throw new UserError("--change " + change + ": cannot read it: " + JsonErrors.describe(e), e);
+            throw new UserError("--change " + change + ": cannot read it (" + e.getMessage() + ")", e);
         }
         var input =
                 switch (RiskInputParser.parse(text)) {
