@@ -180,23 +180,6 @@ class RiskCommandTest {
     }
 
     @Test
-    void aChangeFileThatIsNotJsonSaysWhereAndWhatInPlainWords() throws IOException {
-        var c = change("{\"service\":\"s\",}");
-        var r = run("risk", "score", "--model", model.toString(), "--change", c.toString());
-        assertEquals(2, r.code());
-        assertThat(r.err().strip())
-                .isEqualTo("error: " + c + ": the change is not valid JSON: line 1, column 16: found '}' after a"
-                        + " comma: JSON allows no comma after the last entry");
-
-        var trailing = change("""
-                {"service":"s","version":"1","change":{"la":1,"files":[]}} {"service":"t"}
-                """);
-        var t = run("risk", "score", "--model", model.toString(), "--change", trailing.toString());
-        assertEquals(2, t.code(), t.out());
-        assertThat(t.err()).contains("there is more after the JSON value ends");
-    }
-
-    @Test
     void aMissingTrainingFileIsAUserError() {
         var r = run("risk", "train", "--train", dir.resolve("nope.csv").toString(), "--out", "x.json");
         assertEquals(2, r.code());
