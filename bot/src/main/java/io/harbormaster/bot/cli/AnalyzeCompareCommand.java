@@ -4,8 +4,13 @@ import io.harbormaster.engine.canary.Direction;
 import io.harbormaster.engine.canary.MannWhitneyJudge;
 import io.harbormaster.engine.canary.MannWhitneyPolicy;
 import io.harbormaster.engine.canary.MetricComparison;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,13 +22,22 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Classify one metric of a canary against its baseline (Mann-Whitney, Kayenta-compatible).")
 final class AnalyzeCompareCommand implements Callable<Integer> {
+    /** A plain decimal number: no hexadecimal, no Java suffixes (1d, 2f), no infinities. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--baseline", required = true, description = "Baseline values, comma-separated.")
+    @Option(
+            names = "--baseline",
+            required = true,
+            description = "Baseline values, comma-separated; NaN marks an item without data (left out, and said so).")
     String baseline;
 
-    @Option(names = "--canary", required = true, description = "Canary values, comma-separated.")
+    @Option(
+            names = "--canary",
+            required = true,
+            description = "Canary values, comma-separated; NaN marks an item without data.")
     String canary;
 
     @Option(
@@ -58,7 +72,7 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
         if (!(confidence > 0 && confidence < 1)) {
             throw new UserError("--confidence must be between 0 and 1 (for example 0.98), got " + confidence);
         }
-        if (!(tolerance >= 0)) {
+        if (!(tolerance >= 0 && tolerance < Double.POSITIVE_INFINITY)) {
             throw new UserError("--tolerance must be 0 or more (for example 0.25), got " + tolerance);
         }
         double[] b = parse("--baseline", baseline);
@@ -79,6 +93,9 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
             Json.add(ci, r.ciHigh());
             Json.put(node, "p_value", r.pValue());
             Json.put(node, "effect_size", r.effectSize());
+            var leftOut = node.putObject("left_out");
+            noData(b).forEach(leftOut.putArray("baseline")::add);
+            noData(c).forEach(leftOut.putArray("canary")::add);
             out.println(node.toString());
         } else {
             out.printf(Locale.ROOT, "classification: %s%n", r.classification().label());
@@ -87,23 +104,69 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "p-value:        %.4g%n", r.pValue());
             out.printf(Locale.ROOT, "effect size:    %.4g (ratio of means)%n", r.effectSize());
             out.printf(Locale.ROOT, "why:            %s%n", r.reason());
+            printNoData(out, "--baseline", b);
+            printNoData(out, "--canary", c);
         }
         out.flush();
         return 0;
     }
 
+    /**
+     * Comma-separated plain decimal numbers. {@code NaN} is the one way to say "no data" for an item (the judge leaves
+     * it out, as Kayenta does, and the output says which); anything else that is not a finite number, an empty item
+     * included, is refused with its position rather than dropped.
+     */
     static double[] parse(String option, String text) {
-        String[] parts = text.split(",");
+        String[] parts = text.split(",", -1); // -1: a trailing comma is an empty item, not nothing
         double[] values = new double[parts.length];
         for (int i = 0; i < parts.length; i++) {
             String p = parts[i].trim();
-            try {
-                values[i] = p.isEmpty() || p.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(p);
-            } catch (NumberFormatException e) {
-                throw new UserError(
-                        option + ": '" + p + "' is not a number; give comma-separated numbers like 1,2.5,3");
+            String item = option + ": item " + (i + 1);
+            if (p.isEmpty()) {
+                throw new UserError(item + " is empty (in '" + text + "'); give comma-separated numbers like 1,2.5,3,"
+                        + " and NaN for an item without data");
             }
+            if (p.equalsIgnoreCase("nan")) {
+                values[i] = Double.NaN;
+                continue;
+            }
+            if (p.replaceFirst("^[+-]", "").equalsIgnoreCase("infinity")) {
+                throw new UserError(item + " '" + p + "' is not a finite number; give measured values (NaN for an item"
+                        + " without data)");
+            }
+            if (!DECIMAL.matcher(p).matches()) {
+                throw new UserError(item + " '" + p + "' is not a number; give comma-separated numbers like 1,2.5,3");
+            }
+            double v = Double.parseDouble(p);
+            if (!Double.isFinite(v)) {
+                throw new UserError(item + " '" + p + "' is out of range (larger than " + Double.MAX_VALUE
+                        + "); give the value in a unit that keeps it smaller");
+            }
+            values[i] = v;
         }
         return values;
+    }
+
+    private static void printNoData(PrintWriter out, String option, double[] values) {
+        var positions = noData(values);
+        if (!positions.isEmpty()) {
+            out.printf(
+                    Locale.ROOT,
+                    "no data:        %s item%s %s (NaN) left out%n",
+                    option,
+                    positions.size() == 1 ? "" : "s",
+                    positions.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** The 1-based positions of the NaN (no data) items. */
+    static List<Integer> noData(double[] values) {
+        var positions = new ArrayList<Integer>();
+        for (int i = 0; i < values.length; i++) {
+            if (Double.isNaN(values[i])) {
+                positions.add(i + 1);
+            }
+        }
+        return positions;
     }
 }

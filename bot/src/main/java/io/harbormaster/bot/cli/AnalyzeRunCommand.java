@@ -1,14 +1,20 @@
 package io.harbormaster.bot.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TimelineEntry;
+import io.harbormaster.engine.json.JsonErrors;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,12 +32,33 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Replay a recorded canary through the hard triggers, the sequential judge and Mann-Whitney.")
+        description = "Replay a recorded canary through the hard triggers, the sequential judge and Mann-Whitney.",
+        footer = {
+            "",
+            "The recording (--input) is one JSON object:",
+            "  {\"interval_seconds\": 10,",
+            "   \"steps\": [{\"weight\": 5, \"intervals\": 18}, ...],     (optional)",
+            "   \"series\": [",
+            "     {\"t\": 0,",
+            "      \"baseline\": {\"requests\": 100, \"errors\": 1, \"p50_ms\": 41.0,",
+            "                   \"p99_ms\": 180.0, \"restarts\": 0},",
+            "      \"canary\": {...}},",
+            "     ...]}",
+            "One entry per interval, t its start in seconds since the canary started (0, 10, 20, ...). Counts are per"
+                    + " interval: whole numbers, errors at most requests; latencies in ms, 0 or more. null (for a"
+                    + " value or a whole track) means no data; every key must be there, and no other. Steps: weight"
+                    + " 1..100 (percent), intervals a whole number. A problem is refused with its line, column and"
+                    + " place (series[3].baseline.errors)."
+        })
 final class AnalyzeRunCommand implements Callable<Integer> {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", description = "Recorded canary JSON: interval_seconds, optional steps, series.")
+    @Option(
+            names = "--input",
+            description = "Recorded canary JSON: interval_seconds, optional steps, series (the format is below).")
     Path input;
 
     @Option(names = "--policy", description = "Canary policy YAML (defaults for anything it leaves out).")
@@ -67,9 +95,18 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("give either --input FILE or --prometheus URL, not both");
         } else if (input != null) {
             RecordedCanary recorded = RecordedCanary.read(input);
-            policy = policy.withIntervalSeconds(recorded.intervalSeconds());
+            agree(policy, recorded);
+            try {
+                policy = policy.withIntervalSeconds(recorded.intervalSeconds());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(input + ": interval_seconds: " + e.getMessage(), e);
+            }
             if (recorded.steps().isPresent()) {
-                policy = policy.withSteps(recorded.steps().get());
+                try {
+                    policy = policy.withSteps(recorded.steps().get());
+                } catch (IllegalArgumentException e) { // a schedule the analysis cannot run, such as too short a step
+                    throw new UserError(input + ": steps: " + e.getMessage(), e);
+                }
             }
             series = recorded.series();
         } else if (prometheus != null) {
@@ -78,8 +115,44 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
         }
-        print(CanaryAnalysis.replay(series, policy));
+        print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds(), series.size());
         return 0;
+    }
+
+    /**
+     * The recording's interval and steps are facts about the traffic it holds, so they replace the policy's; a policy
+     * file that sets either to something else is refused rather than silently overruled.
+     */
+    private void agree(CanaryPolicy policy, RecordedCanary recorded) {
+        if (policyFile == null) {
+            return;
+        }
+        JsonNode keys;
+        try {
+            keys = YAML.readTree(policyFile.toFile());
+        } catch (IOException e) { // CanaryPolicyYaml.read has read it already
+            throw new UserError(policyFile + ": cannot read it again: " + JsonErrors.describe(e), e);
+        }
+        if (keys == null || !keys.isObject()) {
+            return;
+        }
+        if (keys.has("interval_seconds") && policy.intervalSeconds() != recorded.intervalSeconds()) {
+            throw new UserError(policyFile + " sets interval_seconds: " + policy.intervalSeconds() + ", but " + input
+                    + " was recorded at " + recorded.intervalSeconds() + " s intervals; the recording decides: remove"
+                    + " interval_seconds from the policy, or make the two agree");
+        }
+        if (keys.has("steps")
+                && recorded.steps().isPresent()
+                && !policy.steps().equals(recorded.steps().get())) {
+            throw new UserError(policyFile + " sets steps " + steps(policy.steps()) + ", but " + input
+                    + " records the steps the canary ran, "
+                    + steps(recorded.steps().get()) + "; a replay follows the"
+                    + " recorded traffic: remove steps from one of the two, or make them agree");
+        }
+    }
+
+    private static String steps(List<CanaryStep> steps) {
+        return steps.stream().map(s -> s.weight() + "% x " + s.intervals()).collect(Collectors.joining(", "));
     }
 
     private List<IntervalSample> fromPrometheus(CanaryPolicy policy) {
@@ -107,7 +180,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         }
     }
 
-    private void print(AnalysisReport report) {
+    /**
+     * The verdict and the timeline. The verdict's time is the end of the interval it was decided in; each timeline row
+     * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came. The
+     * replay stops at the verdict; how many recorded intervals it did not need is said, not left to guess.
+     */
+    private void print(AnalysisReport report, long intervalSeconds, int recorded) {
+        int replayed = report.timeline().size();
         var out = spec.commandLine().getOut();
         List<Evidence> evidence = report.verdict().evidence();
         Evidence first = evidence.isEmpty()
@@ -120,10 +199,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             node.put("judge", first.judge());
             node.put("metric", first.metric());
             node.put("reason", first.rule() + ": " + first.reason());
+            node.put("intervals_recorded", recorded);
+            node.put("intervals_replayed", replayed);
             var timeline = node.putArray("timeline");
             for (TimelineEntry e : report.timeline()) {
                 var t = timeline.addObject();
                 t.put("t", e.t());
+                t.put("end_s", e.t() + intervalSeconds);
                 t.put("weight", e.weight());
                 t.put("decision", e.decision());
                 var ev = t.putObject("e_values");
@@ -143,16 +225,28 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                     report.verdict().at());
             out.printf(Locale.ROOT, "judge:    %s, metric %s%n", first.judge(), first.metric());
             out.printf(Locale.ROOT, "reason:   %s: %s%n", first.rule(), first.reason());
+            out.printf(
+                    Locale.ROOT,
+                    "replayed: %d of %d recorded intervals%s%n",
+                    replayed,
+                    recorded,
+                    switch (recorded - replayed) {
+                        case 0 -> "";
+                        case 1 -> "; the last one comes after the verdict";
+                        default -> "; the other " + (recorded - replayed) + " come after the verdict";
+                    });
             out.println("evidence:");
             for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
                 out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());
             }
-            out.println("timeline:");
+            out.println(
+                    "timeline: interval start-end (s since the canary started), weight, decision, running e-values");
             for (TimelineEntry e : report.timeline()) {
                 out.printf(
                         Locale.ROOT,
-                        "  t=%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
+                        "  %4d-%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
                         e.t(),
+                        e.t() + intervalSeconds,
                         e.weight(),
                         e.decision(),
                         e.errorEValue(),

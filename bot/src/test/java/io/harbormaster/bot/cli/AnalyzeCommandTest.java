@@ -45,7 +45,8 @@ class AnalyzeCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(
-                List.of("classification", "estimate", "ci", "p_value", "effect_size"), iterable(json.fieldNames()));
+                List.of("classification", "estimate", "ci", "p_value", "effect_size", "left_out"),
+                iterable(json.fieldNames()));
         assertEquals("High", json.get("classification").asText());
         assertEquals(10.0, json.get("estimate").asDouble(), 1e-4);
         assertEquals(2, json.get("ci").size());
@@ -59,7 +60,47 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void runRollsBackARecordedCanaryWithSparseNewErrorsAndSaysWhy() throws Exception {
+    void compareRefusesValuesItWouldOtherwiseDropNamingTheirPosition() {
+        // before: each of these gave the estimate of 5,6 alone, without a word
+        for (String[] bad : new String[][] {
+            {"Infinity,5,6", "--canary: item 1 'Infinity' is not a finite number"},
+            {"-Infinity,5,6", "--canary: item 1 '-Infinity' is not a finite number"},
+            {"5,1e400,6", "--canary: item 2 '1e400' is out of range"},
+            {"5,,6", "--canary: item 2 is empty"},
+            {"5,6,", "--canary: item 3 is empty"},
+            {"5,0x1p3,6", "--canary: item 2 '0x1p3' is not a number"},
+            {"5,6d", "--canary: item 2 '6d' is not a number"},
+        }) {
+            Result r = run("analyze", "compare", "--baseline", "1,2,3", "--canary", bad[0]);
+            assertEquals(2, r.exit(), bad[0] + ": " + r.out());
+            assertTrue(r.err().contains(bad[1]), bad[0] + ": " + r.err());
+            assertTrue(r.out().isEmpty(), r.out());
+        }
+        Result tolerance =
+                run("analyze", "compare", "--baseline", "1,2,3", "--canary", "4,5,6", "--tolerance", "Infinity");
+        assertEquals(2, tolerance.exit(), tolerance.out());
+        assertTrue(tolerance.err().contains("--tolerance must be 0 or more"), tolerance.err());
+    }
+
+    @Test
+    void compareSaysWhichNanValuesItLeftOutAsNoData() throws Exception {
+        Result r = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN,5,6,nan");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("no data:        --canary items 1, 4 (NaN) left out"), r.out());
+
+        Result j = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN,5,6", "--json");
+        assertEquals(0, j.exit(), j.err());
+        JsonNode json = JSON.readTree(j.out());
+        assertEquals("[]", json.get("left_out").get("baseline").toString());
+        assertEquals("[1]", json.get("left_out").get("canary").toString());
+
+        Result none = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN", "--json");
+        assertEquals(0, none.exit(), none.err());
+        assertEquals("Nodata", JSON.readTree(none.out()).get("classification").asText());
+    }
+
+    /** 54 intervals of 10 s: a canary with sparse new errors, which the sequential judge rolls back. */
+    Path sparseErrorsRun() throws Exception {
         var series = new StringBuilder();
         int[] pattern = {0, 1, 2, 1, 0, 0};
         for (int i = 0; i < 54; i++) {
@@ -78,16 +119,71 @@ class AnalyzeCommandTest {
                 "{\"interval_seconds\":10,\"steps\":[{\"weight\":5,\"intervals\":18},"
                         + "{\"weight\":25,\"intervals\":18},{\"weight\":50,\"intervals\":18}],\"series\":[" + series
                         + "]}");
-        Result r = run("analyze", "run", "--input", input.toString(), "--json");
+        return input;
+    }
+
+    @Test
+    void runRollsBackARecordedCanaryWithSparseNewErrorsAndSaysWhy() throws Exception {
+        Result r = run("analyze", "run", "--input", sparseErrorsRun().toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(
-                List.of("verdict", "decided_at_s", "judge", "metric", "reason", "timeline"),
+                List.of(
+                        "verdict",
+                        "decided_at_s",
+                        "judge",
+                        "metric",
+                        "reason",
+                        "intervals_recorded",
+                        "intervals_replayed",
+                        "timeline"),
                 iterable(json.fieldNames()));
         assertEquals("ROLLBACK", json.get("verdict").asText());
         assertEquals("sequential", json.get("judge").asText());
         assertEquals("error_rate", json.get("metric").asText());
         assertTrue(json.get("timeline").size() > 0);
+    }
+
+    @Test
+    void runsVerdictTimeIsTheEndOfTheTimelinesLastInterval() throws Exception {
+        Path input = sparseErrorsRun();
+        JsonNode json = JSON.readTree(
+                run("analyze", "run", "--input", input.toString(), "--json").out());
+        long at = json.get("decided_at_s").asLong();
+        JsonNode timeline = json.get("timeline");
+        JsonNode last = timeline.get(timeline.size() - 1);
+        assertEquals(List.of("t", "end_s", "weight", "decision", "e_values", "note"), iterable(last.fieldNames()));
+        assertEquals(at, last.get("end_s").asLong(), last.toString());
+        assertEquals(at - 10, last.get("t").asLong(), "t is the interval's start, as in the input");
+        assertEquals(10, timeline.get(0).get("end_s").asLong());
+
+        Result text = run("analyze", "run", "--input", input.toString());
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("verdict:  ROLLBACK at " + at + " s\n"), text.out());
+        var rows = text.out().lines().dropWhile(l -> !l.startsWith("timeline")).toList();
+        assertTrue(rows.getFirst().contains("start-end"), rows.getFirst());
+        assertTrue(rows.get(1).startsWith("     0-  10 "), rows.get(1));
+        String lastRow = rows.getLast();
+        assertTrue(lastRow.startsWith(String.format("  %4d-%4d ", at - 10, at)), lastRow);
+        assertTrue(lastRow.contains("ROLLBACK"), lastRow);
+    }
+
+    @Test
+    void runSaysHowManyRecordedIntervalsTheVerdictLeftUnread() throws Exception {
+        Path input = sparseErrorsRun();
+        JsonNode json = JSON.readTree(
+                run("analyze", "run", "--input", input.toString(), "--json").out());
+        int replayed = json.get("timeline").size();
+        assertTrue(replayed < 54, "the rollback comes before the recording ends");
+        assertEquals(54, json.get("intervals_recorded").asInt());
+        assertEquals(replayed, json.get("intervals_replayed").asInt());
+
+        Result text = run("analyze", "run", "--input", input.toString());
+        assertTrue(
+                text.out()
+                        .contains("replayed: " + replayed + " of 54 recorded intervals; the other " + (54 - replayed)
+                                + " come after the verdict\n"),
+                text.out());
     }
 
     @Test
@@ -104,6 +200,252 @@ class AnalyzeCommandTest {
         Result bad = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("unknown key 'alpah'"), bad.err());
+    }
+
+    @Test
+    void runSaysWhereAFileIsNotJsonAndWhatIsMissingWithoutParserJargon() throws Exception {
+        Path cut = dir.resolve("cut.json");
+        Files.writeString(cut, "{\"interval_seconds\":10,\"series\":[{\"t\":0,\"baseline\":null,\"canary\":null}]\n");
+        Result r = run("analyze", "run", "--input", cut.toString());
+        assertEquals(2, r.exit());
+        assertEquals(
+                "error: " + cut + ", line 2, column 1: the text ends before the object opened at line 1, column 1 is"
+                        + " closed: a '}' is missing",
+                r.err().strip());
+
+        Path missing = dir.resolve("nope.json");
+        Result m = run("analyze", "run", "--input", missing.toString());
+        assertEquals(2, m.exit());
+        assertEquals(
+                "error: " + missing + ": cannot read it: no such file; give the path of a recorded canary (see"
+                        + " analyze run --help)",
+                m.err().strip());
+    }
+
+    static final String TRACK = "{\"requests\":100,\"errors\":1,\"p50_ms\":41.0,\"p99_ms\":180.0,\"restarts\":0}";
+
+    /** A recording of {@code n} 10 s intervals with the same healthy track on both sides, one entry per line. */
+    static String recording(int n) {
+        var series = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            series.append(i == 0 ? "\n" : ",\n")
+                    .append("{\"t\":")
+                    .append(10 * i)
+                    .append(",\"baseline\":")
+                    .append(TRACK)
+                    .append(",\"canary\":")
+                    .append(TRACK)
+                    .append('}');
+        }
+        return "{\"interval_seconds\":10,\"series\":[" + series + "\n]}";
+    }
+
+    /** Runs analyze run on {@code json} and returns the one line it printed on stderr; it must have refused. */
+    String refusal(String json) throws Exception {
+        Path input = dir.resolve("bad.json");
+        Files.writeString(input, json);
+        Result r = run("analyze", "run", "--input", input.toString());
+        assertEquals(2, r.exit(), json + " was accepted: " + r.out());
+        assertTrue(r.out().isEmpty(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: " + input), r.err());
+        return r.err().strip().substring(("error: " + input).length());
+    }
+
+    @Test
+    void runRefusesUnknownKeysAtEveryLevelNamingThePlaceAndTheKnownKeys() throws Exception {
+        String good = recording(5);
+        assertEquals(
+                0,
+                run(
+                                "analyze",
+                                "run",
+                                "--input",
+                                Files.writeString(dir.resolve("good.json"), good)
+                                        .toString())
+                        .exit());
+
+        // before: a misspelt count was read as "no data", and the replay paused with "data ended"
+        String misspelt = good.replaceFirst("(\\{\"t\":30,\"baseline\":\\{)\"requests\"", "$1\"requsts\"");
+        assertEquals(
+                ", line 5, column 21: series[3].baseline: unknown key 'requsts' (did you mean 'requests'?); known keys:"
+                        + " requests, errors, p50_ms, p99_ms, restarts",
+                refusal(misspelt));
+        assertTrue(refusal(good.replaceFirst("\"canary\"", "\"canery\""))
+                .contains("series[0]: unknown key 'canery' (did you mean 'canary'?); known keys: t, baseline, canary"));
+        assertTrue(refusal(good.replace("{\"interval_seconds\"", "{\"intervall_seconds\""))
+                .contains(": unknown key 'intervall_seconds' (did you mean 'interval_seconds'?); known keys:"
+                        + " interval_seconds, steps, series"));
+        assertTrue(refusal(good.replace(
+                        "\"series\":", "\"steps\":[{\"weight\":5,\"intervals\":18,\"wieght\":1}],\"series\":"))
+                .contains("steps[0]: unknown key 'wieght' (did you mean 'weight'?); known keys: weight, intervals"));
+        assertTrue(refusal(good.replace("\"series\":", "\"comment\":\"x\",\"series\":"))
+                .contains(": unknown key 'comment'; known keys: interval_seconds, steps, series"));
+        // a key given twice would let one value silently replace the other
+        assertTrue(refusal(good.replaceFirst("\"errors\":1,", "\"errors\":1,\"errors\":2,"))
+                .contains("series[0].baseline: errors is given twice"));
+        // a key left out is not "no data" either: null says that
+        assertTrue(refusal(good.replaceFirst(",\"restarts\":0", ""))
+                .contains("series[0].baseline: restarts is missing; give null for an interval without this data"));
+        assertTrue(refusal(good.replaceFirst(",\"canary\":\\{[^}]*}", ""))
+                .contains("series[0]: canary is missing; give null for an interval without data from it"));
+    }
+
+    @Test
+    void runRefusesImpossibleOrBentValuesInsteadOfReadingThemAsSomethingElse() throws Exception {
+        String good = recording(5);
+        String first = "{\"t\":0,\"baseline\":" + TRACK + ",\"canary\":" + TRACK;
+        // counts are whole numbers of requests in one interval, errors among them
+        assertTrue(refusal(good.replace(first, first.replaceFirst("(.*)\"errors\":1", "$1\"errors\":900")))
+                .contains("series[0].canary.errors: 900 is more than requests (100) in the same interval; errors are"
+                        + " counted among the requests"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":100.5"))
+                .contains("series[0].baseline.requests: must be a whole number (a count per interval), got 100.5"));
+        assertTrue(refusal(good.replaceFirst("\"errors\":1", "\"errors\":0.5"))
+                .contains("series[0].baseline.errors: must be a whole number"));
+        assertTrue(refusal(good.replaceFirst("\"restarts\":0", "\"restarts\":0.25"))
+                .contains("series[0].baseline.restarts: must be a whole number"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":-3"))
+                .contains("series[0].baseline.requests: must not be negative, got -3"));
+        // out of range is refused, not turned into "no data" (Infinity) or a different number
+        assertTrue(refusal(good.replaceFirst("\"p99_ms\":180.0", "\"p99_ms\":1e400"))
+                .contains("series[0].baseline.p99_ms: 1e400 is out of range"));
+        assertTrue(refusal(good.replaceFirst("\"requests\":100", "\"requests\":1e400"))
+                .contains("series[0].baseline.requests: 1e400 is out of range (at most 9007199254740992)"));
+        assertTrue(refusal(good.replaceFirst("\"p50_ms\":41.0", "\"p50_ms\":-41.0"))
+                .contains("series[0].baseline.p50_ms: must not be negative, got -41.0"));
+        // times are whole seconds, one interval apart from 0: truncating 10.7 or 0.9 would shift every interval
+        assertTrue(refusal(good.replace("\"interval_seconds\":10", "\"interval_seconds\":10.7"))
+                .contains("interval_seconds: must be a whole number of seconds from 1 to 86400, got 10.7"));
+        assertTrue(refusal(good.replace("\"interval_seconds\":10", "\"interval_seconds\":0"))
+                .contains("interval_seconds: must be a whole number of seconds from 1 to 86400, got 0"));
+        assertTrue(refusal(good.replace("{\"t\":0,", "{\"t\":0.9,"))
+                .contains("series[0].t: must be a whole number of seconds, got 0.9"));
+        assertTrue(refusal(good.replace("{\"t\":0,", "{\"t\":5,"))
+                .contains("series[0].t: expected 0, got 5; the first entry is the interval starting when the canary"
+                        + " did"));
+        assertTrue(refusal(good.replace("{\"t\":20,", "{\"t\":30,"))
+                .contains("series[2].t: expected 20 (10 s after the entry before), got 30; give one entry per"
+                        + " interval, with null baseline and canary for an interval without data"));
+        // the order of the keys does not matter: t is checked once interval_seconds is known
+        String intervalLast =
+                good.replace("{\"interval_seconds\":10,", "{").replace("\n]}", "\n],\"interval_seconds\":20}");
+        assertTrue(refusal(intervalLast).contains("series[1].t: expected 20 (20 s after the entry before), got 10"));
+        // steps: whole percentages 1..100 and whole interval counts, as many as the analysis needs
+        String steps = "\"steps\":[{\"weight\":5,\"intervals\":18},{\"weight\":50,\"intervals\":18}],";
+        String withSteps = good.replace("\"series\":", steps + "\"series\":");
+        assertEquals(
+                0,
+                run(
+                                "analyze",
+                                "run",
+                                "--input",
+                                Files.writeString(dir.resolve("s.json"), withSteps)
+                                        .toString())
+                        .exit());
+        assertTrue(refusal(withSteps.replace("\"weight\":50", "\"weight\":101"))
+                .contains("steps[1].weight: must be a whole percentage from 1 to 100, got 101"));
+        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":0,"))
+                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 0"));
+        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":5.5,"))
+                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 5.5"));
+        assertTrue(refusal(withSteps.replace("\"intervals\":18}]", "\"intervals\":18.5}]"))
+                .contains("steps[1].intervals: must be a whole number of intervals"));
+        // before: an uncaught exception with a stack trace
+        assertTrue(refusal(withSteps.replace("\"intervals\":18}]", "\"intervals\":2}]"))
+                .startsWith(": steps: "));
+        // the file as a whole
+        assertTrue(refusal("").contains(": the file is empty; expected a JSON object"));
+        assertTrue(refusal("  \n").contains(": the file is empty"));
+        assertTrue(refusal("[" + TRACK + "]")
+                .contains(", line 1, column 1: expected a JSON object {\"interval_seconds\":"
+                        + " 10, \"steps\": [...], \"series\": [...]}, found a list"));
+        assertTrue(refusal(good + "\n{\"t\": 50}")
+                .contains(
+                        ", line 8, column 1: there is more after the recording's closing '}' (at line 7, column 2); a file"
+                                + " holds one recording: remove the rest"));
+        assertTrue(refusal(good + " trailing words").contains("there is more after the recording's closing '}'"));
+        assertTrue(refusal("{\"interval_seconds\":10}").contains(": series is missing"));
+        assertTrue(refusal("{\"series\":[]}").contains("series: the list is empty"));
+    }
+
+    @Test
+    void runRefusesARecordingLongerThanAnyReplayNeeds() throws Exception {
+        int limit = RecordedCanary.MAX_INTERVALS;
+        Path input = dir.resolve("huge.json");
+        try (var w = Files.newBufferedWriter(input)) {
+            w.write("{\"interval_seconds\":1,\"series\":[");
+            for (int i = 0; i <= limit; i++) {
+                w.write((i == 0 ? "" : ",") + "{\"t\":" + i + ",\"baseline\":null,\"canary\":null}\n");
+            }
+            w.write("]}");
+        }
+        Result r = run("analyze", "run", "--input", input.toString());
+        assertEquals(2, r.exit());
+        assertTrue(
+                r.err()
+                        .contains("series[" + limit + "]: more than " + limit
+                                + " intervals; a replay of one canary needs" + " far fewer"),
+                r.err());
+    }
+
+    @Test
+    void theDocumentedRecordingIsAcceptedAsItStands() throws Exception {
+        Path docs = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && docs == null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("docs/configuration.md"))) {
+                docs = d.resolve("docs/configuration.md");
+            }
+        }
+        assertTrue(docs != null, "docs/configuration.md not found above the working directory");
+        String text = Files.readString(docs);
+        String section = text.substring(text.indexOf("## Recorded canaries"));
+        String example = section.substring(section.indexOf("```json\n") + 8, section.indexOf("```\n", 10));
+        Path input = Files.writeString(dir.resolve("documented.json"), example);
+        Result r = run("analyze", "run", "--input", input.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(2, JSON.readTree(r.out()).get("timeline").size());
+    }
+
+    @Test
+    void runRefusesAPolicyWhoseIntervalOrStepsContradictTheRecording() throws Exception {
+        String steps = "\"steps\":[{\"weight\":5,\"intervals\":18},{\"weight\":50,\"intervals\":18}],";
+        Path input =
+                Files.writeString(dir.resolve("run.json"), recording(5).replace("\"series\":", steps + "\"series\":"));
+        Path policy = dir.resolve("policy.yml");
+
+        // before: the recording's interval and steps silently replaced the policy's
+        Files.writeString(policy, "interval_seconds: 30\n");
+        Result interval = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
+        assertEquals(2, interval.exit(), interval.out());
+        assertEquals(
+                "error: " + policy + " sets interval_seconds: 30, but " + input + " was recorded at 10 s intervals;"
+                        + " the recording decides: remove interval_seconds from the policy, or make the two agree",
+                interval.err().strip());
+
+        Files.writeString(policy, "steps:\n  - {weight: 10, intervals: 18}\n  - {weight: 50, intervals: 18}\n");
+        Result differentSteps = run("analyze", "run", "--input", input.toString(), "--policy", policy.toString());
+        assertEquals(2, differentSteps.exit(), differentSteps.out());
+        assertEquals(
+                "error: " + policy + " sets steps 10% x 18, 50% x 18, but " + input + " records the steps the canary"
+                        + " ran, 5% x 18, 50% x 18; a replay follows the recorded traffic: remove steps from one of"
+                        + " the two, or make them agree",
+                differentSteps.err().strip());
+
+        // agreeing, or only one of the two saying: fine
+        Files.writeString(
+                policy,
+                "interval_seconds: 10\nsteps:\n  - {weight: 5, intervals: 18}\n" + "  - {weight: 50, intervals: 18}\n");
+        assertEquals(
+                0,
+                run("analyze", "run", "--input", input.toString(), "--policy", policy.toString())
+                        .exit());
+        Files.writeString(policy, "steps:\n  - {weight: 10, intervals: 18}\n  - {weight: 50, intervals: 18}\n");
+        Path noSteps = Files.writeString(dir.resolve("nosteps.json"), recording(5));
+        assertEquals(
+                0,
+                run("analyze", "run", "--input", noSteps.toString(), "--policy", policy.toString())
+                        .exit());
     }
 
     @Test

@@ -153,6 +153,33 @@ class RiskCommandTest {
     }
 
     @Test
+    void aFileThatIsNotAModelOrNotJsonIsRefusedInPlainWords() throws IOException {
+        var c = change("""
+                {"service":"s","version":"1","change":{"la":1,"files":[]}}
+                """);
+        var notAModel = Files.writeString(dir.resolve("not-a-model.json"), "{\"x\": 1}");
+        var r = run("risk", "score", "--model", notAModel.toString(), "--change", c.toString());
+        assertEquals(2, r.code());
+        assertThat(r.err().strip())
+                .startsWith("error: model file " + notAModel + ": not a Harbormaster risk model: ")
+                .contains("the key 'format' is missing")
+                .endsWith("train one with 'harbormaster risk train'")
+                .doesNotContain("`", "Feature", "creator", "index 0");
+
+        var cut = Files.writeString(dir.resolve("cut.json"), "{\"format\": 1,\n");
+        var t = run("risk", "score", "--model", cut.toString(), "--change", c.toString());
+        assertEquals(2, t.code());
+        assertThat(t.err().strip())
+                .contains(cut + ": not a Harbormaster risk model: line 2, column 1: the text ends inside an object")
+                .doesNotContain("Source", "REDACTED", "`");
+
+        var missing = dir.resolve("absent-model.json");
+        var m = run("risk", "score", "--model", missing.toString(), "--change", c.toString());
+        assertEquals(2, m.code());
+        assertEquals(1, m.err().split(java.util.regex.Pattern.quote(missing.toString()), -1).length - 1, m.err());
+    }
+
+    @Test
     void aMissingTrainingFileIsAUserError() {
         var r = run("risk", "train", "--train", dir.resolve("nope.csv").toString(), "--out", "x.json");
         assertEquals(2, r.code());

@@ -3,6 +3,7 @@ package io.harbormaster.bot.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.policy.Criticality;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,16 @@ class ConfigLoaderTest {
         assertThat(config.readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.prometheus())
                 .hasValueSatisfying(u -> assertThat(u.getHost()).isEqualTo("prometheus.monitoring"));
+    }
+
+    @Test
+    void theShippedExamplesCanaryPolicyIsTheCodedDefault() throws IOException {
+        // the example spells the canary defaults out; a service that does not override them must get exactly the
+        // policy a file without a canary section gets, or the example teaches a schedule the product does not run
+        var config = ConfigLoader.parse("example", example());
+        var inventory = config.catalog().service("inventory").orElseThrow();
+        assertThat(inventory.canary().steps()).isEqualTo(CanaryPolicy.defaults().steps());
+        assertThat(inventory.canary()).isEqualTo(CanaryPolicy.defaults());
     }
 
     @Test

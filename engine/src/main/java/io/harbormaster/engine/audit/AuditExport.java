@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -229,7 +230,7 @@ public final class AuditExport {
             }
             throw new IllegalArgumentException("the export has no entries array");
         } catch (IOException e) {
-            throw new IllegalArgumentException("the export is not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException("the export is not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 

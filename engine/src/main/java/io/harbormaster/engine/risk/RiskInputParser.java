@@ -1,8 +1,11 @@
 package io.harbormaster.engine.risk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.harbormaster.engine.json.JsonErrors;
 import io.harbormaster.engine.policy.Criticality;
 import java.time.DayOfWeek;
 import java.time.LocalDateTime;
@@ -27,7 +30,9 @@ import java.util.stream.Collectors;
  * knows the model's training distribution.
  */
 public final class RiskInputParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final Set<String> CHANGE_FIELDS = Set.of("files", "dependencies");
 
     private RiskInputParser() {}
@@ -37,8 +42,7 @@ public final class RiskInputParser {
         try {
             return parse(JSON.readTree(json));
         } catch (JsonProcessingException e) {
-            return new ParsedInput.Invalid(List.of("the change is not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")"));
+            return new ParsedInput.Invalid(List.of("the change is not valid JSON: " + JsonErrors.describe(e)));
         }
     }
 

@@ -3,6 +3,7 @@ package io.harbormaster.engine.risk;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ public final class RiskModelJson {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // the same model always writes the same bytes
             .disable(SerializationFeature.INDENT_OUTPUT);
 
@@ -42,18 +44,24 @@ public final class RiskModelJson {
         try {
             return check(JSON.readValue(json, RiskModel.class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new DatasetError("not a Harbormaster risk model: " + e.getOriginalMessage());
+            throw new DatasetError("not a Harbormaster risk model: " + JsonErrors.describe(e));
         }
     }
 
-    /** Reads a model file. */
+    /** Reads a model file; a refusal names the file. */
     public static RiskModel read(Path file) {
+        String text;
         try {
-            return read(Files.readString(file));
+            text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new DatasetError("model file " + file + " does not exist");
         } catch (IOException e) {
-            throw new DatasetError("cannot read model file " + file + ": " + e.getMessage());
+            throw new DatasetError("cannot read model file " + file + ": " + JsonErrors.describe(e));
+        }
+        try {
+            return read(text);
+        } catch (DatasetError e) {
+            throw new DatasetError("model file " + file + ": " + e.getMessage());
         }
     }
 

@@ -78,6 +78,15 @@ class RiskInputParserTest {
     void malformedJsonSaysWhere() {
         var p = problems("{\"service\": ");
         assertTrue(p.getFirst().startsWith("the change is not valid JSON"), p.toString());
+        // where and what, in words rather than the parser's
+        assertEquals(
+                List.of("the change is not valid JSON: line 1, column 16: found '}' after a comma: JSON allows no comma"
+                        + " after the last entry"),
+                problems("{\"service\":\"s\",}"));
+        // a second object after the first is not silently ignored
+        assertTrue(problems(VALID + " {\"service\":\"t\"}")
+                .getFirst()
+                .contains("there is more after the JSON value" + " ends"));
     }
 
     @Test
