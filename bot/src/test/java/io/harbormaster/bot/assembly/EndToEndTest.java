@@ -51,7 +51,7 @@ class EndToEndTest {
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
     static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
     static final List<String> SERVICES =
-            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping");
+            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping", "reviews");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -314,6 +314,35 @@ class EndToEndTest {
         assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aDeployThatNamesAnotherEnvironmentIsRefusedSayingWhereThisInstanceDeploysAndNothingStarts() throws Exception {
+        announce("reviews", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "reviews 1.1.0 to staging");
+        var refusal = await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(ALICE.userId())))
+                .filter(m -> m.allText().contains("staging"))
+                .findFirst()
+                .orElse(null));
+        assertThat(refusal.allText())
+                .contains("deploys to *production* only", "nothing was started", "Harbormaster instance of staging");
+
+        // CI asking for staging, announcement and deploy alike, is refused whole: no build is recorded here either.
+        var ci = announce("reviews", "1.2.0", SMALL_CHANGE, true, ",\"environment\":\"staging\"");
+        assertThat(ci.statusCode()).isEqualTo(409);
+        assertThat(ci.body()).contains("deploys to production only", "the request names staging");
+        requests.slashCommand(ALICE, "/deploy", "reviews 1.2.0");
+        await("the refusal of a build never announced here", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(ALICE.userId())))
+                .filter(m -> m.allText().contains("no build announced reviews 1.2.0"))
+                .findFirst()
+                .orElse(null));
+
+        assertThat(parent("reviews")).isNull();
+        assertThat(cluster.workloads(target("reviews")).values())
+                .allMatch(w -> w.image().endsWith(":1.0.0"))
+                .hasSize(1);
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     static final String SMALL_CHANGE = """
@@ -325,10 +354,16 @@ class EndToEndTest {
              "author":"U0DEV"}""";
 
     HttpResponse<String> announce(String service, String version, String change, boolean autoDeploy) throws Exception {
+        return announce(service, version, change, autoDeploy, "");
+    }
+
+    /** ... with {@code extraFields} (",\"key\":value...") added to the request. */
+    HttpResponse<String> announce(String service, String version, String change, boolean autoDeploy, String extraFields)
+            throws Exception {
         var body = """
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":%s,"requested_by":"ci-bot",
-                 "change":%s}""".formatted(service, version, service, version, service, version, autoDeploy, change);
+                 "change":%s%s}""".formatted(service, version, service, version, service, version, autoDeploy, change, extraFields);
         long ts = clock.instant().getEpochSecond();
         var request = HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
                 .header("Content-Type", "application/json")
