@@ -120,7 +120,9 @@ public final class PipelineDesk implements DeployDesk {
 
     @Override
     public List<DeployView> status(Optional<String> service) {
-        return deploys.inFlight().stream()
+        // In flight first, then what each service last finished with (outcome and when): a promoted deploy remains
+        // what is running until the next one ends.
+        return java.util.stream.Stream.concat(deploys.inFlight().stream(), deploys.lastFinished().stream())
                 .filter(d -> service.isEmpty() || service.get().equals(d.service()))
                 .map(d -> DeployViews.of(d, deploys))
                 .toList();

@@ -51,7 +51,7 @@ class EndToEndTest {
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
     static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
     static final List<String> SERVICES =
-            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping", "reviews");
+            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping", "reviews", "ratings");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -312,6 +312,26 @@ class EndToEndTest {
                 .filter(m -> m.allText().contains("promoted"))
                 .orElse(null));
         assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void statusShowsAServicesLastFinishedDeployWithItsOutcomeAndWhenOnceNothingIsInFlight() throws Exception {
+        announce("ratings", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "ratings 1.1.0");
+        var parent = await("the parent message", () -> parent("ratings 1.1.0"));
+        await("the parent message updated to promoted", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+
+        requests.slashCommand(BOB, "/deploy", "status ratings");
+        var status = await("the status", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(BOB.userId())))
+                .filter(m -> m.allText().contains("ratings"))
+                .findFirst()
+                .orElse(null));
+        assertThat(status.allText())
+                .contains("Last finished", "*ratings* `1.1.0` → production: promoted 2026-11-24 ", " UTC")
+                .doesNotContain("No deploys", "In flight");
     }
 
     @Test

@@ -33,7 +33,29 @@ class BlockKitLimitsTest {
     }
 
     static DeployView deploy(String service, String stateLine) {
-        return new DeployView(42, service, "1.2.3", "production", "U0REQUESTER", DeployState.CANARY, stateLine, true);
+        return new DeployView(
+                42,
+                service,
+                "1.2.3",
+                "production",
+                "U0REQUESTER",
+                DeployState.CANARY,
+                stateLine,
+                true,
+                java.time.Instant.parse("2026-11-24T10:00:00Z"));
+    }
+
+    static DeployView finished(DeployView d) {
+        return new DeployView(
+                d.deployId(),
+                d.service(),
+                d.version(),
+                d.environment(),
+                d.requesterId(),
+                DeployState.PROMOTED,
+                d.stateLine(),
+                d.emergency(),
+                d.updatedAt());
     }
 
     static RiskAssessment risk(int factors, String words) {
@@ -108,6 +130,9 @@ class BlockKitLimitsTest {
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
                 DeployMessages.status(IntStream.range(0, 900)
                         .mapToObj(i -> deploy("checkout", HUGE))
+                        .toList()),
+                DeployMessages.status(IntStream.range(0, 900)
+                        .mapToObj(i -> finished(deploy("checkout", HUGE)))
                         .toList()),
                 EscalationMessages.request(escalation),
                 EscalationMessages.closed(escalation, HUGE),
