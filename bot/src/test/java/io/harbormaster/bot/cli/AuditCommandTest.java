@@ -91,6 +91,38 @@ class AuditCommandTest {
     }
 
     @Test
+    void aFilteredExportIsSaidToBeCheckedEntryByEntryOnlyWithItsCheckpointsNotCheckedNotClaimedAbsent()
+            throws Exception {
+        var file = dir.resolve("search.json");
+        var exported = run("audit", "export", "--db", url, "--service", "search", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        var mapper = new ObjectMapper();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        int checkpoints = doc.get("checkpoints").size();
+        assertThat(checkpoints).isPositive();
+        // Someone deletes an entry from the file: a filtered export cannot show it, and must not claim otherwise.
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("entries")).remove(0);
+        mapper.writeValue(file.toFile(), doc);
+
+        var r = run("audit", "verify", "--file", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("filtered export: each of its 3 entries matches its own hash")
+                .contains("completeness and its chain cannot be checked")
+                .contains("nor can the " + checkpoints + " signed checkpoint(s) it carries")
+                .contains("export without filters")
+                .doesNotContain("intact:", "0 signed checkpoints", "signed through");
+
+        var json = mapper.readTree(
+                run("audit", "verify", "--file", file.toString(), "--json").out());
+        assertThat(json.get("scope").asText()).isEqualTo("entries");
+        assertThat(json.get("valid").asBoolean()).isTrue();
+        assertThat(json.get("checkpoints").isNull()).isTrue();
+        assertThat(json.get("signed_through").isNull()).isTrue();
+        assertThat(json.get("checkpoints_not_checked").asInt()).isEqualTo(checkpoints);
+    }
+
+    @Test
     void csvExportFiltersByServiceAndDecision() throws Exception {
         var file = dir.resolve("export.csv");
         var r = run(
