@@ -60,6 +60,7 @@ final class RiskTrainCommand implements Callable<Integer> {
             throw new UserError("give either --train FILE.csv or --from-history (with --db), not both and not neither");
         }
         var options = RiskCli.options(targetRate);
+        OutputFiles.check(out, "--out"); // before minutes of training, not after
         long start = System.nanoTime();
         RiskModel model;
         try {
@@ -80,8 +81,8 @@ final class RiskTrainCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         try {
             RiskModelJson.write(model, out);
-        } catch (IOException e) {
-            throw new UserError("cannot write " + out + ": " + e.getMessage(), e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw OutputFiles.failure(out, "--out", e);
         }
         print(spec.commandLine().getOut(), model, seconds);
         return 0;

@@ -132,6 +132,11 @@ final class SandboxCommand implements Callable<Integer> {
                     reset);
         } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserError(
+                    "--data " + data + ": cannot keep the sandbox's data there: " + OutputFiles.why(e)
+                            + " (give another directory with --data)",
+                    e);
         }
     }
 

@@ -164,6 +164,21 @@ class AuditCommandTest {
     }
 
     @Test
+    void anExportToAPathThatCannotBeWrittenSaysWhichPathWhyAndWhatToDoWithoutATrace() throws Exception {
+        var missing = dir.resolve("nonexistent").resolve("dir").resolve("x.json");
+        var r = run("audit", "export", "--db", url, "--out", missing.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--out " + missing, "the directory " + missing.getParent() + " does not exist", "mkdir -p")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(r.err().strip().lines()).hasSize(1);
+
+        var directory = run("audit", "export", "--db", url, "--out", dir.toString());
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).contains("--out " + dir + " is a directory").doesNotContain("Exception");
+    }
+
+    @Test
     void everyCommandInTheTreeAnswersHelp() {
         var paths = new java.util.ArrayList<java.util.List<String>>();
         collect(HarbormasterCommand.commandLine(), new java.util.ArrayList<>(), paths);

@@ -161,6 +161,16 @@ class RiskCommandTest {
     }
 
     @Test
+    void aModelPathInADirectoryThatDoesNotExistIsRefusedBeforeTrainingWithoutATrace() {
+        var out = dir.resolve("nonexistent").resolve("model.json");
+        var r = run("risk", "train", "--train", train.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(
+                r.err().contains("--out " + out + ": the directory " + out.getParent() + " does not exist"), r.err());
+        assertTrue(!r.err().contains("Exception") && r.out().isEmpty(), r.out() + r.err());
+    }
+
+    @Test
     void aCsvWithoutLabelsSaysWhatToNameTheColumn() throws IOException {
         var bad = Files.writeString(dir.resolve("nolabel.csv"), "date,la\n1,2\n");
         var r = run(
