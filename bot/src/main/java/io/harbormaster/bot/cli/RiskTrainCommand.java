@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Train a risk model from a CSV of labelled changes (ApacheJIT columns: buggy or bug, author_date or date,"
                     + " and the change metrics) and write it as JSON.",
-            "The most recent 20% of the rows choose the tunables; the model is then refitted on every row and its"
+            "The most recent 20%% of the rows choose the tunables; the model is then refitted on every row and its"
                     + " threshold set for the target escalation rate."
         })
 final class RiskTrainCommand implements Callable<Integer> {
