@@ -50,8 +50,17 @@ class EndToEndTest {
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0APPROVER", "bob", CHANNEL, "deploys");
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
     static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
-    static final List<String> SERVICES =
-            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping", "reviews", "ratings");
+    static final List<String> SERVICES = List.of(
+            "checkout",
+            "payments",
+            "inventory",
+            "search",
+            "cart",
+            "orders",
+            "shipping",
+            "reviews",
+            "ratings",
+            "wishlist");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -312,6 +321,36 @@ class EndToEndTest {
                 .filter(m -> m.allText().contains("promoted"))
                 .orElse(null));
         assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRollbackSomeoneAsksForIsBroadcastAsTheirRequestWithoutEmptyFigures() throws Exception {
+        cluster.crash("registry.example/wishlist:1.1.0", true); // its canary never gets ready: it waits in its step
+        announce("wishlist", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "wishlist 1.1.0");
+        var parent = await("the parent message", () -> parent("wishlist 1.1.0"));
+        await("the canary", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("*canary*"))
+                .orElse(null));
+
+        requests.slashCommand(BOB, "/deploy", "rollback wishlist");
+        var notice = await("the rollback broadcast", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(SlackStandIn.Message::replyBroadcast)
+                .findFirst()
+                .orElse(null));
+        assertThat(notice.text())
+                .contains(
+                        "Rolled back wishlist 1.1.0 in production at the request of <@U0APPROVER>",
+                        "`/deploy rollback wishlist`",
+                        "incident #")
+                .doesNotContain("n/a", "canary canary", "baseline");
+        assertThat(notice.allText()).doesNotContain("n/a");
+        var decision = await("the decision in the thread", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains("Rolled back"))
+                .filter(m -> !m.replyBroadcast())
+                .findFirst()
+                .orElse(null));
+        assertThat(decision.allText()).contains("Requested by <@U0APPROVER>").doesNotContain("n/a");
     }
 
     @Test

@@ -110,6 +110,14 @@ public final class DeployMessages {
 
     /** The final decision and the evidence behind it, the deciding piece first. */
     public static SlackMessage decision(DeployView d, Verdict verdict) {
+        return decision(d, verdict, "");
+    }
+
+    /**
+     * ... with {@code why} (mrkdwn, escaped by the caller) under the head: the reason when no evidence decided it (a
+     * person's rollback, pods that never became ready).
+     */
+    public static SlackMessage decision(DeployView d, Verdict verdict, String why) {
         var head =
                 switch (verdict) {
                     case Verdict.Promote p -> ":rocket: *Promoted*: `" + d.version() + "` now serves all traffic.";
@@ -121,6 +129,9 @@ public final class DeployMessages {
                 };
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
+        if (!why.isBlank()) {
+            blocks.add(BlockKit.section(why));
+        }
         for (var e : verdict.evidence()) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
@@ -212,7 +223,7 @@ public final class DeployMessages {
         return d.service() + " " + d.version() + " → " + d.environment();
     }
 
-    static String requester(String id) {
+    public static String requester(String id) {
         // Slack user ids start with U or W; anything else (a CI system) is shown as a name.
         return id.matches("[UW][A-Z0-9]{2,}") ? user(id) : escape(id);
     }

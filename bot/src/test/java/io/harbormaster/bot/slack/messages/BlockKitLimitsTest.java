@@ -263,6 +263,40 @@ class BlockKitLimitsTest {
     }
 
     @Test
+    void aRollbackWithoutEvidenceSaysWhoAskedOrWhyAndShowsNoEmptyFigures() {
+        var asked = RollbackMessages.broadcast(new RollbackNotice(
+                7,
+                "checkout",
+                "1.4.1",
+                "production",
+                Optional.empty(),
+                "rollback requested by U0ANA",
+                Optional.of("U0ANA"),
+                Optional.of("#2"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
+        assertThat(asked.text())
+                .isEqualTo(":rewind: Rolled back checkout 1.4.1 in production at the request of <@U0ANA>"
+                        + " (`/deploy rollback checkout`), not on a metric, incident #2");
+        assertThat(BlockKitLimits.json(asked.blocks())).doesNotContain("n/a", "baseline");
+
+        var notReady = RollbackMessages.text(new RollbackNotice(
+                7,
+                "checkout",
+                "1.4.1",
+                "production",
+                Optional.empty(),
+                "canary pods not ready after 5 minutes: <crash-looping>",
+                Optional.empty(),
+                Optional.of("#3"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
+        assertThat(notReady)
+                .isEqualTo(":rotating_light: Rolled back checkout 1.4.1 in production: canary pods not ready after 5"
+                        + " minutes: &lt;crash-looping&gt;, incident #3");
+    }
+
+    @Test
     void peopleCannotSmuggleMentionsThroughFreeText() {
         var m = DeployMessages.parent(deploy("checkout", "<!channel> look"));
         assertThat(BlockKitLimits.json(m.blocks())).doesNotContain("<!channel>").contains("&lt;!channel&gt;");
