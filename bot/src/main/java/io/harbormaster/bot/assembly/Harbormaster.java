@@ -143,7 +143,8 @@ public final class Harbormaster implements AutoCloseable {
                 config.readinessTimeout(),
                 Duration.ofDays(30),
                 "harbormaster-0.1.0",
-                "unversioned");
+                "unversioned",
+                config.environment());
         // The advisor works beside the pipeline: notices pass through at once, advice follows when it is written.
         var incidents = new JooqIncidentStore(db);
         var memory = new MiniLmSimilarCases(new JooqCaseStore(db));
@@ -176,16 +177,8 @@ public final class Harbormaster implements AutoCloseable {
                 settings,
                 (service, took) -> metrics.analysis(took)); // /metrics: harbormaster_canary_analysis_seconds
         var threads = new DeployThreads(new JooqSlackThreads(db));
-        var desk = new PipelineDesk(
-                pipeline,
-                deploys,
-                policies,
-                audit,
-                threads,
-                settings,
-                config.environment(),
-                id -> nudge(id),
-                ports.clock());
+        var desk =
+                new PipelineDesk(pipeline, deploys, policies, audit, threads, settings, id -> nudge(id), ports.clock());
         frontEnd = new SlackFrontEnd(
                 slack,
                 desk,
@@ -193,7 +186,7 @@ public final class Harbormaster implements AutoCloseable {
                         audit,
                         catalog,
                         (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
-                // Environments are not listed in the catalog yet: any well-formed name is parsed.
+                // Any well-formed environment is parsed; the desk refuses all but this instance's, saying where to go.
                 new DeployCommandParser(catalog, Set.of()),
                 metrics,
                 ports.clock(),

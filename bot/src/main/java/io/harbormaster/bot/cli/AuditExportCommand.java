@@ -7,7 +7,6 @@ import io.harbormaster.storage.audit.JooqAuditLog;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -60,12 +59,20 @@ final class AuditExportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
+        if (out != null) {
+            OutputFiles.check(out, "--out"); // before the database is opened, and before an existing file is replaced
+        }
         try (var db = database.open();
                 OutputStream sink =
-                        new BufferedOutputStream(out == null ? System.out : Files.newOutputStream(out), 1 << 16)) {
+                        new BufferedOutputStream(out == null ? System.out : OutputFiles.open(out, "--out"), 1 << 16)) {
             var log = JooqAuditLog.reader(db, Optional.empty());
             AuditExports.write(log, query, format, sink, now);
             sink.flush();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            if (out == null) {
+                throw e;
+            }
+            throw OutputFiles.failure(out, "--out", e); // a full disk, say, half-way through
         }
         return 0;
     }

@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Walk the audit chain and its signed checkpoints, in the database or in a JSON export, and name the first"
                     + " entry that does not verify. Exit code 0 only when the log is intact, 1 when it is not.",
+            "A filtered export (audit export with --service, --since, --until or --decision) leaves entries out, so"
+                    + " only each entry's own hash can be checked there, not the chain, completeness or checkpoints.",
         })
 final class AuditVerifyCommand implements Callable<Integer> {
     @Spec
@@ -49,7 +51,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     @Option(
             names = "--json",
-            description = "print {\"entries\": N, \"valid\": true|false, \"first_invalid\": id-or-null}")
+            description = "print {\"entries\": N, \"valid\": true|false, \"first_invalid\": id-or-null, \"scope\":"
+                    + " \"chain\"|\"entries\", ...}; scope entries: a filtered export, of which only each entry's own"
+                    + " hash is checked")
     boolean json;
 
     @Override
@@ -97,9 +101,28 @@ final class AuditVerifyCommand implements Callable<Integer> {
                     "first_invalid",
                     r.firstInvalid().isPresent() ? r.firstInvalid().getAsLong() : null);
             doc.put("reason", r.valid() ? null : r.reason());
-            doc.put("checkpoints", r.checkpoints());
-            doc.put("signed_through", r.signedThrough());
+            // A filtered export: only each entry's own hash was checked, so there are no chain or checkpoint figures.
+            doc.put("scope", r.filtered() ? "entries" : "chain");
+            doc.put("checkpoints", r.filtered() ? null : r.checkpoints());
+            doc.put("signed_through", r.filtered() ? null : r.signedThrough());
+            if (r.filtered()) {
+                doc.put("checkpoints_not_checked", r.checkpoints());
+            }
             out.println(new ObjectMapper().writeValueAsString(doc));
+        } else if (r.filtered()) {
+            out.println(
+                    r.valid()
+                            ? "filtered export: each of its " + r.entries()
+                                    + " entries matches its own hash; nothing more was" + " checked."
+                            : "filtered export NOT intact: entry "
+                                    + r.firstInvalid().getAsLong() + ": " + r.reason());
+            out.println("A filtered export leaves entries out by design, so its completeness and its chain cannot be"
+                    + " checked (an entry deleted from the file goes unnoticed)"
+                    + (r.checkpoints() > 0
+                            ? ", nor can the " + r.checkpoints() + " signed checkpoint(s) it carries"
+                            : "")
+                    + ". To check the chain and the checkpoints, export without filters (audit export --format json)"
+                    + " and verify that file, or verify the database (audit verify --db).");
         } else if (r.valid()) {
             out.printf(
                     "audit log intact: %d entries, %d signed checkpoints, signed through entry %d%n",

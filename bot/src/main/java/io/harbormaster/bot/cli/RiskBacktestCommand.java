@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
         name = "backtest",
         mixinStandardHelpOptions = true,
         description = {
-            "Train on one CSV, score another once, and report auc, catch_at (top 11%, 20%, 30%) with bootstrap 95%"
+            "Train on one CSV, score another once, and report auc, catch_at (top 11%%, 20%%, 30%%) with bootstrap 95%%"
                     + " intervals, escalation_rate, train_seconds and score_p99_micros (BENCHMARKS.md section 1).",
-            "Rows are put in time order (author_date or date) first; tunables are chosen on the last 20% of the"
+            "Rows are put in time order (author_date or date) first; tunables are chosen on the last 20%% of the"
                     + " training file only."
         })
 class RiskBacktestCommand implements Callable<Integer> {

@@ -1,14 +1,18 @@
 package io.harbormaster.bot.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.harbormaster.engine.intake.CiDeployRequestParser;
+import io.harbormaster.engine.intake.ParseResult;
+import io.harbormaster.engine.intake.Problem;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
-import io.harbormaster.engine.risk.RiskInputParser;
 import io.harbormaster.engine.risk.RiskModel;
 import io.harbormaster.engine.risk.RiskModelJson;
 import io.harbormaster.engine.risk.RiskScorer;
 import io.harbormaster.engine.risk.RuleOutcome;
+import io.harbormaster.engine.rollout.RiskInputs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,9 +36,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Score one deploy: the always-escalate rules, the risk score 0..100 with each factor's contribution,"
                     + " and the decision.",
-            "The change file is the JSON CI announces: service, version, change (ns, nd, nf, entropy, la, ld, lt,"
-                    + " fix, ndev, age, nuc, exp, rexp, sexp, files, dependencies) and context (criticality,"
-                    + " recent_rollbacks, recent_incidents, dependents, catalog_dependencies, local_time, ci_status)."
+            "The change file is a CI announcement, exactly the JSON CI sends to deploy.requests or"
+                    + " POST /api/v1/deploy-requests and read by the same parser (service, version, image, commit_sha,"
+                    + " build_id, ci_status: success, failed, running or unknown, change: ns, nd, nf, entropy, la, ld,"
+                    + " lt, fix, ndev, age, nuc, exp, rexp, sexp, files, dependencies, ...), plus an optional context"
+                    + " object with what the bot adds when it deploys: criticality, recent_rollbacks,"
+                    + " recent_incidents, dependents, catalog_dependencies, local_time. Context left out takes"
+                    + " conservative defaults that raise the risk, and says so."
         })
 final class RiskScoreCommand implements Callable<Integer> {
     @Spec
@@ -60,14 +68,37 @@ final class RiskScoreCommand implements Callable<Integer> {
         } catch (DatasetError e) {
             throw new UserError(e.getMessage() + "; train one with 'harbormaster risk train'", e);
         }
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(change);
+            bytes = Files.readAllBytes(change);
         } catch (IOException e) {
-            throw new UserError("--change " + change + ": cannot read it (" + e.getMessage() + ")", e);
+            throw new UserError("--change " + change + ": cannot read it (" + OutputFiles.why(e) + ")", e);
         }
+        // The announcement exactly as the CI intake reads it; "context" is ours, which the intake would ignore.
+        var request =
+                switch (CiDeployRequestParser.parse(bytes)) {
+                    case ParseResult.Parsed p -> p.request();
+                    case ParseResult.Refused r ->
+                        throw new UserError(change + ": not a CI announcement the intake would accept: "
+                                + String.join(
+                                        "; ",
+                                        r.problems().stream()
+                                                .map(Problem::toString)
+                                                .toList()));
+                };
+        JsonNode context;
+        try {
+            context = Json.MAPPER.readTree(bytes).get("context");
+        } catch (IOException e) {
+            throw new IllegalStateException("the intake parsed it as JSON", e);
+        }
+        var err = spec.commandLine().getErr();
+        request.warnings().stream()
+                .filter(w -> !w.startsWith("unknown field \"context\""))
+                .forEach(w -> err.println("note: " + w));
+        err.flush();
         var input =
-                switch (RiskInputParser.parse(text)) {
+                switch (RiskInputs.forAnnouncement(request.toAnnouncedBuild(java.time.Instant.now()), context)) {
                     case ParsedInput.Valid v -> v.input();
                     case ParsedInput.Invalid inv ->
                         throw new UserError(change + ": " + String.join("; ", inv.problems()));

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Train a risk model from a CSV of labelled changes (ApacheJIT columns: buggy or bug, author_date or date,"
                     + " and the change metrics) and write it as JSON.",
-            "The most recent 20% of the rows choose the tunables; the model is then refitted on every row and its"
+            "The most recent 20%% of the rows choose the tunables; the model is then refitted on every row and its"
                     + " threshold set for the target escalation rate."
         })
 final class RiskTrainCommand implements Callable<Integer> {
@@ -60,6 +60,7 @@ final class RiskTrainCommand implements Callable<Integer> {
             throw new UserError("give either --train FILE.csv or --from-history (with --db), not both and not neither");
         }
         var options = RiskCli.options(targetRate);
+        OutputFiles.check(out, "--out"); // before minutes of training, not after
         long start = System.nanoTime();
         RiskModel model;
         try {
@@ -80,8 +81,8 @@ final class RiskTrainCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         try {
             RiskModelJson.write(model, out);
-        } catch (IOException e) {
-            throw new UserError("cannot write " + out + ": " + e.getMessage(), e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw OutputFiles.failure(out, "--out", e);
         }
         print(spec.commandLine().getOut(), model, seconds);
         return 0;

@@ -50,7 +50,7 @@ final class SandboxCommand implements Callable<Integer> {
     @Option(
             names = "--fault",
             paramLabel = "SERVICE@VERSION=KIND",
-            description = "make a build of the simulated CI misbehave (repeatable): KIND is errors (15% of requests"
+            description = "make a build of the simulated CI misbehave (repeatable): KIND is errors (15%% of requests"
                     + " fail), slow (3x the latency), crash (pods never ready) or none; e.g. --fault"
                     + " checkout@1.4.1=slow. The console's sidebar does the same while the sandbox runs.")
     java.util.List<String> faults = new java.util.ArrayList<>();
@@ -132,6 +132,11 @@ final class SandboxCommand implements Callable<Integer> {
                     reset);
         } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserError(
+                    "--data " + data + ": cannot keep the sandbox's data there: " + OutputFiles.why(e)
+                            + " (give another directory with --data)",
+                    e);
         }
     }
 

@@ -103,7 +103,7 @@ public final class ConfigLoader {
                 "readiness_timeout",
                 "channel",
                 "canary");
-        String environment = text(defaults, "defaults.environment", "production");
+        String environment = environment(defaults, "defaults.environment");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
         Duration block = duration(defaults, "defaults.auto_deploy_block", Duration.ofHours(1));
@@ -503,6 +503,18 @@ public final class ConfigLoader {
             return fallback;
         }
         return v.asText();
+    }
+
+    /** The one environment this instance deploys to: a name that `/deploy ... to <env>` and CI requests can give. */
+    private String environment(JsonNode node, String path) {
+        var env = text(node, path, io.harbormaster.engine.rollout.PipelineSettings.DEFAULT_ENVIRONMENT);
+        if (!env.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            problem(
+                    path,
+                    "'" + env + "' is not an environment name: lower-case letters, digits and '-', such as production"
+                            + " or staging (requests name it this way)");
+        }
+        return env;
     }
 
     private long integer(JsonNode node, String path, long fallback, long min, long max) {

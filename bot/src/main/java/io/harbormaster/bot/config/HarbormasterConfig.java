@@ -9,7 +9,7 @@ import java.util.Optional;
  * Everything {@code harbormaster.yml} configures, validated: the service catalog and its policies, and the settings
  * of the pipeline around them.
  *
- * @param environment the environment deploys go to when a request names none
+ * @param environment the one environment this instance deploys to; requests that name another are refused
  * @param approvalTimeout how long an escalated deploy waits for approvers before it expires
  * @param autoDeployBlock how long automatic deploys of a service stay blocked after a rollback
  * @param readinessTimeout how long a canary step waits for its pods to be ready before the deploy is rolled back

@@ -24,7 +24,9 @@ public interface DeployDesk {
      */
     default void threadOpened(long deployId, ThreadRef thread) {}
 
-    /** The deploys in flight (and the last finished ones), for one service or all. */
+    /**
+     * The deploys in flight, then each service's last finished one (its outcome and when), for one service or all.
+     */
     List<DeployView> status(Optional<String> service);
 
     ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String idempotencyKey);

@@ -25,6 +25,7 @@ final class DeployViews {
                 requester,
                 d.state(),
                 stateLine.isBlank() ? d.state().name().toLowerCase(java.util.Locale.ROOT) : stateLine,
-                d.emergency());
+                d.emergency(),
+                d.updatedAt());
     }
 }

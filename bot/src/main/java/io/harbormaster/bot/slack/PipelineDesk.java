@@ -40,7 +40,6 @@ public final class PipelineDesk implements DeployDesk {
     private final AuditLog audit;
     private final DeployThreads threads;
     private final PipelineSettings settings;
-    private final String defaultEnvironment;
     private final LongConsumer nudge;
     private final Clock clock;
     private final Set<String> rollbackKeys = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -51,7 +50,6 @@ public final class PipelineDesk implements DeployDesk {
     });
 
     /**
-     * @param defaultEnvironment where a deploy goes when the command names no environment
      * @param nudge advances a deploy soon, off the caller's thread (the pipeline runner's {@code nudge})
      */
     public PipelineDesk(
@@ -61,7 +59,6 @@ public final class PipelineDesk implements DeployDesk {
             AuditLog audit,
             DeployThreads threads,
             PipelineSettings settings,
-            String defaultEnvironment,
             LongConsumer nudge,
             Clock clock) {
         this.pipeline = pipeline;
@@ -70,7 +67,6 @@ public final class PipelineDesk implements DeployDesk {
         this.audit = audit;
         this.threads = threads;
         this.settings = settings;
-        this.defaultEnvironment = defaultEnvironment;
         this.nudge = nudge;
         this.clock = clock;
     }
@@ -78,6 +74,14 @@ public final class PipelineDesk implements DeployDesk {
     @Override
     public RequestOutcome requestDeploy(
             DeployCommand.Deploy command, SlackUser requester, String channel, String idempotencyKey) {
+        // One instance deploys to one environment (its cluster): `to <other>` is refused, never deployed here.
+        var here = pipeline.environment();
+        if (command.environment().isPresent() && !command.environment().get().equals(here)) {
+            var there = command.environment().get();
+            return new RequestOutcome.Refused("This Harbormaster deploys to *" + here + "* only, so nothing was"
+                    + " started: deploy to " + there + " with the Harbormaster instance of " + there + ". `/deploy "
+                    + command.service() + " " + command.version() + "` (without `to`) deploys to " + here + ".");
+        }
         var lock = policies.lockOf(command.service());
         if (lock.isPresent()) {
             var l = lock.get();
@@ -89,7 +93,7 @@ public final class PipelineDesk implements DeployDesk {
                 RequestSource.SLACK,
                 command.service(),
                 command.version(),
-                command.environment().orElse(defaultEnvironment),
+                here,
                 requester.id(),
                 command.emergency(),
                 CanonicalJson.of(Map.of("channel", channel, "user", requester.id())),
@@ -116,7 +120,9 @@ public final class PipelineDesk implements DeployDesk {
 
     @Override
     public List<DeployView> status(Optional<String> service) {
-        return deploys.inFlight().stream()
+        // In flight first, then what each service last finished with (outcome and when): a promoted deploy remains
+        // what is running until the next one ends.
+        return java.util.stream.Stream.concat(deploys.inFlight().stream(), deploys.lastFinished().stream())
                 .filter(d -> service.isEmpty() || service.get().equals(d.service()))
                 .map(d -> DeployViews.of(d, deploys))
                 .toList();

@@ -14,7 +14,6 @@ import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RollbackMessages;
 import io.harbormaster.bot.slack.messages.RollbackNotice;
 import io.harbormaster.bot.slack.messages.SlackMessage;
-import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.CheckResult;
 import io.harbormaster.engine.policy.ServiceCatalog;
@@ -249,25 +248,44 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
 
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
         var d = r.deploy();
-        var evidence = r.evidence().isEmpty()
-                ? List.of(Evidence.of("engine", r.incident().metric(), "rollback", Double.NaN, Double.NaN, r.reason()))
-                : r.evidence();
+        // A person's rollback (the actor of the move to rolling back) has no evidence: say who asked, not empty
+        // figures.
+        var requestedBy = deploys.transitions(d.id()).stream()
+                .filter(t -> t.to() == DeployState.ROLLING_BACK)
+                .reduce((a, b) -> b)
+                .map(t -> t.actor())
+                .filter(actor -> !actor.equals(ENGINE));
+        var why = r.evidence().isEmpty()
+                ? requestedBy
+                        .map(who -> "Requested by " + DeployMessages.requester(who) + " with `/deploy rollback "
+                                + d.service() + "`.")
+                        .orElse(Mrkdwn.escape(r.reason()))
+                : "";
         web.reply(
                         thread,
                         DeployMessages.decision(
-                                DeployViews.of(d, deploys), new Verdict.Rollback(secondsInCanary(d), evidence)))
+                                DeployViews.of(d, deploys),
+                                new Verdict.Rollback(secondsInCanary(d), r.evidence()),
+                                why))
                 .join();
         var notice = new RollbackNotice(
                 d.id(),
                 d.service(),
                 d.version(),
                 d.environment(),
-                evidence.getFirst(),
+                r.evidence().isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(r.evidence().getFirst()),
+                r.reason(),
+                r.evidence().isEmpty() ? requestedBy : Optional.empty(),
                 Optional.of("#" + r.incident().id()),
                 web.permalink(thread).join(),
                 r.blockedUntil());
         web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
     }
+
+    /** The pipeline's own name as an actor; anyone else moving a deploy is a person. */
+    private static final String ENGINE = "engine";
 
     private void updateParent(Deploy d, ThreadRef thread) {
         // Re-read: notices are delivered after the fact, and the parent should show where the deploy is now.

@@ -50,8 +50,17 @@ class EndToEndTest {
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0APPROVER", "bob", CHANNEL, "deploys");
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
     static final SlackRequests.Origin MALLORY = new SlackRequests.Origin("U0MALLORY", "mallory", CHANNEL, "deploys");
-    static final List<String> SERVICES =
-            List.of("checkout", "payments", "inventory", "search", "cart", "orders", "shipping");
+    static final List<String> SERVICES = List.of(
+            "checkout",
+            "payments",
+            "inventory",
+            "search",
+            "cart",
+            "orders",
+            "shipping",
+            "reviews",
+            "ratings",
+            "wishlist");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -314,6 +323,85 @@ class EndToEndTest {
         assertThat(announce("orders", "5.0.0", SMALL_CHANGE, true).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aRollbackSomeoneAsksForIsBroadcastAsTheirRequestWithoutEmptyFigures() throws Exception {
+        cluster.crash("registry.example/wishlist:1.1.0", true); // its canary never gets ready: it waits in its step
+        announce("wishlist", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "wishlist 1.1.0");
+        var parent = await("the parent message", () -> parent("wishlist 1.1.0"));
+        await("the canary", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("*canary*"))
+                .orElse(null));
+
+        requests.slashCommand(BOB, "/deploy", "rollback wishlist");
+        var notice = await("the rollback broadcast", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(SlackStandIn.Message::replyBroadcast)
+                .findFirst()
+                .orElse(null));
+        assertThat(notice.text())
+                .contains(
+                        "Rolled back wishlist 1.1.0 in production at the request of <@U0APPROVER>",
+                        "`/deploy rollback wishlist`",
+                        "incident #")
+                .doesNotContain("n/a", "canary canary", "baseline");
+        assertThat(notice.allText()).doesNotContain("n/a");
+        var decision = await("the decision in the thread", () -> slack.replies(CHANNEL, parent.ts()).stream()
+                .filter(m -> m.allText().contains("Rolled back"))
+                .filter(m -> !m.replyBroadcast())
+                .findFirst()
+                .orElse(null));
+        assertThat(decision.allText()).contains("Requested by <@U0APPROVER>").doesNotContain("n/a");
+    }
+
+    @Test
+    void statusShowsAServicesLastFinishedDeployWithItsOutcomeAndWhenOnceNothingIsInFlight() throws Exception {
+        announce("ratings", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "ratings 1.1.0");
+        var parent = await("the parent message", () -> parent("ratings 1.1.0"));
+        await("the parent message updated to promoted", () -> slack.message(CHANNEL, parent.ts())
+                .filter(m -> m.allText().contains("promoted"))
+                .orElse(null));
+
+        requests.slashCommand(BOB, "/deploy", "status ratings");
+        var status = await("the status", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(BOB.userId())))
+                .filter(m -> m.allText().contains("ratings"))
+                .findFirst()
+                .orElse(null));
+        assertThat(status.allText())
+                .contains("Last finished", "*ratings* `1.1.0` → production: promoted 2026-11-24 ", " UTC")
+                .doesNotContain("No deploys", "In flight");
+    }
+
+    @Test
+    void aDeployThatNamesAnotherEnvironmentIsRefusedSayingWhereThisInstanceDeploysAndNothingStarts() throws Exception {
+        announce("reviews", "1.1.0", SMALL_CHANGE, false);
+        requests.slashCommand(ALICE, "/deploy", "reviews 1.1.0 to staging");
+        var refusal = await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(ALICE.userId())))
+                .filter(m -> m.allText().contains("staging"))
+                .findFirst()
+                .orElse(null));
+        assertThat(refusal.allText())
+                .contains("deploys to *production* only", "nothing was started", "Harbormaster instance of staging");
+
+        // CI asking for staging, announcement and deploy alike, is refused whole: no build is recorded here either.
+        var ci = announce("reviews", "1.2.0", SMALL_CHANGE, true, ",\"environment\":\"staging\"");
+        assertThat(ci.statusCode()).isEqualTo(409);
+        assertThat(ci.body()).contains("deploys to production only", "the request names staging");
+        requests.slashCommand(ALICE, "/deploy", "reviews 1.2.0");
+        await("the refusal of a build never announced here", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(ALICE.userId())))
+                .filter(m -> m.allText().contains("no build announced reviews 1.2.0"))
+                .findFirst()
+                .orElse(null));
+
+        assertThat(parent("reviews")).isNull();
+        assertThat(cluster.workloads(target("reviews")).values())
+                .allMatch(w -> w.image().endsWith(":1.0.0"))
+                .hasSize(1);
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     static final String SMALL_CHANGE = """
@@ -325,10 +413,16 @@ class EndToEndTest {
              "author":"U0DEV"}""";
 
     HttpResponse<String> announce(String service, String version, String change, boolean autoDeploy) throws Exception {
+        return announce(service, version, change, autoDeploy, "");
+    }
+
+    /** ... with {@code extraFields} (",\"key\":value...") added to the request. */
+    HttpResponse<String> announce(String service, String version, String change, boolean autoDeploy, String extraFields)
+            throws Exception {
         var body = """
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":%s,"requested_by":"ci-bot",
-                 "change":%s}""".formatted(service, version, service, version, service, version, autoDeploy, change);
+                 "change":%s%s}""".formatted(service, version, service, version, service, version, autoDeploy, change, extraFields);
         long ts = clock.instant().getEpochSecond();
         var request = HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
                 .header("Content-Type", "application/json")

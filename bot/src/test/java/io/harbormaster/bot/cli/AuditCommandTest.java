@@ -91,6 +91,38 @@ class AuditCommandTest {
     }
 
     @Test
+    void aFilteredExportIsSaidToBeCheckedEntryByEntryOnlyWithItsCheckpointsNotCheckedNotClaimedAbsent()
+            throws Exception {
+        var file = dir.resolve("search.json");
+        var exported = run("audit", "export", "--db", url, "--service", "search", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        var mapper = new ObjectMapper();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        int checkpoints = doc.get("checkpoints").size();
+        assertThat(checkpoints).isPositive();
+        // Someone deletes an entry from the file: a filtered export cannot show it, and must not claim otherwise.
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("entries")).remove(0);
+        mapper.writeValue(file.toFile(), doc);
+
+        var r = run("audit", "verify", "--file", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("filtered export: each of its 3 entries matches its own hash")
+                .contains("completeness and its chain cannot be checked")
+                .contains("nor can the " + checkpoints + " signed checkpoint(s) it carries")
+                .contains("export without filters")
+                .doesNotContain("intact:", "0 signed checkpoints", "signed through");
+
+        var json = mapper.readTree(
+                run("audit", "verify", "--file", file.toString(), "--json").out());
+        assertThat(json.get("scope").asText()).isEqualTo("entries");
+        assertThat(json.get("valid").asBoolean()).isTrue();
+        assertThat(json.get("checkpoints").isNull()).isTrue();
+        assertThat(json.get("signed_through").isNull()).isTrue();
+        assertThat(json.get("checkpoints_not_checked").asInt()).isEqualTo(checkpoints);
+    }
+
+    @Test
     void csvExportFiltersByServiceAndDecision() throws Exception {
         var file = dir.resolve("export.csv");
         var r = run(
@@ -132,16 +164,40 @@ class AuditCommandTest {
     }
 
     @Test
+    void anExportToAPathThatCannotBeWrittenSaysWhichPathWhyAndWhatToDoWithoutATrace() throws Exception {
+        var missing = dir.resolve("nonexistent").resolve("dir").resolve("x.json");
+        var r = run("audit", "export", "--db", url, "--out", missing.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--out " + missing, "the directory " + missing.getParent() + " does not exist", "mkdir -p")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(r.err().strip().lines()).hasSize(1);
+
+        var directory = run("audit", "export", "--db", url, "--out", dir.toString());
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).contains("--out " + dir + " is a directory").doesNotContain("Exception");
+    }
+
+    @Test
     void everyCommandInTheTreeAnswersHelp() {
         var paths = new java.util.ArrayList<java.util.List<String>>();
         collect(HarbormasterCommand.commandLine(), new java.util.ArrayList<>(), paths);
         assertThat(paths).hasSizeGreaterThan(8);
-        for (var path : paths) {
-            var args = new java.util.ArrayList<>(path);
-            args.add("--help");
-            var r = run(args.toArray(String[]::new));
-            assertThat(r.code()).as(String.join(" ", args)).isZero();
-            assertThat(r.out()).as(String.join(" ", args)).contains("Usage:");
+        // picocli formats descriptions with String.format and warns on System.err when one does not format (a bare %).
+        var warnings = new java.io.ByteArrayOutputStream();
+        var stderr = System.err;
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (var path : paths) {
+                var args = new java.util.ArrayList<>(path);
+                args.add("--help");
+                var r = run(args.toArray(String[]::new));
+                assertThat(r.code()).as(String.join(" ", args)).isZero();
+                assertThat(r.out()).as(String.join(" ", args)).contains("Usage:");
+                assertThat(r.err() + warnings).as(String.join(" ", args)).doesNotContain("WARN", "Could not format");
+            }
+        } finally {
+            System.setErr(stderr);
         }
     }
 

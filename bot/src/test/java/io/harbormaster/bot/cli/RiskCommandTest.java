@@ -88,11 +88,12 @@ class RiskCommandTest {
     @Test
     void aRiskyChangeIsEscalatedWithItsFactorsAndTheThreshold() throws IOException {
         var c = change("""
-                {"service":"payments","version":"2.0.0",
+                {"service":"payments","version":"2.0.0","image":"registry.example.com/shop/payments:2.0.0",
+                 "commit_sha":"9fceb02","build_id":"gha-1","ci_status":"success",
                  "change":{"ns":1,"nd":1,"nf":3,"entropy":1,"la":9000,"ld":400,"fix":true,"ndev":2,"age":10,
                            "nuc":5,"exp":2,"rexp":1,"sexp":1,"files":["src/Pay.java"]},
                  "context":{"criticality":"medium","recent_rollbacks":0,"recent_incidents":0,"dependents":0,
-                            "local_time":"2024-05-07T11:00","ci_status":"green"}}
+                            "local_time":"2024-05-07T11:00"}}
                 """);
         var r = run("risk", "score", "--model", model.toString(), "--change", c.toString(), "--json");
         assertEquals(0, r.code(), r.err());
@@ -110,11 +111,12 @@ class RiskCommandTest {
     @Test
     void aCalmChangeProceedsAndTheTableShowsWhy() throws IOException {
         var c = change("""
-                {"service":"payments","version":"2.0.1",
+                {"service":"payments","version":"2.0.1","image":"registry.example.com/shop/payments:2.0.1",
+                 "commit_sha":"9fceb03","build_id":"gha-2","ci_status":"success",
                  "change":{"ns":1,"nd":1,"nf":1,"entropy":0,"la":2,"ld":1,"fix":false,"ndev":2,"age":10,
                            "nuc":5,"exp":3000,"rexp":1500,"sexp":1000,"files":["README.md"]},
                  "context":{"criticality":"medium","recent_rollbacks":0,"recent_incidents":0,"dependents":0,
-                            "local_time":"2024-05-07T11:00","ci_status":"green"}}
+                            "local_time":"2024-05-07T11:00"}}
                 """);
         var r = run("risk", "score", "--model", model.toString(), "--change", c.toString());
         assertEquals(0, r.code(), r.err());
@@ -126,7 +128,8 @@ class RiskCommandTest {
     @Test
     void theShippedModelIsUsedWhenNoneIsGiven() throws IOException {
         var c = change("""
-                {"service":"s","version":"1","change":{"la":10,"ld":2,"nf":1,"files":["db/migration/V3__x.sql"]}}
+                {"service":"s","version":"1","image":"registry.example.com/s:1","commit_sha":"9fceb04",
+                 "build_id":"gha-3","change":{"la":10,"ld":2,"nf":1,"files":["db/migration/V3__x.sql"]}}
                 """);
         var r = run("risk", "score", "--change", c.toString(), "--json");
         assertEquals(0, r.code(), r.err());
@@ -143,13 +146,83 @@ class RiskCommandTest {
     @Test
     void anImpossibleChangeIsRefusedOnOneLineWithExitCodeTwo() throws IOException {
         var c = change("""
-                {"service":"s","version":"1","change":{"la":-1,"files":[]}}
+                {"service":"s","version":"1","image":"registry.example.com/s:1","commit_sha":"9fceb05",
+                 "build_id":"gha-4","change":{"la":-1,"files":[]}}
                 """);
         var r = run("risk", "score", "--model", model.toString(), "--change", c.toString());
         assertEquals(2, r.code());
         assertEquals(
-                "error: " + c + ": change.la is -1, but lines added cannot be negative",
+                "error: " + c + ": not a CI announcement the intake would accept: change.la: is -1: expected a"
+                        + " finite number >= 0",
                 r.err().strip());
+    }
+
+    /** What CI sends to the intake: every field the intake reads, a few it keeps for others, none of ours. */
+    static final String ANNOUNCEMENT = """
+            {"service":"checkout","version":"1.4.1","image":"registry.example.com/shop/checkout:1.4.1",
+             "commit_sha":"abcdef1234567","build_id":"gha-8812345","environment":"production","ci_status":"%s",
+             "auto_deploy":false,"requested_by":"ci-bot",
+             "change":{"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,
+                       "nuc":2,"exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],
+                       "dependencies":[],"commit_messages":["Fix rounding"],"pr_title":"Fix rounding","author":"U0DEV"}}
+            """;
+
+    @Test
+    void aCiAnnouncementTheIntakeAcceptsIsScoredAndOneTheIntakeRefusesIsRefusedAlike() throws IOException {
+        var json = ANNOUNCEMENT.formatted("success");
+        assertTrue(
+                io.harbormaster.engine.intake.CiDeployRequestParser.parse(
+                                json.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        instanceof io.harbormaster.engine.intake.ParseResult.Parsed,
+                "the intake accepts it");
+        var r = run("risk", "score", "--change", change(json).toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        var j = JSON.readTree(r.out());
+        assertEquals("checkout", j.get("service").asText());
+        assertEquals("pass", ciRule(j).get("outcome").asText(), "success is green to the rules: " + j.get("rules"));
+        assertTrue(j.get("assumptions").toString().contains("context.criticality missing"), r.out());
+        assertTrue(r.err().isEmpty(), r.err());
+
+        // The intake's vocabulary, not another: "green" is refused by both, with the intake's words.
+        var green = ANNOUNCEMENT.formatted("green");
+        var refused = io.harbormaster.engine.intake.CiDeployRequestParser.parse(
+                green.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var problem = ((io.harbormaster.engine.intake.ParseResult.Refused) refused)
+                .problems()
+                .getFirst()
+                .toString();
+        var byRisk = run("risk", "score", "--change", change(green).toString());
+        assertEquals(2, byRisk.code());
+        assertTrue(byRisk.err().contains(problem), problem + " in " + byRisk.err());
+
+        var failed = run(
+                "risk",
+                "score",
+                "--change",
+                change(ANNOUNCEMENT.formatted("failed")).toString(),
+                "--json");
+        assertEquals(0, failed.code(), failed.err());
+        var rule = ciRule(JSON.readTree(failed.out()));
+        assertEquals("escalate", rule.get("outcome").asText(), failed.out());
+        assertTrue(rule.get("reason").asText().contains("CI status is failed"), failed.out());
+    }
+
+    static JsonNode ciRule(JsonNode scored) {
+        for (var rule : scored.get("rules")) {
+            if (rule.get("rule").asText().equals("ci-not-green")) {
+                return rule;
+            }
+        }
+        throw new AssertionError("no ci-not-green rule in " + scored.get("rules"));
+    }
+
+    @Test
+    void theCiStatusIsTheAnnouncementsOwnNotAContextField() throws IOException {
+        var json = ANNOUNCEMENT.formatted("success").strip();
+        var withContext = json.substring(0, json.length() - 1) + ",\"context\":{\"ci_status\":\"success\"}}";
+        var r = run("risk", "score", "--change", change(withContext).toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("context.ci_status: the CI status is the announcement's own ci_status"), r.err());
     }
 
     @Test
@@ -185,6 +258,16 @@ class RiskCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: --train "), r.err());
         assertEquals(1, r.err().strip().lines().count());
+    }
+
+    @Test
+    void aModelPathInADirectoryThatDoesNotExistIsRefusedBeforeTrainingWithoutATrace() {
+        var out = dir.resolve("nonexistent").resolve("model.json");
+        var r = run("risk", "train", "--train", train.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(
+                r.err().contains("--out " + out + ": the directory " + out.getParent() + " does not exist"), r.err());
+        assertTrue(!r.err().contains("Exception") && r.out().isEmpty(), r.out() + r.err());
     }
 
     @Test

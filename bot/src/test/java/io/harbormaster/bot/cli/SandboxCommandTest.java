@@ -155,6 +155,16 @@ class SandboxCommandTest {
     }
 
     @Test
+    void aDataDirectoryThatCannotBeCreatedIsNamedWithWhyAndNoStackTrace() throws Exception {
+        var file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        var run = sandbox();
+        assertThat(run.cli().execute("--port", "0", "--data", file.toString())).isEqualTo(2);
+        assertThat(run.err().toString())
+                .contains("--data " + file, "is in the way and is not a directory", "--data")
+                .doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
     void anAllowedHostThatIsNotAHostNameIsRefusedWithAnExample() {
         var run = sandbox();
         assertThat(run.cli()

@@ -214,6 +214,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEnvironmentThisInstanceDeploysToIsANameRequestsCanGive() {
+        var staging = ConfigLoader.parse("harbormaster.yml", "defaults: {environment: staging}\n" + MINIMAL);
+        assertThat(staging.environment()).isEqualTo("staging");
+        assertThat(problems("defaults: {environment: Production}\n" + MINIMAL))
+                .singleElement()
+                .asString()
+                .contains("defaults.environment", "'Production' is not an environment name");
+    }
+
+    @Test
     void moreApprovalsThanApproversIsRefused() {
         var p = problems(MINIMAL + "    approvals: 2\n");
         assertThat(p).singleElement().asString().contains("2 approvals are required but group 'ops' has only 1 member");

@@ -308,7 +308,8 @@ class DeployPipelineTest {
                 Duration.ofMinutes(5),
                 Duration.ofDays(30),
                 "test",
-                "test");
+                "test",
+                "production");
         var nanos = new java.util.concurrent.atomic.AtomicLong();
         var engine = f.engine(settings, store, nanos::get);
         var id = PipelineFixture.acceptedId(
@@ -411,6 +412,32 @@ class DeployPipelineTest {
                 .asString()
                 .contains("is not a version");
         assertThat(f.deploys.inFlight()).isEmpty();
+    }
+
+    @Test
+    void aRequestForAnotherEnvironmentThanTheEnginesIsRefusedBeforeAnythingIsStoredOrAudited() {
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a"); // deploys to production, the default
+        var staging = new io.harbormaster.engine.rollout.DeployRequest(
+                "slack:staging",
+                io.harbormaster.engine.rollout.RequestSource.SLACK,
+                "checkout",
+                "1.1.0",
+                "staging",
+                "U0DEV",
+                false,
+                "{}",
+                f.clock.instant());
+        assertThat(engine.submit(staging)).isInstanceOfSatisfying(Submission.Refused.class, r -> assertThat(r.reason())
+                .contains("deploys to production only", "the request names staging", "nothing was started"));
+        assertThat(f.deploys.inFlight()).isEmpty();
+        assertThat(f.events).isEmpty();
+        assertThat(f.notices).isEmpty();
+        var entries = new java.util.concurrent.atomic.AtomicInteger();
+        f.audit.scan(AuditQuery.all(), e -> entries.incrementAndGet());
+        assertThat(entries).hasValue(0);
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:production", "checkout", "1.1.0", "U0DEV")))
+                .isInstanceOf(Submission.Accepted.class);
     }
 
     @Test

@@ -133,7 +133,8 @@ class TwoReplicasTest {
                         Duration.ofMinutes(1),
                         Duration.ofDays(30),
                         "test",
-                        "test");
+                        "test",
+                        "production");
                 var pipeline = new DeployPipeline(ports, settings);
                 var vertx = Vertx.vertx();
                 var consumer = new KafkaDeployRequestConsumer(

@@ -50,7 +50,8 @@ final class FakeDeployDesk implements DeployDesk {
                 requester.id(),
                 DeployState.REQUESTED,
                 "scoring risk",
-                c.emergency());
+                c.emergency(),
+                java.time.Instant.parse("2026-11-24T10:00:00Z"));
     }
 
     @Override

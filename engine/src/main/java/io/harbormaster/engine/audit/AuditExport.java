@@ -183,7 +183,8 @@ public final class AuditExport {
      * Verifies a JSON export without any database, reading it once. Checkpoints are checked against
      * {@code pinnedKey} when given, else against the keys the export carries (which proves integrity, not
      * authorship: pin the key for that). A filtered export has gaps by design, so only each entry's own hash is
-     * checked there.
+     * checked there: its report says {@link VerifyReport#filtered()}, and counts the checkpoints the file carries
+     * without checking them.
      */
     public static VerifyReport verify(InputStream in, java.util.Optional<PublicKey> pinnedKey) {
         try (JsonParser p = JSON.createParser(in)) {
@@ -223,7 +224,9 @@ public final class AuditExport {
                         var trusted = pinnedKey
                                 .map(k -> Map.of(CheckpointSigner.keyIdOf(k), k))
                                 .orElse(keys);
-                        return filtered ? verifyEach(p) : verifyChain(p, new ChainVerifier(trusted, checkpoints));
+                        return filtered
+                                ? verifyEach(p, checkpoints.size())
+                                : verifyChain(p, new ChainVerifier(trusted, checkpoints));
                     }
                     default -> p.skipChildren();
                 }
@@ -251,7 +254,7 @@ public final class AuditExport {
         return verifier.finish();
     }
 
-    private static VerifyReport verifyEach(JsonParser p) throws IOException {
+    private static VerifyReport verifyEach(JsonParser p, long checkpointsInFile) throws IOException {
         long count = 0;
         while (p.nextToken() == JsonToken.START_OBJECT) {
             var e = entryOf(p.readValueAsTree());
@@ -262,11 +265,12 @@ public final class AuditExport {
                         false,
                         java.util.OptionalLong.of(e.seq()),
                         "entry " + e.seq() + " was changed after it was written: its fields do not give its hash",
+                        checkpointsInFile,
                         0,
-                        0);
+                        true);
             }
         }
-        return new VerifyReport(count, true, java.util.OptionalLong.empty(), "", 0, 0);
+        return new VerifyReport(count, true, java.util.OptionalLong.empty(), "", checkpointsInFile, 0, true);
     }
 
     private static AuditEntry entryOf(JsonNode n) {

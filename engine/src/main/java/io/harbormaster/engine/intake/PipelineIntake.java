@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 /**
  * The engine's handler for CI deploy requests (Kafka, the in-process queue, the HTTP API): announces the build, and
  * when CI asks for an automatic deploy, submits it to the pipeline; idempotent by key because the pipeline's intake is.
+ * A request for another environment than the pipeline's is refused whole: its build is not announced here either.
  */
 public final class PipelineIntake implements DeployRequestHandler {
     private final BuildCatalog builds;
@@ -26,6 +27,16 @@ public final class PipelineIntake implements DeployRequestHandler {
 
     @Override
     public Outcome handle(CiDeployRequest request, String idempotencyKey) {
+        var elsewhere = pipeline.wrongEnvironment(request.environment());
+        if (elsewhere.isPresent()) {
+            // CI that leaves the environment out asks for production: say so, since its request does not show it.
+            return new Outcome.Refused(elsewhere.get()
+                    + (request.environment().equals(CiDeployRequestParser.DEFAULT_ENVIRONMENT)
+                            ? "; a request without \"environment\" names " + CiDeployRequestParser.DEFAULT_ENVIRONMENT
+                                    + ", so CI of this instance sets \"environment\": \"" + pipeline.environment()
+                                    + "\""
+                            : ""));
+        }
         var now = clock.instant();
         var announced = builds.announce(request.toAnnouncedBuild(now));
         if (!announced.image().equals(request.image()) || !announced.commitSha().equals(request.commitSha())) {

@@ -71,8 +71,30 @@ public final class DeployPipeline {
 
     // ------------------------------------------------------------------------------------------------ intake
 
+    /** The one environment this engine deploys to ({@link PipelineSettings#environment()}). */
+    public String environment() {
+        return settings.environment();
+    }
+
+    /**
+     * Why a request that names {@code environment} cannot be taken here: this engine's rollouts go to its own cluster
+     * only, so a request for any other environment is refused (never deployed here under another name).
+     */
+    public Optional<String> wrongEnvironment(String environment) {
+        if (settings.environment().equals(environment)) {
+            return Optional.empty();
+        }
+        return Optional.of("this Harbormaster deploys to " + settings.environment() + " only, and the request names "
+                + environment + ": nothing was started; send it to the Harbormaster instance that deploys to "
+                + environment + " (or name " + settings.environment() + " to deploy here)");
+    }
+
     /** Accepts a deploy request (idempotent by its key) or refuses it with what to do instead; starts nothing else. */
     public Submission submit(DeployRequest request) {
+        var elsewhere = wrongEnvironment(request.environment());
+        if (elsewhere.isPresent()) {
+            return new Submission.Refused(elsewhere.get());
+        }
         var catalog = ports.catalog().get();
         var spec = catalog.service(request.service());
         if (spec.isEmpty()) {

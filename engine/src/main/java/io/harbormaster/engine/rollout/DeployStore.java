@@ -21,6 +21,12 @@ public interface DeployStore {
     List<Deploy> inFlight();
 
     /**
+     * For every service, the deploy that ended most recently (the latest {@link Deploy#updatedAt()} among those in a
+     * terminal state, the larger id on a tie), ordered by service: what each service last finished with.
+     */
+    List<Deploy> lastFinished();
+
+    /**
      * Moves a deploy to {@code to} (and canary step {@code step}) if it is still at {@code expectedRevision}, and
      * records the transition; throws {@link StaleRevision} otherwise.
      */

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param incidentLookback how far back "recent rollbacks and incidents" reach for risk scoring
  * @param engineVersion written into every audit entry
  * @param policyVersion written into every audit entry (a hash or version of harbormaster.yml)
+ * @param environment the one environment this engine deploys to: every rollout goes to the services' Deployments in
+ *     this engine's cluster, so a request that names another environment is refused before anything starts
  */
 public record PipelineSettings(
         String owner,
@@ -22,7 +24,11 @@ public record PipelineSettings(
         Duration readinessTimeout,
         Duration incidentLookback,
         String engineVersion,
-        String policyVersion) {
+        String policyVersion,
+        String environment) {
+
+    /** The environment an instance deploys to when its configuration names none. */
+    public static final String DEFAULT_ENVIRONMENT = "production";
 
     public static PipelineSettings defaults(String owner) {
         return new PipelineSettings(
@@ -33,6 +39,7 @@ public record PipelineSettings(
                 Duration.ofMinutes(5),
                 Duration.ofDays(30),
                 "harbormaster-0.1.0",
-                "unversioned");
+                "unversioned",
+                DEFAULT_ENVIRONMENT);
     }
 }

@@ -15,9 +15,10 @@ import java.util.Optional;
 
 /**
  * Builds the risk scorer's input for a deploy from what the engine knows: the announced build's change metadata
- * (only the fields the scorer reads), the catalog entry, and the service's recent history.
+ * (only the fields the scorer reads), the catalog entry, and the service's recent history. {@link #forAnnouncement}
+ * builds it the same way from a CI announcement and a context given by hand ({@code risk score}).
  */
-final class RiskInputs {
+public final class RiskInputs {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RiskInputs() {}
@@ -45,6 +46,37 @@ final class RiskInputs {
         ctx.put("ci_status", build.map(b -> ciStatus(b.ciStatus())).orElse("unknown"));
         var catalog = ctx.putArray("catalog_dependencies");
         spec.dependencies().stream().map(Dependency::service).forEach(catalog::add);
+        return RiskInputParser.parse(root);
+    }
+
+    /**
+     * The risk input of a build CI announced, as the pipeline scores it (the same change fields, the announcement's CI
+     * status in the scorer's terms), in a deploy context given as {@link RiskInputParser}'s {@code context} object:
+     * criticality, recent_rollbacks, recent_incidents, dependents, catalog_dependencies, local_time; what it leaves out
+     * takes the parser's conservative defaults. The CI status is the announcement's {@code ci_status}, never the
+     * context's, so that there is one vocabulary for it.
+     *
+     * @param context the context object, or null / a missing node for none
+     */
+    public static ParsedInput forAnnouncement(AnnouncedBuild build, JsonNode context) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("service", build.service());
+        root.put("version", build.version());
+        root.put("announced", true);
+        root.set("change", changeFields(build.changeJson()));
+        var ctx = root.putObject("context");
+        if (context != null && !context.isMissingNode() && !context.isNull()) {
+            if (!context.isObject()) {
+                return new ParsedInput.Invalid(java.util.List.of("context must be an object (criticality,"
+                        + " recent_rollbacks, recent_incidents, dependents, catalog_dependencies, local_time)"));
+            }
+            if (context.has("ci_status")) {
+                return new ParsedInput.Invalid(java.util.List.of("context.ci_status: the CI status is the"
+                        + " announcement's own ci_status (success, failed, running or unknown), not a context field"));
+            }
+            ctx.setAll((ObjectNode) context);
+        }
+        ctx.put("ci_status", ciStatus(build.ciStatus()));
         return RiskInputParser.parse(root);
     }
 

@@ -69,6 +69,20 @@ class AuditExportTest {
     }
 
     @Test
+    void aFilteredExportsReportSaysSoAndCountsTheCheckpointsItCarriesUnchecked() {
+        var entries = ChainVerifierTest.chain(6);
+        var full = verify(export(entries, List.of(), false), Optional.empty());
+        assertThat(full.filtered()).isFalse();
+        var cp = new AuditCheckpoint(3, entries.get(2).hash(), Instant.EPOCH, "k", "not-a-signature");
+        var report = verify(export(List.of(entries.get(1), entries.get(4)), List.of(cp), true), Optional.empty());
+        assertThat(report.filtered()).isTrue();
+        assertThat(report.valid()).isTrue();
+        assertThat(report.entries()).isEqualTo(2);
+        assertThat(report.checkpoints()).as("carried, not checked").isEqualTo(1);
+        assertThat(report.signedThrough()).isZero();
+    }
+
+    @Test
     void somethingThatIsNotAnExportIsRefusedWithAReason() {
         assertThatThrownBy(() -> verify("[1,2]", Optional.empty())).hasMessageContaining("one JSON object");
         assertThatThrownBy(() -> verify("{\"format\":\"x\",\"entries\":[]}", Optional.empty()))

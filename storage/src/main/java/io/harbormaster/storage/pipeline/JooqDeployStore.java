@@ -113,15 +113,38 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public List<Deploy> inFlight() {
-        var terminal = java.util.Arrays.stream(DeployState.values())
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.STATE.notIn(terminalStates()))
+                .orderBy(DEPLOY.ID)
+                .fetch(JooqDeployStore::toDeploy);
+    }
+
+    @Override
+    public List<Deploy> lastFinished() {
+        var latest = DSL.rowNumber()
+                .over(DSL.partitionBy(DEPLOY.SERVICE).orderBy(DEPLOY.UPDATED_AT.desc(), DEPLOY.ID.desc()))
+                .as("latest");
+        var ranked = db.dsl()
+                .select(DEPLOY.ID, latest)
+                .from(DEPLOY)
+                .where(DEPLOY.STATE.in(terminalStates()))
+                .asTable("ranked");
+        return db.dsl()
+                .select(DEPLOY.fields())
+                .from(DEPLOY)
+                .join(ranked)
+                .on(DEPLOY.ID.eq(ranked.field(DEPLOY.ID)))
+                .where(ranked.field(latest).eq(1))
+                .orderBy(DEPLOY.SERVICE)
+                .fetch(r -> toDeploy(r.into(DEPLOY)));
+    }
+
+    private static List<String> terminalStates() {
+        return java.util.Arrays.stream(DeployState.values())
                 .filter(DeployState::terminal)
                 .map(DeployState::name)
                 .toList();
-        return db.dsl()
-                .selectFrom(DEPLOY)
-                .where(DEPLOY.STATE.notIn(terminal))
-                .orderBy(DEPLOY.ID)
-                .fetch(JooqDeployStore::toDeploy);
     }
 
     @Override

@@ -190,4 +190,33 @@ class DeployStoreTest {
             assertThat(count(db, "metrics_outage")).isEqualTo(2);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void lastFinishedIsPerServiceTheDeployThatEndedLatestWhateverItsOutcome(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var promoted = end(store, "k1", "checkout", DeployState.PROMOTED, T0.plusSeconds(3600));
+            var rolledBack = end(store, "k2", "checkout", DeployState.ROLLED_BACK, T0.plusSeconds(7200));
+            store.intake(request("k3", "checkout")); // in flight: not finished
+            var failed = end(store, "k4", "payments", DeployState.FAILED, T0.plusSeconds(1800));
+            end(store, "k5", "payments", DeployState.EXPIRED, T0.plusSeconds(600)); // newer deploy, ended earlier
+            store.intake(request("k6", "search")); // never finished
+
+            assertThat(store.lastFinished())
+                    .extracting(d -> d.id(), d -> d.state())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(rolledBack, DeployState.ROLLED_BACK),
+                            org.assertj.core.groups.Tuple.tuple(failed, DeployState.FAILED));
+            assertThat(store.find(promoted).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+            assertThat(store.lastFinished().getFirst().updatedAt()).isEqualTo(T0.plusSeconds(7200));
+        }
+    }
+
+    /** A deploy of {@code service} taken straight to the terminal state {@code to} at {@code at}; its id. */
+    static long end(JooqDeployStore store, String key, String service, DeployState to, Instant at) {
+        var d = store.intake(request(key, service)).deploy();
+        return store.transition(d.id(), d.revision(), to, 0, "engine", "ended", at)
+                .id();
+    }
 }

@@ -110,6 +110,14 @@ public final class DeployMessages {
 
     /** The final decision and the evidence behind it, the deciding piece first. */
     public static SlackMessage decision(DeployView d, Verdict verdict) {
+        return decision(d, verdict, "");
+    }
+
+    /**
+     * ... with {@code why} (mrkdwn, escaped by the caller) under the head: the reason when no evidence decided it (a
+     * person's rollback, pods that never became ready).
+     */
+    public static SlackMessage decision(DeployView d, Verdict verdict, String why) {
         var head =
                 switch (verdict) {
                     case Verdict.Promote p -> ":rocket: *Promoted*: `" + d.version() + "` now serves all traffic.";
@@ -121,6 +129,9 @@ public final class DeployMessages {
                 };
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
+        if (!why.isBlank()) {
+            blocks.add(BlockKit.section(why));
+        }
         for (var e : verdict.evidence()) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
@@ -129,21 +140,49 @@ public final class DeployMessages {
         return new SlackMessage(head.replace("*", ""), blocks);
     }
 
-    /** {@code /deploy status}: the deploys in flight or last finished, one line each. */
+    /**
+     * {@code /deploy status}: the deploys in flight, then per service the last finished one with its outcome and when
+     * it ended, one line each.
+     */
     public static SlackMessage status(List<DeployView> deploys) {
         if (deploys.isEmpty()) {
-            return SlackMessage.text("No deploys to show.");
+            return SlackMessage.text("No deploys to show: nothing is in flight and nothing has finished yet.");
         }
-        var lines = deploys.stream()
-                .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → " + d.environment() + ": "
-                        + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " ("
-                        + escape(d.stateLine()) + ") · #" + d.deployId())
-                .toList();
+        var inFlight = deploys.stream().filter(d -> !d.state().terminal()).toList();
+        var finished = deploys.stream().filter(d -> d.state().terminal()).toList();
         var blocks = new ArrayList<LayoutBlock>();
-        for (int i = 0; i < lines.size(); i += 15) {
-            blocks.add(BlockKit.section(String.join("\n", lines.subList(i, Math.min(lines.size(), i + 15)))));
+        if (!inFlight.isEmpty()) {
+            statusSection(
+                    blocks,
+                    "*In flight*",
+                    inFlight.stream()
+                            .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
+                                    + d.environment() + ": " + stateName(d) + " (" + escape(d.stateLine()) + ") · #"
+                                    + d.deployId())
+                            .toList());
         }
-        return new SlackMessage(deploys.size() + " deploy(s)", blocks);
+        if (!finished.isEmpty()) {
+            statusSection(
+                    blocks,
+                    inFlight.isEmpty() ? "*Last finished* (nothing in flight)" : "*Last finished*",
+                    finished.stream()
+                            .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
+                                    + d.environment() + ": " + stateName(d) + " " + Mrkdwn.time(d.updatedAt()) + " ("
+                                    + escape(d.stateLine()) + ") · #" + d.deployId())
+                            .toList());
+        }
+        return new SlackMessage(inFlight.size() + " in flight, " + finished.size() + " last finished", blocks);
+    }
+
+    private static void statusSection(List<LayoutBlock> blocks, String head, List<String> lines) {
+        for (int i = 0; i < lines.size(); i += 15) {
+            blocks.add(BlockKit.section(
+                    (i == 0 ? head + "\n" : "") + String.join("\n", lines.subList(i, Math.min(lines.size(), i + 15)))));
+        }
+    }
+
+    private static String stateName(DeployView d) {
+        return d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
     /** One piece of evidence: metric, values, estimate with interval, and the judge's reason. */
@@ -184,7 +223,7 @@ public final class DeployMessages {
         return d.service() + " " + d.version() + " → " + d.environment();
     }
 
-    static String requester(String id) {
+    public static String requester(String id) {
         // Slack user ids start with U or W; anything else (a CI system) is shown as a name.
         return id.matches("[UW][A-Z0-9]{2,}") ? user(id) : escape(id);
     }

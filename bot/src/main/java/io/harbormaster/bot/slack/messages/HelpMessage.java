@@ -11,7 +11,9 @@ public final class HelpMessage {
     public static SlackMessage deploy() {
         var lines = List.of(
                 "`" + DeployCommandParser.DEPLOY_USAGE + "`\n    start a deploy; the bot opens a thread for it."
-                        + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review after.",
+                        + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review after."
+                        + " Each Harbormaster deploys to one environment: `to <env>` may only name its own, other"
+                        + " environments have their own instance.",
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
                 "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    roll the service back to its stable version",
                 "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",

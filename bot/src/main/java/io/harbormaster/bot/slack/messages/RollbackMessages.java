@@ -7,34 +7,50 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 import com.slack.api.model.block.LayoutBlock;
 import java.util.ArrayList;
 
-/** The notice broadcast to the channel when a canary is rolled back automatically. */
+/** The notice broadcast to the channel when a canary is rolled back, automatically or at someone's request. */
 public final class RollbackMessages {
     private RollbackMessages() {}
 
-    /** The one-line text (also the notification text): which metric tripped, by how much, with what interval. */
+    /**
+     * The one-line text (also the notification text): which metric tripped, by how much, with what interval; for a
+     * rollback no metric tripped, who asked for it or why it happened instead (never figures it does not have).
+     */
     public static String text(RollbackNotice n) {
-        var e = n.trigger();
-        var text = new StringBuilder(":rotating_light: Rolled back ")
-                .append(n.service())
-                .append(' ')
-                .append(n.version())
-                .append(" in ")
-                .append(n.environment())
-                .append(": ")
-                .append(e.metric())
-                .append(" canary ")
-                .append(num(e.canary()))
-                .append(" vs baseline ")
-                .append(num(e.baseline()));
-        if (!Double.isNaN(e.estimate())) {
-            text.append(", effect ").append(signed(e.estimate()));
-            if (!Double.isNaN(e.ciLow())) {
-                text.append(" (interval ")
-                        .append(num(e.ciLow()))
-                        .append(" to ")
-                        .append(num(e.ciHigh()))
-                        .append(')');
+        var head = n.service() + " " + n.version() + " in " + n.environment();
+        var text = new StringBuilder();
+        if (n.trigger().isPresent()) {
+            var e = n.trigger().get();
+            text.append(":rotating_light: Rolled back ")
+                    .append(head)
+                    .append(": ")
+                    .append(e.metric())
+                    .append(" canary ")
+                    .append(num(e.canary()))
+                    .append(" vs baseline ")
+                    .append(num(e.baseline()));
+            if (!Double.isNaN(e.estimate())) {
+                text.append(", effect ").append(signed(e.estimate()));
+                if (!Double.isNaN(e.ciLow())) {
+                    text.append(" (interval ")
+                            .append(num(e.ciLow()))
+                            .append(" to ")
+                            .append(num(e.ciHigh()))
+                            .append(')');
+                }
             }
+        } else if (n.requestedBy().isPresent()) {
+            text.append(":rewind: Rolled back ")
+                    .append(head)
+                    .append(" at the request of ")
+                    .append(DeployMessages.requester(n.requestedBy().get()))
+                    .append(" (`/deploy rollback ")
+                    .append(n.service())
+                    .append("`), not on a metric");
+        } else {
+            text.append(":rotating_light: Rolled back ")
+                    .append(head)
+                    .append(": ")
+                    .append(escape(n.reason()));
         }
         n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
         return text.toString();
@@ -44,7 +60,7 @@ public final class RollbackMessages {
     public static SlackMessage broadcast(RollbackNotice n) {
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section("*" + text(n) + "*"));
-        blocks.add(BlockKit.section(DeployMessages.evidenceLine(n.trigger())));
+        n.trigger().ifPresent(e -> blocks.add(BlockKit.section(DeployMessages.evidenceLine(e))));
         var context = new ArrayList<String>();
         context.add("deploy #" + n.deployId());
         n.incidentId().ifPresent(i -> context.add("incident " + escape(i)));

@@ -33,7 +33,29 @@ class BlockKitLimitsTest {
     }
 
     static DeployView deploy(String service, String stateLine) {
-        return new DeployView(42, service, "1.2.3", "production", "U0REQUESTER", DeployState.CANARY, stateLine, true);
+        return new DeployView(
+                42,
+                service,
+                "1.2.3",
+                "production",
+                "U0REQUESTER",
+                DeployState.CANARY,
+                stateLine,
+                true,
+                java.time.Instant.parse("2026-11-24T10:00:00Z"));
+    }
+
+    static DeployView finished(DeployView d) {
+        return new DeployView(
+                d.deployId(),
+                d.service(),
+                d.version(),
+                d.environment(),
+                d.requesterId(),
+                DeployState.PROMOTED,
+                d.stateLine(),
+                d.emergency(),
+                d.updatedAt());
     }
 
     static RiskAssessment risk(int factors, String words) {
@@ -108,6 +130,9 @@ class BlockKitLimitsTest {
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
                 DeployMessages.status(IntStream.range(0, 900)
                         .mapToObj(i -> deploy("checkout", HUGE))
+                        .toList()),
+                DeployMessages.status(IntStream.range(0, 900)
+                        .mapToObj(i -> finished(deploy("checkout", HUGE)))
                         .toList()),
                 EscalationMessages.request(escalation),
                 EscalationMessages.closed(escalation, HUGE),
@@ -235,6 +260,40 @@ class BlockKitLimitsTest {
                         "effect +350",
                         "interval 300 to 410",
                         "incident INC-12");
+    }
+
+    @Test
+    void aRollbackWithoutEvidenceSaysWhoAskedOrWhyAndShowsNoEmptyFigures() {
+        var asked = RollbackMessages.broadcast(new RollbackNotice(
+                7,
+                "checkout",
+                "1.4.1",
+                "production",
+                Optional.empty(),
+                "rollback requested by U0ANA",
+                Optional.of("U0ANA"),
+                Optional.of("#2"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
+        assertThat(asked.text())
+                .isEqualTo(":rewind: Rolled back checkout 1.4.1 in production at the request of <@U0ANA>"
+                        + " (`/deploy rollback checkout`), not on a metric, incident #2");
+        assertThat(BlockKitLimits.json(asked.blocks())).doesNotContain("n/a", "baseline");
+
+        var notReady = RollbackMessages.text(new RollbackNotice(
+                7,
+                "checkout",
+                "1.4.1",
+                "production",
+                Optional.empty(),
+                "canary pods not ready after 5 minutes: <crash-looping>",
+                Optional.empty(),
+                Optional.of("#3"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
+        assertThat(notReady)
+                .isEqualTo(":rotating_light: Rolled back checkout 1.4.1 in production: canary pods not ready after 5"
+                        + " minutes: &lt;crash-looping&gt;, incident #3");
     }
 
     @Test
