@@ -10,6 +10,7 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.block.ActionsBlock;
+import com.slack.api.model.block.ContextBlock;
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.slack.api.SlackResult;
@@ -335,13 +336,25 @@ public final class SlackFrontEnd implements AutoCloseable {
         return ackAction(ctx, started);
     }
 
-    /** The escalation as it was, with its buttons replaced by the outcome (Slack has no disabled buttons). */
+    /**
+     * The escalation as it was, with its buttons replaced by the outcome (Slack has no disabled buttons). The context
+     * line under the buttons (who may decide, approvals so far, when it expires) goes with them: once decided it is
+     * stale, and "0 so far" beside "Approved by" misleads.
+     */
     static SlackMessage closed(List<LayoutBlock> original, String text, String outcome) {
         var blocks = new ArrayList<LayoutBlock>();
+        boolean afterButtons = false;
         for (var b : original) {
-            if (!(b instanceof ActionsBlock)) {
-                blocks.add(b);
+            if (b instanceof ActionsBlock) {
+                afterButtons = true;
+                continue;
             }
+            if (afterButtons && b instanceof ContextBlock) {
+                afterButtons = false;
+                continue;
+            }
+            afterButtons = false;
+            blocks.add(b);
         }
         blocks.add(BlockKit.context(":lock: " + outcome));
         return new SlackMessage(text == null ? outcome : text, blocks);

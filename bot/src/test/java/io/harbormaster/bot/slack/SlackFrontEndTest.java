@@ -185,6 +185,10 @@ class SlackFrontEndTest {
                 () -> f.slack.message(CHANNEL, escalation).orElseThrow().edits() == 1);
         var closed = f.slack.message(CHANNEL, escalation).orElseThrow();
         assertThat(closed.blocksJson()).doesNotContain("deploy_approve").contains("Approved by <@U0APPROVER>");
+        // the line about deciding goes with the buttons: "0 so far" beside "Approved by" would mislead
+        assertThat(message.blocksJson()).contains("so far");
+        assertThat(closed.blocksJson()).doesNotContain("so far").doesNotContain("may decide");
+        assertThat(closed.blocksJson()).contains("Risk");
         await(
                 "the note in the thread",
                 () -> f.slack.replies(CHANNEL, thread.ts()).size() == 2);
