@@ -2,8 +2,6 @@ package io.harbormaster.engine.adapters.llm;
 
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
-import io.harbormaster.engine.advice.Prompt;
-import io.harbormaster.engine.advice.SummaryWriter;
 import java.net.URI;
 import java.time.Duration;
 
@@ -13,16 +11,12 @@ import java.time.Duration;
  * back to the template text at once. The key goes in the {@code x-api-key} header and nowhere else: not in a prompt,
  * not in a failure's detail, not in the client's request log (off).
  */
-public final class AnthropicSummaryWriter implements SummaryWriter {
+public final class AnthropicSummaryWriter extends ChatModelWriter {
     /** Anthropic's API; LangChain4j's client appends {@code /messages} to whatever base it is given. */
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com/v1");
 
-    private final ChatModel chat;
-    private final String model;
-
     AnthropicSummaryWriter(ChatModel chat, String model) {
-        this.chat = chat;
-        this.model = model;
+        super(chat, model);
     }
 
     /**
@@ -54,15 +48,5 @@ public final class AnthropicSummaryWriter implements SummaryWriter {
     @Override
     public String provider() {
         return "anthropic";
-    }
-
-    @Override
-    public String model() {
-        return model;
-    }
-
-    @Override
-    public Written write(Prompt prompt) {
-        return ChatCalls.write(chat, model, prompt);
     }
 }

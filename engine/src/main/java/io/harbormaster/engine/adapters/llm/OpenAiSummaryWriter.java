@@ -2,8 +2,6 @@ package io.harbormaster.engine.adapters.llm;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import io.harbormaster.engine.advice.Prompt;
-import io.harbormaster.engine.advice.SummaryWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,16 +11,12 @@ import java.util.Optional;
  * that speak the same API (Ollama's {@code /v1}, vLLM, LiteLLM). No retries: a failed or slow answer falls back to
  * the template text at once, which is better than an approver waiting.
  */
-public final class OpenAiSummaryWriter implements SummaryWriter {
+public final class OpenAiSummaryWriter extends ChatModelWriter {
     /** Keyless servers (Ollama, vLLM) ignore the key, but the client wants one. */
     static final String NO_KEY = "no-key";
 
-    private final ChatModel chat;
-    private final String model;
-
     OpenAiSummaryWriter(ChatModel chat, String model) {
-        this.chat = chat;
-        this.model = model;
+        super(chat, model);
     }
 
     /**
@@ -46,15 +40,5 @@ public final class OpenAiSummaryWriter implements SummaryWriter {
     @Override
     public String provider() {
         return "openai";
-    }
-
-    @Override
-    public String model() {
-        return model;
-    }
-
-    @Override
-    public Written write(Prompt prompt) {
-        return ChatCalls.write(chat, model, prompt);
     }
 }

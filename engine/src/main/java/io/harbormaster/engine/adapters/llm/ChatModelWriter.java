@@ -8,20 +8,33 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import io.harbormaster.engine.advice.Prompt;
-import io.harbormaster.engine.advice.SummaryWriter.Written;
+import io.harbormaster.engine.advice.SummaryWriter;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
 /**
- * What the chat model writers share: one call through LangChain4j's client, no retries, and every way it can fail
- * turned into one of a short fixed set of reasons, with a detail that names what happened but never carries a message
- * body (a provider's or a proxy's error text may echo the request, its headers included).
+ * What the chat model writers share: one call through LangChain4j's client (each writer builds its provider's),
+ * no retries, and every way it can fail turned into one of a short fixed set of reasons, with a detail that names what
+ * happened but never carries a message body (a provider's or a proxy's error text may echo the request, its headers
+ * included).
  */
-final class ChatCalls {
-    private ChatCalls() {}
+abstract class ChatModelWriter implements SummaryWriter {
+    private final ChatModel chat;
+    private final String model;
 
-    /** Asks {@code chat} once; never throws. */
-    static Written write(ChatModel chat, String model, Prompt prompt) {
+    ChatModelWriter(ChatModel chat, String model) {
+        this.chat = chat;
+        this.model = model;
+    }
+
+    @Override
+    public final String model() {
+        return model;
+    }
+
+    /** Asks the model once; never throws. */
+    @Override
+    public final Written write(Prompt prompt) {
         long start = System.nanoTime();
         try {
             var response = chat.chat(ChatRequest.builder()
