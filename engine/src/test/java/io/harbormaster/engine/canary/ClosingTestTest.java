@@ -136,15 +136,20 @@ class ClosingTestTest {
         assertEquals(rolledBackWithout + closing, rolledBack);
     }
 
-    @Test
-    void itIsTakenOnceAtItsTime() {
-        // one long step: the closing test is taken at 340 s, so a slowdown from 400 s on is the sequential judge's
+    /** One step at 50% of {@code intervals}, no promotion before 600 s, the closing test at 3%. */
+    static PolicyBuilder oneStep(int intervals) {
         var b = PolicyBuilder.defaults();
-        b.steps = List.of(new CanaryStep(50, 60));
+        b.steps = List.of(new CanaryStep(50, intervals));
         b.minPromoteSeconds = 600;
         b.promoteBySeconds = 600;
         b.closingAlpha = 0.03;
-        CanaryPolicy policy = b.build();
+        return b;
+    }
+
+    @Test
+    void itIsTakenOnceAtItsTime() {
+        // one long step: the closing test is taken at 340 s, so a slowdown from 400 s on is the sequential judge's
+        CanaryPolicy policy = oneStep(60).build();
         int bySequential = 0, atItsTime = 0;
         for (long seed = 1; seed <= 10; seed++) {
             List<IntervalSample> late = CanaryPromotionTest.series(seed, 60, i -> i >= 40 ? 1.06 : 1.0);
@@ -166,13 +171,9 @@ class ClosingTestTest {
     }
 
     @Test
-    void aScheduleShorterThanTheClosingTimeTakesItAtItsLongestCanarysEnd() {
-        // one step of 300 s and a closing time of 400 s: taken at 300 s, when the longest canary ends, not never
-        var b = PolicyBuilder.defaults();
-        b.steps = List.of(new CanaryStep(50, 30));
-        b.minPromoteSeconds = 600;
-        b.promoteBySeconds = 600;
-        b.closingAlpha = 0.03;
+    void aClosingTimeAfterAHeldCanarysEndIsTakenAtThatEnd() {
+        // one step of 300 s and a closing time of 400 s: taken at 300 s, when a held canary ends, not never
+        var b = oneStep(30);
         b.closingTestSeconds = 400;
         CanaryPolicy policy = b.build();
         assertEquals(300, policy.closingAtSeconds());

@@ -3,6 +3,7 @@ package io.harbormaster.engine.canary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.harbormaster.engine.canary.bench.TrafficGenerator;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -26,20 +27,9 @@ class ErrorDispersionTest {
 
     static final double RATE = 0.005;
 
-    /** A gamma variate of shape at least 1 and mean 1 (Marsaglia and Tsang). */
-    static double gamma(SplittableRandom random, double shape) {
-        double d = shape - 1.0 / 3, c = 1 / Math.sqrt(9 * d);
-        while (true) {
-            double x = random.nextGaussian(), v = Math.pow(1 + c * x, 3);
-            if (v > 0 && Math.log(random.nextDouble()) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
-                return d * v / shape;
-            }
-        }
-    }
-
     /** Errors of one track in one interval: Poisson, with the rate times a gamma factor when {@code bursty}. */
     static int errors(SplittableRandom random, int requests, double rate, boolean bursty) {
-        double mean = requests * rate * (bursty ? gamma(random, SHAPE) : 1);
+        double mean = requests * rate * (bursty ? TrafficGenerator.gamma(random, SHAPE) : 1);
         return ClosingTestTest.poisson(random, mean);
     }
 

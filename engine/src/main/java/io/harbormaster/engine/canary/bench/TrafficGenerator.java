@@ -4,6 +4,7 @@ import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Simulates every request of both tracks in an interval and reports what Prometheus would: requests, errors, p50 and
@@ -57,7 +58,7 @@ public final class TrafficGenerator {
         int errors = 0;
         double errorRate = p.errorRate();
         if (scenario.errorBurstShape() > 0) {
-            errorRate = Math.min(1, errorRate * gamma(scenario.errorBurstShape()));
+            errorRate = Math.min(1, errorRate * gamma(random, scenario.errorBurstShape()));
         }
         double logMedian = Math.log(p.medianMs());
         double logSlow = Math.log(Scenario.SLOW_FACTOR);
@@ -90,7 +91,7 @@ public final class TrafficGenerator {
     }
 
     /** A gamma variate of shape {@code shape} (at least 1) and mean 1 (Marsaglia and Tsang's method). */
-    private double gamma(double shape) {
+    public static double gamma(RandomGenerator random, double shape) {
         double d = shape - 1.0 / 3, c = 1 / Math.sqrt(9 * d);
         while (true) {
             double x = random.nextGaussian(), v = Math.pow(1 + c * x, 3);
