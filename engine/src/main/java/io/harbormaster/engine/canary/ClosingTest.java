@@ -31,8 +31,7 @@ import org.apache.commons.math3.util.ResizableDoubleArray;
  * does not). Errors that come in bursts are more spread than binomial even when counted exactly: both judges divide
  * their error evidence by the spread the baseline shows ({@link ErrorDispersion}; here the variance is multiplied by
  * it), which brings them close to their levels again, though not all the way early in a canary. The test is taken
- * only with
- * {@link #MIN_ERRORS} errors or more; fewer are the sequential judge's (a zero-error baseline is its trap).
+ * only with {@link #MIN_ERRORS} errors or more; fewer are the sequential judge's (a zero-error baseline is its trap).
  *
  * <p>p50 and p99 are tested with a sign-flip randomisation test of the terms' sum: when the canary is as healthy as
  * the baseline, the two tracks (at the same weight) are exchangeable, so each term is as likely to be negative as
