@@ -1,5 +1,6 @@
 package io.harbormaster.engine.rollout;
 
+import io.harbormaster.engine.canary.LatencyNoise;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -72,4 +73,13 @@ public interface DeployStore {
     Approval recordApproval(Approval approval);
 
     List<Approval> approvals(long deployId);
+
+    /**
+     * Keeps the latency noise measured in a promoted canary of {@code service} (deploy {@code deployId}), for the
+     * service's later canaries to start from. A deploy has at most one record: recording it again changes nothing.
+     */
+    void recordLatencyNoise(long deployId, String service, LatencyNoise noise, Instant at);
+
+    /** The latency noise of {@code service}'s latest {@code limit} recorded canaries, newest first. */
+    List<LatencyNoise> latencyNoise(String service, int limit);
 }
