@@ -158,7 +158,8 @@ public final class CanaryPolicyYaml {
                 "error_points",
                 "p50_increase",
                 "p99_increase",
-                "warmup_intervals");
+                "warmup_intervals",
+                "noise_history");
         m = new MannWhitneyPolicy(
                 num(mn, mp, "tolerance", m.tolerance()),
                 num(mn, mp, "confidence", m.confidence()),
@@ -201,7 +202,8 @@ public final class CanaryPolicyYaml {
                 num(qn, qp, "error_points", q.errorPoints()),
                 num(qn, qp, "p50_increase", q.p50Increase()),
                 num(qn, qp, "p99_increase", q.p99Increase()),
-                (int) whole(qn, qp, "warmup_intervals", q.warmupIntervals()));
+                (int) whole(qn, qp, "warmup_intervals", q.warmupIntervals()),
+                (int) whole(qn, qp, "noise_history", q.noiseHistory()));
         long minPromote = whole(root, "", "min_promote_seconds", d.minPromoteSeconds());
         // Unset, promote_by follows a raised bake time; set, it cannot come before it (0 is not "off").
         long promoteBy = whole(root, "", "promote_by_seconds", Math.max(d.promoteBySeconds(), minPromote));

@@ -56,8 +56,18 @@ public final class CanaryAnalysis {
     private Verdict terminal;
 
     public CanaryAnalysis(CanaryPolicy policy) {
+        this(policy, LatencyNoise.NONE);
+    }
+
+    /** With the latency noise of the service's earlier promoted canaries (see {@link LatencyNoise}). */
+    public CanaryAnalysis(CanaryPolicy policy, LatencyNoise history) {
         this.policy = policy;
-        this.sequential = new SequentialJudge(policy.sequential());
+        this.sequential = new SequentialJudge(policy.sequential(), history);
+    }
+
+    /** The latency noise this canary measured, to keep when it is promoted (see {@link LatencyNoise}). */
+    public LatencyNoise latencyNoise() {
+        return sequential.latencyNoise();
     }
 
     /** Replays a recorded canary and returns the verdict it would have had. */

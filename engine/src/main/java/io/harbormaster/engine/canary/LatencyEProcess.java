@@ -2,6 +2,7 @@ package io.harbormaster.engine.canary;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.apache.commons.math3.distribution.FDistribution;
 import org.apache.commons.math3.distribution.TDistribution;
 
 /**
@@ -27,6 +28,13 @@ import org.apache.commons.math3.distribution.TDistribution;
  * log(1 + increase): it grows when the canary is clearly less slow than "meaningfully slower", over the whole canary
  * and over its most recent {@link #RECENT} intervals (a regression that is still growing shows there first).
  *
+ * <p>A history ({@link LatencyNoise.Reading}) of the service's earlier canaries counts as values observed before this
+ * canary began: the noise level is then known from the first interval, when a scale-invariant test would still be
+ * learning it (the Bayes factor of those values alone is 1, so the process still starts at 1). That holds while the
+ * noise is what it was; a canary whose own readings are clearly noisier than its history (within-track changes from
+ * one interval to the next, free of any shift between the tracks, against an F quantile at {@link #HISTORY_CHECK})
+ * drops the history for good and goes on with its own data.
+ *
  * <p>Assumption, measured in the benchmark and in the tests: the whitened log differences are close to normal with
  * a constant spread.
  */
@@ -41,6 +49,10 @@ final class LatencyEProcess {
     static final int RECENT = 6;
     /** Level contrasts are taken within blocks of this many intervals (a minute): the shared level may drift. */
     static final int BLOCK = 6;
+    /** The history is dropped when the canary's own noise is above this quantile of its range under the history. */
+    static final double HISTORY_CHECK = 0.99;
+    /** Within-track changes needed before the history is checked (the largest is left out: a fault's onset). */
+    static final int HISTORY_CHECK_AFTER = 4;
 
     private final double meaningfulShift;
     private final ChangePoint onsets = new ChangePoint();
@@ -60,6 +72,15 @@ final class LatencyEProcess {
     private double contrastSquares;
 
     private int contrasts;
+    /** The history: values seen before this canary, and their squares; zero once dropped. */
+    private LatencyNoise.Reading history;
+    /** Squares of the within-track changes between consecutive intervals, whitened: noise whatever the shift. */
+    private final ArrayList<Double> changes = new ArrayList<>();
+
+    private double lastCanaryLog = Double.NaN;
+    private double lastBaselineLog;
+    private double lastCanaryRequests;
+    private double lastBaselineRequests;
 
     /** The current block's intervals: requests, canary requests, level, observation index. */
     private final ArrayList<double[]> block = new ArrayList<>();
@@ -72,7 +93,13 @@ final class LatencyEProcess {
     private double cached;
 
     LatencyEProcess(double meaningfulIncrease) {
+        this(meaningfulIncrease, LatencyNoise.Reading.NONE);
+    }
+
+    /** With the noise of the service's earlier canaries (already capped to what it should weigh). */
+    LatencyEProcess(double meaningfulIncrease, LatencyNoise.Reading history) {
         this.meaningfulShift = Math.log1p(meaningfulIncrease);
+        this.history = history;
     }
 
     /**
@@ -94,6 +121,7 @@ final class LatencyEProcess {
         if (!Double.isFinite(baselineMs) || !Double.isFinite(canaryMs)) {
             return;
         }
+        checkHistory(Math.log(canaryMs), Math.log(baselineMs), nC, nB);
         double d = Math.log(canaryMs) - Math.log(baselineMs);
         double a = Math.sqrt(nC * nB / (nC + nB));
         double x = d * a;
@@ -171,7 +199,12 @@ final class LatencyEProcess {
                 for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
                     double term = onsets.weight(k + 1)
                             * PRIOR_WEIGHTS[j]
-                            * bayesFactor(dof, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], sumSquares);
+                            * bayesFactor(
+                                    dof + history.values(),
+                                    PRIOR_VARIANCES[j],
+                                    weightFrom[k],
+                                    sumFrom[k],
+                                    sumSquares + history.sumSquares());
                     terms[k * PRIOR_VARIANCES.length + j] = term;
                     largest = Math.max(largest, term);
                 }
@@ -186,7 +219,12 @@ final class LatencyEProcess {
                 for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
                     double term = terms[k * PRIOR_VARIANCES.length + j];
                     if (term > largest * 1e-3) {
-                        double up = upwards(dof, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], sumSquares);
+                        double up = upwards(
+                                dof + history.values(),
+                                PRIOR_VARIANCES[j],
+                                weightFrom[k],
+                                sumFrom[k],
+                                sumSquares + history.sumSquares());
                         total += term * (2 * up - 1);
                     }
                 }
@@ -225,8 +263,8 @@ final class LatencyEProcess {
      * the level contrasts of the whole canary (noise whatever the shift) helping to measure sigma.
      */
     private double belowMeaningful(int from) {
-        double u = 0, t = 0, s = contrastSquares;
-        int n = contrasts;
+        double u = 0, t = 0, s = contrastSquares + history.sumSquares();
+        int n = contrasts + history.values();
         for (int i = from; i < observations.size(); i++) {
             double[] o = observations.get(i);
             double x = (o[0] - meaningfulShift) * o[1];
@@ -264,6 +302,65 @@ final class LatencyEProcess {
 
     int count() {
         return observations.size();
+    }
+
+    /**
+     * This canary's own noise (its whitened values and their squares, the history left out), for its service's later
+     * canaries. Meaningful for a canary that was promoted: a regression's shift would be counted as noise.
+     */
+    LatencyNoise.Reading noise() {
+        return new LatencyNoise.Reading(dof, sumSquares);
+    }
+
+    /** Whether the history still counts (it is dropped when this canary is clearly noisier). */
+    boolean usesHistory() {
+        return history.values() > 0;
+    }
+
+    /** The history's variance per request; NaN without one. */
+    double historyVariance() {
+        return history.variance();
+    }
+
+    /** Goes on without the history, for good (the canary no longer looks like the canaries it came from). */
+    void dropHistory() {
+        history = LatencyNoise.Reading.NONE;
+        cachedAt = -1;
+    }
+
+    /**
+     * Each track's change from its previous interval with data, whitened (its variance is the per-request noise
+     * whatever shift the canary has; a fault's onset makes one change large, which is left out), compared with the
+     * history's variance: clearly larger, and the history is dropped.
+     */
+    private void checkHistory(double canaryLog, double baselineLog, double nC, double nB) {
+        if (!Double.isNaN(lastCanaryLog)) {
+            double zc = (canaryLog - lastCanaryLog) / Math.sqrt(1 / nC + 1 / lastCanaryRequests);
+            double zb = (baselineLog - lastBaselineLog) / Math.sqrt(1 / nB + 1 / lastBaselineRequests);
+            changes.add(zc * zc);
+            changes.add(zb * zb);
+        }
+        lastCanaryLog = canaryLog;
+        lastBaselineLog = baselineLog;
+        lastCanaryRequests = nC;
+        lastBaselineRequests = nB;
+        if (history.values() == 0 || changes.size() < HISTORY_CHECK_AFTER) {
+            return;
+        }
+        double sum = 0, largest = 0;
+        for (double c : changes) {
+            sum += c;
+            largest = Math.max(largest, c);
+        }
+        int m = changes.size() - 1;
+        // whitened, a change has the per-request variance (the largest, left out, makes this an underestimate)
+        double own = (sum - largest) / m;
+        // consecutive changes share a reading, so they carry about two thirds of a value's information each
+        int ownValues = Math.max(1, (int) Math.round(m * 2.0 / 3));
+        double limit = new FDistribution(null, ownValues, history.values()).inverseCumulativeProbability(HISTORY_CHECK);
+        if (own > limit * history.variance()) {
+            dropHistory();
+        }
     }
 
     /** The estimated ratio canary / baseline (weighted geometric mean of the per-interval ratios). */

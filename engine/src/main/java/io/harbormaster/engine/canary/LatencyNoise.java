@@ -11,14 +11,53 @@ import java.util.List;
  * <p>A new canary starts knowing nothing of it, and a scale-invariant test learns it from its own first intervals,
  * which costs time exactly when a fault that starts early should be caught. The noise of the service's earlier
  * promoted canaries, kept by the store, lets the judge start with it (see {@link LatencyEProcess}).
+ *
+ * <p>The noise of a quantile grows with the spread of the distribution it is read from, so the history also keeps
+ * that spread as the baseline showed it (log p99 - log p50): a canary whose baseline, the version the history was
+ * measured on, is spread differently does not use the history.
  */
-public record LatencyNoise(Reading p50, Reading p99) {
+public record LatencyNoise(Reading p50, Reading p99, Spread spread) {
+    /** How many of a service's latest promoted canaries a new canary learns the noise from. */
+    public static final int CANARIES = 5;
+
     /** No history: the judge learns the noise from the canary alone. */
-    public static final LatencyNoise NONE = new LatencyNoise(Reading.NONE, Reading.NONE);
+    public static final LatencyNoise NONE = new LatencyNoise(Reading.NONE, Reading.NONE, Spread.NONE);
 
     public LatencyNoise {
-        if (p50 == null || p99 == null) {
-            throw new IllegalArgumentException("latency noise needs both p50 and p99 readings (Reading.NONE for none)");
+        if (p50 == null || p99 == null || spread == null) {
+            throw new IllegalArgumentException(
+                    "latency noise needs p50 and p99 readings and the spread (NONE for none of them)");
+        }
+    }
+
+    /** Whether there is anything to start from: both quantiles' noise and the spread they were read at. */
+    public boolean known() {
+        return p50.values() > 0 && p99.values() > 0 && spread.intervals() > 0;
+    }
+
+    /** The baseline's spread, log p99 - log p50, summed over the intervals it was read in. */
+    public record Spread(int intervals, double sum) {
+        public static final Spread NONE = new Spread(0, 0);
+
+        public Spread {
+            if (intervals < 0) {
+                throw new IllegalArgumentException("a spread counts 0 or more intervals, got " + intervals);
+            }
+            if (!Double.isFinite(sum)) {
+                throw new IllegalArgumentException("a spread's sum must be finite, got " + sum);
+            }
+            if (intervals == 0 && sum != 0) {
+                throw new IllegalArgumentException("a spread of no intervals must sum to 0, got " + sum);
+            }
+        }
+
+        /** The mean spread; NaN without intervals. */
+        public double mean() {
+            return intervals > 0 ? sum / intervals : Double.NaN;
+        }
+
+        Spread plus(Spread other) {
+            return new Spread(intervals + other.intervals, sum + other.sum);
         }
     }
 
@@ -57,15 +96,17 @@ public record LatencyNoise(Reading p50, Reading p99) {
     /** The noise of several canaries taken together (each value counts once, whichever canary it came from). */
     public static LatencyNoise pooled(List<LatencyNoise> canaries) {
         Reading p50 = Reading.NONE, p99 = Reading.NONE;
+        Spread spread = Spread.NONE;
         for (LatencyNoise c : canaries) {
             p50 = p50.plus(c.p50());
             p99 = p99.plus(c.p99());
+            spread = spread.plus(c.spread());
         }
-        return new LatencyNoise(p50, p99);
+        return new LatencyNoise(p50, p99, spread);
     }
 
     /** At most {@code max} values' worth per quantile. */
     public LatencyNoise capped(int max) {
-        return new LatencyNoise(p50.capped(max), p99.capped(max));
+        return new LatencyNoise(p50.capped(max), p99.capped(max), spread);
     }
 }

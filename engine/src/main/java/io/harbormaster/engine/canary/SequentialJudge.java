@@ -12,18 +12,47 @@ import java.util.Optional;
  */
 public final class SequentialJudge {
     private static final String JUDGE = "sequential";
+    /** How many standard errors wider than the history's the baseline's spread may be before the history is dropped. */
+    static final double SPREAD_Z = 3;
 
     private final SequentialPolicy policy;
     private final ErrorRateEProcess errors;
     private final LatencyEProcess p50;
     private final LatencyEProcess p99;
+    /** The history's spread (mean log p99 - log p50 of the baseline), NaN without a history. */
+    private final double historySpread;
+    /** This canary's baseline spread: its sum over the intervals with both quantiles, and its noise's variance. */
+    private double spreadSum;
+
+    private int spreadIntervals;
+    private double spreadDeviation;
+    private double spreadVariance;
     private int seen;
 
     public SequentialJudge(SequentialPolicy policy) {
+        this(policy, LatencyNoise.NONE);
+    }
+
+    /** With the latency noise of the service's earlier canaries, up to the policy's {@code noiseHistory} of it. */
+    public SequentialJudge(SequentialPolicy policy, LatencyNoise history) {
         this.policy = policy;
         this.errors = new ErrorRateEProcess(policy.errorRatio(), policy.errorPoints());
-        this.p50 = new LatencyEProcess(policy.p50Increase());
-        this.p99 = new LatencyEProcess(policy.p99Increase());
+        LatencyNoise capped = history.known() && policy.noiseHistory() > 0
+                ? history.capped(policy.noiseHistory())
+                : LatencyNoise.NONE;
+        this.p50 = new LatencyEProcess(policy.p50Increase(), capped.p50());
+        this.p99 = new LatencyEProcess(policy.p99Increase(), capped.p99());
+        this.historySpread = capped.known() ? capped.spread().mean() : Double.NaN;
+    }
+
+    /** The latency noise this canary measured (its own, without the history), for the service's later canaries. */
+    public LatencyNoise latencyNoise() {
+        return new LatencyNoise(p50.noise(), p99.noise(), new LatencyNoise.Spread(spreadIntervals, spreadSum));
+    }
+
+    /** Whether the latency judges still start from the service's earlier canaries. */
+    public boolean usesHistory() {
+        return p50.usesHistory() || p99.usesHistory();
     }
 
     /** Feeds one interval; intervals inside the warm-up, and fields without data, are skipped. */
@@ -41,6 +70,34 @@ public final class SequentialJudge {
         }
         p50.observe(b.p50Ms(), c.p50Ms(), b.requests(), c.requests());
         p99.observe(b.p99Ms(), c.p99Ms(), b.requests(), c.requests());
+        checkSpread(b);
+    }
+
+    /**
+     * The baseline runs the version the history was measured on. When it is clearly more spread out than it was then
+     * (its log p99 - log p50 above the history's by SPREAD_Z standard errors, the error from the history's own noise
+     * levels), its readings are noisier than the history says: both latency judges go on without the history. A
+     * narrower spread only makes the history overstate the noise, which costs time but no false rollbacks.
+     */
+    private void checkSpread(TrackSample b) {
+        if (!(b.p50Ms() > 0) || !(b.p99Ms() > 0) || !(b.requests() > 0)) {
+            return;
+        }
+        if (!Double.isFinite(b.p50Ms()) || !Double.isFinite(b.p99Ms()) || !Double.isFinite(b.requests())) {
+            return;
+        }
+        double spread = Math.log(b.p99Ms()) - Math.log(b.p50Ms());
+        spreadSum += spread;
+        spreadIntervals++;
+        if (Double.isNaN(historySpread) || !usesHistory()) {
+            return;
+        }
+        spreadDeviation += spread - historySpread;
+        spreadVariance += (p50.historyVariance() + p99.historyVariance()) / b.requests();
+        if (spreadDeviation > SPREAD_Z * Math.sqrt(spreadVariance)) {
+            p50.dropHistory();
+            p99.dropHistory();
+        }
     }
 
     /** The metric whose evidence of a regression crossed its threshold, if any. */
@@ -126,12 +183,13 @@ public final class SequentialJudge {
                 String.format(
                         Locale.ROOT,
                         "canary/baseline %s ratio %.3f over %d intervals; e-value %s for slower,"
-                                + " %s against a meaningful slowdown",
+                                + " %s against a meaningful slowdown%s",
                         metric,
                         p.ratioEstimate(),
                         p.count(),
                         fmt(e),
-                        fmt(p.promoteEValue())));
+                        fmt(p.promoteEValue()),
+                        p.usesHistory() ? " (noise level known from earlier canaries)" : ""));
     }
 
     static String fmt(double v) {

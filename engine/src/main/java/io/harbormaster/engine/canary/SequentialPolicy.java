@@ -5,7 +5,9 @@ package io.harbormaster.engine.canary;
  * ever rolling back a healthy canary on this judge's evidence, split over error rate, p50 and p99 (Bonferroni).
  * {@code promoteAlpha} is the probability of promoting early a canary whose regression is at least meaningful: error
  * rate at least {@code errorRatio} times the baseline's and at least {@code errorPoints} above it, p50 at least
- * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative).
+ * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative). {@code noiseHistory} is how many
+ * readings of latency noise from the service's earlier promoted canaries a canary starts with (each interval gives
+ * about two; 0: none, the canary learns the noise alone).
  */
 public record SequentialPolicy(
         double alpha,
@@ -14,7 +16,8 @@ public record SequentialPolicy(
         double errorPoints,
         double p50Increase,
         double p99Increase,
-        int warmupIntervals) {
+        int warmupIntervals,
+        int noiseHistory) {
 
     public SequentialPolicy {
         if (!(alpha > 0 && alpha < 1)) {
@@ -42,14 +45,18 @@ public record SequentialPolicy(
         if (warmupIntervals < 0) {
             throw new IllegalArgumentException("sequential.warmup_intervals must be 0 or more, got " + warmupIntervals);
         }
+        if (noiseHistory < 0) {
+            throw new IllegalArgumentException(
+                    "sequential.noise_history must be 0 or more (0: no history), got " + noiseHistory);
+        }
     }
 
     /**
      * 0.8% false rollbacks over the whole canary (with the closing test's 0.2%, 1% in all); meaningful = x2 and +0.5
-     * points errors, +10% p50, +20% p99.
+     * points errors, +10% p50, +20% p99; up to 30 readings of latency noise from earlier canaries.
      */
     public static SequentialPolicy defaults() {
-        return new SequentialPolicy(0.008, 0.05, 2.0, 0.005, 0.10, 0.20, 1);
+        return new SequentialPolicy(0.008, 0.05, 2.0, 0.005, 0.10, 0.20, 1, 30);
     }
 
     /**

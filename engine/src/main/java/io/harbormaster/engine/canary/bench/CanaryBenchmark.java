@@ -3,7 +3,9 @@ package io.harbormaster.engine.canary.bench;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.canary.Verdict;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,19 +17,38 @@ import java.util.stream.IntStream;
  * BENCHMARKS.md section 2: every scenario, {@code runs} seeded runs each, our analysis and the baseline judges and
  * the oracle side by side. Our analysis moves through steps at its own pace, so it gets its own stream (same seed);
  * the fixed-schedule judges share one.
+ *
+ * <p>BENCHMARKS.md's canaries are each a service's first: our analysis knows nothing of the service before it. With
+ * {@code history} above 0, our analysis is also run a second time on the same stream ({@link #WITH_HISTORY}) as the
+ * pipeline runs it for a service that has been deployed before: it first judges that many earlier canaries of the
+ * same service before its fault (the scenario's healthy version, their own seeds), each starting from the noise the
+ * promoted ones before it kept, and then the run's canary starts from theirs. Reported apart from BENCHMARKS.md's
+ * figures, never instead of them.
  */
 public final class CanaryBenchmark {
     public static final String OURS = "harbormaster";
     public static final String KAYENTA = "kayenta-style";
     public static final String THRESHOLD = "threshold";
     public static final String ORACLE = "oracle-sprt";
+    /** Our analysis on a service with earlier canaries (reported apart; see the class comment). */
+    public static final String WITH_HISTORY = "hm+history";
     /** Our analysis may pause and resume; a run that has not decided after this long counts as undecided. */
     static final int MAX_INTERVALS = 120;
 
     private final CanaryPolicy policy;
+    private final int history;
 
     public CanaryBenchmark(CanaryPolicy policy) {
+        this(policy, 0);
+    }
+
+    /** With {@code history} earlier canaries per run for the {@link #WITH_HISTORY} judge (0: not run). */
+    public CanaryBenchmark(CanaryPolicy policy, int history) {
+        if (history < 0) {
+            throw new IllegalArgumentException("history must be 0 or more earlier canaries, got " + history);
+        }
         this.policy = policy;
+        this.history = history;
     }
 
     /** Runs every scenario. */
@@ -50,16 +71,21 @@ public final class CanaryBenchmark {
             onsets[r] = onset;
             List<IntervalSample> fixed = FixedSchedule.stream(new TrafficGenerator(scenario, onset, runSeed));
             outcomes[r] = new RunOutcome[] {
-                ours(new TrafficGenerator(scenario, onset, runSeed)),
+                ours(new TrafficGenerator(scenario, onset, runSeed), LatencyNoise.NONE)
+                        .outcome(),
                 KayentaStyleJudge.judge(fixed),
                 ThresholdJudge.judge(fixed),
-                scenario.healthy() ? null : OracleSprt.judge(scenario, fixed, onset)
+                scenario.healthy() ? null : OracleSprt.judge(scenario, fixed, onset),
+                history == 0
+                        ? null
+                        : ours(new TrafficGenerator(scenario, onset, runSeed), earlierCanaries(scenario, runSeed))
+                                .outcome()
             };
         });
-        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE};
+        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE, WITH_HISTORY};
         var figures = new LinkedHashMap<String, JudgeFigures>();
         for (int j = 0; j < names.length; j++) {
-            if (j == 3 && scenario.healthy()) {
+            if ((j == 3 && scenario.healthy()) || (j == 4 && history == 0)) {
                 continue;
             }
             int judge = j;
@@ -79,25 +105,49 @@ public final class CanaryBenchmark {
         return new ScenarioResult(scenario, figures);
     }
 
-    private RunOutcome ours(TrafficGenerator generator) {
-        var analysis = new CanaryAnalysis(policy);
+    /**
+     * The noise kept by the service's {@code history} earlier canaries, judged one after the other as the pipeline
+     * would (each from the noise of the promoted ones before it, the latest {@link LatencyNoise#CANARIES}).
+     */
+    private LatencyNoise earlierCanaries(Scenario scenario, long runSeed) {
+        var kept = new ArrayDeque<LatencyNoise>(); // newest first
+        var seeds = new SplittableRandom(runSeed ^ 0x9E3779B97F4A7C15L);
+        Scenario before = scenario.beforeFault();
+        for (int i = 0; i < history; i++) {
+            Ours past = ours(
+                    new TrafficGenerator(before, Double.POSITIVE_INFINITY, seeds.nextLong()),
+                    LatencyNoise.pooled(List.copyOf(kept)));
+            if (past.outcome().decision() == RunOutcome.Decision.PROMOTE) {
+                kept.addFirst(past.noise());
+                if (kept.size() > LatencyNoise.CANARIES) {
+                    kept.removeLast();
+                }
+            }
+        }
+        return LatencyNoise.pooled(List.copyOf(kept));
+    }
+
+    private record Ours(RunOutcome outcome, LatencyNoise noise) {}
+
+    private Ours ours(TrafficGenerator generator, LatencyNoise noise) {
+        var analysis = new CanaryAnalysis(policy, noise);
         for (int i = 0; i < MAX_INTERVALS; i++) {
             long t = i * policy.intervalSeconds();
             Verdict v = analysis.observe(generator.next(t, analysis.weight()));
-            switch (v) {
-                case Verdict.Promote p -> {
-                    return new RunOutcome(RunOutcome.Decision.PROMOTE, p.at());
-                }
-                case Verdict.Rollback rb -> {
-                    return new RunOutcome(RunOutcome.Decision.ROLLBACK, rb.at());
-                }
-                case Verdict.Pause p -> {
-                    return new RunOutcome(RunOutcome.Decision.PAUSE, p.at());
-                }
-                case Verdict.Continue c -> {}
+            RunOutcome.Decision decision =
+                    switch (v) {
+                        case Verdict.Promote p -> RunOutcome.Decision.PROMOTE;
+                        case Verdict.Rollback rb -> RunOutcome.Decision.ROLLBACK;
+                        case Verdict.Pause p -> RunOutcome.Decision.PAUSE;
+                        case Verdict.Continue c -> null;
+                    };
+            if (decision != null) {
+                return new Ours(new RunOutcome(decision, v.at()), analysis.latencyNoise());
             }
         }
-        return new RunOutcome(RunOutcome.Decision.NONE, MAX_INTERVALS * policy.intervalSeconds());
+        return new Ours(
+                new RunOutcome(RunOutcome.Decision.NONE, MAX_INTERVALS * policy.intervalSeconds()),
+                analysis.latencyNoise());
     }
 
     static JudgeFigures figures(Scenario scenario, List<RunOutcome> outcomes, double[] onsets) {

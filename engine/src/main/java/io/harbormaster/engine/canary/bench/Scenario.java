@@ -42,6 +42,11 @@ public record Scenario(
         this(name, totalRps, errorRate, sigma, diurnal, warmup, gaps, fault, 0);
     }
 
+    /** The same service before its fault: what its earlier, healthy canaries looked like. */
+    public Scenario beforeFault() {
+        return new Scenario(name, totalRps, errorRate, sigma, diurnal, warmup, gaps, Fault.NONE, errorBurstShape);
+    }
+
     /** Not among BENCHMARKS.md's scenarios: reported apart, not held to its targets. */
     public boolean extra() {
         return errorBurstShape > 0;
