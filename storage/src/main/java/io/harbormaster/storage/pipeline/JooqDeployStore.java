@@ -3,12 +3,14 @@ package io.harbormaster.storage.pipeline;
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
+import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
 import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
+import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
@@ -24,6 +26,7 @@ import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.jooq.DSLContext;
@@ -351,6 +354,53 @@ public final class JooqDeployStore implements DeployStore {
                         Approval.Decision.valueOf(r.getDecision()),
                         r.getComment(),
                         r.getDecidedAt().toInstant()));
+    }
+
+    @Override
+    public void recordLatencyNoise(long deployId, String service, LatencyNoise noise, Instant at) {
+        requireService(service);
+        Objects.requireNonNull(noise, "noise");
+        Objects.requireNonNull(at, "at");
+        try {
+            db.dsl()
+                    .insertInto(CANARY_NOISE)
+                    .set(CANARY_NOISE.DEPLOY_ID, deployId)
+                    .set(CANARY_NOISE.SERVICE, service)
+                    .set(CANARY_NOISE.RECORDED_AT, odt(at))
+                    .set(CANARY_NOISE.P50_VALUES, noise.p50().values())
+                    .set(CANARY_NOISE.P50_SUM_SQUARES, noise.p50().sumSquares())
+                    .set(CANARY_NOISE.P99_VALUES, noise.p99().values())
+                    .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
+                    .execute();
+        } catch (DataAccessException e) {
+            // recorded before (a retry, another replica, a concurrent duplicate): the first record stays
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<LatencyNoise> latencyNoise(String service, int limit) {
+        requireService(service);
+        if (limit <= 0) {
+            return List.of();
+        }
+        return db.dsl()
+                .selectFrom(CANARY_NOISE)
+                .where(CANARY_NOISE.SERVICE.eq(service))
+                .orderBy(CANARY_NOISE.RECORDED_AT.desc(), CANARY_NOISE.DEPLOY_ID.desc())
+                .limit(limit)
+                .fetch(r -> new LatencyNoise(
+                        new LatencyNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
+                        new LatencyNoise.Reading(r.getP99Values(), r.getP99SumSquares())));
+    }
+
+    private static void requireService(String service) {
+        if (service == null || service.isBlank()) {
+            throw new IllegalArgumentException(
+                    "service must be a service name, got " + (service == null ? "null" : "'" + service + "'"));
+        }
     }
 
     private static Deploy toDeploy(DeployRecord r) {

@@ -3,6 +3,7 @@ package io.harbormaster.storage.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -210,6 +212,134 @@ class DeployStoreTest {
                             org.assertj.core.groups.Tuple.tuple(failed, DeployState.FAILED));
             assertThat(store.find(promoted).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
             assertThat(store.lastFinished().getFirst().updatedAt()).isEqualTo(T0.plusSeconds(7200));
+        }
+    }
+
+    static LatencyNoise noise(int p50Values, double p50Sum, int p99Values, double p99Sum) {
+        return new LatencyNoise(
+                new LatencyNoise.Reading(p50Values, p50Sum), new LatencyNoise.Reading(p99Values, p99Sum));
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void latencyNoiseIsAServicesLatestRecordsNewestFirstWithExactValues(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long d1 = store.intake(request("k1", "checkout")).deploy().id();
+            long d2 = store.intake(request("k2", "checkout")).deploy().id();
+            long d3 = store.intake(request("k3", "checkout")).deploy().id();
+            long p1 = store.intake(request("k4", "payments")).deploy().id();
+            // sums no short decimal or float32 represents: they must come back bit for bit
+            var n1 = noise(40, 0.1 + 0.2, 40, 1.0 / 3);
+            var n2 = noise(12, Math.PI * 1e-7, 9, 123456.78901234567);
+            var n3 = noise(1, Math.nextUp(1.0), 0, 0);
+            var other = noise(7, 2.5, 7, 9.75);
+            // recorded out of id order: the newest record is not the largest id, nor the last one written
+            store.recordLatencyNoise(d3, "checkout", n3, T0.plusSeconds(300));
+            store.recordLatencyNoise(d1, "checkout", n1, T0.plusSeconds(200));
+            store.recordLatencyNoise(d2, "checkout", n2, T0.plusSeconds(100));
+            store.recordLatencyNoise(p1, "payments", other, T0.plusSeconds(400)); // newest, another service
+
+            assertThat(store.latencyNoise("checkout", 2)).containsExactly(n3, n1);
+            assertThat(store.latencyNoise("checkout", 10)).containsExactly(n3, n1, n2);
+            var read = store.latencyNoise("checkout", 3);
+            assertThat(Double.doubleToRawLongBits(read.get(1).p50().sumSquares()))
+                    .isEqualTo(Double.doubleToRawLongBits(0.1 + 0.2));
+            assertThat(read.get(2).p99().sumSquares()).isEqualTo(123456.78901234567);
+            assertThat(read.get(0).p50().sumSquares()).isEqualTo(Math.nextUp(1.0));
+            assertThat(store.latencyNoise("payments", 2)).containsExactly(other);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void latencyNoiseRecordedAtTheSameMomentComesLargerDeployFirst(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long older = store.intake(request("k1", "checkout")).deploy().id();
+            long newer = store.intake(request("k2", "checkout")).deploy().id();
+            var a = noise(3, 1.5, 3, 4.5);
+            var b = noise(5, 2.5, 5, 7.5);
+            store.recordLatencyNoise(newer, "checkout", b, T0);
+            store.recordLatencyNoise(older, "checkout", a, T0);
+            assertThat(store.latencyNoise("checkout", 2)).containsExactly(b, a);
+            assertThat(store.latencyNoise("checkout", 1)).containsExactly(b);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void recordingADeploysLatencyNoiseAgainKeepsTheFirst(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long d = store.intake(request("k1", "checkout")).deploy().id();
+            var first = noise(40, 12.25, 40, 80.5);
+            store.recordLatencyNoise(d, "checkout", first, T0);
+            store.recordLatencyNoise(d, "checkout", noise(2, 1, 2, 1), T0.plusSeconds(60));
+            new JooqDeployStore(db).recordLatencyNoise(d, "checkout", noise(9, 3, 9, 3), T0.plusSeconds(120));
+            assertThat(store.latencyNoise("checkout", 5)).containsExactly(first);
+            assertThat(count(db, "canary_noise")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void concurrentRecordsOfOneDeploysLatencyNoiseLeaveExactlyOne(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long d = store.intake(request("k1", "checkout")).deploy().id();
+            int attempts = 8;
+            var written = new ArrayList<LatencyNoise>();
+            for (int i = 0; i < attempts; i++) {
+                written.add(noise(i + 1, i + 0.5, i + 1, i + 0.25));
+            }
+            var start = new CountDownLatch(1);
+            var pool = Executors.newFixedThreadPool(attempts);
+            try {
+                var futures = written.stream()
+                        .map(n -> pool.submit(() -> {
+                            start.await();
+                            store.recordLatencyNoise(d, "checkout", n, T0);
+                            return null;
+                        }))
+                        .toList();
+                start.countDown();
+                for (var f : futures) {
+                    f.get(); // none of the losers fails
+                }
+            } finally {
+                pool.shutdown();
+            }
+            var kept = store.latencyNoise("checkout", attempts);
+            assertThat(kept).hasSize(1);
+            assertThat(written).contains(kept.getFirst());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void latencyNoiseOfNoRecordsOrNoLimitIsEmptyAndAServiceIsRequired(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long d = store.intake(request("k1", "checkout")).deploy().id();
+            store.recordLatencyNoise(d, "checkout", noise(4, 2, 4, 2), T0);
+            assertThat(store.latencyNoise("checkout", 0)).isEmpty();
+            assertThat(store.latencyNoise("checkout", -1)).isEmpty();
+            assertThat(store.latencyNoise("search", 5)).isEmpty();
+            assertThat(store.latencyNoise("checkout", 5)).hasSize(1);
+
+            for (var bad : new String[] {null, "", "  "}) {
+                assertThatThrownBy(() -> store.latencyNoise(bad, 5))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("service");
+                assertThatThrownBy(() -> store.recordLatencyNoise(d, bad, noise(1, 1, 1, 1), T0))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("service");
+            }
+            // a deploy that does not exist is an error, not a silently kept first record
+            assertThatThrownBy(() -> store.recordLatencyNoise(d + 1000, "checkout", noise(1, 1, 1, 1), T0))
+                    .isInstanceOf(DataAccessException.class);
+            assertThat(count(db, "canary_noise")).isEqualTo(1);
         }
     }
 
