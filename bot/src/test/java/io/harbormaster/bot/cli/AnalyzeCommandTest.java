@@ -1,6 +1,7 @@
 package io.harbormaster.bot.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -471,6 +472,33 @@ class AnalyzeCommandTest {
                         >= ours.get("promote_median_s").asDouble(),
                 ours.toString());
         assertTrue(json.get("targets").has("ttd_vs_oracle_le_1_25"));
+    }
+
+    @Test
+    void benchCanaryWithHistoryAddsOurJudgeOnAServiceWithEarlierCanariesApartFromTheOthers() throws Exception {
+        Result r = run("bench", "canary", "--runs", "3", "--seed", "3", "--history", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(2, json.get("history").asInt());
+        for (JsonNode scenario : json.get("scenarios")) {
+            JsonNode judges = scenario.get("judges");
+            assertTrue(judges.has("harbormaster") && judges.has("hm+history"), scenario.toString());
+        }
+        // BENCHMARKS.md's targets stay our first-canary judge's; the history's are reported under their own key
+        assertTrue(json.get("targets").has("detection_ge_95pct"));
+        assertTrue(json.get("targets_hm+history").has("ttd_vs_oracle_le_1_25"), json.toString());
+
+        Result text = run("bench", "canary", "--runs", "2", "--history", "1");
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("targets (hm+history, a service's 1 earlier canaries known"), text.out());
+
+        Result none = run("bench", "canary", "--runs", "2", "--json");
+        assertFalse(
+                JSON.readTree(none.out()).get("scenarios").get(0).get("judges").has("hm+history"));
+
+        Result bad = run("bench", "canary", "--history", "-1");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--history must be between 0 and 100"), bad.err());
     }
 
     private static List<String> iterable(java.util.Iterator<String> it) {

@@ -312,6 +312,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLatencyNoiseHistoryIsThirtyReadingsUnlessTheServiceTurnsItOff() {
+        var defaults = ConfigLoader.parse("harbormaster.yml", MINIMAL);
+        assertThat(defaults.catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .canary()
+                        .sequential()
+                        .noiseHistory())
+                .isEqualTo(30);
+        var off = ConfigLoader.parse(
+                "harbormaster.yml", MINIMAL + "    canary:\n      sequential:\n        noise_history: 0\n");
+        assertThat(off.catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .canary()
+                        .sequential()
+                        .noiseHistory())
+                .isZero();
+    }
+
+    @Test
     void aCanaryStepTooShortToEverEndIsRefused() {
         var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
         assertThat(p).singleElement().asString().contains("needs at least 3 intervals");
@@ -347,6 +368,8 @@ class ConfigLoaderTest {
             {"sequential:\n        alpha: 2", "sequential.alpha must be between 0 and 1"},
             {"sequential:\n        alpah: 0.01", "sequential.alpah: unknown key 'alpah' (did you mean 'alpha'?)"},
             {"sequential:\n        error_ratio: 0.5", "sequential.error_ratio must be above 1"},
+            {"sequential:\n        noise_history: 2.5", "sequential.noise_history: expected a whole number"},
+            {"sequential:\n        noise_histroy: 30", "unknown key 'noise_histroy' (did you mean 'noise_history'?)"},
             {"mann_whitney:\n        allowed_increase: 0.5", "mann_whitney.allowed_increase and allowed_decrease"},
             {"steps: [{weight: 5.5, intervals: 6}]", "steps[0]: needs a whole-number weight"},
         };

@@ -92,6 +92,46 @@ class DeployPipelineTest {
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
     }
 
+    /** The reasoning of the deploy's canary.promote audit entry. */
+    String promoteReasoning(long deployId) {
+        var reasoning = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (e.record().action().equals("canary.promote")) {
+                reasoning.add(e.record().reasoningJson());
+            }
+        });
+        assertThat(reasoning).hasSize(1);
+        return reasoning.getFirst();
+    }
+
+    @Test
+    void aPromotedCanaryKeepsItsLatencyNoiseAndTheServicesNextCanaryStartsFromIt() {
+        var engine = f.engine("engine-a");
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var first = f.runUntilDone(
+                engine,
+                PipelineFixture.acceptedId(
+                        engine, PipelineFixture.slackRequest("slack:n1", "checkout", "1.1.0", "U0DEV")),
+                Duration.ofMinutes(20));
+        assertThat(first.state()).isEqualTo(DeployState.PROMOTED);
+        var kept = f.deploys.latencyNoise("checkout", 5);
+        assertThat(kept).hasSize(1);
+        assertThat(kept.getFirst().known()).isTrue();
+        assertThat(kept.getFirst().p50().variance()).isPositive();
+        assertThat(promoteReasoning(first.id())).doesNotContain("noise level known from earlier canaries");
+
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        var second = f.runUntilDone(
+                engine,
+                PipelineFixture.acceptedId(
+                        engine, PipelineFixture.slackRequest("slack:n2", "checkout", "1.2.0", "U0DEV")),
+                Duration.ofMinutes(20));
+        assertThat(second.state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(promoteReasoning(second.id())).contains("noise level known from earlier canaries");
+        assertThat(f.deploys.latencyNoise("checkout", 5)).hasSize(2);
+        assertThat(f.deploys.latencyNoise("payments", 5)).isEmpty();
+    }
+
     @Test
     void aFaultyVersionIsRolledBackAutomaticallyWithAnIncidentAndABlockOnAutomaticDeploys() {
         f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);

@@ -13,7 +13,7 @@ import java.util.Optional;
 public final class SequentialJudge {
     private static final String JUDGE = "sequential";
     /** How many standard errors wider than the history's the baseline's spread may be before the history is dropped. */
-    static final double SPREAD_Z = 3;
+    static final double SPREAD_Z = 2.5;
 
     private final SequentialPolicy policy;
     private final ErrorRateEProcess errors;

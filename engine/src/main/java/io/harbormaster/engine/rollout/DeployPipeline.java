@@ -6,6 +6,7 @@ import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.Verdict;
@@ -654,7 +655,7 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var analysis = new CanaryAnalysis(policy);
+        var analysis = new CanaryAnalysis(policy, latencyHistory(d, policy));
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : samples) {
             verdict = analysis.observe(s);
@@ -673,13 +674,27 @@ public final class DeployPipeline {
             }
             case Verdict.Promote p -> {
                 audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
-                yield promote(
-                        move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed")),
-                        p.evidence());
+                var promoting =
+                        move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
+                // the canary passed on its own evidence: its latency noise is the service's, for its next canaries
+                ports.deploys().recordLatencyNoise(d.id(), d.service(), analysis.latencyNoise(), now);
+                yield promote(promoting, p.evidence());
             }
             case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
             case Verdict.Continue c -> shift(d, spec, target, c, analysis.weight(), started, now);
         };
+    }
+
+    /**
+     * The latency noise of the service's latest promoted canaries, which its canary starts from (none when the policy
+     * turns the history off). Read again at every judgement: one rollout per service at a time, so it cannot change
+     * under a canary, and a restarted engine judges from the same history.
+     */
+    private LatencyNoise latencyHistory(Deploy d, CanaryPolicy policy) {
+        if (policy.sequential().noiseHistory() == 0) {
+            return LatencyNoise.NONE;
+        }
+        return LatencyNoise.pooled(ports.deploys().latencyNoise(d.service(), LatencyNoise.CANARIES));
     }
 
     /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */

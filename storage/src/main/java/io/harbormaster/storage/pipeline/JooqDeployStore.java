@@ -371,6 +371,8 @@ public final class JooqDeployStore implements DeployStore {
                     .set(CANARY_NOISE.P50_SUM_SQUARES, noise.p50().sumSquares())
                     .set(CANARY_NOISE.P99_VALUES, noise.p99().values())
                     .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
+                    .set(CANARY_NOISE.SPREAD_INTERVALS, noise.spread().intervals())
+                    .set(CANARY_NOISE.SPREAD_SUM, noise.spread().sum())
                     .execute();
         } catch (DataAccessException e) {
             // recorded before (a retry, another replica, a concurrent duplicate): the first record stays
@@ -393,7 +395,8 @@ public final class JooqDeployStore implements DeployStore {
                 .limit(limit)
                 .fetch(r -> new LatencyNoise(
                         new LatencyNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
-                        new LatencyNoise.Reading(r.getP99Values(), r.getP99SumSquares())));
+                        new LatencyNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
+                        new LatencyNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum())));
     }
 
     private static void requireService(String service) {

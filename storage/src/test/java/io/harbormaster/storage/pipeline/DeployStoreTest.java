@@ -216,8 +216,11 @@ class DeployStoreTest {
     }
 
     static LatencyNoise noise(int p50Values, double p50Sum, int p99Values, double p99Sum) {
+        // the spread's sum is derived from the others so that every record's is different and not a round number
         return new LatencyNoise(
-                new LatencyNoise.Reading(p50Values, p50Sum), new LatencyNoise.Reading(p99Values, p99Sum));
+                new LatencyNoise.Reading(p50Values, p50Sum),
+                new LatencyNoise.Reading(p99Values, p99Sum),
+                new LatencyNoise.Spread(p99Values + 1, p99Sum / 3 + p50Sum));
     }
 
     @ParameterizedTest
