@@ -114,7 +114,7 @@ class DeployPipelineTest {
                         engine, PipelineFixture.slackRequest("slack:n1", "checkout", "1.1.0", "U0DEV")),
                 Duration.ofMinutes(20));
         assertThat(first.state()).isEqualTo(DeployState.PROMOTED);
-        var kept = f.deploys.latencyNoise("checkout", 5);
+        var kept = f.deploys.canaryNoise("checkout", 5);
         assertThat(kept).hasSize(1);
         assertThat(kept.getFirst().known()).isTrue();
         assertThat(kept.getFirst().p50().variance()).isPositive();
@@ -128,8 +128,8 @@ class DeployPipelineTest {
                 Duration.ofMinutes(20));
         assertThat(second.state()).isEqualTo(DeployState.PROMOTED);
         assertThat(promoteReasoning(second.id())).contains("noise level known from earlier canaries");
-        assertThat(f.deploys.latencyNoise("checkout", 5)).hasSize(2);
-        assertThat(f.deploys.latencyNoise("payments", 5)).isEmpty();
+        assertThat(f.deploys.canaryNoise("checkout", 5)).hasSize(2);
+        assertThat(f.deploys.canaryNoise("payments", 5)).isEmpty();
     }
 
     @Test

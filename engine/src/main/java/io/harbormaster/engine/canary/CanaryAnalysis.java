@@ -56,18 +56,21 @@ public final class CanaryAnalysis {
     private Verdict terminal;
 
     public CanaryAnalysis(CanaryPolicy policy) {
-        this(policy, LatencyNoise.NONE);
+        this(policy, CanaryNoise.NONE);
     }
 
-    /** With the latency noise of the service's earlier promoted canaries (see {@link LatencyNoise}). */
-    public CanaryAnalysis(CanaryPolicy policy, LatencyNoise history) {
+    /** With the noise of the service's earlier promoted canaries (see {@link CanaryNoise}). */
+    public CanaryAnalysis(CanaryPolicy policy, CanaryNoise history) {
         this.policy = policy;
         this.sequential = new SequentialJudge(policy.sequential(), history);
+        if (policy.sequential().noiseHistory() > 0) {
+            closing.startFrom(history.bursts());
+        }
     }
 
-    /** The latency noise this canary measured, to keep when it is promoted (see {@link LatencyNoise}). */
-    public LatencyNoise latencyNoise() {
-        return sequential.latencyNoise();
+    /** The noise this canary measured, to keep when it is promoted (see {@link CanaryNoise}). */
+    public CanaryNoise noise() {
+        return sequential.noise();
     }
 
     /** Replays a recorded canary and returns the verdict it would have had. */

@@ -75,6 +75,11 @@ final class ClosingTest {
     private final Regression p50 = new Regression();
     private final Regression p99 = new Regression();
 
+    /** Starts the bursts' estimate from the service's earlier canaries (before the first interval). */
+    void startFrom(CanaryNoise.Bursts earlier) {
+        dispersion.startFrom(earlier);
+    }
+
     /** Takes one interval whose middle is {@code age} seconds after the canary started. */
     void observe(IntervalSample s, double age) {
         TrackSample b = s.baseline(), c = s.canary();

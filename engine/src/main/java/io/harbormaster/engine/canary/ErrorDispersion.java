@@ -40,8 +40,29 @@ final class ErrorDispersion {
 
     private double sensitivity;
     private double noise;
+    /** The service's earlier canaries' sums, counted as if observed before this canary. */
+    private CanaryNoise.Bursts history = CanaryNoise.Bursts.NONE;
+
     private final List<double[]> block = new ArrayList<>();
     private double rho;
+
+    /**
+     * Starts from the bursts the service's earlier canaries showed (before the first interval): their sums count
+     * with this canary's, so bursts are known from the start instead of from the canary's own first minutes.
+     */
+    void startFrom(CanaryNoise.Bursts earlier) {
+        if (!block.isEmpty() || sensitivity > 0) {
+            throw new IllegalStateException("the history must be given before the first interval");
+        }
+        history = earlier;
+        estimate(new double[3]);
+    }
+
+    /** This canary's own sums (finished minutes and the one in progress), without the history. */
+    CanaryNoise.Bursts own() {
+        double[] current = blockSums();
+        return new CanaryNoise.Bursts(excess + current[0], sensitivity + current[1], noise + current[2]);
+    }
 
     /**
      * Takes one interval of the baseline: its {@code requests} and {@code errors}. Only the baseline is read: a
@@ -60,11 +81,16 @@ final class ErrorDispersion {
             block.clear();
             current = new double[3];
         }
-        double s = sensitivity + current[1];
-        double e = excess + current[0];
+        estimate(current);
+    }
+
+    private void estimate(double[] current) {
+        double s = history.sensitivity() + sensitivity + current[1];
+        double e = history.excess() + excess + current[0];
+        double v = history.noise() + noise + current[2];
         // less one standard error (under Poisson counts), so that counts as spread as Poisson ones mostly keep the
         // binomial test's full power
-        rho = s > 0 ? Math.max(0, Math.min((e - Math.sqrt(noise + current[2])) / s / 2, 1)) : 0;
+        rho = s > 0 ? Math.max(0, Math.min((e - Math.sqrt(v)) / s / 2, 1)) : 0;
     }
 
     /** The current block's contributions: residual squares beyond Poisson, sensitivity to 1/k, their variance. */

@@ -181,6 +181,16 @@ final class ErrorRateEProcess {
     }
 
     /** The estimated correlation of errors within an interval (0: binomial). */
+    /** Starts the bursts' estimate from the service's earlier canaries (before the first interval). */
+    void startFrom(CanaryNoise.Bursts earlier) {
+        dispersion.startFrom(earlier);
+    }
+
+    /** The bursts this canary's baseline showed, without the history. */
+    CanaryNoise.Bursts bursts() {
+        return dispersion.own();
+    }
+
     double dispersionRho() {
         return dispersion.rho();
     }

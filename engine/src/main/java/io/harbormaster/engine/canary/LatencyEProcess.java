@@ -28,7 +28,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  * log(1 + increase): it grows when the canary is clearly less slow than "meaningfully slower", over the whole canary
  * and over its most recent {@link #RECENT} intervals (a regression that is still growing shows there first).
  *
- * <p>A history ({@link LatencyNoise.Reading}) of the service's earlier canaries counts as values observed before this
+ * <p>A history ({@link CanaryNoise.Reading}) of the service's earlier canaries counts as values observed before this
  * canary began: the noise level is then known from the first interval, when a scale-invariant test would still be
  * learning it (the Bayes factor of those values alone is 1, so the process still starts at 1). That holds while the
  * noise is what it was; a canary whose own readings are clearly noisier than its history (within-track changes from
@@ -73,7 +73,7 @@ final class LatencyEProcess {
 
     private int contrasts;
     /** The history: values seen before this canary, and their squares; zero once dropped. */
-    private LatencyNoise.Reading history;
+    private CanaryNoise.Reading history;
     /**
      * Both tracks' changes from one interval with data to the next, whitened: noise whatever the shift (but for the
      * canary's change at a fault's onset, its largest, which is left out). Their squares, the largest of the canary's,
@@ -100,11 +100,11 @@ final class LatencyEProcess {
     private double cached;
 
     LatencyEProcess(double meaningfulIncrease) {
-        this(meaningfulIncrease, LatencyNoise.Reading.NONE);
+        this(meaningfulIncrease, CanaryNoise.Reading.NONE);
     }
 
     /** With the noise of the service's earlier canaries (already capped to what it should weigh). */
-    LatencyEProcess(double meaningfulIncrease, LatencyNoise.Reading history) {
+    LatencyEProcess(double meaningfulIncrease, CanaryNoise.Reading history) {
         this.meaningfulShift = Math.log1p(meaningfulIncrease);
         this.history = history;
     }
@@ -315,8 +315,8 @@ final class LatencyEProcess {
      * This canary's own noise (its whitened values and their squares, the history left out), for its service's later
      * canaries. Meaningful for a canary that was promoted: a regression's shift would be counted as noise.
      */
-    LatencyNoise.Reading noise() {
-        return new LatencyNoise.Reading(dof, sumSquares);
+    CanaryNoise.Reading noise() {
+        return new CanaryNoise.Reading(dof, sumSquares);
     }
 
     /** Whether the history still counts (it is dropped when this canary is clearly noisier). */
@@ -331,7 +331,7 @@ final class LatencyEProcess {
 
     /** Goes on without the history, for good (the canary no longer looks like the canaries it came from). */
     void dropHistory() {
-        history = LatencyNoise.Reading.NONE;
+        history = CanaryNoise.Reading.NONE;
         cachedAt = -1;
     }
 

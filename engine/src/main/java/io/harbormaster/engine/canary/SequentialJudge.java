@@ -30,24 +30,30 @@ public final class SequentialJudge {
     private int seen;
 
     public SequentialJudge(SequentialPolicy policy) {
-        this(policy, LatencyNoise.NONE);
+        this(policy, CanaryNoise.NONE);
     }
 
-    /** With the latency noise of the service's earlier canaries, up to the policy's {@code noiseHistory} of it. */
-    public SequentialJudge(SequentialPolicy policy, LatencyNoise history) {
+    /**
+     * With the noise of the service's earlier canaries: their error bursts, and their latency noise up to the policy's
+     * {@code noiseHistory} of it (0: no history at all).
+     */
+    public SequentialJudge(SequentialPolicy policy, CanaryNoise history) {
         this.policy = policy;
         this.errors = new ErrorRateEProcess(policy.errorRatio(), policy.errorPoints());
-        LatencyNoise capped = history.known() && policy.noiseHistory() > 0
-                ? history.capped(policy.noiseHistory())
-                : LatencyNoise.NONE;
+        if (policy.noiseHistory() > 0) {
+            errors.startFrom(history.bursts());
+        }
+        CanaryNoise capped =
+                history.known() && policy.noiseHistory() > 0 ? history.capped(policy.noiseHistory()) : CanaryNoise.NONE;
         this.p50 = new LatencyEProcess(policy.p50Increase(), capped.p50());
         this.p99 = new LatencyEProcess(policy.p99Increase(), capped.p99());
         this.historySpread = capped.known() ? capped.spread().mean() : Double.NaN;
     }
 
-    /** The latency noise this canary measured (its own, without the history), for the service's later canaries. */
-    public LatencyNoise latencyNoise() {
-        return new LatencyNoise(p50.noise(), p99.noise(), new LatencyNoise.Spread(spreadIntervals, spreadSum));
+    /** The noise this canary measured (its own, without the history), for the service's later canaries. */
+    public CanaryNoise noise() {
+        return new CanaryNoise(
+                p50.noise(), p99.noise(), new CanaryNoise.Spread(spreadIntervals, spreadSum), errors.bursts());
     }
 
     /** Whether the latency judges still start from the service's earlier canaries. */

@@ -7,7 +7,7 @@ package io.harbormaster.engine.canary;
  * rate at least {@code errorRatio} times the baseline's and at least {@code errorPoints} above it, p50 at least
  * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative). {@code noiseHistory} is how many
  * readings of latency noise from the service's earlier promoted canaries a canary starts with (each interval gives
- * about two; 0: none, the canary learns the noise alone).
+ * about two; 0: no history at all, neither latency noise nor error bursts: the canary learns them alone).
  */
 public record SequentialPolicy(
         double alpha,

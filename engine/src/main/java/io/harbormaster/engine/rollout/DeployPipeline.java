@@ -3,10 +3,10 @@ package io.harbormaster.engine.rollout;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
 import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
-import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.Verdict;
@@ -676,8 +676,8 @@ public final class DeployPipeline {
                 audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
-                // the canary passed on its own evidence: its latency noise is the service's, for its next canaries
-                ports.deploys().recordLatencyNoise(d.id(), d.service(), analysis.latencyNoise(), now);
+                // the canary passed on its own evidence: its noise is the service's, for its next canaries
+                ports.deploys().recordCanaryNoise(d.id(), d.service(), analysis.noise(), now);
                 yield promote(promoting, p.evidence());
             }
             case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
@@ -686,15 +686,15 @@ public final class DeployPipeline {
     }
 
     /**
-     * The latency noise of the service's latest promoted canaries, which its canary starts from (none when the policy
+     * The noise of the service's latest promoted canaries, which its canary starts from (none when the policy
      * turns the history off). Read again at every judgement: one rollout per service at a time, so it cannot change
      * under a canary, and a restarted engine judges from the same history.
      */
-    private LatencyNoise latencyHistory(Deploy d, CanaryPolicy policy) {
+    private CanaryNoise latencyHistory(Deploy d, CanaryPolicy policy) {
         if (policy.sequential().noiseHistory() == 0) {
-            return LatencyNoise.NONE;
+            return CanaryNoise.NONE;
         }
-        return LatencyNoise.pooled(ports.deploys().latencyNoise(d.service(), LatencyNoise.CANARIES));
+        return CanaryNoise.pooled(ports.deploys().canaryNoise(d.service(), CanaryNoise.CANARIES));
     }
 
     /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */

@@ -1,6 +1,6 @@
 package io.harbormaster.engine.rollout;
 
-import io.harbormaster.engine.canary.LatencyNoise;
+import io.harbormaster.engine.canary.CanaryNoise;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -75,11 +75,11 @@ public interface DeployStore {
     List<Approval> approvals(long deployId);
 
     /**
-     * Keeps the latency noise measured in a promoted canary of {@code service} (deploy {@code deployId}), for the
+     * Keeps the noise (latency readings, error bursts) measured in a promoted canary of {@code service} (deploy {@code deployId}), for the
      * service's later canaries to start from. A deploy has at most one record: recording it again changes nothing.
      */
-    void recordLatencyNoise(long deployId, String service, LatencyNoise noise, Instant at);
+    void recordCanaryNoise(long deployId, String service, CanaryNoise noise, Instant at);
 
-    /** The latency noise of {@code service}'s latest {@code limit} recorded canaries, newest first. */
-    List<LatencyNoise> latencyNoise(String service, int limit);
+    /** The noise of {@code service}'s latest {@code limit} recorded canaries, newest first. */
+    List<CanaryNoise> canaryNoise(String service, int limit);
 }

@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A canary that starts from its service's latency noise (see {@link LatencyNoise}): a slowdown from the first
+ * A canary that starts from its service's latency noise (see {@link CanaryNoise}): a slowdown from the first
  * interval is found in one or two, healthy canaries with a true history still rarely cross 1/alpha, and a history
  * that no longer fits (a noisier service, a wider spread) is dropped before it rolls healthy canaries back, while a
  * slowdown does not make it drop.
@@ -24,13 +24,13 @@ class LatencyNoiseHistoryTest {
     static final double SIGMA = 0.72;
 
     /** A true history: {@code values} readings of the noise, as earlier canaries would have measured it. */
-    static LatencyNoise.Reading history(SplittableRandom random, int values, double sigma) {
+    static CanaryNoise.Reading history(SplittableRandom random, int values, double sigma) {
         double sum = 0;
         for (int i = 0; i < values; i++) {
             double x = sigma * random.nextGaussian();
             sum += x * x;
         }
-        return new LatencyNoise.Reading(values, sum);
+        return new CanaryNoise.Reading(values, sum);
     }
 
     /** Feeds one interval of both tracks with n requests each, the canary shifted by {@code shift} (log units). */
@@ -50,7 +50,7 @@ class LatencyNoiseHistoryTest {
                 .filter(run -> {
                     var random = new SplittableRandom(7000 + run);
                     var p = new LatencyEProcess(
-                            0.10, withHistory ? history(random, 30, SIGMA) : LatencyNoise.Reading.NONE);
+                            0.10, withHistory ? history(random, 30, SIGMA) : CanaryNoise.Reading.NONE);
                     for (int i = 0; i < k; i++) {
                         observe(p, random, n, SIGMA, Math.log(1.25));
                         if (p.eValue() >= threshold) {
@@ -148,7 +148,7 @@ class LatencyNoiseHistoryTest {
     void theNoiseACanaryKeepsIsItsOwnWithoutTheHistory() {
         var a = new SplittableRandom(11);
         var b = new SplittableRandom(11);
-        var warm = new LatencyEProcess(0.10, new LatencyNoise.Reading(30, 30 * SIGMA * SIGMA));
+        var warm = new LatencyEProcess(0.10, new CanaryNoise.Reading(30, 30 * SIGMA * SIGMA));
         var cold = new LatencyEProcess(0.10);
         for (int i = 0; i < 9; i++) {
             observe(warm, a, 500, SIGMA, 0);
@@ -161,23 +161,23 @@ class LatencyNoiseHistoryTest {
     }
 
     /** Past healthy canaries of {@code scenario}, judged in turn: the noise their service would have kept. */
-    static LatencyNoise earlierCanaries(Scenario scenario, long seed) {
-        var kept = new ArrayList<LatencyNoise>();
+    static CanaryNoise earlierCanaries(Scenario scenario, long seed) {
+        var kept = new ArrayList<CanaryNoise>();
         var policy = CanaryPolicy.defaults();
-        for (int i = 0; i < LatencyNoise.CANARIES; i++) {
-            var analysis = new CanaryAnalysis(policy, LatencyNoise.pooled(kept));
+        for (int i = 0; i < CanaryNoise.CANARIES; i++) {
+            var analysis = new CanaryAnalysis(policy, CanaryNoise.pooled(kept));
             var generator = new TrafficGenerator(scenario, Double.POSITIVE_INFINITY, seed * 31 + i);
             for (int k = 0; k < 60; k++) {
                 Verdict v = analysis.observe(generator.next(10L * k, analysis.weight()));
                 if (v instanceof Verdict.Promote) {
-                    kept.add(analysis.latencyNoise());
+                    kept.add(analysis.noise());
                 }
                 if (!(v instanceof Verdict.Continue)) {
                     break;
                 }
             }
         }
-        return LatencyNoise.pooled(kept);
+        return CanaryNoise.pooled(kept);
     }
 
     @Test
@@ -187,7 +187,7 @@ class LatencyNoiseHistoryTest {
         var policy = SequentialPolicy.defaults();
         int runs = 100, droppedSoon = 0, keptThroughout = 0;
         for (int run = 0; run < runs; run++) {
-            LatencyNoise history = earlierCanaries(normal, run);
+            CanaryNoise history = earlierCanaries(normal, run);
             assertThat(history.known()).isTrue();
             var other = new SequentialJudge(policy, history);
             var same = new SequentialJudge(policy, history);
@@ -210,30 +210,42 @@ class LatencyNoiseHistoryTest {
 
     @Test
     void noiseIsPooledOverCanariesAndCappedAtTheSameVariance() {
-        var one = new LatencyNoise(
-                new LatencyNoise.Reading(20, 10), new LatencyNoise.Reading(20, 40), new LatencyNoise.Spread(10, 16));
-        var two = new LatencyNoise(
-                new LatencyNoise.Reading(40, 26), new LatencyNoise.Reading(40, 92), new LatencyNoise.Spread(20, 30));
-        var pooled = LatencyNoise.pooled(List.of(one, two));
-        assertThat(pooled.p50()).isEqualTo(new LatencyNoise.Reading(60, 36));
-        assertThat(pooled.p99()).isEqualTo(new LatencyNoise.Reading(60, 132));
+        var one = new CanaryNoise(
+                new CanaryNoise.Reading(20, 10),
+                new CanaryNoise.Reading(20, 40),
+                new CanaryNoise.Spread(10, 16),
+                new CanaryNoise.Bursts(-3, 50, 7));
+        var two = new CanaryNoise(
+                new CanaryNoise.Reading(40, 26),
+                new CanaryNoise.Reading(40, 92),
+                new CanaryNoise.Spread(20, 30),
+                new CanaryNoise.Bursts(8, 70, 11));
+        var pooled = CanaryNoise.pooled(List.of(one, two));
+        assertThat(pooled.p50()).isEqualTo(new CanaryNoise.Reading(60, 36));
+        assertThat(pooled.p99()).isEqualTo(new CanaryNoise.Reading(60, 132));
         assertThat(pooled.spread().mean()).isEqualTo(46.0 / 30);
         var capped = pooled.capped(30);
         assertThat(capped.p50().values()).isEqualTo(30);
         assertThat(capped.p50().variance()).isEqualTo(0.6);
         assertThat(capped.p99().sumSquares()).isEqualTo(66);
         assertThat(capped.spread()).isEqualTo(pooled.spread());
-        assertThat(LatencyNoise.pooled(List.of()).known()).isFalse();
+        assertThat(pooled.bursts()).isEqualTo(new CanaryNoise.Bursts(5, 120, 18));
+        assertThat(capped.bursts()).isEqualTo(pooled.bursts());
+        assertThat(CanaryNoise.pooled(List.of()).known()).isFalse();
         assertThat(pooled.known()).isTrue();
     }
 
     @Test
     void aNoiseReadingThatCannotBeIsRefusedSayingWhy() {
-        assertThatThrownBy(() -> new LatencyNoise.Reading(-1, 0)).hasMessageContaining("0 or more values, got -1");
-        assertThatThrownBy(() -> new LatencyNoise.Reading(3, Double.NaN)).hasMessageContaining("finite and 0 or more");
-        assertThatThrownBy(() -> new LatencyNoise.Reading(0, 2)).hasMessageContaining("no values must sum to 0");
-        assertThatThrownBy(() -> new LatencyNoise.Spread(-2, 0)).hasMessageContaining("0 or more intervals");
-        assertThatThrownBy(() -> new LatencyNoise(null, LatencyNoise.Reading.NONE, LatencyNoise.Spread.NONE))
-                .hasMessageContaining("p50 and p99 readings and the spread");
+        assertThatThrownBy(() -> new CanaryNoise.Reading(-1, 0)).hasMessageContaining("0 or more values, got -1");
+        assertThatThrownBy(() -> new CanaryNoise.Reading(3, Double.NaN)).hasMessageContaining("finite and 0 or more");
+        assertThatThrownBy(() -> new CanaryNoise.Reading(0, 2)).hasMessageContaining("no values must sum to 0");
+        assertThatThrownBy(() -> new CanaryNoise.Spread(-2, 0)).hasMessageContaining("0 or more intervals");
+        assertThatThrownBy(() -> new CanaryNoise(
+                        null, CanaryNoise.Reading.NONE, CanaryNoise.Spread.NONE, CanaryNoise.Bursts.NONE))
+                .hasMessageContaining("p50 and p99 readings, the spread and the bursts");
+        assertThatThrownBy(() -> new CanaryNoise.Bursts(1, -1, 0)).hasMessageContaining("noise of 0 or more");
+        assertThatThrownBy(() -> new CanaryNoise.Bursts(Double.POSITIVE_INFINITY, 1, 0))
+                .hasMessageContaining("finite excess");
     }
 }

@@ -10,7 +10,7 @@ import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
 import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
-import io.harbormaster.engine.canary.LatencyNoise;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
@@ -357,7 +357,7 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
-    public void recordLatencyNoise(long deployId, String service, LatencyNoise noise, Instant at) {
+    public void recordCanaryNoise(long deployId, String service, CanaryNoise noise, Instant at) {
         requireService(service);
         Objects.requireNonNull(noise, "noise");
         Objects.requireNonNull(at, "at");
@@ -373,6 +373,9 @@ public final class JooqDeployStore implements DeployStore {
                     .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
                     .set(CANARY_NOISE.SPREAD_INTERVALS, noise.spread().intervals())
                     .set(CANARY_NOISE.SPREAD_SUM, noise.spread().sum())
+                    .set(CANARY_NOISE.ERRORS_EXCESS, noise.bursts().excess())
+                    .set(CANARY_NOISE.ERRORS_SENSITIVITY, noise.bursts().sensitivity())
+                    .set(CANARY_NOISE.ERRORS_NOISE, noise.bursts().noise())
                     .execute();
         } catch (DataAccessException e) {
             // recorded before (a retry, another replica, a concurrent duplicate): the first record stays
@@ -383,7 +386,7 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
-    public List<LatencyNoise> latencyNoise(String service, int limit) {
+    public List<CanaryNoise> canaryNoise(String service, int limit) {
         requireService(service);
         if (limit <= 0) {
             return List.of();
@@ -393,10 +396,11 @@ public final class JooqDeployStore implements DeployStore {
                 .where(CANARY_NOISE.SERVICE.eq(service))
                 .orderBy(CANARY_NOISE.RECORDED_AT.desc(), CANARY_NOISE.DEPLOY_ID.desc())
                 .limit(limit)
-                .fetch(r -> new LatencyNoise(
-                        new LatencyNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
-                        new LatencyNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
-                        new LatencyNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum())));
+                .fetch(r -> new CanaryNoise(
+                        new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
+                        new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
+                        new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
+                        new CanaryNoise.Bursts(r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
     }
 
     private static void requireService(String service) {

@@ -3,7 +3,7 @@ package io.harbormaster.storage.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.harbormaster.engine.canary.LatencyNoise;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
@@ -215,12 +215,13 @@ class DeployStoreTest {
         }
     }
 
-    static LatencyNoise noise(int p50Values, double p50Sum, int p99Values, double p99Sum) {
+    static CanaryNoise noise(int p50Values, double p50Sum, int p99Values, double p99Sum) {
         // the spread's sum is derived from the others so that every record's is different and not a round number
-        return new LatencyNoise(
-                new LatencyNoise.Reading(p50Values, p50Sum),
-                new LatencyNoise.Reading(p99Values, p99Sum),
-                new LatencyNoise.Spread(p99Values + 1, p99Sum / 3 + p50Sum));
+        return new CanaryNoise(
+                new CanaryNoise.Reading(p50Values, p50Sum),
+                new CanaryNoise.Reading(p99Values, p99Sum),
+                new CanaryNoise.Spread(p99Values + 1, p99Sum / 3 + p50Sum),
+                new CanaryNoise.Bursts(p50Sum - p99Sum, p99Sum / 7, p50Sum / 11));
     }
 
     @ParameterizedTest
@@ -238,19 +239,19 @@ class DeployStoreTest {
             var n3 = noise(1, Math.nextUp(1.0), 0, 0);
             var other = noise(7, 2.5, 7, 9.75);
             // recorded out of id order: the newest record is not the largest id, nor the last one written
-            store.recordLatencyNoise(d3, "checkout", n3, T0.plusSeconds(300));
-            store.recordLatencyNoise(d1, "checkout", n1, T0.plusSeconds(200));
-            store.recordLatencyNoise(d2, "checkout", n2, T0.plusSeconds(100));
-            store.recordLatencyNoise(p1, "payments", other, T0.plusSeconds(400)); // newest, another service
+            store.recordCanaryNoise(d3, "checkout", n3, T0.plusSeconds(300));
+            store.recordCanaryNoise(d1, "checkout", n1, T0.plusSeconds(200));
+            store.recordCanaryNoise(d2, "checkout", n2, T0.plusSeconds(100));
+            store.recordCanaryNoise(p1, "payments", other, T0.plusSeconds(400)); // newest, another service
 
-            assertThat(store.latencyNoise("checkout", 2)).containsExactly(n3, n1);
-            assertThat(store.latencyNoise("checkout", 10)).containsExactly(n3, n1, n2);
-            var read = store.latencyNoise("checkout", 3);
+            assertThat(store.canaryNoise("checkout", 2)).containsExactly(n3, n1);
+            assertThat(store.canaryNoise("checkout", 10)).containsExactly(n3, n1, n2);
+            var read = store.canaryNoise("checkout", 3);
             assertThat(Double.doubleToRawLongBits(read.get(1).p50().sumSquares()))
                     .isEqualTo(Double.doubleToRawLongBits(0.1 + 0.2));
             assertThat(read.get(2).p99().sumSquares()).isEqualTo(123456.78901234567);
             assertThat(read.get(0).p50().sumSquares()).isEqualTo(Math.nextUp(1.0));
-            assertThat(store.latencyNoise("payments", 2)).containsExactly(other);
+            assertThat(store.canaryNoise("payments", 2)).containsExactly(other);
         }
     }
 
@@ -263,10 +264,10 @@ class DeployStoreTest {
             long newer = store.intake(request("k2", "checkout")).deploy().id();
             var a = noise(3, 1.5, 3, 4.5);
             var b = noise(5, 2.5, 5, 7.5);
-            store.recordLatencyNoise(newer, "checkout", b, T0);
-            store.recordLatencyNoise(older, "checkout", a, T0);
-            assertThat(store.latencyNoise("checkout", 2)).containsExactly(b, a);
-            assertThat(store.latencyNoise("checkout", 1)).containsExactly(b);
+            store.recordCanaryNoise(newer, "checkout", b, T0);
+            store.recordCanaryNoise(older, "checkout", a, T0);
+            assertThat(store.canaryNoise("checkout", 2)).containsExactly(b, a);
+            assertThat(store.canaryNoise("checkout", 1)).containsExactly(b);
         }
     }
 
@@ -277,10 +278,10 @@ class DeployStoreTest {
             var store = new JooqDeployStore(db);
             long d = store.intake(request("k1", "checkout")).deploy().id();
             var first = noise(40, 12.25, 40, 80.5);
-            store.recordLatencyNoise(d, "checkout", first, T0);
-            store.recordLatencyNoise(d, "checkout", noise(2, 1, 2, 1), T0.plusSeconds(60));
-            new JooqDeployStore(db).recordLatencyNoise(d, "checkout", noise(9, 3, 9, 3), T0.plusSeconds(120));
-            assertThat(store.latencyNoise("checkout", 5)).containsExactly(first);
+            store.recordCanaryNoise(d, "checkout", first, T0);
+            store.recordCanaryNoise(d, "checkout", noise(2, 1, 2, 1), T0.plusSeconds(60));
+            new JooqDeployStore(db).recordCanaryNoise(d, "checkout", noise(9, 3, 9, 3), T0.plusSeconds(120));
+            assertThat(store.canaryNoise("checkout", 5)).containsExactly(first);
             assertThat(count(db, "canary_noise")).isEqualTo(1);
         }
     }
@@ -292,7 +293,7 @@ class DeployStoreTest {
             var store = new JooqDeployStore(db);
             long d = store.intake(request("k1", "checkout")).deploy().id();
             int attempts = 8;
-            var written = new ArrayList<LatencyNoise>();
+            var written = new ArrayList<CanaryNoise>();
             for (int i = 0; i < attempts; i++) {
                 written.add(noise(i + 1, i + 0.5, i + 1, i + 0.25));
             }
@@ -302,7 +303,7 @@ class DeployStoreTest {
                 var futures = written.stream()
                         .map(n -> pool.submit(() -> {
                             start.await();
-                            store.recordLatencyNoise(d, "checkout", n, T0);
+                            store.recordCanaryNoise(d, "checkout", n, T0);
                             return null;
                         }))
                         .toList();
@@ -313,7 +314,7 @@ class DeployStoreTest {
             } finally {
                 pool.shutdown();
             }
-            var kept = store.latencyNoise("checkout", attempts);
+            var kept = store.canaryNoise("checkout", attempts);
             assertThat(kept).hasSize(1);
             assertThat(written).contains(kept.getFirst());
         }
@@ -325,22 +326,22 @@ class DeployStoreTest {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);
             long d = store.intake(request("k1", "checkout")).deploy().id();
-            store.recordLatencyNoise(d, "checkout", noise(4, 2, 4, 2), T0);
-            assertThat(store.latencyNoise("checkout", 0)).isEmpty();
-            assertThat(store.latencyNoise("checkout", -1)).isEmpty();
-            assertThat(store.latencyNoise("search", 5)).isEmpty();
-            assertThat(store.latencyNoise("checkout", 5)).hasSize(1);
+            store.recordCanaryNoise(d, "checkout", noise(4, 2, 4, 2), T0);
+            assertThat(store.canaryNoise("checkout", 0)).isEmpty();
+            assertThat(store.canaryNoise("checkout", -1)).isEmpty();
+            assertThat(store.canaryNoise("search", 5)).isEmpty();
+            assertThat(store.canaryNoise("checkout", 5)).hasSize(1);
 
             for (var bad : new String[] {null, "", "  "}) {
-                assertThatThrownBy(() -> store.latencyNoise(bad, 5))
+                assertThatThrownBy(() -> store.canaryNoise(bad, 5))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("service");
-                assertThatThrownBy(() -> store.recordLatencyNoise(d, bad, noise(1, 1, 1, 1), T0))
+                assertThatThrownBy(() -> store.recordCanaryNoise(d, bad, noise(1, 1, 1, 1), T0))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("service");
             }
             // a deploy that does not exist is an error, not a silently kept first record
-            assertThatThrownBy(() -> store.recordLatencyNoise(d + 1000, "checkout", noise(1, 1, 1, 1), T0))
+            assertThatThrownBy(() -> store.recordCanaryNoise(d + 1000, "checkout", noise(1, 1, 1, 1), T0))
                     .isInstanceOf(DataAccessException.class);
             assertThat(count(db, "canary_noise")).isEqualTo(1);
         }

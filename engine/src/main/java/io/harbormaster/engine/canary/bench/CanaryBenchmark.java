@@ -1,9 +1,9 @@
 package io.harbormaster.engine.canary.bench;
 
 import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.IntervalSample;
-import io.harbormaster.engine.canary.LatencyNoise;
 import io.harbormaster.engine.canary.Verdict;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ public final class CanaryBenchmark {
             onsets[r] = onset;
             List<IntervalSample> fixed = FixedSchedule.stream(new TrafficGenerator(scenario, onset, runSeed));
             outcomes[r] = new RunOutcome[] {
-                ours(new TrafficGenerator(scenario, onset, runSeed), LatencyNoise.NONE)
+                ours(new TrafficGenerator(scenario, onset, runSeed), CanaryNoise.NONE)
                         .outcome(),
                 KayentaStyleJudge.judge(fixed),
                 ThresholdJudge.judge(fixed),
@@ -107,29 +107,29 @@ public final class CanaryBenchmark {
 
     /**
      * The noise kept by the service's {@code history} earlier canaries, judged one after the other as the pipeline
-     * would (each from the noise of the promoted ones before it, the latest {@link LatencyNoise#CANARIES}).
+     * would (each from the noise of the promoted ones before it, the latest {@link CanaryNoise#CANARIES}).
      */
-    private LatencyNoise earlierCanaries(Scenario scenario, long runSeed) {
-        var kept = new ArrayDeque<LatencyNoise>(); // newest first
+    private CanaryNoise earlierCanaries(Scenario scenario, long runSeed) {
+        var kept = new ArrayDeque<CanaryNoise>(); // newest first
         var seeds = new SplittableRandom(runSeed ^ 0x9E3779B97F4A7C15L);
         Scenario before = scenario.beforeFault();
         for (int i = 0; i < history; i++) {
             Ours past = ours(
                     new TrafficGenerator(before, Double.POSITIVE_INFINITY, seeds.nextLong()),
-                    LatencyNoise.pooled(List.copyOf(kept)));
+                    CanaryNoise.pooled(List.copyOf(kept)));
             if (past.outcome().decision() == RunOutcome.Decision.PROMOTE) {
                 kept.addFirst(past.noise());
-                if (kept.size() > LatencyNoise.CANARIES) {
+                if (kept.size() > CanaryNoise.CANARIES) {
                     kept.removeLast();
                 }
             }
         }
-        return LatencyNoise.pooled(List.copyOf(kept));
+        return CanaryNoise.pooled(List.copyOf(kept));
     }
 
-    private record Ours(RunOutcome outcome, LatencyNoise noise) {}
+    private record Ours(RunOutcome outcome, CanaryNoise noise) {}
 
-    private Ours ours(TrafficGenerator generator, LatencyNoise noise) {
+    private Ours ours(TrafficGenerator generator, CanaryNoise noise) {
         var analysis = new CanaryAnalysis(policy, noise);
         for (int i = 0; i < MAX_INTERVALS; i++) {
             long t = i * policy.intervalSeconds();
@@ -142,12 +142,11 @@ public final class CanaryBenchmark {
                         case Verdict.Continue c -> null;
                     };
             if (decision != null) {
-                return new Ours(new RunOutcome(decision, v.at()), analysis.latencyNoise());
+                return new Ours(new RunOutcome(decision, v.at()), analysis.noise());
             }
         }
         return new Ours(
-                new RunOutcome(RunOutcome.Decision.NONE, MAX_INTERVALS * policy.intervalSeconds()),
-                analysis.latencyNoise());
+                new RunOutcome(RunOutcome.Decision.NONE, MAX_INTERVALS * policy.intervalSeconds()), analysis.noise());
     }
 
     static JudgeFigures figures(Scenario scenario, List<RunOutcome> outcomes, double[] onsets) {

@@ -3,7 +3,9 @@ package io.harbormaster.engine.canary;
 import java.util.List;
 
 /**
- * How noisy a service's latency readings were in one or more canaries, per quantile: the sequential judge's
+ * How noisy a service's metrics were in one or more canaries: its latency readings and its errors' bursts.
+ *
+ * <p>Latency, per quantile: the sequential judge's
  * whitened values (differences of log quantiles between the tracks and contrasts of their shared level, each scaled
  * to one request's worth of variance) counted and summed as squares. Under "same distribution" every such value has
  * the same variance, the service's per-request noise of that quantile, whatever the traffic or the weight.
@@ -15,18 +17,45 @@ import java.util.List;
  * <p>The noise of a quantile grows with the spread of the distribution it is read from, so the history also keeps
  * that spread as the baseline showed it (log p99 - log p50): a canary whose baseline, the version the history was
  * measured on, is spread differently does not use the history.
+ *
+ * <p>Errors: how much more spread the baseline's error counts were than independent errors make them ({@link
+ * ErrorDispersion}'s sums), so that a service whose errors come in bursts is judged with its bursts known from the
+ * first interval, when a canary alone has not yet seen any (most of the false rollbacks bursts still caused were
+ * there).
  */
-public record LatencyNoise(Reading p50, Reading p99, Spread spread) {
+public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts) {
     /** How many of a service's latest promoted canaries a new canary learns the noise from. */
     public static final int CANARIES = 5;
 
     /** No history: the judge learns the noise from the canary alone. */
-    public static final LatencyNoise NONE = new LatencyNoise(Reading.NONE, Reading.NONE, Spread.NONE);
+    public static final CanaryNoise NONE = new CanaryNoise(Reading.NONE, Reading.NONE, Spread.NONE, Bursts.NONE);
 
-    public LatencyNoise {
-        if (p50 == null || p99 == null || spread == null) {
+    public CanaryNoise {
+        if (p50 == null || p99 == null || spread == null || bursts == null) {
             throw new IllegalArgumentException(
-                    "latency noise needs p50 and p99 readings and the spread (NONE for none of them)");
+                    "canary noise needs p50 and p99 readings, the spread and the bursts (NONE for none of them)");
+        }
+    }
+
+    /**
+     * The baseline's error counts beyond Poisson ({@link ErrorDispersion}'s moment sums over its minutes): the
+     * residual squares beyond the Poisson expectation, their sensitivity to the bursts' 1/k, and their variance.
+     */
+    public record Bursts(double excess, double sensitivity, double noise) {
+        public static final Bursts NONE = new Bursts(0, 0, 0);
+
+        public Bursts {
+            if (!Double.isFinite(excess)
+                    || !(sensitivity >= 0)
+                    || !(noise >= 0)
+                    || !Double.isFinite(sensitivity + noise)) {
+                throw new IllegalArgumentException("error bursts need a finite excess and a finite sensitivity and"
+                        + " noise of 0 or more, got " + excess + ", " + sensitivity + ", " + noise);
+            }
+        }
+
+        Bursts plus(Bursts other) {
+            return new Bursts(excess + other.excess, sensitivity + other.sensitivity, noise + other.noise);
         }
     }
 
@@ -94,19 +123,21 @@ public record LatencyNoise(Reading p50, Reading p99, Spread spread) {
     }
 
     /** The noise of several canaries taken together (each value counts once, whichever canary it came from). */
-    public static LatencyNoise pooled(List<LatencyNoise> canaries) {
+    public static CanaryNoise pooled(List<CanaryNoise> canaries) {
         Reading p50 = Reading.NONE, p99 = Reading.NONE;
         Spread spread = Spread.NONE;
-        for (LatencyNoise c : canaries) {
+        Bursts bursts = Bursts.NONE;
+        for (CanaryNoise c : canaries) {
             p50 = p50.plus(c.p50());
             p99 = p99.plus(c.p99());
             spread = spread.plus(c.spread());
+            bursts = bursts.plus(c.bursts());
         }
-        return new LatencyNoise(p50, p99, spread);
+        return new CanaryNoise(p50, p99, spread, bursts);
     }
 
-    /** At most {@code max} values' worth per quantile. */
-    public LatencyNoise capped(int max) {
-        return new LatencyNoise(p50.capped(max), p99.capped(max), spread);
+    /** At most {@code max} values' worth per latency quantile (the error bursts are kept whole). */
+    public CanaryNoise capped(int max) {
+        return new CanaryNoise(p50.capped(max), p99.capped(max), spread, bursts);
     }
 }
