@@ -13,9 +13,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A canary policy file ({@code --policy policy.yml}), parsed into the engine's plain records; anything absent keeps
@@ -42,6 +47,22 @@ public final class CanaryPolicyYaml {
                     + " larger holds fewer canaries)"
         }
     };
+
+    /** Top-level keys holding seconds (whole numbers), and those holding any number. */
+    private static final List<String> WHOLE_KEYS = List.of(
+            "interval_seconds",
+            "min_step_seconds",
+            "min_promote_seconds",
+            "last_step_after_seconds",
+            "promote_by_seconds",
+            "closing_test_seconds",
+            "max_no_data_seconds");
+
+    private static final List<String> NUMBER_KEYS =
+            List.of("hold_error_z", "hold_latency_t", "escalate_e_value", "closing_alpha");
+
+    /** The problems found so far, each starting with the key's path in the mapping. */
+    private final List<String> problems = new ArrayList<>();
 
     private CanaryPolicyYaml() {}
 
@@ -72,26 +93,53 @@ public final class CanaryPolicyYaml {
         return parse(root, at, CanaryPolicy.defaults());
     }
 
-    /** Like {@link #parse(JsonNode, String)}, with {@code base} supplying every value the mapping leaves out. */
+    /**
+     * Like {@link #parse(JsonNode, String)}, with {@code base} supplying every value the mapping leaves out; refuses a
+     * mapping with problems, each on a line of the exception's message.
+     */
     public static CanaryPolicy parse(JsonNode root, String at, CanaryPolicy base) {
+        var problems = new ArrayList<String>();
+        CanaryPolicy policy = parse(root, base, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    problems.stream().map(p -> at + p).collect(Collectors.joining("\n")));
+        }
+        return policy;
+    }
+
+    /**
+     * Parses a policy mapping over {@code base}, adding to {@code problems} one message for each problem found, each
+     * naming the key's path in the mapping (hard_triggers.max_error_rate). A part with a problem (a key, a list of
+     * steps, a section such as hard_triggers) is read as {@code base} has it, so the rest is still checked and every
+     * independent mistake is reported at once. Returns {@code base} when there is a problem.
+     */
+    public static CanaryPolicy parse(JsonNode root, CanaryPolicy base, List<String> problems) {
         if (root == null || root.isNull()) {
             return base;
         }
         if (!root.isObject()) {
-            throw new IllegalArgumentException(at + "a canary policy is a mapping of keys (see analyze run --help)");
+            problems.add("a canary policy is a mapping of keys (see analyze run --help)");
+            return base;
         }
-        try {
-            return parseMapping(root, base);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + e.getMessage());
-        }
+        var reader = new CanaryPolicyYaml();
+        CanaryPolicy policy = reader.mapping(root, base);
+        problems.addAll(reader.problems);
+        return reader.problems.isEmpty() ? policy : base;
     }
 
+    /** The parts of a policy read from their own sections, each already valid on its own. */
+    private record Parts(
+            List<CanaryStep> steps,
+            HardTriggerPolicy hardTriggers,
+            MannWhitneyPolicy mannWhitney,
+            ScoringPolicy scoring,
+            SequentialPolicy sequential) {}
+
     /** The mapping's policy; messages name the key's full path (hard_triggers.max_error_rate), not the file. */
-    private static CanaryPolicy parseMapping(JsonNode root, CanaryPolicy base) {
+    private CanaryPolicy mapping(JsonNode root, CanaryPolicy base) {
         for (String[] renamed : RENAMED) {
             if (root.has(renamed[0])) {
-                throw new IllegalArgumentException(renamed[0] + " is gone: " + renamed[1]);
+                problem(renamed[0] + " is gone: " + renamed[1]);
             }
         }
         known(
@@ -113,15 +161,126 @@ public final class CanaryPolicyYaml {
                 "mann_whitney",
                 "scoring",
                 "sequential");
-        CanaryPolicy d = base;
-        List<CanaryStep> steps = root.has("steps") ? steps(root.get("steps"), "steps") : d.steps();
+        var parts = new Parts(
+                root.has("steps") ? steps(root.get("steps"), base) : base.steps(),
+                hardTriggers(root, base.hardTriggers()),
+                mannWhitney(root, base.mannWhitney()),
+                scoring(root, base.scoring()),
+                sequential(root, base.sequential()));
 
-        HardTriggerPolicy h = d.hardTriggers();
-        JsonNode hn = section(root, "hard_triggers");
-        String hp = "hard_triggers.";
+        var top = new LinkedHashMap<String, Number>();
+        for (String key : WHOLE_KEYS) {
+            Long v = whole(root, "", key);
+            if (v != null) {
+                top.put(key, v);
+            }
+        }
+        for (String key : NUMBER_KEYS) {
+            Double v = num(root, "", key);
+            if (v != null) {
+                top.put(key, v);
+            }
+        }
+        long minPromote = top.getOrDefault("min_promote_seconds", base.minPromoteSeconds())
+                .longValue();
+        Number promoteBy = top.get("promote_by_seconds");
+        // Set, promote_by cannot come before the bake time (0 is not "off"); unset, it follows a raised bake time.
+        if (promoteBy != null && promoteBy.longValue() < minPromote) {
+            problem("promote_by_seconds (" + promoteBy + ") comes before min_promote_seconds (" + minPromote
+                    + "): no canary is promoted before the bake time; give promote_by_seconds " + minPromote
+                    + " or more");
+            top.remove("promote_by_seconds");
+        }
+        return assemble(base, top, parts);
+    }
+
+    /**
+     * The policy of the top-level numbers {@code top} (by key, over {@code base}'s) and the parts. When the policy
+     * refuses them together, and the parts go with the base's numbers, each number is tried alone (the others as the
+     * base has them, closing_alpha with the sequential.alpha given), and each refused alone is reported under its key;
+     * what is refused only together is reported once.
+     */
+    private CanaryPolicy assemble(CanaryPolicy base, Map<String, Number> top, Parts parts) {
+        String together;
+        try {
+            return build(base, top, parts);
+        } catch (IllegalArgumentException e) {
+            together = e.getMessage();
+        }
+        boolean blamed = false;
+        if (refusal(() -> build(base, Map.of(), parts)) == null) {
+            for (var it = top.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                String alone = refusal(() -> build(base, Map.of(e.getKey(), e.getValue()), parts));
+                if (alone != null) {
+                    problem(alone.startsWith(e.getKey()) ? alone : e.getKey() + ": " + alone);
+                    it.remove();
+                    blamed = true;
+                }
+            }
+        }
+        String rest = blamed ? refusal(() -> build(base, top, parts)) : together;
+        if (rest != null) {
+            problem(rest);
+        }
+        return base;
+    }
+
+    private static CanaryPolicy build(CanaryPolicy base, Map<String, Number> top, Parts parts) {
+        long minPromote = top.getOrDefault("min_promote_seconds", base.minPromoteSeconds())
+                .longValue();
+        return new CanaryPolicy(
+                top.getOrDefault("interval_seconds", base.intervalSeconds()).longValue(),
+                parts.steps(),
+                top.getOrDefault("min_step_seconds", base.minStepSeconds()).longValue(),
+                minPromote,
+                top.getOrDefault("last_step_after_seconds", base.lastStepAfterSeconds())
+                        .longValue(),
+                // Unset, promote_by follows a raised bake time.
+                top.getOrDefault("promote_by_seconds", Math.max(base.promoteBySeconds(), minPromote))
+                        .longValue(),
+                top.getOrDefault("hold_error_z", base.holdErrorZ()).doubleValue(),
+                top.getOrDefault("hold_latency_t", base.holdLatencyT()).doubleValue(),
+                top.getOrDefault("escalate_e_value", base.escalateEValue()).doubleValue(),
+                top.getOrDefault("closing_test_seconds", base.closingTestSeconds())
+                        .longValue(),
+                top.getOrDefault("closing_alpha", base.closingAlpha()).doubleValue(),
+                top.getOrDefault("max_no_data_seconds", base.maxNoDataSeconds()).longValue(),
+                parts.hardTriggers(),
+                parts.mannWhitney(),
+                parts.scoring(),
+                parts.sequential());
+    }
+
+    /** Why the engine refuses what {@code build} makes, or null when it does not. */
+    private static String refusal(Supplier<?> build) {
+        try {
+            build.get();
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The record {@code build} makes, or {@code fallback} with the engine's refusal reported. */
+    private <T> T record(T fallback, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            problem(e.getMessage());
+            return fallback;
+        }
+    }
+
+    private HardTriggerPolicy hardTriggers(JsonNode root, HardTriggerPolicy h) {
+        JsonNode n = section(root, "hard_triggers");
+        if (n == null) {
+            return h;
+        }
+        String p = "hard_triggers.";
         known(
-                hn,
-                hp,
+                n,
+                p,
                 "max_error_rate",
                 "error_window_seconds",
                 "max_p99_ms",
@@ -129,29 +288,99 @@ public final class CanaryPolicyYaml {
                 "max_restarts",
                 "restart_window_seconds",
                 "min_requests");
-        h = new HardTriggerPolicy(
-                num(hn, hp, "max_error_rate", h.maxErrorRate()),
-                whole(hn, hp, "error_window_seconds", h.errorWindowSeconds()),
-                num(hn, hp, "max_p99_ms", h.maxP99Ms()),
-                whole(hn, hp, "p99_window_seconds", h.p99WindowSeconds()),
-                whole(hn, hp, "max_restarts", (long) h.maxRestarts()),
-                whole(hn, hp, "restart_window_seconds", h.restartWindowSeconds()),
-                num(hn, hp, "min_requests", h.minRequests()));
+        // The readers report a value of the wrong kind and give the base's, so the constructor judges the rest.
+        return record(
+                h,
+                () -> new HardTriggerPolicy(
+                        num(n, p, "max_error_rate", h.maxErrorRate()),
+                        whole(n, p, "error_window_seconds", h.errorWindowSeconds()),
+                        num(n, p, "max_p99_ms", h.maxP99Ms()),
+                        whole(n, p, "p99_window_seconds", h.p99WindowSeconds()),
+                        whole(n, p, "max_restarts", (long) h.maxRestarts()),
+                        whole(n, p, "restart_window_seconds", h.restartWindowSeconds()),
+                        num(n, p, "min_requests", h.minRequests())));
+    }
 
-        MannWhitneyPolicy m = d.mannWhitney();
-        JsonNode mn = section(root, "mann_whitney");
-        String mp = "mann_whitney.";
-        known(mn, mp, "tolerance", "confidence", "allowed_increase", "allowed_decrease");
-        ScoringPolicy s = d.scoring();
-        JsonNode sn = section(root, "scoring");
-        String sp = "scoring.";
-        known(sn, sp, "pass", "marginal", "critical_metrics", "group_weights");
-        SequentialPolicy q = d.sequential();
-        JsonNode qn = section(root, "sequential");
-        String qp = "sequential.";
+    private MannWhitneyPolicy mannWhitney(JsonNode root, MannWhitneyPolicy m) {
+        JsonNode n = section(root, "mann_whitney");
+        if (n == null) {
+            return m;
+        }
+        String p = "mann_whitney.";
+        known(n, p, "tolerance", "confidence", "allowed_increase", "allowed_decrease");
+        return record(
+                m,
+                () -> new MannWhitneyPolicy(
+                        num(n, p, "tolerance", m.tolerance()),
+                        num(n, p, "confidence", m.confidence()),
+                        num(n, p, "allowed_increase", m.allowedIncrease()),
+                        num(n, p, "allowed_decrease", m.allowedDecrease())));
+    }
+
+    private ScoringPolicy scoring(JsonNode root, ScoringPolicy s) {
+        JsonNode n = section(root, "scoring");
+        if (n == null) {
+            return s;
+        }
+        String p = "scoring.";
+        known(n, p, "pass", "marginal", "critical_metrics", "group_weights");
+        Set<String> critical = s.criticalMetrics();
+        if (n.has("critical_metrics")) {
+            JsonNode list = n.get("critical_metrics");
+            if (!list.isArray()) {
+                problem(p + "critical_metrics: expected a list of metric names, got " + list);
+            } else {
+                var names = new ArrayList<String>();
+                boolean allNames = true;
+                for (JsonNode name : list) {
+                    if (!name.isTextual()) {
+                        problem(p + "critical_metrics: expected metric names, got " + name);
+                        allNames = false;
+                    }
+                    names.add(name.asText());
+                }
+                if (allNames) {
+                    critical = Set.copyOf(names);
+                }
+            }
+        }
+        var weights = new HashMap<>(s.groupWeights());
+        if (n.has("group_weights")) {
+            JsonNode gw = section(n, p, "group_weights");
+            if (gw != null) {
+                for (Iterator<String> it = gw.fieldNames(); it.hasNext(); ) {
+                    String group = it.next();
+                    if (gw.get(group).isNull()) {
+                        problem(p + "group_weights." + group + ": expected a number, got nothing");
+                        continue;
+                    }
+                    Double w = num(gw, p + "group_weights.", group);
+                    if (w != null) {
+                        weights.put(group, w);
+                    }
+                }
+            }
+        }
+        Set<String> criticalMetrics = critical;
+        return record(
+                s,
+                () -> new ScoringPolicy(
+                        weights,
+                        s.metricGroups(),
+                        criticalMetrics,
+                        num(n, p, "pass", s.passThreshold()),
+                        num(n, p, "marginal", s.marginalThreshold())));
+    }
+
+    private SequentialPolicy sequential(JsonNode root, SequentialPolicy q) {
+        JsonNode n = section(root, "sequential");
+        if (n == null) {
+            return q;
+        }
+        String p = "sequential.";
         known(
-                qn,
-                qp,
+                n,
+                p,
                 "alpha",
                 "promote_alpha",
                 "error_ratio",
@@ -160,153 +389,139 @@ public final class CanaryPolicyYaml {
                 "p99_increase",
                 "warmup_intervals",
                 "noise_history");
-        m = new MannWhitneyPolicy(
-                num(mn, mp, "tolerance", m.tolerance()),
-                num(mn, mp, "confidence", m.confidence()),
-                num(mn, mp, "allowed_increase", m.allowedIncrease()),
-                num(mn, mp, "allowed_decrease", m.allowedDecrease()));
-        Set<String> critical = s.criticalMetrics();
-        if (sn.has("critical_metrics")) {
-            JsonNode list = sn.get("critical_metrics");
-            if (!list.isArray()) {
-                throw new IllegalArgumentException(
-                        sp + "critical_metrics: expected a list of metric names, got " + list);
-            }
-            var names = new ArrayList<String>();
-            for (JsonNode n : list) {
-                if (!n.isTextual()) {
-                    throw new IllegalArgumentException(sp + "critical_metrics: expected metric names, got " + n);
-                }
-                names.add(n.asText());
-            }
-            critical = Set.copyOf(names);
-        }
-        var weights = new java.util.HashMap<>(s.groupWeights());
-        if (sn.has("group_weights")) {
-            JsonNode gw = section(sn, "group_weights");
-            for (Iterator<String> it = gw.fieldNames(); it.hasNext(); ) {
-                String group = it.next();
-                weights.put(group, num(gw, sp + "group_weights.", group, Double.NaN));
-            }
-        }
-        s = new ScoringPolicy(
-                weights,
-                s.metricGroups(),
-                critical,
-                num(sn, sp, "pass", s.passThreshold()),
-                num(sn, sp, "marginal", s.marginalThreshold()));
-        q = new SequentialPolicy(
-                num(qn, qp, "alpha", q.alpha()),
-                num(qn, qp, "promote_alpha", q.promoteAlpha()),
-                num(qn, qp, "error_ratio", q.errorRatio()),
-                num(qn, qp, "error_points", q.errorPoints()),
-                num(qn, qp, "p50_increase", q.p50Increase()),
-                num(qn, qp, "p99_increase", q.p99Increase()),
-                (int) whole(qn, qp, "warmup_intervals", q.warmupIntervals()),
-                (int) whole(qn, qp, "noise_history", q.noiseHistory()));
-        long minPromote = whole(root, "", "min_promote_seconds", d.minPromoteSeconds());
-        // Unset, promote_by follows a raised bake time; set, it cannot come before it (0 is not "off").
-        long promoteBy = whole(root, "", "promote_by_seconds", Math.max(d.promoteBySeconds(), minPromote));
-        if (promoteBy < minPromote) {
-            throw new IllegalArgumentException("promote_by_seconds (" + promoteBy + ") comes before"
-                    + " min_promote_seconds (" + minPromote + "): no canary is promoted before the bake time;"
-                    + " give promote_by_seconds " + minPromote + " or more");
-        }
-        return new CanaryPolicy(
-                whole(root, "", "interval_seconds", d.intervalSeconds()),
-                steps,
-                whole(root, "", "min_step_seconds", d.minStepSeconds()),
-                minPromote,
-                whole(root, "", "last_step_after_seconds", d.lastStepAfterSeconds()),
-                promoteBy,
-                num(root, "", "hold_error_z", d.holdErrorZ()),
-                num(root, "", "hold_latency_t", d.holdLatencyT()),
-                num(root, "", "escalate_e_value", d.escalateEValue()),
-                whole(root, "", "closing_test_seconds", d.closingTestSeconds()),
-                num(root, "", "closing_alpha", d.closingAlpha()),
-                whole(root, "", "max_no_data_seconds", d.maxNoDataSeconds()),
-                h,
-                m,
-                s,
-                q);
+        return record(
+                q,
+                () -> new SequentialPolicy(
+                        num(n, p, "alpha", q.alpha()),
+                        num(n, p, "promote_alpha", q.promoteAlpha()),
+                        num(n, p, "error_ratio", q.errorRatio()),
+                        num(n, p, "error_points", q.errorPoints()),
+                        num(n, p, "p50_increase", q.p50Increase()),
+                        num(n, p, "p99_increase", q.p99Increase()),
+                        (int) whole(n, p, "warmup_intervals", q.warmupIntervals()),
+                        (int) whole(n, p, "noise_history", q.noiseHistory())));
     }
 
-    /** Parses a list of {weight, intervals} steps. */
-    public static List<CanaryStep> steps(JsonNode node, String where) {
+    /**
+     * A list of {weight, intervals} steps, each checked; with any step wrong, every wrong one is reported and the
+     * base's steps are kept.
+     */
+    private List<CanaryStep> steps(JsonNode node, CanaryPolicy base) {
+        String where = "steps";
         if (!node.isArray() || node.isEmpty()) {
-            throw new IllegalArgumentException(where + ": expected a list of {weight, intervals}");
+            problem(where + ": expected a list of {weight, intervals}");
+            return base.steps();
         }
+        int before = problems.size();
         var steps = new ArrayList<CanaryStep>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode s = node.get(i);
             JsonNode w = s.get("weight"), n = s.get("intervals");
             if (w == null || !w.isIntegralNumber() || n == null || !n.isIntegralNumber()) {
-                throw new IllegalArgumentException(where + "[" + i + "]: needs a whole-number weight (percent, 1..100)"
+                problem(where + "[" + i + "]: needs a whole-number weight (percent, 1..100)"
                         + " and intervals, e.g. {weight: 25, intervals: 18}; got " + s);
+            } else if (!w.canConvertToInt() || !n.canConvertToInt()) {
+                problem(where + "[" + i + "]: weight or intervals out of range: " + s);
+            } else {
+                try {
+                    steps.add(new CanaryStep(w.asInt(), n.asInt()));
+                } catch (IllegalArgumentException e) {
+                    problem(where + "[" + i + "]: " + e.getMessage());
+                }
             }
-            if (!w.canConvertToInt() || !n.canConvertToInt()) {
-                throw new IllegalArgumentException(where + "[" + i + "]: weight or intervals out of range: " + s);
-            }
-            try {
-                steps.add(new CanaryStep(w.asInt(), n.asInt()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + "[" + i + "]: " + e.getMessage());
-            }
+        }
+        if (problems.size() > before) {
+            return base.steps();
+        }
+        String refused = refusal(() -> base.withSteps(steps)); // steps the analysis cannot run, such as too short
+        if (refused != null) {
+            problem(where + ": " + refused);
+            return base.steps();
         }
         return steps;
     }
 
-    private static JsonNode section(JsonNode root, String name) {
-        JsonNode n = root.get(name);
+    /** The section {@code name} of {@code node}, empty when absent; null, reported, when it is not a mapping. */
+    private JsonNode section(JsonNode node, String name) {
+        return section(node, "", name);
+    }
+
+    private JsonNode section(JsonNode node, String path, String name) {
+        JsonNode n = node.get(name);
         if (n == null || n.isNull()) {
             return YAML.createObjectNode();
         }
         if (!n.isObject()) {
-            throw new IllegalArgumentException(name + ": expected a mapping of keys, got " + n);
+            problem(path + name + ": expected a mapping of keys, got " + n);
+            return null;
         }
         return n;
     }
 
-    /** A number, finite; absent or null keeps {@code fallback}. */
-    private static double num(JsonNode node, String path, String field, double fallback) {
+    /** A number, finite; absent or null keeps {@code fallback}, and so does a value of another kind, reported. */
+    private double num(JsonNode node, String path, String field, double fallback) {
+        Double v = num(node, path, field);
+        return v == null ? fallback : v;
+    }
+
+    /** A number, finite; null when absent or null, and when of another kind (reported). */
+    private Double num(JsonNode node, String path, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
-            if (Double.isNaN(fallback)) {
-                throw new IllegalArgumentException(path + field + ": expected a number, got nothing");
-            }
-            return fallback;
+            return null;
         }
         if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new IllegalArgumentException(path + field + ": expected a number, got " + v);
+            problem(path + field + ": expected a number, got " + v);
+            return null;
         }
         return v.asDouble();
     }
 
     /** Seconds, counts and intervals: a whole number from 0 to {@link #LARGEST}; absent or null keeps the fallback. */
-    private static long whole(JsonNode node, String path, String field, long fallback) {
+    private long whole(JsonNode node, String path, String field, long fallback) {
+        Long v = whole(node, path, field);
+        return v == null ? fallback : v;
+    }
+
+    /** A whole number from 0 to {@link #LARGEST}; null when absent or null, and when not one (reported). */
+    private Long whole(JsonNode node, String path, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
-            return fallback;
+            return null;
         }
         double x = v.isNumber() ? v.asDouble() : Double.NaN;
         if (!v.isNumber() || x != Math.rint(x) || x < 0 || x > LARGEST) {
-            throw new IllegalArgumentException(
-                    path + field + ": expected a whole number from 0 to " + LARGEST + ", got " + v);
+            problem(path + field + ": expected a whole number from 0 to " + LARGEST + ", got " + v);
+            return null;
         }
         return (long) x;
     }
 
-    private static void known(JsonNode node, String at, String... keys) {
+    /** Reports every key of {@code node} not in {@code keys} (a renamed top-level key is reported on its own). */
+    private void known(JsonNode node, String at, String... keys) {
         Set<String> allowed = Set.of(keys);
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!allowed.contains(k)) {
-                String guess = io.harbormaster.engine.policy.Names.closest(k, allowed)
-                        .map(c -> " (did you mean '" + c + "'?)")
-                        .orElse("");
-                throw new IllegalArgumentException(
-                        at + k + ": unknown key '" + k + "'" + guess + "; known keys: " + String.join(", ", keys));
+            if (allowed.contains(k) || (at.isEmpty() && renamed(k))) {
+                continue;
+            }
+            String guess = io.harbormaster.engine.policy.Names.closest(k, allowed)
+                    .map(c -> " (did you mean '" + c + "'?)")
+                    .orElse("");
+            problem(at + k + ": unknown key '" + k + "'" + guess + "; known keys: " + String.join(", ", keys));
+        }
+    }
+
+    private static boolean renamed(String key) {
+        for (String[] r : RENAMED) {
+            if (r[0].equals(key)) {
+                return true;
             }
         }
+        return false;
+    }
+
+    private void problem(String message) {
+        problems.add(message);
     }
 }

@@ -387,13 +387,12 @@ public final class ConfigLoader {
         return out;
     }
 
+    /** The canary section over {@code base}; every problem in it is reported, each naming its key in the section. */
     private CanaryPolicy canary(JsonNode node, String path, CanaryPolicy base) {
-        try {
-            return CanaryPolicyYaml.parse(node, "", base);
-        } catch (IllegalArgumentException e) {
-            problem(path, e.getMessage());
-            return base;
-        }
+        var found = new ArrayList<String>();
+        var policy = CanaryPolicyYaml.parse(node, base, found);
+        found.forEach(p -> problem(path, p));
+        return policy;
     }
 
     private Optional<URI> prometheus(JsonNode node) {

@@ -381,4 +381,134 @@ class ConfigLoaderTest {
                     .contains(c[1]);
         }
     }
+
+    @Test
+    void everyIndependentMistakeInACanarySectionIsReportedAtOnceNamingItsKey() {
+        // before: only the first was reported (here the unknown key), and the next only after fixing it
+        var p = problems(MINIMAL + """
+                    canary:
+                      hard_triggers:
+                        max_eror_rate: 0.1
+                      sequential:
+                        alpha: 2
+                      steps: [{weight: 5.5, intervals: 6}]
+                      max_no_data_seconds: 0
+                """);
+        assertThat(p)
+                .hasSize(4)
+                .allSatisfy(l -> assertThat(l).startsWith("harbormaster.yml:7: services.web.canary: "))
+                .anySatisfy(l -> assertThat(l)
+                        .contains(
+                                "hard_triggers.max_eror_rate: unknown key 'max_eror_rate'",
+                                "(did you mean 'max_error_rate'?)"))
+                .anySatisfy(l -> assertThat(l).contains("sequential.alpha must be between 0 and 1"))
+                .anySatisfy(l -> assertThat(l).contains("steps[0]: needs a whole-number weight"))
+                .anySatisfy(l -> assertThat(l).contains("max_no_data_seconds must be positive"));
+    }
+
+    @Test
+    void severalMistakesInOneCanarySubSectionAndAmongTheTopLevelNumbersAreEachReported() {
+        var p = problems(MINIMAL + """
+                    canary:
+                      interval_seconds: 0
+                      escalate_e_value: 0
+                      closing_alpha: -1
+                      hold_error_z: high
+                      scoring:
+                        pas: 90
+                        critical_metrics: [nonsense, 7]
+                        group_weights: {errors: x}
+                      steps: [{weight: 0, intervals: 18}, {weight: 50}]
+                """);
+        assertThat(p)
+                .extracting(l -> l.substring("harbormaster.yml:7: services.web.canary: ".length()))
+                .containsExactlyInAnyOrder(
+                        "interval_seconds must be positive, got 0",
+                        "escalate_e_value: the escalate e-value must be a positive number, got 0.0",
+                        "closing_alpha: the closing test's alpha must be 0 (off) or more, and with the sequential"
+                                + " alpha below 1, got -1.0",
+                        "hold_error_z: expected a number, got \"high\"",
+                        "scoring.pas: unknown key 'pas' (did you mean 'pass'?); known keys: pass, marginal,"
+                                + " critical_metrics, group_weights",
+                        "scoring.critical_metrics: expected metric names, got 7",
+                        "scoring.group_weights.errors: expected a number, got \"x\"",
+                        "steps[0]: a step's weight must be 1..100 percent, got 0",
+                        "steps[1]: needs a whole-number weight (percent, 1..100) and intervals, e.g. {weight: 25,"
+                                + " intervals: 18}; got {\"weight\":50}");
+    }
+
+    @Test
+    void canaryMistakesThatDependOnEachOtherAreReportedOnce() {
+        assertThat(problems(MINIMAL + "    canary:\n      closing_alpha: 0.5\n      sequential: {alpha: 0.6}\n"))
+                .singleElement()
+                .asString()
+                .contains("closing_alpha: the closing test's alpha must be 0 (off) or more, and with the sequential"
+                        + " alpha below 1, got 0.5");
+        // the closing test's alpha is judged with the sequential alpha given, not the default's
+        var config = ConfigLoader.parse(
+                "harbormaster.yml",
+                MINIMAL + "    canary:\n      closing_alpha: 0.001\n      sequential: {alpha: 0.9985}\n");
+        var canary = config.catalog().service("web").orElseThrow().canary();
+        assertThat(canary.closingAlpha()).isEqualTo(0.001);
+        assertThat(canary.sequential().alpha()).isEqualTo(0.9985);
+        // a sequential alpha too large for even the default closing alpha: reported once, and no number that is fine
+        // on its own (min_step_seconds) is blamed for it
+        assertThat(problems(MINIMAL + "    canary:\n      sequential: {alpha: 0.999}\n      closing_alpha: 0.01\n"
+                        + "      min_step_seconds: 20\n"))
+                .singleElement()
+                .asString()
+                .contains("the closing test's alpha must be 0 (off) or more, and with the sequential alpha below 1, got"
+                        + " 0.01")
+                .doesNotContain("min_step_seconds");
+    }
+
+    @Test
+    void everyTopLevelCanaryNumberAServiceSetsIsTheOneItGets() {
+        var config = ConfigLoader.parse("harbormaster.yml", MINIMAL + """
+                    canary:
+                      interval_seconds: 15
+                      steps: [{weight: 10, intervals: 12}, {weight: 60, intervals: 20}]
+                      min_step_seconds: 45
+                      min_promote_seconds: 300
+                      last_step_after_seconds: 200
+                      promote_by_seconds: 360
+                      hold_error_z: 0.7
+                      hold_latency_t: 1.7
+                      escalate_e_value: 6
+                      closing_test_seconds: 400
+                      closing_alpha: 0.003
+                      max_no_data_seconds: 150
+                      hard_triggers: {max_error_rate: 0.1, min_requests: 40}
+                      mann_whitney: {confidence: 0.95}
+                      scoring: {pass: 90, marginal: 70, critical_metrics: [p99_ms], group_weights: {errors: 30}}
+                      sequential: {alpha: 0.01, warmup_intervals: 2, noise_history: 10}
+                """);
+        var d = CanaryPolicy.defaults();
+        var scoring = d.scoring();
+        assertThat(config.catalog().service("web").orElseThrow().canary())
+                .isEqualTo(new CanaryPolicy(
+                        15,
+                        List.of(
+                                new io.harbormaster.engine.canary.CanaryStep(10, 12),
+                                new io.harbormaster.engine.canary.CanaryStep(60, 20)),
+                        45,
+                        300,
+                        200,
+                        360,
+                        0.7,
+                        1.7,
+                        6,
+                        400,
+                        0.003,
+                        150,
+                        new io.harbormaster.engine.canary.HardTriggerPolicy(0.1, 120, 2000, 180, 3, 300, 40),
+                        d.mannWhitney().withConfidence(0.95),
+                        new io.harbormaster.engine.canary.ScoringPolicy(
+                                java.util.Map.of("errors", 30.0, "latency", 50.0),
+                                scoring.metricGroups(),
+                                java.util.Set.of("p99_ms"),
+                                90,
+                                70),
+                        new io.harbormaster.engine.canary.SequentialPolicy(0.01, 0.05, 2.0, 0.005, 0.10, 0.20, 2, 10)));
+    }
 }

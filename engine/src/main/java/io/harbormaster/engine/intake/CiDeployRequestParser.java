@@ -1,12 +1,12 @@
 package io.harbormaster.engine.intake;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.harbormaster.engine.json.JsonErrors;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -128,10 +128,9 @@ public final class CiDeployRequestParser {
         try {
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            return refused(
-                    "(message)",
-                    "is not valid JSON (" + e.getOriginalMessage() + where(e.getLocation())
-                            + "): expected one JSON object");
+            // where and what in words, repeating no word of the message: it may hold a secret templated without quotes
+            String said = JsonErrors.describeMessage(e);
+            return refused("(message)", "is not valid JSON" + (said.startsWith("line ") ? " at " : ": ") + said);
         }
         if (root == null || root.isMissingNode()) {
             return refused("(message)", "holds no JSON value: expected one JSON object");
@@ -145,13 +144,6 @@ public final class CiDeployRequestParser {
 
     private static ParseResult refused(String field, String message) {
         return new ParseResult.Refused(List.of(new Problem(field, message)));
-    }
-
-    private static String where(JsonLocation location) {
-        if (location == null || location.getLineNr() < 1) {
-            return "";
-        }
-        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     /** Reads the fields of one message, collecting every problem. */

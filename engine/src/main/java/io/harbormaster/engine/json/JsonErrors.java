@@ -116,10 +116,24 @@ public final class JsonErrors {
      * know it. Databinding problems (a value of the wrong type, an unknown or missing key) name the key's path.
      */
     public static String describe(JsonProcessingException e) {
+        return describe(e, false);
+    }
+
+    /**
+     * Like {@link #describe(JsonProcessingException)}, for JSON a program sent rather than a file a person edits, which
+     * may hold a secret (a token templated in without quotes) and whose problem goes to a log or a reply: no word of
+     * the text is repeated (a single character found, or a key given twice, still is), and content after the value is
+     * said of a message.
+     */
+    public static String describeMessage(JsonProcessingException e) {
+        return describe(e, true);
+    }
+
+    private static String describe(JsonProcessingException e, boolean sent) {
         String where = where(e.getLocation());
         String what = e instanceof DatabindException d && !(d instanceof MismatchedInputException m && trailing(m))
-                ? binding((JsonMappingException) d)
-                : syntax(e.getOriginalMessage());
+                ? binding((JsonMappingException) d, sent)
+                : syntax(e.getOriginalMessage(), sent);
         return where.isEmpty() ? what : where + ": " + what;
     }
 
@@ -152,21 +166,31 @@ public final class JsonErrors {
     }
 
     static String syntax(String message) {
+        return syntax(message, false);
+    }
+
+    private static String syntax(String message, boolean sent) {
         String m = message == null ? "" : message;
+        if (sent && m.startsWith("Unrecognized token")) {
+            return "a word that is not a JSON value (expected " + VALUE + "; text takes double quotes)";
+        }
+        if (sent && m.startsWith("Trailing token")) {
+            return "there is more after the JSON value ends: a message holds one value";
+        }
         for (var rule : PLAIN) {
             Matcher matcher = rule.getKey().matcher(m);
             if (matcher.lookingAt()) {
                 return rule.getValue().apply(matcher);
             }
         }
-        return "not valid JSON: " + clean(m);
+        return "not valid JSON: " + clean(m, sent);
     }
 
     private static boolean trailing(MismatchedInputException e) {
         return e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token");
     }
 
-    private static String binding(JsonMappingException e) {
+    private static String binding(JsonMappingException e, boolean sent) {
         String path = path(e.getPath());
         String at = path.isEmpty() ? "" : path + ": ";
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
@@ -197,7 +221,7 @@ public final class JsonErrors {
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return at + "expected " + expected(m.getTargetType());
         }
-        return at + clean(message);
+        return at + clean(message, sent);
     }
 
     private static String expected(Class<?> type) {
@@ -245,9 +269,13 @@ public final class JsonErrors {
         return close.map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 
-    /** The parser's message without its source description, feature names and class names. */
-    private static String clean(String message) {
-        return message.replaceAll("\\s*\\((start marker|for \\w+ starting) at \\[Source:.*?]\\)", "")
+    /**
+     * The parser's message without its source description, feature names and class names; for a message a program
+     * sent ({@code sent}), also without anything it quotes of the text longer than a character.
+     */
+    private static String clean(String message, boolean sent) {
+        String m = sent ? message.replaceAll("'[^']{2,}'|\"[^\"]{2,}\"", "(text left out)") : message;
+        return m.replaceAll("\\s*\\((start marker|for \\w+ starting) at \\[Source:.*?]\\)", "")
                 .replaceAll(",?\\s*from `[^`]*`", "")
                 .replaceAll("\\s*at \\[Source:.*?]", "")
                 .replaceAll("\\[Source:.*?]", "")

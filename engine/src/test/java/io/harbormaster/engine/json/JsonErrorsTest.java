@@ -76,6 +76,25 @@ class JsonErrorsTest {
         assertThat(syntax("{\"a\":\"\\q\"}")).endsWith("'\\q' is not a JSON escape (a backslash is written \\\\)");
     }
 
+    static String sent(String json) {
+        return JsonErrors.describeMessage(
+                catchThrowableOfType(JsonProcessingException.class, () -> MAPPER.readTree(json)));
+    }
+
+    @Test
+    void aMessageAProgramSentIsDescribedWithoutRepeatingItsWords() {
+        // a token templated in without quotes: said where, not repeated (a file's problem repeats it, cut)
+        assertThat(sent("{\"token\": s3cr3t-t0ken-value}"))
+                .isEqualTo("line 1, column 17: a word that is not a JSON value (expected a number, \"text\", true,"
+                        + " false, null, {an object} or [a list]; text takes double quotes)");
+        assertThat(syntax("{\"token\": s3cr3t-t0ken-value}")).contains("'s3cr3t'");
+        assertThat(sent("{} {}"))
+                .isEqualTo("line 1, column 4: there is more after the JSON value ends: a message holds" + " one value");
+        // the rest is said as for a file
+        assertThat(sent("{\"a\":1,}")).isEqualTo(syntax("{\"a\":1,}"));
+        assertThat(sent("{\"a\":1,\"a\":2}")).endsWith("the key 'a' is given twice");
+    }
+
     @Test
     void noParserJargonIsLeftInAnyMessage() {
         for (String bad : List.of(
