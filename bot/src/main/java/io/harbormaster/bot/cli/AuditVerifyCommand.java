@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Walk the audit chain and its signed checkpoints, in the database or in a JSON export, and name the first"
-                    + " entry that does not verify. Exit code 0 only when the log is intact, 1 when it is not.",
+                    + " entry that does not verify. Exit code 0 only when the log is intact, 1 when it is not, 2 when"
+                    + " the export cannot be read (empty, cut short, a key missing, unknown or of the wrong type: the"
+                    + " message names the line and the key).",
             "A filtered export (audit export with --service, --since, --until or --decision) leaves entries out, so"
                     + " only each entry's own hash can be checked there, not the chain, completeness or checkpoints.",
         })
@@ -68,7 +70,14 @@ final class AuditVerifyCommand implements Callable<Integer> {
             try (var in = new BufferedInputStream(Files.newInputStream(file))) {
                 report = AuditExport.verify(in, pinned);
             } catch (IllegalArgumentException e) {
-                throw new UserError(file + ": " + e.getMessage(), e);
+                // The file cannot be read as an export: say where (the message starts "line L, column C: " when the
+                // place is known, as JsonErrors does) and what to do.
+                var said = e.getMessage();
+                throw new UserError(
+                        file + (said.startsWith("line ") ? ", " : ": ") + said
+                                + ". It is not a whole, unaltered audit export: export the log again"
+                                + " (harbormaster audit export --format json --out FILE) and verify that file",
+                        e);
             }
         } else {
             try (var db = database.open()) {

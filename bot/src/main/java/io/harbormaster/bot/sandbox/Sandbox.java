@@ -148,6 +148,8 @@ public final class Sandbox implements AutoCloseable {
             var signer = files.auditKey();
             int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
             address = URI.create("http://" + hostForLinks(settings.host()) + ":" + port);
+            // Thread permalinks open the thread on the console (a stable address), not on the stand-in's random port.
+            slack.linkThreadsTo(address);
             createdBot = new Harbormaster(
                     config,
                     db,

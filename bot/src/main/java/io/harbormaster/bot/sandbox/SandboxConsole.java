@@ -59,6 +59,10 @@ final class SandboxConsole {
             }
             asset(ctx, name, type);
         });
+        // What a thread permalink opens (the stand-in links threads here): the thread as a page, which links back
+        // to the console with the thread open.
+        routes.get("/archives/{channel}/{message}", guarded(ctx -> sandbox.slack()
+                .serveThread(ctx, Optional.of("/#thread="))));
         routes.get("/console/api/state", guarded(this::state));
         routes.post("/console/api/command", guarded(this::command));
         routes.post("/console/api/action", guarded(this::action));

@@ -128,6 +128,24 @@ class SandboxConsoleBrowserTest {
         assertThat(page.getByTestId("service-search")).not().containsText("canary");
         screenshot("automatic-rollback");
 
+        // The notice's link to the deploy thread opens the thread as a page, and from there in the console.
+        var linked = chromium.browser()
+                .newPage(new com.microsoft.playwright.Browser.NewPageOptions().setViewportSize(1600, 1000));
+        try {
+            linked.navigate(notice.getByText("deploy thread").getAttribute("href"));
+            assertThat(linked.locator("h1")).hasText("Thread in #deploys");
+            assertThat(linked.locator("body")).containsText("search 5.2.0 → production");
+            assertThat(linked.locator("body")).containsText("Rolled back search 5.2.0");
+            linked.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shot, "thread-permalink"))));
+            linked.getByTestId("open-in-console").click();
+            assertThat(linked.getByTestId("thread")).isVisible();
+            shows(linked.getByTestId("thread-messages"), "Rolled back search 5.2.0");
+            assertThat(linked.getByTestId("thread-messages")).containsText("search 5.2.0 → production");
+        } finally {
+            linked.close();
+        }
+
         // The low-risk build has been promoted meanwhile: its parent message says so and the cluster runs it.
         shows(checkout, "promoted");
         shows(page.getByTestId("service-checkout"), "stable 1.4.1");

@@ -209,6 +209,82 @@ class SandboxTest {
         }
     }
 
+    @Test
+    void aDeployThreadsPermalinkOpensTheThreadOnTheConsoleWithItsMessagesEscaped() throws Exception {
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            // search 5.2.0 is the CI's faulty build: its rollback notice is broadcast with a link to the deploy thread.
+            assertThat(post(sandbox, "command", ENGINEER, "/deploy search 5.2.0")
+                            .statusCode())
+                    .isEqualTo(200);
+            var notice = await("the rollback notice", () -> sandbox.slack().allMessages().stream()
+                    .filter(m -> m.replyBroadcast() && m.text().contains("Rolled back search 5.2.0"))
+                    .findFirst()
+                    .orElse(null));
+            var link = java.util.regex.Pattern.compile("<(http[^|>]+)\\|deploy thread>")
+                    .matcher(notice.blocksJson());
+            assertThat(link.find()).as(notice.blocksJson()).isTrue();
+            var permalink = link.group(1);
+            var parent = parent(sandbox, "search 5.2.0");
+            assertThat(permalink)
+                    .as("on the console, not on the Slack stand-in's own port")
+                    .isEqualTo(sandbox.address() + "/archives/" + Sandbox.CHANNEL + "/p"
+                            + parent.ts().replace(".", ""))
+                    .doesNotContain(":" + sandbox.slack().port() + "/");
+            await("the parent's last word", () -> parentSays(sandbox, "search 5.2.0", "rolled back"));
+
+            // Someone writes markup into the thread: it is shown as text.
+            var hostile = JSON.createObjectNode();
+            hostile.put("user", ENGINEER);
+            hostile.put("text", "<img src=x onerror=alert(1)> & \"why?\"");
+            hostile.put("thread_ts", parent.ts());
+            assertThat(send(sandbox, "message", hostile).statusCode()).isEqualTo(200);
+
+            var page = http.send(
+                    HttpRequest.newBuilder(URI.create(permalink)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+            var first = parent(sandbox, "search 5.2.0").text();
+            var replies = sandbox.slack().replies(Sandbox.CHANNEL, parent.ts());
+            assertThat(page.body())
+                    .as("the thread's first message, then its replies")
+                    .contains(html(first))
+                    .contains(html(replies.getFirst().text()))
+                    .contains(html(notice.text()))
+                    .contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;why?&quot;")
+                    .doesNotContain("<img")
+                    .contains("<a href=\"/#thread=" + parent.ts() + "\"");
+            assertThat(replies.getFirst().text())
+                    .as("a reply that needs escaping")
+                    .contains("<@" + ENGINEER + ">");
+            assertThat(page.body().indexOf(html(first))).isLessThan(page.body().indexOf(html(notice.text())));
+
+            // The page shows the channel, so it answers the console's own names only, as the console's API does.
+            var path = URI.create(permalink).getPath();
+            assertThat(rawGet(
+                            sandbox,
+                            path,
+                            "rebound.example:" + sandbox.address().getPort()))
+                    .startsWith("HTTP/1.1 403");
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(
+                                                    sandbox.address() + "/archives/C0DEPLOYS/p1000000000000001"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(404);
+        }
+    }
+
+    /** Text as it must appear in HTML. */
+    static String html(String text) {
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** A GET with a Host header of the test's choosing (Java's HTTP client will not send one). */

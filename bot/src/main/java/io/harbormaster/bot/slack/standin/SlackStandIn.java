@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * checks and error codes, messages kept per channel and thread, and 429s with {@code Retry-After} on request. Point
  * Bolt at {@link #methodsUrlPrefix()} with {@code SlackConfig#setMethodsEndpointUrlPrefix}. The sandbox's console
  * reads the same state through {@code GET /_standin/state}. {@link #socketMode()} is Slack's Socket Mode on the same
- * server, for apps without public ingress.
+ * server, for apps without public ingress. A {@code chat.getPermalink} link opens the message's thread as a web page,
+ * here or on the server {@link #linkThreadsTo} names (the sandbox's console).
  */
 public final class SlackStandIn implements AutoCloseable {
     /** Slack's top-level message text limit. */
@@ -75,6 +76,8 @@ public final class SlackStandIn implements AutoCloseable {
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() * 1000);
     private final SocketModeStandIn socketMode = new SocketModeStandIn(this);
     private final Javalin server;
+    /** Where permalinks point: this server unless {@link #linkThreadsTo} says otherwise. */
+    private volatile String permalinkBase;
 
     private SlackStandIn(String token, String teamId, String botUserId, List<User> users, List<Channel> channels) {
         this.token = token;
@@ -91,6 +94,7 @@ public final class SlackStandIn implements AutoCloseable {
             cfg.routes.ws("/link", socketMode::configure);
             cfg.routes.get("/_standin/state", ctx -> ctx.contentType("application/json")
                     .result(JSON.writeValueAsString(state())));
+            cfg.routes.get("/archives/{channel}/{message}", ctx -> serveThread(ctx, Optional.empty()));
         });
     }
 
@@ -112,6 +116,75 @@ public final class SlackStandIn implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /**
+     * Makes {@code chat.getPermalink} answer {@code base/archives/CHANNEL/pTS} instead of this server's own address,
+     * for a server in front (the sandbox's console) that serves those paths with {@link #serveThread}.
+     */
+    public void linkThreadsTo(java.net.URI base) {
+        var s = base.toString();
+        permalinkBase = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /**
+     * Answers {@code GET /archives/{channel}/{message}}, what a permalink opens, with the message's thread as a web
+     * page (the parent and every reply everyone sees, escaped), or 404 with a line saying why.
+     *
+     * @param openInConsole the start of the link that opens a thread (its parent's ts follows) in a console, when a
+     *     console serves the page
+     */
+    public void serveThread(Context ctx, Optional<String> openInConsole) {
+        var channelParam = ctx.pathParam("channel");
+        var messageParam = ctx.pathParam("message");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Content-Security-Policy", ThreadPage.CONTENT_SECURITY_POLICY);
+        var page = threadPage(channelParam, messageParam, openInConsole);
+        if (page.isPresent()) {
+            ctx.contentType("text/html; charset=utf-8").result(page.get());
+        } else {
+            ctx.status(404)
+                    .contentType("text/plain; charset=utf-8")
+                    .result("No message " + messageParam + " in channel " + channelParam + " here: the link may be"
+                            + " from an earlier run with other data, or the message is gone.\n");
+        }
+    }
+
+    /** The page {@link #serveThread} shows for a permalink's channel and {@code pTS} part, if they name a message. */
+    synchronized Optional<String> threadPage(String channelId, String permalinkPart, Optional<String> openInConsole) {
+        var channel = channel(channelId);
+        var ts = ThreadPage.tsOf(permalinkPart);
+        if (channel.isEmpty() || ts.isEmpty()) {
+            return Optional.empty();
+        }
+        var id = channel.get().id();
+        var linked = message(id, ts.get()).filter(m -> m.ephemeralTo().isEmpty());
+        if (linked.isEmpty()) {
+            return Optional.empty();
+        }
+        var parentTs = linked.get().threadTs().orElse(ts.get());
+        var parent = message(id, parentTs).filter(m -> m.ephemeralTo().isEmpty());
+        if (parent.isEmpty()) {
+            return Optional.empty();
+        }
+        var replies = replies(id, parentTs).stream()
+                .filter(m -> m.ephemeralTo().isEmpty())
+                .toList();
+        return Optional.of(ThreadPage.render(
+                channel.get(),
+                parent.get(),
+                replies,
+                ts.get(),
+                this::authorName,
+                openInConsole.map(prefix -> prefix + parentTs)));
+    }
+
+    private String authorName(String userId) {
+        if (userId.equals(botUserId)) {
+            return "Harbormaster";
+        }
+        var user = users.get(userId);
+        return user == null ? userId : user.realName();
     }
 
     public String botUserId() {
@@ -430,7 +503,7 @@ public final class SlackStandIn implements AutoCloseable {
         o.put("channel", channel.get().id());
         o.put(
                 "permalink",
-                "http://127.0.0.1:" + server.port() + "/archives/"
+                (permalinkBase != null ? permalinkBase : "http://127.0.0.1:" + server.port()) + "/archives/"
                         + channel.get().id() + "/p" + ts.replace(".", ""));
         return o;
     }

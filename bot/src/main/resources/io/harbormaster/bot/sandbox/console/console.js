@@ -324,5 +324,13 @@ $('thread-composer').addEventListener('submit', async (event) => {
   await post('/console/api/message', { user: state.persona, text, thread_ts: state.thread });
 });
 
+// A thread permalink's page links here with #thread=TS: open that thread.
+function openLinkedThread() {
+  const linked = /^#thread=(\d+\.\d+)$/.exec(location.hash);
+  if (linked) openThread(linked[1]);
+}
+window.addEventListener('hashchange', openLinkedThread);
+openLinkedThread();
+
 refresh();
 setInterval(refresh, 700);

@@ -213,4 +213,93 @@ class SlackStandInTest {
         assertThat(slack.socketMode().hellos()).isEqualTo(1);
         ws.abort();
     }
+
+    private static String form(String... pairs) {
+        var out = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.append(out.isEmpty() ? "" : "&")
+                    .append(pairs[i])
+                    .append('=')
+                    .append(java.net.URLEncoder.encode(pairs[i + 1], java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toString();
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aPermalinkOpensItsThreadAsAPageWithEveryMessageEscaped() throws Exception {
+        var parent = call(
+                "chat.postMessage",
+                form("channel", "C1", "text", "checkout 1.4.1 <b>bold</b> & \"quoted\" 'single'"),
+                "xoxb-good");
+        var ts = parent.path("ts").asText();
+        var reply = call(
+                "chat.postMessage",
+                form("channel", "C1", "thread_ts", ts, "text", "<script>alert(1)</script> from <@U1>"),
+                "xoxb-good");
+        call(
+                "chat.postEphemeral",
+                form("channel", "C1", "user", "U1", "thread_ts", ts, "text", "only for alice"),
+                "xoxb-good");
+        slack.postAsUser("C1", "U1", "a reply by a person", java.util.Optional.of(ts));
+        call("chat.postMessage", form("channel", "C1", "text", "another thread"), "xoxb-good");
+
+        var link = call("chat.getPermalink", form("channel", "C1", "message_ts", ts), "xoxb-good")
+                .path("permalink")
+                .asText();
+        assertThat(link).isEqualTo("http://127.0.0.1:" + slack.port() + "/archives/C1/p" + ts.replace(".", ""));
+        var page = get(link);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValue("default-src 'none'; style-src 'unsafe-inline'");
+        assertThat(page.body())
+                .contains("Thread in #deploys")
+                .contains("checkout 1.4.1 &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;single&#39;")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; from &lt;@U1&gt;")
+                .contains("<b>Harbormaster</b>", "<b>Alice A</b>", "a reply by a person", "2 replies")
+                .doesNotContain("<script>", "<b>bold</b>", "only for alice", "another thread", "Open in the console");
+        // The parent comes first, then the replies in order.
+        assertThat(page.body().indexOf("checkout 1.4.1"))
+                .isLessThan(page.body().indexOf("alert(1)"))
+                .isGreaterThan(0);
+        assertThat(page.body().indexOf("alert(1)")).isLessThan(page.body().indexOf("a reply by a person"));
+
+        // A reply's permalink opens the same thread, with that reply marked.
+        var replyTs = reply.path("ts").asText();
+        var replyLink = call("chat.getPermalink", form("channel", "C1", "message_ts", replyTs), "xoxb-good")
+                .path("permalink")
+                .asText();
+        var replyPage = get(replyLink).body();
+        assertThat(replyPage).contains("checkout 1.4.1", "a reply by a person");
+        assertThat(replyPage).contains("<article class=\"message linked\" id=\"p" + replyTs.replace(".", "") + "\">");
+
+        assertThat(get("http://127.0.0.1:" + slack.port() + "/archives/C1/p1234567890123456")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(get("http://127.0.0.1:" + slack.port() + "/archives/C9/p" + ts.replace(".", ""))
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(get("http://127.0.0.1:" + slack.port() + "/archives/C1/" + ts)
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void permalinksCanPointAtAServerInFront() throws Exception {
+        var ts = call("chat.postMessage", form("channel", "C1", "text", "hello"), "xoxb-good")
+                .path("ts")
+                .asText();
+        slack.linkThreadsTo(URI.create("http://console.example:8080/"));
+        assertThat(call("chat.getPermalink", form("channel", "C1", "message_ts", ts), "xoxb-good")
+                        .path("permalink")
+                        .asText())
+                .isEqualTo("http://console.example:8080/archives/C1/p" + ts.replace(".", ""));
+        assertThat(slack.threadPage("C1", "p" + ts.replace(".", ""), java.util.Optional.of("/#thread=")))
+                .hasValueSatisfying(page -> assertThat(page).contains("<a href=\"/#thread=" + ts + "\"", "hello"));
+    }
 }

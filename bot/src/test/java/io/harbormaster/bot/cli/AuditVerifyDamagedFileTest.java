@@ -1,0 +1,166 @@
+package io.harbormaster.bot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harbormaster.engine.audit.AuditRecord;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code audit verify --file} on an export that was damaged after {@code audit export} wrote it: one line on stderr
+ * naming the file, the line and the key and saying to export again, exit code 2, nothing claimed intact and no stack
+ * trace.
+ *
+ * <p>The export is laid out one record a line (header, then each checkpoint, then each entry) so that a line number
+ * points at one checkpoint: line 3 is the first checkpoint (entry 3), line 4 the second (entry 6).
+ */
+class AuditVerifyDamagedFileTest {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    final CheckpointSigner signer = CheckpointSigner.generate();
+    ObjectNode export;
+    Path file;
+
+    @BeforeEach
+    void export() throws Exception {
+        var url = "jdbc:h2:file:" + dir.resolve("db");
+        try (var db = Database.open(DatabaseConfig.of(url))) {
+            var log = new JooqAuditLog(db, signer, 3, Clock.systemUTC(), Optional.empty());
+            for (int i = 1; i <= 7; i++) {
+                log.append(new AuditRecord(
+                        Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i * 3600L),
+                        "engine",
+                        "deploy.decided",
+                        "d-" + i,
+                        "checkout",
+                        "1." + i,
+                        "auto",
+                        "{\"score\":" + i + "}",
+                        "e1",
+                        "p1"));
+            }
+        }
+        var exported = dir.resolve("export.json");
+        var r = CliRun.of("audit", "export", "--db", url, "--format", "json", "--out", exported.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        export = (ObjectNode) MAPPER.readTree(exported.toFile());
+        assertThat(export.get("checkpoints")).hasSize(2);
+        file = dir.resolve("damaged.json");
+    }
+
+    /** The export one record a line; its last line is {@code ]}}. */
+    static String lines(ObjectNode doc) throws Exception {
+        var header = doc.deepCopy();
+        header.remove(List.of("checkpoints", "entries"));
+        var head = MAPPER.writeValueAsString(header);
+        var out = new StringBuilder(head.substring(0, head.length() - 1)).append(",\n\"checkpoints\":[\n");
+        appendEach(out, (ArrayNode) doc.get("checkpoints"));
+        out.append("],\"entries\":[\n");
+        appendEach(out, (ArrayNode) doc.get("entries"));
+        return out.append("]}\n").toString();
+    }
+
+    private static void appendEach(StringBuilder out, ArrayNode items) throws Exception {
+        for (int i = 0; i < items.size(); i++) {
+            out.append(MAPPER.writeValueAsString(items.get(i)))
+                    .append(i + 1 < items.size() ? "," : "")
+                    .append('\n');
+        }
+    }
+
+    CliRun verify(String content, String... more) throws Exception {
+        Files.writeString(file, content);
+        var args = new java.util.ArrayList<>(List.of("audit", "verify", "--file", file.toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    String withSecondCheckpoint(Consumer<ObjectNode> change) throws Exception {
+        var doc = export.deepCopy();
+        change.accept((ObjectNode) doc.get("checkpoints").get(1));
+        return lines(doc);
+    }
+
+    /** Refused as a damaged file: exit 2, one line on stderr that names the file and says to export again. */
+    static void refused(CliRun r, String... says) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.out()).as("nothing claimed on stdout").isEmpty();
+        assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+        assertThat(r.err())
+                .startsWith("error: ")
+                .contains(says)
+                .contains("export the log again (harbormaster audit export --format json --out FILE)")
+                .doesNotContain("Exception", "\tat ", "io.harbormaster", "com.fasterxml");
+    }
+
+    @Test
+    void theExportLaidOutOneRecordALineVerifiesAsBefore() throws Exception {
+        var r = verify(lines(export), "--public-key", signer.publicKeyBase64());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("audit log intact: 7 entries, 2 signed checkpoints, signed through entry 6");
+    }
+
+    @Test
+    void aCheckpointMissingEachRequiredKeyInTurnNamesTheLineAndTheKey() throws Exception {
+        for (var key : List.of("seq", "entry_hash", "signed_at", "key_id", "signature")) {
+            var r = verify(withSecondCheckpoint(cp -> cp.remove(key)));
+            refused(r, "error: " + file + ", line 4, column 1: checkpoint 2", "the key '" + key + "' is missing");
+            // Also with --json: a damaged file is an error, not a report.
+            refused(verify(withSecondCheckpoint(cp -> cp.remove(key)), "--json"), "'" + key + "'");
+        }
+    }
+
+    @Test
+    void aCheckpointSeqGivenAsTextNamesTheLineTheKeyAndWhatWasExpected() throws Exception {
+        var r = verify(withSecondCheckpoint(cp -> cp.put("seq", "6")));
+        refused(r, file + ", line 4, column ", "checkpoint 2: 'seq' is the text \"6\", expected a whole number");
+    }
+
+    @Test
+    void aCheckpointWithAnUnknownKeyNamesIt() throws Exception {
+        var r = verify(withSecondCheckpoint(cp -> cp.put("comment", "re-signed by hand")));
+        refused(r, file + ", line 4, column ", "checkpoint 2 (entry 6): unknown key 'comment'");
+    }
+
+    @Test
+    void aTruncatedLastLineIsRefused() throws Exception {
+        var full = lines(export);
+        // Only the final '}' is lost: every entry is there, but the file is not whole.
+        var r = verify(full.substring(0, full.lastIndexOf("]}") + 1));
+        refused(r, file + ", line 13, column ", "not valid JSON", "the text ends");
+        // The last entry cut in the middle.
+        var lastEntry = full.lastIndexOf("\n{\"seq\":7");
+        refused(verify(full.substring(0, lastEntry + 30)), file + ", line 12, column ", "the text ends");
+    }
+
+    @Test
+    void anEmptyFileIsRefused() throws Exception {
+        refused(verify(""), "error: " + file + ": the file is empty");
+    }
+
+    @Test
+    void aCheckpointWhoseSignatureIsEditedIsStillReportedNotIntactWithExitCodeOne() throws Exception {
+        // Well formed but wrong: that is a finding about the log (exit 1), not a damaged file (exit 2).
+        var r = verify(withSecondCheckpoint(cp -> cp.put("signature", "AAAA")));
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("NOT intact", "checkpoint at entry 6 has a signature that does not verify");
+    }
+}
