@@ -128,6 +128,7 @@ class BlockKitLimitsTest {
                         .toList()),
                 DeployMessages.canaryStep(2, 4, 25, evidence),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
+                DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Pause(600, evidence)),
                 DeployMessages.status(IntStream.range(0, 900)
                         .mapToObj(i -> deploy("checkout", HUGE))
                         .toList()),
