@@ -25,6 +25,7 @@ import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,13 +249,9 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
 
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
         var d = r.deploy();
-        // A person's rollback (the actor of the move to rolling back) has no evidence: say who asked, not empty
-        // figures.
-        var requestedBy = deploys.transitions(d.id()).stream()
-                .filter(t -> t.to() == DeployState.ROLLING_BACK)
-                .reduce((a, b) -> b)
-                .map(t -> t.actor())
-                .filter(actor -> !actor.equals(ENGINE));
+        // A person's rollback has no evidence: say who asked, not empty figures.
+        var requestedBy =
+                r.cause() instanceof RollbackCause.Requested(var by) ? Optional.of(by) : Optional.<String>empty();
         var why = r.evidence().isEmpty()
                 ? requestedBy
                         .map(who -> "Requested by " + DeployMessages.requester(who) + " with `/deploy rollback "
@@ -283,9 +280,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 r.blockedUntil());
         web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
     }
-
-    /** The pipeline's own name as an actor; anyone else moving a deploy is a person. */
-    private static final String ENGINE = "engine";
 
     private void updateParent(Deploy d, ThreadRef thread) {
         // Re-read: notices are delivered after the fact, and the parent should show where the deploy is now.
