@@ -105,8 +105,8 @@ class BlockKitLimitsTest {
                 many(300, HUGE),
                 Optional.of(HUGE),
                 HUGE,
-                2,
-                1,
+                10,
+                many(9, HUGE),
                 Instant.parse("2026-11-08T12:00:00Z"));
         var evidence = IntStream.range(0, 200).mapToObj(i -> evidence(HUGE)).toList();
         var summary = new AuditSummary(
@@ -216,7 +216,7 @@ class BlockKitLimitsTest {
                 Optional.empty(),
                 "approvers",
                 1,
-                0,
+                List.of(),
                 Instant.parse("2026-11-08T12:00:00Z"));
         var open = BlockKitLimits.json(EscalationMessages.request(view).blocks());
         assertThat(open)
