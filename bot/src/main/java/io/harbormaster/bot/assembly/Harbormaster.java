@@ -326,6 +326,21 @@ public final class Harbormaster implements AutoCloseable {
             target.notify(notice);
         }
 
+        /**
+         * What a rollback is counted under: the judge whose rule fired ("analysis" when an engine took over a rollback
+         * without its evidence), "readiness" for canary pods that never became ready, "manual" for a person's.
+         */
+        static String trigger(io.harbormaster.engine.rollout.DeployNotice.RolledBack r) {
+            return switch (r.cause()) {
+                case io.harbormaster.engine.rollout.RollbackCause.Analysis a ->
+                    r.evidence().isEmpty()
+                            ? "analysis"
+                            : r.evidence().getFirst().judge();
+                case io.harbormaster.engine.rollout.RollbackCause.NotReady n -> "readiness";
+                case io.harbormaster.engine.rollout.RollbackCause.Requested q -> "manual";
+            };
+        }
+
         static void count(BotMetrics m, io.harbormaster.engine.rollout.DeployNotice notice) {
             var service = notice.deploy().service();
             switch (notice) {
@@ -333,11 +348,7 @@ public final class Harbormaster implements AutoCloseable {
                 case io.harbormaster.engine.rollout.DeployNotice.Promoted p -> m.deployEnded("promoted");
                 case io.harbormaster.engine.rollout.DeployNotice.RolledBack r -> {
                     m.deployEnded("rolled_back");
-                    m.rolledBack(
-                            service,
-                            r.evidence().isEmpty()
-                                    ? "manual"
-                                    : r.evidence().getFirst().judge());
+                    m.rolledBack(service, trigger(r));
                 }
                 case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
                 case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");

@@ -55,7 +55,8 @@ public final class BotMetrics {
             .register(registry);
     private final Counter rollbacks = Counter.builder()
             .name("harbormaster_rollbacks_total")
-            .help("Rollbacks, by service and what triggered them (judge name, or manual)")
+            .help("Rollbacks, by service and what triggered them (the judge whose rule fired, readiness for canary"
+                    + " pods that never became ready, or manual)")
             .labelNames("service", "trigger")
             .register(registry);
     private final Histogram analysisSeconds = Histogram.builder()

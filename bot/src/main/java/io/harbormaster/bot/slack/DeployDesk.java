@@ -69,10 +69,13 @@ public interface DeployDesk {
 
     /** What became of an Approve or Reject click. */
     sealed interface DecisionOutcome {
-        /** Counted, but the escalation needs more approvals: the buttons stay. */
+        /**
+         * Counted, but the escalation needs more approvals: the buttons stay. (The notifier tells the count, in the
+         * thread and on the request.)
+         */
         record Recorded(String note) implements DecisionOutcome {}
 
-        /** The escalation is decided: the buttons are replaced by the outcome. */
+        /** The escalation is decided: the buttons are replaced by the outcome ({@code note}: what it means). */
         record Settled(Approval.Decision decision, String note) implements DecisionOutcome {}
 
         /** Not counted (not an approver, own change, expired...): told only to the clicker. */

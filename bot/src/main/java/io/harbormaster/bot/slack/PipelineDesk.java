@@ -3,6 +3,7 @@ package io.harbormaster.bot.slack;
 import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.messages.DeployView;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
@@ -210,15 +211,17 @@ public final class PipelineDesk implements DeployDesk {
             case Decision.Refused r -> new DecisionOutcome.Refused(r.reason());
             case Decision.Counted c
             when c.deploy().state() == DeployState.AWAITING_APPROVAL ->
-                new DecisionOutcome.Recorded(c.approvals() + " of " + c.required() + " approvals so far");
+                new DecisionOutcome.Recorded(EscalationMessages.tally(decision, c.approvals(), c.required()));
             case Decision.Counted c
             when c.deploy().state() == DeployState.REJECTED ->
-                new DecisionOutcome.Settled(Approval.Decision.REJECT, "the deploy will not go ahead");
+                new DecisionOutcome.Settled(
+                        Approval.Decision.REJECT,
+                        EscalationMessages.tally(Approval.Decision.REJECT, c.approvals(), c.required()));
             case Decision.Counted c -> {
                 nudge.accept(deployId);
                 yield new DecisionOutcome.Settled(
                         Approval.Decision.APPROVE,
-                        c.approvals() + " of " + c.required() + " approvals; the deploy goes ahead");
+                        EscalationMessages.tally(Approval.Decision.APPROVE, c.approvals(), c.required()));
             }
         };
     }

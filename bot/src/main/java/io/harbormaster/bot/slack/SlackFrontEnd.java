@@ -312,20 +312,22 @@ public final class SlackFrontEnd implements AutoCloseable {
             return ackAction(ctx, started);
         }
         later("button", channel, clicker, () -> {
-            var thread = new ThreadRef(
-                    channel, message != null && message.getThreadTs() != null ? message.getThreadTs() : messageTs);
+            // A counted decision is told in the deploy's thread by the notifier, in order with what it lets happen
+            // (the preflight and the canary follow an approval at once), and the notifier keeps the request's count.
+            // Once it is decided, its buttons are replaced here too, from the clicked message itself: a restarted bot
+            // no longer knows the request it posted.
             switch (desk.decide(deployId, clicker, decision, key)) {
-                case DeployDesk.DecisionOutcome.Recorded(var note) ->
-                    web.reply(
-                            thread,
-                            SlackMessage.text(
-                                    verb(decision) + " by " + Mrkdwn.user(clicker.id()) + ": " + Mrkdwn.escape(note)));
+                case DeployDesk.DecisionOutcome.Recorded r -> {}
                 case DeployDesk.DecisionOutcome.Settled(var settled, var note) -> {
-                    var outcome = verb(settled) + " by " + Mrkdwn.user(clicker.id()) + ": " + Mrkdwn.escape(note);
                     if (message != null && message.getBlocks() != null) {
-                        web.update(channel, messageTs, closed(message.getBlocks(), message.getText(), outcome));
+                        web.update(
+                                channel,
+                                messageTs,
+                                closed(
+                                        message.getBlocks(),
+                                        message.getText(),
+                                        EscalationMessages.decided(settled, clicker.id(), note)));
                     }
-                    web.reply(thread, SlackMessage.text(outcome));
                 }
                 case DeployDesk.DecisionOutcome.Refused(var reason) ->
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
@@ -396,9 +398,5 @@ public final class SlackFrontEnd implements AutoCloseable {
             case DeployCommand.Unlock u -> "unlock";
             case DeployCommand.Help h -> "help";
         };
-    }
-
-    private static String verb(Approval.Decision d) {
-        return d == Approval.Decision.APPROVE ? ":white_check_mark: Approved" : ":x: Rejected";
     }
 }

@@ -18,6 +18,7 @@ import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.CheckResult;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.BuildCatalog;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
@@ -25,6 +26,7 @@ import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,14 +177,14 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         Optional.empty(),
                         e.approverGroup(),
                         e.requiredApprovals(),
-                        0,
+                        List.of(),
                         e.expiresAt());
                 var posted = web.reply(thread, EscalationMessages.request(view)).join();
                 if (posted instanceof SlackResult.Sent(var ch, var ts)) {
                     escalations.put(e.deploy().id(), new PostedEscalation(new ThreadRef(ch, ts), view));
                 }
             }
-            case DeployNotice.ApprovalCounted c -> {} // the front end answers the click in the thread
+            case DeployNotice.ApprovalCounted c -> approvalCounted(c, thread);
             case DeployNotice.Expired x -> {
                 var posted = escalations.remove(x.deploy().id());
                 if (posted != null) {
@@ -246,15 +248,42 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         }
     }
 
+    /**
+     * An approver's decision, told in the thread before what it lets happen (the preflight and the canary follow an
+     * approval at once), and on the approval request: the count and who approved while more approvals are needed, the
+     * outcome where the buttons were once it is decided. (The front end replaces the buttons of a decided request
+     * too, from the clicked message, which a restarted bot can still do; both write the same outcome.)
+     */
+    private void approvalCounted(DeployNotice.ApprovalCounted c, ThreadRef thread) {
+        var a = c.approval();
+        var outcome = EscalationMessages.decided(
+                a.decision(), a.approver(), EscalationMessages.tally(a.decision(), c.approvals(), c.required()));
+        web.reply(thread, SlackMessage.text(outcome)).join();
+        long id = c.deploy().id();
+        var posted = escalations.get(id);
+        if (posted == null) {
+            return; // posted before a restart: this bot no longer knows it
+        }
+        if (a.decision() == Approval.Decision.REJECT || c.approvals() >= c.required()) {
+            escalations.remove(id);
+            web.update(
+                            posted.message().channel(),
+                            posted.message().ts(),
+                            EscalationMessages.closed(posted.view(), outcome))
+                    .join();
+        } else {
+            var counted = new PostedEscalation(posted.message(), posted.view().approvedBy(a.approver()));
+            escalations.put(id, counted);
+            web.update(posted.message().channel(), posted.message().ts(), EscalationMessages.request(counted.view()))
+                    .join();
+        }
+    }
+
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
         var d = r.deploy();
-        // A person's rollback (the actor of the move to rolling back) has no evidence: say who asked, not empty
-        // figures.
-        var requestedBy = deploys.transitions(d.id()).stream()
-                .filter(t -> t.to() == DeployState.ROLLING_BACK)
-                .reduce((a, b) -> b)
-                .map(t -> t.actor())
-                .filter(actor -> !actor.equals(ENGINE));
+        // A person's rollback has no evidence: say who asked, not empty figures.
+        var requestedBy =
+                r.cause() instanceof RollbackCause.Requested(var by) ? Optional.of(by) : Optional.<String>empty();
         var why = r.evidence().isEmpty()
                 ? requestedBy
                         .map(who -> "Requested by " + DeployMessages.requester(who) + " with `/deploy rollback "
@@ -283,9 +312,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 r.blockedUntil());
         web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
     }
-
-    /** The pipeline's own name as an actor; anyone else moving a deploy is a person. */
-    private static final String ENGINE = "engine";
 
     private void updateParent(Deploy d, ThreadRef thread) {
         // Re-read: notices are delivered after the fact, and the parent should show where the deploy is now.

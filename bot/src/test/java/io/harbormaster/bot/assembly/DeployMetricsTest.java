@@ -9,6 +9,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.Incident;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +57,13 @@ class DeployMetricsTest {
         for (var notice : List.<DeployNotice>of(
                 new DeployNotice.Promoted(deploy(DeployState.PROMOTED), List.of()),
                 new DeployNotice.Promoted(deploy(DeployState.PROMOTED), List.of()),
-                new DeployNotice.RolledBack(deploy(DeployState.ROLLED_BACK), "errors", List.of(evidence), incident, T),
+                new DeployNotice.RolledBack(
+                        deploy(DeployState.ROLLED_BACK),
+                        new RollbackCause.Analysis(),
+                        "errors",
+                        List.of(evidence),
+                        incident,
+                        T),
                 new DeployNotice.ApprovalCounted(
                         deploy(DeployState.AWAITING_APPROVAL),
                         new Approval(1, "U1", Approval.Decision.REJECT, "", T),
@@ -70,7 +77,42 @@ class DeployMetricsTest {
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"promoted\"[^}]*\\} 2");
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"rolled_back\"[^}]*\\} 1");
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"rejected\"[^}]*\\} 1");
-        assertThat(text).contains("sequential");
+        assertThat(text).contains("trigger=\"sequential\"");
         assertThat(text).containsPattern("harbormaster_escalations_total\\{[^}]*service=\"checkout\"[^}]*\\} 1");
+    }
+
+    @Test
+    void aRollbackIsCountedUnderWhatCausedIt() {
+        var incident = new Incident(
+                7, OptionalLong.of(1), "checkout", "1.2.0", T, "", "x", "x", Optional.empty(), Optional.empty());
+        var hard = Evidence.of("hard-trigger", "error_rate", "error rate > 5%", 0.001, 0.09, "9% over 5%");
+        var metrics = new BotMetrics();
+        for (var rollback : List.of(
+                new DeployNotice.RolledBack(
+                        deploy(DeployState.ROLLED_BACK), new RollbackCause.Analysis(), "x", List.of(hard), incident, T),
+                new DeployNotice.RolledBack(
+                        deploy(DeployState.ROLLED_BACK), new RollbackCause.Analysis(), "x", List.of(), incident, T),
+                new DeployNotice.RolledBack(
+                        deploy(DeployState.ROLLED_BACK),
+                        new RollbackCause.NotReady(),
+                        "canary pods not ready after 5 min: CrashLoopBackOff",
+                        List.of(),
+                        incident,
+                        T),
+                new DeployNotice.RolledBack(
+                        deploy(DeployState.ROLLED_BACK),
+                        new RollbackCause.Requested("U0BOB"),
+                        "rollback requested by U0BOB",
+                        List.of(),
+                        incident,
+                        T))) {
+            Harbormaster.DelegatingNotifier.count(metrics, rollback);
+        }
+        var text = new String(metrics.scrape(), StandardCharsets.UTF_8);
+        for (var trigger : List.of("hard-trigger", "analysis", "readiness", "manual")) {
+            assertThat(text)
+                    .containsPattern(
+                            "harbormaster_rollbacks_total\\{service=\"checkout\",trigger=\"" + trigger + "\"\\} 1");
+        }
     }
 }

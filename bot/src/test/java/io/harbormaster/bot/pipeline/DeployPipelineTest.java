@@ -8,6 +8,7 @@ import io.harbormaster.engine.rollout.Decision;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.RollbackCause;
 import io.harbormaster.engine.rollout.Submission;
 import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.sandbox.Fault;
@@ -152,6 +153,8 @@ class DeployPipelineTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(notice.reason()).contains("error");
+        assertThat(notice.cause()).isEqualTo(new RollbackCause.Analysis());
+        assertThat(notice.evidence()).isNotEmpty();
         assertThat(f.incidents.recent("checkout", f.clock.instant().minus(Duration.ofHours(1))))
                 .hasSize(1);
         assertThat(f.policies.autoDeployBlock("checkout", f.clock.instant())).isPresent();
@@ -321,6 +324,29 @@ class DeployPipelineTest {
         assertThat(f.deploys.transitions(id))
                 .extracting(t -> t.reason())
                 .anyMatch(r -> r.startsWith("canary pods not ready after 5 min"));
+        assertThat(rolledBack(id).cause()).isEqualTo(new RollbackCause.NotReady());
+    }
+
+    @Test
+    void aRollbackAPersonAsksForSaysWhoAskedAndCarriesNoEvidence() {
+        var engine = f.engine("engine-a");
+        long id = canaryOfASmallChange(engine, "slack:12");
+
+        engine.rollbackRequested("checkout", "U0OPS");
+
+        var notice = rolledBack(id);
+        assertThat(notice.cause()).isEqualTo(new RollbackCause.Requested("U0OPS"));
+        assertThat(notice.evidence()).isEmpty();
+        assertThat(notice.reason()).isEqualTo("rollback requested by U0OPS");
+    }
+
+    DeployNotice.RolledBack rolledBack(long deployId) {
+        return f.notices.stream()
+                .filter(n ->
+                        n instanceof DeployNotice.RolledBack r && r.deploy().id() == deployId)
+                .map(n -> (DeployNotice.RolledBack) n)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test

@@ -82,7 +82,7 @@ final class PipelineFixture {
     final Database db;
     final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z")); // a Tuesday morning
     final SimulatedCluster cluster = new SimulatedCluster();
-    final ServiceCatalog catalog = ConfigLoader.parse("test.yml", CONFIG).catalog();
+    final ServiceCatalog catalog;
     final SimulatedMetrics metrics;
     final JooqDeployStore deploys;
     final JooqBuildCatalog builds;
@@ -91,20 +91,28 @@ final class PipelineFixture {
     final JooqAuditLog audit;
     final List<DeployEvent> events = new CopyOnWriteArrayList<>();
     final List<DeployNotice> notices = new CopyOnWriteArrayList<>();
+    /** Told every notice after it is recorded (the Slack notifier, say). */
+    volatile io.harbormaster.engine.rollout.Notifier alsoNotify = io.harbormaster.engine.rollout.Notifier.NONE;
     /** The services whose canary was evaluated, once per evaluation, as the pipeline reports them for /metrics. */
     final List<String> analysed = new CopyOnWriteArrayList<>();
 
     final RiskScorer risk = RiskScorer.withDefaultRules(RiskModelJson.defaultModel());
 
     PipelineFixture(Database db) {
+        this(db, CONFIG);
+    }
+
+    /** ... with its own configuration; each of its services runs version 1.0.0 on 10 replicas. */
+    PipelineFixture(Database db, String config) {
         this.db = db;
+        catalog = ConfigLoader.parse("test.yml", config).catalog();
         deploys = new JooqDeployStore(db);
         builds = new JooqBuildCatalog(db);
         policies = new JooqPolicyStore(db);
         incidents = new JooqIncidentStore(db);
         audit = new JooqAuditLog(db, CheckpointSigner.generate(), 50, clock, Optional.empty());
         metrics = new SimulatedMetrics(cluster, s -> target(s), 200, 7);
-        for (var s : List.of("checkout", "payments")) {
+        for (var s : catalog.services().keySet()) {
             cluster.install(target(s), "registry.example/" + s + ":1.0.0", 10);
         }
     }
@@ -140,7 +148,10 @@ final class PipelineFixture {
                     events.add(e);
                     return CompletableFuture.completedFuture(null);
                 },
-                notices::add,
+                n -> {
+                    notices.add(n);
+                    alsoNotify.notify(n);
+                },
                 risk,
                 () -> catalog,
                 clock);

@@ -17,6 +17,15 @@ public record Evidence(
         double eValue,
         String reason) {
 
+    /**
+     * Whether {@link #estimate} (and the interval around it) is a ratio, the canary's value over the baseline's (1.25:
+     * 25% higher), as the sequential judge's are; otherwise it is in the metric's own units (a shift in ms, in error
+     * rate) or a statistic.
+     */
+    public boolean estimateIsRatio() {
+        return SequentialJudge.JUDGE.equals(judge);
+    }
+
     /** Evidence that carries only a rule and a reason (no statistic), for missing data and hard limits. */
     public static Evidence of(String judge, String metric, String rule, double baseline, double canary, String reason) {
         return new Evidence(

@@ -11,7 +11,8 @@ import java.util.Optional;
  * it looks), and reports whether every metric has excluded a meaningful regression (so a step may end early).
  */
 public final class SequentialJudge {
-    private static final String JUDGE = "sequential";
+    /** The judge's name in its evidence; its estimates are ratios, canary over baseline. */
+    static final String JUDGE = "sequential";
     /** How many standard errors wider than the history's the baseline's spread may be before the history is dropped. */
     static final double SPREAD_Z = 2.5;
 

@@ -49,8 +49,18 @@ public sealed interface DeployNotice {
     /** The new version is live. */
     record Promoted(Deploy deploy, List<Evidence> evidence) implements DeployNotice {}
 
-    /** The canary was rolled back automatically (or by a person); automatic deploys are blocked until a time. */
-    record RolledBack(Deploy deploy, String reason, List<Evidence> evidence, Incident incident, Instant blockedUntil)
+    /**
+     * The canary was rolled back automatically (or by a person); automatic deploys are blocked until a time. The
+     * {@code cause} says which; {@code evidence} is what tripped, the deciding piece first (empty unless the analysis
+     * decided it).
+     */
+    record RolledBack(
+            Deploy deploy,
+            RollbackCause cause,
+            String reason,
+            List<Evidence> evidence,
+            Incident incident,
+            Instant blockedUntil)
             implements DeployNotice {}
 
     /** The deploy ended without reaching the cluster, or the cluster refused it. */

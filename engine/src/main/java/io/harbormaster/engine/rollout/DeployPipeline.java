@@ -736,7 +736,7 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = "canary pods not ready after " + words(settings.readinessTimeout()) + ": "
+            var why = NOT_READY + words(settings.readinessTimeout()) + ": "
                     + switch (readiness) {
                         case Readiness.NotReady n -> n.reason();
                         case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
@@ -823,6 +823,9 @@ public final class DeployPipeline {
         return false;
     }
 
+    /** How the reason of a rollback for pods that never became ready starts, so that the rollback says why. */
+    private static final String NOT_READY = "canary pods not ready after ";
+
     /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */
     private static final String METRICS_DOWN = "no metrics for ";
 
@@ -888,11 +891,14 @@ public final class DeployPipeline {
         var spec = spec(d);
         ports.cluster().rollback(target(spec));
         var now = ports.clock().instant();
-        var reason = ports.deploys().transitions(d.id()).stream()
+        // The move to rolling back says who started it and why (also to an engine that takes the rollback over).
+        var started = ports.deploys().transitions(d.id()).stream()
                 .filter(t -> t.to() == DeployState.ROLLING_BACK)
-                .reduce((a, b) -> b)
-                .map(Transition::reason)
-                .orElse("rolled back");
+                .reduce((a, b) -> b);
+        var reason = started.map(Transition::reason).orElse("rolled back");
+        RollbackCause cause = started.filter(t -> !t.actor().equals(ENGINE))
+                .<RollbackCause>map(t -> new RollbackCause.Requested(t.actor()))
+                .orElse(reason.startsWith(NOT_READY) ? new RollbackCause.NotReady() : new RollbackCause.Analysis());
         var until = now.plus(settings.autoDeployBlock());
         audit(
                 d,
@@ -914,7 +920,7 @@ public final class DeployPipeline {
                 .blockAutoDeploys(
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
-        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, reason, evidence, incident, until));
+        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, incident, until));
         return rolledBack;
     }
 

@@ -19,6 +19,7 @@ import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.IncidentStore;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,6 +142,7 @@ class AdvisingNotifierTest {
                             T0,
                             T0,
                             9),
+                    new RollbackCause.Analysis(),
                     "p99: slow",
                     List.of(),
                     incident,

@@ -108,7 +108,7 @@ public final class DeployMessages {
         return new SlackMessage("Canary step " + step + "/" + steps + " at " + trafficPercent + "% of traffic", blocks);
     }
 
-    /** The final decision and the evidence behind it, the deciding piece first. */
+    /** The final decision and the evidence behind it, the deciding piece first (for a rollback, each metric once). */
     public static SlackMessage decision(DeployView d, Verdict verdict) {
         return decision(d, verdict, "");
     }
@@ -132,7 +132,10 @@ public final class DeployMessages {
         if (!why.isBlank()) {
             blocks.add(BlockKit.section(why));
         }
-        for (var e : verdict.evidence()) {
+        // A rollback's evidence is the rule that fired, then the judges' running figures, which may name the same
+        // metric again: each metric is shown once, the one that fired first with its reason.
+        var evidence = verdict instanceof Verdict.Rollback ? eachMetricOnce(verdict.evidence()) : verdict.evidence();
+        for (var e : evidence) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
         blocks.add(
@@ -185,38 +188,63 @@ public final class DeployMessages {
         return d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
-    /** One piece of evidence: metric, values, estimate with interval, and the judge's reason. */
+    /**
+     * One piece of evidence: metric, the values compared (when the judge has them), the estimate with its interval,
+     * and the judge's reason. A ratio reads as the change it stands for (1.25: {@code change +25%}); a shift stays in
+     * the metric's units.
+     */
     static String evidenceLine(Evidence e) {
+        var figures = new ArrayList<String>();
+        if (!Double.isNaN(e.baseline())) {
+            figures.add("baseline " + num(e.baseline()));
+        }
+        if (!Double.isNaN(e.canary())) {
+            figures.add("canary " + num(e.canary()));
+        }
+        if (!Double.isNaN(e.estimate())) {
+            figures.add((e.estimateIsRatio() ? "change " : "shift ") + estimate(e));
+        }
+        if (!Double.isNaN(e.pValue())) {
+            figures.add("p = " + num(e.pValue()));
+        }
+        if (!Double.isNaN(e.eValue())) {
+            figures.add("e = " + num(e.eValue()));
+        }
         var line = new StringBuilder("*")
                 .append(escape(e.metric()))
                 .append("* (")
                 .append(escape(e.judge()))
                 .append(", ")
                 .append(escape(e.rule()))
-                .append("): baseline ")
-                .append(num(e.baseline()))
-                .append(", canary ")
-                .append(num(e.canary()));
-        if (!Double.isNaN(e.estimate())) {
-            line.append(", shift ").append(signed(e.estimate()));
-            if (!Double.isNaN(e.ciLow())) {
-                line.append(" [")
-                        .append(num(e.ciLow()))
-                        .append(", ")
-                        .append(num(e.ciHigh()))
-                        .append("]");
-            }
-        }
-        if (!Double.isNaN(e.pValue())) {
-            line.append(", p = ").append(num(e.pValue()));
-        }
-        if (!Double.isNaN(e.eValue())) {
-            line.append(", e = ").append(num(e.eValue()));
+                .append(")");
+        if (!figures.isEmpty()) {
+            line.append(": ").append(String.join(", ", figures));
         }
         if (!e.reason().isBlank()) {
             line.append("\n").append(escape(e.reason()));
         }
         return line.toString();
+    }
+
+    /** The estimate with its interval when there is one: a ratio as a signed change in percent, a shift as it is. */
+    static String estimate(Evidence e) {
+        boolean ratio = e.estimateIsRatio();
+        var text = ratio ? Mrkdwn.change(e.estimate()) : signed(e.estimate());
+        if (!Double.isNaN(e.ciLow())) {
+            text += ratio
+                    ? " [" + Mrkdwn.change(e.ciLow()) + ", " + Mrkdwn.change(e.ciHigh()) + "]"
+                    : " [" + num(e.ciLow()) + ", " + num(e.ciHigh()) + "]";
+        }
+        return text;
+    }
+
+    /** Each metric once, the first piece of evidence about it kept: a rollback's tripping rule before the rest. */
+    static List<Evidence> eachMetricOnce(List<Evidence> evidence) {
+        var first = new java.util.LinkedHashMap<String, Evidence>();
+        for (var e : evidence) {
+            first.putIfAbsent(e.metric(), e);
+        }
+        return List.copyOf(first.values());
     }
 
     static String title(DeployView d) {

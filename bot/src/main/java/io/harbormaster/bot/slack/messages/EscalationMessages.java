@@ -6,6 +6,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.risk.RiskDecision;
+import io.harbormaster.engine.rollout.Approval;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,12 +29,38 @@ public final class EscalationMessages {
         blocks.add(BlockKit.context(List.of(
                 "Only members of *" + escape(v.approverGroup()) + "* may decide; the author and the requester may not"
                         + " approve their own change.",
-                "Needs " + v.requiredApprovals() + " approval(s), " + v.approvalsSoFar() + " so far · expires "
-                        + Mrkdwn.time(v.expiresAt()))));
+                soFar(v) + " · expires " + Mrkdwn.time(v.expiresAt()))));
         return new SlackMessage(
                 "Approval needed: " + DeployMessages.title(v.deploy()) + " (risk "
                         + num(v.risk().score()) + ")",
                 blocks);
+    }
+
+    /** "Needs 2 approval(s), 1 so far (approved by <@U1>)". */
+    private static String soFar(EscalationView v) {
+        var who = v.approvedBy().stream().map(DeployMessages::requester).toList();
+        return "Needs " + v.requiredApprovals() + " approval(s), " + who.size() + " so far"
+                + (who.isEmpty() ? "" : " (approved by " + String.join(", ", who) + ")");
+    }
+
+    /**
+     * What became of one approver's decision, told in the thread and, once the request is decided, on it: e.g.
+     * ":white_check_mark: Approved by <@U1>: 1 of 2 approvals so far".
+     *
+     * @param note what it means for the deploy ({@link #tally})
+     */
+    public static String decided(Approval.Decision decision, String approver, String note) {
+        return (decision == Approval.Decision.APPROVE ? ":white_check_mark: Approved" : ":x: Rejected") + " by "
+                + DeployMessages.requester(approver) + ": " + escape(note);
+    }
+
+    /** What a counted decision means for the deploy: the approvals so far, or that it goes ahead or will not. */
+    public static String tally(Approval.Decision decision, int approvals, int required) {
+        if (decision == Approval.Decision.REJECT) {
+            return "the deploy will not go ahead";
+        }
+        return approvals + " of " + required + " approvals"
+                + (approvals < required ? " so far" : "; the deploy goes ahead");
     }
 
     /**

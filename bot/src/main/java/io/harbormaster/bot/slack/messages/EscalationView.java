@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param whatChanged the change in a few lines (files, subsystems, lines added and deleted)
  * @param similarIncidents past incidents that look like this change, one line each
  * @param summary an optional LLM summary of the change
- * @param approvalsSoFar approvals already given (for policies that need several)
+ * @param approvedBy who approved so far, in order (for policies that need several approvals)
  */
 public record EscalationView(
         DeployView deploy,
@@ -21,9 +21,28 @@ public record EscalationView(
         Optional<String> summary,
         String approverGroup,
         int requiredApprovals,
-        int approvalsSoFar,
+        List<String> approvedBy,
         Instant expiresAt) {
     public EscalationView {
         similarIncidents = List.copyOf(similarIncidents);
+        approvedBy = List.copyOf(approvedBy);
+    }
+
+    /** The same request with one more approver. */
+    public EscalationView approvedBy(String approver) {
+        var more = new java.util.ArrayList<>(approvedBy);
+        if (!more.contains(approver)) {
+            more.add(approver);
+        }
+        return new EscalationView(
+                deploy,
+                risk,
+                whatChanged,
+                similarIncidents,
+                summary,
+                approverGroup,
+                requiredApprovals,
+                more,
+                expiresAt);
     }
 }

@@ -5,6 +5,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 
 import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.engine.canary.Evidence;
 import java.util.ArrayList;
 
 /** The notice broadcast to the channel when a canary is rolled back, automatically or at someone's request. */
@@ -20,23 +21,22 @@ public final class RollbackMessages {
         var text = new StringBuilder();
         if (n.trigger().isPresent()) {
             var e = n.trigger().get();
+            var figures = new ArrayList<String>();
+            if (!Double.isNaN(e.canary()) && !Double.isNaN(e.baseline())) {
+                figures.add("canary " + num(e.canary()) + " vs baseline " + num(e.baseline()));
+            }
+            if (!Double.isNaN(e.estimate())) {
+                figures.add("effect " + (e.estimateIsRatio() ? Mrkdwn.change(e.estimate()) : signed(e.estimate()))
+                        + (Double.isNaN(e.ciLow())
+                                ? ""
+                                : " (interval " + end(e, e.ciLow()) + " to " + end(e, e.ciHigh()) + ")"));
+            }
             text.append(":rotating_light: Rolled back ")
                     .append(head)
                     .append(": ")
-                    .append(e.metric())
-                    .append(" canary ")
-                    .append(num(e.canary()))
-                    .append(" vs baseline ")
-                    .append(num(e.baseline()));
-            if (!Double.isNaN(e.estimate())) {
-                text.append(", effect ").append(signed(e.estimate()));
-                if (!Double.isNaN(e.ciLow())) {
-                    text.append(" (interval ")
-                            .append(num(e.ciLow()))
-                            .append(" to ")
-                            .append(num(e.ciHigh()))
-                            .append(')');
-                }
+                    .append(e.metric());
+            if (!figures.isEmpty()) {
+                text.append(' ').append(String.join(", ", figures));
             }
         } else if (n.requestedBy().isPresent()) {
             text.append(":rewind: Rolled back ")
@@ -54,6 +54,11 @@ public final class RollbackMessages {
         }
         n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
         return text.toString();
+    }
+
+    /** An end of the estimate's interval: for a ratio, the signed change it stands for. */
+    private static String end(Evidence e, double v) {
+        return e.estimateIsRatio() ? Mrkdwn.change(v) : num(v);
     }
 
     /** The broadcast: the text, the rule that fired, the incident and a link to the thread. */

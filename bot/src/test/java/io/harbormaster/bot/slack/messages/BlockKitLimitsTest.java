@@ -105,8 +105,8 @@ class BlockKitLimitsTest {
                 many(300, HUGE),
                 Optional.of(HUGE),
                 HUGE,
-                2,
-                1,
+                10,
+                many(9, HUGE),
                 Instant.parse("2026-11-08T12:00:00Z"));
         var evidence = IntStream.range(0, 200).mapToObj(i -> evidence(HUGE)).toList();
         var summary = new AuditSummary(
@@ -128,6 +128,7 @@ class BlockKitLimitsTest {
                         .toList()),
                 DeployMessages.canaryStep(2, 4, 25, evidence),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
+                DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Pause(600, evidence)),
                 DeployMessages.status(IntStream.range(0, 900)
                         .mapToObj(i -> deploy("checkout", HUGE))
                         .toList()),
@@ -215,7 +216,7 @@ class BlockKitLimitsTest {
                 Optional.empty(),
                 "approvers",
                 1,
-                0,
+                List.of(),
                 Instant.parse("2026-11-08T12:00:00Z"));
         var open = BlockKitLimits.json(EscalationMessages.request(view).blocks());
         assertThat(open)

@@ -19,6 +19,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.Incident;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -211,6 +212,7 @@ class AdvisorTest {
                 Optional.empty());
         var rolledBack = new DeployNotice.RolledBack(
                 DEPLOY,
+                new RollbackCause.Analysis(),
                 "error_rate: canary error rate 9% over 5%",
                 List.of(Evidence.of(
                         "hard-trigger", "error_rate", "error rate > 5% over 120s", 0.002, 0.09, "9% over 5%")),

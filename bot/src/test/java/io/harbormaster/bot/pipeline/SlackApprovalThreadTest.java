@@ -1,0 +1,335 @@
+package io.harbormaster.bot.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.http.BotMetrics;
+import io.harbormaster.bot.http.HttpServer;
+import io.harbormaster.bot.slack.AuditDesk;
+import io.harbormaster.bot.slack.DeployDesk;
+import io.harbormaster.bot.slack.DeployThreads;
+import io.harbormaster.bot.slack.PipelineDesk;
+import io.harbormaster.bot.slack.SlackFrontEnd;
+import io.harbormaster.bot.slack.SlackNotifier;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.SlackUser;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
+import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.PipelineSettings;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.slack.JooqSlackThreads;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An escalated deploy's approvals as its Slack thread shows them, with the real pipeline, desk, front end and
+ * notifier against the Slack stand-in: each approval is told in the thread before what it lets happen, and the
+ * approval card keeps count until it is decided.
+ */
+class SlackApprovalThreadTest {
+    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
+    static final String CHANNEL = "C0DEPLOYS";
+    static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
+    static final SlackRequests.Origin ANN = new SlackRequests.Origin("U0ANN", "ann", CHANNEL, "deploys");
+    static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0BOB", "bob", CHANNEL, "deploys");
+    static final String CONFIG = """
+            groups:
+              shop-approvers: [U0ANN, U0BOB, U0CAT]
+            services:
+              ledger:
+                namespace: shop
+                approvers: shop-approvers
+                approvals: 2
+              billing:
+                namespace: shop
+                approvers: shop-approvers
+            """;
+    static final AtomicInteger DB = new AtomicInteger();
+
+    Database db;
+    PipelineFixture f;
+    SlackStandIn slack;
+    SlackNotifier notifier;
+    SlackFrontEnd frontEnd;
+    HttpServer server;
+    SlackRequests requests;
+
+    @BeforeEach
+    void start() {
+        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:approval" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        f = new PipelineFixture(db, CONFIG);
+        slack = SlackStandIn.start(
+                BOT_TOKEN,
+                List.of(
+                        new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
+                        new SlackStandIn.User("U0ANN", "ann", "Ann Approver"),
+                        new SlackStandIn.User("U0BOB", "bob", "Bob Approver")),
+                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
+        var engine = f.engine("engine-a");
+        var threads = new DeployThreads(new JooqSlackThreads(db));
+        var desk = new RolloutFirstDesk(
+                new PipelineDesk(
+                        engine,
+                        f.deploys,
+                        f.policies,
+                        f.audit,
+                        threads,
+                        PipelineSettings.defaults("engine-a"),
+                        engine::advance,
+                        f.clock),
+                this::threadReplies);
+        var metrics = new BotMetrics();
+        frontEnd = new SlackFrontEnd(
+                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
+                desk,
+                new NoAudit(),
+                new DeployCommandParser(f.catalog, Set.of()),
+                metrics,
+                Clock.systemUTC(),
+                new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
+        notifier = new SlackNotifier(
+                frontEnd.web(), threads, f.deploys, f.builds, () -> f.catalog, Duration.ofSeconds(10));
+        f.alsoNotify = notifier;
+        server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
+        requests = new SlackRequests(
+                URI.create("http://127.0.0.1:" + server.port() + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        notifier.close();
+        frontEnd.close(Duration.ofSeconds(2));
+        slack.close();
+        db.close();
+    }
+
+    @Test
+    void anApprovalIsToldInTheThreadOnceAndBeforeThePreflightAndCanaryItLetsRun() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
+        var card =
+                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+
+        // the rollout's first replies land before the desk answers the click (see RolloutFirstDesk)
+        requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
+        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .orElse(null));
+        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
+        await("the front end to be done with the click", () -> slackIdle() ? true : null);
+
+        var replies = repliesBesides(card);
+        assertThat(replies.stream().filter(t -> t.contains("Approved by")))
+                .as("the approval, told once")
+                .singleElement()
+                .asString()
+                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead");
+        int approved = indexOf(replies, "Approved by <@U0BOB>");
+        int preflight = indexOf(replies, "Preflight passed");
+        int step = indexOf(replies, "Canary step 1/");
+        assertThat(approved).as("the approval before the preflight it let run").isLessThan(preflight);
+        assertThat(preflight).isLessThan(step);
+        assertThat(replies.subList(0, approved)).noneMatch(t -> t.contains("Canary step"));
+    }
+
+    @Test
+    void aPartialApprovalIsCountedOnTheCardWithWhoApprovedAndTheLastOneShowsTheDecision() {
+        f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
+        requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
+        var card =
+                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
+
+        // Ann's approval is the first of two: counted on the card, the buttons stay for the second
+        requests.blockAction(
+                ANN, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
+        var counted = await("the card to count Ann's approval", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> m.allText().contains("1 so far"))
+                .orElse(null));
+        assertThat(counted.allText())
+                .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .doesNotContain("0 so far");
+        await(
+                "Ann's approval in the thread",
+                () -> first(m -> !m.ts().equals(card.ts())
+                        && m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
+
+        // Bob's is the last one needed: the card shows the decision where the buttons were
+        requests.blockAction(
+                BOB,
+                EscalationMessages.APPROVE_ACTION,
+                "escalation",
+                deployId(counted),
+                SlackStandIn.asSlackJson(counted));
+        var decided = await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .orElse(null));
+        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+        decided = slack.message(CHANNEL, card.ts()).orElseThrow();
+        assertThat(decided.allText())
+                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
+                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+
+        var replies = repliesBesides(card);
+        assertThat(replies.stream().filter(t -> t.contains("Approved by <@U0ANN>")))
+                .as("Ann's approval, told once")
+                .hasSize(1);
+        assertThat(replies.stream().filter(t -> t.contains("Approved by <@U0BOB>")))
+                .as("Bob's approval, told once")
+                .hasSize(1);
+        assertThat(indexOf(replies, "Approved by <@U0ANN>")).isLessThan(indexOf(replies, "Approved by <@U0BOB>"));
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * The pipeline desk, answering an approval that starts the rollout only once the rollout's first replies are in the
+     * thread: the pipeline runs preflight and starts the canary before it answers, and Slack may take the notifier's
+     * replies before the front end's, so this is a timing that happens, held still.
+     */
+    record RolloutFirstDesk(PipelineDesk pipeline, Supplier<List<SlackStandIn.Message>> thread) implements DeployDesk {
+        @Override
+        public RequestOutcome requestDeploy(
+                io.harbormaster.bot.slack.commands.DeployCommand.Deploy command,
+                SlackUser requester,
+                String channel,
+                String key) {
+            return pipeline.requestDeploy(command, requester, channel, key);
+        }
+
+        @Override
+        public void threadOpened(long deployId, io.harbormaster.bot.slack.api.ThreadRef t) {
+            pipeline.threadOpened(deployId, t);
+        }
+
+        @Override
+        public List<io.harbormaster.bot.slack.messages.DeployView> status(Optional<String> service) {
+            return pipeline.status(service);
+        }
+
+        @Override
+        public ActionOutcome rollback(
+                io.harbormaster.bot.slack.commands.DeployCommand.Rollback command,
+                SlackUser who,
+                String channel,
+                String key) {
+            return pipeline.rollback(command, who, channel, key);
+        }
+
+        @Override
+        public ActionOutcome lock(
+                io.harbormaster.bot.slack.commands.DeployCommand.Lock command, SlackUser who, String channel) {
+            return pipeline.lock(command, who, channel);
+        }
+
+        @Override
+        public ActionOutcome unlock(
+                io.harbormaster.bot.slack.commands.DeployCommand.Unlock command, SlackUser who, String channel) {
+            return pipeline.unlock(command, who, channel);
+        }
+
+        @Override
+        public DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String key) {
+            var outcome = pipeline.decide(deployId, clicker, decision, key);
+            if (outcome instanceof DecisionOutcome.Settled s && s.decision() == Approval.Decision.APPROVE) {
+                await("the canary's first step before the desk answers", () -> thread.get().stream()
+                        .filter(m -> m.allText().contains("Canary step 1"))
+                        .findFirst()
+                        .orElse(null));
+            }
+            return outcome;
+        }
+    }
+
+    static final class NoAudit implements AuditDesk {
+        @Override
+        public AuditOutcome query(AuditQuery query, SlackUser who) {
+            return new AuditOutcome.Refused("no audit here");
+        }
+
+        @Override
+        public AuditOutcome verify(SlackUser who) {
+            return new AuditOutcome.Refused("no audit here");
+        }
+    }
+
+    /** The replies in the thread of the one deploy each test makes. */
+    List<SlackStandIn.Message> threadReplies() {
+        var parent = slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().contains(" 2.0.0 → "))
+                .findFirst();
+        return parent.map(p -> slack.replies(CHANNEL, p.ts())).orElse(List.of());
+    }
+
+    /** The thread's replies but the approval card, as text. */
+    List<String> repliesBesides(SlackStandIn.Message card) {
+        return threadReplies().stream()
+                .filter(m -> !m.ts().equals(card.ts()))
+                .map(SlackStandIn.Message::allText)
+                .toList();
+    }
+
+    SlackStandIn.Message first(Predicate<SlackStandIn.Message> which) {
+        return threadReplies().stream().filter(which).findFirst().orElse(null);
+    }
+
+    /** No Slack call in the last half second: the answers to the last click have been made. */
+    boolean slackIdle() {
+        var calls = slack.calls();
+        return !calls.isEmpty()
+                && calls.getLast().at().isBefore(java.time.Instant.now().minusMillis(500));
+    }
+
+    static int indexOf(List<String> replies, String text) {
+        for (int i = 0; i < replies.size(); i++) {
+            if (replies.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static String deployId(SlackStandIn.Message card) {
+        var m = java.util.regex.Pattern.compile("deploy #(\\d+)").matcher(card.allText());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    static <T> T await(String what, Supplier<T> probe) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            var value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.harbormaster.bot.slack.messages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.TrackSample;
+import io.harbormaster.engine.canary.Verdict;
+import io.harbormaster.engine.rollout.DeployState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** How the canary's evidence reads in the thread: changes as percentages, raw values as they are, each metric once. */
+class DeployMessagesTest {
+    static final DeployView DEPLOY = new DeployView(
+            7,
+            "checkout",
+            "1.2.0",
+            "production",
+            "U0REQUESTER",
+            DeployState.ROLLED_BACK,
+            "rolled back",
+            false,
+            Instant.parse("2026-11-24T10:00:00Z"));
+
+    /** The sequential judge's evidence: its estimate is the canary's value over the baseline's. */
+    static Evidence sequential(String metric, String rule, double baseline, double canary, double ratio) {
+        return new Evidence(
+                "sequential",
+                metric,
+                rule,
+                baseline,
+                canary,
+                ratio,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                4.2,
+                metric + " " + rule);
+    }
+
+    static String text(SlackMessage m) {
+        return BlockKitLimits.json(m.blocks());
+    }
+
+    @Test
+    void aRatioIsShownAsTheSignedChangeItMeansAndRawValuesStayAsTheyAre() {
+        var step = DeployMessages.canaryStep(
+                2,
+                3,
+                25,
+                List.of(
+                        sequential("p50_ms", "running", Double.NaN, Double.NaN, 1.25),
+                        sequential("error_rate", "running", 0.002, 0.0018, 0.9)));
+        var text = text(step);
+
+        assertThat(text).contains("*p50_ms* (sequential, running): change +25%");
+        assertThat(text).contains("*error_rate* (sequential, running): baseline 0.002, canary 0.0018, change -10%");
+        assertThat(text).doesNotContain("+1.25", "0.9,", "shift");
+        // the latency judge has no raw values to show: no "n/a" stands in for them
+        assertThat(text).doesNotContain("n/a");
+    }
+
+    @Test
+    void aShiftInTheMetricsUnitsStaysAsItIs() {
+        var mannWhitney = new Evidence(
+                "mann-whitney",
+                "p99_ms",
+                "classification High",
+                310,
+                352.5,
+                41.5,
+                12.25,
+                70,
+                0.002,
+                Double.NaN,
+                "High");
+        var line = DeployMessages.evidenceLine(mannWhitney);
+
+        assertThat(line)
+                .startsWith("*p99_ms* (mann-whitney, classification High): baseline 310, canary 352.5,"
+                        + " shift +41.5 [12.25, 70], p = 0.002");
+        assertThat(line).doesNotContain("%");
+    }
+
+    @Test
+    void theRollbackBroadcastGivesTheTrippingRatioAsAChange() {
+        var notice = new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.0",
+                "production",
+                sequential("error_rate", "e-value >= 20", 0.001, 0.02, 20),
+                Optional.of("#3"),
+                Optional.empty(),
+                Instant.parse("2026-11-24T11:00:00Z"));
+
+        assertThat(RollbackMessages.text(notice))
+                .contains("error_rate canary 0.02 vs baseline 0.001, effect +1900%")
+                .doesNotContain("+20,");
+        assertThat(text(RollbackMessages.broadcast(notice))).contains("change +1900%");
+    }
+
+    @Test
+    void aRollbackNamesEachMetricOnceTheOneThatFiredFirstWithItsReason() {
+        // a canary whose error rate jumps from 0.1% to 5%: rolled back by the real analysis, with its running evidence
+        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
+        Verdict verdict = null;
+        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Rollback); t += 10) {
+            verdict = analysis.observe(new IntervalSample(
+                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 50, 100, 300, 0)));
+        }
+        assertThat(verdict).isInstanceOf(Verdict.Rollback.class);
+        var evidence = verdict.evidence();
+        assertThat(evidence.stream().filter(e -> e.metric().equals("error_rate")))
+                .as("the analysis gives error_rate twice: the rule that fired and the running evidence")
+                .hasSizeGreaterThan(1);
+
+        var text = text(DeployMessages.decision(DEPLOY, verdict));
+
+        assertThat(Pattern.compile(Pattern.quote("*error_rate*")).matcher(text).results())
+                .hasSize(1);
+        var fired = evidence.getFirst();
+        assertThat(text).contains("*error_rate* (" + fired.judge() + ", " + Mrkdwn.escape(fired.rule()) + ")");
+        assertThat(text.indexOf("*error_rate*"))
+                .isLessThan(text.indexOf("*p50_ms*"))
+                .isLessThan(text.indexOf("*p99_ms*"));
+        // the real judge's latency ratios read as changes
+        assertThat(text)
+                .containsPattern("\\*p50_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%")
+                .containsPattern("\\*p99_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%");
+    }
+}

@@ -1,0 +1,16 @@
+package io.harbormaster.engine.rollout;
+
+/** Why a canary was rolled back: what the operator's metrics count it under, and what Slack says instead of figures. */
+public sealed interface RollbackCause {
+    /**
+     * The canary analysis found a regression: the notice's evidence names the rule that fired (there is none when an
+     * engine takes over a rollback another engine started and did not finish).
+     */
+    record Analysis() implements RollbackCause {}
+
+    /** The canary's pods did not become ready within the readiness timeout. */
+    record NotReady() implements RollbackCause {}
+
+    /** A person asked for it ({@code /deploy rollback}); {@code by} is who. */
+    record Requested(String by) implements RollbackCause {}
+}
