@@ -5,7 +5,11 @@ import org.flywaydb.core.Flyway;
  * Arguments: JDBC URL, then one or more Flyway locations.
  */
 public class MigrateForCodegen {
+    /** Flyway's INFO lines would land in every build's output (and in the launcher's first run); warnings still do. */
+    private static final java.util.logging.Logger FLYWAY = java.util.logging.Logger.getLogger("org.flywaydb");
+
     public static void main(String[] args) {
+        FLYWAY.setLevel(java.util.logging.Level.WARNING);
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: MigrateForCodegen <jdbc-url> <location>...");
         }
