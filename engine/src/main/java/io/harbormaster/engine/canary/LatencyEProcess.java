@@ -324,11 +324,6 @@ final class LatencyEProcess {
         return history.values() > 0;
     }
 
-    /** The history's variance per request; NaN without one. */
-    double historyVariance() {
-        return history.variance();
-    }
-
     /** Goes on without the history, for good (the canary no longer looks like the canaries it came from). */
     void dropHistory() {
         history = CanaryNoise.Reading.NONE;

@@ -22,6 +22,8 @@ public final class SequentialJudge {
     private final LatencyEProcess p99;
     /** The history's spread (mean log p99 - log p50 of the baseline), NaN without a history. */
     private final double historySpread;
+    /** The per-request variance of one interval's spread that the history implies (its p50's and p99's noise). */
+    private final double historySpreadVariance;
     /** This canary's baseline spread: its sum over the intervals with both quantiles, and its noise's variance. */
     private double spreadSum;
 
@@ -49,6 +51,7 @@ public final class SequentialJudge {
         this.p50 = new LatencyEProcess(policy.p50Increase(), capped.p50());
         this.p99 = new LatencyEProcess(policy.p99Increase(), capped.p99());
         this.historySpread = capped.known() ? capped.spread().mean() : Double.NaN;
+        this.historySpreadVariance = capped.p50().variance() + capped.p99().variance();
     }
 
     /** The noise this canary measured (its own, without the history), for the service's later canaries. */
@@ -100,7 +103,7 @@ public final class SequentialJudge {
             return;
         }
         spreadDeviation += spread - historySpread;
-        spreadVariance += (p50.historyVariance() + p99.historyVariance()) / b.requests();
+        spreadVariance += historySpreadVariance / b.requests();
         if (spreadDeviation > SPREAD_Z * Math.sqrt(spreadVariance)) {
             p50.dropHistory();
             p99.dropHistory();

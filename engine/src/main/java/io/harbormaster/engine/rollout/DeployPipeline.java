@@ -655,7 +655,7 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var analysis = new CanaryAnalysis(policy, latencyHistory(d, policy));
+        var analysis = new CanaryAnalysis(policy, noiseHistory(d, policy));
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : samples) {
             verdict = analysis.observe(s);
@@ -690,7 +690,7 @@ public final class DeployPipeline {
      * turns the history off). Read again at every judgement: one rollout per service at a time, so it cannot change
      * under a canary, and a restarted engine judges from the same history.
      */
-    private CanaryNoise latencyHistory(Deploy d, CanaryPolicy policy) {
+    private CanaryNoise noiseHistory(Deploy d, CanaryPolicy policy) {
         if (policy.sequential().noiseHistory() == 0) {
             return CanaryNoise.NONE;
         }

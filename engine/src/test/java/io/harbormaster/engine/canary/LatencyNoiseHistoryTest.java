@@ -209,6 +209,35 @@ class LatencyNoiseHistoryTest {
     }
 
     @Test
+    void aWiderSpreadDropsTheHistoryEvenAfterOneQuantileHasDroppedItsOwn() {
+        // the history understates p50's noise a hundredfold (its own check drops it at once) but has p99's right;
+        // then the baseline's p99 sits 10% further out than the history's spread says, steadily (no noisier from one
+        // interval to the next, so p99's own check keeps its history): only the spread check can drop it
+        double p50Variance = 0.5, p99Variance = 2.0, spread = Math.log(5);
+        var history = new CanaryNoise(
+                new CanaryNoise.Reading(30, 30 * p50Variance / 100),
+                new CanaryNoise.Reading(30, 30 * p99Variance),
+                new CanaryNoise.Spread(20, 20 * spread),
+                CanaryNoise.Bursts.NONE);
+        int runs = 200, dropped = 0;
+        for (int run = 0; run < runs; run++) {
+            var random = new SplittableRandom(4000 + run);
+            var judge = new SequentialJudge(SequentialPolicy.defaults(), history);
+            for (int i = 0; i < 12; i++) {
+                double n = 500;
+                double p50 = 40 * Math.exp(Math.sqrt(p50Variance / n) * random.nextGaussian());
+                double p99 = 40 * 5 * 1.1 * Math.exp(Math.sqrt(p99Variance / n) * random.nextGaussian());
+                double c50 = 40 * Math.exp(Math.sqrt(p50Variance / n) * random.nextGaussian());
+                double c99 = 40 * 5 * 1.1 * Math.exp(Math.sqrt(p99Variance / n) * random.nextGaussian());
+                judge.observe(new IntervalSample(
+                        10L * i, new TrackSample(n, 2, p50, p99, 0), new TrackSample(n, 2, c50, c99, 0)));
+            }
+            dropped += judge.usesHistory() ? 0 : 1;
+        }
+        assertThat(dropped).isGreaterThanOrEqualTo(runs * 95 / 100);
+    }
+
+    @Test
     void noiseIsPooledOverCanariesAndCappedAtTheSameVariance() {
         var one = new CanaryNoise(
                 new CanaryNoise.Reading(20, 10),
