@@ -118,7 +118,8 @@ class DeployPipelineTest {
         var kept = f.deploys.canaryNoise("checkout", 5);
         assertThat(kept).hasSize(1);
         assertThat(kept.getFirst().known()).isTrue();
-        assertThat(kept.getFirst().p50().variance()).isPositive();
+        // the simulated latencies are lognormal with sigma 0.35: a log median's per-request variance of about 0.19
+        assertThat(kept.getFirst().p50().variance()).isBetween(0.08, 0.5);
         assertThat(promoteReasoning(first.id())).doesNotContain("noise level known from earlier canaries");
 
         f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
@@ -144,6 +145,9 @@ class DeployPipelineTest {
         var done = f.runUntilDone(engine, id, Duration.ofMinutes(20));
 
         assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.deploys.canaryNoise("checkout", 5))
+                .as("a rolled-back canary's noise is not kept")
+                .isEmpty();
         assertThat(f.cluster.workloads(f.target("checkout")))
                 .containsOnlyKeys(Track.STABLE)
                 .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.0.0"));

@@ -15,8 +15,8 @@ import java.util.List;
  * promoted canaries, kept by the store, lets the judge start with it (see {@link LatencyEProcess}).
  *
  * <p>The noise of a quantile grows with the spread of the distribution it is read from, so the history also keeps
- * that spread as the baseline showed it (log p99 - log p50): a canary whose baseline, the version the history was
- * measured on, is spread differently does not use the history.
+ * that spread as the promoted canary's track showed it (log p99 - log p50): a canary whose baseline, that version, is
+ * spread wider does not use the history.
  *
  * <p>Errors: how much more spread the baseline's error counts were than independent errors make them ({@link
  * ErrorDispersion}'s sums), so that a service whose errors come in bursts is judged with its bursts known from the

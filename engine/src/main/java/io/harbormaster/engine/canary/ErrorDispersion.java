@@ -84,13 +84,24 @@ final class ErrorDispersion {
         estimate(current);
     }
 
+    /**
+     * The larger of the estimate from this canary alone and from it with the history: a history from quieter times
+     * cannot lower the canary's own estimate (a larger factor only tempers the evidence more, see the class comment).
+     */
     private void estimate(double[] current) {
-        double s = history.sensitivity() + sensitivity + current[1];
-        double e = history.excess() + excess + current[0];
-        double v = history.noise() + noise + current[2];
+        double own = rho(excess + current[0], sensitivity + current[1], noise + current[2]);
+        double all = rho(
+                history.excess() + excess + current[0],
+                history.sensitivity() + sensitivity + current[1],
+                history.noise() + noise + current[2]);
+        rho = Math.max(own, all);
+    }
+
+    /** The moment estimate of rho = 1 / (2k) from the sums, less one standard error, in [0, 1]. */
+    private static double rho(double excess, double sensitivity, double noise) {
         // less one standard error (under Poisson counts), so that counts as spread as Poisson ones mostly keep the
         // binomial test's full power
-        rho = s > 0 ? Math.max(0, Math.min((e - Math.sqrt(v)) / s / 2, 1)) : 0;
+        return sensitivity > 0 ? Math.max(0, Math.min((excess - Math.sqrt(noise)) / sensitivity / 2, 1)) : 0;
     }
 
     /** The current block's contributions: residual squares beyond Poisson, sensitivity to 1/k, their variance. */

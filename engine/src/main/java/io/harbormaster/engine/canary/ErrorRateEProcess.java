@@ -180,7 +180,6 @@ final class ErrorRateEProcess {
         binomialOnly = true;
     }
 
-    /** The estimated correlation of errors within an interval (0: binomial). */
     /** Starts the bursts' estimate from the service's earlier canaries (before the first interval). */
     void startFrom(CanaryNoise.Bursts earlier) {
         dispersion.startFrom(earlier);
@@ -191,6 +190,7 @@ final class ErrorRateEProcess {
         return dispersion.own();
     }
 
+    /** The estimated correlation of errors within an interval (0: binomial). */
     double dispersionRho() {
         return dispersion.rho();
     }

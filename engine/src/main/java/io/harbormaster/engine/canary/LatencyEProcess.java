@@ -53,6 +53,11 @@ final class LatencyEProcess {
     static final int BLOCK = 6;
     /** The history is dropped when the canary's own noise is above this quantile of its range under the history. */
     static final double HISTORY_CHECK = 0.95;
+    /**
+     * A canary's noise is kept for later ones only with at least this many values, and only when its readings were
+     * not mostly the resolution floor (identical, quantised readings at low traffic say nothing of the noise).
+     */
+    static final int MIN_RECORDED = 10;
 
     private final double meaningfulShift;
     private final ChangePoint onsets = new ChangePoint();
@@ -65,6 +70,8 @@ final class LatencyEProcess {
     private double sumSquares;
     /** Whitened values in all: one difference per interval, one level contrast per interval after a block's first. */
     private int dof;
+    /** The part of {@link #sumSquares} that is the resolution floor (it depends on the traffic, not on the noise). */
+    private double floorSquares;
     /**
      * The level contrasts of disjoint pairs of intervals (squares with the resolution floor, and how many), for the
      * promote side: noise whatever the shift.
@@ -143,6 +150,7 @@ final class LatencyEProcess {
         }
         observations.add(new double[] {d, a});
         sumSquares += x * x + RESOLUTION * RESOLUTION * a * a;
+        floorSquares += RESOLUTION * RESOLUTION * a * a;
         dof++;
 
         double requests = nC + nB;
@@ -172,6 +180,7 @@ final class LatencyEProcess {
                 sumFrom[k] += c * z;
             }
             sumSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
+            floorSquares += RESOLUTION * RESOLUTION / (r * r);
             dof++;
         }
         block.add(new double[] {requests, nC, level, n});
@@ -312,11 +321,18 @@ final class LatencyEProcess {
     }
 
     /**
-     * This canary's own noise (its whitened values and their squares, the history left out), for its service's later
-     * canaries. Meaningful for a canary that was promoted: a regression's shift would be counted as noise.
+     * This canary's own noise (its whitened values and their squares, the history left out, less the best-fitting
+     * shift over the whole canary), for its service's later canaries; none when it has too few values or its readings
+     * were mostly the resolution floor. Kept only for a promoted canary.
      */
     CanaryNoise.Reading noise() {
-        return new CanaryNoise.Reading(dof, sumSquares);
+        if (dof < MIN_RECORDED || floorSquares >= sumSquares / 2) {
+            return CanaryNoise.Reading.NONE;
+        }
+        // the least-squares shift over the whole canary is taken out (one value fewer): a small real change that was
+        // promoted is not noise
+        double residual = weightFrom[0] > 0 ? sumSquares - sumFrom[0] * sumFrom[0] / weightFrom[0] : sumSquares;
+        return new CanaryNoise.Reading(dof - 1, Math.max(residual, floorSquares));
     }
 
     /** Whether the history still counts (it is dropped when this canary is clearly noisier). */

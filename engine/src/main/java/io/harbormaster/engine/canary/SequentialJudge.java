@@ -14,7 +14,7 @@ public final class SequentialJudge {
     /** The judge's name in its evidence; its estimates are ratios, canary over baseline. */
     static final String JUDGE = "sequential";
     /** How many standard errors wider than the history's the baseline's spread may be before the history is dropped. */
-    static final double SPREAD_Z = 2.5;
+    static final double SPREAD_Z = 3;
 
     private final SequentialPolicy policy;
     private final ErrorRateEProcess errors;
@@ -24,7 +24,10 @@ public final class SequentialJudge {
     private final double historySpread;
     /** The per-request variance of one interval's spread that the history implies (its p50's and p99's noise). */
     private final double historySpreadVariance;
-    /** This canary's baseline spread: its sum over the intervals with both quantiles, and its noise's variance. */
+    /**
+     * This canary's spread on its own track (kept for later canaries): its sum over the intervals with both quantiles;
+     * then the baseline's deviation from the history's spread, and that deviation's variance.
+     */
     private double spreadSum;
 
     private int spreadIntervals;
@@ -80,25 +83,26 @@ public final class SequentialJudge {
         }
         p50.observe(b.p50Ms(), c.p50Ms(), b.requests(), c.requests());
         p99.observe(b.p99Ms(), c.p99Ms(), b.requests(), c.requests());
-        checkSpread(b);
+        checkSpread(b, c);
     }
 
     /**
-     * The baseline runs the version the history was measured on. When it is clearly more spread out than it was then
+     * The baseline runs the version of the latest promoted canary, whose track the history's spread was read from.
+     * When it is clearly more spread out than it was then
      * (its log p99 - log p50 above the history's by SPREAD_Z standard errors, the error from the history's own noise
      * levels), its readings are noisier than the history says: both latency judges go on without the history. A
      * narrower spread only makes the history overstate the noise, which costs time but no false rollbacks.
      */
-    private void checkSpread(TrackSample b) {
-        if (!(b.p50Ms() > 0) || !(b.p99Ms() > 0) || !(b.requests() > 0)) {
-            return;
+    private void checkSpread(TrackSample b, TrackSample c) {
+        if (quantilesRead(c)) {
+            // kept from the canary's track: if it is promoted, its version runs the next canary's baseline
+            spreadSum += Math.log(c.p99Ms()) - Math.log(c.p50Ms());
+            spreadIntervals++;
         }
-        if (!Double.isFinite(b.p50Ms()) || !Double.isFinite(b.p99Ms()) || !Double.isFinite(b.requests())) {
+        if (!quantilesRead(b)) {
             return;
         }
         double spread = Math.log(b.p99Ms()) - Math.log(b.p50Ms());
-        spreadSum += spread;
-        spreadIntervals++;
         if (Double.isNaN(historySpread) || !usesHistory()) {
             return;
         }
@@ -108,6 +112,13 @@ public final class SequentialJudge {
             p50.dropHistory();
             p99.dropHistory();
         }
+    }
+
+    private static boolean quantilesRead(TrackSample t) {
+        return t.p50Ms() > 0
+                && t.p99Ms() > 0
+                && t.requests() > 0
+                && Double.isFinite(t.p50Ms() + t.p99Ms() + t.requests());
     }
 
     /** The metric whose evidence of a regression crossed its threshold, if any. */

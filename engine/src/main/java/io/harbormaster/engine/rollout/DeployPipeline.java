@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
 public final class DeployPipeline {
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     static final String ENGINE = "engine";
+    private static final System.Logger LOG = System.getLogger(DeployPipeline.class.getName());
     static final String CONFLICT_CHECK = "no conflicting deploy";
 
     private final PipelinePorts ports;
@@ -676,13 +677,24 @@ public final class DeployPipeline {
                 audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
-                // the canary passed on its own evidence: its noise is the service's, for its next canaries
-                ports.deploys().recordCanaryNoise(d.id(), d.service(), analysis.noise(), now);
+                keepNoise(d, analysis, now);
                 yield promote(promoting, p.evidence());
             }
             case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
             case Verdict.Continue c -> shift(d, spec, target, c, analysis.weight(), started, now);
         };
+    }
+
+    /**
+     * Keeps a canary that passed on its own evidence: its noise is the service's, for its next canaries. Not keeping
+     * it only costs those canaries time, so a store that fails here does not stop the promotion.
+     */
+    private void keepNoise(Deploy d, CanaryAnalysis analysis, Instant now) {
+        try {
+            ports.deploys().recordCanaryNoise(d.id(), d.service(), analysis.noise(), now);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not keep the canary noise of deploy " + d.id(), e);
+        }
     }
 
     /**

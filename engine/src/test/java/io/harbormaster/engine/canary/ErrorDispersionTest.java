@@ -164,6 +164,37 @@ class ErrorDispersionTest {
     }
 
     @Test
+    void aHistoryFromQuieterTimesDoesNotTemperABurstyCanaryLessThanItsOwnEstimate() {
+        double level = 0.01;
+        int runs = 2000;
+        AtomicInteger crossed = new AtomicInteger(), alone = new AtomicInteger();
+        IntStream.range(0, runs).parallel().forEach(run -> {
+            var random = new SplittableRandom(30_000 + run); // the same canaries as above
+            var stale = new ErrorRateEProcess(2.0, 0.005);
+            stale.startFrom(earlierBursts(new SplittableRandom(90_000 + run), 5, false));
+            var cold = new ErrorRateEProcess(2.0, 0.005);
+            boolean[] done = new boolean[2];
+            for (int i = 0; i < INTERVALS; i++) {
+                int n = requests(i);
+                int eB = errors(random, n, RATE, true), eC = errors(random, n, RATE, true);
+                stale.observe(n, eC, n, eB);
+                cold.observe(n, eC, n, eB);
+                assertTrue(stale.dispersionRho() >= cold.dispersionRho(), "interval " + i + ", run " + run);
+                if (!done[0] && stale.eValue() >= 1 / level) {
+                    done[0] = true;
+                    crossed.incrementAndGet();
+                }
+                if (!done[1] && cold.eValue() >= 1 / level) {
+                    done[1] = true;
+                    alone.incrementAndGet();
+                }
+            }
+        });
+        // before the canary's own estimate was kept as a floor: 107 against 72 (a stale history was worse than none)
+        assertTrue(crossed.get() <= alone.get(), "stale history: " + crossed + " of " + runs + ", alone " + alone);
+    }
+
+    @Test
     void earlierCanariesWithoutBurstsLeaveTheBinomialModelAlone() {
         int zero = 0;
         for (int run = 0; run < 500; run++) {
