@@ -120,7 +120,9 @@ class DeployPipelineTest {
         assertThat(kept.getFirst().known()).isTrue();
         // the simulated latencies are lognormal with sigma 0.35: a log median's per-request variance of about 0.19
         assertThat(kept.getFirst().p50().variance()).isBetween(0.08, 0.5);
-        assertThat(promoteReasoning(first.id())).doesNotContain("noise level known from earlier canaries");
+        assertThat(promoteReasoning(first.id()))
+                .doesNotContain("noise level known from earlier canaries")
+                .doesNotContain("noise_history");
 
         f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
         var second = f.runUntilDone(
@@ -129,7 +131,11 @@ class DeployPipelineTest {
                         engine, PipelineFixture.slackRequest("slack:n2", "checkout", "1.2.0", "U0DEV")),
                 Duration.ofMinutes(20));
         assertThat(second.state()).isEqualTo(DeployState.PROMOTED);
-        assertThat(promoteReasoning(second.id())).contains("noise level known from earlier canaries");
+        assertThat(promoteReasoning(second.id()))
+                .contains("noise level known from earlier canaries")
+                .contains("\"noise_history\":{")
+                .contains("\"latency_history_kept\":true")
+                .contains("\"p50\":{\"values\":" + kept.getFirst().p50().values() + ",");
         assertThat(f.deploys.canaryNoise("checkout", 5)).hasSize(2);
         assertThat(f.deploys.canaryNoise("payments", 5)).isEmpty();
     }

@@ -68,6 +68,11 @@ public final class CanaryAnalysis {
         }
     }
 
+    /** Whether the latency judges still start from the service's earlier canaries (not dropped by their checks). */
+    public boolean usesHistory() {
+        return sequential.usesHistory();
+    }
+
     /** The noise this canary measured, to keep when it is promoted (see {@link CanaryNoise}). */
     public CanaryNoise noise() {
         return sequential.noise();

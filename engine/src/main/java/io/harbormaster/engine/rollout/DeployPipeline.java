@@ -656,7 +656,8 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var analysis = new CanaryAnalysis(policy, noiseHistory(d, policy));
+        var history = noiseHistory(d, policy);
+        var analysis = new CanaryAnalysis(policy, history);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : samples) {
             verdict = analysis.observe(s);
@@ -670,11 +671,21 @@ public final class DeployPipeline {
         return switch (verdict) {
             case Verdict.Rollback r -> {
                 var why = summary(r.evidence(), "the canary is worse than the baseline");
-                audit(d, ENGINE, "canary.rollback", "rollback", evidenceJson(r.evidence(), r.at()));
+                audit(
+                        d,
+                        ENGINE,
+                        "canary.rollback",
+                        "rollback",
+                        withHistory(evidenceJson(r.evidence(), r.at()), history, analysis));
                 yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
-                audit(d, ENGINE, "canary.promote", "promote", evidenceJson(p.evidence(), p.at()));
+                audit(
+                        d,
+                        ENGINE,
+                        "canary.promote",
+                        "promote",
+                        withHistory(evidenceJson(p.evidence(), p.at()), history, analysis));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
                 keepNoise(d, analysis, now);
@@ -1053,6 +1064,49 @@ public final class DeployPipeline {
         m.put("assumptions", a.assumptions());
         m.put("reasoning", a.reasoning());
         return m;
+    }
+
+    /**
+     * The decision's evidence with the noise history it started from, when it had one: what an auditor needs to see
+     * why the same metrics could be judged differently for a service with earlier canaries.
+     */
+    private static Map<String, Object> withHistory(
+            Map<String, Object> evidence, CanaryNoise history, CanaryAnalysis analysis) {
+        boolean latency = history.known();
+        boolean bursts = history.bursts().sensitivity() > 0;
+        if (!latency && !bursts) {
+            return evidence;
+        }
+        var noise = new LinkedHashMap<String, Object>();
+        if (latency) {
+            noise.put(
+                    "p50",
+                    Map.of(
+                            "values",
+                            history.p50().values(),
+                            "variance",
+                            history.p50().variance()));
+            noise.put(
+                    "p99",
+                    Map.of(
+                            "values",
+                            history.p99().values(),
+                            "variance",
+                            history.p99().variance()));
+            noise.put("spread", history.spread().mean());
+            noise.put("latency_history_kept", analysis.usesHistory());
+        }
+        if (bursts) {
+            noise.put(
+                    "error_bursts",
+                    Map.of(
+                            "excess", history.bursts().excess(),
+                            "sensitivity", history.bursts().sensitivity(),
+                            "noise", history.bursts().noise()));
+        }
+        var out = new LinkedHashMap<String, Object>(evidence);
+        out.put("noise_history", noise);
+        return out;
     }
 
     private static Map<String, Object> evidenceJson(List<Evidence> evidence, long at) {
