@@ -208,6 +208,9 @@ final class LatencyEProcess {
         if (cachedAt == n) {
             return cached;
         }
+        // the history's values count as observed before the canary began
+        int values = dof + history.values();
+        double squares = sumSquares + history.sumSquares();
         double[] terms = new double[n * PRIOR_VARIANCES.length];
         double largest = 0;
         for (int k = 0; k < n; k++) {
@@ -215,12 +218,7 @@ final class LatencyEProcess {
                 for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
                     double term = onsets.weight(k + 1)
                             * PRIOR_WEIGHTS[j]
-                            * bayesFactor(
-                                    dof + history.values(),
-                                    PRIOR_VARIANCES[j],
-                                    weightFrom[k],
-                                    sumFrom[k],
-                                    sumSquares + history.sumSquares());
+                            * bayesFactor(values, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], squares);
                     terms[k * PRIOR_VARIANCES.length + j] = term;
                     largest = Math.max(largest, term);
                 }
@@ -235,12 +233,7 @@ final class LatencyEProcess {
                 for (int j = 0; j < PRIOR_VARIANCES.length; j++) {
                     double term = terms[k * PRIOR_VARIANCES.length + j];
                     if (term > largest * 1e-3) {
-                        double up = upwards(
-                                dof + history.values(),
-                                PRIOR_VARIANCES[j],
-                                weightFrom[k],
-                                sumFrom[k],
-                                sumSquares + history.sumSquares());
+                        double up = upwards(values, PRIOR_VARIANCES[j], weightFrom[k], sumFrom[k], squares);
                         total += term * (2 * up - 1);
                     }
                 }
