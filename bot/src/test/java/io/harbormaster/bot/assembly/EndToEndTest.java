@@ -2,6 +2,7 @@ package io.harbormaster.bot.assembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.Await;
 import io.harbormaster.bot.config.ConfigLoader;
 import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.slack.SlackSettings;
@@ -423,15 +424,7 @@ class EndToEndTest {
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":%s,"requested_by":"ci-bot",
                  "change":%s%s}""".formatted(service, version, service, version, service, version, autoDeploy, change, extraFields);
-        long ts = clock.instant().getEpochSecond();
-        var request = HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
-                .header("Content-Type", "application/json")
-                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
-                .header(
-                        DeployRequestsApi.SIGNATURE_HEADER,
-                        DeployRequestsApi.signature(CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+        var request = signedDeployRequest(base, CI_SECRET, clock.instant().getEpochSecond(), body);
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isLessThan(500);
         return response;
@@ -454,6 +447,18 @@ class EndToEndTest {
         return SlackStandIn.asSlackJson(m);
     }
 
+    /** A CI announcement to the intake at {@code base}, signed with {@code secret} at {@code ts} as CI signs it. */
+    static HttpRequest signedDeployRequest(String base, String secret, long ts, String body) {
+        return HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
+                .header("Content-Type", "application/json")
+                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
+                .header(
+                        DeployRequestsApi.SIGNATURE_HEADER,
+                        DeployRequestsApi.signature(secret, ts, body.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
     void assertEveryMessageWithinBlockKitLimits() {
         for (var m : slack.allMessages()) {
             assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
@@ -462,21 +467,6 @@ class EndToEndTest {
 
     /** Waits up to 30 s for {@code probe} to give something. */
     static <T> T await(String what, Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            var value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return Await.value(what, Duration.ofSeconds(30), probe);
     }
 }

@@ -3,7 +3,6 @@ package io.harbormaster.bot.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.config.ConfigLoader;
-import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
@@ -18,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,15 +129,8 @@ class ReadinessRollbackMetricsTest {
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s","ci_status":"success","auto_deploy":true,"requested_by":"ci-bot",
                  "change":%s}""".formatted(service, version, service, version, version, EndToEndTest.SMALL_CHANGE);
-        long ts = clock.instant().getEpochSecond();
-        var request = HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
-                .header("Content-Type", "application/json")
-                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
-                .header(
-                        DeployRequestsApi.SIGNATURE_HEADER,
-                        DeployRequestsApi.signature(CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+        var request = EndToEndTest.signedDeployRequest(
+                base, CI_SECRET, clock.instant().getEpochSecond(), body);
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
+import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
@@ -105,15 +106,19 @@ class DeployPipelineTest {
         return reasoning.getFirst();
     }
 
+    /** A small change to checkout at {@code version}, requested from Slack and run until it ends. */
+    Deploy smallChangeToCheckout(DeployPipeline engine, String version, String key) {
+        f.announce("checkout", version, PipelineFixture.SMALL_CHANGE);
+        return f.runUntilDone(
+                engine,
+                PipelineFixture.acceptedId(engine, PipelineFixture.slackRequest(key, "checkout", version, "U0DEV")),
+                Duration.ofMinutes(20));
+    }
+
     @Test
     void aPromotedCanaryKeepsItsLatencyNoiseAndTheServicesNextCanaryStartsFromIt() {
         var engine = f.engine("engine-a");
-        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
-        var first = f.runUntilDone(
-                engine,
-                PipelineFixture.acceptedId(
-                        engine, PipelineFixture.slackRequest("slack:n1", "checkout", "1.1.0", "U0DEV")),
-                Duration.ofMinutes(20));
+        var first = smallChangeToCheckout(engine, "1.1.0", "slack:n1");
         assertThat(first.state()).isEqualTo(DeployState.PROMOTED);
         var kept = f.deploys.canaryNoise("checkout", 5);
         assertThat(kept).hasSize(1);
@@ -124,12 +129,7 @@ class DeployPipelineTest {
                 .doesNotContain("noise level known from earlier canaries")
                 .doesNotContain("noise_history");
 
-        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
-        var second = f.runUntilDone(
-                engine,
-                PipelineFixture.acceptedId(
-                        engine, PipelineFixture.slackRequest("slack:n2", "checkout", "1.2.0", "U0DEV")),
-                Duration.ofMinutes(20));
+        var second = smallChangeToCheckout(engine, "1.2.0", "slack:n2");
         assertThat(second.state()).isEqualTo(DeployState.PROMOTED);
         assertThat(promoteReasoning(second.id()))
                 .contains("noise level known from earlier canaries")

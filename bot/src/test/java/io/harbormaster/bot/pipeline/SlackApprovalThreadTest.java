@@ -2,6 +2,7 @@ package io.harbormaster.bot.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.Await;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.http.HttpServer;
 import io.harbormaster.bot.slack.AuditDesk;
@@ -315,21 +316,6 @@ class SlackApprovalThreadTest {
     }
 
     static <T> T await(String what, Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            var value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return Await.value(what, Duration.ofSeconds(15), probe);
     }
 }

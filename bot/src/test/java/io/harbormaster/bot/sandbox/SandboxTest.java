@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.bot.Await;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.Track;
 import java.net.URI;
@@ -362,17 +363,7 @@ class SandboxTest {
     }
 
     /** Waits up to 90 s (a canary takes a while) for {@code probe} to give something. */
-    static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            var value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    static <T> T await(String what, Supplier<T> probe) {
+        return Await.value(what, Duration.ofSeconds(90), probe);
     }
 }

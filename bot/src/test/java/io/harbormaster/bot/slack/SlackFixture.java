@@ -1,5 +1,6 @@
 package io.harbormaster.bot.slack;
 
+import io.harbormaster.bot.Await;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.http.HttpServer;
 import io.harbormaster.bot.http.ReadinessCheck;
@@ -60,18 +61,7 @@ final class SlackFixture implements AutoCloseable {
 
     /** Waits up to 5 s for {@code condition}. */
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(5), condition);
     }
 
     @Override
