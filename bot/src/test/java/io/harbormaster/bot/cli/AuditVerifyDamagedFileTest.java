@@ -3,10 +3,10 @@ package io.harbormaster.bot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.audit.ExportLines;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.audit.JooqAuditLog;
@@ -66,24 +66,9 @@ class AuditVerifyDamagedFileTest {
         file = dir.resolve("damaged.json");
     }
 
-    /** The export one record a line; its last line is {@code ]}}. */
+    /** The export one record a line; its last line is {@code ]}} (see {@link ExportLines}). */
     static String lines(ObjectNode doc) throws Exception {
-        var header = doc.deepCopy();
-        header.remove(List.of("checkpoints", "entries"));
-        var head = MAPPER.writeValueAsString(header);
-        var out = new StringBuilder(head.substring(0, head.length() - 1)).append(",\n\"checkpoints\":[\n");
-        appendEach(out, (ArrayNode) doc.get("checkpoints"));
-        out.append("],\"entries\":[\n");
-        appendEach(out, (ArrayNode) doc.get("entries"));
-        return out.append("]}\n").toString();
-    }
-
-    private static void appendEach(StringBuilder out, ArrayNode items) throws Exception {
-        for (int i = 0; i < items.size(); i++) {
-            out.append(MAPPER.writeValueAsString(items.get(i)))
-                    .append(i + 1 < items.size() ? "," : "")
-                    .append('\n');
-        }
+        return ExportLines.of(doc);
     }
 
     CliRun verify(String content, String... more) throws Exception {

@@ -44,27 +44,9 @@ class AuditExportDamagedTest {
         return (ObjectNode) MAPPER.readTree(out.toByteArray());
     }
 
-    /**
-     * The export one record a line: line 1 the header fields, line 2 {@code "checkpoints":[}, then one checkpoint a
-     * line, then {@code ],"entries":[}, one entry a line, and {@code ]}} last.
-     */
+    /** The export one record a line (see {@link ExportLines}). */
     static String lines(ObjectNode doc) throws Exception {
-        var header = doc.deepCopy();
-        header.remove(List.of("checkpoints", "entries"));
-        var head = MAPPER.writeValueAsString(header);
-        var out = new StringBuilder(head.substring(0, head.length() - 1)).append(",\n\"checkpoints\":[\n");
-        appendEach(out, (ArrayNode) doc.get("checkpoints"));
-        out.append("],\"entries\":[\n");
-        appendEach(out, (ArrayNode) doc.get("entries"));
-        return out.append("]}\n").toString();
-    }
-
-    private static void appendEach(StringBuilder out, ArrayNode items) throws Exception {
-        for (int i = 0; i < items.size(); i++) {
-            out.append(MAPPER.writeValueAsString(items.get(i)))
-                    .append(i + 1 < items.size() ? "," : "")
-                    .append('\n');
-        }
+        return ExportLines.of(doc);
     }
 
     static VerifyReport verify(String json) {
