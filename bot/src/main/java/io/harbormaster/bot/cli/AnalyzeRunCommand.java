@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.Evidence;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -79,6 +81,14 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(names = "--to", description = "End of the replay, ISO-8601.")
     String to;
 
+    @Option(
+            names = "--noise-history",
+            paramLabel = "FILE",
+            description = "Judge as the pipeline did a canary that started from its service's earlier canaries: a"
+                    + " JSON file with the noise_history of the decision's audit entry (the object, the entry's"
+                    + " reasoning, or the exported entry). Without it the canary is judged as its service's first.")
+    Path noiseHistoryFile;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -89,6 +99,11 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             policy = policyFile == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(policyFile);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
+        }
+        CanaryNoise history = noiseHistoryFile == null ? CanaryNoise.NONE : NoiseHistoryFile.read(noiseHistoryFile);
+        if (noiseHistoryFile != null && policy.sequential().noiseHistory() == 0) {
+            throw new UserError("--noise-history is given, but " + policyFile + " sets sequential.noise_history: 0"
+                    + " (no history); drop one of the two");
         }
         List<IntervalSample> series;
         if (input != null && prometheus != null) {
@@ -115,7 +130,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
         }
-        print(CanaryAnalysis.replay(series, policy), policy.intervalSeconds(), series.size());
+        print(CanaryAnalysis.replay(series, policy, history), history, policy.intervalSeconds(), series.size());
         return 0;
     }
 
@@ -180,12 +195,29 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         }
     }
 
+    /** What the replay started from, as the audit entry of a pipeline decision says it. */
+    private String historyLine(CanaryNoise history, AnalysisReport report) {
+        var parts = new ArrayList<String>();
+        if (history.known()) {
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "latency noise of earlier canaries (p50 %d values, p99 %d), %s",
+                    history.p50().values(),
+                    history.p99().values(),
+                    report.latencyHistoryKept() ? "kept to the end" : "dropped by its checks"));
+        }
+        if (history.bursts().sensitivity() > 0) {
+            parts.add("their error bursts");
+        }
+        return String.join("; ", parts) + " (from " + noiseHistoryFile + ")";
+    }
+
     /**
      * The verdict and the timeline. The verdict's time is the end of the interval it was decided in; each timeline row
      * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came. The
      * replay stops at the verdict; how many recorded intervals it did not need is said, not left to guess.
      */
-    private void print(AnalysisReport report, long intervalSeconds, int recorded) {
+    private void print(AnalysisReport report, CanaryNoise history, long intervalSeconds, int recorded) {
         int replayed = report.timeline().size();
         var out = spec.commandLine().getOut();
         List<Evidence> evidence = report.verdict().evidence();
@@ -201,6 +233,15 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             node.put("reason", first.rule() + ": " + first.reason());
             node.put("intervals_recorded", recorded);
             node.put("intervals_replayed", replayed);
+            if (noiseHistoryFile != null) {
+                var h = node.putObject("noise_history");
+                h.put("file", noiseHistoryFile.toString());
+                h.put("latency", history.known());
+                h.put("error_bursts", history.bursts().sensitivity() > 0);
+                if (history.known()) {
+                    h.put("latency_history_kept", report.latencyHistoryKept());
+                }
+            }
             var timeline = node.putArray("timeline");
             for (TimelineEntry e : report.timeline()) {
                 var t = timeline.addObject();
@@ -235,6 +276,9 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                         case 1 -> "; the last one comes after the verdict";
                         default -> "; the other " + (recorded - replayed) + " come after the verdict";
                     });
+            if (noiseHistoryFile != null) {
+                out.printf(Locale.ROOT, "history:  %s%n", historyLine(history, report));
+            }
             out.println("evidence:");
             for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
                 out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());

@@ -1,8 +1,11 @@
 package io.harbormaster.bot.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
 import io.harbormaster.engine.rollout.Deploy;
@@ -17,6 +20,7 @@ import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +98,8 @@ class DeployPipelineTest {
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
     }
 
+    static final ObjectMapper JSON = new ObjectMapper();
+
     /** The reasoning of the deploy's canary.promote audit entry. */
     String promoteReasoning(long deployId) {
         var reasoning = new ArrayList<String>();
@@ -116,7 +122,7 @@ class DeployPipelineTest {
     }
 
     @Test
-    void aPromotedCanaryKeepsItsLatencyNoiseAndTheServicesNextCanaryStartsFromIt() {
+    void aPromotedCanaryKeepsItsLatencyNoiseAndTheServicesNextCanaryStartsFromIt() throws Exception {
         var engine = f.engine("engine-a");
         var first = smallChangeToCheckout(engine, "1.1.0", "slack:n1");
         assertThat(first.state()).isEqualTo(DeployState.PROMOTED);
@@ -136,6 +142,15 @@ class DeployPipelineTest {
                 .contains("\"noise_history\":{")
                 .contains("\"latency_history_kept\":true")
                 .contains("\"p50\":{\"values\":" + kept.getFirst().p50().values() + ",");
+        // what the entry shows is the history the canary started from, read back as `analyze run --noise-history` does
+        var shown = CanaryNoise.fromAuditFields((Map<?, ?>)
+                JSON.readValue(promoteReasoning(second.id()), Map.class).get(CanaryNoise.AUDIT_KEY));
+        var started = kept.getFirst();
+        assertThat(shown.p50().values()).isEqualTo(started.p50().values());
+        assertThat(shown.p50().variance()).isCloseTo(started.p50().variance(), withPercentage(1e-9));
+        assertThat(shown.p99().variance()).isCloseTo(started.p99().variance(), withPercentage(1e-9));
+        assertThat(shown.spread().mean()).isEqualTo(started.spread().mean());
+        assertThat(shown.bursts()).isEqualTo(started.bursts());
         assertThat(f.deploys.canaryNoise("checkout", 5)).hasSize(2);
         assertThat(f.deploys.canaryNoise("payments", 5)).isEmpty();
     }

@@ -2,8 +2,16 @@ package io.harbormaster.engine.canary;
 
 import java.util.List;
 
-/** A replayed canary: the final verdict and the interval-by-interval timeline that led to it. */
-public record AnalysisReport(Verdict verdict, List<TimelineEntry> timeline) {
+/**
+ * A replayed canary: the final verdict, the interval-by-interval timeline that led to it, and whether the latency
+ * judges still used the noise history they started from at the end (false when there was none).
+ */
+public record AnalysisReport(Verdict verdict, List<TimelineEntry> timeline, boolean latencyHistoryKept) {
+    /** A canary judged without a history. */
+    public AnalysisReport(Verdict verdict, List<TimelineEntry> timeline) {
+        this(verdict, timeline, false);
+    }
+
     /** PROMOTE, ROLLBACK or PAUSE; a canary whose data ran out before a decision is PAUSE (a human decides). */
     public String decision() {
         return switch (verdict) {

@@ -78,9 +78,17 @@ public final class CanaryAnalysis {
         return sequential.noise();
     }
 
-    /** Replays a recorded canary and returns the verdict it would have had. */
+    /** Replays a recorded canary and returns the verdict it would have had as its service's first. */
     public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy) {
-        var analysis = new CanaryAnalysis(policy);
+        return replay(series, policy, CanaryNoise.NONE);
+    }
+
+    /**
+     * Replays a recorded canary that started from the noise of its service's earlier canaries (as a pipeline decision's
+     * audit entry records it), and returns the verdict it would have had.
+     */
+    public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy, CanaryNoise history) {
+        var analysis = new CanaryAnalysis(policy, history);
         Verdict last = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : series) {
             last = analysis.observe(s);
@@ -99,7 +107,7 @@ public final class CanaryAnalysis {
                             Double.NaN,
                             "the recording ended before the analysis could decide; a human decides")));
         }
-        return new AnalysisReport(last, analysis.timeline());
+        return new AnalysisReport(last, analysis.timeline(), analysis.usesHistory());
     }
 
     /** The canary's traffic share, in percent, that the current step asks for. */

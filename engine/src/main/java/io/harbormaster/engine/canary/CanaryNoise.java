@@ -1,6 +1,9 @@
 package io.harbormaster.engine.canary;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * How noisy a service's metrics were in one or more canaries: its latency readings and its errors' bursts.
@@ -139,5 +142,125 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
     /** At most {@code max} values' worth per latency quantile (the error bursts are kept whole). */
     public CanaryNoise capped(int max) {
         return new CanaryNoise(p50.capped(max), p99.capped(max), spread, bursts);
+    }
+
+    /** The audit entry's key for the history a canary started from. */
+    public static final String AUDIT_KEY = "noise_history";
+
+    /** Keys of {@link #auditFields()}, and the one the pipeline adds (what the canary did with the history). */
+    private static final Set<String> AUDIT_KEYS =
+            Set.of("p50", "p99", "spread", "error_bursts", "latency_history_kept");
+
+    /**
+     * This history as the audit entry shows it: per quantile its values and variance, the spread's mean, the error
+     * bursts' sums; each part only when there is one (empty for no history). {@link #fromAuditFields} reads it back,
+     * so a decision can be replayed with the history it was made with.
+     */
+    public Map<String, Object> auditFields() {
+        var out = new LinkedHashMap<String, Object>();
+        if (known()) {
+            out.put("p50", Map.of("values", p50.values(), "variance", p50.variance()));
+            out.put("p99", Map.of("values", p99.values(), "variance", p99.variance()));
+            out.put("spread", spread.mean());
+        }
+        if (bursts.sensitivity() > 0) {
+            out.put(
+                    "error_bursts",
+                    Map.of("excess", bursts.excess(), "sensitivity", bursts.sensitivity(), "noise", bursts.noise()));
+        }
+        return out;
+    }
+
+    /**
+     * Reads back what {@link #auditFields()} wrote (JSON numbers as Java numbers). The spread is kept as its mean, the
+     * only part of it a judge uses. Anything missing, misspelt or out of range is refused with its place in the
+     * entry ({@code noise_history.p50.values}) and what it should be.
+     */
+    public static CanaryNoise fromAuditFields(Map<?, ?> fields) {
+        unknownKeys(fields, AUDIT_KEYS, AUDIT_KEY);
+        boolean latency = fields.containsKey("p50") || fields.containsKey("p99") || fields.containsKey("spread");
+        Reading p50 = Reading.NONE, p99 = Reading.NONE;
+        Spread spread = Spread.NONE;
+        if (latency) {
+            for (String key : List.of("p50", "p99", "spread")) {
+                if (!fields.containsKey(key)) {
+                    throw new IllegalArgumentException(AUDIT_KEY + "." + key
+                            + " is missing: a latency history needs p50, p99 and spread together (copy the whole"
+                            + " noise_history object of the audit entry)");
+                }
+            }
+            p50 = reading(fields.get("p50"), AUDIT_KEY + ".p50");
+            p99 = reading(fields.get("p99"), AUDIT_KEY + ".p99");
+            double mean = number(fields.get("spread"), AUDIT_KEY + ".spread");
+            spread = new Spread(1, mean);
+            if (p50.values() == 0 || p99.values() == 0) {
+                throw new IllegalArgumentException(AUDIT_KEY + ": a latency history needs at least one value per"
+                        + " quantile, got p50 " + p50.values() + " and p99 " + p99.values());
+            }
+        }
+        Bursts bursts = Bursts.NONE;
+        if (fields.containsKey("error_bursts")) {
+            String at = AUDIT_KEY + ".error_bursts";
+            Map<?, ?> b = object(fields.get("error_bursts"), at);
+            unknownKeys(b, Set.of("excess", "sensitivity", "noise"), at);
+            try {
+                bursts = new Bursts(
+                        number(required(b, "excess", at), at + ".excess"),
+                        number(required(b, "sensitivity", at), at + ".sensitivity"),
+                        number(required(b, "noise", at), at + ".noise"));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith(AUDIT_KEY)
+                        ? e
+                        : new IllegalArgumentException(at + ": " + e.getMessage());
+            }
+        }
+        return new CanaryNoise(p50, p99, spread, bursts);
+    }
+
+    private static Reading reading(Object value, String at) {
+        Map<?, ?> r = object(value, at);
+        unknownKeys(r, Set.of("values", "variance"), at);
+        Object count = required(r, "values", at);
+        if (!(count instanceof Integer || count instanceof Long)
+                || ((Number) count).longValue() < 0
+                || ((Number) count).longValue() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(at + ".values must be a whole number, 0 or more, got " + count);
+        }
+        int values = ((Number) count).intValue();
+        double variance = number(required(r, "variance", at), at + ".variance");
+        if (values > 0 && !(variance > 0)) {
+            throw new IllegalArgumentException(at + ".variance must be above 0, got " + variance);
+        }
+        return values == 0 ? Reading.NONE : new Reading(values, values * variance);
+    }
+
+    private static Map<?, ?> object(Object value, String at) {
+        if (value instanceof Map<?, ?> m) {
+            return m;
+        }
+        throw new IllegalArgumentException(at + " must be an object, got " + (value == null ? "null" : value));
+    }
+
+    private static Object required(Map<?, ?> m, String key, String at) {
+        if (!m.containsKey(key)) {
+            throw new IllegalArgumentException(at + "." + key + " is missing");
+        }
+        return m.get(key);
+    }
+
+    private static double number(Object value, String at) {
+        if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException(at + " must be a finite number, got " + (value == null ? "null" : value));
+    }
+
+    private static void unknownKeys(Map<?, ?> m, Set<String> allowed, String at) {
+        for (Object key : m.keySet()) {
+            if (!allowed.contains(String.valueOf(key))) {
+                throw new IllegalArgumentException(at + " has an unknown key '" + key + "'; it may have "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
     }
 }

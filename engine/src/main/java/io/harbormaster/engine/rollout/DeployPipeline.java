@@ -1072,40 +1072,15 @@ public final class DeployPipeline {
      */
     private static Map<String, Object> withHistory(
             Map<String, Object> evidence, CanaryNoise history, CanaryAnalysis analysis) {
-        boolean latency = history.known();
-        boolean bursts = history.bursts().sensitivity() > 0;
-        if (!latency && !bursts) {
+        var noise = new LinkedHashMap<String, Object>(history.auditFields());
+        if (noise.isEmpty()) {
             return evidence;
         }
-        var noise = new LinkedHashMap<String, Object>();
-        if (latency) {
-            noise.put(
-                    "p50",
-                    Map.of(
-                            "values",
-                            history.p50().values(),
-                            "variance",
-                            history.p50().variance()));
-            noise.put(
-                    "p99",
-                    Map.of(
-                            "values",
-                            history.p99().values(),
-                            "variance",
-                            history.p99().variance()));
-            noise.put("spread", history.spread().mean());
+        if (history.known()) {
             noise.put("latency_history_kept", analysis.usesHistory());
         }
-        if (bursts) {
-            noise.put(
-                    "error_bursts",
-                    Map.of(
-                            "excess", history.bursts().excess(),
-                            "sensitivity", history.bursts().sensitivity(),
-                            "noise", history.bursts().noise()));
-        }
         var out = new LinkedHashMap<String, Object>(evidence);
-        out.put("noise_history", noise);
+        out.put(CanaryNoise.AUDIT_KEY, noise);
         return out;
     }
 

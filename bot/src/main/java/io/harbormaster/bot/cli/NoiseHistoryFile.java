@@ -1,0 +1,103 @@
+package io.harbormaster.bot.cli;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.harbormaster.engine.canary.CanaryNoise;
+import io.harbormaster.engine.json.JsonErrors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The noise history a pipeline decision started from ({@code analyze run --noise-history}), read from what the audit
+ * log shows, so a replay judges the canary as the pipeline did. The file may hold any one of:
+ *
+ * <ul>
+ *   <li>the {@code noise_history} object itself;
+ *   <li>the decision's reasoning (an object with a {@code noise_history} field);
+ *   <li>one entry of a JSON audit export (its {@code reasoning} field holds the reasoning as a string).
+ * </ul>
+ *
+ * A reasoning without a {@code noise_history} is refused, with why: the canary had no history, so replay without one.
+ */
+final class NoiseHistoryFile {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private NoiseHistoryFile() {}
+
+    static CanaryNoise read(Path file) {
+        JsonNode root;
+        try {
+            try (JsonParser p = MAPPER.createParser(file.toFile())) {
+                root = p.readValueAsTree();
+                if (root != null && p.nextToken() != null) {
+                    throw new UserError(file + ", line " + p.currentLocation().getLineNr()
+                            + ": more JSON after the first value; give one object");
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new UserError(JsonErrors.describe(file.toString(), e));
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read it: " + JsonErrors.describe(e)
+                    + "; give a file with the noise_history of an audit entry (see analyze run --help)");
+        }
+        if (root == null) {
+            throw new UserError(file + ": the file is empty; put the noise_history of an audit entry in it");
+        }
+        if (!root.isObject()) {
+            throw new UserError(file + ": expected one JSON object (the noise_history of an audit entry, its"
+                    + " reasoning, or the entry), got "
+                    + root.getNodeType().toString().toLowerCase(Locale.ROOT));
+        }
+        JsonNode history = history(file, root);
+        CanaryNoise noise;
+        try {
+            noise = CanaryNoise.fromAuditFields(MAPPER.convertValue(history, Map.class));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage(), e);
+        }
+        if (noise.equals(CanaryNoise.NONE)) {
+            throw new UserError(file + ": the noise_history is empty (no p50, p99, spread or error_bursts); copy it"
+                    + " whole from the audit entry, or replay without --noise-history");
+        }
+        return noise;
+    }
+
+    /** The noise_history object, wherever in the three shapes it is. */
+    private static JsonNode history(Path file, JsonNode root) {
+        JsonNode reasoning = root;
+        if (root.has("reasoning") && !root.has(CanaryNoise.AUDIT_KEY)) {
+            JsonNode r = root.get("reasoning");
+            if (r.isTextual()) {
+                try {
+                    r = MAPPER.readTree(r.asText());
+                } catch (JsonProcessingException e) {
+                    throw new UserError(file + ": the entry's reasoning is not JSON (" + JsonErrors.describeMessage(e)
+                            + "); export the entry again");
+                }
+            }
+            if (r == null || !r.isObject()) {
+                throw new UserError(file + ": the entry's reasoning is not a JSON object; export the entry again");
+            }
+            reasoning = r;
+        } else if (!root.has(CanaryNoise.AUDIT_KEY)) {
+            return root; // the noise_history object itself (its keys are checked when it is read)
+        }
+        JsonNode history = reasoning.get(CanaryNoise.AUDIT_KEY);
+        if (history == null) {
+            throw new UserError(file + ": this decision has no noise_history: its canary started without one (its"
+                    + " service's first, or noise_history: 0 in its policy), so replay it without --noise-history");
+        }
+        if (!history.isObject()) {
+            throw new UserError(file + ": noise_history must be an object, got " + history);
+        }
+        return history;
+    }
+}
