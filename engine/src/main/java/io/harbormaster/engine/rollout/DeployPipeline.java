@@ -702,7 +702,7 @@ public final class DeployPipeline {
      */
     private void keepNoise(Deploy d, CanaryAnalysis analysis, Instant now) {
         try {
-            ports.deploys().recordCanaryNoise(d.id(), d.service(), analysis.noise(), now);
+            ports.deploys().recordCanaryNoise(d.id(), analysis.noise(), now);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not keep the canary noise of deploy " + d.id(), e);
         }

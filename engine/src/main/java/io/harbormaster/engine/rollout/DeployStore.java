@@ -75,11 +75,31 @@ public interface DeployStore {
     List<Approval> approvals(long deployId);
 
     /**
-     * Keeps the noise (latency readings, error bursts) measured in a promoted canary of {@code service} (deploy {@code deployId}), for the
-     * service's later canaries to start from. A deploy has at most one record: recording it again changes nothing.
+     * How many records of canary noise a store keeps per service, newest first; older ones may be forgotten. A canary
+     * reads only the latest {@link CanaryNoise#CANARIES}; the margin of three times as many more keeps a short past
+     * for audits to look back on ({@link #keptNoise}) and lets {@code CANARIES} grow in a later version without the
+     * first canaries after the upgrade starting from less than it asks for. It bounds the table to a few rows per
+     * service instead of one per promoted deploy forever.
      */
-    void recordCanaryNoise(long deployId, String service, CanaryNoise noise, Instant at);
+    int NOISE_KEPT_PER_SERVICE = 4 * CanaryNoise.CANARIES;
 
-    /** The noise of {@code service}'s latest {@code limit} recorded canaries, newest first. */
-    List<CanaryNoise> canaryNoise(String service, int limit);
+    /**
+     * Keeps the noise (latency readings, error bursts) measured in the promoted canary of deploy {@code deployId},
+     * under that deploy's service, for the service's later canaries to start from; then forgets the service's records
+     * beyond its latest {@link #NOISE_KEPT_PER_SERVICE} (never one of those, whose latest {@link CanaryNoise#CANARIES}
+     * the next canary reads). A deploy has at most one record: recording it again changes nothing. Throws {@link
+     * java.util.NoSuchElementException} when there is no such deploy.
+     */
+    void recordCanaryNoise(long deployId, CanaryNoise noise, Instant at);
+
+    /**
+     * The latest {@code limit} records of {@code service}'s canary noise, newest first (the latest kept first, the
+     * larger deploy id on a tie), each with the deploy it came from; none for a {@code limit} of 0 or less.
+     */
+    List<KeptNoise> keptNoise(String service, int limit);
+
+    /** The noise of {@code service}'s latest {@code limit} recorded canaries, newest first (see {@link #keptNoise}). */
+    default List<CanaryNoise> canaryNoise(String service, int limit) {
+        return keptNoise(service, limit).stream().map(KeptNoise::noise).toList();
+    }
 }

@@ -17,6 +17,7 @@ import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Intake;
+import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.Transition;
@@ -357,26 +358,35 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
-    public void recordCanaryNoise(long deployId, String service, CanaryNoise noise, Instant at) {
-        requireService(service);
+    public void recordCanaryNoise(long deployId, CanaryNoise noise, Instant at) {
         Objects.requireNonNull(noise, "noise");
         Objects.requireNonNull(at, "at");
         try {
-            db.dsl()
-                    .insertInto(CANARY_NOISE)
-                    .set(CANARY_NOISE.DEPLOY_ID, deployId)
-                    .set(CANARY_NOISE.SERVICE, service)
-                    .set(CANARY_NOISE.RECORDED_AT, odt(at))
-                    .set(CANARY_NOISE.P50_VALUES, noise.p50().values())
-                    .set(CANARY_NOISE.P50_SUM_SQUARES, noise.p50().sumSquares())
-                    .set(CANARY_NOISE.P99_VALUES, noise.p99().values())
-                    .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
-                    .set(CANARY_NOISE.SPREAD_INTERVALS, noise.spread().intervals())
-                    .set(CANARY_NOISE.SPREAD_SUM, noise.spread().sum())
-                    .set(CANARY_NOISE.ERRORS_EXCESS, noise.bursts().excess())
-                    .set(CANARY_NOISE.ERRORS_SENSITIVITY, noise.bursts().sensitivity())
-                    .set(CANARY_NOISE.ERRORS_NOISE, noise.bursts().noise())
-                    .execute();
+            db.dsl().transaction(cfg -> {
+                var tx = DSL.using(cfg);
+                // the service is the deploy's own (a deploy's service never changes): no caller can file one
+                // deploy's noise under another service
+                var service = tx.select(DEPLOY.SERVICE)
+                        .from(DEPLOY)
+                        .where(DEPLOY.ID.eq(deployId))
+                        .fetchOptional(DEPLOY.SERVICE)
+                        .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
+                tx.insertInto(CANARY_NOISE)
+                        .set(CANARY_NOISE.DEPLOY_ID, deployId)
+                        .set(CANARY_NOISE.SERVICE, service)
+                        .set(CANARY_NOISE.RECORDED_AT, odt(at))
+                        .set(CANARY_NOISE.P50_VALUES, noise.p50().values())
+                        .set(CANARY_NOISE.P50_SUM_SQUARES, noise.p50().sumSquares())
+                        .set(CANARY_NOISE.P99_VALUES, noise.p99().values())
+                        .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
+                        .set(CANARY_NOISE.SPREAD_INTERVALS, noise.spread().intervals())
+                        .set(CANARY_NOISE.SPREAD_SUM, noise.spread().sum())
+                        .set(CANARY_NOISE.ERRORS_EXCESS, noise.bursts().excess())
+                        .set(CANARY_NOISE.ERRORS_SENSITIVITY, noise.bursts().sensitivity())
+                        .set(CANARY_NOISE.ERRORS_NOISE, noise.bursts().noise())
+                        .execute();
+                forgetOldNoise(tx, service);
+            });
         } catch (DataAccessException e) {
             // recorded before (a retry, another replica, a concurrent duplicate): the first record stays
             if (!isUniqueViolation(e)) {
@@ -385,22 +395,59 @@ public final class JooqDeployStore implements DeployStore {
         }
     }
 
+    /**
+     * Deletes {@code service}'s records beyond its latest {@link #NOISE_KEPT_PER_SERVICE}, in the order {@link
+     * #keptNoise} reads them: whatever a later canary reads is among the kept ones. Concurrent records of the same
+     * service (which one rollout per service at a time makes rare) can leave a record too many until the next one,
+     * never delete one too many: the boundary is the oldest kept among the rows this transaction sees, never newer
+     * than the oldest kept among all of them.
+     */
+    private static void forgetOldNoise(DSLContext tx, String service) {
+        var oldestKept = tx.select(CANARY_NOISE.RECORDED_AT, CANARY_NOISE.DEPLOY_ID)
+                .from(CANARY_NOISE)
+                .where(CANARY_NOISE.SERVICE.eq(service))
+                .orderBy(CANARY_NOISE.RECORDED_AT.desc(), CANARY_NOISE.DEPLOY_ID.desc())
+                .offset(NOISE_KEPT_PER_SERVICE - 1)
+                .limit(1)
+                .fetchOptional();
+        if (oldestKept.isEmpty()) {
+            return; // no more than are kept
+        }
+        tx.deleteFrom(CANARY_NOISE)
+                .where(CANARY_NOISE.SERVICE.eq(service))
+                .and(DSL.row(CANARY_NOISE.RECORDED_AT, CANARY_NOISE.DEPLOY_ID)
+                        .lt(oldestKept.get().value1(), oldestKept.get().value2()))
+                .execute();
+    }
+
     @Override
-    public List<CanaryNoise> canaryNoise(String service, int limit) {
+    public List<KeptNoise> keptNoise(String service, int limit) {
         requireService(service);
         if (limit <= 0) {
             return List.of();
         }
         return db.dsl()
-                .selectFrom(CANARY_NOISE)
+                .select(CANARY_NOISE.fields())
+                .select(DEPLOY.VERSION)
+                .from(CANARY_NOISE)
+                .join(DEPLOY)
+                .on(DEPLOY.ID.eq(CANARY_NOISE.DEPLOY_ID))
                 .where(CANARY_NOISE.SERVICE.eq(service))
                 .orderBy(CANARY_NOISE.RECORDED_AT.desc(), CANARY_NOISE.DEPLOY_ID.desc())
                 .limit(limit)
-                .fetch(r -> new CanaryNoise(
-                        new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
-                        new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
-                        new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
-                        new CanaryNoise.Bursts(r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
+                .fetch(row -> {
+                    var r = row.into(CANARY_NOISE);
+                    return new KeptNoise(
+                            r.getDeployId(),
+                            row.get(DEPLOY.VERSION),
+                            r.getRecordedAt().toInstant(),
+                            new CanaryNoise(
+                                    new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
+                                    new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
+                                    new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
+                                    new CanaryNoise.Bursts(
+                                            r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
+                });
     }
 
     private static void requireService(String service) {

@@ -1,5 +1,6 @@
 package io.harbormaster.storage.pipeline;
 
+import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,17 +8,23 @@ import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Intake;
+import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.TestDatabases;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -30,8 +37,12 @@ class DeployStoreTest {
     }
 
     static DeployRequest request(String key, String service) {
+        return request(key, service, "1.4.2");
+    }
+
+    static DeployRequest request(String key, String service, String version) {
         return new DeployRequest(
-                key, RequestSource.SLACK, service, "1.4.2", "production", "U123", false, "{\"text\":\"x\"}", T0);
+                key, RequestSource.SLACK, service, version, "production", "U123", false, "{\"text\":\"x\"}", T0);
     }
 
     static int count(Database db, String table) {
@@ -239,10 +250,10 @@ class DeployStoreTest {
             var n3 = noise(1, Math.nextUp(1.0), 0, 0);
             var other = noise(7, 2.5, 7, 9.75);
             // recorded out of id order: the newest record is not the largest id, nor the last one written
-            store.recordCanaryNoise(d3, "checkout", n3, T0.plusSeconds(300));
-            store.recordCanaryNoise(d1, "checkout", n1, T0.plusSeconds(200));
-            store.recordCanaryNoise(d2, "checkout", n2, T0.plusSeconds(100));
-            store.recordCanaryNoise(p1, "payments", other, T0.plusSeconds(400)); // newest, another service
+            store.recordCanaryNoise(d3, n3, T0.plusSeconds(300));
+            store.recordCanaryNoise(d1, n1, T0.plusSeconds(200));
+            store.recordCanaryNoise(d2, n2, T0.plusSeconds(100));
+            store.recordCanaryNoise(p1, other, T0.plusSeconds(400)); // newest, another service
 
             assertThat(store.canaryNoise("checkout", 2)).containsExactly(n3, n1);
             assertThat(store.canaryNoise("checkout", 10)).containsExactly(n3, n1, n2);
@@ -264,8 +275,8 @@ class DeployStoreTest {
             long newer = store.intake(request("k2", "checkout")).deploy().id();
             var a = noise(3, 1.5, 3, 4.5);
             var b = noise(5, 2.5, 5, 7.5);
-            store.recordCanaryNoise(newer, "checkout", b, T0);
-            store.recordCanaryNoise(older, "checkout", a, T0);
+            store.recordCanaryNoise(newer, b, T0);
+            store.recordCanaryNoise(older, a, T0);
             assertThat(store.canaryNoise("checkout", 2)).containsExactly(b, a);
             assertThat(store.canaryNoise("checkout", 1)).containsExactly(b);
         }
@@ -278,9 +289,9 @@ class DeployStoreTest {
             var store = new JooqDeployStore(db);
             long d = store.intake(request("k1", "checkout")).deploy().id();
             var first = noise(40, 12.25, 40, 80.5);
-            store.recordCanaryNoise(d, "checkout", first, T0);
-            store.recordCanaryNoise(d, "checkout", noise(2, 1, 2, 1), T0.plusSeconds(60));
-            new JooqDeployStore(db).recordCanaryNoise(d, "checkout", noise(9, 3, 9, 3), T0.plusSeconds(120));
+            store.recordCanaryNoise(d, first, T0);
+            store.recordCanaryNoise(d, noise(2, 1, 2, 1), T0.plusSeconds(60));
+            new JooqDeployStore(db).recordCanaryNoise(d, noise(9, 3, 9, 3), T0.plusSeconds(120));
             assertThat(store.canaryNoise("checkout", 5)).containsExactly(first);
             assertThat(count(db, "canary_noise")).isEqualTo(1);
         }
@@ -303,7 +314,7 @@ class DeployStoreTest {
                 var futures = written.stream()
                         .map(n -> pool.submit(() -> {
                             start.await();
-                            store.recordCanaryNoise(d, "checkout", n, T0);
+                            store.recordCanaryNoise(d, n, T0);
                             return null;
                         }))
                         .toList();
@@ -326,24 +337,124 @@ class DeployStoreTest {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);
             long d = store.intake(request("k1", "checkout")).deploy().id();
-            store.recordCanaryNoise(d, "checkout", noise(4, 2, 4, 2), T0);
+            store.recordCanaryNoise(d, noise(4, 2, 4, 2), T0);
             assertThat(store.canaryNoise("checkout", 0)).isEmpty();
             assertThat(store.canaryNoise("checkout", -1)).isEmpty();
             assertThat(store.canaryNoise("search", 5)).isEmpty();
             assertThat(store.canaryNoise("checkout", 5)).hasSize(1);
 
+            assertThat(store.keptNoise("checkout", 0)).isEmpty();
+            assertThat(store.keptNoise("search", 5)).isEmpty();
+
             for (var bad : new String[] {null, "", "  "}) {
                 assertThatThrownBy(() -> store.canaryNoise(bad, 5))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("service");
-                assertThatThrownBy(() -> store.recordCanaryNoise(d, bad, noise(1, 1, 1, 1), T0))
+                assertThatThrownBy(() -> store.keptNoise(bad, 5))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("service");
             }
             // a deploy that does not exist is an error, not a silently kept first record
-            assertThatThrownBy(() -> store.recordCanaryNoise(d + 1000, "checkout", noise(1, 1, 1, 1), T0))
-                    .isInstanceOf(DataAccessException.class);
+            assertThatThrownBy(() -> store.recordCanaryNoise(d + 1000, noise(1, 1, 1, 1), T0))
+                    .isInstanceOf(NoSuchElementException.class)
+                    .hasMessageContaining("no deploy " + (d + 1000));
             assertThat(count(db, "canary_noise")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aDeploysNoiseIsKeptUnderItsOwnServiceWithTheDeployItsVersionAndWhenItWasKept(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long c1 = store.intake(request("k1", "checkout", "2.0.0")).deploy().id();
+            long p1 = store.intake(request("k2", "payments", "7.1.3")).deploy().id();
+            long c2 = store.intake(request("k3", "checkout", "2.1.0-rc.1"))
+                    .deploy()
+                    .id();
+            var a = noise(3, 1.5, 3, 4.5);
+            var b = noise(5, 2.5, 5, 7.5);
+            var c = noise(8, 0.1 + 0.2, 6, 1.0 / 3);
+            store.recordCanaryNoise(c1, a, T0.plusSeconds(10));
+            store.recordCanaryNoise(p1, b, T0.plusSeconds(20));
+            store.recordCanaryNoise(c2, c, T0.plusSeconds(30));
+
+            // the service comes from the deploy: payments' deploy is payments' noise, never checkout's
+            assertThat(store.keptNoise("checkout", 5))
+                    .containsExactly(
+                            new KeptNoise(c2, "2.1.0-rc.1", T0.plusSeconds(30), c),
+                            new KeptNoise(c1, "2.0.0", T0.plusSeconds(10), a));
+            assertThat(store.keptNoise("payments", 5))
+                    .containsExactly(new KeptNoise(p1, "7.1.3", T0.plusSeconds(20), b));
+            assertThat(store.keptNoise("checkout", 1))
+                    .extracting(KeptNoise::deployId)
+                    .containsExactly(c2);
+            assertThat(store.canaryNoise("checkout", 5)).containsExactly(c, a);
+            assertThat(db.dsl().fetch("select deploy_id, service from canary_noise order by deploy_id"))
+                    .extracting(r -> r.get(0, Long.class) + ":" + r.get(1, String.class))
+                    .containsExactly(c1 + ":checkout", p1 + ":payments", c2 + ":checkout");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void recordingPrunesAServiceToItsLatestKeptNoiseAndNeverWhatTheNextCanaryReads(Database.Vendor vendor) {
+        int kept = DeployStore.NOISE_KEPT_PER_SERVICE;
+        assertThat(kept).isGreaterThanOrEqualTo(CanaryNoise.CANARIES);
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            // payments' records are older than every one of checkout's: a prune that ignored the service would take
+            // them
+            var payments = new ArrayList<KeptNoise>();
+            for (int i = 0; i < 3; i++) {
+                long id = store.intake(request("p" + i, "payments")).deploy().id();
+                var n = noise(i + 1, i + 0.75, i + 1, i + 0.5);
+                store.recordCanaryNoise(id, n, T0.minusSeconds(3600 - i));
+                payments.add(new KeptNoise(id, "1.4.2", T0.minusSeconds(3600 - i), n));
+            }
+            // three times as many checkout records as are kept, recorded in a shuffled order; two by two at the same
+            // moment, so that the deploy id decides between them
+            int total = 3 * kept + 1;
+            var checkout = new ArrayList<KeptNoise>();
+            for (int i = 0; i < total; i++) {
+                long id = store.intake(request("c" + i, "checkout")).deploy().id();
+                checkout.add(
+                        new KeptNoise(id, "1.4.2", T0.plusSeconds(60L * (i / 2)), noise(i + 1, i + 0.5, i, i * 0.25)));
+            }
+            Collections.shuffle(checkout, new Random(7));
+            var newestFirst = Comparator.comparing(KeptNoise::keptAt)
+                    .thenComparingLong(KeptNoise::deployId)
+                    .reversed();
+            var recorded = new ArrayList<KeptNoise>();
+            for (var k : checkout) {
+                store.recordCanaryNoise(k.deployId(), k.noise(), k.keptAt());
+                recorded.add(k);
+                var expected = recorded.stream().sorted(newestFirst).limit(kept).toList();
+                assertThat(store.keptNoise("checkout", total))
+                        .as("after %d records", recorded.size())
+                        .containsExactlyElementsOf(expected);
+                // what the next canary reads is there whatever was pruned
+                assertThat(store.canaryNoise("checkout", CanaryNoise.CANARIES))
+                        .containsExactlyElementsOf(expected.stream()
+                                .limit(CanaryNoise.CANARIES)
+                                .map(KeptNoise::noise)
+                                .toList());
+            }
+            assertThat(db.dsl().fetchCount(CANARY_NOISE, CANARY_NOISE.SERVICE.eq("checkout")))
+                    .isEqualTo(kept);
+            List<KeptNoise> newest =
+                    checkout.stream().sorted(newestFirst).limit(kept).toList();
+            assertThat(store.keptNoise("checkout", total)).containsExactlyElementsOf(newest);
+            assertThat(newest.getLast().keptAt())
+                    .as("the oldest kept is from the last %d deploys' moments", kept)
+                    .isEqualTo(T0.plusSeconds(60L * ((total - kept) / 2)));
+            assertThat(store.keptNoise("payments", 10)).containsExactlyElementsOf(payments.reversed());
+            assertThat(count(db, "canary_noise")).isEqualTo(kept + payments.size());
+
+            // a pruned deploy recorded again (a late retry) is older than every kept one: it is pruned again at once
+            var pruned = checkout.stream().sorted(newestFirst).toList().getLast();
+            store.recordCanaryNoise(pruned.deployId(), pruned.noise(), pruned.keptAt());
+            assertThat(store.keptNoise("checkout", total)).containsExactlyElementsOf(newest);
         }
     }
 
