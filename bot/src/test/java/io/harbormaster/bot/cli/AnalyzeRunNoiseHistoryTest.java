@@ -28,7 +28,7 @@ class AnalyzeRunNoiseHistoryTest {
      */
     static final String HISTORY =
             "{\"p50\":{\"values\":30,\"variance\":0.52},\"p99\":{\"values\":30,\"variance\":2.45},"
-                    + "\"spread\":1.46,\"latency_history_kept\":true}";
+                    + "\"spread\":1.46,\"latency_history_kept\":true,\"from_deploys\":[{\"deploy\":7,\"version\":\"1.1.0\"}]}";
 
     @TempDir
     Path dir;

@@ -145,6 +145,10 @@ class DeployPipelineTest {
         // what the entry shows is the history the canary started from, read back as `analyze run --noise-history` does
         var shown = CanaryNoise.fromAuditFields((Map<?, ?>)
                 JSON.readValue(promoteReasoning(second.id()), Map.class).get(CanaryNoise.AUDIT_KEY));
+        var sources = JSON.readTree(promoteReasoning(second.id()))
+                .get(CanaryNoise.AUDIT_KEY)
+                .get("from_deploys");
+        assertThat(sources.toString()).isEqualTo("[{\"deploy\":" + first.id() + ",\"version\":\"1.1.0\"}]");
         var started = kept.getFirst();
         assertThat(shown.p50().values()).isEqualTo(started.p50().values());
         assertThat(shown.p50().variance()).isCloseTo(started.p50().variance(), withPercentage(1e-9));

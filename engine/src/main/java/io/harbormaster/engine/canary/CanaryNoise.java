@@ -147,9 +147,15 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
     /** The audit entry's key for the history a canary started from. */
     public static final String AUDIT_KEY = "noise_history";
 
-    /** Keys of {@link #auditFields()}, and the one the pipeline adds (what the canary did with the history). */
+    /** The audit entry's key for the deploys whose canaries the history was pooled from (the pipeline adds it). */
+    public static final String AUDIT_SOURCES = "from_deploys";
+
+    /**
+     * Keys of {@link #auditFields()}, and the two the pipeline adds (what the canary did with the history, and where
+     * the history came from), which a replay does not need.
+     */
     private static final Set<String> AUDIT_KEYS =
-            Set.of("p50", "p99", "spread", "error_bursts", "latency_history_kept");
+            Set.of("p50", "p99", "spread", "error_bursts", "latency_history_kept", AUDIT_SOURCES);
 
     /**
      * This history as the audit entry shows it: per quantile its values and variance, the spread's mean, the error

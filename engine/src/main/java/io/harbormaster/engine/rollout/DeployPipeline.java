@@ -656,7 +656,8 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var history = noiseHistory(d, policy);
+        var sources = noiseHistory(d, policy);
+        var history = CanaryNoise.pooled(sources.stream().map(KeptNoise::noise).toList());
         var analysis = new CanaryAnalysis(policy, history);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : samples) {
@@ -676,7 +677,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.rollback",
                         "rollback",
-                        withHistory(evidenceJson(r.evidence(), r.at()), history, analysis));
+                        withHistory(evidenceJson(r.evidence(), r.at()), history, sources, analysis));
                 yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
@@ -685,7 +686,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.promote",
                         "promote",
-                        withHistory(evidenceJson(p.evidence(), p.at()), history, analysis));
+                        withHistory(evidenceJson(p.evidence(), p.at()), history, sources, analysis));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
                 keepNoise(d, analysis, now);
@@ -713,11 +714,11 @@ public final class DeployPipeline {
      * turns the history off). Read again at every judgement: one rollout per service at a time, so it cannot change
      * under a canary, and a restarted engine judges from the same history.
      */
-    private CanaryNoise noiseHistory(Deploy d, CanaryPolicy policy) {
+    private List<KeptNoise> noiseHistory(Deploy d, CanaryPolicy policy) {
         if (policy.sequential().noiseHistory() == 0) {
-            return CanaryNoise.NONE;
+            return List.of();
         }
-        return CanaryNoise.pooled(ports.deploys().canaryNoise(d.service(), CanaryNoise.CANARIES));
+        return ports.deploys().keptNoise(d.service(), CanaryNoise.CANARIES);
     }
 
     /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */
@@ -1071,7 +1072,7 @@ public final class DeployPipeline {
      * why the same metrics could be judged differently for a service with earlier canaries.
      */
     private static Map<String, Object> withHistory(
-            Map<String, Object> evidence, CanaryNoise history, CanaryAnalysis analysis) {
+            Map<String, Object> evidence, CanaryNoise history, List<KeptNoise> sources, CanaryAnalysis analysis) {
         var noise = new LinkedHashMap<String, Object>(history.auditFields());
         if (noise.isEmpty()) {
             return evidence;
@@ -1079,6 +1080,12 @@ public final class DeployPipeline {
         if (history.known()) {
             noise.put("latency_history_kept", analysis.usesHistory());
         }
+        // the deploys whose promoted canaries it was pooled from, newest first
+        noise.put(
+                CanaryNoise.AUDIT_SOURCES,
+                sources.stream()
+                        .map(k -> Map.of("deploy", k.deployId(), "version", k.version()))
+                        .toList());
         var out = new LinkedHashMap<String, Object>(evidence);
         out.put(CanaryNoise.AUDIT_KEY, noise);
         return out;
