@@ -75,7 +75,10 @@ public interface DeployDesk {
          */
         record Recorded(String note) implements DecisionOutcome {}
 
-        /** The escalation is decided: the buttons are replaced by the outcome ({@code note}: what it means). */
+        /**
+         * The escalation is decided ({@code note}: what it means). The notifier tells it in the thread and replaces
+         * the request's buttons by the outcome.
+         */
         record Settled(Approval.Decision decision, String note) implements DecisionOutcome {}
 
         /** Not counted (not an approver, own change, expired...): told only to the clicker. */

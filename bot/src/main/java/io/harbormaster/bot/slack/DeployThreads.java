@@ -1,7 +1,9 @@
 package io.harbormaster.bot.slack;
 
 import io.harbormaster.bot.slack.api.ThreadRef;
+import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.storage.slack.JooqSlackThreads;
+import io.harbormaster.storage.slack.SlackApprovalCard;
 import io.harbormaster.storage.slack.SlackThread;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,9 +15,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Each deploy's Slack thread: stored in the database (so any replica, and a restarted one, finds it), and awaitable
- * for the moment between a {@code /deploy} being accepted and the front end having posted its parent message.
+ * for the moment between a {@code /deploy} being accepted and the front end having posted its parent message. The
+ * approval card in it is stored the same way, with what it shows, so that its count and its outcome can be written on
+ * it by whichever bot counts them.
  */
 public final class DeployThreads {
+    /** An approval card: the message, and what it shows. */
+    public record PostedCard(ThreadRef message, EscalationCard card) {}
+
     private final JooqSlackThreads store;
     private final ConcurrentHashMap<Long, CompletableFuture<ThreadRef>> pending = new ConcurrentHashMap<>();
 
@@ -36,6 +43,21 @@ public final class DeployThreads {
 
     public Optional<ThreadRef> find(long deployId) {
         return store.find(deployId).map(t -> new ThreadRef(t.channel(), t.ts()));
+    }
+
+    /** Records a deploy's approval card, posted as {@code message}; if one was recorded before, that one is kept. */
+    public PostedCard cardPosted(long deployId, ThreadRef message, EscalationCard card) {
+        var saved = store.saveCard(new SlackApprovalCard(deployId, message.channel(), message.ts(), card.toJson()));
+        return posted(saved);
+    }
+
+    /** The deploy's approval card, if one was recorded. */
+    public Optional<PostedCard> card(long deployId) {
+        return store.findCard(deployId).map(DeployThreads::posted);
+    }
+
+    private static PostedCard posted(SlackApprovalCard c) {
+        return new PostedCard(new ThreadRef(c.channel(), c.ts()), EscalationCard.fromJson(c.card()));
     }
 
     /** The deploy's thread, waiting up to {@code max} for it to be opened. */

@@ -9,9 +9,6 @@ import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
-import com.slack.api.model.block.ActionsBlock;
-import com.slack.api.model.block.ContextBlock;
-import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.slack.api.SlackResult;
 import io.harbormaster.bot.slack.api.SlackWebApi;
@@ -22,7 +19,6 @@ import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.commands.Parsed;
 import io.harbormaster.bot.slack.messages.AuditMessages;
-import io.harbormaster.bot.slack.messages.BlockKit;
 import io.harbormaster.bot.slack.messages.DeployMessages;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.HelpMessage;
@@ -31,8 +27,6 @@ import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -312,23 +306,13 @@ public final class SlackFrontEnd implements AutoCloseable {
             return ackAction(ctx, started);
         }
         later("button", channel, clicker, () -> {
-            // A counted decision is told in the deploy's thread by the notifier, in order with what it lets happen
-            // (the preflight and the canary follow an approval at once), and the notifier keeps the request's count.
-            // Once it is decided, its buttons are replaced here too, from the clicked message itself: a restarted bot
-            // no longer knows the request it posted.
+            // A counted decision is told by the notifier, in order with what it lets happen (the preflight and the
+            // canary follow an approval at once): in the deploy's thread, and on the request, which it keeps with the
+            // deploy (the count while more approvals are needed, the outcome in place of the buttons once decided).
+            // Nothing is written on the request here, so it is edited once per decision.
             switch (desk.decide(deployId, clicker, decision, key)) {
                 case DeployDesk.DecisionOutcome.Recorded r -> {}
-                case DeployDesk.DecisionOutcome.Settled(var settled, var note) -> {
-                    if (message != null && message.getBlocks() != null) {
-                        web.update(
-                                channel,
-                                messageTs,
-                                closed(
-                                        message.getBlocks(),
-                                        message.getText(),
-                                        EscalationMessages.decided(settled, clicker.id(), note)));
-                    }
-                }
+                case DeployDesk.DecisionOutcome.Settled s -> {}
                 case DeployDesk.DecisionOutcome.Refused(var reason) ->
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
                 case DeployDesk.DecisionOutcome.Duplicate(var note) ->
@@ -336,30 +320,6 @@ public final class SlackFrontEnd implements AutoCloseable {
             }
         });
         return ackAction(ctx, started);
-    }
-
-    /**
-     * The escalation as it was, with its buttons replaced by the outcome (Slack has no disabled buttons). The context
-     * line under the buttons (who may decide, approvals so far, when it expires) goes with them: once decided it is
-     * stale, and "0 so far" beside "Approved by" misleads.
-     */
-    static SlackMessage closed(List<LayoutBlock> original, String text, String outcome) {
-        var blocks = new ArrayList<LayoutBlock>();
-        boolean afterButtons = false;
-        for (var b : original) {
-            if (b instanceof ActionsBlock) {
-                afterButtons = true;
-                continue;
-            }
-            if (afterButtons && b instanceof ContextBlock) {
-                afterButtons = false;
-                continue;
-            }
-            afterButtons = false;
-            blocks.add(b);
-        }
-        blocks.add(BlockKit.context(":lock: " + outcome));
-        return new SlackMessage(text == null ? outcome : text, blocks);
     }
 
     private Response ackAction(ActionContext ctx, long started) {

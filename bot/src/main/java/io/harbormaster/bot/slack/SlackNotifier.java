@@ -58,10 +58,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     private final Duration threadWait;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
-    /** Each open approval request, so that it can be closed when it expires (in memory: a restart leaves it open). */
-    private final ConcurrentHashMap<Long, PostedEscalation> escalations = new ConcurrentHashMap<>();
-
-    private record PostedEscalation(ThreadRef message, EscalationView view) {}
 
     /**
      * @param threadWait how long a notice for a {@code /deploy} waits for the front end to post the deploy's parent
@@ -134,10 +130,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             updateParent(d, thread.get());
         } catch (RuntimeException e) {
             log.warn("Deploy {}: notice {} not delivered: {}", d.id(), kind(notice), e.toString());
-        } finally {
-            if (d.state().terminal()) {
-                escalations.remove(d.id());
-            }
         }
     }
 
@@ -181,19 +173,17 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         e.expiresAt());
                 var posted = web.reply(thread, EscalationMessages.request(view)).join();
                 if (posted instanceof SlackResult.Sent(var ch, var ts)) {
-                    escalations.put(e.deploy().id(), new PostedEscalation(new ThreadRef(ch, ts), view));
+                    // kept with the deploy: the approvals may be counted, and the request expire, after a restart
+                    threads.cardPosted(e.deploy().id(), new ThreadRef(ch, ts), EscalationMessages.card(view));
                 }
             }
             case DeployNotice.ApprovalCounted c -> approvalCounted(c, thread);
             case DeployNotice.Expired x -> {
-                var posted = escalations.remove(x.deploy().id());
-                if (posted != null) {
-                    web.update(
-                                    posted.message().channel(),
-                                    posted.message().ts(),
-                                    EscalationMessages.closed(posted.view(), "Expired unanswered"))
-                            .join();
-                }
+                card(x.deploy()).ifPresent(posted -> web.update(
+                                posted.message().channel(),
+                                posted.message().ts(),
+                                EscalationMessages.closed(posted.card(), "Expired unanswered"))
+                        .join());
                 web.reply(
                                 thread,
                                 SlackMessage.text(":hourglass: Nobody decided in time; the deploy expired."
@@ -250,32 +240,58 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
 
     /**
      * An approver's decision, told in the thread before what it lets happen (the preflight and the canary follow an
-     * approval at once), and on the approval request: the count and who approved while more approvals are needed, the
-     * outcome where the buttons were once it is decided. (The front end replaces the buttons of a decided request
-     * too, from the clicked message, which a restarted bot can still do; both write the same outcome.)
+     * approval at once), and on the approval request, edited once per decision: the count and who approved while more
+     * approvals are needed, the outcome where the buttons were once it is decided. The request is found in the
+     * database, so a restarted bot (or another replica) writes on the card it did not post.
      */
     private void approvalCounted(DeployNotice.ApprovalCounted c, ThreadRef thread) {
         var a = c.approval();
         var outcome = EscalationMessages.decided(
                 a.decision(), a.approver(), EscalationMessages.tally(a.decision(), c.approvals(), c.required()));
         web.reply(thread, SlackMessage.text(outcome)).join();
-        long id = c.deploy().id();
-        var posted = escalations.get(id);
-        if (posted == null) {
-            return; // posted before a restart: this bot no longer knows it
+        var found = card(c.deploy());
+        if (found.isEmpty()) {
+            return;
         }
+        var posted = found.get();
+        var message = posted.message();
         if (a.decision() == Approval.Decision.REJECT || c.approvals() >= c.required()) {
-            escalations.remove(id);
-            web.update(
-                            posted.message().channel(),
-                            posted.message().ts(),
-                            EscalationMessages.closed(posted.view(), outcome))
+            web.update(message.channel(), message.ts(), EscalationMessages.closed(posted.card(), outcome))
                     .join();
-        } else {
-            var counted = new PostedEscalation(posted.message(), posted.view().approvedBy(a.approver()));
-            escalations.put(id, counted);
-            web.update(posted.message().channel(), posted.message().ts(), EscalationMessages.request(counted.view()))
-                    .join();
+            return;
+        }
+        var id = c.deploy().id();
+        if (deploys.find(id)
+                .map(d -> d.state() != DeployState.AWAITING_APPROVAL)
+                .orElse(true)) {
+            return; // decided since this approval was counted: the notice of that decision closes the card
+        }
+        // who had approved when this decision was counted, in order: a later one is told by its own notice
+        var approvals = deploys.approvals(id);
+        var approvedBy = new ArrayList<String>();
+        for (var earlier : approvals) {
+            if (earlier.decision() == Approval.Decision.APPROVE) {
+                approvedBy.add(earlier.approver());
+            }
+            if (earlier.approver().equals(a.approver())) {
+                break;
+            }
+        }
+        web.update(message.channel(), message.ts(), EscalationMessages.request(posted.card(), approvedBy))
+                .join();
+    }
+
+    /** The deploy's approval card as it was recorded when posted; empty (and said so) when none was. */
+    private Optional<DeployThreads.PostedCard> card(Deploy d) {
+        try {
+            var card = threads.card(d.id());
+            if (card.isEmpty()) {
+                log.warn("Deploy {}: no approval card recorded; it is left as it is", d.id());
+            }
+            return card;
+        } catch (IllegalArgumentException e) {
+            log.warn("Deploy {}: its approval card cannot be read ({}); it is left as it is", d.id(), e.getMessage());
+            return Optional.empty();
         }
     }
 

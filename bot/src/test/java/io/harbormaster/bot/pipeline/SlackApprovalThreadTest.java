@@ -20,6 +20,7 @@ import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
@@ -66,10 +67,61 @@ class SlackApprovalThreadTest {
     Database db;
     PipelineFixture f;
     SlackStandIn slack;
-    SlackNotifier notifier;
-    SlackFrontEnd frontEnd;
-    HttpServer server;
-    SlackRequests requests;
+    Bot bot;
+
+    /**
+     * The bot's Slack side over the test's database and Slack: the pipeline desk, the front end on its HTTP server,
+     * the notifier. Closing it and starting another is a restart: nothing in memory survives, the database and Slack
+     * do.
+     */
+    final class Bot implements AutoCloseable {
+        final DeployPipeline engine;
+        final SlackNotifier notifier;
+        final SlackFrontEnd frontEnd;
+        final HttpServer server;
+        final SlackRequests requests;
+
+        Bot() {
+            engine = f.engine("engine-a");
+            var threads = new DeployThreads(new JooqSlackThreads(db));
+            var desk = new RolloutFirstDesk(
+                    new PipelineDesk(
+                            engine,
+                            f.deploys,
+                            f.policies,
+                            f.audit,
+                            threads,
+                            PipelineSettings.defaults("engine-a"),
+                            engine::advance,
+                            f.clock),
+                    SlackApprovalThreadTest.this::threadReplies);
+            var metrics = new BotMetrics();
+            frontEnd = new SlackFrontEnd(
+                    new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
+                    desk,
+                    new NoAudit(),
+                    new DeployCommandParser(f.catalog, Set.of()),
+                    metrics,
+                    Clock.systemUTC(),
+                    new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
+            notifier = new SlackNotifier(
+                    frontEnd.web(), threads, f.deploys, f.builds, () -> f.catalog, Duration.ofSeconds(10));
+            f.alsoNotify = notifier;
+            server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
+            requests = new SlackRequests(
+                    URI.create("http://127.0.0.1:" + server.port() + "/slack/events"),
+                    SIGNING_SECRET,
+                    Clock.systemUTC());
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            notifier.close();
+            frontEnd.close(Duration.ofSeconds(2));
+            f.alsoNotify = io.harbormaster.engine.rollout.Notifier.NONE;
+        }
+    }
 
     @BeforeEach
     void start() {
@@ -82,54 +134,32 @@ class SlackApprovalThreadTest {
                         new SlackStandIn.User("U0ANN", "ann", "Ann Approver"),
                         new SlackStandIn.User("U0BOB", "bob", "Bob Approver")),
                 List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        var engine = f.engine("engine-a");
-        var threads = new DeployThreads(new JooqSlackThreads(db));
-        var desk = new RolloutFirstDesk(
-                new PipelineDesk(
-                        engine,
-                        f.deploys,
-                        f.policies,
-                        f.audit,
-                        threads,
-                        PipelineSettings.defaults("engine-a"),
-                        engine::advance,
-                        f.clock),
-                this::threadReplies);
-        var metrics = new BotMetrics();
-        frontEnd = new SlackFrontEnd(
-                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                desk,
-                new NoAudit(),
-                new DeployCommandParser(f.catalog, Set.of()),
-                metrics,
-                Clock.systemUTC(),
-                new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
-        notifier = new SlackNotifier(
-                frontEnd.web(), threads, f.deploys, f.builds, () -> f.catalog, Duration.ofSeconds(10));
-        f.alsoNotify = notifier;
-        server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
-        requests = new SlackRequests(
-                URI.create("http://127.0.0.1:" + server.port() + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+        bot = new Bot();
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        notifier.close();
-        frontEnd.close(Duration.ofSeconds(2));
+        bot.close();
         slack.close();
         db.close();
+    }
+
+    /** Stops the bot, once Slack has been quiet a while, and starts it again over the same database and Slack. */
+    void restart() {
+        await("Slack to be quiet before the restart", () -> slackIdle() ? true : null);
+        bot.close();
+        bot = new Bot();
     }
 
     @Test
     void anApprovalIsToldInTheThreadOnceAndBeforeThePreflightAndCanaryItLetsRun() {
         f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
-        requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
+        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
         var card =
                 await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
 
         // the rollout's first replies land before the desk answers the click (see RolloutFirstDesk)
-        requests.blockAction(
+        bot.requests.blockAction(
                 BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
         await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
                 .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
@@ -154,13 +184,13 @@ class SlackApprovalThreadTest {
     @Test
     void aPartialApprovalIsCountedOnTheCardWithWhoApprovedAndTheLastOneShowsTheDecision() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
-        requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
+        bot.requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
         var card =
                 await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
         assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
 
         // Ann's approval is the first of two: counted on the card, the buttons stay for the second
-        requests.blockAction(
+        bot.requests.blockAction(
                 ANN, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
         var counted = await("the card to count Ann's approval", () -> slack.message(CHANNEL, card.ts())
                 .filter(m -> m.allText().contains("1 so far"))
@@ -174,7 +204,7 @@ class SlackApprovalThreadTest {
                         && m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
 
         // Bob's is the last one needed: the card shows the decision where the buttons were
-        requests.blockAction(
+        bot.requests.blockAction(
                 BOB,
                 EscalationMessages.APPROVE_ACTION,
                 "escalation",
@@ -189,6 +219,7 @@ class SlackApprovalThreadTest {
         assertThat(decided.allText())
                 .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
                 .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
 
         var replies = repliesBesides(card);
         assertThat(replies.stream().filter(t -> t.contains("Approved by <@U0ANN>")))
@@ -200,7 +231,102 @@ class SlackApprovalThreadTest {
         assertThat(indexOf(replies, "Approved by <@U0ANN>")).isLessThan(indexOf(replies, "Approved by <@U0BOB>"));
     }
 
+    @Test
+    void aDecidedCardIsEditedOnceWithItsOutcome() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
+        var card =
+                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+
+        bot.requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
+        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .orElse(null));
+        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+
+        assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(1);
+        var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
+        assertThat(decided.edits()).isEqualTo(1);
+        assertThat(decided.allText())
+                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk")
+                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+    }
+
+    @Test
+    void aBotRestartedMidApprovalStillCountsOnTheCardAndClosesIt() {
+        f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
+        bot.requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
+        var card =
+                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
+
+        restart(); // the new bot never saw the card posted
+
+        bot.requests.blockAction(
+                ANN, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
+        var counted = await("the card to count Ann's approval", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> m.allText().contains("1 so far"))
+                .orElse(null));
+        assertThat(counted.allText())
+                .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .doesNotContain("0 so far");
+        // the card is the one posted before the restart, whole: the context package is still there
+        assertThat(counted.blocksJson())
+                .contains(
+                        "Approval needed: ledger 2.0.0",
+                        "Risk ",
+                        "What changed",
+                        "V7__orders.sql",
+                        "requested by <@U0DEV>",
+                        "shop-approvers");
+
+        bot.requests.blockAction(
+                BOB,
+                EscalationMessages.APPROVE_ACTION,
+                "escalation",
+                deployId(counted),
+                SlackStandIn.asSlackJson(counted));
+        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .orElse(null));
+        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+        var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
+        assertThat(decided.allText())
+                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed")
+                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
+    }
+
+    @Test
+    void aBotRestartedMidApprovalClosesTheCardWhenTheRequestExpires() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
+        var card =
+                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+
+        restart();
+        f.clock.advance(PipelineSettings.defaults("engine-a").approvalTimeout().plusMinutes(1));
+        bot.engine.advance(Long.parseLong(deployId(card)));
+
+        var expired = await("the card to say it expired", () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> m.allText().contains("Expired unanswered"))
+                .orElse(null));
+        assertThat(expired.allText()).doesNotContain(EscalationMessages.APPROVE_ACTION, "so far");
+        await("the expiry in the thread", () -> first(m -> m.allText().contains("Nobody decided in time")));
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** The {@code chat.update} calls made on the approval card. */
+    List<SlackStandIn.Call> cardUpdates(SlackStandIn.Message card) {
+        return slack.calls().stream()
+                .filter(c -> c.method().equals("chat.update")
+                        && card.ts().equals(c.args().get("ts")))
+                .toList();
+    }
 
     /**
      * The pipeline desk, answering an approval that starts the rollout only once the rollout's first replies are in the

@@ -560,10 +560,21 @@ public final class Advisor {
             parts.add("baseline " + num(e.baseline()) + ", canary " + num(e.canary()));
         }
         if (Double.isFinite(e.estimate())) {
-            parts.add("shift " + num(e.estimate())
-                    + (Double.isFinite(e.ciLow()) && Double.isFinite(e.ciHigh())
-                            ? " (interval " + num(e.ciLow()) + " to " + num(e.ciHigh()) + ")"
-                            : ""));
+            boolean interval = Double.isFinite(e.ciLow()) && Double.isFinite(e.ciHigh());
+            parts.add(
+                    switch (e.estimateKind()) {
+                        case RATIO ->
+                            "change " + change(e.estimate())
+                                    + (interval
+                                            ? " (interval " + change(e.ciLow()) + " to " + change(e.ciHigh()) + ")"
+                                            : "");
+                        case SHIFT ->
+                            "shift " + num(e.estimate())
+                                    + (interval ? " (interval " + num(e.ciLow()) + " to " + num(e.ciHigh()) + ")" : "");
+                        case Z -> "z = " + num(e.estimate());
+                        case T -> "t = " + num(e.estimate());
+                        case SCORE -> "score " + num(e.estimate()) + "/100";
+                    });
         }
         parts.add("judge: " + e.judge());
         return String.join("; ", parts);
@@ -571,6 +582,15 @@ public final class Advisor {
 
     private static String resolutionWords(String outcome) {
         return outcome.equals("unresolved") ? "not resolved yet" : "resolved: " + cut(outcome, 200);
+    }
+
+    /** A ratio (canary over baseline) as the signed change it stands for: 1.25 is +25%. */
+    static String change(double ratio) {
+        if (!Double.isFinite(ratio)) {
+            return "n/a";
+        }
+        var change = new BigDecimal((ratio - 1) * 100).round(new MathContext(3)).stripTrailingZeros();
+        return (change.signum() > 0 ? "+" : "") + change.toPlainString() + "%";
     }
 
     static String num(double v) {

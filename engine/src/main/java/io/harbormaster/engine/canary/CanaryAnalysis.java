@@ -42,6 +42,8 @@ import java.util.Optional;
 public final class CanaryAnalysis {
     /** Fewer intervals with data than this in a step and the step cannot end. */
     static final int MIN_INTERVALS_WITH_DATA = 3;
+    /** The metric the Mann-Whitney scorer's evidence names: its estimate is the step's score, 0 to 100. */
+    static final String SCORE_METRIC = "score";
 
     private final CanaryPolicy policy;
     private final SequentialJudge sequential;
@@ -358,8 +360,8 @@ public final class CanaryAnalysis {
 
     private static Evidence scoreEvidence(CanaryScore score) {
         return new Evidence(
-                "mann-whitney",
-                "score",
+                MannWhitneyJudge.JUDGE,
+                SCORE_METRIC,
                 "score " + score.outcome(),
                 Double.NaN,
                 Double.NaN,

@@ -49,6 +49,9 @@ import org.apache.commons.math3.util.ResizableDoubleArray;
  * above: traffic weights chosen from earlier intervals make it approximate).
  */
 final class ClosingTest {
+    /** The judge its evidence names. */
+    static final String JUDGE = "closing";
+
     /** Fewer errors than this over the canary and the error-rate test is not taken. */
     static final int MIN_ERRORS = 20;
     /**
@@ -114,16 +117,16 @@ final class ClosingTest {
         if (z > 0) {
             double p = 1 - new NormalDistribution(null, 0, 1).cumulativeProbability(z);
             if (p < errorLevel) {
-                return Optional.of(evidence("error_rate", "z", z, p, errorLevel, at, "score test"));
+                return Optional.of(evidence("error_rate", z, p, errorLevel, at, "score test"));
             }
         }
         double pP50 = signFlipPValue(p50.terms.getElements(), each);
         if (pP50 < each) {
-            return Optional.of(evidence("p50_ms", "t", p50.t(), pP50, each, at, "sign-flip test"));
+            return Optional.of(evidence("p50_ms", p50.t(), pP50, each, at, "sign-flip test"));
         }
         double pP99 = signFlipPValue(p99.terms.getElements(), each);
         if (pP99 < each) {
-            return Optional.of(evidence("p99_ms", "t", p99.t(), pP99, each, at, "sign-flip test"));
+            return Optional.of(evidence("p99_ms", p99.t(), pP99, each, at, "sign-flip test"));
         }
         return Optional.empty();
     }
@@ -185,10 +188,18 @@ final class ClosingTest {
         return p99.t();
     }
 
-    private static Evidence evidence(
-            String metric, String statistic, double value, double p, double level, long at, String test) {
+    /**
+     * The statistic the test gives for {@code metric}: z for the error rate's score test, t for a latency quantile's
+     * regression.
+     */
+    static Evidence.EstimateKind statistic(String metric) {
+        return metric.equals("error_rate") ? Evidence.EstimateKind.Z : Evidence.EstimateKind.T;
+    }
+
+    private static Evidence evidence(String metric, double value, double p, double level, long at, String test) {
+        String statistic = statistic(metric) == Evidence.EstimateKind.Z ? "z" : "t";
         return new Evidence(
-                "closing",
+                JUDGE,
                 metric,
                 "p < " + SequentialJudge.fmt(level) + " at " + at + " s",
                 Double.NaN,

@@ -8,6 +8,9 @@ import java.util.Locale;
  * with its evidence out. NaN values are dropped (no data is not a zero); nothing left on either side is Nodata.
  */
 public final class MannWhitneyJudge {
+    /** The judge its evidence (and the scorer's) names. */
+    static final String JUDGE = "mann-whitney";
+
     private MannWhitneyJudge() {}
 
     /** Classifies the canary's values against the baseline's. */

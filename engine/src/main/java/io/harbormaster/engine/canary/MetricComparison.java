@@ -17,7 +17,7 @@ public record MetricComparison(
     /** The same comparison as judge evidence. */
     public Evidence toEvidence() {
         return new Evidence(
-                "mann-whitney",
+                MannWhitneyJudge.JUDGE,
                 metric,
                 "classification " + classification.label(),
                 baselineMean,

@@ -1,13 +1,17 @@
 package io.harbormaster.storage.slack;
 
 import static io.harbormaster.storage.Sql.isUniqueViolation;
+import static io.harbormaster.storage.jooq.Tables.SLACK_APPROVAL_CARD;
 import static io.harbormaster.storage.jooq.Tables.SLACK_THREAD;
 
 import io.harbormaster.storage.Database;
 import java.util.Optional;
 import org.jooq.exception.DataAccessException;
 
-/** Each deploy's Slack thread on H2 or PostgreSQL, so any replica (and a restarted one) finds it again. */
+/**
+ * Each deploy's Slack thread, and the approval card in it, on H2 or PostgreSQL, so any replica (and a restarted one)
+ * finds them again.
+ */
 public final class JooqSlackThreads {
     private final Database db;
 
@@ -38,5 +42,34 @@ public final class JooqSlackThreads {
                 .selectFrom(SLACK_THREAD)
                 .where(SLACK_THREAD.DEPLOY_ID.eq(deployId))
                 .fetchOptional(r -> new SlackThread(r.getDeployId(), r.getChannel(), r.getTs()));
+    }
+
+    /**
+     * Records a deploy's approval card; if one was recorded before (another replica, a retry), that one is kept and
+     * returned.
+     */
+    public SlackApprovalCard saveCard(SlackApprovalCard card) {
+        try {
+            db.dsl()
+                    .insertInto(SLACK_APPROVAL_CARD)
+                    .set(SLACK_APPROVAL_CARD.DEPLOY_ID, card.deployId())
+                    .set(SLACK_APPROVAL_CARD.CHANNEL, card.channel())
+                    .set(SLACK_APPROVAL_CARD.TS, card.ts())
+                    .set(SLACK_APPROVAL_CARD.CARD, card.card())
+                    .execute();
+            return card;
+        } catch (DataAccessException e) {
+            if (isUniqueViolation(e)) {
+                return findCard(card.deployId()).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    public Optional<SlackApprovalCard> findCard(long deployId) {
+        return db.dsl()
+                .selectFrom(SLACK_APPROVAL_CARD)
+                .where(SLACK_APPROVAL_CARD.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r -> new SlackApprovalCard(r.getDeployId(), r.getChannel(), r.getTs(), r.getCard()));
     }
 }

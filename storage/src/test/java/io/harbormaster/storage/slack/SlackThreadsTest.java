@@ -49,6 +49,25 @@ class SlackThreadsTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aDeploysApprovalCardIsFoundAgainWholeAndTheFirstOneRecordedIsKept(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var threads = new JooqSlackThreads(db);
+            long id = aDeploy(db);
+            assertThat(threads.findCard(id)).isEmpty();
+            // what the card shows can be long: 50 blocks of up to 3000 characters
+            var content = "{\"body\":\"" + "é→".repeat(40_000) + "\"}";
+            var first = threads.saveCard(new SlackApprovalCard(id, "C0DEPLOYS", "1700000000.000300", content));
+            var second = threads.saveCard(new SlackApprovalCard(id, "C0DEPLOYS", "1700000000.000400", "{}"));
+            assertThat(second).isEqualTo(first);
+            assertThat(threads.findCard(id)).contains(first);
+            assertThat(threads.findCard(id + 1)).isEmpty();
+            assertThatThrownBy(() -> threads.saveCard(new SlackApprovalCard(9999, "C0DEPLOYS", "1.3", "{}")))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aThreadForADeployThatDoesNotExistIsRefused(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var threads = new JooqSlackThreads(db);

@@ -189,9 +189,8 @@ public final class DeployMessages {
     }
 
     /**
-     * One piece of evidence: metric, the values compared (when the judge has them), the estimate with its interval,
-     * and the judge's reason. A ratio reads as the change it stands for (1.25: {@code change +25%}); a shift stays in
-     * the metric's units.
+     * One piece of evidence: metric, the values compared (when the judge has them), the estimate under the name of
+     * what it is ({@link #estimateFigure}), and the judge's reason.
      */
     static String evidenceLine(Evidence e) {
         var figures = new ArrayList<String>();
@@ -202,7 +201,7 @@ public final class DeployMessages {
             figures.add("canary " + num(e.canary()));
         }
         if (!Double.isNaN(e.estimate())) {
-            figures.add((e.estimateIsRatio() ? "change " : "shift ") + estimate(e));
+            figures.add(estimateFigure(e));
         }
         if (!Double.isNaN(e.pValue())) {
             figures.add("p = " + num(e.pValue()));
@@ -224,6 +223,25 @@ public final class DeployMessages {
             line.append("\n").append(escape(e.reason()));
         }
         return line.toString();
+    }
+
+    /**
+     * The estimate under the name of what it is: a ratio as the change it stands for ({@code change +25% [+10%,
+     * +40%]}), a shift in the metric's units ({@code shift +41.5 [12.25, 70]}), the closing test's statistic ({@code z
+     * = 3.1}, {@code t = 2.4}), the Mann-Whitney scorer's score ({@code score 62/100}).
+     */
+    static String estimateFigure(Evidence e) {
+        return switch (e.estimateKind()) {
+            case RATIO -> "change " + estimate(e);
+            case SHIFT -> "shift " + estimate(e);
+            case Z, T -> statistic(e);
+            case SCORE -> "score " + num(e.estimate()) + "/100";
+        };
+    }
+
+    /** The closing test's statistic, named as its reason names it: {@code z = 3.1}, {@code t = 2.4}. */
+    static String statistic(Evidence e) {
+        return (e.estimateKind() == Evidence.EstimateKind.Z ? "z" : "t") + " = " + num(e.estimate());
     }
 
     /** The estimate with its interval when there is one: a ratio as a signed change in percent, a shift as it is. */

@@ -19,27 +19,47 @@ public final class EscalationMessages {
 
     /** The context package and Approve / Reject buttons; each button's value is the deploy id. */
     public static SlackMessage request(EscalationView v) {
-        var blocks = body(v);
-        var id = Long.toString(v.deploy().deployId());
+        return request(card(v), v.approvedBy());
+    }
+
+    /**
+     * The request as {@code card} keeps it, with the Approve / Reject buttons and, under them, who may decide, who
+     * approved so far ({@code approvedBy}, in order) and when it expires.
+     */
+    public static SlackMessage request(EscalationCard card, List<String> approvedBy) {
+        var blocks = new ArrayList<>(card.body());
+        var id = Long.toString(card.deployId());
         blocks.add(BlockKit.actions(
                 "escalation-" + id,
                 List.of(
                         BlockKit.button("Approve", APPROVE_ACTION, id, BlockKit.Style.PRIMARY),
                         BlockKit.button("Reject", REJECT_ACTION, id, BlockKit.Style.DANGER))));
         blocks.add(BlockKit.context(List.of(
-                "Only members of *" + escape(v.approverGroup()) + "* may decide; the author and the requester may not"
-                        + " approve their own change.",
-                soFar(v) + " · expires " + Mrkdwn.time(v.expiresAt()))));
-        return new SlackMessage(
-                "Approval needed: " + DeployMessages.title(v.deploy()) + " (risk "
-                        + num(v.risk().score()) + ")",
-                blocks);
+                "Only members of *" + escape(card.approverGroup()) + "* may decide; the author and the requester may"
+                        + " not approve their own change.",
+                soFar(card.requiredApprovals(), approvedBy) + " · expires " + Mrkdwn.time(card.expiresAt()))));
+        return new SlackMessage("Approval needed: " + card.title() + " (risk " + num(card.risk()) + ")", blocks);
+    }
+
+    /**
+     * The request to keep with the deploy: the context package rendered as it is posted, and what the line under the
+     * buttons needs.
+     */
+    public static EscalationCard card(EscalationView v) {
+        return new EscalationCard(
+                v.deploy().deployId(),
+                DeployMessages.title(v.deploy()),
+                v.risk().score(),
+                body(v),
+                v.approverGroup(),
+                v.requiredApprovals(),
+                v.expiresAt());
     }
 
     /** "Needs 2 approval(s), 1 so far (approved by <@U1>)". */
-    private static String soFar(EscalationView v) {
-        var who = v.approvedBy().stream().map(DeployMessages::requester).toList();
-        return "Needs " + v.requiredApprovals() + " approval(s), " + who.size() + " so far"
+    private static String soFar(int required, List<String> approvedBy) {
+        var who = approvedBy.stream().map(DeployMessages::requester).toList();
+        return "Needs " + required + " approval(s), " + who.size() + " so far"
                 + (who.isEmpty() ? "" : " (approved by " + String.join(", ", who) + ")");
     }
 
@@ -70,9 +90,14 @@ public final class EscalationMessages {
      * @param outcome e.g. "Approved by <@U1>", "Rejected by <@U2>: too close to the freeze", "Expired unanswered"
      */
     public static SlackMessage closed(EscalationView v, String outcome) {
-        var blocks = body(v);
+        return closed(card(v), outcome);
+    }
+
+    /** The request as {@code card} keeps it, with its buttons and the line under them replaced by how it ended. */
+    public static SlackMessage closed(EscalationCard card, String outcome) {
+        var blocks = new ArrayList<>(card.body());
         blocks.add(BlockKit.context(":lock: " + outcome));
-        return new SlackMessage("Approval closed: " + DeployMessages.title(v.deploy()) + ": " + outcome, blocks);
+        return new SlackMessage("Approval closed: " + card.title() + ": " + outcome, blocks);
     }
 
     private static ArrayList<LayoutBlock> body(EscalationView v) {

@@ -27,22 +27,4 @@ public record EscalationView(
         similarIncidents = List.copyOf(similarIncidents);
         approvedBy = List.copyOf(approvedBy);
     }
-
-    /** The same request with one more approver. */
-    public EscalationView approvedBy(String approver) {
-        var more = new java.util.ArrayList<>(approvedBy);
-        if (!more.contains(approver)) {
-            more.add(approver);
-        }
-        return new EscalationView(
-                deploy,
-                risk,
-                whatChanged,
-                similarIncidents,
-                summary,
-                approverGroup,
-                requiredApprovals,
-                more,
-                expiresAt);
-    }
 }

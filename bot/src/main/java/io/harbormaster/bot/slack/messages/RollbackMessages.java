@@ -26,10 +26,18 @@ public final class RollbackMessages {
                 figures.add("canary " + num(e.canary()) + " vs baseline " + num(e.baseline()));
             }
             if (!Double.isNaN(e.estimate())) {
-                figures.add("effect " + (e.estimateIsRatio() ? Mrkdwn.change(e.estimate()) : signed(e.estimate()))
-                        + (Double.isNaN(e.ciLow())
-                                ? ""
-                                : " (interval " + end(e, e.ciLow()) + " to " + end(e, e.ciHigh()) + ")"));
+                figures.add(
+                        switch (e.estimateKind()) {
+                            // an effect size: how much worse the canary is, with its interval
+                            case RATIO, SHIFT ->
+                                "effect " + (e.estimateIsRatio() ? Mrkdwn.change(e.estimate()) : signed(e.estimate()))
+                                        + (Double.isNaN(e.ciLow())
+                                                ? ""
+                                                : " (interval " + end(e, e.ciLow()) + " to " + end(e, e.ciHigh())
+                                                        + ")");
+                            // not an effect: a test statistic or a score, named as such
+                            case Z, T, SCORE -> DeployMessages.estimateFigure(e);
+                        });
             }
             text.append(":rotating_light: Rolled back ")
                     .append(head)

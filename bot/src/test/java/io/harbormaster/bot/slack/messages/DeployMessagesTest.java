@@ -106,6 +106,75 @@ class DeployMessagesTest {
         assertThat(text(RollbackMessages.broadcast(notice))).contains("change +1900%");
     }
 
+    /** The closing test's evidence as it gives it: its estimate is its statistic, z or t, with no interval. */
+    static Evidence closing(String metric, String statistic, double value, double p) {
+        return new Evidence(
+                "closing",
+                metric,
+                "p < 0.0016 at 340 s",
+                Double.NaN,
+                Double.NaN,
+                value,
+                Double.NaN,
+                Double.NaN,
+                p,
+                Double.NaN,
+                "the closing test at 340 s finds the canary's " + metric + " worse than the baseline's, growing with"
+                        + " time: " + statistic + " = " + value + ", p = " + p);
+    }
+
+    @Test
+    void theClosingTestsStatisticReadsAsZOrTNotAsAShift() {
+        var errors = DeployMessages.evidenceLine(closing("error_rate", "z", 3.1, 0.00097));
+        var latency = DeployMessages.evidenceLine(closing("p99_ms", "t", 2.4, 0.00005));
+
+        assertThat(errors).startsWith("*error_rate* (closing, p &lt; 0.0016 at 340 s): z = 3.1, p = 0.00097\n");
+        assertThat(latency).startsWith("*p99_ms* (closing, p &lt; 0.0016 at 340 s): t = 2.4, p = 0.00005\n");
+        assertThat(errors + latency).doesNotContain("shift", "+3.1", "+2.4");
+
+        // the rollback broadcast gives it as the statistic it is, not as an effect of that size
+        var notice = new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.0",
+                "production",
+                closing("error_rate", "z", 3.1, 0.00097),
+                Optional.of("#3"),
+                Optional.empty(),
+                Instant.parse("2026-11-24T11:00:00Z"));
+        assertThat(RollbackMessages.text(notice))
+                .contains("Rolled back checkout 1.2.0 in production: error_rate z = 3.1, incident #3")
+                .doesNotContain("effect", "shift");
+        assertThat(text(RollbackMessages.broadcast(notice)))
+                .contains("z = 3.1, p = 0.00097")
+                .doesNotContain("shift");
+    }
+
+    @Test
+    void aPromotionGivesTheScorersScoreOutOfAHundredAndTheMannWhitneyShiftsAsShifts() {
+        // a canary exactly like its baseline, promoted by the real analysis with the step's score first
+        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
+        Verdict verdict = null;
+        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Promote); t += 10) {
+            verdict = analysis.observe(new IntervalSample(
+                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0)));
+        }
+        assertThat(verdict).isInstanceOf(Verdict.Promote.class);
+        var score = verdict.evidence().getFirst();
+        assertThat(score.metric()).isEqualTo("score");
+
+        var text = text(DeployMessages.decision(DEPLOY, verdict));
+
+        assertThat(text)
+                .contains("*score* (mann-whitney, " + Mrkdwn.escape(score.rule()) + "): score "
+                        + Mrkdwn.num(score.estimate()) + "/100")
+                .doesNotContain("shift " + Mrkdwn.signed(score.estimate()));
+        // the Mann-Whitney judge's per-metric estimates are shifts in the metric's units, and say so
+        assertThat(text)
+                .containsPattern("\\*p50_ms\\* \\(mann-whitney, classification [A-Za-z]+\\): baseline 100, canary 100,"
+                        + " shift 0");
+    }
+
     @Test
     void aRollbackNamesEachMetricOnceTheOneThatFiredFirstWithItsReason() {
         // a canary whose error rate jumps from 0.1% to 5%: rolled back by the real analysis, with its running evidence
