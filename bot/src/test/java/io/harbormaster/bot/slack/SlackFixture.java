@@ -66,15 +66,9 @@ final class SlackFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        long t0 = System.nanoTime();
         server.close();
-        long t1 = System.nanoTime();
         frontEnd.close(Duration.ofSeconds(2));
-        long t2 = System.nanoTime();
         slack.close();
-        System.err.printf(
-                "DEBUGCLOSE server %d front %d slack %d%n",
-                (t1 - t0) / 1000000, (t2 - t1) / 1000000, (System.nanoTime() - t2) / 1000000);
     }
 
     /** An audit desk for people who are not auditors. */
