@@ -1,9 +1,12 @@
 package io.harbormaster.bot.cli;
 
+import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.bench.CanaryBenchmark;
+import io.harbormaster.engine.canary.bench.FixedSchedule;
 import io.harbormaster.engine.canary.bench.JudgeFigures;
 import io.harbormaster.engine.canary.bench.ScenarioResult;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +45,27 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     + " default 0: not run).")
     int history;
 
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description = "Canary policy YAML for our judge (as analyze run --policy; defaults for anything it leaves"
+                    + " out). The benchmark's traffic comes in 10 s intervals, so interval_seconds must stay 10."
+                    + " The other judges and the oracle are not affected.")
+    Path policyFile;
+
     @Override
     public Integer call() {
+        CanaryPolicy policy;
+        try {
+            policy = policyFile == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(policyFile);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        if (policy.intervalSeconds() != FixedSchedule.INTERVAL_SECONDS) {
+            throw new UserError(policyFile + " sets interval_seconds: " + policy.intervalSeconds()
+                    + ", but the benchmark's traffic comes in " + FixedSchedule.INTERVAL_SECONDS
+                    + " s intervals (BENCHMARKS.md); remove interval_seconds from the policy to bench it");
+        }
         if (runs < 1) {
             throw new UserError("--runs must be at least 1 (BENCHMARKS.md asks for 300), got " + runs);
         }
@@ -52,7 +74,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     + " reads), got " + history);
         }
         long started = System.nanoTime();
-        List<ScenarioResult> results = new CanaryBenchmark(CanaryPolicy.defaults(), history).run(runs, seed);
+        List<ScenarioResult> results = new CanaryBenchmark(policy, history).run(runs, seed);
         double seconds = (System.nanoTime() - started) / 1e9;
         var out = spec.commandLine().getOut();
         if (json) {
@@ -60,6 +82,9 @@ final class BenchCanaryCommand implements Callable<Integer> {
             root.put("runs", runs);
             root.put("seed", seed);
             root.put("history", history);
+            if (policyFile != null) {
+                root.put("policy", policyFile.toString());
+            }
             root.put("seconds", Math.round(seconds * 10) / 10.0);
             var scenarios = root.putArray("scenarios");
             for (ScenarioResult r : results) {
@@ -99,10 +124,11 @@ final class BenchCanaryCommand implements Callable<Integer> {
         } else {
             out.printf(
                     Locale.ROOT,
-                    "canary detection benchmark: %d runs per scenario, seed %d, %s%.1f s%n%n",
+                    "canary detection benchmark: %d runs per scenario, seed %d, %s%s%.1f s%n%n",
                     runs,
                     seed,
                     history > 0 ? CanaryBenchmark.WITH_HISTORY + " after " + history + " earlier canaries, " : "",
+                    policyFile == null ? "" : "our judge's policy from " + policyFile + ", ",
                     seconds);
             out.printf(
                     Locale.ROOT,

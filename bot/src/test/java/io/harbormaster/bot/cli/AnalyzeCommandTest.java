@@ -501,6 +501,30 @@ class AnalyzeCommandTest {
         assertTrue(bad.err().contains("--history must be between 0 and 100"), bad.err());
     }
 
+    @Test
+    void benchCanaryJudgesWithAPolicyFileOnlyOurJudgeAndRefusesAnotherInterval() throws Exception {
+        Path late = Files.writeString(
+                dir.resolve("late.yml"),
+                "last_step_after_seconds: 300\nmin_promote_seconds: 300\npromote_by_seconds: 300\n");
+        Result r = run("bench", "canary", "--runs", "3", "--seed", "3", "--policy", late.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(late.toString(), json.get("policy").asText());
+        JsonNode healthy = json.get("scenarios").get(0).get("judges");
+        Result defaults = run("bench", "canary", "--runs", "3", "--seed", "3", "--json");
+        JsonNode usual = JSON.readTree(defaults.out()).get("scenarios").get(0).get("judges");
+        assertFalse(JSON.readTree(defaults.out()).has("policy"));
+        // our judge waits for the policy's bake time; the others do not read it
+        assertTrue(healthy.get("harbormaster").get("promote_median_s").asDouble() >= 300, healthy.toString());
+        assertTrue(usual.get("harbormaster").get("promote_median_s").asDouble() < 300, usual.toString());
+        assertEquals(usual.get("kayenta-style"), healthy.get("kayenta-style"));
+
+        Path coarse = Files.writeString(dir.resolve("coarse.yml"), "interval_seconds: 30\n");
+        Result refused = run("bench", "canary", "--runs", "2", "--policy", coarse.toString());
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains("the benchmark's traffic comes in 10 s intervals"), refused.err());
+    }
+
     private static List<String> iterable(java.util.Iterator<String> it) {
         var list = new java.util.ArrayList<String>();
         it.forEachRemaining(list::add);
