@@ -130,7 +130,9 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
         }
-        print(CanaryAnalysis.replay(series, policy, history), history, policy.intervalSeconds(), series.size());
+        // what the judge starts from: the policy caps the latency part (the counts shown are these)
+        CanaryNoise used = history.known() ? history.capped(policy.sequential().noiseHistory()) : history;
+        print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());
         return 0;
     }
 

@@ -10,8 +10,11 @@ import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The noise history a pipeline decision started from ({@code analyze run --noise-history}), read from what the audit
@@ -29,6 +32,9 @@ final class NoiseHistoryFile {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    /** The audit actions whose entries carry the history their canary started from. */
+    private static final Set<String> DECISIONS = Set.of("canary.promote", "canary.rollback");
 
     private NoiseHistoryFile() {}
 
@@ -70,8 +76,42 @@ final class NoiseHistoryFile {
         return noise;
     }
 
+    /**
+     * An export's one canary decision: a whole export is accepted when it holds exactly one (an export filtered to the
+     * deploy's service and time); with several, the message lists them so the right one can be copied out.
+     */
+    private static JsonNode decisionOf(Path file, JsonNode export) {
+        var decisions = new ArrayList<JsonNode>();
+        for (JsonNode entry : export.path("entries")) {
+            if (DECISIONS.contains(entry.path("action").asText())) {
+                decisions.add(entry);
+            }
+        }
+        if (decisions.size() == 1) {
+            return decisions.getFirst();
+        }
+        if (decisions.isEmpty()) {
+            throw new UserError(file + ": this audit export holds no canary decision (canary.promote or"
+                    + " canary.rollback); export the deploy's service around the decision's time");
+        }
+        String listed = decisions.stream()
+                .limit(5)
+                .map(e -> "seq " + e.path("seq").asText() + " (deploy "
+                        + e.path("deploy").asText() + ", " + e.path("action").asText() + ")")
+                .collect(Collectors.joining(", "));
+        throw new UserError(file + ": this audit export holds " + decisions.size() + " canary decisions (" + listed
+                + (decisions.size() > 5 ? ", ..." : "") + "); copy the one to replay into a file of its own");
+    }
+
     /** The noise_history object, wherever in the three shapes it is. */
     private static JsonNode history(Path file, JsonNode root) {
+        if (root.has("entries") && root.has("format")) {
+            root = decisionOf(file, root);
+        }
+        if (root.hasNonNull("action") && !DECISIONS.contains(root.get("action").asText())) {
+            throw new UserError(file + ": this entry is a " + root.get("action").asText()
+                    + ", not a canary decision; give the deploy's canary.promote or canary.rollback entry");
+        }
         JsonNode reasoning = root;
         if (root.has("reasoning") && !root.has(CanaryNoise.AUDIT_KEY)) {
             JsonNode r = root.get("reasoning");

@@ -119,6 +119,55 @@ class AnalyzeRunNoiseHistoryTest {
     }
 
     @Test
+    void aWholeExportGivesItsOneCanaryDecisionAndOtherwiseSaysWhichToCopy() throws Exception {
+        Path input = slowerCanary(5);
+        String reasoning = JSON.writeValueAsString("{\"at_s\":30,\"evidence\":[],\"noise_history\":" + HISTORY + "}");
+        String escalated = "{\"seq\":3,\"deploy\":\"9\",\"action\":\"deploy.escalated\",\"reasoning\":\"{}\"}";
+        String promoted = "{\"seq\":4,\"deploy\":\"9\",\"action\":\"canary.promote\",\"reasoning\":" + reasoning + "}";
+        String another = promoted.replace("\"seq\":4,\"deploy\":\"9\"", "\"seq\":8,\"deploy\":\"11\"");
+        Path one = file(
+                "one.json",
+                "{\"format\":\"harbormaster-audit-export-v1\",\"entries\":[" + escalated + "," + promoted + "]}");
+        Result r = run("analyze", "run", "--input", input.toString(), "--noise-history", one.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("history:  latency noise of earlier canaries"), r.out());
+
+        assertRefused(
+                input,
+                file(
+                        "two.json",
+                        "{\"format\":\"harbormaster-audit-export-v1\",\"entries\":[" + promoted + "," + another + "]}"),
+                "holds 2 canary decisions (seq 4 (deploy 9, canary.promote), seq 8 (deploy 11, canary.promote))",
+                "copy the one to replay into a file of its own");
+        assertRefused(
+                input,
+                file("none.json", "{\"format\":\"harbormaster-audit-export-v1\",\"entries\":[" + escalated + "]}"),
+                "holds no canary decision");
+        assertRefused(
+                input, file("escalated.json", escalated), "this entry is a deploy.escalated, not a canary decision");
+    }
+
+    @Test
+    void theHistoryLineShowsTheValuesThePolicyLetsTheJudgeUse() throws Exception {
+        Path input = slowerCanary(6);
+        Path big = file("big.json", HISTORY.replace("\"values\":30", "\"values\":150"));
+        Result r = run("analyze", "run", "--input", input.toString(), "--noise-history", big.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("(p50 30 values, p99 30)"), r.out());
+        Path policy = file("p.yml", "sequential:\n  noise_history: 12\n");
+        Result capped = run(
+                "analyze",
+                "run",
+                "--input",
+                input.toString(),
+                "--policy",
+                policy.toString(),
+                "--noise-history",
+                big.toString());
+        assertTrue(capped.out().contains("(p50 12 values, p99 12)"), capped.out());
+    }
+
+    @Test
     void aHistoryThatCannotBeUsedIsRefusedSayingWhatToDo() throws Exception {
         Path input = slowerCanary(4);
         String noHistory = "{\"id\":12,\"reasoning\":\"{\\\"at_s\\\":210,\\\"evidence\\\":[]}\"}";
@@ -127,7 +176,7 @@ class AnalyzeRunNoiseHistoryTest {
         assertRefused(
                 input,
                 file("bad.json", HISTORY.replace("\"values\":30,\"variance\":0.52", "\"values\":-1,\"variance\":0.52")),
-                "noise_history.p50.values must be a whole number, 0 or more, got -1");
+                "noise_history.p50.values must be a whole number from 0 to 2147483647, got -1");
         assertRefused(input, file("cut.json", HISTORY.substring(0, 40)), "cut.json");
         assertRefused(input, file("empty.json", "{}"), "the noise_history is empty");
         assertRefused(input, file("nothing.json", ""), "the file is empty");

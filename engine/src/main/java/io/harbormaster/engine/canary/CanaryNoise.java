@@ -198,6 +198,10 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
             p50 = reading(fields.get("p50"), AUDIT_KEY + ".p50");
             p99 = reading(fields.get("p99"), AUDIT_KEY + ".p99");
             double mean = number(fields.get("spread"), AUDIT_KEY + ".spread");
+            if (mean < 0) { // log p99 - log p50 is never negative
+                throw new IllegalArgumentException(
+                        AUDIT_KEY + ".spread must be 0 or more (log p99 - log p50), got " + mean);
+            }
             spread = new Spread(1, mean);
             if (p50.values() == 0 || p99.values() == 0) {
                 throw new IllegalArgumentException(AUDIT_KEY + ": a latency history needs at least one value per"
@@ -227,10 +231,11 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
         Map<?, ?> r = object(value, at);
         unknownKeys(r, Set.of("values", "variance"), at);
         Object count = required(r, "values", at);
-        if (!(count instanceof Integer || count instanceof Long)
-                || ((Number) count).longValue() < 0
-                || ((Number) count).longValue() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(at + ".values must be a whole number, 0 or more, got " + count);
+        if (!(count instanceof Integer || count instanceof Long || count instanceof java.math.BigInteger)
+                || ((Number) count).doubleValue() < 0
+                || ((Number) count).doubleValue() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    at + ".values must be a whole number from 0 to " + Integer.MAX_VALUE + ", got " + count);
         }
         int values = ((Number) count).intValue();
         double variance = number(required(r, "variance", at), at + ".variance");

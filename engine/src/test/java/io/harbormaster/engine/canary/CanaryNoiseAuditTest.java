@@ -96,7 +96,7 @@ class CanaryNoiseAuditTest {
         refused(good.replace("\"p99\":{\"values\":30,\"variance\":2.4},", ""), "noise_history.p99 is missing");
         refused(
                 good.replace("\"values\":30,\"variance\":0.5", "\"values\":-3,\"variance\":0.5"),
-                "noise_history.p50.values must be a whole number, 0 or more, got -3");
+                "noise_history.p50.values must be a whole number from 0 to 2147483647, got -3");
         refused(
                 good.replace("\"values\":30,\"variance\":0.5", "\"values\":2.5,\"variance\":0.5"),
                 "noise_history.p50.values must be a whole number");
@@ -104,6 +104,10 @@ class CanaryNoiseAuditTest {
                 good.replace("\"variance\":2.4", "\"variance\":\"2.4\""),
                 "noise_history.p99.variance must be a finite number, got 2.4");
         refused(good.replace("\"variance\":2.4", "\"variance\":0"), "noise_history.p99.variance must be above 0");
+        refused(
+                good.replace("\"values\":30,\"variance\":0.5", "\"values\":3000000000,\"variance\":0.5"),
+                "must be a whole number from 0 to 2147483647, got 3000000000");
+        refused(good.replace("\"spread\":1.46", "\"spread\":-5"), "noise_history.spread must be 0 or more");
         refused(good.replace("\"spread\":1.46", "\"spred\":1.46"), "unknown key 'spred'");
         refused(
                 good.replace("\"sensitivity\":10.0", "\"sensitivity\":-1"),
