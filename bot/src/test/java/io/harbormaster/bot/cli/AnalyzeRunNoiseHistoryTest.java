@@ -155,15 +155,7 @@ class AnalyzeRunNoiseHistoryTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("(p50 30 values, p99 30)"), r.out());
         Path policy = file("p.yml", "sequential:\n  noise_history: 12\n");
-        Result capped = run(
-                "analyze",
-                "run",
-                "--input",
-                input.toString(),
-                "--policy",
-                policy.toString(),
-                "--noise-history",
-                big.toString());
+        Result capped = replay(input, policy, big);
         assertTrue(capped.out().contains("(p50 12 values, p99 12)"), capped.out());
     }
 
@@ -186,7 +178,13 @@ class AnalyzeRunNoiseHistoryTest {
         assertRefused(input, file("array.json", "[1]"), "expected one JSON object");
         assertRefused(input, dir.resolve("nope.json"), "cannot read it");
         Path policy = file("policy.yml", "sequential:\n  noise_history: 0\n");
-        Result r = run(
+        Result r = replay(input, policy, file("ok.json", HISTORY));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("sets sequential.noise_history: 0"), r.err());
+    }
+
+    static Result replay(Path input, Path policy, Path history) {
+        return run(
                 "analyze",
                 "run",
                 "--input",
@@ -194,9 +192,7 @@ class AnalyzeRunNoiseHistoryTest {
                 "--policy",
                 policy.toString(),
                 "--noise-history",
-                file("ok.json", HISTORY).toString());
-        assertEquals(2, r.exit(), r.out());
-        assertTrue(r.err().contains("sets sequential.noise_history: 0"), r.err());
+                history.toString());
     }
 
     static void assertRefused(Path input, Path history, String... parts) {

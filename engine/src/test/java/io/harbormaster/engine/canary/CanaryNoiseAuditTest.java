@@ -93,31 +93,36 @@ class CanaryNoiseAuditTest {
                 + "\"spread\":1.46,\"error_bursts\":{\"excess\":1.0,\"sensitivity\":10.0,\"noise\":30.0},"
                 + "\"latency_history_kept\":true}";
         assertThat(read(good).p99().values()).isEqualTo(30);
-        refused(good.replace("\"p99\":{\"values\":30,\"variance\":2.4},", ""), "noise_history.p99 is missing");
-        refused(
-                good.replace("\"values\":30,\"variance\":0.5", "\"values\":-3,\"variance\":0.5"),
-                "noise_history.p50.values must be a whole number from 0 to 2147483647, got -3");
-        refused(
-                good.replace("\"values\":30,\"variance\":0.5", "\"values\":2.5,\"variance\":0.5"),
-                "noise_history.p50.values must be a whole number");
-        refused(
-                good.replace("\"variance\":2.4", "\"variance\":\"2.4\""),
-                "noise_history.p99.variance must be a finite number, got 2.4");
-        refused(good.replace("\"variance\":2.4", "\"variance\":0"), "noise_history.p99.variance must be above 0");
-        refused(
-                good.replace("\"values\":30,\"variance\":0.5", "\"values\":3000000000,\"variance\":0.5"),
-                "must be a whole number from 0 to 2147483647, got 3000000000");
-        refused(good.replace("\"spread\":1.46", "\"spread\":-5"), "noise_history.spread must be 0 or more");
-        refused(good.replace("\"spread\":1.46", "\"spred\":1.46"), "unknown key 'spred'");
-        refused(
-                good.replace("\"sensitivity\":10.0", "\"sensitivity\":-1"),
-                "noise_history.error_bursts: error bursts need");
-        refused(
-                good.replace("\"noise\":30.0", "\"nois\":30.0"),
-                "noise_history.error_bursts has an unknown key 'nois'");
-        refused(
-                good.replace("\"p50\":{\"values\":30,\"variance\":0.5}", "\"p50\":[30,0.5]"),
-                "noise_history.p50 must be an object");
+        // each damage: the text replaced, its replacement, and what the refusal must say
+        String[][] damages = {
+            {"\"p99\":{\"values\":30,\"variance\":2.4},", "", "noise_history.p99 is missing"},
+            {
+                "\"values\":30,\"variance\":0.5",
+                "\"values\":-3,\"variance\":0.5",
+                "noise_history.p50.values must be a whole number from 0 to 2147483647, got -3"
+            },
+            {
+                "\"values\":30,\"variance\":0.5",
+                "\"values\":2.5,\"variance\":0.5",
+                "noise_history.p50.values must be a whole number"
+            },
+            {
+                "\"values\":30,\"variance\":0.5",
+                "\"values\":3000000000,\"variance\":0.5",
+                "must be a whole number from 0 to 2147483647, got 3000000000"
+            },
+            {"\"variance\":2.4", "\"variance\":\"2.4\"", "noise_history.p99.variance must be a finite number, got 2.4"},
+            {"\"variance\":2.4", "\"variance\":0", "noise_history.p99.variance must be above 0"},
+            {"\"spread\":1.46", "\"spread\":-5", "noise_history.spread must be 0 or more"},
+            {"\"spread\":1.46", "\"spred\":1.46", "unknown key 'spred'"},
+            {"\"sensitivity\":10.0", "\"sensitivity\":-1", "noise_history.error_bursts: error bursts need"},
+            {"\"noise\":30.0", "\"nois\":30.0", "noise_history.error_bursts has an unknown key 'nois'"},
+            {"\"p50\":{\"values\":30,\"variance\":0.5}", "\"p50\":[30,0.5]", "noise_history.p50 must be an object"},
+        };
+        for (String[] d : damages) {
+            assertThat(good).contains(d[0]);
+            refused(good.replace(d[0], d[1]), d[2]);
+        }
     }
 
     static CanaryNoise read(String json) throws Exception {
