@@ -215,9 +215,7 @@ class SlackApprovalThreadTest {
 
         // Bob's is the last one needed: the card shows the decision where the buttons were
         var decided = approveLast(BOB, counted);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
         assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
 
         var replies = repliesBesides(card);
@@ -246,9 +244,7 @@ class SlackApprovalThreadTest {
                         EscalationMessages.APPROVE_ACTION);
 
         var decided = approveLast(DAN, two);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead")
-                .doesNotContain("so far", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
         assertThat(cardUpdates(card)).as("one edit per approval").hasSize(3);
     }
 
@@ -261,9 +257,7 @@ class SlackApprovalThreadTest {
 
         assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(1);
         assertThat(decided.edits()).isEqualTo(1);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
     }
 
     @Test
@@ -280,9 +274,7 @@ class SlackApprovalThreadTest {
 
         var decided = approveLast(BOB, card);
 
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
         assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(1);
         assertThat(repliesBesides(card).stream().filter(t -> t.contains("Approved by")))
                 .as("the approval, told once in the thread")
@@ -299,9 +291,7 @@ class SlackApprovalThreadTest {
         await("the parent message updated after the card was posted", () -> parentUpdatedAfterTheCard() ? true : null);
 
         var decided = approveLast(BOB, card);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead")
-                .doesNotContain(EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead");
         assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(1);
     }
 
@@ -328,9 +318,7 @@ class SlackApprovalThreadTest {
         await("Slack to be quiet", () -> slackIdle() ? true : null);
 
         var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
-                .doesNotContain("so far", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
         assertThat(cardUpdates(card)).as("closed once, not counted over").hasSize(1);
     }
 
@@ -361,9 +349,7 @@ class SlackApprovalThreadTest {
         assertThat(texts.get(0)).startsWith("Approval closed");
         assertThat(texts.get(1)).startsWith("Approval needed");
         var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
     }
 
     @Test
@@ -393,7 +379,7 @@ class SlackApprovalThreadTest {
                 .doesNotContain("1 so far");
 
         var decided = approveLast(DAN, counted);
-        assertThat(decided.allText()).contains("Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
+        assertClosed(decided, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
     }
 
     @Test
@@ -420,9 +406,7 @@ class SlackApprovalThreadTest {
                         "shop-approvers");
 
         var decided = approveLast(BOB, counted);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        assertClosed(decided, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed");
         assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
     }
 
@@ -436,7 +420,7 @@ class SlackApprovalThreadTest {
         bot.engine.advance(Long.parseLong(deployId(card)));
 
         var expired = cardShowing(card, "Expired unanswered");
-        assertThat(expired.allText()).doesNotContain(EscalationMessages.APPROVE_ACTION, "so far");
+        assertClosed(expired, EscalationMessages.EXPIRED);
         await("the expiry in the thread", () -> first(m -> m.allText().contains("Nobody decided in time")));
     }
 
@@ -466,6 +450,14 @@ class SlackApprovalThreadTest {
         await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
         await("Slack to be quiet", () -> slackIdle() ? true : null);
         return slack.message(CHANNEL, shown.ts()).orElseThrow();
+    }
+
+    /** Asserts that the card shows what it {@code shows} (its outcome first) where its buttons and their line were. */
+    static void assertClosed(SlackStandIn.Message card, String... shows) {
+        assertThat(card.allText())
+                .contains(shows)
+                .doesNotContain(
+                        "so far", "may decide", EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION);
     }
 
     /** The card, once it shows {@code text}. */

@@ -29,13 +29,8 @@ class EvidenceEstimateKindTest {
 
     @Test
     void atAStepsEndTheScoreIsAScoreTheMannWhitneyEstimatesAreShiftsAndTheSequentialOnesRatios() {
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Promote); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Promote.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Promote.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0));
         var evidence = verdict.evidence();
 
         assertThat(evidence.getFirst().metric()).isEqualTo("score");

@@ -2,11 +2,9 @@ package io.harbormaster.bot.slack.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.harbormaster.engine.canary.CanaryAnalysis;
-import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.AnalysisRuns;
 import io.harbormaster.engine.canary.ClosingTestEvidence;
 import io.harbormaster.engine.canary.Evidence;
-import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.rollout.DeployState;
@@ -146,13 +144,8 @@ class DeployMessagesTest {
     @Test
     void aPromotionGivesTheScorersScoreOutOfAHundredAndTheMannWhitneyShiftsAsShifts() {
         // a canary exactly like its baseline, promoted by the real analysis with the step's score first
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Promote); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Promote.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Promote.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0));
         var score = verdict.evidence().getFirst();
         assertThat(score.metric()).isEqualTo("score");
 
@@ -171,13 +164,8 @@ class DeployMessagesTest {
     @Test
     void aRollbackNamesEachMetricOnceTheOneThatFiredFirstWithItsReason() {
         // a canary whose error rate jumps from 0.1% to 5%: rolled back by the real analysis, with its running evidence
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Rollback); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 50, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Rollback.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Rollback.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 50, 100, 300, 0));
         var evidence = verdict.evidence();
         assertThat(evidence.stream().filter(e -> e.metric().equals("error_rate")))
                 .as("the analysis gives error_rate twice: the rule that fired and the running evidence")
