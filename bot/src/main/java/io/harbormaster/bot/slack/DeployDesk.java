@@ -76,10 +76,12 @@ public interface DeployDesk {
         record Recorded(String note) implements DecisionOutcome {}
 
         /**
-         * The escalation is decided ({@code note}: what it means). The notifier tells it in the thread and replaces
-         * the request's buttons by the outcome.
+         * The escalation is decided ({@code note}: what it means). The notifier tells it in the thread. When the
+         * request is kept with the deploy ({@code cardKept}) the notifier also replaces its buttons by the outcome;
+         * when it is not (posted before requests were kept, or its record was not saved or cannot be read), the front
+         * end does it on the clicked message.
          */
-        record Settled(Approval.Decision decision, String note) implements DecisionOutcome {}
+        record Settled(Approval.Decision decision, String note, boolean cardKept) implements DecisionOutcome {}
 
         /** Not counted (not an approver, own change, expired...): told only to the clicker. */
         record Refused(String reason) implements DecisionOutcome {}

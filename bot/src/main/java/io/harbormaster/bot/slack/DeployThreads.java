@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each deploy's Slack thread: stored in the database (so any replica, and a restarted one, finds it), and awaitable
@@ -20,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  * it by whichever bot counts them.
  */
 public final class DeployThreads {
+    private static final Logger log = LoggerFactory.getLogger(DeployThreads.class);
+
     /** An approval card: the message, and what it shows. */
     public record PostedCard(ThreadRef message, EscalationCard card) {}
 
@@ -51,9 +55,18 @@ public final class DeployThreads {
         return posted(saved);
     }
 
-    /** The deploy's approval card, if one was recorded. */
+    /**
+     * The deploy's approval card, if one was recorded and can be read. One that cannot (stored in another format, the
+     * database failing) is logged and taken as none: the card is then closed from the click on it, as one posted
+     * before cards were kept.
+     */
     public Optional<PostedCard> card(long deployId) {
-        return store.findCard(deployId).map(DeployThreads::posted);
+        try {
+            return store.findCard(deployId).map(DeployThreads::posted);
+        } catch (RuntimeException e) {
+            log.warn("Deploy {}: its approval card cannot be read ({}); taken as none", deployId, e.toString());
+            return Optional.empty();
+        }
     }
 
     private static PostedCard posted(SlackApprovalCard c) {

@@ -216,12 +216,14 @@ public final class PipelineDesk implements DeployDesk {
             when c.deploy().state() == DeployState.REJECTED ->
                 new DecisionOutcome.Settled(
                         Approval.Decision.REJECT,
-                        EscalationMessages.tally(Approval.Decision.REJECT, c.approvals(), c.required()));
+                        EscalationMessages.tally(Approval.Decision.REJECT, c.approvals(), c.required()),
+                        threads.card(deployId).isPresent());
             case Decision.Counted c -> {
                 nudge.accept(deployId);
                 yield new DecisionOutcome.Settled(
                         Approval.Decision.APPROVE,
-                        EscalationMessages.tally(Approval.Decision.APPROVE, c.approvals(), c.required()));
+                        EscalationMessages.tally(Approval.Decision.APPROVE, c.approvals(), c.required()),
+                        threads.card(deployId).isPresent());
             }
         };
     }

@@ -307,12 +307,22 @@ public final class SlackFrontEnd implements AutoCloseable {
         }
         later("button", channel, clicker, () -> {
             // A counted decision is told by the notifier, in order with what it lets happen (the preflight and the
-            // canary follow an approval at once): in the deploy's thread, and on the request, which it keeps with the
-            // deploy (the count while more approvals are needed, the outcome in place of the buttons once decided).
-            // Nothing is written on the request here, so it is edited once per decision.
+            // canary follow an approval at once): in the deploy's thread, and on the request it keeps with the deploy
+            // (the count while more approvals are needed, the outcome in place of the buttons once decided). A request
+            // it does not keep is closed here, from the clicked message: either way it is edited once per decision.
             switch (desk.decide(deployId, clicker, decision, key)) {
                 case DeployDesk.DecisionOutcome.Recorded r -> {}
-                case DeployDesk.DecisionOutcome.Settled s -> {}
+                case DeployDesk.DecisionOutcome.Settled(var settled, var note, var cardKept) -> {
+                    if (!cardKept && message != null && message.getBlocks() != null) {
+                        web.update(
+                                        channel,
+                                        messageTs,
+                                        EscalationMessages.closedAsShown(
+                                                message.getBlocks(),
+                                                EscalationMessages.decided(settled, clicker.id(), note)))
+                                .join();
+                    }
+                }
                 case DeployDesk.DecisionOutcome.Refused(var reason) ->
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
                 case DeployDesk.DecisionOutcome.Duplicate(var note) ->

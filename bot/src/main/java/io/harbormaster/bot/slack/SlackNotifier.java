@@ -7,6 +7,7 @@ import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.messages.AdviceMessages;
 import io.harbormaster.bot.slack.messages.DeployMessages;
+import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class SlackNotifier implements Notifier, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SlackNotifier.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many times a count is written on a request while approvals keep coming in the meantime, at the most. */
+    private static final int MAX_COUNTS = 5;
 
     private final SlackWebApi web;
     private final DeployThreads threads;
@@ -173,17 +176,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         e.expiresAt());
                 var posted = web.reply(thread, EscalationMessages.request(view)).join();
                 if (posted instanceof SlackResult.Sent(var ch, var ts)) {
-                    // kept with the deploy: the approvals may be counted, and the request expire, after a restart
-                    threads.cardPosted(e.deploy().id(), new ThreadRef(ch, ts), EscalationMessages.card(view));
+                    keepCard(e.deploy(), new ThreadRef(ch, ts), EscalationMessages.card(view));
                 }
             }
             case DeployNotice.ApprovalCounted c -> approvalCounted(c, thread);
             case DeployNotice.Expired x -> {
-                card(x.deploy()).ifPresent(posted -> web.update(
-                                posted.message().channel(),
-                                posted.message().ts(),
-                                EscalationMessages.closed(posted.card(), "Expired unanswered"))
-                        .join());
+                card(x.deploy()).ifPresent(posted -> close(posted, EscalationMessages.EXPIRED));
                 web.reply(
                                 thread,
                                 SlackMessage.text(":hourglass: Nobody decided in time; the deploy expired."
@@ -239,6 +237,23 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     }
 
     /**
+     * Keeps the posted request with the deploy: the approvals may be counted, and the request expire, after a restart
+     * or on another replica. The request is posted whatever becomes of its record: one that is not saved is closed from
+     * the click that decides it, and only its count is lost.
+     */
+    private void keepCard(Deploy d, ThreadRef message, EscalationCard card) {
+        try {
+            threads.cardPosted(d.id(), message, card);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Deploy {}: its approval card was posted but not recorded ({}); it is closed from the click that"
+                            + " decides it, and not counted before",
+                    d.id(),
+                    e.toString());
+        }
+    }
+
+    /**
      * An approver's decision, told in the thread before what it lets happen (the preflight and the canary follow an
      * approval at once), and on the approval request, edited once per decision: the count and who approved while more
      * approvals are needed, the outcome where the buttons were once it is decided. The request is found in the
@@ -254,45 +269,82 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             return;
         }
         var posted = found.get();
-        var message = posted.message();
         if (a.decision() == Approval.Decision.REJECT || c.approvals() >= c.required()) {
-            web.update(message.channel(), message.ts(), EscalationMessages.closed(posted.card(), outcome))
+            close(posted, outcome);
+        } else {
+            count(c.deploy().id(), posted);
+        }
+    }
+
+    /**
+     * Writes on the request who approved so far, as the database has it when it is written: another replica may be
+     * counting a later approval at the same time, and the last count written must not be an earlier one. Each count
+     * written is checked against the database again: a later approval, or the decision, may have been written before
+     * it landed, and would otherwise be hidden by it (a decided request with its buttons back).
+     */
+    private void count(long deployId, DeployThreads.PostedCard posted) {
+        var required = posted.card().requiredApprovals();
+        List<String> written = null;
+        for (int writes = 0; ; writes++) {
+            var ended = ended(deployId, required);
+            if (ended.isPresent()) {
+                if (written != null) {
+                    // the decision's own notice may have closed the request before this count landed on it
+                    close(posted, ended.get());
+                }
+                return; // nothing written over it: the decision's notice closes the request
+            }
+            var approvedBy = approvedBy(deployId);
+            if (approvedBy.equals(written)) {
+                return;
+            }
+            if (writes == MAX_COUNTS) {
+                log.warn("Deploy {}: its approvals kept changing while they were counted on its request", deployId);
+                return;
+            }
+            var message = posted.message();
+            web.update(message.channel(), message.ts(), EscalationMessages.request(posted.card(), approvedBy))
                     .join();
-            return;
+            written = approvedBy;
         }
-        var id = c.deploy().id();
-        if (deploys.find(id)
-                .map(d -> d.state() != DeployState.AWAITING_APPROVAL)
-                .orElse(true)) {
-            return; // decided since this approval was counted: the notice of that decision closes the card
+    }
+
+    /** Who approved the deploy so far, in order. */
+    private List<String> approvedBy(long deployId) {
+        return deploys.approvals(deployId).stream()
+                .filter(a -> a.decision() == Approval.Decision.APPROVE)
+                .map(Approval::approver)
+                .toList();
+    }
+
+    /**
+     * How the request ended, as the database has it, if it has: decided by its approvals (in the words of the
+     * deciding approval's own notice), or no longer waiting for them.
+     */
+    private Optional<String> ended(long deployId, int required) {
+        var decided = EscalationMessages.decidedBy(deploys.approvals(deployId), required);
+        if (decided.isPresent()) {
+            return decided;
         }
-        // who had approved when this decision was counted, in order: a later one is told by its own notice
-        var approvals = deploys.approvals(id);
-        var approvedBy = new ArrayList<String>();
-        for (var earlier : approvals) {
-            if (earlier.decision() == Approval.Decision.APPROVE) {
-                approvedBy.add(earlier.approver());
-            }
-            if (earlier.approver().equals(a.approver())) {
-                break;
-            }
-        }
-        web.update(message.channel(), message.ts(), EscalationMessages.request(posted.card(), approvedBy))
+        return deploys.find(deployId)
+                .map(Deploy::state)
+                .filter(s -> s != DeployState.AWAITING_APPROVAL)
+                .map(EscalationMessages::ended);
+    }
+
+    private void close(DeployThreads.PostedCard posted, String outcome) {
+        var message = posted.message();
+        web.update(message.channel(), message.ts(), EscalationMessages.closed(posted.card(), outcome))
                 .join();
     }
 
     /** The deploy's approval card as it was recorded when posted; empty (and said so) when none was. */
     private Optional<DeployThreads.PostedCard> card(Deploy d) {
-        try {
-            var card = threads.card(d.id());
-            if (card.isEmpty()) {
-                log.warn("Deploy {}: no approval card recorded; it is left as it is", d.id());
-            }
-            return card;
-        } catch (IllegalArgumentException e) {
-            log.warn("Deploy {}: its approval card cannot be read ({}); it is left as it is", d.id(), e.getMessage());
-            return Optional.empty();
+        var card = threads.card(d.id());
+        if (card.isEmpty()) {
+            log.warn("Deploy {}: no approval card recorded; a decision closes it from its click", d.id());
         }
+        return card;
     }
 
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {

@@ -2,6 +2,11 @@ package io.harbormaster.bot.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.slack.api.RequestConfigurator;
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.request.chat.ChatUpdateRequest;
 import io.harbormaster.bot.Await;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.http.HttpServer;
@@ -20,18 +25,25 @@ import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
+import io.harbormaster.storage.jooq.Tables;
 import io.harbormaster.storage.slack.JooqSlackThreads;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -50,14 +62,21 @@ class SlackApprovalThreadTest {
     static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
     static final SlackRequests.Origin ANN = new SlackRequests.Origin("U0ANN", "ann", CHANNEL, "deploys");
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0BOB", "bob", CHANNEL, "deploys");
+    /** Another approver (the migration's author, U0CAT, may not approve it). */
+    static final SlackRequests.Origin DAN = new SlackRequests.Origin("U0DAN", "dan", CHANNEL, "deploys");
+
     static final String CONFIG = """
             groups:
-              shop-approvers: [U0ANN, U0BOB, U0CAT]
+              shop-approvers: [U0ANN, U0BOB, U0CAT, U0DAN]
             services:
               ledger:
                 namespace: shop
                 approvers: shop-approvers
                 approvals: 2
+              vault:
+                namespace: shop
+                approvers: shop-approvers
+                approvals: 3
               billing:
                 namespace: shop
                 approvers: shop-approvers
@@ -68,6 +87,8 @@ class SlackApprovalThreadTest {
     PipelineFixture f;
     SlackStandIn slack;
     Bot bot;
+    /** Other replicas' notifiers a test started, to stop after it. */
+    final List<Runnable> replicas = new CopyOnWriteArrayList<>();
 
     /**
      * The bot's Slack side over the test's database and Slack: the pipeline desk, the front end on its HTTP server,
@@ -132,13 +153,15 @@ class SlackApprovalThreadTest {
                 List.of(
                         new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
                         new SlackStandIn.User("U0ANN", "ann", "Ann Approver"),
-                        new SlackStandIn.User("U0BOB", "bob", "Bob Approver")),
+                        new SlackStandIn.User("U0BOB", "bob", "Bob Approver"),
+                        new SlackStandIn.User("U0DAN", "dan", "Dan Approver")),
                 List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
         bot = new Bot();
     }
 
     @AfterEach
     void stop() {
+        replicas.forEach(Runnable::run);
         bot.close();
         slack.close();
         db.close();
@@ -154,18 +177,10 @@ class SlackApprovalThreadTest {
     @Test
     void anApprovalIsToldInTheThreadOnceAndBeforeThePreflightAndCanaryItLetsRun() {
         f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
-        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
-        var card =
-                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        var card = requestDeploy("billing 2.0.0");
 
         // the rollout's first replies land before the desk answers the click (see RolloutFirstDesk)
-        bot.requests.blockAction(
-                BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
-        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
-                .orElse(null));
-        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
-        await("the front end to be done with the click", () -> slackIdle() ? true : null);
+        approveLast(BOB, card);
 
         var replies = repliesBesides(card);
         assertThat(replies.stream().filter(t -> t.contains("Approved by")))
@@ -184,17 +199,12 @@ class SlackApprovalThreadTest {
     @Test
     void aPartialApprovalIsCountedOnTheCardWithWhoApprovedAndTheLastOneShowsTheDecision() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
-        bot.requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
-        var card =
-                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        var card = requestDeploy("ledger 2.0.0");
         assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
 
         // Ann's approval is the first of two: counted on the card, the buttons stay for the second
-        bot.requests.blockAction(
-                ANN, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
-        var counted = await("the card to count Ann's approval", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> m.allText().contains("1 so far"))
-                .orElse(null));
+        approve(ANN, card);
+        var counted = cardShowing(card, "1 so far");
         assertThat(counted.allText())
                 .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
                 .doesNotContain("0 so far");
@@ -204,22 +214,8 @@ class SlackApprovalThreadTest {
                         && m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
 
         // Bob's is the last one needed: the card shows the decision where the buttons were
-        bot.requests.blockAction(
-                BOB,
-                EscalationMessages.APPROVE_ACTION,
-                "escalation",
-                deployId(counted),
-                SlackStandIn.asSlackJson(counted));
-        var decided = await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
-                .orElse(null));
-        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
-        await("Slack to be quiet", () -> slackIdle() ? true : null);
-        decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
-        assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
+        var decided = approveLast(BOB, counted);
+        assertClosed(decided, 2, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
 
         var replies = repliesBesides(card);
         assertThat(replies.stream().filter(t -> t.contains("Approved by <@U0ANN>")))
@@ -232,43 +228,160 @@ class SlackApprovalThreadTest {
     }
 
     @Test
+    void withThreeApprovalsNeededTheCardNamesEachApproverInOrderUntilTheLast() {
+        f.announce("vault", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("vault 2.0.0");
+        assertThat(card.allText()).contains("Needs 3 approval(s), 0 so far");
+
+        approve(ANN, card);
+        var one = cardShowing(card, "1 so far");
+        approve(BOB, one);
+        var two = cardShowing(card, "2 so far");
+        assertThat(two.allText())
+                .contains(
+                        "Needs 3 approval(s), 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        EscalationMessages.APPROVE_ACTION);
+
+        var decided = approveLast(DAN, two);
+        assertClosed(decided, 3, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
+    }
+
+    @Test
     void aDecidedCardIsEditedOnceWithItsOutcome() {
         f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
-        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
-        var card =
-                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        var card = requestDeploy("billing 2.0.0");
 
-        bot.requests.blockAction(
-                BOB, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
-        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
-                .orElse(null));
+        var decided = approveLast(BOB, card);
+
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
+        assertThat(decided.edits()).isEqualTo(1);
+    }
+
+    @Test
+    void aCardWithNoRecordIsClosedOnceFromTheClickOnIt() {
+        // waiting for approval when the card's record came in (V8), or its record was lost: the notifier cannot find it
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("billing 2.0.0");
+        long id = Long.parseLong(deployId(card));
+        await("the card's record", () -> new JooqSlackThreads(db).findCard(id).orElse(null));
+        db.dsl()
+                .deleteFrom(Tables.SLACK_APPROVAL_CARD)
+                .where(Tables.SLACK_APPROVAL_CARD.DEPLOY_ID.eq(id))
+                .execute();
+
+        var decided = approveLast(BOB, card);
+
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
+        assertThat(repliesBesides(card).stream().filter(t -> t.contains("Approved by")))
+                .as("the approval, told once in the thread")
+                .hasSize(1);
+    }
+
+    @Test
+    void aCardWhoseRecordCannotBeSavedStillLetsItsNoticeUpdateTheParentAndIsClosedFromTheClick() {
+        db.dsl().execute("ALTER TABLE slack_approval_card RENAME TO slack_approval_card_away");
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("billing 2.0.0");
+
+        // the escalation's notice was delivered whole: the parent message is brought up to date after the card
+        await("the parent message updated after the card was posted", () -> parentUpdatedAfterTheCard() ? true : null);
+
+        var decided = approveLast(BOB, card);
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead");
+    }
+
+    @Test
+    void aPartialCountThatArrivesOnceTheDeployIsDecidedLeavesTheCardClosed() {
+        f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("ledger 2.0.0");
+        var late = new CopyOnWriteArrayList<DeployNotice>();
+        f.alsoNotify = n -> {
+            if (isApprovalBy(n, ANN)) {
+                late.add(n); // delivered below, once the deploy is decided
+            } else {
+                bot.notifier.notify(n);
+            }
+        };
+
+        approve(ANN, card);
+        await("Ann's approval counted", () -> late.isEmpty() ? null : true);
+        approveLast(BOB, card);
+        bot.notifier.notify(late.getFirst());
+        await(
+                "Ann's approval in the thread",
+                () -> first(m -> m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+
+        var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
+    }
+
+    @Test
+    void aCountThatLandsAfterAnotherReplicaClosedTheCardIsFollowedByTheDecisionAgain() {
+        f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("ledger 2.0.0");
+        // while the slower replica's count of Ann's approval is on its way, Bob's decides the deploy and this bot
+        // closes the card
+        var closedMeanwhile = annCountedByASlowerReplica(() -> {
+            approve(BOB, card);
+            await("the card closed by this bot", () -> slack.message(CHANNEL, card.ts())
+                    .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                    .orElse(null));
+        });
+
+        approve(ANN, card);
         await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
         await("Slack to be quiet", () -> slackIdle() ? true : null);
 
-        assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(1);
+        assertThat(closedMeanwhile).isTrue();
+        var texts = cardUpdates(card).stream().map(c -> c.args().get("text")).toList();
+        assertThat(texts)
+                .as("closed by this bot, counted over by the slower replica")
+                .hasSizeGreaterThan(2);
+        assertThat(texts.get(0)).startsWith("Approval closed");
+        assertThat(texts.get(1)).startsWith("Approval needed");
         var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertThat(decided.edits()).isEqualTo(1);
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
+        // and closed again by the slower replica
+        assertClosed(decided, 3, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
+    }
+
+    @Test
+    void aSlowerReplicasCountDoesNotStayOverALaterOne() {
+        f.announce("vault", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("vault 2.0.0");
+        // while the slower replica's count of Ann's approval is on its way, this bot counts Bob's
+        var overtaken = annCountedByASlowerReplica(() -> {
+            approve(BOB, card);
+            cardShowing(card, "2 so far");
+        });
+
+        approve(ANN, card);
+        await("Bob's approval in the thread", () -> first(m -> m.allText().contains("Approved by <@U0BOB>")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+
+        assertThat(overtaken).isTrue();
+        var counted = slack.message(CHANNEL, card.ts()).orElseThrow();
+        assertThat(counted.allText())
+                .contains(
+                        "Needs 3 approval(s), 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        EscalationMessages.APPROVE_ACTION)
+                .doesNotContain("1 so far");
+
+        var decided = approveLast(DAN, counted);
+        // counted by this bot, by the slower replica, again by it (the later count), then closed
+        assertClosed(decided, 4, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
     }
 
     @Test
     void aBotRestartedMidApprovalStillCountsOnTheCardAndClosesIt() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
-        bot.requests.slashCommand(DEV, "/deploy", "ledger 2.0.0");
-        var card =
-                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        var card = requestDeploy("ledger 2.0.0");
         assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
 
         restart(); // the new bot never saw the card posted
 
-        bot.requests.blockAction(
-                ANN, EscalationMessages.APPROVE_ACTION, "escalation", deployId(card), SlackStandIn.asSlackJson(card));
-        var counted = await("the card to count Ann's approval", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> m.allText().contains("1 so far"))
-                .orElse(null));
+        approve(ANN, card);
+        var counted = cardShowing(card, "1 so far");
         assertThat(counted.allText())
                 .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
                 .doesNotContain("0 so far");
@@ -282,43 +395,161 @@ class SlackApprovalThreadTest {
                         "requested by <@U0DEV>",
                         "shop-approvers");
 
-        bot.requests.blockAction(
-                BOB,
-                EscalationMessages.APPROVE_ACTION,
-                "escalation",
-                deployId(counted),
-                SlackStandIn.asSlackJson(counted));
-        await("the card to show the decision", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
-                .orElse(null));
-        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
-        await("Slack to be quiet", () -> slackIdle() ? true : null);
-        var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertThat(decided.allText())
-                .contains("Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed")
-                .doesNotContain("so far", "may decide", EscalationMessages.APPROVE_ACTION);
-        assertThat(cardUpdates(card)).as("one edit per approval").hasSize(2);
+        var decided = approveLast(BOB, counted);
+        assertClosed(decided, 2, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed");
     }
 
     @Test
     void aBotRestartedMidApprovalClosesTheCardWhenTheRequestExpires() {
         f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
-        bot.requests.slashCommand(DEV, "/deploy", "billing 2.0.0");
-        var card =
-                await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+        var card = requestDeploy("billing 2.0.0");
 
         restart();
         f.clock.advance(PipelineSettings.defaults("engine-a").approvalTimeout().plusMinutes(1));
         bot.engine.advance(Long.parseLong(deployId(card)));
 
-        var expired = await("the card to say it expired", () -> slack.message(CHANNEL, card.ts())
-                .filter(m -> m.allText().contains("Expired unanswered"))
-                .orElse(null));
-        assertThat(expired.allText()).doesNotContain(EscalationMessages.APPROVE_ACTION, "so far");
+        var expired = cardShowing(card, "Expired unanswered");
+        assertClosed(expired, 1, EscalationMessages.EXPIRED);
         await("the expiry in the thread", () -> first(m -> m.allText().contains("Nobody decided in time")));
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** Asks for {@code what} (e.g. "ledger 2.0.0") as the developer, and waits for its approval card. */
+    SlackStandIn.Message requestDeploy(String what) {
+        bot.requests.slashCommand(DEV, "/deploy", what);
+        return await("the approval card", () -> first(m -> m.allText().contains(EscalationMessages.APPROVE_ACTION)));
+    }
+
+    /** {@code who} clicks Approve on the card as it is {@code shown} to them. */
+    void approve(SlackRequests.Origin who, SlackStandIn.Message shown) {
+        bot.requests.blockAction(
+                who, EscalationMessages.APPROVE_ACTION, "escalation", deployId(shown), SlackStandIn.asSlackJson(shown));
+    }
+
+    /**
+     * {@code who} gives the last approval needed, on the card as it is {@code shown} to them; returns the card once it
+     * shows the decision, the canary has started and Slack has been quiet a while (every answer to the click made).
+     */
+    SlackStandIn.Message approveLast(SlackRequests.Origin who, SlackStandIn.Message shown) {
+        approve(who, shown);
+        await("the card to show the decision", () -> slack.message(CHANNEL, shown.ts())
+                .filter(m -> !m.allText().contains(EscalationMessages.APPROVE_ACTION))
+                .orElse(null));
+        await("the canary's first step", () -> first(m -> m.allText().contains("Canary step 1")));
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+        return slack.message(CHANNEL, shown.ts()).orElseThrow();
+    }
+
+    /**
+     * Asserts that the card, edited {@code edits} times in all, shows what it {@code shows} (its outcome first) where its
+     * buttons and their line were.
+     */
+    void assertClosed(SlackStandIn.Message card, int edits, String... shows) {
+        assertThat(cardUpdates(card)).as("chat.update calls on the card").hasSize(edits);
+        assertThat(card.allText())
+                .contains(shows)
+                .doesNotContain(
+                        "so far", "may decide", EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION);
+    }
+
+    /** The card, once it shows {@code text}. */
+    SlackStandIn.Message cardShowing(SlackStandIn.Message card, String text) {
+        return await("the card to show " + text, () -> slack.message(CHANNEL, card.ts())
+                .filter(m -> m.allText().contains(text))
+                .orElse(null));
+    }
+
+    static boolean isApprovalBy(DeployNotice n, SlackRequests.Origin who) {
+        return n instanceof DeployNotice.ApprovalCounted c
+                && c.approval().approver().equals(who.userId());
+    }
+
+    /**
+     * Ann's approvals are told to a slower replica, the rest to this bot: while the replica's first count is on its way
+     * to the card, {@code meanwhile} runs. Returns whether it ran.
+     */
+    AtomicBoolean annCountedByASlowerReplica(Runnable meanwhile) {
+        var ran = new AtomicBoolean();
+        var slow = replica(text -> {
+            if (text.startsWith("Approval needed") && ran.compareAndSet(false, true)) {
+                meanwhile.run();
+            }
+        });
+        f.alsoNotify = n -> (isApprovalBy(n, ANN) ? slow : bot.notifier).notify(n);
+        return ran;
+    }
+
+    /**
+     * The notifier of another replica of the bot, over the same database and Slack, whose {@code chat.update} calls
+     * run {@code beforeUpdate} (given the text they write) before they reach Slack: a slow edit, held still.
+     */
+    SlackNotifier replica(Consumer<String> beforeUpdate) {
+        var config = new SlackConfig();
+        config.setMethodsEndpointUrlPrefix(slack.methodsUrlPrefix());
+        var client = Slack.getInstance(config);
+        var methods = client.methods(BOT_TOKEN);
+        var slow = (MethodsClient) Proxy.newProxyInstance(
+                MethodsClient.class.getClassLoader(), new Class<?>[] {MethodsClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("chatUpdate")
+                            && args != null
+                            && args.length == 1
+                            && args[0] instanceof RequestConfigurator<?> configurator) {
+                        @SuppressWarnings("unchecked")
+                        var update = ((RequestConfigurator<ChatUpdateRequest.ChatUpdateRequestBuilder>) configurator)
+                                .configure(ChatUpdateRequest.builder())
+                                .build();
+                        beforeUpdate.accept(update.getText());
+                    }
+                    try {
+                        return method.invoke(methods, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var web = new SlackWebApi(
+                slow, new BotMetrics(), new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
+        var notifier = new SlackNotifier(
+                web,
+                new DeployThreads(new JooqSlackThreads(db)),
+                f.deploys,
+                f.builds,
+                () -> f.catalog,
+                Duration.ofSeconds(10));
+        replicas.add(() -> {
+            notifier.close();
+            web.close();
+            try {
+                client.close();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        return notifier;
+    }
+
+    /** Whether the parent message was updated after the approval card was posted (the escalation's notice did it). */
+    boolean parentUpdatedAfterTheCard() {
+        var parent = slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().contains(" 2.0.0 → "))
+                .findFirst();
+        if (parent.isEmpty()) {
+            return false;
+        }
+        var calls = slack.calls();
+        boolean cardPosted = false;
+        for (var c : calls) {
+            if (c.method().equals("chat.postMessage")
+                    && c.args().getOrDefault("text", "").startsWith("Approval needed")) {
+                cardPosted = true;
+            } else if (cardPosted
+                    && c.method().equals("chat.update")
+                    && parent.get().ts().equals(c.args().get("ts"))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The {@code chat.update} calls made on the approval card. */
     List<SlackStandIn.Call> cardUpdates(SlackStandIn.Message card) {

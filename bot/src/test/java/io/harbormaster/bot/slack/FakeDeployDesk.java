@@ -21,6 +21,9 @@ final class FakeDeployDesk implements DeployDesk {
     final List<Request> requests = new CopyOnWriteArrayList<>();
     final List<Decision> decisions = new CopyOnWriteArrayList<>();
     final List<Object> otherCalls = new CopyOnWriteArrayList<>();
+    /** Whether a decided request is kept with its deploy (closed by the notifier) or left to the front end to close. */
+    volatile boolean cardKept = true;
+
     final Map<Long, ThreadRef> threads = new ConcurrentHashMap<>();
     final Map<String, Long> byKey = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(41);
@@ -89,7 +92,7 @@ final class FakeDeployDesk implements DeployDesk {
         if (!clicker.id().equals("U0APPROVER")) {
             return new DecisionOutcome.Refused("Only members of approvers may decide.");
         }
-        return new DecisionOutcome.Settled(decision, "preflight next");
+        return new DecisionOutcome.Settled(decision, "preflight next", cardKept);
     }
 
     int calls() {

@@ -19,6 +19,7 @@ import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.Threshold;
 import io.harbormaster.engine.rollout.Approval;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +96,7 @@ class SlackFrontEndTest {
     }
 
     @Test
-    void aMalformedArgumentIsAnsweredWithUsageAndTheClosestValueAndNothingRuns() throws Exception {
+    void aMalformedArgumentIsAnsweredWithUsageAndTheClosestValueAndNothingRuns() {
         var service = f.requests.slashCommand(ALICE, "/deploy", "chekout 1.2.3");
         assertThat(service.statusCode()).isEqualTo(200);
         assertThat(service.body()).contains("Unknown service `chekout`", "Did you mean `checkout`?", "Usage:");
@@ -104,7 +105,7 @@ class SlackFrontEndTest {
         var sub = f.requests.slashCommand(ALICE, "/deploy", "stauts");
         assertThat(sub.body()).contains("Did you mean `status`?");
 
-        Thread.sleep(200);
+        frontEndDone();
         assertThat(f.desk.calls()).isZero();
         assertThat(chatCalls()).isEmpty();
     }
@@ -148,7 +149,7 @@ class SlackFrontEndTest {
                         .statusCode())
                 .isEqualTo(401);
 
-        Thread.sleep(200);
+        frontEndDone();
         assertThat(f.desk.calls()).isZero();
         assertThat(chatCalls()).isEmpty();
     }
@@ -160,12 +161,12 @@ class SlackFrontEndTest {
         var response = f.requests.slashCommand(ALICE, "/deploy", "checkout 1.2.3");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        Thread.sleep(200);
+        frontEndDone();
         assertThat(f.desk.calls()).isZero();
     }
 
     @Test
-    void anApproveClickReachesTheDeskWithTheClickerAndLeavesTheRequestToTheNotifier() throws Exception {
+    void anApproveClickReachesTheDeskWithTheClickerAndLeavesTheRequestToTheNotifier() {
         var thread = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("parent"))));
         var escalation = sent(f.frontEnd.web().reply(thread, EscalationMessages.request(escalation())));
         var message = f.slack.message(CHANNEL, escalation).orElseThrow();
@@ -180,13 +181,45 @@ class SlackFrontEndTest {
         assertThat(decision.clicker()).isEqualTo(new SlackUser("U0APPROVER", "bob"));
         assertThat(decision.decision()).isEqualTo(Approval.Decision.APPROVE);
 
-        Thread.sleep(300);
+        frontEndDone();
         // the decision is written on the request, and told in the thread, by the notifier, once and in order with
         // the rollout it lets go (SlackApprovalThreadTest): nothing here
         assertThat(f.slack.message(CHANNEL, escalation).orElseThrow().edits()).isZero();
         assertThat(f.slack.replies(CHANNEL, thread.ts())).singleElement().satisfies(m -> assertThat(m.ts())
                 .isEqualTo(escalation));
         assertThat(f.slack.ephemerals(CHANNEL)).isEmpty();
+    }
+
+    @Test
+    void aDecisionOnARequestTheNotifierDoesNotKeepClosesTheClickedMessageOnce() {
+        // posted before requests were kept with their deploy, or its record lost: the notifier cannot find it
+        f.desk.cardKept = false;
+        var thread = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("parent"))));
+        var escalation = sent(f.frontEnd.web().reply(thread, EscalationMessages.request(escalation())));
+        var message = f.slack.message(CHANNEL, escalation).orElseThrow();
+
+        f.requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation-42", "42", SlackStandIn.asSlackJson(message));
+        frontEndDone();
+
+        var closed = f.slack.message(CHANNEL, escalation).orElseThrow();
+        assertThat(closed.edits()).isEqualTo(1);
+        assertThat(closed.blocksJson())
+                .doesNotContain(EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION)
+                .contains("Risk", "deploy #42", "Approved by <@U0APPROVER>: preflight next");
+        // the line about deciding goes with the buttons: "0 so far" beside "Approved by" would mislead
+        assertThat(message.blocksJson()).contains("so far", "may decide");
+        assertThat(closed.blocksJson()).doesNotContain("so far", "may decide");
+        assertThat(closed.text()).contains("Approval closed", "Approved by <@U0APPROVER>");
+        assertThat(f.slack.ephemerals(CHANNEL)).isEmpty();
+    }
+
+    /**
+     * Waits for the front end to be done with what it acknowledged: a request's work is handed to it before the
+     * request is answered, and it finishes that work before it stops.
+     */
+    private void frontEndDone() {
+        f.frontEnd.close(Duration.ofSeconds(5));
     }
 
     @Test

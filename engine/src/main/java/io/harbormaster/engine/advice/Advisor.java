@@ -44,6 +44,8 @@ public final class Advisor {
     private static final Pattern CITATION = Pattern.compile("\\[(F\\d+)]");
     private static final Pattern CHECK_FIRST = Pattern.compile("(?im)^\\s*check first\\s*:\\s*(.+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How a fact writes an estimate: three significant digits, {@code change +25% (interval +10% to +40%)}. */
+    private static final Evidence.Wording FACT = new Evidence.Wording(Advisor::num, false, false, false);
 
     static final String INSTRUCTIONS = """
             You are the advisor of Harbormaster, a deploy bot. You help the people around a deploy understand it; you \
@@ -560,21 +562,7 @@ public final class Advisor {
             parts.add("baseline " + num(e.baseline()) + ", canary " + num(e.canary()));
         }
         if (Double.isFinite(e.estimate())) {
-            boolean interval = Double.isFinite(e.ciLow()) && Double.isFinite(e.ciHigh());
-            parts.add(
-                    switch (e.estimateKind()) {
-                        case RATIO ->
-                            "change " + change(e.estimate())
-                                    + (interval
-                                            ? " (interval " + change(e.ciLow()) + " to " + change(e.ciHigh()) + ")"
-                                            : "");
-                        case SHIFT ->
-                            "shift " + num(e.estimate())
-                                    + (interval ? " (interval " + num(e.ciLow()) + " to " + num(e.ciHigh()) + ")" : "");
-                        case Z -> "z = " + num(e.estimate());
-                        case T -> "t = " + num(e.estimate());
-                        case SCORE -> "score " + num(e.estimate()) + "/100";
-                    });
+            parts.add(e.estimateInWords(FACT));
         }
         parts.add("judge: " + e.judge());
         return String.join("; ", parts);
@@ -582,15 +570,6 @@ public final class Advisor {
 
     private static String resolutionWords(String outcome) {
         return outcome.equals("unresolved") ? "not resolved yet" : "resolved: " + cut(outcome, 200);
-    }
-
-    /** A ratio (canary over baseline) as the signed change it stands for: 1.25 is +25%. */
-    static String change(double ratio) {
-        if (!Double.isFinite(ratio)) {
-            return "n/a";
-        }
-        var change = new BigDecimal((ratio - 1) * 100).round(new MathContext(3)).stripTrailingZeros();
-        return (change.signum() > 0 ? "+" : "") + change.toPlainString() + "%";
     }
 
     static String num(double v) {

@@ -1,5 +1,9 @@
 package io.harbormaster.engine.canary;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.function.DoubleFunction;
+
 /**
  * What one judge saw for one metric: the values compared, the estimate and interval, the p-value or e-value, and the
  * rule that fired or held. NaN means "not applicable to this judge"; this is what Slack and the audit entry show.
@@ -46,6 +50,64 @@ public record Evidence(
             return EstimateKind.SCORE;
         }
         return EstimateKind.SHIFT;
+    }
+
+    /**
+     * How a text writes an estimate ({@link #estimateInWords}): every text names each kind of estimate the same way
+     * (the thread's evidence lines, the rollback broadcast, the advisor's facts), and chooses only these.
+     *
+     * @param number a number as the text writes it (its significant digits, what NaN reads as): a shift, a statistic,
+     *     a score, a shift's interval (a ratio reads as its {@link #change})
+     * @param signedShift whether a shift carries its sign, {@code +41.5}, as a change does
+     * @param bracketed whether the interval reads {@code [low, high]}; otherwise {@code (interval low to high)}
+     * @param asEffect whether a change and a shift both read as the effect they measure ({@code effect +25%}); a
+     *     statistic and a score keep their names
+     */
+    public record Wording(DoubleFunction<String> number, boolean signedShift, boolean bracketed, boolean asEffect) {}
+
+    /**
+     * The estimate under the name of what it is, with its interval when it has one: a ratio as the change it stands for
+     * ({@code change +25% [+10%, +40%]}), a shift in the metric's units ({@code shift +41.5 [12.25, 70]}), the closing
+     * test's statistic ({@code z = 3.1}, {@code t = 2.4}), the Mann-Whitney scorer's score ({@code score 62/100}).
+     */
+    public String estimateInWords(Wording w) {
+        return switch (estimateKind()) {
+            case RATIO -> (w.asEffect() ? "effect " : "change ") + change(estimate) + interval(w, Evidence::change);
+            case SHIFT ->
+                (w.asEffect() ? "effect " : "shift ")
+                        + (w.signedShift() && estimate > 0 ? "+" : "")
+                        + w.number().apply(estimate)
+                        + interval(w, w.number());
+            case Z -> "z = " + w.number().apply(estimate);
+            case T -> "t = " + w.number().apply(estimate);
+            case SCORE -> "score " + w.number().apply(estimate) + "/100";
+        };
+    }
+
+    /** The interval after an estimate, its ends written by {@code end}; nothing when there is none. */
+    private String interval(Wording w, DoubleFunction<String> end) {
+        if (Double.isNaN(ciLow) || Double.isNaN(ciHigh)) {
+            return "";
+        }
+        var low = end.apply(ciLow);
+        var high = end.apply(ciHigh);
+        return w.bracketed() ? " [" + low + ", " + high + "]" : " (interval " + low + " to " + high + ")";
+    }
+
+    /**
+     * A ratio (canary over baseline) as the signed change it stands for, in percent with three significant digits:
+     * 1.25 is {@code +25%}, 0.9 is {@code -10%}; "n/a" when it is not a number.
+     */
+    public static String change(double ratio) {
+        if (Double.isNaN(ratio)) {
+            return "n/a";
+        }
+        if (Double.isInfinite(ratio)) {
+            return ratio > 0 ? "+∞%" : "-∞%";
+        }
+        var percent =
+                new BigDecimal((ratio - 1) * 100).round(new MathContext(3)).stripTrailingZeros();
+        return (percent.signum() > 0 ? "+" : "") + percent.toPlainString() + "%";
     }
 
     /**

@@ -14,25 +14,8 @@ class EvidenceEstimateKindTest {
 
     @Test
     void theClosingTestsEvidenceIsItsZOrTStatisticAsItsReasonNamesIt() {
-        var errors = new ClosingTest();
-        var slower = new ClosingTest();
-        for (int i = 0; i < 34; i++) {
-            long t = 10L * i;
-            double wobble = 1 + 0.01 * Math.sin(i); // some noise, so that the quantiles' t is finite
-            errors.observe(
-                    new IntervalSample(
-                            t, new TrackSample(1000, 5, 40, 230, 0), new TrackSample(1000, 5 + i, 40, 230, 0)),
-                    t + 5);
-            slower.observe(
-                    new IntervalSample(
-                            t,
-                            new TrackSample(1000, 0, 40, 230, 0),
-                            new TrackSample(1000, 0, 40 * (1 + 0.01 * i) * wobble, 230 * wobble, 0)),
-                    t + 5);
-        }
-
-        var z = errors.regression(0.01, 340).orElseThrow();
-        var p50 = slower.regression(0.01, 340).orElseThrow();
+        var z = ClosingTestEvidence.growingErrors();
+        var p50 = ClosingTestEvidence.growingP50();
 
         assertThat(z.judge()).isEqualTo("closing");
         assertThat(z.metric()).isEqualTo("error_rate");
@@ -46,13 +29,8 @@ class EvidenceEstimateKindTest {
 
     @Test
     void atAStepsEndTheScoreIsAScoreTheMannWhitneyEstimatesAreShiftsAndTheSequentialOnesRatios() {
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Promote); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Promote.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Promote.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0));
         var evidence = verdict.evidence();
 
         assertThat(evidence.getFirst().metric()).isEqualTo("score");
@@ -66,5 +44,40 @@ class EvidenceEstimateKindTest {
         assertThat(evidence.stream().filter(e -> e.judge().equals("sequential")))
                 .hasSize(3)
                 .allMatch(e -> e.estimateKind() == Evidence.EstimateKind.RATIO && e.estimateIsRatio());
+    }
+
+    static Evidence evidence(String judge, String metric, double estimate, double low, double high) {
+        return new Evidence(
+                judge, metric, "rule", Double.NaN, Double.NaN, estimate, low, high, Double.NaN, Double.NaN, "why");
+    }
+
+    @Test
+    void eachKindReadsUnderItsOwnNameInEveryWordingWhichChoosesOnlyItsNumbersAndItsInterval() {
+        var line = new Evidence.Wording(v -> String.format(Locale.ROOT, "%.2f", v), true, true, false);
+        var fact = new Evidence.Wording(v -> String.format(Locale.ROOT, "%.1f", v), false, false, false);
+        var effect = new Evidence.Wording(v -> String.format(Locale.ROOT, "%.1f", v), true, false, true);
+        var ratio = evidence("sequential", "p99_ms", 1.25, 1.1, 1.4);
+        var shift = evidence("mann-whitney", "p99_ms", 41.5, -3, 70);
+        var z = ClosingTestEvidence.growingErrors();
+
+        assertThat(ratio.estimateInWords(line)).isEqualTo("change +25% [+10%, +40%]");
+        assertThat(ratio.estimateInWords(fact)).isEqualTo("change +25% (interval +10% to +40%)");
+        assertThat(ratio.estimateInWords(effect)).isEqualTo("effect +25% (interval +10% to +40%)");
+        assertThat(shift.estimateInWords(line)).isEqualTo("shift +41.50 [-3.00, 70.00]");
+        assertThat(shift.estimateInWords(fact)).isEqualTo("shift 41.5 (interval -3.0 to 70.0)");
+        assertThat(shift.estimateInWords(effect)).isEqualTo("effect +41.5 (interval -3.0 to 70.0)");
+        assertThat(evidence("mann-whitney", "p99_ms", -2, Double.NaN, Double.NaN)
+                        .estimateInWords(line))
+                .as("no interval, and a negative shift")
+                .isEqualTo("shift -2.00");
+        assertThat(z.estimateInWords(effect))
+                .as("a statistic is no effect")
+                .isEqualTo(String.format(Locale.ROOT, "z = %.1f", z.estimate()));
+        assertThat(ClosingTestEvidence.growingP50().estimateInWords(line)).startsWith("t = ");
+        assertThat(evidence("mann-whitney", "score", 62, Double.NaN, Double.NaN).estimateInWords(effect))
+                .isEqualTo("score 62.0/100");
+        assertThat(Evidence.change(0.9)).isEqualTo("-10%");
+        assertThat(Evidence.change(Double.POSITIVE_INFINITY)).isEqualTo("+∞%");
+        assertThat(Evidence.change(Double.NaN)).isEqualTo("n/a");
     }
 }

@@ -16,6 +16,12 @@ import java.util.List;
 
 /** The deploy's parent message and the thread replies, one per phase. */
 public final class DeployMessages {
+    /**
+     * How the thread's evidence lines write an estimate: {@code change +25% [+10%, +40%]}, {@code shift +41.5 [12.25,
+     * 70]}.
+     */
+    private static final Evidence.Wording LINE = new Evidence.Wording(Mrkdwn::num, true, true, false);
+
     /** How many risk factors a reply lists. */
     static final int TOP_FACTORS = 5;
 
@@ -190,7 +196,7 @@ public final class DeployMessages {
 
     /**
      * One piece of evidence: metric, the values compared (when the judge has them), the estimate under the name of
-     * what it is ({@link #estimateFigure}), and the judge's reason.
+     * what it is ({@link Evidence#estimateInWords}), and the judge's reason.
      */
     static String evidenceLine(Evidence e) {
         var figures = new ArrayList<String>();
@@ -201,7 +207,7 @@ public final class DeployMessages {
             figures.add("canary " + num(e.canary()));
         }
         if (!Double.isNaN(e.estimate())) {
-            figures.add(estimateFigure(e));
+            figures.add(e.estimateInWords(LINE));
         }
         if (!Double.isNaN(e.pValue())) {
             figures.add("p = " + num(e.pValue()));
@@ -223,37 +229,6 @@ public final class DeployMessages {
             line.append("\n").append(escape(e.reason()));
         }
         return line.toString();
-    }
-
-    /**
-     * The estimate under the name of what it is: a ratio as the change it stands for ({@code change +25% [+10%,
-     * +40%]}), a shift in the metric's units ({@code shift +41.5 [12.25, 70]}), the closing test's statistic ({@code z
-     * = 3.1}, {@code t = 2.4}), the Mann-Whitney scorer's score ({@code score 62/100}).
-     */
-    static String estimateFigure(Evidence e) {
-        return switch (e.estimateKind()) {
-            case RATIO -> "change " + estimate(e);
-            case SHIFT -> "shift " + estimate(e);
-            case Z, T -> statistic(e);
-            case SCORE -> "score " + num(e.estimate()) + "/100";
-        };
-    }
-
-    /** The closing test's statistic, named as its reason names it: {@code z = 3.1}, {@code t = 2.4}. */
-    static String statistic(Evidence e) {
-        return (e.estimateKind() == Evidence.EstimateKind.Z ? "z" : "t") + " = " + num(e.estimate());
-    }
-
-    /** The estimate with its interval when there is one: a ratio as a signed change in percent, a shift as it is. */
-    static String estimate(Evidence e) {
-        boolean ratio = e.estimateIsRatio();
-        var text = ratio ? Mrkdwn.change(e.estimate()) : signed(e.estimate());
-        if (!Double.isNaN(e.ciLow())) {
-            text += ratio
-                    ? " [" + Mrkdwn.change(e.ciLow()) + ", " + Mrkdwn.change(e.ciHigh()) + "]"
-                    : " [" + num(e.ciLow()) + ", " + num(e.ciHigh()) + "]";
-        }
-        return text;
     }
 
     /** Each metric once, the first piece of evidence about it kept: a rollback's tripping rule before the rest. */

@@ -4,16 +4,23 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 
+import com.slack.api.model.block.ActionsBlock;
+import com.slack.api.model.block.ContextBlock;
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.DeployState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /** The approval request in a deploy's thread, and the same message once it is decided or expired. */
 public final class EscalationMessages {
     public static final String APPROVE_ACTION = "deploy_approve";
     public static final String REJECT_ACTION = "deploy_reject";
+    /** The outcome of a request nobody decided in time. */
+    public static final String EXPIRED = "Expired unanswered";
 
     private EscalationMessages() {}
 
@@ -84,6 +91,34 @@ public final class EscalationMessages {
     }
 
     /**
+     * How the approvals decided a request, if they have, in the words the deciding approval's notice has
+     * ({@link #decided}): the first rejection, else the approval that made {@code required}.
+     *
+     * @param approvals the deploy's approvals, in the order they were counted
+     */
+    public static Optional<String> decidedBy(List<Approval> approvals, int required) {
+        int approved = 0;
+        for (var a : approvals) {
+            if (a.decision() == Approval.Decision.REJECT) {
+                return Optional.of(decided(a.decision(), a.approver(), tally(a.decision(), approved, required)));
+            }
+            approved++;
+            if (approved >= required) {
+                return Optional.of(decided(a.decision(), a.approver(), tally(a.decision(), approved, required)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How a request ended that its approvals did not decide: it expired, or the deploy left it (stopped). */
+    public static String ended(DeployState state) {
+        return state == DeployState.EXPIRED
+                ? EXPIRED
+                : "No longer waiting for a decision: the deploy is "
+                        + state.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    /**
      * The same message with the buttons replaced by how it ended: Slack has no disabled buttons, so a decided or
      * expired request shows its outcome where the buttons were.
      *
@@ -98,6 +133,30 @@ public final class EscalationMessages {
         var blocks = new ArrayList<>(card.body());
         blocks.add(BlockKit.context(":lock: " + outcome));
         return new SlackMessage("Approval closed: " + card.title() + ": " + outcome, blocks);
+    }
+
+    /**
+     * A request as Slack shows it ({@code shown}: its blocks, as a click on it carries them), with its buttons and the
+     * line under them (who may decide, approvals so far, when it expires: stale once it is decided) replaced by how it
+     * ended. For a request the notifier does not keep (posted before requests were kept, or its record lost).
+     */
+    public static SlackMessage closedAsShown(List<LayoutBlock> shown, String outcome) {
+        var blocks = new ArrayList<LayoutBlock>();
+        boolean afterButtons = false;
+        for (var b : shown) {
+            if (b instanceof ActionsBlock) {
+                afterButtons = true;
+                continue;
+            }
+            if (afterButtons && b instanceof ContextBlock) {
+                afterButtons = false;
+                continue;
+            }
+            afterButtons = false;
+            blocks.add(b);
+        }
+        blocks.add(BlockKit.context(":lock: " + outcome));
+        return new SlackMessage("Approval closed: " + outcome, blocks);
     }
 
     private static ArrayList<LayoutBlock> body(EscalationView v) {

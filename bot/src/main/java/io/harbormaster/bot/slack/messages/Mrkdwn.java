@@ -38,22 +38,6 @@ public final class Mrkdwn {
         return (v > 0 ? "+" : "") + num(v);
     }
 
-    /**
-     * A ratio (new over old) as the signed change it stands for, in percent with three significant digits: 1.25 is
-     * {@code +25%}, 0.9 is {@code -10%}; "n/a" when it is not a number.
-     */
-    public static String change(double ratio) {
-        if (Double.isNaN(ratio)) {
-            return "n/a";
-        }
-        if (Double.isInfinite(ratio)) {
-            return ratio > 0 ? "+∞%" : "-∞%";
-        }
-        var percent =
-                new BigDecimal((ratio - 1) * 100).round(new MathContext(3)).stripTrailingZeros();
-        return (percent.signum() > 0 ? "+" : "") + percent.toPlainString() + "%";
-    }
-
     public static String time(Instant t) {
         return TIME.format(t.atOffset(ZoneOffset.UTC));
     }

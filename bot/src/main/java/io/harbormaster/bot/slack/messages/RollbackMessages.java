@@ -2,7 +2,6 @@ package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.canary.Evidence;
@@ -10,6 +9,12 @@ import java.util.ArrayList;
 
 /** The notice broadcast to the channel when a canary is rolled back, automatically or at someone's request. */
 public final class RollbackMessages {
+    /**
+     * How the broadcast writes an estimate: a change or a shift as the effect it measures, how much worse the canary
+     * is ({@code effect +25% (interval +10% to +40%)}); a test statistic or a score under its own name.
+     */
+    private static final Evidence.Wording EFFECT = new Evidence.Wording(Mrkdwn::num, true, false, true);
+
     private RollbackMessages() {}
 
     /**
@@ -26,18 +31,7 @@ public final class RollbackMessages {
                 figures.add("canary " + num(e.canary()) + " vs baseline " + num(e.baseline()));
             }
             if (!Double.isNaN(e.estimate())) {
-                figures.add(
-                        switch (e.estimateKind()) {
-                            // an effect size: how much worse the canary is, with its interval
-                            case RATIO, SHIFT ->
-                                "effect " + (e.estimateIsRatio() ? Mrkdwn.change(e.estimate()) : signed(e.estimate()))
-                                        + (Double.isNaN(e.ciLow())
-                                                ? ""
-                                                : " (interval " + end(e, e.ciLow()) + " to " + end(e, e.ciHigh())
-                                                        + ")");
-                            // not an effect: a test statistic or a score, named as such
-                            case Z, T, SCORE -> DeployMessages.estimateFigure(e);
-                        });
+                figures.add(e.estimateInWords(EFFECT));
             }
             text.append(":rotating_light: Rolled back ")
                     .append(head)
@@ -62,11 +56,6 @@ public final class RollbackMessages {
         }
         n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
         return text.toString();
-    }
-
-    /** An end of the estimate's interval: for a ratio, the signed change it stands for. */
-    private static String end(Evidence e, double v) {
-        return e.estimateIsRatio() ? Mrkdwn.change(v) : num(v);
     }
 
     /** The broadcast: the text, the rule that fired, the incident and a link to the thread. */

@@ -2,10 +2,9 @@ package io.harbormaster.bot.slack.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.harbormaster.engine.canary.CanaryAnalysis;
-import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.AnalysisRuns;
+import io.harbormaster.engine.canary.ClosingTestEvidence;
 import io.harbormaster.engine.canary.Evidence;
-import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.rollout.DeployState;
@@ -106,31 +105,22 @@ class DeployMessagesTest {
         assertThat(text(RollbackMessages.broadcast(notice))).contains("change +1900%");
     }
 
-    /** The closing test's evidence as it gives it: its estimate is its statistic, z or t, with no interval. */
-    static Evidence closing(String metric, String statistic, double value, double p) {
-        return new Evidence(
-                "closing",
-                metric,
-                "p < 0.0016 at 340 s",
-                Double.NaN,
-                Double.NaN,
-                value,
-                Double.NaN,
-                Double.NaN,
-                p,
-                Double.NaN,
-                "the closing test at 340 s finds the canary's " + metric + " worse than the baseline's, growing with"
-                        + " time: " + statistic + " = " + value + ", p = " + p);
-    }
-
     @Test
     void theClosingTestsStatisticReadsAsZOrTNotAsAShift() {
-        var errors = DeployMessages.evidenceLine(closing("error_rate", "z", 3.1, 0.00097));
-        var latency = DeployMessages.evidenceLine(closing("p99_ms", "t", 2.4, 0.00005));
+        // the closing test's evidence as it gives it: its estimate is its statistic, z or t, with no interval
+        var z = ClosingTestEvidence.growingErrors();
+        var t = ClosingTestEvidence.growingP50();
+        var errors = DeployMessages.evidenceLine(z);
+        var latency = DeployMessages.evidenceLine(t);
 
-        assertThat(errors).startsWith("*error_rate* (closing, p &lt; 0.0016 at 340 s): z = 3.1, p = 0.00097\n");
-        assertThat(latency).startsWith("*p99_ms* (closing, p &lt; 0.0016 at 340 s): t = 2.4, p = 0.00005\n");
-        assertThat(errors + latency).doesNotContain("shift", "+3.1", "+2.4");
+        assertThat(errors)
+                .startsWith("*error_rate* (closing, " + Mrkdwn.escape(z.rule()) + "): z = " + Mrkdwn.num(z.estimate())
+                        + ", p = " + Mrkdwn.num(z.pValue()) + "\n");
+        assertThat(latency)
+                .startsWith("*p50_ms* (closing, " + Mrkdwn.escape(t.rule()) + "): t = " + Mrkdwn.num(t.estimate())
+                        + ", p = " + Mrkdwn.num(t.pValue()) + "\n");
+        assertThat(errors + latency)
+                .doesNotContain("shift", "+" + Mrkdwn.num(z.estimate()), "+" + Mrkdwn.num(t.estimate()));
 
         // the rollback broadcast gives it as the statistic it is, not as an effect of that size
         var notice = new RollbackNotice(
@@ -138,28 +128,24 @@ class DeployMessagesTest {
                 "checkout",
                 "1.2.0",
                 "production",
-                closing("error_rate", "z", 3.1, 0.00097),
+                z,
                 Optional.of("#3"),
                 Optional.empty(),
                 Instant.parse("2026-11-24T11:00:00Z"));
         assertThat(RollbackMessages.text(notice))
-                .contains("Rolled back checkout 1.2.0 in production: error_rate z = 3.1, incident #3")
+                .contains("Rolled back checkout 1.2.0 in production: error_rate z = " + Mrkdwn.num(z.estimate())
+                        + ", incident #3")
                 .doesNotContain("effect", "shift");
         assertThat(text(RollbackMessages.broadcast(notice)))
-                .contains("z = 3.1, p = 0.00097")
+                .contains("z = " + Mrkdwn.num(z.estimate()) + ", p = " + Mrkdwn.num(z.pValue()))
                 .doesNotContain("shift");
     }
 
     @Test
     void aPromotionGivesTheScorersScoreOutOfAHundredAndTheMannWhitneyShiftsAsShifts() {
         // a canary exactly like its baseline, promoted by the real analysis with the step's score first
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Promote); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Promote.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Promote.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 1, 100, 300, 0));
         var score = verdict.evidence().getFirst();
         assertThat(score.metric()).isEqualTo("score");
 
@@ -178,13 +164,8 @@ class DeployMessagesTest {
     @Test
     void aRollbackNamesEachMetricOnceTheOneThatFiredFirstWithItsReason() {
         // a canary whose error rate jumps from 0.1% to 5%: rolled back by the real analysis, with its running evidence
-        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
-        Verdict verdict = null;
-        for (long t = 0; t < 600 && !(verdict instanceof Verdict.Rollback); t += 10) {
-            verdict = analysis.observe(new IntervalSample(
-                    t, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 50, 100, 300, 0)));
-        }
-        assertThat(verdict).isInstanceOf(Verdict.Rollback.class);
+        var verdict = AnalysisRuns.until(
+                Verdict.Rollback.class, new TrackSample(1000, 1, 100, 300, 0), new TrackSample(1000, 50, 100, 300, 0));
         var evidence = verdict.evidence();
         assertThat(evidence.stream().filter(e -> e.metric().equals("error_rate")))
                 .as("the analysis gives error_rate twice: the rule that fired and the running evidence")
