@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             BenchAuditCommand.class,
             BenchCanaryCommand.class,
+            BenchCanaryLimitsCommand.class,
             BenchRiskCommand.class,
             BenchAckCommand.class,
             BenchSandboxCommand.class

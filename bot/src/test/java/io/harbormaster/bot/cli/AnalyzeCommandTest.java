@@ -525,6 +525,27 @@ class AnalyzeCommandTest {
         assertTrue(refused.err().contains("the benchmark's traffic comes in 10 s intervals"), refused.err());
     }
 
+    @Test
+    void benchCanaryLimitsPutsTheOracleFirstAndOurJudgeLastForEachLatencyStep() throws Exception {
+        Result r = run("bench", "canary-limits", "--runs", "5", "--seed", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(
+                List.of("latency-+10%-step", "latency-+25%-step"),
+                iterable(json.get("scenarios").findValuesAsText("scenario").iterator()));
+        for (JsonNode scenario : json.get("scenarios")) {
+            JsonNode judges = scenario.get("judges");
+            assertEquals(5, judges.size(), scenario.toString());
+            assertEquals("oracle-sprt", judges.get(0).get("judge").asText());
+            assertEquals(1.0, judges.get(0).get("ttd_vs_oracle").asDouble(), 1e-12);
+            assertTrue(judges.get(4).get("judge").asText().startsWith("ours"), scenario.toString());
+            assertTrue(judges.get(4).get("ttd_median_s").asDouble() > 0, scenario.toString());
+        }
+        Result text = run("bench", "canary-limits", "--runs", "3");
+        assertTrue(text.out().contains("known-onset (our mixture over shift sizes)"), text.out());
+        assertEquals(2, run("bench", "canary-limits", "--runs", "0").exit());
+    }
+
     private static List<String> iterable(java.util.Iterator<String> it) {
         var list = new java.util.ArrayList<String>();
         it.forEachRemaining(list::add);

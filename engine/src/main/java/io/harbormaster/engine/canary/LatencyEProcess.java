@@ -314,6 +314,15 @@ final class LatencyEProcess {
     }
 
     /**
+     * The statistics a test of a shift from the {@code k}-th observation on (0-based) is made of: how many whitened
+     * values there are in all, the shift's weight u and sum t over them, and their sum of squares (the history left
+     * out). For the benchmark's idealised judges ({@link LatencyLimits}), which know what this process must mix over.
+     */
+    double[] statisticsFrom(int k) {
+        return new double[] {dof, weightFrom[k], sumFrom[k], sumSquares};
+    }
+
+    /**
      * This canary's own noise (its whitened values and their squares, the history left out, less the best-fitting
      * shift over the whole canary), for its service's later canaries; none when it has too few values or its readings
      * were mostly the resolution floor. Kept only for a promoted canary.
