@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,14 +27,8 @@ final class BenchCanaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--runs", defaultValue = "300", description = "Runs per scenario (default 300).")
-    int runs;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default 1).")
-    long seed;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Mixin
+    ScenarioRuns options;
 
     @Option(
             names = "--history",
@@ -66,9 +61,10 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     + ", but the benchmark's traffic comes in " + FixedSchedule.INTERVAL_SECONDS
                     + " s intervals (BENCHMARKS.md); remove interval_seconds from the policy to bench it");
         }
-        if (runs < 1) {
-            throw new UserError("--runs must be at least 1 (BENCHMARKS.md asks for 300), got " + runs);
-        }
+        options.check();
+        int runs = options.runs;
+        long seed = options.seed;
+        boolean json = options.json;
         if (history < 0 || history > 100) {
             throw new UserError("--history must be between 0 and 100 earlier canaries (5 is what the pipeline"
                     + " reads), got " + history);

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,20 +24,15 @@ final class BenchCanaryLimitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--runs", defaultValue = "300", description = "Runs per scenario (default 300).")
-    int runs;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default 1).")
-    long seed;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Mixin
+    ScenarioRuns options;
 
     @Override
     public Integer call() {
-        if (runs < 1) {
-            throw new UserError("--runs must be at least 1, got " + runs);
-        }
+        options.check();
+        int runs = options.runs;
+        long seed = options.seed;
+        boolean json = options.json;
         List<LatencyLimitsBenchmark.Row> rows = LatencyLimitsBenchmark.run(runs, seed);
         var out = spec.commandLine().getOut();
         if (json) {
