@@ -131,7 +131,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                     + " --from T1 --to T2");
         }
         // what the judge starts from: the policy caps the latency part (the counts shown are these)
-        CanaryNoise used = history.known() ? history.capped(policy.sequential().noiseHistory()) : history;
+        CanaryNoise used = history.capped(policy.sequential().noiseHistory());
         print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());
         return 0;
     }
@@ -208,7 +208,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                     history.p99().values(),
                     report.latencyHistoryKept() ? "kept to the end" : "dropped by its checks"));
         }
-        if (history.bursts().sensitivity() > 0) {
+        if (history.bursts().known()) {
             parts.add("their error bursts");
         }
         return String.join("; ", parts) + " (from " + noiseHistoryFile + ")";
@@ -239,7 +239,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 var h = node.putObject("noise_history");
                 h.put("file", noiseHistoryFile.toString());
                 h.put("latency", history.known());
-                h.put("error_bursts", history.bursts().sensitivity() > 0);
+                h.put("error_bursts", history.bursts().known());
                 if (history.known()) {
                     h.put("latency_history_kept", report.latencyHistoryKept());
                 }

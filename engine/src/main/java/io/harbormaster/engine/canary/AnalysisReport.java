@@ -7,10 +7,6 @@ import java.util.List;
  * judges still used the noise history they started from at the end (false when there was none).
  */
 public record AnalysisReport(Verdict verdict, List<TimelineEntry> timeline, boolean latencyHistoryKept) {
-    /** A canary judged without a history. */
-    public AnalysisReport(Verdict verdict, List<TimelineEntry> timeline) {
-        this(verdict, timeline, false);
-    }
 
     /** PROMOTE, ROLLBACK or PAUSE; a canary whose data ran out before a decision is PAUSE (a human decides). */
     public String decision() {

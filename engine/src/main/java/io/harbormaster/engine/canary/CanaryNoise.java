@@ -1,5 +1,6 @@
 package io.harbormaster.engine.canary;
 
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,11 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
                 throw new IllegalArgumentException("error bursts need a finite excess and a finite sensitivity and"
                         + " noise of 0 or more, got " + excess + ", " + sensitivity + ", " + noise);
             }
+        }
+
+        /** Whether there are any bursts' sums to start from (a canary's baseline had minutes of error counts). */
+        public boolean known() {
+            return sensitivity > 0;
         }
 
         Bursts plus(Bursts other) {
@@ -169,7 +175,7 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
             out.put("p99", Map.of("values", p99.values(), "variance", p99.variance()));
             out.put("spread", spread.mean());
         }
-        if (bursts.sensitivity() > 0) {
+        if (bursts.known()) {
             out.put(
                     "error_bursts",
                     Map.of("excess", bursts.excess(), "sensitivity", bursts.sensitivity(), "noise", bursts.noise()));
@@ -213,15 +219,13 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
             String at = AUDIT_KEY + ".error_bursts";
             Map<?, ?> b = object(fields.get("error_bursts"), at);
             unknownKeys(b, Set.of("excess", "sensitivity", "noise"), at);
+            double excess = number(required(b, "excess", at), at + ".excess");
+            double sensitivity = number(required(b, "sensitivity", at), at + ".sensitivity");
+            double noise = number(required(b, "noise", at), at + ".noise");
             try {
-                bursts = new Bursts(
-                        number(required(b, "excess", at), at + ".excess"),
-                        number(required(b, "sensitivity", at), at + ".sensitivity"),
-                        number(required(b, "noise", at), at + ".noise"));
+                bursts = new Bursts(excess, sensitivity, noise);
             } catch (IllegalArgumentException e) {
-                throw e.getMessage().startsWith(AUDIT_KEY)
-                        ? e
-                        : new IllegalArgumentException(at + ": " + e.getMessage());
+                throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
             }
         }
         return new CanaryNoise(p50, p99, spread, bursts);
@@ -231,7 +235,7 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
         Map<?, ?> r = object(value, at);
         unknownKeys(r, Set.of("values", "variance"), at);
         Object count = required(r, "values", at);
-        if (!(count instanceof Integer || count instanceof Long || count instanceof java.math.BigInteger)
+        if (!(count instanceof Integer || count instanceof Long || count instanceof BigInteger)
                 || ((Number) count).doubleValue() < 0
                 || ((Number) count).doubleValue() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
