@@ -1,5 +1,7 @@
 package io.harbormaster.engine.canary.bench;
 
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.LatencyLimits;
 import java.util.ArrayList;
@@ -41,10 +43,9 @@ public final class LatencyLimitsBenchmark {
 
     static Row run(Scenario scenario, int runs, long seed) {
         TrackParameters before = TrackParameters.of(scenario, false, 5, Double.POSITIVE_INFINITY, 5, 0);
-        double median = before.quantile(0.5), density = before.density(median);
-        // the per-request noise of a log median (delta method), and the shift in its units
-        double noise = Math.sqrt(0.25 / (density * density * median * median));
-        double shift = Math.log(scenario.fault().magnitude()) / noise;
+        // the shift in units of the per-request noise of a log median (the oracle's delta-method variance, n = 1)
+        double shift =
+                Math.log(scenario.fault().magnitude()) / Math.sqrt(OracleSprt.logQuantileMoments(before, 1, 0.5)[1]);
         double ours = LatencyLimits.p50Threshold();
         var times = new ArrayList<List<double[]>>();
         JUDGES.forEach(j -> times.add(new ArrayList<>()));
@@ -55,8 +56,9 @@ public final class LatencyLimitsBenchmark {
             RunOutcome oracle = OracleSprt.judge(scenario, fixed, onset);
             add(times.get(0), oracle.decision() == RunOutcome.Decision.ROLLBACK ? oracle.at() : -1.0, onset);
             var stream = unheld(new TrafficGenerator(scenario, onset, runSeed));
-            int first = (int) Math.max(0, Math.ceil((onset - 5) / 10.0)); // the first interval whose middle is faulty
             long interval = FixedSchedule.INTERVAL_SECONDS;
+            // the first interval whose middle is faulty, as the oracle starts
+            int first = (int) Math.max(0, Math.ceil((onset - interval / 2.0) / interval));
             add(
                     times.get(1),
                     LatencyLimits.provedAt(
@@ -85,12 +87,18 @@ public final class LatencyLimitsBenchmark {
         return new Row(scenario.name(), medians);
     }
 
-    /** Our judge's schedule when nothing holds it: 5% for 30 s, 25% until 160 s, 50% after. */
+    /**
+     * Our judge's schedule when nothing holds it or hurries it: the default policy's first step for its minimum
+     * ({@code min_step_seconds}, 30 s), the second until {@code last_step_after_seconds} (160 s), the last after.
+     */
     static List<IntervalSample> unheld(TrafficGenerator generator) {
+        var policy = CanaryPolicy.defaults();
+        int[] weights = policy.steps().stream().mapToInt(CanaryStep::weight).toArray();
         var list = new ArrayList<IntervalSample>();
         for (int i = 0; i < FixedSchedule.WEIGHTS.length * FixedSchedule.INTERVALS_PER_STEP; i++) {
             long t = i * FixedSchedule.INTERVAL_SECONDS;
-            list.add(generator.next(t, t < 30 ? 5 : t < 160 ? 25 : 50));
+            int step = t < policy.minStepSeconds() ? 0 : t < policy.lastStepAfterSeconds() ? 1 : 2;
+            list.add(generator.next(t, weights[step]));
         }
         return list;
     }
