@@ -32,6 +32,14 @@ class AuditCommandTest {
     @BeforeEach
     void fill() {
         url = "jdbc:h2:file:" + dir.resolve("db");
+        appendSeven(url, signer);
+    }
+
+    /**
+     * Seven decisions an hour apart, signed every three entries (two checkpoints): checkout and search alternate, the
+     * fourth is a rollback.
+     */
+    static void appendSeven(String url, CheckpointSigner signer) {
         try (var db = Database.open(DatabaseConfig.of(url))) {
             var log = new JooqAuditLog(db, signer, 3, Clock.systemUTC(), Optional.empty());
             for (int i = 1; i <= 7; i++) {

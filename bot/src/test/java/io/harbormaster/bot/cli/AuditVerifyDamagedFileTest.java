@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CheckpointSigner;
 import io.harbormaster.engine.audit.ExportLines;
-import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
-import io.harbormaster.storage.audit.JooqAuditLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,22 +35,7 @@ class AuditVerifyDamagedFileTest {
     @BeforeEach
     void export() throws Exception {
         var url = "jdbc:h2:file:" + dir.resolve("db");
-        try (var db = Database.open(DatabaseConfig.of(url))) {
-            var log = new JooqAuditLog(db, signer, 3, Clock.systemUTC(), Optional.empty());
-            for (int i = 1; i <= 7; i++) {
-                log.append(new AuditRecord(
-                        Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i * 3600L),
-                        "engine",
-                        "deploy.decided",
-                        "d-" + i,
-                        "checkout",
-                        "1." + i,
-                        "auto",
-                        "{\"score\":" + i + "}",
-                        "e1",
-                        "p1"));
-            }
-        }
+        AuditCommandTest.appendSeven(url, signer);
         var exported = dir.resolve("export.json");
         var r = CliRun.of("audit", "export", "--db", url, "--format", "json", "--out", exported.toString());
         assertThat(r.code()).as(r.err()).isZero();
