@@ -81,19 +81,7 @@ public final class Advisor {
         var change = ChangeSummary.of(build);
         var facts = new Facts();
 
-        var changeId = facts.add("change", change.filesInWords());
-        var prId = change.prTitle().map(t -> facts.add("change", "pull request: " + cut(t, 200)));
-        if (!change.commitMessages().isEmpty()) {
-            facts.add(
-                    "change",
-                    "commit messages: "
-                            + String.join(
-                                    " | ",
-                                    change.commitMessages().stream()
-                                            .limit(3)
-                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
-                                            .toList()));
-        }
+        var changeIds = facts.addChange(change);
         if (!change.dependencies().isEmpty()) {
             facts.add("change", "dependencies named by the change: " + String.join(", ", change.dependencies()));
         }
@@ -139,8 +127,8 @@ public final class Advisor {
                 .append(d.version())
                 .append(" changes ")
                 .append(change.filesInWords())
-                .append(cite(changeId));
-        prId.ifPresent(id -> text.append(", \"")
+                .append(cite(changeIds.files()));
+        changeIds.pullRequest().ifPresent(id -> text.append(", \"")
                 .append(cut(change.prTitle().orElseThrow(), 120))
                 .append('"')
                 .append(cite(id)));
@@ -254,19 +242,7 @@ public final class Advisor {
         var trippedId = facts.add(
                 "metric",
                 metric + " tripped: " + tripped.map(Advisor::evidenceInWords).orElse(r.reason()));
-        var changeId = facts.add("change", change.filesInWords());
-        change.prTitle().ifPresent(t -> facts.add("change", "pull request: " + cut(t, 200)));
-        if (!change.commitMessages().isEmpty()) {
-            facts.add(
-                    "change",
-                    "commit messages: "
-                            + String.join(
-                                    " | ",
-                                    change.commitMessages().stream()
-                                            .limit(3)
-                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
-                                            .toList()));
-        }
+        var changeId = facts.addChange(change).files();
         var similar = similar(
                 incidentText(metric, r.reason(), change, d.service()),
                 c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
@@ -543,7 +519,29 @@ public final class Advisor {
             list.add(new Fact(id, kind, cut(Redaction.scrub(text), 600)));
             return id;
         }
+
+        /** Adds what changed: the files, the pull request's title, and the first lines of up to three commits. */
+        ChangeIds addChange(ChangeSummary change) {
+            var files = add("change", change.filesInWords());
+            var pullRequest = change.prTitle().map(t -> add("change", "pull request: " + cut(t, 200)));
+            if (!change.commitMessages().isEmpty()) {
+                add(
+                        "change",
+                        "commit messages: "
+                                + String.join(
+                                        " | ",
+                                        change.commitMessages().stream()
+                                                .limit(3)
+                                                .map(m -> cut(
+                                                        m.lines().findFirst().orElse(""), 160))
+                                                .toList()));
+            }
+            return new ChangeIds(files, pullRequest);
+        }
     }
+
+    /** The ids of the facts that name the change's files and its pull request's title (when it has one). */
+    private record ChangeIds(String files, Optional<String> pullRequest) {}
 
     private static String cite(String id) {
         return " [" + id + "]";
