@@ -377,60 +377,43 @@ public final class Advisor {
             List<SimilarCase> similar,
             String template,
             String templateCheck) {
-        if (!writer.configured()) {
-            return new Advice(
-                    kind,
-                    d.id(),
-                    d.service(),
-                    d.version(),
-                    incidentId,
-                    template,
-                    templateCheck,
-                    facts,
-                    similar,
-                    Advice.Source.TEMPLATE,
-                    Optional.empty(),
-                    Optional.empty());
-        }
-        var prompt = prompt(task, d, facts);
-        var written = ask(prompt);
-        var answerHash = written instanceof SummaryWriter.Written.Answer a
-                ? Optional.of(Prompt.sha256(a.text()))
-                : Optional.<String>empty();
-        var problem =
-                switch (written) {
-                    case SummaryWriter.Written.Failure f -> Optional.of(new String[] {f.reason(), f.detail()});
-                    case SummaryWriter.Written.Answer a -> unusable(a.text(), facts);
-                };
-        var call = new Advice.ModelCall(
-                writer.provider(),
-                written instanceof SummaryWriter.Written.Answer a && !a.model().isBlank() ? a.model() : writer.model(),
-                prompt.sha256(),
-                answerHash,
-                written.latency(),
-                problem.map(p -> p[1]));
-        if (problem.isPresent()) {
-            return new Advice(
-                    kind,
-                    d.id(),
-                    d.service(),
-                    d.version(),
-                    incidentId,
-                    template,
-                    templateCheck,
-                    facts,
-                    similar,
-                    Advice.Source.TEMPLATE,
-                    Optional.of(problem.get()[0]),
-                    Optional.of(call));
-        }
-        var answer = ((SummaryWriter.Written.Answer) written).text().strip();
-        var check = CHECK_FIRST.matcher(answer);
-        String summary = answer;
-        String suggested = templateCheck;
-        if (check.find()) {
-            suggested = check.group(1).strip();
-            summary = (answer.substring(0, check.start()) + answer.substring(check.end())).strip();
+        // the template's text, unless a configured model answers with a text that can be shown
+        var summary = template;
+        var suggested = templateCheck;
+        var source = Advice.Source.TEMPLATE;
+        Optional<String> fallbackReason = Optional.empty();
+        Optional<Advice.ModelCall> call = Optional.empty();
+        if (writer.configured()) {
+            var prompt = prompt(task, d, facts);
+            var written = ask(prompt);
+            var answerHash = written instanceof SummaryWriter.Written.Answer a
+                    ? Optional.of(Prompt.sha256(a.text()))
+                    : Optional.<String>empty();
+            var problem =
+                    switch (written) {
+                        case SummaryWriter.Written.Failure f -> Optional.of(new String[] {f.reason(), f.detail()});
+                        case SummaryWriter.Written.Answer a -> unusable(a.text(), facts);
+                    };
+            var model = written instanceof SummaryWriter.Written.Answer a
+                            && !a.model().isBlank()
+                    ? a.model()
+                    : writer.model();
+            call = Optional.of(new Advice.ModelCall(
+                    writer.provider(), model, prompt.sha256(), answerHash, written.latency(), problem.map(p -> p[1])));
+            if (problem.isPresent()) {
+                fallbackReason = Optional.of(problem.get()[0]);
+            } else {
+                var answer = ((SummaryWriter.Written.Answer) written).text().strip();
+                var check = CHECK_FIRST.matcher(answer);
+                summary = answer;
+                if (check.find()) {
+                    suggested = check.group(1).strip();
+                    summary = (answer.substring(0, check.start()) + answer.substring(check.end())).strip();
+                }
+                summary = cut(summary, MAX_ANSWER);
+                suggested = cut(suggested, 500);
+                source = Advice.Source.MODEL;
+            }
         }
         return new Advice(
                 kind,
@@ -438,13 +421,13 @@ public final class Advisor {
                 d.service(),
                 d.version(),
                 incidentId,
-                cut(summary, MAX_ANSWER),
-                cut(suggested, 500),
+                summary,
+                suggested,
                 facts,
                 similar,
-                Advice.Source.MODEL,
-                Optional.empty(),
-                Optional.of(call));
+                source,
+                fallbackReason,
+                call);
     }
 
     /** Asks the model, waiting at most {@link #bound}: a client that does not keep its own timeout is not waited for. */
