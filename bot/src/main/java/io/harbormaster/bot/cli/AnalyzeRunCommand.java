@@ -3,7 +3,6 @@ package io.harbormaster.bot.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryNoise;
@@ -94,12 +93,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CanaryPolicy policy;
-        try {
-            policy = policyFile == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(policyFile);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        CanaryPolicy policy = CanaryPolicyFile.read(policyFile);
         CanaryNoise history = noiseHistoryFile == null ? CanaryNoise.NONE : NoiseHistoryFile.read(noiseHistoryFile);
         if (noiseHistoryFile != null && policy.sequential().noiseHistory() == 0) {
             throw new UserError("--noise-history is given, but " + policyFile + " sets sequential.noise_history: 0"

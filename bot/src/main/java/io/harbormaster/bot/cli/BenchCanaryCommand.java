@@ -1,6 +1,5 @@
 package io.harbormaster.bot.cli;
 
-import io.harbormaster.bot.config.CanaryPolicyYaml;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.bench.CanaryBenchmark;
 import io.harbormaster.engine.canary.bench.FixedSchedule;
@@ -50,12 +49,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CanaryPolicy policy;
-        try {
-            policy = policyFile == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(policyFile);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        CanaryPolicy policy = CanaryPolicyFile.read(policyFile);
         if (policy.intervalSeconds() != FixedSchedule.INTERVAL_SECONDS) {
             throw new UserError(policyFile + " sets interval_seconds: " + policy.intervalSeconds()
                     + ", but the benchmark's traffic comes in " + FixedSchedule.INTERVAL_SECONDS

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,19 +35,15 @@ class RiskBacktestCommand implements Callable<Integer> {
     @Option(names = "--test", required = true, paramLabel = "G.csv", description = "the test file, scored once")
     Path test;
 
-    @Option(
-            names = "--target-rate",
-            defaultValue = "0.11",
-            paramLabel = "SHARE",
-            description = "share of changes to escalate on score alone (default: ${DEFAULT-VALUE})")
-    double targetRate;
+    @Mixin
+    TargetRateOption targetRate;
 
     @Option(names = "--json", description = "print machine-readable JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        var options = RiskCli.options(targetRate);
+        var options = targetRate.trainingOptions();
         var trainData = RiskCli.readCsv(train, "--train");
         var testData = RiskCli.readCsv(test, "--test");
         BacktestReport r;

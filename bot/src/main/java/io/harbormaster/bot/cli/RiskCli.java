@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.JitCsv;
 import io.harbormaster.engine.risk.TrainingData;
-import io.harbormaster.engine.risk.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,13 +25,6 @@ final class RiskCli {
         } catch (DatasetError e) {
             throw new UserError(e.getMessage(), e);
         }
-    }
-
-    static TrainingOptions options(double targetRate) {
-        if (!(targetRate > 0 && targetRate < 1)) {
-            throw new UserError("--target-rate " + targetRate + " must be a share between 0 and 1, such as 0.11");
-        }
-        return TrainingOptions.defaults().withTargetRate(targetRate);
     }
 
     static String json(Object value) {

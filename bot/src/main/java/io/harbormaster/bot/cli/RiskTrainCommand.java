@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,18 +39,14 @@ final class RiskTrainCommand implements Callable<Integer> {
                     + " incident), read from the database (--db)")
     boolean fromHistory;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     DatabaseOption database;
 
     @Option(names = "--out", required = true, paramLabel = "MODEL.json", description = "where to write the model")
     Path out;
 
-    @Option(
-            names = "--target-rate",
-            defaultValue = "0.11",
-            paramLabel = "SHARE",
-            description = "share of changes to escalate on score alone (default: ${DEFAULT-VALUE})")
-    double targetRate;
+    @Mixin
+    TargetRateOption targetRate;
 
     @Option(names = "--json", description = "print machine-readable JSON")
     boolean json;
@@ -59,7 +56,7 @@ final class RiskTrainCommand implements Callable<Integer> {
         if ((train == null) == !fromHistory) {
             throw new UserError("give either --train FILE.csv or --from-history (with --db), not both and not neither");
         }
-        var options = RiskCli.options(targetRate);
+        var options = targetRate.trainingOptions();
         OutputFiles.check(out, "--out"); // before minutes of training, not after
         long start = System.nanoTime();
         RiskModel model;

@@ -64,11 +64,11 @@ final class SandboxConsole {
         routes.get("/archives/{channel}/{message}", guarded(ctx -> sandbox.slack()
                 .serveThread(ctx, Optional.of("/#thread="))));
         routes.get("/console/api/state", guarded(this::state));
-        routes.post("/console/api/command", guarded(this::command));
-        routes.post("/console/api/action", guarded(this::action));
-        routes.post("/console/api/message", guarded(this::message));
-        routes.post("/console/api/ci", guarded(this::ci));
-        routes.post("/console/api/fault", guarded(this::fault));
+        routes.post("/console/api/command", guarded(withBody(this::command)));
+        routes.post("/console/api/action", guarded(withBody(this::action)));
+        routes.post("/console/api/message", guarded(withBody(this::message)));
+        routes.post("/console/api/ci", guarded(withBody(this::ci)));
+        routes.post("/console/api/fault", guarded(withBody(this::fault)));
     }
 
     /**
@@ -239,11 +239,7 @@ final class SandboxConsole {
     // ------------------------------------------------------------------------------------------------ writing
 
     /** A slash command typed in the composer, sent to the bot as Slack sends it; the immediate answer is shown. */
-    private void command(Context ctx) {
-        var body = body(ctx);
-        if (body == null) {
-            return;
-        }
+    private void command(Context ctx, JsonNode body) {
         var user = persona(ctx, body);
         var text = text(ctx, body, "text");
         if (user == null || text == null) {
@@ -273,11 +269,7 @@ final class SandboxConsole {
     }
 
     /** A button clicked in a message: the click is sent to the bot with the message as Slack holds it. */
-    private void action(Context ctx) {
-        var body = body(ctx);
-        if (body == null) {
-            return;
-        }
+    private void action(Context ctx, JsonNode body) {
         var user = persona(ctx, body);
         var ts = text(ctx, body, "ts");
         var actionId = text(ctx, body, "action_id");
@@ -301,11 +293,7 @@ final class SandboxConsole {
     }
 
     /** A plain message typed in the composer: it stays in the channel (the bot reads no messages). */
-    private void message(Context ctx) {
-        var body = body(ctx);
-        if (body == null) {
-            return;
-        }
+    private void message(Context ctx, JsonNode body) {
         var user = persona(ctx, body);
         var text = text(ctx, body, "text");
         if (user == null || text == null) {
@@ -322,11 +310,7 @@ final class SandboxConsole {
     }
 
     /** The simulated CI announces a build again, or asks for its deploy as a pipeline's deploy stage would. */
-    private void ci(Context ctx) throws Exception {
-        var body = body(ctx);
-        if (body == null) {
-            return;
-        }
+    private void ci(Context ctx, JsonNode body) throws Exception {
         var build = build(ctx, body);
         if (build == null) {
             return;
@@ -337,11 +321,7 @@ final class SandboxConsole {
     }
 
     /** Makes a version misbehave (or behave again) from now on. */
-    private void fault(Context ctx) {
-        var body = body(ctx);
-        if (body == null) {
-            return;
-        }
+    private void fault(Context ctx, JsonNode body) {
         var kind = body.path("fault").asText("");
         try {
             sandbox.injectFault(
@@ -382,6 +362,21 @@ final class SandboxConsole {
             // Slack shows a plain-text answer as it is.
             sandbox.slack().showEphemeral(Sandbox.CHANNEL, user.id(), body, "[]");
         }
+    }
+
+    /** A console API call that reads the request's JSON object. */
+    private interface BodyHandler {
+        void handle(Context ctx, JsonNode body) throws Exception;
+    }
+
+    /** Hands {@code handler} the request body, refusing one that is not a JSON object. */
+    private Handler withBody(BodyHandler handler) {
+        return ctx -> {
+            var body = body(ctx);
+            if (body != null) {
+                handler.handle(ctx, body);
+            }
+        };
     }
 
     private JsonNode body(Context ctx) {

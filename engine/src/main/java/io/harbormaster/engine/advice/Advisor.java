@@ -81,19 +81,7 @@ public final class Advisor {
         var change = ChangeSummary.of(build);
         var facts = new Facts();
 
-        var changeId = facts.add("change", change.filesInWords());
-        var prId = change.prTitle().map(t -> facts.add("change", "pull request: " + cut(t, 200)));
-        if (!change.commitMessages().isEmpty()) {
-            facts.add(
-                    "change",
-                    "commit messages: "
-                            + String.join(
-                                    " | ",
-                                    change.commitMessages().stream()
-                                            .limit(3)
-                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
-                                            .toList()));
-        }
+        var changeIds = facts.addChange(change);
         if (!change.dependencies().isEmpty()) {
             facts.add("change", "dependencies named by the change: " + String.join(", ", change.dependencies()));
         }
@@ -139,8 +127,8 @@ public final class Advisor {
                 .append(d.version())
                 .append(" changes ")
                 .append(change.filesInWords())
-                .append(cite(changeId));
-        prId.ifPresent(id -> text.append(", \"")
+                .append(cite(changeIds.files()));
+        changeIds.pullRequest().ifPresent(id -> text.append(", \"")
                 .append(cut(change.prTitle().orElseThrow(), 120))
                 .append('"')
                 .append(cite(id)));
@@ -254,19 +242,7 @@ public final class Advisor {
         var trippedId = facts.add(
                 "metric",
                 metric + " tripped: " + tripped.map(Advisor::evidenceInWords).orElse(r.reason()));
-        var changeId = facts.add("change", change.filesInWords());
-        change.prTitle().ifPresent(t -> facts.add("change", "pull request: " + cut(t, 200)));
-        if (!change.commitMessages().isEmpty()) {
-            facts.add(
-                    "change",
-                    "commit messages: "
-                            + String.join(
-                                    " | ",
-                                    change.commitMessages().stream()
-                                            .limit(3)
-                                            .map(m -> cut(m.lines().findFirst().orElse(""), 160))
-                                            .toList()));
-        }
+        var changeId = facts.addChange(change).files();
         var similar = similar(
                 incidentText(metric, r.reason(), change, d.service()),
                 c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
@@ -401,60 +377,43 @@ public final class Advisor {
             List<SimilarCase> similar,
             String template,
             String templateCheck) {
-        if (!writer.configured()) {
-            return new Advice(
-                    kind,
-                    d.id(),
-                    d.service(),
-                    d.version(),
-                    incidentId,
-                    template,
-                    templateCheck,
-                    facts,
-                    similar,
-                    Advice.Source.TEMPLATE,
-                    Optional.empty(),
-                    Optional.empty());
-        }
-        var prompt = prompt(task, d, facts);
-        var written = ask(prompt);
-        var answerHash = written instanceof SummaryWriter.Written.Answer a
-                ? Optional.of(Prompt.sha256(a.text()))
-                : Optional.<String>empty();
-        var problem =
-                switch (written) {
-                    case SummaryWriter.Written.Failure f -> Optional.of(new String[] {f.reason(), f.detail()});
-                    case SummaryWriter.Written.Answer a -> unusable(a.text(), facts);
-                };
-        var call = new Advice.ModelCall(
-                writer.provider(),
-                written instanceof SummaryWriter.Written.Answer a && !a.model().isBlank() ? a.model() : writer.model(),
-                prompt.sha256(),
-                answerHash,
-                written.latency(),
-                problem.map(p -> p[1]));
-        if (problem.isPresent()) {
-            return new Advice(
-                    kind,
-                    d.id(),
-                    d.service(),
-                    d.version(),
-                    incidentId,
-                    template,
-                    templateCheck,
-                    facts,
-                    similar,
-                    Advice.Source.TEMPLATE,
-                    Optional.of(problem.get()[0]),
-                    Optional.of(call));
-        }
-        var answer = ((SummaryWriter.Written.Answer) written).text().strip();
-        var check = CHECK_FIRST.matcher(answer);
-        String summary = answer;
-        String suggested = templateCheck;
-        if (check.find()) {
-            suggested = check.group(1).strip();
-            summary = (answer.substring(0, check.start()) + answer.substring(check.end())).strip();
+        // the template's text, unless a configured model answers with a text that can be shown
+        var summary = template;
+        var suggested = templateCheck;
+        var source = Advice.Source.TEMPLATE;
+        Optional<String> fallbackReason = Optional.empty();
+        Optional<Advice.ModelCall> call = Optional.empty();
+        if (writer.configured()) {
+            var prompt = prompt(task, d, facts);
+            var written = ask(prompt);
+            var answerHash = written instanceof SummaryWriter.Written.Answer a
+                    ? Optional.of(Prompt.sha256(a.text()))
+                    : Optional.<String>empty();
+            var problem =
+                    switch (written) {
+                        case SummaryWriter.Written.Failure f -> Optional.of(new String[] {f.reason(), f.detail()});
+                        case SummaryWriter.Written.Answer a -> unusable(a.text(), facts);
+                    };
+            var model = written instanceof SummaryWriter.Written.Answer a
+                            && !a.model().isBlank()
+                    ? a.model()
+                    : writer.model();
+            call = Optional.of(new Advice.ModelCall(
+                    writer.provider(), model, prompt.sha256(), answerHash, written.latency(), problem.map(p -> p[1])));
+            if (problem.isPresent()) {
+                fallbackReason = Optional.of(problem.get()[0]);
+            } else {
+                var answer = ((SummaryWriter.Written.Answer) written).text().strip();
+                var check = CHECK_FIRST.matcher(answer);
+                summary = answer;
+                if (check.find()) {
+                    suggested = check.group(1).strip();
+                    summary = (answer.substring(0, check.start()) + answer.substring(check.end())).strip();
+                }
+                summary = cut(summary, MAX_ANSWER);
+                suggested = cut(suggested, 500);
+                source = Advice.Source.MODEL;
+            }
         }
         return new Advice(
                 kind,
@@ -462,13 +421,13 @@ public final class Advisor {
                 d.service(),
                 d.version(),
                 incidentId,
-                cut(summary, MAX_ANSWER),
-                cut(suggested, 500),
+                summary,
+                suggested,
                 facts,
                 similar,
-                Advice.Source.MODEL,
-                Optional.empty(),
-                Optional.of(call));
+                source,
+                fallbackReason,
+                call);
     }
 
     /** Asks the model, waiting at most {@link #bound}: a client that does not keep its own timeout is not waited for. */
@@ -543,7 +502,29 @@ public final class Advisor {
             list.add(new Fact(id, kind, cut(Redaction.scrub(text), 600)));
             return id;
         }
+
+        /** Adds what changed: the files, the pull request's title, and the first lines of up to three commits. */
+        ChangeIds addChange(ChangeSummary change) {
+            var files = add("change", change.filesInWords());
+            var pullRequest = change.prTitle().map(t -> add("change", "pull request: " + cut(t, 200)));
+            if (!change.commitMessages().isEmpty()) {
+                add(
+                        "change",
+                        "commit messages: "
+                                + String.join(
+                                        " | ",
+                                        change.commitMessages().stream()
+                                                .limit(3)
+                                                .map(m -> cut(
+                                                        m.lines().findFirst().orElse(""), 160))
+                                                .toList()));
+            }
+            return new ChangeIds(files, pullRequest);
+        }
     }
+
+    /** The ids of the facts that name the change's files and its pull request's title (when it has one). */
+    private record ChangeIds(String files, Optional<String> pullRequest) {}
 
     private static String cite(String id) {
         return " [" + id + "]";
