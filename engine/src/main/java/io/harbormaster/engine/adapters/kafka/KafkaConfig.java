@@ -64,13 +64,44 @@ public record KafkaConfig(
             "delivery.timeout.ms",
             "transactional.id");
 
+    /** Why each {@link #MANAGED} property is the adapter's, for the message that refuses it. */
+    private static final Map<String, String> WHY_MANAGED = Map.ofEntries(
+            Map.entry("bootstrap.servers", "the brokers are given as the bootstrap servers setting"),
+            Map.entry(
+                    "client.id",
+                    "each client's id is the replica's client id plus -intake, -dlq or -events; set the client id"
+                            + " setting instead"),
+            Map.entry("group.id", "every replica must share one consumer group so that each request is handled once"),
+            Map.entry(
+                    "enable.auto.commit",
+                    "offsets are committed only after a request is handled; auto-commit could lose requests"),
+            Map.entry("key.deserializer", "the adapter reads keys and values as bytes itself"),
+            Map.entry("value.deserializer", "the adapter reads keys and values as bytes itself"),
+            Map.entry("key.serializer", "the adapter writes keys and values itself"),
+            Map.entry("value.serializer", "the adapter writes keys and values itself"),
+            Map.entry("acks", "events and dead letters must be acknowledged by all in-sync replicas (acks=all)"),
+            Map.entry("enable.idempotence", "a retried send must neither duplicate nor reorder events"),
+            Map.entry(
+                    "max.poll.records",
+                    "a polled batch is handled and committed before the next poll; its size is"
+                            + " the adapter's max poll records"),
+            Map.entry("delivery.timeout.ms", "it is derived from the adapter's send timeout"),
+            Map.entry("transactional.id", "the producers are not transactional; a transactional id breaks every send"));
+
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern SECRET = Pattern.compile(
-            ".*(password|secret|jaas|token|credential|\\.key$|keystore\\.key|truststore\\.certificates).*");
+    private static final Pattern CLIENT_ID = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+    private static final Pattern SECRET = Pattern.compile(".*(password|passphrase|secret|jaas|token|credential|"
+            + "private\\.key|\\.key$|keystore\\.key|truststore\\.certificates|certificate\\.chain).*");
+    /** Kafka's own list of client properties whose values are secret ({@code PASSWORD} in its config definitions). */
+    private static final Set<String> PASSWORD_TYPED = passwordTyped();
+    /** {@code name="value"} options inside a JAAS configuration whose values are secret. */
+    private static final Pattern JAAS_SECRET_OPTION =
+            Pattern.compile("([A-Za-z0-9_.-]*(?i:password|passphrase|secret|credentials?))"
+                    + "\\s*=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s;\"']+))");
 
     public KafkaConfig {
         requireText(bootstrapServers, "bootstrap servers");
-        requireText(clientId, "client id");
+        requireClientId(clientId);
         requireText(groupId, "group id");
         requireTopic(requestsTopic, "requests topic");
         requireTopic(deadLetterTopic, "dead-letter topic");
@@ -79,11 +110,14 @@ public record KafkaConfig(
             throw new IllegalArgumentException("the dead-letter topic must differ from the requests topic");
         }
         Objects.requireNonNull(clientProperties, "client properties (use Map.of())");
-        for (String key : clientProperties.keySet()) {
-            if (MANAGED.contains(key)) {
-                throw new IllegalArgumentException("Kafka client property " + key + " is set by Harbormaster and"
-                        + " cannot be overridden (managed: " + new java.util.TreeSet<>(MANAGED) + ")");
-            }
+        var managed = clientProperties.keySet().stream()
+                .filter(MANAGED::contains)
+                .sorted()
+                .map(key -> key + " (" + whyManaged(key) + ")")
+                .toList();
+        if (!managed.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Kafka client properties set by Harbormaster cannot be overridden: " + String.join("; ", managed));
         }
         clientProperties = Map.copyOf(clientProperties);
         Objects.requireNonNull(handlerRetry, "handler retry");
@@ -239,12 +273,81 @@ public record KafkaConfig(
         return props;
     }
 
-    /** Client properties as they may be logged: secret-looking values replaced. */
-    static Map<String, String> redacted(Map<String, String> properties) {
+    /** The properties of the clients that check the connection (the admin client). */
+    Map<String, String> adminProperties(String suffix) {
+        return common(suffix);
+    }
+
+    /** Why {@code key} is one of {@link #MANAGED}, or empty when it is not. */
+    public static String whyManaged(String key) {
+        return WHY_MANAGED.getOrDefault(key, "");
+    }
+
+    /** Whether {@code clientId} may name a replica's clients: 1 to 200 of {@code [a-zA-Z0-9._-]}. */
+    public static boolean validClientId(String clientId) {
+        return clientId != null && CLIENT_ID.matcher(clientId).matches();
+    }
+
+    /**
+     * Whether the value of client property {@code key} is secret: Kafka types it as a password, or its name says so
+     * (password, secret, JAAS configuration, token, credential, key material).
+     */
+    public static boolean isSecret(String key) {
+        return PASSWORD_TYPED.contains(key)
+                || SECRET.matcher(key.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    /** Client properties as they may be logged: secret values replaced by {@code ****}. */
+    public static Map<String, String> redacted(Map<String, String> properties) {
         Map<String, String> shown = new TreeMap<>();
-        properties.forEach((k, v) ->
-                shown.put(k, SECRET.matcher(k.toLowerCase(Locale.ROOT)).matches() ? "****" : v));
+        properties.forEach((k, v) -> shown.put(k, isSecret(k) ? "****" : v));
         return shown;
+    }
+
+    /**
+     * {@code text} (an error message, say) with every secret of {@code properties} replaced by {@code ****}: the
+     * values of secret properties, and the secret options inside a JAAS configuration ({@code password="..."}).
+     */
+    public static String scrub(String text, Map<String, String> properties) {
+        if (text == null) {
+            return null;
+        }
+        var secrets = new java.util.ArrayList<String>();
+        properties.forEach((k, v) -> {
+            if (isSecret(k) && v != null) {
+                secrets.add(v.strip());
+                var options = JAAS_SECRET_OPTION.matcher(v);
+                while (options.find()) {
+                    for (int group = 3; group <= 5; group++) {
+                        if (options.group(group) != null) {
+                            secrets.add(options.group(group));
+                        }
+                    }
+                }
+            }
+        });
+        // Longest first, so that a secret containing another is replaced whole.
+        secrets.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        String scrubbed = text;
+        for (String secret : secrets) {
+            if (secret.length() >= 3) {
+                scrubbed = scrubbed.replace(secret, "****");
+            }
+        }
+        return scrubbed;
+    }
+
+    private static Set<String> passwordTyped() {
+        var names = new java.util.TreeSet<String>();
+        for (var definition : java.util.List.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+                org.apache.kafka.clients.producer.ProducerConfig.configDef(),
+                org.apache.kafka.clients.admin.AdminClientConfig.configDef())) {
+            definition.configKeys().values().stream()
+                    .filter(k -> k.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD)
+                    .forEach(k -> names.add(k.name));
+        }
+        return Set.copyOf(names);
     }
 
     @Override
@@ -259,6 +362,14 @@ public record KafkaConfig(
     private static void requireText(String value, String what) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("Kafka " + what + " must not be blank");
+        }
+    }
+
+    private static void requireClientId(String clientId) {
+        if (!validClientId(clientId)) {
+            throw new IllegalArgumentException("Kafka client id must be 1 to 200 of [a-zA-Z0-9._-] (it names this"
+                    + " replica's clients in the brokers' logs, metrics and quotas), got "
+                    + (clientId == null ? "nothing" : "\"" + clientId + "\""));
         }
     }
 

@@ -17,31 +17,74 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real single-node KRaft Kafka (broker and controller in one), started in this JVM by Kafka's own test kit, with
  * plain kafka-clients helpers to create topics, publish and read back. One per test class.
+ *
+ * <p>{@link #startSasl()} gives its client listener SASL_PLAINTEXT with the PLAIN mechanism: clients must log in, as
+ * {@link #SASL_USER} (an ordinary user, allowed everything as no ACL is set) or the test kit's super user. The
+ * helpers here log in as the super user.
  */
 public final class KafkaBroker implements AutoCloseable {
 
+    /** The ordinary user of a {@link #startSasl()} broker, and its password. */
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_USER1;
+
+    public static final String SASL_PASSWORD = JaasUtils.KAFKA_PLAIN_USER1_PASSWORD;
+
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
+    /** How this helper's own clients connect: nothing for PLAINTEXT, the super user's login for SASL. */
+    private final Map<String, String> helperLogin;
 
-    private KafkaBroker(KafkaClusterTestKit cluster) {
+    private KafkaBroker(KafkaClusterTestKit cluster, Map<String, String> helperLogin) {
         this.cluster = cluster;
         this.admin = cluster.admin();
+        this.helperLogin = helperLogin;
     }
 
     public static KafkaBroker start() throws Exception {
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build())
+        return start(SecurityProtocol.PLAINTEXT);
+    }
+
+    /** A broker whose client listener wants SASL_PLAINTEXT with PLAIN: see {@link #saslClientProperties}. */
+    public static KafkaBroker startSasl() throws Exception {
+        return start(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** The client properties that log in to a {@link #startSasl()} broker as {@code user}. */
+    public static Map<String, String> saslClientProperties(String user, String password) {
+        return Map.of(
+                "security.protocol",
+                "SASL_PLAINTEXT",
+                "sasl.mechanism",
+                "PLAIN",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+    }
+
+    private static KafkaBroker start(SecurityProtocol protocol) throws Exception {
+        boolean sasl = protocol == SecurityProtocol.SASL_PLAINTEXT;
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBrokerSecurityProtocol(protocol)
+                .build());
+        if (sasl) {
+            // The test kit turns on its authorizer for PLAIN and denies what no ACL allows; the tests here are about
+            // logging in, so an authenticated user may do anything.
+            builder.setConfigProp("allow.everyone.if.no.acl.found", "true");
+        }
+        KafkaClusterTestKit cluster = builder
                 // A group's first member would otherwise wait 3 s for others before getting partitions.
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("offsets.topic.num.partitions", "1")
@@ -54,7 +97,11 @@ public final class KafkaBroker implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new KafkaBroker(cluster);
+            return new KafkaBroker(
+                    cluster,
+                    sasl
+                            ? saslClientProperties(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD)
+                            : Map.of());
         } catch (Exception | Error e) {
             cluster.close();
             throw e;
@@ -99,6 +146,7 @@ public final class KafkaBroker implements AutoCloseable {
     /** Publishes records as an outside producer would and waits until each is acknowledged. */
     public void publish(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties props = new Properties();
+        props.putAll(helperLogin);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -118,8 +166,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Reads every partition of {@code topic} from the start until {@code count} records arrived (bounded). */
-    List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int count, Duration timeout) {
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int count, Duration timeout) {
         Properties props = new Properties();
+        props.putAll(helperLogin);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -140,15 +189,20 @@ public final class KafkaBroker implements AutoCloseable {
         return out;
     }
 
+    /** An admin client of the broker (logged in as the super user when SASL); the broker closes it. */
+    public Admin admin() {
+        return admin;
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static String text(byte[] bytes) {
+    public static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : text(header.value());
     }
