@@ -16,7 +16,7 @@ import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.SocketModeConnection;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
-import io.harbormaster.engine.adapters.kafka.KafkaConfig;
+import io.harbormaster.engine.adapters.kafka.KafkaConnectionCheck;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployEvents;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
 import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
@@ -63,7 +63,9 @@ import picocli.CommandLine.Spec;
                     + " HARBORMASTER_AUDIT_PUBLIC_KEY (without them checkpoints are signed by a throwaway key);"
                     + " HARBORMASTER_CI_SIGNING_SECRET (the HTTP intake answers 503 without it);"
                     + " HARBORMASTER_KAFKA_BOOTSTRAP (deploy.requests in, deploy.events out; without it events stay"
-                    + " in-process); HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
+                    + " in-process), HARBORMASTER_KAFKA_PROPERTIES (a Kafka client properties file: TLS, SASL) and"
+                    + " HARBORMASTER_KAFKA_CLIENT_ID (default: the pod's name, HOSTNAME); serve refuses to start when"
+                    + " the brokers do not answer or refuse its login; HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
                     + " account; serve refuses to start when it cannot reach it."
         })
 final class ServeCommand implements Callable<Integer> {
@@ -93,6 +95,9 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Counted down when everything has closed; a shutdown hook waits for it. */
     private final CountDownLatch done = new CountDownLatch(1);
+
+    /** How long serve waits at start for the Kafka brokers to answer; tests shorten it. */
+    Duration kafkaCheckTimeout = Duration.ofSeconds(15);
 
     /** Connects to the cluster, or says why it cannot; tests replace it with the simulated cluster. */
     Supplier<Cluster> cluster = ServeCommand::kubernetes;
@@ -124,13 +129,18 @@ final class ServeCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var socketMode = socketModeToken(harbormaster, err);
         var signer = signer(err);
+        Optional<KafkaSettings> kafka;
+        try {
+            kafka = KafkaSettings.fromEnvironment(env, err);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("cannot start: " + e.getMessage());
+        }
+        kafka.ifPresent(k -> checkKafka(k, err));
         var cluster = this.cluster.get();
         var metrics = new PrometheusMetricsSource(PrometheusConfig.of(prometheus));
-        var kafka = Optional.ofNullable(env.get("HARBORMASTER_KAFKA_BOOTSTRAP")).filter(s -> !s.isBlank());
         var vertx = kafka.map(k -> Vertx.vertx());
         try (var db = database.open()) {
-            DeployEvents events = kafka.<DeployEvents>map(
-                            k -> new KafkaDeployEvents(vertx.orElseThrow(), KafkaConfig.of(k)))
+            DeployEvents events = kafka.<DeployEvents>map(k -> new KafkaDeployEvents(vertx.orElseThrow(), k.config()))
                     .orElseGet(InProcessEventBus::new);
             var options = new Harbormaster.Options(
                     owner(),
@@ -152,7 +162,7 @@ final class ServeCommand implements Callable<Integer> {
                 socketMode.ifPresent(token -> connectSocketMode(bot.frontEnd(), token));
                 serveExports(bot, env, err);
                 var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
-                        vertx.orElseThrow(), KafkaConfig.of(k), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
+                        vertx.orElseThrow(), k.config(), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
                 consumer.ifPresent(KafkaDeployRequestConsumer::start);
                 var checks = consumer.map(c -> List.of(new ReadinessCheck("kafka consumer", c::running)))
                         .orElse(List.of());
@@ -201,6 +211,28 @@ final class ServeCommand implements Callable<Integer> {
             done.countDown();
         }
         return 0;
+    }
+
+    /**
+     * Says which brokers, client id and client settings (secrets hidden) serve uses, then asks the brokers: no answer
+     * within {@link #kafkaCheckTimeout}, a refused login or a denied topic stops serve with what to change. Topics
+     * that do not exist are only a warning (brokers may create them on first use).
+     */
+    private void checkKafka(KafkaSettings kafka, java.io.PrintWriter err) {
+        err.println("note: " + kafka.describe());
+        err.flush();
+        KafkaConnectionCheck.Result result;
+        try {
+            result = KafkaConnectionCheck.run(kafka.config(), kafkaCheckTimeout);
+        } catch (KafkaConnectionCheck.Failed e) {
+            throw new UserError("cannot start: " + e.getMessage() + "; " + kafka.whatToDo(e.problem()));
+        }
+        if (!result.missingTopics().isEmpty()) {
+            err.println("warning: Kafka topic(s) " + String.join(", ", result.missingTopics()) + " do not exist at "
+                    + kafka.config().bootstrapServers() + ": create them, unless the brokers create topics on first"
+                    + " use (auto.create.topics.enable)");
+            err.flush();
+        }
     }
 
     /** The advisor's chat model as configured, with its key from the environment; says which one it is. */

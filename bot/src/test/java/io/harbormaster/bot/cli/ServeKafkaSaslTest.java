@@ -1,0 +1,241 @@
+package io.harbormaster.bot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.adapters.kafka.DeadLetterHeaders;
+import io.harbormaster.engine.adapters.kafka.KafkaBroker;
+import io.harbormaster.sandbox.SimulatedCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code serve} against a real broker whose client listener wants SASL_PLAINTEXT (PLAIN, a user and password): with
+ * the client properties file named by HARBORMASTER_KAFKA_PROPERTIES the bot consumes deploy.requests, dead-letters and
+ * publishes deploy.events; without the file, or with a wrong password, serve stops at start saying why.
+ */
+class ServeKafkaSaslTest {
+    private static final String SECRET = "serve-kafka-signing-secret";
+    private static final String TOKEN = "xoxb-serve-kafka-token";
+    private static final String POD = "harbormaster-6f7c9d5b8-qx2lp";
+
+    private static KafkaBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.startSasl();
+        broker.createTopic("deploy.requests", 1);
+        broker.createTopic("deploy.requests.dlq", 1);
+        broker.createTopic("deploy.events", 1);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private record Run(ServeCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
+
+    private Run serve(Map<String, String> kafkaEnv, SlackStandIn slack) {
+        var env = new HashMap<String, String>(kafkaEnv);
+        env.put("SLACK_SIGNING_SECRET", SECRET);
+        env.put("SLACK_BOT_TOKEN", TOKEN);
+        env.put("SLACK_API_URL", slack.methodsUrlPrefix());
+        env.put("HARBORMASTER_KAFKA_BOOTSTRAP", broker.bootstrapServers());
+        env.put("HOSTNAME", POD);
+        var command = new ServeCommand();
+        command.env = env;
+        command.cluster = SimulatedCluster::new;
+        command.kafkaCheckTimeout = Duration.ofSeconds(3);
+        var cli = new CommandLine(command);
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        var out = new StringWriter();
+        var err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(command, cli, out, err);
+    }
+
+    private String[] args() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, ConfigCommand.example());
+        return new String[] {
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--config",
+            config.toString(),
+            "--db",
+            "jdbc:h2:file:" + dir.resolve("db")
+        };
+    }
+
+    /** A Kafka client properties file as a platform team would mount it, logging in as {@code user}. */
+    private Path propertiesFile(String user, String password) throws Exception {
+        var file = dir.resolve("kafka.properties");
+        var text = new StringBuilder("# Kafka client settings for Harbormaster (a Secret in the cluster)\n");
+        KafkaBroker.saslClientProperties(user, password)
+                .forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static SlackStandIn slack() {
+        return SlackStandIn.start(TOKEN, List.of(new SlackStandIn.User("U0ALICE", "alice", "Alice")), List.of());
+    }
+
+    private static String ciRequest(String service, String version) {
+        return """
+                {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
+                 "build_id":"b-%s","ci_status":"success","auto_deploy":true,
+                 "change":{"ns":1,"nd":1,"nf":1,"entropy":0,"la":5,"ld":1,"lt":100,"fix":false,"ndev":3,"age":20,
+                           "nuc":2,"exp":800,"rexp":300,"sexp":200,"files":["src/App.java"]}}""".formatted(service, version, service, version, version);
+    }
+
+    /** Every log line the process writes through java.util.logging (the bot's own loggers) while it runs. */
+    private static final class CapturedLogs extends Handler implements AutoCloseable {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        private final SimpleFormatter formatter = new SimpleFormatter();
+
+        CapturedLogs() {
+            Logger.getLogger("").addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(formatter.format(record));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            Logger.getLogger("").removeHandler(this);
+        }
+    }
+
+    @Test
+    void withThePropertiesFileServeConsumesDeadLettersAndPublishesOverSaslAsThisPod() throws Exception {
+        var file = propertiesFile(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD);
+        try (var slack = slack();
+                var logs = new CapturedLogs()) {
+            var run = serve(Map.of("HARBORMASTER_KAFKA_PROPERTIES", file.toString()), slack);
+            var code = new AtomicInteger(-1);
+            var args = args();
+            var thread = Thread.ofVirtual().start(() -> code.set(run.cli().execute(args)));
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!run.out().toString().contains("listening on")) {
+                    assertThat(code.get()).as("serve stopped: " + run.err()).isEqualTo(-1);
+                    assertThat(System.nanoTime())
+                            .as("serve to start: " + run.err())
+                            .isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                assertThat(run.out().toString()).contains("and Kafka deploy.requests");
+                assertThat(run.err().toString())
+                        .contains("note: Kafka at " + broker.bootstrapServers() + ", client id " + POD + " (HOSTNAME)")
+                        .contains("client settings from " + file + ": sasl.jaas.config=****, sasl.mechanism=PLAIN,"
+                                + " security.protocol=SASL_PLAINTEXT");
+
+                broker.publish(
+                        "deploy.requests",
+                        List.of(
+                                KafkaBroker.record("deploy.requests", "inventory", ciRequest("inventory", "2.0.1")),
+                                KafkaBroker.record("deploy.requests", "inventory", "{not json")));
+
+                var events = broker.readAll("deploy.events", 1, Duration.ofSeconds(20));
+                assertThat(events)
+                        .as("deploy.events published by the bot's producer")
+                        .isNotEmpty();
+                assertThat(events.getFirst().key()).asString().isEqualTo("inventory");
+                assertThat(KafkaBroker.text(events.getFirst().value())).contains("\"version\":\"2.0.1\"");
+
+                var dead = broker.readAll("deploy.requests.dlq", 1, Duration.ofSeconds(20));
+                assertThat(dead).singleElement().satisfies(r -> {
+                    assertThat(KafkaBroker.text(r.value())).isEqualTo("{not json");
+                    assertThat(KafkaBroker.header(r, DeadLetterHeaders.REASON)).isEqualTo("invalid");
+                });
+
+                var members = broker.admin()
+                        .describeConsumerGroups(List.of("harbormaster"))
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .get("harbormaster")
+                        .members();
+                assertThat(members).singleElement().satisfies(m -> assertThat(m.clientId())
+                        .isEqualTo(POD + "-intake"));
+            } finally {
+                run.command().stop.countDown();
+                thread.join(Duration.ofSeconds(30));
+            }
+            assertThat(code.get()).isZero();
+            assertThat(logs.lines)
+                    .as("the consumer says what it runs with, secrets hidden")
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("consuming deploy.requests as KafkaConfig[", "sasl.jaas.config=****"));
+            assertThat(String.join("", logs.lines) + run.out() + run.err()).doesNotContain(KafkaBroker.SASL_PASSWORD);
+        }
+    }
+
+    @Test
+    void withoutThePropertiesFileServeStopsSayingTheBrokersDidNotAnswerAndWhatToSet() throws Exception {
+        try (var slack = slack()) {
+            var run = serve(Map.of(), slack);
+            long start = System.nanoTime();
+            assertThat(run.cli().execute(args())).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            assertThat(run.err().toString())
+                    .contains("cannot start: Kafka at " + broker.bootstrapServers() + " did not answer within 3 s")
+                    .contains("a listener that wants TLS or SASL does not answer a plain client either: name a Kafka"
+                            + " client properties file (security.protocol, sasl.*, ssl.*) in"
+                            + " HARBORMASTER_KAFKA_PROPERTIES");
+            assertThat(run.out().toString()).doesNotContain("listening");
+        }
+    }
+
+    @Test
+    void withAWrongPasswordServeStopsSayingTheLoginWasRefusedWithoutShowingThePassword() throws Exception {
+        var wrong = "not-the-password-7f3a";
+        var file = propertiesFile(KafkaBroker.SASL_USER, wrong);
+        try (var slack = slack();
+                var logs = new CapturedLogs()) {
+            var run = serve(Map.of("HARBORMASTER_KAFKA_PROPERTIES", file.toString()), slack);
+            long start = System.nanoTime();
+            assertThat(run.cli().execute(args())).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            assertThat(run.err().toString())
+                    .contains("cannot start: Kafka at " + broker.bootstrapServers()
+                            + " refused this client's credentials or TLS handshake (SaslAuthenticationException:")
+                    .contains("Authentication failed: Invalid username or password")
+                    .contains("check the login (sasl.mechanism, sasl.jaas.config) and the TLS settings (ssl.*) in "
+                            + file);
+            assertThat(String.join("", logs.lines) + run.out() + run.err()).doesNotContain(wrong);
+        }
+    }
+}
