@@ -51,7 +51,7 @@ class KafkaSettingsTest {
         assertThat(err.toString())
                 .contains("HARBORMASTER_KAFKA_CLIENT_ID is set but HARBORMASTER_KAFKA_BOOTSTRAP is"
                         + " not: Kafka is not used");
-        assertThatThrownBy(() -> read(Map.of(KafkaSettings.PROPERTIES, "/etc/harbormaster/kafka/kafka.properties")))
+        assertThatThrownBy(() -> read(Map.of(KafkaSettings.PROPERTIES, "/etc/harbormaster-kafka/kafka.properties")))
                 .hasMessageStartingWith("HARBORMASTER_KAFKA_PROPERTIES is set but HARBORMASTER_KAFKA_BOOTSTRAP is not:"
                         + " set HARBORMASTER_KAFKA_BOOTSTRAP to the brokers' addresses");
     }

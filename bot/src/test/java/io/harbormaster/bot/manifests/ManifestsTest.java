@@ -209,6 +209,62 @@ class ManifestsTest {
     }
 
     @Test
+    void thePostgresKafkaOverlayGivesTheBotTheKafkaClientPropertiesFromASecretItsTemplateDescribes()
+            throws IOException {
+        var dir = ROOT.resolve("overlays/postgres-kafka");
+        var objects = typedBuild(dir);
+        var pod = only(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().getFirst();
+        var env = container.getEnv();
+        String path = env.stream()
+                .filter(e -> e.getName().equals("HARBORMASTER_KAFKA_PROPERTIES"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the overlay sets no HARBORMASTER_KAFKA_PROPERTIES"))
+                .getValue();
+        var mount = container.getVolumeMounts().stream()
+                .filter(m -> path.startsWith(m.getMountPath() + "/"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(path + " is not on a mounted volume"));
+        assertThat(mount.getReadOnly()).isTrue();
+        var volume = pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(mount.getName()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(volume.getSecret())
+                .as("the properties file comes from a Secret")
+                .isNotNull();
+        assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440);
+        assertThat(env)
+                .as("a literal client id would be shared by both replicas; the default is each pod's name")
+                .noneMatch(e -> e.getName().equals("HARBORMASTER_KAFKA_CLIENT_ID") && e.getValue() != null);
+
+        var problems = new ArrayList<String>();
+        var template = (Secret) TypedManifests.load(
+                "overlays/postgres-kafka/kafka-client-secret.yaml",
+                Kustomization.read(dir.resolve("kafka-client-secret.yaml")).getFirst(),
+                problems);
+        assertThat(problems).isEmpty();
+        assertThat(template.getMetadata().getName())
+                .isEqualTo(volume.getSecret().getSecretName());
+        String key = path.substring(mount.getMountPath().length() + 1);
+        assertThat(template.getStringData()).containsOnlyKeys(key);
+        assertThat(objects).as("the build must not apply the template").noneMatch(Secret.class::isInstance);
+
+        // As it is, the template sets nothing; its commented example, uncommented, is what serve accepts.
+        var text = template.getStringData().get(key);
+        var asIs = new java.util.Properties();
+        asIs.load(new java.io.StringReader(text));
+        assertThat(asIs).isEmpty();
+        var example = new java.util.TreeMap<String, String>();
+        text.lines()
+                .filter(l -> l.matches("#[a-z][a-z0-9.]*=.*"))
+                .forEach(l -> example.put(l.substring(1, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        assertThat(example).containsKeys("security.protocol", "sasl.mechanism", "sasl.jaas.config");
+        var accepted = io.harbormaster.engine.adapters.kafka.KafkaClientProperties.check(example, "the template");
+        assertThat(accepted.warnings()).isEmpty();
+    }
+
+    @Test
     void anOverlaysImagesEntryReplacesTheImageAsKustomizeEditSetImageWould(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("kustomization.yaml"), """
                 resources:

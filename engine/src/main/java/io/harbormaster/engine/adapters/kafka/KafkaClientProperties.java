@@ -55,7 +55,7 @@ public record KafkaClientProperties(Map<String, String> properties, List<String>
             if (Files.isDirectory(file)) {
                 throw new IllegalArgumentException(file + " is a directory, not a properties file: name the file"
                         + " inside it (for a Secret mounted as a volume: the mount path plus the Secret's key, such"
-                        + " as /etc/harbormaster/kafka/kafka.properties)");
+                        + " as /etc/harbormaster-kafka/kafka.properties)");
             }
             if (Files.size(file) > MAX_BYTES) {
                 throw new IllegalArgumentException(file + " is larger than 1 MiB: not a Kafka client properties file");
