@@ -2,9 +2,12 @@ package io.harbormaster.bot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.Await;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.adapters.kafka.DeadLetterHeaders;
 import io.harbormaster.engine.adapters.kafka.KafkaBroker;
+import io.harbormaster.engine.adapters.kafka.KafkaConfig;
+import io.harbormaster.engine.adapters.kafka.KafkaConnectionCheck;
 import io.harbormaster.sandbox.SimulatedCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,6 +24,13 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,6 +211,40 @@ class ServeKafkaSaslTest {
                             .contains("consuming deploy.requests as KafkaConfig[", "sasl.jaas.config=****"));
             assertThat(String.join("", logs.lines) + run.out() + run.err()).doesNotContain(KafkaBroker.SASL_PASSWORD);
         }
+    }
+
+    @Test
+    void theCheckWarnsOfMissingTopicsAndStopsOnATopicThePrincipalMayNotSee() throws Exception {
+        var login = KafkaBroker.saslClientProperties(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD);
+        var config = KafkaConfig.of(broker.bootstrapServers()).withClientProperties(login);
+
+        var missing = KafkaConnectionCheck.run(
+                config.withTopics("deploy.requests", "absent.dlq", "absent.events"), Duration.ofSeconds(5));
+        assertThat(missing.brokers()).isEqualTo(1);
+        assertThat(missing.missingTopics()).containsExactly("absent.dlq", "absent.events");
+
+        broker.createTopic("forbidden.events", 1);
+        broker.admin()
+                .createAcls(List.of(new AclBinding(
+                        new ResourcePattern(ResourceType.TOPIC, "forbidden.events", PatternType.LITERAL),
+                        new AccessControlEntry(
+                                "User:" + KafkaBroker.SASL_USER, "*", AclOperation.ALL, AclPermissionType.DENY))))
+                .all()
+                .get(10, TimeUnit.SECONDS);
+        Await.until("the DENY to be in force", Duration.ofSeconds(10), () -> {
+            try {
+                KafkaConnectionCheck.run(
+                        config.withTopics("deploy.requests", "deploy.requests.dlq", "forbidden.events"),
+                        Duration.ofSeconds(5));
+                return false;
+            } catch (KafkaConnectionCheck.Failed e) {
+                assertThat(e.problem()).isEqualTo(KafkaConnectionCheck.Problem.AUTHORIZATION);
+                assertThat(e.getMessage())
+                        .isEqualTo("Kafka at " + broker.bootstrapServers()
+                                + " does not let this client's principal describe forbidden.events");
+                return true;
+            }
+        });
     }
 
     @Test
