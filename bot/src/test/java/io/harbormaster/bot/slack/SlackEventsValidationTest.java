@@ -1,6 +1,7 @@
 package io.harbormaster.bot.slack;
 
 import static io.harbormaster.bot.slack.SlackFixture.BOB;
+import static io.harbormaster.bot.slack.SlackFixture.CHANNEL;
 import static io.harbormaster.bot.slack.SlackFixture.SIGNING_SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What reaches {@code /slack/events} that Slack would not send: the signature is checked before the body is read,
- * and a signed payload that cannot be read is refused with 400, before anything runs.
+ * and a signed payload that is unreadable or lacks who and where is refused with 400, before anything runs.
  */
 class SlackEventsValidationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +104,21 @@ class SlackEventsValidationTest {
     }
 
     @Test
+    void aSignedClickWithoutItsUserOrChannelIsRefusedWith400AndNothingRuns() {
+        var noUser = click();
+        noUser.remove("user");
+        var noChannel = click();
+        noChannel.remove("channel");
+        noChannel.remove("container");
+
+        assertThat(f.requests.send(payload(noUser.toString())).statusCode()).isEqualTo(400);
+        var response = f.requests.send(payload(noChannel.toString()));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).doesNotContain("cannot reach Slack");
+        nothingRan();
+    }
+
+    @Test
     void aSignedClickOnAnActionNobodyHandlesIsNotFound() {
         var unknown = SlackRequests.blockActionPayload(
                 BOB,
@@ -112,6 +128,19 @@ class SlackEventsValidationTest {
                 JSON.createObjectNode().put("ts", "1.5"));
 
         assertThat(f.requests.send(payload(unknown.toString())).statusCode()).isEqualTo(404);
+        nothingRan();
+    }
+
+    @Test
+    void aSignedSlashCommandWithoutUserChannelOrTriggerIsRefusedWith400AndNothingRuns() {
+        var noUser = "command=%2Fdeploy&text=status&channel_id=" + CHANNEL + "&trigger_id=1.2";
+        var noChannel = "command=%2Fdeploy&text=status&user_id=U0APPROVER&trigger_id=1.2";
+        var noTrigger = "command=%2Fdeploy&text=status&user_id=U0APPROVER&channel_id=" + CHANNEL;
+        var auditNoUser = "command=%2Faudit&text=verify&channel_id=" + CHANNEL;
+
+        for (var body : new String[] {noUser, noChannel, noTrigger, auditNoUser}) {
+            assertThat(f.requests.send(body).statusCode()).as(body).isEqualTo(400);
+        }
         nothingRan();
     }
 }
