@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
@@ -69,17 +68,37 @@ public final class Database implements AutoCloseable {
         hikari.setMaximumPoolSize(config.maxPoolSize());
         hikari.setPoolName("harbormaster-db");
         hikari.setInitializationFailTimeout(-1); // report the failure ourselves, below, without the password
-        HikariDataSource ds = new HikariDataSource(hikari);
+        HikariDataSource ds = null;
         try {
+            // The pool refuses a URL its driver cannot read here already, naming the URL.
+            ds = new HikariDataSource(hikari);
             migrate(ds, vendor);
-        } catch (FlywayException | IllegalStateException e) {
-            ds.close();
+        } catch (RuntimeException e) {
+            if (ds != null) {
+                ds.close();
+            }
+            // Drivers and the pool echo the URL, or the part they could not read (user:password@host): the message is
+            // masked, and a cause that shows a secret is left out rather than printed with its stack trace.
             throw new IllegalStateException(
-                    "cannot open the database at " + config.redactedUrl() + ": " + rootMessage(e)
+                    "cannot open the database at " + config.redactedUrl() + ": " + config.redact(rootMessage(e))
                             + " (check HARBORMASTER_DB_URL, HARBORMASTER_DB_USER and HARBORMASTER_DB_PASSWORD)",
-                    e);
+                    revealsSecret(e, config) ? null : e);
         }
         return new Database(config, vendor, ds);
+    }
+
+    private static boolean revealsSecret(Throwable e, DatabaseConfig config) {
+        for (var t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (config.reveals(t.getMessage()) || config.reveals(t.toString())) {
+                return true;
+            }
+            for (var suppressed : t.getSuppressed()) {
+                if (revealsSecret(suppressed, config)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void migrate(DataSource ds, Vendor vendor) {

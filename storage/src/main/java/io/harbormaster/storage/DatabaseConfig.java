@@ -1,7 +1,10 @@
 package io.harbormaster.storage;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Where the database is and how to log in. The password never appears in {@link #toString()} or in messages.
@@ -11,6 +14,11 @@ import java.util.Objects;
 public record DatabaseConfig(String url, String user, String password, int maxPoolSize) {
     /** The embedded default: a file database under {@code ./data}. */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/harbormaster";
+
+    /** {@code password=...} up to the next parameter ({@code &} in PostgreSQL URLs, {@code ;} in H2's). */
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)([^&;]*)");
+    /** The {@code user:password@} of {@code scheme://user:password@host}. */
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/?#@:]*:)([^/?#@]*)@");
 
     public DatabaseConfig {
         Objects.requireNonNull(url, "url");
@@ -44,9 +52,54 @@ public record DatabaseConfig(String url, String user, String password, int maxPo
         return new DatabaseConfig(url, env.get("HARBORMASTER_DB_USER"), env.get("HARBORMASTER_DB_PASSWORD"), poolSize);
     }
 
-    /** The URL with any password parameter masked, fit for logs and error messages. */
+    /**
+     * The URL with any password masked, fit for logs and error messages: a {@code password=} parameter (PostgreSQL's
+     * {@code ?password=}, H2's {@code ;PASSWORD=}) and the password of a {@code user:password@host} part.
+     */
     public String redactedUrl() {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return maskUrl(url);
+    }
+
+    /**
+     * {@code text} (a driver's or pool's error message, say) with every secret of this configuration masked: the
+     * password, and passwords written into the URL. Drivers echo the URL, or the part of it they could not read.
+     */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        var masked = maskUrl(text);
+        for (var secret : secrets()) {
+            masked = masked.replace(secret, "***");
+        }
+        return masked;
+    }
+
+    /** Whether {@code text} shows a secret of this configuration. */
+    public boolean reveals(String text) {
+        return text != null && secrets().stream().anyMatch(text::contains);
+    }
+
+    private List<String> secrets() {
+        var secrets = new ArrayList<String>();
+        if (!password.isEmpty()) {
+            secrets.add(password);
+        }
+        var userInfo = USER_INFO.matcher(url);
+        while (userInfo.find()) {
+            secrets.add(userInfo.group(2));
+        }
+        var parameter = PASSWORD_PARAMETER.matcher(url);
+        while (parameter.find()) {
+            secrets.add(parameter.group(2));
+        }
+        secrets.removeIf(String::isEmpty);
+        return secrets;
+    }
+
+    private static String maskUrl(String text) {
+        var masked = PASSWORD_PARAMETER.matcher(text).replaceAll("$1***");
+        return USER_INFO.matcher(masked).replaceAll("$1***@");
     }
 
     @Override

@@ -409,11 +409,24 @@ public final class ConfigLoader {
             if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
                 throw new IllegalArgumentException();
             }
+            if (uri.getRawUserInfo() != null) {
+                problem(
+                        "prometheus.url",
+                        "'" + withoutUserInfo(uri) + "' is written with credentials (user:password@): harbormaster.yml"
+                                + " holds no secrets; give the bot a Prometheus address it may read without them");
+                return Optional.empty();
+            }
             return Optional.of(uri);
         } catch (IllegalArgumentException e) {
             problem("prometheus.url", "'" + url + "' is not an http(s) URL such as http://prometheus.monitoring:9090");
             return Optional.empty();
         }
+    }
+
+    /** A URL as it may be shown: without the user:password@ part, which is never repeated. */
+    private static String withoutUserInfo(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     private AdvisorSettings advisor(JsonNode node) {
@@ -429,6 +442,14 @@ public final class ConfigLoader {
             baseUrl = URI.create(url.strip());
             if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
                 throw new IllegalArgumentException();
+            }
+            if (baseUrl.getRawUserInfo() != null) {
+                problem(
+                        "advisor.base_url",
+                        "'" + withoutUserInfo(baseUrl) + "' is written with credentials (user:password@):"
+                                + " harbormaster.yml holds no secrets; put the API key in HARBORMASTER_LLM_API_KEY"
+                                + " instead");
+                baseUrl = standard;
             }
         } catch (IllegalArgumentException e) {
             problem(

@@ -75,6 +75,7 @@ public final class AuditExportLinks {
         q.since().ifPresent(t -> p.put("since", t.toString()));
         q.until().ifPresent(t -> p.put("until", t.toString()));
         q.decision().ifPresent(d -> p.put("decision", d));
+        q.deployId().ifPresent(d -> p.put("deploy", d));
         p.put("by", by);
         p.put("exp", Long.toString(expires));
         return p;
@@ -107,10 +108,12 @@ public final class AuditExportLinks {
             var since = ctx.queryParam("since");
             var until = ctx.queryParam("until");
             var decision = ctx.queryParam("decision");
+            var deploy = ctx.queryParam("deploy");
             if (service != null) query = query.withService(service);
             if (since != null) query = query.withSince(Instant.parse(since));
             if (until != null) query = query.withUntil(Instant.parse(until));
             if (decision != null) query = query.withDecision(decision);
+            if (deploy != null) query = query.withDeploy(deploy);
             expires = Long.parseLong(required(ctx, "exp"));
             var expected = sign(params(query, format, required(ctx, "by"), expires));
             if (!MessageDigest.isEqual(
@@ -148,6 +151,7 @@ public final class AuditExportLinks {
             query.since().ifPresent(t -> reasoning.put("since", t.toString()));
             query.until().ifPresent(t -> reasoning.put("until", t.toString()));
             query.decision().ifPresent(d -> reasoning.put("decision", d));
+            query.deployId().ifPresent(d -> reasoning.put("deploy", d));
             log.append(new AuditRecord(
                     clock.instant(),
                     ctx.queryParam("by"),

@@ -8,6 +8,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,8 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin javalin;
     private final App bolt;
     private final SlackRequestParser parser;
+    private final SlackSignature signature;
+    private final Clock clock = Clock.systemUTC();
     private final List<ReadinessCheck> checks;
 
     /** How long {@link #close()} lets requests in progress finish (Jetty also waits this long for idle connections). */
@@ -47,6 +50,7 @@ public final class HttpServer implements AutoCloseable {
             Duration grace) {
         this.bolt = bolt;
         this.parser = new SlackRequestParser(bolt.config());
+        this.signature = new SlackSignature(bolt.config().getSigningSecret());
         this.checks = List.copyOf(checks);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -82,19 +86,45 @@ public final class HttpServer implements AutoCloseable {
         javalin.stop();
     }
 
-    /** Hands the request to Bolt exactly as it arrived: the signature covers the raw body, so it is never re-encoded. */
+    /**
+     * Hands the request to Bolt exactly as it arrived: the signature covers the raw body, so it is never re-encoded.
+     * The signature is checked here first, before the body is parsed: Bolt parses the payload before it verifies, so a
+     * forged body that is not JSON would otherwise reach its parser (and the log, with a stack trace), and Bolt lets a
+     * timestamp from the future pass. Bolt checks the signature again.
+     */
     private void slackEvents(Context ctx) throws Exception {
+        var body = ctx.bodyAsBytes();
+        var refusal = signature.refusal(
+                ctx.header(SlackSignature.TIMESTAMP_HEADER),
+                ctx.header(SlackSignature.SIGNATURE_HEADER),
+                body,
+                clock.instant());
+        if (refusal.isPresent()) {
+            log.debug("Slack request refused: {}", refusal.get());
+            ctx.status(401).contentType("application/json").result("{\"error\":\"invalid request signature\"}");
+            return;
+        }
         var headers = new LinkedHashMap<String, List<String>>();
         for (var name : Collections.list(ctx.req().getHeaderNames())) {
             headers.put(name, Collections.list(ctx.req().getHeaders(name)));
         }
-        var request = parser.parse(SlackRequestParser.HttpRequest.builder()
-                .requestUri(ctx.path())
-                .queryString(ctx.queryParamMap())
-                .headers(new RequestHeaders(headers))
-                .requestBody(new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8))
-                .remoteAddress(ctx.ip())
-                .build());
+        com.slack.api.bolt.request.Request<?> request;
+        try {
+            request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                    .requestUri(ctx.path())
+                    .queryString(ctx.queryParamMap())
+                    .headers(new RequestHeaders(headers))
+                    .requestBody(new String(body, StandardCharsets.UTF_8))
+                    .remoteAddress(ctx.ip())
+                    .build());
+        } catch (RuntimeException e) {
+            // Signed, so from Slack (or whoever holds the secret), yet unreadable: one line, not a stack trace.
+            log.warn(
+                    "Slack request refused: its payload cannot be read ({})",
+                    e.getClass().getSimpleName());
+            ctx.status(400).contentType("application/json").result("{\"error\":\"malformed Slack payload\"}");
+            return;
+        }
         if (request == null) {
             ctx.status(400).contentType("application/json").result("{\"error\":\"not a Slack request\"}");
             return;

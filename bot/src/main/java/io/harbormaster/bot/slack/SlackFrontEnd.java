@@ -145,6 +145,10 @@ public final class SlackFrontEnd implements AutoCloseable {
     private Response deploy(SlashCommandRequest req, SlashCommandContext ctx) {
         long started = System.nanoTime();
         var p = req.getPayload();
+        // who, where, and the trigger id that makes a redelivery recognisable: without them nothing can be answered
+        if (blank(p.getUserId()) || blank(p.getChannelId()) || blank(p.getTriggerId())) {
+            return malformed(DEPLOY, "a slash command without user_id, channel_id or trigger_id");
+        }
         var user = new SlackUser(p.getUserId(), p.getUserName());
         var channel = p.getChannelId();
         var key = "slack:" + p.getTriggerId();
@@ -239,6 +243,9 @@ public final class SlackFrontEnd implements AutoCloseable {
     private Response audit(SlashCommandRequest req, SlashCommandContext ctx) {
         long started = System.nanoTime();
         var p = req.getPayload();
+        if (blank(p.getUserId()) || blank(p.getChannelId())) {
+            return malformed(AUDIT, "a slash command without user_id or channel_id");
+        }
         var user = new SlackUser(p.getUserId(), p.getUserName());
         var channel = p.getChannelId();
         Response response;
@@ -281,14 +288,19 @@ public final class SlackFrontEnd implements AutoCloseable {
     private Response decide(BlockActionRequest req, ActionContext ctx, Approval.Decision decision) {
         long started = System.nanoTime();
         var p = req.getPayload();
-        var action = p.getActions().getFirst();
+        var action = p.getActions().getFirst(); // Bolt routed the click by it: there is one
+        var channel = p.getChannel() != null
+                ? p.getChannel().getId()
+                : p.getContainer() != null ? p.getContainer().getChannelId() : null;
+        var message = p.getMessage();
+        var messageTs = message != null
+                ? message.getTs()
+                : p.getContainer() != null ? p.getContainer().getMessageTs() : null;
+        if (p.getUser() == null || blank(p.getUser().getId()) || blank(channel) || blank(messageTs)) {
+            return malformed(action.getActionId(), "a click without its user, channel or message");
+        }
         metrics.action(action.getActionId());
         var clicker = new SlackUser(p.getUser().getId(), p.getUser().getUsername());
-        var channel = p.getChannel() == null
-                ? p.getContainer().getChannelId()
-                : p.getChannel().getId();
-        var message = p.getMessage();
-        var messageTs = message != null ? message.getTs() : p.getContainer().getMessageTs();
         // The same person clicking the same button on the same message means the same thing: one key for all of it.
         var key = "slack-action:" + channel + ":" + messageTs + ":" + clicker.id() + ":" + action.getActionId();
         long deployId;
@@ -353,6 +365,23 @@ public final class SlackFrontEnd implements AutoCloseable {
                                 + e.getClass().getSimpleName() + "). The details are in the bot's log."));
             }
         });
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /**
+     * A signed request that lacks what every request from Slack carries: refused with 400 before anything runs, since
+     * there is nobody to answer and nowhere to answer them (and no key to recognise a redelivery by).
+     */
+    private static Response malformed(String what, String why) {
+        log.warn("{}: refused {}", what, why);
+        return Response.builder()
+                .statusCode(400)
+                .contentType(Response.CONTENT_TYPE_APPLICATION_JSON_UTF8)
+                .body("{\"error\":\"" + why + "\"}")
+                .build();
     }
 
     private static Response ephemeralAck(SlashCommandContext ctx, SlackMessage message) {

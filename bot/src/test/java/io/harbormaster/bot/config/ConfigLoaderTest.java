@@ -124,6 +124,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void credentialsWrittenIntoAUrlAreRefusedWithoutRepeatingThem() {
+        // secrets come from the environment: one in the file would be read by anyone who reads the file, and shown
+        // wherever the URL is
+        var problems = problems(MINIMAL
+                + "prometheus: {url: 'https://metrics:s3cret-pw@prometheus.example:9090'}\n"
+                + "advisor: {provider: openai, model: m, base_url: 'https://me:sk-s3cret@llm.example/v1'}\n");
+
+        assertThat(problems)
+                .hasSize(2)
+                .anySatisfy(
+                        p -> assertThat(p).contains("prometheus.url", "credentials", "https://prometheus.example:9090"))
+                .anySatisfy(p -> assertThat(p).contains("advisor.base_url", "credentials", "HARBORMASTER_LLM_API_KEY"))
+                .noneSatisfy(p -> assertThat(p).containsAnyOf("s3cret", "metrics:", "me:"));
+    }
+
+    @Test
     void theAdvisorTakesAnthropicWithAModelAndItsOwnDefaultBaseUrl() {
         var config = ConfigLoader.parse(
                 "harbormaster.yml", MINIMAL + "advisor: {provider: anthropic, model: claude-3-5-haiku-latest}\n");

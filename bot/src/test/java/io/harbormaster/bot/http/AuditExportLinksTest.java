@@ -125,6 +125,23 @@ class AuditExportLinksTest {
     }
 
     @Test
+    void aLinkForOneDeployExportsThatDeployOnlyAndItsFilterIsSigned() throws Exception {
+        var issued = links.links(AuditQuery.all().withDeploy("d2"), "U0AUDITOR");
+
+        var csv = get(issued.csv());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        var rows = csv.body().lines().toList();
+        assertThat(rows.subList(1, rows.size())).singleElement().satisfies(r -> assertThat(r)
+                .contains(",d2,"));
+        assertThat(get(URI.create(issued.csv().toString().replace("deploy=d2", "deploy=d4")))
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(get(URI.create(issued.csv().toString().replace("deploy=d2&", "")))
+                        .statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
     void aChangedFilterOrRequesterOrAnExpiredLinkIsRefused() throws Exception {
         var csv = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR")
                 .csv()

@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  *     "files": ["src/Payment.java"],            required: paths (may be empty)
  *     "dependencies": ["ledger"],               optional: names
  *     "commit_messages": ["Fix rounding"],      optional: strings
- *     "pr_title": "Fix rounding of refunds"     optional: string
+ *     "pr_title": "Fix rounding of refunds",    optional: string
+ *     "author": "U0123ABCD"                     optional: the author's Slack member id, 1 to 255 printable
+ *                                               characters (the author may not approve the deploy)
  *   }
  * }
  * }</pre>
@@ -368,6 +370,11 @@ public final class CiDeployRequestParser {
             List<String> dependencies = strings(change, "dependencies", false, MAX_TEXT);
             List<String> messages = strings(change, "commit_messages", false, Integer.MAX_VALUE);
             Optional<String> prTitle = text("change.pr_title", change, "pr_title", false);
+            // Kept in the change's JSON only, but checked: the approval rules refuse the author's own approval by it,
+            // and an author of another type would silently be no author at all.
+            printable(
+                    "change.author",
+                    text("change.author", change, "author", false).orElse(null));
             if (problems.size() > before) {
                 return null;
             }

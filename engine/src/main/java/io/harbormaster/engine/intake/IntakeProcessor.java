@@ -80,6 +80,18 @@ public final class IntakeProcessor {
             try {
                 DeployRequestHandler.Outcome outcome = handler.handle(request, key);
                 count(outcome);
+                if (outcome instanceof DeployRequestHandler.Outcome.Refused refused) {
+                    // Committed, not dead-lettered (sending it again changes nothing), and CI reads no answer on a
+                    // topic: the log is where an operator finds why its build or deploy went nowhere.
+                    LOG.log(
+                            Level.WARNING,
+                            "{0}: deploy request {1} for {2} {3} refused: {4}",
+                            where,
+                            key,
+                            request.service(),
+                            request.version(),
+                            refused.reason());
+                }
                 return new IntakeResult.Handled(request, key, outcome, attempt);
             } catch (RuntimeException e) {
                 last = e;

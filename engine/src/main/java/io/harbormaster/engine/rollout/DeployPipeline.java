@@ -26,8 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The deploy pipeline of SPEC.md as a persisted state machine: intake, risk scoring, escalation and approvals,
@@ -358,8 +360,26 @@ public final class DeployPipeline {
 
     // ------------------------------------------------------------------------------------------------ approval
 
+    /**
+     * Decisions on one deploy are taken one at a time in this engine: the two requests of a double click must not both
+     * pass the checks before either is recorded (two audit entries and two notices for one approval, and a stale
+     * revision for the second). Striped, so that the locks do not grow with the number of deploys.
+     */
+    private final ReentrantLock[] deciding =
+            Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
+
     /** An approver's click on Approve or Reject; authorized here, whatever the front end checked. */
     public Decision decide(long deployId, String user, Approval.Decision choice, String comment) {
+        var lock = deciding[Math.floorMod(Long.hashCode(deployId), deciding.length)];
+        lock.lock();
+        try {
+            return decideAlone(deployId, user, choice, comment);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Decision decideAlone(long deployId, String user, Approval.Decision choice, String comment) {
         var found = ports.deploys().find(deployId);
         if (found.isEmpty()) {
             return new Decision.Refused("there is no deploy " + deployId);

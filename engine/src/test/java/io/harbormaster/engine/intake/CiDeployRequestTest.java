@@ -473,6 +473,23 @@ class CiDeployRequestTest {
         }
 
         @Test
+        void theChangesAuthorMustBeTextSinceTheAuthorMayNotApproveTheirOwnChange() {
+            // a wrong-typed author would be no author at all, and the rule against approving one's own change with it
+            ObjectNode node = CiRequests.valid();
+            ((ObjectNode) node.get("change")).put("author", 42);
+            assertThat(onlyProblem(node))
+                    .isEqualTo(new Problem("change.author", "is a number (42): expected a string"));
+            ((ObjectNode) node.get("change")).putObject("author").put("slack", "U0DEV");
+            assertThat(onlyProblem(node).field()).isEqualTo("change.author");
+            ((ObjectNode) node.get("change")).put("author", " ");
+            assertThat(onlyProblem(node).field()).isEqualTo("change.author");
+            ((ObjectNode) node.get("change")).put("author", "U0DEV\nU0OTHER");
+            assertThat(onlyProblem(node).field()).isEqualTo("change.author");
+            ((ObjectNode) node.get("change")).put("author", "U0DEV");
+            assertThat(parsed(node).change().json()).contains("\"author\":\"U0DEV\"");
+        }
+
+        @Test
         void requestedByFollowsThePrintableTextRules() {
             ObjectNode node = CiRequests.valid();
             node.put("requested_by", "");

@@ -36,7 +36,7 @@ public final class AdviceMessages {
         }
         blocks.add(BlockKit.context(source(a)));
         var plain = (a.kind() == AdviceKind.CONTEXT_PACKAGE ? "Context package for " : "Incident hypothesis for ")
-                + a.service() + " " + a.version() + ": " + a.summary();
+                + escape(a.service() + " " + a.version() + ": " + a.summary());
         return new SlackMessage(plain, blocks);
     }
 

@@ -52,6 +52,18 @@ class AdviceMessagesTest {
     }
 
     @Test
+    void theNotificationTextCannotMentionAnyoneEither() {
+        // the plain text is what mobile notifications show, and Slack reads mentions in it
+        var m = AdviceMessages.advice(advice(
+                Advice.Source.MODEL,
+                Optional.empty(),
+                "<!channel> ping <@U0BOSS> via <https://evil.example|docs>",
+                List.of()));
+
+        assertThat(m.text()).contains("&lt;!channel&gt;").doesNotContain("<!channel>", "<@U0BOSS>", "<https://");
+    }
+
+    @Test
     void aFallbackSaysTheModelFailedAndWhy() {
         var m = AdviceMessages.advice(
                 advice(Advice.Source.TEMPLATE, Optional.of("timeout"), "template [F1]", List.of()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.canary.MetricsUnavailable;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -16,12 +17,16 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +47,13 @@ final class PrometheusHttpApi implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusHttpApi.class.getName());
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** The largest answer read: a one-series matrix of the most points a query asks for is well under 1 MiB. */
+    static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+    /** How much of Prometheus' own error text an exception repeats. */
+    static final int MAX_ERROR_CHARS = 1000;
+    /** Timestamps beyond this many seconds from the epoch do not fit in a long of milliseconds. */
+    private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(Long.MAX_VALUE / 1000 - 1);
 
     private final PrometheusConfig config;
     private final HttpClient client;
@@ -106,15 +118,16 @@ final class PrometheusHttpApi implements AutoCloseable {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             boolean retryable;
             try {
-                HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<byte[]> response = client.send(built, info -> new LimitedBody(MAX_RESPONSE_BYTES));
                 int status = response.statusCode();
-                JsonNode body = parse(response.body());
+                String raw = new String(response.body(), StandardCharsets.UTF_8);
+                JsonNode body = parse(raw);
                 if (status == 200
                         && body != null
                         && "success".equals(body.path("status").asText())) {
                     return body.path("data");
                 }
-                lastFailure = describe(status, body, response.body());
+                lastFailure = describe(status, body, raw);
                 retryable = status == 429 || status >= 500;
                 if (!retryable) {
                     throw new MetricsUnavailable(where(path, promql) + ": " + lastFailure
@@ -128,6 +141,12 @@ final class PrometheusHttpApi implements AutoCloseable {
                 lastFailure =
                         "cannot connect (" + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")";
             } catch (IOException e) {
+                if (e instanceof TooLarge || e.getCause() instanceof TooLarge) {
+                    // the same query would bring the same flood: not retried
+                    throw new MetricsUnavailable(where(path, promql) + ": the answer is larger than "
+                            + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB, so it was not read; a template must"
+                            + " aggregate to one series over the requested range");
+                }
                 lastFailure = "I/O error: " + e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -177,14 +196,16 @@ final class PrometheusHttpApi implements AutoCloseable {
     /** Prometheus' own error ({@code errorType: error}) when it sent one, else the start of the body. */
     private static String describe(int status, JsonNode body, String raw) {
         if (body != null && body.hasNonNull("error")) {
-            return "HTTP " + status + ", " + body.path("errorType").asText("error") + ": "
-                    + body.path("error").asText();
+            return "HTTP " + status + ", " + cut(body.path("errorType").asText("error"), 100) + ": "
+                    + cut(body.path("error").asText(), MAX_ERROR_CHARS);
         }
-        String snippet = raw == null ? "" : raw.strip().replaceAll("\\s+", " ");
-        if (snippet.length() > 200) {
-            snippet = snippet.substring(0, 200) + "...";
-        }
-        return "HTTP " + status + (snippet.isEmpty() ? " with an empty body" : ", body: " + snippet);
+        String snippet = raw == null ? "" : cut(raw, 10 * 200).strip().replaceAll("\\s+", " ");
+        return "HTTP " + status + (snippet.isEmpty() ? " with an empty body" : ", body: " + cut(snippet, 200));
+    }
+
+    /** At most {@code max} characters of {@code s}; the error goes into logs, Slack messages and the audit log. */
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
     private static JsonNode parse(String body) {
@@ -198,14 +219,19 @@ final class PrometheusHttpApi implements AutoCloseable {
 
     private long epochMillis(JsonNode timestamp, String promql) {
         if (!timestamp.isNumber()) {
-            throw new MetricsUnavailable(
-                    where(QUERY_RANGE, promql) + ": a point has no numeric timestamp: " + timestamp);
+            throw new MetricsUnavailable(where(QUERY_RANGE, promql) + ": a point has no numeric timestamp: "
+                    + cut(timestamp.toString(), 60));
         }
-        return timestamp
-                .decimalValue()
-                .movePointRight(3)
-                .setScale(0, RoundingMode.HALF_UP)
-                .longValueExact();
+        BigDecimal seconds = timestamp.decimalValue();
+        // Checked before any arithmetic: rescaling 1e999999999 or 1e-999999999 would compute a power of ten with a
+        // billion digits. Prometheus sends seconds with at most millisecond decimals.
+        if (seconds.compareTo(MAX_SECONDS) > 0
+                || seconds.compareTo(MAX_SECONDS.negate()) < 0
+                || seconds.stripTrailingZeros().scale() > 9) {
+            throw new MetricsUnavailable(where(QUERY_RANGE, promql) + ": a point has a timestamp that is not unix"
+                    + " seconds: " + cut(timestamp.toString(), 60));
+        }
+        return seconds.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 
     private double value(JsonNode value, String promql) {
@@ -218,8 +244,8 @@ final class PrometheusHttpApi implements AutoCloseable {
                 try {
                     yield Double.parseDouble(text);
                 } catch (NumberFormatException e) {
-                    throw new MetricsUnavailable(
-                            where(QUERY_RANGE, promql) + ": a point has a value that is not a number: " + value);
+                    throw new MetricsUnavailable(where(QUERY_RANGE, promql)
+                            + ": a point has a value that is not a number: " + cut(value.toString(), 60));
                 }
             }
         };
@@ -240,6 +266,66 @@ final class PrometheusHttpApi implements AutoCloseable {
     static String human(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    }
+
+    /** Thrown (inside the client's IOException) when an answer outgrows its limit. */
+    private static final class TooLarge extends IOException {
+        TooLarge(long limit) {
+            super("response body larger than " + limit + " bytes");
+        }
+    }
+
+    /**
+     * Collects a response body of at most {@code limit} bytes; past that it cancels the download and fails, so a
+     * runaway answer (a template that returns every series, a proxy streaming a file) never fills the heap.
+     */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long limit;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        LimitedBody(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer buffer : buffers) {
+                if ((long) received.size() + buffer.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new TooLarge(limit));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                received.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(received.toByteArray());
+        }
     }
 
     URI baseUrl() {
