@@ -111,7 +111,11 @@ final class PrometheusHttpApi implements AutoCloseable {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(encode(form)));
-        config.auth().authorizationHeader().ifPresent(value -> request.header("Authorization", value));
+        try {
+            config.auth().authorizationHeader().ifPresent(value -> request.header("Authorization", value));
+        } catch (PrometheusAuth.Unavailable e) {
+            throw new MetricsUnavailable(where(path, promql) + ": " + e.getMessage() + " (not sent)");
+        }
         HttpRequest built = request.build();
 
         String lastFailure = "";
@@ -126,6 +130,11 @@ final class PrometheusHttpApi implements AutoCloseable {
                         && body != null
                         && "success".equals(body.path("status").asText())) {
                     return body.path("data");
+                }
+                if (status == 401 || status == 403) {
+                    // The same credentials would be refused again: not retried. The body is not repeated (a proxy's
+                    // login page says nothing useful).
+                    throw new MetricsUnavailable(where(path, promql) + ": " + refused(status));
                 }
                 lastFailure = describe(status, body, raw);
                 retryable = status == 429 || status >= 500;
@@ -191,6 +200,21 @@ final class PrometheusHttpApi implements AutoCloseable {
     private String where(String path, String promql) {
         return "Prometheus at " + PrometheusConfig.redacted(config.resolve(path)) + " failed for query `" + promql
                 + "`";
+    }
+
+    /** Why Prometheus (or the proxy in front of it) answered 401 or 403, and what to do. */
+    private String refused(int status) {
+        if (config.auth() instanceof PrometheusAuth.None) {
+            return "Prometheus asks for credentials (HTTP " + status + ") and none are set: give the bot a bearer"
+                    + " token (HARBORMASTER_PROMETHEUS_TOKEN or HARBORMASTER_PROMETHEUS_TOKEN_FILE) or basic auth"
+                    + " (HARBORMASTER_PROMETHEUS_USER and HARBORMASTER_PROMETHEUS_PASSWORD); not retried";
+        }
+        return "Prometheus refused the credentials (HTTP " + status + ", "
+                + config.auth().describe() + "): "
+                + (status == 401
+                        ? "they are wrong or expired"
+                        : "they were accepted but are not allowed to query this Prometheus")
+                + "; not retried";
     }
 
     /** Prometheus' own error ({@code errorType: error}) when it sent one, else the start of the body. */

@@ -200,7 +200,10 @@ class PrometheusMetricsSourceHttpTest {
             var e = assertThrows(MetricsUnavailable.class, () -> source.samples(THREE_INTERVALS));
 
             assertEquals("Bearer s3cr3t-token", server.requests().getFirst().authorization());
-            assertTrue(e.getMessage().contains("HTTP 401, body: Unauthorized"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("Prometheus refused the credentials (HTTP 401, a bearer token)"),
+                    e.getMessage());
+            assertEquals(1, server.requests().size(), "refused credentials are not retried");
             assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
             assertFalse(source.toString().contains("s3cr3t"));
         }

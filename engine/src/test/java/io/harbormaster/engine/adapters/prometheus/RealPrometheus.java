@@ -35,12 +35,15 @@ public final class RealPrometheus implements AutoCloseable {
     private final Path dataDir;
     private final Path log;
     private final Thread stopOnExit;
+    /** The Authorization header the readiness probe sends (Prometheus with basic auth protects /-/ready too). */
+    private final String readyAuthorization;
 
-    private RealPrometheus(Process process, URI url, Path dataDir, Path log) {
+    private RealPrometheus(Process process, URI url, Path dataDir, Path log, String readyAuthorization) {
         this.process = process;
         this.url = url;
         this.dataDir = dataDir;
         this.log = log;
+        this.readyAuthorization = readyAuthorization;
         this.stopOnExit = new Thread(process::destroyForcibly, "stop-prometheus-" + process.pid());
         Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
@@ -81,6 +84,30 @@ public final class RealPrometheus implements AutoCloseable {
      * Prometheus on it and waits until it is ready. {@code extraFlags} are passed to Prometheus as they are.
      */
     public static RealPrometheus start(String openMetrics, Path workDir, String... extraFlags) throws IOException {
+        return startWith(openMetrics, workDir, null, extraFlags);
+    }
+
+    /**
+     * Like {@link #start(String, Path, String...)}, with Prometheus' own basic authentication on every endpoint: a
+     * {@code --web.config.file} whose {@code basic_auth_users} holds {@code user} with a bcrypt hash of {@code
+     * password} (made here with Bouncy Castle's bcrypt, cost 4: the lowest Prometheus accepts, so requests stay fast).
+     */
+    public static RealPrometheus startWithBasicAuth(String openMetrics, Path workDir, String user, String password)
+            throws IOException {
+        Files.createDirectories(workDir);
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        String hash = org.bouncycastle.crypto.generators.OpenBSDBCrypt.generate("2b", password.toCharArray(), salt, 4);
+        Path webConfig = workDir.resolve("web.yml");
+        Files.writeString(webConfig, "basic_auth_users:\n  " + user + ": '" + hash + "'\n", StandardCharsets.UTF_8);
+        String authorization = "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return startWith(openMetrics, workDir, authorization, "--web.config.file=" + webConfig);
+    }
+
+    private static RealPrometheus startWith(
+            String openMetrics, Path workDir, String readyAuthorization, String... extraFlags) throws IOException {
         Binaries bin = binaries().orElseThrow(() -> new IllegalStateException("Prometheus is not installed"));
         Files.createDirectories(workDir);
         Path dataDir = workDir.resolve("tsdb");
@@ -118,8 +145,8 @@ public final class RealPrometheus implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            RealPrometheus prometheus =
-                    new RealPrometheus(process, URI.create("http://127.0.0.1:" + port), dataDir, log);
+            RealPrometheus prometheus = new RealPrometheus(
+                    process, URI.create("http://127.0.0.1:" + port), dataDir, log, readyAuthorization);
             try {
                 prometheus.awaitReady();
                 return prometheus;
@@ -157,9 +184,12 @@ public final class RealPrometheus implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
-            HttpRequest ready = HttpRequest.newBuilder(url.resolve("/-/ready"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build();
+            HttpRequest.Builder probe =
+                    HttpRequest.newBuilder(url.resolve("/-/ready")).timeout(Duration.ofSeconds(2));
+            if (readyAuthorization != null) {
+                probe.header("Authorization", readyAuthorization);
+            }
+            HttpRequest ready = probe.build();
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new IOException(
