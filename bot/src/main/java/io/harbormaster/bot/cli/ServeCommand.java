@@ -20,6 +20,7 @@ import io.harbormaster.engine.adapters.kafka.KafkaConnectionCheck;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployEvents;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
 import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
+import io.harbormaster.engine.adapters.prometheus.PrometheusAuth;
 import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
 import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
 import io.harbormaster.engine.advice.SummaryWriter;
@@ -65,7 +66,10 @@ import picocli.CommandLine.Spec;
                     + " HARBORMASTER_KAFKA_BOOTSTRAP (deploy.requests in, deploy.events out; without it events stay"
                     + " in-process), HARBORMASTER_KAFKA_PROPERTIES (a Kafka client properties file: TLS, SASL) and"
                     + " HARBORMASTER_KAFKA_CLIENT_ID (default: the pod's name, HOSTNAME); serve refuses to start when"
-                    + " the brokers do not answer or refuse its login; HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
+                    + " the brokers do not answer or refuse its login; HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one);"
+                    + " HARBORMASTER_PROMETHEUS_TOKEN or _TOKEN_FILE (a bearer token), or HARBORMASTER_PROMETHEUS_USER"
+                    + " and _PASSWORD (basic auth), when Prometheus needs credentials (over http only to loopback, or"
+                    + " with HARBORMASTER_PROMETHEUS_ALLOW_HTTP=true). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
                     + " account; serve refuses to start when it cannot reach it."
         })
 final class ServeCommand implements Callable<Integer> {
@@ -122,11 +126,20 @@ final class ServeCommand implements Callable<Integer> {
                 .prometheus()
                 .orElseThrow(() -> new UserError("cannot start: " + path + " names no Prometheus server; serve reads"
                         + " canary metrics from it (add prometheus: {url: http://prometheus:9090})"));
+        PrometheusConfig prometheusConfig;
+        try {
+            prometheusConfig = PrometheusSettings.config(prometheus, env);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("cannot start: " + e.getMessage());
+        }
         AdvisorParts.keyProblem(harbormaster.advisor(), advisorKey()).ifPresent(problem -> {
             throw new UserError("cannot start: " + problem);
         });
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (!(prometheusConfig.auth() instanceof PrometheusAuth.None)) {
+            err.println("note: " + PrometheusSettings.describe(prometheusConfig));
+        }
         var socketMode = socketModeToken(harbormaster, err);
         var signer = signer(err);
         Optional<KafkaSettings> kafka;
@@ -137,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         kafka.ifPresent(k -> checkKafka(k, err));
         var cluster = this.cluster.get();
-        var metrics = new PrometheusMetricsSource(PrometheusConfig.of(prometheus));
+        var metrics = new PrometheusMetricsSource(prometheusConfig);
         var vertx = kafka.map(k -> Vertx.vertx());
         try (var db = database.open()) {
             DeployEvents events = kafka.<DeployEvents>map(k -> new KafkaDeployEvents(vertx.orElseThrow(), k.config()))
