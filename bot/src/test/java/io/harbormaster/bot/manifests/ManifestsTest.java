@@ -152,9 +152,20 @@ class ManifestsTest {
             assertThat(env)
                     .extracting(e -> e.getName())
                     .as("%s: the Secret's optional keys reach the bot", dir)
-                    .contains("HARBORMASTER_EXPORT_LINK_SECRET", "SLACK_APP_TOKEN");
+                    .contains(
+                            "HARBORMASTER_EXPORT_LINK_SECRET",
+                            "SLACK_APP_TOKEN",
+                            "HARBORMASTER_PROMETHEUS_TOKEN",
+                            "HARBORMASTER_PROMETHEUS_USER",
+                            "HARBORMASTER_PROMETHEUS_PASSWORD");
         }
-        assertThat(secretKeys()).contains("HARBORMASTER_EXPORT_LINK_SECRET", "SLACK_APP_TOKEN");
+        assertThat(secretKeys())
+                .contains(
+                        "HARBORMASTER_EXPORT_LINK_SECRET",
+                        "SLACK_APP_TOKEN",
+                        "HARBORMASTER_PROMETHEUS_TOKEN",
+                        "HARBORMASTER_PROMETHEUS_USER",
+                        "HARBORMASTER_PROMETHEUS_PASSWORD");
     }
 
     @Test
