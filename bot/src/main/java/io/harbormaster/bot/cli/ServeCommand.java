@@ -108,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ListenAddress.check(host, port); // before the cluster, Slack and the database are reached
         SlackSettings settings;
         try {
             settings = SlackSettings.fromEnvironment(env);
