@@ -43,7 +43,7 @@ final class DatabaseOption {
                 throw new UserError(
                         "there is no database at " + config.redactedUrl() + ": give the bot's database with --db URL"
                                 + " or HARBORMASTER_DB_URL (a relative jdbc:h2:file: path is taken from the directory"
-                                + " you run in; the sandbox's is jdbc:h2:file:sandbox-data/harbormaster)",
+                                + " you run in; the sandbox's is jdbc:h2:file:./sandbox-data/harbormaster)",
                         e);
             }
             throw refusal(config, e);
