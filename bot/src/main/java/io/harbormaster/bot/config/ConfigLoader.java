@@ -542,7 +542,7 @@ public final class ConfigLoader {
         if (v == null || v.isNull()) {
             return fallback;
         }
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problem(path, "expected a whole number from " + min + " to " + max + ", got " + v);
             return fallback;
         }

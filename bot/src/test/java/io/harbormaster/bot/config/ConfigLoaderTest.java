@@ -379,7 +379,7 @@ class ConfigLoaderTest {
             {"max_no_data_seconds: -5", "max_no_data_seconds: expected a whole number from 0"},
             {"max_no_data_seconds: 0", "max_no_data_seconds must be positive"},
             {"min_step_seconds: 10.9", "min_step_seconds: expected a whole number from 0 to 1000000, got 10.9"},
-            {"interval_seconds: 99999999999999999999999", "out of range"},
+            {"interval_seconds: 99999999999999999999999", "interval_seconds: expected a whole number from 0 to"},
             {"closing_test_seconds: 10000000", "closing_test_seconds: expected a whole number from 0 to 1000000"},
             {"sequential:\n        alpha: 2", "sequential.alpha must be between 0 and 1"},
             {"sequential:\n        alpah: 0.01", "sequential.alpah: unknown key 'alpah' (did you mean 'alpha'?)"},
@@ -396,6 +396,22 @@ class ConfigLoaderTest {
                     .asString()
                     .contains(c[1]);
         }
+    }
+
+    @Test
+    void aWholeNumberTooLargeForALongIsOutOfItsKeysRangeNotInvalidYamlNorReadModulo() {
+        // before: "not valid YAML: Numeric value (...) out of range of long", naming neither the key nor its range
+        assertThat(problems(MINIMAL + "audit:\n  checkpoint_every: 99999999999999999999999\n"))
+                .singleElement()
+                .asString()
+                .contains(
+                        "audit.checkpoint_every: expected a whole number from 1 to 1000000, got 99999999999999999999999")
+                .doesNotContain("YAML", "long");
+        // 2^64 + 1 is not 1
+        assertThat(problems(MINIMAL.replace("approvers: ops", "approvers: ops\n    approvals: 18446744073709551617")))
+                .singleElement()
+                .asString()
+                .contains("services.web.approvals: expected a whole number from 1 to 10, got 18446744073709551617");
     }
 
     @Test
