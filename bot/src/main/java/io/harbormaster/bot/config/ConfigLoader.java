@@ -57,7 +57,14 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the configuration (" + e.getMessage()
+            var why =
+                    switch (e) {
+                        case java.nio.file.NoSuchFileException n -> "no such file";
+                        case java.nio.charset.CharacterCodingException c -> "it is not UTF-8 text";
+                        case java.nio.file.AccessDeniedException a -> "permission denied";
+                        default -> Files.isDirectory(file) ? "it is a directory" : e.getMessage();
+                    };
+            throw new ConfigException(file + ": cannot read the configuration (" + why
                     + "); give the path of harbormaster.yml with --config or HARBORMASTER_CONFIG");
         }
         return parse(file.toString(), text);

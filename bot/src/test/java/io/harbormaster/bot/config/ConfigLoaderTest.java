@@ -362,7 +362,19 @@ class ConfigLoaderTest {
     @Test
     void anUnreadableFileSaysHowToPointAtTheRightOne() {
         assertThatThrownBy(() -> ConfigLoader.load(java.nio.file.Path.of("/nonexistent/harbormaster.yml")))
+                .hasMessageContaining("no such file")
                 .hasMessageContaining("--config or HARBORMASTER_CONFIG");
+    }
+
+    @Test
+    void aFileThatIsNotTextOrIsADirectorySaysSoInWords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // before: "cannot read the configuration (Input length = 1)"
+        var binary = java.nio.file.Files.write(dir.resolve("harbormaster.yml"), new byte[] {0, 1, (byte) 0xff, 0x0a});
+        assertThatThrownBy(() -> ConfigLoader.load(binary))
+                .hasMessageContaining("is not UTF-8 text")
+                .hasMessageNotContaining("Input length");
+        assertThatThrownBy(() -> ConfigLoader.load(dir)).hasMessageContaining("is a directory");
     }
 
     @Test
