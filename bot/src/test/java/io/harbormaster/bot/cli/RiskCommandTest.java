@@ -323,12 +323,15 @@ class RiskCommandTest {
 
     @Test
     void trainingFromTheBotsOwnHistorySaysHowMuchHistoryItNeeds(@org.junit.jupiter.api.io.TempDir Path dir) {
+        var url = "jdbc:h2:file:" + dir.resolve("db");
+        io.harbormaster.storage.Database.open(io.harbormaster.storage.DatabaseConfig.of(url))
+                .close(); // a bot's database with no deploys yet (one that does not exist is refused as such)
         var r = run(
                 "risk",
                 "train",
                 "--from-history",
                 "--db",
-                "jdbc:h2:file:" + dir.resolve("db"),
+                url,
                 "--out",
                 dir.resolve("m.json").toString());
         assertThat(r.code()).isEqualTo(2);
