@@ -226,6 +226,38 @@ class RiskCommandTest {
     }
 
     @Test
+    void aMisspeltContextKeyIsRefusedNotScoredAsItsConservativeDefault() throws IOException {
+        // before: "critcality" was ignored and the change scored as of a high-criticality service, silently
+        var json = ANNOUNCEMENT.formatted("success").strip();
+        var typo = json.substring(0, json.length() - 1) + ",\"context\":{\"critcality\":\"low\"}}";
+        var r = run("risk", "score", "--change", change(typo).toString());
+        assertEquals(2, r.code(), r.out());
+        assertThat(r.err())
+                .contains("context.critcality: unknown key (did you mean 'criticality'?)", "local_time")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aContextCountOutOfRangeSaysItsRange() throws IOException {
+        var json = ANNOUNCEMENT.formatted("success").strip();
+        var many = json.substring(0, json.length() - 1) + ",\"context\":{\"dependents\":1000000000000}}";
+        var r = run("risk", "score", "--change", change(many).toString());
+        assertEquals(2, r.code());
+        // before: "it must be a whole number, 0 or more", which 1000000000000 is
+        assertThat(r.err()).contains("context.dependents is 1000000000000; it must be a whole number from 0 to 100000");
+    }
+
+    @Test
+    void aChangeFileThatDoesNotExistIsNamedAsSuch() {
+        var missing = dir.resolve("no-such-change.json");
+        var r = run("risk", "score", "--change", missing.toString());
+        assertEquals(2, r.code());
+        // before: "a directory on the way (...) does not exist; create it first", advice for an output file
+        assertThat(r.err().strip())
+                .isEqualTo("error: --change " + missing + ": no such file; give the CI announcement to score (JSON)");
+    }
+
+    @Test
     void aFileThatIsNotAModelOrNotJsonIsRefusedInPlainWords() throws IOException {
         var c = change("""
                 {"service":"s","version":"1","change":{"la":1,"files":[]}}
