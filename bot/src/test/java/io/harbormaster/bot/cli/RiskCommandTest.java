@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -282,6 +283,31 @@ class RiskCommandTest {
         var m = run("risk", "score", "--model", missing.toString(), "--change", c.toString());
         assertEquals(2, m.code());
         assertEquals(1, m.err().split(java.util.regex.Pattern.quote(missing.toString()), -1).length - 1, m.err());
+    }
+
+    @Test
+    void aTestFileWithoutBadOrWithoutGoodChangesIsRefusedNotReportedAsNaN() throws IOException {
+        // before: exit 0 with auc, catch_at and their intervals all NaN ("NaN" strings in the JSON)
+        var lines = Files.readAllLines(test);
+        for (var label : List.of("True", "False")) {
+            var other = label.equals("True") ? "False" : "True";
+            var oneClass = new StringBuilder(lines.get(0)).append('\n');
+            lines.stream()
+                    .skip(1)
+                    .map(l -> l.replaceFirst(",apache/demo," + other + ",", ",apache/demo," + label + ","))
+                    .forEach(l -> oneClass.append(l).append('\n'));
+            var file = Files.writeString(dir.resolve("all-" + label + ".csv"), oneClass);
+            for (var command : List.of("risk backtest", "bench risk")) {
+                var args = new java.util.ArrayList<>(List.of(command.split(" ")));
+                args.addAll(List.of("--train", train.toString(), "--test", file.toString(), "--json"));
+                var r = run(args.toArray(String[]::new));
+                assertEquals(2, r.code(), command + " " + label + ": " + r.out());
+                assertThat(r.err())
+                        .as(command)
+                        .contains("1500 changes", label.equals("True") ? "0 good" : "0 bad", "at least one")
+                        .doesNotContain("NaN");
+            }
+        }
     }
 
     @Test
