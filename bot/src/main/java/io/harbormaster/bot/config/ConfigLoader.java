@@ -1,6 +1,7 @@
 package io.harbormaster.bot.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harbormaster.engine.adapters.prometheus.PromQlTemplates;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.policy.Criticality;
 import io.harbormaster.engine.policy.Dependency;
@@ -244,10 +245,18 @@ public final class ConfigLoader {
                         "expected a mapping of metric (" + String.join(", ", METRICS) + ") to a PromQL template");
             } else {
                 known(metricsNode, path + ".metrics", METRICS.toArray(String[]::new));
-                metricsNode
-                        .fields()
-                        .forEachRemaining(
-                                m -> metrics.put(m.getKey(), m.getValue().asText()));
+                metricsNode.fields().forEachRemaining(m -> {
+                    if (!METRICS.contains(m.getKey())) {
+                        return; // reported as unknown above
+                    }
+                    try { // as serve will run it: an unknown placeholder, or one where it cannot go, is refused now
+                        PromQlTemplates.DEFAULTS.with(
+                                Map.of(m.getKey(), m.getValue().asText()));
+                        metrics.put(m.getKey(), m.getValue().asText());
+                    } catch (IllegalArgumentException e) {
+                        problem(path + ".metrics." + m.getKey(), e.getMessage());
+                    }
+                });
             }
         }
         var dependencies = new ArrayList<Dependency>();

@@ -113,6 +113,25 @@ class ServeCommandTest {
     }
 
     @Test
+    void aServicesOwnMetricsTemplatesAreTheOnesItsCanariesAreJudgedFrom() throws Exception {
+        // before: serve queried every service with the built-in templates; services.<name>.metrics was read and dropped
+        var config = io.harbormaster.bot.config.ConfigLoader.parse("example", config());
+        var source = ServeCommand.metricsSource(
+                io.harbormaster.engine.adapters.prometheus.PrometheusConfig.of(URI.create("http://prometheus:9090")),
+                config.catalog());
+        var p99 = io.harbormaster.engine.adapters.prometheus.CanaryMetric.P99;
+        assertThat(source.templatesFor("inventory").template(p99))
+                .isEqualTo(config.catalog()
+                        .service("inventory")
+                        .orElseThrow()
+                        .metricTemplates()
+                        .get("p99"))
+                .contains("inv_latency_seconds_bucket");
+        assertThat(source.templatesFor("checkout").template(p99))
+                .isEqualTo(io.harbormaster.engine.adapters.prometheus.PromQlTemplates.DEFAULTS.template(p99));
+    }
+
+    @Test
     void serveRefusesToStartWhenTheKubernetesClusterCannotBeReached() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());

@@ -411,6 +411,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMetricsTemplateThatServeCouldNotRunIsRefusedNamingItsKey() {
+        // before: accepted by config check, then sent to Prometheus with {intervall} in it
+        assertThat(problems(
+                        MINIMAL + "    metrics:\n      p99: 'max(rate(lat_ms{service=\"{service}\"}[{intervall}]))'\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.metrics.p99", "{intervall}");
+        assertThat(problems(MINIMAL + "    metrics:\n      errors: 'sum(errs{service={service}})'\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.metrics.errors");
+    }
+
+    @Test
     void aWholeNumberTooLargeForALongIsOutOfItsKeysRangeNotInvalidYamlNorReadModulo() {
         // before: "not valid YAML: Numeric value (...) out of range of long", naming neither the key nor its range
         assertThat(problems(MINIMAL + "audit:\n  checkpoint_every: 99999999999999999999999\n"))
