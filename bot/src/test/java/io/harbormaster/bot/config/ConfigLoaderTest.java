@@ -411,6 +411,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aYamlSyntaxErrorSaysWhatIsWrongOnWhichLineAndWhatToDo() {
+        // before: "harbormaster.yml:2: not valid YAML: while parsing a block mapping", neither the problem nor its line
+        assertThat(problems("services:\n  web:\n    namespace: default\n   approvers: ops\n"))
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:4: not valid YAML: this line is indented differently")
+                .doesNotContain("while parsing");
+        assertThat(problems("groups:\n  ops: [U01AAA\nservices: {}\n"))
+                .singleElement()
+                .asString()
+                .contains("not valid YAML: a bracket or a quote opened on this line or above is not closed");
+        assertThat(problems("groups:\n  ops: \"U01AAA\nservices: {}\n"))
+                .singleElement()
+                .asString()
+                .contains("a bracket or a quote opened on this line or above is not closed");
+        assertThat(problems("groups:\n  ops: [U01AAA]\nservices:\n  web: {namespace: a: b}\n"))
+                .singleElement()
+                .asString()
+                .contains("harbormaster.yml:4: not valid YAML:");
+    }
+
+    @Test
     void aMetricsTemplateThatServeCouldNotRunIsRefusedNamingItsKey() {
         // before: accepted by config check, then sent to Prometheus with {intervall} in it
         assertThat(problems(
