@@ -36,6 +36,7 @@ public final class AckBenchmark {
     public Map<String, Object> run() {
         var latencies = new ConcurrentLinkedQueue<Double>();
         var errors = new AtomicLong();
+        var firstError = new java.util.concurrent.atomic.AtomicReference<String>();
         var statuses = new java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong>();
         var pending = new ArrayList<CompletableFuture<?>>();
         long total = Math.round(plan.rate() * plan.duration().toMillis() / 1000.0);
@@ -64,14 +65,18 @@ public final class AckBenchmark {
             long sent = System.nanoTime();
             pending.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, error) -> {
-                        latencies.add((System.nanoTime() - sent) / 1e6);
+                        // Only an ack (200) is timed: a refused connection or a 401 is fast, and no ack at all.
                         if (error != null) {
                             errors.incrementAndGet();
+                            firstError.compareAndSet(null, describe(error));
                         } else {
                             statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong())
                                     .incrementAndGet();
                             if (response.statusCode() != 200) {
                                 errors.incrementAndGet();
+                                firstError.compareAndSet(null, "HTTP " + response.statusCode());
+                            } else {
+                                latencies.add((System.nanoTime() - sent) / 1e6);
                             }
                         }
                     }));
@@ -84,15 +89,31 @@ public final class AckBenchmark {
         Arrays.sort(sorted);
         var figures = new LinkedHashMap<String, Object>();
         figures.put("sent", total);
+        figures.put("acked", (long) sorted.length);
         figures.put("rate_per_s", AuditBenchmark.round(total / seconds, 1));
         figures.put("seconds", AuditBenchmark.round(seconds, 1));
-        figures.put("ack_p50_ms", AuditBenchmark.round(AuditBenchmark.percentile(sorted, 0.50), 2));
-        figures.put("ack_p99_ms", AuditBenchmark.round(AuditBenchmark.percentile(sorted, 0.99), 2));
+        if (sorted.length > 0) { // without one ack there is no latency to report (the command says so)
+            figures.put("ack_p50_ms", AuditBenchmark.round(AuditBenchmark.percentile(sorted, 0.50), 2));
+            figures.put("ack_p99_ms", AuditBenchmark.round(AuditBenchmark.percentile(sorted, 0.99), 2));
+        }
         figures.put("ack_max_ms", AuditBenchmark.round(sorted.length == 0 ? 0 : sorted[sorted.length - 1], 2));
         figures.put("errors", errors.get());
         var byStatus = new LinkedHashMap<String, Long>();
         statuses.forEach((k, v) -> byStatus.put(Integer.toString(k), v.get()));
         figures.put("statuses", byStatus);
+        if (firstError.get() != null) {
+            figures.put("first_error", firstError.get());
+        }
         return figures;
+    }
+
+    /** A failed request in words: what failed ({@code ConnectException}), with its message when it has one. */
+    private static String describe(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        var name = t.getClass().getSimpleName();
+        return t.getMessage() == null || t.getMessage().isBlank() ? name : name + ": " + t.getMessage();
     }
 }

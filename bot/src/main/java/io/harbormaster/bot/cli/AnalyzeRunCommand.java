@@ -188,6 +188,8 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             return source.samples(query);
         } catch (MetricsUnavailable e) {
             throw new UserError(e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // a range too long to read, refused before any query
+            throw new UserError(e.getMessage() + ": give --from and --to around the one canary to replay", e);
         }
     }
 

@@ -62,7 +62,7 @@ final class AuditExportCommand implements Callable<Integer> {
         if (out != null) {
             OutputFiles.check(out, "--out"); // before the database is opened, and before an existing file is replaced
         }
-        try (var db = database.open();
+        try (var db = database.openExisting();
                 OutputStream sink =
                         new BufferedOutputStream(out == null ? System.out : OutputFiles.open(out, "--out"), 1 << 16)) {
             var log = JooqAuditLog.reader(db, Optional.empty());

@@ -80,7 +80,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
                         e);
             }
         } else {
-            try (var db = database.open()) {
+            try (var db = database.openExisting()) {
                 report = JooqAuditLog.reader(db, pinned).verify();
             }
         }

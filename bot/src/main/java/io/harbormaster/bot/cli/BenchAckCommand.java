@@ -45,6 +45,9 @@ final class BenchAckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment; tests replace it. */
+    Map<String, String> env = System.getenv();
+
     @Option(names = "--rate", defaultValue = "100", description = "requests per second (default: ${DEFAULT-VALUE})")
     double rate;
 
@@ -81,9 +84,17 @@ final class BenchAckCommand implements Callable<Integer> {
         if (rate <= 0 || rate > 5_000 || seconds < 1 || seconds > 3_600 || warmupSeconds < 0 || warmupSeconds > 600) {
             throw new UserError("--rate must be in (0, 5000], --seconds in [1, 3600] and --warmup-seconds in [0, 600]");
         }
+        if (url != null
+                && (url.getScheme() == null
+                        || !List.of("http", "https").contains(url.getScheme().toLowerCase(java.util.Locale.ROOT))
+                        || url.getHost() == null)) {
+            throw new UserError("--url must be a running bot's http(s) address of /slack/events, such as"
+                    + " http://127.0.0.1:8080/slack/events; got '" + url + "'");
+        }
+        mix(); // checked before a bot is started or a request sent
         Map<String, Object> figures = new LinkedHashMap<>();
         if (url != null) {
-            var secret = System.getenv("SLACK_SIGNING_SECRET");
+            var secret = env.get("SLACK_SIGNING_SECRET");
             if (secret == null || secret.isBlank()) {
                 throw new UserError("--url needs SLACK_SIGNING_SECRET (the bot's signing secret) to sign the requests");
             }
@@ -92,6 +103,12 @@ final class BenchAckCommand implements Callable<Integer> {
         } else {
             figures.put("target", "in-process bot");
             figures.putAll(inProcess());
+        }
+        if (figures.get("acked") instanceof Long acked && acked == 0) {
+            var first = figures.containsKey("first_error") ? ", the first: " + figures.get("first_error") : "";
+            throw new UserError("no request was acknowledged (" + figures.get("errors") + " errors" + first
+                    + "), so there is no ack latency to report: check that --url is a running bot's /slack/events"
+                    + " and SLACK_SIGNING_SECRET its signing secret");
         }
         var out = spec.commandLine().getOut();
         if (json) {
@@ -114,13 +131,17 @@ final class BenchAckCommand implements Callable<Integer> {
     }
 
     private AckBenchmark.Plan plan(URI events, String secret, Duration duration) {
+        return new AckBenchmark.Plan(events, secret, rate, duration, mix());
+    }
+
+    private List<String> mix() {
         var mix = commands == null || commands.isEmpty() ? COMMANDS : commands;
         for (var c : mix) {
             if (!c.startsWith("/")) {
                 throw new UserError("--command must be a slash command such as \"/deploy help\", got '" + c + "'");
             }
         }
-        return new AckBenchmark.Plan(events, secret, rate, duration, mix);
+        return mix;
     }
 
     private Map<String, Object> inProcess() throws Exception {

@@ -71,6 +71,8 @@ final class RiskScoreCommand implements Callable<Integer> {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(change);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError("--change " + change + ": no such file; give the CI announcement to score (JSON)", e);
         } catch (IOException e) {
             throw new UserError("--change " + change + ": cannot read it (" + OutputFiles.why(e) + ")", e);
         }

@@ -62,7 +62,7 @@ final class RiskTrainCommand implements Callable<Integer> {
         RiskModel model;
         try {
             if (fromHistory) {
-                try (var db = database.open()) {
+                try (var db = database.openExisting()) {
                     var history = new io.harbormaster.storage.pipeline.JooqOutcomeHistory(db);
                     start = System.nanoTime();
                     model = RiskTrainer.train(history, options);

@@ -5,6 +5,8 @@ import io.harbormaster.sandbox.SimulatedCi;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -67,15 +69,14 @@ final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (port < 0 || port > 65535) {
-            throw new UserError("--port must be between 0 and 65535, got " + port);
-        }
+        ListenAddress.check(host, port);
         for (var name : allowHosts) {
             if (!Sandbox.isHostName(name)) {
                 throw new UserError("--allow-host takes a host name without scheme or port, such as"
                         + " x-8080.app.github.dev; got '" + name + "'");
             }
         }
+        var faultsAsked = faults(); // before anything starts: a mistyped --fault with --reset must delete nothing
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();
         // The JVM exits when its shutdown hooks return. The hook is in place before anything starts, and waits until
@@ -95,7 +96,9 @@ final class SandboxCommand implements Callable<Integer> {
         Sandbox sandbox = null;
         try {
             sandbox = start();
-            injectFaults(sandbox);
+            for (var f : faultsAsked) {
+                sandbox.injectFault(f.service(), f.version(), f.kind());
+            }
             sandbox.allowHosts(allowHosts);
             out.printf(
                     "Harbormaster sandbox ready in %.1f s: open %s/%n"
@@ -140,7 +143,10 @@ final class SandboxCommand implements Callable<Integer> {
         }
     }
 
-    private void injectFaults(Sandbox sandbox) {
+    private record FaultAsked(String service, String version, String kind) {}
+
+    private List<FaultAsked> faults() {
+        var asked = new ArrayList<FaultAsked>();
         for (var f : faults) {
             var m = java.util.regex.Pattern.compile("([a-z0-9-]+)@([A-Za-z0-9_.-]+)=([a-z]+)")
                     .matcher(f);
@@ -148,10 +154,12 @@ final class SandboxCommand implements Callable<Integer> {
                 throw new UserError("--fault takes SERVICE@VERSION=KIND, such as checkout@1.4.1=slow; got '" + f + "'");
             }
             try {
-                sandbox.injectFault(m.group(1), m.group(2), m.group(3));
+                Sandbox.checkFault(SimulatedCi.standard(), m.group(1), m.group(2), m.group(3));
             } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
+                throw new UserError("--fault " + f + ": " + e.getMessage());
             }
+            asked.add(new FaultAsked(m.group(1), m.group(2), m.group(3)));
         }
+        return asked;
     }
 }

@@ -21,10 +21,12 @@ import io.harbormaster.engine.adapters.kafka.KafkaDeployEvents;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
 import io.harbormaster.engine.adapters.kubernetes.Fabric8Cluster;
 import io.harbormaster.engine.adapters.prometheus.PrometheusAuth;
+import io.harbormaster.engine.adapters.prometheus.PromQlTemplates;
 import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
 import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
 import io.harbormaster.engine.advice.SummaryWriter;
 import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.RequestSource;
@@ -108,6 +110,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ListenAddress.check(host, port); // before the cluster, Slack and the database are reached
         SlackSettings settings;
         try {
             settings = SlackSettings.fromEnvironment(env);
@@ -150,7 +153,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         kafka.ifPresent(k -> checkKafka(k, err));
         var cluster = this.cluster.get();
-        var metrics = new PrometheusMetricsSource(prometheusConfig);
+        var metrics = metricsSource(prometheusConfig, harbormaster.catalog());
         var vertx = kafka.map(k -> Vertx.vertx());
         try (var db = database.open()) {
             DeployEvents events = kafka.<DeployEvents>map(k -> new KafkaDeployEvents(vertx.orElseThrow(), k.config()))
@@ -267,6 +270,16 @@ final class ServeCommand implements Callable<Integer> {
         return Optional.ofNullable(env.get(AdvisorParts.API_KEY_VARIABLE)).filter(k -> !k.isBlank());
     }
 
+    /** The Prometheus the canaries are judged from, with each service's own templates ({@code metrics:}). */
+    static PrometheusMetricsSource metricsSource(PrometheusConfig prometheus, ServiceCatalog catalog) {
+        var perService = new java.util.HashMap<String, PromQlTemplates>();
+        for (var service : catalog.services().values()) {
+            if (!service.metricTemplates().isEmpty()) {
+                perService.put(service.name(), PromQlTemplates.DEFAULTS.with(service.metricTemplates()));
+            }
+        }
+        return new PrometheusMetricsSource(prometheus, PromQlTemplates.DEFAULTS, perService);
+    }
     /** The cluster from kubeconfig or the in-cluster service account, checked to answer now. */
     static Cluster kubernetes() {
         var k8s = Config.autoConfigure(null);

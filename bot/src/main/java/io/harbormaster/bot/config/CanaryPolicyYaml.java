@@ -72,10 +72,9 @@ public final class CanaryPolicyYaml {
         try {
             root = YAML.readTree(Files.readString(file));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            var where = e.getLocation();
-            throw new IllegalArgumentException("policy " + file + " is not valid YAML"
-                    + (where != null ? " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")" : "")
-                    + ": " + e.getOriginalMessage());
+            var error = LocatedYaml.SyntaxError.of(e);
+            throw new IllegalArgumentException(
+                    "policy " + file + " is not valid YAML (line " + error.line() + "): " + error.words());
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("policy " + file + " does not exist; give the path of a YAML file");
         } catch (IOException e) {

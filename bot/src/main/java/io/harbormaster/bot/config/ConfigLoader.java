@@ -1,6 +1,7 @@
 package io.harbormaster.bot.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harbormaster.engine.adapters.prometheus.PromQlTemplates;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.policy.Criticality;
 import io.harbormaster.engine.policy.Dependency;
@@ -57,7 +58,14 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the configuration (" + e.getMessage()
+            var why =
+                    switch (e) {
+                        case java.nio.file.NoSuchFileException n -> "no such file";
+                        case java.nio.charset.CharacterCodingException c -> "it is not UTF-8 text";
+                        case java.nio.file.AccessDeniedException a -> "permission denied";
+                        default -> Files.isDirectory(file) ? "it is a directory" : e.getMessage();
+                    };
+            throw new ConfigException(file + ": cannot read the configuration (" + why
                     + "); give the path of harbormaster.yml with --config or HARBORMASTER_CONFIG");
         }
         return parse(file.toString(), text);
@@ -237,10 +245,18 @@ public final class ConfigLoader {
                         "expected a mapping of metric (" + String.join(", ", METRICS) + ") to a PromQL template");
             } else {
                 known(metricsNode, path + ".metrics", METRICS.toArray(String[]::new));
-                metricsNode
-                        .fields()
-                        .forEachRemaining(
-                                m -> metrics.put(m.getKey(), m.getValue().asText()));
+                metricsNode.fields().forEachRemaining(m -> {
+                    if (!METRICS.contains(m.getKey())) {
+                        return; // reported as unknown above
+                    }
+                    try { // as serve will run it: an unknown placeholder, or one where it cannot go, is refused now
+                        PromQlTemplates.DEFAULTS.with(
+                                Map.of(m.getKey(), m.getValue().asText()));
+                        metrics.put(m.getKey(), m.getValue().asText());
+                    } catch (IllegalArgumentException e) {
+                        problem(path + ".metrics." + m.getKey(), e.getMessage());
+                    }
+                });
             }
         }
         var dependencies = new ArrayList<Dependency>();
@@ -542,7 +558,7 @@ public final class ConfigLoader {
         if (v == null || v.isNull()) {
             return fallback;
         }
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             problem(path, "expected a whole number from " + min + " to " + max + ", got " + v);
             return fallback;
         }

@@ -37,12 +37,8 @@ final class LocatedYaml {
             JsonNode root = token == null ? NODES.objectNode() : read(p, "", lines, file);
             return new LocatedYaml(file, root, lines);
         } catch (IOException e) {
-            var loc = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe ? jpe.getLocation() : null;
-            var line = loc == null ? 0 : loc.getLineNr();
-            var msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                    ? jpe.getOriginalMessage()
-                    : e.getMessage();
-            throw new ConfigException(file + ":" + line + ": not valid YAML: " + firstLine(msg));
+            var error = SyntaxError.of(e);
+            throw new ConfigException(file + ":" + error.line() + ": not valid YAML: " + error.words());
         }
     }
 
@@ -75,7 +71,10 @@ final class LocatedYaml {
                 yield arr;
             }
             case VALUE_STRING -> NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT -> NODES.numberNode(p.getLongValue());
+            case VALUE_NUMBER_INT ->
+                p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? NODES.numberNode(p.getBigIntegerValue()) // refused by its key's range, with the key
+                        : NODES.numberNode(p.getLongValue());
             case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDoubleValue());
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);
@@ -104,11 +103,56 @@ final class LocatedYaml {
         return file + ":" + line(path) + ": " + (path.isEmpty() ? "" : path + ": ") + message;
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
+    /**
+     * A YAML syntax error in words: the line of the problem (not of the construct it was found in, which the parser
+     * names first, as in "while parsing a block mapping") and what is wrong, with what to do for the usual mistakes.
+     */
+    record SyntaxError(int line, String words) {
+        private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("line (\\d+)");
+
+        static SyntaxError of(IOException e) {
+            var loc = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe ? jpe.getLocation() : null;
+            int line = loc == null ? 0 : loc.getLineNr();
+            var msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                    ? jpe.getOriginalMessage()
+                    : e.getMessage();
+            var lines = (msg == null ? "" : msg).lines().toList();
+            String problem = lines.isEmpty() ? "" : lines.getFirst();
+            // SnakeYAML: "while parsing X / in 'reader', line L ... / <problem> / in 'reader', line L2 ..."
+            for (int i = 1; i < lines.size(); i++) {
+                var l = lines.get(i);
+                if (!l.isBlank() && !Character.isWhitespace(l.charAt(0))) {
+                    problem = l;
+                    for (int j = i + 1; j < lines.size(); j++) {
+                        var m = LINE.matcher(lines.get(j));
+                        if (m.find()) {
+                            line = Integer.parseInt(m.group(1));
+                            break;
+                        }
+                    }
+                    break;
+                }
+            }
+            return new SyntaxError(line, inWords(problem));
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+
+        private static String inWords(String problem) {
+            if (problem.contains("expected <block end>")) {
+                return "this line is indented differently from the keys beside it; line it up with them (" + problem
+                        + ")";
+            }
+            if (problem.contains("<stream end>")
+                    || problem.contains("end of stream")
+                    || problem.matches("(?s).*expected ',' or '[]}]'.*")) {
+                return "a bracket or a quote opened on this line or above is not closed (" + problem + ")";
+            }
+            if (problem.contains("mapping values are not allowed")) {
+                return "a ': ' inside a value; put the value in quotes (" + problem + ")";
+            }
+            if (problem.contains("'\\t'")) {
+                return "a tab; indent with spaces (" + problem + ")";
+            }
+            return problem;
+        }
     }
 }

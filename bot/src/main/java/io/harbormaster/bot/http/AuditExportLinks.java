@@ -134,6 +134,9 @@ public final class AuditExportLinks {
                             + "; run /audit again for a new one");
             return;
         }
+        // The head is signed first, so that a full JSON export is signed through its last entry: verified offline, an
+        // entry removed from its end is caught (without it, only up to the last periodic checkpoint).
+        log.checkpoint();
         ctx.status(200)
                 .contentType(format == AuditExports.Format.csv ? "text/csv; charset=utf-8" : "application/json")
                 .header("Content-Disposition", "attachment; filename=\"harbormaster-audit." + format.name() + "\"")

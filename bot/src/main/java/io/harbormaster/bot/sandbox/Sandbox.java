@@ -338,24 +338,36 @@ public final class Sandbox implements AutoCloseable {
      * @throws IllegalArgumentException naming what the CI has and what a fault may be
      */
     public void injectFault(String service, String version, String kind) {
+        var build = checkFault(ci, service, version, kind);
+        var fault =
+                switch (kind) {
+                    case "none", "crash" -> Fault.NONE;
+                    case "errors" -> Fault.errors(0.15);
+                    default -> Fault.slower(3); // slow
+                };
+        metrics.inject(service, version, fault);
+        files.crash(cluster, build.image(), kind.equals("crash"));
+        files.saveFaults(ci, metrics, cluster);
+    }
+
+    /**
+     * The build of {@code ci} a fault is for, when {@code kind} is one of {@link #FAULTS}: checked before a sandbox
+     * starts, so that a mistyped {@code --fault} changes nothing.
+     *
+     * @throws IllegalArgumentException naming what the CI has and what a fault may be
+     */
+    public static SimulatedCi.Build checkFault(SimulatedCi ci, String service, String version, String kind) {
         var build = ci.build(service, version)
                 .orElseThrow(() -> new IllegalArgumentException("the simulated CI has no build " + service + " "
                         + version + "; it has "
                         + ci.builds().stream()
                                 .map(b -> b.service() + " " + b.version())
                                 .toList()));
-        var fault =
-                switch (kind) {
-                    case "none", "crash" -> Fault.NONE;
-                    case "errors" -> Fault.errors(0.15);
-                    case "slow" -> Fault.slower(3);
-                    default ->
-                        throw new IllegalArgumentException("a fault is none, errors (15% of requests fail), slow (3x"
-                                + " the latency) or crash (pods never become ready), got '" + kind + "'");
-                };
-        metrics.inject(service, version, fault);
-        files.crash(cluster, build.image(), kind.equals("crash"));
-        files.saveFaults(ci, metrics, cluster);
+        if (!FAULTS.contains(kind)) {
+            throw new IllegalArgumentException("a fault is none, errors (15% of requests fail), slow (3x the latency)"
+                    + " or crash (pods never become ready), got '" + kind + "'");
+        }
+        return build;
     }
 
     private void save() {

@@ -457,6 +457,27 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void runRefusesAPrometheusRangeTooLongToReadBeforeAskingPrometheus() {
+        // years of 10 s intervals: refused by its size, not by a stack trace (nothing listens on port 9)
+        Result r = run(
+                "analyze",
+                "run",
+                "--prometheus",
+                "http://127.0.0.1:9",
+                "--service",
+                "checkout",
+                "--from",
+                "2020-01-01T00:00:00Z",
+                "--to",
+                "2026-01-01T00:00:00Z");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("too many to read"), r.err());
+        assertTrue(r.err().contains("--from"), r.err());
+        assertTrue(r.err().contains("intervals of 10 s"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
     void benchCanaryPrintsEveryScenarioAndJudgeAsJson() throws Exception {
         Result r = run("bench", "canary", "--runs", "2", "--seed", "3", "--json");
         assertEquals(0, r.exit(), r.err());

@@ -69,6 +69,45 @@ class AuditCommandTest {
     }
 
     @Test
+    void aDatabaseThatDoesNotExistIsRefusedNotCreatedAndReportedIntact() {
+        var missing = dir.resolve("no-such-dir").resolve("harbormaster");
+        for (var command : java.util.List.of(
+                new String[] {"audit", "verify", "--db", "jdbc:h2:file:" + missing},
+                new String[] {"audit", "export", "--db", "jdbc:h2:file:" + missing},
+                new String[] {
+                    "risk",
+                    "train",
+                    "--from-history",
+                    "--db",
+                    "jdbc:h2:file:" + missing,
+                    "--out",
+                    dir.resolve("m.json").toString()
+                })) {
+            var r = run(command);
+            assertThat(r.code()).as(String.join(" ", command)).isEqualTo(2);
+            assertThat(r.err())
+                    .as(String.join(" ", command))
+                    .contains("there is no database at jdbc:h2:file:" + missing, "--db")
+                    .doesNotContain("\tat ");
+            assertThat(r.out()).doesNotContain("intact");
+        }
+        assertThat(dir.resolve("no-such-dir")).doesNotExist();
+    }
+
+    @Test
+    void aDatabaseHeldByAnotherProcessIsNamedAsSuch() throws Exception {
+        var holder = HoldDatabase.start(url); // as a running serve or sandbox holds it
+        try {
+            var r = run("audit", "verify", "--db", url);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("is in use by another process", "stop that process first");
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+    }
+
+    @Test
     void verifyNamesTheFirstEditedEntryAndExitsNonZero() throws Exception {
         try (var db = Database.open(DatabaseConfig.of(url));
                 var c = db.dataSource().getConnection();

@@ -20,6 +20,43 @@ class BenchAckCommandTest {
     }
 
     @Test
+    void aUrlThatIsNotHttpIsRefusedWithoutAStackTrace() {
+        var r = CliRun.of("bench", "ack", "--seconds", "1", "--url", "localhost:8080/slack/events");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--url must be", "http://127.0.0.1:8080/slack/events")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBotThatAcksNothingIsAnErrorNotALatency() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        var command = new BenchAckCommand();
+        command.env = java.util.Map.of("SLACK_SIGNING_SECRET", "any-secret");
+        var cli = new picocli.CommandLine(command);
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int code = cli.execute(
+                "--url",
+                "http://127.0.0.1:" + port + "/slack/events",
+                "--rate",
+                "10",
+                "--seconds",
+                "1",
+                "--warmup-seconds",
+                "0");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("no request was acknowledged", "10 errors", "ConnectException");
+        assertThat(out.toString()).doesNotContain("ack_p50_ms");
+    }
+
+    @Test
     void aCommandThatIsNotASlashCommandIsRefused() {
         var r = CliRun.of("bench", "ack", "--seconds", "1", "--command", "deploy help");
         assertThat(r.code()).isEqualTo(2);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +227,38 @@ class RiskCommandTest {
     }
 
     @Test
+    void aMisspeltContextKeyIsRefusedNotScoredAsItsConservativeDefault() throws IOException {
+        // before: "critcality" was ignored and the change scored as of a high-criticality service, silently
+        var json = ANNOUNCEMENT.formatted("success").strip();
+        var typo = json.substring(0, json.length() - 1) + ",\"context\":{\"critcality\":\"low\"}}";
+        var r = run("risk", "score", "--change", change(typo).toString());
+        assertEquals(2, r.code(), r.out());
+        assertThat(r.err())
+                .contains("context.critcality: unknown key (did you mean 'criticality'?)", "local_time")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aContextCountOutOfRangeSaysItsRange() throws IOException {
+        var json = ANNOUNCEMENT.formatted("success").strip();
+        var many = json.substring(0, json.length() - 1) + ",\"context\":{\"dependents\":1000000000000}}";
+        var r = run("risk", "score", "--change", change(many).toString());
+        assertEquals(2, r.code());
+        // before: "it must be a whole number, 0 or more", which 1000000000000 is
+        assertThat(r.err()).contains("context.dependents is 1000000000000; it must be a whole number from 0 to 100000");
+    }
+
+    @Test
+    void aChangeFileThatDoesNotExistIsNamedAsSuch() {
+        var missing = dir.resolve("no-such-change.json");
+        var r = run("risk", "score", "--change", missing.toString());
+        assertEquals(2, r.code());
+        // before: "a directory on the way (...) does not exist; create it first", advice for an output file
+        assertThat(r.err().strip())
+                .isEqualTo("error: --change " + missing + ": no such file; give the CI announcement to score (JSON)");
+    }
+
+    @Test
     void aFileThatIsNotAModelOrNotJsonIsRefusedInPlainWords() throws IOException {
         var c = change("""
                 {"service":"s","version":"1","change":{"la":1,"files":[]}}
@@ -250,6 +283,31 @@ class RiskCommandTest {
         var m = run("risk", "score", "--model", missing.toString(), "--change", c.toString());
         assertEquals(2, m.code());
         assertEquals(1, m.err().split(java.util.regex.Pattern.quote(missing.toString()), -1).length - 1, m.err());
+    }
+
+    @Test
+    void aTestFileWithoutBadOrWithoutGoodChangesIsRefusedNotReportedAsNaN() throws IOException {
+        // before: exit 0 with auc, catch_at and their intervals all NaN ("NaN" strings in the JSON)
+        var lines = Files.readAllLines(test);
+        for (var label : List.of("True", "False")) {
+            var other = label.equals("True") ? "False" : "True";
+            var oneClass = new StringBuilder(lines.get(0)).append('\n');
+            lines.stream()
+                    .skip(1)
+                    .map(l -> l.replaceFirst(",apache/demo," + other + ",", ",apache/demo," + label + ","))
+                    .forEach(l -> oneClass.append(l).append('\n'));
+            var file = Files.writeString(dir.resolve("all-" + label + ".csv"), oneClass);
+            for (var command : List.of("risk backtest", "bench risk")) {
+                var args = new java.util.ArrayList<>(List.of(command.split(" ")));
+                args.addAll(List.of("--train", train.toString(), "--test", file.toString(), "--json"));
+                var r = run(args.toArray(String[]::new));
+                assertEquals(2, r.code(), command + " " + label + ": " + r.out());
+                assertThat(r.err())
+                        .as(command)
+                        .contains("1500 changes", label.equals("True") ? "0 good" : "0 bad", "at least one")
+                        .doesNotContain("NaN");
+            }
+        }
     }
 
     @Test
@@ -323,12 +381,15 @@ class RiskCommandTest {
 
     @Test
     void trainingFromTheBotsOwnHistorySaysHowMuchHistoryItNeeds(@org.junit.jupiter.api.io.TempDir Path dir) {
+        var url = "jdbc:h2:file:" + dir.resolve("db");
+        io.harbormaster.storage.Database.open(io.harbormaster.storage.DatabaseConfig.of(url))
+                .close(); // a bot's database with no deploys yet (one that does not exist is refused as such)
         var r = run(
                 "risk",
                 "train",
                 "--from-history",
                 "--db",
-                "jdbc:h2:file:" + dir.resolve("db"),
+                url,
                 "--out",
                 dir.resolve("m.json").toString());
         assertThat(r.code()).isEqualTo(2);

@@ -152,6 +152,55 @@ class SandboxCommandTest {
                         .execute("--port", "0", "--data", dir.resolve("c").toString(), "--fault", "search"))
                 .isEqualTo(2);
         assertThat(malformed.err().toString()).contains("SERVICE@VERSION=KIND");
+        // refused before the sandbox started: nothing was created, nothing listened
+        for (var d : java.util.List.of("a", "b", "c")) {
+            assertThat(dir.resolve(d)).doesNotExist();
+        }
+        assertThat(run.out().toString() + again.out() + malformed.out()).doesNotContain("Sandbox stopped");
+    }
+
+    @Test
+    void aMistypedFaultWithResetDeletesNothing() throws Exception {
+        var data = dir.resolve("kept");
+        var first = sandbox();
+        var exit = CompletableFuture.supplyAsync(() -> first.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(first.out());
+        first.command().stop.countDown();
+        assertThat(exit.get()).isZero();
+        var key = Files.readString(data.resolve("audit-key.txt"));
+        var files =
+                Files.list(data).map(p -> p.getFileName().toString()).sorted().toList();
+
+        var second = sandbox();
+        int code = second.cli()
+                .execute("--port", "0", "--data", data.toString(), "--reset", "--fault", "checkout@1.4.1=slwo");
+        assertThat(code).isEqualTo(2);
+        assertThat(second.err().toString()).contains("--fault checkout@1.4.1=slwo", "'slwo'", "none, errors");
+        assertThat(Files.readString(data.resolve("audit-key.txt"))).isEqualTo(key);
+        assertThat(Files.list(data)
+                        .map(p -> p.getFileName().toString())
+                        .sorted()
+                        .toList())
+                .isEqualTo(files);
+    }
+
+    @Test
+    void aHostThatIsNotThisMachinesIsRefusedAsSuchNotAsAPortInUse() {
+        var run = sandbox();
+        // 203.0.113.7 is a documentation address (TEST-NET-3): no machine here has it
+        assertThat(run.cli()
+                        .execute(
+                                "--port",
+                                "0",
+                                "--host",
+                                "203.0.113.7",
+                                "--data",
+                                dir.resolve("x").toString()))
+                .isEqualTo(2);
+        assertThat(run.err().toString())
+                .contains("--host 203.0.113.7 is not an address of this machine", "127.0.0.1")
+                .doesNotContain("in use");
+        assertThat(dir.resolve("x")).doesNotExist();
     }
 
     @Test

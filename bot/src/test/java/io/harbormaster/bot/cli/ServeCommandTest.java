@@ -89,6 +89,49 @@ class ServeCommandTest {
     }
 
     @Test
+    void aPortOutOfRangeOrAForeignHostIsRefusedBeforeAnythingIsReached() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config());
+        for (var args : List.of(
+                List.of("--port", "70000"), List.of("--port", "-1"), List.of("--port", "0", "--host", "203.0.113.7"))) {
+            var clusterAsked = new AtomicInteger();
+            var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+            run.command().cluster = () -> {
+                clusterAsked.incrementAndGet();
+                return new SimulatedCluster();
+            };
+            var all = new java.util.ArrayList<>(args);
+            all.addAll(List.of("--config", config.toString()));
+            int code = run.cli().execute(all.toArray(String[]::new));
+            assertThat(code).as(args.toString()).isEqualTo(2);
+            assertThat(run.err().toString())
+                    .as(args.toString())
+                    .containsAnyOf("--port must be between 0 and 65535", "is not an address of this machine")
+                    .doesNotContain("\tat ");
+            assertThat(clusterAsked).as(args.toString()).hasValue(0);
+        }
+    }
+
+    @Test
+    void aServicesOwnMetricsTemplatesAreTheOnesItsCanariesAreJudgedFrom() throws Exception {
+        // before: serve queried every service with the built-in templates; services.<name>.metrics was read and dropped
+        var config = io.harbormaster.bot.config.ConfigLoader.parse("example", config());
+        var source = ServeCommand.metricsSource(
+                io.harbormaster.engine.adapters.prometheus.PrometheusConfig.of(URI.create("http://prometheus:9090")),
+                config.catalog());
+        var p99 = io.harbormaster.engine.adapters.prometheus.CanaryMetric.P99;
+        assertThat(source.templatesFor("inventory").template(p99))
+                .isEqualTo(config.catalog()
+                        .service("inventory")
+                        .orElseThrow()
+                        .metricTemplates()
+                        .get("p99"))
+                .contains("inv_latency_seconds_bucket");
+        assertThat(source.templatesFor("checkout").template(p99))
+                .isEqualTo(io.harbormaster.engine.adapters.prometheus.PromQlTemplates.DEFAULTS.template(p99));
+    }
+
+    @Test
     void serveRefusesToStartWhenTheKubernetesClusterCannotBeReached() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());

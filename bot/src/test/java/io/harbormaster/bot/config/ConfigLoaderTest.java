@@ -362,7 +362,19 @@ class ConfigLoaderTest {
     @Test
     void anUnreadableFileSaysHowToPointAtTheRightOne() {
         assertThatThrownBy(() -> ConfigLoader.load(java.nio.file.Path.of("/nonexistent/harbormaster.yml")))
+                .hasMessageContaining("no such file")
                 .hasMessageContaining("--config or HARBORMASTER_CONFIG");
+    }
+
+    @Test
+    void aFileThatIsNotTextOrIsADirectorySaysSoInWords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // before: "cannot read the configuration (Input length = 1)"
+        var binary = java.nio.file.Files.write(dir.resolve("harbormaster.yml"), new byte[] {0, 1, (byte) 0xff, 0x0a});
+        assertThatThrownBy(() -> ConfigLoader.load(binary))
+                .hasMessageContaining("is not UTF-8 text")
+                .hasMessageNotContaining("Input length");
+        assertThatThrownBy(() -> ConfigLoader.load(dir)).hasMessageContaining("is a directory");
     }
 
     @Test
@@ -379,7 +391,7 @@ class ConfigLoaderTest {
             {"max_no_data_seconds: -5", "max_no_data_seconds: expected a whole number from 0"},
             {"max_no_data_seconds: 0", "max_no_data_seconds must be positive"},
             {"min_step_seconds: 10.9", "min_step_seconds: expected a whole number from 0 to 1000000, got 10.9"},
-            {"interval_seconds: 99999999999999999999999", "out of range"},
+            {"interval_seconds: 99999999999999999999999", "interval_seconds: expected a whole number from 0 to"},
             {"closing_test_seconds: 10000000", "closing_test_seconds: expected a whole number from 0 to 1000000"},
             {"sequential:\n        alpha: 2", "sequential.alpha must be between 0 and 1"},
             {"sequential:\n        alpah: 0.01", "sequential.alpah: unknown key 'alpah' (did you mean 'alpha'?)"},
@@ -396,6 +408,58 @@ class ConfigLoaderTest {
                     .asString()
                     .contains(c[1]);
         }
+    }
+
+    @Test
+    void aYamlSyntaxErrorSaysWhatIsWrongOnWhichLineAndWhatToDo() {
+        // before: "harbormaster.yml:2: not valid YAML: while parsing a block mapping", neither the problem nor its line
+        assertThat(problems("services:\n  web:\n    namespace: default\n   approvers: ops\n"))
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:4: not valid YAML: this line is indented differently")
+                .doesNotContain("while parsing");
+        assertThat(problems("groups:\n  ops: [U01AAA\nservices: {}\n"))
+                .singleElement()
+                .asString()
+                .contains("not valid YAML: a bracket or a quote opened on this line or above is not closed");
+        assertThat(problems("groups:\n  ops: \"U01AAA\nservices: {}\n"))
+                .singleElement()
+                .asString()
+                .contains("a bracket or a quote opened on this line or above is not closed");
+        assertThat(problems("groups:\n  ops: [U01AAA]\nservices:\n  web: {namespace: a: b}\n"))
+                .singleElement()
+                .asString()
+                .contains("harbormaster.yml:4: not valid YAML:");
+    }
+
+    @Test
+    void aMetricsTemplateThatServeCouldNotRunIsRefusedNamingItsKey() {
+        // before: accepted by config check, then sent to Prometheus with {intervall} in it
+        assertThat(problems(
+                        MINIMAL + "    metrics:\n      p99: 'max(rate(lat_ms{service=\"{service}\"}[{intervall}]))'\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.metrics.p99", "{intervall}");
+        assertThat(problems(MINIMAL + "    metrics:\n      errors: 'sum(errs{service={service}})'\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.metrics.errors");
+    }
+
+    @Test
+    void aWholeNumberTooLargeForALongIsOutOfItsKeysRangeNotInvalidYamlNorReadModulo() {
+        // before: "not valid YAML: Numeric value (...) out of range of long", naming neither the key nor its range
+        assertThat(problems(MINIMAL + "audit:\n  checkpoint_every: 99999999999999999999999\n"))
+                .singleElement()
+                .asString()
+                .contains(
+                        "audit.checkpoint_every: expected a whole number from 1 to 1000000, got 99999999999999999999999")
+                .doesNotContain("YAML", "long");
+        // 2^64 + 1 is not 1
+        assertThat(problems(MINIMAL.replace("approvers: ops", "approvers: ops\n    approvals: 18446744073709551617")))
+                .singleElement()
+                .asString()
+                .contains("services.web.approvals: expected a whole number from 1 to 10, got 18446744073709551617");
     }
 
     @Test

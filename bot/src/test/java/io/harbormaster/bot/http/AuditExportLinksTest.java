@@ -142,6 +142,20 @@ class AuditExportLinksTest {
     }
 
     @Test
+    void aFullJsonExportIsSignedThroughItsLastEntrySoItsEndCanBeVerifiedOffline() throws Exception {
+        // six entries, a checkpoint every 100: before, the export carried no checkpoint and verified as "signed
+        // through entry 0", so entries cut from its end went unnoticed
+        var json = get(links.links(AuditQuery.all(), "U0AUDITOR").json());
+        assertThat(json.statusCode()).isEqualTo(200);
+        var report = io.harbormaster.engine.audit.AuditExport.verify(
+                new java.io.ByteArrayInputStream(json.body().getBytes(StandardCharsets.UTF_8)), Optional.empty());
+        assertThat(report.valid()).isTrue();
+        assertThat(report.entries()).isEqualTo(6);
+        assertThat(report.checkpoints()).isEqualTo(1);
+        assertThat(report.signedThrough()).isEqualTo(6);
+    }
+
+    @Test
     void aChangedFilterOrRequesterOrAnExpiredLinkIsRefused() throws Exception {
         var csv = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR")
                 .csv()

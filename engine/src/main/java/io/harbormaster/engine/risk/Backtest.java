@@ -25,6 +25,15 @@ public final class Backtest {
             missing.removeAll(test.metrics());
             throw new DatasetError("the test file lacks columns the training file has: " + TrainingData.keys(missing));
         }
+        int bad = 0;
+        for (int i = 0; i < test.size(); i++) {
+            bad += test.buggy(i) ? 1 : 0;
+        }
+        if (bad == 0 || bad == test.size()) {
+            throw new DatasetError("the test file has " + test.size() + " changes, " + bad + " bad and "
+                    + (test.size() - bad) + " good: auc and catch_at compare how bad and good changes rank, so it"
+                    + " needs at least one of each");
+        }
         long start = System.nanoTime();
         var model = RiskTrainer.train(train, source, options);
         double trainSeconds = (System.nanoTime() - start) / 1e9;

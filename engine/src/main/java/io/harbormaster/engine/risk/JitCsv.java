@@ -33,6 +33,8 @@ public final class JitCsv {
             return read(reader, file.toString());
         } catch (NoSuchFileException e) {
             throw new DatasetError(file + " does not exist");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DatasetError("cannot read " + file + ": it is not UTF-8 text; save the CSV as UTF-8");
         } catch (IOException e) {
             throw new DatasetError("cannot read " + file + ": " + e.getMessage());
         }

@@ -244,7 +244,7 @@ public final class RiskInputParser {
             return fallback;
         }
         if (!node.isIntegralNumber() || node.asLong() < 0 || node.asLong() > 100_000) {
-            problems.add("context." + field + " is " + node + "; it must be a whole number, 0 or more");
+            problems.add("context." + field + " is " + node + "; it must be a whole number from 0 to 100000");
             return fallback;
         }
         return node.asInt();

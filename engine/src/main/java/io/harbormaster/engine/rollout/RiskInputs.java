@@ -49,6 +49,10 @@ public final class RiskInputs {
         return RiskInputParser.parse(root);
     }
 
+    /** The keys of a context given by hand. */
+    private static final java.util.List<String> CONTEXT_KEYS = java.util.List.of(
+            "criticality", "recent_rollbacks", "recent_incidents", "dependents", "catalog_dependencies", "local_time");
+
     /**
      * The risk input of a build CI announced, as the pipeline scores it (the same change fields, the announcement's CI
      * status in the scorer's terms), in a deploy context given as {@link RiskInputParser}'s {@code context} object:
@@ -73,6 +77,18 @@ public final class RiskInputs {
             if (context.has("ci_status")) {
                 return new ParsedInput.Invalid(java.util.List.of("context.ci_status: the CI status is the"
                         + " announcement's own ci_status (success, failed, running or unknown), not a context field"));
+            }
+            // a misspelt key would otherwise be scored as its missing field's conservative default, silently
+            var unknown = new java.util.ArrayList<String>();
+            context.fieldNames().forEachRemaining(name -> {
+                if (!CONTEXT_KEYS.contains(name)) {
+                    unknown.add("context." + name + ": unknown key"
+                            + io.harbormaster.engine.json.JsonErrors.suggestion(name, CONTEXT_KEYS) + "; known keys: "
+                            + String.join(", ", CONTEXT_KEYS));
+                }
+            });
+            if (!unknown.isEmpty()) {
+                return new ParsedInput.Invalid(unknown);
             }
             ctx.setAll((ObjectNode) context);
         }

@@ -28,6 +28,16 @@ class JitCsvTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8TextSaysSoInWords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // before: "cannot read x.csv: Input length = 1"
+        var file = java.nio.file.Files.write(dir.resolve("x.csv"), new byte[] {0, (byte) 0xff, (byte) 0xfe, 0x0a});
+        var e = assertThrows(DatasetError.class, () -> JitCsv.read(file));
+        assertTrue(e.getMessage().contains("is not UTF-8 text"), e.getMessage());
+        assertFalse(e.getMessage().contains("Input length"), e.getMessage());
+    }
+
+    @Test
     void rowsArePutInTimeOrderBeforeAnythingElse() throws IOException {
         var d = read("""
                 bug,date,la,entrophy

@@ -101,6 +101,24 @@ public record PromQlTemplates(String requests, String errors, String p50, String
                 metric == CanaryMetric.RESTARTS ? template : restarts);
     }
 
+    /**
+     * These templates with a service's own (by metric name as {@code harbormaster.yml} writes it: requests, errors,
+     * p50, p99, restarts), each checked like the others.
+     *
+     * @throws IllegalArgumentException for an unknown metric name or a template that does not parse, naming it
+     */
+    public PromQlTemplates with(java.util.Map<String, String> overrides) {
+        var out = this;
+        for (var e : overrides.entrySet()) {
+            var metric = java.util.Arrays.stream(CanaryMetric.values())
+                    .filter(m -> m.configName().equals(e.getKey()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no metric " + e.getKey()));
+            out = out.with(metric, e.getValue());
+        }
+        return out;
+    }
+
     /** The PromQL for one metric of one track, values escaped for where they stand. */
     public String render(CanaryMetric metric, String service, String namespace, String track, Duration interval) {
         return PromQlTemplate.parse(metric.configName(), template(metric))

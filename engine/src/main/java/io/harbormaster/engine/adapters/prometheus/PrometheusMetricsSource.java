@@ -67,7 +67,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         long wholeIntervals = (query.to().toEpochMilli() - fromMillis) / stepMillis;
         if (wholeIntervals > 1_000_000) {
             throw new IllegalArgumentException("Prometheus metrics: " + wholeIntervals + " intervals of "
-                    + query.interval() + " between " + query.from() + " and " + query.to() + " is too many to read");
+                    + query.interval().toSeconds() + " s between " + query.from() + " and " + query.to()
+                    + " are too many to read (at most 1000000)");
         }
         int n = (int) wholeIntervals;
         PromQlTemplates templates = templatesFor(query.service());
