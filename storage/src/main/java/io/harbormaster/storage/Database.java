@@ -88,12 +88,17 @@ public final class Database implements AutoCloseable {
     }
 
     private static boolean revealsSecret(Throwable e, DatabaseConfig config) {
-        for (var t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return revealsSecret(e, config, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    }
+
+    /** {@code seen}: H2's errors for a locked file suppress one another in a cycle, which is walked once. */
+    private static boolean revealsSecret(Throwable e, DatabaseConfig config, java.util.Set<Throwable> seen) {
+        for (var t = e; t != null && seen.add(t); t = t.getCause()) {
             if (config.reveals(t.getMessage()) || config.reveals(t.toString())) {
                 return true;
             }
             for (var suppressed : t.getSuppressed()) {
-                if (revealsSecret(suppressed, config)) {
+                if (revealsSecret(suppressed, config, seen)) {
                     return true;
                 }
             }
