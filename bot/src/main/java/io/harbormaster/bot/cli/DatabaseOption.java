@@ -39,7 +39,7 @@ final class DatabaseOption {
         try {
             return Database.open(mustExist);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            if (h2Error(e) == H2_NOT_FOUND) {
+            if (h2Error(e) == H2_NOT_FOUND || said(e, "[" + H2_NOT_FOUND + "-")) { // the code, or the message's
                 throw new UserError(
                         "there is no database at " + config.redactedUrl() + ": give the bot's database with --db URL"
                                 + " or HARBORMASTER_DB_URL (a relative jdbc:h2:file: path is taken from the directory"
