@@ -70,6 +70,7 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(-1); // report the failure ourselves, below, without the password
         HikariDataSource ds = null;
         try {
+            probe(config);
             // The pool refuses a URL its driver cannot read here already, naming the URL.
             ds = new HikariDataSource(hikari);
             migrate(ds, vendor);
@@ -85,6 +86,25 @@ public final class Database implements AutoCloseable {
                     revealsSecret(e, config) ? null : e);
         }
         return new Database(config, vendor, ds);
+    }
+
+    /**
+     * One connection straight from the driver before the pool is built: a database that is missing, locked or refuses
+     * the login is reported at once. The pool would keep trying for its connection timeout (30 s) before saying so.
+     */
+    private static void probe(DatabaseConfig config) {
+        var login = new java.util.Properties();
+        if (!config.user().isEmpty()) {
+            login.setProperty("user", config.user());
+        }
+        if (!config.password().isEmpty()) {
+            login.setProperty("password", config.password());
+        }
+        try (var ignored = java.sql.DriverManager.getConnection(config.url(), login)) {
+            // reachable
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private static boolean revealsSecret(Throwable e, DatabaseConfig config) {
