@@ -2,7 +2,6 @@ package io.harbormaster.bot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,24 +16,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code harbormaster sandbox} as a user runs it: the address it prints, stopping it, and what stops it starting. */
 class SandboxCommandTest {
     @TempDir
     Path dir;
 
-    record Run(SandboxCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
-
-    static Run sandbox() {
+    static CapturedCommand<SandboxCommand> sandbox() {
         var command = new SandboxCommand();
-        var cli = new CommandLine(command);
-        cli.setExecutionExceptionHandler(new UserErrorHandler());
-        var out = new StringWriter();
-        var err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(command, cli, out, err);
+        return CapturedCommand.of(command);
     }
 
     @Test

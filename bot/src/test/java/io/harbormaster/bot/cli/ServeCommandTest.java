@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ServeCommandTest {
     private static final String SECRET = "serve-test-signing-secret";
@@ -30,24 +29,16 @@ class ServeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(ServeCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
-
     /** The example catalog; it names a Prometheus server, which serve requires (nothing queries it here). */
     private static String config() {
         return ConfigCommand.example();
     }
 
-    private static Run serve(Map<String, String> env) {
+    private static CapturedCommand<ServeCommand> serve(Map<String, String> env) {
         var command = new ServeCommand();
         command.env = env;
         command.cluster = SimulatedCluster::new;
-        var cli = new CommandLine(command);
-        cli.setExecutionExceptionHandler(new UserErrorHandler());
-        var out = new StringWriter();
-        var err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(command, cli, out, err);
+        return CapturedCommand.of(command);
     }
 
     @Test

@@ -9,8 +9,6 @@ import io.harbormaster.engine.adapters.kafka.KafkaBroker;
 import io.harbormaster.engine.adapters.kafka.KafkaConfig;
 import io.harbormaster.engine.adapters.kafka.KafkaConnectionCheck;
 import io.harbormaster.sandbox.SimulatedCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code serve} against a real broker whose client listener wants SASL_PLAINTEXT (PLAIN, a user and password): with
@@ -67,9 +64,7 @@ class ServeKafkaSaslTest {
         }
     }
 
-    private record Run(ServeCommand command, CommandLine cli, StringWriter out, StringWriter err) {}
-
-    private Run serve(Map<String, String> kafkaEnv, SlackStandIn slack) {
+    private CapturedCommand<ServeCommand> serve(Map<String, String> kafkaEnv, SlackStandIn slack) {
         var env = new HashMap<String, String>(kafkaEnv);
         env.put("SLACK_SIGNING_SECRET", SECRET);
         env.put("SLACK_BOT_TOKEN", TOKEN);
@@ -80,13 +75,7 @@ class ServeKafkaSaslTest {
         command.env = env;
         command.cluster = SimulatedCluster::new;
         command.kafkaCheckTimeout = Duration.ofSeconds(3);
-        var cli = new CommandLine(command);
-        cli.setExecutionExceptionHandler(new UserErrorHandler());
-        var out = new StringWriter();
-        var err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(command, cli, out, err);
+        return CapturedCommand.of(command);
     }
 
     private String[] args() throws Exception {
