@@ -126,12 +126,13 @@ public final class CanaryAnalysis {
         if (terminal != null) {
             return terminal;
         }
+        int ranAt = weight(); // the weight this interval ran at; a step that ends with it moves the next one on
         Verdict v = decide(s);
         List<Evidence> running = sequential.evidence();
         String note = v.evidence().isEmpty() ? "" : v.evidence().getFirst().reason();
         timeline.add(new TimelineEntry(
                 s.t(),
-                weight(),
+                ranAt,
                 kind(v),
                 running.get(0).eValue(),
                 running.get(1).eValue(),

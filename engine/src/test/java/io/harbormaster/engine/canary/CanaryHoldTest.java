@@ -185,11 +185,11 @@ class CanaryHoldTest {
         assertTrue(early >= 10, "moved on early in " + early + " of 20");
     }
 
-    /** When the canary first ran at {@code weight} percent (the end of the interval that moved it there), or -1. */
+    /** When the canary first ran at {@code weight} percent (the start of its first interval there), or -1. */
     static long firstAt(AnalysisReport report, int weight) {
         return report.timeline().stream()
                 .filter(t -> t.weight() == weight)
-                .mapToLong(t -> t.t() + 10)
+                .mapToLong(TimelineEntry::t)
                 .min()
                 .orElse(-1);
     }

@@ -38,6 +38,27 @@ class CanaryPromotionTest {
     }
 
     @Test
+    void theTimelineShowsTheWeightEachIntervalRanAtNotTheNextOnes() {
+        CanaryPolicy policy = CanaryPolicy.defaults();
+        AnalysisReport report = CanaryAnalysis.replay(series(3, 54, i -> 1.0), policy);
+        List<TimelineEntry> rows = report.timeline();
+        int firstStep = policy.steps().get(0).weight();
+        int secondStep = policy.steps().get(1).weight();
+        // the interval whose end closes the first step ran at the first step's weight; the one after at the second's
+        int closing = -1;
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).note().startsWith("step 1 done")) {
+                closing = i;
+                break;
+            }
+        }
+        assertTrue(closing > 0, "the first step never ended: " + rows);
+        assertEquals(firstStep, rows.get(closing).weight(), "the row that ends step 1");
+        assertEquals(secondStep, rows.get(closing + 1).weight(), "the row after it");
+        assertEquals(firstStep, rows.getFirst().weight());
+    }
+
+    @Test
     void aHealthyCanaryIsPromotedAtTheBakeTimeNotBefore() {
         CanaryPolicy policy = CanaryPolicy.defaults();
         long lastStepEnds = policy.lastStepAfterSeconds() + 180;
