@@ -68,7 +68,7 @@ import picocli.CommandLine.Spec;
                     + " HARBORMASTER_KAFKA_BOOTSTRAP (deploy.requests in, deploy.events out; without it events stay"
                     + " in-process), HARBORMASTER_KAFKA_PROPERTIES (a Kafka client properties file: TLS, SASL) and"
                     + " HARBORMASTER_KAFKA_CLIENT_ID (default: the pod's name, HOSTNAME); serve refuses to start when"
-                    + " the brokers do not answer or refuse its login; HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one);"
+                    + " the brokers do not answer or refuse its login, or when Prometheus refuses its credentials; HARBORMASTER_LLM_API_KEY (the advisor's chat model, when advisor: names one);"
                     + " HARBORMASTER_PROMETHEUS_TOKEN or _TOKEN_FILE (a bearer token), or HARBORMASTER_PROMETHEUS_USER"
                     + " and _PASSWORD (basic auth), when Prometheus needs credentials (over http only to loopback, or"
                     + " with HARBORMASTER_PROMETHEUS_ALLOW_HTTP=true). The Kubernetes cluster comes from the usual kubeconfig or in-cluster service"
@@ -152,8 +152,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("cannot start: " + e.getMessage());
         }
         kafka.ifPresent(k -> checkKafka(k, err));
-        var cluster = this.cluster.get();
         var metrics = metricsSource(prometheusConfig, harbormaster.catalog());
+        checkPrometheus(metrics, err);
+        var cluster = this.cluster.get();
         var vertx = kafka.map(k -> Vertx.vertx());
         try (var db = database.open()) {
             DeployEvents events = kafka.<DeployEvents>map(k -> new KafkaDeployEvents(vertx.orElseThrow(), k.config()))
@@ -249,6 +250,25 @@ final class ServeCommand implements Callable<Integer> {
                     + " use (auto.create.topics.enable)");
             err.flush();
         }
+    }
+
+    /**
+     * Asks Prometheus one trivial query: refused credentials (401 or 403) stop serve, since every canary would pause on
+     * them; a Prometheus that does not answer is only a warning (it may be starting too, and canaries hold while the
+     * metrics store is unreachable).
+     */
+    private static void checkPrometheus(PrometheusMetricsSource metrics, java.io.PrintWriter err) {
+        var problem = metrics.access();
+        if (problem.isEmpty()) {
+            return;
+        }
+        if (problem.get().credentialsRefused()) {
+            metrics.close();
+            throw new UserError("cannot start: " + problem.get().message());
+        }
+        err.println("warning: " + problem.get().message() + "; serve starts anyway, and canaries hold while"
+                + " Prometheus does not answer");
+        err.flush();
     }
 
     /** The advisor's chat model as configured, with its key from the environment; says which one it is. */

@@ -123,6 +123,37 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesToStartWhenPrometheusRefusesItsCredentialsBeforeTheClusterIsAsked() throws Exception {
+        var prometheus = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        prometheus.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        prometheus.start();
+        try {
+            var config = dir.resolve("harbormaster.yml");
+            var url = "http://127.0.0.1:" + prometheus.getAddress().getPort();
+            Files.writeString(config, config().replace("url: http://prometheus.monitoring:9090", "url: " + url));
+            var clusterAsked = new AtomicInteger();
+            var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+            run.command().cluster = () -> {
+                clusterAsked.incrementAndGet();
+                return new SimulatedCluster();
+            };
+            int code = run.cli().execute("--port", "0", "--config", config.toString());
+            assertThat(code).isEqualTo(2);
+            assertThat(run.err().toString())
+                    .contains("cannot start", "Prometheus asks for credentials (HTTP 401) and none are set")
+                    .contains("HARBORMASTER_PROMETHEUS_TOKEN")
+                    .doesNotContain("\tat ");
+            assertThat(clusterAsked).hasValue(0);
+        } finally {
+            prometheus.stop(0);
+        }
+    }
+
+    @Test
     void serveRefusesToStartWhenTheKubernetesClusterCannotBeReached() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());
@@ -215,6 +246,9 @@ class ServeCommandTest {
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
                 assertThat(ready.statusCode()).isEqualTo(200);
+                // the example's Prometheus does not exist here: said at start, and serve runs anyway
+                assertThat(run.err().toString())
+                        .contains("warning: Prometheus at http://prometheus.monitoring:9090", "serve starts anyway");
             } finally {
                 run.command().stop.countDown();
                 thread.join(Duration.ofSeconds(20));

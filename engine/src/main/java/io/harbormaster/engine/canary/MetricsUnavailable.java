@@ -1,7 +1,7 @@
 package io.harbormaster.engine.canary;
 
 /** The metrics store could not answer; the message says which store, which query and why. */
-public final class MetricsUnavailable extends RuntimeException {
+public class MetricsUnavailable extends RuntimeException {
     public MetricsUnavailable(String message, Throwable cause) {
         super(message, cause);
     }

@@ -93,10 +93,25 @@ final class PrometheusHttpApi implements AutoCloseable {
         return series;
     }
 
-    /** Whether Prometheus evaluates a trivial query (proves reachability, auth and the query path; one attempt). */
+    /** Prometheus (or the proxy in front of it) answered 401 or 403: the credentials are missing, wrong or not allowed. */
+    static final class Refused extends MetricsUnavailable {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Evaluates a trivial query once (proves reachability, auth and the query path), or throws why not: {@link Refused}
+     * for a 401 or 403.
+     */
+    void trivialQuery() {
+        call(QUERY, Map.of("query", "vector(1)"), "vector(1)", 1);
+    }
+
+    /** Whether Prometheus evaluates a trivial query (see {@link #trivialQuery()}). */
     boolean answersQueries() {
         try {
-            call(QUERY, Map.of("query", "vector(1)"), "vector(1)", 1);
+            trivialQuery();
             return true;
         } catch (MetricsUnavailable e) {
             LOG.log(System.Logger.Level.DEBUG, "Prometheus is not answering: {0}", e.getMessage());
@@ -134,7 +149,7 @@ final class PrometheusHttpApi implements AutoCloseable {
                 if (status == 401 || status == 403) {
                     // The same credentials would be refused again: not retried. The body is not repeated (a proxy's
                     // login page says nothing useful).
-                    throw new MetricsUnavailable(where(path, promql) + ": " + refused(status));
+                    throw new Refused(where(path, promql) + ": " + refused(status));
                 }
                 lastFailure = describe(status, body, raw);
                 retryable = status == 429 || status >= 500;

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -134,6 +135,25 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         String shown = series.stream().limit(3).map(s -> s.labels().toString()).collect(Collectors.joining(", "));
         return series.size() > 3 ? shown + ", ..." : shown;
     }
+
+    /**
+     * What a trivial query says of the way to Prometheus now (one attempt, within the configured timeouts): empty when
+     * it answers, else why not. {@code credentialsRefused} tells a 401 or 403 (the same credentials will be refused
+     * again) from a Prometheus that is down or out of reach for now.
+     */
+    public Optional<Problem> access() {
+        try {
+            api.trivialQuery();
+            return Optional.empty();
+        } catch (PrometheusHttpApi.Refused e) {
+            return Optional.of(new Problem(true, e.getMessage()));
+        } catch (MetricsUnavailable e) {
+            return Optional.of(new Problem(false, e.getMessage()));
+        }
+    }
+
+    /** Why Prometheus did not answer (see {@link #access()}). */
+    public record Problem(boolean credentialsRefused, String message) {}
 
     /** Whether Prometheus answers a trivial query now (one attempt, within the configured timeouts). */
     @Override

@@ -67,6 +67,30 @@ class PrometheusAuthTest {
     }
 
     @Test
+    void accessTellsRefusedCredentialsFromAPrometheusThatDoesNotAnswer() throws IOException {
+        int closedPort;
+        try (var server = proxyAccepting("good-token");
+                var good = source(server, new PrometheusAuth.Bearer("good-token"));
+                var bad = source(server, new PrometheusAuth.Bearer("stale-token"))) {
+            assertTrue(good.access().isEmpty(), () -> good.access().toString());
+            var refused = bad.access().orElseThrow();
+            assertTrue(refused.credentialsRefused(), refused.toString());
+            assertTrue(refused.message().contains("refused the credentials (HTTP 401"), refused.message());
+            assertFalse(refused.message().contains("stale-token"), refused.message());
+            closedPort = server.url().getPort();
+        }
+        // the server is gone: nothing listens on its port any more
+        try (var gone =
+                new PrometheusMetricsSource(PrometheusConfig.of(java.net.URI.create("http://127.0.0.1:" + closedPort))
+                        .withRetries(1, Duration.ofMillis(10))
+                        .withAuth(new PrometheusAuth.Bearer("good-token")))) {
+            var down = gone.access().orElseThrow();
+            assertFalse(down.credentialsRefused(), down.toString());
+            assertTrue(down.message().contains("cannot connect"), down.message());
+        }
+    }
+
+    @Test
     void withoutCredentialsA401SaysNoneAreSetAndWhichVariablesToSet() throws IOException {
         try (var server = proxyAccepting("good-token");
                 var source = source(server, PrometheusAuth.NONE)) {
