@@ -6,20 +6,12 @@ import io.harbormaster.engine.intake.DeployRequestHandler;
 import io.harbormaster.engine.intake.ParseResult;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +26,6 @@ public final class DeployRequestsApi {
     public static final String SIGNATURE_HEADER = "X-Harbormaster-Signature";
     public static final String TIMESTAMP_HEADER = "X-Harbormaster-Timestamp";
     public static final String SECRET_VARIABLE = "HARBORMASTER_CI_SIGNING_SECRET";
-    static final Duration MAX_SKEW = Duration.ofMinutes(5);
 
     private static final Logger log = LoggerFactory.getLogger(DeployRequestsApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,14 +54,12 @@ public final class DeployRequestsApi {
 
     /** The signature header's value for {@code body} signed at {@code timestamp} (CI clients and tests use it). */
     public static String signature(String secret, long timestamp, byte[] body) {
-        try {
-            var mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(("v1:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
-            return "v1=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("every JVM has HmacSHA256", e);
-        }
+        return scheme(secret).sign(Long.toString(timestamp), body);
+    }
+
+    /** Slack's signing scheme ({@link RequestSignature}) with our own version, {@code v1}. */
+    private static RequestSignature scheme(String secret) {
+        return new RequestSignature("v1", secret);
     }
 
     private void handle(Context ctx) {
@@ -143,12 +132,10 @@ public final class DeployRequestsApi {
         } catch (NumberFormatException e) {
             return Optional.of(TIMESTAMP_HEADER + " must be unix seconds");
         }
-        long skew = Math.abs(clock.instant().getEpochSecond() - ts);
-        if (skew > MAX_SKEW.toSeconds()) {
+        if (!RequestSignature.withinSkew(ts, clock.instant())) {
             return Optional.of("the request timestamp is more than 5 minutes off the server's clock");
         }
-        var expected = signature(secret.orElseThrow(), ts, body).getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, signature.strip().getBytes(StandardCharsets.UTF_8))) {
+        if (!scheme(secret.orElseThrow()).matches(Long.toString(ts), body, signature.strip())) {
             return Optional.of("bad signature");
         }
         return Optional.empty();

@@ -31,7 +31,7 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin javalin;
     private final App bolt;
     private final SlackRequestParser parser;
-    private final SlackSignature signature;
+    private final RequestSignature signature;
     private final Clock clock = Clock.systemUTC();
     private final List<ReadinessCheck> checks;
 
@@ -50,7 +50,7 @@ public final class HttpServer implements AutoCloseable {
             Duration grace) {
         this.bolt = bolt;
         this.parser = new SlackRequestParser(bolt.config());
-        this.signature = new SlackSignature(bolt.config().getSigningSecret());
+        this.signature = RequestSignature.slack(bolt.config().getSigningSecret());
         this.checks = List.copyOf(checks);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -95,8 +95,8 @@ public final class HttpServer implements AutoCloseable {
     private void slackEvents(Context ctx) throws Exception {
         var body = ctx.bodyAsBytes();
         var refusal = signature.refusal(
-                ctx.header(SlackSignature.TIMESTAMP_HEADER),
-                ctx.header(SlackSignature.SIGNATURE_HEADER),
+                ctx.header(RequestSignature.SLACK_TIMESTAMP_HEADER),
+                ctx.header(RequestSignature.SLACK_SIGNATURE_HEADER),
                 body,
                 clock.instant());
         if (refusal.isPresent()) {
