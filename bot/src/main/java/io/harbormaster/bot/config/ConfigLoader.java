@@ -420,6 +420,19 @@ public final class ConfigLoader {
         if (url == null) {
             return Optional.empty();
         }
+        return httpUrl(
+                "prometheus.url",
+                url,
+                "http://prometheus.monitoring:9090",
+                "give the bot a Prometheus address it may read without them");
+    }
+
+    /**
+     * {@code url} as an absolute http(s) URL with a host and no {@code user:password@}, or empty with the problem
+     * said under {@code key}: {@code examples} of what is meant, {@code instead} what to do with credentials (the
+     * URL is then shown without them).
+     */
+    private Optional<URI> httpUrl(String key, String url, String examples, String instead) {
         try {
             var uri = URI.create(url);
             if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
@@ -427,14 +440,14 @@ public final class ConfigLoader {
             }
             if (uri.getRawUserInfo() != null) {
                 problem(
-                        "prometheus.url",
+                        key,
                         "'" + withoutUserInfo(uri) + "' is written with credentials (user:password@): harbormaster.yml"
-                                + " holds no secrets; give the bot a Prometheus address it may read without them");
+                                + " holds no secrets; " + instead);
                 return Optional.empty();
             }
             return Optional.of(uri);
         } catch (IllegalArgumentException e) {
-            problem("prometheus.url", "'" + url + "' is not an http(s) URL such as http://prometheus.monitoring:9090");
+            problem(key, "'" + url + "' is not an http(s) URL such as " + examples);
             return Optional.empty();
         }
     }
@@ -453,26 +466,12 @@ public final class ConfigLoader {
         int maxTokens = (int) integer(node, "advisor.max_tokens", none.maxTokens(), 50, 8000);
         var standard = provider.equals("anthropic") ? AdvisorSettings.ANTHROPIC : AdvisorSettings.OPENAI;
         var url = text(node, "advisor.base_url", standard.toString());
-        URI baseUrl = standard;
-        try {
-            baseUrl = URI.create(url.strip());
-            if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            if (baseUrl.getRawUserInfo() != null) {
-                problem(
+        URI baseUrl = httpUrl(
                         "advisor.base_url",
-                        "'" + withoutUserInfo(baseUrl) + "' is written with credentials (user:password@):"
-                                + " harbormaster.yml holds no secrets; put the API key in HARBORMASTER_LLM_API_KEY"
-                                + " instead");
-                baseUrl = standard;
-            }
-        } catch (IllegalArgumentException e) {
-            problem(
-                    "advisor.base_url",
-                    "'" + url + "' is not an http(s) URL such as https://api.openai.com/v1,"
-                            + " http://ollama:11434/v1 or https://api.anthropic.com/v1");
-        }
+                        url.strip(),
+                        "https://api.openai.com/v1, http://ollama:11434/v1 or https://api.anthropic.com/v1",
+                        "put the API key in HARBORMASTER_LLM_API_KEY instead")
+                .orElse(standard);
         switch (provider) {
             case "none" -> {
                 return new AdvisorSettings(AdvisorSettings.Provider.NONE, baseUrl, "", timeout, maxTokens);
