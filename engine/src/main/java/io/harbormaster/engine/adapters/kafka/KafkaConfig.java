@@ -48,23 +48,7 @@ public record KafkaConfig(
     public static final String DEFAULT_GROUP_ID = "harbormaster";
     public static final String DEFAULT_CLIENT_ID = "harbormaster";
 
-    /** Client properties the adapter sets itself: overriding them would break ordering, delivery or commits. */
-    public static final Set<String> MANAGED = Set.of(
-            "bootstrap.servers",
-            "client.id",
-            "group.id",
-            "enable.auto.commit",
-            "key.deserializer",
-            "value.deserializer",
-            "key.serializer",
-            "value.serializer",
-            "acks",
-            "enable.idempotence",
-            "max.poll.records",
-            "delivery.timeout.ms",
-            "transactional.id");
-
-    /** Why each {@link #MANAGED} property is the adapter's, for the message that refuses it. */
+    /** The client properties the adapter sets itself, and why overriding each would break ordering, delivery or commits. */
     private static final Map<String, String> WHY_MANAGED = Map.ofEntries(
             Map.entry("bootstrap.servers", "the brokers are given as the bootstrap servers setting"),
             Map.entry(
@@ -87,6 +71,9 @@ public record KafkaConfig(
                             + " the adapter's max poll records"),
             Map.entry("delivery.timeout.ms", "it is derived from the adapter's send timeout"),
             Map.entry("transactional.id", "the producers are not transactional; a transactional id breaks every send"));
+
+    /** Client properties the adapter sets itself: overriding them would break ordering, delivery or commits. */
+    public static final Set<String> MANAGED = WHY_MANAGED.keySet();
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern CLIENT_ID = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
