@@ -108,17 +108,6 @@ final class PrometheusHttpApi implements AutoCloseable {
         call(QUERY, Map.of("query", "vector(1)"), "vector(1)", 1);
     }
 
-    /** Whether Prometheus evaluates a trivial query (see {@link #trivialQuery()}). */
-    boolean answersQueries() {
-        try {
-            trivialQuery();
-            return true;
-        } catch (MetricsUnavailable e) {
-            LOG.log(System.Logger.Level.DEBUG, "Prometheus is not answering: {0}", e.getMessage());
-            return false;
-        }
-    }
-
     /** POSTs a form to an API path and returns the answer's {@code data}, or throws with the reason. */
     private JsonNode call(String path, Map<String, String> form, String promql, int maxAttempts) {
         HttpRequest.Builder request = HttpRequest.newBuilder(config.resolve(path))

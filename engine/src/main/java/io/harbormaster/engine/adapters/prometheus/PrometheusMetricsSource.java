@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  * summed, because the sum of two p99s is meaningless and two request counters usually mean a missing {@code sum}.
  */
 public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PrometheusMetricsSource.class.getName());
 
     /** Points per range query; Prometheus refuses more than 11,000, so longer ranges are read in chunks. */
     static final int MAX_POINTS_PER_QUERY = 10_000;
@@ -158,7 +159,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     /** Whether Prometheus answers a trivial query now (one attempt, within the configured timeouts). */
     @Override
     public boolean isOnline() {
-        return api.answersQueries();
+        var problem = access();
+        problem.ifPresent(p -> LOG.log(System.Logger.Level.DEBUG, "Prometheus is not answering: {0}", p.message()));
+        return problem.isEmpty();
     }
 
     @Override
