@@ -88,6 +88,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                     + " reasoning, or the exported entry). Without it the canary is judged as its service's first.")
     Path noiseHistoryFile;
 
+    @Option(
+            names = "--escalated",
+            description = "Judge as the pipeline judges a change its risk score escalated (the decision's audit entry"
+                    + " says canary_policy: escalated): the policy's cautious form, as when defaults.escalated_canary"
+                    + " is not set.")
+    boolean escalated;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -123,6 +130,9 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         } else {
             throw new UserError("nothing to analyze: give --input run.json, or --prometheus URL --service S"
                     + " --from T1 --to T2");
+        }
+        if (escalated) { // over the recording's schedule, as the pipeline makes the service's own policy cautious
+            policy = policy.cautious();
         }
         // what the judge starts from: the policy caps the latency part (the counts shown are these)
         CanaryNoise used = history.capped(policy.sequential().noiseHistory());

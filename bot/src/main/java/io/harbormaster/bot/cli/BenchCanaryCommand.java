@@ -47,9 +47,18 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     + " The other judges and the oracle are not affected.")
     Path policyFile;
 
+    @Option(
+            names = "--escalated",
+            description = "Run our judge with the cautious policy the pipeline gives a change its risk score"
+                    + " escalated (the policy's cautious() form, as when defaults.escalated_canary is not set): held"
+                    + " longer, so slowly growing regressions have time to show. BENCHMARKS.md's targets are for the"
+                    + " standard canary.")
+    boolean escalated;
+
     @Override
     public Integer call() {
-        CanaryPolicy policy = CanaryPolicyFile.read(policyFile);
+        CanaryPolicy read = CanaryPolicyFile.read(policyFile);
+        CanaryPolicy policy = escalated ? read.cautious() : read;
         if (policy.intervalSeconds() != FixedSchedule.INTERVAL_SECONDS) {
             throw new UserError(policyFile + " sets interval_seconds: " + policy.intervalSeconds()
                     + ", but the benchmark's traffic comes in " + FixedSchedule.INTERVAL_SECONDS
@@ -75,6 +84,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
             if (policyFile != null) {
                 root.put("policy", policyFile.toString());
             }
+            root.put("escalated", escalated);
             root.put("seconds", Math.round(seconds * 10) / 10.0);
             var scenarios = root.putArray("scenarios");
             for (ScenarioResult r : results) {
@@ -114,11 +124,12 @@ final class BenchCanaryCommand implements Callable<Integer> {
         } else {
             out.printf(
                     Locale.ROOT,
-                    "canary detection benchmark: %d runs per scenario, seed %d, %s%s%.1f s%n%n",
+                    "canary detection benchmark: %d runs per scenario, seed %d, %s%s%s%.1f s%n%n",
                     runs,
                     seed,
                     history > 0 ? CanaryBenchmark.WITH_HISTORY + " after " + history + " earlier canaries, " : "",
                     policyFile == null ? "" : "our judge's policy from " + policyFile + ", ",
+                    escalated ? "our judge as for an escalated change (cautious), " : "",
                     seconds);
             out.printf(
                     Locale.ROOT,

@@ -110,7 +110,8 @@ public final class ConfigLoader {
                 "auto_deploy_block",
                 "readiness_timeout",
                 "channel",
-                "canary");
+                "canary",
+                "escalated_canary");
         String environment = environment(defaults, "defaults.environment");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
@@ -118,6 +119,11 @@ public final class ConfigLoader {
         Duration readiness = duration(defaults, "defaults.readiness_timeout", Duration.ofMinutes(5));
         String channel = channel(defaults, "defaults.channel", "#deploys");
         CanaryPolicy canaryDefaults = canary(defaults.get("canary"), "defaults.canary", CanaryPolicy.defaults());
+        // checked once here; each service applies it over its own canary policy
+        JsonNode escalatedDefaults = defaults.get("escalated_canary");
+        int beforeEscalated = problems.size();
+        canary(escalatedDefaults, "defaults.escalated_canary", canaryDefaults);
+        boolean escalatedDefaultsOk = problems.size() == beforeEscalated;
 
         var services = new LinkedHashMap<String, ServiceSpec>();
         var servicesNode = root.path("services");
@@ -125,7 +131,13 @@ public final class ConfigLoader {
             problem("services", "list at least one service under services: (name: {namespace: ..., approvers: ...})");
         } else {
             servicesNode.fields().forEachRemaining(e -> service(
-                            e.getKey(), e.getValue(), groups, approvals, channel, canaryDefaults)
+                            e.getKey(),
+                            e.getValue(),
+                            groups,
+                            approvals,
+                            channel,
+                            canaryDefaults,
+                            escalatedDefaultsOk ? escalatedDefaults : null)
                     .ifPresent(s -> services.put(s.name(), s)));
             checkDependencies(services, servicesNode);
         }
@@ -186,7 +198,8 @@ public final class ConfigLoader {
             Map<String, Set<String>> groups,
             int approvals,
             String channel,
-            CanaryPolicy canaryDefaults) {
+            CanaryPolicy canaryDefaults,
+            JsonNode escalatedDefaults) {
         var path = "services." + name;
         int before = problems.size();
         if (!SERVICE_NAME.matcher(name).matches()) {
@@ -210,6 +223,7 @@ public final class ConfigLoader {
                 "approvals",
                 "windows",
                 "canary",
+                "escalated_canary",
                 "metrics",
                 "channel");
         var namespace = required(node, path + ".namespace", "namespace");
@@ -236,6 +250,7 @@ public final class ConfigLoader {
         }
         var windows = windows(node.path("windows"), path + ".windows");
         var canary = canary(node.get("canary"), path + ".canary", canaryDefaults);
+        var escalated = escalatedCanary(node.get("escalated_canary"), path, canary, escalatedDefaults);
         var metrics = new LinkedHashMap<String, String>();
         var metricsNode = node.path("metrics");
         if (!metricsNode.isMissingNode()) {
@@ -295,6 +310,7 @@ public final class ConfigLoader {
                 required,
                 windows,
                 canary,
+                escalated,
                 metrics,
                 serviceChannel));
     }
@@ -404,6 +420,24 @@ public final class ConfigLoader {
     }
 
     /** The canary section over {@code base}; every problem in it is reported, each naming its key in the section. */
+    /**
+     * The canary policy of a service's escalated changes: its own canary policy, then {@code defaults.escalated_canary}
+     * over it (unset: {@link CanaryPolicy#cautious()}; {@code {}}: nothing changed), then the service's own
+     * {@code escalated_canary} over that.
+     */
+    private CanaryPolicy escalatedCanary(JsonNode own, String path, CanaryPolicy canary, JsonNode escalatedDefaults) {
+        CanaryPolicy base;
+        if (escalatedDefaults == null) {
+            base = canary.cautious();
+        } else {
+            var found = new ArrayList<String>();
+            base = CanaryPolicyYaml.parse(escalatedDefaults, canary, found);
+            found.forEach(p -> problem(
+                    path + ".canary", "with defaults.escalated_canary over this service's canary policy: " + p));
+        }
+        return canary(own, path + ".escalated_canary", base);
+    }
+
     private CanaryPolicy canary(JsonNode node, String path, CanaryPolicy base) {
         var found = new ArrayList<String>();
         var policy = CanaryPolicyYaml.parse(node, base, found);

@@ -547,6 +547,27 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void escalatedJudgesWithTheCautiousPolicyInABenchAndInAReplay() throws Exception {
+        Result r = run("bench", "canary", "--runs", "3", "--seed", "3", "--escalated", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertTrue(json.get("escalated").asBoolean(), r.out());
+        JsonNode healthy = json.get("scenarios").get(0).get("judges");
+        assertTrue(healthy.get("harbormaster").get("promote_median_s").asDouble() >= 300, healthy.toString());
+        assertTrue(run("bench", "canary", "--runs", "2", "--escalated").out().contains("as for an escalated change"));
+
+        Path input = Files.writeString(dir.resolve("calm.json"), recording(60));
+        JsonNode standard = JSON.readTree(
+                run("analyze", "run", "--input", input.toString(), "--json").out());
+        JsonNode escalated = JSON.readTree(run("analyze", "run", "--input", input.toString(), "--escalated", "--json")
+                .out());
+        assertEquals("PROMOTE", standard.get("verdict").asText(), standard.toString());
+        assertEquals("PROMOTE", escalated.get("verdict").asText(), escalated.toString());
+        assertTrue(standard.get("decided_at_s").asLong() < 300, standard.toString());
+        assertTrue(escalated.get("decided_at_s").asLong() >= 300, escalated.toString());
+    }
+
+    @Test
     void benchCanaryLimitsPutsTheOracleFirstAndOurJudgeLastForEachLatencyStep() throws Exception {
         Result r = run("bench", "canary-limits", "--runs", "5", "--seed", "2", "--json");
         assertEquals(0, r.exit(), r.err());

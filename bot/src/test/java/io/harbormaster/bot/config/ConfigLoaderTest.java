@@ -194,7 +194,7 @@ class ConfigLoaderTest {
         assertThat(p)
                 .containsExactly("harbormaster.yml:7: services.web.namespce: unknown key 'namespce' (did you mean"
                         + " 'namespace'?); known keys here: namespace, deployment, container, criticality, dependencies,"
-                        + " approvers, approvals, windows, canary, metrics, channel");
+                        + " approvers, approvals, windows, canary, escalated_canary, metrics, channel");
     }
 
     @Test
@@ -279,6 +279,56 @@ class ConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .contains("min_promote_seconds: expected a whole number from 0");
+    }
+
+    @Test
+    void anEscalatedChangesCanaryIsTheServicesOwnMadeCautiousUnlessTheFileSaysOtherwise() {
+        // unset: the cautious form of the service's own policy
+        var web = ConfigLoader.parse("harbormaster.yml", MINIMAL + "    canary:\n      min_step_seconds: 40\n")
+                .catalog()
+                .service("web")
+                .orElseThrow();
+        assertThat(web.escalatedCanary()).isEqualTo(web.canary().cautious());
+        assertThat(web.escalatedCanary().minStepSeconds()).isEqualTo(40);
+        assertThat(web.escalatedCanary().minPromoteSeconds()).isEqualTo(300);
+        assertThat(web.canaryFor(false)).isSameAs(web.canary());
+        assertThat(web.canaryFor(true)).isSameAs(web.escalatedCanary());
+
+        // {} under defaults: escalated changes are judged as any other
+        var off = ConfigLoader.parse("harbormaster.yml", "defaults:\n  escalated_canary: {}\n" + MINIMAL)
+                .catalog()
+                .service("web")
+                .orElseThrow();
+        assertThat(off.escalatedCanary()).isEqualTo(off.canary());
+
+        // the defaults' overrides go over each service's own policy, then the service's own over those
+        var set = ConfigLoader.parse(
+                        "harbormaster.yml",
+                        "defaults:\n  escalated_canary: {min_promote_seconds: 420}\n" + MINIMAL
+                                + "    canary:\n      min_step_seconds: 40\n"
+                                + "    escalated_canary:\n      hold_error_z: -0.5\n")
+                .catalog()
+                .service("web")
+                .orElseThrow();
+        assertThat(set.escalatedCanary().minPromoteSeconds()).isEqualTo(420);
+        assertThat(set.escalatedCanary().minStepSeconds()).isEqualTo(40);
+        assertThat(set.escalatedCanary().holdErrorZ()).isEqualTo(-0.5);
+        assertThat(set.escalatedCanary().lastStepAfterSeconds())
+                .isEqualTo(CanaryPolicy.defaults().lastStepAfterSeconds());
+        assertThat(set.canary().minPromoteSeconds())
+                .isEqualTo(CanaryPolicy.defaults().minPromoteSeconds());
+
+        // mistakes are named with their key, once
+        assertThat(problems("defaults:\n  escalated_canary: {min_promote_secs: 420}\n" + MINIMAL))
+                .singleElement()
+                .asString()
+                .contains("defaults.escalated_canary")
+                .contains("min_promote_seconds");
+        assertThat(problems(MINIMAL + "    escalated_canary:\n      closing_alpha: 2\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.escalated_canary")
+                .contains("closing_alpha");
     }
 
     @Test

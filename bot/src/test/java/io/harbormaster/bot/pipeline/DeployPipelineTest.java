@@ -227,6 +227,44 @@ class DeployPipelineTest {
                         "approval.counted");
     }
 
+    /** Seconds from the deploy's entering its canary to its promotion starting. */
+    long canarySeconds(long deployId) {
+        var transitions = f.deploys.transitions(deployId);
+        var entered = transitions.stream()
+                .filter(t -> t.to() == DeployState.CANARY)
+                .findFirst()
+                .orElseThrow();
+        var promoting = transitions.stream()
+                .filter(t -> t.to() == DeployState.PROMOTING)
+                .findFirst()
+                .orElseThrow();
+        return Duration.between(entered.at(), promoting.at()).toSeconds();
+    }
+
+    @Test
+    void anEscalatedChangesCanaryIsJudgedByTheCautiousPolicyAndItsAuditSaysSo() {
+        f.announce("checkout", "1.3.5", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:cautious", "checkout", "1.3.5", "U0BOB"));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        assertThat(engine.decide(id, "U0ANN", Approval.Decision.APPROVE, "")).isInstanceOf(Decision.Counted.class);
+
+        assertThat(f.runUntilDone(engine, id, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(f.deploys.transitions(id))
+                .anySatisfy(t -> assertThat(t.reason()).contains("cautious canary of an escalated change"));
+        assertThat(promoteReasoning(id)).contains("\"canary_policy\":\"escalated\"");
+        // held to the cautious bake time of 300 s (the standard policy's is 210 s)
+        assertThat(canarySeconds(id)).isGreaterThanOrEqualTo(300);
+
+        var small = smallChangeToCheckout(engine, "1.3.6", "slack:standard");
+        assertThat(small.state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(promoteReasoning(small.id())).contains("\"canary_policy\":\"standard\"");
+        assertThat(f.deploys.transitions(small.id()))
+                .noneSatisfy(t -> assertThat(t.reason()).contains("cautious"));
+        assertThat(canarySeconds(small.id())).isLessThan(300);
+    }
+
     @Test
     void theEscalationShowsTheScoreThatWasRecordedEvenWithIncidentsOnRecord() {
         f.incidents.open(java.util.OptionalLong.empty(), "checkout", "1.0.0", "p99", "slow", "x", f.clock.instant());

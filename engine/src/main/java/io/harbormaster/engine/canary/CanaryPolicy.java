@@ -153,6 +153,36 @@ public record CanaryPolicy(
         return Math.min(closingTestSeconds, heldCanaryEndSeconds());
     }
 
+    /**
+     * This policy made more cautious, for a change its risk score escalated: such a change is likelier than most to
+     * carry a regression, and one that grows slowly is small when a canary could first be promoted (see
+     * {@link CanaryAnalysis}). The canary is held whenever its error rate leans towards a regression at all
+     * ({@code holdErrorZ} at most {@value #CAUTIOUS_HOLD_ERROR_Z}), its step before the last runs until at least
+     * {@value #CAUTIOUS_LAST_STEP_AFTER_SECONDS} s, it is promoted no earlier than {@value #CAUTIOUS_MIN_PROMOTE_SECONDS}
+     * s (and, not cleared, no earlier than {@value #CAUTIOUS_PROMOTE_BY_SECONDS} s), and the closing test waits for the
+     * end of the longest canary these allow. Nothing is made less cautious than it was: a setting already stricter is
+     * kept, and the false-rollback levels are unchanged. With the default schedule, a healthy canary is promoted about
+     * a minute and a half later; {@code bench canary --escalated} measures what it buys.
+     */
+    public CanaryPolicy cautious() {
+        var b = PolicyBuilder.from(this);
+        b.holdErrorZ = Math.min(holdErrorZ, CAUTIOUS_HOLD_ERROR_Z);
+        b.lastStepAfterSeconds = Math.max(lastStepAfterSeconds, CAUTIOUS_LAST_STEP_AFTER_SECONDS);
+        b.minPromoteSeconds = Math.max(minPromoteSeconds, CAUTIOUS_MIN_PROMOTE_SECONDS);
+        b.promoteBySeconds = Math.max(promoteBySeconds, CAUTIOUS_PROMOTE_BY_SECONDS);
+        var held = b.build();
+        // a closing test set at the end of this policy's longest canary moves to the cautious one's end
+        b.closingTestSeconds = closingTestSeconds >= heldCanaryEndSeconds()
+                ? Math.max(closingTestSeconds, held.heldCanaryEndSeconds())
+                : closingTestSeconds;
+        return b.build();
+    }
+
+    static final double CAUTIOUS_HOLD_ERROR_Z = 0;
+    static final long CAUTIOUS_LAST_STEP_AFTER_SECONDS = 210;
+    static final long CAUTIOUS_MIN_PROMOTE_SECONDS = 300;
+    static final long CAUTIOUS_PROMOTE_BY_SECONDS = 330;
+
     public CanaryPolicy withSteps(List<CanaryStep> newSteps) {
         var b = PolicyBuilder.from(this);
         b.steps = newSteps;

@@ -9,6 +9,8 @@ import java.util.Optional;
  * One service of the catalog: where it runs, what it depends on, who approves its risky deploys, when it may be
  * deployed, how its canary is analysed, and where its notices go.
  *
+ * @param escalatedCanary how the canary of a change its risk score escalated is analysed (by default
+ *     {@link CanaryPolicy#cautious()} of {@code canary})
  * @param metricTemplates PromQL templates by metric name (requests, errors, p50, p99, restarts) that override the
  *     defaults for this service
  */
@@ -23,6 +25,7 @@ public record ServiceSpec(
         int requiredApprovals,
         List<DeployWindow> windows,
         CanaryPolicy canary,
+        CanaryPolicy escalatedCanary,
         Map<String, String> metricTemplates,
         String channel) {
 
@@ -33,6 +36,45 @@ public record ServiceSpec(
         if (requiredApprovals < 1) {
             throw new IllegalArgumentException("a service needs at least one approval for escalated deploys");
         }
+    }
+
+    /** A service whose escalated changes get {@link CanaryPolicy#cautious()} of its canary policy. */
+    public ServiceSpec(
+            String name,
+            String namespace,
+            String deployment,
+            String container,
+            Criticality criticality,
+            List<Dependency> dependencies,
+            String approverGroup,
+            int requiredApprovals,
+            List<DeployWindow> windows,
+            CanaryPolicy canary,
+            Map<String, String> metricTemplates,
+            String channel) {
+        this(
+                name,
+                namespace,
+                deployment,
+                container,
+                criticality,
+                dependencies,
+                approverGroup,
+                requiredApprovals,
+                windows,
+                canary,
+                canary.cautious(),
+                metricTemplates,
+                channel);
+    }
+
+    /**
+     * The canary policy of a deploy: {@link #escalatedCanary()} for a change its risk score escalated (whether humans
+     * approved it or it went as an emergency), {@link #canary()} otherwise. It depends only on what the deploy
+     * recorded when it was scored, so every replica, and every replay after a restart, judges it by the same policy.
+     */
+    public CanaryPolicy canaryFor(boolean escalated) {
+        return escalated ? escalatedCanary : canary;
     }
 
     /** Whether this service may be deployed at {@code at}: always when it declares no window. */

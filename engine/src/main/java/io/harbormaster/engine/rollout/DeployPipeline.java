@@ -310,7 +310,7 @@ public final class DeployPipeline {
     }
 
     private Deploy route(Deploy d) {
-        boolean escalated = d.escalated().orElse(true);
+        boolean escalated = escalated(d);
         if (escalated && !d.emergency()) {
             var spec = spec(d);
             var expires = ports.clock().instant().plus(settings.approvalTimeout());
@@ -521,7 +521,8 @@ public final class DeployPipeline {
                 1,
                 ENGINE,
                 "preflight passed; canary starts at "
-                        + spec.canary().steps().getFirst().weight() + "%");
+                        + canaryPolicy(d, spec).steps().getFirst().weight() + "%"
+                        + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
     }
 
     /**
@@ -629,7 +630,7 @@ public final class DeployPipeline {
 
     private Deploy canary(Deploy d) {
         var spec = spec(d);
-        var policy = spec.canary();
+        var policy = canaryPolicy(d, spec);
         var now = ports.clock().instant();
         var seen = judged.get(d.id());
         Instant started;
@@ -660,8 +661,18 @@ public final class DeployPipeline {
         return Math.max(0, Duration.between(started, now).toSeconds()) / policy.intervalSeconds();
     }
 
+    /** Whether the deploy's change was escalated by its risk score (unscored counts as escalated, as in routing). */
+    private static boolean escalated(Deploy d) {
+        return d.escalated().orElse(true);
+    }
+
+    /** The canary policy this deploy is judged by, fixed by what it recorded when it was scored. */
+    private static CanaryPolicy canaryPolicy(Deploy d, ServiceSpec spec) {
+        return spec.canaryFor(escalated(d));
+    }
+
     private Deploy judgeCanary(Deploy d, ServiceSpec spec, Instant started, Instant now) {
-        var policy = spec.canary();
+        var policy = canaryPolicy(d, spec);
         var target = target(spec);
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
@@ -697,7 +708,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.rollback",
                         "rollback",
-                        withHistory(evidenceJson(r.evidence(), r.at()), history, sources, analysis));
+                        withHistory(evidenceJson(d, r.evidence(), r.at()), history, sources, analysis));
                 yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
@@ -706,7 +717,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.promote",
                         "promote",
-                        withHistory(evidenceJson(p.evidence(), p.at()), history, sources, analysis));
+                        withHistory(evidenceJson(d, p.evidence(), p.at()), history, sources, analysis));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
                 keepNoise(d, analysis, now);
@@ -756,7 +767,7 @@ public final class DeployPipeline {
         ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
         ports.cluster().ensureCanary(target, image, plan.canary());
         ports.cluster().scale(target, plan);
-        int step = stepOf(spec.canary(), weight);
+        int step = stepOf(canaryPolicy(d, spec), weight);
         if (step != d.step()) {
             audit(
                     d,
@@ -808,7 +819,7 @@ public final class DeployPipeline {
         if (lastReasonStartsWith(d, "paused")) {
             return d; // already paused and told
         }
-        audit(d, ENGINE, "canary.paused", "pause", evidenceJson(evidence, at));
+        audit(d, ENGINE, "canary.paused", "pause", evidenceJson(d, evidence, at));
         var paused = move(
                 d,
                 DeployState.CANARY,
@@ -820,7 +831,7 @@ public final class DeployPipeline {
     }
 
     private List<IntervalSample> samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
-        var interval = Duration.ofSeconds(spec.canary().intervalSeconds());
+        var interval = Duration.ofSeconds(canaryPolicy(d, spec).intervalSeconds());
         if (now.isBefore(started.plus(interval))) {
             return List.of();
         }
@@ -834,7 +845,7 @@ public final class DeployPipeline {
      */
     private Deploy metricsDown(
             Deploy d, ServiceSpec spec, RolloutTarget target, Instant started, Instant now, MetricsUnavailable e) {
-        var policy = spec.canary();
+        var policy = canaryPolicy(d, spec);
         metricsUp.remove(d.id());
         var since =
                 metricsDownSince.computeIfAbsent(d.id(), id -> ports.deploys().metricsDownSince(id, now));
@@ -1111,10 +1122,16 @@ public final class DeployPipeline {
         return out;
     }
 
-    private static Map<String, Object> evidenceJson(List<Evidence> evidence, long at) {
+    /**
+     * A decision's evidence, when it came (seconds since the canary started) and the policy that judged it:
+     * {@code escalated} (the service's {@link ServiceSpec#escalatedCanary()}) or {@code standard}.
+     */
+    private static Map<String, Object> evidenceJson(Deploy d, List<Evidence> evidence, long at) {
         return Map.of(
                 "at_s",
                 at,
+                "canary_policy",
+                escalated(d) ? "escalated" : "standard",
                 "evidence",
                 evidence.stream().map(DeployPipeline::evidenceOne).toList());
     }
