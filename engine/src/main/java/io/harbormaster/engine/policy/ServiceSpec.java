@@ -11,6 +11,8 @@ import java.util.Optional;
  *
  * @param metricTemplates PromQL templates by metric name (requests, errors, p50, p99, restarts) that override the
  *     defaults for this service
+ * @param deployerGroup the group whose members (with the approvers) may deploy, roll back, lock and unlock it from
+ *     Slack; empty: anyone may
  */
 public record ServiceSpec(
         String name,
@@ -24,7 +26,38 @@ public record ServiceSpec(
         List<DeployWindow> windows,
         CanaryPolicy canary,
         Map<String, String> metricTemplates,
-        String channel) {
+        String channel,
+        Optional<String> deployerGroup) {
+
+    /** A service anyone in Slack may deploy (no deployer group). */
+    public ServiceSpec(
+            String name,
+            String namespace,
+            String deployment,
+            String container,
+            Criticality criticality,
+            List<Dependency> dependencies,
+            String approverGroup,
+            int requiredApprovals,
+            List<DeployWindow> windows,
+            CanaryPolicy canary,
+            Map<String, String> metricTemplates,
+            String channel) {
+        this(
+                name,
+                namespace,
+                deployment,
+                container,
+                criticality,
+                dependencies,
+                approverGroup,
+                requiredApprovals,
+                windows,
+                canary,
+                metricTemplates,
+                channel,
+                Optional.empty());
+    }
 
     public ServiceSpec {
         dependencies = List.copyOf(dependencies);
