@@ -173,7 +173,8 @@ public final class Harbormaster implements AutoCloseable {
                         advising,
                         RiskScorer.withDefaultRules(RiskModelJson.defaultModel()),
                         () -> catalog,
-                        ports.clock()),
+                        ports.clock(),
+                        this::memberByEmail),
                 settings,
                 (service, took) -> metrics.analysis(took)); // /metrics: harbormaster_canary_analysis_seconds
         var threads = new DeployThreads(new JooqSlackThreads(db));
@@ -274,6 +275,14 @@ public final class Harbormaster implements AutoCloseable {
      */
     public void serveExports(java.net.URI publicUrl, byte[] secret, Duration validity) {
         exportLinks = new io.harbormaster.bot.http.AuditExportLinks(publicUrl, secret, validity, audit, ports.clock());
+    }
+
+    /**
+     * Who has {@code email} in the Slack workspace: asked when CI names a change's author (or a deploy's requester) by
+     * an address {@code people:} does not list, while an approver's click is decided (after Slack's ack).
+     */
+    private io.harbormaster.engine.policy.PersonDirectory.Lookup memberByEmail(String email) {
+        return this.frontEnd.web().memberByEmail(email).join();
     }
 
     private void nudge(long deployId) {

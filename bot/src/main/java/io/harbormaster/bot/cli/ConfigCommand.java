@@ -49,6 +49,11 @@ final class ConfigCommand {
                         config.catalog().groups().size(),
                         config.catalog().freezes().size());
                 out.flush();
+                config.openToAnyoneNote().ifPresent(note -> {
+                    var err = spec.commandLine().getErr();
+                    err.println("note: " + note);
+                    err.flush();
+                });
                 return 0;
             } catch (ConfigException e) {
                 var err = spec.commandLine().getErr();

@@ -143,6 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!(prometheusConfig.auth() instanceof PrometheusAuth.None)) {
             err.println("note: " + PrometheusSettings.describe(prometheusConfig));
         }
+        harbormaster.openToAnyoneNote().ifPresent(note -> err.println("note: " + note));
         var socketMode = socketModeToken(harbormaster, err);
         var signer = signer(err);
         Optional<KafkaSettings> kafka;

@@ -7,6 +7,7 @@ import io.harbormaster.engine.policy.Criticality;
 import io.harbormaster.engine.policy.Dependency;
 import io.harbormaster.engine.policy.DeployWindow;
 import io.harbormaster.engine.policy.Names;
+import io.harbormaster.engine.policy.People;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.policy.ServiceSpec;
 import java.io.IOException;
@@ -87,9 +88,21 @@ public final class ConfigLoader {
             problem("", "the configuration must be a mapping with keys such as services:, groups:, defaults:");
             return null;
         }
-        known(root, "", "groups", "audit", "defaults", "freezes", "services", "prometheus", "slack", "advisor");
+        known(
+                root,
+                "",
+                "groups",
+                "people",
+                "audit",
+                "defaults",
+                "freezes",
+                "services",
+                "prometheus",
+                "slack",
+                "advisor");
 
         Map<String, Set<String>> groups = groups(root.path("groups"));
+        People people = people(root.path("people"));
         var audit = section(root, "audit");
         known(audit, "audit", "auditors", "checkpoint_every");
         String auditors = text(audit, "audit.auditors", "auditors");
@@ -111,7 +124,8 @@ public final class ConfigLoader {
                 "readiness_timeout",
                 "channel",
                 "canary",
-                "escalated_canary");
+                "escalated_canary",
+                "deployers");
         String environment = environment(defaults, "defaults.environment");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
@@ -124,6 +138,7 @@ public final class ConfigLoader {
         int beforeEscalated = problems.size();
         canary(escalatedDefaults, "defaults.escalated_canary", canaryDefaults);
         boolean escalatedDefaultsOk = problems.size() == beforeEscalated;
+        Optional<String> deployers = group(defaults, "defaults.deployers", groups);
 
         var services = new LinkedHashMap<String, ServiceSpec>();
         var servicesNode = root.path("services");
@@ -137,7 +152,8 @@ public final class ConfigLoader {
                             approvals,
                             channel,
                             canaryDefaults,
-                            escalatedDefaultsOk ? escalatedDefaults : null)
+                            escalatedDefaultsOk ? escalatedDefaults : null,
+                            deployers)
                     .ifPresent(s -> services.put(s.name(), s)));
             checkDependencies(services, servicesNode);
         }
@@ -149,7 +165,7 @@ public final class ConfigLoader {
         boolean socketMode = bool(slack, "slack.socket_mode", false);
         AdvisorSettings advisor = advisor(section(root, "advisor"));
         return new HarbormasterConfig(
-                new ServiceCatalog(services, groups, freezes, auditors),
+                new ServiceCatalog(services, groups, freezes, auditors, people),
                 environment,
                 approvalTimeout,
                 block,
@@ -199,7 +215,8 @@ public final class ConfigLoader {
             int approvals,
             String channel,
             CanaryPolicy canaryDefaults,
-            JsonNode escalatedDefaults) {
+            JsonNode escalatedDefaults,
+            Optional<String> defaultDeployers) {
         var path = "services." + name;
         int before = problems.size();
         if (!SERVICE_NAME.matcher(name).matches()) {
@@ -225,7 +242,8 @@ public final class ConfigLoader {
                 "canary",
                 "escalated_canary",
                 "metrics",
-                "channel");
+                "channel",
+                "deployers");
         var namespace = required(node, path + ".namespace", "namespace");
         if (namespace != null && !K8S_NAME.matcher(namespace).matches()) {
             problem(path + ".namespace", "'" + namespace + "' is not a Kubernetes namespace name");
@@ -239,6 +257,7 @@ public final class ConfigLoader {
                     path + ".approvers",
                     "no group '" + approvers + "': define it under groups:" + suggestion(approvers, groups.keySet()));
         }
+        var deployers = node.has("deployers") ? group(node, path + ".deployers", groups) : defaultDeployers;
         int required = (int) integer(node, path + ".approvals", approvals, 1, 10);
         if (approvers != null
                 && groups.containsKey(approvers)
@@ -312,7 +331,85 @@ public final class ConfigLoader {
                 canary,
                 escalated,
                 metrics,
-                serviceChannel));
+                serviceChannel,
+                deployers));
+    }
+
+    /** An optional group name under {@code path}, which must be defined under {@code groups:}. */
+    private Optional<String> group(JsonNode node, String path, Map<String, Set<String>> groups) {
+        var v = valueAt(node, path);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        var name = text(node, path, null);
+        if (name == null) {
+            return Optional.empty(); // reported by text()
+        }
+        if (!groups.containsKey(name)) {
+            problem(path, "no group '" + name + "': define it under groups:" + suggestion(name, groups.keySet()));
+            return Optional.empty();
+        }
+        return Optional.of(name);
+    }
+
+    /**
+     * {@code people:}: a Slack member id, then the other names CI may give that person (GitHub logins, email
+     * addresses). Each name belongs to one person, compared as {@link People#canonical} compares them.
+     */
+    private People people(JsonNode node) {
+        var members = new LinkedHashMap<String, String>();
+        if (node.isMissingNode() || node.isNull()) {
+            return People.NONE;
+        }
+        if (!node.isObject()) {
+            problem(
+                    "people",
+                    "expected a mapping of Slack member id to the person's other names, e.g. U01ABC: [octocat,"
+                            + " octo@example.com]");
+            return People.NONE;
+        }
+        var where = new LinkedHashMap<String, String>();
+        node.fields().forEachRemaining(e -> {
+            var id = e.getKey();
+            var path = "people." + id;
+            if (!SLACK_ID.matcher(id).matches()) {
+                problem(
+                        path,
+                        "'" + id + "' is not a Slack member id (U or W followed by capitals and digits, as shown in a"
+                                + " Slack profile under 'Copy member ID')");
+            }
+            if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                problem(
+                        path,
+                        "expected a non-empty list of the GitHub logins and email addresses CI names this person by,"
+                                + " e.g. [octocat, octo@example.com]");
+                return;
+            }
+            for (int i = 0; i < e.getValue().size(); i++) {
+                var item = e.getValue().get(i);
+                var ipath = path + "[" + i + "]";
+                var name = item.isValueNode() ? People.canonical(item.asText()) : "";
+                if (!item.isTextual() || name.isEmpty()) {
+                    problem(ipath, "expected a GitHub login or an email address");
+                } else if (People.isMemberId(name)) {
+                    problem(
+                            ipath,
+                            "'" + item.asText().strip() + "' is a Slack member id, which stands for itself: list"
+                                    + " the person's other names (GitHub logins, email addresses) here");
+                } else if (name.contains("@") && !People.isEmail(name)) {
+                    problem(ipath, "'" + item.asText().strip() + "' is neither a GitHub login nor an email address");
+                } else if (where.containsKey(name) && !members.get(name).equals(id)) {
+                    problem(
+                            ipath,
+                            "'" + item.asText().strip() + "' is listed under " + members.get(name) + " already ("
+                                    + where.get(name) + "): a name belongs to one person");
+                } else {
+                    members.putIfAbsent(name, id);
+                    where.putIfAbsent(name, ipath);
+                }
+            }
+        });
+        return new People(members);
     }
 
     private void checkDependencies(Map<String, ServiceSpec> services, JsonNode servicesNode) {

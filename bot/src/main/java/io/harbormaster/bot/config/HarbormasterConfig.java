@@ -31,4 +31,25 @@ public record HarbormasterConfig(
         Optional<URI> prometheus,
         boolean socketMode,
 
-        AdvisorSettings advisor) {}
+        AdvisorSettings advisor) {
+
+    /**
+     * A one-line note when some services have no deployer group, so anyone in Slack may deploy, roll back, lock and
+     * unlock them (what {@code config check} and {@code serve} say; not a problem: it is how a file without
+     * {@code deployers} has always worked).
+     */
+    public java.util.Optional<String> openToAnyoneNote() {
+        var open = catalog.openToAnyone();
+        if (open.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        var which = open.size() == catalog.services().size()
+                ? "every service (no deployers group is set)"
+                : String.join(", ", open.subList(0, Math.min(5, open.size())))
+                        + (open.size() > 5 ? " and " + (open.size() - 5) + " more" : "")
+                        + " (no deployers group)";
+        return java.util.Optional.of("anyone in Slack may deploy, roll back, lock and unlock " + which
+                + "; set defaults.deployers or services.<name>.deployers to restrict that to a group and the"
+                + " approvers");
+    }
+}

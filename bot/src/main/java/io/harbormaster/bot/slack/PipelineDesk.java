@@ -7,8 +7,10 @@ import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.policy.CommandPolicy;
 import io.harbormaster.engine.policy.PolicyStore;
 import io.harbormaster.engine.policy.ServiceLock;
+import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
 import io.harbormaster.engine.rollout.DeployPipeline;
@@ -75,6 +77,13 @@ public final class PipelineDesk implements DeployDesk {
     @Override
     public RequestOutcome requestDeploy(
             DeployCommand.Deploy command, SlackUser requester, String channel, String idempotencyKey) {
+        var details = new LinkedHashMap<String, Object>();
+        details.put("version", command.version());
+        details.put("emergency", command.emergency());
+        var refused = refusal(CommandPolicy.Command.DEPLOY, command.service(), requester, details);
+        if (refused.isPresent()) {
+            return new RequestOutcome.Refused(refused.get());
+        }
         // One instance deploys to one environment (its cluster): `to <other>` is refused, never deployed here.
         var here = pipeline.environment();
         if (command.environment().isPresent() && !command.environment().get().equals(here)) {
@@ -86,8 +95,13 @@ public final class PipelineDesk implements DeployDesk {
         var lock = policies.lockOf(command.service());
         if (lock.isPresent()) {
             var l = lock.get();
+            var approvers = pipeline.catalog()
+                    .service(command.service())
+                    .map(ServiceSpec::approverGroup)
+                    .orElse("the approvers");
             return new RequestOutcome.Refused(command.service() + " is locked by " + l.lockedBy() + ": " + l.reason()
-                    + ". Nothing was started; `/deploy unlock " + command.service() + "` lifts the lock.");
+                    + ". Nothing was started; " + l.lockedBy() + " or a member of *" + approvers + "* lifts the lock"
+                    + " with `/deploy unlock " + command.service() + "`.");
         }
         var request = new DeployRequest(
                 idempotencyKey,
@@ -131,6 +145,10 @@ public final class PipelineDesk implements DeployDesk {
 
     @Override
     public ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String key) {
+        var refused = refusal(CommandPolicy.Command.ROLLBACK, command.service(), who, Map.of());
+        if (refused.isPresent()) {
+            return new ActionOutcome.Refused(refused.get());
+        }
         synchronized (rollbackKeys) {
             if (!rollbackKeys.add(key)) {
                 return new ActionOutcome.Duplicate("That rollback of " + command.service() + " was already taken.");
@@ -153,6 +171,11 @@ public final class PipelineDesk implements DeployDesk {
 
     @Override
     public ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel) {
+        var refused =
+                refusal(CommandPolicy.Command.LOCK, command.service(), who, Map.of("lock_reason", command.reason()));
+        if (refused.isPresent()) {
+            return new ActionOutcome.Refused(refused.get());
+        }
         var existing = policies.lockOf(command.service());
         if (existing.isPresent()) {
             return alreadyLocked(existing.get(), command, who);
@@ -181,20 +204,69 @@ public final class PipelineDesk implements DeployDesk {
     public ActionOutcome unlock(DeployCommand.Unlock command, SlackUser who, String channel) {
         var existing = policies.lockOf(command.service());
         if (existing.isEmpty()) {
-            return new ActionOutcome.Refused(command.service() + " is not locked.");
+            var refused = refusal(CommandPolicy.Command.UNLOCK, command.service(), who, Map.of());
+            return new ActionOutcome.Refused(refused.orElse(command.service() + " is not locked."));
         }
         var was = existing.get();
-        record(
-                who,
-                "service.unlocked",
-                command.service(),
-                "unlock",
-                Map.of("lock_reason", was.reason(), "locked_by", was.lockedBy()));
-        policies.unlock(command.service());
+        var catalog = pipeline.catalog();
+        var spec = catalog.service(command.service());
+        var as = "anyone";
+        if (spec.isPresent()) {
+            switch (CommandPolicy.unlock(catalog, spec.get(), was, who.id())) {
+                case CommandPolicy.Verdict.Refused r -> {
+                    var reasoning = lockFacts(was);
+                    reasoning.put("reason", r.reason());
+                    reasoning.put("allowed_groups", r.groups());
+                    record(who, "unlock.refused", command.service(), "refused", reasoning);
+                    return new ActionOutcome.Refused(r.reason());
+                }
+                case CommandPolicy.Verdict.Allowed a -> as = a.as();
+            }
+        }
+        // Written before it is acted on; whose lock it was, and as whom it was lifted, stay in the log.
+        var reasoning = lockFacts(was);
+        reasoning.put("unlocked_as", as);
+        record(who, "service.unlocked", command.service(), "unlock", reasoning);
+        var removed = policies.unlock(command.service());
+        if (removed.isPresent() && !removed.get().equals(was)) {
+            // Someone unlocked and locked it again in between: that new lock was not the one allowed to be lifted.
+            policies.lock(removed.get());
+            return new ActionOutcome.Refused(command.service() + " was unlocked and locked again meanwhile (by "
+                    + removed.get().lockedBy() + ": " + removed.get().reason() + "); it stays locked. Try again if"
+                    + " you still mean to lift it.");
+        }
         return new ActionOutcome.Done(
                 ":unlock: " + command.service() + " is unlocked (it was locked by " + was.lockedBy() + ": "
                         + was.reason() + ").",
                 Optional.empty());
+    }
+
+    private static LinkedHashMap<String, Object> lockFacts(ServiceLock lock) {
+        var facts = new LinkedHashMap<String, Object>();
+        facts.put("lock_reason", lock.reason());
+        facts.put("locked_by", lock.lockedBy());
+        facts.put("locked_at", lock.lockedAt().toString());
+        return facts;
+    }
+
+    /**
+     * Why {@code who} may not run {@code command} on {@code service}, audited as {@code <command>.refused} with
+     * {@code details}; empty when they may (or the service is unknown, which is answered as before).
+     */
+    private Optional<String> refusal(
+            CommandPolicy.Command command, String service, SlackUser who, Map<String, Object> details) {
+        var catalog = pipeline.catalog();
+        var spec = catalog.service(service);
+        if (spec.isEmpty()
+                || !(CommandPolicy.check(catalog, spec.get(), who.id(), command)
+                        instanceof CommandPolicy.Verdict.Refused r)) {
+            return Optional.empty();
+        }
+        var reasoning = new LinkedHashMap<String, Object>(details);
+        reasoning.put("reason", r.reason());
+        reasoning.put("allowed_groups", r.groups());
+        record(who, command.id() + ".refused", service, "refused", reasoning);
+        return Optional.of(r.reason());
     }
 
     @Override

@@ -232,14 +232,27 @@ class ServeCommandTest {
                 var alice = new SlackRequests.Origin("U0ALICE", "alice", "C0DEPLOYS", "deploys");
                 assertThat(requests.slashCommand(alice, "/deploy", "help").body())
                         .contains("/deploy lock");
-                requests.slashCommand(alice, "/deploy", "checkout 1.2.3");
+                // inventory is the example's service without deployers: anyone may ask, and serve said so
+                assertThat(run.err().toString())
+                        .contains("note: anyone in Slack may deploy, roll back, lock and unlock inventory (no"
+                                + " deployers group)");
+                requests.slashCommand(alice, "/deploy", "inventory 1.2.3");
                 deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (slack.ephemerals("C0DEPLOYS").isEmpty()) {
                     assertThat(System.nanoTime()).isLessThan(deadline);
                     Thread.sleep(20);
                 }
                 assertThat(slack.ephemerals("C0DEPLOYS").getFirst().text())
-                        .contains("no build announced checkout 1.2.3");
+                        .contains("no build announced inventory 1.2.3");
+                // checkout has deployers, and Alice is none of them nor an approver
+                requests.slashCommand(alice, "/deploy", "checkout 1.2.3");
+                deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (slack.ephemerals("C0DEPLOYS").size() < 2) {
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                assertThat(slack.ephemerals("C0DEPLOYS").get(1).text())
+                        .contains("Only members of *payments-deployers* or *payments-approvers* may deploy checkout");
                 var ready = HttpClient.newHttpClient()
                         .send(
                                 HttpRequest.newBuilder(URI.create(base + "/readyz"))

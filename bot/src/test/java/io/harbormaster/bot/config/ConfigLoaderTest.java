@@ -56,6 +56,9 @@ class ConfigLoaderTest {
                         .maxErrorRate())
                 .isEqualTo(0.02);
         assertThat(catalog.service("inventory").orElseThrow().deployment()).isEqualTo("inventory");
+        assertThat(checkout.deployerGroup()).contains("payments-deployers");
+        assertThat(catalog.service("inventory").orElseThrow().deployerGroup()).isEmpty();
+        assertThat(catalog.people().member("Pay.Eng@example.com")).contains("U03PAYENG");
         assertThat(catalog.freezes().getFirst().covers("checkout", Instant.parse("2026-11-28T12:00:00Z")))
                 .isTrue();
         assertThat(config.approvalTimeout()).isEqualTo(Duration.ofHours(4));
@@ -194,7 +197,92 @@ class ConfigLoaderTest {
         assertThat(p)
                 .containsExactly("harbormaster.yml:7: services.web.namespce: unknown key 'namespce' (did you mean"
                         + " 'namespace'?); known keys here: namespace, deployment, container, criticality, dependencies,"
-                        + " approvers, approvals, windows, canary, escalated_canary, metrics, channel");
+                        + " approvers, approvals, windows, canary, escalated_canary, metrics, channel, deployers");
+    }
+
+    @Test
+    void deployersAreAGroupPerServiceOrByDefaultAndAnUndefinedOneIsRefusedWithItsLine() {
+        var config = ConfigLoader.parse("harbormaster.yml", """
+                groups:
+                  ops: [U01AAA]
+                  shippers: [U02BBB]
+                  core: [U03CCC]
+                defaults:
+                  deployers: shippers
+                services:
+                  web: {namespace: default, approvers: ops}
+                  api: {namespace: default, approvers: ops, deployers: core}
+                """);
+        assertThat(config.catalog().service("web").orElseThrow().deployerGroup())
+                .contains("shippers");
+        assertThat(config.catalog().service("api").orElseThrow().deployerGroup())
+                .contains("core");
+        assertThat(config.openToAnyoneNote()).isEmpty();
+        assertThat(ConfigLoader.parse("harbormaster.yml", MINIMAL)
+                        .catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .deployerGroup())
+                .isEmpty();
+
+        assertThat(problems(MINIMAL.replace("approvers: ops", "approvers: ops\n    deployers: shipers")))
+                .containsExactly(
+                        "harbormaster.yml:7: services.web.deployers: no group 'shipers': define it under" + " groups:");
+        assertThat(problems("defaults:\n  deployers: opz\n" + MINIMAL))
+                .containsExactly("harbormaster.yml:2: defaults.deployers: no group 'opz': define it under groups:"
+                        + " (did you mean 'ops'?)");
+    }
+
+    @Test
+    void withoutDeployersTheConfigurationSaysInOneNoteWhoMayDeploy() {
+        assertThat(ConfigLoader.parse("harbormaster.yml", MINIMAL).openToAnyoneNote())
+                .contains("anyone in Slack may deploy, roll back, lock and unlock every service (no deployers group is"
+                        + " set); set defaults.deployers or services.<name>.deployers to restrict that to a group and"
+                        + " the approvers");
+        var some = ConfigLoader.parse(
+                "harbormaster.yml",
+                MINIMAL.replace("approvers: ops", "approvers: ops\n    deployers: ops")
+                        + "  api: {namespace: default, approvers: ops}\n");
+        assertThat(some.openToAnyoneNote()).hasValueSatisfying(n -> assertThat(n)
+                .startsWith("anyone in Slack may deploy, roll back, lock and unlock api (no deployers group);"));
+    }
+
+    @Test
+    void peopleMapsAMemberIdToTheOtherNamesCiGivesThemEachNameToOnePerson() {
+        var config = ConfigLoader.parse("harbormaster.yml", """
+                people:
+                  U01AAA: [octocat, " Octo@Example.com "]
+                  U02BBB: [hubot]
+                """ + MINIMAL);
+        var people = config.catalog().people();
+        assertThat(people.member("OCTOCAT")).contains("U01AAA");
+        assertThat(people.member("octo@example.com")).contains("U01AAA");
+        assertThat(people.member("hubot")).contains("U02BBB");
+        assertThat(people.member("nobody")).isEmpty();
+
+        var p = problems("""
+                people:
+                  bob: [bob-gh]
+                  U01AAA: [octocat, U02BBB, "a@b@c", 7]
+                  U02BBB: [OctoCat]
+                  U03CCC: []
+                """ + MINIMAL);
+        assertThat(p)
+                .anySatisfy(
+                        l -> assertThat(l).startsWith("harbormaster.yml:2: people.bob: 'bob' is not a Slack member"))
+                .anySatisfy(l -> assertThat(l)
+                        .startsWith("harbormaster.yml:3: people.U01AAA[1]: 'U02BBB' is a Slack member id, which stands"
+                                + " for itself"))
+                .anySatisfy(l -> assertThat(l)
+                        .isEqualTo("harbormaster.yml:3: people.U01AAA[2]: 'a@b@c' is neither a GitHub login nor an"
+                                + " email address"))
+                .anySatisfy(l -> assertThat(l)
+                        .isEqualTo("harbormaster.yml:3: people.U01AAA[3]: expected a GitHub login or an email address"))
+                .anySatisfy(l -> assertThat(l)
+                        .isEqualTo("harbormaster.yml:4: people.U02BBB[0]: 'OctoCat' is listed under U01AAA already"
+                                + " (people.U01AAA[0]): a name belongs to one person"))
+                .anySatisfy(l ->
+                        assertThat(l).startsWith("harbormaster.yml:5: people.U03CCC: expected a non-empty" + " list"));
     }
 
     @Test

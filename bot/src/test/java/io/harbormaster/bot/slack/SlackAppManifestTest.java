@@ -57,7 +57,11 @@ class SlackAppManifestTest {
     void theManifestAsksForTheScopesTheBotUsesAndNoOthers() throws Exception {
         var scopes = new HashSet<String>();
         manifest().path("oauth_config").path("scopes").path("bot").forEach(s -> scopes.add(s.asText()));
-        assertThat(scopes).containsExactlyInAnyOrder("commands", "chat:write", "chat:write.public");
+        assertThat(scopes)
+                .containsExactlyInAnyOrder(
+                        "commands", "chat:write", "chat:write.public", "users:read", "users:read.email");
+        // The stand-in the tests and the sandbox run against grants the token what the manifest asks for.
+        assertThat(scopes).isEqualTo(io.harbormaster.bot.slack.standin.SlackStandIn.APP_SCOPES);
     }
 
     @Test

@@ -29,12 +29,17 @@ public final class ApprovalPolicy {
         REJECTED
     }
 
+    /**
+     * Whether {@code clicker} may decide. The requester and the author are compared as {@link Identity}: a name CI gave
+     * (a GitHub login, an email address) counts as the member {@code people:} or the directory says it is, and a name
+     * whose member could not be found out refuses every approver with why, rather than let the author through.
+     */
     public static Eligibility eligibility(
             String clicker,
             Set<String> approverGroup,
             String groupName,
-            String requester,
-            String author,
+            Identity requester,
+            Identity author,
             List<Approval> earlier,
             Instant expiresAt,
             Instant now) {
@@ -43,21 +48,48 @@ public final class ApprovalPolicy {
         }
         // Self-approval is named first, whether or not the clicker is an approver: it is the reason that tells them
         // what to do (find someone else), and the one an auditor looks for.
-        boolean requested = clicker.equals(requester);
-        boolean wrote = clicker.equals(author);
+        boolean requested = requester.is(clicker);
+        boolean wrote = author.is(clicker);
         if (requested || wrote) {
             var why = requested && wrote
                     ? "you wrote this change and requested this deploy"
                     : requested ? "you requested this deploy" : "you wrote this change";
-            return new Eligibility.Refused(why + ", so you cannot approve it; ask a member of " + groupName);
+            var how = new java.util.ArrayList<String>();
+            if (wrote) {
+                howKnown(author, clicker).ifPresent(h -> how.add("CI names its author " + h));
+            }
+            if (requested) {
+                howKnown(requester, clicker).ifPresent(h -> how.add("it was requested by " + h));
+            }
+            return new Eligibility.Refused(why + (how.isEmpty() ? "" : " (" + String.join("; ", how) + ")")
+                    + ", so you cannot approve it; ask a member of " + groupName);
         }
         if (!approverGroup.contains(clicker)) {
             return new Eligibility.Refused("only members of " + groupName + " may decide this deploy");
+        }
+        if (author instanceof Identity.Unresolved u) {
+            return unresolved("wrote this change, since CI names its author", u);
+        }
+        if (requester instanceof Identity.Unresolved u) {
+            return unresolved("requested this deploy, since it names its requester", u);
         }
         if (earlier.stream().anyMatch(a -> a.approver().equals(clicker))) {
             return new Eligibility.Refused("you already decided this deploy");
         }
         return new Eligibility.Allowed();
+    }
+
+    private static Eligibility unresolved(String what, Identity.Unresolved u) {
+        return new Eligibility.Refused("nothing was counted: I cannot tell whether you " + what + " " + u.named()
+                + " and " + u.why() + ". Listing " + u.named() + " under `people:` in harbormaster.yml settles it");
+    }
+
+    /** "{@code named}, which ... maps to you", when {@code who} is {@code clicker} under another name. */
+    private static java.util.Optional<String> howKnown(Identity who, String clicker) {
+        if (who instanceof Identity.Members m && !m.howKnown(clicker).isEmpty()) {
+            return java.util.Optional.of(m.named() + ", " + m.howKnown(clicker));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Any rejection rejects; {@code required} distinct approvals approve; otherwise it waits. */

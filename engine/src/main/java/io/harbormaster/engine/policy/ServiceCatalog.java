@@ -11,18 +11,37 @@ import java.util.TreeMap;
 
 /**
  * The services Harbormaster deploys and the policies around them, as configured in {@code harbormaster.yml}: the
- * approver groups, the configured freezes, and the services themselves.
+ * approver groups, the configured freezes, the services themselves, and the other names people go by.
  */
 public record ServiceCatalog(
         Map<String, ServiceSpec> services,
         Map<String, Set<String>> groups,
         List<ConfiguredFreeze> freezes,
-        String auditorGroup) {
+        String auditorGroup,
+        People people) {
 
     public ServiceCatalog {
         services = Map.copyOf(new TreeMap<>(services));
         groups = Map.copyOf(groups);
         freezes = List.copyOf(freezes);
+    }
+
+    /** A catalog with nobody's other names known ({@link People#NONE}). */
+    public ServiceCatalog(
+            Map<String, ServiceSpec> services,
+            Map<String, Set<String>> groups,
+            List<ConfiguredFreeze> freezes,
+            String auditorGroup) {
+        this(services, groups, freezes, auditorGroup, People.NONE);
+    }
+
+    /** The services anyone in Slack may deploy, roll back, lock and unlock (no deployer group), sorted. */
+    public List<String> openToAnyone() {
+        return services.values().stream()
+                .filter(s -> s.deployerGroup().isEmpty())
+                .map(ServiceSpec::name)
+                .sorted()
+                .toList();
     }
 
     /** A freeze written in the configuration (services empty: every service). */

@@ -13,6 +13,8 @@ import java.util.Optional;
  *     {@link CanaryPolicy#cautious()} of {@code canary})
  * @param metricTemplates PromQL templates by metric name (requests, errors, p50, p99, restarts) that override the
  *     defaults for this service
+ * @param deployerGroup the group whose members (with the approvers) may deploy, roll back, lock and unlock it from
+ *     Slack; empty: anyone may
  */
 public record ServiceSpec(
         String name,
@@ -27,7 +29,8 @@ public record ServiceSpec(
         CanaryPolicy canary,
         CanaryPolicy escalatedCanary,
         Map<String, String> metricTemplates,
-        String channel) {
+        String channel,
+        Optional<String> deployerGroup) {
 
     public ServiceSpec {
         dependencies = List.copyOf(dependencies);
@@ -38,7 +41,10 @@ public record ServiceSpec(
         }
     }
 
-    /** A service whose escalated changes get {@link CanaryPolicy#cautious()} of its canary policy. */
+    /**
+     * A service anyone in Slack may deploy (no deployer group), whose escalated changes get
+     * {@link CanaryPolicy#cautious()} of its canary policy.
+     */
     public ServiceSpec(
             String name,
             String namespace,
@@ -65,7 +71,8 @@ public record ServiceSpec(
                 canary,
                 canary.cautious(),
                 metricTemplates,
-                channel);
+                channel,
+                Optional.empty());
     }
 
     /**

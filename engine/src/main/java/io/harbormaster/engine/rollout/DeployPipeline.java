@@ -12,6 +12,7 @@ import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.ApprovalPolicy;
 import io.harbormaster.engine.policy.CheckResult;
+import io.harbormaster.engine.policy.Identity;
 import io.harbormaster.engine.policy.Preflight;
 import io.harbormaster.engine.policy.PreflightFacts;
 import io.harbormaster.engine.policy.ServiceSpec;
@@ -74,6 +75,11 @@ public final class DeployPipeline {
     }
 
     // ------------------------------------------------------------------------------------------------ intake
+
+    /** The service catalog and its policies, as configured now. */
+    public io.harbormaster.engine.policy.ServiceCatalog catalog() {
+        return ports.catalog().get();
+    }
 
     /** The one environment this engine deploys to ({@link PipelineSettings#environment()}). */
     public String environment() {
@@ -397,18 +403,28 @@ public final class DeployPipeline {
                 .find(d.service(), d.version())
                 .flatMap(b -> authorOf(b.changeJson()))
                 .orElse("");
+        // CI may name people otherwise than by their Slack member id (a GitHub login, an email address): who they are
+        // in Slack comes from people: in the configuration, else from the member directory.
+        var authorIs = Identity.resolve(author, catalog.people(), ports.people());
+        var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
         var earlier = ports.deploys().approvals(deployId);
         var eligibility = ApprovalPolicy.eligibility(
                 user,
                 catalog.members(spec.approverGroup()),
                 spec.approverGroup(),
-                request.requestedBy(),
-                author,
+                requesterIs,
+                authorIs,
                 earlier,
                 expiresAt(d),
                 now);
         if (eligibility instanceof ApprovalPolicy.Eligibility.Refused refused) {
-            audit(d, user, "approval.refused", choice.name().toLowerCase(), Map.of("reason", refused.reason()));
+            var why = new LinkedHashMap<String, Object>();
+            why.put("reason", refused.reason());
+            if (!author.isBlank()) {
+                why.put("author", author);
+            }
+            why.put("requester", request.requestedBy());
+            audit(d, user, "approval.refused", choice.name().toLowerCase(), why);
             return new Decision.Refused(refused.reason());
         }
         audit(d, user, "approval.counted", choice.name().toLowerCase(), Map.of("comment", comment));

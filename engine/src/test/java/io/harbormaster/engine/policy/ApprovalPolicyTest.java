@@ -15,7 +15,12 @@ class ApprovalPolicyTest {
     static final Set<String> GROUP = Set.of("U-ann", "U-bob", "U-cat");
 
     static Eligibility click(String who, List<Approval> earlier, Instant expires) {
-        return ApprovalPolicy.eligibility(who, GROUP, "payments-approvers", "U-bob", "U-cat", earlier, expires, NOW);
+        return ApprovalPolicy.eligibility(
+                who, GROUP, "payments-approvers", member("U-bob"), member("U-cat"), earlier, expires, NOW);
+    }
+
+    static Identity member(String id) {
+        return Identity.Members.of(id);
     }
 
     static Approval approve(String who) {
@@ -42,10 +47,24 @@ class ApprovalPolicyTest {
     @Test
     void selfApprovalIsNamedEvenForSomeoneOutsideTheGroupAndBothReasonsWhenBothHold() {
         var outsiderAuthor = ApprovalPolicy.eligibility(
-                "U-out", GROUP, "payments-approvers", "U-bob", "U-out", List.of(), NOW.plusSeconds(60), NOW);
+                "U-out",
+                GROUP,
+                "payments-approvers",
+                member("U-bob"),
+                member("U-out"),
+                List.of(),
+                NOW.plusSeconds(60),
+                NOW);
         assertThat(outsiderAuthor).asString().contains("you wrote this change,").doesNotContain("only members");
         var both = ApprovalPolicy.eligibility(
-                "U-bob", GROUP, "payments-approvers", "U-bob", "U-bob", List.of(), NOW.plusSeconds(60), NOW);
+                "U-bob",
+                GROUP,
+                "payments-approvers",
+                member("U-bob"),
+                member("U-bob"),
+                List.of(),
+                NOW.plusSeconds(60),
+                NOW);
         assertThat(both).asString().contains("you wrote this change and requested this deploy");
     }
 

@@ -5,6 +5,7 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.slack.messages.SlackMessage;
+import io.harbormaster.engine.policy.PersonDirectory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SlackWebApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SlackWebApi.class);
+    private static final String LOOKUP_BY_EMAIL = "users.lookupByEmail";
 
     /**
      * How the client paces and retries.
@@ -100,6 +102,42 @@ public final class SlackWebApi implements AutoCloseable {
                         return r.isOk() ? sent(thread.channel(), thread.ts()) : failed("chat.getPermalink", r);
                     });
                     return result.ok() ? Optional.ofNullable(link[0]) : Optional.<String>empty();
+                },
+                executor);
+    }
+
+    /**
+     * Who in the workspace has {@code email} ({@code users.lookupByEmail}, which needs the {@code users:read.email}
+     * scope): found, nobody, or why Slack could not say (with what would fix it when a person can).
+     */
+    public CompletableFuture<PersonDirectory.Lookup> memberByEmail(String email) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    var found = new String[1];
+                    var result = call(LOOKUP_BY_EMAIL, () -> {
+                        var r = client.usersLookupByEmail(b -> b.email(email));
+                        if (r.isOk() && r.getUser() != null && r.getUser().getId() != null) {
+                            found[0] = r.getUser().getId();
+                            return sent("", "");
+                        }
+                        // Nobody has the address: an answer, not a failure.
+                        return "users_not_found".equals(r.getError()) ? sent("", "") : failed(LOOKUP_BY_EMAIL, r);
+                    });
+                    return switch (result) {
+                        case SlackResult.Sent s ->
+                            found[0] != null
+                                    ? new PersonDirectory.Lookup.Found(found[0])
+                                    : new PersonDirectory.Lookup.NotFound();
+                        case SlackResult.Failed(var method, var error)
+                        when error.equals("missing_scope") ->
+                            new PersonDirectory.Lookup.Unavailable(
+                                    "Slack refused to look the address up (missing_scope:"
+                                            + " the Slack app needs the users:read.email scope; add it, as slack-app.yml has it,"
+                                            + " and reinstall the app)");
+                        case SlackResult.Failed(var method, var error) ->
+                            new PersonDirectory.Lookup.Unavailable(
+                                    "Slack could not be asked who has that address (" + error + ")");
+                    };
                 },
                 executor);
     }

@@ -17,8 +17,11 @@ public final class HelpMessage {
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
                 "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    roll the service back to its stable version",
                 "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
-                "`" + DeployCommandParser.UNLOCK_USAGE + "`\n    release the hold",
-                "`" + DeployCommandParser.HELP_USAGE + "`\n    this text");
+                "`" + DeployCommandParser.UNLOCK_USAGE
+                        + "`\n    release the hold (someone else's: only they or the service's approvers)",
+                "`" + DeployCommandParser.HELP_USAGE + "`\n    this text",
+                "A service with deployers is deployed, rolled back, locked and unlocked only by them and its"
+                        + " approvers; status and help are open to all.");
         var text = "*Harbormaster deploys*\n" + String.join("\n", lines);
         return new SlackMessage(
                 "Harbormaster: /deploy <service> <version> [to <env>] [--emergency], status, rollback, lock, unlock,"

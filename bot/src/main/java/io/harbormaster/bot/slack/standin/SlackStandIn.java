@@ -29,8 +29,21 @@ public final class SlackStandIn implements AutoCloseable {
     /** Slack's top-level message text limit. */
     static final int MAX_TEXT = 40_000;
 
-    /** A workspace member as {@code users.info} describes them. */
-    public record User(String id, String name, String realName) {}
+    /**
+     * A workspace member as {@code users.info} describes them.
+     *
+     * @param email the address in their profile ({@code users.lookupByEmail} finds them by it); empty: none
+     */
+    public record User(String id, String name, String realName, String email) {
+        /** A member without an email address in their profile. */
+        public User(String id, String name, String realName) {
+            this(id, name, realName, "");
+        }
+    }
+
+    /** The bot token's scopes when nothing else is said: what slack-app.yml asks for. */
+    public static final java.util.Set<String> APP_SCOPES =
+            java.util.Set.of("commands", "chat:write", "chat:write.public", "users:read", "users:read.email");
 
     /** A channel the bot is in. */
     public record Channel(String id, String name) {}
@@ -71,6 +84,7 @@ public final class SlackStandIn implements AutoCloseable {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final List<Message> messages = new ArrayList<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> scopes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger rateLimitedCalls = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -85,6 +99,7 @@ public final class SlackStandIn implements AutoCloseable {
         this.botUserId = botUserId;
         users.forEach(u -> this.users.put(u.id(), u));
         channels.forEach(c -> this.channels.put(c.id(), c));
+        this.scopes.addAll(APP_SCOPES);
         this.server = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             // A stand-in has nothing to finish: stop at once instead of waiting for idle keep-alive connections.
@@ -200,6 +215,19 @@ public final class SlackStandIn implements AutoCloseable {
     public void rateLimitNext(int calls, int retryAfterSeconds) {
         this.retryAfterSeconds = retryAfterSeconds;
         rateLimitedCalls.set(calls);
+    }
+
+    /**
+     * Takes {@code scope} from the bot token, as an app installed without it: the methods that need it answer
+     * {@code missing_scope}, naming what was needed and what the token has.
+     */
+    public void revokeScope(String scope) {
+        scopes.remove(scope);
+    }
+
+    /** Gives {@code scope} back to the bot token (see {@link #revokeScope}). */
+    public void grantScope(String scope) {
+        scopes.add(scope);
     }
 
     public synchronized void addChannel(Channel channel) {
@@ -358,6 +386,7 @@ public final class SlackStandIn implements AutoCloseable {
                 case "chat.postEphemeral" -> postEphemeral(args);
                 case "chat.getPermalink" -> permalink(args);
                 case "users.info" -> usersInfo(args);
+                case "users.lookupByEmail" -> lookupByEmail(args);
                 case "conversations.info" -> conversationsInfo(args);
                 default -> error("unknown_method");
             };
@@ -509,12 +538,53 @@ public final class SlackStandIn implements AutoCloseable {
     }
 
     private synchronized ObjectNode usersInfo(Map<String, String> args) {
+        if (!scopes.contains("users:read")) {
+            return missingScope("users:read");
+        }
         var user = users.get(args.getOrDefault("user", ""));
         if (user == null) {
             return error("user_not_found");
         }
         var o = ok();
-        var u = o.putObject("user");
+        userJson(o.putObject("user"), user);
+        return o;
+    }
+
+    /**
+     * {@code users.lookupByEmail}: the member whose profile has the address (Slack compares addresses without regard
+     * to case), {@code users_not_found} when none has, {@code invalid_arguments} without one, and
+     * {@code missing_scope} for a token without {@code users:read.email}.
+     */
+    private synchronized ObjectNode lookupByEmail(Map<String, String> args) {
+        if (!scopes.contains("users:read.email")) {
+            return missingScope("users:read.email");
+        }
+        var email = args.getOrDefault("email", "").strip();
+        if (email.isEmpty()) {
+            var e = error("invalid_arguments");
+            e.putObject("response_metadata").putArray("messages").add("[ERROR] missing required field: email");
+            return e;
+        }
+        var user = users.values().stream()
+                .filter(u -> !u.email().isBlank() && u.email().strip().equalsIgnoreCase(email))
+                .findFirst();
+        if (user.isEmpty()) {
+            return error("users_not_found");
+        }
+        var o = ok();
+        userJson(o.putObject("user"), user.get());
+        return o;
+    }
+
+    private ObjectNode missingScope(String needed) {
+        var e = error("missing_scope");
+        e.put("needed", needed);
+        e.put("provided", String.join(",", new java.util.TreeSet<>(scopes)));
+        return e;
+    }
+
+    /** A user object as Slack's users methods give it; the profile's email only with {@code users:read.email}. */
+    private void userJson(ObjectNode u, User user) {
         u.put("id", user.id());
         u.put("team_id", teamId);
         u.put("name", user.name());
@@ -524,7 +594,9 @@ public final class SlackStandIn implements AutoCloseable {
         var profile = u.putObject("profile");
         profile.put("real_name", user.realName());
         profile.put("display_name", user.name());
-        return o;
+        if (!user.email().isBlank() && scopes.contains("users:read.email")) {
+            profile.put("email", user.email());
+        }
     }
 
     private synchronized ObjectNode conversationsInfo(Map<String, String> args) {

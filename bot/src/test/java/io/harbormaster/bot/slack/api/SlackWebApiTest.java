@@ -49,6 +49,29 @@ class SlackWebApiTest {
     }
 
     @Test
+    void whoHasAnEmailAddressIsFoundNobodyOrUnavailableWithWhatToDo() {
+        slack.addUser(new SlackStandIn.User("U2", "bob", "Bob", "bob@example.com"));
+        try (var api = api(new SlackWebApi.Settings(Duration.ZERO, 1, Duration.ofMillis(100)))) {
+            assertThat(api.memberByEmail("bob@example.com").join())
+                    .isEqualTo(new io.harbormaster.engine.policy.PersonDirectory.Lookup.Found("U2"));
+            assertThat(api.memberByEmail("zed@example.com").join())
+                    .isEqualTo(new io.harbormaster.engine.policy.PersonDirectory.Lookup.NotFound());
+            // nobody having the address is an answer, not a Slack error
+            assertThat(metricsText()).doesNotContain("users.lookupByEmail");
+
+            slack.revokeScope("users:read.email");
+            assertThat(api.memberByEmail("bob@example.com").join())
+                    .asString()
+                    .contains("Unavailable", "missing_scope", "users:read.email", "reinstall");
+            slack.grantScope("users:read.email");
+            slack.rateLimitNext(5, 30);
+            assertThat(api.memberByEmail("bob@example.com").join())
+                    .asString()
+                    .contains("Unavailable", "could not be asked", "ratelimited");
+        }
+    }
+
+    @Test
     void aRateLimitedPostIsRetriedAfterRetryAfterAndSucceeds() {
         try (var api = api(new SlackWebApi.Settings(Duration.ZERO, 3, Duration.ofSeconds(5)))) {
             slack.rateLimitNext(1, 1);

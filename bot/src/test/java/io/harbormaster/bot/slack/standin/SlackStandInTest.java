@@ -52,6 +52,48 @@ class SlackStandInTest {
     }
 
     @Test
+    void usersLookupByEmailAnswersAsSlackDocumentsItAndNeedsTheUsersReadEmailScope() throws Exception {
+        slack.addUser(new SlackStandIn.User("U2", "bob", "Bob B", "Bob@Example.com"));
+        var found = call("users.lookupByEmail", "email=bob%40example.com", "xoxb-good");
+        assertThat(found.path("ok").asBoolean()).isTrue();
+        assertThat(found.path("user").path("id").asText()).isEqualTo("U2");
+        assertThat(found.path("user").path("profile").path("email").asText()).isEqualTo("Bob@Example.com");
+        assertThat(found.path("user").path("deleted").asBoolean()).isFalse();
+        assertThat(call("users.info", "user=U2", "xoxb-good")
+                        .path("user")
+                        .path("profile")
+                        .path("email")
+                        .asText())
+                .isEqualTo("Bob@Example.com");
+
+        assertThat(call("users.lookupByEmail", "email=alice%40example.com", "xoxb-good")
+                        .path("error")
+                        .asText())
+                .isEqualTo("users_not_found");
+        var missing = call("users.lookupByEmail", "", "xoxb-good");
+        assertThat(missing.path("error").asText()).isEqualTo("invalid_arguments");
+        assertThat(missing.path("response_metadata").path("messages").toString())
+                .contains("email");
+
+        slack.revokeScope("users:read.email");
+        var refused = call("users.lookupByEmail", "email=bob%40example.com", "xoxb-good");
+        assertThat(refused.path("ok").asBoolean()).isFalse();
+        assertThat(refused.path("error").asText()).isEqualTo("missing_scope");
+        assertThat(refused.path("needed").asText()).isEqualTo("users:read.email");
+        assertThat(refused.path("provided").asText()).contains("chat:write").doesNotContain("users:read.email");
+        // without the scope, users.info leaves the email out of the profile
+        assertThat(call("users.info", "user=U2", "xoxb-good")
+                        .path("user")
+                        .path("profile")
+                        .has("email"))
+                .isFalse();
+        assertThat(call("users.lookupByEmail", "email=bob%40example.com", "xoxb-bad")
+                        .path("error")
+                        .asText())
+                .isEqualTo("invalid_auth");
+    }
+
+    @Test
     void requiredArgumentsAreCheckedTheWaySlackDoes() throws Exception {
         assertThat(call("chat.postMessage", "channel=C9&text=hi", "xoxb-good")
                         .path("error")
