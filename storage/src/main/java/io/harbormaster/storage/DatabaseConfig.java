@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  * @param url a JDBC URL: {@code jdbc:h2:...} (the embedded default) or {@code jdbc:postgresql://...}
  */
 public record DatabaseConfig(String url, String user, String password, int maxPoolSize) {
+    /** The fewest connections that work: an approval's step holds one while the audit log writes with another. */
+    public static final int MIN_POOL_SIZE = 2;
+
     /** The embedded default: a file database under {@code ./data}. */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/harbormaster";
 
@@ -24,8 +27,10 @@ public record DatabaseConfig(String url, String user, String password, int maxPo
         Objects.requireNonNull(url, "url");
         user = Objects.requireNonNullElse(user, "");
         password = Objects.requireNonNullElse(password, "");
-        if (maxPoolSize < 1) {
-            throw new IllegalArgumentException("the database pool size must be at least 1, got " + maxPoolSize);
+        if (maxPoolSize < MIN_POOL_SIZE) {
+            throw new IllegalArgumentException("the database pool size (HARBORMASTER_DB_POOL_SIZE) must be at least "
+                    + MIN_POOL_SIZE + ", got " + maxPoolSize
+                    + ": an approval holds one connection while its audit entry is written on another");
         }
     }
 

@@ -249,7 +249,7 @@ public final class Harbormaster implements AutoCloseable {
             java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
         runner = new PipelineRunner(pipeline, options.tick());
         var all = new ArrayList<ReadinessCheck>();
-        all.add(new ReadinessCheck("database", this::databaseReachable));
+        all.add(ReadinessCheck.of("database", this::databaseReachable));
         all.addAll(checks);
         var api = new DeployRequestsApi(options.ciSigningSecret(), intake(RequestSource.HTTP), id -> {}, ports.clock());
         var exports = exportLinks;

@@ -16,6 +16,8 @@ import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.SocketModeConnection;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.adapters.kafka.KafkaAccess;
+import io.harbormaster.engine.adapters.kafka.KafkaAccessMonitor;
 import io.harbormaster.engine.adapters.kafka.KafkaConnectionCheck;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployEvents;
 import io.harbormaster.engine.adapters.kafka.KafkaDeployRequestConsumer;
@@ -36,7 +38,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,7 +57,8 @@ import picocli.CommandLine.Spec;
             "Run Harbormaster: the deploy pipeline (risk, approvals, preflight, canary on Kubernetes judged from"
                     + " Prometheus) behind /slack/events (Bolt, signature-checked), the CI intake"
                     + " (POST /api/v1/deploy-requests, and the Kafka topic deploy.requests when Kafka is configured),"
-                    + " /healthz, /readyz (database, Kafka consumer) and /metrics.",
+                    + " /healthz, /readyz (database; Kafka consumer, and Kafka's login and permissions, when a refusal"
+                    + " has lasted 60 s) and /metrics.",
             "Environment: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (required; SLACK_API_URL points the Web API"
                     + " elsewhere); SLACK_APP_TOKEN (the app-level token, xapp-..., required when harbormaster.yml"
                     + " says slack: {socket_mode: true}: Slack's requests then come over a WebSocket the bot opens, no"
@@ -102,8 +104,14 @@ final class ServeCommand implements Callable<Integer> {
     /** Counted down when everything has closed; a shutdown hook waits for it. */
     private final CountDownLatch done = new CountDownLatch(1);
 
-    /** How long serve waits at start for the Kafka brokers to answer; tests shorten it. */
+    /** How long serve waits at start for the Kafka brokers to answer (and each later access check); tests shorten it. */
     Duration kafkaCheckTimeout = Duration.ofSeconds(15);
+
+    /** How often the brokers are asked after start whether they still accept this replica; tests shorten it. */
+    Duration kafkaAccessInterval = KafkaAccessMonitor.INTERVAL;
+
+    /** How long a refused login or a withheld permission lasts before /readyz says not ready; tests shorten it. */
+    Duration kafkaUnreadyAfter = KafkaAccessMonitor.GRACE;
 
     /** Connects to the cluster, or says why it cannot; tests replace it with the simulated cluster. */
     Supplier<Cluster> cluster = ServeCommand::kubernetes;
@@ -157,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
         checkPrometheus(metrics, err);
         var cluster = this.cluster.get();
         var vertx = kafka.map(k -> Vertx.vertx());
+        Optional<KafkaAccessMonitor> access = Optional.empty();
         try (var db = database.open()) {
             DeployEvents events = kafka.<DeployEvents>map(k -> new KafkaDeployEvents(vertx.orElseThrow(), k.config()))
                     .orElseGet(InProcessEventBus::new);
@@ -182,8 +191,13 @@ final class ServeCommand implements Callable<Integer> {
                 var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
                         vertx.orElseThrow(), k.config(), bot.intake(RequestSource.KAFKA), Clock.systemUTC()));
                 consumer.ifPresent(KafkaDeployRequestConsumer::start);
-                var checks = consumer.map(c -> List.of(new ReadinessCheck("kafka consumer", c::running)))
-                        .orElse(List.of());
+                access = kafka.map(k -> new KafkaAccessMonitor(
+                        k.config(), kafkaAccessInterval, kafkaUnreadyAfter, kafkaCheckTimeout, Clock.systemUTC()));
+                access.ifPresent(KafkaAccessMonitor::start);
+                var checks = new java.util.ArrayList<ReadinessCheck>();
+                consumer.ifPresent(c -> checks.add(ReadinessCheck.of("kafka consumer", c::running)));
+                access.ifPresent(
+                        a -> checks.add(new ReadinessCheck("kafka access", () -> kafkaProblem(a, kafka.get()))));
                 int listening = bot.start(host, port, checks);
                 if (options.ciSigningSecret().isEmpty()) {
                     err.println("warning: " + DeployRequestsApi.SECRET_VARIABLE + " is not set: POST "
@@ -225,10 +239,33 @@ final class ServeCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            access.ifPresent(KafkaAccessMonitor::close);
             vertx.ifPresent(Vertx::close);
             done.countDown();
         }
         return 0;
+    }
+
+    /**
+     * What {@code /readyz} says of Kafka: nothing while the brokers accept this replica, or while a refusal has lasted
+     * less than the grace; then what they refuse, since when, and what to change (no secret: the messages are
+     * scrubbed and the advice names settings, not their values).
+     */
+    static Optional<String> kafkaProblem(KafkaAccessMonitor monitor, KafkaSettings kafka) {
+        return switch (monitor.status()) {
+            case KafkaAccess.Status.Ok ok -> Optional.empty();
+            case KafkaAccess.Status.Failing f when f.ready() -> Optional.empty();
+            case KafkaAccess.Status.Failing f ->
+                Optional.of(f.message() + ", found by every check since " + f.since() + " ("
+                        + f.lasting().toSeconds()
+                        + " s): this replica cannot consume " + kafka.config().requestsTopic() + " or publish "
+                        + kafka.config().eventsTopic() + " with that; " + kafka.whatToDo(f.problem())
+                        + ". Ready again at the first check Kafka answers without it (every "
+                        + (monitor.interval().toMillis() % 1000 == 0
+                                ? monitor.interval().toSeconds() + " s"
+                                : monitor.interval().toMillis() + " ms")
+                        + ")");
+        };
     }
 
     /**

@@ -158,7 +158,7 @@ public final class HttpServer implements AutoCloseable {
         for (var check : checks) {
             String result;
             try {
-                result = check.ready().getAsBoolean() ? "ok" : "not ready";
+                result = check.problem().get().orElse("ok");
             } catch (RuntimeException e) {
                 result = "failed: " + e.getClass().getSimpleName();
             }

@@ -275,11 +275,12 @@ public final class PipelineDesk implements DeployDesk {
                 .filter(a -> a.approver().equals(clicker.id()))
                 .findFirst();
         if (earlier.isPresent()) {
-            return new DecisionOutcome.Duplicate("You already "
-                    + (earlier.get().decision() == Approval.Decision.APPROVE ? "approved" : "rejected") + " deploy #"
-                    + deployId + "; your first decision stands.");
+            return duplicate(earlier.get());
         }
+        // A click that passed the look above can still come second: the other request of a double click, taken at
+        // the same moment by this replica or another one. The pipeline tells it so, and it is answered the same way.
         return switch (pipeline.decide(deployId, clicker.id(), decision, "")) {
+            case Decision.AlreadyDecided a -> duplicate(a.first());
             case Decision.Refused r -> new DecisionOutcome.Refused(r.reason());
             case Decision.Counted c
             when c.deploy().state() == DeployState.AWAITING_APPROVAL ->
@@ -298,6 +299,12 @@ public final class PipelineDesk implements DeployDesk {
                         threads.card(deployId).isPresent());
             }
         };
+    }
+
+    private static DecisionOutcome duplicate(Approval first) {
+        return new DecisionOutcome.Duplicate("You already "
+                + (first.decision() == Approval.Decision.APPROVE ? "approved" : "rejected") + " deploy #"
+                + first.deployId() + "; your first decision stands.");
     }
 
     private void record(SlackUser who, String action, String service, String decision, Map<String, ?> reasoning) {

@@ -236,6 +236,148 @@ class ServeKafkaSaslTest {
         });
     }
 
+    private static java.net.http.HttpResponse<String> readyz(int port) throws Exception {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/readyz"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static AclBinding userAcl(String topic, AclOperation operation, AclPermissionType permission) {
+        return new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                new AccessControlEntry("User:" + KafkaBroker.SASL_USER, "*", operation, permission));
+    }
+
+    /**
+     * The brokers stop letting the bot's principal near deploy.requests after serve started (an ACL revoked): /readyz
+     * says so once that has lasted the grace (3 s here, 60 s by default), naming what is refused and what to grant, and
+     * says ready again once the ACL is gone.
+     */
+    @Test
+    void aPermissionWithdrawnAfterStartMakesTheReplicaUnreadyAfterTheGraceAndReadyAgainOnceRestored() throws Exception {
+        var file = propertiesFile(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD);
+        var deny = userAcl("deploy.requests", AclOperation.ALL, AclPermissionType.DENY);
+        try (var slack = slack();
+                var logs = new CapturedLogs()) {
+            var run = serve(Map.of("HARBORMASTER_KAFKA_PROPERTIES", file.toString()), slack);
+            run.command().kafkaAccessInterval = Duration.ofMillis(500);
+            run.command().kafkaUnreadyAfter = Duration.ofSeconds(3);
+            var code = new AtomicInteger(-1);
+            var args = args();
+            var thread = Thread.ofVirtual().start(() -> code.set(run.cli().execute(args)));
+            try {
+                var listening = Await.value("serve to start: " + run.err(), Duration.ofSeconds(30), () -> {
+                    assertThat(code.get()).as("serve stopped: " + run.err()).isEqualTo(-1);
+                    var m = java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)")
+                            .matcher(run.out().toString());
+                    return m.find() ? Integer.parseInt(m.group(1)) : null;
+                });
+                int port = listening;
+                var ready = readyz(port);
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                assertThat(ready.body()).contains("\"kafka access\":\"ok\"");
+
+                broker.admin().createAcls(List.of(deny)).all().get(10, TimeUnit.SECONDS);
+                long denied = System.nanoTime();
+                var unready = Await.value("/readyz to say Kafka refuses this replica", Duration.ofSeconds(30), () -> {
+                    try {
+                        var r = readyz(port);
+                        return r.statusCode() == 503 ? r : null;
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertThat(Duration.ofNanos(System.nanoTime() - denied))
+                        .as("refused for the grace before unready")
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+                assertThat(unready.body())
+                        .contains("\"ready\":false", "\"failed\":[\"kafka access\"]", "\"database\":\"ok\"")
+                        .contains("Kafka at " + broker.bootstrapServers()
+                                + " does not let this client's principal describe deploy.requests")
+                        .contains("this replica cannot consume deploy.requests or publish deploy.events")
+                        .contains("give this client's principal Describe and Read on topic deploy.requests and group"
+                                + " harbormaster")
+                        .contains("Ready again at the first check Kafka answers without it")
+                        .doesNotContain(KafkaBroker.SASL_PASSWORD);
+
+                broker.admin().deleteAcls(List.of(deny.toFilter())).all().get(10, TimeUnit.SECONDS);
+                Await.until("/readyz to say ready again", Duration.ofSeconds(30), () -> {
+                    try {
+                        return readyz(port).statusCode() == 200;
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertThat(readyz(port).body()).contains("\"kafka access\":\"ok\"");
+            } finally {
+                broker.admin().deleteAcls(List.of(deny.toFilter())).all().get(10, TimeUnit.SECONDS);
+                run.command().stop.countDown();
+                thread.join(Duration.ofSeconds(30));
+            }
+            assertThat(code.get()).isZero();
+            assertThat(logs.lines)
+                    .anySatisfy(l -> assertThat(l).contains("this replica reports not ready if that lasts 3 s"))
+                    .anySatisfy(l -> assertThat(l).contains("/readyz reports this replica not ready"))
+                    .anySatisfy(l -> assertThat(l).contains("Kafka accepts this client again"));
+            assertThat(String.join("", logs.lines) + run.out() + run.err()).doesNotContain(KafkaBroker.SASL_PASSWORD);
+        }
+    }
+
+    /**
+     * The later checks ask what the principal may do, not only whether it may look: Read on the requests topic, Write
+     * on the others; and a login the brokers refuse is told apart from a permission.
+     */
+    @Test
+    void theAccessCheckNamesAWithheldReadOrWriteAndTellsARefusedLoginApart() throws Exception {
+        var login = KafkaBroker.saslClientProperties(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD);
+        var config = KafkaConfig.of(broker.bootstrapServers()).withClientProperties(login);
+        broker.createTopic("acl.requests", 1);
+        broker.createTopic("acl.events", 1);
+        // an ACL on a topic ends "allowed if no ACL": Describe alone is all the principal keeps there
+        var describeOnly = List.of(
+                userAcl("acl.requests", AclOperation.DESCRIBE, AclPermissionType.ALLOW),
+                userAcl("acl.events", AclOperation.DESCRIBE, AclPermissionType.ALLOW));
+        broker.admin().createAcls(describeOnly).all().get(10, TimeUnit.SECONDS);
+        try {
+            var both = config.withTopics("acl.requests", "deploy.requests.dlq", "acl.events");
+            Await.until("the ACLs to be in force", Duration.ofSeconds(10), () -> {
+                try {
+                    KafkaConnectionCheck.access(both, Duration.ofSeconds(5));
+                    return false;
+                } catch (KafkaConnectionCheck.Failed e) {
+                    assertThat(e.problem()).isEqualTo(KafkaConnectionCheck.Problem.AUTHORIZATION);
+                    assertThat(e.getMessage())
+                            .isEqualTo("Kafka at " + broker.bootstrapServers()
+                                    + " does not let this client's principal read acl.requests, write to acl.events");
+                    return true;
+                }
+            });
+            // what serve checks at start is unchanged: the principal may describe them
+            assertThat(KafkaConnectionCheck.run(both, Duration.ofSeconds(5)).missingTopics())
+                    .isEmpty();
+            assertThat(KafkaConnectionCheck.access(config, Duration.ofSeconds(5))
+                            .missingTopics())
+                    .as("the bot's own topics and group, with nothing withheld")
+                    .isEmpty();
+        } finally {
+            broker.admin()
+                    .deleteAcls(describeOnly.stream().map(AclBinding::toFilter).toList())
+                    .all()
+                    .get(10, TimeUnit.SECONDS);
+        }
+
+        var wrong = "rotated-away-4c1e";
+        var refused = config.withClientProperties(KafkaBroker.saslClientProperties(KafkaBroker.SASL_USER, wrong));
+        var failed = org.assertj.core.api.Assertions.catchThrowableOfType(
+                KafkaConnectionCheck.Failed.class, () -> KafkaConnectionCheck.access(refused, Duration.ofSeconds(5)));
+        assertThat(failed.problem()).isEqualTo(KafkaConnectionCheck.Problem.AUTHENTICATION);
+        assertThat(failed.getMessage()).doesNotContain(wrong);
+    }
+
     @Test
     void withoutThePropertiesFileServeStopsSayingTheBrokersDidNotAnswerAndWhatToSet() throws Exception {
         try (var slack = slack()) {

@@ -42,7 +42,7 @@ class HttpServerTest {
         metrics.analysis(Duration.ofMillis(300));
         try (var server = new HttpServer(
                         bolt(),
-                        List.of(new ReadinessCheck("database", database::get), new ReadinessCheck("kafka", () -> true)),
+                        List.of(ReadinessCheck.of("database", database::get), ReadinessCheck.of("kafka", () -> true)),
                         metrics,
                         routes -> {},
                         Duration.ZERO)
@@ -77,7 +77,7 @@ class HttpServerTest {
     void aCheckThatThrowsCountsAsNotReadyAndIsNamed() throws Exception {
         try (var server = new HttpServer(
                         bolt(),
-                        List.of(new ReadinessCheck("database", () -> {
+                        List.of(ReadinessCheck.of("database", () -> {
                             throw new IllegalStateException("connection refused");
                         })),
                         new BotMetrics(),
@@ -87,6 +87,32 @@ class HttpServerTest {
             var response = get(server, "/readyz");
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).contains("\"database\":\"failed: IllegalStateException\"");
+        }
+    }
+
+    @Test
+    void aCheckThatSaysWhatIsWrongIsAnsweredWithItsWords() throws Exception {
+        var problem =
+                new java.util.concurrent.atomic.AtomicReference<java.util.Optional<String>>(java.util.Optional.empty());
+        try (var server = new HttpServer(
+                        bolt(),
+                        List.of(
+                                ReadinessCheck.of("database", () -> true),
+                                new ReadinessCheck("kafka access", problem::get)),
+                        new BotMetrics(),
+                        routes -> {},
+                        Duration.ZERO)
+                .start("127.0.0.1", 0)) {
+            assertThat(get(server, "/readyz").body()).contains("\"kafka access\":\"ok\"");
+            problem.set(java.util.Optional.of("Kafka refuses this replica's login; check the login"));
+            var response = get(server, "/readyz");
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body())
+                    .contains(
+                            "\"failed\":[\"kafka access\"]",
+                            "\"kafka access\":\"Kafka refuses this replica's login; check the login\"");
+            problem.set(java.util.Optional.empty());
+            assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
         }
     }
 

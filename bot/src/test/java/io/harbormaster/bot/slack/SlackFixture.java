@@ -50,7 +50,7 @@ final class SlackFixture implements AutoCloseable {
                 metrics,
                 Clock.systemUTC(),
                 new SlackWebApi.Settings(Duration.ofMillis(50), 2, Duration.ofSeconds(2)));
-        server = new HttpServer(frontEnd.app(), List.of(new ReadinessCheck("database", databaseUp::get)), metrics)
+        server = new HttpServer(frontEnd.app(), List.of(ReadinessCheck.of("database", databaseUp::get)), metrics)
                 .start("127.0.0.1", 0);
         requests = new SlackRequests(URI.create(base() + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
     }

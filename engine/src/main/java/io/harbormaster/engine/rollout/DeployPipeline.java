@@ -367,9 +367,10 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ approval
 
     /**
-     * Decisions on one deploy are taken one at a time in this engine: the two requests of a double click must not both
-     * pass the checks before either is recorded (two audit entries and two notices for one approval, and a stale
-     * revision for the second). Striped, so that the locks do not grow with the number of deploys.
+     * Decisions on one deploy are taken one at a time in this engine: the two requests of a double click queue here
+     * instead of in the database. Across replicas the store takes them one at a time ({@link
+     * DeployStore#recordDecision}): the first is recorded, audited and settles the deploy, the second is told it came
+     * after. Striped, so that the locks do not grow with the number of deploys.
      */
     private final ReentrantLock[] deciding =
             Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
@@ -391,9 +392,14 @@ public final class DeployPipeline {
             return new Decision.Refused("there is no deploy " + deployId);
         }
         var d = found.get();
+        // read after the deploy: a decision that settled it is among them whenever the state read shows it settled
+        var earlier = ports.deploys().approvals(deployId);
+        var mine = earlier.stream().filter(a -> a.approver().equals(user)).findFirst();
+        if (mine.isPresent()) {
+            return new Decision.AlreadyDecided(mine.get()); // a repeat of a click, not a new decision: not audited
+        }
         if (d.state() != DeployState.AWAITING_APPROVAL) {
-            return new Decision.Refused("this deploy is no longer waiting for a decision (it is "
-                    + d.state().name().toLowerCase().replace('_', ' ') + ")");
+            return new Decision.Refused(notWaiting(d));
         }
         var spec = spec(d);
         var catalog = ports.catalog().get();
@@ -407,7 +413,6 @@ public final class DeployPipeline {
         // in Slack comes from people: in the configuration, else from the member directory.
         var authorIs = Identity.resolve(author, catalog.people(), ports.people());
         var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
-        var earlier = ports.deploys().approvals(deployId);
         var eligibility = ApprovalPolicy.eligibility(
                 user,
                 catalog.members(spec.approverGroup()),
@@ -427,35 +432,58 @@ public final class DeployPipeline {
             audit(d, user, "approval.refused", choice.name().toLowerCase(), why);
             return new Decision.Refused(refused.reason());
         }
-        audit(d, user, "approval.counted", choice.name().toLowerCase(), Map.of("comment", comment));
-        var approval = ports.deploys().recordApproval(new Approval(deployId, user, choice, comment, now));
-        var all = ports.deploys().approvals(deployId);
-        int approvals = (int) all.stream()
+        int required = spec.requiredApprovals();
+        var approval = new Approval(deployId, user, choice, comment, now);
+        // Audited only once the store knows this click counts (it came first, and the deploy still waits), before it
+        // is recorded: another replica's click at the same moment waits for this one and is told it came after.
+        var outcome = ports.deploys()
+                .recordDecision(
+                        approval,
+                        all -> switch (ApprovalPolicy.tally(all, required)) {
+                            case REJECTED ->
+                                Optional.of(new Settlement(
+                                        DeployState.REJECTED,
+                                        "rejected by " + user + (comment.isBlank() ? "" : ": " + comment)));
+                            case APPROVED ->
+                                Optional.of(new Settlement(
+                                        DeployState.APPROVED, approvalsIn(all) + " of " + required + " approvals"));
+                            case WAITING -> Optional.empty();
+                        },
+                        () -> audit(
+                                d, user, "approval.counted", choice.name().toLowerCase(), Map.of("comment", comment)));
+        return switch (outcome) {
+            case ApprovalOutcome.AlreadyDecided already -> new Decision.AlreadyDecided(already.first());
+            case ApprovalOutcome.NotWaiting moved -> new Decision.Refused(notWaiting(moved.deploy()));
+            case ApprovalOutcome.Recorded recorded -> counted(d, approval, recorded, required);
+        };
+    }
+
+    /** A recorded decision: told, and acted on when it settled the deploy. */
+    private Decision counted(Deploy before, Approval approval, ApprovalOutcome.Recorded recorded, int required) {
+        int approvals = approvalsIn(recorded.approvals());
+        ports.notifier().notify(new DeployNotice.ApprovalCounted(before, approval, approvals, required));
+        var after = recorded.deploy();
+        if (recorded.settled().isPresent()) {
+            if (after.state().terminal()) {
+                ports.deploys().releaseRollout(after.service(), after.id());
+            }
+            publish(after, recorded.settled().get());
+        }
+        if (after.state() == DeployState.APPROVED) {
+            after = advance(after.id()).orElse(after);
+        }
+        return new Decision.Counted(after, approvals, required);
+    }
+
+    private static int approvalsIn(List<Approval> decisions) {
+        return (int) decisions.stream()
                 .filter(a -> a.decision() == Approval.Decision.APPROVE)
                 .count();
-        ports.notifier().notify(new DeployNotice.ApprovalCounted(d, approval, approvals, spec.requiredApprovals()));
-        var after =
-                switch (ApprovalPolicy.tally(all, spec.requiredApprovals())) {
-                    case REJECTED ->
-                        move(
-                                d,
-                                DeployState.REJECTED,
-                                0,
-                                user,
-                                "rejected by " + user + (comment.isBlank() ? "" : ": " + comment));
-                    case APPROVED ->
-                        move(
-                                d,
-                                DeployState.APPROVED,
-                                0,
-                                user,
-                                approvals + " of " + spec.requiredApprovals() + " approvals");
-                    case WAITING -> d;
-                };
-        if (after.state() == DeployState.APPROVED) {
-            after = advance(deployId).orElse(after);
-        }
-        return new Decision.Counted(after, approvals, spec.requiredApprovals());
+    }
+
+    private static String notWaiting(Deploy d) {
+        return "this deploy is no longer waiting for a decision (it is "
+                + d.state().name().toLowerCase().replace('_', ' ') + ")";
     }
 
     private Deploy expireIfDue(Deploy d) {

@@ -69,8 +69,20 @@ public interface DeployStore {
     /** Every transition of a deploy, in order. */
     List<Transition> transitions(long deployId);
 
-    /** Records an approver's decision; a second decision by the same approver is refused and the first one kept. */
-    Approval recordApproval(Approval approval);
+    /**
+     * Records an approver's decision on a deploy that waits for one, and settles the deploy when the decisions add up:
+     * one step, taken for one decision at a time per deploy across every replica sharing the store (so that of two
+     * clicks at the same moment on two replicas exactly one is recorded, audited and acted on). In that step, in order:
+     * a decision the approver made before wins ({@link ApprovalOutcome.AlreadyDecided}); a deploy that no longer waits
+     * records nothing ({@link ApprovalOutcome.NotWaiting}); otherwise {@code beforeRecording} runs (the audit entry:
+     * when it throws, nothing is recorded), the decision is stored, and {@code settle}, given every decision so far
+     * (this one last), says where the deploy goes: the deploy moves there (a transition by the approver at the
+     * decision's time) in the same transaction, or stays waiting when it says nothing.
+     */
+    ApprovalOutcome recordDecision(
+            Approval approval,
+            java.util.function.Function<List<Approval>, Optional<Settlement>> settle,
+            Runnable beforeRecording);
 
     List<Approval> approvals(long deployId);
 

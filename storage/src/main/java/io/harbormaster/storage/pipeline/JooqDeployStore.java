@@ -12,6 +12,7 @@ import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.ApprovalOutcome;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
@@ -19,27 +20,44 @@ import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Intake;
 import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** Deploys, their transitions and approvals on H2 or PostgreSQL. */
 public final class JooqDeployStore implements DeployStore {
+    /** H2's SQLSTATE for a statement that waited for a row lock longer than its lock timeout. */
+    private static final String H2_LOCK_TIMEOUT = "HYT00";
+
+    /** How many times a decision waits its turn on H2 (each wait up to H2's lock timeout) before it fails. */
+    private static final int LOCK_ATTEMPTS = 5;
+
     private final Database db;
+
+    /**
+     * A decision holds a connection (and the deploy's row) while its audit entry is written on another: at most one
+     * fewer decisions than the pool has connections are taken at once, so that the audit log always finds one.
+     */
+    private final Semaphore deciding;
 
     public JooqDeployStore(Database db) {
         this.db = db;
+        this.deciding = new Semaphore(Math.max(1, db.config().maxPoolSize() - 1));
     }
 
     @Override
@@ -160,32 +178,49 @@ public final class JooqDeployStore implements DeployStore {
                     .where(DEPLOY.ID.eq(deployId))
                     .fetchOptional()
                     .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
-            var updated = tx.update(DEPLOY)
-                    .set(DEPLOY.STATE, to.name())
-                    .set(DEPLOY.STEP, step)
-                    .set(DEPLOY.UPDATED_AT, odt(at))
-                    .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
-                    .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
-                    .returning()
-                    .fetchOptional()
-                    .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
-            int ordinal = tx.select(DSL.coalesce(DSL.max(DEPLOY_TRANSITION.ORDINAL), 0))
-                            .from(DEPLOY_TRANSITION)
-                            .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
-                            .fetchSingle()
-                            .value1()
-                    + 1;
-            tx.insertInto(DEPLOY_TRANSITION)
-                    .set(DEPLOY_TRANSITION.DEPLOY_ID, deployId)
-                    .set(DEPLOY_TRANSITION.ORDINAL, ordinal)
-                    .set(DEPLOY_TRANSITION.FROM_STATE, current.getState())
-                    .set(DEPLOY_TRANSITION.TO_STATE, to.name())
-                    .set(DEPLOY_TRANSITION.ACTOR, actor)
-                    .set(DEPLOY_TRANSITION.REASON, reason)
-                    .set(DEPLOY_TRANSITION.AT, odt(at))
-                    .execute();
-            return toDeploy(updated);
+            return move(tx, current, expectedRevision, to, step, actor, reason, at);
         });
+    }
+
+    /**
+     * Moves the deploy {@code current} was read as, if it is still at {@code expectedRevision}, and records the
+     * transition, in the caller's transaction.
+     */
+    private static Deploy move(
+            DSLContext tx,
+            DeployRecord current,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at) {
+        long deployId = current.getId();
+        var updated = tx.update(DEPLOY)
+                .set(DEPLOY.STATE, to.name())
+                .set(DEPLOY.STEP, step)
+                .set(DEPLOY.UPDATED_AT, odt(at))
+                .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
+                .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
+                .returning()
+                .fetchOptional()
+                .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
+        int ordinal = tx.select(DSL.coalesce(DSL.max(DEPLOY_TRANSITION.ORDINAL), 0))
+                        .from(DEPLOY_TRANSITION)
+                        .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
+                        .fetchSingle()
+                        .value1()
+                + 1;
+        tx.insertInto(DEPLOY_TRANSITION)
+                .set(DEPLOY_TRANSITION.DEPLOY_ID, deployId)
+                .set(DEPLOY_TRANSITION.ORDINAL, ordinal)
+                .set(DEPLOY_TRANSITION.FROM_STATE, current.getState())
+                .set(DEPLOY_TRANSITION.TO_STATE, to.name())
+                .set(DEPLOY_TRANSITION.ACTOR, actor)
+                .set(DEPLOY_TRANSITION.REASON, reason)
+                .set(DEPLOY_TRANSITION.AT, odt(at))
+                .execute();
+        return toDeploy(updated);
     }
 
     @Override
@@ -306,8 +341,11 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public List<Transition> transitions(long deployId) {
-        return db.dsl()
-                .selectFrom(DEPLOY_TRANSITION)
+        return transitions(db.dsl(), deployId);
+    }
+
+    private static List<Transition> transitions(DSLContext dsl, long deployId) {
+        return dsl.selectFrom(DEPLOY_TRANSITION)
                 .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
                 .orderBy(DEPLOY_TRANSITION.ORDINAL)
                 .fetch(r -> new Transition(
@@ -321,32 +359,89 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
-    public Approval recordApproval(Approval a) {
+    public ApprovalOutcome recordDecision(
+            Approval a, Function<List<Approval>, Optional<Settlement>> settle, Runnable beforeRecording) {
+        Objects.requireNonNull(settle, "settle");
+        Objects.requireNonNull(beforeRecording, "beforeRecording");
         try {
-            db.dsl()
-                    .insertInto(APPROVAL)
-                    .set(APPROVAL.DEPLOY_ID, a.deployId())
-                    .set(APPROVAL.APPROVER, a.approver())
-                    .set(APPROVAL.DECISION, a.decision().name())
-                    .set(APPROVAL.COMMENT, a.comment())
-                    .set(APPROVAL.DECIDED_AT, odt(a.decidedAt()))
-                    .execute();
-            return a;
-        } catch (DataAccessException e) {
-            if (isUniqueViolation(e)) {
-                return approvals(a.deployId()).stream()
-                        .filter(x -> x.approver().equals(a.approver()))
-                        .findFirst()
-                        .orElseThrow(() -> e);
-            }
-            throw e;
+            deciding.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to record a decision on deploy " + a.deployId());
         }
+        try {
+            for (int attempt = 1; ; attempt++) {
+                var audited = new boolean[1];
+                try {
+                    return db.dsl()
+                            .transactionResult(cfg -> decide(DSL.using(cfg), a, settle, () -> {
+                                audited[0] = true;
+                                beforeRecording.run();
+                            }));
+                } catch (DataAccessException e) {
+                    // H2 gives up waiting for a row lock after its lock timeout (PostgreSQL waits): while nothing was
+                    // audited, nothing happened, and the decision waits its turn again
+                    if (!audited[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                        continue;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            deciding.release();
+        }
+    }
+
+    /** The decision's step, in one transaction that holds the deploy's row until it ends. */
+    private static ApprovalOutcome decide(
+            DSLContext tx,
+            Approval a,
+            Function<List<Approval>, Optional<Settlement>> settle,
+            Runnable beforeRecording) {
+        // Every decision on this deploy, from any replica, queues here until this transaction ends; a state or an
+        // approval read after it is the one the decision before left.
+        var current = tx.selectFrom(DEPLOY)
+                .where(DEPLOY.ID.eq(a.deployId()))
+                .forUpdate()
+                .fetchOptional()
+                .orElseThrow(() -> new NoSuchElementException("no deploy " + a.deployId()));
+        var earlier = approvals(tx, a.deployId());
+        var first =
+                earlier.stream().filter(x -> x.approver().equals(a.approver())).findFirst();
+        if (first.isPresent()) {
+            return new ApprovalOutcome.AlreadyDecided(first.get());
+        }
+        var deploy = toDeploy(current);
+        if (deploy.state() != DeployState.AWAITING_APPROVAL) {
+            return new ApprovalOutcome.NotWaiting(deploy);
+        }
+        var all = new ArrayList<>(earlier);
+        all.add(a);
+        var settlement = settle.apply(List.copyOf(all));
+        beforeRecording.run();
+        tx.insertInto(APPROVAL)
+                .set(APPROVAL.DEPLOY_ID, a.deployId())
+                .set(APPROVAL.APPROVER, a.approver())
+                .set(APPROVAL.DECISION, a.decision().name())
+                .set(APPROVAL.COMMENT, a.comment())
+                .set(APPROVAL.DECIDED_AT, odt(a.decidedAt()))
+                .execute();
+        if (settlement.isEmpty()) {
+            return new ApprovalOutcome.Recorded(List.copyOf(all), deploy, Optional.empty());
+        }
+        var to = settlement.get();
+        var moved = move(tx, current, deploy.revision(), to.to(), 0, a.approver(), to.reason(), a.decidedAt());
+        var transitions = transitions(tx, a.deployId());
+        return new ApprovalOutcome.Recorded(List.copyOf(all), moved, Optional.of(transitions.getLast()));
     }
 
     @Override
     public List<Approval> approvals(long deployId) {
-        return db.dsl()
-                .selectFrom(APPROVAL)
+        return approvals(db.dsl(), deployId);
+    }
+
+    private static List<Approval> approvals(DSLContext dsl, long deployId) {
+        return dsl.selectFrom(APPROVAL)
                 .where(APPROVAL.DEPLOY_ID.eq(deployId))
                 .orderBy(APPROVAL.ID)
                 .fetch(r -> new Approval(

@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.ApprovalOutcome;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Intake;
 import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.TestDatabases;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,10 +24,12 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -165,18 +170,158 @@ class DeployStoreTest {
         }
     }
 
+    /** A deploy of {@code service} waiting for approval. */
+    static long awaiting(JooqDeployStore store, String key) {
+        var d = store.intake(request(key, "checkout")).deploy();
+        return store.transition(d.id(), d.revision(), DeployState.AWAITING_APPROVAL, 0, "engine", "escalated", T0)
+                .id();
+    }
+
+    /** Settles at {@code required} approvals, or at the first rejection. */
+    static Function<List<Approval>, Optional<Settlement>> settleAt(int required) {
+        return all -> all.stream().anyMatch(a -> a.decision() == Approval.Decision.REJECT)
+                ? Optional.of(new Settlement(DeployState.REJECTED, "rejected"))
+                : all.size() >= required
+                        ? Optional.of(new Settlement(DeployState.APPROVED, all.size() + " approvals"))
+                        : Optional.empty();
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
-    void aSecondDecisionByTheSameApproverKeepsTheFirst(Database.Vendor vendor) {
+    void aSecondDecisionByTheSameApproverKeepsTheFirstAndIsNotAudited(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);
-            var d = store.intake(request("k1", "checkout")).deploy();
-            var approve = new Approval(d.id(), "U-alice", Approval.Decision.APPROVE, "looks fine", T0);
-            assertThat(store.recordApproval(approve)).isEqualTo(approve);
-            var kept = store.recordApproval(new Approval(d.id(), "U-alice", Approval.Decision.REJECT, "", T0));
-            assertThat(kept).isEqualTo(approve);
-            store.recordApproval(new Approval(d.id(), "U-bob", Approval.Decision.APPROVE, "", T0));
-            assertThat(store.approvals(d.id())).extracting(Approval::approver).containsExactly("U-alice", "U-bob");
+            long id = awaiting(store, "k1");
+            var audited = new ArrayList<String>();
+            var approve = new Approval(id, "U-alice", Approval.Decision.APPROVE, "looks fine", T0);
+            var first = store.recordDecision(approve, settleAt(3), () -> audited.add("alice"));
+            assertThat(first).isInstanceOf(ApprovalOutcome.Recorded.class);
+            assertThat(((ApprovalOutcome.Recorded) first).settled()).isEmpty();
+            assertThat(((ApprovalOutcome.Recorded) first).deploy().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+
+            var again = store.recordDecision(
+                    new Approval(id, "U-alice", Approval.Decision.REJECT, "", T0),
+                    settleAt(3),
+                    () -> audited.add("alice again"));
+            assertThat(again).isEqualTo(new ApprovalOutcome.AlreadyDecided(approve));
+
+            var bob = store.recordDecision(
+                    new Approval(id, "U-bob", Approval.Decision.APPROVE, "", T0),
+                    settleAt(3),
+                    () -> audited.add("bob"));
+            assertThat(((ApprovalOutcome.Recorded) bob).approvals())
+                    .extracting(Approval::approver)
+                    .containsExactly("U-alice", "U-bob");
+            assertThat(store.approvals(id)).extracting(Approval::approver).containsExactly("U-alice", "U-bob");
+            assertThat(audited).containsExactly("alice", "bob");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void theDecisionThatAddsUpMovesTheDeployInTheSameStepAndLaterOnesRecordNothing(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long id = awaiting(store, "k1");
+            var audited = new ArrayList<String>();
+            var t1 = T0.plusSeconds(60);
+            var outcome = (ApprovalOutcome.Recorded) store.recordDecision(
+                    new Approval(id, "U-alice", Approval.Decision.REJECT, "not on a Friday", t1),
+                    settleAt(2),
+                    () -> audited.add("alice"));
+            assertThat(outcome.deploy().state()).isEqualTo(DeployState.REJECTED);
+            assertThat(outcome.deploy().revision()).isEqualTo(2);
+            assertThat(outcome.settled()).hasValueSatisfying(t -> {
+                assertThat(t.from()).isEqualTo(DeployState.AWAITING_APPROVAL);
+                assertThat(t.to()).isEqualTo(DeployState.REJECTED);
+                assertThat(t.actor()).isEqualTo("U-alice");
+                assertThat(t.reason()).isEqualTo("rejected");
+                assertThat(t.at()).isEqualTo(t1);
+            });
+            assertThat(store.transitions(id).getLast())
+                    .isEqualTo(outcome.settled().get());
+
+            var late = store.recordDecision(
+                    new Approval(id, "U-bob", Approval.Decision.APPROVE, "", t1),
+                    settleAt(2),
+                    () -> audited.add("bob"));
+            assertThat(late).isInstanceOf(ApprovalOutcome.NotWaiting.class);
+            assertThat(((ApprovalOutcome.NotWaiting) late).deploy().state()).isEqualTo(DeployState.REJECTED);
+            assertThat(store.approvals(id)).extracting(Approval::approver).containsExactly("U-alice");
+            assertThat(audited).containsExactly("alice");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aDecisionWhoseAuditEntryFailsRecordsNothing(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long id = awaiting(store, "k1");
+            assertThatThrownBy(() -> store.recordDecision(
+                            new Approval(id, "U-alice", Approval.Decision.APPROVE, "", T0), settleAt(1), () -> {
+                                throw new IllegalStateException("audit log unavailable");
+                            }))
+                    .hasMessage("audit log unavailable");
+            assertThat(store.approvals(id)).isEmpty();
+            assertThat(store.find(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+            assertThat(store.transitions(id)).hasSize(1);
+        }
+    }
+
+    /**
+     * Eight approvers click at once, half through each of two stores with pools of their own (two replicas) over one
+     * database, on a deploy that needs three: three are recorded and audited, the deploy moves once, the rest are told
+     * it no longer waits.
+     */
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void simultaneousDecisionsThroughTwoPoolsAreTakenOneAtATime(Database.Vendor vendor) throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var one = Database.open(DatabaseConfig.of(url));
+                var two = Database.open(DatabaseConfig.of(url))) {
+            var stores = List.of(new JooqDeployStore(one), new JooqDeployStore(two));
+            for (int round = 0; round < 10; round++) {
+                long id = awaiting(stores.getFirst(), "k" + round);
+                var audited = Collections.synchronizedList(new ArrayList<String>());
+                var start = new CountDownLatch(1);
+                var outcomes = new ArrayList<java.util.concurrent.Future<ApprovalOutcome>>();
+                try (var pool = Executors.newFixedThreadPool(8)) {
+                    for (int i = 0; i < 8; i++) {
+                        var store = stores.get(i % 2);
+                        var approver = "U-" + i;
+                        outcomes.add(pool.submit(() -> {
+                            start.await();
+                            return store.recordDecision(
+                                    new Approval(id, approver, Approval.Decision.APPROVE, "", T0),
+                                    settleAt(3),
+                                    () -> audited.add(approver));
+                        }));
+                    }
+                    start.countDown();
+                }
+                var results = new ArrayList<ApprovalOutcome>();
+                for (var f : outcomes) {
+                    results.add(f.get());
+                }
+                assertThat(results)
+                        .filteredOn(o -> o instanceof ApprovalOutcome.Recorded)
+                        .hasSize(3);
+                assertThat(results)
+                        .filteredOn(o -> o instanceof ApprovalOutcome.NotWaiting)
+                        .hasSize(5);
+                assertThat(results)
+                        .filteredOn(o -> o instanceof ApprovalOutcome.Recorded r
+                                && r.settled().isPresent())
+                        .hasSize(1);
+                assertThat(stores.getLast().approvals(id))
+                        .extracting(Approval::approver)
+                        .containsExactlyInAnyOrderElementsOf(audited);
+                assertThat(audited).hasSize(3);
+                assertThat(stores.getLast().transitions(id))
+                        .extracting(io.harbormaster.engine.rollout.Transition::to)
+                        .containsExactly(DeployState.AWAITING_APPROVAL, DeployState.APPROVED);
+            }
         }
     }
 

@@ -6,15 +6,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -66,6 +71,19 @@ public final class KafkaConnectionCheck {
 
     /** Checks within {@code timeout}, or throws {@link Failed}. */
     public static Result run(KafkaConfig config, Duration timeout) {
+        return check(config, timeout, false);
+    }
+
+    /**
+     * {@link #run}, and also what the principal may do, as the brokers report it: Read on the requests topic and on
+     * the group, Write on the dead-letter and events topics. One missing is {@link Problem#AUTHORIZATION}. Brokers
+     * without an authorizer allow everything; a group that does not exist yet is not asked about.
+     */
+    public static Result access(KafkaConfig config, Duration timeout) {
+        return check(config, timeout, true);
+    }
+
+    private static Result check(KafkaConfig config, Duration timeout, boolean operations) {
         Objects.requireNonNull(config, "config");
         long ms = Math.max(1, timeout.toMillis());
         Map<String, Object> props = new HashMap<>(config.adminProperties("-check"));
@@ -87,13 +105,21 @@ public final class KafkaConnectionCheck {
                     .size();
             var topics = List.of(config.requestsTopic(), config.deadLetterTopic(), config.eventsTopic());
             var described = admin.describeTopics(
-                            topics, new DescribeTopicsOptions().timeoutMs((int) Math.min(ms, 1 << 30)))
+                            topics,
+                            new DescribeTopicsOptions()
+                                    .timeoutMs((int) Math.min(ms, 1 << 30))
+                                    .includeAuthorizedOperations(operations))
                     .topicNameValues();
             var missing = new ArrayList<String>();
             var denied = new ArrayList<String>();
+            var withheld = new ArrayList<String>();
             for (String topic : topics) {
                 try {
-                    described.get(topic).get(ms + 2_000, TimeUnit.MILLISECONDS);
+                    var description = described.get(topic).get(ms + 2_000, TimeUnit.MILLISECONDS);
+                    var needed = topic.equals(config.requestsTopic()) ? AclOperation.READ : AclOperation.WRITE;
+                    if (operations && lacks(description.authorizedOperations(), needed)) {
+                        withheld.add((needed == AclOperation.READ ? "read " : "write to ") + topic);
+                    }
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                         missing.add(topic);
@@ -110,6 +136,15 @@ public final class KafkaConnectionCheck {
                         "Kafka at " + config.bootstrapServers() + " does not let this client's principal describe "
                                 + String.join(", ", denied));
             }
+            if (operations && !groupReadable(admin, config, ms)) {
+                withheld.add("read group " + config.groupId());
+            }
+            if (!withheld.isEmpty()) {
+                throw new Failed(
+                        Problem.AUTHORIZATION,
+                        "Kafka at " + config.bootstrapServers() + " does not let this client's principal "
+                                + String.join(", ", withheld));
+            }
             return new Result(brokers, missing);
         } catch (ExecutionException e) {
             throw failure(e.getCause(), config, timeout);
@@ -120,6 +155,34 @@ public final class KafkaConnectionCheck {
             throw new Failed(Problem.UNREACHABLE, "interrupted while checking Kafka at " + config.bootstrapServers());
         } finally {
             admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /** Whether a set of authorized operations (null: not reported, which brokers without an authorizer do) lacks one. */
+    private static boolean lacks(Set<AclOperation> authorized, AclOperation needed) {
+        return authorized != null && !authorized.contains(needed) && !authorized.contains(AclOperation.ALL);
+    }
+
+    private static boolean groupReadable(Admin admin, KafkaConfig config, long ms)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            var group = admin.describeConsumerGroups(
+                            List.of(config.groupId()),
+                            new DescribeConsumerGroupsOptions()
+                                    .timeoutMs((int) Math.min(ms, 1 << 30))
+                                    .includeAuthorizedOperations(true))
+                    .describedGroups()
+                    .get(config.groupId())
+                    .get(ms + 2_000, TimeUnit.MILLISECONDS);
+            return !lacks(group.authorizedOperations(), AclOperation.READ);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return true; // nobody joined it yet: what the principal may do with it shows once someone has
+            }
+            if (e.getCause() instanceof GroupAuthorizationException) {
+                return false;
+            }
+            throw e;
         }
     }
 
