@@ -186,6 +186,7 @@ final class ServeCommand implements Callable<Integer> {
                     options,
                     advisorModel(harbormaster.advisor(), err))) {
                 startBolt(bot.frontEnd());
+                checkScopes(bot.frontEnd().web());
                 socketMode.ifPresent(token -> connectSocketMode(bot.frontEnd(), token));
                 serveExports(bot, env, err);
                 var consumer = kafka.map(k -> new KafkaDeployRequestConsumer(
@@ -518,6 +519,29 @@ final class ServeCommand implements Callable<Integer> {
                     + "); Slack requests get 503 until Slack is reachable");
             err.flush();
         }
+    }
+
+    /**
+     * Says at start which scopes slack-app.yml asks for that the installed app's token lacks (an app installed before
+     * a scope was added keeps its old ones until it is reinstalled), and what the bot cannot do without each. Only a
+     * warning: the rest works, and Slack's answer when a missing scope is needed says so again.
+     */
+    private void checkScopes(SlackWebApi web) {
+        var granted = web.grantedScopes();
+        if (granted.isEmpty()) {
+            return; // Slack out of reach, or it did not say: startBolt has warned if it matters
+        }
+        var missing = new java.util.TreeMap<>(SlackSettings.SCOPES);
+        missing.keySet().removeAll(granted.get());
+        if (missing.isEmpty()) {
+            return;
+        }
+        var err = spec.commandLine().getErr();
+        err.println("warning: the Slack app's token lacks the scope(s) " + String.join(", ", missing.keySet())
+                + " that slack-app.yml asks for; without them the bot cannot "
+                + String.join("; ", missing.values().stream().toList())
+                + ". Add them in the app's OAuth & Permissions settings (or from slack-app.yml) and reinstall the app");
+        err.flush();
     }
 
     private Optional<java.security.PublicKey> pinnedKey() {

@@ -16,6 +16,16 @@ public record SlackSettings(String signingSecret, String botToken, Optional<Stri
     public static final String API_URL = "SLACK_API_URL";
     public static final String APP_TOKEN = "SLACK_APP_TOKEN";
 
+    /** The bot token's scopes that slack-app.yml asks for, and what the bot cannot do without each. */
+    public static final Map<String, String> SCOPES = Map.of(
+            "commands", "answer /deploy and /audit",
+            "chat:write", "post and update deploy threads",
+            "chat:write.public", "post in channels it was not invited to",
+            "users:read", "look people up",
+            "users:read.email",
+                    "tell whether an approver wrote a change CI names by an email address (such approvals are"
+                            + " refused until it is granted)");
+
     public SlackSettings {
         if (signingSecret == null || signingSecret.isBlank() || botToken == null || botToken.isBlank()) {
             throw new IllegalArgumentException("the Slack signing secret and bot token are both required");

@@ -199,6 +199,8 @@ class ServeCommandTest {
                 TOKEN,
                 List.of(new SlackStandIn.User("U0ALICE", "alice", "Alice")),
                 List.of(new SlackStandIn.Channel("C0DEPLOYS", "deploys")))) {
+            // an app installed before users:read.email was added to slack-app.yml, not reinstalled since
+            slack.revokeScope("users:read.email");
             var run = serve(Map.of(
                     "SLACK_SIGNING_SECRET",
                     SECRET,
@@ -262,6 +264,13 @@ class ServeCommandTest {
                 // the example's Prometheus does not exist here: said at start, and serve runs anyway
                 assertThat(run.err().toString())
                         .contains("warning: Prometheus at http://prometheus.monitoring:9090", "serve starts anyway");
+                // the missing scope is named at start, with what it costs and how to get it; the granted ones are not
+                assertThat(run.err().toString())
+                        .contains("warning: the Slack app's token lacks the scope(s) users:read.email that"
+                                + " slack-app.yml asks for")
+                        .contains("CI names by an email address")
+                        .contains("reinstall the app")
+                        .doesNotContain("scope(s) chat:write");
             } finally {
                 run.command().stop.countDown();
                 thread.join(Duration.ofSeconds(20));
@@ -394,6 +403,8 @@ class ServeCommandTest {
             }
             assertThat(code.get()).isZero();
             assertThat(run.err().toString()).doesNotContain(APP_TOKEN);
+            // every scope slack-app.yml asks for is granted here: nothing to say
+            assertThat(run.err().toString()).doesNotContain("lacks the scope");
             deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (!slack.socketMode().connections().isEmpty()) {
                 assertThat(System.nanoTime())

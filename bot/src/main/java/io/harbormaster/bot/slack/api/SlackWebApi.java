@@ -107,6 +107,31 @@ public final class SlackWebApi implements AutoCloseable {
     }
 
     /**
+     * The bot token's scopes, from the {@code x-oauth-scopes} header Slack sends with its answer to
+     * {@code auth.test}; empty when Slack could not be asked or did not say.
+     */
+    public Optional<java.util.Set<String>> grantedScopes() {
+        try {
+            var r = client.authTest(b -> b);
+            var headers = r.getHttpResponseHeaders();
+            if (!r.isOk() || headers == null) {
+                return Optional.empty();
+            }
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey() != null && e.getKey().equalsIgnoreCase("x-oauth-scopes"))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst()
+                    .map(v -> java.util.Arrays.stream(v.split(","))
+                            .map(String::strip)
+                            .filter(scope -> !scope.isEmpty())
+                            .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+        } catch (IOException | SlackApiException | RuntimeException e) {
+            log.debug("auth.test for the token's scopes failed", e);
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Who in the workspace has {@code email} ({@code users.lookupByEmail}, which needs the {@code users:read.email}
      * scope): found, nobody, or why Slack could not say (with what would fix it when a person can).
      */

@@ -43,7 +43,7 @@ public final class SlackStandIn implements AutoCloseable {
 
     /** The bot token's scopes when nothing else is said: what slack-app.yml asks for. */
     public static final java.util.Set<String> APP_SCOPES =
-            java.util.Set.of("commands", "chat:write", "chat:write.public", "users:read", "users:read.email");
+            java.util.Set.copyOf(io.harbormaster.bot.slack.SlackSettings.SCOPES.keySet());
 
     /** A channel the bot is in. */
     public record Channel(String id, String name) {}
@@ -378,6 +378,8 @@ public final class SlackStandIn implements AutoCloseable {
         } else if (!given.get().equals(token)) {
             answer = error("invalid_auth");
         } else {
+            // as Slack does, every answer to the bot token says which scopes the token has
+            ctx.header("x-oauth-scopes", String.join(",", new java.util.TreeSet<>(scopes)));
             answer = switch (method) {
                 case "apps.connections.open" -> error("not_allowed_token_type");
                 case "auth.test" -> authTest();
