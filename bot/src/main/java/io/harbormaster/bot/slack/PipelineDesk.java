@@ -193,11 +193,20 @@ public final class PipelineDesk implements DeployDesk {
                 Optional.empty());
     }
 
-    private static ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {
-        return held.lockedBy().equals(who.id()) && held.reason().equals(command.reason())
-                ? new ActionOutcome.Duplicate(command.service() + " is already locked by you: " + held.reason())
-                : new ActionOutcome.Refused(command.service() + " is already locked by " + held.lockedBy() + " ("
-                        + held.reason() + "); unlock it first to change the reason.");
+    private ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {
+        if (held.lockedBy().equals(who.id())) {
+            return held.reason().equals(command.reason())
+                    ? new ActionOutcome.Duplicate(command.service() + " is already locked by you: " + held.reason())
+                    : new ActionOutcome.Refused(command.service() + " is already locked by you (" + held.reason()
+                            + "); unlock it first to change the reason.");
+        }
+        // someone else's lock: say who may lift it (CommandPolicy.unlock), so nobody is sent to unlock it in vain
+        var approvers = pipeline.catalog()
+                .service(command.service())
+                .map(spec -> " or a member of *" + spec.approverGroup() + "*")
+                .orElse("");
+        return new ActionOutcome.Refused(command.service() + " is already locked by " + held.lockedBy() + " ("
+                + held.reason() + "); only " + held.lockedBy() + approvers + " may unlock it.");
     }
 
     @Override

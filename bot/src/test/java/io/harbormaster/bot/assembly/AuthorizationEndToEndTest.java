@@ -229,6 +229,13 @@ class AuthorizationEndToEndTest {
         requests.slashCommand(MALLORY, "/deploy", "lock atlas the schema migration is running");
         await("the lock", () -> announcement("atlas is locked"));
 
+        // a second lock by someone else says whose lock it is and who may lift it
+        requests.slashCommand(DANA, "/deploy", "lock atlas my own reason");
+        assertThat(ephemeralTo(DANA, "already locked by U0MALLORY").allText())
+                .contains(
+                        "the schema migration is running",
+                        "only U0MALLORY or a member of *shop-approvers* may" + " unlock it");
+
         requests.slashCommand(DANA, "/deploy", "unlock atlas");
         var refusal = ephemeralTo(DANA, "atlas is locked by U0MALLORY");
         assertThat(refusal.allText())
