@@ -1,41 +1,28 @@
 package io.harbormaster.bot.assembly;
 
-import static io.harbormaster.bot.assembly.EndToEndTest.CHANNEL;
 import static io.harbormaster.bot.assembly.EndToEndTest.await;
+import static io.harbormaster.bot.assembly.InProcessBot.CHANNEL;
 import static io.harbormaster.storage.jooq.Tables.AUDIT_ENTRY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harbormaster.bot.config.ConfigLoader;
-import io.harbormaster.bot.http.DeployRequestsApi;
-import io.harbormaster.bot.slack.SlackSettings;
-import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.messages.BlockKitLimits;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
-import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.adapters.llm.OpenAiStandIn;
 import io.harbormaster.engine.advice.Prompt;
-import io.harbormaster.engine.audit.CheckpointSigner;
-import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.sandbox.Fault;
-import io.harbormaster.sandbox.SimulatedCluster;
 import io.harbormaster.sandbox.SimulatedMetrics;
 import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.pipeline.JooqIncidentStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,84 +38,55 @@ class AdvisorEndToEndTest {
     static final SlackRequests.Origin ALICE = EndToEndTest.ALICE;
     static final List<String> SERVICES = List.of("ledger", "billing", "catalog");
     static final ObjectMapper JSON = new ObjectMapper();
+    static final List<SlackStandIn.User> USERS = List.of(
+            new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
+            new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver"));
+    static final String CONFIG = """
+            groups:
+              approvers: [U0APPROVER, U0REQUESTER]
+            defaults:
+              channel: "#deploys"
+              canary:
+                interval_seconds: 1
+                min_step_seconds: 3
+                max_no_data_seconds: 30
+                steps: [{weight: 50, intervals: 6}]
+            advisor:
+              provider: openai
+              base_url: %s
+              model: test-model
+              timeout: 5s
+            services:
+              ledger: {namespace: shop, approvers: approvers}
+              billing: {namespace: shop, approvers: approvers, dependencies: {ledger: {}}}
+              catalog: {namespace: shop, approvers: approvers}
+            """;
 
-    final Clock clock =
-            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
     final HttpClient http = HttpClient.newHttpClient();
 
     OpenAiStandIn model;
+    InProcessBot bot;
     SlackStandIn slack;
     Database db;
     SimulatedMetrics metrics;
-    Harbormaster bot;
     SlackRequests requests;
-    String base;
 
     @BeforeAll
     void start() {
         model = OpenAiStandIn.start().content(AdvisorEndToEndTest::answer);
-        slack = SlackStandIn.start(
-                EndToEndTest.BOT_TOKEN,
-                List.of(
-                        new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
-                        new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver")),
-                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        db = Database.open(DatabaseConfig.of(
-                "jdbc:h2:mem:advisor-e2e" + EndToEndTest.DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
-        var cluster = new SimulatedCluster();
-        for (var s : SERVICES) {
-            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
-        }
-        metrics = new SimulatedMetrics(cluster, AdvisorEndToEndTest::target, 2_000, 11);
-        var config = """
-                groups:
-                  approvers: [U0APPROVER, U0REQUESTER]
-                defaults:
-                  channel: "#deploys"
-                  canary:
-                    interval_seconds: 1
-                    min_step_seconds: 3
-                    max_no_data_seconds: 30
-                    steps: [{weight: 50, intervals: 6}]
-                advisor:
-                  provider: openai
-                  base_url: %s
-                  model: test-model
-                  timeout: 5s
-                services:
-                  ledger: {namespace: shop, approvers: approvers}
-                  billing: {namespace: shop, approvers: approvers, dependencies: {ledger: {}}}
-                  catalog: {namespace: shop, approvers: approvers}
-                """.formatted(model.baseUrl());
-        bot = new Harbormaster(
-                ConfigLoader.parse("advisor-e2e.yml", config),
-                db,
-                CheckpointSigner.generate(),
-                new SlackSettings(
-                        EndToEndTest.SIGNING_SECRET, EndToEndTest.BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
-                new Harbormaster.Options(
-                        "advisor-e2e",
-                        Duration.ofMillis(500),
-                        Optional.of(EndToEndTest.CI_SECRET),
-                        Optional.empty(),
-                        new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
-                        Duration.ofSeconds(10)));
-        base = "http://127.0.0.1:" + bot.start("127.0.0.1", 0, List.of());
-        requests =
-                new SlackRequests(URI.create(base + "/slack/events"), EndToEndTest.SIGNING_SECRET, Clock.systemUTC());
+        bot = InProcessBot.start(
+                InProcessBot.Options.of("advisor-e2e", CONFIG.formatted(model.baseUrl()), USERS, SERVICES)
+                        .withMetricsSeed(11));
+        slack = bot.slack;
+        db = bot.db;
+        metrics = bot.metrics;
+        requests = bot.requests;
     }
 
     @AfterAll
     void stop() {
         bot.close();
-        db.close();
-        slack.close();
         model.close();
-    }
-
-    static RolloutTarget target(String service) {
-        return new RolloutTarget("shop", service, service);
     }
 
     /** The stand-in model's answers: cite facts that exist, and say what to check first. */
@@ -226,18 +184,7 @@ class AdvisorEndToEndTest {
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":false,"requested_by":"ci-bot",
                  "change":%s}""".formatted(service, version, service, version, service, version, change);
-        long ts = clock.instant().getEpochSecond();
-        var response = http.send(
-                HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
-                        .header("Content-Type", "application/json")
-                        .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
-                        .header(
-                                DeployRequestsApi.SIGNATURE_HEADER,
-                                DeployRequestsApi.signature(
-                                        EndToEndTest.CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        var response = http.send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isLessThan(300);
     }
 
@@ -266,7 +213,8 @@ class AdvisorEndToEndTest {
 
     String metricsText() throws Exception {
         return http.send(
-                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpRequest.newBuilder(URI.create(bot.base + "/metrics"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
     }

@@ -3,35 +3,25 @@ package io.harbormaster.bot.assembly;
 import static io.harbormaster.bot.assembly.EndToEndTest.await;
 import static io.harbormaster.bot.assembly.EndToEndTest.deployIdIn;
 import static io.harbormaster.bot.assembly.EndToEndTest.json;
-import static io.harbormaster.bot.assembly.EndToEndTest.signedDeployRequest;
+import static io.harbormaster.bot.assembly.InProcessBot.CHANNEL;
+import static io.harbormaster.bot.assembly.InProcessBot.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.harbormaster.bot.config.ConfigLoader;
-import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
-import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.audit.AuditEntry;
 import io.harbormaster.engine.audit.AuditQuery;
-import io.harbormaster.engine.audit.CheckpointSigner;
-import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.sandbox.SimulatedCluster;
-import io.harbormaster.sandbox.SimulatedMetrics;
 import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.audit.JooqAuditLog;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,10 +34,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationEndToEndTest {
-    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
-    static final String CI_SECRET = "ci-secret-for-authorization";
-    static final String CHANNEL = "C0DEPLOYS";
     static final SlackRequests.Origin DANA = origin("U0DEPLOYER", "dana");
     static final SlackRequests.Origin BOB = origin("U0APPROVER", "bob");
     static final SlackRequests.Origin CAROL = origin("U0CAROL", "carol");
@@ -83,17 +69,20 @@ class AuthorizationEndToEndTest {
             """;
     static final List<String> SERVICES =
             List.of("vault", "ledger", "kiosk", "atlas", "beacon", "comet", "delta", "ember", "flint");
-    static final AtomicInteger DB = new AtomicInteger();
+    static final List<SlackStandIn.User> USERS = List.of(
+            new SlackStandIn.User("U0DEPLOYER", "dana", "Dana Deployer", "dana@example.com"),
+            new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver", "bob@example.com"),
+            // Carol's Slack profile has her personal address; people: lists her work one.
+            new SlackStandIn.User("U0CAROL", "carol", "Carol Approver", "carol@example.org"),
+            new SlackStandIn.User("U0MALLORY", "mallory", "Mallory", "mallory@example.com"),
+            new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor"));
 
-    final Clock clock =
-            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
     final HttpClient http = HttpClient.newHttpClient();
+    InProcessBot bot;
     SlackStandIn slack;
     Database db;
     SimulatedCluster cluster;
-    Harbormaster bot;
     SlackRequests requests;
-    String base;
 
     static SlackRequests.Origin origin(String id, String name) {
         return new SlackRequests.Origin(id, name, CHANNEL, "deploys");
@@ -101,49 +90,17 @@ class AuthorizationEndToEndTest {
 
     @BeforeAll
     void start() {
-        slack = SlackStandIn.start(
-                BOT_TOKEN,
-                List.of(
-                        new SlackStandIn.User("U0DEPLOYER", "dana", "Dana Deployer", "dana@example.com"),
-                        new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver", "bob@example.com"),
-                        // Carol's Slack profile has her personal address; people: lists her work one.
-                        new SlackStandIn.User("U0CAROL", "carol", "Carol Approver", "carol@example.org"),
-                        new SlackStandIn.User("U0MALLORY", "mallory", "Mallory", "mallory@example.com"),
-                        new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor")),
-                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:authz" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
-        cluster = new SimulatedCluster();
-        for (var s : SERVICES) {
-            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
-        }
-        var metrics = new SimulatedMetrics(cluster, AuthorizationEndToEndTest::target, 2_000, 7);
-        bot = new Harbormaster(
-                ConfigLoader.parse("authz.yml", CONFIG),
-                db,
-                CheckpointSigner.generate(),
-                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
-                new Harbormaster.Options(
-                        "authz",
-                        Duration.ofMillis(500),
-                        Optional.of(CI_SECRET),
-                        Optional.empty(),
-                        new SlackWebApi.Settings(Duration.ofMillis(20), 1, Duration.ofSeconds(1)),
-                        Duration.ofSeconds(10)));
-        int port = bot.start("127.0.0.1", 0, List.of());
-        base = "http://127.0.0.1:" + port;
-        requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+        bot = InProcessBot.start(InProcessBot.Options.of("authz", CONFIG, USERS, SERVICES)
+                .withSlackPacing(new SlackWebApi.Settings(Duration.ofMillis(20), 1, Duration.ofSeconds(1))));
+        slack = bot.slack;
+        db = bot.db;
+        cluster = bot.cluster;
+        requests = bot.requests;
     }
 
     @AfterAll
     void stop() {
         bot.close();
-        db.close();
-        slack.close();
-    }
-
-    static RolloutTarget target(String service) {
-        return new RolloutTarget("shop", service, service);
     }
 
     // ------------------------------------------------------------------------------------------------ deployers
@@ -397,9 +354,7 @@ class AuthorizationEndToEndTest {
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":false,"requested_by":"ci-bot",
                  "change":%s}""".formatted(service, version, service, version, service, version, change);
-        var response = http.send(
-                signedDeployRequest(base, CI_SECRET, clock.instant().getEpochSecond(), body),
-                HttpResponse.BodyHandlers.ofString());
+        var response = http.send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 

@@ -1,35 +1,25 @@
 package io.harbormaster.bot.assembly;
 
+import static io.harbormaster.bot.assembly.InProcessBot.APP_TOKEN;
+import static io.harbormaster.bot.assembly.InProcessBot.CHANNEL;
+import static io.harbormaster.bot.assembly.InProcessBot.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.Await;
-import io.harbormaster.bot.config.ConfigLoader;
-import io.harbormaster.bot.http.DeployRequestsApi;
-import io.harbormaster.bot.slack.SlackSettings;
-import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.messages.BlockKitLimits;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
-import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
-import io.harbormaster.engine.audit.CheckpointSigner;
-import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.sandbox.Fault;
 import io.harbormaster.sandbox.SimulatedCluster;
 import io.harbormaster.sandbox.SimulatedMetrics;
-import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,11 +32,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndTest {
-    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
-    static final String CI_SECRET = "ci-secret-for-end-to-end";
-    static final String APP_TOKEN = "xapp-1-A0HARBORMASTER-1234567890-e2e0123456789abcdef";
-    static final String CHANNEL = "C0DEPLOYS";
     static final SlackRequests.Origin ALICE = new SlackRequests.Origin("U0REQUESTER", "alice", CHANNEL, "deploys");
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0APPROVER", "bob", CHANNEL, "deploys");
     static final SlackRequests.Origin AUDREY = new SlackRequests.Origin("U0AUDITOR", "audrey", CHANNEL, "deploys");
@@ -83,65 +68,32 @@ class EndToEndTest {
                     SERVICES.stream()
                             .map(s -> "  " + s + ": {namespace: shop, approvers: approvers}\n")
                             .toList());
-    static final AtomicInteger DB = new AtomicInteger();
+    static final List<SlackStandIn.User> USERS = List.of(
+            new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
+            new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver"),
+            new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor"),
+            new SlackStandIn.User("U0MALLORY", "mallory", "Mallory"));
 
-    /** Real time, shifted to a Tuesday morning so that time-of-day risk does not depend on when the build runs. */
-    final Clock clock =
-            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
-
+    InProcessBot bot;
     SlackStandIn slack;
-    Database db;
     SimulatedCluster cluster;
     SimulatedMetrics metrics;
-    Harbormaster bot;
     SlackRequests requests;
-    String base;
     final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     void start() {
-        slack = SlackStandIn.start(
-                BOT_TOKEN,
-                List.of(
-                        new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
-                        new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver"),
-                        new SlackStandIn.User("U0AUDITOR", "audrey", "Audrey Auditor"),
-                        new SlackStandIn.User("U0MALLORY", "mallory", "Mallory")),
-                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        slack.socketMode().enable(APP_TOKEN);
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:e2e" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
-        cluster = new SimulatedCluster();
-        for (var s : SERVICES) {
-            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
-        }
-        metrics = new SimulatedMetrics(cluster, EndToEndTest::target, 2_000, 7);
-        bot = new Harbormaster(
-                ConfigLoader.parse("e2e.yml", CONFIG),
-                db,
-                CheckpointSigner.generate(),
-                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
-                new Harbormaster.Options(
-                        "e2e",
-                        Duration.ofMillis(500),
-                        Optional.of(CI_SECRET),
-                        Optional.empty(),
-                        new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
-                        Duration.ofSeconds(10)));
-        int port = bot.start("127.0.0.1", 0, List.of());
-        base = "http://127.0.0.1:" + port;
-        requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+        bot = InProcessBot.start(
+                InProcessBot.Options.of("e2e", CONFIG, USERS, SERVICES).withSocketMode());
+        slack = bot.slack;
+        cluster = bot.cluster;
+        metrics = bot.metrics;
+        requests = bot.requests;
     }
 
     @AfterAll
     void stop() {
         bot.close();
-        db.close();
-        slack.close();
-    }
-
-    static RolloutTarget target(String service) {
-        return new RolloutTarget("shop", service, service);
     }
 
     // ------------------------------------------------------------------------------------------------ scenarios
@@ -167,7 +119,8 @@ class EndToEndTest {
 
         // The canary's evaluations were timed for /metrics, as was the deploy's outcome.
         var metrics = http.send(
-                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpRequest.newBuilder(URI.create(bot.base + "/metrics"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         var count = java.util.regex.Pattern.compile("(?m)^harbormaster_canary_analysis_seconds_count (\\S+)$")
@@ -180,7 +133,7 @@ class EndToEndTest {
     @Test
     void aDeployRequestedOverSocketModeIsAckedOnTheSocketAndGetsTheSameThreadAsOverHttp() throws Exception {
         var socket = slack.socketMode();
-        assertThat(bot.frontEnd().connectSocketMode(APP_TOKEN).awaitHello(Duration.ofSeconds(10)))
+        assertThat(bot.harbormaster.frontEnd().connectSocketMode(APP_TOKEN).awaitHello(Duration.ofSeconds(10)))
                 .isTrue();
         announce("shipping", "1.1.0", SMALL_CHANGE, false);
 
@@ -424,8 +377,7 @@ class EndToEndTest {
                 {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
                  "build_id":"b-%s-%s","ci_status":"success","auto_deploy":%s,"requested_by":"ci-bot",
                  "change":%s%s}""".formatted(service, version, service, version, service, version, autoDeploy, change, extraFields);
-        var request = signedDeployRequest(base, CI_SECRET, clock.instant().getEpochSecond(), body);
-        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        var response = http.send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isLessThan(500);
         return response;
     }
@@ -445,18 +397,6 @@ class EndToEndTest {
 
     static com.fasterxml.jackson.databind.node.ObjectNode json(SlackStandIn.Message m) {
         return SlackStandIn.asSlackJson(m);
-    }
-
-    /** A CI announcement to the intake at {@code base}, signed with {@code secret} at {@code ts} as CI signs it. */
-    static HttpRequest signedDeployRequest(String base, String secret, long ts, String body) {
-        return HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
-                .header("Content-Type", "application/json")
-                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
-                .header(
-                        DeployRequestsApi.SIGNATURE_HEADER,
-                        DeployRequestsApi.signature(secret, ts, body.getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
     }
 
     void assertEveryMessageWithinBlockKitLimits() {

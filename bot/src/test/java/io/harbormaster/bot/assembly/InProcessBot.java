@@ -1,0 +1,163 @@
+package io.harbormaster.bot.assembly;
+
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.bot.http.DeployRequestsApi;
+import io.harbormaster.bot.slack.SlackSettings;
+import io.harbormaster.bot.slack.api.SlackWebApi;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
+import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.sandbox.SimulatedCluster;
+import io.harbormaster.sandbox.SimulatedMetrics;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.DatabaseConfig;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The whole bot in process, for tests that drive it through HTTP: the Slack stand-in with one channel, a fresh H2
+ * database, the sandbox's cluster (every service at 1.0.0, 4 replicas, in namespace shop) and its metrics, and
+ * {@link Harbormaster} listening on a free port of 127.0.0.1. Closing it closes the bot, the database and the stand-in.
+ */
+final class InProcessBot implements AutoCloseable {
+    static final String CHANNEL = "C0DEPLOYS";
+    /** The app-level token Socket Mode connects with, when {@link Options#socketMode()} is on. */
+    static final String APP_TOKEN = "xapp-1-A0HARBORMASTER-1234567890-e2e0123456789abcdef";
+
+    private static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+    private static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
+    private static final String CI_SECRET = "ci-secret-for-in-process-bot";
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    /**
+     * What the tests vary.
+     *
+     * @param name the config file's name (without .yml), the bot's owner and the database's name
+     * @param config harbormaster.yml's text
+     * @param users the Slack workspace's members
+     * @param services what the cluster runs at 1.0.0
+     * @param metricsSeed the seed of the simulated metrics' noise
+     * @param tick how often the bot advances unfinished deploys
+     * @param slackPacing how the bot's Slack Web API client paces and retries
+     * @param socketMode whether the stand-in accepts Socket Mode connections with {@link #APP_TOKEN}
+     */
+    record Options(
+            String name,
+            String config,
+            List<SlackStandIn.User> users,
+            List<String> services,
+            long metricsSeed,
+            Duration tick,
+            SlackWebApi.Settings slackPacing,
+            boolean socketMode) {
+        /** Metrics seed 7, a 500 ms tick, Slack calls retried twice, no Socket Mode. */
+        static Options of(String name, String config, List<SlackStandIn.User> users, List<String> services) {
+            return new Options(
+                    name,
+                    config,
+                    users,
+                    services,
+                    7,
+                    Duration.ofMillis(500),
+                    new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
+                    false);
+        }
+
+        Options withMetricsSeed(long seed) {
+            return new Options(name, config, users, services, seed, tick, slackPacing, socketMode);
+        }
+
+        Options withTick(Duration every) {
+            return new Options(name, config, users, services, metricsSeed, every, slackPacing, socketMode);
+        }
+
+        Options withSlackPacing(SlackWebApi.Settings pacing) {
+            return new Options(name, config, users, services, metricsSeed, tick, pacing, socketMode);
+        }
+
+        Options withSocketMode() {
+            return new Options(name, config, users, services, metricsSeed, tick, slackPacing, true);
+        }
+    }
+
+    /** Real time, shifted to a Tuesday morning so that time-of-day risk does not depend on when the build runs. */
+    final Clock clock =
+            Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-24T10:00:00Z")));
+
+    final SlackStandIn slack;
+    final Database db;
+    final SimulatedCluster cluster;
+    final SimulatedMetrics metrics;
+    final Harbormaster harbormaster;
+    /** Signed Slack requests to the bot's /slack/events. */
+    final SlackRequests requests;
+    /** The bot's address, {@code http://127.0.0.1:port}. */
+    final String base;
+
+    private InProcessBot(Options options) {
+        slack = SlackStandIn.start(BOT_TOKEN, options.users(), List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
+        if (options.socketMode()) {
+            slack.socketMode().enable(APP_TOKEN);
+        }
+        db = Database.open(DatabaseConfig.of(
+                "jdbc:h2:mem:" + options.name() + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        cluster = new SimulatedCluster();
+        for (var s : options.services()) {
+            cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
+        }
+        metrics = new SimulatedMetrics(cluster, InProcessBot::target, 2_000, options.metricsSeed());
+        harbormaster = new Harbormaster(
+                ConfigLoader.parse(options.name() + ".yml", options.config()),
+                db,
+                CheckpointSigner.generate(),
+                new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
+                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
+                new Harbormaster.Options(
+                        options.name(),
+                        options.tick(),
+                        Optional.of(CI_SECRET),
+                        Optional.empty(),
+                        options.slackPacing(),
+                        Duration.ofSeconds(10)));
+        base = "http://127.0.0.1:" + harbormaster.start("127.0.0.1", 0, List.of());
+        requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+    }
+
+    static InProcessBot start(Options options) {
+        return new InProcessBot(options);
+    }
+
+    /** Where the cluster runs {@code service}: namespace shop, deployment and container named after it. */
+    static RolloutTarget target(String service) {
+        return new RolloutTarget("shop", service, service);
+    }
+
+    /** {@code body} as CI announces a build to the bot: signed with the bot's CI secret, now by {@link #clock}. */
+    HttpRequest deployRequest(String body) {
+        long ts = clock.instant().getEpochSecond();
+        return HttpRequest.newBuilder(URI.create(base + DeployRequestsApi.PATH))
+                .header("Content-Type", "application/json")
+                .header(DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(ts))
+                .header(
+                        DeployRequestsApi.SIGNATURE_HEADER,
+                        DeployRequestsApi.signature(CI_SECRET, ts, body.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        harbormaster.close();
+        db.close();
+        slack.close();
+    }
+}
