@@ -11,10 +11,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Slack's side of the ack benchmark (BENCHMARKS.md section 3): signed slash commands sent at a steady rate to a running
@@ -28,8 +30,12 @@ public final class AckBenchmark {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public AckBenchmark(Plan plan) {
+    private final BooleanSupplier stop;
+
+    /** @param stop whether to stop sending (Ctrl-C): checked before each request */
+    public AckBenchmark(Plan plan, BooleanSupplier stop) {
         this.plan = plan;
+        this.stop = stop;
     }
 
     /** Sends open-loop (a late answer does not delay the next request) and returns the figures. */
@@ -43,6 +49,9 @@ public final class AckBenchmark {
         long periodNanos = (long) (1e9 / plan.rate());
         long start = System.nanoTime();
         for (long i = 0; i < total; i++) {
+            if (stop.getAsBoolean()) {
+                throw new CancellationException("the benchmark was asked to stop");
+            }
             long due = start + i * periodNanos;
             long wait = due - System.nanoTime();
             if (wait > 0) {

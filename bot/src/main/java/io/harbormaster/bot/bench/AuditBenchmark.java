@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 
 /**
  * The audit-log benchmark of BENCHMARKS.md section 3: sustained chained appends, verification of the whole chain, an
@@ -37,11 +38,14 @@ public final class AuditBenchmark {
     private final JooqAuditLog log;
     private final Plan plan;
     private final SplittableRandom random;
+    private final BooleanSupplier stop;
 
-    public AuditBenchmark(JooqAuditLog log, Plan plan) {
+    /** @param stop whether to stop (Ctrl-C): checked before each append, batch and query */
+    public AuditBenchmark(JooqAuditLog log, Plan plan, BooleanSupplier stop) {
         this.log = log;
         this.plan = plan;
         this.random = new SplittableRandom(plan.seed());
+        this.stop = stop;
     }
 
     /** Runs every phase and returns the figures by their BENCHMARKS.md names. */
@@ -62,6 +66,7 @@ public final class AuditBenchmark {
                 tasks.add(() -> {
                     var r = new SplittableRandom(seed);
                     for (int i = 0; i < perThread; i++) {
+                        stopIfAsked();
                         log.append(record(r, (long) (threadIndex * perThread + i) * step));
                     }
                     return null;
@@ -84,6 +89,7 @@ public final class AuditBenchmark {
         long filled = measured;
         long fillStart = System.nanoTime();
         while (filled < plan.entries()) {
+            stopIfAsked();
             int n = (int) Math.min(1_000, plan.entries() - filled);
             var batch = new ArrayList<AuditRecord>(n);
             for (int i = 0; i < n; i++) {
@@ -114,6 +120,7 @@ public final class AuditBenchmark {
         // 4. /audit-style filters: a service, a one-day window, sometimes a decision; count plus the newest 20.
         var latencies = new double[plan.queries()];
         for (int i = 0; i < plan.queries(); i++) {
+            stopIfAsked();
             var since = START.plus(Duration.ofHours(random.nextInt((int) SPAN.toHours() - 24)));
             var q = AuditQuery.all()
                     .withService(SERVICES[random.nextInt(SERVICES.length)])
@@ -147,6 +154,13 @@ public final class AuditBenchmark {
         figures.put("export_heap_peak_mb", exportHeap.mb());
         figures.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
         return figures;
+    }
+
+    /** Each loop stops at its next turn once asked to (Ctrl-C), instead of going on with a closing database. */
+    private void stopIfAsked() throws InterruptedException {
+        if (stop.getAsBoolean()) {
+            throw new InterruptedException("the benchmark was asked to stop");
+        }
     }
 
     private static final String[] DECISIONS = {"auto", "escalate", "approve", "reject", "promote", "rollback"};

@@ -4,6 +4,7 @@ import io.harbormaster.engine.canary.Direction;
 import io.harbormaster.engine.canary.MannWhitneyJudge;
 import io.harbormaster.engine.canary.MannWhitneyPolicy;
 import io.harbormaster.engine.canary.MetricComparison;
+import io.harbormaster.engine.text.Numbers;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,16 +47,22 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
             description = "increase|decrease|either (default increase).")
     String direction;
 
+    /** A narrower interval is hardly a test; a wider one is past what the level's digits can say. */
+    static final double MIN_CONFIDENCE = 0.5;
+
+    static final double MAX_CONFIDENCE = 0.9999;
+
     @Option(
             names = "--tolerance",
             defaultValue = "0.25",
-            description = "Fraction of the estimate the interval must clear (default 0.25).")
+            description = "Fraction of the estimate the interval must clear, 0 to below 1 (default 0.25).")
     double tolerance;
 
     @Option(
             names = "--confidence",
             defaultValue = "0.98",
-            description = "Confidence level of the interval (default 0.98).")
+            description = "Confidence level of the interval, " + MIN_CONFIDENCE + " to " + MAX_CONFIDENCE
+                    + " (default 0.98).")
     double confidence;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -69,11 +76,14 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--direction: " + e.getMessage());
         }
-        if (!(confidence > 0 && confidence < 1)) {
-            throw new UserError("--confidence must be between 0 and 1 (for example 0.98), got " + confidence);
+        if (!(confidence >= MIN_CONFIDENCE && confidence <= MAX_CONFIDENCE)) {
+            throw new UserError("--confidence must be between " + MIN_CONFIDENCE + " and " + MAX_CONFIDENCE
+                    + " (for example 0.98), got " + Numbers.compact(confidence, 17));
         }
-        if (!(tolerance >= 0 && tolerance < Double.POSITIVE_INFINITY)) {
-            throw new UserError("--tolerance must be 0 or more (for example 0.25), got " + tolerance);
+        if (!(tolerance >= 0 && tolerance < 1)) {
+            throw new UserError("--tolerance must be 0 or more and below 1 (for example 0.25): it is the fraction of"
+                    + " the estimate the interval must clear, and the interval holds the estimate, so at 1 or more no"
+                    + " metric could ever be High or Low; got " + Numbers.compact(tolerance, 17));
         }
         double[] b = parse("--baseline", baseline);
         double[] c = parse("--canary", canary);
@@ -100,7 +110,12 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "classification: %s%n", r.classification().label());
             out.printf(Locale.ROOT, "estimate:       %.6g (canary - baseline, Hodges-Lehmann)%n", r.estimate());
-            out.printf(Locale.ROOT, "%.0f%% interval:   [%.6g, %.6g]%n", 100 * confidence, r.ciLow(), r.ciHigh());
+            out.printf(
+                    Locale.ROOT,
+                    "%-16s[%.6g, %.6g]%n",
+                    Numbers.compact(100 * confidence, 6) + "% interval:",
+                    r.ciLow(),
+                    r.ciHigh());
             out.printf(Locale.ROOT, "p-value:        %.4g%n", r.pValue());
             out.printf(Locale.ROOT, "effect size:    %.4g (ratio of means)%n", r.effectSize());
             out.printf(Locale.ROOT, "why:            %s%n", r.reason());

@@ -16,9 +16,9 @@ import io.harbormaster.engine.canary.TimelineEntry;
 import io.harbormaster.engine.json.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -74,11 +74,21 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(names = "--namespace", defaultValue = "default", description = "Kubernetes namespace (default: default).")
     String namespace;
 
-    @Option(names = "--from", description = "Canary start, ISO-8601 (2024-06-11T10:00:00Z).")
+    @Option(
+            names = "--from",
+            paramLabel = "TIME",
+            description = "Canary start: 2024-06-11T10:00:00Z, 2024-06-11 (midnight UTC), unix seconds, now, or a time"
+                    + " back from now (-30m, 30m ago, now-2h; units s, m, h, d).")
     String from;
 
-    @Option(names = "--to", description = "End of the replay, ISO-8601.")
+    @Option(
+            names = "--to",
+            paramLabel = "TIME",
+            description = "End of the replay, after --from; the same forms (now, -5m, ...).")
     String to;
+
+    /** Anchors now and the relative times of --from and --to; tests fix it. */
+    Clock clock = Clock.systemUTC();
 
     @Option(
             names = "--noise-history",
@@ -180,17 +190,16 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         if (service == null || from == null || to == null) {
             throw new UserError("--prometheus needs --service, --from and --to");
         }
+        var now = clock.instant();
+        Instant start = TimeArgument.parse("--from", from, now);
+        Instant end = TimeArgument.parse("--to", to, now);
+        if (!start.isBefore(end)) {
+            throw new UserError(
+                    "--from must be before --to: --from " + from + " is " + start + ", --to " + to + " is " + end);
+        }
         MetricsQuery query;
         try {
-            query = new MetricsQuery(
-                    service,
-                    namespace,
-                    Instant.parse(from),
-                    Instant.parse(to),
-                    Duration.ofSeconds(policy.intervalSeconds()));
-        } catch (DateTimeParseException e) {
-            throw new UserError("--from/--to: '" + e.getParsedString() + "' is not an ISO-8601 instant like"
-                    + " 2024-06-11T10:00:00Z");
+            query = new MetricsQuery(service, namespace, start, end, Duration.ofSeconds(policy.intervalSeconds()));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -276,9 +285,10 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "reason:   %s: %s%n", first.rule(), first.reason());
             out.printf(
                     Locale.ROOT,
-                    "replayed: %d of %d recorded intervals%s%n",
+                    "replayed: %d of %d recorded interval%s%s%n",
                     replayed,
                     recorded,
+                    recorded == 1 ? "" : "s",
                     switch (recorded - replayed) {
                         case 0 -> "";
                         case 1 -> "; the last one comes after the verdict";

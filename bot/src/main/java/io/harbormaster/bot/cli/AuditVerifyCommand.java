@@ -19,7 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code harbormaster audit verify}: walks the chain and the signed checkpoints; exit code 0 only when intact. */
+/**
+ * {@code harbormaster audit verify}: walks the chain and the signed checkpoints; exit code 0 only when intact, and, with
+ * a public key pinned, only when that key verified at least one checkpoint.
+ */
 @Command(
         name = "verify",
         mixinStandardHelpOptions = true,
@@ -28,6 +31,9 @@ import picocli.CommandLine.Spec;
                     + " entry that does not verify. Exit code 0 only when the log is intact, 1 when it is not, 2 when"
                     + " the export cannot be read (empty, cut short, a key missing, unknown or of the wrong type: the"
                     + " message names the line and the key).",
+            "With a public key (--public-key or $HARBORMASTER_AUDIT_PUBLIC_KEY) the log must also carry a checkpoint"
+                    + " that key signed: a log with none (or a filtered export, whose checkpoints are not checked) is"
+                    + " reported as not verified against the key, exit code 1, even when its chain is intact.",
             "A filtered export (audit export with --service, --since, --until or --decision) leaves entries out, so"
                     + " only each entry's own hash can be checked there, not the chain, completeness or checkpoints.",
         })
@@ -58,6 +64,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
                     + " hash is checked")
     boolean json;
 
+    /** Where the pinned key came from, for the messages; empty when none is pinned. */
+    private String keySource = "";
+
     @Override
     public Integer call() throws IOException {
         var pinned = pinnedKey();
@@ -84,13 +93,24 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 report = JooqAuditLog.reader(db, pinned).verify();
             }
         }
-        print(report);
-        return report.valid() ? 0 : 1;
+        // A pinned key asks for the log to be verified against signatures: when no checkpoint it signed covers an
+        // entry (none in the log, or a filtered export whose checkpoints are not checked), the key verified nothing,
+        // and an intact chain alone is not that answer (a log rewritten from its first entry, its checkpoints
+        // removed, is an intact chain too).
+        boolean keyVerifiedNothing = pinned.isPresent() && report.valid() && report.signedThrough() == 0;
+        print(report, keyVerifiedNothing);
+        return report.valid() && !keyVerifiedNothing ? 0 : 1;
     }
 
     private Optional<PublicKey> pinnedKey() {
-        var key = publicKey != null ? publicKey : System.getenv("HARBORMASTER_AUDIT_PUBLIC_KEY");
+        var key = publicKey;
+        keySource = "--public-key";
+        if (key == null) {
+            key = System.getenv("HARBORMASTER_AUDIT_PUBLIC_KEY");
+            keySource = "$HARBORMASTER_AUDIT_PUBLIC_KEY";
+        }
         if (key == null || key.isBlank()) {
+            keySource = "";
             return Optional.empty();
         }
         try {
@@ -100,16 +120,16 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
     }
 
-    private void print(VerifyReport r) throws IOException {
+    private void print(VerifyReport r, boolean keyVerifiedNothing) throws IOException {
         var out = spec.commandLine().getOut();
         if (json) {
             var doc = new LinkedHashMap<String, Object>();
             doc.put("entries", r.entries());
-            doc.put("valid", r.valid());
+            doc.put("valid", r.valid() && !keyVerifiedNothing);
             doc.put(
                     "first_invalid",
                     r.firstInvalid().isPresent() ? r.firstInvalid().getAsLong() : null);
-            doc.put("reason", r.valid() ? null : r.reason());
+            doc.put("reason", r.valid() ? (keyVerifiedNothing ? nothingVerified(r) : null) : r.reason());
             // A filtered export: only each entry's own hash was checked, so there are no chain or checkpoint figures.
             doc.put("scope", r.filtered() ? "entries" : "chain");
             doc.put("checkpoints", r.filtered() ? null : r.checkpoints());
@@ -117,30 +137,65 @@ final class AuditVerifyCommand implements Callable<Integer> {
             if (r.filtered()) {
                 doc.put("checkpoints_not_checked", r.checkpoints());
             }
+            // The pinned key: where it came from, and whether it verified a checkpoint (null: no key pinned).
+            doc.put("public_key", keySource.isEmpty() ? null : keySource);
+            doc.put("key_verified", keySource.isEmpty() || !r.valid() ? null : !keyVerifiedNothing);
             out.println(new ObjectMapper().writeValueAsString(doc));
         } else if (r.filtered()) {
             out.println(
                     r.valid()
-                            ? "filtered export: each of its " + r.entries()
-                                    + " entries matches its own hash; nothing more was" + " checked."
+                            ? "filtered export: each of its " + count(r.entries(), "entry", "entries")
+                                    + " matches its own hash; nothing more was checked."
                             : "filtered export NOT intact: entry "
                                     + r.firstInvalid().getAsLong() + ": " + r.reason());
             out.println("A filtered export leaves entries out by design, so its completeness and its chain cannot be"
                     + " checked (an entry deleted from the file goes unnoticed)"
                     + (r.checkpoints() > 0
-                            ? ", nor can the " + r.checkpoints() + " signed checkpoint(s) it carries"
+                            ? ", nor can the " + count(r.checkpoints(), "signed checkpoint", "signed checkpoints")
+                                    + " it carries"
                             : "")
                     + ". To check the chain and the checkpoints, export without filters (audit export --format json)"
                     + " and verify that file, or verify the database (audit verify --db).");
+            if (keyVerifiedNothing) {
+                out.println("NOT verified against the public key (" + keySource + "): " + nothingVerified(r) + ".");
+            }
+        } else if (keyVerifiedNothing) {
+            out.println(
+                    "audit log NOT verified against the public key (" + keySource + "): " + nothingVerified(r) + ".");
+            var chain = r.entries() == 0
+                    ? "The log is empty, as a log emptied along with its checkpoints would be"
+                    : "The chain itself is intact (" + count(r.entries(), "entry", "entries")
+                            + ", each linked to the one before it and matching its own hash), as a log rewritten from"
+                            + " its first entry, its checkpoints removed, would be";
+            out.println(chain + "; only a checkpoint signed by the key tells them apart. The bot signs one every"
+                    + " audit.checkpoint_every entries (default 1000), so a younger log has none yet; an export from"
+                    + " /audit's links is signed through its last entry. To check the chain alone, verify "
+                    + (keySource.equals("--public-key")
+                            ? "without --public-key"
+                            : "with $HARBORMASTER_AUDIT_PUBLIC_KEY unset")
+                    + ".");
         } else if (r.valid()) {
             out.printf(
-                    "audit log intact: %d entries, %d signed checkpoints, signed through entry %d%n",
-                    r.entries(), r.checkpoints(), r.signedThrough());
+                    "audit log intact: %s, %s, signed through entry %d%n",
+                    count(r.entries(), "entry", "entries"),
+                    count(r.checkpoints(), "signed checkpoint", "signed checkpoints"),
+                    r.signedThrough());
         } else {
             out.printf(
                     "audit log NOT intact: first invalid entry %d: %s%n",
                     r.firstInvalid().getAsLong(), r.reason());
         }
         out.flush();
+    }
+
+    /** Why a pinned key verified nothing in a log that is otherwise intact. */
+    private static String nothingVerified(VerifyReport r) {
+        return r.filtered()
+                ? "a filtered export's checkpoints are not checked, so the key verified nothing"
+                : "the log has no signed checkpoint, so the key verified nothing";
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
                     + " the Slack Web API stand-in, the simulated cluster); with --url it targets a running bot and signs"
                     + " with $SLACK_SIGNING_SECRET."
         })
-final class BenchAckCommand implements Callable<Integer> {
+final class BenchAckCommand implements Callable<Integer>, Interruption.CleansUp {
     static final String SECRET = "bench-signing-secret-0123456789ab";
     static final String TOKEN = "xoxb-bench-0000000000-0000000000-benchbenchbenchbenchbenc";
 
@@ -122,11 +122,13 @@ final class BenchAckCommand implements Callable<Integer> {
 
     private Map<String, Object> measure(URI events, String secret) {
         if (warmupSeconds > 0) {
-            new AckBenchmark(plan(events, secret, Duration.ofSeconds(warmupSeconds))).run();
+            new AckBenchmark(plan(events, secret, Duration.ofSeconds(warmupSeconds)), Interruption::stopRequested)
+                    .run();
         }
         var figures = new LinkedHashMap<String, Object>();
         figures.put("warmup_seconds_not_counted", warmupSeconds);
-        figures.putAll(new AckBenchmark(plan(events, secret, Duration.ofSeconds(seconds))).run());
+        figures.putAll(
+                new AckBenchmark(plan(events, secret, Duration.ofSeconds(seconds)), Interruption::stopRequested).run());
         return figures;
     }
 
@@ -146,12 +148,15 @@ final class BenchAckCommand implements Callable<Integer> {
 
     private Map<String, Object> inProcess() throws Exception {
         var dir = Files.createTempDirectory("harbormaster-bench-ack");
+        Interruption.afterStop(() -> delete(dir)); // after Ctrl-C, even if the bot is slow to stop
         var users = new java.util.ArrayList<SlackStandIn.User>();
         for (int i = 0; i < 50; i++) {
             users.add(new SlackStandIn.User("U0BENCH" + i, "bench" + i, "Bench " + i));
         }
         try (var slack = SlackStandIn.start(TOKEN, users, List.of(new SlackStandIn.Channel("C0BENCH", "bench")));
-                var db = Database.open(DatabaseConfig.of("jdbc:h2:file:" + dir.resolve("bench")))) {
+                var db = Database.open(DatabaseConfig.of(
+                        // closed by the bot, not under it by H2 at the JVM's exit (Ctrl-C)
+                        "jdbc:h2:file:" + dir.resolve("bench") + ";DB_CLOSE_ON_EXIT=FALSE"))) {
             var config = ConfigLoader.parse("example", ConfigCommand.example());
             var cluster = new SimulatedCluster();
             config.catalog()
@@ -180,10 +185,17 @@ final class BenchAckCommand implements Callable<Integer> {
                 return measure(URI.create("http://127.0.0.1:" + port + "/slack/events"), SECRET);
             }
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
+            delete(dir);
+        }
+    }
+
+    /** Removes {@code dir} and what it holds; what is gone already (or going) is no matter. */
+    private static void delete(java.nio.file.Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // removed meanwhile by the other of the command and the shutdown
         }
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
             "Figures: sandbox_start_ms, warmup_deploys, warmup_p95_ms, intake_to_canary_p50_ms,"
                     + " intake_to_canary_p95_ms (target <= 500), intake_to_canary_max_ms, errors."
         })
-final class BenchSandboxCommand implements Callable<Integer> {
+final class BenchSandboxCommand implements Callable<Integer>, Interruption.CleansUp {
     @Spec
     CommandSpec spec;
 
@@ -51,7 +51,7 @@ final class BenchSandboxCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--deploys/--pace-ms/--warmup: " + e.getMessage());
         }
-        var figures = new SandboxBenchmark(plan).run();
+        var figures = new SandboxBenchmark(plan, Interruption::stopRequested).run();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));

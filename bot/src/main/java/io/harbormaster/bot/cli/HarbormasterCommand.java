@@ -30,7 +30,23 @@ public final class HarbormasterCommand implements Runnable {
     public static CommandLine commandLine() {
         var cli = new CommandLine(new HarbormasterCommand());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
+        cli.setExecutionStrategy(HarbormasterCommand::execute);
         return cli;
+    }
+
+    /** Runs the command asked for; a benchmark stopped by Ctrl-C says so in one line ({@link Interruption}). */
+    private static int execute(CommandLine.ParseResult parsed) {
+        var last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        var spec = last.commandSpec();
+        if (spec.parent() == null || !spec.parent().name().equals("bench")) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
+        try (var watch = Interruption.watch(spec)) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
     }
 
     @Override

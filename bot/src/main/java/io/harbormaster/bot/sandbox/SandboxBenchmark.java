@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
@@ -44,8 +45,22 @@ public final class SandboxBenchmark {
 
     private final Plan plan;
 
+    private final BooleanSupplier stop;
+
     public SandboxBenchmark(Plan plan) {
+        this(plan, () -> false);
+    }
+
+    /** @param stop whether to stop (Ctrl-C): checked before each /deploy and while waiting */
+    public SandboxBenchmark(Plan plan, BooleanSupplier stop) {
         this.plan = plan;
+        this.stop = stop;
+    }
+
+    private void stopIfAsked() throws InterruptedException {
+        if (stop.getAsBoolean()) {
+            throw new InterruptedException("the benchmark was asked to stop");
+        }
     }
 
     /** Runs the benchmark in a throwaway data directory and returns its figures, in the order they are reported. */
@@ -99,6 +114,7 @@ public final class SandboxBenchmark {
         int errors = 0;
         long next = System.nanoTime();
         for (var s : services) {
+            stopIfAsked();
             long wait = next - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -112,6 +128,7 @@ public final class SandboxBenchmark {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (canary.size() < services.size() - errors && System.nanoTime() < deadline) {
+            stopIfAsked();
             Thread.sleep(20);
         }
         double[] ms = services.stream()

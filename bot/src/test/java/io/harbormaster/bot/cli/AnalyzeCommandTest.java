@@ -54,6 +54,44 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void compareRefusesAToleranceOrLevelOutsideItsMeaningfulRangeInFewDigits() {
+        Result huge =
+                run("analyze", "compare", "--baseline", "1,2,3,4,5", "--canary", "6,7,8,9,10", "--tolerance", "1e308");
+        assertEquals(2, huge.exit(), huge.out());
+        assertTrue(huge.err().contains("--tolerance must be 0 or more and below 1"), huge.err());
+        assertTrue(huge.err().contains("got 1e+308"), huge.err());
+        assertTrue(huge.err().length() < 400, huge.err());
+        Result one = run("analyze", "compare", "--baseline", "1,2,3,4,5", "--canary", "6,7,8,9,10", "--tolerance", "1");
+        assertEquals(2, one.exit(), one.out());
+        Result certain = run(
+                "analyze", "compare", "--baseline", "1,2,3", "--canary", "4,5,6", "--confidence", "0.9999999999999");
+        assertEquals(2, certain.exit(), certain.out());
+        assertTrue(certain.err().contains("--confidence must be between 0.5 and 0.9999"), certain.err());
+        assertTrue(certain.err().contains("got 0.9999999999999"), certain.err());
+    }
+
+    @Test
+    void compareGivesTheIntervalsLevelAsAskedNotRoundedToAWholePercent() {
+        Result r = run(
+                "analyze",
+                "compare",
+                "--baseline",
+                "40,41,42,43,44,45,39,40",
+                "--canary",
+                "50,52,51,49,55,53,50,52",
+                "--confidence",
+                "0.995",
+                "--tolerance",
+                "0.999");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("99.5% interval: ["), r.out()); // was "100% interval"
+        assertTrue(r.out().contains("99.5% interval [") && r.out().contains("(tolerance 0.999 of the"), r.out());
+        assertTrue(run("analyze", "compare", "--baseline", "1,2,3", "--canary", "4,5,6")
+                .out()
+                .contains("98% interval:   ["));
+    }
+
+    @Test
     void compareRefusesANonNumberWithAMessageSayingWhatToDo() {
         Result r = run("analyze", "compare", "--baseline", "1,two,3", "--canary", "1,2,3");
         assertEquals(2, r.exit());
@@ -475,6 +513,105 @@ class AnalyzeCommandTest {
         assertTrue(r.err().contains("--from"), r.err());
         assertTrue(r.err().contains("intervals of 10 s"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void runTakesRelativeTimesAndUnixSecondsAndReadsPrometheusOverThatRange() throws Exception {
+        // A Prometheus that records the range it is asked for and has no data.
+        var starts = new java.util.concurrent.ConcurrentLinkedQueue<Double>();
+        var ends = new java.util.concurrent.ConcurrentLinkedQueue<Double>();
+        var prometheus = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        prometheus.createContext("/", exchange -> {
+            var body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            var query = exchange.getRequestURI().getRawQuery();
+            for (var pair : ((query == null ? "" : query) + "&" + body).split("&")) {
+                var kv = pair.split("=", 2);
+                if (kv.length == 2 && kv[0].equals("start")) {
+                    starts.add(Double.parseDouble(java.net.URLDecoder.decode(kv[1], "UTF-8")));
+                } else if (kv.length == 2 && kv[0].equals("end")) {
+                    ends.add(Double.parseDouble(java.net.URLDecoder.decode(kv[1], "UTF-8")));
+                }
+            }
+            var answer = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        prometheus.start();
+        try {
+            var url = "http://127.0.0.1:" + prometheus.getAddress().getPort();
+            double before = System.currentTimeMillis() / 1000.0;
+            Result r = run(
+                    "analyze", "run", "--prometheus", url, "--service", "checkout", "--from", "-30m", "--to", "now");
+            double after = System.currentTimeMillis() / 1000.0;
+            assertFalse(r.err().contains("is not a time"), r.err());
+            assertFalse(r.err().contains("\tat "), r.err());
+            assertFalse(starts.isEmpty(), r.out() + r.err());
+            // every query covers the half hour up to now (its points at the ends of the 10 s intervals)
+            for (double start : starts) {
+                assertTrue(start >= before - 1800 && start <= after - 1800 + 20, start + " " + before);
+            }
+            for (double end : ends) {
+                assertTrue(end >= before - 20 && end <= after + 20, end + " " + after);
+            }
+
+            starts.clear();
+            Result unix = run(
+                    "analyze",
+                    "run",
+                    "--prometheus",
+                    url,
+                    "--service",
+                    "checkout",
+                    "--from",
+                    "1718100000",
+                    "--to",
+                    "2024-06-11T10:30:00Z");
+            assertFalse(unix.err().contains("is not a time"), unix.err());
+            assertFalse(starts.isEmpty(), unix.out() + unix.err());
+            for (double start : starts) {
+                assertTrue(start >= 1718100000 && start <= 1718100000 + 20, String.valueOf(start));
+            }
+        } finally {
+            prometheus.stop(0);
+        }
+    }
+
+    @Test
+    void runRefusesATimeItCannotReadListingTheFormsAndAFromThatIsNotBeforeTo() {
+        Result bad = run(
+                "analyze",
+                "run",
+                "--prometheus",
+                "http://127.0.0.1:9",
+                "--service",
+                "checkout",
+                "--from",
+                "yesterday",
+                "--to",
+                "now");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--from 'yesterday' is not a time: give an ISO-8601 time"), bad.err());
+        assertTrue(bad.err().contains("unix seconds (1718100000), now, or a time back from now"), bad.err());
+        assertFalse(bad.err().contains("\tat "), bad.err());
+
+        Result backwards = run(
+                "analyze",
+                "run",
+                "--prometheus",
+                "http://127.0.0.1:9",
+                "--service",
+                "checkout",
+                "--from",
+                "now",
+                "--to",
+                "-1h");
+        assertEquals(2, backwards.exit(), backwards.err());
+        assertTrue(backwards.err().contains("--from must be before --to: --from now is "), backwards.err());
+        assertTrue(backwards.err().contains(", --to -1h is "), backwards.err());
     }
 
     @Test

@@ -156,7 +156,8 @@ class AuditCommandTest {
         assertThat(r.out())
                 .contains("filtered export: each of its 3 entries matches its own hash")
                 .contains("completeness and its chain cannot be checked")
-                .contains("nor can the " + checkpoints + " signed checkpoint(s) it carries")
+                .contains("nor can the " + checkpoints + " signed checkpoint" + (checkpoints == 1 ? "" : "s")
+                        + " it carries")
                 .contains("export without filters")
                 .doesNotContain("intact:", "0 signed checkpoints", "signed through");
 
@@ -167,6 +168,74 @@ class AuditCommandTest {
         assertThat(json.get("checkpoints").isNull()).isTrue();
         assertThat(json.get("signed_through").isNull()).isTrue();
         assertThat(json.get("checkpoints_not_checked").asInt()).isEqualTo(checkpoints);
+    }
+
+    @Test
+    void aPublicKeyThatVerifiedNoCheckpointIsSaidToHaveVerifiedNothingAndExitsNonZero() throws Exception {
+        // Seven entries, signed every 1000: no checkpoint yet, so the key can vouch for nothing.
+        var young = "jdbc:h2:file:" + dir.resolve("young");
+        try (var db = Database.open(DatabaseConfig.of(young))) {
+            var log = new JooqAuditLog(db, signer, 1000, Clock.systemUTC(), Optional.empty());
+            for (int i = 1; i <= 7; i++) {
+                log.append(new AuditRecord(
+                        Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i * 60L),
+                        "engine",
+                        "deploy.decided",
+                        "d-" + i,
+                        "checkout",
+                        "1." + i,
+                        "auto",
+                        "{}",
+                        "e1",
+                        "p1"));
+            }
+        }
+        var key = signer.publicKeyBase64();
+
+        var r = run("audit", "verify", "--db", young, "--public-key", key);
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("audit log NOT verified against the public key (--public-key)")
+                .contains("no signed checkpoint, so the key verified nothing")
+                .contains("The chain itself is intact (7 entries")
+                .contains("To check the chain alone, verify without --public-key.")
+                .doesNotContain("audit log intact");
+
+        var json = new ObjectMapper()
+                .readTree(run("audit", "verify", "--db", young, "--public-key", key, "--json")
+                        .out());
+        assertThat(json.get("valid").asBoolean()).isFalse();
+        assertThat(json.get("first_invalid").isNull()).isTrue();
+        assertThat(json.get("key_verified").asBoolean()).isFalse();
+        assertThat(json.get("public_key").asText()).isEqualTo("--public-key");
+        assertThat(json.get("checkpoints").asInt()).isZero();
+        assertThat(json.get("reason").asText()).contains("verified nothing");
+
+        // Without a key the same log is an intact chain, as before.
+        var chainOnly = run("audit", "verify", "--db", young);
+        assertThat(chainOnly.code()).as(chainOnly.err()).isZero();
+        assertThat(chainOnly.out()).contains("audit log intact: 7 entries, 0 signed checkpoints");
+
+        // The log of seven signed every three: the key verified its checkpoints.
+        var signed = new ObjectMapper()
+                .readTree(run("audit", "verify", "--db", url, "--public-key", key, "--json")
+                        .out());
+        assertThat(signed.get("valid").asBoolean()).isTrue();
+        assertThat(signed.get("key_verified").asBoolean()).isTrue();
+        assertThat(signed.get("signed_through").asInt()).isEqualTo(6);
+    }
+
+    @Test
+    void aFilteredExportVerifiedWithAPublicKeyIsSaidNotToBeVerifiedAgainstIt() {
+        var file = dir.resolve("search.json");
+        var exported = run("audit", "export", "--db", url, "--service", "search", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        var r = run("audit", "verify", "--file", file.toString(), "--public-key", signer.publicKeyBase64());
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("filtered export: each of its 4 entries matches its own hash")
+                .contains("NOT verified against the public key (--public-key): a filtered export's checkpoints are"
+                        + " not checked, so the key verified nothing");
     }
 
     @Test

@@ -180,7 +180,8 @@ class PrometheusSettingsTest {
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
 
-        int code = cli.execute("--port", "0", "--config", config.toString());
+        int code =
+                cli.execute("--port", "0", "--config", config.toString(), "--db", "jdbc:h2:file:" + dir.resolve("db"));
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString())

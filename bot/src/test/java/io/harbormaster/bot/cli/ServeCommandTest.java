@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,10 +36,38 @@ class ServeCommandTest {
         return ConfigCommand.example();
     }
 
-    private static CapturedCommand<ServeCommand> serve(Map<String, String> env) {
+    /**
+     * serve's default database, {@code ./data/harbormaster}, is in the directory the tests run in ({@code bot/}): no
+     * test may open it (a test run used to leave, and once commit, {@code bot/data/}).
+     */
+    private static final Path DEFAULT_DATA = Path.of("data");
+
+    private boolean defaultDataWasThere;
+
+    @BeforeEach
+    void noteTheDefaultDatabase() {
+        defaultDataWasThere = Files.exists(DEFAULT_DATA);
+    }
+
+    @AfterEach
+    void theDefaultDatabaseWasNotCreated() {
+        if (!defaultDataWasThere) {
+            assertThat(DEFAULT_DATA)
+                    .as("a test ran serve against its default database ./data")
+                    .doesNotExist();
+        }
+    }
+
+    /**
+     * serve as the CLI runs it, on this test's own database unless the test gives --db: a run that gets past serve's
+     * checks opens that, never the default in the working directory (nor $HARBORMASTER_DB_URL).
+     */
+    private CapturedCommand<ServeCommand> serve(Map<String, String> env) {
         var command = new ServeCommand();
         command.env = env;
         command.cluster = SimulatedCluster::new;
+        command.database = new DatabaseOption();
+        command.database.url = "jdbc:h2:file:" + dir.resolve("db");
         return CapturedCommand.of(command);
     }
 
@@ -189,6 +219,27 @@ class ServeCommandTest {
             assertThat(run.err().toString()).contains("Slack refused SLACK_BOT_TOKEN", "invalid_auth");
             assertThat(run.err().toString()).doesNotContain(TOKEN);
         }
+    }
+
+    @Test
+    void aServeRunWithoutDbOpensTheTestsOwnDatabaseNotTheDefaultOne() throws Exception {
+        // Slack refuses the token only once the database is open: this run reaches the database without --db.
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config());
+        try (var slack = SlackStandIn.start("xoxb-the-real-one", List.of(), List.of())) {
+            var run = serve(Map.of(
+                    "SLACK_SIGNING_SECRET",
+                    SECRET,
+                    "SLACK_BOT_TOKEN",
+                    TOKEN,
+                    "SLACK_API_URL",
+                    slack.methodsUrlPrefix()));
+            int code = run.cli().execute("--port", "0", "--config", config.toString());
+            assertThat(code).isEqualTo(2);
+            assertThat(run.err().toString()).contains("Slack refused SLACK_BOT_TOKEN");
+        }
+        assertThat(dir.resolve("db.mv.db")).exists();
+        // and theDefaultDatabaseWasNotCreated checks ./data was not
     }
 
     @Test

@@ -273,7 +273,8 @@ public final class CanaryAnalysis {
                                     "too little data",
                                     Double.NaN,
                                     Double.NaN,
-                                    "only " + stepSamples.size() + " intervals with data in the step"),
+                                    "only " + stepSamples.size() + " interval" + (stepSamples.size() == 1 ? "" : "s")
+                                            + " with data in the step"),
                             evidence));
         }
         if (last) {

@@ -76,7 +76,8 @@ public record CanaryPolicy(
         for (var step : steps) {
             if (step.intervals() < CanaryAnalysis.MIN_INTERVALS_WITH_DATA) {
                 throw new IllegalArgumentException("the step at " + step.weight() + "% lasts " + step.intervals()
-                        + " interval(s); a step needs at least " + CanaryAnalysis.MIN_INTERVALS_WITH_DATA
+                        + (step.intervals() == 1 ? " interval" : " intervals") + "; a step needs at least "
+                        + CanaryAnalysis.MIN_INTERVALS_WITH_DATA
                         + " intervals with data before it can end, so give it intervals: "
                         + CanaryAnalysis.MIN_INTERVALS_WITH_DATA + " or more");
             }

@@ -1,5 +1,6 @@
 package io.harbormaster.engine.canary;
 
+import io.harbormaster.engine.text.Numbers;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -69,15 +70,15 @@ public final class MannWhitneyJudge {
         Classification c = high ? Classification.HIGH : low ? Classification.LOW : Classification.PASS;
         String reason = String.format(
                 Locale.ROOT,
-                "%s: shift %.4g, %.0f%% interval [%.4g, %.4g] against +/-%.4g (tolerance %.2f of the estimate),"
+                "%s: shift %.4g, %s%% interval [%.4g, %.4g] against +/-%.4g (tolerance %s of the estimate),"
                         + " p=%.3g, mean ratio %.3g",
                 c.label(),
                 r.estimate(),
-                100 * p.confidence(),
+                Numbers.compact(100 * p.confidence(), 6),
                 r.ciLow(),
                 r.ciHigh(),
                 bound,
-                p.tolerance(),
+                Numbers.compact(p.tolerance()),
                 r.pValue(),
                 ratio);
         return new MetricComparison(

@@ -203,11 +203,12 @@ public final class SequentialJudge {
                 e,
                 String.format(
                         Locale.ROOT,
-                        "canary/baseline %s ratio %.3f over %d intervals; e-value %s for slower,"
+                        "canary/baseline %s ratio %.3f over %d interval%s; e-value %s for slower,"
                                 + " %s against a meaningful slowdown%s",
                         metric,
                         p.ratioEstimate(),
                         p.count(),
+                        p.count() == 1 ? "" : "s",
                         fmt(e),
                         fmt(p.promoteEValue()),
                         p.usesHistory() ? " (noise level known from earlier canaries)" : ""));

@@ -1,6 +1,7 @@
 package io.harbormaster.engine.canary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,31 @@ class MannWhitneyJudgeTest {
                 MannWhitneyJudge.classify("p50_ms", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
         assertEquals(Classification.HIGH, c.classification());
         assertEquals(51.7 / 41.7, c.effectSize(), 1e-9);
+    }
+
+    @Test
+    void theReasonGivesTheToleranceAndTheLevelInFewDigitsWhateverTheirSize() {
+        String huge = MannWhitneyJudge.classify(
+                        "p50_ms",
+                        BASELINE,
+                        SLOWER,
+                        Direction.INCREASE,
+                        MannWhitneyPolicy.defaults().withTolerance(1e308))
+                .reason();
+        assertTrue(huge.contains("(tolerance 1e+308 of the estimate)"), huge); // was 309 digits and ".00"
+        assertTrue(huge.length() < 200, huge);
+        String usual = MannWhitneyJudge.classify(
+                        "p50_ms", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults())
+                .reason();
+        assertTrue(usual.contains("98% interval") && usual.contains("(tolerance 0.25 of the estimate)"), usual);
+        String fine = MannWhitneyJudge.classify(
+                        "p50_ms",
+                        BASELINE,
+                        SLOWER,
+                        Direction.INCREASE,
+                        MannWhitneyPolicy.defaults().withConfidence(0.995).withTolerance(0.125))
+                .reason();
+        assertTrue(fine.contains("99.5% interval") && fine.contains("(tolerance 0.125 of the estimate)"), fine);
     }
 
     @Test

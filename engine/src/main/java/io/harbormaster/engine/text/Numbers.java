@@ -1,0 +1,43 @@
+package io.harbormaster.engine.text;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * Numbers in messages, short whatever their size: a few significant digits without trailing zeros ({@code 0.25},
+ * {@code 98}, {@code 1.5}), in plain notation from 0.0001 to under a million and in powers of ten outside it
+ * ({@code 1e+308}, {@code 2.5e-07}), where {@code %.2f} would print a 1e308 with 309 digits.
+ */
+public final class Numbers {
+    private Numbers() {}
+
+    /** {@code v} to 4 significant digits. */
+    public static String compact(double v) {
+        return compact(v, 4);
+    }
+
+    /** {@code v} to {@code significant} digits (1 or more). */
+    public static String compact(double v, int significant) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "Infinity" : "-Infinity";
+        }
+        if (v == 0) {
+            return "0";
+        }
+        var rounded = BigDecimal.valueOf(v)
+                .round(new MathContext(Math.max(1, significant), RoundingMode.HALF_EVEN))
+                .stripTrailingZeros();
+        double size = Math.abs(rounded.doubleValue());
+        if (size >= 1e-4 && size < 1e6) {
+            return rounded.toPlainString();
+        }
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        var mantissa = rounded.movePointLeft(exponent).stripTrailingZeros().toPlainString();
+        return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
+    }
+}

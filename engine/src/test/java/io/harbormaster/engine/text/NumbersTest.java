@@ -1,0 +1,31 @@
+package io.harbormaster.engine.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class NumbersTest {
+    @Test
+    void everyNumberIsShortWithoutTrailingZerosInPlainNotationForEverydaySizes() {
+        assertThat(Numbers.compact(0.25)).isEqualTo("0.25");
+        assertThat(Numbers.compact(0)).isEqualTo("0");
+        assertThat(Numbers.compact(98)).isEqualTo("98");
+        assertThat(Numbers.compact(-1.5)).isEqualTo("-1.5");
+        assertThat(Numbers.compact(1.0 / 3)).isEqualTo("0.3333");
+        assertThat(Numbers.compact(123456)).isEqualTo("123500");
+        assertThat(Numbers.compact(0.0001)).isEqualTo("0.0001");
+        assertThat(Numbers.compact(99.99, 6)).isEqualTo("99.99");
+        assertThat(Numbers.compact(99.999999, 6)).isEqualTo("100");
+    }
+
+    @Test
+    void hugeAndTinyNumbersArePowersOfTenNotHundredsOfDigits() {
+        assertThat(Numbers.compact(1e308)).isEqualTo("1e+308");
+        assertThat(Numbers.compact(Double.MAX_VALUE)).isEqualTo("1.798e+308");
+        assertThat(Numbers.compact(-2.5e-7)).isEqualTo("-2.5e-07");
+        assertThat(Numbers.compact(1e6)).isEqualTo("1e+06");
+        assertThat(Numbers.compact(Double.MIN_VALUE)).isEqualTo("4.9e-324");
+        assertThat(Numbers.compact(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+        assertThat(Numbers.compact(Double.NaN)).isEqualTo("NaN");
+    }
+}
