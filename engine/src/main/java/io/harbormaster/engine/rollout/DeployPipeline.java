@@ -721,9 +721,9 @@ public final class DeployPipeline {
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
         long evaluating = System.nanoTime();
-        List<IntervalSample> samples;
+        Samples read;
         try {
-            samples = samples(d, spec, started, now);
+            read = samples(d, spec, started, now);
         } catch (MetricsUnavailable e) {
             return metricsDown(d, spec, target, started, now, e);
         }
@@ -735,10 +735,20 @@ public final class DeployPipeline {
         var history = CanaryNoise.pooled(sources.stream().map(KeptNoise::noise).toList());
         var analysis = new CanaryAnalysis(policy, history);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
-        for (IntervalSample s : samples) {
+        int observed = 0;
+        for (IntervalSample s : read.all()) {
             verdict = analysis.observe(s);
+            observed++;
             if (!(verdict instanceof Verdict.Continue)) {
                 break;
+            }
+        }
+        if (verdict instanceof Verdict.Rollback || verdict instanceof Verdict.Promote) {
+            // the canary ends on these numbers: the intervals judged live are frozen too (before the decision is
+            // audited), so that the frozen samples replay to this very decision
+            var live = read.all().subList(Math.min(read.frozen(), observed), observed);
+            if (!live.isEmpty()) {
+                ports.deploys().freezeSamples(d.id(), live, now);
             }
         }
         if (!now.isBefore(started.plusSeconds(policy.intervalSeconds()))) { // before one interval: nothing to judge
@@ -880,15 +890,16 @@ public final class DeployPipeline {
      * the range after the last frozen interval). A read interval is frozen once it is settled, that is once it ended
      * at least one whole interval before {@code now} (late scrapes are in by then); the newest one is judged on a live
      * read and read again next time. A revision the metrics store makes to a frozen interval is never seen: every
-     * evaluation, on any replica, judges the same numbers, and so can an auditor ({@code analyze run --db}).
+     * evaluation, on any replica, judges the same numbers, and so can an auditor ({@code analyze run --db}). A canary
+     * that ends (promoted or rolled back) freezes the live intervals it was decided on as well.
      *
      * @throws MetricsUnavailable when the metrics store cannot answer (nothing is frozen then)
      */
-    private List<IntervalSample> samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
+    private Samples samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
         long step = canaryPolicy(d, spec).intervalSeconds();
         var interval = Duration.ofSeconds(step);
         if (now.isBefore(started.plus(interval))) {
-            return List.of();
+            return new Samples(List.of(), 0);
         }
         var frozen = ports.deploys().frozenSamples(d.id());
         if (!onGrid(frozen, step)) {
@@ -898,11 +909,12 @@ public final class DeployPipeline {
                     System.Logger.Level.WARNING,
                     "deploy " + d.id() + ": its frozen canary samples are not on the " + step
                             + " s grid of its policy; judging a live read of the whole canary");
-            return ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+            var all = ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+            return new Samples(all, all.size());
         }
         long whole = Duration.between(started, now).toSeconds() / step; // intervals that ended by now
         if (frozen.size() >= whole) { // frozen by an engine whose clock is ahead of this one's
-            return frozen.subList(0, (int) whole);
+            return new Samples(frozen.subList(0, (int) whole), (int) whole);
         }
         long next = frozen.size() * step; // the start of the first interval not frozen (seconds since the start)
         var from = started.plusSeconds(next);
@@ -923,13 +935,16 @@ public final class DeployPipeline {
             if (onGrid(again, step) && again.size() >= frozen.size() + settled.size()) {
                 out.addAll(again.subList(0, frozen.size() + settled.size()));
                 out.addAll(fresh.subList(settled.size(), fresh.size()));
-                return out;
+                return new Samples(out, frozen.size() + settled.size());
             }
         }
         out.addAll(frozen);
         out.addAll(fresh);
-        return out;
+        return new Samples(out, frozen.size() + settled.size());
     }
+
+    /** A canary's samples, oldest first; the first {@code frozen} of them are frozen in the store. */
+    private record Samples(List<IntervalSample> all, int frozen) {}
 
     /** Whether frozen samples are the intervals 0, step, 2·step, ... with none missing. */
     private static boolean onGrid(List<IntervalSample> frozen, long step) {
