@@ -18,8 +18,9 @@ import java.util.function.Function;
 /**
  * Metrics of the simulated cluster's pods behind the engine's {@link MetricsSource} port. Each track gets the share of
  * the service's traffic that its pods have; each request fails with the version's error rate and takes a lognormal
- * time (median 40 ms, sigma 0.35, times the version's latency factor). An interval, once produced, is remembered, so
- * replaying a canary's analysis sees the same numbers every time.
+ * time (median 40 ms, sigma 0.35, times the version's latency factor). An interval, once produced, is remembered by
+ * its start time and length, so replaying a canary's analysis sees the same numbers every time, whichever query's
+ * range it falls in.
  */
 public final class SimulatedMetrics implements MetricsSource {
     static final double BASE_ERROR_RATE = 0.005;
@@ -75,20 +76,25 @@ public final class SimulatedMetrics implements MetricsSource {
         var out = new ArrayList<IntervalSample>();
         for (long i = 0; i < n; i++) {
             long t = i * step;
-            var key = q.service() + "/" + q.from().getEpochSecond() + "/" + step + "/" + i;
-            out.add(produced.computeIfAbsent(key, k -> produce(q.service(), t, step, k.hashCode())));
+            // an interval is known by when it starts, so a query from a later start (the intervals after those a
+            // canary froze) reads the same numbers for it as one from the canary's start; t counts from the query's
+            long start = q.from().getEpochSecond() + t;
+            var key = q.service() + "/" + start + "/" + step;
+            var sample = produced.computeIfAbsent(key, k -> produce(q.service(), start, step, k.hashCode()));
+            out.add(new IntervalSample(t, sample.baseline(), sample.canary()));
         }
         return out;
     }
 
-    private IntervalSample produce(String service, long t, long seconds, int salt) {
+    /** The interval that starts at {@code start} (epoch seconds), numbered 0 (the caller numbers it). */
+    private IntervalSample produce(String service, long start, long seconds, int salt) {
         var workloads = cluster.workloads(targets.apply(service));
         int pods = workloads.values().stream()
                 .mapToInt(SimulatedCluster.Workload::replicas)
                 .sum();
-        var random = new SplittableRandom(seed ^ ((long) salt << 17) ^ t);
+        var random = new SplittableRandom(seed ^ ((long) salt << 17) ^ start);
         return new IntervalSample(
-                t,
+                0,
                 track(service, workloads.get(Track.BASELINE), pods, seconds, random),
                 track(service, workloads.get(Track.CANARY), pods, seconds, random));
     }

@@ -25,11 +25,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code harbormaster analyze run}: replays a recorded canary (a JSON file, or Prometheus) through all three judges. */
+/**
+ * {@code harbormaster analyze run}: replays a recorded canary (a JSON file, Prometheus, or a pipeline deploy's frozen
+ * samples in the bot's database) through all three judges.
+ */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
@@ -108,8 +112,35 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Option(
+            names = "--deploy",
+            paramLabel = "ID",
+            description = "Replay a pipeline deploy's canary from the samples it froze in the bot's database (--db):"
+                    + " with its service's policy from --config (or --policy), escalated and with the noise history"
+                    + " as its decision's audit entry says, instead of --input or --prometheus.")
+    Long deploy;
+
+    @Mixin
+    DatabaseOption database;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "With --deploy: the bot's configuration, for the service's canary policy (default:"
+                    + " $HARBORMASTER_CONFIG, else ./harbormaster.yml).")
+    Path configFile;
+
+    /** With --deploy: the canary read from the database. */
+    private FrozenCanary frozen;
+
     @Override
     public Integer call() {
+        if (deploy != null) {
+            return replayDeploy();
+        }
+        if (database.url != null || configFile != null) {
+            throw new UserError("--db and --config are for replaying a pipeline deploy: give --deploy ID with them");
+        }
         CanaryPolicy policy = CanaryPolicyFile.read(policyFile);
         CanaryNoise history = noiseHistoryFile == null ? CanaryNoise.NONE : NoiseHistoryFile.read(noiseHistoryFile);
         if (noiseHistoryFile != null && policy.sequential().noiseHistory() == 0) {
@@ -226,7 +257,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         if (history.bursts().known()) {
             parts.add("their error bursts");
         }
-        return String.join("; ", parts) + " (from " + noiseHistoryFile + ")";
+        return String.join("; ", parts) + " (from " + historySource() + ")";
     }
 
     /**
@@ -250,9 +281,20 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             node.put("reason", first.rule() + ": " + first.reason());
             node.put("intervals_recorded", recorded);
             node.put("intervals_replayed", replayed);
-            if (noiseHistoryFile != null) {
+            if (frozen != null) {
+                var d = node.putObject("deploy");
+                d.put("id", frozen.deploy().id());
+                d.put("service", frozen.deploy().service());
+                d.put("version", frozen.deploy().version());
+                d.put("state", frozen.deploy().state().name().toLowerCase(Locale.ROOT));
+                d.put("intervals_frozen", frozen.samples().size());
+                d.put("canary_policy", frozen.escalated() ? "escalated" : "standard");
+                frozen.decision().ifPresent(a -> d.put("decision", a));
+                frozen.decidedAtS().ifPresent(a -> d.put("decided_at_s", a));
+            }
+            if (noiseHistoryFile != null || (frozen != null && !history.equals(CanaryNoise.NONE))) {
                 var h = node.putObject("noise_history");
-                h.put("file", noiseHistoryFile.toString());
+                h.put(noiseHistoryFile != null ? "file" : "audit_entry", historySource());
                 h.put("latency", history.known());
                 h.put("error_bursts", history.bursts().known());
                 if (history.known()) {
@@ -276,6 +318,21 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             }
             out.println(node.toString());
         } else {
+            if (frozen != null) {
+                out.printf(
+                        Locale.ROOT,
+                        "deploy:   %s, %s; %d intervals frozen; %s canary policy%s%n",
+                        FrozenCanary.describe(frozen.deploy()),
+                        frozen.deploy().state().name().toLowerCase(Locale.ROOT),
+                        frozen.samples().size(),
+                        frozen.escalated() ? "escalated" : "standard",
+                        frozen.decision()
+                                .map(a -> "; the pipeline's decision: " + a
+                                        + frozen.decidedAtS()
+                                                .map(t -> " at " + t + " s")
+                                                .orElse(""))
+                                .orElse("; no decision yet"));
+            }
             out.printf(
                     Locale.ROOT,
                     "verdict:  %s at %d s%n",
@@ -294,7 +351,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                         case 1 -> "; the last one comes after the verdict";
                         default -> "; the other " + (recorded - replayed) + " come after the verdict";
                     });
-            if (noiseHistoryFile != null) {
+            if (noiseHistoryFile != null || (frozen != null && !history.equals(CanaryNoise.NONE))) {
                 out.printf(Locale.ROOT, "history:  %s%n", historyLine(history, report));
             }
             out.println("evidence:");
@@ -318,5 +375,48 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             }
         }
         out.flush();
+    }
+
+    /** {@code --deploy}: the canary as the pipeline froze it, judged as the pipeline judged it. */
+    private int replayDeploy() {
+        if (input != null || prometheus != null) {
+            throw new UserError("give one of --deploy ID (with --db), --input FILE or --prometheus URL");
+        }
+        if (escalated || noiseHistoryFile != null) {
+            throw new UserError("--deploy reads whether the canary was escalated and its noise history from the"
+                    + " deploy's audit entry: drop --escalated and --noise-history");
+        }
+        if (policyFile != null && configFile != null) {
+            throw new UserError("give either --config FILE (the service's policy) or --policy FILE, not both");
+        }
+        try (var db = database.openExisting()) {
+            frozen = FrozenCanary.read(db, deploy);
+        }
+        CanaryPolicy policy;
+        String policySource;
+        if (policyFile != null) {
+            policy = CanaryPolicyFile.read(policyFile);
+            policy = frozen.escalated() ? policy.cautious() : policy;
+            policySource = policyFile.toString();
+        } else {
+            var config = configFile != null
+                    ? configFile
+                    : Path.of(System.getenv().getOrDefault("HARBORMASTER_CONFIG", "harbormaster.yml"));
+            policy = frozen.policy(config);
+            policySource = config + " (service " + frozen.deploy().service() + ")";
+        }
+        frozen.agree(policy, policySource);
+        CanaryNoise used = frozen.history().capped(policy.sequential().noiseHistory());
+        var series = frozen.samples();
+        print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());
+        return 0;
+    }
+
+    /** Where the noise history came from, for the report. */
+    private String historySource() {
+        if (noiseHistoryFile != null) {
+            return noiseHistoryFile.toString();
+        }
+        return "deploy " + frozen.deploy().id() + "'s " + frozen.decision().orElse("decision") + " audit entry";
     }
 }

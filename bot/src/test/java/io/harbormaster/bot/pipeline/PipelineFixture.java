@@ -84,6 +84,9 @@ final class PipelineFixture {
     final SimulatedCluster cluster = new SimulatedCluster();
     final ServiceCatalog catalog;
     final SimulatedMetrics metrics;
+    /** The metrics source the engines made from now on read ({@link #metrics} unless a test wraps it). */
+    volatile io.harbormaster.engine.canary.MetricsSource metricsSource;
+
     final JooqDeployStore deploys;
     final JooqBuildCatalog builds;
     final JooqPolicyStore policies;
@@ -112,6 +115,7 @@ final class PipelineFixture {
         incidents = new JooqIncidentStore(db);
         audit = new JooqAuditLog(db, CheckpointSigner.generate(), 50, clock, Optional.empty());
         metrics = new SimulatedMetrics(cluster, s -> target(s), 200, 7);
+        metricsSource = metrics;
         for (var s : catalog.services().keySet()) {
             cluster.install(target(s), "registry.example/" + s + ":1.0.0", 10);
         }
@@ -143,7 +147,7 @@ final class PipelineFixture {
                 incidents,
                 audit,
                 cluster,
-                metrics,
+                metricsSource,
                 e -> {
                     events.add(e);
                     return CompletableFuture.completedFuture(null);

@@ -721,9 +721,9 @@ public final class DeployPipeline {
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
         long evaluating = System.nanoTime();
-        List<IntervalSample> samples;
+        Samples read;
         try {
-            samples = samples(d, spec, started, now);
+            read = samples(d, spec, started, now);
         } catch (MetricsUnavailable e) {
             return metricsDown(d, spec, target, started, now, e);
         }
@@ -735,10 +735,20 @@ public final class DeployPipeline {
         var history = CanaryNoise.pooled(sources.stream().map(KeptNoise::noise).toList());
         var analysis = new CanaryAnalysis(policy, history);
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
-        for (IntervalSample s : samples) {
+        int observed = 0;
+        for (IntervalSample s : read.all()) {
             verdict = analysis.observe(s);
+            observed++;
             if (!(verdict instanceof Verdict.Continue)) {
                 break;
+            }
+        }
+        if (verdict instanceof Verdict.Rollback || verdict instanceof Verdict.Promote) {
+            // the canary ends on these numbers: the intervals judged live are frozen too (before the decision is
+            // audited), so that the frozen samples replay to this very decision
+            var live = read.all().subList(Math.min(read.frozen(), observed), observed);
+            if (!live.isEmpty()) {
+                ports.deploys().freezeSamples(d.id(), live, now);
             }
         }
         if (!now.isBefore(started.plusSeconds(policy.intervalSeconds()))) { // before one interval: nothing to judge
@@ -874,12 +884,76 @@ public final class DeployPipeline {
         return paused;
     }
 
-    private List<IntervalSample> samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
-        var interval = Duration.ofSeconds(canaryPolicy(d, spec).intervalSeconds());
+    /**
+     * The canary's samples so far, one per whole interval since {@code started}: the intervals frozen in the store as
+     * they were first judged, then the later ones read from the metrics store now (only those: the store is asked for
+     * the range after the last frozen interval). A read interval is frozen once it is settled, that is once it ended
+     * at least one whole interval before {@code now} (late scrapes are in by then); the newest one is judged on a live
+     * read and read again next time. A revision the metrics store makes to a frozen interval is never seen: every
+     * evaluation, on any replica, judges the same numbers, and so can an auditor ({@code analyze run --db}). A canary
+     * that ends (promoted or rolled back) freezes the live intervals it was decided on as well.
+     *
+     * @throws MetricsUnavailable when the metrics store cannot answer (nothing is frozen then)
+     */
+    private Samples samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
+        long step = canaryPolicy(d, spec).intervalSeconds();
+        var interval = Duration.ofSeconds(step);
         if (now.isBefore(started.plus(interval))) {
-            return List.of();
+            return new Samples(List.of(), 0);
         }
-        return ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+        var frozen = ports.deploys().frozenSamples(d.id());
+        if (!onGrid(frozen, step)) {
+            // frozen at another interval length (the policy changed under the canary): judge a whole live read, as
+            // before anything was frozen, and freeze no more
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "deploy " + d.id() + ": its frozen canary samples are not on the " + step
+                            + " s grid of its policy; judging a live read of the whole canary");
+            var all = ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+            return new Samples(all, all.size());
+        }
+        long whole = Duration.between(started, now).toSeconds() / step; // intervals that ended by now
+        if (frozen.size() >= whole) { // frozen by an engine whose clock is ahead of this one's
+            return new Samples(frozen.subList(0, (int) whole), (int) whole);
+        }
+        long next = frozen.size() * step; // the start of the first interval not frozen (seconds since the start)
+        var from = started.plusSeconds(next);
+        // The store numbers intervals from the query's start; the analysis numbers them from the canary's start.
+        var read = ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), from, now, interval));
+        var fresh = new ArrayList<IntervalSample>(read.size());
+        for (IntervalSample s : read) {
+            fresh.add(new IntervalSample(s.t() + next, s.baseline(), s.canary()));
+        }
+        // settled: the interval [t, t + step) ended at least one interval before now
+        var settled = fresh.stream()
+                .filter(s -> !started.plusSeconds(s.t() + 2 * step).isAfter(now))
+                .toList();
+        var out = new ArrayList<IntervalSample>(frozen.size() + fresh.size());
+        if (!settled.isEmpty() && ports.deploys().freezeSamples(d.id(), settled, now) < settled.size()) {
+            // another engine froze some of them first: its values are the ones judged, now and ever after
+            var again = ports.deploys().frozenSamples(d.id());
+            if (onGrid(again, step) && again.size() >= frozen.size() + settled.size()) {
+                out.addAll(again.subList(0, frozen.size() + settled.size()));
+                out.addAll(fresh.subList(settled.size(), fresh.size()));
+                return new Samples(out, frozen.size() + settled.size());
+            }
+        }
+        out.addAll(frozen);
+        out.addAll(fresh);
+        return new Samples(out, frozen.size() + settled.size());
+    }
+
+    /** A canary's samples, oldest first; the first {@code frozen} of them are frozen in the store. */
+    private record Samples(List<IntervalSample> all, int frozen) {}
+
+    /** Whether frozen samples are the intervals 0, step, 2·step, ... with none missing. */
+    private static boolean onGrid(List<IntervalSample> frozen, long step) {
+        for (int i = 0; i < frozen.size(); i++) {
+            if (frozen.get(i).t() != i * step) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

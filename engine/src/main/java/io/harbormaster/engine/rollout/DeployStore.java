@@ -1,6 +1,7 @@
 package io.harbormaster.engine.rollout;
 
 import io.harbormaster.engine.canary.CanaryNoise;
+import io.harbormaster.engine.canary.IntervalSample;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -114,4 +115,20 @@ public interface DeployStore {
     default List<CanaryNoise> canaryNoise(String service, int limit) {
         return keptNoise(service, limit).stream().map(KeptNoise::noise).toList();
     }
+
+    /**
+     * The canary samples frozen for deploy {@code deployId} (see {@link #freezeSamples}), in order of their interval's
+     * start {@link IntervalSample#t()}; none for an unknown deploy or one whose canary froze nothing. A value stored
+     * as "no data" reads back as {@code NaN}.
+     */
+    List<IntervalSample> frozenSamples(long deployId);
+
+    /**
+     * Freezes canary samples of deploy {@code deployId} (intervals whose metrics the canary was judged on, and will be
+     * judged on again), insert-if-absent per interval {@code t}: an interval stored before, by this engine or another,
+     * keeps its first value, and storing it again (also concurrently) neither fails nor changes it. {@code NaN} (no
+     * data) is stored as such. Returns how many of {@code samples} were stored now (fewer than given when some were
+     * frozen already). Throws {@link java.util.NoSuchElementException} when there is no such deploy.
+     */
+    int freezeSamples(long deployId, List<IntervalSample> samples, Instant at);
 }

@@ -4,6 +4,7 @@ import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
 import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
+import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
@@ -11,6 +12,8 @@ import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import io.harbormaster.engine.canary.CanaryNoise;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.ApprovalOutcome;
 import io.harbormaster.engine.rollout.Deploy;
@@ -24,6 +27,7 @@ import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
 import java.time.Instant;
@@ -543,6 +547,86 @@ public final class JooqDeployStore implements DeployStore {
                                     new CanaryNoise.Bursts(
                                             r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
                 });
+    }
+
+    @Override
+    public List<IntervalSample> frozenSamples(long deployId) {
+        return db.dsl()
+                .selectFrom(CANARY_SAMPLE)
+                .where(CANARY_SAMPLE.DEPLOY_ID.eq(deployId))
+                .orderBy(CANARY_SAMPLE.T)
+                .fetch(JooqDeployStore::toSample);
+    }
+
+    @Override
+    public int freezeSamples(long deployId, List<IntervalSample> samples, Instant at) {
+        Objects.requireNonNull(at, "at");
+        int stored = 0;
+        // One statement per interval, outside a transaction: an interval frozen before (by a retry, or by another
+        // replica at the same moment) is skipped without aborting the others, and each row is whole on its own.
+        for (IntervalSample s : samples) {
+            try {
+                stored += db.dsl()
+                        .insertInto(CANARY_SAMPLE)
+                        .set(CANARY_SAMPLE.DEPLOY_ID, deployId)
+                        .set(CANARY_SAMPLE.T, s.t())
+                        .set(
+                                CANARY_SAMPLE.BASELINE_REQUESTS,
+                                orNull(s.baseline().requests()))
+                        .set(CANARY_SAMPLE.BASELINE_ERRORS, orNull(s.baseline().errors()))
+                        .set(CANARY_SAMPLE.BASELINE_P50_MS, orNull(s.baseline().p50Ms()))
+                        .set(CANARY_SAMPLE.BASELINE_P99_MS, orNull(s.baseline().p99Ms()))
+                        .set(
+                                CANARY_SAMPLE.BASELINE_RESTARTS,
+                                orNull(s.baseline().restarts()))
+                        .set(CANARY_SAMPLE.CANARY_REQUESTS, orNull(s.canary().requests()))
+                        .set(CANARY_SAMPLE.CANARY_ERRORS, orNull(s.canary().errors()))
+                        .set(CANARY_SAMPLE.CANARY_P50_MS, orNull(s.canary().p50Ms()))
+                        .set(CANARY_SAMPLE.CANARY_P99_MS, orNull(s.canary().p99Ms()))
+                        .set(CANARY_SAMPLE.CANARY_RESTARTS, orNull(s.canary().restarts()))
+                        .set(CANARY_SAMPLE.RECORDED_AT, odt(at))
+                        .onDuplicateKeyIgnore()
+                        .execute();
+            } catch (DataAccessException e) {
+                if (FOREIGN_KEY_VIOLATIONS.contains(e.sqlState())) {
+                    throw new NoSuchElementException("no deploy " + deployId);
+                }
+                // a concurrent insert of the same interval that the ignore could not see yet: the first one stays
+                if (!isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
+        return stored;
+    }
+
+    /** SQLSTATEs of a row that refers to a missing one: PostgreSQL's (23503) and H2's (23506). */
+    private static final java.util.Set<String> FOREIGN_KEY_VIOLATIONS = java.util.Set.of("23503", "23506");
+
+    /** NaN (no data) as SQL NULL: the column says "nothing observed" rather than a number that is not one. */
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    private static IntervalSample toSample(CanarySampleRecord r) {
+        return new IntervalSample(
+                r.getT(),
+                new TrackSample(
+                        orNaN(r.getBaselineRequests()),
+                        orNaN(r.getBaselineErrors()),
+                        orNaN(r.getBaselineP50Ms()),
+                        orNaN(r.getBaselineP99Ms()),
+                        orNaN(r.getBaselineRestarts())),
+                new TrackSample(
+                        orNaN(r.getCanaryRequests()),
+                        orNaN(r.getCanaryErrors()),
+                        orNaN(r.getCanaryP50Ms()),
+                        orNaN(r.getCanaryP99Ms()),
+                        orNaN(r.getCanaryRestarts())));
     }
 
     private static void requireService(String service) {

@@ -1,0 +1,152 @@
+package io.harbormaster.bot.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.bot.config.ConfigException;
+import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.canary.CanaryNoise;
+import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.storage.Database;
+import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.storage.pipeline.JooqDeployStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A pipeline canary as the bot's database keeps it ({@code analyze run --db --deploy}): the samples its analysis froze,
+ * whether it was judged by the escalated policy, and the noise history its decision started from, as the decision's
+ * audit entry says (the deploy's recorded escalation when it has no decision yet).
+ *
+ * @param decision the audit action of the canary's decision (canary.promote or canary.rollback), if it has one
+ * @param decidedAtS when the decision came, in seconds since the canary started, as its audit entry says
+ * @param history the noise history the decision's entry shows ({@link CanaryNoise#NONE} when it shows none)
+ */
+record FrozenCanary(
+        Deploy deploy,
+        List<IntervalSample> samples,
+        boolean escalated,
+        Optional<String> decision,
+        Optional<Long> decidedAtS,
+        CanaryNoise history) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The audit actions of a canary's decision, whose entries say its policy and its noise history. */
+    private static final Set<String> DECISIONS = Set.of("canary.promote", "canary.rollback");
+
+    /** Reads deploy {@code deployId}'s canary; refuses, saying why, a deploy that has nothing to replay. */
+    static FrozenCanary read(Database db, long deployId) {
+        var store = new JooqDeployStore(db);
+        var deploy = store.find(deployId)
+                .orElseThrow(() -> new UserError("there is no deploy " + deployId + " in this database: give the id"
+                        + " the bot shows (/deploy status, or the deploy field of audit export)"));
+        String which = describe(deploy);
+        boolean reachedCanary = store.transitions(deployId).stream().anyMatch(t -> t.to() == DeployState.CANARY);
+        if (!reachedCanary) {
+            throw new UserError(which + " never reached its canary (it is " + state(deploy)
+                    + "), so no metrics were judged for it and there is nothing to replay");
+        }
+        var samples = store.frozenSamples(deployId);
+        if (samples.isEmpty()) {
+            throw new UserError(which + " has no frozen canary samples: "
+                    + (deploy.state().terminal()
+                            ? "its canary ended (" + state(deploy) + ") before any interval was judged on metrics,"
+                                    + " or it ran on a Harbormaster from before samples were frozen (replay it from"
+                                    + " Prometheus with --prometheus, --from and --to instead)"
+                            : "its canary is still in its first intervals (an interval is frozen once it ended one"
+                                    + " interval before an evaluation); try again later"));
+        }
+        JsonNode reasoning = decisionReasoning(db, deployId);
+        Optional<String> decision = Optional.empty();
+        Optional<Long> at = Optional.empty();
+        boolean escalated = deploy.escalated().orElse(true); // as the pipeline judges it: unscored counts as escalated
+        CanaryNoise history = CanaryNoise.NONE;
+        if (reasoning != null) {
+            decision = Optional.of(reasoning.path("action").asText());
+            var r = reasoning.path("reasoning");
+            if (r.hasNonNull("at_s")) {
+                at = Optional.of(r.get("at_s").asLong());
+            }
+            if (r.hasNonNull("canary_policy")) {
+                escalated = "escalated".equals(r.get("canary_policy").asText());
+            }
+            if (r.has(CanaryNoise.AUDIT_KEY)) {
+                try {
+                    history = CanaryNoise.fromAuditFields(JSON.convertValue(r.get(CanaryNoise.AUDIT_KEY), Map.class));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(which + ": the " + decision.get() + " audit entry's " + e.getMessage(), e);
+                }
+            }
+        }
+        return new FrozenCanary(deploy, samples, escalated, decision, at, history);
+    }
+
+    /** The policy the pipeline judged this canary by: its service's in {@code config}, escalated or not. */
+    CanaryPolicy policy(Path config) {
+        io.harbormaster.bot.config.HarbormasterConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            throw new UserError(config + ": " + String.join("; ", e.problems())
+                    + " (give the bot's configuration with --config FILE, or a canary policy with --policy FILE)");
+        }
+        var spec = loaded.catalog()
+                .service(deploy.service())
+                .orElseThrow(() -> new UserError("service " + deploy.service() + " of " + describe(deploy)
+                        + " is not in " + config + ": give the configuration it ran with (--config FILE), or its"
+                        + " canary policy (--policy FILE)"));
+        return spec.canaryFor(escalated);
+    }
+
+    /** Refuses a policy whose interval is not the one the samples were frozen at. */
+    void agree(CanaryPolicy policy, String policySource) {
+        long step = samples.size() > 1 ? samples.get(1).t() - samples.get(0).t() : policy.intervalSeconds();
+        for (int i = 0; i < samples.size(); i++) {
+            if (samples.get(i).t() != i * step) {
+                throw new UserError(describe(deploy) + ": its frozen samples are not one per interval from the canary's"
+                        + " start (t = " + samples.get(i).t() + " at place " + i + "); they cannot be replayed");
+            }
+        }
+        if (step != policy.intervalSeconds()) {
+            throw new UserError(describe(deploy) + "'s samples were frozen at " + step + " s intervals, but "
+                    + policySource + " has interval_seconds: " + policy.intervalSeconds()
+                    + "; give the policy it ran with (--policy FILE with interval_seconds: " + step + ")");
+        }
+    }
+
+    /** Which deploy, for the messages and the report. */
+    static String describe(Deploy d) {
+        return "deploy " + d.id() + " (" + d.service() + " " + d.version() + ")";
+    }
+
+    private static String state(Deploy d) {
+        return d.state().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The latest decision entry of the deploy: {"action": ..., "reasoning": {...}}, or null. */
+    private static JsonNode decisionReasoning(Database db, long deployId) {
+        var found = new JsonNode[1];
+        var log = JooqAuditLog.reader(db, Optional.empty());
+        log.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (DECISIONS.contains(e.record().action())) {
+                var node = JSON.createObjectNode();
+                node.put("action", e.record().action());
+                try {
+                    node.set("reasoning", JSON.readTree(e.record().reasoningJson()));
+                } catch (java.io.IOException ex) {
+                    throw new UserError("deploy " + deployId + ": its "
+                            + e.record().action() + " audit entry's reasoning is not JSON: " + ex.getMessage());
+                }
+                found[0] = node;
+            }
+        });
+        return found[0];
+    }
+}
