@@ -315,6 +315,39 @@ class AuditLogTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aScanLongerThanOnePageReadsEveryMatchingEntryOnceInOrder(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            int n = 2 * JooqAuditLog.H2_PAGE + 17; // H2 reads pages of H2_PAGE rows; PostgreSQL one cursor
+            for (int from = 1; from <= n; from += 1000) {
+                var batch = new ArrayList<AuditRecord>();
+                for (int i = from; i < Math.min(from + 1000, n + 1); i++) {
+                    batch.add(record(i, i % 3 == 0 ? "checkout" : "search", "auto"));
+                }
+                log.appendAll(batch);
+            }
+            var all = new ArrayList<Long>();
+            log.scan(AuditQuery.all(), e -> all.add(e.seq()));
+            assertThat(all).hasSize(n).isSorted().doesNotHaveDuplicates();
+            assertThat(all.getLast() - all.getFirst()).isEqualTo(n - 1);
+
+            var checkout = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withService("checkout"), e -> checkout.add(e.seq()));
+            assertThat(checkout).hasSize(n / 3).isSorted().doesNotHaveDuplicates();
+
+            // a limit that ends inside the second page
+            var limited = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withLimit(JooqAuditLog.H2_PAGE + 3), e -> limited.add(e.seq()));
+            assertThat(limited).isEqualTo(all.subList(0, JooqAuditLog.H2_PAGE + 3));
+
+            var verified = log.verify();
+            assertThat(verified.valid()).isTrue();
+            assertThat(verified.entries()).isEqualTo(n);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void anExplicitCheckpointSignsTheHeadOnce(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var log = log(db, 1000);
