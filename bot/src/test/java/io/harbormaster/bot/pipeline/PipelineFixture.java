@@ -158,7 +158,8 @@ final class PipelineFixture {
                 },
                 risk,
                 () -> catalog,
-                clock);
+                clock,
+                io.harbormaster.engine.policy.PersonDirectory.NONE);
         return new DeployPipeline(
                 ports,
                 settings,

@@ -124,7 +124,8 @@ class TwoReplicasTest {
                         n -> {},
                         risk,
                         () -> catalog,
-                        clock);
+                        clock,
+                        io.harbormaster.engine.policy.PersonDirectory.NONE);
                 var settings = new PipelineSettings(
                         name,
                         Duration.ofSeconds(3),

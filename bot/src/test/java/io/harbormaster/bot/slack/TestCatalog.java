@@ -6,6 +6,7 @@ import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.policy.ServiceSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -35,7 +36,9 @@ public final class TestCatalog {
                 1,
                 List.of(),
                 CanaryPolicy.defaults(),
+                CanaryPolicy.defaults().cautious(),
                 Map.of(),
-                "#deploys");
+                "#deploys",
+                Optional.empty());
     }
 }

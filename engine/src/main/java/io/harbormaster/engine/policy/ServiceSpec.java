@@ -42,40 +42,6 @@ public record ServiceSpec(
     }
 
     /**
-     * A service anyone in Slack may deploy (no deployer group), whose escalated changes get
-     * {@link CanaryPolicy#cautious()} of its canary policy.
-     */
-    public ServiceSpec(
-            String name,
-            String namespace,
-            String deployment,
-            String container,
-            Criticality criticality,
-            List<Dependency> dependencies,
-            String approverGroup,
-            int requiredApprovals,
-            List<DeployWindow> windows,
-            CanaryPolicy canary,
-            Map<String, String> metricTemplates,
-            String channel) {
-        this(
-                name,
-                namespace,
-                deployment,
-                container,
-                criticality,
-                dependencies,
-                approverGroup,
-                requiredApprovals,
-                windows,
-                canary,
-                canary.cautious(),
-                metricTemplates,
-                channel,
-                Optional.empty());
-    }
-
-    /**
      * The canary policy of a deploy: {@link #escalatedCanary()} for a change its risk score escalated (whether humans
      * approved it or it went as an emergency), {@link #canary()} otherwise. It depends only on what the deploy
      * recorded when it was scored, so every replica, and every replay after a restart, judges it by the same policy.

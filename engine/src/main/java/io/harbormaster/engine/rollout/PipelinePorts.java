@@ -28,35 +28,4 @@ public record PipelinePorts(
         RiskScorer risk,
         Supplier<ServiceCatalog> catalog,
         Clock clock,
-        PersonDirectory people) {
-
-    /** Ports without a member directory ({@link PersonDirectory#NONE}). */
-    public PipelinePorts(
-            DeployStore deploys,
-            BuildCatalog builds,
-            PolicyStore policies,
-            IncidentStore incidents,
-            AuditLog audit,
-            Cluster cluster,
-            MetricsSource metrics,
-            DeployEvents events,
-            Notifier notifier,
-            RiskScorer risk,
-            Supplier<ServiceCatalog> catalog,
-            Clock clock) {
-        this(
-                deploys,
-                builds,
-                policies,
-                incidents,
-                audit,
-                cluster,
-                metrics,
-                events,
-                notifier,
-                risk,
-                catalog,
-                clock,
-                PersonDirectory.NONE);
-    }
-}
+        PersonDirectory people) {}

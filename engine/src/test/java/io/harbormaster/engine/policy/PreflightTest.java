@@ -31,8 +31,10 @@ class PreflightTest {
                 1,
                 windows,
                 CanaryPolicy.defaults(),
+                CanaryPolicy.defaults().cautious(),
                 Map.of(),
-                "#deploys");
+                "#deploys",
+                Optional.empty());
     }
 
     static PreflightFacts clear(ServiceSpec s) {
