@@ -127,7 +127,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     "canary detection benchmark: %d runs per scenario, seed %d, %s%s%s%.1f s%n%n",
                     runs,
                     seed,
-                    history > 0 ? CanaryBenchmark.WITH_HISTORY + " after " + history + " earlier canaries, " : "",
+                    history > 0 ? CanaryBenchmark.WITH_HISTORY + " after " + canaries(history) + ", " : "",
                     policyFile == null ? "" : "our judge's policy from " + policyFile + ", ",
                     escalated ? "our judge as for an escalated change (cautious), " : "",
                     seconds);
@@ -175,11 +175,11 @@ final class BenchCanaryCommand implements Callable<Integer> {
                 Targets h = Targets.of(results, CanaryBenchmark.WITH_HISTORY);
                 out.printf(
                         Locale.ROOT,
-                        "targets (%s, a service's %d earlier canaries known; not BENCHMARKS.md's protocol):"
+                        "targets (%s, a service's %s known; not BENCHMARKS.md's protocol):"
                                 + " false rollbacks <= 1%%: %s; detection >= 95%%: %s; ttd_vs_oracle <= 1.25: %s;"
                                 + " promote median <= 240 s: %s%n",
                         CanaryBenchmark.WITH_HISTORY,
-                        history,
+                        canaries(history),
                         yes(h.falseRollbacks()),
                         yes(h.detection()),
                         yes(h.ttd()),
@@ -230,5 +230,10 @@ final class BenchCanaryCommand implements Callable<Integer> {
             }
             return new Targets(fr, det, ttd, promote);
         }
+    }
+
+    /** "1 earlier canary", "5 earlier canaries". */
+    private static String canaries(int n) {
+        return n + (n == 1 ? " earlier canary" : " earlier canaries");
     }
 }

@@ -648,7 +648,8 @@ class AnalyzeCommandTest {
 
         Result text = run("bench", "canary", "--runs", "2", "--history", "1");
         assertEquals(0, text.exit(), text.err());
-        assertTrue(text.out().contains("targets (hm+history, a service's 1 earlier canaries known"), text.out());
+        assertTrue(text.out().contains("targets (hm+history, a service's 1 earlier canary known"), text.out());
+        assertTrue(text.out().contains("hm+history after 1 earlier canary, "), text.out());
 
         Result none = run("bench", "canary", "--runs", "2", "--json");
         assertFalse(

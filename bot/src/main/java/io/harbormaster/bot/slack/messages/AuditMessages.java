@@ -52,8 +52,9 @@ public final class AuditMessages {
     /** What {@code /audit verify} found. */
     public static SlackMessage verify(VerifyReport r) {
         var text = r.valid()
-                ? ":white_check_mark: *Audit log intact*: " + r.entries() + " entries, " + r.checkpoints()
-                        + " signed checkpoint(s), signed through entry " + r.signedThrough() + "."
+                ? ":white_check_mark: *Audit log intact*: " + count(r.entries(), "entry", "entries") + ", "
+                        + count(r.checkpoints(), "signed checkpoint", "signed checkpoints") + ", signed through entry "
+                        + r.signedThrough() + "."
                 : ":x: *Audit log does not verify*: first bad entry "
                         + (r.firstInvalid().isPresent() ? "#" + r.firstInvalid().getAsLong() : "unknown") + ": "
                         + escape(r.reason());
@@ -68,5 +69,10 @@ public final class AuditMessages {
         q.decision().ifPresent(s -> parts.add("decision=" + s));
         q.deployId().ifPresent(s -> parts.add("deploy=" + s));
         return parts.isEmpty() ? "(all)" : "(" + escape(String.join(" ", parts)) + ")";
+    }
+
+    /** "1 entry", "5 entries". */
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }
