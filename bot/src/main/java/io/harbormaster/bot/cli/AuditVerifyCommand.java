@@ -1,5 +1,7 @@
 package io.harbormaster.bot.cli;
 
+import static io.harbormaster.engine.text.Numbers.count;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.audit.AuditExport;
 import io.harbormaster.engine.audit.CheckpointSigner;
@@ -193,9 +195,5 @@ final class AuditVerifyCommand implements Callable<Integer> {
         return r.filtered()
                 ? "a filtered export's checkpoints are not checked, so the key verified nothing"
                 : "the log has no signed checkpoint, so the key verified nothing";
-    }
-
-    private static String count(long n, String one, String many) {
-        return n + " " + (n == 1 ? one : many);
     }
 }

@@ -5,6 +5,7 @@ import io.harbormaster.engine.canary.bench.CanaryBenchmark;
 import io.harbormaster.engine.canary.bench.FixedSchedule;
 import io.harbormaster.engine.canary.bench.JudgeFigures;
 import io.harbormaster.engine.canary.bench.ScenarioResult;
+import io.harbormaster.engine.text.Numbers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -127,7 +128,10 @@ final class BenchCanaryCommand implements Callable<Integer> {
                     "canary detection benchmark: %d runs per scenario, seed %d, %s%s%s%.1f s%n%n",
                     runs,
                     seed,
-                    history > 0 ? CanaryBenchmark.WITH_HISTORY + " after " + canaries(history) + ", " : "",
+                    history > 0
+                            ? CanaryBenchmark.WITH_HISTORY + " after "
+                                    + Numbers.count(history, "earlier canary", "earlier canaries") + ", "
+                            : "",
                     policyFile == null ? "" : "our judge's policy from " + policyFile + ", ",
                     escalated ? "our judge as for an escalated change (cautious), " : "",
                     seconds);
@@ -179,7 +183,7 @@ final class BenchCanaryCommand implements Callable<Integer> {
                                 + " false rollbacks <= 1%%: %s; detection >= 95%%: %s; ttd_vs_oracle <= 1.25: %s;"
                                 + " promote median <= 240 s: %s%n",
                         CanaryBenchmark.WITH_HISTORY,
-                        canaries(history),
+                        Numbers.count(history, "earlier canary", "earlier canaries"),
                         yes(h.falseRollbacks()),
                         yes(h.detection()),
                         yes(h.ttd()),
@@ -230,10 +234,5 @@ final class BenchCanaryCommand implements Callable<Integer> {
             }
             return new Targets(fr, det, ttd, promote);
         }
-    }
-
-    /** "1 earlier canary", "5 earlier canaries". */
-    private static String canaries(int n) {
-        return n + (n == 1 ? " earlier canary" : " earlier canaries");
     }
 }

@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * Numbers in messages, short whatever their size: a few significant digits without trailing zeros ({@code 0.25},
  * {@code 98}, {@code 1.5}), in plain notation from 0.0001 to under a million and in powers of ten outside it
- * ({@code 1e+308}, {@code 2.5e-07}), where {@code %.2f} would print a 1e308 with 309 digits.
+ * ({@code 1e+308}, {@code 2.5e-07}), where {@code %.2f} would print a 1e308 with 309 digits; and counts with their
+ * noun in the right number.
  */
 public final class Numbers {
     private Numbers() {}
@@ -39,5 +40,10 @@ public final class Numbers {
         int exponent = rounded.precision() - rounded.scale() - 1;
         var mantissa = rounded.movePointLeft(exponent).stripTrailingZeros().toPlainString();
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
+    }
+
+    /** A count with its noun in the right number: {@code count(1, "entry", "entries")} is "1 entry". */
+    public static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }

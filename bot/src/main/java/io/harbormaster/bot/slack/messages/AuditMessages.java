@@ -1,6 +1,7 @@
 package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
+import static io.harbormaster.engine.text.Numbers.count;
 
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.audit.AuditQuery;
@@ -69,10 +70,5 @@ public final class AuditMessages {
         q.decision().ifPresent(s -> parts.add("decision=" + s));
         q.deployId().ifPresent(s -> parts.add("deploy=" + s));
         return parts.isEmpty() ? "(all)" : "(" + escape(String.join(" ", parts)) + ")";
-    }
-
-    /** "1 entry", "5 entries". */
-    private static String count(long n, String one, String many) {
-        return n + " " + (n == 1 ? one : many);
     }
 }
