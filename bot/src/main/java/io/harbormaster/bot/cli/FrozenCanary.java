@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A pipeline canary as the bot's database keeps it ({@code analyze run --db --deploy}): the samples its analysis froze,
@@ -37,9 +36,6 @@ record FrozenCanary(
         Optional<Long> decidedAtS,
         CanaryNoise history) {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The audit actions of a canary's decision, whose entries say its policy and its noise history. */
-    private static final Set<String> DECISIONS = Set.of("canary.promote", "canary.rollback");
 
     /** Reads deploy {@code deployId}'s canary; refuses, saying why, a deploy that has nothing to replay. */
     static FrozenCanary read(Database db, long deployId) {
@@ -135,7 +131,7 @@ record FrozenCanary(
         var found = new JsonNode[1];
         var log = JooqAuditLog.reader(db, Optional.empty());
         log.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
-            if (DECISIONS.contains(e.record().action())) {
+            if (NoiseHistoryFile.DECISIONS.contains(e.record().action())) {
                 var node = JSON.createObjectNode();
                 node.put("action", e.record().action());
                 try {

@@ -33,8 +33,8 @@ final class NoiseHistoryFile {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    /** The audit actions whose entries carry the history their canary started from. */
-    private static final Set<String> DECISIONS = Set.of("canary.promote", "canary.rollback");
+    /** The audit actions of a canary's decision, whose entries carry its policy and the history it started from. */
+    static final Set<String> DECISIONS = Set.of("canary.promote", "canary.rollback");
 
     private NoiseHistoryFile() {}
 
