@@ -60,7 +60,8 @@ public final class Database implements AutoCloseable {
     public static Database open(DatabaseConfig config) {
         var vendor = Vendor.of(config);
         var hikari = new HikariConfig();
-        hikari.setJdbcUrl(config.url());
+        var url = driverUrl(config.url(), vendor);
+        hikari.setJdbcUrl(url);
         if (!config.user().isEmpty()) {
             hikari.setUsername(config.user());
         }
@@ -70,7 +71,7 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(-1); // report the failure ourselves, below, without the password
         HikariDataSource ds = null;
         try {
-            probe(config);
+            probe(config, url);
             // The pool refuses a URL its driver cannot read here already, naming the URL.
             ds = new HikariDataSource(hikari);
             migrate(ds, vendor);
@@ -92,7 +93,7 @@ public final class Database implements AutoCloseable {
      * One connection straight from the driver before the pool is built: a database that is missing, locked or refuses
      * the login is reported at once. The pool would keep trying for its connection timeout (30 s) before saying so.
      */
-    private static void probe(DatabaseConfig config) {
+    private static void probe(DatabaseConfig config, String url) {
         var login = new java.util.Properties();
         if (!config.user().isEmpty()) {
             login.setProperty("user", config.user());
@@ -100,11 +101,24 @@ public final class Database implements AutoCloseable {
         if (!config.password().isEmpty()) {
             login.setProperty("password", config.password());
         }
-        try (var ignored = java.sql.DriverManager.getConnection(config.url(), login)) {
+        try (var ignored = java.sql.DriverManager.getConnection(url, login)) {
             // reachable
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The URL the driver is given. An embedded H2 database closes when Harbormaster closes it, not when the JVM begins
+     * to exit: shutdown hooks run at the same time, and H2's own would close the database under the work that serve
+     * and the sandbox finish in theirs (a transaction in flight when Ctrl-C or SIGTERM came would be lost with
+     * "Database is already closed"). A URL that sets {@code DB_CLOSE_ON_EXIT} itself is left as it is.
+     */
+    static String driverUrl(String url, Vendor vendor) {
+        if (vendor != Vendor.H2 || url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")) {
+            return url;
+        }
+        return url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static boolean revealsSecret(Throwable e, DatabaseConfig config) {
