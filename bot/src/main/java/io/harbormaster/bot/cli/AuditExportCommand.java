@@ -3,6 +3,7 @@ package io.harbormaster.bot.cli;
 import io.harbormaster.bot.http.AuditExports;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditQueryParser;
+import io.harbormaster.engine.audit.UnknownFilterValues;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code harbormaster audit export}: streams the log, or a filtered part of it, as CSV or JSON. */
 @Command(
@@ -25,6 +28,9 @@ import picocli.CommandLine.Option;
             "Times: 2026-11-01T09:30:00Z, 2026-11-01 (midnight UTC), or an age such as 90m, 24h, 7d."
         })
 final class AuditExportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     DatabaseOption database;
@@ -41,7 +47,7 @@ final class AuditExportCommand implements Callable<Integer> {
     @Option(names = "--until", description = "only entries before this time")
     String until;
 
-    @Option(names = "--decision", description = "only this decision (e.g. auto, escalate, approve, rollback)")
+    @Option(names = "--decision", description = "only this decision (e.g. automatic, escalate, emergency, rollback)")
     String decision;
 
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output")
@@ -68,6 +74,12 @@ final class AuditExportCommand implements Callable<Integer> {
             var log = JooqAuditLog.reader(db, Optional.empty());
             AuditExports.write(log, query, format, sink, now);
             sink.flush();
+            // a filter on a value no entry has (a misspelt service, --decision auto) exports nothing: say so
+            if ((query.service().isPresent() || query.decision().isPresent())
+                    && log.summarize(query, 0).matched() == 0) {
+                UnknownFilterValues.explain(query, log)
+                        .ifPresent(r -> spec.commandLine().getErr().println("note: " + r));
+            }
         } catch (IOException | java.io.UncheckedIOException e) {
             if (out == null) {
                 throw e;

@@ -111,9 +111,15 @@ final class AuditVerifyCommand implements Callable<Integer> {
             key = System.getenv("HARBORMASTER_AUDIT_PUBLIC_KEY");
             keySource = "$HARBORMASTER_AUDIT_PUBLIC_KEY";
         }
-        if (key == null || key.isBlank()) {
+        if (key == null) {
             keySource = "";
             return Optional.empty();
+        }
+        if (key.isBlank()) {
+            // most often a variable that was meant to hold the key and is unset: checking the chain alone would pass
+            // a log that no key vouches for
+            throw new UserError(keySource + " is empty: give the public key that audit keygen printed, or leave "
+                    + keySource + " out to check the chain alone");
         }
         try {
             return Optional.of(CheckpointSigner.publicKeyFromBase64(key));

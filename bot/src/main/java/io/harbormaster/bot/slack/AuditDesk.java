@@ -15,7 +15,12 @@ public interface AuditDesk {
 
     /** An answer for the auditor, or a refusal. */
     sealed interface AuditOutcome {
-        record Summary(AuditQuery query, AuditSummary summary, Optional<AuditMessages.ExportLinks> links)
+        /** {@code remark}: for a query that matched nothing, what it asked for that no entry has. */
+        record Summary(
+                AuditQuery query,
+                AuditSummary summary,
+                Optional<AuditMessages.ExportLinks> links,
+                Optional<String> remark)
                 implements AuditOutcome {}
 
         record Verified(VerifyReport report) implements AuditOutcome {}

@@ -3,6 +3,7 @@ package io.harbormaster.bot.slack;
 import io.harbormaster.bot.slack.messages.AuditMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.UnknownFilterValues;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import java.util.Optional;
 
@@ -33,7 +34,9 @@ public final class AuditLogDesk implements AuditDesk {
         if (!auditor(who)) {
             return refused();
         }
-        return new AuditOutcome.Summary(query, log.summarize(query, NEWEST), exportLinks.apply(query, who.id()));
+        var summary = log.summarize(query, NEWEST);
+        var remark = summary.matched() == 0 ? UnknownFilterValues.explain(query, log) : Optional.<String>empty();
+        return new AuditOutcome.Summary(query, summary, exportLinks.apply(query, who.id()), remark);
     }
 
     @Override

@@ -271,8 +271,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                             channel,
                             user.id(),
                             switch (outcome) {
-                                case AuditDesk.AuditOutcome.Summary(var q, var s, var links) ->
-                                    AuditMessages.summary(q, s, links);
+                                case AuditDesk.AuditOutcome.Summary(var q, var s, var links, var remark) ->
+                                    AuditMessages.summary(q, s, links, remark);
                                 case AuditDesk.AuditOutcome.Verified(var report) -> AuditMessages.verify(report);
                                 case AuditDesk.AuditOutcome.Refused(var reason) ->
                                     SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason));

@@ -257,6 +257,17 @@ class EndToEndTest {
                 .findFirst()
                 .orElse(null));
         assertThat(summary.allText()).contains("service.locked");
+        // a misspelt service matches nothing, and the answer names the services the log has
+        requests.slashCommand(AUDREY, "/audit", "service=crat");
+        var typo = await("the answer to a misspelt service", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(AUDREY.userId())))
+                .filter(m -> m.allText().contains("service=crat"))
+                .findFirst()
+                .orElse(null));
+        assertThat(typo.allText())
+                .contains("0 audit entries")
+                .contains("no entry in the audit log has service=crat")
+                .contains("Did you mean service=cart?");
         requests.slashCommand(MALLORY, "/audit", "");
         await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
                 .filter(m -> m.ephemeralTo().equals(Optional.of(MALLORY.userId())))

@@ -225,6 +225,18 @@ class AuditCommandTest {
         assertThat(signed.get("signed_through").asInt()).isEqualTo(6);
     }
 
+    /** A script whose key variable is unset passes an empty key: that must not pass as a chain-only check. */
+    @Test
+    void anEmptyPublicKeyIsRefusedRatherThanTakenForNoKey() {
+        var r = run("audit", "verify", "--db", url, "--public-key", "");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--public-key is empty")
+                .contains("audit keygen")
+                .contains("leave --public-key out to check the chain alone");
+        assertThat(r.out()).doesNotContain("intact");
+    }
+
     @Test
     void aFilteredExportVerifiedWithAPublicKeyIsSaidNotToBeVerifiedAgainstIt() {
         var file = dir.resolve("search.json");
@@ -260,6 +272,41 @@ class AuditCommandTest {
         assertThat(lines.subList(1, lines.size()))
                 .extracting(l -> l.split(",")[0])
                 .containsExactly("2", "6");
+    }
+
+    @Test
+    void anExportFilteredOnAValueNoEntryHasSaysWhichValuesTheLogHas() throws Exception {
+        var file = dir.resolve("none.csv");
+        var r = run(
+                "audit", "export", "--db", url, "--format", "csv", "--decision", "rollbak", "--out", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(file)).hasSize(1); // the header only
+        assertThat(r.err())
+                .contains("note: no entry in the audit log has decision=rollbak")
+                .contains("the decision values it has are auto, rollback.")
+                .contains("Did you mean decision=rollback?");
+
+        var service = run("audit", "export", "--db", url, "--service", "chekout", "--out", file.toString());
+        assertThat(service.err())
+                .contains("service values it has are checkout, search")
+                .contains("service=checkout?");
+
+        // a value the log has, in a window with no entry: nothing to remark on
+        var quiet = run(
+                "audit",
+                "export",
+                "--db",
+                url,
+                "--decision",
+                "rollback",
+                "--since",
+                "2020-01-01",
+                "--until",
+                "2020-01-02",
+                "--out",
+                file.toString());
+        assertThat(quiet.code()).isZero();
+        assertThat(quiet.err()).doesNotContain("note:");
     }
 
     @Test

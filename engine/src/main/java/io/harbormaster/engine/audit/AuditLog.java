@@ -1,5 +1,6 @@
 package io.harbormaster.engine.audit;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /** The engine's port to the audit log: every decision is appended here before it is acted on. */
@@ -12,6 +13,12 @@ public interface AuditLog {
 
     /** Counts the entries that match {@code query} and returns the newest {@code newest} of them, newest first. */
     AuditSummary summarize(AuditQuery query, int newest);
+
+    /**
+     * The distinct non-empty values of {@code field} in the whole log, in order, at most {@code limit} of them: what
+     * an {@code /audit} filter on that field can match.
+     */
+    List<String> distinct(AuditField field, int limit);
 
     /** Signs the current head now if it is not signed yet (before an export, on shutdown, on a timer). */
     void checkpoint();

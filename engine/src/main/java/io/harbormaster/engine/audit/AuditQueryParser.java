@@ -26,13 +26,22 @@ public final class AuditQueryParser {
     /** Parses {@code key=value} words; {@code now} anchors relative times. */
     public static AuditQuery parse(List<String> words, Instant now) {
         var q = AuditQuery.all();
+        var given = new java.util.HashMap<String, String>();
         for (var word : words) {
             int eq = word.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("'" + word + "' is not a filter: use key=value with a key among "
                         + String.join(", ", sorted()));
             }
-            q = with(q, word.substring(0, eq).strip(), word.substring(eq + 1).strip(), now);
+            var key = word.substring(0, eq).strip();
+            var value = word.substring(eq + 1).strip();
+            var earlier = given.putIfAbsent(key, value);
+            if (earlier != null) {
+                // a second value would silently replace the first; entries have one of each, so both cannot match
+                throw new IllegalArgumentException(key + " is given twice (" + key + "=" + earlier + ", " + key + "="
+                        + value + "): give it once, and ask again for the other");
+            }
+            q = with(q, key, value, now);
         }
         return q;
     }

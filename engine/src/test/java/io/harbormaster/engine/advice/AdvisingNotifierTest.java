@@ -273,6 +273,11 @@ class AdvisingNotifierTest {
         }
 
         @Override
+        public java.util.List<String> distinct(io.harbormaster.engine.audit.AuditField field, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void checkpoint() {}
 
         @Override

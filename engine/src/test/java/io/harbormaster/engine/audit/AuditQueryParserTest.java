@@ -34,4 +34,11 @@ class AuditQueryParserTest {
         assertThatThrownBy(() -> AuditQueryParser.parse(List.of("service=a'b"), NOW))
                 .hasMessageContaining("letters");
     }
+
+    @Test
+    void aFilterGivenTwiceIsRefusedRatherThanTheLastOneKept() {
+        assertThatThrownBy(() -> AuditQueryParser.parse(List.of("service=search", "service=checkout"), NOW))
+                .hasMessageContaining("service is given twice (service=search, service=checkout)")
+                .hasMessageContaining("give it once");
+    }
 }

@@ -8,6 +8,7 @@ import static io.harbormaster.storage.jooq.Tables.AUDIT_KEY;
 import io.harbormaster.engine.audit.AuditChain;
 import io.harbormaster.engine.audit.AuditCheckpoint;
 import io.harbormaster.engine.audit.AuditEntry;
+import io.harbormaster.engine.audit.AuditField;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
@@ -421,6 +422,23 @@ public final class JooqAuditLog implements AuditLog {
             throw new DataAccessException("reading the newest audit entries", e);
         }
         return new AuditSummary(matched, byDecision, latest);
+    }
+
+    @Override
+    public List<String> distinct(AuditField field, int limit) {
+        var column =
+                switch (field) {
+                    case SERVICE -> AUDIT_ENTRY.SERVICE;
+                    case DECISION -> AUDIT_ENTRY.DECISION;
+                };
+        // both columns lead an index (service, time and decision, time)
+        return db.dsl()
+                .selectDistinct(column)
+                .from(AUDIT_ENTRY)
+                .where(column.ne(""))
+                .orderBy(column)
+                .limit(limit)
+                .fetch(column);
     }
 
     /** Every checkpoint, in sequence order. */

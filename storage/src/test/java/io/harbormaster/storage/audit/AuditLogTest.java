@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harbormaster.engine.audit.AuditChain;
 import io.harbormaster.engine.audit.AuditEntry;
+import io.harbormaster.engine.audit.AuditField;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CheckpointSigner;
@@ -310,6 +311,12 @@ class AuditLogTest {
             var rollbacks = new ArrayList<Long>();
             log.scan(AuditQuery.all().withDecision("rollback"), e -> rollbacks.add(e.seq()));
             assertThat(rollbacks).containsExactly(5L, 10L, 15L, 20L, 25L, 30L);
+
+            // what a filter can match: each value once, in order, the empty decision of an entry without one left out
+            log.append(record(31, "cart", ""));
+            assertThat(log.distinct(AuditField.SERVICE, 10)).containsExactly("cart", "checkout", "search");
+            assertThat(log.distinct(AuditField.SERVICE, 2)).containsExactly("cart", "checkout");
+            assertThat(log.distinct(AuditField.DECISION, 10)).containsExactly("auto", "rollback");
         }
     }
 

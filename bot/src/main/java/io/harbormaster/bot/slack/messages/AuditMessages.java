@@ -20,10 +20,15 @@ public final class AuditMessages {
     /** Short-lived signed links to the full export, as the HTTP API issues them. */
     public record ExportLinks(URI csv, URI json) {}
 
-    /** How many entries matched, per decision, the newest few, and links to export them all. */
-    public static SlackMessage summary(AuditQuery q, AuditSummary s, Optional<ExportLinks> links) {
+    /**
+     * How many entries matched, per decision, the newest few, and links to export them all; {@code remark}, for a
+     * query that matched nothing, says which of its values no entry has.
+     */
+    public static SlackMessage summary(
+            AuditQuery q, AuditSummary s, Optional<ExportLinks> links, Optional<String> remark) {
         var blocks = new ArrayList<LayoutBlock>();
-        var head = "*" + s.matched() + " audit entr" + (s.matched() == 1 ? "y" : "ies") + "* " + filters(q);
+        var head = "*" + s.matched() + " audit entr" + (s.matched() == 1 ? "y" : "ies") + "* " + filters(q)
+                + remark.map(r -> "\n:grey_question: " + escape(r)).orElse("");
         var counts = s.byDecision().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(e -> "*" + escape(e.getKey().isEmpty() ? "(none)" : e.getKey()) + "*\n" + e.getValue())

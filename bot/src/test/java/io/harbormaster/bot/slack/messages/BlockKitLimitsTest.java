@@ -152,7 +152,8 @@ class BlockKitLimitsTest {
                         AuditQuery.all().withService(HUGE),
                         summary,
                         Optional.of(new AuditMessages.ExportLinks(
-                                URI.create("https://h/" + HUGE), URI.create("https://j")))),
+                                URI.create("https://h/" + HUGE), URI.create("https://j"))),
+                        Optional.of(HUGE)),
                 AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2)));
         for (var m : messages) {
             assertWithinLimits(m);
