@@ -188,25 +188,15 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         + " Request it again to start over."))
                         .join();
             }
-            case DeployNotice.PreflightChecked p -> {
+            case DeployNotice.PreflightChecked p ->
+                // the engine announces each canary step, the first included, with the pods it got
                 web.reply(thread, DeployMessages.preflight(checks(p.results()))).join();
-                var canary = catalog.get().service(p.deploy().service()).map(s -> s.canary());
-                if (canary.isPresent() && p.results().stream().allMatch(CheckResult.Pass.class::isInstance)) {
-                    // The engine announces later steps as the weight moves; the first one starts right here.
-                    var steps = canary.get().steps();
-                    web.reply(
-                                    thread,
-                                    DeployMessages.canaryStep(
-                                            1, steps.size(), steps.getFirst().weight(), List.of()))
-                            .join();
-                }
-            }
             case DeployNotice.CanaryProgress c -> {
                 int steps = catalog.get()
                         .service(c.deploy().service())
                         .map(s -> s.canary().steps().size())
                         .orElse(c.deploy().step());
-                web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), steps, c.weightPercent(), c.evidence()))
+                web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), steps, c.plan(), c.evidence()))
                         .join();
             }
             case DeployNotice.Paused p ->

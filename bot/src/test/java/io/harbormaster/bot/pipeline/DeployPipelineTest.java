@@ -94,6 +94,27 @@ class DeployPipelineTest {
                         "canary.promote");
         assertThat(f.audit.verify().valid()).isTrue();
         assertThat(f.notices).hasAtLeastOneElementOfType(DeployNotice.Promoted.class);
+        // Traffic follows pods: checkout's 10 replicas cannot give the 5% and 25% steps, and the thread says what the
+        // canary really gets, from the first step on
+        assertThat(f.notices.stream()
+                        .filter(DeployNotice.CanaryProgress.class::isInstance)
+                        .map(n -> (DeployNotice.CanaryProgress) n)
+                        .map(c -> c.weightPercent() + "->" + c.plan().sharePercent()))
+                .containsExactly("5->10", "25->30", "50->40");
+        assertThat(f.deploys.transitions(done.id()))
+                .extracting(t -> t.reason())
+                .contains("preflight passed; canary starts at about 10% of traffic (1 canary pod of 10; the step asks"
+                        + " for 5%)")
+                .contains("step 2: canary at about 30% of traffic (3 canary pods of 10; the step asks for 25%)");
+        var steps = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(done.id())), e -> {
+            if (e.record().action().equals("canary.step")) {
+                steps.add(e.record().reasoningJson());
+            }
+        });
+        assertThat(steps.getFirst())
+                .contains("\"traffic_share_percent\":30")
+                .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":4}");
         // Every tick of the canary after its first interval is one timed evaluation (the /metrics histogram).
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
     }

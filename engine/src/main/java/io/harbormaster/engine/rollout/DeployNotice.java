@@ -38,7 +38,12 @@ public sealed interface DeployNotice {
     record PreflightChecked(Deploy deploy, List<CheckResult> results) implements DeployNotice {}
 
     /** The canary moved to a new traffic weight, or was judged at the end of a step. */
-    record CanaryProgress(Deploy deploy, int weightPercent, List<Evidence> evidence) implements DeployNotice {}
+    record CanaryProgress(Deploy deploy, ReplicaPlan plan, List<Evidence> evidence) implements DeployNotice {
+        /** The step's weight, as the policy gives it (the pods may give the canary another share: {@link #plan}). */
+        public int weightPercent() {
+            return plan.weightPercent();
+        }
+    }
 
     /** The analysis cannot decide (no data for too long): a human must look. */
     record Paused(Deploy deploy, String reason) implements DeployNotice {}

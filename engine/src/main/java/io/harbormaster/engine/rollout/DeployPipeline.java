@@ -558,15 +558,19 @@ public final class DeployPipeline {
             return fail(d, "blocked by preflight: " + String.join("; ", reasons));
         }
         var target = target(spec);
-        ports.cluster().stable(target); // the stable Deployment must exist before anything is derived from it
-        return move(
+        // the stable Deployment must exist before anything is derived from it
+        var stable = ports.cluster().stable(target);
+        var first = ReplicaPlan.forWeight(
+                stable.fullReplicas(), canaryPolicy(d, spec).steps().getFirst().weight());
+        var moved = move(
                 d,
                 DeployState.CANARY,
                 1,
                 ENGINE,
-                "preflight passed; canary starts at "
-                        + canaryPolicy(d, spec).steps().getFirst().weight() + "%"
+                "preflight passed; canary starts at " + first.trafficInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
+        ports.notifier().notify(new DeployNotice.CanaryProgress(moved, first, List.of()));
+        return moved;
     }
 
     /**
@@ -833,13 +837,17 @@ public final class DeployPipeline {
                             weight,
                             "step",
                             step,
+                            "pods",
+                            Map.of("canary", plan.canary(), "baseline", plan.baseline(), "stable", plan.stable()),
+                            "traffic_share_percent",
+                            plan.sharePercent(),
                             "evidence",
                             c.evidence().stream()
                                     .map(DeployPipeline::evidenceOne)
                                     .toList()));
-            var moved = move(
-                    d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + weight + "% of traffic");
-            ports.notifier().notify(new DeployNotice.CanaryProgress(moved, weight, c.evidence()));
+            var moved =
+                    move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + plan.trafficInWords());
+            ports.notifier().notify(new DeployNotice.CanaryProgress(moved, plan, c.evidence()));
             return moved;
         }
         var readiness = ports.cluster().awaitReady(target, now);

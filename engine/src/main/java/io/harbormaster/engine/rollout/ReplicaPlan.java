@@ -51,4 +51,29 @@ public record ReplicaPlan(int weightPercent, int canary, int baseline, int stabl
     public double canaryShare() {
         return canary / (double) pods();
     }
+
+    /** The canary's share of requests in whole percent. */
+    public int sharePercent() {
+        return (int) Math.round(100 * canaryShare());
+    }
+
+    /**
+     * Whether the pods cannot give the canary the step's weight: its share is more than a point away from it (a
+     * service with fewer than 20 pods has no 5% step; with 3, every step is a third).
+     */
+    public boolean missesWeight() {
+        return Math.abs(100 * canaryShare() - weightPercent) > 1.0;
+    }
+
+    /**
+     * The traffic the canary has, in words: "5% of traffic", or, when the pods cannot give the step's weight, "about
+     * 33% of traffic (1 canary pod of 3; the step asks for 5%)".
+     */
+    public String trafficInWords() {
+        if (!missesWeight()) {
+            return weightPercent + "% of traffic";
+        }
+        return "about " + sharePercent() + "% of traffic (" + canary + " canary pod" + (canary == 1 ? "" : "s") + " of "
+                + pods() + "; the step asks for " + weightPercent + "%)";
+    }
 }

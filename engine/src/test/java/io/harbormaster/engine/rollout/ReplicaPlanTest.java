@@ -66,6 +66,20 @@ class ReplicaPlanTest {
     }
 
     @Test
+    void saysTheShareThePodsGiveWhenItIsNotTheStepsWeight() {
+        var twenty = ReplicaPlan.forWeight(20, 5);
+        assertThat(twenty.missesWeight()).isFalse();
+        assertThat(twenty.trafficInWords()).isEqualTo("5% of traffic");
+        var three = ReplicaPlan.forWeight(3, 5);
+        assertThat(three.missesWeight()).isTrue();
+        assertThat(three.sharePercent()).isEqualTo(33);
+        assertThat(three.trafficInWords()).isEqualTo("about 33% of traffic (1 canary pod of 3; the step asks for 5%)");
+        assertThat(ReplicaPlan.forWeight(10, 50).trafficInWords())
+                .isEqualTo("about 40% of traffic (4 canary pods of 10; the step asks for 50%)");
+        assertThat(ReplicaPlan.forWeight(100, 25).missesWeight()).isFalse();
+    }
+
+    @Test
     void refusesAWeightOutsideOneToAHundredAndAServiceWithoutReplicas() {
         assertThatThrownBy(() -> ReplicaPlan.forWeight(10, 0)).hasMessageContaining("1..100");
         assertThatThrownBy(() -> ReplicaPlan.forWeight(10, 101)).hasMessageContaining("1..100");

@@ -11,6 +11,7 @@ import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.RuleOutcome;
+import io.harbormaster.engine.rollout.ReplicaPlan;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,15 +104,25 @@ public final class DeployMessages {
         return new SlackMessage(passed ? "Preflight passed" : "Preflight blocked the deploy", blocks);
     }
 
-    /** One canary step: the traffic it had and every metric compared, canary against baseline. */
-    public static SlackMessage canaryStep(int step, int steps, int trafficPercent, List<Evidence> evidence) {
-        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + trafficPercent + "% of traffic";
+    /**
+     * One canary step: the traffic it has and every metric compared, canary against baseline. Traffic follows pods:
+     * when the service has too few of them for the step's weight, the share it really has is shown, and why.
+     */
+    public static SlackMessage canaryStep(int step, int steps, ReplicaPlan plan, List<Evidence> evidence) {
+        var traffic = plan.missesWeight() ? "about " + plan.sharePercent() + "%" : plan.weightPercent() + "%";
+        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + traffic + " of traffic";
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
+        if (plan.missesWeight()) {
+            blocks.add(BlockKit.context(List.of(":warning: The step asks for " + plan.weightPercent()
+                    + "%, but traffic follows pods: " + plan.canary() + " canary pod" + (plan.canary() == 1 ? "" : "s")
+                    + " of " + plan.pods() + " (as many baseline, the rest stable). More replicas give finer"
+                    + " steps.")));
+        }
         for (var e : evidence) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
-        return new SlackMessage("Canary step " + step + "/" + steps + " at " + trafficPercent + "% of traffic", blocks);
+        return new SlackMessage("Canary step " + step + "/" + steps + " at " + traffic + " of traffic", blocks);
     }
 
     /** The final decision and the evidence behind it, the deciding piece first (for a rollback, each metric once). */

@@ -15,6 +15,7 @@ import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.RuleOutcome;
 import io.harbormaster.engine.risk.Threshold;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.ReplicaPlan;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -126,7 +127,7 @@ class BlockKitLimitsTest {
                 DeployMessages.preflight(IntStream.range(0, 500)
                         .mapToObj(i -> new PreflightCheckView(HUGE, i % 2 == 0, HUGE_EMOJI))
                         .toList()),
-                DeployMessages.canaryStep(2, 4, 25, evidence),
+                DeployMessages.canaryStep(2, 4, ReplicaPlan.forWeight(3, 25), evidence),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Pause(600, evidence)),
                 DeployMessages.status(IntStream.range(0, 900)

@@ -8,6 +8,7 @@ import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.ReplicaPlan;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +53,7 @@ class DeployMessagesTest {
         var step = DeployMessages.canaryStep(
                 2,
                 3,
-                25,
+                ReplicaPlan.forWeight(20, 25),
                 List.of(
                         sequential("p50_ms", "running", Double.NaN, Double.NaN, 1.25),
                         sequential("error_rate", "running", 0.002, 0.0018, 0.9)));
@@ -63,6 +64,18 @@ class DeployMessagesTest {
         assertThat(text).doesNotContain("+1.25", "0.9,", "shift");
         // the latency judge has no raw values to show: no "n/a" stands in for them
         assertThat(text).doesNotContain("n/a");
+    }
+
+    @Test
+    void aStepThePodsCannotGiveShowsTheShareTheCanaryHasAndWhy() {
+        var text = text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forWeight(3, 5), List.of()));
+        assertThat(text)
+                .contains("*Canary step 1/3* at about 33% of traffic")
+                .contains("The step asks for 5%, but traffic follows pods: 1 canary pod of 3")
+                .doesNotContain("at 5% of traffic");
+        assertThat(text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forWeight(20, 5), List.of())))
+                .contains("at 5% of traffic")
+                .doesNotContain("follows pods");
     }
 
     @Test
