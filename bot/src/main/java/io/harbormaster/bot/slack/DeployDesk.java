@@ -29,6 +29,11 @@ public interface DeployDesk {
      */
     List<DeployView> status(Optional<String> service);
 
+    /** What holds deploys back now (locks, automatic-deploy blocks, freezes), for one service or every one. */
+    default List<ServiceHold> holds(Optional<String> service) {
+        return List.of();
+    }
+
     ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String idempotencyKey);
 
     ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel);

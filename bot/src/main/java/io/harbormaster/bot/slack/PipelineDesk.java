@@ -144,6 +144,52 @@ public final class PipelineDesk implements DeployDesk {
     }
 
     @Override
+    public List<ServiceHold> holds(Optional<String> service) {
+        var now = clock.instant();
+        var catalog = pipeline.catalog();
+        var names = service.map(List::of)
+                .orElseGet(() -> List.copyOf(catalog.services().keySet()));
+        var holds = new java.util.ArrayList<ServiceHold>();
+        for (var name : names) {
+            policies.lockOf(name)
+                    .ifPresent(l -> holds.add(new ServiceHold(
+                            name,
+                            ServiceHold.Kind.LOCK,
+                            l.reason(),
+                            Optional.of(l.lockedBy()),
+                            Optional.of(l.lockedAt()),
+                            Optional.empty())));
+            policies.autoDeployBlock(name, now)
+                    .ifPresent(b -> holds.add(new ServiceHold(
+                            name,
+                            ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
+                            b.reason(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.of(b.until()))));
+            for (var f : policies.freezesCovering(name, now)) {
+                holds.add(new ServiceHold(
+                        name,
+                        ServiceHold.Kind.FREEZE,
+                        f.reason(),
+                        Optional.of(f.createdBy()),
+                        Optional.of(f.startsAt()),
+                        Optional.of(f.endsAt())));
+            }
+            catalog.freezes().stream()
+                    .filter(f -> f.covers(name, now))
+                    .forEach(f -> holds.add(new ServiceHold(
+                            name,
+                            ServiceHold.Kind.FREEZE,
+                            f.reason() + " (harbormaster.yml)",
+                            Optional.empty(),
+                            Optional.of(f.from()),
+                            Optional.of(f.to()))));
+        }
+        return holds;
+    }
+
+    @Override
     public ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String key) {
         var refused = refusal(CommandPolicy.Command.ROLLBACK, command.service(), who, Map.of());
         if (refused.isPresent()) {

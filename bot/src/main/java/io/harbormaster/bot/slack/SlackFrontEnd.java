@@ -184,7 +184,8 @@ public final class SlackFrontEnd implements AutoCloseable {
         switch (command) {
             case DeployCommand.Deploy d -> requestDeploy(d, user, channel, key);
             case DeployCommand.Status s ->
-                web.ephemeral(channel, user.id(), DeployMessages.status(desk.status(s.service())));
+                web.ephemeral(
+                        channel, user.id(), DeployMessages.status(desk.status(s.service()), desk.holds(s.service())));
             case DeployCommand.Rollback r -> act(desk.rollback(r, user, channel, key), channel, user);
             case DeployCommand.Lock l -> act(desk.lock(l, user, channel), channel, user);
             case DeployCommand.Unlock u -> act(desk.unlock(u, user, channel), channel, user);

@@ -46,7 +46,8 @@ class EndToEndTest {
             "shipping",
             "reviews",
             "ratings",
-            "wishlist");
+            "wishlist",
+            "catalog");
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -336,6 +337,26 @@ class EndToEndTest {
         assertThat(status.allText())
                 .contains("Last finished", "*ratings* `1.1.0` → production: promoted 2026-11-24 ", " UTC")
                 .doesNotContain("No deploys", "In flight");
+    }
+
+    @Test
+    void statusShowsALockOnAServiceThatHasNoDeployYet() throws Exception {
+        requests.slashCommand(ALICE, "/deploy", "lock catalog db maintenance");
+        await("the lock", () -> slack.messages(CHANNEL).stream()
+                .filter(m -> m.allText().contains("catalog is locked"))
+                .findFirst()
+                .orElse(null));
+        requests.slashCommand(BOB, "/deploy", "status catalog");
+        var status = await("the status", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(BOB.userId())))
+                .filter(m -> m.allText().contains("catalog"))
+                .findFirst()
+                .orElse(null));
+        assertThat(status.allText())
+                .contains("Held back", "*catalog* locked by <@" + ALICE.userId() + "> since ", "db maintenance")
+                .contains("/deploy unlock catalog")
+                .contains("nothing is in flight and nothing has finished yet");
+        requests.slashCommand(ALICE, "/deploy", "unlock catalog");
     }
 
     @Test

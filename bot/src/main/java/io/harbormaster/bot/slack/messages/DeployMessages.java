@@ -6,6 +6,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.bot.slack.ServiceHold;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.risk.RiskAssessment;
@@ -161,16 +162,22 @@ public final class DeployMessages {
     }
 
     /**
-     * {@code /deploy status}: the deploys in flight, then per service the last finished one with its outcome and when
-     * it ended, one line each.
+     * {@code /deploy status}: what holds deploys back now (locks, automatic-deploy blocks, freezes), the deploys in
+     * flight, then per service the last finished one with its outcome and when it ended, one line each.
      */
-    public static SlackMessage status(List<DeployView> deploys) {
-        if (deploys.isEmpty()) {
+    public static SlackMessage status(List<DeployView> deploys, List<ServiceHold> holds) {
+        if (deploys.isEmpty() && holds.isEmpty()) {
             return SlackMessage.text("No deploys to show: nothing is in flight and nothing has finished yet.");
         }
         var inFlight = deploys.stream().filter(d -> !d.state().terminal()).toList();
         var finished = deploys.stream().filter(d -> d.state().terminal()).toList();
         var blocks = new ArrayList<LayoutBlock>();
+        if (!holds.isEmpty()) {
+            statusSection(
+                    blocks,
+                    "*Held back*",
+                    holds.stream().map(DeployMessages::holdLine).toList());
+        }
         if (!inFlight.isEmpty()) {
             statusSection(
                     blocks,
@@ -191,7 +198,31 @@ public final class DeployMessages {
                                     + escape(d.stateLine()) + ") · #" + d.deployId())
                             .toList());
         }
-        return new SlackMessage(inFlight.size() + " in flight, " + finished.size() + " last finished", blocks);
+        if (deploys.isEmpty()) {
+            blocks.add(BlockKit.context(
+                    List.of("No deploys to show: nothing is in flight and nothing has finished yet.")));
+        }
+        return new SlackMessage(
+                (holds.isEmpty() ? "" : holds.size() + " held back, ") + inFlight.size() + " in flight, "
+                        + finished.size() + " last finished",
+                blocks);
+    }
+
+    private static String holdLine(ServiceHold h) {
+        var by = h.by().map(u -> " by " + user(u)).orElse("");
+        var since = h.since().map(t -> " since " + Mrkdwn.time(t)).orElse("");
+        var until = h.until().map(t -> " until " + Mrkdwn.time(t)).orElse("");
+        return switch (h.kind()) {
+            case LOCK ->
+                ":lock: *" + h.service() + "* locked" + by + since + ": " + escape(h.reason()) + " (`/deploy unlock "
+                        + h.service() + "` lifts it)";
+            case AUTO_DEPLOY_BLOCK ->
+                ":no_entry_sign: *" + h.service() + "* automatic deploys blocked" + until + ": " + escape(h.reason())
+                        + " (a deploy started in Slack still runs)";
+            case FREEZE ->
+                ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + escape(h.reason())
+                        + " (only `--emergency` deploys)";
+        };
     }
 
     private static void statusSection(List<LayoutBlock> blocks, String head, List<String> lines) {

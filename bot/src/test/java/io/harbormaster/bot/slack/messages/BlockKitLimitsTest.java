@@ -130,12 +130,24 @@ class BlockKitLimitsTest {
                 DeployMessages.canaryStep(2, 4, ReplicaPlan.forWeight(3, 25), evidence),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Rollback(600, evidence)),
                 DeployMessages.decision(deploy("checkout", HUGE), new Verdict.Pause(600, evidence)),
-                DeployMessages.status(IntStream.range(0, 900)
-                        .mapToObj(i -> deploy("checkout", HUGE))
-                        .toList()),
-                DeployMessages.status(IntStream.range(0, 900)
-                        .mapToObj(i -> finished(deploy("checkout", HUGE)))
-                        .toList()),
+                DeployMessages.status(
+                        IntStream.range(0, 900)
+                                .mapToObj(i -> deploy("checkout", HUGE))
+                                .toList(),
+                        IntStream.range(0, 300)
+                                .mapToObj(i -> new io.harbormaster.bot.slack.ServiceHold(
+                                        "checkout",
+                                        io.harbormaster.bot.slack.ServiceHold.Kind.LOCK,
+                                        HUGE,
+                                        Optional.of("U1"),
+                                        Optional.of(java.time.Instant.EPOCH),
+                                        Optional.empty()))
+                                .toList()),
+                DeployMessages.status(
+                        IntStream.range(0, 900)
+                                .mapToObj(i -> finished(deploy("checkout", HUGE)))
+                                .toList(),
+                        List.of()),
                 EscalationMessages.request(escalation),
                 EscalationMessages.closed(escalation, HUGE),
                 RollbackMessages.broadcast(new RollbackNotice(

@@ -2,6 +2,7 @@ package io.harbormaster.bot.slack.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.slack.ServiceHold;
 import io.harbormaster.engine.canary.AnalysisRuns;
 import io.harbormaster.engine.canary.ClosingTestEvidence;
 import io.harbormaster.engine.canary.Evidence;
@@ -76,6 +77,35 @@ class DeployMessagesTest {
         assertThat(text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forWeight(20, 5), List.of())))
                 .contains("at 5% of traffic")
                 .doesNotContain("follows pods");
+    }
+
+    @Test
+    void statusListsWhatHoldsDeploysBackBeforeTheDeploys() {
+        var t = java.time.Instant.parse("2026-11-24T10:00:00Z");
+        var text = text(DeployMessages.status(
+                List.of(),
+                List.of(
+                        new ServiceHold(
+                                "search",
+                                ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
+                                "rolled back 2.0.0",
+                                java.util.Optional.empty(),
+                                java.util.Optional.empty(),
+                                java.util.Optional.of(t)),
+                        new ServiceHold(
+                                "search",
+                                ServiceHold.Kind.FREEZE,
+                                "Black Friday (harbormaster.yml)",
+                                java.util.Optional.empty(),
+                                java.util.Optional.of(t.minusSeconds(86400)),
+                                java.util.Optional.of(t)))));
+        assertThat(text)
+                .contains("*Held back*")
+                .contains("*search* automatic deploys blocked until ")
+                .contains("rolled back 2.0.0 (a deploy started in Slack still runs)")
+                .contains("*search* frozen since ")
+                .contains("Black Friday (harbormaster.yml) (only `--emergency` deploys)")
+                .contains("nothing is in flight");
     }
 
     @Test
