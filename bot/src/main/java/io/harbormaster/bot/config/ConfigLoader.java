@@ -125,7 +125,8 @@ public final class ConfigLoader {
                 "channel",
                 "canary",
                 "escalated_canary",
-                "deployers");
+                "deployers",
+                "oncall_channel");
         String environment = environment(defaults, "defaults.environment");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
@@ -139,6 +140,7 @@ public final class ConfigLoader {
         canary(escalatedDefaults, "defaults.escalated_canary", canaryDefaults);
         boolean escalatedDefaultsOk = problems.size() == beforeEscalated;
         Optional<String> deployers = group(defaults, "defaults.deployers", groups);
+        Optional<String> oncall = optionalChannel(defaults, "defaults.oncall_channel", Optional.empty());
 
         var services = new LinkedHashMap<String, ServiceSpec>();
         var servicesNode = root.path("services");
@@ -153,7 +155,8 @@ public final class ConfigLoader {
                             channel,
                             canaryDefaults,
                             escalatedDefaultsOk ? escalatedDefaults : null,
-                            deployers)
+                            deployers,
+                            oncall)
                     .ifPresent(s -> services.put(s.name(), s)));
             checkDependencies(services, servicesNode);
         }
@@ -216,7 +219,8 @@ public final class ConfigLoader {
             String channel,
             CanaryPolicy canaryDefaults,
             JsonNode escalatedDefaults,
-            Optional<String> defaultDeployers) {
+            Optional<String> defaultDeployers,
+            Optional<String> defaultOncall) {
         var path = "services." + name;
         int before = problems.size();
         if (!SERVICE_NAME.matcher(name).matches()) {
@@ -243,7 +247,8 @@ public final class ConfigLoader {
                 "escalated_canary",
                 "metrics",
                 "channel",
-                "deployers");
+                "deployers",
+                "oncall_channel");
         var namespace = required(node, path + ".namespace", "namespace");
         if (namespace != null && !K8S_NAME.matcher(namespace).matches()) {
             problem(path + ".namespace", "'" + namespace + "' is not a Kubernetes namespace name");
@@ -315,6 +320,7 @@ public final class ConfigLoader {
             }
         }
         var serviceChannel = channel(node, path + ".channel", channel);
+        var oncall = optionalChannel(node, path + ".oncall_channel", defaultOncall);
         if (problems.size() > before || namespace == null || approvers == null) {
             return Optional.empty();
         }
@@ -332,7 +338,8 @@ public final class ConfigLoader {
                 escalated,
                 metrics,
                 serviceChannel,
-                deployers));
+                deployers,
+                oncall));
     }
 
     /** An optional group name under {@code path}, which must be defined under {@code groups:}. */
@@ -735,6 +742,21 @@ public final class ConfigLoader {
             return fallback;
         }
         return c;
+    }
+
+    /** A channel that may be left out ({@code fallback}). */
+    private Optional<String> optionalChannel(JsonNode node, String path, Optional<String> fallback) {
+        var c = text(node, path, null);
+        if (c == null) {
+            return fallback;
+        }
+        if (!CHANNEL.matcher(c).matches()) {
+            problem(
+                    path,
+                    "'" + c + "' is not a Slack channel: use #name (lower case) or a channel id such as C0123ABC");
+            return fallback;
+        }
+        return Optional.of(c);
     }
 
     private Criticality criticality(JsonNode node, String path) {

@@ -18,6 +18,7 @@ import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.CheckResult;
 import io.harbormaster.engine.policy.ServiceCatalog;
+import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.BuildCatalog;
@@ -368,7 +369,15 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 Optional.of("#" + r.incident().id()),
                 web.permalink(thread).join(),
                 r.blockedUntil());
-        web.broadcast(thread, RollbackMessages.broadcast(notice)).join();
+        var message = RollbackMessages.broadcast(notice);
+        web.broadcast(thread, message).join();
+        // an automatic rollback also reaches the service's on-call channel, when it has one of its own
+        var spec = catalog.get().service(d.service());
+        var oncall = spec.flatMap(ServiceSpec::oncallChannel)
+                .filter(c -> !c.equals(thread.channel()) && !c.equals(spec.get().channel()));
+        if (requestedBy.isEmpty() && oncall.isPresent()) {
+            web.post(oncall.get(), message).join();
+        }
     }
 
     private void updateParent(Deploy d, ThreadRef thread) {

@@ -48,6 +48,7 @@ class EndToEndTest {
             "ratings",
             "wishlist",
             "catalog");
+    static final String ONCALL = "C0ONCALL";
     static final String CONFIG = """
             groups:
               approvers: [U0APPROVER, U0REQUESTER]
@@ -56,6 +57,7 @@ class EndToEndTest {
               auditors: auditors
             defaults:
               channel: "#deploys"
+              oncall_channel: "#oncall"
               canary:
                 interval_seconds: 1
                 min_step_seconds: 3
@@ -87,6 +89,7 @@ class EndToEndTest {
         bot = InProcessBot.start(
                 InProcessBot.Options.of("e2e", CONFIG, USERS, SERVICES).withSocketMode());
         slack = bot.slack;
+        slack.addChannel(new SlackStandIn.Channel(ONCALL, "oncall"));
         cluster = bot.cluster;
         metrics = bot.metrics;
         requests = bot.requests;
@@ -210,6 +213,12 @@ class EndToEndTest {
                 .findFirst()
                 .orElse(null));
         assertThat(notice.text()).contains("Rolled back inventory 3.0.0", "error", "incident #");
+        // the on-call channel gets the same notice, with the link to the thread
+        var oncall = await("the on-call notice", () -> slack.messages(ONCALL).stream()
+                .filter(m -> m.allText().contains("Rolled back inventory 3.0.0"))
+                .findFirst()
+                .orElse(null));
+        assertThat(oncall.allText()).contains("error", "incident #", "thread");
         var hypothesis = await("the incident hypothesis", () -> slack.replies(CHANNEL, parent.ts()).stream()
                 .filter(m -> m.allText().contains("Incident hypothesis"))
                 .findFirst()
@@ -317,6 +326,8 @@ class EndToEndTest {
                 .findFirst()
                 .orElse(null));
         assertThat(decision.allText()).contains("Requested by <@U0APPROVER>").doesNotContain("n/a");
+        // a person's rollback is theirs to tell: the on-call channel hears only of automatic ones
+        assertThat(slack.messages(ONCALL)).noneMatch(m -> m.allText().contains("wishlist"));
     }
 
     @Test

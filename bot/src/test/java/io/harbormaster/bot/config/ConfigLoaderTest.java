@@ -197,7 +197,30 @@ class ConfigLoaderTest {
         assertThat(p)
                 .containsExactly("harbormaster.yml:7: services.web.namespce: unknown key 'namespce' (did you mean"
                         + " 'namespace'?); known keys here: namespace, deployment, container, criticality, dependencies,"
-                        + " approvers, approvals, windows, canary, escalated_canary, metrics, channel, deployers");
+                        + " approvers, approvals, windows, canary, escalated_canary, metrics, channel, deployers,"
+                        + " oncall_channel");
+    }
+
+    @Test
+    void anOnCallChannelIsSetByDefaultOrPerServiceAndMustBeAChannel() {
+        assertThat(ConfigLoader.parse("harbormaster.yml", MINIMAL)
+                        .catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .oncallChannel())
+                .isEmpty();
+        var config = ConfigLoader.parse(
+                "harbormaster.yml",
+                "defaults:\n  oncall_channel: \"#oncall\"\n" + MINIMAL + "  api:\n    namespace: default\n"
+                        + "    approvers: ops\n    oncall_channel: C0APIONCALL\n");
+        assertThat(config.catalog().service("web").orElseThrow().oncallChannel())
+                .contains("#oncall");
+        assertThat(config.catalog().service("api").orElseThrow().oncallChannel())
+                .contains("C0APIONCALL");
+        assertThat(problems(MINIMAL + "    oncall_channel: On Call\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.oncall_channel: 'On Call' is not a Slack channel");
     }
 
     @Test

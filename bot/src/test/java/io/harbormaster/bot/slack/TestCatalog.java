@@ -39,6 +39,7 @@ public final class TestCatalog {
                 CanaryPolicy.defaults().cautious(),
                 Map.of(),
                 "#deploys",
+                Optional.empty(),
                 Optional.empty());
     }
 }

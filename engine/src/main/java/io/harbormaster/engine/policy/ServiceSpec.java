@@ -15,6 +15,8 @@ import java.util.Optional;
  *     defaults for this service
  * @param deployerGroup the group whose members (with the approvers) may deploy, roll back, lock and unlock it from
  *     Slack; empty: anyone may
+ * @param oncallChannel where every automatic rollback is also announced, besides the deploy's own channel; empty:
+ *     only there
  */
 public record ServiceSpec(
         String name,
@@ -30,7 +32,8 @@ public record ServiceSpec(
         CanaryPolicy escalatedCanary,
         Map<String, String> metricTemplates,
         String channel,
-        Optional<String> deployerGroup) {
+        Optional<String> deployerGroup,
+        Optional<String> oncallChannel) {
 
     public ServiceSpec {
         dependencies = List.copyOf(dependencies);

@@ -35,7 +35,8 @@ class CommandPolicyTest {
                 CanaryPolicy.defaults().cautious(),
                 Map.of(),
                 "#deploys",
-                deployers);
+                deployers,
+                Optional.empty());
     }
 
     static Verdict check(String service, String member, Command command) {

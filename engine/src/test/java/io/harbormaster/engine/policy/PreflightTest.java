@@ -34,6 +34,7 @@ class PreflightTest {
                 CanaryPolicy.defaults().cautious(),
                 Map.of(),
                 "#deploys",
+                Optional.empty(),
                 Optional.empty());
     }
 
