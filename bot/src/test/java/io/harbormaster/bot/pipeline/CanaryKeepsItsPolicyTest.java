@@ -160,4 +160,26 @@ class CanaryKeepsItsPolicyTest {
                 .isEqualTo(f.catalog.service("checkout").orElseThrow().canary());
         assertThat(audited(id, "canary.policy_kept")).isEmpty(); // judged by what is configured: nothing to say
     }
+
+    @Test
+    void aStoredPolicyChangedInTheDatabasePausesTheCanaryForAPersonInsteadOfJudgingItByAnythingElse() {
+        long id = canaryOfASmallChange(f.engine("engine-a"), "slack:1", "1.1.0");
+        db.dsl()
+                .update(DSL.table("canary_policy"))
+                .set(DSL.field("policy_json"), DSL.replace(DSL.field("policy_json", String.class), "0.05", "0.5"))
+                .execute();
+        f.deploys.releaseLease(id, "engine-a");
+        var other = f.engine("engine-b");
+
+        f.clock.advance(Duration.ofSeconds(10));
+        var paused = other.advance(id).orElseThrow();
+        f.clock.advance(Duration.ofSeconds(10));
+        other.advance(id);
+
+        assertThat(paused.state()).isEqualTo(DeployState.CANARY);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .startsWith("paused: the canary policy it started with cannot be read: ")
+                .contains("does not match its hash");
+        assertThat(audited(id, "canary.paused")).hasSize(1);
+    }
 }

@@ -771,7 +771,7 @@ public final class DeployPipeline {
             return;
         }
         var hash = StartedPolicy.of(judging.started().escalated(), configured).hash();
-        if (hash.equals(judging.started().hash()) || hash.equals(toldConfigured.put(d.id(), hash))) {
+        if (hash.equals(judging.started().hash()) || hash.equals(toldConfigured.get(d.id()))) {
             return;
         }
         var key = "\"" + CONFIGURED_POLICY_HASH + "\":\"" + hash + "\"";
@@ -782,24 +782,24 @@ public final class DeployPipeline {
                 told.set(true);
             }
         });
-        if (told.get()) {
-            return;
+        if (!told.get()) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "deploy " + d.id() + " (" + d.service() + "): its "
+                            + judging.started().variant()
+                            + " canary policy is configured otherwise now (" + hash + "); the running canary keeps"
+                            + " the one it started with (" + judging.started().hash() + ")");
+            var reasoning = new LinkedHashMap<String, Object>();
+            reasoning.put("canary_policy", judging.started().variant());
+            reasoning.put(CANARY_POLICY_HASH, judging.started().hash());
+            reasoning.put(CONFIGURED_POLICY_HASH, hash);
+            reasoning.put(
+                    "reason",
+                    "the configuration changed since the canary started; the running canary keeps the policy it"
+                            + " started with, and canaries started from now on get the new one");
+            audit(d, ENGINE, POLICY_KEPT, "continue", reasoning);
         }
-        LOG.log(
-                System.Logger.Level.INFO,
-                "deploy " + d.id() + " (" + d.service() + "): its "
-                        + judging.started().variant()
-                        + " canary policy is configured otherwise now (" + hash + "); the running canary keeps"
-                        + " the one it started with (" + judging.started().hash() + ")");
-        var reasoning = new LinkedHashMap<String, Object>();
-        reasoning.put("canary_policy", judging.started().variant());
-        reasoning.put(CANARY_POLICY_HASH, judging.started().hash());
-        reasoning.put(CONFIGURED_POLICY_HASH, hash);
-        reasoning.put(
-                "reason",
-                "the configuration changed since the canary started; the running canary keeps the policy it"
-                        + " started with, and canaries started from now on get the new one");
-        audit(d, ENGINE, POLICY_KEPT, "continue", reasoning);
+        toldConfigured.put(d.id(), hash);
     }
 
     /** The audit action saying a running canary keeps its policy under a configuration changed since it started. */
