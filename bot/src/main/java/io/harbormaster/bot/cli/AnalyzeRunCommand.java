@@ -454,7 +454,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 policySource,
                 CanaryPolicyJson.hash(CanaryPolicyJson.write(policy)),
                 frozen.started().map(StartedPolicy::hash));
-        frozen.agree(policy, policySource);
+        frozen.agree(policy, policySource.equals(STORED) ? "the policy it started with" : policySource);
         CanaryNoise used = frozen.history().capped(policy.sequential().noiseHistory());
         var series = frozen.samples();
         print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());

@@ -57,11 +57,7 @@ public final class CanaryPolicyJson {
                         "error_window_seconds", h.errorWindowSeconds(),
                         "max_p99_ms", h.maxP99Ms(),
                         "p99_window_seconds", h.p99WindowSeconds(),
-                        // a whole number in a policy file
-                        "max_restarts",
-                                h.maxRestarts() == Math.rint(h.maxRestarts())
-                                        ? (Object) (long) h.maxRestarts()
-                                        : h.maxRestarts(),
+                        "max_restarts", wholeIfWhole(h.maxRestarts()),
                         "restart_window_seconds", h.restartWindowSeconds(),
                         "min_requests", h.minRequests()));
         var w = p.mannWhitney();
@@ -92,6 +88,11 @@ public final class CanaryPolicyJson {
         sequential.put("noise_history", q.noiseHistory());
         m.put("sequential", sequential);
         return CanonicalJson.of(m);
+    }
+
+    /** A whole number as one (a policy file takes {@code max_restarts} only as a whole number). */
+    private static Object wholeIfWhole(double v) {
+        return v == Math.rint(v) ? (Object) (long) v : v;
     }
 
     /** A short hash of a policy's JSON ({@link #write}): the first hex digits of its SHA-256. */

@@ -50,6 +50,21 @@ class CanaryPolicyJsonTest {
     }
 
     @Test
+    void everySettingOfEveryPartIsWritten() throws Exception {
+        // a setting added to a policy record but not to CanaryPolicyJson would be stored as nothing, and a canary
+        // would be judged by its default instead of what was configured
+        var json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(CanaryPolicyJson.write(CanaryPolicy.defaults()));
+        assertThat(json.size()).isEqualTo(CanaryPolicy.class.getRecordComponents().length);
+        assertThat(json.get("steps").get(0).size()).isEqualTo(CanaryStep.class.getRecordComponents().length);
+        assertThat(json.get("hard_triggers").size()).isEqualTo(HardTriggerPolicy.class.getRecordComponents().length);
+        assertThat(json.get("mann_whitney").size()).isEqualTo(MannWhitneyPolicy.class.getRecordComponents().length);
+        assertThat(json.get("sequential").size()).isEqualTo(SequentialPolicy.class.getRecordComponents().length);
+        // the metric groups are fixed, not a setting
+        assertThat(json.get("scoring").size()).isEqualTo(ScoringPolicy.class.getRecordComponents().length - 1);
+    }
+
+    @Test
     void theTextUsesThePolicyFilesKeysAndTheHashFollowsThePolicy() {
         var json = CanaryPolicyJson.write(CanaryPolicy.defaults());
         assertThat(json)
