@@ -7,6 +7,7 @@ import io.harbormaster.engine.canary.AnalysisReport;
 import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
+import io.harbormaster.engine.canary.CanaryPolicyJson;
 import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
@@ -14,6 +15,7 @@ import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TimelineEntry;
 import io.harbormaster.engine.json.JsonErrors;
+import io.harbormaster.engine.rollout.StartedPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -116,8 +119,10 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             names = "--deploy",
             paramLabel = "ID",
             description = "Replay a pipeline deploy's canary from the samples it froze in the bot's database (--db):"
-                    + " with its service's policy from --config (or --policy), escalated and with the noise history"
-                    + " as its decision's audit entry says, instead of --input or --prometheus.")
+                    + " by the canary policy it started with, as the database keeps it (--config or --policy instead,"
+                    + " which the report compares with it; the service's policy in the configuration for a canary"
+                    + " from before policies were kept), with the noise history as its decision's audit entry says,"
+                    + " instead of --input or --prometheus.")
     Long deploy;
 
     @Mixin
@@ -126,12 +131,42 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(
             names = "--config",
             paramLabel = "FILE",
-            description = "With --deploy: the bot's configuration, for the service's canary policy (default:"
-                    + " $HARBORMASTER_CONFIG, else ./harbormaster.yml).")
+            description = "With --deploy: judge by the service's canary policy in this configuration instead of the"
+                    + " one the canary started with; the configuration read for a canary from before canary policies"
+                    + " were kept (default: $HARBORMASTER_CONFIG, else ./harbormaster.yml).")
     Path configFile;
 
     /** With --deploy: the canary read from the database. */
     private FrozenCanary frozen;
+
+    /** The source of a replay's policy that is the one its canary started with, as the database keeps it. */
+    private static final String STORED = "stored";
+
+    /** With --deploy: the policy the replay judges by, and the one the canary started with. */
+    private ReplayedPolicy replayedPolicy;
+
+    /**
+     * The policy a replay of a pipeline canary judges by: {@code source} is {@code stored} (the one the canary started
+     * with) or the file it came from; {@code stored} the hash of the one the canary started with, when one was stored.
+     */
+    private record ReplayedPolicy(String source, String hash, Optional<String> stored) {
+        /** What the report says of it. */
+        String words() {
+            if (source.equals(STORED)) {
+                return "the one its canary started with (" + hash + "), stored in the database";
+            }
+            if (stored.isEmpty()) {
+                return source + " (" + hash + "): no policy was stored for this canary (it started on a Harbormaster"
+                        + " from before canary policies were stored), so this is the configuration of today, which may"
+                        + " not be the one it ran with";
+            }
+            if (stored.get().equals(hash)) {
+                return source + " (" + hash + "), the one its canary started with";
+            }
+            return source + " (" + hash + "), which differs from the one its canary started with (" + stored.get()
+                    + ", stored in the database): the replay follows " + source;
+        }
+    }
 
     @Override
     public Integer call() {
@@ -289,6 +324,11 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 d.put("state", frozen.deploy().state().name().toLowerCase(Locale.ROOT));
                 d.put("intervals_frozen", frozen.samples().size());
                 d.put("canary_policy", frozen.escalated() ? "escalated" : "standard");
+                var p = d.putObject("policy");
+                p.put("source", replayedPolicy.source());
+                p.put("hash", replayedPolicy.hash());
+                replayedPolicy.stored().ifPresent(h -> p.put("stored_hash", h));
+                p.put("note", replayedPolicy.words());
                 frozen.decision().ifPresent(a -> d.put("decision", a));
                 frozen.decidedAtS().ifPresent(a -> d.put("decided_at_s", a));
             }
@@ -332,6 +372,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                                                 .map(t -> " at " + t + " s")
                                                 .orElse(""))
                                 .orElse("; no decision yet"));
+                out.printf(Locale.ROOT, "policy:   %s%n", replayedPolicy.words());
             }
             out.printf(
                     Locale.ROOT,
@@ -392,20 +433,28 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         try (var db = database.openExisting()) {
             frozen = FrozenCanary.read(db, deploy);
         }
+        var stored = frozen.startedPolicy();
         CanaryPolicy policy;
         String policySource;
         if (policyFile != null) {
             policy = CanaryPolicyFile.read(policyFile);
             policy = frozen.escalated() ? policy.cautious() : policy;
             policySource = policyFile.toString();
-        } else {
+        } else if (configFile != null || stored.isEmpty()) {
             var config = configFile != null
                     ? configFile
                     : Path.of(System.getenv().getOrDefault("HARBORMASTER_CONFIG", "harbormaster.yml"));
             policy = frozen.policy(config);
             policySource = config + " (service " + frozen.deploy().service() + ")";
+        } else {
+            policy = stored.get();
+            policySource = STORED;
         }
-        frozen.agree(policy, policySource);
+        replayedPolicy = new ReplayedPolicy(
+                policySource,
+                CanaryPolicyJson.hash(CanaryPolicyJson.write(policy)),
+                frozen.started().map(StartedPolicy::hash));
+        frozen.agree(policy, policySource.equals(STORED) ? "the policy it started with" : policySource);
         CanaryNoise used = frozen.history().capped(policy.sequential().noiseHistory());
         var series = frozen.samples();
         print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());

@@ -10,6 +10,7 @@ import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.StartedPolicy;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
@@ -21,9 +22,11 @@ import java.util.Optional;
 
 /**
  * A pipeline canary as the bot's database keeps it ({@code analyze run --db --deploy}): the samples its analysis froze,
- * whether it was judged by the escalated policy, and the noise history its decision started from, as the decision's
- * audit entry says (the deploy's recorded escalation when it has no decision yet).
+ * the canary policy it started with (none for a canary from before policies were stored), whether it was judged by the
+ * escalated policy, and the noise history its decision started from, as the decision's audit entry says (the deploy's
+ * recorded escalation when it has no decision yet).
  *
+ * @param started the canary policy the canary started with, as stored, when one was
  * @param decision the audit action of the canary's decision (canary.promote or canary.rollback), if it has one
  * @param decidedAtS when the decision came, in seconds since the canary started, as its audit entry says
  * @param history the noise history the decision's entry shows ({@link CanaryNoise#NONE} when it shows none)
@@ -31,6 +34,7 @@ import java.util.Optional;
 record FrozenCanary(
         Deploy deploy,
         List<IntervalSample> samples,
+        Optional<StartedPolicy> started,
         boolean escalated,
         Optional<String> decision,
         Optional<Long> decidedAtS,
@@ -59,6 +63,7 @@ record FrozenCanary(
                             : "its canary is still in its first intervals (an interval is frozen once it ended one"
                                     + " interval before an evaluation); try again later"));
         }
+        var started = store.canaryPolicy(deployId);
         JsonNode reasoning = decisionReasoning(db, deployId);
         Optional<String> decision = Optional.empty();
         Optional<Long> at = Optional.empty();
@@ -81,7 +86,19 @@ record FrozenCanary(
                 }
             }
         }
-        return new FrozenCanary(deploy, samples, escalated, decision, at, history);
+        if (started.isPresent()) { // what it was judged by, whatever its decision's entry says
+            escalated = started.get().escalated();
+        }
+        return new FrozenCanary(deploy, samples, started, escalated, decision, at, history);
+    }
+
+    /** The policy its canary started with, as stored, if one was; refuses one that cannot be read. */
+    Optional<CanaryPolicy> startedPolicy() {
+        try {
+            return started.map(StartedPolicy::policy);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(describe(deploy) + ": " + e.getMessage(), e);
+        }
     }
 
     /** The policy the pipeline judged this canary by: its service's in {@code config}, escalated or not. */

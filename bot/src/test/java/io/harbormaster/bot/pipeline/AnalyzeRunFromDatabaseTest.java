@@ -222,4 +222,91 @@ class AnalyzeRunFromDatabaseTest {
             assertThat(e.out()).isEmpty();
         }
     }
+
+    @Test
+    void aCanaryIsReplayedByThePolicyItStartedWithWhateverTheConfigurationSaysNow() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("hm");
+        long standard, escalated, legacy;
+        String standardHash, escalatedJson, escalatedHash;
+        try (var db = Database.open(DatabaseConfig.of(url))) {
+            var f = new PipelineFixture(db);
+            DeployPipeline engine = f.engine("engine-a");
+            f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+            standard = PipelineFixture.acceptedId(
+                    engine, PipelineFixture.slackRequest("slack:1", "checkout", "1.1.0", "U0DEV"));
+            assertThat(f.runUntilDone(engine, standard, Duration.ofMinutes(20)).state())
+                    .isEqualTo(DeployState.PROMOTED);
+            f.announce("checkout", "1.3.5", PipelineFixture.MIGRATION);
+            escalated = PipelineFixture.acceptedId(
+                    engine, PipelineFixture.slackRequest("slack:2", "checkout", "1.3.5", "U0BOB"));
+            engine.advance(escalated);
+            engine.decide(escalated, "U0ANN", Approval.Decision.APPROVE, "");
+            assertThat(f.runUntilDone(engine, escalated, Duration.ofMinutes(20)).state())
+                    .isEqualTo(DeployState.PROMOTED);
+            f.announce("checkout", "1.4.0", PipelineFixture.SMALL_CHANGE);
+            legacy = PipelineFixture.acceptedId(
+                    engine, PipelineFixture.slackRequest("slack:3", "checkout", "1.4.0", "U0DEV"));
+            assertThat(f.runUntilDone(engine, legacy, Duration.ofMinutes(20)).state())
+                    .isEqualTo(DeployState.PROMOTED);
+            standardHash = f.deploys.canaryPolicy(standard).orElseThrow().hash();
+            escalatedJson = f.deploys.canaryPolicy(escalated).orElseThrow().json();
+            escalatedHash = f.deploys.canaryPolicy(escalated).orElseThrow().hash();
+            // as if it had run on a Harbormaster from before canary policies were stored
+            db.dsl()
+                    .deleteFrom(org.jooq.impl.DSL.table("canary_policy"))
+                    .where(org.jooq.impl.DSL.field("deploy_id").eq(legacy))
+                    .execute();
+        }
+        // today's configuration: a p99 limit of 50 ms, which every one of these canaries would have tripped
+        var changed = Files.writeString(dir.resolve("changed.yml"), CanaryKeepsItsPolicyTest.CHANGED);
+
+        // by the stored policy: no configuration is read at all
+        for (long id : List.of(standard, escalated)) {
+            var run = cli("analyze", "run", "--db", url, "--deploy", Long.toString(id), "--json");
+            assertThat(run.code()).as(run.err()).isZero();
+            var report = JSON.readTree(run.out());
+            assertThat(report.get("verdict").asText()).isEqualTo("PROMOTE");
+            var policy = report.get("deploy").get("policy");
+            assertThat(policy.get("source").asText()).isEqualTo("stored");
+            assertThat(policy.get("hash").asText()).isEqualTo(id == standard ? standardHash : escalatedHash);
+            assertThat(policy.get("stored_hash").asText())
+                    .isEqualTo(policy.get("hash").asText());
+        }
+        var text = cli("analyze", "run", "--db", url, "--deploy", Long.toString(standard));
+        assertThat(text.out())
+                .contains("policy:   the one its canary started with (" + standardHash + "), stored in the database");
+
+        // --config overrides it, and says that it differs
+        var byConfig =
+                cli("analyze", "run", "--db", url, "--deploy", Long.toString(standard), "--config", changed.toString());
+        assertThat(byConfig.code()).as(byConfig.err()).isZero();
+        assertThat(byConfig.out())
+                .contains("verdict:  ROLLBACK")
+                .contains("which differs from the one its canary started with (" + standardHash
+                        + ", stored in the database): the replay follows " + changed);
+
+        // the stored policy exported to a file is a policy file: an escalated one replays as itself
+        var exported = Files.writeString(dir.resolve("exported.json"), escalatedJson);
+        var byFile = cli(
+                "analyze",
+                "run",
+                "--db",
+                url,
+                "--deploy",
+                Long.toString(escalated),
+                "--policy",
+                exported.toString(),
+                "--json");
+        assertThat(byFile.code()).as(byFile.err()).isZero();
+        var fromFile = JSON.readTree(byFile.out());
+        assertThat(fromFile.get("verdict").asText()).isEqualTo("PROMOTE");
+        assertThat(fromFile.get("deploy").get("policy").get("hash").asText()).isEqualTo(escalatedHash);
+        assertThat(fromFile.get("deploy").get("policy").get("note").asText())
+                .endsWith("the one its canary started with");
+
+        // nothing stored: today's configuration, and the report says what that means
+        var old = cli("analyze", "run", "--db", url, "--deploy", Long.toString(legacy), "--config", changed.toString());
+        assertThat(old.code()).as(old.err()).isZero();
+        assertThat(old.out()).contains("no policy was stored for this canary").contains("verdict:  ROLLBACK");
+    }
 }

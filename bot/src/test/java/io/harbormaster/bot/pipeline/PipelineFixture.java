@@ -82,7 +82,9 @@ final class PipelineFixture {
     final Database db;
     final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z")); // a Tuesday morning
     final SimulatedCluster cluster = new SimulatedCluster();
-    final ServiceCatalog catalog;
+    /** The configuration's catalog, as the engines read it at every step: a test may configure it otherwise. */
+    volatile ServiceCatalog catalog;
+
     final SimulatedMetrics metrics;
     /** The metrics source the engines made from now on read ({@link #metrics} unless a test wraps it). */
     volatile io.harbormaster.engine.canary.MetricsSource metricsSource;

@@ -1,5 +1,6 @@
 package io.harbormaster.engine.rollout;
 
+import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
 import io.harbormaster.engine.canary.CanaryAnalysis;
@@ -161,6 +162,12 @@ public final class DeployPipeline {
 
     private final Map<Long, Judged> judged = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The policy each canary started with, as read from the store (it never changes under a canary). */
+    private final Map<Long, Judging> startedWith = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The hash of the configured policy this engine last said a canary keeps its own policy against. */
+    private final Map<Long, String> toldConfigured = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * When each canary's metrics store first failed to answer, in the current run of failures: what this engine has
      * read or written of the store's record (which outlives a restart or a lease moving to another replica).
@@ -187,6 +194,8 @@ public final class DeployPipeline {
         // What this engine remembers of deploys that ended elsewhere (another replica, a human) goes.
         leasedUntil.keySet().retainAll(ids);
         judged.keySet().retainAll(ids);
+        startedWith.keySet().retainAll(ids);
+        toldConfigured.keySet().retainAll(ids);
         metricsDownSince.keySet().retainAll(ids);
         metricsUp.retainAll(ids);
         for (var d : inFlight) {
@@ -216,6 +225,8 @@ public final class DeployPipeline {
         if (deploy.isEmpty() || deploy.get().state().terminal()) {
             leasedUntil.remove(deployId);
             judged.remove(deployId);
+            startedWith.remove(deployId);
+            toldConfigured.remove(deployId);
             metricsUp.remove(deployId);
             if (metricsDownSince.remove(deployId) != null) {
                 ports.deploys().metricsBack(deployId); // it ended during an outage
@@ -560,8 +571,9 @@ public final class DeployPipeline {
         var target = target(spec);
         // the stable Deployment must exist before anything is derived from it
         var stable = ports.cluster().stable(target);
+        var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
         var first = ReplicaPlan.forWeight(
-                stable.fullReplicas(), canaryPolicy(d, spec).steps().getFirst().weight());
+                stable.fullReplicas(), policy.steps().getFirst().weight());
         var moved = move(
                 d,
                 DeployState.CANARY,
@@ -678,7 +690,15 @@ public final class DeployPipeline {
 
     private Deploy canary(Deploy d) {
         var spec = spec(d);
-        var policy = canaryPolicy(d, spec);
+        Judging judging;
+        try {
+            judging = policyOf(d, spec);
+        } catch (IllegalArgumentException e) {
+            var why = "the canary policy it started with cannot be read: " + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, "deploy " + d.id() + ": " + why);
+            return pause(d, why, Map.of("reason", why));
+        }
+        var policy = judging.policy();
         var now = ports.clock().instant();
         var seen = judged.get(d.id());
         Instant started;
@@ -690,7 +710,8 @@ public final class DeployPipeline {
         } else {
             started = enteredAt(d, DeployState.CANARY).orElse(d.updatedAt());
         }
-        var after = judgeCanary(d, spec, started, now);
+        tellIfConfigChanged(d, spec, judging);
+        var after = judgeCanary(d, spec, judging, started, now);
         if (after.state() == DeployState.CANARY) {
             judged.put(d.id(), new Judged(after.revision(), started, intervalsSince(started, now, policy)));
         } else {
@@ -714,22 +735,96 @@ public final class DeployPipeline {
         return d.escalated().orElse(true);
     }
 
-    /** The canary policy this deploy is judged by, fixed by what it recorded when it was scored. */
-    private static CanaryPolicy canaryPolicy(Deploy d, ServiceSpec spec) {
-        return spec.canaryFor(escalated(d));
+    /** The policy a canary is judged by: as the store keeps it, and as read. */
+    private record Judging(StartedPolicy started, CanaryPolicy policy) {}
+
+    /**
+     * The canary policy this deploy is judged by: the one its canary started with. It is recorded in the store when
+     * the canary starts (the service's escalated or standard policy, by what the deploy recorded when it was scored)
+     * and read back from then on, on every replica and after a restart, so that a change of the configuration, or an
+     * upgrade that changes a default, reaches only canaries started after it. A canary that started on a Harbormaster
+     * from before policies were recorded has none: it records its service's policy as configured at its next
+     * evaluation, and is judged by that from then on.
+     *
+     * @throws IllegalArgumentException when the stored policy cannot be read
+     */
+    private Judging policyOf(Deploy d, ServiceSpec spec) {
+        var known = startedWith.get(d.id());
+        if (known != null) {
+            return known;
+        }
+        var stored = ports.deploys().canaryPolicy(d.id()).orElseGet(() -> ports.deploys()
+                .recordCanaryPolicy(
+                        d.id(),
+                        StartedPolicy.of(escalated(d), spec.canaryFor(escalated(d))),
+                        ports.clock().instant()));
+        var judging = new Judging(stored, stored.policy());
+        startedWith.put(d.id(), judging);
+        return judging;
     }
 
-    private Deploy judgeCanary(Deploy d, ServiceSpec spec, Instant started, Instant now) {
-        var policy = canaryPolicy(d, spec);
+    /**
+     * The service's policy was configured otherwise since the canary started: the canary keeps its own, and the audit
+     * log says so once per configured policy (a log line too), rather than the thread: nothing changes for the people
+     * watching the canary. An engine that did not say it itself (restarted, or the deploy's lease moved) looks in the
+     * deploy's audit entries first.
+     */
+    private void tellIfConfigChanged(Deploy d, ServiceSpec spec, Judging judging) {
+        var configured = spec.canaryFor(judging.started().escalated());
+        if (configured.equals(judging.policy())) {
+            return;
+        }
+        var hash = StartedPolicy.of(judging.started().escalated(), configured).hash();
+        if (hash.equals(judging.started().hash()) || hash.equals(toldConfigured.get(d.id()))) {
+            return;
+        }
+        var key = "\"" + CONFIGURED_POLICY_HASH + "\":\"" + hash + "\"";
+        var told = new java.util.concurrent.atomic.AtomicBoolean();
+        ports.audit().scan(AuditQuery.all().withDeploy(Long.toString(d.id())), e -> {
+            if (e.record().action().equals(POLICY_KEPT)
+                    && e.record().reasoningJson().contains(key)) {
+                told.set(true);
+            }
+        });
+        if (!told.get()) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "deploy " + d.id() + " (" + d.service() + "): its "
+                            + judging.started().variant()
+                            + " canary policy is configured otherwise now (" + hash + "); the running canary keeps"
+                            + " the one it started with (" + judging.started().hash() + ")");
+            var reasoning = new LinkedHashMap<String, Object>();
+            reasoning.put("canary_policy", judging.started().variant());
+            reasoning.put(CANARY_POLICY_HASH, judging.started().hash());
+            reasoning.put(CONFIGURED_POLICY_HASH, hash);
+            reasoning.put(
+                    "reason",
+                    "the configuration changed since the canary started; the running canary keeps the policy it"
+                            + " started with, and canaries started from now on get the new one");
+            audit(d, ENGINE, POLICY_KEPT, "continue", reasoning);
+        }
+        toldConfigured.put(d.id(), hash);
+    }
+
+    /** The audit action saying a running canary keeps its policy under a configuration changed since it started. */
+    static final String POLICY_KEPT = "canary.policy_kept";
+
+    /** The audit key of the hash of the policy a canary is judged by ({@link StartedPolicy#hash()}). */
+    static final String CANARY_POLICY_HASH = "canary_policy_hash";
+
+    private static final String CONFIGURED_POLICY_HASH = "configured_policy_hash";
+
+    private Deploy judgeCanary(Deploy d, ServiceSpec spec, Judging judging, Instant started, Instant now) {
+        var policy = judging.policy();
         var target = target(spec);
 
         // Wall-clock time of the evaluation (reading the samples and judging them), for the operator's metrics.
         long evaluating = System.nanoTime();
         Samples read;
         try {
-            read = samples(d, spec, started, now);
+            read = samples(d, spec, policy, started, now);
         } catch (MetricsUnavailable e) {
-            return metricsDown(d, spec, target, started, now, e);
+            return metricsDown(d, judging, target, started, now, e);
         }
         // only a canary whose outage just ended can be paused for it (the transitions are read only then)
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
@@ -766,7 +861,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.rollback",
                         "rollback",
-                        withHistory(evidenceJson(d, r.evidence(), r.at()), history, sources, analysis));
+                        withHistory(evidenceJson(judging, r.evidence(), r.at()), history, sources, analysis));
                 yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
@@ -775,14 +870,18 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.promote",
                         "promote",
-                        withHistory(evidenceJson(d, p.evidence(), p.at()), history, sources, analysis));
+                        withHistory(evidenceJson(judging, p.evidence(), p.at()), history, sources, analysis));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
                 keepNoise(d, analysis, now);
                 yield promote(promoting, p.evidence());
             }
-            case Verdict.Pause p -> pause(d, summary(p.evidence(), "the analysis cannot decide"), p.evidence(), p.at());
-            case Verdict.Continue c -> shift(d, spec, target, c, analysis.weight(), started, now);
+            case Verdict.Pause p ->
+                pause(
+                        d,
+                        summary(p.evidence(), "the analysis cannot decide"),
+                        evidenceJson(judging, p.evidence(), p.at()));
+            case Verdict.Continue c -> shift(d, judging, target, c, analysis.weight(), started, now);
         };
     }
 
@@ -813,7 +912,7 @@ public final class DeployPipeline {
     /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */
     private Deploy shift(
             Deploy d,
-            ServiceSpec spec,
+            Judging judging,
             RolloutTarget target,
             Verdict.Continue c,
             int weight,
@@ -825,7 +924,7 @@ public final class DeployPipeline {
         ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
         ports.cluster().ensureCanary(target, image, plan.canary());
         ports.cluster().scale(target, plan);
-        int step = stepOf(canaryPolicy(d, spec), weight);
+        int step = stepOf(judging.policy(), weight);
         if (step != d.step()) {
             audit(
                     d,
@@ -859,7 +958,12 @@ public final class DeployPipeline {
                         case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
                         case Readiness.Ready r -> "ready";
                     };
-            audit(d, ENGINE, "canary.rollback", "rollback", Map.of("reason", why));
+            audit(
+                    d,
+                    ENGINE,
+                    "canary.rollback",
+                    "rollback",
+                    Map.of("reason", why, CANARY_POLICY_HASH, judging.started().hash()));
             return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
         }
         return d;
@@ -877,11 +981,11 @@ public final class DeployPipeline {
         return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
     }
 
-    private Deploy pause(Deploy d, String why, List<Evidence> evidence, long at) {
+    private Deploy pause(Deploy d, String why, Map<String, ?> reasoning) {
         if (lastReasonStartsWith(d, "paused")) {
             return d; // already paused and told
         }
-        audit(d, ENGINE, "canary.paused", "pause", evidenceJson(d, evidence, at));
+        audit(d, ENGINE, "canary.paused", "pause", reasoning);
         var paused = move(
                 d,
                 DeployState.CANARY,
@@ -903,16 +1007,17 @@ public final class DeployPipeline {
      *
      * @throws MetricsUnavailable when the metrics store cannot answer (nothing is frozen then)
      */
-    private Samples samples(Deploy d, ServiceSpec spec, Instant started, Instant now) {
-        long step = canaryPolicy(d, spec).intervalSeconds();
+    private Samples samples(Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now) {
+        long step = policy.intervalSeconds();
         var interval = Duration.ofSeconds(step);
         if (now.isBefore(started.plus(interval))) {
             return new Samples(List.of(), 0);
         }
         var frozen = ports.deploys().frozenSamples(d.id());
         if (!onGrid(frozen, step)) {
-            // frozen at another interval length (the policy changed under the canary): judge a whole live read, as
-            // before anything was frozen, and freeze no more
+            // frozen at another interval length (a canary that started before policies were recorded, whose
+            // interval was configured otherwise before its policy was recorded): judge a whole live read, as before
+            // anything was frozen, and freeze no more
             LOG.log(
                     System.Logger.Level.WARNING,
                     "deploy " + d.id() + ": its frozen canary samples are not on the " + step
@@ -970,8 +1075,8 @@ public final class DeployPipeline {
      * policy's no-data limit the deploy pauses for a human, as any other missing data does.
      */
     private Deploy metricsDown(
-            Deploy d, ServiceSpec spec, RolloutTarget target, Instant started, Instant now, MetricsUnavailable e) {
-        var policy = canaryPolicy(d, spec);
+            Deploy d, Judging judging, RolloutTarget target, Instant started, Instant now, MetricsUnavailable e) {
+        var policy = judging.policy();
         metricsUp.remove(d.id());
         var since =
                 metricsDownSince.computeIfAbsent(d.id(), id -> ports.deploys().metricsDownSince(id, now));
@@ -979,7 +1084,7 @@ public final class DeployPipeline {
         int weight = policy.steps()
                 .get(Math.max(0, Math.min(d.step(), policy.steps().size()) - 1))
                 .weight();
-        var kept = shift(d, spec, target, new Verdict.Continue(0, weight, List.of()), weight, started, now);
+        var kept = shift(d, judging, target, new Verdict.Continue(0, weight, List.of()), weight, started, now);
         var down = Duration.between(since, now);
         if (kept.state() != DeployState.CANARY || down.toSeconds() < policy.maxNoDataSeconds()) {
             return kept;
@@ -987,8 +1092,10 @@ public final class DeployPipeline {
         return pause(
                 kept,
                 METRICS_DOWN + words(down) + ": " + e.getMessage(),
-                List.of(),
-                Math.max(0, Duration.between(started, now).toSeconds()));
+                evidenceJson(
+                        judging,
+                        List.of(),
+                        Math.max(0, Duration.between(started, now).toSeconds())));
     }
 
     /**
@@ -1250,14 +1357,17 @@ public final class DeployPipeline {
 
     /**
      * A decision's evidence, when it came (seconds since the canary started) and the policy that judged it:
-     * {@code escalated} (the service's {@link ServiceSpec#escalatedCanary()}) or {@code standard}.
+     * {@code escalated} (the service's {@link ServiceSpec#escalatedCanary()}) or {@code standard}, and the hash of
+     * exactly that policy as its canary started with it ({@link StartedPolicy#hash()}).
      */
-    private static Map<String, Object> evidenceJson(Deploy d, List<Evidence> evidence, long at) {
+    private static Map<String, Object> evidenceJson(Judging judging, List<Evidence> evidence, long at) {
         return Map.of(
                 "at_s",
                 at,
                 "canary_policy",
-                escalated(d) ? "escalated" : "standard",
+                judging.started().variant(),
+                CANARY_POLICY_HASH,
+                judging.started().hash(),
                 "evidence",
                 evidence.stream().map(DeployPipeline::evidenceOne).toList());
     }

@@ -57,6 +57,16 @@ public interface DeployStore {
     Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at);
 
     /**
+     * Records the canary policy deploy {@code deployId}'s canary starts with, unless one is recorded already (by this
+     * engine or another, also at the same moment): the first one recorded stays. Returns the one recorded. Throws
+     * {@link java.util.NoSuchElementException} when there is no such deploy.
+     */
+    StartedPolicy recordCanaryPolicy(long deployId, StartedPolicy policy, Instant at);
+
+    /** The canary policy deploy {@code deployId}'s canary started with ({@link #recordCanaryPolicy}), if recorded. */
+    Optional<StartedPolicy> canaryPolicy(long deployId);
+
+    /**
      * Records that the deploy's metrics store stopped answering at {@code at}, unless an outage is recorded already,
      * and returns when the recorded outage began: the count towards a pause survives restarts and lease handovers.
      */

@@ -4,6 +4,7 @@ import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
 import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
+import static io.harbormaster.storage.jooq.Tables.CANARY_POLICY;
 import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
@@ -25,6 +26,7 @@ import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StaleRevision;
+import io.harbormaster.engine.rollout.StartedPolicy;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
@@ -315,6 +317,41 @@ public final class JooqDeployStore implements DeployStore {
                 .fetchOptional()
                 .map(JooqDeployStore::toDeploy)
                 .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
+    }
+
+    @Override
+    public StartedPolicy recordCanaryPolicy(long deployId, StartedPolicy policy, Instant at) {
+        try {
+            db.dsl()
+                    .insertInto(CANARY_POLICY)
+                    .set(CANARY_POLICY.DEPLOY_ID, deployId)
+                    .set(CANARY_POLICY.VARIANT, policy.variant())
+                    .set(CANARY_POLICY.POLICY_JSON, policy.json())
+                    .set(CANARY_POLICY.POLICY_HASH, policy.hash())
+                    .set(CANARY_POLICY.RECORDED_AT, odt(at))
+                    .onDuplicateKeyIgnore()
+                    .execute();
+        } catch (DataAccessException e) {
+            if (FOREIGN_KEY_VIOLATIONS.contains(e.sqlState())) {
+                throw new NoSuchElementException("no deploy " + deployId);
+            }
+            // another engine's insert at the same moment, which the ignore could not see yet: the first one stays
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+        return canaryPolicy(deployId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "the canary policy of deploy " + deployId + " was stored but cannot be read back"));
+    }
+
+    @Override
+    public Optional<StartedPolicy> canaryPolicy(long deployId) {
+        return db.dsl()
+                .selectFrom(CANARY_POLICY)
+                .where(CANARY_POLICY.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r ->
+                        new StartedPolicy(r.getVariant().equals("escalated"), r.getPolicyJson(), r.getPolicyHash()));
     }
 
     @Override
