@@ -192,14 +192,9 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.PreflightChecked p ->
                 // the engine announces each canary step, the first included, with the pods it got
                 web.reply(thread, DeployMessages.preflight(checks(p.results()))).join();
-            case DeployNotice.CanaryProgress c -> {
-                int steps = catalog.get()
-                        .service(c.deploy().service())
-                        .map(s -> s.canary().steps().size())
-                        .orElse(c.deploy().step());
-                web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), steps, c.plan(), c.evidence()))
+            case DeployNotice.CanaryProgress c ->
+                web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
-            }
             case DeployNotice.Paused p ->
                 web.reply(
                                 thread,

@@ -122,7 +122,7 @@ class CanaryKeepsItsPolicyTest {
                         n instanceof DeployNotice.CanaryProgress p && p.deploy().id() == id)
                 .map(n -> ((DeployNotice.CanaryProgress) n).weightPercent())
                 .toList();
-        assertThat(weights).isNotEmpty().containsOnly(25, 50);
+        assertThat(weights).isNotEmpty().containsExactly(5, 25, 50);
         assertThat(f.deploys.canaryPolicy(id)).contains(stored);
 
         var promote = audited(id, "canary.promote");

@@ -38,7 +38,8 @@ public sealed interface DeployNotice {
     record PreflightChecked(Deploy deploy, List<CheckResult> results) implements DeployNotice {}
 
     /** The canary moved to a new traffic weight, or was judged at the end of a step. */
-    record CanaryProgress(Deploy deploy, ReplicaPlan plan, List<Evidence> evidence) implements DeployNotice {
+    /** {@code steps}: how many the canary's policy (the one it started with) has. */
+    record CanaryProgress(Deploy deploy, ReplicaPlan plan, int steps, List<Evidence> evidence) implements DeployNotice {
         /** The step's weight, as the policy gives it (the pods may give the canary another share: {@link #plan}). */
         public int weightPercent() {
             return plan.weightPercent();

@@ -581,7 +581,9 @@ public final class DeployPipeline {
                 ENGINE,
                 "preflight passed; canary starts at " + first.trafficInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
-        ports.notifier().notify(new DeployNotice.CanaryProgress(moved, first, List.of()));
+        ports.notifier()
+                .notify(new DeployNotice.CanaryProgress(
+                        moved, first, policy.steps().size(), List.of()));
         return moved;
     }
 
@@ -946,7 +948,9 @@ public final class DeployPipeline {
                                     .toList()));
             var moved =
                     move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + plan.trafficInWords());
-            ports.notifier().notify(new DeployNotice.CanaryProgress(moved, plan, c.evidence()));
+            ports.notifier()
+                    .notify(new DeployNotice.CanaryProgress(
+                            moved, plan, judging.policy().steps().size(), c.evidence()));
             return moved;
         }
         var readiness = ports.cluster().awaitReady(target, now);
