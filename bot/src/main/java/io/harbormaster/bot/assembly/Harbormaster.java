@@ -23,7 +23,6 @@ import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.intake.DeployRequestHandler;
 import io.harbormaster.engine.intake.PipelineIntake;
 import io.harbormaster.engine.intake.RetryPolicy;
-import io.harbormaster.engine.risk.RiskModelJson;
 import io.harbormaster.engine.risk.RiskScorer;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
@@ -40,6 +39,7 @@ import io.harbormaster.storage.pipeline.JooqBuildCatalog;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
 import io.harbormaster.storage.pipeline.JooqIncidentStore;
 import io.harbormaster.storage.pipeline.JooqPolicyStore;
+import io.harbormaster.storage.pipeline.JooqRiskModelStore;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import java.security.PublicKey;
 import java.sql.SQLException;
@@ -92,6 +92,7 @@ public final class Harbormaster implements AutoCloseable {
     private final Options options;
     private final Ports ports;
     private final BotMetrics metrics = new BotMetrics();
+    private final RiskScorer risk;
     private final JooqAuditLog audit;
     private final JooqBuildCatalog builds;
     private final DeployPipeline pipeline;
@@ -127,6 +128,8 @@ public final class Harbormaster implements AutoCloseable {
             Ports ports,
             Options options,
             SummaryWriter advisorModel) {
+        // First: a risk model that cannot be had stops the start before anything else is opened.
+        risk = RiskModels.scorer(config.risk(), new JooqRiskModelStore(db));
         this.db = db;
         this.options = options;
         this.ports = ports;
@@ -171,7 +174,7 @@ public final class Harbormaster implements AutoCloseable {
                         ports.metrics(),
                         ports.events(),
                         advising,
-                        RiskScorer.withDefaultRules(RiskModelJson.defaultModel()),
+                        risk,
                         () -> catalog,
                         ports.clock(),
                         this::memberByEmail),
@@ -210,6 +213,11 @@ public final class Harbormaster implements AutoCloseable {
 
     public DeployPipeline pipeline() {
         return pipeline;
+    }
+
+    /** The risk scorer, with the model {@code risk:} in harbormaster.yml chose ({@link RiskModels#describe}). */
+    public RiskScorer risk() {
+        return risk;
     }
 
     /** The engine's handler for CI requests arriving by {@code source}; a deploy it creates starts moving at once. */

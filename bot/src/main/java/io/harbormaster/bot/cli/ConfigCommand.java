@@ -1,5 +1,6 @@
 package io.harbormaster.bot.cli;
 
+import io.harbormaster.bot.assembly.RiskModels;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
 import java.io.IOException;
@@ -48,6 +49,10 @@ final class ConfigCommand {
                         config.catalog().services().size(),
                         config.catalog().groups().size(),
                         config.catalog().freezes().size());
+                out.println(RiskModels.withoutDatabase(config.risk())
+                        .map(RiskModels::describe)
+                        .orElse("risk model: the database's active model (risk.model: database), the newest"
+                                + " `harbormaster risk train --store` stored; read and checked when serve starts"));
                 out.flush();
                 config.openToAnyoneNote().ifPresent(note -> {
                     var err = spec.commandLine().getErr();

@@ -2,13 +2,19 @@ package io.harbormaster.bot.cli;
 
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.RiskModel;
+import io.harbormaster.engine.risk.RiskModelId;
 import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.risk.RiskModelStore;
 import io.harbormaster.engine.risk.RiskTrainer;
+import io.harbormaster.storage.pipeline.JooqOutcomeHistory;
+import io.harbormaster.storage.pipeline.JooqRiskModelStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +51,12 @@ final class RiskTrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODEL.json", description = "where to write the model")
     Path out;
 
+    @Option(
+            names = "--store",
+            description = "also store the model in the database (--db) as its active model, which serve scores with"
+                    + " when harbormaster.yml says risk: {model: database}; every model stored is kept")
+    boolean store;
+
     @Mixin
     TargetRateOption targetRate;
 
@@ -58,38 +70,51 @@ final class RiskTrainCommand implements Callable<Integer> {
         }
         var options = targetRate.trainingOptions();
         OutputFiles.check(out, "--out"); // before minutes of training, not after
-        long start = System.nanoTime();
-        RiskModel model;
-        try {
-            if (fromHistory) {
-                try (var db = database.openExisting()) {
-                    var history = new io.harbormaster.storage.pipeline.JooqOutcomeHistory(db);
+        // The database, when one is needed, is opened before minutes of training too.
+        try (var db = fromHistory || store ? database.openExisting() : null) {
+            long start = System.nanoTime();
+            RiskModel model;
+            try {
+                if (fromHistory) {
+                    var history = new JooqOutcomeHistory(db);
                     start = System.nanoTime();
                     model = RiskTrainer.train(history, options);
+                } else {
+                    var data = RiskCli.readCsv(train, "--train");
+                    start = System.nanoTime();
+                    model = RiskTrainer.train(data, train.getFileName().toString(), options);
                 }
-            } else {
-                var data = RiskCli.readCsv(train, "--train");
-                start = System.nanoTime();
-                model = RiskTrainer.train(data, train.getFileName().toString(), options);
+            } catch (DatasetError | IllegalArgumentException e) {
+                throw new UserError(e.getMessage(), e);
             }
-        } catch (DatasetError | IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            try {
+                RiskModelJson.write(model, out);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw OutputFiles.failure(out, "--out", e);
+            }
+            Optional<RiskModelStore.StoredModel> stored = store
+                    ? Optional.of(new JooqRiskModelStore(db).activate(storedName(), model, Instant.now()))
+                    : Optional.empty();
+            print(spec.commandLine().getOut(), model, seconds, stored);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        try {
-            RiskModelJson.write(model, out);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw OutputFiles.failure(out, "--out", e);
-        }
-        print(spec.commandLine().getOut(), model, seconds);
         return 0;
     }
 
-    private void print(PrintWriter w, RiskModel model, double seconds) {
+    /** The stored model's name: the file it was also written to (the column holds 100 characters). */
+    private String storedName() {
+        var name = out.getFileName().toString();
+        return name.length() <= 100 ? name : name.substring(0, 100);
+    }
+
+    private void print(PrintWriter w, RiskModel model, double seconds, Optional<RiskModelStore.StoredModel> stored) {
         var t = model.training();
+        var id = RiskModelId.of(model, "file " + out);
         if (json) {
             var m = new LinkedHashMap<String, Object>();
             m.put("model", out.toString());
+            m.put("sha256", id.sha256());
+            stored.ifPresent(s -> m.put("stored_id", s.id()));
             m.put("source", t.source());
             m.put("rows", t.rows());
             m.put("positives", t.positives());
@@ -106,7 +131,12 @@ final class RiskTrainCommand implements Callable<Integer> {
             w.println(RiskCli.json(m));
             return;
         }
-        w.printf(Locale.ROOT, "model written to %s%n", out);
+        w.printf(Locale.ROOT, "model written to %s (sha256 %s)%n", out, id.sha256());
+        stored.ifPresent(s -> w.printf(
+                Locale.ROOT,
+                "  stored            in the database as risk_model #%d, now its active model: serve scores with it"
+                        + " when harbormaster.yml says risk: {model: database} (from its next start)%n",
+                s.id()));
         w.printf(
                 Locale.ROOT,
                 "  trained on        %s: %d changes, %d bad (%s)%n",
@@ -128,6 +158,13 @@ final class RiskTrainCommand implements Callable<Integer> {
                 RiskCli.pct(model.threshold().targetRate()),
                 RiskCli.pct(model.threshold().trainingRate()));
         w.printf(Locale.ROOT, "  took              %.1f s%n", seconds);
+        if (stored.isEmpty()) {
+            w.printf(
+                    Locale.ROOT,
+                    "  to score with it  risk: {model: %s} in harbormaster.yml (a relative path is read from its"
+                            + " directory), then restart serve%n",
+                    out);
+        }
         for (var note : t.notes()) {
             w.printf(Locale.ROOT, "  note: %s%n", note);
         }

@@ -1,6 +1,9 @@
 package io.harbormaster.bot.cli;
 
+import io.harbormaster.bot.assembly.RiskModels;
 import io.harbormaster.bot.sandbox.Sandbox;
+import io.harbormaster.engine.risk.DatasetError;
+import io.harbormaster.engine.risk.RiskModelJson;
 import io.harbormaster.sandbox.SimulatedCi;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,6 +67,13 @@ final class SandboxCommand implements Callable<Integer> {
                     + " port forward's (x-8080.app.github.dev); loopback names are always accepted")
     java.util.List<String> allowHosts = new java.util.ArrayList<>();
 
+    @Option(
+            names = "--risk-model",
+            paramLabel = "MODEL.json",
+            description = "score deploys with a model `harbormaster risk train` wrote instead of the shipped one (what"
+                    + " risk.model in harbormaster.yml does for serve), to see which of your changes it escalates")
+    Path riskModel;
+
     /** Stops the sandbox when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
@@ -77,6 +87,7 @@ final class SandboxCommand implements Callable<Integer> {
             }
         }
         var faultsAsked = faults(); // before anything starts: a mistyped --fault with --reset must delete nothing
+        var catalog = catalog(); // so is a --risk-model that cannot be read
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();
         // The JVM exits when its shutdown hooks return. The hook is in place before anything starts, and waits until
@@ -95,7 +106,7 @@ final class SandboxCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         Sandbox sandbox = null;
         try {
-            sandbox = start();
+            sandbox = start(catalog);
             for (var f : faultsAsked) {
                 sandbox.injectFault(f.service(), f.version(), f.kind());
             }
@@ -104,6 +115,7 @@ final class SandboxCommand implements Callable<Integer> {
                     "Harbormaster sandbox ready in %.1f s: open %s/%n"
                             + "Data in %s (start again to continue; --reset starts afresh). Stop with Ctrl-C.%n",
                     (System.nanoTime() - started) / 1e9, sandbox.address(), data.toAbsolutePath());
+            out.println(RiskModels.describe(sandbox.risk()));
             out.flush();
             stop.await();
         } catch (InterruptedException e) {
@@ -127,11 +139,26 @@ final class SandboxCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Sandbox start() throws IOException {
+    /** The sandbox's catalog, with {@code risk.model} naming {@link #riskModel} when one is given. */
+    private String catalog() {
+        if (riskModel == null) {
+            return Sandbox.defaultCatalog();
+        }
+        try {
+            RiskModelJson.read(riskModel); // said here as an option's problem, not as one of the sandbox's catalog
+        } catch (DatasetError e) {
+            throw new UserError(
+                    "--risk-model: " + e.getMessage() + "; give a model `harbormaster risk train --out`" + " wrote");
+        }
+        // a YAML double-quoted scalar is a JSON string
+        return Sandbox.defaultCatalog() + "\nrisk:\n  model: "
+                + RiskCli.json(riskModel.toAbsolutePath().toString()) + "\n";
+    }
+
+    private Sandbox start(String catalog) throws IOException {
         try {
             return Sandbox.start(
-                    new Sandbox.Settings(
-                            data, host, port, Sandbox.defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250)),
+                    new Sandbox.Settings(data, host, port, catalog, SimulatedCi.standard(), Duration.ofMillis(250)),
                     reset);
         } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.harbormaster.bot.assembly.AdvisorParts;
 import io.harbormaster.bot.assembly.Harbormaster;
+import io.harbormaster.bot.assembly.RiskModels;
 import io.harbormaster.bot.config.AdvisorSettings;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
@@ -200,6 +201,7 @@ final class ServeCommand implements Callable<Integer> {
                 access.ifPresent(
                         a -> checks.add(new ReadinessCheck("kafka access", () -> kafkaProblem(a, kafka.get()))));
                 int listening = bot.start(host, port, checks);
+                out.println(RiskModels.describe(bot.risk()));
                 if (options.ciSigningSecret().isEmpty()) {
                     err.println("warning: " + DeployRequestsApi.SECRET_VARIABLE + " is not set: POST "
                             + DeployRequestsApi.PATH + " answers 503");
@@ -237,6 +239,8 @@ final class ServeCommand implements Callable<Integer> {
                     closeQuietly(closeable);
                 }
             }
+        } catch (ConfigException e) { // risk.model: database, and the database cannot give a usable model
+            throw new UserError("cannot start: " + path + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -10,6 +10,8 @@ import io.harbormaster.engine.policy.Names;
 import io.harbormaster.engine.policy.People;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.policy.ServiceSpec;
+import io.harbormaster.engine.risk.DatasetError;
+import io.harbormaster.engine.risk.RiskModelJson;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -99,7 +102,8 @@ public final class ConfigLoader {
                 "services",
                 "prometheus",
                 "slack",
-                "advisor");
+                "advisor",
+                "risk");
 
         Map<String, Set<String>> groups = groups(root.path("groups"));
         People people = people(root.path("people"));
@@ -167,6 +171,7 @@ public final class ConfigLoader {
         known(slack, "slack", "socket_mode");
         boolean socketMode = bool(slack, "slack.socket_mode", false);
         AdvisorSettings advisor = advisor(section(root, "advisor"));
+        RiskSettings risk = risk(section(root, "risk"));
         return new HarbormasterConfig(
                 new ServiceCatalog(services, groups, freezes, auditors, people),
                 environment,
@@ -177,7 +182,8 @@ public final class ConfigLoader {
                 checkpointEvery,
                 prometheus,
                 socketMode,
-                advisor);
+                advisor,
+                risk);
     }
 
     private Map<String, Set<String>> groups(JsonNode node) {
@@ -632,6 +638,77 @@ public final class ConfigLoader {
                                 + " such as Ollama or vLLM, with base_url) or anthropic");
                 return none;
             }
+        }
+    }
+
+    /**
+     * The {@code risk:} section: the model file (read now, so that a missing or broken file is a problem of this file,
+     * with its line) or {@code database}, and the target escalation rate, which must be the model's own.
+     */
+    private RiskSettings risk(JsonNode node) {
+        known(node, "risk", "model", "target_escalation_rate");
+        var rate = escalationRate(node.get("target_escalation_rate"));
+        var given = text(node, "risk.model", null);
+        if (given == null) {
+            var settings = new RiskSettings(new RiskSettings.Shipped(), rate);
+            if (rate.isPresent()) { // the model is read only to check the rate against it
+                settings.rateProblem(RiskModelJson.defaultModel(), "the shipped model")
+                        .ifPresent(p -> problem("risk.target_escalation_rate", p));
+            }
+            return settings;
+        }
+        if (given.strip().equals(RiskSettings.DATABASE)) {
+            // read when the bot starts, and checked against the rate then
+            return new RiskSettings(new RiskSettings.Stored(), rate);
+        }
+        var file = modelFile(given.strip());
+        if (file.isEmpty()) {
+            return new RiskSettings(new RiskSettings.Shipped(), rate); // the problem is said; nothing will run
+        }
+        var settings = new RiskSettings(file.get(), rate);
+        settings.rateProblem(file.get().model(), file.get().path().toString())
+                .ifPresent(p -> problem("risk.target_escalation_rate", p));
+        return settings;
+    }
+
+    private OptionalDouble escalationRate(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return OptionalDouble.empty();
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0 && v.asDouble() < 1)) {
+            problem(
+                    "risk.target_escalation_rate",
+                    "expected a share of deploys between 0 and 1, such as 0.11 for 11%, got " + v
+                            + (v.isNumber() && v.asDouble() > 1 && v.asDouble() < 100
+                                    ? " (a percentage? write it as a share)"
+                                    : ""));
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(v.asDouble());
+    }
+
+    /** The model file {@code risk.model} names, read from the directory of this file when relative. */
+    private Optional<RiskSettings.ModelFile> modelFile(String given) {
+        Path path;
+        try {
+            path = Path.of(given);
+            if (!path.isAbsolute()) {
+                var dir = Path.of(yaml.file).getParent();
+                path = dir == null ? path : dir.resolve(path);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            problem("risk.model", "'" + given + "' is not a file path (" + e.getReason() + ")");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new RiskSettings.ModelFile(path, RiskModelJson.read(path)));
+        } catch (DatasetError e) {
+            problem(
+                    "risk.model",
+                    e.getMessage() + "; give a model `harbormaster risk train --out` wrote (a relative path is read"
+                            + " from this file's directory), `database` for the model `risk train --store` stored, or"
+                            + " remove risk.model to score with the shipped model");
+            return Optional.empty();
         }
     }
 

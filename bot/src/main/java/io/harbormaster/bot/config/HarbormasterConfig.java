@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param socketMode Slack's requests arrive over Socket Mode (a WebSocket the bot opens with {@code SLACK_APP_TOKEN})
  *     as well as at {@code /slack/events}
  * @param advisor the advisor's chat model, if any
+ * @param risk the risk model to score with, and the escalation rate the file states
  */
 public record HarbormasterConfig(
         ServiceCatalog catalog,
@@ -30,8 +31,8 @@ public record HarbormasterConfig(
         int checkpointEvery,
         Optional<URI> prometheus,
         boolean socketMode,
-
-        AdvisorSettings advisor) {
+        AdvisorSettings advisor,
+        RiskSettings risk) {
 
     /**
      * A one-line note when some services have no deployer group, so anyone in Slack may deploy, roll back, lock and

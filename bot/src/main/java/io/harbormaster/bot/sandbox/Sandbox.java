@@ -301,6 +301,11 @@ public final class Sandbox implements AutoCloseable {
         return config;
     }
 
+    /** The risk scorer, with the model the catalog's {@code risk:} chose ({@code --risk-model}). */
+    public io.harbormaster.engine.risk.RiskScorer risk() {
+        return bot.risk();
+    }
+
     Harbormaster bot() {
         return bot;
     }

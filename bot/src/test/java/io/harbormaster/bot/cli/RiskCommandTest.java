@@ -87,6 +87,57 @@ class RiskCommandTest {
     }
 
     @Test
+    void aTrainedModelIsUsedFromTheConfigOrStoredInTheDatabaseForServe() throws Exception {
+        // risk train says the file's sha256 and how serve scores with it
+        var out = dir.resolve("for-serve.json");
+        var r = run("risk", "train", "--train", train.toString(), "--out", out.toString(), "--target-rate", "0.2");
+        assertEquals(0, r.code(), r.err());
+        var sha256 = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out)));
+        assertThat(r.out())
+                .contains("model written to " + out + " (sha256 " + sha256 + ")")
+                .contains("risk: {model: " + out + "} in harbormaster.yml");
+
+        // config check reads it and says it is the one serve scores with
+        var config = Files.writeString(dir.resolve("with-model.yml"), """
+                groups: {ops: [U01AAA]}
+                services: {web: {namespace: default, approvers: ops}}
+                risk: {model: for-serve.json, target_escalation_rate: 0.2}
+                """);
+        var check = run("config", "check", "--config", config.toString());
+        assertEquals(0, check.code(), check.err());
+        assertThat(check.out())
+                .contains("risk model: file " + out + " (sha256 " + sha256.substring(0, 12) + ", trained on train.csv,")
+                .contains("target escalation 20%)");
+        Files.writeString(config, Files.readString(config).replace("0.2}", "0.11}"));
+        var mismatch = run("config", "check", "--config", config.toString());
+        assertEquals(1, mismatch.code());
+        assertThat(mismatch.err())
+                .contains("with-model.yml:3: risk.target_escalation_rate: 0.11 is not the rate")
+                .contains("threshold was set for (20%)");
+
+        // --store needs the bot's database, and refuses a missing one before training
+        var url = "jdbc:h2:file:" + dir.resolve("bot-db");
+        var missing =
+                run("risk", "train", "--train", train.toString(), "--out", out.toString(), "--store", "--db", url);
+        assertEquals(2, missing.code());
+        assertThat(missing.err()).contains("there is no database at");
+        io.harbormaster.storage.Database.open(io.harbormaster.storage.DatabaseConfig.of(url))
+                .close();
+        var stored = run("risk", "train", "--train", train.toString(), "--out", out.toString(), "--store", "--db", url);
+        assertEquals(0, stored.code(), stored.err());
+        assertThat(stored.out()).contains("stored            in the database as risk_model #1, now its active model");
+        try (var db = io.harbormaster.storage.Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            var active = new io.harbormaster.storage.pipeline.JooqRiskModelStore(db)
+                    .active()
+                    .orElseThrow();
+            assertEquals("for-serve.json", active.name());
+            assertEquals(0.11, active.escalationRate());
+            assertEquals(Files.readString(out), active.modelJson());
+        }
+    }
+
+    @Test
     void aRiskyChangeIsEscalatedWithItsFactorsAndTheThreshold() throws IOException {
         var c = change("""
                 {"service":"payments","version":"2.0.0","image":"registry.example.com/shop/payments:2.0.0",

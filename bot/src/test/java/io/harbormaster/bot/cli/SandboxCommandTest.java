@@ -227,6 +227,31 @@ class SandboxCommandTest {
         assertThat(run.err().toString()).contains("--port must be between 0 and 65535");
     }
 
+    @Test
+    void aTrainedModelGivenWithRiskModelScoresTheSandboxsDeploysAndOneThatCannotBeReadStopsTheStart() throws Exception {
+        var missing = sandbox();
+        var data = dir.resolve("data");
+        assertThat(missing.cli().execute("--port", "0", "--data", data.toString(), "--risk-model", "nowhere.json"))
+                .isEqualTo(2);
+        assertThat(missing.err().toString())
+                .contains("--risk-model: model file nowhere.json does not exist; give a model `harbormaster risk"
+                        + " train --out` wrote");
+        assertThat(data).doesNotExist();
+
+        var model = dir.resolve("my model.json");
+        io.harbormaster.engine.risk.RiskModelJson.write(
+                io.harbormaster.engine.risk.RiskModelJson.defaultModel(), model);
+        var run = sandbox();
+        var exit = CompletableFuture.supplyAsync(
+                () -> run.cli().execute("--port", "0", "--data", data.toString(), "--risk-model", model.toString()));
+        awaitAddress(run.out());
+        run.command().stop.countDown();
+        assertThat(exit.get()).isZero();
+        assertThat(run.out().toString())
+                .contains("risk model: file " + model.toAbsolutePath() + " (sha256 dad4da17af6f, trained on"
+                        + " apachejit_train_2003_2016.csv, threshold 71.8, target escalation 11%)");
+    }
+
     private static String awaitAddress(StringWriter out) throws InterruptedException {
         var pattern = Pattern.compile("open (http://\\S+/)");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

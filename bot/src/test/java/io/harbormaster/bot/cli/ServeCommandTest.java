@@ -110,6 +110,20 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesToStartWhenTheConfigAsksForTheDatabasesModelAndItHoldsNone() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config() + "risk: {model: database}\n");
+        var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+        int code = run.cli().execute("--port", "0", "--host", "127.0.0.1", "--config", config.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString())
+                .contains("cannot start: " + config + ": risk.model is database, but the database holds no risk model")
+                .contains("harbormaster risk train --store")
+                .doesNotContain("\tat ");
+        assertThat(run.out().toString()).doesNotContain("listening");
+    }
+
+    @Test
     void aPortOutOfRangeOrAForeignHostIsRefusedBeforeAnythingIsReached() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());
@@ -281,6 +295,10 @@ class ServeCommandTest {
             matcher.find();
             var base = "http://127.0.0.1:" + matcher.group(1);
             try {
+                // the example names no risk model: the shipped one scores, and serve says so, with its id
+                assertThat(run.out().toString())
+                        .contains("risk model: shipped (sha256 dad4da17af6f, trained on apachejit_train_2003_2016.csv,"
+                                + " threshold 71.8, target escalation 11%)");
                 var requests = new SlackRequests(URI.create(base + "/slack/events"), SECRET, Clock.systemUTC());
                 var alice = new SlackRequests.Origin("U0ALICE", "alice", "C0DEPLOYS", "deploys");
                 assertThat(requests.slashCommand(alice, "/deploy", "help").body())

@@ -121,6 +121,28 @@ class DeployPipelineTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @Test
+    void theRiskScoredEntryNamesTheModelThatScoredItSoAnAuditorCanTieTheDecisionToIt() throws Exception {
+        var engine = f.engine("engine-a");
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:m", "checkout", "1.1.0", "U0DEV"));
+        engine.advance(id);
+
+        var scored = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(id)), e -> {
+            if (e.record().action().equals("risk.scored")) {
+                scored.add(e.record().reasoningJson());
+            }
+        });
+        assertThat(scored).hasSize(1);
+        var model = JSON.readTree(scored.getFirst()).path("model");
+        var expected = f.risk.modelId();
+        assertThat(model.path("sha256").asText()).isEqualTo(expected.sha256()).hasSize(64);
+        assertThat(model.path("source").asText()).isEqualTo(expected.source());
+        assertThat(model.path("trained_on").asText()).isEqualTo("apachejit_train_2003_2016.csv");
+    }
+
     /** The reasoning of the deploy's canary.promote audit entry. */
     String promoteReasoning(long deployId) {
         var reasoning = new ArrayList<String>();

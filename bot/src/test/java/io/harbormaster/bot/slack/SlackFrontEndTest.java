@@ -279,7 +279,9 @@ class SlackFrontEndTest {
                 -2,
                 List.of(),
                 List.of(),
-                List.of());
+                List.of(),
+                new io.harbormaster.engine.risk.RiskModelId(
+                        "0".repeat(64), "in memory", "test", java.util.Optional.empty()));
         return new EscalationView(
                 view, risk, "2 files", List.of(), Optional.empty(), "approvers", 1, List.of(), Instant.now());
     }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param rules every always-escalate rule's outcome
  * @param assumptions conservative defaults applied for missing inputs
  * @param reasoning the decision in a few lines of words
+ * @param model which model scored it
  */
 public record RiskAssessment(
         String service,
@@ -26,7 +27,8 @@ public record RiskAssessment(
         double bias,
         List<RuleOutcome> rules,
         List<String> assumptions,
-        List<String> reasoning) {
+        List<String> reasoning,
+        RiskModelId model) {
     public RiskAssessment {
         factors = List.copyOf(factors);
         rules = List.copyOf(rules);

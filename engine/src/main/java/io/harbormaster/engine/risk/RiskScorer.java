@@ -11,23 +11,36 @@ public final class RiskScorer {
     private static final int[] FILL_PERCENTILES = {10, 50, 90};
 
     private final RiskModel model;
+    private final RiskModelId id;
     private final List<EscalationRule> rules;
     private final List<JitMetric> metrics;
 
-    public RiskScorer(RiskModel model, List<EscalationRule> rules) {
+    /** @param id which model this is, named in every assessment (and so in the audit log) */
+    public RiskScorer(RiskModel model, RiskModelId id, List<EscalationRule> rules) {
         this.model = model;
+        this.id = id;
         this.rules = List.copyOf(rules);
         this.metrics = model.metrics();
     }
 
     /** A scorer with the default rules. */
+    public static RiskScorer withDefaultRules(RiskModel model, RiskModelId id) {
+        return new RiskScorer(model, id, EscalationRules.all(EscalationRulesConfig.defaults()));
+    }
+
+    /** A scorer with the default rules for a model that was not loaded from anywhere (its source: in memory). */
     public static RiskScorer withDefaultRules(RiskModel model) {
-        return new RiskScorer(model, EscalationRules.all(EscalationRulesConfig.defaults()));
+        return withDefaultRules(model, RiskModelId.of(model, "in memory"));
     }
 
     /** The model this scorer uses. */
     public RiskModel model() {
         return model;
+    }
+
+    /** Which model this scorer uses. */
+    public RiskModelId modelId() {
+        return id;
     }
 
     /** Scores one deploy. */
@@ -97,7 +110,8 @@ public final class RiskScorer {
                 bias,
                 outcomes,
                 assumptions,
-                reasoning);
+                reasoning,
+                id);
     }
 
     private double[] valuesWithConservativeDefaults(ChangeMetrics given, List<String> assumptions) {

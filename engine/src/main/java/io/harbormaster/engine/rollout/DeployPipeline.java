@@ -1315,6 +1315,7 @@ public final class DeployPipeline {
         m.put("score", a.score());
         m.put("threshold", a.threshold().score());
         m.put("target_escalation_rate", a.threshold().targetRate());
+        m.put("model", a.model().auditFields()); // which model scored it: its sha256, source and training
         m.put(
                 "factors",
                 a.factors().stream()

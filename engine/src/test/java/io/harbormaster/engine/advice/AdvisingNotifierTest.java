@@ -61,7 +61,9 @@ class AdvisingNotifierTest {
             0,
             List.of(RuleOutcome.pass("schema-migration")),
             List.of(),
-            List.of());
+            List.of(),
+            new io.harbormaster.engine.risk.RiskModelId(
+                    "0".repeat(64), "in memory", "test", java.util.Optional.empty()));
 
     final List<DeployNotice> told = new CopyOnWriteArrayList<>();
     final List<AuditRecord> audited = new CopyOnWriteArrayList<>();

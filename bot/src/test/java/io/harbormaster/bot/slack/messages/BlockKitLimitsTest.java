@@ -74,7 +74,9 @@ class BlockKitLimitsTest {
                         .<RuleOutcome>mapToObj(i -> new RuleOutcome.Escalate("rule" + i, words))
                         .toList(),
                 many(30, words),
-                List.of(words));
+                List.of(words),
+                new io.harbormaster.engine.risk.RiskModelId(
+                        "0".repeat(64), "in memory", "test", java.util.Optional.empty()));
     }
 
     static Evidence evidence(String reason) {

@@ -76,7 +76,9 @@ class AdvisorTest {
                             "schema-migration", "a database schema migration is touched: V7__orders.sql"),
                     RuleOutcome.pass("ci-not-green")),
             List.of(),
-            List.of());
+            List.of(),
+            new io.harbormaster.engine.risk.RiskModelId(
+                    "0".repeat(64), "in memory", "test", java.util.Optional.empty()));
     static final DeployNotice.Escalated ESCALATED = new DeployNotice.Escalated(
             DEPLOY, RISK, "approvers", 1, T0.plusSeconds(3600), List.of("checkout"), List.of());
 
