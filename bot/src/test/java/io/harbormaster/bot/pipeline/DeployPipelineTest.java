@@ -588,6 +588,24 @@ class DeployPipelineTest {
                 .asString()
                 .contains("is not a version");
         assertThat(f.deploys.inFlight()).isEmpty();
+        // each refusal is a decision in the audit log, with why, who asked and from where
+        var refused = new ArrayList<String>();
+        f.audit.scan(
+                AuditQuery.all().withDecision("refused"),
+                e -> refused.add(e.record().actor() + " " + e.record().action() + " "
+                        + e.record().service() + " " + e.record().reasoningJson()));
+        assertThat(refused).hasSize(3);
+        assertThat(refused.get(1))
+                .startsWith("U0DEV deploy.refused checkout ")
+                .contains("\"reason\":\"no build announced checkout 9.9.9")
+                .contains("\"source\":\"slack\"", "\"idempotency_key\":\"k2\"");
+        assertThat(engine.rollbackRequested("checkout", "U0DEV")).isInstanceOf(Submission.Refused.class);
+        var rollbacks = new ArrayList<String>();
+        f.audit.scan(
+                AuditQuery.all().withService("checkout").withDecision("refused"),
+                e -> rollbacks.add(e.record().action()));
+        assertThat(rollbacks).containsExactly("deploy.refused", "deploy.refused", "rollback.refused");
+        assertThat(f.audit.verify().valid()).isTrue();
     }
 
     @Test

@@ -104,25 +104,32 @@ public final class DeployPipeline {
     public Submission submit(DeployRequest request) {
         var elsewhere = wrongEnvironment(request.environment());
         if (elsewhere.isPresent()) {
+            // not audited: instances of other environments may read the same requests, and each refuses them
             return new Submission.Refused(elsewhere.get());
         }
         var catalog = ports.catalog().get();
         var spec = catalog.service(request.service());
         if (spec.isEmpty()) {
             var close = catalog.closest(request.service(), 3);
-            return new Submission.Refused("unknown service '" + request.service() + "'"
-                    + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+            return refuse(
+                    request,
+                    "unknown service '" + request.service() + "'"
+                            + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
         }
         if (!VERSION.matcher(request.version()).matches()) {
-            return new Submission.Refused("'" + request.version() + "' is not a version: use the image tag CI built,"
-                    + " letters, digits, '.', '_' and '-' (for example 1.4.2)");
+            return refuse(
+                    request,
+                    "'" + request.version() + "' is not a version: use the image tag CI built,"
+                            + " letters, digits, '.', '_' and '-' (for example 1.4.2)");
         }
         var build = ports.builds().find(request.service(), request.version());
         if (build.isEmpty() && !request.emergency()) {
-            return new Submission.Refused("no build announced " + request.service() + " " + request.version()
-                    + ": CI announces builds on deploy.requests (or POST /api/v1/deploy-requests) before they can be"
-                    + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
-                    + " reviewed)");
+            return refuse(
+                    request,
+                    "no build announced " + request.service() + " " + request.version()
+                            + ": CI announces builds on deploy.requests (or POST /api/v1/deploy-requests) before they can be"
+                            + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
+                            + " reviewed)");
         }
         var intake = ports.deploys().intake(request);
         if (intake instanceof Intake.Duplicate dup) {
@@ -1225,8 +1232,21 @@ public final class DeployPipeline {
                         || d.state() == DeployState.AWAITING_APPROVAL)
                 .findFirst();
         if (inFlight.isEmpty()) {
-            return new Submission.Refused("nothing of " + service + " is in flight to roll back; to undo a promoted"
-                    + " version, deploy the previous version");
+            var reason = "nothing of " + service + " is in flight to roll back; to undo a promoted version, deploy the"
+                    + " previous version";
+            ports.audit()
+                    .append(new AuditRecord(
+                            ports.clock().instant(),
+                            user,
+                            "rollback.refused",
+                            "",
+                            service,
+                            "",
+                            "refused",
+                            CanonicalJson.of(Map.of("reason", reason)),
+                            settings.engineVersion(),
+                            settings.policyVersion()));
+            return new Submission.Refused(reason);
         }
         var d = inFlight.get();
         audit(
@@ -1293,6 +1313,32 @@ public final class DeployPipeline {
 
     private static RolloutTarget target(ServiceSpec spec) {
         return new RolloutTarget(spec.namespace(), spec.deployment(), spec.container());
+    }
+
+    /**
+     * A request that starts nothing is a decision too: written to the audit log ({@code deploy.refused}, with why and
+     * where it came from), then answered. A redelivered request that is refused again is written again.
+     */
+    private Submission refuse(DeployRequest request, String reason) {
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("reason", reason);
+        reasoning.put("source", request.source().name().toLowerCase(java.util.Locale.ROOT));
+        reasoning.put("idempotency_key", request.idempotencyKey());
+        reasoning.put("emergency", request.emergency());
+        reasoning.put("environment", request.environment());
+        ports.audit()
+                .append(new AuditRecord(
+                        ports.clock().instant(),
+                        request.requestedBy(),
+                        "deploy.refused",
+                        "",
+                        request.service(),
+                        request.version(),
+                        "refused",
+                        CanonicalJson.of(reasoning),
+                        settings.engineVersion(),
+                        settings.policyVersion()));
+        return new Submission.Refused(reason);
     }
 
     private void audit(Deploy d, String actor, String action, String decision, Map<String, ?> reasoning) {
