@@ -806,7 +806,10 @@ public final class DeployPipeline {
         return ports.deploys().keptNoise(d.service(), CanaryNoise.CANARIES);
     }
 
-    /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */
+    /**
+     * Keeps canary and baseline at the current step's size, and records a step change when the weight moved: the
+     * change is audited before any traffic moves to the new step.
+     */
     private Deploy shift(
             Deploy d,
             ServiceSpec spec,
@@ -818,11 +821,9 @@ public final class DeployPipeline {
         var stable = ports.cluster().stable(target);
         var plan = ReplicaPlan.forWeight(stable.fullReplicas(), weight);
         var image = image(d, stable);
-        ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
-        ports.cluster().ensureCanary(target, image, plan.canary());
-        ports.cluster().scale(target, plan);
         int step = stepOf(canaryPolicy(d, spec), weight);
-        if (step != d.step()) {
+        boolean stepping = step != d.step();
+        if (stepping) { // the decision is on record before a pod moves
             audit(
                     d,
                     ENGINE,
@@ -837,6 +838,11 @@ public final class DeployPipeline {
                             c.evidence().stream()
                                     .map(DeployPipeline::evidenceOne)
                                     .toList()));
+        }
+        ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
+        ports.cluster().ensureCanary(target, image, plan.canary());
+        ports.cluster().scale(target, plan);
+        if (stepping) {
             var moved = move(
                     d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + weight + "% of traffic");
             ports.notifier().notify(new DeployNotice.CanaryProgress(moved, weight, c.evidence()));
