@@ -31,6 +31,7 @@ import io.harbormaster.storage.Database;
 import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
+import io.harbormaster.storage.jooq.tables.records.DeployTransitionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,7 +242,7 @@ public final class JooqDeployStore implements DeployStore {
                         .fetchSingle()
                         .value1()
                 + 1;
-        tx.insertInto(DEPLOY_TRANSITION)
+        var stored = tx.insertInto(DEPLOY_TRANSITION)
                 .set(DEPLOY_TRANSITION.DEPLOY_ID, deployId)
                 .set(DEPLOY_TRANSITION.ORDINAL, ordinal)
                 .set(DEPLOY_TRANSITION.FROM_STATE, current.getState())
@@ -249,12 +250,12 @@ public final class JooqDeployStore implements DeployStore {
                 .set(DEPLOY_TRANSITION.ACTOR, actor)
                 .set(DEPLOY_TRANSITION.REASON, reason)
                 .set(DEPLOY_TRANSITION.AT, odt(at))
-                .execute();
+                .returning()
+                .fetchSingle();
         var moved = toDeploy(updated);
         if (recordsEvents) {
-            var transition =
-                    new Transition(deployId, ordinal, DeployState.valueOf(current.getState()), to, actor, reason, at);
-            JooqEventOutbox.record(tx, DeployEvent.of(moved, transition));
+            // the transition as stored (its time at the database's precision), as transitions() reads it back
+            JooqEventOutbox.record(tx, DeployEvent.of(moved, toTransition(stored)));
         }
         return moved;
     }
@@ -384,14 +385,18 @@ public final class JooqDeployStore implements DeployStore {
         return dsl.selectFrom(DEPLOY_TRANSITION)
                 .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
                 .orderBy(DEPLOY_TRANSITION.ORDINAL)
-                .fetch(r -> new Transition(
-                        r.getDeployId(),
-                        r.getOrdinal(),
-                        DeployState.valueOf(r.getFromState()),
-                        DeployState.valueOf(r.getToState()),
-                        r.getActor(),
-                        r.getReason(),
-                        r.getAt().toInstant()));
+                .fetch(JooqDeployStore::toTransition);
+    }
+
+    private static Transition toTransition(DeployTransitionRecord r) {
+        return new Transition(
+                r.getDeployId(),
+                r.getOrdinal(),
+                DeployState.valueOf(r.getFromState()),
+                DeployState.valueOf(r.getToState()),
+                r.getActor(),
+                r.getReason(),
+                r.getAt().toInstant());
     }
 
     @Override

@@ -52,8 +52,15 @@ class EventOutboxStoreTest {
             var store = JooqDeployStore.withEventOutbox(db);
             var outbox = new JooqEventOutbox(db);
             var d = store.intake(request("k1", "checkout")).deploy();
+            // a time finer than the database keeps: the event tells the transition as stored
             var preflight = store.transition(
-                    d.id(), d.revision(), DeployState.PREFLIGHT, 0, "engine", "low risk", T0.plusSeconds(2));
+                    d.id(),
+                    d.revision(),
+                    DeployState.PREFLIGHT,
+                    0,
+                    "engine",
+                    "low risk",
+                    T0.plusSeconds(2).plusNanos(123_456_789));
             var canary = store.transition(
                     d.id(),
                     preflight.revision(),
