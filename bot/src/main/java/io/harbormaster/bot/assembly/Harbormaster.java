@@ -14,6 +14,7 @@ import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.api.SlackWebApi;
 import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.engine.adapters.inprocess.InProcessDeployRequests;
+import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.adapters.llm.MiniLmSimilarCases;
 import io.harbormaster.engine.advice.AdvisingNotifier;
 import io.harbormaster.engine.advice.Advisor;
@@ -27,6 +28,7 @@ import io.harbormaster.engine.risk.RiskScorer;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.DeployPipeline;
+import io.harbormaster.engine.rollout.EventRelay;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PipelinePorts;
 import io.harbormaster.engine.rollout.PipelineRunner;
@@ -37,6 +39,7 @@ import io.harbormaster.storage.advice.JooqCaseStore;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.harbormaster.storage.pipeline.JooqBuildCatalog;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
+import io.harbormaster.storage.pipeline.JooqEventOutbox;
 import io.harbormaster.storage.pipeline.JooqIncidentStore;
 import io.harbormaster.storage.pipeline.JooqPolicyStore;
 import io.harbormaster.storage.pipeline.JooqRiskModelStore;
@@ -57,8 +60,18 @@ import java.util.Set;
  */
 public final class Harbormaster implements AutoCloseable {
 
-    /** The parts that differ between production and the sandbox. */
-    public record Ports(Cluster cluster, MetricsSource metrics, DeployEvents events, Clock clock) {}
+    /**
+     * The parts that differ between production and the sandbox. {@code events} is the in-process bus (each event
+     * delivered as it happens) or a broker's transport (Kafka): events for a broker are recorded in the database's
+     * outbox with their change and sent from there by an {@link EventRelay}, so that a broker that is down delays them
+     * instead of losing them.
+     */
+    public record Ports(Cluster cluster, MetricsSource metrics, DeployEvents events, Clock clock) {
+        /** Whether events go through the outbox: every transport but the in-process bus. */
+        boolean eventOutbox() {
+            return !(events instanceof InProcessEventBus);
+        }
+    }
 
     /**
      * How the assembly behaves.
@@ -101,6 +114,7 @@ public final class Harbormaster implements AutoCloseable {
     private final SlackNotifier slackNotifier;
     private final AdvisingNotifier advising;
     private volatile io.harbormaster.bot.http.AuditExportLinks exportLinks;
+    private final Optional<EventRelay> relay;
     private PipelineRunner runner;
     private HttpServer server;
     private InProcessDeployRequests inProcessRequests;
@@ -134,7 +148,15 @@ public final class Harbormaster implements AutoCloseable {
         this.options = options;
         this.ports = ports;
         var catalog = config.catalog();
-        var deploys = new JooqDeployStore(db);
+        var deploys = ports.eventOutbox() ? JooqDeployStore.withEventOutbox(db) : new JooqDeployStore(db);
+        relay = ports.eventOutbox()
+                ? Optional.of(new EventRelay(
+                        new JooqEventOutbox(db),
+                        ports.events(),
+                        ports.clock(),
+                        EventRelay.Settings.defaults(options.owner())))
+                : Optional.empty();
+        relay.ifPresent(r -> metrics.deployEvents(r::pending, r::failed, r::published));
         var policies = new JooqPolicyStore(db);
         builds = new JooqBuildCatalog(db);
         audit = new JooqAuditLog(db, signer, config.checkpointEvery(), ports.clock(), options.pinnedKey());
@@ -172,7 +194,7 @@ public final class Harbormaster implements AutoCloseable {
                         audit,
                         ports.cluster(),
                         ports.metrics(),
-                        ports.events(),
+                        relay.<DeployEvents>map(r -> r).orElse(ports.events()),
                         advising,
                         risk,
                         () -> catalog,
@@ -255,6 +277,7 @@ public final class Harbormaster implements AutoCloseable {
             int port,
             List<ReadinessCheck> checks,
             java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
+        relay.ifPresent(EventRelay::start);
         runner = new PipelineRunner(pipeline, options.tick());
         var all = new ArrayList<ReadinessCheck>();
         all.add(ReadinessCheck.of("database", this::databaseReachable));
@@ -308,7 +331,10 @@ public final class Harbormaster implements AutoCloseable {
         }
     }
 
-    /** Stops in order: no new work (runner, HTTP), then the work in hand (Slack front end, notices). */
+    /**
+     * Stops in order: no new work (runner, HTTP), then the work in hand (Slack front end, notices), then the event
+     * relay.
+     */
     @Override
     public void close() {
         if (inProcessRequests != null) {
@@ -326,6 +352,8 @@ public final class Harbormaster implements AutoCloseable {
         notifier.target = Notifier.NONE;
         slackNotifier.close(Duration.ofSeconds(5));
         frontEnd.close(Duration.ofSeconds(10));
+        // last: the changes recorded until now (a click in hand, say) are sent while it runs, the rest after a start
+        relay.ifPresent(EventRelay::close);
     }
 
     /** Lets the pipeline be built before the Slack notifier that needs the front end's Web API client. */

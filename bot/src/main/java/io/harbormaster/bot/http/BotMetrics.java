@@ -1,6 +1,8 @@
 package io.harbormaster.bot.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -8,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The bot's own metrics, served on {@code /metrics}. One registry per instance (not the global default), so tests and
@@ -120,6 +123,30 @@ public final class BotMetrics {
 
     public void analysis(Duration took) {
         analysisSeconds.observe(took.toNanos() / 1e9);
+    }
+
+    /**
+     * The {@code deploy.events} outbox's figures, read at each scrape: {@code pending} events recorded but not yet
+     * acknowledged by Kafka (the whole outbox's, the same on every replica), sends that {@code failed} and events
+     * {@code published} by this replica. Registered once, when events go through the outbox (Kafka is configured).
+     */
+    public void deployEvents(LongSupplier pending, LongSupplier failed, LongSupplier published) {
+        GaugeWithCallback.builder()
+                .name("harbormaster_deploy_events_pending")
+                .help("deploy.events records waiting in the outbox: recorded with their state change, not yet"
+                        + " acknowledged by Kafka")
+                .callback(callback -> callback.call(pending.getAsLong()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("harbormaster_deploy_events_failed_total")
+                .help("Sends of deploy.events records that failed (each is retried from the outbox)")
+                .callback(callback -> callback.call(failed.getAsLong()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("harbormaster_deploy_events_published_total")
+                .help("deploy.events records this replica published and Kafka acknowledged")
+                .callback(callback -> callback.call(published.getAsLong()))
+                .register(registry);
     }
 
     /** The registry, for adapters that register their own collectors. */

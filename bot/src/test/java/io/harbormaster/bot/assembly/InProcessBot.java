@@ -8,6 +8,7 @@ import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.adapters.inprocess.InProcessEventBus;
 import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.sandbox.SimulatedCluster;
 import io.harbormaster.sandbox.SimulatedMetrics;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The whole bot in process, for tests that drive it through HTTP: the Slack stand-in with one channel, a fresh H2
@@ -49,6 +51,7 @@ final class InProcessBot implements AutoCloseable {
      * @param tick how often the bot advances unfinished deploys
      * @param slackPacing how the bot's Slack Web API client paces and retries
      * @param socketMode whether the stand-in accepts Socket Mode connections with {@link #APP_TOKEN}
+     * @param events where deploy events go: the in-process bus, or a transport the bot reaches through its outbox
      */
     record Options(
             String name,
@@ -58,8 +61,9 @@ final class InProcessBot implements AutoCloseable {
             long metricsSeed,
             Duration tick,
             SlackWebApi.Settings slackPacing,
-            boolean socketMode) {
-        /** Metrics seed 7, a 500 ms tick, Slack calls retried twice, no Socket Mode. */
+            boolean socketMode,
+            Supplier<DeployEvents> events) {
+        /** Metrics seed 7, a 500 ms tick, Slack calls retried twice, no Socket Mode, the in-process event bus. */
         static Options of(String name, String config, List<SlackStandIn.User> users, List<String> services) {
             return new Options(
                     name,
@@ -69,23 +73,30 @@ final class InProcessBot implements AutoCloseable {
                     7,
                     Duration.ofMillis(500),
                     new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)),
-                    false);
+                    false,
+                    InProcessEventBus::new);
         }
 
         Options withMetricsSeed(long seed) {
-            return new Options(name, config, users, services, seed, tick, slackPacing, socketMode);
+            return new Options(name, config, users, services, seed, tick, slackPacing, socketMode, events);
         }
 
         Options withTick(Duration every) {
-            return new Options(name, config, users, services, metricsSeed, every, slackPacing, socketMode);
+            return new Options(name, config, users, services, metricsSeed, every, slackPacing, socketMode, events);
         }
 
         Options withSlackPacing(SlackWebApi.Settings pacing) {
-            return new Options(name, config, users, services, metricsSeed, tick, pacing, socketMode);
+            return new Options(name, config, users, services, metricsSeed, tick, pacing, socketMode, events);
         }
 
         Options withSocketMode() {
-            return new Options(name, config, users, services, metricsSeed, tick, slackPacing, true);
+            return new Options(name, config, users, services, metricsSeed, tick, slackPacing, true, events);
+        }
+
+        /** Deploy events go to {@code transport} (Kafka's place), through the bot's outbox. */
+        Options withEvents(DeployEvents transport) {
+            return new Options(
+                    name, config, users, services, metricsSeed, tick, slackPacing, socketMode, () -> transport);
         }
     }
 
@@ -120,7 +131,7 @@ final class InProcessBot implements AutoCloseable {
                 db,
                 CheckpointSigner.generate(),
                 new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                new Harbormaster.Ports(cluster, metrics, new InProcessEventBus(), clock),
+                new Harbormaster.Ports(cluster, metrics, options.events().get(), clock),
                 new Harbormaster.Options(
                         options.name(),
                         options.tick(),

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Percentage.withPercentage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
@@ -18,9 +20,12 @@ import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.sandbox.Fault;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,6 +205,59 @@ class DeployPipelineTest {
         assertThat(shown.bursts()).isEqualTo(started.bursts());
         assertThat(f.deploys.canaryNoise("checkout", 5)).hasSize(2);
         assertThat(f.deploys.canaryNoise("payments", 5)).isEmpty();
+    }
+
+    /** {@code log}, except that appending an entry of {@code action} fails while {@code refusing} is set. */
+    static AuditLog refusing(AuditLog log, String action, AtomicBoolean refusing) {
+        return (AuditLog) Proxy.newProxyInstance(
+                AuditLog.class.getClassLoader(), new Class<?>[] {AuditLog.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append")
+                            && ((AuditRecord) args[0]).action().equals(action)
+                            && refusing.get()) {
+                        throw new IllegalStateException("the audit log refuses " + action);
+                    }
+                    try {
+                        return method.invoke(log, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aCanaryStepIsAuditedBeforeTrafficMovesSoAStepTheAuditLogRefusesMovesNoPod() {
+        var refusing = new AtomicBoolean(true);
+        f.auditLog = refusing(f.audit, "canary.step", refusing);
+        var engine = f.engine("engine-a");
+        var id = canaryOfASmallChange(engine, "slack:step-audit");
+        assertThat(f.deploys.find(id).orElseThrow().step()).isEqualTo(1);
+        var atFirstStep = f.cluster.workloads(f.target("checkout"));
+        var operations = f.cluster.operations().size();
+
+        RuntimeException refused = null;
+        for (int tick = 0; tick < 120 && refused == null; tick++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            try {
+                engine.advance(id);
+            } catch (RuntimeException e) {
+                refused = e;
+            }
+        }
+
+        assertThat(refused).as("the canary reached its second step").isNotNull();
+        assertThat(refused).hasMessageContaining("refuses canary.step");
+        assertThat(f.cluster.operations()).as("cluster operations").hasSize(operations);
+        assertThat(f.cluster.workloads(f.target("checkout"))).isEqualTo(atFirstStep);
+        assertThat(f.deploys.find(id).orElseThrow().step()).isEqualTo(1);
+        assertThat(auditActions(id)).doesNotContain("canary.step");
+
+        refusing.set(false);
+        var stepped = engine.advance(id).orElseThrow();
+
+        assertThat(stepped.step()).isEqualTo(2);
+        assertThat(auditActions(id)).containsOnlyOnce("canary.step");
+        assertThat(f.cluster.workloads(f.target("checkout")).get(Track.CANARY).replicas())
+                .isGreaterThan(atFirstStep.get(Track.CANARY).replicas());
     }
 
     @Test

@@ -94,6 +94,9 @@ final class PipelineFixture {
     final JooqPolicyStore policies;
     final JooqIncidentStore incidents;
     final JooqAuditLog audit;
+    /** The audit log the engines made from now on append to ({@link #audit} unless a test wraps it). */
+    volatile io.harbormaster.engine.audit.AuditLog auditLog;
+
     final List<DeployEvent> events = new CopyOnWriteArrayList<>();
     final List<DeployNotice> notices = new CopyOnWriteArrayList<>();
     /** Told every notice after it is recorded (the Slack notifier, say). */
@@ -116,6 +119,7 @@ final class PipelineFixture {
         policies = new JooqPolicyStore(db);
         incidents = new JooqIncidentStore(db);
         audit = new JooqAuditLog(db, CheckpointSigner.generate(), 50, clock, Optional.empty());
+        auditLog = audit;
         metrics = new SimulatedMetrics(cluster, s -> target(s), 200, 7);
         metricsSource = metrics;
         for (var s : catalog.services().keySet()) {
@@ -147,7 +151,7 @@ final class PipelineFixture {
                 builds,
                 policies,
                 incidents,
-                audit,
+                auditLog,
                 cluster,
                 metricsSource,
                 e -> {

@@ -9,8 +9,9 @@ import java.util.Optional;
  * {@link DeployEventJson}'s (schema version {@value DeployEventJson#SCHEMA_VERSION}).
  *
  * @param deployId the deploy
- * @param sequence the transition's ordinal within the deploy (1, 2, ...): consumers order and de-duplicate by
- *     {@code (deployId, sequence)}
+ * @param sequence the change's place within the deploy: 0 for its request, then the ordinal of each transition (1, 2,
+ *     ...); {@code (deployId, sequence)} is the event's id, which consumers order and de-duplicate by (delivery on
+ *     Kafka is at least once)
  * @param from the state before, empty for the deploy's first event
  * @param to the state after
  * @param step the canary step after the change (0 before the canary starts)
@@ -39,6 +40,20 @@ public record DeployEvent(
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(at, "at");
+    }
+
+    /** The deploy's first event (sequence 0): {@code request} was accepted and created {@code deploy}. */
+    public static DeployEvent requested(Deploy deploy, DeployRequest request) {
+        return of(
+                deploy,
+                new Transition(
+                        deploy.id(),
+                        0,
+                        null,
+                        DeployState.REQUESTED,
+                        request.requestedBy(),
+                        "requested from " + request.source().name().toLowerCase(java.util.Locale.ROOT),
+                        request.receivedAt()));
     }
 
     /** The event for a transition the store recorded on {@code deploy} (the deploy as it is after the change). */

@@ -11,14 +11,16 @@ import java.util.Optional;
 
 /**
  * The JSON form of a {@link DeployEvent}, schema version 1, as published on {@code deploy.events} (record key: the
- * service):
+ * service, so one service's events share a partition and stay in order; header {@code content-type: application/json;
+ * schema_version=1}):
  *
  * <pre>{@code
  * {
  *   "schema_version": 1,                  integer; bumped only for a change that is not an addition
  *   "type": "deploy.transition",          always this, for now
  *   "deploy_id": 42,                      integer
- *   "sequence": 3,                        integer, 1 for a deploy's first event; (deploy_id, sequence) is unique
+ *   "sequence": 3,                        integer, 0 for a deploy's first event (requested), then 1, 2, ...;
+ *                                       (deploy_id, sequence) is the event's id
  *   "service": "payments",
  *   "version": "1.4.2",
  *   "environment": "production",
@@ -35,6 +37,10 @@ import java.util.Optional;
  * <p>States are lower-case: requested, scored, awaiting_approval, approved, rejected, expired, preflight, canary,
  * promoting, promoted, rolling_back, rolled_back, failed. Consumers must ignore fields they do not know; fields are
  * only added within a schema version.
+ *
+ * <p>Delivery on Kafka is at least once ({@link EventRelay}): every event is published, a deploy's events in sequence
+ * order, but an event can come twice (after a bot stopped between a send and its acknowledgement being recorded), so
+ * consumers de-duplicate on {@code (deploy_id, sequence)}. docs/deploy-events.md says the same for consumers.
  */
 public final class DeployEventJson {
 

@@ -148,16 +148,7 @@ public final class DeployPipeline {
             reasoning.put("ci_status", b.ciStatus());
         });
         audit(deploy, request.requestedBy(), "deploy.requested", "accepted", reasoning);
-        publish(
-                deploy,
-                new Transition(
-                        deploy.id(),
-                        0,
-                        null,
-                        DeployState.REQUESTED,
-                        request.requestedBy(),
-                        "requested from " + request.source().name().toLowerCase(),
-                        request.receivedAt()));
+        publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
     }
@@ -485,7 +476,7 @@ public final class DeployPipeline {
             if (after.state().terminal()) {
                 ports.deploys().releaseRollout(after.service(), after.id());
             }
-            publish(after, recorded.settled().get());
+            publish(DeployEvent.of(after, recorded.settled().get()));
         }
         if (after.state() == DeployState.APPROVED) {
             after = advance(after.id()).orElse(after);
@@ -918,7 +909,10 @@ public final class DeployPipeline {
         return ports.deploys().keptNoise(d.service(), CanaryNoise.CANARIES);
     }
 
-    /** Keeps canary and baseline at the current step's size, and records a step change when the weight moved. */
+    /**
+     * Keeps canary and baseline at the current step's size, and records a step change when the weight moved: the
+     * change is audited before any traffic moves to the new step.
+     */
     private Deploy shift(
             Deploy d,
             Judging judging,
@@ -930,11 +924,9 @@ public final class DeployPipeline {
         var stable = ports.cluster().stable(target);
         var plan = ReplicaPlan.forWeight(stable.fullReplicas(), weight);
         var image = image(d, stable);
-        ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
-        ports.cluster().ensureCanary(target, image, plan.canary());
-        ports.cluster().scale(target, plan);
         int step = stepOf(judging.policy(), weight);
-        if (step != d.step()) {
+        boolean stepping = step != d.step();
+        if (stepping) { // the decision is on record before a pod moves
             audit(
                     d,
                     ENGINE,
@@ -953,6 +945,11 @@ public final class DeployPipeline {
                             c.evidence().stream()
                                     .map(DeployPipeline::evidenceOne)
                                     .toList()));
+        }
+        ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
+        ports.cluster().ensureCanary(target, image, plan.canary());
+        ports.cluster().scale(target, plan);
+        if (stepping) {
             var moved =
                     move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + plan.trafficInWords());
             ports.notifier()
@@ -1278,15 +1275,23 @@ public final class DeployPipeline {
             ports.deploys().releaseRollout(d.service(), d.id());
         }
         var transitions = ports.deploys().transitions(d.id());
-        publish(moved, transitions.getLast());
+        publish(DeployEvent.of(moved, transitions.getLast()));
         return moved;
     }
 
-    private void publish(Deploy d, Transition t) {
+    /**
+     * Tells other systems of a change the store has committed. With Kafka the store recorded the event in the same
+     * transaction (its outbox) and the port only wakes the {@link EventRelay}, which sends it, retrying until the
+     * brokers have it; the in-process bus delivers it now, and an event it cannot deliver is lost.
+     */
+    private void publish(DeployEvent event) {
         try {
-            ports.events().publish(DeployEvent.of(d, t));
+            ports.events().publish(event);
         } catch (RuntimeException e) {
-            // the store's transitions are the record; a lost event is republished from them, never the reverse
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "could not publish event " + event.sequence() + " of deploy " + event.deployId(),
+                    e);
         }
     }
 

@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The engine's port to deploys, their transitions and their approvals. */
+/**
+ * The engine's port to deploys, their transitions and their approvals. A store that keeps an {@link EventOutbox} records
+ * the {@link DeployEvent} of every deploy it creates ({@link #intake}) and of every transition ({@link #transition},
+ * {@link #recordDecision}) in the same transaction as the change.
+ */
 public interface DeployStore {
     /**
      * Stores a request and creates its deploy in state {@link DeployState#REQUESTED}, or, when a request with the same

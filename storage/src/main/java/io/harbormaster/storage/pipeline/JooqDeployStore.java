@@ -18,6 +18,7 @@ import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.ApprovalOutcome;
 import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployEvent;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
@@ -32,6 +33,7 @@ import io.harbormaster.storage.Database;
 import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
+import io.harbormaster.storage.jooq.tables.records.DeployTransitionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,11 @@ import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
-/** Deploys, their transitions and approvals on H2 or PostgreSQL. */
+/**
+ * Deploys, their transitions and approvals on H2 or PostgreSQL. Made {@link #withEventOutbox}, it also records the
+ * {@link DeployEvent} of each request and transition in the same transaction, for {@link JooqEventOutbox}'s relay to
+ * publish.
+ */
 public final class JooqDeployStore implements DeployStore {
     /** H2's SQLSTATE for a statement that waited for a row lock longer than its lock timeout. */
     private static final String H2_LOCK_TIMEOUT = "HYT00";
@@ -55,15 +61,32 @@ public final class JooqDeployStore implements DeployStore {
 
     private final Database db;
 
+    /** Whether each change's event is recorded in the outbox with it. */
+    private final boolean recordsEvents;
+
     /**
      * A decision holds a connection (and the deploy's row) while its audit entry is written on another: at most one
      * fewer decisions than the pool has connections are taken at once, so that the audit log always finds one.
      */
     private final Semaphore deciding;
 
+    /** A store that records no events (they are published by the engine as they happen: the in-process bus). */
     public JooqDeployStore(Database db) {
+        this(db, false);
+    }
+
+    private JooqDeployStore(Database db, boolean recordsEvents) {
         this.db = db;
+        this.recordsEvents = recordsEvents;
         this.deciding = new Semaphore(Math.max(1, db.config().maxPoolSize() - 1));
+    }
+
+    /**
+     * A store that records the event of every request it creates a deploy for and of every transition in the outbox,
+     * in the same transaction: an event is in the outbox if and only if its change was committed.
+     */
+    public static JooqDeployStore withEventOutbox(Database db) {
+        return new JooqDeployStore(db, true);
     }
 
     @Override
@@ -85,7 +108,7 @@ public final class JooqDeployStore implements DeployStore {
         }
     }
 
-    private static Deploy insert(DSLContext tx, DeployRequest r) {
+    private Deploy insert(DSLContext tx, DeployRequest r) {
         var requestId = tx.insertInto(DEPLOY_REQUEST)
                 .set(DEPLOY_REQUEST.IDEMPOTENCY_KEY, r.idempotencyKey())
                 .set(DEPLOY_REQUEST.SOURCE, r.source().name())
@@ -99,7 +122,7 @@ public final class JooqDeployStore implements DeployStore {
                 .returningResult(DEPLOY_REQUEST.ID)
                 .fetchSingle()
                 .value1();
-        return toDeploy(tx.insertInto(DEPLOY)
+        var deploy = toDeploy(tx.insertInto(DEPLOY)
                 .set(DEPLOY.REQUEST_ID, requestId)
                 .set(DEPLOY.SERVICE, r.service())
                 .set(DEPLOY.VERSION, r.version())
@@ -112,6 +135,10 @@ public final class JooqDeployStore implements DeployStore {
                 .set(DEPLOY.REVISION, 0)
                 .returning()
                 .fetchSingle());
+        if (recordsEvents) {
+            JooqEventOutbox.record(tx, DeployEvent.requested(deploy, r));
+        }
+        return deploy;
     }
 
     private static Optional<Deploy> deployForKey(DSLContext dsl, String key) {
@@ -190,9 +217,9 @@ public final class JooqDeployStore implements DeployStore {
 
     /**
      * Moves the deploy {@code current} was read as, if it is still at {@code expectedRevision}, and records the
-     * transition, in the caller's transaction.
+     * transition (and its event, with an outbox), in the caller's transaction.
      */
-    private static Deploy move(
+    private Deploy move(
             DSLContext tx,
             DeployRecord current,
             int expectedRevision,
@@ -217,7 +244,7 @@ public final class JooqDeployStore implements DeployStore {
                         .fetchSingle()
                         .value1()
                 + 1;
-        tx.insertInto(DEPLOY_TRANSITION)
+        var stored = tx.insertInto(DEPLOY_TRANSITION)
                 .set(DEPLOY_TRANSITION.DEPLOY_ID, deployId)
                 .set(DEPLOY_TRANSITION.ORDINAL, ordinal)
                 .set(DEPLOY_TRANSITION.FROM_STATE, current.getState())
@@ -225,8 +252,14 @@ public final class JooqDeployStore implements DeployStore {
                 .set(DEPLOY_TRANSITION.ACTOR, actor)
                 .set(DEPLOY_TRANSITION.REASON, reason)
                 .set(DEPLOY_TRANSITION.AT, odt(at))
-                .execute();
-        return toDeploy(updated);
+                .returning()
+                .fetchSingle();
+        var moved = toDeploy(updated);
+        if (recordsEvents) {
+            // the transition as stored (its time at the database's precision), as transitions() reads it back
+            JooqEventOutbox.record(tx, DeployEvent.of(moved, toTransition(stored)));
+        }
+        return moved;
     }
 
     @Override
@@ -389,14 +422,18 @@ public final class JooqDeployStore implements DeployStore {
         return dsl.selectFrom(DEPLOY_TRANSITION)
                 .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(deployId))
                 .orderBy(DEPLOY_TRANSITION.ORDINAL)
-                .fetch(r -> new Transition(
-                        r.getDeployId(),
-                        r.getOrdinal(),
-                        DeployState.valueOf(r.getFromState()),
-                        DeployState.valueOf(r.getToState()),
-                        r.getActor(),
-                        r.getReason(),
-                        r.getAt().toInstant()));
+                .fetch(JooqDeployStore::toTransition);
+    }
+
+    private static Transition toTransition(DeployTransitionRecord r) {
+        return new Transition(
+                r.getDeployId(),
+                r.getOrdinal(),
+                DeployState.valueOf(r.getFromState()),
+                DeployState.valueOf(r.getToState()),
+                r.getActor(),
+                r.getReason(),
+                r.getAt().toInstant());
     }
 
     @Override
@@ -434,7 +471,7 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     /** The decision's step, in one transaction that holds the deploy's row until it ends. */
-    private static ApprovalOutcome decide(
+    private ApprovalOutcome decide(
             DSLContext tx,
             Approval a,
             Function<List<Approval>, Optional<Settlement>> settle,

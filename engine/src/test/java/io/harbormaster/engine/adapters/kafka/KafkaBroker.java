@@ -112,6 +112,23 @@ public final class KafkaBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /**
+     * Stops the broker (its controller keeps running): nothing answers on its port until {@link #restartBroker()},
+     * as when a Kafka cluster is down. Clients keep retrying, as they would.
+     */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+    }
+
+    /** Starts the stopped broker again, on the same port, with its data; returns once it serves clients. */
+    public void restartBroker() throws Exception {
+        cluster.brokers().values().forEach(kafka.server.BrokerServer::startup);
+        cluster.waitForReadyBrokers();
+    }
+
     public void createTopic(String name, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                 .all()
