@@ -352,27 +352,36 @@ public final class JooqDeployStore implements DeployStore {
                 .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
     }
 
-    @Override
-    public StartedPolicy recordCanaryPolicy(long deployId, StartedPolicy policy, Instant at) {
+    /**
+     * Runs an insert that keeps the first row stored for its key: a duplicate is ignored, also one inserted by another
+     * engine at the same moment, which the statement's ignore could not see yet; an unknown deploy is said as such.
+     * Returns the rows inserted (0 for a duplicate).
+     */
+    private static int firstOneStays(long deployId, java.util.function.IntSupplier insert) {
         try {
-            db.dsl()
-                    .insertInto(CANARY_POLICY)
-                    .set(CANARY_POLICY.DEPLOY_ID, deployId)
-                    .set(CANARY_POLICY.VARIANT, policy.variant())
-                    .set(CANARY_POLICY.POLICY_JSON, policy.json())
-                    .set(CANARY_POLICY.POLICY_HASH, policy.hash())
-                    .set(CANARY_POLICY.RECORDED_AT, odt(at))
-                    .onDuplicateKeyIgnore()
-                    .execute();
+            return insert.getAsInt();
         } catch (DataAccessException e) {
             if (FOREIGN_KEY_VIOLATIONS.contains(e.sqlState())) {
                 throw new NoSuchElementException("no deploy " + deployId);
             }
-            // another engine's insert at the same moment, which the ignore could not see yet: the first one stays
             if (!isUniqueViolation(e)) {
                 throw e;
             }
+            return 0;
         }
+    }
+
+    @Override
+    public StartedPolicy recordCanaryPolicy(long deployId, StartedPolicy policy, Instant at) {
+        firstOneStays(deployId, () -> db.dsl()
+                .insertInto(CANARY_POLICY)
+                .set(CANARY_POLICY.DEPLOY_ID, deployId)
+                .set(CANARY_POLICY.VARIANT, policy.variant())
+                .set(CANARY_POLICY.POLICY_JSON, policy.json())
+                .set(CANARY_POLICY.POLICY_HASH, policy.hash())
+                .set(CANARY_POLICY.RECORDED_AT, odt(at))
+                .onDuplicateKeyIgnore()
+                .execute());
         return canaryPolicy(deployId)
                 .orElseThrow(() -> new IllegalStateException(
                         "the canary policy of deploy " + deployId + " was stored but cannot be read back"));
@@ -639,37 +648,23 @@ public final class JooqDeployStore implements DeployStore {
         // One statement per interval, outside a transaction: an interval frozen before (by a retry, or by another
         // replica at the same moment) is skipped without aborting the others, and each row is whole on its own.
         for (IntervalSample s : samples) {
-            try {
-                stored += db.dsl()
-                        .insertInto(CANARY_SAMPLE)
-                        .set(CANARY_SAMPLE.DEPLOY_ID, deployId)
-                        .set(CANARY_SAMPLE.T, s.t())
-                        .set(
-                                CANARY_SAMPLE.BASELINE_REQUESTS,
-                                orNull(s.baseline().requests()))
-                        .set(CANARY_SAMPLE.BASELINE_ERRORS, orNull(s.baseline().errors()))
-                        .set(CANARY_SAMPLE.BASELINE_P50_MS, orNull(s.baseline().p50Ms()))
-                        .set(CANARY_SAMPLE.BASELINE_P99_MS, orNull(s.baseline().p99Ms()))
-                        .set(
-                                CANARY_SAMPLE.BASELINE_RESTARTS,
-                                orNull(s.baseline().restarts()))
-                        .set(CANARY_SAMPLE.CANARY_REQUESTS, orNull(s.canary().requests()))
-                        .set(CANARY_SAMPLE.CANARY_ERRORS, orNull(s.canary().errors()))
-                        .set(CANARY_SAMPLE.CANARY_P50_MS, orNull(s.canary().p50Ms()))
-                        .set(CANARY_SAMPLE.CANARY_P99_MS, orNull(s.canary().p99Ms()))
-                        .set(CANARY_SAMPLE.CANARY_RESTARTS, orNull(s.canary().restarts()))
-                        .set(CANARY_SAMPLE.RECORDED_AT, odt(at))
-                        .onDuplicateKeyIgnore()
-                        .execute();
-            } catch (DataAccessException e) {
-                if (FOREIGN_KEY_VIOLATIONS.contains(e.sqlState())) {
-                    throw new NoSuchElementException("no deploy " + deployId);
-                }
-                // a concurrent insert of the same interval that the ignore could not see yet: the first one stays
-                if (!isUniqueViolation(e)) {
-                    throw e;
-                }
-            }
+            stored += firstOneStays(deployId, () -> db.dsl()
+                    .insertInto(CANARY_SAMPLE)
+                    .set(CANARY_SAMPLE.DEPLOY_ID, deployId)
+                    .set(CANARY_SAMPLE.T, s.t())
+                    .set(CANARY_SAMPLE.BASELINE_REQUESTS, orNull(s.baseline().requests()))
+                    .set(CANARY_SAMPLE.BASELINE_ERRORS, orNull(s.baseline().errors()))
+                    .set(CANARY_SAMPLE.BASELINE_P50_MS, orNull(s.baseline().p50Ms()))
+                    .set(CANARY_SAMPLE.BASELINE_P99_MS, orNull(s.baseline().p99Ms()))
+                    .set(CANARY_SAMPLE.BASELINE_RESTARTS, orNull(s.baseline().restarts()))
+                    .set(CANARY_SAMPLE.CANARY_REQUESTS, orNull(s.canary().requests()))
+                    .set(CANARY_SAMPLE.CANARY_ERRORS, orNull(s.canary().errors()))
+                    .set(CANARY_SAMPLE.CANARY_P50_MS, orNull(s.canary().p50Ms()))
+                    .set(CANARY_SAMPLE.CANARY_P99_MS, orNull(s.canary().p99Ms()))
+                    .set(CANARY_SAMPLE.CANARY_RESTARTS, orNull(s.canary().restarts()))
+                    .set(CANARY_SAMPLE.RECORDED_AT, odt(at))
+                    .onDuplicateKeyIgnore()
+                    .execute());
         }
         return stored;
     }
