@@ -11,6 +11,7 @@ import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RollbackMessages;
 import io.harbormaster.bot.slack.messages.RollbackNotice;
@@ -195,14 +196,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
-            case DeployNotice.Paused p ->
+            case DeployNotice.Paused p -> {
+                var approvers = catalog.get()
+                        .service(p.deploy().service())
+                        .map(s -> s.approverGroup())
+                        .orElse("the approvers");
                 web.reply(
                                 thread,
-                                SlackMessage.text(":double_vertical_bar: *Paused*: " + Mrkdwn.escape(p.reason())
-                                        + ". A human decides: `/deploy rollback "
-                                        + p.deploy().service()
-                                        + "` stops it."))
+                                PauseMessages.paused(p.deploy().id(), p.deploy().service(), p.reason(), approvers))
                         .join();
+            }
             case DeployNotice.Resumed r ->
                 web.reply(thread, SlackMessage.text(":arrow_forward: *Resumed*: " + Mrkdwn.escape(r.reason()) + "."))
                         .join();
