@@ -28,6 +28,7 @@ import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Notifier;
+import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Duration;
@@ -214,7 +215,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                 thread,
                                 DeployMessages.decision(
                                         DeployViews.of(p.deploy(), deploys),
-                                        new Verdict.Promote(secondsInCanary(p.deploy()), p.evidence())))
+                                        new Verdict.Promote(secondsInCanary(p.deploy()), p.evidence()),
+                                        promotedBy(p.deploy())))
                         .join();
             case DeployNotice.RolledBack r -> rolledBack(r, thread);
             case DeployNotice.Failed f ->
@@ -383,6 +385,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         var now = deploys.find(d.id()).orElse(d);
         web.update(thread.channel(), thread.ts(), DeployMessages.parent(DeployViews.of(now, deploys)))
                 .join();
+    }
+
+    /** Who promoted a paused canary ("Promoted by <@U1> after the pause."), or nothing when the analysis did. */
+    private String promotedBy(Deploy d) {
+        return deploys.transitions(d.id()).stream()
+                .filter(t -> t.to() == DeployState.PROMOTING)
+                .reduce((a, b) -> b)
+                .filter(t -> !t.actor().equals("engine"))
+                .map(t -> PauseMessages.decided(PauseDecision.Choice.PROMOTE, t.actor()) + ".")
+                .orElse("");
     }
 
     private long secondsInCanary(Deploy d) {

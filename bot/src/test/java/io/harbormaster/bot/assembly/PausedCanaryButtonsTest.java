@@ -54,7 +54,7 @@ class PausedCanaryButtonsTest {
     @BeforeEach
     void start() {
         bot = InProcessBot.start(InProcessBot.Options.of(
-                "paused",
+                "pausebuttons",
                 CONFIG,
                 List.of(
                         new SlackStandIn.User("U0REQUESTER", "alice", "Alice Requester"),
@@ -115,6 +115,12 @@ class PausedCanaryButtonsTest {
         await("the new version live", () -> Optional.of(bot.cluster.workloads(target("checkout")))
                 .filter(w -> w.keySet().equals(java.util.Set.of(Track.STABLE)))
                 .filter(w -> w.get(Track.STABLE).image().endsWith(":1.1.0"))
+                .orElse(null));
+
+        await("the promotion told in the thread, with who promoted it", () -> slack.allMessages().stream()
+                .filter(m -> m.allText().contains("*Promoted*"))
+                .filter(m -> m.allText().contains("Promoted by <@U0APPROVER> after the pause."))
+                .findFirst()
                 .orElse(null));
 
         // a second click on the message as it was shown: nothing more happens, and the outcome stays

@@ -33,7 +33,8 @@ class PausedCanaryDecisionTest {
 
     @BeforeEach
     void open() {
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:paused" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        db = Database.open(
+                DatabaseConfig.of("jdbc:h2:mem:pause-decision" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
         f = new PipelineFixture(db);
     }
 
