@@ -199,6 +199,29 @@ public final class JooqDeployStore implements DeployStore {
             Instant at,
             Runnable beforeMoving) {
         Objects.requireNonNull(beforeMoving, "beforeMoving");
+        // like a decision, it holds the deploy's row while its audit entry is written on another connection
+        try {
+            deciding.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to move deploy " + deployId);
+        }
+        try {
+            return movedOnce(deployId, expectedRevision, to, step, actor, reason, at, beforeMoving);
+        } finally {
+            deciding.release();
+        }
+    }
+
+    private Deploy movedOnce(
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving) {
         for (int attempt = 1; ; attempt++) {
             var ran = new boolean[1];
             try {
