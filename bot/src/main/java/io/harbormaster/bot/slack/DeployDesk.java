@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.PauseDecision;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,27 @@ public interface DeployDesk {
      * author or requester) and counts approvals; the front end only reports what it answers.
      */
     DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String idempotencyKey);
+
+    /**
+     * A Promote anyway or Roll back click on a canary paused for a human. The pipeline authorizes the clicker as for
+     * approvals (approver group, not the author or requester) and takes the decision once.
+     */
+    PauseOutcome decidePause(long deployId, SlackUser clicker, PauseDecision.Choice choice);
+
+    /** What became of a Promote anyway or Roll back click. */
+    sealed interface PauseOutcome {
+        /** Taken: the paused message's buttons are replaced by {@code outcome} (who decided what). */
+        record Decided(String outcome) implements PauseOutcome {}
+
+        /**
+         * The deploy no longer waits (decided, rolled back or resumed meanwhile): {@code reason} is told to the
+         * clicker, and the buttons are replaced by how the pause ended ({@code outcome}).
+         */
+        record NoLongerWaiting(String reason, String outcome) implements PauseOutcome {}
+
+        /** Not allowed: told only to the clicker, who may decide. */
+        record Refused(String reason) implements PauseOutcome {}
+    }
 
     /** What became of a deploy request. */
     sealed interface RequestOutcome {

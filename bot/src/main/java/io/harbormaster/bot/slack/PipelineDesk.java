@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
+import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
@@ -13,10 +14,12 @@ import io.harbormaster.engine.policy.ServiceLock;
 import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.Decision;
+import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Submission;
@@ -354,6 +357,45 @@ public final class PipelineDesk implements DeployDesk {
                         threads.card(deployId).isPresent());
             }
         };
+    }
+
+    @Override
+    public PauseOutcome decidePause(long deployId, SlackUser clicker, PauseDecision.Choice choice) {
+        return switch (pipeline.decidePause(deployId, clicker.id(), choice)) {
+            case PauseDecision.Taken t -> {
+                nudge.accept(deployId); // a promotion or rollback this replica could not drive goes on soon
+                yield new PauseOutcome.Decided(PauseMessages.decided(choice, clicker.id()));
+            }
+            case PauseDecision.NotWaiting n -> new PauseOutcome.NoLongerWaiting(n.reason(), pauseEnded(n.deploy()));
+            case PauseDecision.Refused r -> new PauseOutcome.Refused(r.reason());
+        };
+    }
+
+    /**
+     * How a deploy's last pause ended, from its first move after it: a person's promotion or rollback (in the words of
+     * the click that took it), the canary resumed, or else the state the deploy is in.
+     */
+    private String pauseEnded(Deploy d) {
+        var transitions = deploys.transitions(d.id());
+        int paused = -1;
+        for (int i = 0; i < transitions.size(); i++) {
+            if (transitions.get(i).reason().startsWith("paused: ")) {
+                paused = i;
+            }
+        }
+        if (paused >= 0 && paused + 1 < transitions.size()) {
+            var next = transitions.get(paused + 1);
+            if (next.to() == DeployState.PROMOTING && !next.actor().equals("engine")) {
+                return PauseMessages.decided(PauseDecision.Choice.PROMOTE, next.actor());
+            }
+            if (next.to() == DeployState.ROLLING_BACK && !next.actor().equals("engine")) {
+                return PauseMessages.decided(PauseDecision.Choice.ROLLBACK, next.actor());
+            }
+            if (next.to() == DeployState.CANARY) {
+                return "No longer paused: " + next.reason().replaceFirst("^resumed: ", "");
+            }
+        }
+        return EscalationMessages.ended(d.state());
     }
 
     private static DecisionOutcome duplicate(Approval first) {

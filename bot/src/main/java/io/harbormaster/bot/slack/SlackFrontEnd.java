@@ -23,10 +23,13 @@ import io.harbormaster.bot.slack.messages.DeployMessages;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.HelpMessage;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.rollout.PauseDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +87,10 @@ public final class SlackFrontEnd implements AutoCloseable {
         app.command(AUDIT, this::audit);
         app.blockAction(EscalationMessages.APPROVE_ACTION, (req, ctx) -> decide(req, ctx, Approval.Decision.APPROVE));
         app.blockAction(EscalationMessages.REJECT_ACTION, (req, ctx) -> decide(req, ctx, Approval.Decision.REJECT));
+        app.blockAction(
+                PauseMessages.PROMOTE_ACTION, (req, ctx) -> decidePause(req, ctx, PauseDecision.Choice.PROMOTE));
+        app.blockAction(
+                PauseMessages.ROLLBACK_ACTION, (req, ctx) -> decidePause(req, ctx, PauseDecision.Choice.ROLLBACK));
     }
 
     /** The Bolt app, for the HTTP server's {@code /slack/events} route. */
@@ -116,7 +123,11 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     /** The button action ids this front end answers. */
     public Set<String> actions() {
-        return Set.of(EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION);
+        return Set.of(
+                EscalationMessages.APPROVE_ACTION,
+                EscalationMessages.REJECT_ACTION,
+                PauseMessages.PROMOTE_ACTION,
+                PauseMessages.ROLLBACK_ACTION);
     }
 
     /** Lets acknowledged work finish (up to {@code grace}), then stops. */
@@ -286,39 +297,19 @@ public final class SlackFrontEnd implements AutoCloseable {
         return response;
     }
 
+    /** What a click on a button whose value names a deploy does, after the ack. */
+    private interface Click {
+        void run(long deployId, SlackUser clicker, String channel, String messageTs, com.slack.api.model.Message shown);
+    }
+
     private Response decide(BlockActionRequest req, ActionContext ctx, Approval.Decision decision) {
-        long started = System.nanoTime();
-        var p = req.getPayload();
-        var action = p.getActions().getFirst(); // Bolt routed the click by it: there is one
-        var channel = p.getChannel() != null
-                ? p.getChannel().getId()
-                : p.getContainer() != null ? p.getContainer().getChannelId() : null;
-        var message = p.getMessage();
-        var messageTs = message != null
-                ? message.getTs()
-                : p.getContainer() != null ? p.getContainer().getMessageTs() : null;
-        if (p.getUser() == null || blank(p.getUser().getId()) || blank(channel) || blank(messageTs)) {
-            return malformed(action.getActionId(), "a click without its user, channel or message");
-        }
-        metrics.action(action.getActionId());
-        var clicker = new SlackUser(p.getUser().getId(), p.getUser().getUsername());
-        // The same person clicking the same button on the same message means the same thing: one key for all of it.
-        var key = "slack-action:" + channel + ":" + messageTs + ":" + clicker.id() + ":" + action.getActionId();
-        long deployId;
-        try {
-            deployId = Long.parseLong(action.getValue());
-        } catch (NumberFormatException | NullPointerException e) {
-            later(
-                    "button",
-                    channel,
-                    clicker,
-                    () -> web.ephemeral(
-                            channel,
-                            clicker.id(),
-                            SlackMessage.text("That button does not name a deploy; nothing was done.")));
-            return ackAction(ctx, started);
-        }
-        later("button", channel, clicker, () -> {
+        return click(req, ctx, (deployId, clicker, channel, messageTs, message) -> {
+            // The same person clicking the same button on the same message means the same thing: one key for all of
+            // it.
+            var key = "slack-action:" + channel + ":" + messageTs + ":" + clicker.id() + ":"
+                    + (decision == Approval.Decision.APPROVE
+                            ? EscalationMessages.APPROVE_ACTION
+                            : EscalationMessages.REJECT_ACTION);
             // A counted decision is told by the notifier, in order with what it lets happen (the preflight and the
             // canary follow an approval at once): in the deploy's thread, and on the request it keeps with the deploy
             // (the count while more approvals are needed, the outcome in place of the buttons once decided). A request
@@ -342,6 +333,65 @@ public final class SlackFrontEnd implements AutoCloseable {
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(note)));
             }
         });
+    }
+
+    /**
+     * Promote anyway or Roll back on a paused canary: the thread tells what follows (the notifier); the clicked
+     * message gets how the pause ended in place of its buttons, also when a click finds it decided already.
+     */
+    private Response decidePause(BlockActionRequest req, ActionContext ctx, PauseDecision.Choice choice) {
+        return click(req, ctx, (deployId, clicker, channel, messageTs, message) -> {
+            var ended =
+                    switch (desk.decidePause(deployId, clicker, choice)) {
+                        case DeployDesk.PauseOutcome.Decided(var how) -> Optional.of(how);
+                        case DeployDesk.PauseOutcome.NoLongerWaiting(var reason, var how) -> {
+                            web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(reason)));
+                            yield Optional.of(how);
+                        }
+                        case DeployDesk.PauseOutcome.Refused(var reason) -> {
+                            web.ephemeral(
+                                    channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+                            yield Optional.<String>empty();
+                        }
+                    };
+            if (ended.isPresent() && message != null && message.getBlocks() != null) {
+                web.update(channel, messageTs, PauseMessages.closed(message.getBlocks(), ended.get()))
+                        .join();
+            }
+        });
+    }
+
+    private Response click(BlockActionRequest req, ActionContext ctx, Click what) {
+        long started = System.nanoTime();
+        var p = req.getPayload();
+        var action = p.getActions().getFirst(); // Bolt routed the click by it: there is one
+        var channel = p.getChannel() != null
+                ? p.getChannel().getId()
+                : p.getContainer() != null ? p.getContainer().getChannelId() : null;
+        var message = p.getMessage();
+        var messageTs = message != null
+                ? message.getTs()
+                : p.getContainer() != null ? p.getContainer().getMessageTs() : null;
+        if (p.getUser() == null || blank(p.getUser().getId()) || blank(channel) || blank(messageTs)) {
+            return malformed(action.getActionId(), "a click without its user, channel or message");
+        }
+        metrics.action(action.getActionId());
+        var clicker = new SlackUser(p.getUser().getId(), p.getUser().getUsername());
+        long deployId;
+        try {
+            deployId = Long.parseLong(action.getValue());
+        } catch (NumberFormatException | NullPointerException e) {
+            later(
+                    "button",
+                    channel,
+                    clicker,
+                    () -> web.ephemeral(
+                            channel,
+                            clicker.id(),
+                            SlackMessage.text("That button does not name a deploy; nothing was done.")));
+            return ackAction(ctx, started);
+        }
+        later("button", channel, clicker, () -> what.run(deployId, clicker, channel, messageTs, message));
         return ackAction(ctx, started);
     }
 

@@ -11,6 +11,7 @@ import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RollbackMessages;
 import io.harbormaster.bot.slack.messages.RollbackNotice;
@@ -27,6 +28,7 @@ import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Notifier;
+import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Duration;
@@ -195,14 +197,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
-            case DeployNotice.Paused p ->
+            case DeployNotice.Paused p -> {
+                var approvers = catalog.get()
+                        .service(p.deploy().service())
+                        .map(s -> s.approverGroup())
+                        .orElse("the approvers");
                 web.reply(
                                 thread,
-                                SlackMessage.text(":double_vertical_bar: *Paused*: " + Mrkdwn.escape(p.reason())
-                                        + ". A human decides: `/deploy rollback "
-                                        + p.deploy().service()
-                                        + "` stops it."))
+                                PauseMessages.paused(p.deploy().id(), p.deploy().service(), p.reason(), approvers))
                         .join();
+            }
             case DeployNotice.Resumed r ->
                 web.reply(thread, SlackMessage.text(":arrow_forward: *Resumed*: " + Mrkdwn.escape(r.reason()) + "."))
                         .join();
@@ -211,7 +215,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                 thread,
                                 DeployMessages.decision(
                                         DeployViews.of(p.deploy(), deploys),
-                                        new Verdict.Promote(secondsInCanary(p.deploy()), p.evidence())))
+                                        new Verdict.Promote(secondsInCanary(p.deploy()), p.evidence()),
+                                        promotedBy(p.deploy())))
                         .join();
             case DeployNotice.RolledBack r -> rolledBack(r, thread);
             case DeployNotice.Failed f ->
@@ -380,6 +385,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         var now = deploys.find(d.id()).orElse(d);
         web.update(thread.channel(), thread.ts(), DeployMessages.parent(DeployViews.of(now, deploys)))
                 .join();
+    }
+
+    /** Who promoted a paused canary ("Promoted by <@U1> after the pause."), or nothing when the analysis did. */
+    private String promotedBy(Deploy d) {
+        return deploys.transitions(d.id()).stream()
+                .filter(t -> t.to() == DeployState.PROMOTING)
+                .reduce((a, b) -> b)
+                .filter(t -> !t.actor().equals("engine"))
+                .map(t -> PauseMessages.decided(PauseDecision.Choice.PROMOTE, t.actor()) + ".")
+                .orElse("");
     }
 
     private long secondsInCanary(Deploy d) {

@@ -606,6 +606,12 @@ class SlackApprovalThreadTest {
         }
 
         @Override
+        public PauseOutcome decidePause(
+                long deployId, SlackUser clicker, io.harbormaster.engine.rollout.PauseDecision.Choice choice) {
+            return pipeline.decidePause(deployId, clicker, choice);
+        }
+
+        @Override
         public DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String key) {
             var outcome = pipeline.decide(deployId, clicker, decision, key);
             if (outcome instanceof DecisionOutcome.Settled s && s.decision() == Approval.Decision.APPROVE) {

@@ -95,6 +95,13 @@ final class FakeDeployDesk implements DeployDesk {
         return new DecisionOutcome.Settled(decision, "preflight next", cardKept);
     }
 
+    @Override
+    public PauseOutcome decidePause(
+            long deployId, SlackUser clicker, io.harbormaster.engine.rollout.PauseDecision.Choice choice) {
+        otherCalls.add(choice);
+        return new PauseOutcome.Refused("Only members of approvers may decide.");
+    }
+
     int calls() {
         return requests.size() + decisions.size() + otherCalls.size();
     }

@@ -410,37 +410,12 @@ public final class DeployPipeline {
         if (d.state() != DeployState.AWAITING_APPROVAL) {
             return new Decision.Refused(notWaiting(d));
         }
-        var spec = spec(d);
-        var catalog = ports.catalog().get();
-        var now = ports.clock().instant();
-        var request = ports.deploys().request(deployId).orElseThrow();
-        var author = ports.builds()
-                .find(d.service(), d.version())
-                .flatMap(b -> authorOf(b.changeJson()))
-                .orElse("");
-        // CI may name people otherwise than by their Slack member id (a GitHub login, an email address): who they are
-        // in Slack comes from people: in the configuration, else from the member directory.
-        var authorIs = Identity.resolve(author, catalog.people(), ports.people());
-        var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
-        var eligibility = ApprovalPolicy.eligibility(
-                user,
-                catalog.members(spec.approverGroup()),
-                spec.approverGroup(),
-                requesterIs,
-                authorIs,
-                earlier,
-                expiresAt(d),
-                now);
-        if (eligibility instanceof ApprovalPolicy.Eligibility.Refused refused) {
-            var why = new LinkedHashMap<String, Object>();
-            why.put("reason", refused.reason());
-            if (!author.isBlank()) {
-                why.put("author", author);
-            }
-            why.put("requester", request.requestedBy());
-            audit(d, user, "approval.refused", choice.name().toLowerCase(), why);
-            return new Decision.Refused(refused.reason());
+        var refused = refusal(d, user, "approval.refused", choice.name().toLowerCase(), earlier, expiresAt(d));
+        if (refused.isPresent()) {
+            return new Decision.Refused(refused.get());
         }
+        var spec = spec(d);
+        var now = ports.clock().instant();
         int required = spec.requiredApprovals();
         var approval = new Approval(deployId, user, choice, comment, now);
         // Audited only once the store knows this click counts (it came first, and the deploy still waits), before it
@@ -465,6 +440,46 @@ public final class DeployPipeline {
             case ApprovalOutcome.NotWaiting moved -> new Decision.Refused(notWaiting(moved.deploy()));
             case ApprovalOutcome.Recorded recorded -> counted(d, approval, recorded, required);
         };
+    }
+
+    /**
+     * Why {@code user} may not decide deploy {@code d} (audited as {@code refusedAction}, with {@code choice}), or
+     * empty when they may: a member of the service's approver group, neither the change's author nor the deploy's
+     * requester, who did not decide it before ({@code earlier}), before {@code expiresAt}.
+     */
+    private Optional<String> refusal(
+            Deploy d, String user, String refusedAction, String choice, List<Approval> earlier, Instant expiresAt) {
+        var spec = spec(d);
+        var catalog = ports.catalog().get();
+        var request = ports.deploys().request(d.id()).orElseThrow();
+        var author = ports.builds()
+                .find(d.service(), d.version())
+                .flatMap(b -> authorOf(b.changeJson()))
+                .orElse("");
+        // CI may name people otherwise than by their Slack member id (a GitHub login, an email address): who they are
+        // in Slack comes from people: in the configuration, else from the member directory.
+        var authorIs = Identity.resolve(author, catalog.people(), ports.people());
+        var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
+        var eligibility = ApprovalPolicy.eligibility(
+                user,
+                catalog.members(spec.approverGroup()),
+                spec.approverGroup(),
+                requesterIs,
+                authorIs,
+                earlier,
+                expiresAt,
+                ports.clock().instant());
+        if (!(eligibility instanceof ApprovalPolicy.Eligibility.Refused refused)) {
+            return Optional.empty();
+        }
+        var why = new LinkedHashMap<String, Object>();
+        why.put("reason", refused.reason());
+        if (!author.isBlank()) {
+            why.put("author", author);
+        }
+        why.put("requester", request.requestedBy());
+        audit(d, user, refusedAction, choice, why);
+        return Optional.of(refused.reason());
     }
 
     /** A recorded decision: told, and acted on when it settled the deploy. */
@@ -989,6 +1004,11 @@ public final class DeployPipeline {
         return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
     }
 
+    /** How the reason of a pause starts, and where the part for the human starts after why it paused. */
+    private static final String PAUSED = "paused: ";
+
+    private static final String ASK_HUMAN = " (a human decides: ";
+
     private Deploy pause(Deploy d, String why, Map<String, ?> reasoning) {
         if (lastReasonStartsWith(d, "paused")) {
             return d; // already paused and told
@@ -999,7 +1019,8 @@ public final class DeployPipeline {
                 DeployState.CANARY,
                 d.step(),
                 ENGINE,
-                "paused: " + why + " (a human decides: /deploy rollback " + d.service() + " to stop it)");
+                PAUSED + why + ASK_HUMAN + "Promote anyway or Roll back in the deploy's thread, or /deploy rollback "
+                        + d.service() + " to stop it)");
         ports.notifier().notify(new DeployNotice.Paused(paused, why));
         return paused;
     }
@@ -1245,18 +1266,157 @@ public final class DeployPipeline {
                             settings.policyVersion()));
             return new Submission.Refused(reason);
         }
-        var d = inFlight.get();
-        audit(
+        return new Submission.Accepted(requestedRollback(inFlight.get(), user), false);
+    }
+
+    /**
+     * A person stops a deploy: audited in one step with the move (stopped before the cluster, or rolling back its
+     * canary, which goes on at once). Throws {@link StaleRevision} when the deploy moved since it was read.
+     */
+    private Deploy requestedRollback(Deploy d, String user) {
+        Runnable audited = () -> audit(
                 d,
                 user,
                 "rollback.requested",
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            return new Submission.Accepted(move(d, DeployState.FAILED, d.step(), user, "stopped by " + user), false);
+            return moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
         }
-        var rolling = move(d, DeployState.ROLLING_BACK, d.step(), user, "rollback requested by " + user);
-        return new Submission.Accepted(advance(d.id()).orElse(rolling), false);
+        var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
+        return advance(d.id()).orElse(rolling);
+    }
+
+    /**
+     * A person's click on a paused canary's Promote anyway or Roll back, authorized here as an approval is (a member
+     * of the service's approver group, neither the change's author nor the deploy's requester), whatever the front
+     * end checked. Taken only while the canary is still paused for a human, and once: clicks on one deploy take their
+     * turn in this engine ({@link #decide}'s locks), and across replicas the audit entry and the move are one step on
+     * the deploy's row ({@link DeployStore#transition(long, int, DeployState, int, String, String, Instant,
+     * Runnable)}), so that a second click finds the deploy moved and does nothing.
+     */
+    public PauseDecision decidePause(long deployId, String user, PauseDecision.Choice choice) {
+        var lock = deciding[Math.floorMod(Long.hashCode(deployId), deciding.length)];
+        lock.lock();
+        try {
+            return decidePauseAlone(deployId, user, choice);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PauseDecision decidePauseAlone(long deployId, String user, PauseDecision.Choice choice) {
+        var found = ports.deploys().find(deployId);
+        if (found.isEmpty()) {
+            return new PauseDecision.Refused("there is no deploy " + deployId);
+        }
+        var d = found.get();
+        var why = pausedFor(d);
+        if (why.isEmpty()) {
+            return new PauseDecision.NotWaiting(notPaused(d), d);
+        }
+        var refused = refusal(d, user, "pause.refused", choice.name().toLowerCase(), List.of(), Instant.MAX);
+        if (refused.isPresent()) {
+            return new PauseDecision.Refused(refused.get());
+        }
+        try {
+            var after =
+                    switch (choice) {
+                        case PROMOTE -> promoteAfterPause(d, user, why.get());
+                        case ROLLBACK -> requestedRollback(d, user);
+                    };
+            return new PauseDecision.Taken(choice, after);
+        } catch (StaleRevision e) { // decided, rolled back or resumed since it was read: nothing was audited
+            var now = ports.deploys().find(deployId).orElse(d);
+            return new PauseDecision.NotWaiting(notPaused(now), now);
+        }
+    }
+
+    /**
+     * A person promotes a paused canary: audited (who, why it paused, and the evidence and policy it paused on) in one
+     * step with the move to promoting, then promoted as the analysis promotes. Its noise is not kept for the
+     * service's next canaries: it did not pass on its own evidence.
+     */
+    private Deploy promoteAfterPause(Deploy d, String user, String why) {
+        var reasoning = new LinkedHashMap<String, Object>(pausedOn(d));
+        reasoning.put("by", user);
+        reasoning.put("after_pause", why);
+        var promoting = moveAudited(
+                d,
+                DeployState.PROMOTING,
+                user,
+                "promoted by " + user + " after the pause: " + why,
+                () -> audit(d, user, "canary.promote", "promote", reasoning));
+        return advance(d.id()).orElse(promoting);
+    }
+
+    /**
+     * {@link #move} with {@code audit} written first, in one step with it on the deploy's row: throws {@link
+     * StaleRevision}, with nothing audited, when the deploy moved since it was read.
+     */
+    private Deploy moveAudited(Deploy d, DeployState to, String actor, String reason, Runnable audit) {
+        var moved = ports.deploys()
+                .transition(
+                        d.id(),
+                        d.revision(),
+                        to,
+                        d.step(),
+                        actor,
+                        reason,
+                        ports.clock().instant(),
+                        audit);
+        if (to.terminal()) {
+            ports.deploys().releaseRollout(d.service(), d.id());
+        }
+        publish(moved, ports.deploys().transitions(d.id()).getLast());
+        return moved;
+    }
+
+    /** Why the canary waits for a human, when it does: it is in its canary, and its last move paused it. */
+    private Optional<String> pausedFor(Deploy d) {
+        var transitions = ports.deploys().transitions(d.id());
+        if (d.state() != DeployState.CANARY
+                || transitions.isEmpty()
+                || !transitions.getLast().reason().startsWith(PAUSED)) {
+            return Optional.empty();
+        }
+        var reason = transitions.getLast().reason().substring(PAUSED.length());
+        int ask = reason.lastIndexOf(ASK_HUMAN);
+        return Optional.of(ask < 0 ? reason : reason.substring(0, ask));
+    }
+
+    private static String notPaused(Deploy d) {
+        return "this deploy no longer waits for a decision on its pause (it is "
+                + (d.state() == DeployState.CANARY
+                        ? "running its canary again"
+                        : d.state().name().toLowerCase().replace('_', ' '))
+                + ")";
+    }
+
+    /**
+     * What the canary paused on, as its last {@code canary.paused} audit entry has it (when it paused, the policy and
+     * its hash, the evidence), without its reason; empty when there is none.
+     */
+    private Map<String, Object> pausedOn(Deploy d) {
+        var json = new java.util.concurrent.atomic.AtomicReference<String>();
+        ports.audit().scan(AuditQuery.all().withDeploy(Long.toString(d.id())), e -> {
+            if (e.record().action().equals("canary.paused")) {
+                json.set(e.record().reasoningJson());
+            }
+        });
+        if (json.get() == null) {
+            return Map.of();
+        }
+        try {
+            var m = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(
+                            json.get(),
+                            new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            m.remove("reason");
+            return m;
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
     }
 
     private Deploy fail(Deploy d, String why) {

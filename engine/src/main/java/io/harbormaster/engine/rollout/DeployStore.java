@@ -40,6 +40,23 @@ public interface DeployStore {
             long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at);
 
     /**
+     * {@link #transition} as one step with {@code beforeMoving} (an audit entry), taken one at a time per deploy across
+     * every replica sharing the store: with the deploy held, when it is still at {@code expectedRevision},
+     * {@code beforeMoving} runs (when it throws, nothing moves) and the deploy moves; otherwise it throws {@link
+     * StaleRevision} and {@code beforeMoving} does not run. Of two decisions on one deploy at the same moment, exactly
+     * one is audited and acted on.
+     */
+    Deploy transition(
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving);
+
+    /**
      * Takes or renews the right to drive a deploy until {@code until}: granted when no one holds it, {@code owner}
      * already holds it, or the holder's lease ran out before {@code now}. Two engines never drive one deploy at once.
      */

@@ -215,6 +215,69 @@ public final class JooqDeployStore implements DeployStore {
         });
     }
 
+    @Override
+    public Deploy transition(
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving) {
+        Objects.requireNonNull(beforeMoving, "beforeMoving");
+        // like a decision, it holds the deploy's row while its audit entry is written on another connection
+        try {
+            deciding.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to move deploy " + deployId);
+        }
+        try {
+            return movedOnce(deployId, expectedRevision, to, step, actor, reason, at, beforeMoving);
+        } finally {
+            deciding.release();
+        }
+    }
+
+    private Deploy movedOnce(
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving) {
+        for (int attempt = 1; ; attempt++) {
+            var ran = new boolean[1];
+            try {
+                return db.dsl().transactionResult(cfg -> {
+                    var tx = DSL.using(cfg);
+                    // the deploy's row is held until the move is stored: a decision taken on it at the same moment,
+                    // here or on another replica, waits, then finds it moved
+                    var current = tx.selectFrom(DEPLOY)
+                            .where(DEPLOY.ID.eq(deployId))
+                            .forUpdate()
+                            .fetchOptional()
+                            .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
+                    if (current.getRevision() != expectedRevision) {
+                        throw new StaleRevision(deployId, expectedRevision);
+                    }
+                    ran[0] = true;
+                    beforeMoving.run();
+                    return move(tx, current, expectedRevision, to, step, actor, reason, at);
+                });
+            } catch (DataAccessException e) {
+                // as for decisions: a row lock H2 gave up waiting for, while nothing ran, is waited for again
+                if (!ran[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
     /**
      * Moves the deploy {@code current} was read as, if it is still at {@code expectedRevision}, and records the
      * transition (and its event, with an outbox), in the caller's transaction.

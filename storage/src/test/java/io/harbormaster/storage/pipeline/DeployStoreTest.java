@@ -75,6 +75,42 @@ class DeployStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void anAuditedTransitionRunsItsAuditOnlyWhenTheDeployMoves(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var d = store.intake(request("slack:audited", "checkout")).deploy();
+            var audited = new java.util.ArrayList<String>();
+
+            var moved = store.transition(
+                    d.id(), d.revision(), DeployState.PREFLIGHT, 0, "U0ANN", "go", T0, () -> audited.add("first"));
+            assertThat(moved.state()).isEqualTo(DeployState.PREFLIGHT);
+            assertThat(audited).containsExactly("first");
+
+            // read before the move: nothing is audited, nothing moves
+            assertThatThrownBy(() -> store.transition(
+                            d.id(),
+                            d.revision(),
+                            DeployState.FAILED,
+                            0,
+                            "U0BOB",
+                            "stop",
+                            T0,
+                            () -> audited.add("late")))
+                    .isInstanceOf(StaleRevision.class);
+            // an audit that fails stops the move
+            assertThatThrownBy(() -> store.transition(
+                            d.id(), moved.revision(), DeployState.FAILED, 0, "U0BOB", "stop", T0, () -> {
+                                throw new IllegalStateException("audit log down");
+                            }))
+                    .hasMessageContaining("audit log down");
+            assertThat(audited).containsExactly("first");
+            assertThat(store.find(d.id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+            assertThat(store.transitions(d.id())).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void concurrentDeliveriesOfOneRequestCreateExactlyOneDeploy(Database.Vendor vendor) throws Exception {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);
