@@ -1368,7 +1368,7 @@ public final class DeployPipeline {
         if (to.terminal()) {
             ports.deploys().releaseRollout(d.service(), d.id());
         }
-        publish(moved, ports.deploys().transitions(d.id()).getLast());
+        publish(DeployEvent.of(moved, ports.deploys().transitions(d.id()).getLast()));
         return moved;
     }
 
