@@ -304,34 +304,99 @@ public final class JooqAuditLog implements AuditLog {
     /** Rows per page of an H2 scan: a few megabytes in memory at a time, a short query each. */
     static final int H2_PAGE = 5_000;
 
+    /**
+     * An H2 scan, page by page. While the caller works through one page, the next is read on another thread (one
+     * page ahead, no more), so that reading and, say, hashing overlap; a scan of one page or less starts no thread.
+     * Each page is read into memory and its connection returned before the caller sees its first row, and no read is
+     * left running when the scan returns or throws.
+     */
     private void scanPages(AuditQuery query, Consumer<Row> sink) {
         long left = query.limit() == AuditQuery.NO_LIMIT ? Long.MAX_VALUE : query.limit();
-        long after = Long.MIN_VALUE;
-        while (left > 0) {
-            int page = (int) Math.min(H2_PAGE, left);
-            long from = after;
-            long[] read = {0, from}; // rows read, last sequence number
-            db.dsl().transaction(cfg -> {
-                var select = DSL.using(cfg)
-                        .select(ROW_FIELDS)
-                        .from(AUDIT_ENTRY)
-                        .where(conditions(query).and(AUDIT_ENTRY.SEQ.gt(from)))
-                        .orderBy(AUDIT_ENTRY.SEQ)
-                        .limit(page);
-                try (var rs = select.fetchResultSet()) {
-                    while (rs.next()) {
-                        var row = new Row(rs);
-                        sink.accept(row);
-                        read[0]++;
-                        read[1] = row.seq;
-                    }
+        var page = readPage(query, Long.MIN_VALUE, (int) Math.min(H2_PAGE, left));
+        while (true) {
+            left -= page.rows().size();
+            var next = page.more() && left > 0
+                    ? new PageAhead(query, page.rows().getLast().seq(), (int) Math.min(H2_PAGE, left))
+                    : null;
+            try {
+                page.rows().forEach(sink);
+            } catch (RuntimeException | Error e) {
+                if (next != null) {
+                    next.finish(); // its rows are not wanted, but the read is not left running
                 }
-            });
-            if (read[0] < page) {
+                throw e;
+            }
+            if (next == null) {
                 return;
             }
-            left -= read[0];
-            after = read[1];
+            page = next.page();
+        }
+    }
+
+    /** Rows read from one page, and whether a full page was read (so that more may follow). */
+    private record Page(List<Row> rows, boolean more) {}
+
+    private Page readPage(AuditQuery query, long after, int size) {
+        var rows = new ArrayList<Row>(size);
+        db.dsl().transaction(cfg -> {
+            var select = DSL.using(cfg)
+                    .select(ROW_FIELDS)
+                    .from(AUDIT_ENTRY)
+                    .where(conditions(query).and(AUDIT_ENTRY.SEQ.gt(after)))
+                    .orderBy(AUDIT_ENTRY.SEQ)
+                    .limit(size);
+            try (var rs = select.fetchResultSet()) {
+                while (rs.next()) {
+                    rows.add(Row.from(rs));
+                }
+            }
+        });
+        return new Page(rows, rows.size() == size);
+    }
+
+    /**
+     * The next page of an H2 scan, read on a thread of its own. It is waited for without interruption: H2 closes its
+     * file when a thread is interrupted while reading it, and a page takes milliseconds.
+     */
+    private final class PageAhead {
+        private final Thread thread;
+        private Page page; // written by the thread, read after joining it
+        private Throwable failure;
+
+        PageAhead(AuditQuery query, long after, int size) {
+            thread = Thread.ofPlatform().daemon().name("audit-scan-reader").start(() -> {
+                try {
+                    page = readPage(query, after, size);
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                }
+            });
+        }
+
+        Page page() {
+            finish();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            return page;
+        }
+
+        void finish() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -341,7 +406,7 @@ public final class JooqAuditLog implements AuditLog {
         var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
         try (var rs = limited.fetchSize(FETCH_SIZE).fetchResultSet()) {
             while (rs.next()) {
-                sink.accept(new Row(rs));
+                sink.accept(Row.from(rs));
             }
         }
     }
@@ -362,33 +427,48 @@ public final class JooqAuditLog implements AuditLog {
         AUDIT_ENTRY.HASH
     };
 
-    /** One row of {@link #ROW_FIELDS}, read off the cursor. */
-    private static final class Row {
-        final long seq;
-        private final java.sql.ResultSet rs;
-
-        Row(java.sql.ResultSet rs) throws java.sql.SQLException {
-            this.rs = rs;
-            this.seq = rs.getLong(1);
+    /**
+     * One row of {@link #ROW_FIELDS} read off the cursor: its entry, or, when the stored fields do not make an entry
+     * (a required field emptied, say), why not. {@link #entry()} throws that reason.
+     */
+    private record Row(long seq, AuditEntry read, RuntimeException unreadable) {
+        static Row from(java.sql.ResultSet rs) throws java.sql.SQLException {
+            long seq = rs.getLong(1);
+            var time = rs.getObject(2, OffsetDateTime.class);
+            var actor = rs.getString(3);
+            var action = rs.getString(4);
+            var deployId = rs.getString(5);
+            var service = rs.getString(6);
+            var version = rs.getString(7);
+            var decision = rs.getString(8);
+            var reasoning = rs.getString(9);
+            var engineVersion = rs.getString(10);
+            var policyVersion = rs.getString(11);
+            var prevHash = rs.getString(12);
+            var hash = rs.getString(13);
+            try {
+                var record = new AuditRecord(
+                        time.toInstant(),
+                        actor,
+                        action,
+                        deployId,
+                        service,
+                        version,
+                        decision,
+                        reasoning,
+                        engineVersion,
+                        policyVersion);
+                return new Row(seq, new AuditEntry(seq, record, prevHash, hash), null);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                return new Row(seq, null, e);
+            }
         }
 
         AuditEntry entry() {
-            try {
-                var record = new AuditRecord(
-                        rs.getObject(2, OffsetDateTime.class).toInstant(),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getString(6),
-                        rs.getString(7),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getString(10),
-                        rs.getString(11));
-                return new AuditEntry(seq, record, rs.getString(12), rs.getString(13));
-            } catch (java.sql.SQLException e) {
-                throw new org.jooq.exception.DataAccessException("reading audit entry " + seq, e);
+            if (unreadable != null) {
+                throw unreadable;
             }
+            return read;
         }
     }
 
@@ -415,7 +495,7 @@ public final class JooqAuditLog implements AuditLog {
                 .limit(Math.max(0, newest))
                 .fetchResultSet()) {
             while (rs.next()) {
-                latest.add(new Row(rs).entry());
+                latest.add(Row.from(rs).entry());
             }
         } catch (java.sql.SQLException e) {
             throw new DataAccessException("reading the newest audit entries", e);
@@ -459,14 +539,12 @@ public final class JooqAuditLog implements AuditLog {
         };
         try {
             scanRows(AuditQuery.all(), row -> {
-                AuditEntry entry;
-                try {
-                    entry = row.entry();
-                } catch (IllegalArgumentException | NullPointerException e) {
-                    verifier.unreadable(row.seq, String.valueOf(e.getMessage()));
+                if (row.unreadable() != null) {
+                    verifier.unreadable(
+                            row.seq(), String.valueOf(row.unreadable().getMessage()));
                     throw stop;
                 }
-                if (!verifier.accept(entry)) {
+                if (!verifier.accept(row.read())) {
                     throw stop; // the first problem is found: the rest of the log need not be read
                 }
             });

@@ -346,6 +346,88 @@ class AuditLogTest {
         }
     }
 
+    /** Appends {@code n} entries in batches of 1,000, as the benchmark fills its log. */
+    static void fill(JooqAuditLog log, int n) {
+        for (int from = 1; from <= n; from += 1000) {
+            var batch = new ArrayList<AuditRecord>();
+            for (int i = from; i < Math.min(from + 1000, n + 1); i++) {
+                batch.add(record(i, "checkout", "auto"));
+            }
+            log.appendAll(batch);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void verifyFindsAChangedOrUnreadableEntryPastTheFirstPageAndStopsThere(Database.Vendor vendor) throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            int n = 2 * JooqAuditLog.H2_PAGE + 17;
+            fill(log, n);
+            long changed = JooqAuditLog.H2_PAGE + 123;
+            long unreadable = JooqAuditLog.H2_PAGE + 200;
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET actor = '' WHERE seq = " + unreadable);
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET reasoning = '{\"score\":1}' WHERE seq = " + changed);
+
+            var report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(changed);
+            assertThat(report.reason())
+                    .isEqualTo(
+                            "entry " + changed + " was changed after it was written: its fields do not give its hash");
+            assertThat(report.entries())
+                    .as("entries read up to the first problem")
+                    .isEqualTo(changed);
+            assertThat(report.signedThrough()).isEqualTo(JooqAuditLog.H2_PAGE);
+
+            // put the reasoning back: the next problem is the entry whose actor was emptied
+            var original = record((int) changed, "checkout", "auto").canonical().reasoningJson();
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET reasoning = '" + original + "' WHERE seq = " + changed);
+            report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(unreadable);
+            assertThat(report.reason())
+                    .isEqualTo("entry " + unreadable + " cannot be read: audit record needs a non-empty actor");
+            assertThat(report.entries()).isEqualTo(unreadable);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aScanThatItsCallerStopsEndsThereAndLeavesNoReaderBehind(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            fill(log, 3 * JooqAuditLog.H2_PAGE);
+            var stop = new IllegalStateException("enough");
+            var seen = new ArrayList<Long>();
+            assertThatThrownBy(() -> log.scan(AuditQuery.all(), e -> {
+                        seen.add(e.seq());
+                        if (e.seq() == 10) {
+                            throw stop;
+                        }
+                    }))
+                    .isSameAs(stop);
+            assertThat(seen).hasSize(10);
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .extracting(Thread::getName)
+                    .doesNotContain("audit-scan-reader");
+
+            // a limit of exactly one page, and of exactly the log, read what they ask for
+            var onePage = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withLimit(JooqAuditLog.H2_PAGE), e -> onePage.add(e.seq()));
+            assertThat(onePage)
+                    .isEqualTo(LongStream.rangeClosed(1, JooqAuditLog.H2_PAGE)
+                            .boxed()
+                            .toList());
+            var all = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withLimit(3 * JooqAuditLog.H2_PAGE), e -> all.add(e.seq()));
+            assertThat(all)
+                    .isEqualTo(LongStream.rangeClosed(1, 3 * JooqAuditLog.H2_PAGE)
+                            .boxed()
+                            .toList());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
     void anExplicitCheckpointSignsTheHeadOnce(Database.Vendor vendor) {
@@ -374,7 +456,7 @@ class AuditLogTest {
                     st.execute("SET session_replication_role = DEFAULT");
                 }
                 case H2 -> {
-                    st.execute("DROP TRIGGER audit_entry_append_only");
+                    st.execute("DROP TRIGGER IF EXISTS audit_entry_append_only");
                     st.execute("ALTER TABLE audit_checkpoint SET REFERENTIAL_INTEGRITY FALSE");
                     st.execute(sql);
                 }
