@@ -444,6 +444,87 @@ class AuditLogTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLogWrittenBeforeTheHashIndexWasDroppedKeepsVerifyingAndGrowing(Database.Vendor vendor) throws SQLException {
+        var url = TestDatabases.url(vendor);
+        var folder = vendor == Database.Vendor.H2 ? "h2" : "postgresql";
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + folder)
+                .target("9")
+                .load()
+                .migrate();
+        var written = new ArrayList<AuditEntry>();
+        try (var c = java.sql.DriverManager.getConnection(url);
+                var insert = c.prepareStatement("INSERT INTO audit_entry (seq, recorded_at, actor, action, deploy_id,"
+                        + " service, version, decision, reasoning, engine_version, policy_version, prev_hash, hash)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            assertThat(hashConstraints(c)).isEqualTo(1);
+            long seq = 0;
+            String prev = AuditChain.GENESIS;
+            for (int i = 1; i <= 3; i++) {
+                var e = AuditChain.link(seq, prev, record(i, "checkout", "auto").canonical());
+                var r = e.record();
+                insert.setLong(1, e.seq());
+                insert.setObject(2, r.time().atOffset(ZoneOffset.UTC));
+                var values = List.of(
+                        r.actor(),
+                        r.action(),
+                        r.deployId(),
+                        r.service(),
+                        r.version(),
+                        r.decision(),
+                        r.reasoningJson(),
+                        r.engineVersion(),
+                        r.policyVersion(),
+                        e.prevHash(),
+                        e.hash());
+                for (int v = 0; v < values.size(); v++) {
+                    insert.setString(3 + v, values.get(v));
+                }
+                insert.executeUpdate();
+                written.add(e);
+                seq = e.seq();
+                prev = e.hash();
+            }
+        }
+        try (var db = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            try (var c = db.dataSource().getConnection()) {
+                assertThat(hashConstraints(c)).isZero();
+            }
+            var log = log(db, 1000);
+            var read = new ArrayList<AuditEntry>();
+            log.scan(AuditQuery.all(), read::add);
+            assertThat(read).isEqualTo(written);
+            assertThat(log.append(record(4, "checkout", "auto")).prevHash())
+                    .isEqualTo(written.getLast().hash());
+            var report = log.verify();
+            assertThat(report.valid()).as(report.reason()).isTrue();
+            assertThat(report.entries()).isEqualTo(4);
+            // the chain still cannot fork: a second entry after entry 3 is refused
+            var fork = AuditChain.link(4, written.getLast().hash(), record(5, "checkout", "auto"));
+            assertThatThrownBy(() -> db.dsl()
+                            .execute(
+                                    "INSERT INTO audit_entry (seq, recorded_at, actor, action, deploy_id, service, version,"
+                                            + " decision, reasoning, engine_version, policy_version, prev_hash, hash)"
+                                            + " VALUES (?, CURRENT_TIMESTAMP, 'x', 'x', '', '', '', '', '{}', '', '', ?, ?)",
+                                    fork.seq(),
+                                    fork.prevHash(),
+                                    fork.hash()))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+
+    private static int hashConstraints(Connection c) throws SQLException {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.table_constraints"
+                        + " WHERE UPPER(constraint_name) = 'UQ_AUDIT_HASH'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     /** Changes the log the way a superuser could: with the guard triggers out of the way. */
     static void bypassTriggersAndRun(Database db, String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
