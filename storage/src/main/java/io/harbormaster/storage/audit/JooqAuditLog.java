@@ -305,33 +305,29 @@ public final class JooqAuditLog implements AuditLog {
     static final int H2_PAGE = 5_000;
 
     /**
-     * An H2 scan, page by page. While the caller works through one page, the next is read on another thread (one
-     * page ahead, no more), so that reading and, say, hashing overlap; a scan of one page or less starts no thread.
-     * Each page is read into memory and its connection returned before the caller sees its first row, and no read is
-     * left running when the scan returns or throws.
+     * An H2 scan, page by page. The first page is read by the caller; if more may follow, one reader thread reads the
+     * next pages while the caller works through the current one, at most {@link #PAGES_AHEAD} pages ahead, so that
+     * reading and, say, hashing overlap. Each page is read into memory and its connection returned before the caller
+     * sees its first row, and the reader is stopped and gone when the scan returns or throws.
      */
     private void scanPages(AuditQuery query, Consumer<Row> sink) {
-        long left = query.limit() == AuditQuery.NO_LIMIT ? Long.MAX_VALUE : query.limit();
-        var page = readPage(query, Long.MIN_VALUE, (int) Math.min(H2_PAGE, left));
-        while (true) {
-            left -= page.rows().size();
-            var next = page.more() && left > 0
-                    ? new PageAhead(query, page.rows().getLast().seq(), (int) Math.min(H2_PAGE, left))
-                    : null;
-            try {
+        long limit = query.limit() == AuditQuery.NO_LIMIT ? Long.MAX_VALUE : query.limit();
+        var first = readPage(query, Long.MIN_VALUE, (int) Math.min(H2_PAGE, limit));
+        long left = limit - first.rows().size();
+        if (!first.more() || left == 0) {
+            first.rows().forEach(sink);
+            return;
+        }
+        try (var reader = new PageReader(query, first.rows().getLast().seq(), left)) {
+            first.rows().forEach(sink);
+            for (var page = reader.next(); page != null; page = reader.next()) {
                 page.rows().forEach(sink);
-            } catch (RuntimeException | Error e) {
-                if (next != null) {
-                    next.finish(); // its rows are not wanted, but the read is not left running
-                }
-                throw e;
             }
-            if (next == null) {
-                return;
-            }
-            page = next.page();
         }
     }
+
+    /** Pages an H2 scan's reader may have read that its caller has not yet taken, besides the one it is reading. */
+    static final int PAGES_AHEAD = 1;
 
     /** Rows read from one page, and whether a full page was read (so that more may follow). */
     private record Page(List<Row> rows, boolean more) {}
@@ -355,36 +351,78 @@ public final class JooqAuditLog implements AuditLog {
     }
 
     /**
-     * The next page of an H2 scan, read on a thread of its own. It is waited for without interruption: H2 closes its
-     * file when a thread is interrupted while reading it, and a page takes milliseconds.
+     * Reads the pages of an H2 scan after a given sequence number on a thread of its own, handing them over in order.
+     * It is stopped by a flag, never by interruption: H2 closes its file when a thread is interrupted while reading
+     * it, and a page takes milliseconds.
      */
-    private final class PageAhead {
+    private final class PageReader implements AutoCloseable {
+        private final java.util.concurrent.BlockingQueue<Object> ready =
+                new java.util.concurrent.ArrayBlockingQueue<>(PAGES_AHEAD);
         private final Thread thread;
-        private Page page; // written by the thread, read after joining it
-        private Throwable failure;
+        private volatile boolean stopped;
+        private boolean done;
 
-        PageAhead(AuditQuery query, long after, int size) {
-            thread = Thread.ofPlatform().daemon().name("audit-scan-reader").start(() -> {
-                try {
-                    page = readPage(query, after, size);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                }
-            });
+        PageReader(AuditQuery query, long after, long left) {
+            thread = Thread.ofPlatform().daemon().name("audit-scan-reader").start(() -> read(query, after, left));
         }
 
-        Page page() {
-            finish();
-            if (failure instanceof RuntimeException e) {
+        private void read(AuditQuery query, long after, long left) {
+            try {
+                while (!stopped) {
+                    var page = readPage(query, after, (int) Math.min(H2_PAGE, left));
+                    left -= page.rows().size();
+                    boolean last = !page.more() || left == 0;
+                    if (!handOver(last ? new Page(page.rows(), false) : page) || last) {
+                        return;
+                    }
+                    after = page.rows().getLast().seq();
+                }
+            } catch (RuntimeException | Error e) {
+                handOver(e);
+            }
+        }
+
+        /** Waits for room for {@code item}; false once the scan was stopped. */
+        private boolean handOver(Object item) {
+            try {
+                while (!ready.offer(item, 10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (stopped) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (InterruptedException e) {
+                return false; // nobody interrupts this thread; if someone did, the reader ends
+            }
+        }
+
+        /** The next page, or null after the last one. */
+        Page next() {
+            if (done) {
+                return null;
+            }
+            Object item;
+            try {
+                item = ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataAccessException("interrupted while reading the audit log", e);
+            }
+            if (item instanceof RuntimeException e) {
                 throw e;
             }
-            if (failure instanceof Error e) {
+            if (item instanceof Error e) {
                 throw e;
             }
+            var page = (Page) item;
+            done = !page.more();
             return page;
         }
 
-        void finish() {
+        /** Stops the reader and waits for it to end (within the page it may be reading). */
+        @Override
+        public void close() {
+            stopped = true;
             boolean interrupted = false;
             while (true) {
                 try {

@@ -444,6 +444,38 @@ class AuditLogTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anH2ScansReaderWaitsAPageAheadSoEntriesAppendedMeanwhileAreRead() throws InterruptedException {
+        try (var db = TestDatabases.open(Database.Vendor.H2)) {
+            var log = log(db, 1000);
+            int n = (2 + JooqAuditLog.PAGES_AHEAD) * JooqAuditLog.H2_PAGE;
+            fill(log, n);
+            var seen = new ArrayList<Long>();
+            log.scan(AuditQuery.all(), e -> {
+                if (e.seq() == 1) {
+                    // the reader has read what it may ahead of this first page and waits to hand it over
+                    awaitReaderWaiting();
+                    log.appendAll(List.of(record(n + 1, "checkout", "auto"), record(n + 2, "checkout", "auto")));
+                }
+                seen.add(e.seq());
+            });
+            assertThat(seen).isEqualTo(LongStream.rangeClosed(1, n + 2).boxed().toList());
+        }
+    }
+
+    private static void awaitReaderWaiting() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (var t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("audit-scan-reader") && t.getState() == Thread.State.TIMED_WAITING) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+        throw new AssertionError("the scan's reader never waited for its caller");
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
     void aLogWrittenBeforeTheHashIndexWasDroppedKeepsVerifyingAndGrowing(Database.Vendor vendor) throws SQLException {
