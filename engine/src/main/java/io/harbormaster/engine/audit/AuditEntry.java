@@ -5,6 +5,6 @@ public record AuditEntry(long seq, AuditRecord record, String prevHash, String h
 
     /** Whether the stored hash is the one this entry's fields give. */
     public boolean hashMatches() {
-        return AuditChain.hash(seq, record, prevHash).equals(hash);
+        return AuditChain.hashes(seq, record, prevHash, hash);
     }
 }

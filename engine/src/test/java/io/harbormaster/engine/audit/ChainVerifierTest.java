@@ -146,6 +146,65 @@ class ChainVerifierTest {
     }
 
     @Test
+    void aBadCheckpointStopsTheWalkAtItsEntryEvenWithLaterProblems() {
+        var entries = chain(10);
+        var e8 = entries.get(7);
+        entries.set(7, new AuditEntry(8, record(80), e8.prevHash(), e8.hash())); // changed after it was written
+        var stranger = CheckpointSigner.generate();
+        var cps = List.of(
+                signer.checkpoint(3, entries.get(2).hash(), T0),
+                stranger.checkpoint(6, entries.get(5).hash(), T0),
+                signer.checkpoint(9, entries.get(8).hash(), T0));
+        var r = verify(entries, cps);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).hasValue(6);
+        assertThat(r.reason()).isEqualTo("checkpoint at entry 6 is signed by unknown key " + stranger.keyId());
+        assertThat(r.entries()).as("entries walked before the bad checkpoint").isEqualTo(5);
+        assertThat(r.signedThrough()).isEqualTo(3);
+        assertThat(r.checkpoints()).isEqualTo(3);
+    }
+
+    @Test
+    void aBadCheckpointInsideAGapIsTheFirstProblemNotTheGap() {
+        var entries = chain(8);
+        var cp4 = signer.checkpoint(4, entries.get(3).hash(), T0);
+        var forged = new AuditCheckpoint(4, cp4.entryHash(), T0.plusSeconds(1), cp4.keyId(), cp4.signature());
+        entries.subList(3, 5).clear(); // entries 4 and 5 removed
+        var r = verify(entries, List.of(forged));
+        assertThat(r.firstInvalid()).hasValue(4);
+        assertThat(r.reason()).isEqualTo("checkpoint at entry 4 has a signature that does not verify");
+        assertThat(r.entries()).isEqualTo(3);
+    }
+
+    @Test
+    void checkpointsPastTheEndAreCheckedToo() {
+        var entries = chain(8);
+        var stranger = CheckpointSigner.generate();
+        // signed by a stranger right after the end: its signature is the first problem
+        var r = verify(
+                entries.subList(0, 6),
+                List.of(stranger.checkpoint(7, entries.get(6).hash(), T0)));
+        assertThat(r.firstInvalid()).hasValue(7);
+        assertThat(r.reason()).contains("unknown key");
+        // further on: entry 7 is missing first
+        r = verify(
+                entries.subList(0, 6),
+                List.of(stranger.checkpoint(8, entries.get(7).hash(), T0)));
+        assertThat(r.firstInvalid()).hasValue(7);
+        assertThat(r.reason()).contains("removed");
+        // an unreadable entry before a bad checkpoint is the first problem
+        var v = new ChainVerifier(
+                trusted(), List.of(stranger.checkpoint(8, entries.get(7).hash(), T0)));
+        for (var e : entries.subList(0, 4)) {
+            assertThat(v.accept(e)).isTrue();
+        }
+        v.unreadable(5, "no actor");
+        r = v.finish();
+        assertThat(r.firstInvalid()).hasValue(5);
+        assertThat(r.reason()).isEqualTo("entry 5 cannot be read: no actor");
+    }
+
+    @Test
     void signingKeysMustBeAPair() {
         var a = CheckpointSigner.generate();
         var b = CheckpointSigner.generate();

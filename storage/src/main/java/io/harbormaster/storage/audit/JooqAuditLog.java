@@ -305,34 +305,137 @@ public final class JooqAuditLog implements AuditLog {
     /** Rows per page of an H2 scan: a few megabytes in memory at a time, a short query each. */
     static final int H2_PAGE = 5_000;
 
+    /**
+     * An H2 scan, page by page. The first page is read by the caller; if more may follow, one reader thread reads the
+     * next pages while the caller works through the current one, at most {@link #PAGES_AHEAD} pages ahead, so that
+     * reading and, say, hashing overlap. Each page is read into memory and its connection returned before the caller
+     * sees its first row, and the reader is stopped and gone when the scan returns or throws.
+     */
     private void scanPages(AuditQuery query, Consumer<Row> sink) {
-        long left = query.limit() == AuditQuery.NO_LIMIT ? Long.MAX_VALUE : query.limit();
-        long after = Long.MIN_VALUE;
-        while (left > 0) {
-            int page = (int) Math.min(H2_PAGE, left);
-            long from = after;
-            long[] read = {0, from}; // rows read, last sequence number
-            db.dsl().transaction(cfg -> {
-                var select = DSL.using(cfg)
-                        .select(ROW_FIELDS)
-                        .from(AUDIT_ENTRY)
-                        .where(conditions(query).and(AUDIT_ENTRY.SEQ.gt(from)))
-                        .orderBy(AUDIT_ENTRY.SEQ)
-                        .limit(page);
-                try (var rs = select.fetchResultSet()) {
-                    while (rs.next()) {
-                        var row = new Row(rs);
-                        sink.accept(row);
-                        read[0]++;
-                        read[1] = row.seq;
+        long limit = query.limit() == AuditQuery.NO_LIMIT ? Long.MAX_VALUE : query.limit();
+        var first = readPage(query, Long.MIN_VALUE, (int) Math.min(H2_PAGE, limit));
+        long left = limit - first.rows().size();
+        if (!first.more() || left == 0) {
+            first.rows().forEach(sink);
+            return;
+        }
+        try (var reader = new PageReader(query, first.rows().getLast().seq(), left)) {
+            first.rows().forEach(sink);
+            for (var page = reader.next(); page != null; page = reader.next()) {
+                page.rows().forEach(sink);
+            }
+        }
+    }
+
+    /** Pages an H2 scan's reader may have read that its caller has not yet taken, besides the one it is reading. */
+    static final int PAGES_AHEAD = 1;
+
+    /** Rows read from one page, and whether a full page was read (so that more may follow). */
+    private record Page(List<Row> rows, boolean more) {}
+
+    private Page readPage(AuditQuery query, long after, int size) {
+        var rows = new ArrayList<Row>(size);
+        db.dsl().transaction(cfg -> {
+            var select = DSL.using(cfg)
+                    .select(ROW_FIELDS)
+                    .from(AUDIT_ENTRY)
+                    .where(conditions(query).and(AUDIT_ENTRY.SEQ.gt(after)))
+                    .orderBy(AUDIT_ENTRY.SEQ)
+                    .limit(size);
+            try (var rs = select.fetchResultSet()) {
+                while (rs.next()) {
+                    rows.add(Row.from(rs));
+                }
+            }
+        });
+        return new Page(rows, rows.size() == size);
+    }
+
+    /**
+     * Reads the pages of an H2 scan after a given sequence number on a thread of its own, handing them over in order.
+     * It is stopped by a flag, never by interruption: H2 closes its file when a thread is interrupted while reading
+     * it, and a page takes milliseconds.
+     */
+    private final class PageReader implements AutoCloseable {
+        private final java.util.concurrent.BlockingQueue<Object> ready =
+                new java.util.concurrent.ArrayBlockingQueue<>(PAGES_AHEAD);
+        private final Thread thread;
+        private volatile boolean stopped;
+        private boolean done;
+
+        PageReader(AuditQuery query, long after, long left) {
+            thread = Thread.ofPlatform().daemon().name("audit-scan-reader").start(() -> read(query, after, left));
+        }
+
+        private void read(AuditQuery query, long after, long left) {
+            try {
+                while (!stopped) {
+                    var page = readPage(query, after, (int) Math.min(H2_PAGE, left));
+                    left -= page.rows().size();
+                    boolean last = !page.more() || left == 0;
+                    if (!handOver(last ? new Page(page.rows(), false) : page) || last) {
+                        return;
+                    }
+                    after = page.rows().getLast().seq();
+                }
+            } catch (RuntimeException | Error e) {
+                handOver(e);
+            }
+        }
+
+        /** Waits for room for {@code item}; false once the scan was stopped. */
+        private boolean handOver(Object item) {
+            try {
+                while (!ready.offer(item, 10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (stopped) {
+                        return false;
                     }
                 }
-            });
-            if (read[0] < page) {
-                return;
+                return true;
+            } catch (InterruptedException e) {
+                return false; // nobody interrupts this thread; if someone did, the reader ends
             }
-            left -= read[0];
-            after = read[1];
+        }
+
+        /** The next page, or null after the last one. */
+        Page next() {
+            if (done) {
+                return null;
+            }
+            Object item;
+            try {
+                item = ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataAccessException("interrupted while reading the audit log", e);
+            }
+            if (item instanceof RuntimeException e) {
+                throw e;
+            }
+            if (item instanceof Error e) {
+                throw e;
+            }
+            var page = (Page) item;
+            done = !page.more();
+            return page;
+        }
+
+        /** Stops the reader and waits for it to end (within the page it may be reading). */
+        @Override
+        public void close() {
+            stopped = true;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -342,7 +445,7 @@ public final class JooqAuditLog implements AuditLog {
         var limited = query.limit() == AuditQuery.NO_LIMIT ? select : select.limit(query.limit());
         try (var rs = limited.fetchSize(FETCH_SIZE).fetchResultSet()) {
             while (rs.next()) {
-                sink.accept(new Row(rs));
+                sink.accept(Row.from(rs));
             }
         }
     }
@@ -363,33 +466,48 @@ public final class JooqAuditLog implements AuditLog {
         AUDIT_ENTRY.HASH
     };
 
-    /** One row of {@link #ROW_FIELDS}, read off the cursor. */
-    private static final class Row {
-        final long seq;
-        private final java.sql.ResultSet rs;
-
-        Row(java.sql.ResultSet rs) throws java.sql.SQLException {
-            this.rs = rs;
-            this.seq = rs.getLong(1);
+    /**
+     * One row of {@link #ROW_FIELDS} read off the cursor: its entry, or, when the stored fields do not make an entry
+     * (a required field emptied, say), why not. {@link #entry()} throws that reason.
+     */
+    private record Row(long seq, AuditEntry read, RuntimeException unreadable) {
+        static Row from(java.sql.ResultSet rs) throws java.sql.SQLException {
+            long seq = rs.getLong(1);
+            var time = rs.getObject(2, OffsetDateTime.class);
+            var actor = rs.getString(3);
+            var action = rs.getString(4);
+            var deployId = rs.getString(5);
+            var service = rs.getString(6);
+            var version = rs.getString(7);
+            var decision = rs.getString(8);
+            var reasoning = rs.getString(9);
+            var engineVersion = rs.getString(10);
+            var policyVersion = rs.getString(11);
+            var prevHash = rs.getString(12);
+            var hash = rs.getString(13);
+            try {
+                var record = new AuditRecord(
+                        time.toInstant(),
+                        actor,
+                        action,
+                        deployId,
+                        service,
+                        version,
+                        decision,
+                        reasoning,
+                        engineVersion,
+                        policyVersion);
+                return new Row(seq, new AuditEntry(seq, record, prevHash, hash), null);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                return new Row(seq, null, e);
+            }
         }
 
         AuditEntry entry() {
-            try {
-                var record = new AuditRecord(
-                        rs.getObject(2, OffsetDateTime.class).toInstant(),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getString(6),
-                        rs.getString(7),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getString(10),
-                        rs.getString(11));
-                return new AuditEntry(seq, record, rs.getString(12), rs.getString(13));
-            } catch (java.sql.SQLException e) {
-                throw new org.jooq.exception.DataAccessException("reading audit entry " + seq, e);
+            if (unreadable != null) {
+                throw unreadable;
             }
+            return read;
         }
     }
 
@@ -416,7 +534,7 @@ public final class JooqAuditLog implements AuditLog {
                 .limit(Math.max(0, newest))
                 .fetchResultSet()) {
             while (rs.next()) {
-                latest.add(new Row(rs).entry());
+                latest.add(Row.from(rs).entry());
             }
         } catch (java.sql.SQLException e) {
             throw new DataAccessException("reading the newest audit entries", e);
@@ -477,14 +595,12 @@ public final class JooqAuditLog implements AuditLog {
         };
         try {
             scanRows(AuditQuery.all(), row -> {
-                AuditEntry entry;
-                try {
-                    entry = row.entry();
-                } catch (IllegalArgumentException | NullPointerException e) {
-                    verifier.unreadable(row.seq, String.valueOf(e.getMessage()));
+                if (row.unreadable() != null) {
+                    verifier.unreadable(
+                            row.seq(), String.valueOf(row.unreadable().getMessage()));
                     throw stop;
                 }
-                if (!verifier.accept(entry)) {
+                if (!verifier.accept(row.read())) {
                     throw stop; // the first problem is found: the rest of the log need not be read
                 }
             });

@@ -353,6 +353,88 @@ class AuditLogTest {
         }
     }
 
+    /** Appends {@code n} entries in batches of 1,000, as the benchmark fills its log. */
+    static void fill(JooqAuditLog log, int n) {
+        for (int from = 1; from <= n; from += 1000) {
+            var batch = new ArrayList<AuditRecord>();
+            for (int i = from; i < Math.min(from + 1000, n + 1); i++) {
+                batch.add(record(i, "checkout", "auto"));
+            }
+            log.appendAll(batch);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void verifyFindsAChangedOrUnreadableEntryPastTheFirstPageAndStopsThere(Database.Vendor vendor) throws SQLException {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            int n = 2 * JooqAuditLog.H2_PAGE + 17;
+            fill(log, n);
+            long changed = JooqAuditLog.H2_PAGE + 123;
+            long unreadable = JooqAuditLog.H2_PAGE + 200;
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET actor = '' WHERE seq = " + unreadable);
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET reasoning = '{\"score\":1}' WHERE seq = " + changed);
+
+            var report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(changed);
+            assertThat(report.reason())
+                    .isEqualTo(
+                            "entry " + changed + " was changed after it was written: its fields do not give its hash");
+            assertThat(report.entries())
+                    .as("entries read up to the first problem")
+                    .isEqualTo(changed);
+            assertThat(report.signedThrough()).isEqualTo(JooqAuditLog.H2_PAGE);
+
+            // put the reasoning back: the next problem is the entry whose actor was emptied
+            var original = record((int) changed, "checkout", "auto").canonical().reasoningJson();
+            bypassTriggersAndRun(db, "UPDATE audit_entry SET reasoning = '" + original + "' WHERE seq = " + changed);
+            report = log.verify();
+            assertThat(report.valid()).isFalse();
+            assertThat(report.firstInvalid()).hasValue(unreadable);
+            assertThat(report.reason())
+                    .isEqualTo("entry " + unreadable + " cannot be read: audit record needs a non-empty actor");
+            assertThat(report.entries()).isEqualTo(unreadable);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aScanThatItsCallerStopsEndsThereAndLeavesNoReaderBehind(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 1000);
+            fill(log, 3 * JooqAuditLog.H2_PAGE);
+            var stop = new IllegalStateException("enough");
+            var seen = new ArrayList<Long>();
+            assertThatThrownBy(() -> log.scan(AuditQuery.all(), e -> {
+                        seen.add(e.seq());
+                        if (e.seq() == 10) {
+                            throw stop;
+                        }
+                    }))
+                    .isSameAs(stop);
+            assertThat(seen).hasSize(10);
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .extracting(Thread::getName)
+                    .doesNotContain("audit-scan-reader");
+
+            // a limit of exactly one page, and of exactly the log, read what they ask for
+            var onePage = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withLimit(JooqAuditLog.H2_PAGE), e -> onePage.add(e.seq()));
+            assertThat(onePage)
+                    .isEqualTo(LongStream.rangeClosed(1, JooqAuditLog.H2_PAGE)
+                            .boxed()
+                            .toList());
+            var all = new ArrayList<Long>();
+            log.scan(AuditQuery.all().withLimit(3 * JooqAuditLog.H2_PAGE), e -> all.add(e.seq()));
+            assertThat(all)
+                    .isEqualTo(LongStream.rangeClosed(1, 3 * JooqAuditLog.H2_PAGE)
+                            .boxed()
+                            .toList());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
     void anExplicitCheckpointSignsTheHeadOnce(Database.Vendor vendor) {
@@ -369,6 +451,119 @@ class AuditLogTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anH2ScansReaderWaitsAPageAheadSoEntriesAppendedMeanwhileAreRead() throws InterruptedException {
+        try (var db = TestDatabases.open(Database.Vendor.H2)) {
+            var log = log(db, 1000);
+            int n = (2 + JooqAuditLog.PAGES_AHEAD) * JooqAuditLog.H2_PAGE;
+            fill(log, n);
+            var seen = new ArrayList<Long>();
+            log.scan(AuditQuery.all(), e -> {
+                if (e.seq() == 1) {
+                    // the reader has read what it may ahead of this first page and waits to hand it over
+                    awaitReaderWaiting();
+                    log.appendAll(List.of(record(n + 1, "checkout", "auto"), record(n + 2, "checkout", "auto")));
+                }
+                seen.add(e.seq());
+            });
+            assertThat(seen).isEqualTo(LongStream.rangeClosed(1, n + 2).boxed().toList());
+        }
+    }
+
+    private static void awaitReaderWaiting() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (var t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("audit-scan-reader") && t.getState() == Thread.State.TIMED_WAITING) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+        throw new AssertionError("the scan's reader never waited for its caller");
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLogWrittenBeforeTheHashIndexWasDroppedKeepsVerifyingAndGrowing(Database.Vendor vendor) throws SQLException {
+        var url = TestDatabases.url(vendor);
+        var folder = vendor == Database.Vendor.H2 ? "h2" : "postgresql";
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + folder)
+                .target("9")
+                .load()
+                .migrate();
+        var written = new ArrayList<AuditEntry>();
+        try (var c = java.sql.DriverManager.getConnection(url);
+                var insert = c.prepareStatement("INSERT INTO audit_entry (seq, recorded_at, actor, action, deploy_id,"
+                        + " service, version, decision, reasoning, engine_version, policy_version, prev_hash, hash)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            assertThat(hashConstraints(c)).isEqualTo(1);
+            long seq = 0;
+            String prev = AuditChain.GENESIS;
+            for (int i = 1; i <= 3; i++) {
+                var e = AuditChain.link(seq, prev, record(i, "checkout", "auto").canonical());
+                var r = e.record();
+                insert.setLong(1, e.seq());
+                insert.setObject(2, r.time().atOffset(ZoneOffset.UTC));
+                var values = List.of(
+                        r.actor(),
+                        r.action(),
+                        r.deployId(),
+                        r.service(),
+                        r.version(),
+                        r.decision(),
+                        r.reasoningJson(),
+                        r.engineVersion(),
+                        r.policyVersion(),
+                        e.prevHash(),
+                        e.hash());
+                for (int v = 0; v < values.size(); v++) {
+                    insert.setString(3 + v, values.get(v));
+                }
+                insert.executeUpdate();
+                written.add(e);
+                seq = e.seq();
+                prev = e.hash();
+            }
+        }
+        try (var db = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            try (var c = db.dataSource().getConnection()) {
+                assertThat(hashConstraints(c)).isZero();
+            }
+            var log = log(db, 1000);
+            var read = new ArrayList<AuditEntry>();
+            log.scan(AuditQuery.all(), read::add);
+            assertThat(read).isEqualTo(written);
+            assertThat(log.append(record(4, "checkout", "auto")).prevHash())
+                    .isEqualTo(written.getLast().hash());
+            var report = log.verify();
+            assertThat(report.valid()).as(report.reason()).isTrue();
+            assertThat(report.entries()).isEqualTo(4);
+            // the chain still cannot fork: a second entry after entry 3 is refused
+            var fork = AuditChain.link(4, written.getLast().hash(), record(5, "checkout", "auto"));
+            assertThatThrownBy(() -> db.dsl()
+                            .execute(
+                                    "INSERT INTO audit_entry (seq, recorded_at, actor, action, deploy_id, service, version,"
+                                            + " decision, reasoning, engine_version, policy_version, prev_hash, hash)"
+                                            + " VALUES (?, CURRENT_TIMESTAMP, 'x', 'x', '', '', '', '', '{}', '', '', ?, ?)",
+                                    fork.seq(),
+                                    fork.prevHash(),
+                                    fork.hash()))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+
+    private static int hashConstraints(Connection c) throws SQLException {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.table_constraints"
+                        + " WHERE UPPER(constraint_name) = 'UQ_AUDIT_HASH'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     /** Changes the log the way a superuser could: with the guard triggers out of the way. */
     static void bypassTriggersAndRun(Database db, String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
@@ -381,7 +576,7 @@ class AuditLogTest {
                     st.execute("SET session_replication_role = DEFAULT");
                 }
                 case H2 -> {
-                    st.execute("DROP TRIGGER audit_entry_append_only");
+                    st.execute("DROP TRIGGER IF EXISTS audit_entry_append_only");
                     st.execute("ALTER TABLE audit_checkpoint SET REFERENTIAL_INTEGRITY FALSE");
                     st.execute(sql);
                 }
