@@ -491,7 +491,7 @@ class AuditLogTest {
         org.flywaydb.core.Flyway.configure()
                 .dataSource(url, null, null)
                 .locations("classpath:db/migration/common", "classpath:db/migration/" + folder)
-                .target("9")
+                .target("11")
                 .load()
                 .migrate();
         var written = new ArrayList<AuditEntry>();
