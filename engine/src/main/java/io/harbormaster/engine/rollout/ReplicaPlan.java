@@ -71,9 +71,18 @@ public record ReplicaPlan(int weightPercent, int canary, int baseline, int stabl
      */
     public String trafficInWords() {
         if (!missesWeight()) {
-            return weightPercent + "% of traffic";
+            return share() + " of traffic";
         }
-        return "about " + sharePercent() + "% of traffic (" + canary + " canary pod" + (canary == 1 ? "" : "s") + " of "
-                + pods() + "; the step asks for " + weightPercent + "%)";
+        return share() + " of traffic (" + canaryPods() + "; the step asks for " + weightPercent + "%)";
+    }
+
+    /** The canary's share in words: the step's "5%", or "about 33%" when the pods cannot give the step's weight. */
+    public String share() {
+        return missesWeight() ? "about " + sharePercent() + "%" : weightPercent + "%";
+    }
+
+    /** "1 canary pod of 3". */
+    public String canaryPods() {
+        return canary + " canary pod" + (canary == 1 ? "" : "s") + " of " + pods();
     }
 }

@@ -110,20 +110,18 @@ public final class DeployMessages {
      * when the service has too few of them for the step's weight, the share it really has is shown, and why.
      */
     public static SlackMessage canaryStep(int step, int steps, ReplicaPlan plan, List<Evidence> evidence) {
-        var traffic = plan.missesWeight() ? "about " + plan.sharePercent() + "%" : plan.weightPercent() + "%";
-        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + traffic + " of traffic";
+        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + plan.share() + " of traffic";
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
         if (plan.missesWeight()) {
             blocks.add(BlockKit.context(List.of(":warning: The step asks for " + plan.weightPercent()
-                    + "%, but traffic follows pods: " + plan.canary() + " canary pod" + (plan.canary() == 1 ? "" : "s")
-                    + " of " + plan.pods() + " (as many baseline, the rest stable). More replicas give finer"
-                    + " steps.")));
+                    + "%, but traffic follows pods: " + plan.canaryPods()
+                    + " (as many baseline, the rest stable). More replicas give finer steps.")));
         }
         for (var e : evidence) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
-        return new SlackMessage("Canary step " + step + "/" + steps + " at " + traffic + " of traffic", blocks);
+        return new SlackMessage("Canary step " + step + "/" + steps + " at " + plan.share() + " of traffic", blocks);
     }
 
     /** The final decision and the evidence behind it, the deciding piece first (for a rollback, each metric once). */
