@@ -811,17 +811,10 @@ public final class ConfigLoader {
     }
 
     private String channel(JsonNode node, String path, String fallback) {
-        var c = text(node, path, fallback);
-        if (!CHANNEL.matcher(c).matches()) {
-            problem(
-                    path,
-                    "'" + c + "' is not a Slack channel: use #name (lower case) or a channel id such as C0123ABC");
-            return fallback;
-        }
-        return c;
+        return optionalChannel(node, path, Optional.of(fallback)).orElseThrow();
     }
 
-    /** A channel that may be left out ({@code fallback}). */
+    /** A channel that may be left out ({@code fallback}); one that is not a channel is a problem, and the fallback. */
     private Optional<String> optionalChannel(JsonNode node, String path, Optional<String> fallback) {
         var c = text(node, path, null);
         if (c == null) {
