@@ -1252,18 +1252,7 @@ public final class DeployPipeline {
         if (inFlight.isEmpty()) {
             var reason = "nothing of " + service + " is in flight to roll back; to undo a promoted version, deploy the"
                     + " previous version";
-            ports.audit()
-                    .append(new AuditRecord(
-                            ports.clock().instant(),
-                            user,
-                            "rollback.refused",
-                            "",
-                            service,
-                            "",
-                            "refused",
-                            CanonicalJson.of(Map.of("reason", reason)),
-                            settings.engineVersion(),
-                            settings.policyVersion()));
+            audit(user, "rollback.refused", "", service, "", "refused", Map.of("reason", reason));
             return new Submission.Refused(reason);
         }
         return new Submission.Accepted(requestedRollback(inFlight.get(), user), false);
@@ -1491,30 +1480,31 @@ public final class DeployPipeline {
         reasoning.put("idempotency_key", request.idempotencyKey());
         reasoning.put("emergency", request.emergency());
         reasoning.put("environment", request.environment());
-        ports.audit()
-                .append(new AuditRecord(
-                        ports.clock().instant(),
-                        request.requestedBy(),
-                        "deploy.refused",
-                        "",
-                        request.service(),
-                        request.version(),
-                        "refused",
-                        CanonicalJson.of(reasoning),
-                        settings.engineVersion(),
-                        settings.policyVersion()));
+        audit(request.requestedBy(), "deploy.refused", "", request.service(), request.version(), "refused", reasoning);
         return new Submission.Refused(reason);
     }
 
     private void audit(Deploy d, String actor, String action, String decision, Map<String, ?> reasoning) {
+        audit(actor, action, Long.toString(d.id()), d.service(), d.version(), decision, reasoning);
+    }
+
+    /** An entry for a deploy ({@code deployId} empty: for a request that made none), stamped now. */
+    private void audit(
+            String actor,
+            String action,
+            String deployId,
+            String service,
+            String version,
+            String decision,
+            Map<String, ?> reasoning) {
         ports.audit()
                 .append(new AuditRecord(
                         ports.clock().instant(),
                         actor,
                         action,
-                        Long.toString(d.id()),
-                        d.service(),
-                        d.version(),
+                        deployId,
+                        service,
+                        version,
                         decision,
                         CanonicalJson.of(reasoning),
                         settings.engineVersion(),
