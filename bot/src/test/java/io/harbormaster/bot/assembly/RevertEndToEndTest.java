@@ -8,9 +8,7 @@ import io.harbormaster.bot.slack.messages.BlockKitLimits;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.Track;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
@@ -123,7 +121,7 @@ class RevertEndToEndTest {
         assertThat(refusal.allText()).contains("/deploy checkout &lt;version&gt;");
         assertThat(stableImage()).isEqualTo("registry.example/checkout:1.0.0");
 
-        assertThat(scrape())
+        assertThat(bot.scrape())
                 .containsPattern("harbormaster_rollbacks_total\\{service=\"checkout\",trigger=\"revert\"\\} 1");
         for (var m : slack.allMessages()) {
             assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
@@ -146,14 +144,6 @@ class RevertEndToEndTest {
                 .filter(m -> m.allText().contains(containing))
                 .findFirst()
                 .orElse(null);
-    }
-
-    String scrape() throws Exception {
-        return http.send(
-                        HttpRequest.newBuilder(URI.create(bot.base + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
     }
 
     void announce(String service, String version) throws Exception {

@@ -314,9 +314,8 @@ class RevertTest {
         var b = f.engine("engine-b");
         var latest = promoted(a, "1.1.0");
         var start = new CountDownLatch(1);
-        var pool = Executors.newFixedThreadPool(2);
         List<Submission> answers;
-        try {
+        try (var pool = Executors.newFixedThreadPool(2)) {
             var first = pool.submit(() -> {
                 start.await();
                 return a.rollbackRequested("checkout", "U0OPS", "slack:twice-1");
@@ -327,8 +326,6 @@ class RevertTest {
             });
             start.countDown();
             answers = List.of(first.get(), second.get());
-        } finally {
-            pool.shutdownNow();
         }
 
         assertThat(answers).allMatch(s -> s instanceof Submission.Accepted);

@@ -1405,6 +1405,9 @@ public final class DeployPipeline {
                 return new Submission.Accepted(created.deploy(), false);
             }
             var other = intake.deploy();
+            if (revertOf(other).filter(o -> o.reverts() == latest.id()).isEmpty()) {
+                continue; // the key is some other request's: never answered as this revert
+            }
             if (!other.state().terminal() || other.state() == DeployState.PROMOTED) {
                 return new Submission.Accepted(other, true); // another request for the same revert came first
             }
