@@ -110,11 +110,7 @@ public final class DeployPipeline {
         var catalog = ports.catalog().get();
         var spec = catalog.service(request.service());
         if (spec.isEmpty()) {
-            var close = catalog.closest(request.service(), 3);
-            return refuse(
-                    request,
-                    "unknown service '" + request.service() + "'"
-                            + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+            return refuse(request, unknownService(request.service()));
         }
         if (!VERSION.matcher(request.version()).matches()) {
             return refuse(
@@ -151,6 +147,13 @@ public final class DeployPipeline {
         publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
+    }
+
+    /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
+    private String unknownService(String service) {
+        var close = ports.catalog().get().closest(service, 3);
+        return "unknown service '" + service + "'"
+                + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?");
     }
 
     // ------------------------------------------------------------------------------------------------ driving
@@ -975,12 +978,7 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = NOT_READY + words(settings.readinessTimeout()) + ": "
-                    + switch (readiness) {
-                        case Readiness.NotReady n -> n.reason();
-                        case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
-                        case Readiness.Ready r -> "ready";
-                    };
+            var why = NOT_READY + words(settings.readinessTimeout()) + ": " + inWords(readiness);
             audit(
                     d,
                     ENGINE,
@@ -990,6 +988,15 @@ public final class DeployPipeline {
             return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
         }
         return d;
+    }
+
+    /** What the cluster said of its pods' readiness, in words. */
+    private static String inWords(Readiness readiness) {
+        return switch (readiness) {
+            case Readiness.NotReady n -> n.reason();
+            case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
+            case Readiness.Ready r -> "ready";
+        };
     }
 
     /** A duration as people write it: 45 s, 5 min, 2 h 30 min. */
@@ -1300,14 +1307,8 @@ public final class DeployPipeline {
      * two requests for it, on any replicas, make one deploy.
      */
     private Submission revertRequested(String service, String user, String key) {
-        var spec = ports.catalog().get().service(service);
-        if (spec.isEmpty()) {
-            var close = ports.catalog().get().closest(service, 3);
-            return rollbackRefused(
-                    service,
-                    user,
-                    "unknown service '" + service + "'"
-                            + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+        if (ports.catalog().get().service(service).isEmpty()) {
+            return rollbackRefused(service, user, unknownService(service));
         }
         var moving = ports.deploys().inFlight().stream()
                 .filter(d -> d.service().equals(service))
@@ -1577,12 +1578,7 @@ public final class DeployPipeline {
         return fail(
                 d,
                 "the stable Deployment runs " + r.image() + " again, but its pods are not ready after "
-                        + words(settings.readinessTimeout()) + ": "
-                        + switch (readiness) {
-                            case Readiness.NotReady n -> n.reason();
-                            case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
-                            case Readiness.Ready ready -> "ready";
-                        }
+                        + words(settings.readinessTimeout()) + ": " + inWords(readiness)
                         + ". Kubernetes keeps the pods of the version before it that are still ready; fix the cause,"
                         + " or deploy the version you want: /deploy " + d.service() + " <version>");
     }
