@@ -119,9 +119,45 @@ class DeployPipelineTest {
         });
         assertThat(steps.getFirst())
                 .contains("\"traffic_share_percent\":30")
+                .contains("\"traffic\":\"replica_ratio\"")
                 .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":4}");
         // Every tick of the canary after its first interval is one timed evaluation (the /metrics histogram).
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
+    }
+
+    @Test
+    void aServiceDividedByRouteWeightsIsToldTheExactShareAtEveryStepAndKeepsItsStablePods() {
+        f.cluster.divideByRouteWeights(f.target("checkout"));
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var accepted = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:w", "checkout", "1.1.0", "U0DEV"));
+
+        var done = f.runUntilDone(engine, accepted.deploy().id(), Duration.ofMinutes(20));
+
+        assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
+        // checkout's 10 replicas give no 5% step by pods (10% at best), but the route's weights do
+        assertThat(f.notices.stream()
+                        .filter(DeployNotice.CanaryProgress.class::isInstance)
+                        .map(n -> (DeployNotice.CanaryProgress) n)
+                        .map(c -> c.weightPercent() + "->" + c.plan().sharePercent()))
+                .containsExactly("5->5", "25->25", "50->50");
+        assertThat(f.deploys.transitions(done.id()))
+                .extracting(t -> t.reason())
+                .contains("preflight passed; canary starts at 5% of traffic")
+                .contains("step 2: canary at 25% of traffic")
+                .noneMatch(reason -> reason.contains("about"));
+        var steps = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(done.id())), e -> {
+            if (e.record().action().equals("canary.step")) {
+                steps.add(e.record().reasoningJson());
+            }
+        });
+        assertThat(steps.getFirst())
+                .contains("\"traffic_share_percent\":25")
+                .contains("\"traffic\":\"route_weights\"")
+                .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":10}");
+        assertThat(f.cluster.operations()).noneMatch(op -> op.startsWith("scale stable"));
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
