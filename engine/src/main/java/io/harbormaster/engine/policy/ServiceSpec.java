@@ -17,6 +17,8 @@ import java.util.Optional;
  *     Slack; empty: anyone may
  * @param oncallChannel where every automatic rollback is also announced, besides the deploy's own channel; empty:
  *     only there
+ * @param gatewayRoute the HTTPRoute whose weights divide its traffic during a canary; empty: traffic follows pods
+ *     (replica ratio)
  */
 public record ServiceSpec(
         String name,
@@ -33,15 +35,53 @@ public record ServiceSpec(
         Map<String, String> metricTemplates,
         String channel,
         Optional<String> deployerGroup,
-        Optional<String> oncallChannel) {
+        Optional<String> oncallChannel,
+        Optional<GatewayRoute> gatewayRoute) {
 
     public ServiceSpec {
+        java.util.Objects.requireNonNull(gatewayRoute, "gatewayRoute");
         dependencies = List.copyOf(dependencies);
         windows = List.copyOf(windows);
         metricTemplates = Map.copyOf(metricTemplates);
         if (requiredApprovals < 1) {
             throw new IllegalArgumentException("a service needs at least one approval for escalated deploys");
         }
+    }
+
+    /** A service whose traffic follows pods during its canaries (no route weights). */
+    public ServiceSpec(
+            String name,
+            String namespace,
+            String deployment,
+            String container,
+            Criticality criticality,
+            List<Dependency> dependencies,
+            String approverGroup,
+            int requiredApprovals,
+            List<DeployWindow> windows,
+            CanaryPolicy canary,
+            CanaryPolicy escalatedCanary,
+            Map<String, String> metricTemplates,
+            String channel,
+            Optional<String> deployerGroup,
+            Optional<String> oncallChannel) {
+        this(
+                name,
+                namespace,
+                deployment,
+                container,
+                criticality,
+                dependencies,
+                approverGroup,
+                requiredApprovals,
+                windows,
+                canary,
+                escalatedCanary,
+                metricTemplates,
+                channel,
+                deployerGroup,
+                oncallChannel,
+                Optional.empty());
     }
 
     /**
