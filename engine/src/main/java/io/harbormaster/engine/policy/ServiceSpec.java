@@ -48,42 +48,6 @@ public record ServiceSpec(
         }
     }
 
-    /** A service whose traffic follows pods during its canaries (no route weights). */
-    public ServiceSpec(
-            String name,
-            String namespace,
-            String deployment,
-            String container,
-            Criticality criticality,
-            List<Dependency> dependencies,
-            String approverGroup,
-            int requiredApprovals,
-            List<DeployWindow> windows,
-            CanaryPolicy canary,
-            CanaryPolicy escalatedCanary,
-            Map<String, String> metricTemplates,
-            String channel,
-            Optional<String> deployerGroup,
-            Optional<String> oncallChannel) {
-        this(
-                name,
-                namespace,
-                deployment,
-                container,
-                criticality,
-                dependencies,
-                approverGroup,
-                requiredApprovals,
-                windows,
-                canary,
-                escalatedCanary,
-                metricTemplates,
-                channel,
-                deployerGroup,
-                oncallChannel,
-                Optional.empty());
-    }
-
     /**
      * The canary policy of a deploy: {@link #escalatedCanary()} for a change its risk score escalated (whether humans
      * approved it or it went as an emergency), {@link #canary()} otherwise. It depends only on what the deploy
