@@ -107,6 +107,10 @@ final class GatewayApiRouter implements TrafficRouter {
                     + where(target, target.deployment()) + " and to the Service's selector (Harbormaster labels"
                     + " canary and baseline pods " + TRACK_LABEL + ": canary and " + TRACK_LABEL + ": baseline)");
         }
+        if (stable.getSpec().getPorts() == null || stable.getSpec().getPorts().isEmpty()) {
+            throw new ClusterRefused("Service " + where(target, route.service()) + " has no ports, so a route cannot"
+                    + " send to it: name the Service the route's backends name in traffic.gateway_api.service");
+        }
         HTTPRoute current = getRoute(target).orElseThrow(() -> noRoute(target));
         for (Rule rule : rules(target, current, true)) {
             if (!rule.split() && rule.weight(rule.stable()) == 0) {
@@ -430,7 +434,7 @@ final class GatewayApiRouter implements TrafficRouter {
     private Service trackService(RolloutTarget target, Service stable, Track track) {
         Map<String, String> selector = new TreeMap<>(selector(target, stable));
         selector.put(TRACK_LABEL, track.label());
-        List<ServicePort> ports = stable.getSpec().getPorts().stream()
+        List<ServicePort> ports = Optional.ofNullable(stable.getSpec().getPorts()).orElse(List.of()).stream()
                 .map(p -> new ServicePortBuilder()
                         .withName(p.getName())
                         .withProtocol(p.getProtocol())

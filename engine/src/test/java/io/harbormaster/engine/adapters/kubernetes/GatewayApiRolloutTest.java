@@ -443,6 +443,49 @@ class GatewayApiRolloutTest {
     }
 
     @Test
+    void aStableServiceWithoutASelectorOrWithoutPortsIsRefused() {
+        k8s.createStable("web", "web", V1, 10, Map.of("track", "stable"));
+        createRoute(rule(ref("web", null)));
+        var noSelector = k8s.admin
+                .services()
+                .inNamespace(NAMESPACE)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("web")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+
+        assertThatThrownBy(() -> cluster.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("Service shop/web has no selector");
+
+        k8s.admin.resource(noSelector).delete();
+        k8s.admin
+                .services()
+                .inNamespace(NAMESPACE)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("web")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withClusterIP("None")
+                        .withSelector(Map.of("app", "web", "track", "stable"))
+                        .endSpec()
+                        .build())
+                .create();
+        assertThatThrownBy(() -> cluster.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("Service shop/web has no ports");
+        assertNothingCreated();
+    }
+
+    @Test
     void aServiceNotCreatedByHarbormasterUnderTheCanarysNameIsNeitherChangedNorDeleted() {
         stableWithService(10);
         createRoute(rule(ref("web", null)));
