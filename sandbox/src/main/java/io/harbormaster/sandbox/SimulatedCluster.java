@@ -10,6 +10,7 @@ import io.harbormaster.engine.rollout.StableDeployment;
 import io.harbormaster.engine.rollout.StableNotFound;
 import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.engine.rollout.TrackDeployment;
+import io.harbormaster.engine.rollout.TrafficSplit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class SimulatedCluster implements Cluster {
     private final Map<String, Integer> fullReplicas = new ConcurrentHashMap<>();
     private final List<String> operations = new ArrayList<>();
     private final Set<String> crashing = ConcurrentHashMap.newKeySet();
+    private final Set<String> routedByWeights = ConcurrentHashMap.newKeySet();
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static String key(RolloutTarget t) {
@@ -63,6 +65,15 @@ public final class SimulatedCluster implements Cluster {
 
     /** A Deployment as {@link #all()} lists it. */
     public record Installed(int fullReplicas, Map<Track, Workload> tracks) {}
+
+    /**
+     * Says from now on that the target's traffic is divided by route weights (as the Fabric8 adapter does for a service
+     * with {@code traffic.gateway_api}), so the engine sizes its tracks for them; the simulated metrics still give each
+     * track its share of pods.
+     */
+    public synchronized void divideByRouteWeights(RolloutTarget target) {
+        routedByWeights.add(key(target));
+    }
 
     /** Makes pods running {@code image} crash on start from now on (or no longer, with {@code false}). */
     public synchronized void crash(String image, boolean crashes) {
@@ -107,7 +118,8 @@ public final class SimulatedCluster implements Cluster {
                 stable.image(),
                 stable.replicas(),
                 fullReplicas.get(key(target)),
-                Map.of("app", target.deployment()));
+                Map.of("app", target.deployment()),
+                routedByWeights.contains(key(target)) ? TrafficSplit.ROUTE_WEIGHTS : TrafficSplit.REPLICA_RATIO);
     }
 
     @Override

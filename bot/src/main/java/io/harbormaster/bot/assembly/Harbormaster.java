@@ -156,7 +156,7 @@ public final class Harbormaster implements AutoCloseable {
                         ports.clock(),
                         EventRelay.Settings.defaults(options.owner())))
                 : Optional.empty();
-        relay.ifPresent(r -> metrics.deployEvents(r::pending, r::failed, r::published));
+        relay.ifPresent(r -> metrics.deployEvents(r::pending, r::unreadable, r::failed, r::published));
         var policies = new JooqPolicyStore(db);
         builds = new JooqBuildCatalog(db);
         audit = new JooqAuditLog(db, signer, config.checkpointEvery(), ports.clock(), options.pinnedKey());

@@ -29,10 +29,12 @@ import io.harbormaster.engine.adapters.prometheus.PrometheusConfig;
 import io.harbormaster.engine.adapters.prometheus.PrometheusMetricsSource;
 import io.harbormaster.engine.advice.SummaryWriter;
 import io.harbormaster.engine.audit.CheckpointSigner;
+import io.harbormaster.engine.policy.GatewayRoute;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.RolloutTarget;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -43,7 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,8 +116,11 @@ final class ServeCommand implements Callable<Integer> {
     /** How long a refused login or a withheld permission lasts before /readyz says not ready; tests shorten it. */
     Duration kafkaUnreadyAfter = KafkaAccessMonitor.GRACE;
 
-    /** Connects to the cluster, or says why it cannot; tests replace it with the simulated cluster. */
-    Supplier<Cluster> cluster = ServeCommand::kubernetes;
+    /**
+     * Connects to the cluster the catalog's services run in, or says why it cannot; tests replace it with the simulated
+     * cluster.
+     */
+    Function<ServiceCatalog, Cluster> cluster = ServeCommand::kubernetes;
 
     @Override
     public Integer call() {
@@ -164,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
         kafka.ifPresent(k -> checkKafka(k, err));
         var metrics = metricsSource(prometheusConfig, harbormaster.catalog());
         checkPrometheus(metrics, err);
-        var cluster = this.cluster.get();
+        var cluster = this.cluster.apply(harbormaster.catalog());
         var vertx = kafka.map(k -> Vertx.vertx());
         Optional<KafkaAccessMonitor> access = Optional.empty();
         try (var db = database.open()) {
@@ -343,8 +348,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         return new PrometheusMetricsSource(prometheus, PromQlTemplates.DEFAULTS, perService);
     }
-    /** The cluster from kubeconfig or the in-cluster service account, checked to answer now. */
-    static Cluster kubernetes() {
+    /**
+     * The cluster from kubeconfig or the in-cluster service account, checked to answer now; the canaries of services
+     * with {@code traffic.gateway_api} divide their traffic by their route's weights, the others by replica ratio.
+     */
+    static Cluster kubernetes(ServiceCatalog catalog) {
         var k8s = Config.autoConfigure(null);
         k8s.setConnectionTimeout(5_000);
         k8s.setRequestTimeout(10_000);
@@ -359,7 +367,18 @@ final class ServeCommand implements Callable<Integer> {
                     + " cannot be reached (" + rootMessage(e) + "); check the kubeconfig (KUBECONFIG) or the pod's"
                     + " service account");
         }
-        return new Fabric8Cluster(client);
+        return new Fabric8Cluster(client, gatewayRoutes(catalog));
+    }
+
+    /** Each service's Gateway API route, by the workload it rolls out (its namespace and Deployment). */
+    static Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes(ServiceCatalog catalog) {
+        var routes = new java.util.HashMap<String, GatewayRoute>();
+        for (var service : catalog.services().values()) {
+            service.gatewayRoute()
+                    .ifPresent(route -> routes.put(service.namespace() + "/" + service.deployment(), route));
+        }
+        var byWorkload = Map.copyOf(routes);
+        return target -> Optional.ofNullable(byWorkload.get(target.namespace() + "/" + target.deployment()));
     }
 
     private CheckpointSigner signer(java.io.PrintWriter err) {

@@ -6,6 +6,7 @@ import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.policy.Criticality;
 import io.harbormaster.engine.policy.Dependency;
 import io.harbormaster.engine.policy.DeployWindow;
+import io.harbormaster.engine.policy.GatewayRoute;
 import io.harbormaster.engine.policy.Names;
 import io.harbormaster.engine.policy.People;
 import io.harbormaster.engine.policy.ServiceCatalog;
@@ -48,6 +49,16 @@ public final class ConfigLoader {
     static final Pattern CHANNEL = Pattern.compile("#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20}");
     static final Pattern DURATION = Pattern.compile("(\\d{1,6})(s|m|h|d)");
     static final Set<String> METRICS = Set.of("requests", "errors", "p50", "p99", "restarts");
+    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** A Service name (DNS-1035: starts with a letter) that leaves room for {@code -baseline} within 63 characters. */
+    static final Pattern SERVICE = Pattern.compile("[a-z]([a-z0-9-]*[a-z0-9])?");
+
+    static final int LONGEST_SERVICE = 63 - "-baseline".length();
+    static final String TRAFFIC_WAYS =
+            "write replica_ratio (traffic follows pods, the default) or {gateway_api: {route: <HTTPRoute name>}}";
+    static final String NO_INGRESS = "ingress weights are not supported: ingress-nginx's canary annotations give an"
+            + " Ingress one canary backend, so the baseline could not get a weight of its own and canary and baseline"
+            + " would not be compared on equal traffic; use gateway_api (an HTTPRoute) or replica_ratio";
 
     private final LocatedYaml yaml;
     private final List<String> problems = new ArrayList<>();
@@ -130,7 +141,8 @@ public final class ConfigLoader {
                 "canary",
                 "escalated_canary",
                 "deployers",
-                "oncall_channel");
+                "oncall_channel",
+                "traffic");
         String environment = environment(defaults, "defaults.environment");
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
@@ -145,6 +157,7 @@ public final class ConfigLoader {
         boolean escalatedDefaultsOk = problems.size() == beforeEscalated;
         Optional<String> deployers = group(defaults, "defaults.deployers", groups);
         Optional<String> oncall = optionalChannel(defaults, "defaults.oncall_channel", Optional.empty());
+        Traffic traffic = traffic(defaults.get("traffic"), "defaults.traffic", Traffic.REPLICA_RATIO, true);
 
         var services = new LinkedHashMap<String, ServiceSpec>();
         var servicesNode = root.path("services");
@@ -160,7 +173,8 @@ public final class ConfigLoader {
                             canaryDefaults,
                             escalatedDefaultsOk ? escalatedDefaults : null,
                             deployers,
-                            oncall)
+                            oncall,
+                            traffic)
                     .ifPresent(s -> services.put(s.name(), s)));
             checkDependencies(services, servicesNode);
         }
@@ -226,7 +240,8 @@ public final class ConfigLoader {
             CanaryPolicy canaryDefaults,
             JsonNode escalatedDefaults,
             Optional<String> defaultDeployers,
-            Optional<String> defaultOncall) {
+            Optional<String> defaultOncall,
+            Traffic defaultTraffic) {
         var path = "services." + name;
         int before = problems.size();
         if (!SERVICE_NAME.matcher(name).matches()) {
@@ -254,7 +269,8 @@ public final class ConfigLoader {
                 "metrics",
                 "channel",
                 "deployers",
-                "oncall_channel");
+                "oncall_channel",
+                "traffic");
         var namespace = required(node, path + ".namespace", "namespace");
         if (namespace != null && !K8S_NAME.matcher(namespace).matches()) {
             problem(path + ".namespace", "'" + namespace + "' is not a Kubernetes namespace name");
@@ -327,6 +343,10 @@ public final class ConfigLoader {
         }
         var serviceChannel = channel(node, path + ".channel", channel);
         var oncall = optionalChannel(node, path + ".oncall_channel", defaultOncall);
+        var traffic = traffic(node.get("traffic"), path + ".traffic", defaultTraffic, false);
+        var gatewayRoute = namespace == null
+                ? Optional.<GatewayRoute>empty()
+                : gatewayRoute(path + ".traffic.gateway_api", traffic, namespace, deployment);
         if (problems.size() > before || namespace == null || approvers == null) {
             return Optional.empty();
         }
@@ -345,7 +365,152 @@ public final class ConfigLoader {
                 metrics,
                 serviceChannel,
                 deployers,
-                oncall));
+                oncall,
+                gatewayRoute));
+    }
+
+    /**
+     * How a service's canary traffic is divided, as {@code traffic:} says (of a service, or of {@code defaults}): by
+     * replica ratio, or by a Gateway API route with the keys given so far (a service's own over the defaults').
+     */
+    private record Traffic(boolean gatewayApi, Map<String, String> keys) {
+        static final Traffic REPLICA_RATIO = new Traffic(false, Map.of());
+    }
+
+    /**
+     * Reads {@code traffic:}: the word {@code replica_ratio}, or {@code {gateway_api: {route, namespace, service}}}
+     * (in {@code defaults}, no {@code service}: a Service is one service's own). Absent: {@code fallback}. Each value
+     * given is checked here, with its line; what a service leaves out comes from {@code fallback} when that is a route
+     * too, else from the service ({@link #gatewayRoute}).
+     */
+    private Traffic traffic(JsonNode v, String path, Traffic fallback, boolean isDefault) {
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (v.isTextual()) {
+            switch (v.asText().strip()) {
+                case "replica_ratio" -> {
+                    return Traffic.REPLICA_RATIO;
+                }
+                case "gateway_api" ->
+                    problem(
+                            path,
+                            "gateway_api is a mapping with the HTTPRoute's name: write {gateway_api: {route:"
+                                    + " <HTTPRoute name>}}");
+                case "ingress" -> problem(path, NO_INGRESS);
+                default -> problem(path, "'" + v.asText() + "' is not a way to divide traffic: " + TRAFFIC_WAYS);
+            }
+            return fallback;
+        }
+        if (!v.isObject() || v.isEmpty()) {
+            problem(path, "expected a way to divide the canary's traffic: " + TRAFFIC_WAYS);
+            return fallback;
+        }
+        int before = problems.size();
+        for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+            var key = it.next();
+            if (key.equals("ingress")) {
+                problem(path + ".ingress", NO_INGRESS);
+            } else if (!key.equals("gateway_api")) {
+                problem(
+                        path + "." + key,
+                        "unknown key '" + key + "'" + suggestion(key, List.of("gateway_api")) + ": " + TRAFFIC_WAYS);
+            }
+        }
+        if (problems.size() > before) {
+            return fallback;
+        }
+        var gateway = v.get("gateway_api");
+        var gpath = path + ".gateway_api";
+        if (gateway != null && !gateway.isNull() && !gateway.isObject()) {
+            problem(
+                    gpath,
+                    "expected a mapping such as {route: storefront}: the HTTPRoute's name, and optionally its namespace"
+                            + " and the Service it sends to");
+            return fallback;
+        }
+        var keys = new LinkedHashMap<String, String>(fallback.gatewayApi() ? fallback.keys() : Map.of());
+        if (gateway != null && gateway.isObject()) {
+            if (isDefault && gateway.has("service")) {
+                problem(
+                        gpath + ".service",
+                        "a Service is one service's own: set it under services.<name>.traffic.gateway_api.service (it"
+                                + " is the deployment's name by default)");
+            }
+            known(gateway, gpath, "route", "namespace", "service");
+            routeKey(gateway, gpath, "route", K8S_NAME, 253, "an HTTPRoute name")
+                    .ifPresent(r -> keys.put("route", r));
+            routeKey(gateway, gpath, "namespace", DNS_LABEL, 63, "a namespace name")
+                    .ifPresent(n -> keys.put("namespace", n));
+            if (!isDefault) {
+                routeKey(gateway, gpath, "service", SERVICE, LONGEST_SERVICE, "a Service name")
+                        .ifPresent(n -> keys.put("service", n));
+            }
+        }
+        return new Traffic(true, keys);
+    }
+
+    /** One name under {@code traffic.gateway_api}, if given and valid (else the problem is said). */
+    private Optional<String> routeKey(
+            JsonNode gateway, String gpath, String key, Pattern form, int longest, String what) {
+        var value = text(gateway, gpath + "." + key, null);
+        if (value == null) {
+            return Optional.empty();
+        }
+        var problem = nameProblem(value.strip(), form, longest, what);
+        problem.ifPresent(p -> problem(gpath + "." + key, p));
+        return problem.isPresent() ? Optional.empty() : Optional.of(value.strip());
+    }
+
+    /**
+     * What is wrong with a Kubernetes name, if anything. A Service name must leave room for {@code -baseline}:
+     * canary and baseline get Services of their own, named after it.
+     */
+    private static Optional<String> nameProblem(String name, Pattern form, int longest, String what) {
+        if (form.matcher(name).matches() && name.length() <= longest) {
+            return Optional.empty();
+        }
+        if (form == SERVICE && name.length() > longest && form.matcher(name).matches()) {
+            return Optional.of("'" + name + "' has " + name.length() + " characters: the baseline's Service is named '"
+                    + name + "-baseline', which must fit in 63; use a Service name of at most " + longest
+                    + " characters");
+        }
+        return Optional.of("'" + name + "' is not " + what + " (lower-case letters, digits and '-'"
+                + (form == K8S_NAME ? " and '.'" : "") + (form == SERVICE ? ", starting with a letter" : "")
+                + ", at most " + longest + " characters)");
+    }
+
+    /**
+     * The Gateway API route of a service divided by one: the route named (by default the deployment's name) in the
+     * namespace named (by default the service's), sending to the Service named (by default the deployment's name).
+     * A default that is not a valid name is said, with the key to set.
+     */
+    private Optional<GatewayRoute> gatewayRoute(String gpath, Traffic traffic, String namespace, String deployment) {
+        if (!traffic.gatewayApi()) {
+            return Optional.empty();
+        }
+        var keys = traffic.keys();
+        var route = keys.getOrDefault("route", deployment);
+        var service = keys.getOrDefault("service", deployment);
+        int before = problems.size();
+        if (!keys.containsKey("route")) {
+            nameProblem(route, K8S_NAME, 253, "an HTTPRoute name")
+                    .ifPresent(p -> problem(
+                            gpath,
+                            "the route is the deployment's name by default, and " + p
+                                    + ": set route: to the HTTPRoute's name"));
+        }
+        if (!keys.containsKey("service")) {
+            nameProblem(service, SERVICE, LONGEST_SERVICE, "a Service name")
+                    .ifPresent(p -> problem(
+                            gpath,
+                            "the Service is the deployment's name by default, and " + p
+                                    + ": set service: to the Service the route sends to"));
+        }
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new GatewayRoute(keys.getOrDefault("namespace", namespace), route, service));
     }
 
     /** An optional group name under {@code path}, which must be defined under {@code groups:}. */

@@ -129,15 +129,24 @@ public final class BotMetrics {
 
     /**
      * The {@code deploy.events} outbox's figures, read at each scrape: {@code pending} events recorded but not yet
-     * acknowledged by Kafka (the whole outbox's, the same on every replica), sends that {@code failed} and events
-     * {@code published} by this replica. Registered once, when events go through the outbox (Kafka is configured).
+     * acknowledged by Kafka (the whole outbox's, the same on every replica), those of them this replica's version
+     * found {@code unreadable} while it published, sends that {@code failed} and events {@code published} by this
+     * replica. Registered once, when events go through the outbox (Kafka is configured).
      */
-    public void deployEvents(LongSupplier pending, LongSupplier failed, LongSupplier published) {
+    public void deployEvents(
+            LongSupplier pending, LongSupplier unreadable, LongSupplier failed, LongSupplier published) {
         GaugeWithCallback.builder()
                 .name("harbormaster_deploy_events_pending")
                 .help("deploy.events records waiting in the outbox: recorded with their state change, not yet"
                         + " acknowledged by Kafka")
                 .callback(callback -> callback.call(pending.getAsLong()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("harbormaster_deploy_events_unreadable")
+                .help(
+                        "deploy.events records in the outbox that this replica's version cannot read (each holds back"
+                                + " its deploy's later events until a replica that can read it publishes): 0 unless it publishes")
+                .callback(callback -> callback.call(unreadable.getAsLong()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("harbormaster_deploy_events_failed_total")

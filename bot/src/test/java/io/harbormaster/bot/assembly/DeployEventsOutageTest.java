@@ -89,6 +89,9 @@ class DeployEventsOutageTest {
                 .extracting(DeployEvent::deployId)
                 .containsOnly(events.getFirst().deployId());
         assertThat(gauge(back, "harbormaster_deploy_events_published_total")).isEqualTo(events.size());
+        assertThat(gauge(back, "harbormaster_deploy_events_unreadable"))
+                .as("every event was readable")
+                .isZero();
     }
 
     static Integer[] sequences(int n) {

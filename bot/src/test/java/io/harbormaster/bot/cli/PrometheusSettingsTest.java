@@ -171,7 +171,7 @@ class PrometheusSettingsTest {
                 "SLACK_SIGNING_SECRET", "serve-test-signing-secret",
                 "SLACK_BOT_TOKEN", "xoxb-serve-test-token",
                 "HARBORMASTER_PROMETHEUS_PASSWORD", "pw-SECRET");
-        command.cluster = () -> {
+        command.cluster = catalog -> {
             throw new AssertionError("the cluster is not asked before the settings are checked");
         };
         var cli = new CommandLine(command);

@@ -65,7 +65,7 @@ class ServeCommandTest {
     private CapturedCommand<ServeCommand> serve(Map<String, String> env) {
         var command = new ServeCommand();
         command.env = env;
-        command.cluster = SimulatedCluster::new;
+        command.cluster = catalog -> new SimulatedCluster();
         command.database = new DatabaseOption();
         command.database.url = "jdbc:h2:file:" + dir.resolve("db");
         return CapturedCommand.of(command);
@@ -99,7 +99,7 @@ class ServeCommandTest {
         var clusterAsked = new AtomicInteger();
         var run = serve(
                 Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN, "HARBORMASTER_LLM_API_KEY", " "));
-        run.command().cluster = () -> {
+        run.command().cluster = catalog -> {
             clusterAsked.incrementAndGet();
             return new SimulatedCluster();
         };
@@ -131,7 +131,7 @@ class ServeCommandTest {
                 List.of("--port", "70000"), List.of("--port", "-1"), List.of("--port", "0", "--host", "203.0.113.7"))) {
             var clusterAsked = new AtomicInteger();
             var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
-            run.command().cluster = () -> {
+            run.command().cluster = catalog -> {
                 clusterAsked.incrementAndGet();
                 return new SimulatedCluster();
             };
@@ -167,6 +167,27 @@ class ServeCommandTest {
     }
 
     @Test
+    void theCanariesOfAServiceWithAGatewayApiRouteAreDividedByItAndTheOthersByReplicaRatio() {
+        // before: serve built the Fabric8 adapter without routes, so every service's traffic followed pods
+        var catalog = io.harbormaster.bot.config.ConfigLoader.parse("harbormaster.yml", """
+                        groups:
+                          ops: [U01AAA]
+                        services:
+                          web: {namespace: shop, deployment: web-v2, approvers: ops, traffic: {gateway_api: {route: storefront}}}
+                          api: {namespace: shop, approvers: ops}
+                        """)
+                .catalog();
+        var routes = ServeCommand.gatewayRoutes(catalog);
+
+        assertThat(routes.apply(new io.harbormaster.engine.rollout.RolloutTarget("shop", "web-v2", "web")))
+                .contains(new io.harbormaster.engine.policy.GatewayRoute("shop", "storefront", "web-v2"));
+        assertThat(routes.apply(new io.harbormaster.engine.rollout.RolloutTarget("shop", "api", "api")))
+                .isEmpty();
+        assertThat(routes.apply(new io.harbormaster.engine.rollout.RolloutTarget("other", "web-v2", "web")))
+                .isEmpty();
+    }
+
+    @Test
     void serveRefusesToStartWhenPrometheusRefusesItsCredentialsBeforeTheClusterIsAsked() throws Exception {
         var prometheus = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
@@ -181,7 +202,7 @@ class ServeCommandTest {
             Files.writeString(config, config().replace("url: http://prometheus.monitoring:9090", "url: " + url));
             var clusterAsked = new AtomicInteger();
             var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
-            run.command().cluster = () -> {
+            run.command().cluster = catalog -> {
                 clusterAsked.incrementAndGet();
                 return new SimulatedCluster();
             };
@@ -202,10 +223,10 @@ class ServeCommandTest {
         var config = dir.resolve("harbormaster.yml");
         Files.writeString(config, config());
         var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
-        run.command().cluster = () -> {
+        run.command().cluster = catalog -> {
             System.setProperty("kubernetes.master", "https://127.0.0.1:9");
             try {
-                return ServeCommand.kubernetes();
+                return ServeCommand.kubernetes(catalog);
             } finally {
                 System.clearProperty("kubernetes.master");
             }

@@ -73,7 +73,7 @@ class ServeKafkaSaslTest {
         env.put("HOSTNAME", POD);
         var command = new ServeCommand();
         command.env = env;
-        command.cluster = SimulatedCluster::new;
+        command.cluster = catalog -> new SimulatedCluster();
         command.kafkaCheckTimeout = Duration.ofSeconds(3);
         return CapturedCommand.of(command);
     }

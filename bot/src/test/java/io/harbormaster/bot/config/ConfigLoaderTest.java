@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.policy.Criticality;
+import io.harbormaster.engine.policy.GatewayRoute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -198,7 +199,118 @@ class ConfigLoaderTest {
                 .containsExactly("harbormaster.yml:7: services.web.namespce: unknown key 'namespce' (did you mean"
                         + " 'namespace'?); known keys here: namespace, deployment, container, criticality, dependencies,"
                         + " approvers, approvals, windows, canary, escalated_canary, metrics, channel, deployers,"
-                        + " oncall_channel");
+                        + " oncall_channel, traffic");
+    }
+
+    private static java.util.Optional<GatewayRoute> route(String yaml, String service) {
+        return ConfigLoader.parse("harbormaster.yml", yaml)
+                .catalog()
+                .service(service)
+                .orElseThrow()
+                .gatewayRoute();
+    }
+
+    @Test
+    void aServiceMayDivideItsCanaryTrafficByAGatewayApiRouteWhoseNamesDefaultToItsOwn() {
+        assertThat(route(MINIMAL, "web")).isEmpty();
+        assertThat(route(MINIMAL + "    traffic: replica_ratio\n", "web")).isEmpty();
+        assertThat(route(MINIMAL + "    traffic: {gateway_api: {route: storefront}}\n", "web"))
+                .contains(new GatewayRoute("default", "storefront", "web"));
+        assertThat(route(
+                        MINIMAL + "    deployment: web-v2\n    traffic:\n      gateway_api:\n        namespace:"
+                                + " gateways\n        service: web-http\n",
+                        "web"))
+                .contains(new GatewayRoute("gateways", "web-v2", "web-http"));
+        // `gateway_api:` with nothing after it: every name by default
+        assertThat(route(MINIMAL + "    deployment: shop-web\n    traffic:\n      gateway_api:\n", "web"))
+                .contains(new GatewayRoute("default", "shop-web", "shop-web"));
+    }
+
+    @Test
+    void aDefaultRouteAppliesToEveryServiceThatSaysNothingAndAServiceMayOptOutOrOverrideAKey() {
+        var yaml = """
+                groups:
+                  ops: [U01AAA]
+                defaults:
+                  traffic: {gateway_api: {namespace: gateways, route: public}}
+                services:
+                  web: {namespace: shop, approvers: ops}
+                  api: {namespace: shop, approvers: ops, traffic: {gateway_api: {service: api-http}}}
+                  batch: {namespace: jobs, approvers: ops, traffic: replica_ratio}
+                """;
+        assertThat(route(yaml, "web")).contains(new GatewayRoute("gateways", "public", "web"));
+        assertThat(route(yaml, "api")).contains(new GatewayRoute("gateways", "public", "api-http"));
+        assertThat(route(yaml, "batch")).isEmpty();
+    }
+
+    @Test
+    void everyMistakeInTrafficIsRefusedWithItsLineAndWhatToWriteInstead() {
+        assertThat(problems(MINIMAL + "    traffic: weights\n"))
+                .containsExactly("harbormaster.yml:7: services.web.traffic: 'weights' is not a way to divide traffic:"
+                        + " write replica_ratio (traffic follows pods, the default) or {gateway_api: {route: <HTTPRoute"
+                        + " name>}}");
+        assertThat(problems(MINIMAL + "    traffic: gateway_api\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.traffic: gateway_api is a mapping with the HTTPRoute's name");
+        assertThat(problems(MINIMAL + "    traffic: {}\n"))
+                .singleElement()
+                .asString()
+                .contains("harbormaster.yml:7: services.web.traffic: expected a way to divide the canary's traffic");
+        assertThat(problems(MINIMAL + "    traffic:\n      gateway-api: {route: web}\n"))
+                .containsExactly("harbormaster.yml:8: services.web.traffic.gateway-api: unknown key 'gateway-api' (did"
+                        + " you mean 'gateway_api'?): write replica_ratio (traffic follows pods, the default) or"
+                        + " {gateway_api: {route: <HTTPRoute name>}}");
+        assertThat(problems(MINIMAL + "    traffic: {gateway_api: storefront}\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.traffic.gateway_api: expected a mapping such as {route: storefront}");
+        assertThat(problems(MINIMAL + "    traffic:\n      gateway_api:\n        rout: web\n"))
+                .singleElement()
+                .asString()
+                .contains("harbormaster.yml:9: services.web.traffic.gateway_api.rout: unknown key 'rout' (did you mean"
+                        + " 'route'?)");
+        assertThat(problems(MINIMAL + "    traffic:\n      gateway_api:\n        route: Store_Front\n"))
+                .containsExactly("harbormaster.yml:9: services.web.traffic.gateway_api.route: 'Store_Front' is not an"
+                        + " HTTPRoute name (lower-case letters, digits and '-' and '.', at most 253 characters)");
+        assertThat(problems(MINIMAL + "    traffic: {gateway_api: {route: web, namespace: a.b}}\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.traffic.gateway_api.namespace: 'a.b' is not a namespace name");
+        assertThat(problems(MINIMAL + "    traffic: {gateway_api: {service: 8080-web}}\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.traffic.gateway_api.service: '8080-web' is not a Service name")
+                .contains("starting with a letter");
+        var long55 = "w".repeat(55);
+        assertThat(problems(MINIMAL + "    traffic: {gateway_api: {service: " + long55 + "}}\n"))
+                .containsExactly("harbormaster.yml:7: services.web.traffic.gateway_api.service: '" + long55 + "' has 55"
+                        + " characters: the baseline's Service is named '" + long55
+                        + "-baseline', which must fit in 63;"
+                        + " use a Service name of at most 54 characters");
+        // a name that is only a default is said at the route, with the key to set
+        assertThat(problems(MINIMAL + "    deployment: 2fa\n    traffic: {gateway_api: {route: auth}}\n"))
+                .containsExactly("harbormaster.yml:8: services.web.traffic.gateway_api: the Service is the deployment's"
+                        + " name by default, and '2fa' is not a Service name (lower-case letters, digits and '-',"
+                        + " starting with a letter, at most 54 characters): set service: to the Service the route"
+                        + " sends to");
+        assertThat(problems("defaults:\n  traffic: {gateway_api: {service: web}}\n" + MINIMAL))
+                .singleElement()
+                .asString()
+                .contains("harbormaster.yml:2: defaults.traffic.gateway_api.service: a Service is one service's own");
+    }
+
+    @Test
+    void ingressWeightsAreRefusedSayingWhyTheBaselineCouldNotGetItsOwn() {
+        assertThat(problems(MINIMAL + "    traffic: {ingress: {name: web}}\n"))
+                .containsExactly("harbormaster.yml:7: services.web.traffic.ingress: ingress weights are not supported:"
+                        + " ingress-nginx's canary annotations give an Ingress one canary backend, so the baseline could"
+                        + " not get a weight of its own and canary and baseline would not be compared on equal traffic;"
+                        + " use gateway_api (an HTTPRoute) or replica_ratio");
+        assertThat(problems("defaults:\n  traffic: ingress\n" + MINIMAL))
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:2: defaults.traffic: ingress weights are not supported");
     }
 
     @Test

@@ -83,6 +83,26 @@ class ManifestRbacTest {
     }
 
     @Test
+    void canariesByGatewayApiWeightsAddOnlyReadingAndPatchingRoutesAndMakingAndRemovingServices() {
+        // no update (which would replace the route as read), no list or watch, nothing on Gateways or ReferenceGrants
+        assertThat(Fabric8Cluster.GATEWAY_API_CALLS)
+                .containsExactlyInAnyOrder(
+                        new ApiCall("get", "gateway.networking.k8s.io", "httproutes"),
+                        new ApiCall("patch", "gateway.networking.k8s.io", "httproutes"),
+                        new ApiCall("get", "", "services"),
+                        new ApiCall("create", "", "services"),
+                        new ApiCall("delete", "", "services"));
+        var rules = ((ClusterRole) ManifestsTest.typedBuild(ROOT.resolve("base")).stream()
+                        .filter(ClusterRole.class::isInstance)
+                        .findFirst()
+                        .orElseThrow())
+                .getRules();
+        assertThat(granted(rules, new ArrayList<>()))
+                .filteredOn(c -> c.resource().equals("services") || c.group().equals("gateway.networking.k8s.io"))
+                .containsExactlyInAnyOrderElementsOf(Fabric8Cluster.GATEWAY_API_CALLS);
+    }
+
+    @Test
     void rbacIsDeclaredOnlyInBaseSoNoOverlayCanWidenIt() throws IOException {
         try (var files = Files.walk(ROOT)) {
             var rbacFiles = files.filter(p -> p.toString().endsWith(".yaml"))

@@ -58,6 +58,26 @@ class DeployPipelineTest {
         return id;
     }
 
+    /** The reasoning of each audit entry of one action of a deploy, in order. */
+    java.util.List<String> reasonings(long deployId, String action) {
+        var out = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (e.record().action().equals(action)) {
+                out.add(e.record().reasoningJson());
+            }
+        });
+        return out;
+    }
+
+    /** Each canary step's notice as "weight->share" (the step's weight, the share the canary was said to have). */
+    java.util.List<String> stepShares() {
+        return f.notices.stream()
+                .filter(DeployNotice.CanaryProgress.class::isInstance)
+                .map(n -> (DeployNotice.CanaryProgress) n)
+                .map(c -> c.weightPercent() + "->" + c.plan().sharePercent())
+                .toList();
+    }
+
     java.util.List<String> auditActions(long deployId) {
         var actions = new ArrayList<String>();
         f.audit.scan(
@@ -101,27 +121,45 @@ class DeployPipelineTest {
         assertThat(f.notices).hasAtLeastOneElementOfType(DeployNotice.Promoted.class);
         // Traffic follows pods: checkout's 10 replicas cannot give the 5% and 25% steps, and the thread says what the
         // canary really gets, from the first step on
-        assertThat(f.notices.stream()
-                        .filter(DeployNotice.CanaryProgress.class::isInstance)
-                        .map(n -> (DeployNotice.CanaryProgress) n)
-                        .map(c -> c.weightPercent() + "->" + c.plan().sharePercent()))
-                .containsExactly("5->10", "25->30", "50->40");
+        assertThat(stepShares()).containsExactly("5->10", "25->30", "50->40");
         assertThat(f.deploys.transitions(done.id()))
                 .extracting(t -> t.reason())
                 .contains("preflight passed; canary starts at about 10% of traffic (1 canary pod of 10; the step asks"
                         + " for 5%)")
                 .contains("step 2: canary at about 30% of traffic (3 canary pods of 10; the step asks for 25%)");
-        var steps = new ArrayList<String>();
-        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(done.id())), e -> {
-            if (e.record().action().equals("canary.step")) {
-                steps.add(e.record().reasoningJson());
-            }
-        });
+        var steps = reasonings(done.id(), "canary.step");
         assertThat(steps.getFirst())
                 .contains("\"traffic_share_percent\":30")
+                .contains("\"traffic\":\"replica_ratio\"")
                 .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":4}");
         // Every tick of the canary after its first interval is one timed evaluation (the /metrics histogram).
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
+    }
+
+    @Test
+    void aServiceDividedByRouteWeightsIsToldTheExactShareAtEveryStepAndKeepsItsStablePods() {
+        f.cluster.divideByRouteWeights(f.target("checkout"));
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var accepted = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:w", "checkout", "1.1.0", "U0DEV"));
+
+        var done = f.runUntilDone(engine, accepted.deploy().id(), Duration.ofMinutes(20));
+
+        assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
+        // checkout's 10 replicas give no 5% step by pods (10% at best), but the route's weights do
+        assertThat(stepShares()).containsExactly("5->5", "25->25", "50->50");
+        assertThat(f.deploys.transitions(done.id()))
+                .extracting(t -> t.reason())
+                .contains("preflight passed; canary starts at 5% of traffic")
+                .contains("step 2: canary at 25% of traffic")
+                .noneMatch(reason -> reason.contains("about"));
+        var steps = reasonings(done.id(), "canary.step");
+        assertThat(steps.getFirst())
+                .contains("\"traffic_share_percent\":25")
+                .contains("\"traffic\":\"route_weights\"")
+                .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":10}");
+        assertThat(f.cluster.operations()).noneMatch(op -> op.startsWith("scale stable"));
     }
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -40,6 +40,7 @@ public final class TestCatalog {
                 Map.of(),
                 "#deploys",
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 }

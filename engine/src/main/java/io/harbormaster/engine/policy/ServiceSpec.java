@@ -17,6 +17,8 @@ import java.util.Optional;
  *     Slack; empty: anyone may
  * @param oncallChannel where every automatic rollback is also announced, besides the deploy's own channel; empty:
  *     only there
+ * @param gatewayRoute the HTTPRoute whose weights divide its traffic during a canary; empty: traffic follows pods
+ *     (replica ratio)
  */
 public record ServiceSpec(
         String name,
@@ -33,9 +35,11 @@ public record ServiceSpec(
         Map<String, String> metricTemplates,
         String channel,
         Optional<String> deployerGroup,
-        Optional<String> oncallChannel) {
+        Optional<String> oncallChannel,
+        Optional<GatewayRoute> gatewayRoute) {
 
     public ServiceSpec {
+        java.util.Objects.requireNonNull(gatewayRoute, "gatewayRoute");
         dependencies = List.copyOf(dependencies);
         windows = List.copyOf(windows);
         metricTemplates = Map.copyOf(metricTemplates);

@@ -12,9 +12,11 @@ import java.time.Instant;
  */
 public interface Cluster {
     /**
-     * The stable Deployment of the target.
+     * The stable Deployment of the target, with how its traffic is divided ({@link StableDeployment#traffic()}).
      *
      * @throws StableNotFound when the Deployment or its container does not exist
+     * @throws ClusterRefused when the traffic cannot be divided as configured (before a rollout starts: a route that
+     *     does not exist or does not send to the service)
      */
     StableDeployment stable(RolloutTarget target);
 
@@ -25,7 +27,8 @@ public interface Cluster {
     void ensureBaseline(RolloutTarget target, String image, int replicas);
 
     /**
-     * Sets the replicas of canary, baseline and stable to the plan (canary and baseline must exist).
+     * Sets the replicas of canary, baseline and stable to the plan (canary and baseline must exist), and, when the
+     * traffic is divided by route weights, the route's weights once the canary's and the baseline's pods are ready.
      *
      * @throws ClusterRefused when the canary or the baseline does not exist
      */
@@ -38,12 +41,16 @@ public interface Cluster {
     Readiness awaitReady(RolloutTarget target, Instant deadline);
 
     /**
-     * Gives the stable Deployment {@code image} and its full size, then removes canary and baseline. The stable
+     * Sends all traffic to the stable Deployment, gives it {@code image} and its full size, then removes canary and
+     * baseline. The stable
      * Deployment rolls its pods after this returns: wait for it with {@link #awaitReady}.
      */
     void promote(RolloutTarget target, String image);
 
-    /** Removes canary and baseline and gives the stable Deployment its full size back; its image is not touched. */
+    /**
+     * Sends all traffic to the stable Deployment again, removes canary and baseline and gives the stable Deployment
+     * its full size back; its image is not touched.
+     */
     void rollback(RolloutTarget target);
 
     /** What exists now: the stable Deployment, and the canary and baseline if they do. */

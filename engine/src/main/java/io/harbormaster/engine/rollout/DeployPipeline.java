@@ -588,8 +588,7 @@ public final class DeployPipeline {
             return fail(d, "blocked by preflight: " + String.join("; ", reasons));
         }
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
-        var first = ReplicaPlan.forWeight(
-                stable.get().fullReplicas(), policy.steps().getFirst().weight());
+        var first = stable.get().planFor(policy.steps().getFirst().weight());
         var moved = move(
                 d,
                 DeployState.CANARY,
@@ -940,7 +939,7 @@ public final class DeployPipeline {
             Instant started,
             Instant now) {
         var stable = ports.cluster().stable(target);
-        var plan = ReplicaPlan.forWeight(stable.fullReplicas(), weight);
+        var plan = stable.planFor(weight);
         var image = image(d, stable);
         int step = stepOf(judging.policy(), weight);
         boolean stepping = step != d.step();
@@ -959,6 +958,8 @@ public final class DeployPipeline {
                             Map.of("canary", plan.canary(), "baseline", plan.baseline(), "stable", plan.stable()),
                             "traffic_share_percent",
                             plan.sharePercent(),
+                            "traffic",
+                            plan.split().configName(),
                             "evidence",
                             c.evidence().stream()
                                     .map(DeployPipeline::evidenceOne)

@@ -2,6 +2,8 @@ package io.harbormaster.engine.rollout;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The deploy events a store recorded in the same transaction as the state changes they tell (a transactional
@@ -10,8 +12,30 @@ import java.util.List;
  */
 public interface EventOutbox {
 
-    /** An event not yet published; {@code id} is its place in the outbox, increasing with each deploy's sequence. */
-    record Pending(long id, DeployEvent event) {}
+    /**
+     * An event not yet published; {@code id} is its place in the outbox, increasing with each deploy's sequence. The
+     * event is empty when this version cannot read what was stored ({@code problem} says why): written by a newer
+     * version during a rolling upgrade (a state this one does not know), or damaged by hand. Its deploy is known from
+     * its row, so it holds back that deploy's later events and nothing else.
+     */
+    record Pending(long id, long deployId, Optional<DeployEvent> event, String problem) {
+        public Pending {
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(problem, "problem");
+            if (event.isPresent() == !problem.isEmpty()) {
+                throw new IllegalArgumentException("a pending event is either read or has a problem, not both");
+            }
+        }
+
+        public Pending(long id, DeployEvent event) {
+            this(id, event.deployId(), Optional.of(event), "");
+        }
+
+        /** A stored event this version cannot read. */
+        public static Pending unreadable(long id, long deployId, String problem) {
+            return new Pending(id, deployId, Optional.empty(), problem.isBlank() ? "unreadable" : problem);
+        }
+    }
 
     /** The oldest events not yet published, at most {@code limit} of them, by {@link Pending#id()}. */
     List<Pending> pending(int limit);

@@ -37,6 +37,10 @@ import java.util.function.LongSupplier;
  *   <li><b>At least once.</b> An event sent but not yet marked published when its replica stops (or loses its lease
  *       while a send is slow) is sent again by the next one: consumers de-duplicate on {@code (deploy_id, sequence)}.
  *   <li><b>Bounded.</b> Published events are deleted after {@link Settings#keepPublished()}.
+ *   <li><b>Unreadable events.</b> An event this version cannot read (written by a newer version during a rolling
+ *       upgrade, or damaged by hand) is not sent and not dropped: it and its deploy's later events wait in the outbox
+ *       for a relay that can read them, counted by {@link #unreadable()} and logged once, while every other deploy's
+ *       events go on.
  * </ul>
  *
  * <p>As the pipeline's {@link DeployEvents} it sends nothing itself: the store recorded the event with its change, and
@@ -134,6 +138,7 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
     private final LongAdder published = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private volatile long pending;
+    private volatile long unreadable;
 
     // the relay thread's own
     private Instant leadUntil;
@@ -142,6 +147,12 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
     private java.util.OptionalLong forgotAt = java.util.OptionalLong.empty();
 
     private int failedPasses;
+
+    /** Rows the last pass read but could not send (unreadable, or behind an unreadable one of their deploy). */
+    private int heldBack;
+
+    /** The unreadable rows already logged, so that each is logged once (bounded: a flood is not remembered whole). */
+    private final java.util.Set<Long> toldUnreadable = new java.util.HashSet<>();
 
     /** {@code transport} stays the caller's to close, after this relay. */
     public EventRelay(EventOutbox outbox, DeployEvents transport, Clock clock, Settings settings) {
@@ -168,6 +179,14 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
     /** Events recorded but not yet acknowledged, in the whole outbox (every replica's), as last counted. */
     public long pending() {
         return pending;
+    }
+
+    /**
+     * Events in the outbox that this version cannot read, as the last pass found them (0 while another replica
+     * publishes): they wait for a replica that can read them, with their deploy's later events.
+     */
+    public long unreadable() {
+        return unreadable;
     }
 
     /** Sends that failed since start (each is retried). */
@@ -215,21 +234,61 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
     private Pass pass() {
         if (!leading()) {
             pending = outbox.pendingCount();
+            unreadable = 0;
             return Pass.FOLLOWING;
         }
         forgetOldEvents();
-        var batch = outbox.pending(settings.batch());
+        // rows held back last time are read again, and as many more as a batch holds
+        int limit = settings.batch() + heldBack;
+        var batch = outbox.pending(limit);
         if (batch.isEmpty()) {
             pending = 0;
+            unreadable = 0;
+            heldBack = 0;
             return Pass.DONE;
         }
         pending = outbox.pendingCount();
-        boolean all = send(batch);
+        boolean all = send(sendable(batch));
         pending = outbox.pendingCount();
         if (!all) {
             return Pass.FAILED;
         }
-        return batch.size() == settings.batch() ? Pass.MORE : Pass.DONE;
+        return batch.size() == limit ? Pass.MORE : Pass.DONE;
+    }
+
+    /**
+     * The events of {@code batch} that can be sent: not those this version cannot read, nor the later events of their
+     * deploys (a deploy's events go out in order or not at all). Counts and logs what is held back.
+     */
+    private List<EventOutbox.Pending> sendable(List<EventOutbox.Pending> batch) {
+        var held = new java.util.HashSet<Long>();
+        var sendable = new ArrayList<EventOutbox.Pending>(batch.size());
+        int found = 0;
+        for (var p : batch) {
+            if (p.event().isEmpty()) {
+                found++;
+                held.add(p.deployId());
+                tellUnreadable(p);
+            } else if (!held.contains(p.deployId())) {
+                sendable.add(p);
+            }
+        }
+        unreadable = found;
+        heldBack = batch.size() - sendable.size();
+        return sendable;
+    }
+
+    private void tellUnreadable(EventOutbox.Pending p) {
+        if (toldUnreadable.size() >= 10_000 || !toldUnreadable.add(p.id())) {
+            return;
+        }
+        LOG.log(
+                Level.ERROR,
+                "deploy.events: outbox row " + p.id() + " of deploy " + p.deployId()
+                        + " cannot be read by this version (" + p.problem() + "); it and that deploy's later events"
+                        + " stay in the outbox for a replica that can read them (a newer version, during an upgrade),"
+                        + " and the other deploys' events go on. If no version wrote it, the row was changed by hand:"
+                        + " restore its payload from a backup");
     }
 
     /**
@@ -241,7 +300,7 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
         var byService = new LinkedHashMap<String, ArrayDeque<EventOutbox.Pending>>();
         for (var p : batch) {
             byService
-                    .computeIfAbsent(p.event().service(), s -> new ArrayDeque<>())
+                    .computeIfAbsent(p.event().orElseThrow().service(), s -> new ArrayDeque<>())
                     .add(p);
         }
         boolean all = true;
@@ -250,12 +309,13 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
                 return false;
             }
             var round = byService.values().stream().map(ArrayDeque::peekFirst).toList();
-            var sends = round.stream().map(p -> send(p.event())).toList();
+            var sends = round.stream().map(p -> send(p.event().orElseThrow())).toList();
             awaitAll(sends);
             var acknowledged = new ArrayList<Long>();
             for (int i = 0; i < round.size(); i++) {
                 var p = round.get(i);
-                var service = p.event().service();
+                var event = p.event().orElseThrow();
+                var service = event.service();
                 var send = sends.get(i);
                 if (send.isDone() && !send.isCompletedExceptionally()) {
                     acknowledged.add(p.id());
@@ -270,8 +330,8 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
                     if (failedPasses == 0) { // once per run of failures
                         LOG.log(
                                 Level.WARNING,
-                                "event " + p.event().sequence() + " of deploy "
-                                        + p.event().deployId() + " (" + service
+                                "event " + event.sequence() + " of deploy "
+                                        + event.deployId() + " (" + service
                                         + ") was not published ("
                                         + (send.isDone() ? cause(send) : "no answer within " + settings.sendTimeout())
                                         + "); it and the events after it wait in the outbox and are retried");

@@ -36,6 +36,7 @@ class CommandPolicyTest {
                 Map.of(),
                 "#deploys",
                 deployers,
+                Optional.empty(),
                 Optional.empty());
     }
 

@@ -35,6 +35,7 @@ class PreflightTest {
                 Map.of(),
                 "#deploys",
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 

@@ -79,11 +79,73 @@ class ReplicaPlanTest {
         assertThat(ReplicaPlan.forWeight(100, 25).missesWeight()).isFalse();
     }
 
+    @ParameterizedTest(name = "{0} replicas at {1}% by route weights -> canary {2}, baseline {2}, stable {0}")
+    @CsvSource({
+        "3, 5, 1",
+        "3, 25, 1",
+        "3, 50, 2",
+        "10, 5, 1",
+        "10, 25, 3",
+        "10, 50, 5",
+        "20, 5, 1",
+        "20, 25, 5",
+        "100, 5, 5",
+        "100, 50, 50",
+        "1, 5, 1",
+        "1, 50, 1",
+        "10, 80, 5",
+    })
+    void byRouteWeightsSizesCanaryAndBaselineForTheirShareOfTheLoadAndKeepsTheStableWhole(
+            int total, int weight, int pods) {
+        ReplicaPlan plan = ReplicaPlan.forRouteWeight(total, weight);
+
+        assertThat(plan).isEqualTo(new ReplicaPlan(weight, pods, pods, total, TrafficSplit.ROUTE_WEIGHTS));
+        assertThat(ReplicaPlan.forWeight(TrafficSplit.ROUTE_WEIGHTS, total, weight))
+                .isEqualTo(plan);
+    }
+
+    @Test
+    void byRouteWeightsNoCanaryOrBaselinePodCarriesMoreThanAStablePodDidBeforeTheRollout() {
+        for (int total = 1; total <= 60; total++) {
+            for (int weight = 1; weight <= 100; weight++) {
+                ReplicaPlan plan = ReplicaPlan.forRouteWeight(total, weight);
+                double perPodBefore = 1.0 / total;
+                assertThat(plan.canaryShare() / plan.canary()).isLessThanOrEqualTo(perPodBefore + 1e-12);
+                assertThat(plan.stable()).isEqualTo(total);
+                assertThat(plan.routeWeight() * 2 + plan.stableRouteWeight()).isEqualTo(100);
+                assertThat(plan.stableRouteWeight()).isNotNegative();
+            }
+        }
+    }
+
+    @Test
+    void byRouteWeightsTheShareIsTheStepsWeightExactlyWhateverThePods() {
+        var three = ReplicaPlan.forRouteWeight(3, 5);
+        assertThat(three.sharePercent()).isEqualTo(5);
+        assertThat(three.canaryShare()).isEqualTo(0.05);
+        assertThat(three.missesWeight()).isFalse();
+        assertThat(three.share()).isEqualTo("5%");
+        assertThat(three.trafficInWords()).isEqualTo("5% of traffic");
+        assertThat(three.routeInWords())
+                .isEqualTo("route weights: canary 5%, baseline 5%, stable 90% (pods: 1 canary, 1 baseline, 3 stable)");
+        // the same service by replica ratio cannot give 5%
+        assertThat(ReplicaPlan.forWeight(TrafficSplit.REPLICA_RATIO, 3, 5).trafficInWords())
+                .isEqualTo("about 33% of traffic (1 canary pod of 3; the step asks for 5%)");
+
+        var beyondHalf = ReplicaPlan.forRouteWeight(10, 80);
+        assertThat(beyondHalf.missesWeight()).isTrue();
+        assertThat(beyondHalf.sharePercent()).isEqualTo(50);
+        assertThat(beyondHalf.trafficInWords())
+                .isEqualTo("50% of traffic (the step asks for 80%; the baseline gets as much as the canary)");
+    }
+
     @Test
     void refusesAWeightOutsideOneToAHundredAndAServiceWithoutReplicas() {
         assertThatThrownBy(() -> ReplicaPlan.forWeight(10, 0)).hasMessageContaining("1..100");
         assertThatThrownBy(() -> ReplicaPlan.forWeight(10, 101)).hasMessageContaining("1..100");
         assertThatThrownBy(() -> ReplicaPlan.forWeight(0, 5)).hasMessageContaining("at least one replica");
+        assertThatThrownBy(() -> ReplicaPlan.forRouteWeight(10, 0)).hasMessageContaining("1..100");
+        assertThatThrownBy(() -> ReplicaPlan.forRouteWeight(0, 5)).hasMessageContaining("at least one replica");
     }
 
     @Test

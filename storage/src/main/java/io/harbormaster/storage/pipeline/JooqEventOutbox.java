@@ -39,12 +39,21 @@ public final class JooqEventOutbox implements EventOutbox {
     @Override
     public List<Pending> pending(int limit) {
         return db.dsl()
-                .select(DEPLOY_EVENT_OUTBOX.ID, DEPLOY_EVENT_OUTBOX.PAYLOAD)
+                .select(DEPLOY_EVENT_OUTBOX.ID, DEPLOY_EVENT_OUTBOX.DEPLOY_ID, DEPLOY_EVENT_OUTBOX.PAYLOAD)
                 .from(DEPLOY_EVENT_OUTBOX)
                 .where(DEPLOY_EVENT_OUTBOX.PUBLISHED_AT.isNull())
                 .orderBy(DEPLOY_EVENT_OUTBOX.ID)
                 .limit(limit)
-                .fetch(r -> new Pending(r.value1(), DeployEventJson.fromJson(r.value2())));
+                .fetch(r -> read(r.value1(), r.value2(), r.value3()));
+    }
+
+    /** A row as the relay gets it: its event, or why this version cannot read it (one row never hides the others). */
+    private static Pending read(long id, long deployId, String payload) {
+        try {
+            return new Pending(id, DeployEventJson.fromJson(payload));
+        } catch (RuntimeException e) {
+            return Pending.unreadable(id, deployId, String.valueOf(e.getMessage()));
+        }
     }
 
     @Override

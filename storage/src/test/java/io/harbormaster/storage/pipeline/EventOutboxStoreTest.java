@@ -31,7 +31,7 @@ class EventOutboxStoreTest {
     }
 
     static List<DeployEvent> events(EventOutbox outbox) {
-        return outbox.pending(1000).stream().map(EventOutbox.Pending::event).toList();
+        return outbox.pending(1000).stream().map(p -> p.event().orElseThrow()).toList();
     }
 
     /** The events the deploy's changes tell, as the store has them: its request, then each transition. */
@@ -172,6 +172,45 @@ class EventOutboxStoreTest {
             assertThat(outbox.pending(10))
                     .as("pending events are never deleted")
                     .isEqualTo(pending.subList(3, 6));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aRowThisVersionCannotReadComesBackAsUnreadableWithItsDeployAndHidesNoOther(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = JooqDeployStore.withEventOutbox(db);
+            var outbox = new JooqEventOutbox(db);
+            var a = store.intake(request("k1", "checkout")).deploy();
+            var b = store.intake(request("k2", "payments")).deploy();
+            var before = outbox.pending(10);
+            // as a newer version would write it (a state this one does not know), and as a hand edit would leave it
+            db.dsl()
+                    .update(DEPLOY_EVENT_OUTBOX)
+                    .set(
+                            DEPLOY_EVENT_OUTBOX.PAYLOAD,
+                            DEPLOY_EVENT_OUTBOX.PAYLOAD.replace("\"requested\"", "\"reverting\""))
+                    .where(DEPLOY_EVENT_OUTBOX.DEPLOY_ID.eq(a.id()))
+                    .execute();
+            store.transition(b.id(), b.revision(), DeployState.PREFLIGHT, 0, "engine", "low risk", T0);
+            db.dsl()
+                    .update(DEPLOY_EVENT_OUTBOX)
+                    .set(DEPLOY_EVENT_OUTBOX.PAYLOAD, "{not json")
+                    .where(DEPLOY_EVENT_OUTBOX.DEPLOY_ID.eq(b.id()))
+                    .and(DEPLOY_EVENT_OUTBOX.ORDINAL.eq(1))
+                    .execute();
+
+            var pending = outbox.pending(10);
+
+            assertThat(pending).extracting(EventOutbox.Pending::id).hasSize(3).isSorted();
+            assertThat(pending.get(0).deployId()).isEqualTo(a.id());
+            assertThat(pending.get(0).event()).isEmpty();
+            assertThat(pending.get(0).problem()).contains("unknown state \"reverting\"");
+            assertThat(pending.get(1)).isEqualTo(before.get(1));
+            assertThat(pending.get(2).deployId()).isEqualTo(b.id());
+            assertThat(pending.get(2).event()).isEmpty();
+            assertThat(pending.get(2).problem()).contains("not JSON");
+            assertThat(outbox.pendingCount()).isEqualTo(3);
         }
     }
 

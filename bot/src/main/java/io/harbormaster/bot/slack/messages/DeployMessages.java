@@ -13,6 +13,7 @@ import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.RuleOutcome;
 import io.harbormaster.engine.rollout.ReplicaPlan;
+import io.harbormaster.engine.rollout.TrafficSplit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -106,14 +107,21 @@ public final class DeployMessages {
     }
 
     /**
-     * One canary step: the traffic it has and every metric compared, canary against baseline. Traffic follows pods:
-     * when the service has too few of them for the step's weight, the share it really has is shown, and why.
+     * One canary step: the traffic it has and every metric compared, canary against baseline. By replica ratio traffic
+     * follows pods: when the service has too few of them for the step's weight, the share it really has is shown, and
+     * why. By route weights the share is the weight, and the route's weights and the pods are shown.
      */
     public static SlackMessage canaryStep(int step, int steps, ReplicaPlan plan, List<Evidence> evidence) {
         var head = ":bird: *Canary step " + step + "/" + steps + "* at " + plan.share() + " of traffic";
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
-        if (plan.missesWeight()) {
+        if (plan.split() == TrafficSplit.ROUTE_WEIGHTS) {
+            blocks.add(BlockKit.context(List.of("By " + plan.routeInWords()
+                    + (plan.missesWeight()
+                            ? ". The step asks for " + plan.weightPercent()
+                                    + "%, but the baseline gets as much as the canary: half each is the most."
+                            : "."))));
+        } else if (plan.missesWeight()) {
             blocks.add(BlockKit.context(List.of(":warning: The step asks for " + plan.weightPercent()
                     + "%, but traffic follows pods: " + plan.canaryPods()
                     + " (as many baseline, the rest stable). More replicas give finer steps.")));

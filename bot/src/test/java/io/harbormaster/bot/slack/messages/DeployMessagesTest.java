@@ -80,6 +80,20 @@ class DeployMessagesTest {
     }
 
     @Test
+    void aStepByRouteWeightsShowsTheExactWeightTheRouteGivesAndThePodsBehindIt() {
+        var text = text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forRouteWeight(3, 5), List.of()));
+        assertThat(text)
+                .contains("*Canary step 1/3* at 5% of traffic")
+                .contains(
+                        "By route weights: canary 5%, baseline 5%, stable 90% (pods: 1 canary, 1 baseline, 3 stable).")
+                .doesNotContain("about", "follows pods");
+        assertThat(text(DeployMessages.canaryStep(4, 4, ReplicaPlan.forRouteWeight(10, 80), List.of())))
+                .contains("at 50% of traffic")
+                .contains("canary 50%, baseline 50%, stable 0%")
+                .contains("The step asks for 80%, but the baseline gets as much as the canary");
+    }
+
+    @Test
     void statusListsWhatHoldsDeploysBackBeforeTheDeploys() {
         var t = java.time.Instant.parse("2026-11-24T10:00:00Z");
         var text = text(DeployMessages.status(

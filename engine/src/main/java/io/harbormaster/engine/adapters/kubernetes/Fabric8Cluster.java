@@ -21,8 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.harbormaster.engine.policy.GatewayRoute;
 import io.harbormaster.engine.rollout.Cluster;
-import io.harbormaster.engine.rollout.ClusterForbidden;
 import io.harbormaster.engine.rollout.ClusterRefused;
 import io.harbormaster.engine.rollout.ClusterUnavailable;
 import io.harbormaster.engine.rollout.Readiness;
@@ -47,18 +47,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * {@link Cluster} on a real API server through the Fabric8 client. Traffic follows replica counts unless a
- * {@link TrafficRouter} is given.
+ * {@link Cluster} on a real API server through the Fabric8 client. Traffic follows replica counts, or, for a service
+ * given a Gateway API route, the route's weights ({@link GatewayApiRouter}).
  *
  * <p>Every write is a create, a delete or a JSON Patch (never a merge or strategic-merge patch, which replace lists
  * differently across servers), made only when the cluster differs from what is asked. Canary and baseline carry the
  * label {@code app.kubernetes.io/managed-by=harbormaster} and the name of their stable Deployment; a Deployment
  * without them is never changed or deleted. The stable Deployment's size before the rollout is kept in its annotation
- * {@value #FULL_REPLICAS}, so a restarted engine (or a rollback) knows it.
+ * {@value #FULL_REPLICAS}, so a restarted engine (or a rollback) knows it; the route a rollout divides its traffic by,
+ * if any, in {@value #HTTP_ROUTE} and {@value #ROUTE_SERVICE}, written with it, so the rollout keeps it to its end
+ * whatever the configuration says by then (a route configured or removed in the middle of a canary applies to the
+ * next one, and a rollback still resets the route it was started on).
  */
 public final class Fabric8Cluster implements Cluster {
     /** The label telling the tracks apart, on Deployments and (for canary and baseline) their pods. */
@@ -69,17 +73,32 @@ public final class Fabric8Cluster implements Cluster {
     public static final String STABLE_ANNOTATION = "harbormaster.io/stable-deployment";
     public static final String SPEC_HASH = "harbormaster.io/spec-hash";
     public static final String FULL_REPLICAS = "harbormaster.io/full-replicas";
+    /** On the stable Deployment during a rollout by route weights: the HTTPRoute, as {@code namespace/name}. */
+    public static final String HTTP_ROUTE = "harbormaster.io/http-route";
+    /** On the stable Deployment during a rollout by route weights: the stable Service the route sends to. */
+    public static final String ROUTE_SERVICE = "harbormaster.io/route-service";
 
     /**
-     * Every API request this adapter makes, as RBAC names it: the least a Role in each service's namespace must grant
-     * the bot (the Kubernetes tests check that they see exactly these).
+     * The API requests of every rollout, as RBAC names them: Deployments, and pods to see readiness and restarts.
      */
-    public static final Set<ApiCall> API_CALLS = Set.of(
+    public static final Set<ApiCall> DEPLOYMENT_CALLS = Set.of(
             new ApiCall("get", "apps", "deployments"),
             new ApiCall("create", "apps", "deployments"),
             new ApiCall("patch", "apps", "deployments"),
             new ApiCall("delete", "apps", "deployments"),
             new ApiCall("list", "", "pods"));
+
+    /**
+     * The API requests a rollout by Gateway API weights makes besides: the route read and patched, the canary's and
+     * baseline's Services read, created and deleted (in the service's namespace; the route's may be another).
+     */
+    public static final Set<ApiCall> GATEWAY_API_CALLS = GatewayApiRouter.API_CALLS;
+
+    /**
+     * Every API request this adapter makes, as RBAC names it: the least a Role in each service's namespace must grant
+     * the bot (the Kubernetes tests check that they see exactly these).
+     */
+    public static final Set<ApiCall> API_CALLS = union(DEPLOYMENT_CALLS, GATEWAY_API_CALLS);
 
     /** Container states that do not end without a change: a rollout waiting on them fails at once. */
     private static final Set<String> STUCK_REASONS = Set.of(
@@ -99,17 +118,30 @@ public final class Fabric8Cluster implements Cluster {
     private final KubernetesClient client;
     private final Clock clock;
     private final Duration pollInterval;
-    private final TrafficRouter router;
+    private final Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes;
 
     /** Over a client the caller owns (and closes), polling readiness every 2 s, traffic by replica ratio. */
     public Fabric8Cluster(KubernetesClient client) {
-        this(client, Clock.systemUTC(), DEFAULT_POLL_INTERVAL, TrafficRouter.REPLICA_RATIO);
+        this(client, target -> Optional.empty());
     }
 
-    public Fabric8Cluster(KubernetesClient client, Clock clock, Duration pollInterval, TrafficRouter router) {
+    /**
+     * Over a client the caller owns (and closes), polling readiness every 2 s.
+     *
+     * @param gatewayRoutes the route whose weights divide a target's traffic, as configured; none: replica ratio
+     */
+    public Fabric8Cluster(KubernetesClient client, Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes) {
+        this(client, Clock.systemUTC(), DEFAULT_POLL_INTERVAL, gatewayRoutes);
+    }
+
+    public Fabric8Cluster(
+            KubernetesClient client,
+            Clock clock,
+            Duration pollInterval,
+            Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes) {
         this.client = Objects.requireNonNull(client, "client");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.router = Objects.requireNonNull(router, "router");
+        this.gatewayRoutes = Objects.requireNonNull(gatewayRoutes, "gatewayRoutes");
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive, was " + pollInterval);
         }
@@ -121,12 +153,17 @@ public final class Fabric8Cluster implements Cluster {
         Deployment stable = requireStable(target);
         int replicas = replicas(stable);
         int full = fullReplicas(stable).orElse(replicas);
+        TrafficRouter router = router(target, Optional.of(stable));
+        if (fullReplicas(stable).isEmpty()) { // no rollout yet: a route that cannot divide the traffic stops it now
+            router.check(target, podLabels(stable));
+        }
         return new StableDeployment(
                 target,
                 imageOf(target, stable),
                 replicas,
                 full,
-                orEmpty(stable.getSpec().getSelector().getMatchLabels()));
+                orEmpty(stable.getSpec().getSelector().getMatchLabels()),
+                router.split());
     }
 
     @Override
@@ -142,13 +179,19 @@ public final class Fabric8Cluster implements Cluster {
     @Override
     public void scale(RolloutTarget target, ReplicaPlan plan) {
         Deployment stable = markStable(target, requireStable(target));
+        TrafficRouter router = router(target, Optional.of(stable));
+        if (plan.split() != router.split()) {
+            throw new IllegalArgumentException("a plan by " + plan.split().configName() + " for " + target
+                    + ", whose rollout divides its traffic by " + router);
+        }
         Deployment canary = requireTrack(target, Track.CANARY);
         Deployment baseline = requireTrack(target, Track.BASELINE);
         // grow the new pods first and shrink stable last, so capacity never dips
         setReplicas(target, canary, plan.canary());
         setReplicas(target, baseline, plan.baseline());
         setReplicas(target, stable, plan.stable());
-        router.route(target, plan);
+        // as read before their sizes were set: a track being resized is not yet serving all it is asked for
+        router.route(target, plan, serving(canary, plan.canary()).and(serving(baseline, plan.baseline())));
     }
 
     @Override
@@ -205,8 +248,8 @@ public final class Fabric8Cluster implements Cluster {
             patch.add(op("test", containerPath + "/name").put("value", target.container()));
             patch.add(op("replace", containerPath + "/image").put("value", image));
         }
+        router(target, Optional.of(stable)).reset(target); // before the annotations naming the route go
         restoreFullSize(stable, patch);
-        router.reset(target);
         patch(target, stable.getMetadata().getName(), patch);
         deleteTrack(target, Track.BASELINE);
         deleteTrack(target, Track.CANARY);
@@ -214,9 +257,9 @@ public final class Fabric8Cluster implements Cluster {
 
     @Override
     public void rollback(RolloutTarget target) {
-        router.reset(target);
-        deleteTrack(target, Track.CANARY); // the suspect version goes first
         Optional<Deployment> stable = get(target, target.deployment());
+        router(target, stable).reset(target);
+        deleteTrack(target, Track.CANARY); // the suspect version goes first
         if (stable.isPresent()) {
             ArrayNode patch = JSON.arrayNode();
             restoreFullSize(stable.get(), patch);
@@ -428,11 +471,49 @@ public final class Fabric8Cluster implements Cluster {
         if (fullReplicas(stable).isEmpty()) {
             patch.add(op("add", "/metadata/annotations/" + escape(FULL_REPLICAS))
                     .put("value", Integer.toString(replicas(stable))));
+            // the route the rollout divides its traffic by, kept with it: the rollout keeps it to its end
+            gatewayRoutes.apply(target).ifPresent(route -> {
+                patch.add(op("add", "/metadata/annotations/" + escape(HTTP_ROUTE))
+                        .put("value", route.namespace() + "/" + route.route()));
+                patch.add(op("add", "/metadata/annotations/" + escape(ROUTE_SERVICE))
+                        .put("value", route.service()));
+            });
         }
         return patch.isEmpty() ? stable : patch(target, meta.getName(), patch).orElse(stable);
     }
 
-    /** Adds to {@code patch} what gives the stable Deployment its size from before the rollout back. */
+    /**
+     * How the target's traffic is moved: by the route its rollout started with, once it has started (the stable
+     * Deployment records its full size and route then); else, or without a stable Deployment, as configured.
+     */
+    private TrafficRouter router(RolloutTarget target, Optional<Deployment> stable) {
+        Optional<GatewayRoute> route =
+                stable.isPresent() && fullReplicas(stable.get()).isPresent()
+                        ? pinnedRoute(stable.get())
+                        : gatewayRoutes.apply(target);
+        return route.<TrafficRouter>map(r -> new GatewayApiRouter(client, r)).orElse(TrafficRouter.REPLICA_RATIO);
+    }
+
+    private static Optional<GatewayRoute> pinnedRoute(Deployment stable) {
+        Optional<String> route = annotation(stable, HTTP_ROUTE);
+        Optional<String> service = annotation(stable, ROUTE_SERVICE);
+        if (route.isEmpty() || service.isEmpty() || route.get().indexOf('/') < 1) {
+            return Optional.empty();
+        }
+        int slash = route.get().indexOf('/');
+        return Optional.of(
+                new GatewayRoute(route.get().substring(0, slash), route.get().substring(slash + 1), service.get()));
+    }
+
+    private static Map<String, String> podLabels(Deployment deployment) {
+        ObjectMeta meta = deployment.getSpec().getTemplate().getMetadata();
+        return meta == null ? Map.of() : orEmpty(meta.getLabels());
+    }
+
+    /**
+     * Adds to {@code patch} what gives the stable Deployment its size from before the rollout back, and forgets the
+     * rollout's route.
+     */
     private static void restoreFullSize(Deployment stable, ArrayNode patch) {
         Optional<Integer> full = fullReplicas(stable);
         if (full.isPresent()) {
@@ -440,6 +521,11 @@ public final class Fabric8Cluster implements Cluster {
                 patch.add(op("replace", "/spec/replicas").put("value", full.get()));
             }
             patch.add(op("remove", "/metadata/annotations/" + escape(FULL_REPLICAS)));
+        }
+        for (String key : List.of(HTTP_ROUTE, ROUTE_SERVICE)) {
+            if (annotation(stable, key).isPresent()) {
+                patch.add(op("remove", "/metadata/annotations/" + escape(key)));
+            }
         }
     }
 
@@ -483,9 +569,8 @@ public final class Fabric8Cluster implements Cluster {
         int total = orZero(status.getReplicas());
         int updated = orZero(status.getUpdatedReplicas());
         int ready = orZero(status.getReadyReplicas());
-        int available = orZero(status.getAvailableReplicas());
         String where = target.namespace() + "/" + name;
-        if (observed >= generation && updated == wanted && ready == wanted && available == wanted && total == wanted) {
+        if (settled(d)) {
             return Optional.of(new TrackReadiness(true, where + " ready", Optional.empty()));
         }
         String state = observed < generation
@@ -522,6 +607,28 @@ public final class Fabric8Cluster implements Cluster {
         }
         return Optional.of(
                 new TrackReadiness(false, state, stuck.isEmpty() ? Optional.empty() : Optional.of(stuck.getFirst())));
+    }
+
+    /** Whether all a Deployment's pods are of its current spec, ready and available, and no others run. */
+    private static boolean settled(Deployment d) {
+        DeploymentStatus status = status(d);
+        int wanted = replicas(d);
+        long generation =
+                d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+        long observed = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
+        return observed >= generation
+                && orZero(status.getUpdatedReplicas()) == wanted
+                && orZero(status.getReadyReplicas()) == wanted
+                && orZero(status.getAvailableReplicas()) == wanted
+                && orZero(status.getReplicas()) == wanted;
+    }
+
+    /** Whether a canary or baseline asked for {@code wanted} pods can take its weight of the traffic now. */
+    private static TrafficRouter.Serving serving(Deployment track, int wanted) {
+        if (replicas(track) == wanted && settled(track)) {
+            return TrafficRouter.Serving.ALL;
+        }
+        return orZero(status(track).getReadyReplicas()) > 0 ? TrafficRouter.Serving.SOME : TrafficRouter.Serving.NONE;
     }
 
     /** The pods of one track: stable's selector also matches canary and baseline pods, so those are left out. */
@@ -580,32 +687,16 @@ public final class Fabric8Cluster implements Cluster {
     }
 
     private <T> T call(String verb, String group, String resource, RolloutTarget target, Supplier<T> request) {
-        try {
-            return request.get();
-        } catch (KubernetesClientException e) {
-            String what = verb + " " + resource + " in namespace " + target.namespace() + " (for " + target + ")";
-            switch (e.getCode()) {
-                case 403 -> throw new ClusterForbidden(verb, group, resource, target.namespace(), e);
-                case 409 ->
-                    throw new ClusterUnavailable(
-                            "Kubernetes reported a conflict to " + what + ": something else changed it at the same"
-                                    + " time; repeating the operation converges",
-                            e);
-                case 400, 404, 422 ->
-                    throw new ClusterRefused("Kubernetes rejected the request to " + what + ": " + e.getMessage(), e);
-                case 401 ->
-                    throw new ClusterUnavailable(
-                            "Kubernetes did not accept the bot's credentials (401) to " + what
-                                    + ": check its service account token or kubeconfig",
-                            e);
-                default ->
-                    throw new ClusterUnavailable(
-                            "Could not " + what + " at " + client.getMasterUrl() + ": " + e.getMessage(), e);
-            }
-        }
+        return ApiRequests.call(client, verb, group, resource, target.namespace(), target, request);
     }
 
     // --- small helpers ---
+
+    private static Set<ApiCall> union(Set<ApiCall> a, Set<ApiCall> b) {
+        Set<ApiCall> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return java.util.Collections.unmodifiableSet(all);
+    }
 
     private static int containerIndex(RolloutTarget target, Deployment deployment) {
         List<Container> containers =
@@ -684,6 +775,11 @@ public final class Fabric8Cluster implements Cluster {
         spec.put("labels", labels);
         spec.put("selector", selector);
         spec.put("template", template);
+        return digest(client, spec);
+    }
+
+    /** A digest of {@code spec} as the API would have it in JSON, key order ignored. */
+    static String digest(KubernetesClient client, Object spec) {
         try {
             Object tree =
                     CANONICAL.readValue(client.getKubernetesSerialization().asJson(spec), Object.class);
@@ -691,7 +787,7 @@ public final class Fabric8Cluster implements Cluster {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot hash the Deployment spec", e);
+            throw new IllegalStateException("cannot hash " + spec, e);
         }
     }
 }

@@ -10,6 +10,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.harbormaster.engine.policy.GatewayRoute;
+import io.harbormaster.engine.rollout.RolloutTarget;
 import io.harbormaster.engine.rollout.Track;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,14 +60,24 @@ final class MockKubernetes implements AutoCloseable {
 
     /** A fresh adapter over a fresh client (as a restarted engine would have), its requests recorded. */
     Fabric8Cluster newCluster() {
+        return newCluster(target -> Optional.empty());
+    }
+
+    /** The same, with Gateway API routes configured. */
+    Fabric8Cluster newCluster(Function<RolloutTarget, Optional<GatewayRoute>> routes) {
         KubernetesClient client = server.createClient(builder -> builder.withHttpClientBuilderConsumer(
                 http -> http.addOrReplaceInterceptor("record-api-calls", recording)));
         botClients.add(client);
-        return new Fabric8Cluster(client, Clock.systemUTC(), POLL, TrafficRouter.REPLICA_RATIO);
+        return new Fabric8Cluster(client, Clock.systemUTC(), POLL, routes);
     }
 
     /** A stable Deployment as a team would have it: selector {@code app=<name>}, one container, a Service on it. */
     Deployment createStable(String name, String container, String image, int replicas) {
+        return createStable(name, container, image, replicas, Map.of());
+    }
+
+    /** The same, its pods labelled {@code podLabels} as well (e.g. {@code track: stable} for a Service to select). */
+    Deployment createStable(String name, String container, String image, int replicas, Map<String, String> podLabels) {
         Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(name)
@@ -81,6 +94,7 @@ final class MockKubernetes implements AutoCloseable {
                 .withNewMetadata()
                 .addToLabels("app", name)
                 .addToLabels("version", "stable-template")
+                .addToLabels(podLabels)
                 .addToAnnotations("prometheus.io/scrape", "true")
                 .endMetadata()
                 .withNewSpec()

@@ -44,6 +44,7 @@ final class TestController implements AutoCloseable {
     private final Thread thread;
     private final AtomicReference<RuntimeException> lastFailure = new AtomicReference<>();
     private volatile boolean running = true;
+    private boolean paused;
 
     TestController(KubernetesClient client, String namespace, Duration interval) {
         this.client = client;
@@ -58,7 +59,7 @@ final class TestController implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                reconcile();
+                round();
                 lastFailure.set(null);
             } catch (KubernetesClientException e) {
                 lastFailure.set(e); // a conflict with the adapter's writes: the next round sees the new state
@@ -73,6 +74,24 @@ final class TestController implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private synchronized void round() {
+        if (!paused) {
+            reconcile();
+        }
+    }
+
+    /**
+     * Stops reconciling (after the round in progress, if any) until {@link #resume()}: pods and statuses stay as they
+     * are, as in a cluster whose new pods have not started yet.
+     */
+    synchronized void pause() {
+        paused = true;
+    }
+
+    synchronized void resume() {
+        paused = false;
     }
 
     /** One round of reconciliation (also callable from a test thread to be sure a round has run). */
