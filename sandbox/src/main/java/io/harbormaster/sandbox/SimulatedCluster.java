@@ -163,7 +163,7 @@ public final class SimulatedCluster implements Cluster {
     @Override
     public synchronized Readiness awaitReady(RolloutTarget target, Instant deadline) {
         var tracks = tracks(target);
-        for (var track : List.of(Track.CANARY, Track.BASELINE)) {
+        for (var track : List.of(Track.CANARY, Track.BASELINE, Track.STABLE)) {
             var w = tracks.get(track);
             if (w != null && !w.ready()) {
                 return new Readiness.NotReady(track.label() + " pods are crash-looping (" + w.image() + ")");
@@ -175,7 +175,8 @@ public final class SimulatedCluster implements Cluster {
     @Override
     public synchronized void promote(RolloutTarget target, String image) {
         var tracks = tracks(target);
-        tracks.put(Track.STABLE, new Workload(image, fullReplicas.get(key(target)), true));
+        // the stable pods of an image that crashes never get ready, as a revert to such an image would see
+        tracks.put(Track.STABLE, new Workload(image, fullReplicas.get(key(target)), !crashes(image)));
         tracks.remove(Track.CANARY);
         tracks.remove(Track.BASELINE);
         record("promote " + image);

@@ -395,6 +395,10 @@ public final class Harbormaster implements AutoCloseable {
                     m.deployEnded("rolled_back");
                     m.rolledBack(service, trigger(r));
                 }
+                case io.harbormaster.engine.rollout.DeployNotice.Reverted r -> {
+                    m.deployEnded("reverted");
+                    m.rolledBack(service, "revert");
+                }
                 case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
                 case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");
                 case io.harbormaster.engine.rollout.DeployNotice.Advised a -> {

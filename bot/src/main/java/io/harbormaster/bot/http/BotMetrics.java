@@ -48,7 +48,8 @@ public final class BotMetrics {
             .register(registry);
     private final Counter deploys = Counter.builder()
             .name("harbormaster_deploys_total")
-            .help("Deploys that ended, by outcome (promoted, rolled_back, rejected, expired, failed)")
+            .help("Deploys that ended, by outcome (promoted, rolled_back, rejected, expired, failed, and reverted for a"
+                    + " revert of a promotion)")
             .labelNames("outcome")
             .register(registry);
     private final Counter escalations = Counter.builder()
@@ -59,7 +60,8 @@ public final class BotMetrics {
     private final Counter rollbacks = Counter.builder()
             .name("harbormaster_rollbacks_total")
             .help("Rollbacks, by service and what triggered them (the judge whose rule fired, readiness for canary"
-                    + " pods that never became ready, or manual)")
+                    + " pods that never became ready, manual for a person's, or revert for a promotion a person"
+                    + " reverted)")
             .labelNames("service", "trigger")
             .register(registry);
     private final Histogram analysisSeconds = Histogram.builder()

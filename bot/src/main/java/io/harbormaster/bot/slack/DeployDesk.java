@@ -3,6 +3,7 @@ package io.harbormaster.bot.slack;
 import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.messages.DeployView;
+import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
 import java.util.List;
@@ -35,6 +36,10 @@ public interface DeployDesk {
         return List.of();
     }
 
+    /**
+     * {@code /deploy rollback}: stops the service's deploy in flight, or with nothing in flight reverts its latest
+     * promotion ({@link ActionOutcome.Started}).
+     */
     ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String idempotencyKey);
 
     ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel);
@@ -87,6 +92,13 @@ public interface DeployDesk {
          * command came from.
          */
         record Done(String announcement, Optional<ThreadRef> thread) implements ActionOutcome {}
+
+        /**
+         * A deploy was started for it (a revert of the service's latest promotion): the front end posts its parent
+         * message in the channel the command came from and opens its thread, with {@code firstReply}, as for an
+         * accepted deploy request.
+         */
+        record Started(DeployView deploy, SlackMessage firstReply) implements ActionOutcome {}
 
         /** Already done by an earlier delivery; told only to the person. */
         record Duplicate(String note) implements ActionOutcome {}

@@ -5,6 +5,7 @@ import io.harbormaster.bot.slack.commands.DeployCommand;
 import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.PauseMessages;
+import io.harbormaster.bot.slack.messages.RevertMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
@@ -22,6 +23,7 @@ import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.Revert;
 import io.harbormaster.engine.rollout.Submission;
 import java.time.Clock;
 import java.util.Collections;
@@ -203,7 +205,17 @@ public final class PipelineDesk implements DeployDesk {
                 return new ActionOutcome.Duplicate("That rollback of " + command.service() + " was already taken.");
             }
         }
-        return switch (pipeline.rollbackRequested(command.service(), who.id())) {
+        return switch (pipeline.rollbackRequested(command.service(), who.id(), key)) {
+            case Submission.Accepted a
+            when a.duplicate() ->
+                new ActionOutcome.Duplicate(RevertMessages.already(DeployViews.of(a.deploy(), deploys)));
+            case Submission.Accepted a
+            when revertOf(a.deploy()).isPresent() -> {
+                nudge.accept(a.deploy().id());
+                var view = DeployViews.of(a.deploy(), who.id(), "revert requested");
+                yield new ActionOutcome.Started(
+                        view, RevertMessages.received(view, revertOf(a.deploy()).get(), settings.autoDeployBlock()));
+            }
             case Submission.Accepted a -> {
                 var d = a.deploy();
                 var done = d.state() == DeployState.ROLLED_BACK
@@ -216,6 +228,10 @@ public final class PipelineDesk implements DeployDesk {
             }
             case Submission.Refused r -> new ActionOutcome.Refused(r.reason());
         };
+    }
+
+    private Optional<Revert> revertOf(Deploy d) {
+        return deploys.request(d.id()).flatMap(Revert::of);
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.commands.Parsed;
 import io.harbormaster.bot.slack.messages.AuditMessages;
 import io.harbormaster.bot.slack.messages.DeployMessages;
+import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.HelpMessage;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
@@ -206,21 +207,8 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
         switch (desk.requestDeploy(d, user, channel, key)) {
-            case DeployDesk.RequestOutcome.Accepted(var view) -> {
-                var parent = web.post(channel, DeployMessages.parent(view)).join();
-                if (parent instanceof SlackResult.Sent(var ch, var ts)) {
-                    var thread = new ThreadRef(ch, ts);
-                    web.reply(thread, DeployMessages.received(view));
-                    desk.threadOpened(view.deployId(), thread);
-                } else if (parent instanceof SlackResult.Failed(var method, var error)) {
-                    web.ephemeral(
-                            channel,
-                            user.id(),
-                            SlackMessage.text("Deploy #" + view.deployId() + " started, but I could not post its thread"
-                                    + " here (" + error + "). Invite me with `/invite @Harbormaster`; follow it with `"
-                                    + DeployCommandParser.STATUS_USAGE + "`."));
-                }
-            }
+            case DeployDesk.RequestOutcome.Accepted(var view) ->
+                openThread(view, DeployMessages.received(view), channel, user);
             case DeployDesk.RequestOutcome.Duplicate(var view, var thread) -> {
                 var link = thread.flatMap(t -> web.permalink(t).join());
                 web.ephemeral(
@@ -235,8 +223,30 @@ public final class SlackFrontEnd implements AutoCloseable {
         }
     }
 
+    /**
+     * Posts a new deploy's parent message in {@code channel} and opens its thread with {@code firstReply}; the
+     * pipeline's notices follow there. When Slack does not take it, the person is told how to follow the deploy.
+     */
+    private void openThread(DeployView view, SlackMessage firstReply, String channel, SlackUser user) {
+        var parent = web.post(channel, DeployMessages.parent(view)).join();
+        if (parent instanceof SlackResult.Sent(var ch, var ts)) {
+            var thread = new ThreadRef(ch, ts);
+            web.reply(thread, firstReply);
+            desk.threadOpened(view.deployId(), thread);
+        } else if (parent instanceof SlackResult.Failed(var method, var error)) {
+            web.ephemeral(
+                    channel,
+                    user.id(),
+                    SlackMessage.text("Deploy #" + view.deployId() + " started, but I could not post its thread"
+                            + " here (" + error + "). Invite me with `/invite @Harbormaster`; follow it with `"
+                            + DeployCommandParser.STATUS_USAGE + "`."));
+        }
+    }
+
     private void act(DeployDesk.ActionOutcome outcome, String channel, SlackUser user) {
         switch (outcome) {
+            case DeployDesk.ActionOutcome.Started(var view, var firstReply) ->
+                openThread(view, firstReply, channel, user);
             case DeployDesk.ActionOutcome.Done(var announcement, var thread) -> {
                 var message = SlackMessage.text(Mrkdwn.escape(announcement) + " (" + Mrkdwn.user(user.id()) + ")");
                 if (thread.isPresent()) {

@@ -13,6 +13,7 @@ import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
+import io.harbormaster.bot.slack.messages.RevertMessages;
 import io.harbormaster.bot.slack.messages.RollbackMessages;
 import io.harbormaster.bot.slack.messages.RollbackNotice;
 import io.harbormaster.bot.slack.messages.SlackMessage;
@@ -219,6 +220,19 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         promotedBy(p.deploy())))
                         .join();
             case DeployNotice.RolledBack r -> rolledBack(r, thread);
+            case DeployNotice.Reverting r ->
+                web.reply(thread, RevertMessages.reverting(r.revert())).join();
+            case DeployNotice.Reverted r ->
+                // in the thread and in the channel: the service runs another version now
+                web.broadcast(
+                                thread,
+                                RevertMessages.reverted(
+                                        DeployViews.of(r.deploy(), deploys),
+                                        r.revert(),
+                                        r.requester(),
+                                        r.blockedUntil(),
+                                        web.permalink(thread).join()))
+                        .join();
             case DeployNotice.Failed f ->
                 web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason())))
                         .join();

@@ -165,6 +165,23 @@ final class InProcessBot implements AutoCloseable {
                 .build();
     }
 
+    /** What the bot's {@code /metrics} answers now. */
+    String scrape() {
+        try {
+            return java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scraping /metrics", e);
+        }
+    }
+
     @Override
     public void close() {
         harbormaster.close();

@@ -82,6 +82,8 @@ final class PipelineFixture {
     final Database db;
     final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z")); // a Tuesday morning
     final SimulatedCluster cluster = new SimulatedCluster();
+    /** The cluster the engines made from now on drive ({@link #cluster} unless a test wraps it). */
+    volatile io.harbormaster.engine.rollout.Cluster clusterPort = cluster;
     /** The configuration's catalog, as the engines read it at every step: a test may configure it otherwise. */
     volatile ServiceCatalog catalog;
 
@@ -152,7 +154,7 @@ final class PipelineFixture {
                 policies,
                 incidents,
                 auditLog,
-                cluster,
+                clusterPort,
                 metricsSource,
                 e -> {
                     events.add(e);

@@ -84,6 +84,23 @@ class SandboxTest {
     }
 
     @Test
+    void aRollbackFromTheConsoleAfterAPromotionPutsTheVersionBeforeItBack() throws Exception {
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            post(sandbox, "command", ENGINEER, "/deploy checkout 1.4.1");
+            await("checkout 1.4.1 promoted", () -> parentSays(sandbox, "checkout 1.4.1", "promoted"));
+
+            post(sandbox, "command", ENGINEER, "/deploy rollback checkout");
+
+            await("the revert done", () -> parentSays(sandbox, "checkout 1.4.0", "live again"));
+            assertThat(reply(sandbox, "checkout 1.4.0", "Reverted checkout to 1.4.0"))
+                    .isNotNull();
+            assertThat(sandbox.cluster().workloads(sandbox.target("checkout")))
+                    .containsOnlyKeys(Track.STABLE)
+                    .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.4.0"));
+        }
+    }
+
+    @Test
     void aCrashingVersionInjectedFromTheConsoleFailsItsDeployAndTheStableVersionKeepsServing() throws Exception {
         try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
             var fault = JSON.createObjectNode();

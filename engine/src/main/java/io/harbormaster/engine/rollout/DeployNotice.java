@@ -69,6 +69,15 @@ public sealed interface DeployNotice {
             Instant blockedUntil)
             implements DeployNotice {}
 
+    /**
+     * A revert ({@code /deploy rollback} after a promotion) was audited and goes to the cluster now: the stable
+     * Deployment gets {@code revert}'s image at full size; automatic deploys are blocked until {@code blockedUntil}.
+     */
+    record Reverting(Deploy deploy, Revert revert, String requester, Instant blockedUntil) implements DeployNotice {}
+
+    /** The revert is done: the stable Deployment runs the earlier image again and its pods are ready. */
+    record Reverted(Deploy deploy, Revert revert, String requester, Instant blockedUntil) implements DeployNotice {}
+
     /** The deploy ended without reaching the cluster, or the cluster refused it. */
     record Failed(Deploy deploy, String reason) implements DeployNotice {}
 

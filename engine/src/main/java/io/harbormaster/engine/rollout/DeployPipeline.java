@@ -110,11 +110,7 @@ public final class DeployPipeline {
         var catalog = ports.catalog().get();
         var spec = catalog.service(request.service());
         if (spec.isEmpty()) {
-            var close = catalog.closest(request.service(), 3);
-            return refuse(
-                    request,
-                    "unknown service '" + request.service() + "'"
-                            + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+            return refuse(request, unknownService(request.service()));
         }
         if (!VERSION.matcher(request.version()).matches()) {
             return refuse(
@@ -151,6 +147,13 @@ public final class DeployPipeline {
         publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
+    }
+
+    /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
+    private String unknownService(String service) {
+        var close = ports.catalog().get().closest(service, 3);
+        return "unknown service '" + service + "'"
+                + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?");
     }
 
     // ------------------------------------------------------------------------------------------------ driving
@@ -264,13 +267,13 @@ public final class DeployPipeline {
     private Deploy step(Deploy d) {
         try {
             return switch (d.state()) {
-                case REQUESTED -> score(d);
+                case REQUESTED -> revertOf(d).map(r -> startRevert(d, r)).orElseGet(() -> score(d));
                 case SCORED -> route(d);
                 case AWAITING_APPROVAL -> expireIfDue(d);
                 case APPROVED -> move(d, DeployState.PREFLIGHT, 0, ENGINE, "approved");
                 case PREFLIGHT -> preflight(d);
                 case CANARY -> canary(d);
-                case PROMOTING -> promote(d);
+                case PROMOTING -> revertOf(d).map(r -> promoteRevert(d, r)).orElseGet(() -> promote(d));
                 case ROLLING_BACK -> rollback(d);
                 case REJECTED, EXPIRED, PROMOTED, ROLLED_BACK, FAILED -> d;
             };
@@ -568,12 +571,15 @@ public final class DeployPipeline {
             return waitForTurn(
                     d, onlyWaiting ? blocks.getFirst().reason() : "another deploy of " + d.service() + " holds it");
         }
-        audit(
-                d,
-                ENGINE,
-                "preflight",
-                blocks.isEmpty() ? "pass" : "block",
-                Map.of("checks", results.stream().map(DeployPipeline::checkJson).toList()));
+        var target = target(spec);
+        // the stable Deployment must exist before anything is derived from it; read before the entry that starts the
+        // canary, which records its image (what the baseline runs, and what a revert of this deploy goes back to)
+        var stable =
+                blocks.isEmpty() ? Optional.of(ports.cluster().stable(target)) : Optional.<StableDeployment>empty();
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("checks", results.stream().map(DeployPipeline::checkJson).toList());
+        stable.ifPresent(s -> reasoning.put(STABLE_IMAGE, s.image()));
+        audit(d, ENGINE, "preflight", blocks.isEmpty() ? "pass" : "block", reasoning);
         ports.notifier().notify(new DeployNotice.PreflightChecked(d, results));
         if (!blocks.isEmpty()) {
             var reasons = blocks.stream()
@@ -581,11 +587,8 @@ public final class DeployPipeline {
                     .toList();
             return fail(d, "blocked by preflight: " + String.join("; ", reasons));
         }
-        var target = target(spec);
-        // the stable Deployment must exist before anything is derived from it
-        var stable = ports.cluster().stable(target);
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
-        var first = stable.planFor(policy.steps().getFirst().weight());
+        var first = stable.get().planFor(policy.steps().getFirst().weight());
         var moved = move(
                 d,
                 DeployState.CANARY,
@@ -976,12 +979,7 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = NOT_READY + words(settings.readinessTimeout()) + ": "
-                    + switch (readiness) {
-                        case Readiness.NotReady n -> n.reason();
-                        case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
-                        case Readiness.Ready r -> "ready";
-                    };
+            var why = NOT_READY + words(settings.readinessTimeout()) + ": " + inWords(readiness);
             audit(
                     d,
                     ENGINE,
@@ -993,8 +991,17 @@ public final class DeployPipeline {
         return d;
     }
 
+    /** What the cluster said of its pods' readiness, in words. */
+    private static String inWords(Readiness readiness) {
+        return switch (readiness) {
+            case Readiness.NotReady n -> n.reason();
+            case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
+            case Readiness.Ready r -> "ready";
+        };
+    }
+
     /** A duration as people write it: 45 s, 5 min, 2 h 30 min. */
-    static String words(Duration d) {
+    public static String words(Duration d) {
         long s = d.toSeconds();
         if (s < 120) {
             return s + " s";
@@ -1242,8 +1249,21 @@ public final class DeployPipeline {
         return rolledBack;
     }
 
-    /** A person asks to stop a service's canary; answers what happened. */
+    /** {@link #rollbackRequested(String, String, String)} for a request without a key of its own. */
     public Submission rollbackRequested(String service, String user) {
+        return rollbackRequested(service, user, "rollback:" + java.util.UUID.randomUUID());
+    }
+
+    /**
+     * A person asks to roll a service back ({@code /deploy rollback}); answers what happened. A deploy of it in
+     * preflight, awaiting approval or in its canary is stopped (its canary rolled back). With nothing of it in flight,
+     * its latest promotion is reverted: a new deploy, returned in {@link DeployState#REQUESTED} (advancing it puts the
+     * earlier image back), or the revert of that promotion that exists already ({@code duplicate}: a double request
+     * reverts once). Refusals, with what to do instead, are audited as {@code rollback.refused}.
+     *
+     * @param idempotencyKey the request's own key (a Slack redelivery carries the same one)
+     */
+    public Submission rollbackRequested(String service, String user, String idempotencyKey) {
         var inFlight = ports.deploys().inFlight().stream()
                 .filter(d -> d.service().equals(service))
                 .filter(d -> d.state() == DeployState.CANARY
@@ -1251,10 +1271,7 @@ public final class DeployPipeline {
                         || d.state() == DeployState.AWAITING_APPROVAL)
                 .findFirst();
         if (inFlight.isEmpty()) {
-            var reason = "nothing of " + service + " is in flight to roll back; to undo a promoted version, deploy the"
-                    + " previous version";
-            audit(user, "rollback.refused", "", service, "", "refused", Map.of("reason", reason));
-            return new Submission.Refused(reason);
+            return revertRequested(service, user, idempotencyKey);
         }
         return new Submission.Accepted(requestedRollback(inFlight.get(), user), false);
     }
@@ -1275,6 +1292,302 @@ public final class DeployPipeline {
         }
         var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
         return advance(d.id()).orElse(rolling);
+    }
+
+    // ------------------------------------------------------------------------------------------------ revert
+
+    /** The key under which a passed preflight records the stable Deployment's image as the canary starts. */
+    static final String STABLE_IMAGE = "stable_image";
+
+    /** How many reverts of one promotion may be started one after another, each after the one before failed. */
+    private static final int REVERT_ATTEMPTS = 10;
+
+    /**
+     * {@code /deploy rollback} with nothing of the service in flight: a revert of its latest promotion to what the
+     * service ran before it. The revert's request is keyed by the promotion it undoes ({@link Revert#key}), so that
+     * two requests for it, on any replicas, make one deploy.
+     */
+    private Submission revertRequested(String service, String user, String key) {
+        if (ports.catalog().get().service(service).isEmpty()) {
+            return rollbackRefused(service, user, unknownService(service));
+        }
+        var moving = ports.deploys().inFlight().stream()
+                .filter(d -> d.service().equals(service))
+                .findFirst();
+        if (moving.isPresent()) {
+            var d = moving.get();
+            if (revertOf(d).isPresent()) {
+                return new Submission.Accepted(d, true); // a revert in progress: the same request, or one at once
+            }
+            return rollbackRefused(
+                    service,
+                    user,
+                    "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
+                            + d.state()
+                                    .name()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .replace('_', ' ')
+                            + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
+                            + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
+                            + " nothing in flight it reverts the latest promotion");
+        }
+        var lock = ports.policies().lockOf(service);
+        if (lock.isPresent() && !lock.get().lockedBy().equals(user)) {
+            var l = lock.get();
+            return rollbackRefused(
+                    service,
+                    user,
+                    service + " is locked by " + l.lockedBy() + " (" + l.reason() + "): nothing was rolled back."
+                            + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
+                            + " with /deploy unlock " + service);
+        }
+        var promoted = ports.deploys().promoted(service, 2);
+        if (promoted.isEmpty()) {
+            return rollbackRefused(
+                    service,
+                    user,
+                    "nothing of " + service + " is in flight, and Harbormaster never promoted a version of it, so"
+                            + " there is no earlier version to go back to: nothing was rolled back. To run a version,"
+                            + " deploy it: /deploy " + service + " <version>");
+        }
+        var latest = promoted.getFirst();
+        var earlier = revertOf(latest);
+        if (earlier.isPresent()) {
+            if (earlier.get().requestKey().equals(key)) {
+                return new Submission.Accepted(latest, true); // this very request, delivered again
+            }
+            var by = ports.deploys()
+                    .request(latest.id())
+                    .map(DeployRequest::requestedBy)
+                    .orElse("someone");
+            return rollbackRefused(
+                    service,
+                    user,
+                    service + "'s latest promotion is a revert already: deploy #" + latest.id() + " (asked by " + by
+                            + ") put " + latest.version() + " back in place of "
+                            + earlier.get().fromVersion()
+                            + ". Nothing was rolled back again; to go further back, deploy the version you want: /deploy "
+                            + service + " <version>");
+        }
+        var found = revertTarget(latest, promoted.size() > 1 ? Optional.of(promoted.get(1)) : Optional.empty(), key);
+        if (found.isEmpty()) {
+            return rollbackRefused(
+                    service,
+                    user,
+                    "Harbormaster has no record of what " + service + " ran before " + latest.version() + " (deploy #"
+                            + latest.id() + " was promoted before this version recorded it, and no earlier promotion"
+                            + " with an announced build is on record): nothing was rolled back. Deploy the version you"
+                            + " want: /deploy " + service + " <version>");
+        }
+        var revert = found.get();
+        var version = versionOf(revert.image());
+        if (version.equals(latest.version())) {
+            return rollbackRefused(
+                    service,
+                    user,
+                    service + " ran " + latest.version() + " before deploy #" + latest.id() + " promoted it again, so"
+                            + " a revert would change nothing: nothing was rolled back. Deploy the version you want:"
+                            + " /deploy " + service + " <version>");
+        }
+        for (int attempt = 1; attempt <= REVERT_ATTEMPTS; attempt++) {
+            var request = new DeployRequest(
+                    Revert.key(latest.id(), attempt),
+                    RequestSource.SLACK,
+                    service,
+                    version,
+                    settings.environment(),
+                    user,
+                    false,
+                    revert.payload(),
+                    ports.clock().instant());
+            var intake = ports.deploys().intake(request);
+            if (intake instanceof Intake.Created created) {
+                publish(DeployEvent.requested(created.deploy(), request));
+                ports.notifier().notify(new DeployNotice.Accepted(created.deploy(), user, false));
+                return new Submission.Accepted(created.deploy(), false);
+            }
+            var other = intake.deploy();
+            if (revertOf(other).filter(o -> o.reverts() == latest.id()).isEmpty()) {
+                continue; // the key is some other request's: never answered as this revert
+            }
+            if (!other.state().terminal() || other.state() == DeployState.PROMOTED) {
+                return new Submission.Accepted(other, true); // another request for the same revert came first
+            }
+            // that attempt ended without reverting (the cluster refused it, its pods never got ready): try again
+        }
+        return rollbackRefused(
+                service,
+                user,
+                REVERT_ATTEMPTS + " reverts of deploy #" + latest.id() + " failed already: nothing was rolled back."
+                        + " Look at why in their threads, then deploy the version you want: /deploy " + service
+                        + " <version>");
+    }
+
+    /**
+     * What a revert of {@code latest} goes back to: the stable Deployment's image when its canary started, as its
+     * preflight entry in the audit log recorded it (what ran before, whoever put it there); for a deploy from before
+     * that was recorded, the image of the promotion before it ({@code before}), if its build was announced.
+     */
+    private Optional<Revert> revertTarget(Deploy latest, Optional<Deploy> before, String key) {
+        var recorded = new java.util.concurrent.atomic.AtomicReference<String>();
+        ports.audit().scan(AuditQuery.all().withDeploy(Long.toString(latest.id())), e -> {
+            if (e.record().action().equals("preflight")) {
+                stableImageIn(e.record().reasoningJson()).ifPresent(recorded::set);
+            }
+        });
+        if (recorded.get() != null) {
+            return Optional.of(new Revert(
+                    latest.id(),
+                    latest.version(),
+                    recorded.get(),
+                    "the stable Deployment's image when deploy #" + latest.id() + "'s canary started",
+                    key));
+        }
+        return before.flatMap(b -> ports.builds()
+                .find(b.service(), b.version())
+                .map(build -> new Revert(
+                        latest.id(),
+                        latest.version(),
+                        build.image(),
+                        "the image of the promotion before it (deploy #" + b.id() + ")",
+                        key)));
+    }
+
+    private static Optional<String> stableImageIn(String reasoningJson) {
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(reasoningJson)
+                    .path(STABLE_IMAGE);
+            return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The version a revert to {@code image} is shown as: its tag, else its digest's first 12 digits. */
+    static String versionOf(String image) {
+        var tag = tagOf(image);
+        if (tag.isPresent()) {
+            return tag.get();
+        }
+        var digest = java.util.regex.Pattern.compile("@sha256:([0-9a-f]{12})").matcher(image);
+        return digest.find() ? "sha256-" + digest.group(1) : "latest";
+    }
+
+    /** The revert a deploy is, if it is one. */
+    private Optional<Revert> revertOf(Deploy d) {
+        return ports.deploys().request(d.id()).flatMap(Revert::of);
+    }
+
+    /**
+     * A revert starts: only while the promotion it undoes is still the service's latest, and once it holds the
+     * service's rollout (nothing else may touch the cluster for it meanwhile). Then it is audited ({@code
+     * deploy.revert}: who, why, from and to what) in one step with its move to promoting, before the cluster is
+     * touched. It skips risk scoring, approval, preflight and the canary: the image ran there before.
+     */
+    private Deploy startRevert(Deploy d, Revert r) {
+        var latest = ports.deploys().promoted(d.service(), 1);
+        if (!latest.isEmpty() && latest.getFirst().id() != r.reverts()) {
+            return fail(
+                    d,
+                    "deploy #" + latest.getFirst().id() + " ("
+                            + latest.getFirst().version() + ")"
+                            + " was promoted after this revert was asked for, so it would undo more than deploy #"
+                            + r.reverts() + ": nothing was reverted. Run /deploy rollback " + d.service()
+                            + " again to revert the latest promotion");
+        }
+        var now = ports.clock().instant();
+        if (!ports.deploys().claimRollout(d.service(), d.id(), now)) {
+            var holder = ports.deploys().inFlight().stream()
+                    .filter(o -> o.service().equals(d.service()) && o.id() != d.id())
+                    .map(o -> "deploy #" + o.id() + " (" + o.version() + ")")
+                    .findFirst()
+                    .orElse("another deploy");
+            return fail(
+                    d,
+                    holder + " of " + d.service() + " reached the cluster first: nothing was reverted. Stop it with"
+                            + " /deploy rollback " + d.service() + ", then run it again to revert the latest"
+                            + " promotion");
+        }
+        var request = ports.deploys().request(d.id()).orElseThrow();
+        var running = ports.cluster().stable(target(spec(d))).image();
+        var reasoning = new LinkedHashMap<String, Object>(r.fields());
+        reasoning.put("to_version", d.version());
+        reasoning.put("running_image", running);
+        reasoning.put(
+                "reason",
+                "/deploy rollback " + d.service() + " with nothing of it in flight: its latest promotion (deploy #"
+                        + r.reverts() + ", " + r.fromVersion() + ") is undone");
+        reasoning.put("skips", List.of("risk scoring", "approval", "preflight", "canary"));
+        reasoning.put("auto_deploys_blocked_for", words(settings.autoDeployBlock()));
+        var by = request.requestedBy();
+        var reverting = moveAudited(
+                d,
+                DeployState.PROMOTING,
+                by,
+                "revert of deploy #" + r.reverts() + " requested by " + by + ": from " + r.fromVersion() + " back to "
+                        + d.version() + ", without a canary",
+                () -> audit(d, by, "deploy.revert", "revert", reasoning));
+        ports.notifier()
+                .notify(new DeployNotice.Reverting(
+                        reverting, r, by, reverting.updatedAt().plus(settings.autoDeployBlock())));
+        return reverting;
+    }
+
+    /**
+     * A revert's promotion, safe to repeat (after a restart, or while its pods get ready): automatic deploys are
+     * blocked from its audited start on, as after a rollback, so that CI does not push the reverted version again;
+     * the stable Deployment gets the image at full size; once its pods are ready it is done. Pods that are not ready
+     * within the readiness timeout fail it, saying what the cluster runs.
+     */
+    private Deploy promoteRevert(Deploy d, Revert r) {
+        var since = enteredAt(d, DeployState.PROMOTING).orElse(d.updatedAt());
+        var until = since.plus(settings.autoDeployBlock());
+        ports.policies()
+                .blockAutoDeploys(
+                        d.service(),
+                        until,
+                        "revert of " + r.fromVersion() + " (deploy #" + r.reverts() + ") to " + d.version(),
+                        OptionalLong.of(r.reverts()));
+        var target = target(spec(d));
+        var there = ports.cluster().inspect(target);
+        if (!there.stable().image().equals(r.image())
+                || there.stable().replicas() != there.stable().fullReplicas()
+                || there.inProgress()) {
+            ports.cluster().promote(target, r.image()); // once, unless something moved it since
+        }
+        var now = ports.clock().instant();
+        var readiness = ports.cluster().awaitReady(target, now);
+        if (readiness instanceof Readiness.Ready) {
+            var by = ports.deploys()
+                    .request(d.id())
+                    .map(DeployRequest::requestedBy)
+                    .orElse(ENGINE);
+            var done = move(
+                    d,
+                    DeployState.PROMOTED,
+                    d.step(),
+                    ENGINE,
+                    d.version() + " is live again: reverted from " + r.fromVersion() + " (deploy #" + r.reverts()
+                            + ")");
+            ports.notifier().notify(new DeployNotice.Reverted(done, r, by, until));
+            return done;
+        }
+        if (!now.isAfter(since.plus(settings.readinessTimeout()))) {
+            return d; // its pods are on their way: looked at again on the next sweep
+        }
+        return fail(
+                d,
+                "the stable Deployment runs " + r.image() + " again, but its pods are not ready after "
+                        + words(settings.readinessTimeout()) + ": " + inWords(readiness)
+                        + ". Kubernetes keeps the pods of the version before it that are still ready; fix the cause,"
+                        + " or deploy the version you want: /deploy " + d.service() + " <version>");
+    }
+
+    /** A {@code /deploy rollback} that does nothing: audited ({@code rollback.refused}, with why), then answered. */
+    private Submission rollbackRefused(String service, String user, String reason) {
+        audit(user, "rollback.refused", "", service, "", "refused", Map.of("reason", reason));
+        return new Submission.Refused(reason);
     }
 
     /**

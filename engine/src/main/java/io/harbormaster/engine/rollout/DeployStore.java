@@ -33,6 +33,12 @@ public interface DeployStore {
     List<Deploy> lastFinished();
 
     /**
+     * The latest {@code limit} deploys of {@code service} that were promoted, newest first (by when they were promoted,
+     * the larger id on a tie): what a revert of the latest promotion goes back from.
+     */
+    List<Deploy> promoted(String service, int limit);
+
+    /**
      * Moves a deploy to {@code to} (and canary step {@code step}) if it is still at {@code expectedRevision}, and
      * records the transition; throws {@link StaleRevision} otherwise.
      */

@@ -195,6 +195,19 @@ public final class JooqDeployStore implements DeployStore {
                 .fetch(r -> toDeploy(r.into(DEPLOY)));
     }
 
+    @Override
+    public List<Deploy> promoted(String service, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.eq(DeployState.PROMOTED.name())))
+                .orderBy(DEPLOY.UPDATED_AT.desc(), DEPLOY.ID.desc())
+                .limit(limit)
+                .fetch(JooqDeployStore::toDeploy);
+    }
+
     private static List<String> terminalStates() {
         return java.util.Arrays.stream(DeployState.values())
                 .filter(DeployState::terminal)

@@ -407,6 +407,42 @@ class DeployStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void promotedListsAServicesPromotedDeploysNewestPromotionFirstAndNothingElse(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var first = end(store, "k1", "checkout", DeployState.PROMOTED, T0.plusSeconds(600));
+            // created before the next one but promoted after it: the promotion's time orders them, not the id
+            var created = store.intake(request("k2", "checkout")).deploy();
+            var second = end(store, "k3", "checkout", DeployState.PROMOTED, T0.plusSeconds(1200));
+            var latest = store.transition(
+                            created.id(),
+                            created.revision(),
+                            DeployState.PROMOTED,
+                            0,
+                            "engine",
+                            "ended",
+                            T0.plusSeconds(1800))
+                    .id();
+            end(store, "k4", "checkout", DeployState.ROLLED_BACK, T0.plusSeconds(2400)); // not a promotion
+            end(store, "k5", "checkout", DeployState.FAILED, T0.plusSeconds(3000));
+            store.intake(request("k6", "checkout")); // in flight
+            var payments = end(store, "k7", "payments", DeployState.PROMOTED, T0.plusSeconds(3600));
+            // two promoted at the same moment: the larger id first
+            var tieA = end(store, "k8", "search", DeployState.PROMOTED, T0.plusSeconds(60));
+            var tieB = end(store, "k9", "search", DeployState.PROMOTED, T0.plusSeconds(60));
+
+            assertThat(store.promoted("checkout", 2)).extracting(d -> d.id()).containsExactly(latest, second);
+            assertThat(store.promoted("checkout", 10)).extracting(d -> d.id()).containsExactly(latest, second, first);
+            assertThat(store.promoted("checkout", 1).getFirst().updatedAt()).isEqualTo(T0.plusSeconds(1800));
+            assertThat(store.promoted("payments", 5)).extracting(d -> d.id()).containsExactly(payments);
+            assertThat(store.promoted("search", 5)).extracting(d -> d.id()).containsExactly(tieB, tieA);
+            assertThat(store.promoted("orders", 5)).isEmpty();
+            assertThat(store.promoted("checkout", 0)).isEmpty();
+        }
+    }
+
     static CanaryNoise noise(int p50Values, double p50Sum, int p99Values, double p99Sum) {
         // the spread's sum is derived from the others so that every record's is different and not a round number
         return new CanaryNoise(

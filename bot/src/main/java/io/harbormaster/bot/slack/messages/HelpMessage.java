@@ -15,7 +15,9 @@ public final class HelpMessage {
                         + " Each Harbormaster deploys to one environment: `to <env>` may only name its own, other"
                         + " environments have their own instance.",
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
-                "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    roll the service back to its stable version",
+                "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    stop the service's deploy in flight (its canary"
+                        + " rolled back to the stable version); with nothing in flight, put back the version it ran"
+                        + " before its latest promotion, at once (no canary), and block automatic deploys for an hour",
                 "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
                 "`" + DeployCommandParser.UNLOCK_USAGE
                         + "`\n    release the hold (someone else's: only they or the service's approvers)",
