@@ -92,8 +92,8 @@ class SandboxTest {
             post(sandbox, "command", ENGINEER, "/deploy rollback checkout");
 
             await("the revert done", () -> parentSays(sandbox, "checkout 1.4.0", "live again"));
-            assertThat(reply(sandbox, "checkout 1.4.0", "Reverted checkout to 1.4.0"))
-                    .isNotNull();
+            // the parent is updated before the thread's reply is posted: wait for the reply too
+            await("the revert's reply", () -> reply(sandbox, "checkout 1.4.0", "Reverted checkout to 1.4.0"));
             assertThat(sandbox.cluster().workloads(sandbox.target("checkout")))
                     .containsOnlyKeys(Track.STABLE)
                     .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.4.0"));
