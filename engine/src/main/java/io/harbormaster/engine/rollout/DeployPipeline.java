@@ -19,6 +19,7 @@ import io.harbormaster.engine.policy.PreflightFacts;
 import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.text.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -975,7 +976,7 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = NOT_READY + words(settings.readinessTimeout()) + ": "
+            var why = NOT_READY + Durations.words(settings.readinessTimeout()) + ": "
                     + switch (readiness) {
                         case Readiness.NotReady n -> n.reason();
                         case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
@@ -990,18 +991,6 @@ public final class DeployPipeline {
             return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
         }
         return d;
-    }
-
-    /** A duration as people write it: 45 s, 5 min, 2 h 30 min. */
-    static String words(Duration d) {
-        long s = d.toSeconds();
-        if (s < 120) {
-            return s + " s";
-        }
-        if (s < 7200) {
-            return (s / 60) + " min" + (s % 60 == 0 ? "" : " " + (s % 60) + " s");
-        }
-        return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
     }
 
     /** How the reason of a pause starts, and where the part for the human starts after why it paused. */
@@ -1120,7 +1109,7 @@ public final class DeployPipeline {
         }
         return pause(
                 kept,
-                METRICS_DOWN + words(down) + ": " + e.getMessage(),
+                METRICS_DOWN + Durations.words(down) + ": " + e.getMessage(),
                 evidenceJson(
                         judging,
                         List.of(),
@@ -1196,6 +1185,7 @@ public final class DeployPipeline {
         ports.cluster().promote(target, image(d, stable));
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
+        reviewDue(promoted);
         return promoted;
     }
 
@@ -1238,6 +1228,7 @@ public final class DeployPipeline {
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
         ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, incident, until));
+        reviewDue(rolledBack);
         return rolledBack;
     }
 
@@ -1270,7 +1261,9 @@ public final class DeployPipeline {
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            return moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            var stopped = moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            reviewDue(stopped);
+            return stopped;
         }
         var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
         return advance(d.id()).orElse(rolling);
@@ -1412,7 +1405,98 @@ public final class DeployPipeline {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
         var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
+        reviewDue(failed);
         return failed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ review
+
+    /**
+     * A person's review of an emergency deploy, after the fact (it skipped the approval wait, and its {@code
+     * deploy.routed} entry says {@code needs_review}). Only once the deploy has ended: the review vouches for what the
+     * deploy did, and until it ends that is not known (a paused canary may still be promoted by hand, or rolled back).
+     * Authorized as an approval is (a member of the service's approver group, neither the change's author nor the
+     * deploy's requester; a refusal is audited as {@code review.refused}), whatever the front end checked. Recorded
+     * once: the {@code deploy.reviewed} audit entry is written first, in one step with the review on the deploy's held
+     * row ({@link DeployStore#recordReview}), so that of two clicks at once, on any replicas, one is audited and
+     * recorded and the other is told who reviewed it. Then the humans are told ({@link DeployNotice.Reviewed}).
+     */
+    public ReviewDecision review(long deployId, String user) {
+        var lock = deciding[Math.floorMod(Long.hashCode(deployId), deciding.length)];
+        lock.lock();
+        try {
+            return reviewAlone(deployId, user);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReviewDecision reviewAlone(long deployId, String user) {
+        var found = ports.deploys().find(deployId);
+        if (found.isEmpty()) {
+            return new ReviewDecision.NotReviewable("there is no deploy #" + deployId);
+        }
+        var d = found.get();
+        if (!d.emergency()) {
+            return new ReviewDecision.NotReviewable(notReviewable(d));
+        }
+        var earlier = ports.deploys().review(deployId);
+        if (earlier.isPresent()) {
+            return new ReviewDecision.AlreadyReviewed(earlier.get(), d); // not a new decision: not audited
+        }
+        if (!d.state().terminal()) {
+            return new ReviewDecision.NotReviewable(notReviewable(d));
+        }
+        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX);
+        if (refused.isPresent()) {
+            return new ReviewDecision.Refused(refused.get());
+        }
+        var now = ports.clock().instant();
+        var review = new Review(deployId, user, now);
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("reviewer", user);
+        reasoning.put(
+                "requester",
+                ports.deploys()
+                        .request(deployId)
+                        .map(DeployRequest::requestedBy)
+                        .orElse(""));
+        reasoning.put("outcome", d.state().name().toLowerCase(java.util.Locale.ROOT));
+        reasoning.put("requested_at", d.createdAt().toString());
+        reasoning.put("ended_at", d.updatedAt().toString());
+        // how long after the deploy the review came: since it ended, and since it was requested
+        reasoning.put(
+                "after_end_s", Math.max(0, Duration.between(d.updatedAt(), now).toSeconds()));
+        reasoning.put(
+                "after_request_s",
+                Math.max(0, Duration.between(d.createdAt(), now).toSeconds()));
+        var outcome =
+                ports.deploys().recordReview(review, () -> audit(d, user, "deploy.reviewed", "reviewed", reasoning));
+        return switch (outcome) {
+            case ReviewOutcome.Recorded r -> {
+                ports.notifier().notify(new DeployNotice.Reviewed(r.deploy(), r.review()));
+                yield new ReviewDecision.Recorded(r.review(), r.deploy());
+            }
+            case ReviewOutcome.AlreadyReviewed a -> new ReviewDecision.AlreadyReviewed(a.first(), d);
+            case ReviewOutcome.NotReviewable n -> new ReviewDecision.NotReviewable(notReviewable(n.deploy()));
+        };
+    }
+
+    private static String notReviewable(Deploy d) {
+        var which = "deploy #" + d.id() + " (" + d.service() + " " + d.version() + ")";
+        if (!d.emergency()) {
+            return which + " was not an emergency deploy: only `--emergency` deploys need a review";
+        }
+        return which + " is still "
+                + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + ": an emergency deploy is reviewed once it has ended (its thread asks for the review then)";
+    }
+
+    /** Tells that an emergency deploy which just ended needs its review (after its outcome was told). */
+    private void reviewDue(Deploy ended) {
+        if (ended.emergency()) {
+            ports.notifier().notify(new DeployNotice.ReviewDue(ended));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -2,6 +2,7 @@ package io.harbormaster.storage.slack;
 
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.jooq.Tables.SLACK_APPROVAL_CARD;
+import static io.harbormaster.storage.jooq.Tables.SLACK_REVIEW_CARD;
 import static io.harbormaster.storage.jooq.Tables.SLACK_THREAD;
 
 import io.harbormaster.storage.Database;
@@ -9,8 +10,8 @@ import java.util.Optional;
 import org.jooq.exception.DataAccessException;
 
 /**
- * Each deploy's Slack thread, and the approval card in it, on H2 or PostgreSQL, so any replica (and a restarted one)
- * finds them again.
+ * Each deploy's Slack thread, and the approval card or review request in it, on H2 or PostgreSQL, so any replica (and a
+ * restarted one) finds them again.
  */
 public final class JooqSlackThreads {
     private final Database db;
@@ -71,5 +72,33 @@ public final class JooqSlackThreads {
                 .selectFrom(SLACK_APPROVAL_CARD)
                 .where(SLACK_APPROVAL_CARD.DEPLOY_ID.eq(deployId))
                 .fetchOptional(r -> new SlackApprovalCard(r.getDeployId(), r.getChannel(), r.getTs(), r.getCard()));
+    }
+
+    /**
+     * Records an emergency deploy's review request; if one was recorded before (another replica, a retry), that one is
+     * kept and returned.
+     */
+    public SlackReviewCard saveReviewCard(SlackReviewCard card) {
+        try {
+            db.dsl()
+                    .insertInto(SLACK_REVIEW_CARD)
+                    .set(SLACK_REVIEW_CARD.DEPLOY_ID, card.deployId())
+                    .set(SLACK_REVIEW_CARD.CHANNEL, card.channel())
+                    .set(SLACK_REVIEW_CARD.TS, card.ts())
+                    .execute();
+            return card;
+        } catch (DataAccessException e) {
+            if (isUniqueViolation(e)) {
+                return findReviewCard(card.deployId()).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    public Optional<SlackReviewCard> findReviewCard(long deployId) {
+        return db.dsl()
+                .selectFrom(SLACK_REVIEW_CARD)
+                .where(SLACK_REVIEW_CARD.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r -> new SlackReviewCard(r.getDeployId(), r.getChannel(), r.getTs()));
     }
 }
