@@ -105,7 +105,7 @@ class EmergencyReviewButtonTest {
         assertThat(request.allText())
                 .contains("Review needed", "emergency deploy", "promoted", "Mark reviewed")
                 .contains("Only members of *approvers* may review it");
-        var id = idIn(request);
+        var id = InProcessBot.buttonValue(request);
         var parent = slack.messages(CHANNEL).stream()
                 .filter(m -> m.text().startsWith("checkout 1.1.0"))
                 .findFirst()
@@ -126,15 +126,15 @@ class EmergencyReviewButtonTest {
         assertThat(answer(AUDREY, "audit entr").allText())
                 .contains("1 emergency deploy without a review", "deploy " + id + " (checkout 1.1.0)");
 
-        bot.requests.blockAction(MALLORY, BUTTON, "review-" + id, id, json(request));
+        bot.requests.blockAction(MALLORY, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
         answer(MALLORY, "only members of approvers");
-        bot.requests.blockAction(ALICE, BUTTON, "review-" + id, id, json(request));
+        bot.requests.blockAction(ALICE, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
         answer(ALICE, "you requested this deploy");
         assertThat(slack.message(CHANNEL, request.ts()).orElseThrow().allText())
                 .as("refused clicks leave the button")
                 .contains(BUTTON);
 
-        bot.requests.blockAction(BOB, BUTTON, "review-" + id, id, json(request));
+        bot.requests.blockAction(BOB, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
         var reviewed = await("the button replaced by who reviewed it", () -> slack.message(CHANNEL, request.ts())
                 .filter(m -> !m.allText().contains(BUTTON))
                 .filter(m -> m.allText().contains("Reviewed by <@U0APPROVER> at "))
@@ -142,7 +142,7 @@ class EmergencyReviewButtonTest {
         assertThat(reviewed.allText()).contains("after it ended", "Review needed");
 
         // a second click on the message as it was shown records nothing more
-        bot.requests.blockAction(BOB, BUTTON, "review-" + id, id, json(request));
+        bot.requests.blockAction(BOB, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
         answer(BOB, "was reviewed already");
         assertThat(audited("deploy.reviewed", id)).containsExactly("U0APPROVER");
         assertThat(audited("review.refused", id)).containsExactly("U0MALLORY", "U0REQUESTER");
@@ -172,7 +172,7 @@ class EmergencyReviewButtonTest {
     @Test
     void aReviewTypedAsACommandClosesTheThreadsReviewRequestToo() throws Exception {
         var request = endedEmergency("cart");
-        var id = idIn(request);
+        var id = InProcessBot.buttonValue(request);
 
         bot.requests.slashCommand(BOB, "/deploy", "review #" + id);
 
@@ -213,17 +213,6 @@ class EmergencyReviewButtonTest {
             }
         }
         return Integer.MAX_VALUE;
-    }
-
-    static String idIn(SlackStandIn.Message m) {
-        var matcher =
-                java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(m.blocksJson());
-        assertThat(matcher.find()).as(m.blocksJson()).isTrue();
-        return matcher.group(1);
-    }
-
-    static com.fasterxml.jackson.databind.node.ObjectNode json(SlackStandIn.Message m) {
-        return SlackStandIn.asSlackJson(m);
     }
 
     static <T> T await(String what, Supplier<T> probe) {

@@ -152,6 +152,16 @@ final class InProcessBot implements AutoCloseable {
         return new RolloutTarget("shop", service, service);
     }
 
+    /** The value of the first button in {@code m} (the deploy id, in every button the bot posts). */
+    static String buttonValue(SlackStandIn.Message m) {
+        var matcher =
+                java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(m.blocksJson());
+        if (!matcher.find()) {
+            throw new AssertionError("no button with a deploy id in " + m.blocksJson());
+        }
+        return matcher.group(1);
+    }
+
     /** {@code body} as CI announces a build to the bot: signed with the bot's CI secret, now by {@link #clock}. */
     HttpRequest deployRequest(String body) {
         long ts = clock.instant().getEpochSecond();

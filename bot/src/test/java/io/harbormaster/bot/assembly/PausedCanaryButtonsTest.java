@@ -95,7 +95,7 @@ class PausedCanaryButtonsTest {
         assertThat(paused.allText())
                 .contains("Paused", "no metrics", "Promote anyway", "Roll back", PauseMessages.ROLLBACK_ACTION)
                 .contains("Only members of *approvers* may decide");
-        var id = idIn(paused);
+        var id = InProcessBot.buttonValue(paused);
 
         bot.requests.blockAction(MALLORY, PauseMessages.PROMOTE_ACTION, "pause-" + id, id, json(paused));
         refusal(MALLORY, "only members of approvers");
@@ -138,7 +138,7 @@ class PausedCanaryButtonsTest {
     @Test
     void rollBackRollsThePausedCanaryBackInTheClickersName() throws Exception {
         var paused = pausedCanary("cart");
-        var id = idIn(paused);
+        var id = InProcessBot.buttonValue(paused);
 
         bot.requests.blockAction(BOB, PauseMessages.ROLLBACK_ACTION, "pause-" + id, id, json(paused));
 
@@ -158,13 +158,6 @@ class PausedCanaryButtonsTest {
                 .filter(m -> m.allText().contains(says))
                 .findFirst()
                 .orElse(null));
-    }
-
-    static String idIn(SlackStandIn.Message m) {
-        var matcher =
-                java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(m.blocksJson());
-        assertThat(matcher.find()).as(m.blocksJson()).isTrue();
-        return matcher.group(1);
     }
 
     static com.fasterxml.jackson.databind.node.ObjectNode json(SlackStandIn.Message m) {

@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.audit.AuditLog;
-import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.policy.ServiceLock;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
-import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
-import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.ReviewDecision;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -74,23 +70,11 @@ class EmergencyReviewTest {
                 });
     }
 
-    static DeployRequest emergencyRequest(String key, String service, String version, String user) {
-        return new DeployRequest(
-                key,
-                RequestSource.SLACK,
-                service,
-                version,
-                "production",
-                user,
-                true,
-                "{}",
-                java.time.Instant.parse("2026-11-24T10:00:00Z"));
-    }
-
     /** checkout 1.1.0, written by {@code author}, deployed by U0DEV with --emergency; its id. */
     long emergency(DeployPipeline engine, String author) {
         f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE.replace("U0DEV", author));
-        return PipelineFixture.acceptedId(engine, emergencyRequest("slack:e1", "checkout", "1.1.0", "U0DEV"));
+        return PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:e1", "checkout", "1.1.0", "U0DEV", true));
     }
 
     /** The same, run to its end, which must be a promotion. */
@@ -101,13 +85,7 @@ class EmergencyReviewTest {
     }
 
     List<AuditRecord> audited(long deployId, String action) {
-        var out = new ArrayList<AuditRecord>();
-        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
-            if (e.record().action().equals(action)) {
-                out.add(e.record());
-            }
-        });
-        return out;
+        return f.audited(deployId, action);
     }
 
     List<Long> awaiting() {
