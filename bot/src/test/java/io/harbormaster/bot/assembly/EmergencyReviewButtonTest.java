@@ -115,9 +115,9 @@ class EmergencyReviewButtonTest {
                 .contains("1 emergency deploy without a review", "deploy " + id + " (checkout 1.1.0)");
 
         bot.requests.blockAction(MALLORY, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
-        answer(MALLORY, "only members of approvers");
+        answer(MALLORY, "only members of approvers may review this deploy");
         bot.requests.blockAction(ALICE, BUTTON, "review-" + id, id, SlackStandIn.asSlackJson(request));
-        answer(ALICE, "you requested this deploy");
+        answer(ALICE, "you requested this deploy, so you cannot review it; ask a member of approvers");
         assertThat(slack.message(CHANNEL, request.ts()).orElseThrow().allText())
                 .as("refused clicks leave the button")
                 .contains(BUTTON);

@@ -450,6 +450,18 @@ public final class DeployPipeline {
      */
     private Optional<String> refusal(
             Deploy d, String user, String refusedAction, String choice, List<Approval> earlier, Instant expiresAt) {
+        return refusal(d, user, refusedAction, choice, earlier, expiresAt, ApprovalPolicy.Act.DECIDE);
+    }
+
+    /** ... for {@code act} (how the refusal is worded). */
+    private Optional<String> refusal(
+            Deploy d,
+            String user,
+            String refusedAction,
+            String choice,
+            List<Approval> earlier,
+            Instant expiresAt,
+            ApprovalPolicy.Act act) {
         var spec = spec(d);
         var catalog = ports.catalog().get();
         var request = ports.deploys().request(d.id()).orElseThrow();
@@ -469,7 +481,8 @@ public final class DeployPipeline {
                 authorIs,
                 earlier,
                 expiresAt,
-                ports.clock().instant());
+                ports.clock().instant(),
+                act);
         if (!(eligibility instanceof ApprovalPolicy.Eligibility.Refused refused)) {
             return Optional.empty();
         }
@@ -1447,7 +1460,7 @@ public final class DeployPipeline {
         if (!d.state().terminal()) {
             return new ReviewDecision.NotReviewable(notReviewable(d));
         }
-        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX);
+        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW);
         if (refused.isPresent()) {
             return new ReviewDecision.Refused(refused.get());
         }
