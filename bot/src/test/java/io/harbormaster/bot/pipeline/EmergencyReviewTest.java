@@ -203,6 +203,13 @@ class EmergencyReviewTest {
                 .containsExactly(id);
         assertThat(((ReviewDecision.NotReviewable) engine.review(9999, "U0ANN")).reason())
                 .contains("there is no deploy #9999");
+        var configured = f.catalog; // checkout leaves the catalog, for a while
+        f.catalog = io.harbormaster.bot.config.ConfigLoader.parse(
+                        "test.yml", PipelineFixture.CONFIG.replaceAll("(?ms)^  checkout:.*?(?=^  payments:)", ""))
+                .catalog();
+        assertThat(((ReviewDecision.NotReviewable) engine.review(id, "U0ANN")).reason())
+                .contains("no longer in the catalog");
+        f.catalog = configured;
         assertThat(awaiting()).containsExactly(id);
         assertThat(audited(id, "deploy.reviewed")).isEmpty();
         assertThat(audited(normal, "deploy.reviewed")).isEmpty();

@@ -1460,6 +1460,12 @@ public final class DeployPipeline {
         if (!d.state().terminal()) {
             return new ReviewDecision.NotReviewable(notReviewable(d));
         }
+        if (ports.catalog().get().service(d.service()).isEmpty()) {
+            return new ReviewDecision.NotReviewable(
+                    "deploy #" + d.id() + " is of " + d.service() + ", which is no longer"
+                            + " in the catalog (harbormaster.yml), so who may review it is not known: put the service back"
+                            + " (with its approvers) to review it");
+        }
         var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW);
         if (refused.isPresent()) {
             return new ReviewDecision.Refused(refused.get());
