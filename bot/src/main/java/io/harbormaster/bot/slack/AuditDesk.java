@@ -15,12 +15,17 @@ public interface AuditDesk {
 
     /** An answer for the auditor, or a refusal. */
     sealed interface AuditOutcome {
-        /** {@code remark}: for a query that matched nothing, what it asked for that no entry has. */
+        /**
+         * {@code remark}: for a query that matched nothing, what it asked for that no entry has; {@code unreviewed}:
+         * for a query of emergency deploys ({@code decision=emergency}), those of them the log has no {@code
+         * deploy.reviewed} entry for, oldest first ("deploy 12 (checkout 1.5.0)").
+         */
         record Summary(
                 AuditQuery query,
                 AuditSummary summary,
                 Optional<AuditMessages.ExportLinks> links,
-                Optional<String> remark)
+                Optional<String> remark,
+                java.util.List<String> unreviewed)
                 implements AuditOutcome {}
 
         record Verified(VerifyReport report) implements AuditOutcome {}

@@ -5,12 +5,21 @@ import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.UnknownFilterValues;
 import io.harbormaster.engine.policy.ServiceCatalog;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code /audit} answered from the audit log, for members of the catalog's auditor group. */
 public final class AuditLogDesk implements AuditDesk {
     /** How many of the newest entries the summary lists. */
     static final int NEWEST = 10;
+
+    /** The decision of an emergency deploy's routing past the approval wait ({@code deploy.routed}), and of a review. */
+    static final String EMERGENCY = "emergency";
+
+    static final String ROUTED = "deploy.routed";
+    static final String REVIEWED = "reviewed";
+    static final String REVIEWED_ACTION = "deploy.reviewed";
 
     private final AuditLog log;
     private final ServiceCatalog catalog;
@@ -36,7 +45,36 @@ public final class AuditLogDesk implements AuditDesk {
         }
         var summary = log.summarize(query, NEWEST);
         var remark = summary.matched() == 0 ? UnknownFilterValues.explain(query, log) : Optional.<String>empty();
-        return new AuditOutcome.Summary(query, summary, exportLinks.apply(query, who.id()), remark);
+        var unreviewed = query.decision().filter(EMERGENCY::equals).isPresent() && summary.matched() > 0
+                ? unreviewed(query)
+                : List.<String>of();
+        return new AuditOutcome.Summary(query, summary, exportLinks.apply(query, who.id()), remark, unreviewed);
+    }
+
+    /**
+     * The emergency deploys the query matched (their {@code deploy.routed} entries, decision {@code emergency}) that
+     * no {@code deploy.reviewed} entry in the whole log names, oldest first: found from the log itself, which is what
+     * an auditor vouches for, and whenever the review came.
+     */
+    private List<String> unreviewed(AuditQuery query) {
+        var emergency = new LinkedHashMap<String, String>();
+        log.scan(query, e -> {
+            var r = e.record();
+            if (r.action().equals(ROUTED) && !r.deployId().isEmpty()) {
+                emergency.putIfAbsent(r.deployId(), r.service() + " " + r.version());
+            }
+        });
+        if (emergency.isEmpty()) {
+            return List.of();
+        }
+        log.scan(AuditQuery.all().withDecision(REVIEWED), e -> {
+            if (e.record().action().equals(REVIEWED_ACTION)) {
+                emergency.remove(e.record().deployId());
+            }
+        });
+        return emergency.entrySet().stream()
+                .map(d -> "deploy " + d.getKey() + " (" + d.getValue() + ")")
+                .toList();
     }
 
     @Override

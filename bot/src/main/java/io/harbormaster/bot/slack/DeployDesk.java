@@ -58,6 +58,41 @@ public interface DeployDesk {
      */
     PauseOutcome decidePause(long deployId, SlackUser clicker, PauseDecision.Choice choice);
 
+    /**
+     * A Mark reviewed click, or {@code /deploy review <id>}, on an emergency deploy that has ended. The pipeline
+     * authorizes the reviewer as for approvals (approver group, not the author or requester) and records it once.
+     */
+    ReviewOutcome review(long deployId, SlackUser reviewer);
+
+    /**
+     * Emergency deploys that have ended and wait for their review, the longest waiting first, for one service or all,
+     * each with its thread when it has one.
+     */
+    default List<ReviewWait> awaitingReview(Optional<String> service) {
+        return List.of();
+    }
+
+    /** An emergency deploy waiting for its review, and its thread when it has one. */
+    record ReviewWait(DeployView deploy, Optional<ThreadRef> thread) {}
+
+    /** What became of a review. */
+    sealed interface ReviewOutcome {
+        /**
+         * Recorded (and audited): {@code outcome} (who reviewed {@code deploy}, and when) replaces the review
+         * request's button.
+         */
+        record Reviewed(String deploy, String outcome) implements ReviewOutcome {}
+
+        /** Reviewed before, by whoever: {@code outcome} says by whom and when, and nothing new was recorded. */
+        record AlreadyReviewed(String deploy, String outcome) implements ReviewOutcome {}
+
+        /** Not allowed: told only to the reviewer, with who may. */
+        record Refused(String reason) implements ReviewOutcome {}
+
+        /** Nothing to review (no such deploy, not an emergency deploy, not ended yet): told only to the person. */
+        record NotReviewable(String reason) implements ReviewOutcome {}
+    }
+
     /** What became of a Promote anyway or Roll back click. */
     sealed interface PauseOutcome {
         /** Taken: the paused message's buttons are replaced by {@code outcome} (who decided what). */

@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import io.harbormaster.storage.slack.SlackApprovalCard;
+import io.harbormaster.storage.slack.SlackReviewCard;
 import io.harbormaster.storage.slack.SlackThread;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Each deploy's Slack thread: stored in the database (so any replica, and a restarted one, finds it), and awaitable
  * for the moment between a {@code /deploy} being accepted and the front end having posted its parent message. The
  * approval card in it is stored the same way, with what it shows, so that its count and its outcome can be written on
- * it by whichever bot counts them.
+ * it by whichever bot counts them; and so is an emergency deploy's review request, so that whichever bot records the
+ * review replaces its button.
  */
 public final class DeployThreads {
     private static final Logger log = LoggerFactory.getLogger(DeployThreads.class);
@@ -65,6 +67,25 @@ public final class DeployThreads {
             return store.findCard(deployId).map(DeployThreads::posted);
         } catch (RuntimeException e) {
             log.warn("Deploy {}: its approval card cannot be read ({}); taken as none", deployId, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Records an emergency deploy's review request, posted as {@code message}; one recorded before is kept. */
+    public ThreadRef reviewCardPosted(long deployId, ThreadRef message) {
+        var saved = store.saveReviewCard(new SlackReviewCard(deployId, message.channel(), message.ts()));
+        return new ThreadRef(saved.channel(), saved.ts());
+    }
+
+    /**
+     * The deploy's review request, if one was recorded and can be read; one that cannot is logged and taken as none
+     * (the review is then told in the thread, and the button replaced when it is clicked).
+     */
+    public Optional<ThreadRef> reviewCard(long deployId) {
+        try {
+            return store.findReviewCard(deployId).map(c -> new ThreadRef(c.channel(), c.ts()));
+        } catch (RuntimeException e) {
+            log.warn("Deploy {}: its review request cannot be read ({}); taken as none", deployId, e.toString());
             return Optional.empty();
         }
     }

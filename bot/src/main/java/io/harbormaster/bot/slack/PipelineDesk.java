@@ -6,6 +6,7 @@ import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.RevertMessages;
+import io.harbormaster.bot.slack.messages.ReviewMessages;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
@@ -24,6 +25,7 @@ import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Revert;
+import io.harbormaster.engine.rollout.ReviewDecision;
 import io.harbormaster.engine.rollout.Submission;
 import java.time.Clock;
 import java.util.Collections;
@@ -385,6 +387,34 @@ public final class PipelineDesk implements DeployDesk {
             case PauseDecision.NotWaiting n -> new PauseOutcome.NoLongerWaiting(n.reason(), pauseEnded(n.deploy()));
             case PauseDecision.Refused r -> new PauseOutcome.Refused(r.reason());
         };
+    }
+
+    @Override
+    public ReviewOutcome review(long deployId, SlackUser reviewer) {
+        return switch (pipeline.review(deployId, reviewer.id())) {
+            case ReviewDecision.Recorded r ->
+                new ReviewOutcome.Reviewed(
+                        which(r.deploy()),
+                        ReviewMessages.reviewedBy(r.review(), r.deploy().updatedAt()));
+            case ReviewDecision.AlreadyReviewed a ->
+                new ReviewOutcome.AlreadyReviewed(
+                        which(a.deploy()),
+                        ReviewMessages.reviewedBy(a.first(), a.deploy().updatedAt()));
+            case ReviewDecision.Refused r -> new ReviewOutcome.Refused(r.reason());
+            case ReviewDecision.NotReviewable n -> new ReviewOutcome.NotReviewable(n.reason());
+        };
+    }
+
+    @Override
+    public List<ReviewWait> awaitingReview(Optional<String> service) {
+        return deploys.awaitingReview().stream()
+                .filter(d -> service.isEmpty() || service.get().equals(d.service()))
+                .map(d -> new ReviewWait(DeployViews.of(d, deploys), threads.find(d.id())))
+                .toList();
+    }
+
+    private static String which(Deploy d) {
+        return "Deploy #" + d.id() + " (" + d.service() + " " + d.version() + ")";
     }
 
     /**

@@ -25,6 +25,7 @@ import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.HelpMessage;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
 import io.harbormaster.bot.slack.messages.PauseMessages;
+import io.harbormaster.bot.slack.messages.ReviewMessages;
 import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
@@ -39,7 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Slack front end: a Bolt app that answers {@code /deploy} and {@code /audit} and the Approve / Reject buttons.
+ * The Slack front end: a Bolt app that answers {@code /deploy} and {@code /audit}, the Approve / Reject buttons, a
+ * paused canary's Promote anyway / Roll back and an emergency deploy's Mark reviewed.
  * Every request is acknowledged at once (Slack allows 3 s); the work runs afterwards on a background executor and
  * reports through the Web API. Bolt verifies every request's signature and timestamp before any handler runs.
  */
@@ -92,6 +94,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                 PauseMessages.PROMOTE_ACTION, (req, ctx) -> decidePause(req, ctx, PauseDecision.Choice.PROMOTE));
         app.blockAction(
                 PauseMessages.ROLLBACK_ACTION, (req, ctx) -> decidePause(req, ctx, PauseDecision.Choice.ROLLBACK));
+        app.blockAction(ReviewMessages.REVIEW_ACTION, this::review);
     }
 
     /** The Bolt app, for the HTTP server's {@code /slack/events} route. */
@@ -128,7 +131,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                 EscalationMessages.APPROVE_ACTION,
                 EscalationMessages.REJECT_ACTION,
                 PauseMessages.PROMOTE_ACTION,
-                PauseMessages.ROLLBACK_ACTION);
+                PauseMessages.ROLLBACK_ACTION,
+                ReviewMessages.REVIEW_ACTION);
     }
 
     /** Lets acknowledged work finish (up to {@code grace}), then stops. */
@@ -195,14 +199,45 @@ public final class SlackFrontEnd implements AutoCloseable {
     private void run(DeployCommand command, SlackUser user, String channel, String key) {
         switch (command) {
             case DeployCommand.Deploy d -> requestDeploy(d, user, channel, key);
-            case DeployCommand.Status s ->
-                web.ephemeral(
-                        channel, user.id(), DeployMessages.status(desk.status(s.service()), desk.holds(s.service())));
+            case DeployCommand.Status s -> status(s, channel, user);
+            case DeployCommand.Review r -> reviewTyped(desk.review(r.deployId(), user), channel, user);
             case DeployCommand.Rollback r -> act(desk.rollback(r, user, channel, key), channel, user);
             case DeployCommand.Lock l -> act(desk.lock(l, user, channel), channel, user);
             case DeployCommand.Unlock u -> act(desk.unlock(u, user, channel), channel, user);
             case DeployCommand.Help h -> web.ephemeral(channel, user.id(), HelpMessage.deploy());
         }
+    }
+
+    /**
+     * {@code /deploy status}: what holds deploys back, the emergency deploys still awaiting review (with a link to each
+     * one's thread), the deploys in flight and what each service last finished with.
+     */
+    private void status(DeployCommand.Status s, String channel, SlackUser user) {
+        var awaiting = desk.awaitingReview(s.service());
+        var shown = awaiting.stream()
+                .limit(DeployMessages.REVIEWS_SHOWN)
+                .map(w -> new DeployMessages.ReviewWaitLine(
+                        w.deploy(), w.thread().flatMap(t -> web.permalink(t).join())))
+                .toList();
+        web.ephemeral(
+                channel,
+                user.id(),
+                DeployMessages.status(
+                        desk.status(s.service()), desk.holds(s.service()), shown, awaiting.size(), clock.instant()));
+    }
+
+    /** {@code /deploy review <id>}: answered to the person; the thread's review request is closed by the notifier. */
+    private void reviewTyped(DeployDesk.ReviewOutcome outcome, String channel, SlackUser user) {
+        var text =
+                switch (outcome) {
+                    case DeployDesk.ReviewOutcome.Reviewed(var deploy, var how) ->
+                        ":white_check_mark: " + Mrkdwn.escape(deploy) + ": " + how + ". Its thread says so.";
+                    case DeployDesk.ReviewOutcome.AlreadyReviewed(var deploy, var how) ->
+                        ReviewMessages.already(Mrkdwn.escape(deploy), how);
+                    case DeployDesk.ReviewOutcome.Refused(var reason) -> ":no_entry: " + Mrkdwn.escape(reason);
+                    case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> Mrkdwn.escape(reason) + ".";
+                };
+        web.ephemeral(channel, user.id(), SlackMessage.text(text));
     }
 
     private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
@@ -293,8 +328,12 @@ public final class SlackFrontEnd implements AutoCloseable {
                             channel,
                             user.id(),
                             switch (outcome) {
-                                case AuditDesk.AuditOutcome.Summary(var q, var s, var links, var remark) ->
-                                    AuditMessages.summary(q, s, links, remark);
+                                case AuditDesk.AuditOutcome.Summary(
+                                        var q,
+                                        var s,
+                                        var links,
+                                        var remark,
+                                        var unreviewed) -> AuditMessages.summary(q, s, links, remark, unreviewed);
                                 case AuditDesk.AuditOutcome.Verified(var report) -> AuditMessages.verify(report);
                                 case AuditDesk.AuditOutcome.Refused(var reason) ->
                                     SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason));
@@ -366,6 +405,40 @@ public final class SlackFrontEnd implements AutoCloseable {
                     };
             if (ended.isPresent() && message != null && message.getBlocks() != null) {
                 web.update(channel, messageTs, PauseMessages.closed(message.getBlocks(), ended.get()))
+                        .join();
+            }
+        });
+    }
+
+    /**
+     * Mark reviewed on an emergency deploy's review request: the clicked message gets who reviewed it and when in
+     * place of its button, also when a click finds it reviewed already (the notifier writes the same on the request
+     * it keeps, which is this message unless it was not kept).
+     */
+    private Response review(BlockActionRequest req, ActionContext ctx) {
+        return click(req, ctx, (deployId, clicker, channel, messageTs, message) -> {
+            var closed =
+                    switch (desk.review(deployId, clicker)) {
+                        case DeployDesk.ReviewOutcome.Reviewed(var deploy, var how) -> Optional.of(how);
+                        case DeployDesk.ReviewOutcome.AlreadyReviewed(var deploy, var how) -> {
+                            web.ephemeral(
+                                    channel,
+                                    clicker.id(),
+                                    SlackMessage.text(ReviewMessages.already(Mrkdwn.escape(deploy), how)));
+                            yield Optional.of(how);
+                        }
+                        case DeployDesk.ReviewOutcome.Refused(var reason) -> {
+                            web.ephemeral(
+                                    channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+                            yield Optional.<String>empty();
+                        }
+                        case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> {
+                            web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(reason) + "."));
+                            yield Optional.<String>empty();
+                        }
+                    };
+            if (closed.isPresent() && message != null && message.getBlocks() != null) {
+                web.update(channel, messageTs, ReviewMessages.closed(message.getBlocks(), closed.get()))
                         .join();
             }
         });
@@ -456,6 +529,7 @@ public final class SlackFrontEnd implements AutoCloseable {
             case DeployCommand.Rollback r -> "rollback";
             case DeployCommand.Lock l -> "lock";
             case DeployCommand.Unlock u -> "unlock";
+            case DeployCommand.Review r -> "review";
             case DeployCommand.Help h -> "help";
         };
     }

@@ -14,6 +14,7 @@ import io.harbormaster.bot.slack.messages.Mrkdwn;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RevertMessages;
+import io.harbormaster.bot.slack.messages.ReviewMessages;
 import io.harbormaster.bot.slack.messages.RollbackMessages;
 import io.harbormaster.bot.slack.messages.RollbackNotice;
 import io.harbormaster.bot.slack.messages.SlackMessage;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells Slack what the pipeline does: one parent message per deploy kept current with {@code chat.update}, one thread
- * reply per phase, the approval request with its buttons, and the rollback notice broadcast to the channel. Notices
+ * reply per phase, the approval request with its buttons, an ended emergency deploy's review request with its
+ * button, and the rollback notice broadcast to the channel. Notices
  * are handled off the pipeline's thread, in order per deploy; a notice that cannot be delivered is logged and the
  * rollout goes on. Deploys CI started have no thread yet: their parent message goes to the service's channel.
  */
@@ -198,16 +200,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
-            case DeployNotice.Paused p -> {
-                var approvers = catalog.get()
-                        .service(p.deploy().service())
-                        .map(s -> s.approverGroup())
-                        .orElse("the approvers");
+            case DeployNotice.Paused p ->
                 web.reply(
                                 thread,
-                                PauseMessages.paused(p.deploy().id(), p.deploy().service(), p.reason(), approvers))
+                                PauseMessages.paused(
+                                        p.deploy().id(), p.deploy().service(), p.reason(), approvers(p.deploy())))
                         .join();
-            }
             case DeployNotice.Resumed r ->
                 web.reply(thread, SlackMessage.text(":arrow_forward: *Resumed*: " + Mrkdwn.escape(r.reason()) + "."))
                         .join();
@@ -238,6 +236,54 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         .join();
             case DeployNotice.Advised a ->
                 web.reply(thread, AdviceMessages.advice(a.advice())).join();
+            case DeployNotice.ReviewDue r -> {
+                var posted = web.reply(
+                                thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), approvers(r.deploy())))
+                        .join();
+                if (posted instanceof SlackResult.Sent(var ch, var ts)) {
+                    keepReviewCard(r.deploy(), new ThreadRef(ch, ts));
+                }
+            }
+            case DeployNotice.Reviewed r -> reviewed(r, thread);
+        }
+    }
+
+    /** The service's approver group, who decide its pauses and review its emergency deploys. */
+    private String approvers(Deploy d) {
+        return catalog.get()
+                .service(d.service())
+                .map(ServiceSpec::approverGroup)
+                .orElse("the approvers");
+    }
+
+    /**
+     * Keeps where the review request was posted, so that a review recorded on another replica, or typed as {@code
+     * /deploy review}, replaces its button. One not kept is closed from the click on it, and a typed review of it is
+     * told in the thread instead.
+     */
+    private void keepReviewCard(Deploy d, ThreadRef message) {
+        try {
+            threads.reviewCardPosted(d.id(), message);
+        } catch (RuntimeException e) {
+            log.warn("Deploy {}: its review request was posted but not recorded ({})", d.id(), e.toString());
+        }
+    }
+
+    /** A review: written on the review request in place of its button, or told in the thread when it has none. */
+    private void reviewed(DeployNotice.Reviewed r, ThreadRef thread) {
+        var d = r.deploy();
+        var outcome = ReviewMessages.reviewedBy(r.review(), d.updatedAt());
+        var card = threads.reviewCard(d.id());
+        if (card.isPresent()) {
+            var message = card.get();
+            web.update(
+                            message.channel(),
+                            message.ts(),
+                            ReviewMessages.reviewed(DeployViews.of(d, deploys), approvers(d), outcome))
+                    .join();
+        } else {
+            web.reply(thread, SlackMessage.text(":white_check_mark: " + outcome + "."))
+                    .join();
         }
     }
 

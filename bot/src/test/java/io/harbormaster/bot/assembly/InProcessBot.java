@@ -152,6 +152,32 @@ final class InProcessBot implements AutoCloseable {
         return new RolloutTarget("shop", service, service);
     }
 
+    /** A small change by U0DEV, as CI announces it: the risk model lets it through without an approver. */
+    static final String SMALL_CHANGE = """
+            {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
+             "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";
+
+    /** CI announces build {@code version} of {@code service} with {@code change} (no automatic deploy); the status. */
+    int announce(String service, String version, String change) throws Exception {
+        var body = """
+                {"service":"%s","version":"%s","image":"registry.example/%s:%s","commit_sha":"abcdef1234567",
+                 "build_id":"b-%s-%s","ci_status":"success","auto_deploy":false,"requested_by":"ci-bot","change":%s}                """.formatted(service, version, service, version, service, version, change);
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(deployRequest(body), java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        }
+    }
+
+    /** The value of the first button in {@code m} (the deploy id, in every button the bot posts). */
+    static String buttonValue(SlackStandIn.Message m) {
+        var matcher =
+                java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(m.blocksJson());
+        if (!matcher.find()) {
+            throw new AssertionError("no button with a deploy id in " + m.blocksJson());
+        }
+        return matcher.group(1);
+    }
+
     /** {@code body} as CI announces a build to the bot: signed with the bot's CI secret, now by {@link #clock}. */
     HttpRequest deployRequest(String body) {
         long ts = clock.instant().getEpochSecond();

@@ -10,8 +10,6 @@ import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.Track;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,13 +41,8 @@ class PausedCanaryButtonsTest {
               checkout: {namespace: shop, approvers: approvers}
               cart: {namespace: shop, approvers: approvers}
             """;
-    static final String SMALL_CHANGE = """
-            {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
-             "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";
-
     InProcessBot bot;
     SlackStandIn slack;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() {
@@ -71,12 +64,7 @@ class PausedCanaryButtonsTest {
 
     /** A small change to {@code service} deployed from Slack by Alice with the metrics down; its pause message. */
     SlackStandIn.Message pausedCanary(String service) throws Exception {
-        var body = """
-                {"service":"%s","version":"1.1.0","image":"registry.example/%s:1.1.0","commit_sha":"abcdef1234567",
-                 "build_id":"b-%s","ci_status":"success","auto_deploy":false,"requested_by":"ci-bot","change":%s}""".formatted(service, service, service, SMALL_CHANGE);
-        assertThat(http.send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString())
-                        .statusCode())
-                .isEqualTo(202);
+        assertThat(bot.announce(service, "1.1.0", InProcessBot.SMALL_CHANGE)).isEqualTo(202);
         bot.metrics.outage("connection refused");
         bot.requests.slashCommand(ALICE, "/deploy", service + " 1.1.0");
         var parent = await("the parent message", () -> slack.messages(CHANNEL).stream()
@@ -95,7 +83,7 @@ class PausedCanaryButtonsTest {
         assertThat(paused.allText())
                 .contains("Paused", "no metrics", "Promote anyway", "Roll back", PauseMessages.ROLLBACK_ACTION)
                 .contains("Only members of *approvers* may decide");
-        var id = idIn(paused);
+        var id = InProcessBot.buttonValue(paused);
 
         bot.requests.blockAction(MALLORY, PauseMessages.PROMOTE_ACTION, "pause-" + id, id, json(paused));
         refusal(MALLORY, "only members of approvers");
@@ -138,7 +126,7 @@ class PausedCanaryButtonsTest {
     @Test
     void rollBackRollsThePausedCanaryBackInTheClickersName() throws Exception {
         var paused = pausedCanary("cart");
-        var id = idIn(paused);
+        var id = InProcessBot.buttonValue(paused);
 
         bot.requests.blockAction(BOB, PauseMessages.ROLLBACK_ACTION, "pause-" + id, id, json(paused));
 
@@ -158,13 +146,6 @@ class PausedCanaryButtonsTest {
                 .filter(m -> m.allText().contains(says))
                 .findFirst()
                 .orElse(null));
-    }
-
-    static String idIn(SlackStandIn.Message m) {
-        var matcher =
-                java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(m.blocksJson());
-        assertThat(matcher.find()).as(m.blocksJson()).isTrue();
-        return matcher.group(1);
     }
 
     static com.fasterxml.jackson.databind.node.ObjectNode json(SlackStandIn.Message m) {

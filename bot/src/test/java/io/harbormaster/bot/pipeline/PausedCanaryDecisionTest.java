@@ -3,7 +3,6 @@ package io.harbormaster.bot.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
@@ -14,7 +13,6 @@ import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -63,13 +61,7 @@ class PausedCanaryDecisionTest {
     }
 
     List<AuditRecord> audited(long deployId, String action) {
-        var out = new ArrayList<AuditRecord>();
-        f.audit.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
-            if (e.record().action().equals(action)) {
-                out.add(e.record());
-            }
-        });
-        return out;
+        return f.audited(deployId, action);
     }
 
     String stableImage() {

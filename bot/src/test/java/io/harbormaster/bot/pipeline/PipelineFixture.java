@@ -207,6 +207,11 @@ final class PipelineFixture {
     }
 
     static DeployRequest slackRequest(String key, String service, String version, String user) {
+        return slackRequest(key, service, version, user, false);
+    }
+
+    /** ... sent with {@code --emergency} when {@code emergency}. */
+    static DeployRequest slackRequest(String key, String service, String version, String user, boolean emergency) {
         return new DeployRequest(
                 key,
                 RequestSource.SLACK,
@@ -214,9 +219,20 @@ final class PipelineFixture {
                 version,
                 "production",
                 user,
-                false,
+                emergency,
                 "{}",
                 Instant.parse("2026-11-24T10:00:00Z"));
+    }
+
+    /** The deploy's audit entries of {@code action}, in order. */
+    List<io.harbormaster.engine.audit.AuditRecord> audited(long deployId, String action) {
+        var out = new java.util.ArrayList<io.harbormaster.engine.audit.AuditRecord>();
+        audit.scan(io.harbormaster.engine.audit.AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (e.record().action().equals(action)) {
+                out.add(e.record());
+            }
+        });
+        return out;
     }
 
     /** Ticks the engine every analysis interval until the deploy ends or {@code limit} passes. */

@@ -612,6 +612,11 @@ class SlackApprovalThreadTest {
         }
 
         @Override
+        public ReviewOutcome review(long deployId, SlackUser reviewer) {
+            return pipeline.review(deployId, reviewer);
+        }
+
+        @Override
         public DecisionOutcome decide(long deployId, SlackUser clicker, Approval.Decision decision, String key) {
             var outcome = pipeline.decide(deployId, clicker, decision, key);
             if (outcome instanceof DecisionOutcome.Settled s && s.decision() == Approval.Decision.APPROVE) {

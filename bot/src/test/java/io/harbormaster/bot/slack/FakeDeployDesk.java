@@ -102,6 +102,12 @@ final class FakeDeployDesk implements DeployDesk {
         return new PauseOutcome.Refused("Only members of approvers may decide.");
     }
 
+    @Override
+    public ReviewOutcome review(long deployId, SlackUser reviewer) {
+        otherCalls.add("review " + deployId);
+        return new ReviewOutcome.Refused("Only members of approvers may review it.");
+    }
+
     int calls() {
         return requests.size() + decisions.size() + otherCalls.size();
     }

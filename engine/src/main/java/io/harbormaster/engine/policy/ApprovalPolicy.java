@@ -22,6 +22,24 @@ public final class ApprovalPolicy {
         record Refused(String reason) implements Eligibility {}
     }
 
+    /**
+     * What a click would do, as a refusal words it: decide an escalated deploy or a paused canary ("you cannot approve
+     * it", "only members of ... may decide"), or review an emergency deploy after the fact (the same people, the same
+     * rules).
+     */
+    public enum Act {
+        DECIDE("approve", "decide"),
+        REVIEW("review", "review");
+
+        private final String own;
+        private final String members;
+
+        Act(String own, String members) {
+            this.own = own;
+            this.members = members;
+        }
+    }
+
     /** What the approvals so far add up to. */
     public enum Tally {
         WAITING,
@@ -43,6 +61,20 @@ public final class ApprovalPolicy {
             List<Approval> earlier,
             Instant expiresAt,
             Instant now) {
+        return eligibility(clicker, approverGroup, groupName, requester, author, earlier, expiresAt, now, Act.DECIDE);
+    }
+
+    /** ... for {@code act}, which only changes how a refusal is worded. */
+    public static Eligibility eligibility(
+            String clicker,
+            Set<String> approverGroup,
+            String groupName,
+            Identity requester,
+            Identity author,
+            List<Approval> earlier,
+            Instant expiresAt,
+            Instant now,
+            Act act) {
         if (!now.isBefore(expiresAt)) {
             return new Eligibility.Refused("this request expired at " + expiresAt + "; request the deploy again");
         }
@@ -62,10 +94,10 @@ public final class ApprovalPolicy {
                 howKnown(requester, clicker).ifPresent(h -> how.add("it was requested by " + h));
             }
             return new Eligibility.Refused(why + (how.isEmpty() ? "" : " (" + String.join("; ", how) + ")")
-                    + ", so you cannot approve it; ask a member of " + groupName);
+                    + ", so you cannot " + act.own + " it; ask a member of " + groupName);
         }
         if (!approverGroup.contains(clicker)) {
-            return new Eligibility.Refused("only members of " + groupName + " may decide this deploy");
+            return new Eligibility.Refused("only members of " + groupName + " may " + act.members + " this deploy");
         }
         if (author instanceof Identity.Unresolved u) {
             return unresolved("wrote this change, since CI names its author", u);

@@ -82,6 +82,15 @@ public sealed interface DeployNotice {
     record Failed(Deploy deploy, String reason) implements DeployNotice {}
 
     /**
+     * An emergency deploy ended (told after its outcome): it skipped the approval wait, and a member of its service's
+     * approver group must review it.
+     */
+    record ReviewDue(Deploy deploy) implements DeployNotice {}
+
+    /** An emergency deploy was reviewed. */
+    record Reviewed(Deploy deploy, Review review) implements DeployNotice {}
+
+    /**
      * The advisor's context package (after {@link Escalated}) or incident hypothesis (after {@link RolledBack}), told
      * after the notice it belongs to and never before; the deploy is as it was then.
      */

@@ -19,6 +19,7 @@ import io.harbormaster.engine.policy.PreflightFacts;
 import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
+import io.harbormaster.engine.text.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -452,6 +453,18 @@ public final class DeployPipeline {
      */
     private Optional<String> refusal(
             Deploy d, String user, String refusedAction, String choice, List<Approval> earlier, Instant expiresAt) {
+        return refusal(d, user, refusedAction, choice, earlier, expiresAt, ApprovalPolicy.Act.DECIDE);
+    }
+
+    /** ... for {@code act} (how the refusal is worded). */
+    private Optional<String> refusal(
+            Deploy d,
+            String user,
+            String refusedAction,
+            String choice,
+            List<Approval> earlier,
+            Instant expiresAt,
+            ApprovalPolicy.Act act) {
         var spec = spec(d);
         var catalog = ports.catalog().get();
         var request = ports.deploys().request(d.id()).orElseThrow();
@@ -471,7 +484,8 @@ public final class DeployPipeline {
                 authorIs,
                 earlier,
                 expiresAt,
-                ports.clock().instant());
+                ports.clock().instant(),
+                act);
         if (!(eligibility instanceof ApprovalPolicy.Eligibility.Refused refused)) {
             return Optional.empty();
         }
@@ -979,7 +993,7 @@ public final class DeployPipeline {
         var readiness = ports.cluster().awaitReady(target, now);
         if (!(readiness instanceof Readiness.Ready)
                 && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = NOT_READY + words(settings.readinessTimeout()) + ": " + inWords(readiness);
+            var why = NOT_READY + Durations.words(settings.readinessTimeout()) + ": " + inWords(readiness);
             audit(
                     d,
                     ENGINE,
@@ -998,18 +1012,6 @@ public final class DeployPipeline {
             case Readiness.TimedOut t -> "still waiting for " + t.waitingFor();
             case Readiness.Ready r -> "ready";
         };
-    }
-
-    /** A duration as people write it: 45 s, 5 min, 2 h 30 min. */
-    public static String words(Duration d) {
-        long s = d.toSeconds();
-        if (s < 120) {
-            return s + " s";
-        }
-        if (s < 7200) {
-            return (s / 60) + " min" + (s % 60 == 0 ? "" : " " + (s % 60) + " s");
-        }
-        return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
     }
 
     /** How the reason of a pause starts, and where the part for the human starts after why it paused. */
@@ -1128,7 +1130,7 @@ public final class DeployPipeline {
         }
         return pause(
                 kept,
-                METRICS_DOWN + words(down) + ": " + e.getMessage(),
+                METRICS_DOWN + Durations.words(down) + ": " + e.getMessage(),
                 evidenceJson(
                         judging,
                         List.of(),
@@ -1204,6 +1206,7 @@ public final class DeployPipeline {
         ports.cluster().promote(target, image(d, stable));
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
+        reviewDue(promoted);
         return promoted;
     }
 
@@ -1246,6 +1249,7 @@ public final class DeployPipeline {
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
         ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, incident, until));
+        reviewDue(rolledBack);
         return rolledBack;
     }
 
@@ -1288,7 +1292,9 @@ public final class DeployPipeline {
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            return moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            var stopped = moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            reviewDue(stopped);
+            return stopped;
         }
         var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
         return advance(d.id()).orElse(rolling);
@@ -1519,7 +1525,7 @@ public final class DeployPipeline {
                 "/deploy rollback " + d.service() + " with nothing of it in flight: its latest promotion (deploy #"
                         + r.reverts() + ", " + r.fromVersion() + ") is undone");
         reasoning.put("skips", List.of("risk scoring", "approval", "preflight", "canary"));
-        reasoning.put("auto_deploys_blocked_for", words(settings.autoDeployBlock()));
+        reasoning.put("auto_deploys_blocked_for", Durations.words(settings.autoDeployBlock()));
         var by = request.requestedBy();
         var reverting = moveAudited(
                 d,
@@ -1579,7 +1585,7 @@ public final class DeployPipeline {
         return fail(
                 d,
                 "the stable Deployment runs " + r.image() + " again, but its pods are not ready after "
-                        + words(settings.readinessTimeout()) + ": " + inWords(readiness)
+                        + Durations.words(settings.readinessTimeout()) + ": " + inWords(readiness)
                         + ". Kubernetes keeps the pods of the version before it that are still ready; fix the cause,"
                         + " or deploy the version you want: /deploy " + d.service() + " <version>");
     }
@@ -1726,7 +1732,104 @@ public final class DeployPipeline {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
         var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
+        reviewDue(failed);
         return failed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ review
+
+    /**
+     * A person's review of an emergency deploy, after the fact (it skipped the approval wait, and its {@code
+     * deploy.routed} entry says {@code needs_review}). Only once the deploy has ended: the review vouches for what the
+     * deploy did, and until it ends that is not known (a paused canary may still be promoted by hand, or rolled back).
+     * Authorized as an approval is (a member of the service's approver group, neither the change's author nor the
+     * deploy's requester; a refusal is audited as {@code review.refused}), whatever the front end checked. Recorded
+     * once: the {@code deploy.reviewed} audit entry is written first, in one step with the review on the deploy's held
+     * row ({@link DeployStore#recordReview}), so that of two clicks at once, on any replicas, one is audited and
+     * recorded and the other is told who reviewed it. Then the humans are told ({@link DeployNotice.Reviewed}).
+     */
+    public ReviewDecision review(long deployId, String user) {
+        var lock = deciding[Math.floorMod(Long.hashCode(deployId), deciding.length)];
+        lock.lock();
+        try {
+            return reviewAlone(deployId, user);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReviewDecision reviewAlone(long deployId, String user) {
+        var found = ports.deploys().find(deployId);
+        if (found.isEmpty()) {
+            return new ReviewDecision.NotReviewable("there is no deploy #" + deployId);
+        }
+        var d = found.get();
+        if (!d.emergency()) {
+            return new ReviewDecision.NotReviewable(notReviewable(d));
+        }
+        var earlier = ports.deploys().review(deployId);
+        if (earlier.isPresent()) {
+            return new ReviewDecision.AlreadyReviewed(earlier.get(), d); // not a new decision: not audited
+        }
+        if (!d.state().terminal()) {
+            return new ReviewDecision.NotReviewable(notReviewable(d));
+        }
+        if (ports.catalog().get().service(d.service()).isEmpty()) {
+            return new ReviewDecision.NotReviewable(
+                    "deploy #" + d.id() + " is of " + d.service() + ", which is no longer"
+                            + " in the catalog (harbormaster.yml), so who may review it is not known: put the service back"
+                            + " (with its approvers) to review it");
+        }
+        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW);
+        if (refused.isPresent()) {
+            return new ReviewDecision.Refused(refused.get());
+        }
+        var now = ports.clock().instant();
+        var review = new Review(deployId, user, now);
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("reviewer", user);
+        reasoning.put(
+                "requester",
+                ports.deploys()
+                        .request(deployId)
+                        .map(DeployRequest::requestedBy)
+                        .orElse(""));
+        reasoning.put("outcome", d.state().name().toLowerCase(java.util.Locale.ROOT));
+        reasoning.put("requested_at", d.createdAt().toString());
+        reasoning.put("ended_at", d.updatedAt().toString());
+        // how long after the deploy the review came: since it ended, and since it was requested
+        reasoning.put(
+                "after_end_s", Math.max(0, Duration.between(d.updatedAt(), now).toSeconds()));
+        reasoning.put(
+                "after_request_s",
+                Math.max(0, Duration.between(d.createdAt(), now).toSeconds()));
+        var outcome =
+                ports.deploys().recordReview(review, () -> audit(d, user, "deploy.reviewed", "reviewed", reasoning));
+        return switch (outcome) {
+            case ReviewOutcome.Recorded r -> {
+                ports.notifier().notify(new DeployNotice.Reviewed(r.deploy(), r.review()));
+                yield new ReviewDecision.Recorded(r.review(), r.deploy());
+            }
+            case ReviewOutcome.AlreadyReviewed a -> new ReviewDecision.AlreadyReviewed(a.first(), d);
+            case ReviewOutcome.NotReviewable n -> new ReviewDecision.NotReviewable(notReviewable(n.deploy()));
+        };
+    }
+
+    private static String notReviewable(Deploy d) {
+        var which = "deploy #" + d.id() + " (" + d.service() + " " + d.version() + ")";
+        if (!d.emergency()) {
+            return which + " was not an emergency deploy: only `--emergency` deploys need a review";
+        }
+        return which + " is still "
+                + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + ": an emergency deploy is reviewed once it has ended (its thread asks for the review then)";
+    }
+
+    /** Tells that an emergency deploy which just ended needs its review (after its outcome was told). */
+    private void reviewDue(Deploy ended) {
+        if (ended.emergency()) {
+            ports.notifier().notify(new DeployNotice.ReviewDue(ended));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -125,6 +125,25 @@ public interface DeployStore {
     List<Approval> approvals(long deployId);
 
     /**
+     * Records a review of an emergency deploy that has ended, once: one step, taken for one review at a time per
+     * deploy across every replica sharing the store. In that step, in order: a review recorded before wins ({@link
+     * ReviewOutcome.AlreadyReviewed}); a deploy that is not an emergency deploy, or has not ended, records nothing
+     * ({@link ReviewOutcome.NotReviewable}); otherwise {@code beforeRecording} runs (the audit entry: when it throws,
+     * nothing is recorded) and the review is stored. A deploy has at most one review, whoever stores it. Throws {@link
+     * java.util.NoSuchElementException} when there is no such deploy.
+     */
+    ReviewOutcome recordReview(Review review, Runnable beforeRecording);
+
+    /** The review of deploy {@code deployId}, if it has one. */
+    Optional<Review> review(long deployId);
+
+    /**
+     * Emergency deploys that have ended and have no review yet, the longest waiting first (by when they ended, the
+     * smaller id on a tie): what must not be forgotten.
+     */
+    List<Deploy> awaitingReview();
+
+    /**
      * How many records of canary noise a store keeps per service, newest first; older ones may be forgotten. A canary
      * reads only the latest {@link CanaryNoise#CANARIES}; the margin of three times as many more keeps a short past
      * for audits to look back on ({@link #keptNoise}) and lets {@code CANARIES} grow in a later version without the

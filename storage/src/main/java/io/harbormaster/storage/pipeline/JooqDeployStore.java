@@ -8,6 +8,7 @@ import static io.harbormaster.storage.jooq.Tables.CANARY_POLICY;
 import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
+import static io.harbormaster.storage.jooq.Tables.DEPLOY_REVIEW;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
 import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
@@ -25,6 +26,8 @@ import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Intake;
 import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.rollout.Review;
+import io.harbormaster.engine.rollout.ReviewOutcome;
 import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.StartedPolicy;
@@ -240,55 +243,64 @@ public final class JooqDeployStore implements DeployStore {
             Runnable beforeMoving) {
         Objects.requireNonNull(beforeMoving, "beforeMoving");
         // like a decision, it holds the deploy's row while its audit entry is written on another connection
+        return holdingTheDeploy("move deploy " + deployId, beforeMoving, (tx, audit) -> {
+            // the deploy's row is held until the move is stored: a decision taken on it at the same moment, here or
+            // on another replica, waits, then finds it moved
+            var current = held(tx, deployId);
+            if (current.getRevision() != expectedRevision) {
+                throw new StaleRevision(deployId, expectedRevision);
+            }
+            audit.run();
+            return move(tx, current, expectedRevision, to, step, actor, reason, at);
+        });
+    }
+
+    /**
+     * Runs {@code step} in one transaction that holds a deploy's row (the step reads it {@link #held}) while
+     * {@code audit}, which the step runs as it sees fit, writes its entry on another connection. At most one fewer such
+     * steps than the pool has connections run at once, so that the audit log always finds one. H2 gives up waiting for
+     * a row lock after its lock timeout (PostgreSQL waits): while nothing was audited, nothing happened, and the step
+     * waits its turn again.
+     */
+    private <T> T holdingTheDeploy(
+            String what, Runnable audit, java.util.function.BiFunction<DSLContext, Runnable, T> step) {
         try {
             deciding.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to move deploy " + deployId);
+            throw new IllegalStateException("interrupted while waiting to " + what);
         }
         try {
-            return movedOnce(deployId, expectedRevision, to, step, actor, reason, at, beforeMoving);
+            for (int attempt = 1; ; attempt++) {
+                var audited = new boolean[1];
+                Runnable once = () -> {
+                    audited[0] = true;
+                    audit.run();
+                };
+                try {
+                    return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
+                } catch (DataAccessException e) {
+                    if (!audited[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                        continue;
+                    }
+                    throw e;
+                }
+            }
         } finally {
             deciding.release();
         }
     }
 
-    private Deploy movedOnce(
-            long deployId,
-            int expectedRevision,
-            DeployState to,
-            int step,
-            String actor,
-            String reason,
-            Instant at,
-            Runnable beforeMoving) {
-        for (int attempt = 1; ; attempt++) {
-            var ran = new boolean[1];
-            try {
-                return db.dsl().transactionResult(cfg -> {
-                    var tx = DSL.using(cfg);
-                    // the deploy's row is held until the move is stored: a decision taken on it at the same moment,
-                    // here or on another replica, waits, then finds it moved
-                    var current = tx.selectFrom(DEPLOY)
-                            .where(DEPLOY.ID.eq(deployId))
-                            .forUpdate()
-                            .fetchOptional()
-                            .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
-                    if (current.getRevision() != expectedRevision) {
-                        throw new StaleRevision(deployId, expectedRevision);
-                    }
-                    ran[0] = true;
-                    beforeMoving.run();
-                    return move(tx, current, expectedRevision, to, step, actor, reason, at);
-                });
-            } catch (DataAccessException e) {
-                // as for decisions: a row lock H2 gave up waiting for, while nothing ran, is waited for again
-                if (!ran[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
-                    continue;
-                }
-                throw e;
-            }
-        }
+    /**
+     * The deploy's row, held until the transaction ends: every step that holds it, from any replica, queues here, and
+     * reads what the step before left.
+     */
+    private static DeployRecord held(DSLContext tx, long deployId) {
+        return tx.selectFrom(DEPLOY)
+                .where(DEPLOY.ID.eq(deployId))
+                .forUpdate()
+                .fetchOptional()
+                .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
     }
 
     /**
@@ -526,33 +538,10 @@ public final class JooqDeployStore implements DeployStore {
             Approval a, Function<List<Approval>, Optional<Settlement>> settle, Runnable beforeRecording) {
         Objects.requireNonNull(settle, "settle");
         Objects.requireNonNull(beforeRecording, "beforeRecording");
-        try {
-            deciding.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to record a decision on deploy " + a.deployId());
-        }
-        try {
-            for (int attempt = 1; ; attempt++) {
-                var audited = new boolean[1];
-                try {
-                    return db.dsl()
-                            .transactionResult(cfg -> decide(DSL.using(cfg), a, settle, () -> {
-                                audited[0] = true;
-                                beforeRecording.run();
-                            }));
-                } catch (DataAccessException e) {
-                    // H2 gives up waiting for a row lock after its lock timeout (PostgreSQL waits): while nothing was
-                    // audited, nothing happened, and the decision waits its turn again
-                    if (!audited[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
-                        continue;
-                    }
-                    throw e;
-                }
-            }
-        } finally {
-            deciding.release();
-        }
+        return holdingTheDeploy(
+                "record a decision on deploy " + a.deployId(),
+                beforeRecording,
+                (tx, audit) -> decide(tx, a, settle, audit));
     }
 
     /** The decision's step, in one transaction that holds the deploy's row until it ends. */
@@ -563,11 +552,7 @@ public final class JooqDeployStore implements DeployStore {
             Runnable beforeRecording) {
         // Every decision on this deploy, from any replica, queues here until this transaction ends; a state or an
         // approval read after it is the one the decision before left.
-        var current = tx.selectFrom(DEPLOY)
-                .where(DEPLOY.ID.eq(a.deployId()))
-                .forUpdate()
-                .fetchOptional()
-                .orElseThrow(() -> new NoSuchElementException("no deploy " + a.deployId()));
+        var current = held(tx, a.deployId());
         var earlier = approvals(tx, a.deployId());
         var first =
                 earlier.stream().filter(x -> x.approver().equals(a.approver())).findFirst();
@@ -613,6 +598,59 @@ public final class JooqDeployStore implements DeployStore {
                         Approval.Decision.valueOf(r.getDecision()),
                         r.getComment(),
                         r.getDecidedAt().toInstant()));
+    }
+
+    @Override
+    public ReviewOutcome recordReview(Review review, Runnable beforeRecording) {
+        Objects.requireNonNull(beforeRecording, "beforeRecording");
+        return holdingTheDeploy("record a review of deploy " + review.deployId(), beforeRecording, (tx, audit) -> {
+            var current = held(tx, review.deployId());
+            var first = review(tx, review.deployId());
+            if (first.isPresent()) {
+                return new ReviewOutcome.AlreadyReviewed(first.get());
+            }
+            var deploy = toDeploy(current);
+            if (!deploy.emergency() || !deploy.state().terminal()) {
+                return new ReviewOutcome.NotReviewable(deploy);
+            }
+            audit.run();
+            // the primary key is the last word: one review per deploy, whoever writes it
+            var stored = tx.insertInto(DEPLOY_REVIEW)
+                    .set(DEPLOY_REVIEW.DEPLOY_ID, review.deployId())
+                    .set(DEPLOY_REVIEW.REVIEWER, review.reviewer())
+                    .set(DEPLOY_REVIEW.REVIEWED_AT, odt(review.reviewedAt()))
+                    .returning()
+                    .fetchSingle();
+            return new ReviewOutcome.Recorded(
+                    new Review(
+                            stored.getDeployId(),
+                            stored.getReviewer(),
+                            stored.getReviewedAt().toInstant()),
+                    deploy);
+        });
+    }
+
+    @Override
+    public Optional<Review> review(long deployId) {
+        return review(db.dsl(), deployId);
+    }
+
+    private static Optional<Review> review(DSLContext dsl, long deployId) {
+        return dsl.selectFrom(DEPLOY_REVIEW)
+                .where(DEPLOY_REVIEW.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r -> new Review(
+                        r.getDeployId(), r.getReviewer(), r.getReviewedAt().toInstant()));
+    }
+
+    @Override
+    public List<Deploy> awaitingReview() {
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.EMERGENCY.isTrue())
+                .and(DEPLOY.STATE.in(terminalStates()))
+                .andNotExists(DSL.selectOne().from(DEPLOY_REVIEW).where(DEPLOY_REVIEW.DEPLOY_ID.eq(DEPLOY.ID)))
+                .orderBy(DEPLOY.UPDATED_AT, DEPLOY.ID)
+                .fetch(JooqDeployStore::toDeploy);
     }
 
     @Override

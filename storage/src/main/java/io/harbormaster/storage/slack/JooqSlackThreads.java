@@ -2,15 +2,17 @@ package io.harbormaster.storage.slack;
 
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.jooq.Tables.SLACK_APPROVAL_CARD;
+import static io.harbormaster.storage.jooq.Tables.SLACK_REVIEW_CARD;
 import static io.harbormaster.storage.jooq.Tables.SLACK_THREAD;
 
 import io.harbormaster.storage.Database;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
 
 /**
- * Each deploy's Slack thread, and the approval card in it, on H2 or PostgreSQL, so any replica (and a restarted one)
- * finds them again.
+ * Each deploy's Slack thread, and the approval card or review request in it, on H2 or PostgreSQL, so any replica (and a
+ * restarted one) finds them again.
  */
 public final class JooqSlackThreads {
     private final Database db;
@@ -21,17 +23,28 @@ public final class JooqSlackThreads {
 
     /** Records a deploy's thread; if one was recorded before (another replica, a retry), that one is kept and returned. */
     public SlackThread save(SlackThread thread) {
+        return firstKept(
+                thread,
+                () -> db.dsl()
+                        .insertInto(SLACK_THREAD)
+                        .set(SLACK_THREAD.DEPLOY_ID, thread.deployId())
+                        .set(SLACK_THREAD.CHANNEL, thread.channel())
+                        .set(SLACK_THREAD.TS, thread.ts())
+                        .execute(),
+                () -> find(thread.deployId()));
+    }
+
+    /**
+     * Stores {@code row} with {@code insert} and returns it; when the deploy has one already (the insert breaks its
+     * primary key), the one {@code earlier} reads is kept and returned instead.
+     */
+    private static <T> T firstKept(T row, Runnable insert, Supplier<Optional<T>> earlier) {
         try {
-            db.dsl()
-                    .insertInto(SLACK_THREAD)
-                    .set(SLACK_THREAD.DEPLOY_ID, thread.deployId())
-                    .set(SLACK_THREAD.CHANNEL, thread.channel())
-                    .set(SLACK_THREAD.TS, thread.ts())
-                    .execute();
-            return thread;
+            insert.run();
+            return row;
         } catch (DataAccessException e) {
             if (isUniqueViolation(e)) {
-                return find(thread.deployId()).orElseThrow(() -> e);
+                return earlier.get().orElseThrow(() -> e);
             }
             throw e;
         }
@@ -49,21 +62,16 @@ public final class JooqSlackThreads {
      * returned.
      */
     public SlackApprovalCard saveCard(SlackApprovalCard card) {
-        try {
-            db.dsl()
-                    .insertInto(SLACK_APPROVAL_CARD)
-                    .set(SLACK_APPROVAL_CARD.DEPLOY_ID, card.deployId())
-                    .set(SLACK_APPROVAL_CARD.CHANNEL, card.channel())
-                    .set(SLACK_APPROVAL_CARD.TS, card.ts())
-                    .set(SLACK_APPROVAL_CARD.CARD, card.card())
-                    .execute();
-            return card;
-        } catch (DataAccessException e) {
-            if (isUniqueViolation(e)) {
-                return findCard(card.deployId()).orElseThrow(() -> e);
-            }
-            throw e;
-        }
+        return firstKept(
+                card,
+                () -> db.dsl()
+                        .insertInto(SLACK_APPROVAL_CARD)
+                        .set(SLACK_APPROVAL_CARD.DEPLOY_ID, card.deployId())
+                        .set(SLACK_APPROVAL_CARD.CHANNEL, card.channel())
+                        .set(SLACK_APPROVAL_CARD.TS, card.ts())
+                        .set(SLACK_APPROVAL_CARD.CARD, card.card())
+                        .execute(),
+                () -> findCard(card.deployId()));
     }
 
     public Optional<SlackApprovalCard> findCard(long deployId) {
@@ -71,5 +79,28 @@ public final class JooqSlackThreads {
                 .selectFrom(SLACK_APPROVAL_CARD)
                 .where(SLACK_APPROVAL_CARD.DEPLOY_ID.eq(deployId))
                 .fetchOptional(r -> new SlackApprovalCard(r.getDeployId(), r.getChannel(), r.getTs(), r.getCard()));
+    }
+
+    /**
+     * Records an emergency deploy's review request; if one was recorded before (another replica, a retry), that one is
+     * kept and returned.
+     */
+    public SlackReviewCard saveReviewCard(SlackReviewCard card) {
+        return firstKept(
+                card,
+                () -> db.dsl()
+                        .insertInto(SLACK_REVIEW_CARD)
+                        .set(SLACK_REVIEW_CARD.DEPLOY_ID, card.deployId())
+                        .set(SLACK_REVIEW_CARD.CHANNEL, card.channel())
+                        .set(SLACK_REVIEW_CARD.TS, card.ts())
+                        .execute(),
+                () -> findReviewCard(card.deployId()));
+    }
+
+    public Optional<SlackReviewCard> findReviewCard(long deployId) {
+        return db.dsl()
+                .selectFrom(SLACK_REVIEW_CARD)
+                .where(SLACK_REVIEW_CARD.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r -> new SlackReviewCard(r.getDeployId(), r.getChannel(), r.getTs()));
     }
 }

@@ -68,6 +68,23 @@ class SlackThreadsTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aDeploysReviewRequestIsFoundAgainAndTheFirstOneRecordedIsKept(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var threads = new JooqSlackThreads(db);
+            long id = aDeploy(db);
+            assertThat(threads.findReviewCard(id)).isEmpty();
+            var first = threads.saveReviewCard(new SlackReviewCard(id, "C0DEPLOYS", "1700000000.000500"));
+            var second = threads.saveReviewCard(new SlackReviewCard(id, "C0DEPLOYS", "1700000000.000600"));
+            assertThat(second).isEqualTo(first);
+            assertThat(threads.findReviewCard(id)).contains(first);
+            assertThat(threads.findReviewCard(id + 1)).isEmpty();
+            assertThatThrownBy(() -> threads.saveReviewCard(new SlackReviewCard(9999, "C0DEPLOYS", "1.5")))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aThreadForADeployThatDoesNotExistIsRefused(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var threads = new JooqSlackThreads(db);

@@ -21,6 +21,12 @@ public sealed interface DeployCommand {
     /** {@code /deploy unlock <service>}. */
     record Unlock(String service) implements DeployCommand {}
 
+    /**
+     * {@code /deploy review <deploy-id>}: marks an emergency deploy reviewed, as its thread's Mark reviewed button does
+     * (for whoever cannot find the thread).
+     */
+    record Review(long deployId) implements DeployCommand {}
+
     /** {@code /deploy help} (and {@code /deploy} alone). */
     record Help() implements DeployCommand {}
 }

@@ -18,6 +18,9 @@ public final class DeployCommandParser {
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
     static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** A deploy's number: positive, at most 18 digits (always a long). */
+    static final Pattern DEPLOY_ID = Pattern.compile("[1-9][0-9]{0,17}");
+
     static final String EMERGENCY = "--emergency";
 
     public static final String DEPLOY_USAGE = "/deploy <service> <version> [to <env>] [--emergency]";
@@ -25,9 +28,10 @@ public final class DeployCommandParser {
     public static final String ROLLBACK_USAGE = "/deploy rollback <service>";
     public static final String LOCK_USAGE = "/deploy lock <service> <reason...>";
     public static final String UNLOCK_USAGE = "/deploy unlock <service>";
+    public static final String REVIEW_USAGE = "/deploy review <deploy-id>";
     public static final String HELP_USAGE = "/deploy help";
 
-    static final List<String> SUBCOMMANDS = List.of("status", "rollback", "lock", "unlock", "help");
+    static final List<String> SUBCOMMANDS = List.of("status", "rollback", "lock", "unlock", "review", "help");
 
     private final ServiceCatalog catalog;
     private final Set<String> environments;
@@ -58,6 +62,8 @@ public final class DeployCommandParser {
             case "rollback" -> oneService(rest, ROLLBACK_USAGE).map(DeployCommand.Rollback::new);
             case "unlock" -> oneService(rest, UNLOCK_USAGE).map(DeployCommand.Unlock::new);
             case "lock" -> lock(rest);
+            // added after the others: a service named review, configured before, is still deployed as before
+            case "review" -> catalog.service(first).isPresent() ? deploy(first, rest) : review(rest);
             default -> deploy(first, rest);
         };
     }
@@ -86,6 +92,29 @@ public final class DeployCommandParser {
                     Usage.of("A lock needs a reason, so others know why they cannot deploy.", LOCK_USAGE));
         }
         return Parsed.ok(new DeployCommand.Lock(((Parsed.Ok<String>) service).command(), reason));
+    }
+
+    /** {@code review <deploy-id>}: the deploy's number as {@code /deploy status} and its thread show it (42 or #42). */
+    private Parsed<DeployCommand> review(List<String> rest) {
+        if (rest.isEmpty()) {
+            return Parsed.invalid(
+                    Usage.of("Which deploy? Give its number, as `" + STATUS_USAGE + "` lists it.", REVIEW_USAGE));
+        }
+        if (rest.size() > 1) {
+            return Parsed.invalid(Usage.of(
+                    "Unexpected `" + abbreviate(rest.get(1)) + "`: name one deploy, by its number.", REVIEW_USAGE));
+        }
+        var word = rest.getFirst();
+        var number = word.startsWith("#") ? word.substring(1) : word;
+        if (!DEPLOY_ID.matcher(number).matches()) {
+            var problem = catalog.service(word).isPresent()
+                    ? "Name the deploy by its number, not its service: `/deploy status " + word
+                            + "` lists its emergency deploys awaiting review, with their numbers."
+                    : "`" + abbreviate(word) + "` is not a deploy number: give the number `" + STATUS_USAGE
+                            + "` lists (for example `/deploy review 42`).";
+            return Parsed.invalid(Usage.of(problem, REVIEW_USAGE));
+        }
+        return Parsed.ok(new DeployCommand.Review(Long.parseLong(number)));
     }
 
     private Parsed<String> oneService(List<String> rest, String usage) {
@@ -208,6 +237,7 @@ public final class DeployCommandParser {
             case "rollback" -> ROLLBACK_USAGE;
             case "lock" -> LOCK_USAGE;
             case "unlock" -> UNLOCK_USAGE;
+            case "review" -> REVIEW_USAGE;
             default -> HELP_USAGE;
         };
     }

@@ -26,6 +26,22 @@ public final class AuditMessages {
      */
     public static SlackMessage summary(
             AuditQuery q, AuditSummary s, Optional<ExportLinks> links, Optional<String> remark) {
+        return summary(q, s, links, remark, List.of());
+    }
+
+    /** How many emergency deploys without a review a summary names; it counts the others. */
+    static final int UNREVIEWED_SHOWN = 20;
+
+    /**
+     * ... and, for a query of emergency deploys, those of them with no review in the log ({@code unreviewed}, oldest
+     * first), so that an auditor finds them.
+     */
+    public static SlackMessage summary(
+            AuditQuery q,
+            AuditSummary s,
+            Optional<ExportLinks> links,
+            Optional<String> remark,
+            List<String> unreviewed) {
         var blocks = new ArrayList<LayoutBlock>();
         var head = "*" + s.matched() + " audit entr" + (s.matched() == 1 ? "y" : "ies") + "* " + filters(q)
                 + remark.map(r -> "\n:grey_question: " + escape(r)).orElse("");
@@ -36,6 +52,15 @@ public final class AuditMessages {
         blocks.add(BlockKit.section(head));
         if (!counts.isEmpty()) {
             blocks.add(BlockKit.fields(counts));
+        }
+        if (!unreviewed.isEmpty()) {
+            int shown = Math.min(unreviewed.size(), UNREVIEWED_SHOWN);
+            blocks.add(BlockKit.section(":warning: *"
+                    + count(unreviewed.size(), "emergency deploy", "emergency deploys")
+                    + " without a review* (no `deploy.reviewed` entry): "
+                    + escape(String.join(", ", unreviewed.subList(0, shown)))
+                    + (unreviewed.size() > shown ? ", and " + (unreviewed.size() - shown) + " more" : "")
+                    + ". `/audit decision=reviewed` lists the reviews."));
         }
         var newest = s.newest().stream()
                 .map(e -> {

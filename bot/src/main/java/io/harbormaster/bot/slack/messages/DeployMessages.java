@@ -7,6 +7,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.bot.slack.ServiceHold;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.risk.RiskAssessment;
@@ -14,8 +15,12 @@ import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.RuleOutcome;
 import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.TrafficSplit;
+import io.harbormaster.engine.text.Durations;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The deploy's parent message and the thread replies, one per phase. */
 public final class DeployMessages {
@@ -167,12 +172,32 @@ public final class DeployMessages {
         return new SlackMessage(head.replace("*", ""), blocks);
     }
 
+    /** How many emergency deploys awaiting review {@code /deploy status} lists; it counts the others. */
+    public static final int REVIEWS_SHOWN = 10;
+
+    /** An emergency deploy awaiting its review, as {@code /deploy status} lists it, with a link to its thread. */
+    public record ReviewWaitLine(DeployView deploy, Optional<String> threadLink) {}
+
     /**
      * {@code /deploy status}: what holds deploys back now (locks, automatic-deploy blocks, freezes), the deploys in
      * flight, then per service the last finished one with its outcome and when it ended, one line each.
      */
     public static SlackMessage status(List<DeployView> deploys, List<ServiceHold> holds) {
-        if (deploys.isEmpty() && holds.isEmpty()) {
+        return status(deploys, holds, List.of(), 0, Instant.EPOCH);
+    }
+
+    /**
+     * ... and, after what holds deploys back, the emergency deploys that ended and still await their review
+     * ({@code awaitingReview}, the first {@link #REVIEWS_SHOWN} of {@code awaitingTotal}), each with when it ended and
+     * how long ago ({@code now}), who ran it, and its thread.
+     */
+    public static SlackMessage status(
+            List<DeployView> deploys,
+            List<ServiceHold> holds,
+            List<ReviewWaitLine> awaitingReview,
+            int awaitingTotal,
+            Instant now) {
+        if (deploys.isEmpty() && holds.isEmpty() && awaitingReview.isEmpty()) {
             return SlackMessage.text("No deploys to show: nothing is in flight and nothing has finished yet.");
         }
         var inFlight = deploys.stream().filter(d -> !d.state().terminal()).toList();
@@ -183,6 +208,17 @@ public final class DeployMessages {
                     blocks,
                     "*Held back*",
                     holds.stream().map(DeployMessages::holdLine).toList());
+        }
+        if (!awaitingReview.isEmpty()) {
+            var lines = new ArrayList<>(
+                    awaitingReview.stream().map(r -> reviewLine(r, now)).toList());
+            if (awaitingTotal > awaitingReview.size()) {
+                lines.add("… and " + (awaitingTotal - awaitingReview.size()) + " more");
+            }
+            statusSection(blocks, "*Emergency deploys awaiting review*", lines);
+            blocks.add(BlockKit.context("A member of the service's approvers (not who ran it, nor the change's"
+                    + " author) reviews each: *Mark reviewed* in its thread, or `" + DeployCommandParser.REVIEW_USAGE
+                    + "`."));
         }
         if (!inFlight.isEmpty()) {
             statusSection(
@@ -209,9 +245,20 @@ public final class DeployMessages {
                     List.of("No deploys to show: nothing is in flight and nothing has finished yet.")));
         }
         return new SlackMessage(
-                (holds.isEmpty() ? "" : holds.size() + " held back, ") + inFlight.size() + " in flight, "
-                        + finished.size() + " last finished",
+                (holds.isEmpty() ? "" : holds.size() + " held back, ")
+                        + (awaitingReview.isEmpty()
+                                ? ""
+                                : Math.max(awaitingTotal, awaitingReview.size()) + " awaiting review, ")
+                        + inFlight.size() + " in flight, " + finished.size() + " last finished",
                 blocks);
+    }
+
+    private static String reviewLine(ReviewWaitLine r, Instant now) {
+        var d = r.deploy();
+        return ":rotating_light: *" + d.service() + "* `" + d.version() + "` → " + d.environment() + ": " + stateName(d)
+                + " " + Mrkdwn.time(d.updatedAt()) + " (" + Durations.words(Duration.between(d.updatedAt(), now))
+                + " ago), run by " + requester(d.requesterId()) + " · #" + d.deployId()
+                + r.threadLink().map(l -> " · <" + l + "|thread>").orElse("");
     }
 
     private static String holdLine(ServiceHold h) {

@@ -11,7 +11,8 @@ public final class HelpMessage {
     public static SlackMessage deploy() {
         var lines = List.of(
                 "`" + DeployCommandParser.DEPLOY_USAGE + "`\n    start a deploy; the bot opens a thread for it."
-                        + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review after."
+                        + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review once it"
+                        + " has ended."
                         + " Each Harbormaster deploys to one environment: `to <env>` may only name its own, other"
                         + " environments have their own instance.",
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
@@ -21,13 +22,16 @@ public final class HelpMessage {
                 "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
                 "`" + DeployCommandParser.UNLOCK_USAGE
                         + "`\n    release the hold (someone else's: only they or the service's approvers)",
+                "`" + DeployCommandParser.REVIEW_USAGE
+                        + "`\n    mark an ended emergency deploy reviewed, as its thread's button does (the service's"
+                        + " approvers, not who ran it); `status` lists those awaiting review",
                 "`" + DeployCommandParser.HELP_USAGE + "`\n    this text",
                 "A service with deployers is deployed, rolled back, locked and unlocked only by them and its"
                         + " approvers; status and help are open to all.");
         var text = "*Harbormaster deploys*\n" + String.join("\n", lines);
         return new SlackMessage(
                 "Harbormaster: /deploy <service> <version> [to <env>] [--emergency], status, rollback, lock, unlock,"
-                        + " help",
+                        + " review, help",
                 List.of(
                         BlockKit.section(text),
                         BlockKit.context("Audit trail: `" + AuditCommandParser.QUERY_USAGE + "`, `"

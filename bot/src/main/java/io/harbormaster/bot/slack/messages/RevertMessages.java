@@ -3,8 +3,8 @@ package io.harbormaster.bot.slack.messages;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 
 import com.slack.api.model.block.LayoutBlock;
-import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.Revert;
+import io.harbormaster.engine.text.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class RevertMessages {
                 + command(d) + "`: `" + d.service() + "` goes back from `" + escape(r.fromVersion()) + "` (deploy #"
                 + r.reverts() + ") to `" + escape(d.version()) + "`, what it ran before that promotion. No risk"
                 + " score, approval or canary: it ran there already, so the stable Deployment gets it at full size now."
-                + " Automatic deploys of " + d.service() + " are blocked for " + DeployPipeline.words(autoDeployBlock)
+                + " Automatic deploys of " + d.service() + " are blocked for " + Durations.words(autoDeployBlock)
                 + ". Updates follow in this thread.");
     }
 

@@ -3,6 +3,8 @@ package io.harbormaster.bot.slack.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.slack.TestCatalog;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,34 @@ class DeployCommandParserTest {
         assertThat(invalid("lock").usage()).isEqualTo(DeployCommandParser.LOCK_USAGE);
         assertThat(invalid("rollback payments now").message()).contains("Unexpected `now`");
         assertThat(invalid("status a b").usage()).isEqualTo(DeployCommandParser.STATUS_USAGE);
+    }
+
+    @Test
+    void reviewNamesOneDeployByTheNumberStatusShows() {
+        assertThat(ok("review 42")).isEqualTo(new DeployCommand.Review(42));
+        assertThat(ok("REVIEW #42")).isEqualTo(new DeployCommand.Review(42));
+        assertThat(invalid("review").message()).contains("Which deploy?").contains("/deploy review <deploy-id>");
+        assertThat(invalid("review 42 43").message()).contains("Unexpected `43`");
+        assertThat(invalid("review checkout").message())
+                .contains("Name the deploy by its number, not its service")
+                .contains("`/deploy status checkout`");
+        for (var bad : List.of("0", "#", "-3", "4.2", "1234567890123456789", "42abc", "<@U0BOB>")) {
+            assertThat(invalid("review " + bad).message()).as(bad).contains("is not a deploy number");
+        }
+        assertThat(invalid("reveiw 42").suggestions()).containsExactly("review");
+    }
+
+    @Test
+    void aServiceNamedReviewIsStillDeployedAsBefore() {
+        var catalog = TestCatalog.catalog();
+        var services = new java.util.HashMap<>(catalog.services());
+        services.put("review", catalog.service("search").orElseThrow());
+        var withReview = new DeployCommandParser(
+                new io.harbormaster.engine.policy.ServiceCatalog(
+                        services, Map.of("approvers", Set.of("U0APPROVER")), List.of(), "auditors"),
+                Set.of());
+        assertThat(((Parsed.Ok<DeployCommand>) withReview.parse("review 1.2.3")).command())
+                .isEqualTo(new DeployCommand.Deploy("review", "1.2.3", Optional.empty(), false));
     }
 
     @Test

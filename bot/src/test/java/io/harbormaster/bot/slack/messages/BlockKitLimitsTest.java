@@ -169,7 +169,24 @@ class BlockKitLimitsTest {
                         Optional.of(new AuditMessages.ExportLinks(
                                 URI.create("https://h/" + HUGE), URI.create("https://j"))),
                         Optional.of(HUGE)),
-                AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2)));
+                AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2)),
+                ReviewMessages.due(finished(deploy(HUGE, HUGE)), HUGE),
+                ReviewMessages.reviewed(finished(deploy(HUGE, HUGE)), HUGE, HUGE),
+                DeployMessages.status(
+                        List.of(),
+                        List.of(),
+                        IntStream.range(0, DeployMessages.REVIEWS_SHOWN)
+                                .mapToObj(i -> new DeployMessages.ReviewWaitLine(
+                                        finished(deploy(HUGE, HUGE)), Optional.of("https://x/" + HUGE)))
+                                .toList(),
+                        500,
+                        Instant.parse("2026-11-25T10:00:00Z")),
+                AuditMessages.summary(
+                        AuditQuery.all().withDecision("emergency"),
+                        summary,
+                        Optional.empty(),
+                        Optional.empty(),
+                        many(1000, HUGE)));
         for (var m : messages) {
             assertWithinLimits(m);
         }

@@ -123,6 +123,45 @@ class DeployMessagesTest {
     }
 
     @Test
+    void statusListsTheEmergencyDeploysAwaitingReviewWithHowLongAgoWhoRanThemAndTheirThread() {
+        var ended = Instant.parse("2026-11-24T08:00:00Z");
+        var promoted = new DeployView(
+                12, "checkout", "1.5.0", "production", "U0ANA", DeployState.PROMOTED, "1.5.0 is live", true, ended);
+        var failed = new DeployView(
+                13,
+                "search",
+                "5.2.0",
+                "production",
+                "U0BOB",
+                DeployState.FAILED,
+                "blocked",
+                true,
+                ended.plusSeconds(3600));
+        var message = DeployMessages.status(
+                List.of(),
+                List.of(),
+                List.of(
+                        new DeployMessages.ReviewWaitLine(
+                                promoted, Optional.of("https://example.slack.com/archives/C1/p1")),
+                        new DeployMessages.ReviewWaitLine(failed, Optional.empty())),
+                DeployMessages.REVIEWS_SHOWN + 2,
+                ended.plus(java.time.Duration.ofHours(2).plusMinutes(5)));
+        var text = text(message);
+
+        assertThat(text)
+                .contains("*Emergency deploys awaiting review*")
+                .contains("*checkout* `1.5.0` → production: promoted 2026-11-24 08:00 UTC (2 h 5 min ago), run by"
+                        + " <@U0ANA> · #12 · <https://example.slack.com/archives/C1/p1|thread>")
+                .contains(
+                        "*search* `5.2.0` → production: failed 2026-11-24 09:00 UTC (65 min ago), run by <@U0BOB> · #13")
+                .contains("… and 10 more")
+                .contains("`/deploy review <deploy-id>`")
+                .contains("nothing is in flight");
+        assertThat(message.text()).startsWith("12 awaiting review, 0 in flight");
+        assertThat(text(DeployMessages.status(List.of(DEPLOY), List.of()))).doesNotContain("awaiting review");
+    }
+
+    @Test
     void aShiftInTheMetricsUnitsStaysAsItIs() {
         var mannWhitney = new Evidence(
                 "mann-whitney",
