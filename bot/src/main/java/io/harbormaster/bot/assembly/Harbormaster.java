@@ -373,7 +373,8 @@ public final class Harbormaster implements AutoCloseable {
 
         /**
          * What a rollback is counted under: the judge whose rule fired ("analysis" when an engine took over a rollback
-         * without its evidence), "readiness" for canary pods that never became ready, "manual" for a person's.
+         * without its evidence), "readiness" for canary pods that never became ready, "cluster" for an operation the
+         * cluster refused, "manual" for a person's.
          */
         static String trigger(io.harbormaster.engine.rollout.DeployNotice.RolledBack r) {
             return switch (r.cause()) {
@@ -382,6 +383,7 @@ public final class Harbormaster implements AutoCloseable {
                             ? "analysis"
                             : r.evidence().getFirst().judge();
                 case io.harbormaster.engine.rollout.RollbackCause.NotReady n -> "readiness";
+                case io.harbormaster.engine.rollout.RollbackCause.ClusterRefused c -> "cluster";
                 case io.harbormaster.engine.rollout.RollbackCause.Requested q -> "manual";
             };
         }

@@ -546,6 +546,65 @@ class DeployPipelineTest {
         assertThat(notice.reason()).isEqualTo("rollback requested by U0OPS");
     }
 
+    /** A cluster that refuses, while {@code refusing} holds, every call named in {@code refused}, as Kubernetes would. */
+    void refuseWhile(AtomicBoolean refusing, java.util.Set<String> refused) {
+        f.clusterPort = RevertTest.around(f.cluster, (method, args) -> {
+            if (refusing.get() && refused.contains(method)) {
+                throw new io.harbormaster.engine.rollout.ClusterRefused(
+                        "Deployment prod/checkout-baseline does not exist: was it deleted by hand?");
+            }
+        });
+    }
+
+    @Test
+    void aCanaryWhoseNextOperationTheClusterRefusesIsRolledBackNotLeftServingUnderAFailedDeploy() {
+        var refusing = new AtomicBoolean(false);
+        refuseWhile(refusing, java.util.Set.of("scale", "awaitReady", "ensureCanary", "ensureBaseline"));
+        var engine = f.engine("engine-a");
+        long id = canaryOfASmallChange(engine, "slack:refused");
+        refusing.set(true);
+
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(10));
+
+        assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.cluster.workloads(f.target("checkout")))
+                .as("no canary left taking traffic")
+                .containsOnlyKeys(Track.STABLE)
+                .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.0.0"));
+        var notice = rolledBack(id);
+        assertThat(notice.cause()).isEqualTo(new RollbackCause.ClusterRefused());
+        assertThat(notice.reason())
+                .startsWith("cluster: refused the canary's next operation")
+                .contains("checkout-baseline does not exist");
+        var incident = f.incidents
+                .recent("checkout", f.clock.instant().minus(Duration.ofHours(1)))
+                .getFirst();
+        assertThat(incident.metric()).isEqualTo("cluster");
+        assertThat(incident.hypothesis()).contains("not a metric").doesNotContain("first suspect");
+        assertThat(auditActions(id)).containsSubsequence("canary.rollback", "incident.opened");
+    }
+
+    @Test
+    void aCanaryWhoseRollbackTheClusterRefusesTooFailsNamingWhatIsLeftAndHowToRemoveIt() {
+        var refusing = new AtomicBoolean(false);
+        refuseWhile(refusing, java.util.Set.of("scale", "awaitReady", "rollback"));
+        var engine = f.engine("engine-a");
+        long id = canaryOfASmallChange(engine, "slack:refused-twice");
+        refusing.set(true);
+
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(10));
+
+        assertThat(done.state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(id))
+                .extracting(t -> t.to())
+                .containsSubsequence(DeployState.CANARY, DeployState.ROLLING_BACK, DeployState.FAILED);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .contains(
+                        "rolling it back was refused too",
+                        "delete Deployments checkout-canary and checkout-baseline in namespace");
+        assertThat(auditActions(id)).containsSubsequence("canary.rollback", "deploy.failed");
+    }
+
     DeployNotice.RolledBack rolledBack(long deployId) {
         return f.notices.stream()
                 .filter(n ->

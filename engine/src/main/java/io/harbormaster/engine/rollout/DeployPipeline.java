@@ -281,8 +281,39 @@ public final class DeployPipeline {
         } catch (StaleRevision e) {
             return ports.deploys().find(d.id()).orElse(d); // someone else moved it: re-read, decide next time
         } catch (ClusterForbidden | ClusterRefused | StableNotFound e) {
-            return fail(d, e.getMessage());
+            return switch (d.state()) {
+                case CANARY -> abandonCanary(d, e.getMessage());
+                case ROLLING_BACK -> fail(d, e.getMessage() + leftBehind(d));
+                default -> fail(d, e.getMessage());
+            };
         }
+    }
+
+    /**
+     * The cluster refused an operation of a running canary (its baseline deleted by hand, a right taken away, the
+     * route gone): the canary is rolled back rather than left serving its share of the traffic under a failed deploy.
+     * Audited before the cluster is touched, as every rollback is; when the rollback is refused too, the deploy fails
+     * with what is left behind and how to remove it.
+     */
+    private Deploy abandonCanary(Deploy d, String refusal) {
+        var why = CLUSTER_REFUSED + "refused the canary's next operation (" + refusal + ")";
+        audit(d, ENGINE, "canary.rollback", "rollback", Map.of("reason", why));
+        var rollingBack = move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why);
+        try {
+            return rollback(rollingBack);
+        } catch (ClusterForbidden | ClusterRefused | StableNotFound e) {
+            return fail(
+                    rollingBack, why + "; rolling it back was refused too (" + e.getMessage() + ")" + leftBehind(d));
+        }
+    }
+
+    /** What a canary whose rollback the cluster refused may leave behind, and how to remove it by hand. */
+    private String leftBehind(Deploy d) {
+        var target = target(spec(d));
+        return ". Its canary and baseline may still run and take traffic: delete Deployments "
+                + target.deploymentOf(Track.CANARY) + " and " + target.deploymentOf(Track.BASELINE) + " in namespace "
+                + target.namespace() + " (and, where a route divides the traffic, send it back to the stable Service"
+                + " alone)";
     }
 
     // ------------------------------------------------------------------------------------------------ risk
@@ -1153,6 +1184,9 @@ public final class DeployPipeline {
     /** How the reason of a rollback for pods that never became ready starts, so that the rollback says why. */
     private static final String NOT_READY = "canary pods not ready after ";
 
+    /** How the reason of a rollback the cluster forced starts: the incident's "metric" is the cluster. */
+    private static final String CLUSTER_REFUSED = "cluster: ";
+
     /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */
     private static final String METRICS_DOWN = "no metrics for ";
 
@@ -1226,7 +1260,12 @@ public final class DeployPipeline {
         var reason = started.map(Transition::reason).orElse("rolled back");
         RollbackCause cause = started.filter(t -> !t.actor().equals(ENGINE))
                 .<RollbackCause>map(t -> new RollbackCause.Requested(t.actor()))
-                .orElse(reason.startsWith(NOT_READY) ? new RollbackCause.NotReady() : new RollbackCause.Analysis());
+                .orElse(
+                        reason.startsWith(NOT_READY)
+                                ? new RollbackCause.NotReady()
+                                : reason.startsWith(CLUSTER_REFUSED)
+                                        ? new RollbackCause.ClusterRefused()
+                                        : new RollbackCause.Analysis());
         var until = now.plus(settings.autoDeployBlock());
         audit(
                 d,
@@ -1241,8 +1280,13 @@ public final class DeployPipeline {
                         d.version(),
                         metricOf(reason),
                         reason,
-                        "the change in " + d.version()
-                                + " is the first suspect: it is the only difference between canary and baseline",
+                        cause instanceof RollbackCause.ClusterRefused
+                                ? "the cluster refused an operation of the canary, not a metric: look at its"
+                                        + " Deployments, Services and route, and at Harbormaster's rights, before"
+                                        + " suspecting " + d.version()
+                                : "the change in " + d.version()
+                                        + " is the first suspect: it is the only difference between canary and"
+                                        + " baseline",
                         now);
         ports.policies()
                 .blockAutoDeploys(

@@ -11,6 +11,12 @@ public sealed interface RollbackCause {
     /** The canary's pods did not become ready within the readiness timeout. */
     record NotReady() implements RollbackCause {}
 
+    /**
+     * The cluster refused an operation of the running canary (a Deployment or route deleted by hand, a right taken
+     * away): the canary is removed rather than left serving under a failed deploy; the change is not the suspect.
+     */
+    record ClusterRefused() implements RollbackCause {}
+
     /** A person asked for it ({@code /deploy rollback}); {@code by} is who. */
     record Requested(String by) implements RollbackCause {}
 }
