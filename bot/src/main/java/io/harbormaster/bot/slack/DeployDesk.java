@@ -7,6 +7,7 @@ import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,15 @@ public interface DeployDesk {
      * The deploys in flight, then each service's last finished one (its outcome and when), for one service or all.
      */
     List<DeployView> status(Optional<String> service);
+
+    /**
+     * For each service (or the one asked for) whose last finished deploy was not promoted (rolled back, failed,
+     * rejected, expired), its latest promoted deploy: the version Harbormaster last put in place, which still runs
+     * unless someone changed the cluster since. A service with no promotion has no entry.
+     */
+    default Map<String, DeployView> lastPromoted(Optional<String> service) {
+        return Map.of();
+    }
 
     /** What holds deploys back now (locks, automatic-deploy blocks, freezes), for one service or every one. */
     default List<ServiceHold> holds(Optional<String> service) {

@@ -151,6 +151,21 @@ public final class PipelineDesk implements DeployDesk {
     }
 
     @Override
+    public Map<String, DeployView> lastPromoted(Optional<String> service) {
+        var out = new java.util.TreeMap<String, DeployView>();
+        for (var last : deploys.lastFinished()) {
+            if (last.state() == DeployState.PROMOTED
+                    || service.isPresent() && !service.get().equals(last.service())) {
+                continue;
+            }
+            deploys.promoted(last.service(), 1).stream()
+                    .findFirst()
+                    .ifPresent(p -> out.put(p.service(), DeployViews.of(p, deploys)));
+        }
+        return out;
+    }
+
+    @Override
     public List<ServiceHold> holds(Optional<String> service) {
         var now = clock.instant();
         var catalog = pipeline.catalog();

@@ -223,7 +223,12 @@ public final class SlackFrontEnd implements AutoCloseable {
                 channel,
                 user.id(),
                 DeployMessages.status(
-                        desk.status(s.service()), desk.holds(s.service()), shown, awaiting.size(), clock.instant()));
+                        desk.status(s.service()),
+                        desk.holds(s.service()),
+                        shown,
+                        awaiting.size(),
+                        clock.instant(),
+                        desk.lastPromoted(s.service())));
     }
 
     /** {@code /deploy review <id>}: answered to the person; the thread's review request is closed by the notifier. */

@@ -14,6 +14,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RollbackCause;
 import io.harbormaster.engine.rollout.Submission;
 import io.harbormaster.engine.rollout.Track;
@@ -328,6 +329,40 @@ class DeployPipelineTest {
         assertThat(f.policies.autoDeployBlock("checkout", f.clock.instant())).isPresent();
         assertThat(auditActions(id)).containsSubsequence("canary.rollback", "incident.opened");
         assertThat(f.audit.verify().valid()).isTrue();
+    }
+
+    @Test
+    void statusNamesTheVersionAServiceLastPromotedUnderItsRolledBackDeploy() {
+        var engine = f.engine("engine-a");
+        var promoted = smallChangeToCheckout(engine, "1.1.0", "slack:p1");
+        assertThat(promoted.state()).isEqualTo(DeployState.PROMOTED);
+        f.metrics.inject("checkout", "1.2.0", Fault.errors(0.10));
+        assertThat(smallChangeToCheckout(engine, "1.2.0", "slack:p2").state()).isEqualTo(DeployState.ROLLED_BACK);
+        var desk = new io.harbormaster.bot.slack.PipelineDesk(
+                engine,
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                PipelineSettings.defaults("engine-a"),
+                deployId -> {},
+                f.clock);
+
+        var lastPromoted = desk.lastPromoted(java.util.Optional.empty());
+
+        assertThat(lastPromoted).containsOnlyKeys("checkout");
+        assertThat(lastPromoted.get("checkout").deployId()).isEqualTo(promoted.id());
+        assertThat(desk.lastPromoted(java.util.Optional.of("payments"))).isEmpty();
+        var status = io.harbormaster.bot.slack.messages.BlockKitLimits.json(
+                io.harbormaster.bot.slack.messages.DeployMessages.status(
+                                desk.status(java.util.Optional.of("checkout")),
+                                java.util.List.of(),
+                                java.util.List.of(),
+                                0,
+                                f.clock.instant(),
+                                lastPromoted)
+                        .blocks());
+        assertThat(status).contains("`1.2.0`", "rolled back", "last promoted: `1.1.0`", "#" + promoted.id());
     }
 
     @Test

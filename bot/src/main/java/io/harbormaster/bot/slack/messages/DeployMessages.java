@@ -13,6 +13,7 @@ import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.RuleOutcome;
+import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.TrafficSplit;
 import io.harbormaster.engine.text.Durations;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The deploy's parent message and the thread replies, one per phase. */
@@ -197,6 +199,21 @@ public final class DeployMessages {
             List<ReviewWaitLine> awaitingReview,
             int awaitingTotal,
             Instant now) {
+        return status(deploys, holds, awaitingReview, awaitingTotal, now, Map.of());
+    }
+
+    /**
+     * ... and, under a service whose last finished deploy was not promoted, the version it last promoted ({@code
+     * lastPromoted}, by service): a rolled-back or failed deploy is not what runs, and the reader should not have to
+     * look further back to know what does.
+     */
+    public static SlackMessage status(
+            List<DeployView> deploys,
+            List<ServiceHold> holds,
+            List<ReviewWaitLine> awaitingReview,
+            int awaitingTotal,
+            Instant now,
+            Map<String, DeployView> lastPromoted) {
         if (deploys.isEmpty() && holds.isEmpty() && awaitingReview.isEmpty()) {
             return SlackMessage.text("No deploys to show: nothing is in flight and nothing has finished yet.");
         }
@@ -237,7 +254,8 @@ public final class DeployMessages {
                     finished.stream()
                             .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
                                     + d.environment() + ": " + stateName(d) + " " + Mrkdwn.time(d.updatedAt()) + " ("
-                                    + escape(d.stateLine()) + ") · #" + d.deployId())
+                                    + escape(d.stateLine()) + ") · #" + d.deployId()
+                                    + lastPromotedLine(d, lastPromoted))
                             .toList());
         }
         if (deploys.isEmpty()) {
@@ -251,6 +269,16 @@ public final class DeployMessages {
                                 : Math.max(awaitingTotal, awaitingReview.size()) + " awaiting review, ")
                         + inFlight.size() + " in flight, " + finished.size() + " last finished",
                 blocks);
+    }
+
+    /** Under a deploy that was not promoted: the version its service last promoted, if any. */
+    private static String lastPromotedLine(DeployView d, Map<String, DeployView> lastPromoted) {
+        var promoted = lastPromoted.get(d.service());
+        if (d.state() == DeployState.PROMOTED || promoted == null || promoted.deployId() == d.deployId()) {
+            return "";
+        }
+        return "\n      ↳ last promoted: `" + promoted.version() + "` " + Mrkdwn.time(promoted.updatedAt()) + " · #"
+                + promoted.deployId() + " (what runs, unless the cluster was changed since)";
     }
 
     private static String reviewLine(ReviewWaitLine r, Instant now) {

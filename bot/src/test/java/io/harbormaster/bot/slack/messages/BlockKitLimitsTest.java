@@ -150,6 +150,27 @@ class BlockKitLimitsTest {
                                 .mapToObj(i -> finished(deploy("checkout", HUGE)))
                                 .toList(),
                         List.of()),
+                DeployMessages.status(
+                        IntStream.range(0, 900)
+                                .mapToObj(i -> new DeployView(
+                                        i,
+                                        "svc-" + i,
+                                        HUGE,
+                                        "production",
+                                        "U0REQUESTER",
+                                        DeployState.ROLLED_BACK,
+                                        HUGE,
+                                        false,
+                                        Instant.parse("2026-11-24T10:00:00Z")))
+                                .toList(),
+                        List.of(),
+                        List.of(),
+                        0,
+                        Instant.parse("2026-11-25T10:00:00Z"),
+                        IntStream.range(0, 900)
+                                .boxed()
+                                .collect(java.util.stream.Collectors.toMap(
+                                        i -> "svc-" + i, i -> finished(deploy("svc-" + i, HUGE))))),
                 EscalationMessages.request(escalation),
                 EscalationMessages.closed(escalation, HUGE),
                 RollbackMessages.broadcast(new RollbackNotice(

@@ -162,6 +162,47 @@ class DeployMessagesTest {
     }
 
     @Test
+    void aServiceWhoseLastDeployWasNotPromotedShowsTheVersionItLastPromoted() {
+        var promoted = new DeployView(
+                5,
+                "checkout",
+                "1.1.0",
+                "production",
+                "U0ANA",
+                DeployState.PROMOTED,
+                "1.1.0 is live",
+                false,
+                Instant.parse("2026-11-24T09:00:00Z"));
+        var live = new DeployView(
+                8,
+                "search",
+                "5.1.0",
+                "production",
+                "U0ANA",
+                DeployState.PROMOTED,
+                "5.1.0 is live",
+                false,
+                Instant.parse("2026-11-24T09:30:00Z"));
+
+        var text = text(DeployMessages.status(
+                List.of(DEPLOY, live),
+                List.of(),
+                List.of(),
+                0,
+                Instant.parse("2026-11-24T11:00:00Z"),
+                java.util.Map.of("checkout", promoted, "search", live)));
+
+        assertThat(text)
+                .contains("*checkout* `1.2.0` → production: rolled back")
+                .contains("↳ last promoted: `1.1.0` 2026-11-24 09:00 UTC · #5")
+                .as("a promoted deploy is what runs: nothing under it")
+                .doesNotContain("last promoted: `5.1.0`");
+        assertThat(text(DeployMessages.status(List.of(DEPLOY), List.of())))
+                .as("no promotion known")
+                .doesNotContain("last promoted");
+    }
+
+    @Test
     void aShiftInTheMetricsUnitsStaysAsItIs() {
         var mannWhitney = new Evidence(
                 "mann-whitney",
