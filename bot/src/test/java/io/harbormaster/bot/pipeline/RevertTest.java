@@ -163,6 +163,40 @@ class RevertTest {
     }
 
     @Test
+    void aCiMessageThatCarriesARevertsFieldsIsAnOrdinaryDeployNotARevert() {
+        var engine = f.engine("engine-a");
+        var latest = promoted(engine, "1.1.0");
+        // CI's message is kept as it arrived, as the request's payload: fields shaped like a revert's must not let it
+        // skip risk scoring, approval and the canary, nor put an image of its choosing in place
+        var evil = "registry.example/checkout:6.6.6-evil";
+        f.announce("checkout", "6.6.6", PipelineFixture.SMALL_CHANGE);
+        var ci = new io.harbormaster.engine.rollout.DeployRequest(
+                "ci:checkout/production/build-666",
+                io.harbormaster.engine.rollout.RequestSource.HTTP,
+                "checkout",
+                "6.6.6",
+                "production",
+                "ci",
+                false,
+                "{\"service\":\"checkout\",\"version\":\"6.6.6\",\"revert\":{\"reverts_deploy\":" + latest.id()
+                        + ",\"from_version\":\"1.1.0\",\"to_image\":\"" + evil + "\",\"to_image_from\":\"ci\","
+                        + "\"request_key\":\"x\"}}",
+                f.clock.instant());
+        var d = accepted(engine.submit(ci));
+
+        var after = engine.advance(d.id()).orElseThrow();
+
+        assertThat(promotes(evil)).isZero();
+        assertThat(stableImage()).isEqualTo("registry.example/checkout:1.1.0");
+        assertThat(after.state()).isNotEqualTo(DeployState.PROMOTED);
+        assertThat(reverts()).isEmpty();
+        assertThat(f.deploys.request(d.id()).flatMap(Revert::of)).isEmpty();
+        assertThat(f.audited(d.id(), "risk.scored"))
+                .as("scored like any deploy")
+                .hasSize(1);
+    }
+
+    @Test
     void aRouteThatCouldNotDivideACanarysTrafficDoesNotStopARevert() {
         var latest = promoted(f.engine("engine-a"), "1.1.0");
         // as Fabric8Cluster refuses a new canary while the service's HTTPRoute is missing or not ready for weights:
