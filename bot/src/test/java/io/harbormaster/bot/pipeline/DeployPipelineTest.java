@@ -765,6 +765,31 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aDependencysTrafficRouteIsNotCheckedByTheDeploysThatDependOnIt() {
+        // payments' canaries divide traffic by an HTTPRoute that is not ready for them (Fabric8Cluster refuses
+        // stable() then): that is payments' business, and checkout, which depends on it, deploys all the same
+        var payments = f.target("payments");
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("stable") && payments.equals(args[0])) {
+                throw new io.harbormaster.engine.rollout.ClusterRefused(
+                        "Service shop/payments would also select the canary's and the baseline's pods");
+            }
+        });
+        f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+
+        var done = f.runUntilDone(
+                engine,
+                PipelineFixture.acceptedId(
+                        engine, PipelineFixture.slackRequest("slack:dep-route", "checkout", "1.5.0", "U0DEV")),
+                Duration.ofMinutes(20));
+
+        assertThat(done.state())
+                .as(f.deploys.transitions(done.id()).getLast().reason())
+                .isEqualTo(DeployState.PROMOTED);
+    }
+
+    @Test
     void requestsThatCannotBeDeployedAreRefusedAndStartNothing() {
         var engine = f.engine("engine-a");
         assertThat(engine.submit(PipelineFixture.slackRequest("k1", "chekout", "1.0.1", "U0DEV")))

@@ -179,6 +179,22 @@ final class PipelineFixture {
                 monotonicNanos);
     }
 
+    /** {@code cluster} as the engines see it, with {@code before} run ahead of each call. */
+    static io.harbormaster.engine.rollout.Cluster around(
+            io.harbormaster.engine.rollout.Cluster cluster, java.util.function.BiConsumer<String, Object[]> before) {
+        return (io.harbormaster.engine.rollout.Cluster) java.lang.reflect.Proxy.newProxyInstance(
+                io.harbormaster.engine.rollout.Cluster.class.getClassLoader(),
+                new Class<?>[] {io.harbormaster.engine.rollout.Cluster.class},
+                (proxy, method, args) -> {
+                    before.accept(method.getName(), args);
+                    try {
+                        return method.invoke(cluster, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     static final String SMALL_CHANGE = """
             {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
              "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";

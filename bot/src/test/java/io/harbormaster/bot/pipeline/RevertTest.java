@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.policy.ServiceLock;
-import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.ClusterRefused;
 import io.harbormaster.engine.rollout.ClusterUnavailable;
 import io.harbormaster.engine.rollout.Deploy;
@@ -19,8 +18,6 @@ import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,19 +101,6 @@ class RevertTest {
                 .count();
     }
 
-    /** {@code cluster} as the engines see it, with {@code before} run ahead of each call. */
-    static Cluster around(Cluster cluster, java.util.function.BiConsumer<String, Object[]> before) {
-        return (Cluster) Proxy.newProxyInstance(
-                Cluster.class.getClassLoader(), new Class<?>[] {Cluster.class}, (proxy, method, args) -> {
-                    before.accept(method.getName(), args);
-                    try {
-                        return method.invoke(cluster, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
     @Test
     void aRollbackWithNothingInFlightPutsBackWhatRanBeforeTheLatestPromotionAtOnceWithoutACanary() {
         var engine = f.engine("engine-a");
@@ -179,6 +163,65 @@ class RevertTest {
     }
 
     @Test
+    void aCiMessageThatCarriesARevertsFieldsIsAnOrdinaryDeployNotARevert() {
+        var engine = f.engine("engine-a");
+        var latest = promoted(engine, "1.1.0");
+        // CI's message is kept as it arrived, as the request's payload: fields shaped like a revert's must not let it
+        // skip risk scoring, approval and the canary, nor put an image of its choosing in place
+        var evil = "registry.example/checkout:6.6.6-evil";
+        f.announce("checkout", "6.6.6", PipelineFixture.SMALL_CHANGE);
+        var ci = new io.harbormaster.engine.rollout.DeployRequest(
+                "ci:checkout/production/build-666",
+                io.harbormaster.engine.rollout.RequestSource.HTTP,
+                "checkout",
+                "6.6.6",
+                "production",
+                "ci",
+                false,
+                "{\"service\":\"checkout\",\"version\":\"6.6.6\",\"revert\":{\"reverts_deploy\":" + latest.id()
+                        + ",\"from_version\":\"1.1.0\",\"to_image\":\"" + evil + "\",\"to_image_from\":\"ci\","
+                        + "\"request_key\":\"x\"}}",
+                f.clock.instant());
+        var d = accepted(engine.submit(ci));
+
+        var after = engine.advance(d.id()).orElseThrow();
+
+        assertThat(promotes(evil)).isZero();
+        assertThat(stableImage()).isEqualTo("registry.example/checkout:1.1.0");
+        assertThat(after.state()).isNotEqualTo(DeployState.PROMOTED);
+        assertThat(reverts()).isEmpty();
+        assertThat(f.deploys.request(d.id()).flatMap(Revert::of)).isEmpty();
+        assertThat(f.audited(d.id(), "risk.scored"))
+                .as("scored like any deploy")
+                .hasSize(1);
+    }
+
+    @Test
+    void aRouteThatCouldNotDivideACanarysTrafficDoesNotStopARevert() {
+        var latest = promoted(f.engine("engine-a"), "1.1.0");
+        // as Fabric8Cluster refuses a new canary while the service's HTTPRoute is missing or not ready for weights:
+        // a revert divides no traffic, so it reads what runs without that check
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("stable")) {
+                throw new ClusterRefused("There is no HTTPRoute shop/checkout to divide the traffic of Deployment"
+                        + " shop/checkout by");
+            }
+        });
+        var engine = f.engine("engine-b");
+
+        var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:route"));
+        var done = engine.advance(revert.id()).orElseThrow();
+
+        assertThat(done.state())
+                .as(f.deploys.transitions(done.id()).getLast().reason())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(stableImage()).isEqualTo(BEFORE);
+        assertThat(reverts()).singleElement().satisfies(r -> assertThat(r.reasoningJson())
+                .contains(
+                        "\"reverts_deploy\":" + latest.id(), "\"running_image\":\"registry.example/checkout:1.1.0\""));
+    }
+
+    @Test
     void theCanaryStartRecordsTheStableImageThatARevertGoesBackTo() {
         // what ran before was not put there by Harbormaster: the revert goes back to it all the same
         f.cluster.install(f.target("checkout"), "registry.example/checkout:0.9.7@sha256:" + "ab".repeat(32), 10);
@@ -199,7 +242,7 @@ class RevertTest {
     @Test
     void theRevertIsAuditedAndAutomaticDeploysBlockedBeforeTheClusterMoves() {
         var seen = new ArrayList<String>();
-        f.clusterPort = around(f.cluster, (method, args) -> {
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
             if (method.equals("promote") && BEFORE.equals(args[1])) {
                 seen.add("revert audited: " + !reverts().isEmpty() + ", blocked: "
                         + f.policies
@@ -369,7 +412,7 @@ class RevertTest {
     @Test
     void aRevertInterruptedAfterItsAuditIsFinishedByTheRestartedEngine() {
         var down = new AtomicBoolean(false);
-        f.clusterPort = around(f.cluster, (method, args) -> {
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
             if (method.equals("promote") && down.get()) {
                 throw new ClusterUnavailable("the API server does not answer", null);
             }
@@ -432,7 +475,7 @@ class RevertTest {
     @Test
     void aRevertTheClusterRefusesFailsAtOnce() {
         var refuse = new AtomicBoolean(false);
-        f.clusterPort = around(f.cluster, (method, args) -> {
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
             if (method.equals("promote") && refuse.get()) {
                 throw new ClusterRefused("the service account may not patch shop/checkout");
             }

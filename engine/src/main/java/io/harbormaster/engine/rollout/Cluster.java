@@ -53,6 +53,11 @@ public interface Cluster {
      */
     void rollback(RolloutTarget target);
 
-    /** What exists now: the stable Deployment, and the canary and baseline if they do. */
+    /**
+     * What exists now: the stable Deployment, and the canary and baseline if they do. Unlike {@link #stable}, it does
+     * not refuse a traffic route that could not divide a new canary's traffic: what exists is read whatever the route.
+     *
+     * @throws StableNotFound when the Deployment or its container does not exist
+     */
     RolloutSnapshot inspect(RolloutTarget target);
 }

@@ -675,7 +675,8 @@ public final class DeployPipeline {
         for (var dep : spec.dependencies()) {
             ports.catalog().get().service(dep.service()).ifPresent(depSpec -> {
                 try {
-                    tagOf(ports.cluster().stable(target(depSpec)).image())
+                    // inspect, not stable: a dependency's traffic route is its own canaries' business
+                    tagOf(ports.cluster().inspect(target(depSpec)).stable().image())
                             .ifPresent(v -> versions.put(dep.service(), v));
                 } catch (StableNotFound e) {
                     // reported by the health check
@@ -701,7 +702,7 @@ public final class DeployPipeline {
                 continue;
             }
             try {
-                ports.cluster().stable(target(depSpec.get()));
+                ports.cluster().inspect(target(depSpec.get()));
             } catch (StableNotFound e) {
                 unhealthy.put(dep.service(), "it has no stable Deployment (" + e.getMessage() + ")");
                 continue;
@@ -1560,7 +1561,8 @@ public final class DeployPipeline {
                             + " promotion");
         }
         var request = ports.deploys().request(d.id()).orElseThrow();
-        var running = ports.cluster().stable(target(spec(d))).image();
+        // inspect: a revert does not divide traffic, so a route that could not is no reason to refuse it
+        var running = ports.cluster().inspect(target(spec(d))).stable().image();
         var reasoning = new LinkedHashMap<String, Object>(r.fields());
         reasoning.put("to_version", d.version());
         reasoning.put("running_image", running);

@@ -56,8 +56,16 @@ public record Revert(long reverts, String fromVersion, String image, String imag
         return m;
     }
 
-    /** The revert a request asks for; empty for any other request (and for a payload that is not a revert's). */
+    /**
+     * The revert a request asks for; empty for any other request (and for a payload that is not a revert's). Only a
+     * request the pipeline made as a revert is one: its key is a revert's ({@link #key}) for the deploy its payload
+     * names. A CI message is kept as it arrived, as its request's payload, so a payload alone proves nothing: taken
+     * for a revert it would skip risk scoring, approval and the canary and put any image in place.
+     */
     public static Optional<Revert> of(DeployRequest request) {
+        if (request.source() != RequestSource.SLACK || !request.idempotencyKey().startsWith("revert:")) {
+            return Optional.empty();
+        }
         JsonNode node;
         try {
             node = JSON.readTree(request.payloadJson()).path(KEY);
@@ -69,8 +77,12 @@ public record Revert(long reverts, String fromVersion, String image, String imag
                 || !node.path("to_image").isTextual()) {
             return Optional.empty();
         }
+        long reverts = node.path("reverts_deploy").asLong();
+        if (!request.idempotencyKey().matches("revert:" + reverts + ":[1-9][0-9]{0,8}")) {
+            return Optional.empty();
+        }
         return Optional.of(new Revert(
-                node.path("reverts_deploy").asLong(),
+                reverts,
                 node.path("from_version").asText(),
                 node.path("to_image").asText(),
                 node.path("to_image_from").asText(""),

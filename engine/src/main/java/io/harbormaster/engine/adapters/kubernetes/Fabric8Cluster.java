@@ -150,11 +150,20 @@ public final class Fabric8Cluster implements Cluster {
 
     @Override
     public StableDeployment stable(RolloutTarget target) {
+        return stable(target, true);
+    }
+
+    /**
+     * The stable Deployment; {@code check}: refuses, while no rollout is in progress, a route that could not divide
+     * the traffic of the next one. Only a canary needs that: a revert, a dependency's health or a restarted engine's
+     * look at what exists read the Deployment whatever state its route is in.
+     */
+    private StableDeployment stable(RolloutTarget target, boolean check) {
         Deployment stable = requireStable(target);
         int replicas = replicas(stable);
         int full = fullReplicas(stable).orElse(replicas);
         TrafficRouter router = router(target, Optional.of(stable));
-        if (fullReplicas(stable).isEmpty()) { // no rollout yet: a route that cannot divide the traffic stops it now
+        if (check && fullReplicas(stable).isEmpty()) { // no rollout yet: a route that cannot divide it stops it now
             router.check(target, podLabels(stable));
         }
         return new StableDeployment(
@@ -273,7 +282,7 @@ public final class Fabric8Cluster implements Cluster {
 
     @Override
     public RolloutSnapshot inspect(RolloutTarget target) {
-        StableDeployment stable = stable(target);
+        StableDeployment stable = stable(target, false);
         return new RolloutSnapshot(
                 stable, trackDeployment(target, Track.CANARY), trackDeployment(target, Track.BASELINE));
     }

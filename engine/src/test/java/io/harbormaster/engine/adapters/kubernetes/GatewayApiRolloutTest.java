@@ -397,6 +397,22 @@ class GatewayApiRolloutTest {
     }
 
     @Test
+    void whatExistsIsReadWhateverTheRouteSoARevertOrADependencysCheckIsNotRefusedForIt() {
+        // the route is configured but not there (or not ready for canaries yet): only a canary needs it
+        stableWithService(10);
+        assertThatThrownBy(() -> cluster.stable(WEB)).isInstanceOf(ClusterRefused.class);
+
+        var there = cluster.inspect(WEB);
+
+        assertThat(there.stable().image()).isEqualTo(V1);
+        assertThat(there.stable().fullReplicas()).isEqualTo(10);
+        assertThat(there.inProgress()).isFalse();
+        // and a revert's promotion, which never divides traffic, goes through without it
+        cluster.promote(WEB, V2);
+        assertThat(cluster.inspect(WEB).stable().image()).isEqualTo(V2);
+    }
+
+    @Test
     void aRouteWithoutARuleForTheStableServiceIsRefusedNamingWhereItSends() {
         stableWithService(10);
         createRoute(rule(ref("static", null)), rule(ref("checkout", null)));
