@@ -583,7 +583,7 @@ class DeployPipelineTest {
 
     /** A cluster that refuses, while {@code refusing} holds, every call named in {@code refused}, as Kubernetes would. */
     void refuseWhile(AtomicBoolean refusing, java.util.Set<String> refused) {
-        f.clusterPort = RevertTest.around(f.cluster, (method, args) -> {
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
             if (refusing.get() && refused.contains(method)) {
                 throw new io.harbormaster.engine.rollout.ClusterRefused(
                         "Deployment prod/checkout-baseline does not exist: was it deleted by hand?");
