@@ -18,7 +18,8 @@ public final class HelpMessage {
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
                 "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    stop the service's deploy in flight (its canary"
                         + " rolled back to the stable version); with nothing in flight, put back the version it ran"
-                        + " before its latest promotion, at once (no canary), and block automatic deploys for an hour",
+                        + " before its latest promotion, at once (no canary), and block automatic deploys for a while"
+                        + " (`defaults.auto_deploy_block`, an hour unless configured)",
                 "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
                 "`" + DeployCommandParser.UNLOCK_USAGE
                         + "`\n    release the hold (someone else's: only they or the service's approvers)",
