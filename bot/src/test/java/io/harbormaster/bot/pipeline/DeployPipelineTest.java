@@ -620,6 +620,37 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aPromotionResumedAfterARestartIsNotFailedByTheChecksACanarysStartMakes() {
+        var down = new AtomicBoolean(false);
+        var routeBroken = new AtomicBoolean(false);
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("promote") && down.get()) {
+                throw new io.harbormaster.engine.rollout.ClusterUnavailable("the API server does not answer", null);
+            }
+            if (method.equals("stable") && routeBroken.get()) { // as Fabric8Cluster does for a route unfit for canaries
+                throw new io.harbormaster.engine.rollout.ClusterRefused(
+                        "HTTPRoute prod/checkout has no rule that sends to Service checkout");
+            }
+        });
+        var engine = f.engine("engine-a");
+        long id = canaryOfASmallChange(engine, "slack:resume-promote");
+        down.set(true);
+        // the engine promotes, and the cluster does not answer: the runner would retry, this engine "crashes"
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.runUntilDone(engine, id, Duration.ofMinutes(10)))
+                .isInstanceOf(io.harbormaster.engine.rollout.ClusterUnavailable.class);
+        assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(DeployState.PROMOTING);
+
+        down.set(false);
+        routeBroken.set(true);
+        var done = f.runUntilDone(f.engine("engine-a"), id, Duration.ofMinutes(1));
+
+        assertThat(done.state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(f.cluster.workloads(f.target("checkout")))
+                .containsOnlyKeys(Track.STABLE)
+                .hasEntrySatisfying(Track.STABLE, w -> assertThat(w.image()).endsWith(":1.1.0"));
+    }
+
+    @Test
     void aCanaryWhoseRollbackTheClusterRefusesTooFailsNamingWhatIsLeftAndHowToRemoveIt() {
         var refusing = new AtomicBoolean(false);
         refuseWhile(refusing, java.util.Set.of("scale", "awaitReady", "rollback"));

@@ -1233,11 +1233,15 @@ public final class DeployPipeline {
         return promote(d, List.of());
     }
 
-    /** Promotes; {@code evidence} is what the analysis saw (empty when resuming after a restart). */
+    /**
+     * Promotes; {@code evidence} is what the analysis saw (empty when resuming after a restart). The stable Deployment
+     * is read as it is ({@link Cluster#inspect}), without the checks a canary's start makes: an engine that resumes a
+     * promotion the cluster already took must not fail it for a route that since stopped fitting a canary.
+     */
     private Deploy promote(Deploy d, List<Evidence> evidence) {
         var spec = spec(d);
         var target = target(spec);
-        var stable = ports.cluster().stable(target);
+        var stable = ports.cluster().inspect(target).stable();
         ports.cluster().promote(target, image(d, stable));
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
