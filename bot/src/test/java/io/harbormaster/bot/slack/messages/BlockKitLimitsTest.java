@@ -94,7 +94,7 @@ class BlockKitLimitsTest {
                 reason);
     }
 
-    private static void assertWithinLimits(SlackMessage m) {
+    static void assertWithinLimits(SlackMessage m) {
         assertThat(BlockKitLimits.violations(m.blocks())).isEmpty();
         assertThat(m.text().length()).isLessThanOrEqualTo(BlockKit.MESSAGE_TEXT);
     }

@@ -203,6 +203,35 @@ class DeployMessagesTest {
     }
 
     @Test
+    void longStatusLinesGoIntoMoreSectionsRatherThanBeingCutAtSlacksLimit() {
+        var ended = Instant.parse("2026-11-24T08:00:00Z");
+        var waiting = java.util.stream.IntStream.range(0, DeployMessages.REVIEWS_SHOWN)
+                .mapToObj(i -> new DeployMessages.ReviewWaitLine(
+                        new DeployView(
+                                100 + i,
+                                "service-" + i,
+                                "1.0.0-" + "x".repeat(200),
+                                "production",
+                                "U0ANA",
+                                DeployState.PROMOTED,
+                                "live",
+                                true,
+                                ended),
+                        Optional.of("https://example.slack.com/archives/C1/p" + "1".repeat(150))))
+                .toList();
+
+        var message = DeployMessages.status(
+                List.of(), List.of(), waiting, DeployMessages.REVIEWS_SHOWN + 5, ended.plusSeconds(60));
+        var text = text(message);
+
+        assertThat(text).contains("… and 5 more").doesNotContain("(truncated");
+        for (int i = 0; i < DeployMessages.REVIEWS_SHOWN; i++) {
+            assertThat(text).contains("*service-" + i + "*");
+        }
+        BlockKitLimitsTest.assertWithinLimits(message);
+    }
+
+    @Test
     void aShiftInTheMetricsUnitsStaysAsItIs() {
         var mannWhitney = new Evidence(
                 "mann-whitney",
