@@ -235,6 +235,28 @@ class EmergencyReviewTest {
     }
 
     @Test
+    void anEmergencyDeployStoppedBeforeItsRoutingSkippedNothingAndNeedsNoReview() {
+        var engine = f.engine("engine-a");
+        f.announce(
+                "checkout",
+                "1.1.0",
+                PipelineFixture.SMALL_CHANGE.replace("\"nf\":1", "\"nf\":0")); // no file touched: cannot be scored
+        long id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:e-unscored", "checkout", "1.1.0", "U0DEV", true));
+
+        assertThat(f.runUntilDone(engine, id, Duration.ofMinutes(5)).state()).isEqualTo(DeployState.FAILED);
+
+        assertThat(f.deploys.transitions(id).getLast().reason()).contains("cannot be scored");
+        assertThat(f.notices)
+                .filteredOn(n -> n instanceof DeployNotice.ReviewDue)
+                .isEmpty();
+        assertThat(awaiting()).isEmpty();
+        assertThat(((ReviewDecision.NotReviewable) engine.review(id, "U0ANN")).reason())
+                .contains("stopped before it was routed", "needs no review");
+        assertThat(audited(id, "deploy.reviewed")).isEmpty();
+    }
+
+    @Test
     void twoApproversReviewingAtOnceOnTwoReplicasRecordAndAuditOneReview() throws Exception {
         var a = f.engine("engine-a");
         var b = f.engine("engine-b");

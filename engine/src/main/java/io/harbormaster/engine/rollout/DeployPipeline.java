@@ -1824,6 +1824,11 @@ public final class DeployPipeline {
         if (!d.state().terminal()) {
             return new ReviewDecision.NotReviewable(notReviewable(d));
         }
+        if (!routed(d)) {
+            return new ReviewDecision.NotReviewable("deploy #" + d.id() + " stopped before it was routed ("
+                    + d.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + " before preflight), so --emergency skipped nothing: it needs no review");
+        }
         if (ports.catalog().get().service(d.service()).isEmpty()) {
             return new ReviewDecision.NotReviewable(
                     "deploy #" + d.id() + " is of " + d.service() + ", which is no longer"
@@ -1877,9 +1882,18 @@ public final class DeployPipeline {
 
     /** Tells that an emergency deploy which just ended needs its review (after its outcome was told). */
     private void reviewDue(Deploy ended) {
-        if (ended.emergency()) {
+        if (ended.emergency() && routed(ended)) {
             ports.notifier().notify(new DeployNotice.ReviewDue(ended));
         }
+    }
+
+    /**
+     * Whether the deploy got past its routing (its {@code deploy.routed} entry, and a move to preflight): only from
+     * there does {@code --emergency} skip anything (the approval wait, deploy windows and freezes), so only from there
+     * does an emergency deploy need its review, as {@code /audit decision=emergency} counts them.
+     */
+    private boolean routed(Deploy d) {
+        return ports.deploys().transitions(d.id()).stream().anyMatch(t -> t.to() == DeployState.PREFLIGHT);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

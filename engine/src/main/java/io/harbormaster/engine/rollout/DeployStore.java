@@ -138,8 +138,9 @@ public interface DeployStore {
     Optional<Review> review(long deployId);
 
     /**
-     * Emergency deploys that have ended and have no review yet, the longest waiting first (by when they ended, the
-     * smaller id on a tie): what must not be forgotten.
+     * Emergency deploys that got past their routing (a move to preflight: from there on {@code --emergency} skips the
+     * approval wait, windows and freezes), have ended and have no review yet, the longest waiting first (by when they
+     * ended, the smaller id on a tie): what must not be forgotten.
      */
     List<Deploy> awaitingReview();
 

@@ -648,6 +648,11 @@ public final class JooqDeployStore implements DeployStore {
                 .selectFrom(DEPLOY)
                 .where(DEPLOY.EMERGENCY.isTrue())
                 .and(DEPLOY.STATE.in(terminalStates()))
+                // routed: only from preflight on does --emergency skip anything (the pipeline asks the same)
+                .andExists(DSL.selectOne()
+                        .from(DEPLOY_TRANSITION)
+                        .where(DEPLOY_TRANSITION.DEPLOY_ID.eq(DEPLOY.ID))
+                        .and(DEPLOY_TRANSITION.TO_STATE.eq(DeployState.PREFLIGHT.name())))
                 .andNotExists(DSL.selectOne().from(DEPLOY_REVIEW).where(DEPLOY_REVIEW.DEPLOY_ID.eq(DEPLOY.ID)))
                 .orderBy(DEPLOY.UPDATED_AT, DEPLOY.ID)
                 .fetch(JooqDeployStore::toDeploy);

@@ -102,6 +102,10 @@ class DeployReviewStoreTest {
                     .hasMessage("audit log unavailable");
             assertThat(store.review(failed.id())).isEmpty();
             assertThat(store.awaitingReview()).extracting(Deploy::id).containsExactly(failed.id());
+            // an emergency deploy stopped before its routing (its change could not be scored) skipped nothing
+            var unscored = store.intake(request("k4", "cart", true)).deploy();
+            store.transition(unscored.id(), unscored.revision(), DeployState.FAILED, 0, "engine", "unscorable", T0);
+            assertThat(store.awaitingReview()).extracting(Deploy::id).containsExactly(failed.id());
 
             assertThatThrownBy(() -> store.recordReview(new Review(99_999, "U0ANN", T0), () -> {}))
                     .isInstanceOf(NoSuchElementException.class);
