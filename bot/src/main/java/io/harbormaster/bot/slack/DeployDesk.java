@@ -75,15 +75,19 @@ public interface DeployDesk {
     ReviewOutcome review(long deployId, SlackUser reviewer);
 
     /**
-     * Emergency deploys that have ended and wait for their review, the longest waiting first, for one service or all,
-     * each with its thread when it has one.
+     * Emergency deploys that have ended and wait for their review, for one service or all: the {@code shown} longest
+     * waiting, each with its thread when it has one, and how many wait in all (only the shown ones are looked up
+     * further, however many wait).
      */
-    default List<ReviewWait> awaitingReview(Optional<String> service) {
-        return List.of();
+    default ReviewWaits awaitingReview(Optional<String> service, int shown) {
+        return new ReviewWaits(List.of(), 0);
     }
 
     /** An emergency deploy waiting for its review, and its thread when it has one. */
     record ReviewWait(DeployView deploy, Optional<ThreadRef> thread) {}
+
+    /** The first emergency deploys waiting for their review, and how many wait in all. */
+    record ReviewWaits(List<ReviewWait> first, int total) {}
 
     /** What became of a review. */
     sealed interface ReviewOutcome {

@@ -421,11 +421,15 @@ public final class PipelineDesk implements DeployDesk {
     }
 
     @Override
-    public List<ReviewWait> awaitingReview(Optional<String> service) {
-        return deploys.awaitingReview().stream()
+    public ReviewWaits awaitingReview(Optional<String> service, int shown) {
+        var waiting = deploys.awaitingReview().stream()
                 .filter(d -> service.isEmpty() || service.get().equals(d.service()))
+                .toList();
+        var first = waiting.stream()
+                .limit(shown)
                 .map(d -> new ReviewWait(DeployViews.of(d, deploys), threads.find(d.id())))
                 .toList();
+        return new ReviewWaits(first, waiting.size());
     }
 
     private static String which(Deploy d) {

@@ -213,9 +213,8 @@ public final class SlackFrontEnd implements AutoCloseable {
      * one's thread), the deploys in flight and what each service last finished with.
      */
     private void status(DeployCommand.Status s, String channel, SlackUser user) {
-        var awaiting = desk.awaitingReview(s.service());
-        var shown = awaiting.stream()
-                .limit(DeployMessages.REVIEWS_SHOWN)
+        var awaiting = desk.awaitingReview(s.service(), DeployMessages.REVIEWS_SHOWN);
+        var shown = awaiting.first().stream()
                 .map(w -> new DeployMessages.ReviewWaitLine(
                         w.deploy(), w.thread().flatMap(t -> web.permalink(t).join())))
                 .toList();
@@ -226,7 +225,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                         desk.status(s.service()),
                         desk.holds(s.service()),
                         shown,
-                        awaiting.size(),
+                        awaiting.total(),
                         clock.instant(),
                         desk.lastPromoted(s.service())));
     }

@@ -257,6 +257,43 @@ class EmergencyReviewTest {
     }
 
     @Test
+    void theDeskLooksUpOnlyTheReviewsItShowsAndCountsTheRest() {
+        var engine = f.engine("engine-a");
+        for (int i = 0; i < 12; i++) {
+            var service = i % 3 == 0 ? "payments" : "checkout";
+            var d = f.deploys
+                    .intake(PipelineFixture.slackRequest("slack:w" + i, service, "1.0." + i, "U0DEV", true))
+                    .deploy();
+            f.clock.advance(Duration.ofSeconds(1));
+            var preflight = f.deploys.transition(
+                    d.id(), d.revision(), DeployState.PREFLIGHT, 0, "engine", "emergency", f.clock.instant());
+            f.deploys.transition(
+                    d.id(), preflight.revision(), DeployState.FAILED, 0, "engine", "blocked", f.clock.instant());
+        }
+        var desk = new io.harbormaster.bot.slack.PipelineDesk(
+                engine,
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                io.harbormaster.engine.rollout.PipelineSettings.defaults("engine-a"),
+                deployId -> {},
+                f.clock);
+
+        var all = desk.awaitingReview(java.util.Optional.empty(), 10);
+        var payments = desk.awaitingReview(java.util.Optional.of("payments"), 2);
+
+        assertThat(all.total()).isEqualTo(12);
+        assertThat(all.first())
+                .extracting(w -> w.deploy().version())
+                .as("the ten longest waiting, oldest first")
+                .containsExactly(
+                        "1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6", "1.0.7", "1.0.8", "1.0.9");
+        assertThat(payments.total()).isEqualTo(4);
+        assertThat(payments.first()).extracting(w -> w.deploy().version()).containsExactly("1.0.0", "1.0.3");
+    }
+
+    @Test
     void twoApproversReviewingAtOnceOnTwoReplicasRecordAndAuditOneReview() throws Exception {
         var a = f.engine("engine-a");
         var b = f.engine("engine-b");
