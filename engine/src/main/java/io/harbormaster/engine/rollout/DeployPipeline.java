@@ -555,7 +555,7 @@ public final class DeployPipeline {
 
     private static String notWaiting(Deploy d) {
         return "this deploy is no longer waiting for a decision (it is "
-                + d.state().name().toLowerCase().replace('_', ' ') + ")";
+                + d.state().words() + ")";
     }
 
     private Deploy expireIfDue(Deploy d) {
@@ -1378,10 +1378,7 @@ public final class DeployPipeline {
                     service,
                     user,
                     "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
-                            + d.state()
-                                    .name()
-                                    .toLowerCase(java.util.Locale.ROOT)
-                                    .replace('_', ' ')
+                            + d.state().words()
                             + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
                             + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
                             + " nothing in flight it reverts the latest promotion");
@@ -1748,7 +1745,7 @@ public final class DeployPipeline {
         return "this deploy no longer waits for a decision on its pause (it is "
                 + (d.state() == DeployState.CANARY
                         ? "running its canary again"
-                        : d.state().name().toLowerCase().replace('_', ' '))
+                        : d.state().words())
                 + ")";
     }
 
@@ -1826,7 +1823,7 @@ public final class DeployPipeline {
         }
         if (!routed(d)) {
             return new ReviewDecision.NotReviewable("deploy #" + d.id() + " stopped before it was routed ("
-                    + d.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + d.state().words()
                     + " before preflight), so --emergency skipped nothing: it needs no review");
         }
         if (ports.catalog().get().service(d.service()).isEmpty()) {
@@ -1876,7 +1873,7 @@ public final class DeployPipeline {
             return which + " was not an emergency deploy: only `--emergency` deploys need a review";
         }
         return which + " is still "
-                + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + d.state().words()
                 + ": an emergency deploy is reviewed once it has ended (its thread asks for the review then)";
     }
 

@@ -16,6 +16,11 @@ public enum DeployState {
     ROLLED_BACK,
     FAILED;
 
+    /** The state as a person reads it: "awaiting approval", "rolled back". */
+    public String words() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
     /** Whether the deploy has ended: nothing more will happen to it. */
     public boolean terminal() {
         return switch (this) {

@@ -48,10 +48,7 @@ public final class DeployMessages {
                 "*Environment*\n" + d.environment(),
                 "*Requested by*\n" + requester(d.requesterId()))));
         blocks.add(BlockKit.context(List.of(
-                stateEmoji(d) + " *"
-                        + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "*: "
-                        + escape(d.stateLine()),
-                "deploy #" + d.deployId())));
+                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine()), "deploy #" + d.deployId())));
         return new SlackMessage(title + ": " + d.stateLine(), blocks);
     }
 
@@ -332,7 +329,7 @@ public final class DeployMessages {
     }
 
     private static String stateName(DeployView d) {
-        return d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return d.state().words();
     }
 
     /**

@@ -12,7 +12,6 @@ import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The approval request in a deploy's thread, and the same message once it is decided or expired. */
@@ -114,8 +113,7 @@ public final class EscalationMessages {
     public static String ended(DeployState state) {
         return state == DeployState.EXPIRED
                 ? EXPIRED
-                : "No longer waiting for a decision: the deploy is "
-                        + state.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+                : "No longer waiting for a decision: the deploy is " + state.words();
     }
 
     /**

@@ -27,7 +27,7 @@ public final class ReviewMessages {
         var id = Long.toString(d.deployId());
         var text =
                 ":rotating_light: *Review needed*: this emergency deploy skipped the approval wait, and it has ended ("
-                        + d.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + d.state().words()
                         + "). It needs a review after the fact: look at what it changed and why it could"
                         + " not wait, then mark it reviewed.";
         return new SlackMessage(
