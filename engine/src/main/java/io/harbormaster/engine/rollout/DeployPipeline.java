@@ -48,6 +48,11 @@ public final class DeployPipeline {
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     static final String ENGINE = "engine";
     private static final System.Logger LOG = System.getLogger(DeployPipeline.class.getName());
+
+    /** Reads the JSON the pipeline stored itself (a change's author, audit reasonings); thread-safe once built. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     static final String CONFLICT_CHECK = "no conflicting deploy";
 
     private final PipelinePorts ports;
@@ -579,9 +584,7 @@ public final class DeployPipeline {
 
     private static Optional<String> authorOf(String changeJson) {
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(changeJson)
-                    .path("author");
+            var node = JSON.readTree(changeJson).path("author");
             return node.isTextual() ? Optional.of(node.asText()) : Optional.empty();
         } catch (java.io.IOException e) {
             return Optional.empty();
@@ -1507,9 +1510,7 @@ public final class DeployPipeline {
 
     private static Optional<String> stableImageIn(String reasoningJson) {
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(reasoningJson)
-                    .path(STABLE_IMAGE);
+            var node = JSON.readTree(reasoningJson).path(STABLE_IMAGE);
             return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
         } catch (java.io.IOException e) {
             return Optional.empty();
@@ -1764,10 +1765,8 @@ public final class DeployPipeline {
             return Map.of();
         }
         try {
-            var m = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readValue(
-                            json.get(),
-                            new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            var m = JSON.readValue(
+                    json.get(), new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
             m.remove("reason");
             return m;
         } catch (java.io.IOException e) {
