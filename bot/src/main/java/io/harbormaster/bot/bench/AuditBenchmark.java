@@ -57,6 +57,8 @@ public final class AuditBenchmark {
         int measured = (int) Math.min(plan.appendMeasured(), plan.entries());
         var pool = Executors.newFixedThreadPool(plan.appendThreads());
         long t0 = System.nanoTime();
+        long transactionsBefore = log.appendTransactions();
+        long entriesBefore = log.appendedEntries();
         try {
             var tasks = new ArrayList<Callable<Void>>();
             int perThread = measured / plan.appendThreads();
@@ -83,6 +85,11 @@ public final class AuditBenchmark {
         figures.put("append_per_s", round(measured / appendSeconds, 0));
         figures.put("append_measured_entries", measured);
         figures.put("append_threads", plan.appendThreads());
+        // entries per commit: how much the group commit shared the cost of each transaction's flush
+        long transactions = log.appendTransactions() - transactionsBefore;
+        figures.put(
+                "append_per_commit",
+                round((double) (log.appendedEntries() - entriesBefore) / Math.max(1, transactions), 2));
 
         // 2. Fill the rest in chained batches (the same chaining code, fewer transactions), so the later phases
         // run over the full size.

@@ -42,6 +42,10 @@ public final class JooqAuditLog implements AuditLog {
     private static final int FETCH_SIZE = 2_000;
     private static final int MAX_GROUP = 500;
     private static final int MAX_RELINK = 100;
+    /** A leader stops waiting for more records once none has arrived for this long. */
+    static final long GATHER_QUIET_NANOS = 100_000;
+    /** And never waits longer than this. */
+    static final long GATHER_MAX_NANOS = 1_000_000;
 
     private final Database db;
     private final Optional<CheckpointSigner> signer;
@@ -51,9 +55,22 @@ public final class JooqAuditLog implements AuditLog {
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+    /** Records in {@link #queue} (its own size() walks it). */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    /** Completed when the current group's leader has written and let go of the writer lock. */
+    private volatile java.util.concurrent.CompletableFuture<Void> turn =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
+    // The last group's size and how long its write took; guarded by the writer lock.
+    private int lastGroup;
+    private long lastWriteNanos;
     // The chain's head as this process last wrote or read it; guarded by the writer lock.
     private long headSeq;
     private String headHash;
+    /** Transactions that appended entries, and the entries they appended: how well appends were grouped. */
+    private final java.util.concurrent.atomic.LongAdder appendTransactions =
+            new java.util.concurrent.atomic.LongAdder();
+
+    private final java.util.concurrent.atomic.LongAdder appendedEntries = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param signer signs checkpoints; its public key is recorded in {@code audit_key}
@@ -110,22 +127,45 @@ public final class JooqAuditLog implements AuditLog {
     }
 
     /**
-     * Appends one record. Concurrent callers share transactions (group commit): whoever holds the writer lock writes
-     * every record queued so far in one transaction, so the others usually find theirs written when they get the
-     * lock. Records are made canonical in the caller's thread, so bad input fails only its own caller.
+     * Appends one record. Concurrent callers share transactions (group commit): one of them, the leader, writes every
+     * record queued so far in one transaction while the others wait for their own record's result, not for the
+     * writer lock, so each returns as soon as its record is written and may queue its next one at once. A leader that
+     * saw concurrent appends lately first waits a moment for records still arriving (see {@link #gather()}), as
+     * PostgreSQL's {@code commit_delay} does for {@code commit_siblings}: one flush then serves them all, where
+     * without the wait the callers split into two alternating groups, each waiting out the other's flush. Records
+     * are made canonical in the caller's thread, so bad input fails only its own caller.
      */
     @Override
     public AuditEntry append(AuditRecord record) {
         signer();
         var pending = new Pending(record.canonical());
         queue.add(pending);
-        writer.lock();
-        try {
-            if (!pending.result.isDone()) {
-                writeQueued();
+        queued.incrementAndGet();
+        while (!pending.result.isDone()) {
+            var current = turn;
+            if (writer.tryLock()) {
+                var mine = new java.util.concurrent.CompletableFuture<Void>();
+                turn = mine;
+                try {
+                    if (!pending.result.isDone()) {
+                        gather();
+                        writeQueued();
+                    }
+                } finally {
+                    writer.unlock();
+                    mine.complete(null);
+                }
+            } else if (current.isDone()) {
+                // the lock is held by something that is not a group's leader (appendAll, a checkpoint), or a new
+                // leader has not yet said so: wait for the lock itself
+                writer.lock();
+                writer.unlock();
+            } else {
+                // another leader is writing: this record is in its group or will be in the next
+                java.util.concurrent.CompletableFuture.anyOf(pending.result, current)
+                        .exceptionally(e -> null)
+                        .join();
             }
-        } finally {
-            writer.unlock();
         }
         try {
             return pending.result.join();
@@ -134,18 +174,76 @@ public final class JooqAuditLog implements AuditLog {
         }
     }
 
+    /**
+     * Before a leader writes, waits for records still arriving, but only when the last group had more than one record
+     * (a lone appender is never delayed): until the queue holds as many as the last group, no record has arrived for
+     * {@link #GATHER_QUIET_NANOS}, or a quarter of the last write's time has passed (never more than
+     * {@link #GATHER_MAX_NANOS}), so that the wait stays small beside the flush it shares.
+     */
+    private void gather() {
+        int expected = lastGroup;
+        if (expected <= 1) {
+            return;
+        }
+        long start = System.nanoTime();
+        long limit = Math.min(GATHER_MAX_NANOS, lastWriteNanos / 4);
+        long lastArrival = start;
+        int seen = queued.get();
+        while (seen < Math.min(expected, MAX_GROUP)) {
+            Thread.yield();
+            long now = System.nanoTime();
+            int n = queued.get();
+            if (n > seen) {
+                seen = n;
+                lastArrival = now;
+            } else if (now - lastArrival > GATHER_QUIET_NANOS) {
+                return;
+            }
+            if (now - start > limit) {
+                return;
+            }
+        }
+    }
+
     private void writeQueued() {
         var batch = new ArrayList<Pending>();
         for (Pending p; batch.size() < MAX_GROUP && (p = queue.poll()) != null; ) {
             batch.add(p);
         }
+        if (batch.isEmpty()) {
+            return;
+        }
+        queued.addAndGet(-batch.size());
+        lastGroup = batch.size();
+        long start = System.nanoTime();
         try {
-            var written = appendCanonical(batch.stream().map(p -> p.record).toList());
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(written.get(i));
-            }
+            write(batch);
         } catch (RuntimeException e) {
-            batch.forEach(p -> p.result.completeExceptionally(e));
+            if (batch.size() == 1) {
+                batch.getFirst().result.completeExceptionally(e);
+            } else {
+                // one record the database refuses (a value longer than its column, say) must fail only its own
+                // caller: the group is written again one record at a time
+                for (var p : batch) {
+                    try {
+                        write(List.of(p));
+                    } catch (RuntimeException alone) {
+                        p.result.completeExceptionally(alone);
+                    }
+                }
+            }
+        } catch (Error e) {
+            batch.forEach(p -> p.result.completeExceptionally(e)); // no caller waits for ever; the Error still goes up
+            throw e;
+        } finally {
+            lastWriteNanos = System.nanoTime() - start;
+        }
+    }
+
+    private void write(List<Pending> group) {
+        var written = appendCanonical(group.stream().map(p -> p.record).toList());
+        for (int i = 0; i < group.size(); i++) {
+            group.get(i).result.complete(written.get(i));
         }
     }
 
@@ -197,11 +295,23 @@ public final class JooqAuditLog implements AuditLog {
                 }
                 headSeq = seq;
                 headHash = hash;
+                appendTransactions.increment();
+                appendedEntries.add(entries.size());
                 return entries;
             }
         } finally {
             writer.unlock();
         }
+    }
+
+    /** Transactions that appended entries so far in this process (group commit puts several in one). */
+    public long appendTransactions() {
+        return appendTransactions.sum();
+    }
+
+    /** Entries appended so far in this process. */
+    public long appendedEntries() {
+        return appendedEntries.sum();
     }
 
     private static void backOff(int attempt) {

@@ -140,7 +140,9 @@ class AuditLogTest {
                     int thread = t;
                     tasks.add(() -> {
                         for (int i = 0; i < each; i++) {
-                            log.append(record(thread * 1000 + i, "svc-" + thread, "auto"));
+                            var given = record(thread * 1000 + i, "svc-" + thread, "auto");
+                            // group commit writes several callers' records at once: each gets its own entry back
+                            assertThat(log.append(given).record()).isEqualTo(given.canonical());
                         }
                         return null;
                     });
@@ -151,6 +153,8 @@ class AuditLogTest {
             } finally {
                 pool.shutdown();
             }
+            assertThat(log.appendedEntries()).isEqualTo(threads * each);
+            assertThat(log.appendTransactions()).isBetween(1L, (long) threads * each);
             var seqs = new ArrayList<Long>();
             log.scan(AuditQuery.all(), e -> seqs.add(e.seq()));
             assertThat(seqs).hasSize(threads * each);
@@ -159,6 +163,70 @@ class AuditLogTest {
             var report = log.verify();
             assertThat(report.valid()).as(report.reason()).isTrue();
             assertThat(report.signedThrough()).isEqualTo(threads * each);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aRecordTheDatabaseRefusesFailsOnlyItsOwnCallerWhileOthersAppendBesideIt(Database.Vendor vendor)
+            throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var log = log(db, 20);
+            int threads = 6;
+            int each = 30;
+            var refused = new java.util.concurrent.atomic.AtomicInteger();
+            var pool = Executors.newFixedThreadPool(threads + 2);
+            try {
+                var tasks = new ArrayList<Callable<Void>>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    tasks.add(() -> {
+                        for (int i = 0; i < each; i++) {
+                            log.append(record(thread * 1000 + i, "svc-" + thread, "auto"));
+                        }
+                        return null;
+                    });
+                }
+                // one caller whose actor is longer than the column (255), appending among the others
+                tasks.add(() -> {
+                    for (int i = 0; i < each; i++) {
+                        var r = record(9000 + i, "svc-bad", "auto");
+                        var tooLong = new AuditRecord(
+                                r.time(),
+                                "u".repeat(300),
+                                r.action(),
+                                r.deployId(),
+                                r.service(),
+                                r.version(),
+                                r.decision(),
+                                r.reasoningJson(),
+                                r.engineVersion(),
+                                r.policyVersion());
+                        assertThatThrownBy(() -> log.append(tooLong)).isInstanceOf(DataAccessException.class);
+                        refused.incrementAndGet();
+                    }
+                    return null;
+                });
+                // and a batch writer, which takes the writer lock outside any group
+                tasks.add(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        log.appendAll(List.of(
+                                record(8000 + 2 * i, "svc-batch", "auto"), record(8001 + 2 * i, "svc-batch", "auto")));
+                    }
+                    return null;
+                });
+                for (var f : pool.invokeAll(tasks)) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(refused).hasValue(each);
+            var services = new ArrayList<String>();
+            log.scan(AuditQuery.all(), e -> services.add(e.record().service()));
+            assertThat(services).hasSize(threads * each + 10).doesNotContain("svc-bad");
+            var report = log.verify();
+            assertThat(report.valid()).as(report.reason()).isTrue();
         }
     }
 
