@@ -1,16 +1,13 @@
 package io.harbormaster.bot.assembly;
 
+import static io.harbormaster.bot.assembly.InProcessBot.BOB;
+import static io.harbormaster.bot.assembly.InProcessBot.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.Await;
-import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.DeployEvent;
 import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.DeployState;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole bot with its events transport (Kafka's place) down while a deploy runs from request to promotion: no
@@ -45,30 +42,22 @@ class DeployEventsOutageTest {
 
     static final Pattern PROMOTED = Pattern.compile("harbormaster_deploys_total\\{outcome=\"promoted\"\\} 1(\\.0)?\\n");
 
-    final HttpClient http = HttpClient.newHttpClient();
     final Transport transport = new Transport();
-    InProcessBot bot;
 
-    @AfterEach
-    void stop() {
-        if (bot != null) {
-            bot.close();
-        }
-    }
+    @RegisterExtension
+    final InProcessBot bot = new InProcessBot(
+            InProcessBot.Options.of("outage", ReadinessRollbackMetricsTest.CONFIG, users(BOB), List.of("wishlist"))
+                    .withTick(Duration.ofMillis(300))
+                    .withEvents(transport));
 
     @Test
-    void eventsOfADeployThatRanWhileTheTransportWasDownWaitOnMetricsAndAllArriveInOrderOnceItIsBack() throws Exception {
-        bot = InProcessBot.start(InProcessBot.Options.of(
-                        "outage",
-                        ReadinessRollbackMetricsTest.CONFIG,
-                        List.of(new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver")),
-                        List.of("wishlist"))
-                .withTick(Duration.ofMillis(300))
-                .withEvents(transport));
-        assertThat(announce().statusCode()).isEqualTo(202);
+    void eventsOfADeployThatRanWhileTheTransportWasDownWaitOnMetricsAndAllArriveInOrderOnceItIsBack() {
+        assertThat(bot.announce("wishlist", "1.1.0", InProcessBot.SMALL_CHANGE, true)
+                        .statusCode())
+                .isEqualTo(202);
 
         var down = Await.value("the deploy promoted while events cannot be sent", Duration.ofSeconds(60), () -> {
-            var text = scrape();
+            var text = bot.scrape();
             return PROMOTED.matcher(text).find() ? text : null;
         });
         assertThat(gauge(down, "harbormaster_deploy_events_pending")).isPositive();
@@ -78,7 +67,7 @@ class DeployEventsOutageTest {
         transport.down = false;
 
         var back = Await.value("every event sent", Duration.ofSeconds(30), () -> {
-            var text = scrape();
+            var text = bot.scrape();
             return gauge(text, "harbormaster_deploy_events_pending") == 0 ? text : null;
         });
         var events = transport.received;
@@ -106,25 +95,5 @@ class DeployEventsOutageTest {
     static double gauge(String scrape, String name) {
         var m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(scrape);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
-    }
-
-    String scrape() {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(URI.create(bot.base + "/metrics"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    HttpResponse<String> announce() throws Exception {
-        var body = """
-                {"service":"wishlist","version":"1.1.0","image":"registry.example/wishlist:1.1.0",
-                 "commit_sha":"abcdef1234567","build_id":"b-1.1.0","ci_status":"success","auto_deploy":true,
-                 "requested_by":"ci-bot","change":%s}""".formatted(EndToEndTest.SMALL_CHANGE);
-        return http.send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString());
     }
 }

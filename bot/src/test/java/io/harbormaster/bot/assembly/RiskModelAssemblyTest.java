@@ -5,22 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.bot.Await;
-import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.audit.AuditEntry;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.risk.RiskModel;
 import io.harbormaster.engine.risk.RiskModelJson;
 import io.harbormaster.engine.risk.Threshold;
-import io.harbormaster.storage.audit.JooqAuditLog;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,9 +29,6 @@ class RiskModelAssemblyTest {
             services:
               checkout: {namespace: shop, approvers: approvers}
             """;
-    static final String SMALL_CHANGE = """
-            {"ns":1,"nd":1,"nf":1,"entropy":0,"la":6,"ld":2,"lt":120,"fix":false,"ndev":3,"age":30,"nuc":2,
-             "exp":900,"rexp":400,"sexp":300,"files":["src/main/java/Cart.java"],"author":"U0DEV"}""";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -64,35 +56,22 @@ class RiskModelAssemblyTest {
         var config = CONFIG + "risk: {model: \"" + file + "\", target_escalation_rate: 0.11}\n";
 
         try (var bot = InProcessBot.start(InProcessBot.Options.of(
-                "risk-model",
-                config,
-                List.of(new SlackStandIn.User("U0APPROVER", "bob", "Bob Approver")),
-                List.of("checkout")))) {
-            assertThat(RiskModels.describe(bot.harbormaster.risk()))
+                "risk-model", config, InProcessBot.users(InProcessBot.BOB), List.of("checkout")))) {
+            assertThat(RiskModels.describe(bot.harbormaster().risk()))
                     .isEqualTo("risk model: file " + file + " (sha256 " + sha256.substring(0, 12)
                             + ", trained on apachejit_train_2003_2016.csv, threshold 1.0, target escalation 11%)");
 
-            var body = """
-                    {"service":"checkout","version":"1.1.0","image":"registry.example/checkout:1.1.0",
-                     "commit_sha":"abcdef1234567","build_id":"b-1","ci_status":"success","auto_deploy":true,
-                     "requested_by":"ci-bot","change":%s}""".formatted(SMALL_CHANGE);
-            var response =
-                    HttpClient.newHttpClient().send(bot.deployRequest(body), HttpResponse.BodyHandlers.ofString());
+            var response = bot.announce("checkout", "1.1.0", InProcessBot.SMALL_CHANGE, true);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 
-            var audit = JooqAuditLog.reader(bot.db, Optional.empty());
-            var entry = Await.value("the risk.scored audit entry", Duration.ofSeconds(20), () -> {
-                var found = new ArrayList<String[]>();
-                audit.scan(AuditQuery.all(), e -> {
-                    if (e.record().action().equals("risk.scored")) {
-                        found.add(
-                                new String[] {e.record().decision(), e.record().reasoningJson()});
-                    }
-                });
-                return found.isEmpty() ? null : found.getFirst();
-            });
-            JsonNode reasoning = JSON.readTree(entry[1]);
-            assertThat(entry[0]).isEqualTo("escalate");
+            var entry = Await.value(
+                    "the risk.scored audit entry", Duration.ofSeconds(20), () -> bot.audited(AuditQuery.all()).stream()
+                            .map(AuditEntry::record)
+                            .filter(r -> r.action().equals("risk.scored"))
+                            .findFirst()
+                            .orElse(null));
+            JsonNode reasoning = JSON.readTree(entry.reasoningJson());
+            assertThat(entry.decision()).isEqualTo("escalate");
             assertThat(reasoning.path("threshold").asDouble()).isEqualTo(1.0);
             // no always-escalate rule fired, and the score is below the shipped threshold: the shipped model would
             // have let this change through, so the configured model is what escalated it
