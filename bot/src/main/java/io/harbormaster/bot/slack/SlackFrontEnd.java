@@ -251,11 +251,7 @@ public final class SlackFrontEnd implements AutoCloseable {
             case DeployDesk.RequestOutcome.Duplicate(var view, var thread) -> {
                 var link = thread.flatMap(t -> web.permalink(t).join());
                 web.ephemeral(
-                        channel,
-                        user.id(),
-                        SlackMessage.text("Already requested: deploy #" + view.deployId() + " (" + view.service() + " "
-                                + view.version() + ", " + view.state().name().toLowerCase(java.util.Locale.ROOT)
-                                + ")" + link.map(l -> ", <" + l + "|thread>").orElse("") + ". Nothing new started."));
+                        channel, user.id(), SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link)));
             }
             case DeployDesk.RequestOutcome.Refused(var reason) ->
                 web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));

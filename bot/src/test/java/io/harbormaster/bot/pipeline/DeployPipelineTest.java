@@ -892,4 +892,61 @@ class DeployPipelineTest {
         assertThat(again.deploy().id()).isEqualTo(first.deploy().id());
         assertThat(f.deploys.inFlight()).hasSize(1);
     }
+
+    @Test
+    void theSameVersionAskedForAgainWhileItIsInFlightStartsNothingAndPointsAtTheDeployInFlight() {
+        f.announce("checkout", "1.4.0", PipelineFixture.SMALL_CHANGE);
+        f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        var first = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:a", "checkout", "1.4.0", "U0DEV"));
+        assertThat(engine.advance(first.deploy().id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+
+        // typed again by someone else, under another key: the deploy in flight, nothing stored or audited
+        long audited = f.audit.verify().entries();
+        var again = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:b", "checkout", "1.4.0", "U0ANN"));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.deploy().id()).isEqualTo(first.deploy().id());
+        assertThat(f.deploys.inFlight()).hasSize(1);
+        assertThat(f.audit.verify().entries()).isEqualTo(audited);
+
+        // another version is a deploy of its own (it waits its turn), and so is an emergency request for it
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:c", "checkout", "1.5.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
+                        .isFalse());
+        // an emergency request does not repeat a canary already past its approval
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:d", "checkout", "1.4.0", "U0DEV", true)))
+                .isInstanceOfSatisfying(
+                        Submission.Accepted.class, a -> assertThat(a.deploy().id())
+                                .isEqualTo(first.deploy().id()));
+
+        // once it has ended, the same version may be asked for again
+        assertThat(f.runUntilDone(engine, first.deploy().id(), Duration.ofMinutes(20))
+                        .state())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:e", "checkout", "1.4.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
+                        .isFalse());
+    }
+
+    @Test
+    void anEmergencyRequestDoesNotRepeatTheSameVersionWaitingForItsApproverItSkipsTheWait() {
+        f.announce("checkout", "1.3.0", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var waiting = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:m1", "checkout", "1.3.0", "U0BOB"));
+        assertThat(engine.advance(waiting).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:m2", "checkout", "1.3.0", "U0BOB")))
+                .isInstanceOfSatisfying(Submission.Accepted.class, a -> {
+                    assertThat(a.duplicate()).isTrue();
+                    assertThat(a.deploy().id()).isEqualTo(waiting);
+                });
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:m3", "checkout", "1.3.0", "U0BOB", true)))
+                .isInstanceOfSatisfying(Submission.Accepted.class, a -> {
+                    assertThat(a.duplicate()).isFalse();
+                    assertThat(a.deploy().emergency()).isTrue();
+                });
+    }
 }

@@ -133,6 +133,11 @@ public final class DeployPipeline {
                             + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
                             + " reviewed)");
         }
+        var same = sameVersionInFlight(request);
+        if (same.isPresent()) {
+            // a second request for what is being deployed (typed again, CI announcing it twice) starts nothing
+            return new Submission.Accepted(same.get(), true);
+        }
         var intake = ports.deploys().intake(request);
         if (intake instanceof Intake.Duplicate dup) {
             return new Submission.Accepted(dup.deploy(), true);
@@ -153,6 +158,24 @@ public final class DeployPipeline {
         publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
+    }
+
+    /**
+     * A deploy in flight of the same service and version that {@code request} would only repeat: one that is not
+     * being rolled back (asking again for a version on its way out is a retry, which waits its turn). An emergency
+     * request does not repeat an ordinary one that still waits for its approval: skipping that wait is what it asks.
+     */
+    private Optional<Deploy> sameVersionInFlight(DeployRequest request) {
+        return ports.deploys().inFlight().stream()
+                .filter(d ->
+                        d.service().equals(request.service()) && d.version().equals(request.version()))
+                .filter(d -> d.state() != DeployState.ROLLING_BACK)
+                .filter(d -> !request.emergency() || d.emergency() || !beforeApproval(d.state()))
+                .findFirst();
+    }
+
+    private static boolean beforeApproval(DeployState state) {
+        return state == DeployState.REQUESTED || state == DeployState.SCORED || state == DeployState.AWAITING_APPROVAL;
     }
 
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */

@@ -398,4 +398,15 @@ public final class DeployMessages {
             case REJECTED, EXPIRED, FAILED -> ":x:";
         };
     }
+
+    /**
+     * The answer to a deploy request that repeats one in flight (a retried request, or the same service and version
+     * asked for again): which deploy it is, who asked for it when someone else did, where to follow it.
+     */
+    public static String alreadyRequested(DeployView existing, String askedBy, java.util.Optional<String> threadLink) {
+        return "Already in flight: deploy #" + existing.deployId() + " (" + escape(existing.service()) + " `"
+                + existing.version() + "`, " + existing.state().words() + ")"
+                + (existing.requesterId().equals(askedBy) ? "" : ", requested by " + requester(existing.requesterId()))
+                + threadLink.map(l -> ", follow its <" + l + "|thread>").orElse("") + ". Nothing new was started.";
+    }
 }

@@ -351,4 +351,25 @@ class DeployMessagesTest {
                 .containsPattern("\\*p50_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%")
                 .containsPattern("\\*p99_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%");
     }
+
+    @Test
+    void aRepeatedRequestNamesTheDeployInFlightWhoAskedForItWhenSomeoneElseDidAndItsThread() {
+        var inFlight = new DeployView(
+                9,
+                "checkout",
+                "1.4.1",
+                "production",
+                "U0ANA",
+                DeployState.AWAITING_APPROVAL,
+                "awaiting approval",
+                false,
+                Instant.parse("2026-11-24T10:00:00Z"));
+
+        assertThat(DeployMessages.alreadyRequested(inFlight, "U0OMAR", java.util.Optional.of("https://s/t")))
+                .isEqualTo("Already in flight: deploy #9 (checkout `1.4.1`, awaiting approval), requested by <@U0ANA>,"
+                        + " follow its <https://s/t|thread>. Nothing new was started.");
+        assertThat(DeployMessages.alreadyRequested(inFlight, "U0ANA", java.util.Optional.empty()))
+                .isEqualTo("Already in flight: deploy #9 (checkout `1.4.1`, awaiting approval). Nothing new was"
+                        + " started.");
+    }
 }
