@@ -1,7 +1,6 @@
 package io.harbormaster.engine.policy;
 
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+import io.harbormaster.engine.text.Times;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -103,7 +102,7 @@ public final class CommandPolicy {
 
     private static String held(ServiceLock lock) {
         return lock.service() + " is locked by " + lock.lockedBy() + " since "
-                + DateTimeFormatter.ISO_INSTANT.format(lock.lockedAt().truncatedTo(ChronoUnit.SECONDS)) + ": "
+                + Times.words(lock.lockedAt()) + ": "
                 + lock.reason() + ".";
     }
 

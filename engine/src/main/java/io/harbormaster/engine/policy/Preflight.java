@@ -1,6 +1,6 @@
 package io.harbormaster.engine.policy;
 
-import java.time.format.DateTimeFormatter;
+import io.harbormaster.engine.text.Times;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -75,8 +75,7 @@ public final class Preflight {
         return f.lock()
                 .<CheckResult>map(l -> CheckResult.block(
                         name,
-                        "locked by " + l.lockedBy() + " since " + DateTimeFormatter.ISO_INSTANT.format(l.lockedAt())
-                                + ": " + l.reason(),
+                        "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.reason(),
                         "/deploy unlock " + l.service() + " once the reason is resolved"))
                 .orElseGet(() -> CheckResult.pass(name, "not locked"));
     }
@@ -90,8 +89,7 @@ public final class Preflight {
         var b = f.autoDeployBlock().get();
         return CheckResult.block(
                 name,
-                "automatic deploys are blocked until " + DateTimeFormatter.ISO_INSTANT.format(b.until()) + ": "
-                        + b.reason(),
+                "automatic deploys are blocked until " + Times.words(b.until()) + ": " + b.reason(),
                 "deploy by hand with /deploy, or wait until the block ends");
     }
 

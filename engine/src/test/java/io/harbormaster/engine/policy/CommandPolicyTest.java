@@ -77,7 +77,7 @@ class CommandPolicyTest {
         assertThat(CommandPolicy.unlock(CATALOG, kiosk, lock, "U0APP")).isEqualTo(new Verdict.Allowed("approver"));
         assertThat(CommandPolicy.unlock(CATALOG, kiosk, lock, "U0ANY"))
                 .isEqualTo(new Verdict.Refused(
-                        "kiosk is locked by U0SETTER since 2026-11-24T10:00:00Z: index rebuild. Only U0SETTER, who set"
+                        "kiosk is locked by U0SETTER since 2026-11-24 10:00 UTC: index rebuild. Only U0SETTER, who set"
                                 + " it, or a member of *approvers* may lift someone else's lock, so it stays locked."
                                 + " Ask them.",
                         List.of("approvers")));

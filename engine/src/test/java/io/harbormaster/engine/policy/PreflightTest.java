@@ -103,6 +103,10 @@ class PreflightTest {
         assertThat(versions.reason()).isEqualTo("payments runs 2.2.9 but checkout needs at least 2.3.0");
         var lock = (CheckResult.Block) results.get(4);
         assertThat(lock.unblock()).isEqualTo("/deploy unlock checkout once the reason is resolved");
+        // times as people read them, to the minute
+        assertThat(lock.reason()).isEqualTo("locked by U1 since 2026-11-23 11:59 UTC: db migration running");
+        assertThat(((CheckResult.Block) results.get(5)).reason())
+                .isEqualTo("automatic deploys are blocked until 2026-11-23 12:30 UTC: rollback of 1.3.9");
         assertThat(Preflight.passed(results)).isFalse();
     }
 

@@ -1,0 +1,18 @@
+package io.harbormaster.engine.text;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Instants in messages, as people read them: {@code 2026-12-07 11:43 UTC}, to the minute. */
+public final class Times {
+    private static final DateTimeFormatter MINUTE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private Times() {}
+
+    /** {@code t} in UTC to the minute (the seconds and the fraction dropped, not rounded). */
+    public static String words(Instant t) {
+        return MINUTE.format(t);
+    }
+}
