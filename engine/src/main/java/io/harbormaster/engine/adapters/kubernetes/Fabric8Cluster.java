@@ -281,6 +281,11 @@ public final class Fabric8Cluster implements Cluster {
     }
 
     @Override
+    public boolean trafficDivided(RolloutTarget target) {
+        return router(target, get(target, target.deployment())).divided(target);
+    }
+
+    @Override
     public RolloutSnapshot inspect(RolloutTarget target) {
         StableDeployment stable = stable(target, false);
         return new RolloutSnapshot(

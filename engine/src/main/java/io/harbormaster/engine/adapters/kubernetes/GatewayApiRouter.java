@@ -163,6 +163,13 @@ final class GatewayApiRouter implements TrafficRouter {
     }
 
     @Override
+    public boolean divided(RolloutTarget target) {
+        return getRoute(target)
+                .map(current -> rules(target, current, false).stream().anyMatch(Rule::split))
+                .orElse(false);
+    }
+
+    @Override
     public String toString() {
         return routeName() + " weights";
     }

@@ -591,4 +591,44 @@ class GatewayApiRolloutTest {
                         org.assertj.core.groups.Tuple.tuple("web-baseline", NAMESPACE, 5));
         assertThat(service("web-canary")).isPresent();
     }
+
+    // --- a rollout's end ---
+
+    @Test
+    void aRouteLeftDividingTheTrafficIsSeenAndAPromotionSendsItAllToTheStableServiceOnce() {
+        stableWithService(10);
+        createStorefrontRoute();
+        assertThat(cluster.trafficDivided(WEB)).isFalse();
+        ReplicaPlan plan = startCanary(25);
+        awaitReady();
+        tick(plan);
+        // canary and baseline deleted by hand: nothing says a rollout runs but the route
+        k8s.admin
+                .apps()
+                .deployments()
+                .inNamespace(NAMESPACE)
+                .withName("web-canary")
+                .delete();
+        k8s.admin
+                .apps()
+                .deployments()
+                .inNamespace(NAMESPACE)
+                .withName("web-baseline")
+                .delete();
+
+        assertThat(cluster.inspect(WEB).inProgress()).isFalse();
+        assertThat(cluster.trafficDivided(WEB)).isTrue();
+        // a restarted engine, with the route since taken out of the configuration, still sees the one it started with
+        assertThat(k8s.newCluster(target -> Optional.empty()).trafficDivided(WEB))
+                .isTrue();
+
+        cluster.promote(WEB, V1);
+
+        assertThat(weights()).containsExactly(only("web", 100), only("static", null), only("web", 100));
+        assertThat(service("web-canary")).isEmpty();
+        assertThat(cluster.trafficDivided(WEB)).isFalse();
+        var ended = versions();
+        cluster.promote(WEB, V1);
+        assertThat(versions()).isEqualTo(ended);
+    }
 }
