@@ -90,7 +90,8 @@ public final class Fabric8Cluster implements Cluster {
 
     /**
      * The API requests a rollout by Gateway API weights makes besides: the route read and patched, the canary's and
-     * baseline's Services read, created and deleted (in the service's namespace; the route's may be another).
+     * baseline's Services read, created and deleted (in the service's namespace; the route's may be another), and,
+     * for a route in another namespace, the ReferenceGrants of the service's namespace listed.
      */
     public static final Set<ApiCall> GATEWAY_API_CALLS = GatewayApiRouter.API_CALLS;
 
