@@ -120,6 +120,8 @@ public final class Fabric8Cluster implements Cluster {
     private final Clock clock;
     private final Duration pollInterval;
     private final Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes;
+    /** What the routers found in order at the last tick, so that the next reads no more than it must. */
+    private final GatewayApiRouter.Checked checkedRoutes = new GatewayApiRouter.Checked();
 
     /** Over a client the caller owns (and closes), polling readiness every 2 s, traffic by replica ratio. */
     public Fabric8Cluster(KubernetesClient client) {
@@ -506,7 +508,8 @@ public final class Fabric8Cluster implements Cluster {
                 stable.isPresent() && fullReplicas(stable.get()).isPresent()
                         ? pinnedRoute(stable.get())
                         : gatewayRoutes.apply(target);
-        return route.<TrafficRouter>map(r -> new GatewayApiRouter(client, r)).orElse(TrafficRouter.REPLICA_RATIO);
+        return route.<TrafficRouter>map(r -> new GatewayApiRouter(client, r, checkedRoutes))
+                .orElse(TrafficRouter.REPLICA_RATIO);
     }
 
     private static Optional<GatewayRoute> pinnedRoute(Deployment stable) {

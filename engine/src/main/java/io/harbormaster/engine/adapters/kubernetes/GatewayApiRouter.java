@@ -40,6 +40,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /**
@@ -61,6 +63,10 @@ import java.util.function.Function;
  * get fails with 500). Both are checked before a canary: the grants must allow the canary's and the baseline's Service
  * as well as the stable one, and the route must not already report unresolved backends. During the canary, a route
  * whose status reports them unresolved for its current generation is refused, and the canary with it.
+ *
+ * <p>Each step's tick reads the route, so that weights someone else changed are set again and the gateway's status is
+ * seen, but the Services only when the route is to change, or changed since the router last found it in order
+ * ({@link Checked}).
  */
 final class GatewayApiRouter implements TrafficRouter {
     static final String GROUP = "gateway.networking.k8s.io";
@@ -89,10 +95,48 @@ final class GatewayApiRouter implements TrafficRouter {
 
     private final KubernetesClient client;
     private final GatewayRoute route;
+    private final Checked checked;
 
-    GatewayApiRouter(KubernetesClient client, GatewayRoute route) {
+    GatewayApiRouter(KubernetesClient client, GatewayRoute route, Checked checked) {
         this.client = Objects.requireNonNull(client, "client");
         this.route = Objects.requireNonNull(route, "route");
+        this.checked = Objects.requireNonNull(checked, "checked");
+    }
+
+    /**
+     * The route's {@code resourceVersion} when a router last found, at a tick, the route as asked and the track
+     * Services in order, per rollout target and route; kept by the {@link Fabric8Cluster} (one per engine), forgotten
+     * when the route is reset. The same version at the next tick means nobody has written the route since (its spec
+     * nor its status), so the Services need not be read again until a step changes the weights. What this misses is
+     * a change to the Services alone: the stable Service's ports are taken up at the next step; a track Service
+     * deleted by hand makes the gateway report its backend unresolved in the route's status, a write of the route, so
+     * the next tick reads the Services and makes it again (and judges that status at the tick after, which gives the
+     * gateway one interval to see the Service back).
+     */
+    static final class Checked {
+        private final ConcurrentMap<String, String> versions = new ConcurrentHashMap<>();
+
+        private static String key(RolloutTarget target, GatewayRoute route) {
+            return target.namespace() + "/" + target.deployment() + " " + route;
+        }
+
+        boolean unchanged(RolloutTarget target, GatewayRoute route, HTTPRoute current) {
+            String version = current.getMetadata().getResourceVersion();
+            return version != null && version.equals(versions.get(key(target, route)));
+        }
+
+        void remember(RolloutTarget target, GatewayRoute route, HTTPRoute current) {
+            String version = current.getMetadata().getResourceVersion();
+            if (version == null) {
+                forget(target, route);
+            } else {
+                versions.put(key(target, route), version);
+            }
+        }
+
+        void forget(RolloutTarget target, GatewayRoute route) {
+            versions.remove(key(target, route));
+        }
     }
 
     GatewayRoute route() {
@@ -148,8 +192,9 @@ final class GatewayApiRouter implements TrafficRouter {
     /**
      * {@inheritDoc}
      *
-     * <p>Makes the track Services, reads the route, refuses it when its gateway reports the backends it has now
-     * unresolved, then patches it if it differs from what is asked.
+     * <p>Reads the route; reads and makes the track Services only when the route is to change (a new step, a weight
+     * someone else changed) or changed since this engine last found it in order ({@link Checked}); refuses a route
+     * whose gateway reports the backends it has now unresolved; then patches it if it differs from what is asked.
      */
     @Override
     public void route(RolloutTarget target, ReplicaPlan plan, Serving serving) {
@@ -174,21 +219,26 @@ final class GatewayApiRouter implements TrafficRouter {
                     };
             ArrayNode patch = JSON.arrayNode();
             rules.forEach(rule -> rule.split(weight, patch));
-            // the backends added must have their Services before the route sends to them
-            Service stable = requireStableService(target);
-            boolean recreated = ensureTrackService(target, stable, Track.CANARY)
-                    | ensureTrackService(target, stable, Track.BASELINE);
+            boolean recreated = false;
+            if (!patch.isEmpty() || !checked.unchanged(target, route, current)) {
+                // the backends added must have their Services before the route sends to them
+                Service stable = requireStableService(target);
+                recreated = ensureTrackService(target, stable, Track.CANARY)
+                        | ensureTrackService(target, stable, Track.BASELINE);
+            }
             if (!recreated && rules.stream().anyMatch(Rule::split)) {
                 // a Service made again just now may be what the status is about: it is read again at the next tick
                 requireResolved(target, current);
             }
             if (patch.isEmpty()) {
+                checked.remember(target, route, current);
                 return;
             }
             try {
-                patch(target, patch);
+                checked.remember(target, route, patch(target, patch));
                 return;
             } catch (ClusterRefused e) {
+                checked.forget(target, route);
                 if (!ApiRequests.unprocessable(e) || attempt == ATTEMPTS) {
                     throw e;
                 }
@@ -198,6 +248,7 @@ final class GatewayApiRouter implements TrafficRouter {
 
     @Override
     public void reset(RolloutTarget target) {
+        checked.forget(target, route);
         // a route that is gone sends nothing to the track Services; they go all the same
         patchRoute(target, false, current -> {
             ArrayNode patch = JSON.arrayNode();

@@ -826,6 +826,105 @@ class GatewayApiRolloutTest {
         assertThat(service("web-canary")).isEmpty();
     }
 
+    // --- what a tick reads ---
+
+    /** What the engine does at each tick of a step ({@code DeployPipeline.shift}): the requests it sends. */
+    private List<ApiCall> engineTick(ReplicaPlan plan) {
+        int mark = k8s.recording.made();
+        cluster.stable(WEB);
+        tick(plan);
+        awaitReady();
+        return k8s.recording.since(mark);
+    }
+
+    private static long count(List<ApiCall> calls, String verb, String resource) {
+        return calls.stream()
+                .filter(c -> c.verb().equals(verb) && c.resource().equals(resource))
+                .count();
+    }
+
+    @Test
+    void aTickReadsTheRouteOnceAndItsServicesOnlyWhenTheRouteIsToChangeOrWasChanged() {
+        stableWithService(10);
+        createStorefrontRoute();
+        ReplicaPlan five = startCanary(5);
+        awaitReady();
+        tick(five);
+        assertThat(weights().getFirst()).isEqualTo(split(90, 5, 5));
+
+        // a tick that changes nothing reads the route (weights someone else changed, the gateway's word) and no
+        // Service: before, it read the stable Service and both track Services at every tick (4 reads, now 1)
+        var steady = engineTick(five);
+        assertThat(count(steady, "get", "httproutes")).isEqualTo(1);
+        assertThat(count(steady, "get", "services")).isZero();
+        assertThat(steady)
+                .as("writes nothing")
+                .allMatch(c -> c.verb().equals("get") || c.verb().equals("list"));
+        var atFive = versions();
+        assertThat(engineTick(five)).isEqualTo(steady);
+        assertThat(versions()).isEqualTo(atFive);
+
+        // a new step reads them before the route sends more to them
+        ReplicaPlan twentyFive = cluster.stable(WEB).planFor(25);
+        tick(twentyFive);
+        awaitReady();
+        var stepping = engineTick(twentyFive);
+        assertThat(count(stepping, "patch", "httproutes")).isEqualTo(1);
+        assertThat(count(stepping, "get", "services")).isEqualTo(3);
+        assertThat(weights().getFirst()).isEqualTo(split(50, 25, 25));
+        assertThat(count(engineTick(twentyFive), "get", "services")).isZero();
+
+        // weights someone else changed are set again, the Services read first
+        k8s.admin
+                .resources(HTTPRoute.class)
+                .inNamespace(NAMESPACE)
+                .withName("storefront")
+                .edit(r -> {
+                    r.getSpec()
+                            .getRules()
+                            .getFirst()
+                            .getBackendRefs()
+                            .getFirst()
+                            .setWeight(100);
+                    return r;
+                });
+        var restored = engineTick(twentyFive);
+        assertThat(count(restored, "get", "services")).isEqualTo(3);
+        assertThat(weights().getFirst()).isEqualTo(split(50, 25, 25));
+        assertThat(count(engineTick(twentyFive), "get", "services")).isZero();
+    }
+
+    @Test
+    void aTrackServiceDeletedByHandIsMadeAgainOnceTheGatewaySaysSoAndTheCanaryIsStoppedIfTheGatewayStillRefusesIt() {
+        stableWithService(10);
+        createRoute(rule(ref("web", null)));
+        ReplicaPlan plan = startCanary(5);
+        awaitReady();
+        tick(plan);
+        gatewayReports(NAMESPACE, "storefront", "public", true, "ResolvedRefs", generation(route()));
+        tick(plan);
+
+        k8s.admin.services().inNamespace(NAMESPACE).withName("web-canary").delete();
+        tick(plan); // nothing has written the route: the Services are not read
+        assertThat(service("web-canary")).isEmpty();
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", generation(route()));
+        tick(plan); // the gateway's word is a write: the Services are read, and the missing one made again
+        assertThat(service("web-canary")).isPresent();
+        gatewayReports(NAMESPACE, "storefront", "public", true, "ResolvedRefs", generation(route()));
+        tick(plan);
+        assertThat(weights()).containsExactly(split(90, 5, 5));
+
+        // made again, but the gateway still says it does not send to it an interval later: the canary stops
+        k8s.admin.services().inNamespace(NAMESPACE).withName("web-baseline").delete();
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", generation(route()));
+        tick(plan);
+        assertThat(service("web-baseline")).isPresent();
+        assertThatThrownBy(() -> tick(plan))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("reports ResolvedRefs False (BackendNotFound")
+                .hasMessageContaining("check that Services shop/web-canary and shop/web-baseline exist");
+    }
+
     // --- a rollout's end ---
 
     @Test
