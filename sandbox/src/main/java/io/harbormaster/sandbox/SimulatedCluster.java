@@ -33,6 +33,7 @@ public final class SimulatedCluster implements Cluster {
     private final List<String> operations = new ArrayList<>();
     private final Set<String> crashing = ConcurrentHashMap.newKeySet();
     private final Set<String> routedByWeights = ConcurrentHashMap.newKeySet();
+    private final Set<String> routeDivided = ConcurrentHashMap.newKeySet();
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static String key(RolloutTarget t) {
@@ -73,6 +74,15 @@ public final class SimulatedCluster implements Cluster {
      */
     public synchronized void divideByRouteWeights(RolloutTarget target) {
         routedByWeights.add(key(target));
+    }
+
+    /**
+     * Leaves the target's route dividing its traffic, as a rollout by route weights that did not end would: its canary
+     * and baseline deleted by hand, or an engine stopped between the steps of its end. Until a promotion or a rollback
+     * sends it all to the stable Deployment again.
+     */
+    public synchronized void leaveRouteDivided(RolloutTarget target) {
+        routeDivided.add(key(target));
     }
 
     /** Makes pods running {@code image} crash on start from now on (or no longer, with {@code false}). */
@@ -150,6 +160,9 @@ public final class SimulatedCluster implements Cluster {
         scaleTrack(tracks, Track.CANARY, plan.canary());
         scaleTrack(tracks, Track.BASELINE, plan.baseline());
         scaleTrack(tracks, Track.STABLE, plan.stable());
+        if (routedByWeights.contains(key(target))) {
+            routeDivided.add(key(target));
+        }
     }
 
     private void scaleTrack(Map<Track, Workload> tracks, Track track, int replicas) {
@@ -179,6 +192,7 @@ public final class SimulatedCluster implements Cluster {
         tracks.put(Track.STABLE, new Workload(image, fullReplicas.get(key(target)), !crashes(image)));
         tracks.remove(Track.CANARY);
         tracks.remove(Track.BASELINE);
+        routeDivided.remove(key(target));
         record("promote " + image);
     }
 
@@ -187,9 +201,16 @@ public final class SimulatedCluster implements Cluster {
         var tracks = tracks(target);
         var stable = tracks.get(Track.STABLE);
         tracks.put(Track.STABLE, new Workload(stable.image(), fullReplicas.get(key(target)), true));
-        if (tracks.remove(Track.CANARY) != null | tracks.remove(Track.BASELINE) != null) {
+        if (tracks.remove(Track.CANARY) != null
+                | tracks.remove(Track.BASELINE) != null
+                | routeDivided.remove(key(target))) {
             record("rollback");
         }
+    }
+
+    @Override
+    public synchronized boolean trafficDivided(RolloutTarget target) {
+        return routeDivided.contains(key(target));
     }
 
     @Override

@@ -83,12 +83,14 @@ class ManifestRbacTest {
     }
 
     @Test
-    void canariesByGatewayApiWeightsAddOnlyReadingAndPatchingRoutesAndMakingAndRemovingServices() {
-        // no update (which would replace the route as read), no list or watch, nothing on Gateways or ReferenceGrants
+    void canariesByGatewayApiWeightsAddOnlyReadingAndPatchingRoutesListingGrantsAndMakingAndRemovingServices() {
+        // no update (which would replace the route as read), no list or watch of routes or Services, nothing on
+        // Gateways, and ReferenceGrants only listed (a route in another namespace must be granted its backends)
         assertThat(Fabric8Cluster.GATEWAY_API_CALLS)
                 .containsExactlyInAnyOrder(
                         new ApiCall("get", "gateway.networking.k8s.io", "httproutes"),
                         new ApiCall("patch", "gateway.networking.k8s.io", "httproutes"),
+                        new ApiCall("list", "gateway.networking.k8s.io", "referencegrants"),
                         new ApiCall("get", "", "services"),
                         new ApiCall("create", "", "services"),
                         new ApiCall("delete", "", "services"));

@@ -222,6 +222,37 @@ class RevertTest {
     }
 
     @Test
+    void aRevertSendsARouteLeftDividingTheTrafficToTheStableServiceAloneOnceEvenWithNothingElseToUndo() {
+        var target = f.target("checkout");
+        f.cluster.divideByRouteWeights(target);
+        var engine = f.engine("engine-a");
+        promoted(engine, "1.1.0");
+        assertThat(f.cluster.trafficDivided(target))
+                .as("the promotion sent it all to stable")
+                .isFalse();
+        // the image a person already put back, and a route a later rollout left dividing the traffic (its canary and
+        // baseline deleted by hand): the stable Deployment itself has nothing to undo
+        f.cluster.promote(target, BEFORE);
+        f.cluster.leaveRouteDivided(target);
+        var operations = f.cluster.operations().size();
+
+        var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:route-left"));
+        var done = engine.advance(revert.id()).orElseThrow();
+
+        assertThat(done.state())
+                .as(f.deploys.transitions(done.id()).getLast().reason())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(f.cluster.trafficDivided(target)).isFalse();
+        assertThat(stableImage()).isEqualTo(BEFORE);
+        assertThat(f.cluster
+                        .operations()
+                        .subList(operations, f.cluster.operations().size()))
+                .containsExactly("promote " + BEFORE);
+        engine.advance(revert.id());
+        assertThat(f.cluster.operations()).as("once").hasSize(operations + 1);
+    }
+
+    @Test
     void theCanaryStartRecordsTheStableImageThatARevertGoesBackTo() {
         // what ran before was not put there by Harbormaster: the revert goes back to it all the same
         f.cluster.install(f.target("checkout"), "registry.example/checkout:0.9.7@sha256:" + "ab".repeat(32), 10);

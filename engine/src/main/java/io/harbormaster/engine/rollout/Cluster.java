@@ -54,6 +54,15 @@ public interface Cluster {
     void rollback(RolloutTarget target);
 
     /**
+     * Whether part of the target's traffic still goes to canary or baseline by a route's weights (the route a rollout
+     * started with, while the stable Deployment remembers one; else the configured one): a rollout that did not end,
+     * or whose end was cut short. {@link #promote} and {@link #rollback} send it all to the stable Deployment again.
+     * Always {@code false} when traffic follows pods. Unlike {@link #stable}, it does not refuse a route that could not
+     * divide a new canary's traffic, and a route that is not there divides nothing.
+     */
+    boolean trafficDivided(RolloutTarget target);
+
+    /**
      * What exists now: the stable Deployment, and the canary and baseline if they do. Unlike {@link #stable}, it does
      * not refuse a traffic route that could not divide a new canary's traffic: what exists is read whatever the route.
      *

@@ -1630,7 +1630,9 @@ public final class DeployPipeline {
         var there = ports.cluster().inspect(target);
         if (!there.stable().image().equals(r.image())
                 || there.stable().replicas() != there.stable().fullReplicas()
-                || there.inProgress()) {
+                || there.inProgress()
+                // a route a rollout left dividing the traffic (its canary deleted by hand, an end cut short)
+                || ports.cluster().trafficDivided(target)) {
             ports.cluster().promote(target, r.image()); // once, unless something moved it since
         }
         var now = ports.clock().instant();

@@ -90,7 +90,8 @@ public final class Fabric8Cluster implements Cluster {
 
     /**
      * The API requests a rollout by Gateway API weights makes besides: the route read and patched, the canary's and
-     * baseline's Services read, created and deleted (in the service's namespace; the route's may be another).
+     * baseline's Services read, created and deleted (in the service's namespace; the route's may be another), and,
+     * for a route in another namespace, the ReferenceGrants of the service's namespace listed.
      */
     public static final Set<ApiCall> GATEWAY_API_CALLS = GatewayApiRouter.API_CALLS;
 
@@ -119,6 +120,8 @@ public final class Fabric8Cluster implements Cluster {
     private final Clock clock;
     private final Duration pollInterval;
     private final Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes;
+    /** What the routers found in order at the last tick, so that the next reads no more than it must. */
+    private final GatewayApiRouter.Checked checkedRoutes = new GatewayApiRouter.Checked();
 
     /** Over a client the caller owns (and closes), polling readiness every 2 s, traffic by replica ratio. */
     public Fabric8Cluster(KubernetesClient client) {
@@ -278,6 +281,11 @@ public final class Fabric8Cluster implements Cluster {
         if (stable.isEmpty()) {
             throw stableNotFound(target); // canary and baseline are gone; the rest is for a person to look at
         }
+    }
+
+    @Override
+    public boolean trafficDivided(RolloutTarget target) {
+        return router(target, get(target, target.deployment())).divided(target);
     }
 
     @Override
@@ -500,7 +508,8 @@ public final class Fabric8Cluster implements Cluster {
                 stable.isPresent() && fullReplicas(stable.get()).isPresent()
                         ? pinnedRoute(stable.get())
                         : gatewayRoutes.apply(target);
-        return route.<TrafficRouter>map(r -> new GatewayApiRouter(client, r)).orElse(TrafficRouter.REPLICA_RATIO);
+        return route.<TrafficRouter>map(r -> new GatewayApiRouter(client, r, checkedRoutes))
+                .orElse(TrafficRouter.REPLICA_RATIO);
     }
 
     private static Optional<GatewayRoute> pinnedRoute(Deployment stable) {

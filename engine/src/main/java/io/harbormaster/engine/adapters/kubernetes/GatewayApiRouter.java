@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -17,7 +18,12 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.harbormaster.engine.policy.GatewayRoute;
@@ -34,6 +40,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /**
@@ -49,6 +57,16 @@ import java.util.function.Function;
  * resetting it could not know their weights. Every change is a create, a delete or a JSON Patch whose {@code test}s
  * guard the entries it changes, made only when the route differs from what is asked; a patch whose test fails (the
  * route changed since it was read) is read and made again.
+ *
+ * <p>A route in another namespace than the Service may send to it only as a ReferenceGrant in the Service's namespace
+ * allows; the gateway refuses other backends (its status says {@code ResolvedRefs: False}, and the share they were to
+ * get fails with 500). Both are checked before a canary: the grants must allow the canary's and the baseline's Service
+ * as well as the stable one, and the route must not already report unresolved backends. During the canary, a route
+ * whose status reports them unresolved for its current generation is refused, and the canary with it.
+ *
+ * <p>Each step's tick reads the route, so that weights someone else changed are set again and the gateway's status is
+ * seen, but the Services only when the route is to change, or changed since the router last found it in order
+ * ({@link Checked}).
  */
 final class GatewayApiRouter implements TrafficRouter {
     static final String GROUP = "gateway.networking.k8s.io";
@@ -57,6 +75,7 @@ final class GatewayApiRouter implements TrafficRouter {
     static final Set<ApiCall> API_CALLS = Set.of(
             new ApiCall("get", GROUP, "httproutes"),
             new ApiCall("patch", GROUP, "httproutes"),
+            new ApiCall("list", GROUP, "referencegrants"),
             new ApiCall("get", "", "services"),
             new ApiCall("create", "", "services"),
             new ApiCall("delete", "", "services"));
@@ -67,16 +86,57 @@ final class GatewayApiRouter implements TrafficRouter {
     /** The stable Service's weight once canary and baseline are gone: alone in its rule, any weight above 0 is all. */
     static final int ALL = 100;
 
+    /** The route condition that says whether the gateway could resolve every backend of the route. */
+    static final String RESOLVED_REFS = "ResolvedRefs";
+
     private static final int ATTEMPTS = 3;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final KubernetesClient client;
     private final GatewayRoute route;
+    private final Checked checked;
 
-    GatewayApiRouter(KubernetesClient client, GatewayRoute route) {
+    GatewayApiRouter(KubernetesClient client, GatewayRoute route, Checked checked) {
         this.client = Objects.requireNonNull(client, "client");
         this.route = Objects.requireNonNull(route, "route");
+        this.checked = Objects.requireNonNull(checked, "checked");
+    }
+
+    /**
+     * The route's {@code resourceVersion} when a router last found, at a tick, the route as asked and the track
+     * Services in order, per rollout target and route; kept by the {@link Fabric8Cluster} (one per engine), forgotten
+     * when the route is reset. The same version at the next tick means nobody has written the route since (its spec
+     * nor its status), so the Services need not be read again until a step changes the weights. What this misses is
+     * a change to the Services alone: the stable Service's ports are taken up at the next step; a track Service
+     * deleted by hand makes the gateway report its backend unresolved in the route's status, a write of the route, so
+     * the next tick reads the Services and makes it again (and judges that status at the tick after, which gives the
+     * gateway one interval to see the Service back).
+     */
+    static final class Checked {
+        private final ConcurrentMap<String, String> versions = new ConcurrentHashMap<>();
+
+        private static String key(RolloutTarget target, GatewayRoute route) {
+            return target.namespace() + "/" + target.deployment() + " " + route;
+        }
+
+        boolean unchanged(RolloutTarget target, GatewayRoute route, HTTPRoute current) {
+            String version = current.getMetadata().getResourceVersion();
+            return version != null && version.equals(versions.get(key(target, route)));
+        }
+
+        void remember(RolloutTarget target, GatewayRoute route, HTTPRoute current) {
+            String version = current.getMetadata().getResourceVersion();
+            if (version == null) {
+                forget(target, route);
+            } else {
+                versions.put(key(target, route), version);
+            }
+        }
+
+        void forget(RolloutTarget target, GatewayRoute route) {
+            versions.remove(key(target, route));
+        }
     }
 
     GatewayRoute route() {
@@ -119,18 +179,31 @@ final class GatewayApiRouter implements TrafficRouter {
                         + " divide it");
             }
         }
+        Optional<String> unresolved = unresolved(current);
+        if (unresolved.isPresent()) {
+            throw new ClusterRefused(routeName() + " has backends its gateway does not send to: " + unresolved.get()
+                    + ". Fix them first (a missing Service, or one in another namespace without a ReferenceGrant):"
+                    + " once the canary's and the baseline's backends are in the route, Harbormaster reads this"
+                    + " status to see that the gateway sends to them, and could not tell this refusal from theirs");
+        }
+        requireGrants(target);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Reads the route; reads and makes the track Services only when the route is to change (a new step, a weight
+     * someone else changed) or changed since this engine last found it in order ({@link Checked}); refuses a route
+     * whose gateway reports the backends it has now unresolved; then patches it if it differs from what is asked.
+     */
     @Override
     public void route(RolloutTarget target, ReplicaPlan plan, Serving serving) {
         if (plan.split() != TrafficSplit.ROUTE_WEIGHTS) {
             throw new IllegalArgumentException(
                     "a plan by " + plan.split().configName() + " for a rollout divided by " + routeName());
         }
-        Service stable = requireStableService(target);
-        ensureTrackService(target, stable, Track.CANARY);
-        ensureTrackService(target, stable, Track.BASELINE);
-        patchRoute(target, true, current -> {
+        for (int attempt = 1; ; attempt++) {
+            HTTPRoute current = getRoute(target).orElseThrow(() -> noRoute(target));
             List<Rule> rules = rules(target, current, true);
             int weight =
                     switch (serving) {
@@ -146,12 +219,36 @@ final class GatewayApiRouter implements TrafficRouter {
                     };
             ArrayNode patch = JSON.arrayNode();
             rules.forEach(rule -> rule.split(weight, patch));
-            return patch;
-        });
+            boolean recreated = false;
+            if (!patch.isEmpty() || !checked.unchanged(target, route, current)) {
+                // the backends added must have their Services before the route sends to them
+                Service stable = requireStableService(target);
+                recreated = ensureTrackService(target, stable, Track.CANARY)
+                        | ensureTrackService(target, stable, Track.BASELINE);
+            }
+            if (!recreated && rules.stream().anyMatch(Rule::split)) {
+                // a Service made again just now may be what the status is about: it is read again at the next tick
+                requireResolved(target, current);
+            }
+            if (patch.isEmpty()) {
+                checked.remember(target, route, current);
+                return;
+            }
+            try {
+                checked.remember(target, route, patch(target, patch));
+                return;
+            } catch (ClusterRefused e) {
+                checked.forget(target, route);
+                if (!ApiRequests.unprocessable(e) || attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override
     public void reset(RolloutTarget target) {
+        checked.forget(target, route);
         // a route that is gone sends nothing to the track Services; they go all the same
         patchRoute(target, false, current -> {
             ArrayNode patch = JSON.arrayNode();
@@ -160,6 +257,13 @@ final class GatewayApiRouter implements TrafficRouter {
         });
         deleteTrackService(target, Track.CANARY);
         deleteTrackService(target, Track.BASELINE);
+    }
+
+    @Override
+    public boolean divided(RolloutTarget target) {
+        return getRoute(target)
+                .map(current -> rules(target, current, false).stream().anyMatch(Rule::split))
+                .orElse(false);
     }
 
     @Override
@@ -345,12 +449,7 @@ final class GatewayApiRouter implements TrafficRouter {
                 return;
             }
             try {
-                ApiRequests.call(
-                        client, "patch", GROUP, "httproutes", route.namespace(), target, () -> client.resources(
-                                        HTTPRoute.class)
-                                .inNamespace(route.namespace())
-                                .withName(route.route())
-                                .patch(PatchContext.of(PatchType.JSON), patch.toString()));
+                patch(target, patch);
                 return;
             } catch (ClusterRefused e) {
                 if (!ApiRequests.unprocessable(e) || attempt == ATTEMPTS) {
@@ -358,6 +457,15 @@ final class GatewayApiRouter implements TrafficRouter {
                 }
             }
         }
+    }
+
+    /** Sends a JSON Patch of the route; answers the route as patched. */
+    private HTTPRoute patch(RolloutTarget target, ArrayNode patch) {
+        return ApiRequests.call(
+                client, "patch", GROUP, "httproutes", route.namespace(), target, () -> client.resources(HTTPRoute.class)
+                        .inNamespace(route.namespace())
+                        .withName(route.route())
+                        .patch(PatchContext.of(PatchType.JSON), patch.toString()));
     }
 
     private Optional<HTTPRoute> getRoute(RolloutTarget target) {
@@ -376,6 +484,157 @@ final class GatewayApiRouter implements TrafficRouter {
 
     private String routeName() {
         return "HTTPRoute " + route.namespace() + "/" + route.route();
+    }
+
+    // --- what the gateway makes of the route ---
+
+    /**
+     * Refuses the route, during a canary, when its gateway reports backends it does not send to: the canary's and the
+     * baseline's, as the check before the canary found none (a grant taken away since, a track Service deleted by
+     * hand, a gateway that cannot send to their port), or another the route was given since. Either way the shares
+     * the route gives them fail, and the canary is not judged on the traffic it is said to get.
+     */
+    private void requireResolved(RolloutTarget target, HTTPRoute current) {
+        Optional<String> unresolved = unresolved(current);
+        if (unresolved.isEmpty()) {
+            return;
+        }
+        String canary = route.service() + "-" + Track.CANARY.label();
+        String baseline = route.service() + "-" + Track.BASELINE.label();
+        String fix = route.namespace().equals(target.namespace())
+                ? "check that Services " + where(target, canary) + " and " + where(target, baseline) + " exist (they"
+                        + " are made again at the next canary) and that the gateway can send to their ports"
+                : "check that a ReferenceGrant in namespace " + target.namespace() + " lets HTTPRoutes of namespace "
+                        + route.namespace() + " refer to Services " + route.service() + ", " + canary + " and "
+                        + baseline;
+        throw new ClusterRefused(routeName() + " sends part of the traffic to backends its gateway does not send to: "
+                + unresolved.get() + ". The requests given to them fail, so the canary's share cannot be judged; "
+                + fix);
+    }
+
+    /**
+     * What the route's status says of backends its gateway could not resolve, for the route as it is now: a condition
+     * {@value #RESOLVED_REFS} that is {@code False} for one of the route's own parents (not one it no longer names),
+     * observed at its current generation (an older one speaks of backends it had before). A condition without an
+     * observed generation cannot be placed in time and is taken as current.
+     */
+    private Optional<String> unresolved(HTTPRoute current) {
+        if (current.getStatus() == null || current.getStatus().getParents() == null) {
+            return Optional.empty();
+        }
+        Long generation = current.getMetadata().getGeneration();
+        List<ParentReference> parents =
+                current.getSpec() == null || current.getSpec().getParentRefs() == null
+                        ? List.of()
+                        : current.getSpec().getParentRefs();
+        Set<String> ours = new java.util.HashSet<>();
+        parents.forEach(p -> ours.add(parentKey(p)));
+        for (RouteParentStatus parent : current.getStatus().getParents()) {
+            if (parent.getParentRef() == null || !ours.contains(parentKey(parent.getParentRef()))) {
+                continue;
+            }
+            for (Condition c : Optional.ofNullable(parent.getConditions()).orElse(List.of())) {
+                boolean now = c.getObservedGeneration() == null
+                        || generation == null
+                        || c.getObservedGeneration() >= generation;
+                if (RESOLVED_REFS.equals(c.getType()) && "False".equals(c.getStatus()) && now) {
+                    return Optional.of(describe(parent.getParentRef()) + " reports " + RESOLVED_REFS + " False ("
+                            + Optional.ofNullable(c.getReason()).orElse("no reason")
+                            + (c.getMessage() == null || c.getMessage().isBlank() ? "" : ": " + c.getMessage())
+                            + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A parent reference with the API's defaults filled in, to tell the route's own parents in its status. */
+    private String parentKey(ParentReference ref) {
+        return String.join(
+                "|",
+                ref.getGroup() == null ? GROUP : ref.getGroup(),
+                ref.getKind() == null ? "Gateway" : ref.getKind(),
+                ref.getNamespace() == null ? route.namespace() : ref.getNamespace(),
+                String.valueOf(ref.getName()),
+                String.valueOf(ref.getSectionName()),
+                String.valueOf(ref.getPort()));
+    }
+
+    private String describe(ParentReference ref) {
+        return (ref.getKind() == null ? "Gateway" : ref.getKind()) + " "
+                + (ref.getNamespace() == null ? route.namespace() : ref.getNamespace()) + "/" + ref.getName()
+                + (ref.getSectionName() == null ? "" : " (listener " + ref.getSectionName() + ")");
+    }
+
+    /**
+     * Refuses a route in another namespace than the Service unless ReferenceGrants in the Service's namespace let
+     * HTTPRoutes of the route's namespace refer to the stable Service and to the canary's and the baseline's: without
+     * one the gateway does not send to them (the Gateway API's rule for every reference across namespaces). Grants
+     * are read as the API defines them: any {@code from} of a grant with any of its {@code to}, a {@code to} without
+     * a name for every Service of the namespace.
+     */
+    private void requireGrants(RolloutTarget target) {
+        if (route.namespace().equals(target.namespace())) {
+            return;
+        }
+        List<ReferenceGrant> grants;
+        try {
+            grants = ApiRequests.call(
+                    client, "list", GROUP, "referencegrants", target.namespace(), target, () -> client.resources(
+                                    ReferenceGrant.class)
+                            .inNamespace(target.namespace())
+                            .list()
+                            .getItems());
+        } catch (ClusterRefused e) {
+            if (e.getCause() instanceof KubernetesClientException k && k.getCode() == 404) {
+                throw new ClusterRefused(
+                        "The cluster has no ReferenceGrants (" + GROUP + "/v1beta1), without which " + routeName()
+                                + " may not send to Services of namespace " + target.namespace() + ": install the"
+                                + " Gateway API's standard CRDs (they include it), or put the route in namespace "
+                                + target.namespace() + " (traffic.gateway_api.namespace in harbormaster.yml)",
+                        e);
+            }
+            throw e;
+        }
+        List<String> refused = new ArrayList<>();
+        for (String name : List.of(
+                route.service(),
+                route.service() + "-" + Track.CANARY.label(),
+                route.service() + "-" + Track.BASELINE.label())) {
+            if (grants.stream().noneMatch(grant -> grants(grant, name))) {
+                refused.add(name);
+            }
+        }
+        if (refused.isEmpty()) {
+            return;
+        }
+        throw new ClusterRefused(routeName() + " is in another namespace than Service " + where(target, route.service())
+                + ", and no ReferenceGrant in namespace " + target.namespace() + " lets HTTPRoutes of namespace "
+                + route.namespace() + " refer to Service" + (refused.size() == 1 ? " " : "s ")
+                + String.join(", ", refused) + ", so the gateway would not send to "
+                + (refused.size() == 1 ? "it" : "them")
+                + " (Harbormaster adds the canary's and the baseline's, " + route.service() + "-canary and "
+                + route.service() + "-baseline, to the route): create a ReferenceGrant in namespace "
+                + target.namespace() + " with from [{group: " + GROUP + ", kind: HTTPRoute, namespace: "
+                + route.namespace() + "}] and to [{group: \"\", kind: Service}] (every Service of the namespace),"
+                + " or one to entry with the name of each");
+    }
+
+    /** Whether a grant lets HTTPRoutes of the route's namespace refer to the Service {@code name}. */
+    private boolean grants(ReferenceGrant grant, String name) {
+        ReferenceGrantSpec spec = grant.getSpec();
+        if (spec == null || spec.getFrom() == null || spec.getTo() == null) {
+            return false;
+        }
+        boolean from = spec.getFrom().stream()
+                .anyMatch(f -> GROUP.equals(f.getGroup())
+                        && "HTTPRoute".equals(f.getKind())
+                        && route.namespace().equals(f.getNamespace()));
+        boolean to = spec.getTo().stream()
+                .anyMatch(t -> (t.getGroup() == null || t.getGroup().isEmpty())
+                        && "Service".equals(t.getKind())
+                        && (t.getName() == null || t.getName().equals(name)));
+        return from && to;
     }
 
     // --- the Services ---
@@ -402,8 +661,11 @@ final class GatewayApiRouter implements TrafficRouter {
         return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
-    /** Creates the track's Service, or makes it again when the stable Service's ports or selector changed. */
-    private void ensureTrackService(RolloutTarget target, Service stable, Track track) {
+    /**
+     * Creates the track's Service, or makes it again when the stable Service's ports or selector changed; answers
+     * whether it did.
+     */
+    private boolean ensureTrackService(RolloutTarget target, Service stable, Track track) {
         Service desired = trackService(target, stable, track);
         String name = desired.getMetadata().getName();
         Optional<Service> existing = getService(target, name);
@@ -413,7 +675,7 @@ final class GatewayApiRouter implements TrafficRouter {
             }
             String hash = desired.getMetadata().getAnnotations().get(SPEC_HASH);
             if (hash.equals(annotations(existing.get()).get(SPEC_HASH))) {
-                return;
+                return false;
             }
             // ports and selector could be patched, but making it again needs no right beyond create and delete, and
             // the stable Service's ports changing during a canary is rare
@@ -423,6 +685,7 @@ final class GatewayApiRouter implements TrafficRouter {
                 .inNamespace(target.namespace())
                 .resource(desired)
                 .create());
+        return true;
     }
 
     /**

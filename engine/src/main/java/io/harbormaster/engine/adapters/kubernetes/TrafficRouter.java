@@ -28,6 +28,11 @@ interface TrafficRouter {
         public void reset(RolloutTarget target) {}
 
         @Override
+        public boolean divided(RolloutTarget target) {
+            return false;
+        }
+
+        @Override
         public String toString() {
             return "replica ratio";
         }
@@ -68,4 +73,11 @@ interface TrafficRouter {
 
     /** Sends all traffic to stable again (called on promotion and rollback, before canary and baseline go). */
     void reset(RolloutTarget target);
+
+    /**
+     * Whether traffic is still divided: the route still sends to canary or baseline backends, whatever their weights
+     * (a rollout that did not end, or whose end was not finished). Reads; never refuses a route that could not be
+     * divided, and a route that is not there divides nothing.
+     */
+    boolean divided(RolloutTarget target);
 }

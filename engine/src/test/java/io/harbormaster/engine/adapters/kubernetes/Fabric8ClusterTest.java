@@ -508,6 +508,7 @@ class Fabric8ClusterTest {
         startCanary(V2, 5);
         cluster.ensureCanary(WEB, V2, 2);
         cluster.inspect(WEB);
+        assertThat(cluster.trafficDivided(WEB)).isFalse();
         cluster.promote(WEB, V2);
 
         // by replica ratio: no route and no Service is read or written

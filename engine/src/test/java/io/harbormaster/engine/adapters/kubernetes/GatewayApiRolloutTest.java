@@ -4,6 +4,7 @@ import static io.harbormaster.engine.adapters.kubernetes.MockKubernetes.NAMESPAC
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -14,6 +15,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRuleBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantToBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
 import io.harbormaster.engine.policy.GatewayRoute;
 import io.harbormaster.engine.rollout.ClusterForbidden;
 import io.harbormaster.engine.rollout.ClusterRefused;
@@ -282,8 +287,12 @@ class GatewayApiRolloutTest {
         assertThat(versions()).as("a repeated promotion writes nothing").isEqualTo(promoted);
         assertThat(service("web")).isPresent(); // the team's own Service is never touched
 
+        // all but the ReferenceGrants, read for a route in another namespace only
         assertThat(k8s.recording.calls())
-                .containsAll(Fabric8Cluster.GATEWAY_API_CALLS)
+                .containsAll(Fabric8Cluster.GATEWAY_API_CALLS.stream()
+                        .filter(c -> !c.resource().equals("referencegrants"))
+                        .toList())
+                .doesNotContain(new ApiCall("list", "gateway.networking.k8s.io", "referencegrants"))
                 .isSubsetOf(new TreeSet<>(Fabric8Cluster.API_CALLS));
     }
 
@@ -545,11 +554,12 @@ class GatewayApiRolloutTest {
                 .hasMessageContaining("verb 'patch' on resource 'httproutes' of apiGroup 'gateway.networking.k8s.io'");
     }
 
-    @Test
-    void aRouteInAnotherNamespaceIsDividedWithBackendsInTheServicesNamespace() {
-        stableWithService(10);
-        var shared = new GatewayRoute("gateways", "public", "web");
-        Fabric8Cluster elsewhere = k8s.newCluster(target -> Optional.of(shared));
+    // --- a route in another namespace ---
+
+    private static final GatewayRoute SHARED = new GatewayRoute("gateways", "public", "web");
+
+    /** The shared route gateways/public, whose one rule sends to Service shop/web. */
+    private void createSharedRoute() {
         k8s.admin
                 .resources(HTTPRoute.class)
                 .inNamespace("gateways")
@@ -559,6 +569,9 @@ class GatewayApiRolloutTest {
                         .withNamespace("gateways")
                         .endMetadata()
                         .withNewSpec()
+                        .addNewParentRef()
+                        .withName("public")
+                        .endParentRef()
                         .withRules(rule(new HTTPBackendRefBuilder()
                                 .withName("web")
                                 .withNamespace(NAMESPACE)
@@ -567,6 +580,59 @@ class GatewayApiRolloutTest {
                         .endSpec()
                         .build())
                 .create();
+    }
+
+    private HTTPRoute sharedRoute() {
+        return k8s.admin
+                .resources(HTTPRoute.class)
+                .inNamespace("gateways")
+                .withName("public")
+                .get();
+    }
+
+    /**
+     * A ReferenceGrant in the services' namespace letting HTTPRoutes of {@code fromNamespace} refer to the Services
+     * named (none: to every Service).
+     */
+    private void grant(String name, String fromNamespace, String... services) {
+        var to = services.length == 0
+                ? List.of(new ReferenceGrantToBuilder()
+                        .withGroup("")
+                        .withKind("Service")
+                        .build())
+                : Arrays.stream(services)
+                        .map(s -> new ReferenceGrantToBuilder()
+                                .withGroup("")
+                                .withKind("Service")
+                                .withName(s)
+                                .build())
+                        .toList();
+        k8s.admin
+                .resources(ReferenceGrant.class)
+                .inNamespace(NAMESPACE)
+                .resource(new ReferenceGrantBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(NAMESPACE)
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewFrom()
+                        .withGroup("gateway.networking.k8s.io")
+                        .withKind("HTTPRoute")
+                        .withNamespace(fromNamespace)
+                        .endFrom()
+                        .withTo(to)
+                        .endSpec()
+                        .build())
+                .create();
+    }
+
+    @Test
+    void aRouteInAnotherNamespaceIsDividedWithBackendsInTheServicesNamespace() {
+        stableWithService(10);
+        Fabric8Cluster elsewhere = k8s.newCluster(target -> Optional.of(SHARED));
+        createSharedRoute();
+        grant("routes-from-gateways", "gateways");
 
         ReplicaPlan plan = elsewhere.stable(WEB).planFor(5);
         elsewhere.ensureBaseline(WEB, V1, plan.baseline());
@@ -574,15 +640,7 @@ class GatewayApiRolloutTest {
         assertThat(elsewhere.awaitReady(WEB, Instant.now().plus(READY_WITHIN))).isEqualTo(new Readiness.Ready());
         elsewhere.scale(WEB, plan);
 
-        var refs = k8s.admin
-                .resources(HTTPRoute.class)
-                .inNamespace("gateways")
-                .withName("public")
-                .get()
-                .getSpec()
-                .getRules()
-                .getFirst()
-                .getBackendRefs();
+        var refs = sharedRoute().getSpec().getRules().getFirst().getBackendRefs();
         assertThat(refs)
                 .extracting(HTTPBackendRef::getName, HTTPBackendRef::getNamespace, HTTPBackendRef::getWeight)
                 .containsExactly(
@@ -590,5 +648,320 @@ class GatewayApiRolloutTest {
                         org.assertj.core.groups.Tuple.tuple("web-canary", NAMESPACE, 5),
                         org.assertj.core.groups.Tuple.tuple("web-baseline", NAMESPACE, 5));
         assertThat(service("web-canary")).isPresent();
+        assertThat(k8s.recording.calls()).contains(new ApiCall("list", "gateway.networking.k8s.io", "referencegrants"));
+    }
+
+    @Test
+    void aRouteInAnotherNamespaceIsRefusedBeforeAnyPodUnlessReferenceGrantsLetItSendToTheTrackServicesToo() {
+        stableWithService(10);
+        Fabric8Cluster elsewhere = k8s.newCluster(target -> Optional.of(SHARED));
+        createSharedRoute();
+
+        assertThatThrownBy(() -> elsewhere.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("HTTPRoute gateways/public is in another namespace than Service shop/web")
+                .hasMessageContaining("no ReferenceGrant in namespace shop lets HTTPRoutes of namespace gateways"
+                        + " refer to Services web, web-canary, web-baseline")
+                .hasMessageContaining("create a ReferenceGrant in namespace shop with from [{group:"
+                        + " gateway.networking.k8s.io, kind: HTTPRoute, namespace: gateways}] and to [{group: \"\","
+                        + " kind: Service}]");
+
+        // what lets the route send to the stable Service only (the route worked before canaries), or lets routes of
+        // another namespace send anywhere, is not enough
+        grant("stable-only", "gateways", "web");
+        grant("routes-from-elsewhere", "other-gateways");
+        assertThatThrownBy(() -> elsewhere.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining(
+                        "refer to Services web-canary, web-baseline, so the gateway would not send to" + " them");
+        assertNothingCreated();
+
+        // grants add up: another one naming the track Services is enough
+        grant("tracks", "gateways", "web-canary", "web-baseline");
+        assertThat(elsewhere.stable(WEB).traffic()).isEqualTo(TrafficSplit.ROUTE_WEIGHTS);
+    }
+
+    @Test
+    void aClusterWithoutReferenceGrantsIsRefusedForARouteInAnotherNamespaceSayingWhatToInstall() {
+        stableWithService(10);
+        Fabric8Cluster elsewhere = k8s.newCluster(target -> Optional.of(SHARED));
+        createSharedRoute();
+        k8s.server
+                .expect()
+                .get()
+                .withPath("/apis/gateway.networking.k8s.io/v1beta1/namespaces/shop/referencegrants")
+                .andReturn(
+                        404,
+                        new StatusBuilder()
+                                .withCode(404)
+                                .withReason("NotFound")
+                                .withMessage("the server could not find the requested resource")
+                                .build())
+                .always();
+
+        assertThatThrownBy(() -> elsewhere.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("The cluster has no ReferenceGrants (gateway.networking.k8s.io/v1beta1)")
+                .hasMessageContaining("install the Gateway API's standard CRDs")
+                .hasMessageContaining("traffic.gateway_api.namespace");
+        assertNothingCreated();
+    }
+
+    // --- what the gateway says of the route ---
+
+    /**
+     * Writes the route's status as its gateway's controller would: for parent {@code parent}, Accepted, and
+     * ResolvedRefs {@code resolved} with {@code reason}, both observed at {@code generation}.
+     */
+    private void gatewayReports(
+            String namespace, String name, String parent, boolean resolved, String reason, long generation) {
+        var resource = k8s.admin
+                .resources(HTTPRoute.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        resource.setStatus(new HTTPRouteStatusBuilder()
+                .addNewParent()
+                .withControllerName("example.net/gateway")
+                .withNewParentRef()
+                .withName(parent)
+                .endParentRef()
+                .addToConditions(new ConditionBuilder()
+                        .withType("Accepted")
+                        .withStatus("True")
+                        .withReason("Accepted")
+                        .withMessage("")
+                        .withObservedGeneration(generation)
+                        .withLastTransitionTime("2025-01-01T00:00:00Z")
+                        .build())
+                .addToConditions(new ConditionBuilder()
+                        .withType("ResolvedRefs")
+                        .withStatus(resolved ? "True" : "False")
+                        .withReason(reason)
+                        .withMessage(resolved ? "" : "backend " + reason)
+                        .withObservedGeneration(generation)
+                        .withLastTransitionTime("2025-01-01T00:00:00Z")
+                        .build())
+                .endParent()
+                .build());
+        k8s.admin.resources(HTTPRoute.class).resource(resource).updateStatus();
+    }
+
+    private static long generation(HTTPRoute route) {
+        return route.getMetadata().getGeneration();
+    }
+
+    @Test
+    void aRouteWhoseGatewayAlreadyReportsUnresolvedBackendsIsRefusedBeforeAnyPodButNotForAnOlderOrAnotherParentsWord() {
+        stableWithService(10);
+        createStorefrontRoute();
+        long created = generation(route());
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", created);
+
+        assertThatThrownBy(() -> cluster.stable(WEB))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("HTTPRoute shop/storefront has backends its gateway does not send to: Gateway"
+                        + " shop/public reports ResolvedRefs False (BackendNotFound: backend BackendNotFound)")
+                .hasMessageContaining("Fix them first");
+        assertNothingCreated();
+
+        // said of a parent the route no longer names: not about this route's backends
+        gatewayReports(NAMESPACE, "storefront", "retired", false, "BackendNotFound", created);
+        assertThat(cluster.stable(WEB).traffic()).isEqualTo(TrafficSplit.ROUTE_WEIGHTS);
+
+        // said of the route as it was before someone fixed it: not about the backends it has now
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", created);
+        k8s.admin
+                .resources(HTTPRoute.class)
+                .inNamespace(NAMESPACE)
+                .withName("storefront")
+                .edit(r -> {
+                    r.getSpec().setHostnames(List.of("shop.example.com"));
+                    return r;
+                });
+        assertThat(generation(route())).isGreaterThan(created);
+        assertThat(cluster.stable(WEB).traffic()).isEqualTo(TrafficSplit.ROUTE_WEIGHTS);
+    }
+
+    @Test
+    void aGatewayThatDoesNotSendToTheTrackBackendsStopsTheCanaryBeforeItGetsTrafficAndARollbackUndoesIt() {
+        stableWithService(10);
+        Fabric8Cluster elsewhere = k8s.newCluster(target -> Optional.of(SHARED));
+        createSharedRoute();
+        grant("routes-from-gateways", "gateways");
+        StableDeployment stable = elsewhere.stable(WEB);
+        ReplicaPlan plan = stable.planFor(5);
+        k8s.controller.pause();
+        elsewhere.ensureBaseline(WEB, V1, plan.baseline());
+        elsewhere.ensureCanary(WEB, V2, plan.canary());
+        elsewhere.scale(WEB, plan); // the track backends are in the route, with no weight while no pod is ready
+        long withTracks = generation(sharedRoute());
+
+        // the grant is taken away; the gateway's word on the route before the backends were added does not count
+        k8s.admin.resources(ReferenceGrant.class).inNamespace(NAMESPACE).delete();
+        gatewayReports("gateways", "public", "public", false, "RefNotPermitted", withTracks - 1);
+        elsewhere.scale(WEB, plan);
+
+        // its word on the route as it is now does
+        gatewayReports("gateways", "public", "public", false, "RefNotPermitted", withTracks);
+        k8s.controller.resume();
+        assertThat(elsewhere.awaitReady(WEB, Instant.now().plus(READY_WITHIN))).isEqualTo(new Readiness.Ready());
+        assertThatThrownBy(() -> elsewhere.scale(WEB, plan))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("HTTPRoute gateways/public sends part of the traffic to backends its gateway does"
+                        + " not send to: Gateway gateways/public reports ResolvedRefs False (RefNotPermitted")
+                .hasMessageContaining("check that a ReferenceGrant in namespace shop lets HTTPRoutes of namespace"
+                        + " gateways refer to Services web, web-canary and web-baseline");
+        assertThat(sharedRoute().getSpec().getRules().getFirst().getBackendRefs())
+                .extracting(HTTPBackendRef::getName, HTTPBackendRef::getWeight)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("web", 100),
+                        org.assertj.core.groups.Tuple.tuple("web-canary", 0),
+                        org.assertj.core.groups.Tuple.tuple("web-baseline", 0));
+
+        elsewhere.rollback(WEB);
+        assertThat(sharedRoute().getSpec().getRules().getFirst().getBackendRefs())
+                .extracting(HTTPBackendRef::getName, HTTPBackendRef::getWeight)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("web", 100));
+        assertThat(service("web-canary")).isEmpty();
+    }
+
+    // --- what a tick reads ---
+
+    /** What the engine does at each tick of a step ({@code DeployPipeline.shift}): the requests it sends. */
+    private List<ApiCall> engineTick(ReplicaPlan plan) {
+        int mark = k8s.recording.made();
+        cluster.stable(WEB);
+        tick(plan);
+        awaitReady();
+        return k8s.recording.since(mark);
+    }
+
+    private static long count(List<ApiCall> calls, String verb, String resource) {
+        return calls.stream()
+                .filter(c -> c.verb().equals(verb) && c.resource().equals(resource))
+                .count();
+    }
+
+    @Test
+    void aTickReadsTheRouteOnceAndItsServicesOnlyWhenTheRouteIsToChangeOrWasChanged() {
+        stableWithService(10);
+        createStorefrontRoute();
+        ReplicaPlan five = startCanary(5);
+        awaitReady();
+        tick(five);
+        assertThat(weights().getFirst()).isEqualTo(split(90, 5, 5));
+
+        // a tick that changes nothing reads the route (weights someone else changed, the gateway's word) and no
+        // Service: before, it read the stable Service and both track Services at every tick (4 reads, now 1)
+        var steady = engineTick(five);
+        assertThat(count(steady, "get", "httproutes")).isEqualTo(1);
+        assertThat(count(steady, "get", "services")).isZero();
+        assertThat(steady)
+                .as("writes nothing")
+                .allMatch(c -> c.verb().equals("get") || c.verb().equals("list"));
+        var atFive = versions();
+        assertThat(engineTick(five)).isEqualTo(steady);
+        assertThat(versions()).isEqualTo(atFive);
+
+        // a new step reads them before the route sends more to them
+        ReplicaPlan twentyFive = cluster.stable(WEB).planFor(25);
+        tick(twentyFive);
+        awaitReady();
+        var stepping = engineTick(twentyFive);
+        assertThat(count(stepping, "patch", "httproutes")).isEqualTo(1);
+        assertThat(count(stepping, "get", "services")).isEqualTo(3);
+        assertThat(weights().getFirst()).isEqualTo(split(50, 25, 25));
+        assertThat(count(engineTick(twentyFive), "get", "services")).isZero();
+
+        // weights someone else changed are set again, the Services read first
+        k8s.admin
+                .resources(HTTPRoute.class)
+                .inNamespace(NAMESPACE)
+                .withName("storefront")
+                .edit(r -> {
+                    r.getSpec()
+                            .getRules()
+                            .getFirst()
+                            .getBackendRefs()
+                            .getFirst()
+                            .setWeight(100);
+                    return r;
+                });
+        var restored = engineTick(twentyFive);
+        assertThat(count(restored, "get", "services")).isEqualTo(3);
+        assertThat(weights().getFirst()).isEqualTo(split(50, 25, 25));
+        assertThat(count(engineTick(twentyFive), "get", "services")).isZero();
+    }
+
+    @Test
+    void aTrackServiceDeletedByHandIsMadeAgainOnceTheGatewaySaysSoAndTheCanaryIsStoppedIfTheGatewayStillRefusesIt() {
+        stableWithService(10);
+        createRoute(rule(ref("web", null)));
+        ReplicaPlan plan = startCanary(5);
+        awaitReady();
+        tick(plan);
+        gatewayReports(NAMESPACE, "storefront", "public", true, "ResolvedRefs", generation(route()));
+        tick(plan);
+
+        k8s.admin.services().inNamespace(NAMESPACE).withName("web-canary").delete();
+        tick(plan); // nothing has written the route: the Services are not read
+        assertThat(service("web-canary")).isEmpty();
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", generation(route()));
+        tick(plan); // the gateway's word is a write: the Services are read, and the missing one made again
+        assertThat(service("web-canary")).isPresent();
+        gatewayReports(NAMESPACE, "storefront", "public", true, "ResolvedRefs", generation(route()));
+        tick(plan);
+        assertThat(weights()).containsExactly(split(90, 5, 5));
+
+        // made again, but the gateway still says it does not send to it an interval later: the canary stops
+        k8s.admin.services().inNamespace(NAMESPACE).withName("web-baseline").delete();
+        gatewayReports(NAMESPACE, "storefront", "public", false, "BackendNotFound", generation(route()));
+        tick(plan);
+        assertThat(service("web-baseline")).isPresent();
+        assertThatThrownBy(() -> tick(plan))
+                .isInstanceOf(ClusterRefused.class)
+                .hasMessageContaining("reports ResolvedRefs False (BackendNotFound")
+                .hasMessageContaining("check that Services shop/web-canary and shop/web-baseline exist");
+    }
+
+    // --- a rollout's end ---
+
+    @Test
+    void aRouteLeftDividingTheTrafficIsSeenAndAPromotionSendsItAllToTheStableServiceOnce() {
+        stableWithService(10);
+        createStorefrontRoute();
+        assertThat(cluster.trafficDivided(WEB)).isFalse();
+        ReplicaPlan plan = startCanary(25);
+        awaitReady();
+        tick(plan);
+        // canary and baseline deleted by hand: nothing says a rollout runs but the route
+        k8s.admin
+                .apps()
+                .deployments()
+                .inNamespace(NAMESPACE)
+                .withName("web-canary")
+                .delete();
+        k8s.admin
+                .apps()
+                .deployments()
+                .inNamespace(NAMESPACE)
+                .withName("web-baseline")
+                .delete();
+
+        assertThat(cluster.inspect(WEB).inProgress()).isFalse();
+        assertThat(cluster.trafficDivided(WEB)).isTrue();
+        // a restarted engine, with the route since taken out of the configuration, still sees the one it started with
+        assertThat(k8s.newCluster(target -> Optional.empty()).trafficDivided(WEB))
+                .isTrue();
+
+        cluster.promote(WEB, V1);
+
+        assertThat(weights()).containsExactly(only("web", 100), only("static", null), only("web", 100));
+        assertThat(service("web-canary")).isEmpty();
+        assertThat(cluster.trafficDivided(WEB)).isFalse();
+        var ended = versions();
+        cluster.promote(WEB, V1);
+        assertThat(versions()).isEqualTo(ended);
     }
 }

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -28,12 +30,26 @@ final class RecordingApiCalls implements Interceptor {
     static final Path REPORT = Path.of(System.getProperty("basedir", "."), "target", "k8s-api-calls.txt");
 
     private final Set<ApiCall> calls = new ConcurrentSkipListSet<>();
+    private final List<ApiCall> log = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
         ApiCall call = ApiCall.fromHttp(request.method(), request.uri());
         calls.add(call);
+        log.add(call);
         RECORDED.add(call);
+    }
+
+    /** How many requests the clients this recorder is installed in have sent so far: a mark for {@link #since}. */
+    int made() {
+        return log.size();
+    }
+
+    /** The requests sent since {@code mark}, in order (one entry per request, repeats included). */
+    List<ApiCall> since(int mark) {
+        synchronized (log) {
+            return List.copyOf(log.subList(mark, log.size()));
+        }
     }
 
     /** The calls of the clients this recorder is installed in. */
