@@ -238,7 +238,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 web.reply(thread, AdviceMessages.advice(a.advice())).join();
             case DeployNotice.ReviewDue r -> {
                 var posted = web.reply(
-                                thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), approvers(r.deploy())))
+                                thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), reviewers(r.deploy())))
                         .join();
                 if (posted instanceof SlackResult.Sent(var ch, var ts)) {
                     keepReviewCard(r.deploy(), new ThreadRef(ch, ts));
@@ -248,12 +248,17 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         }
     }
 
-    /** The service's approver group, who decide its pauses and review its emergency deploys. */
+    /** The service's approver group, who decide its pauses. */
     private String approvers(Deploy d) {
         return catalog.get()
                 .service(d.service())
                 .map(ServiceSpec::approverGroup)
                 .orElse("the approvers");
+    }
+
+    /** Who review the deploy if it was an emergency: its service's approvers, or the auditors once it is not configured. */
+    private String reviewers(Deploy d) {
+        return catalog.get().reviewerGroup(d.service());
     }
 
     /**
@@ -279,7 +284,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             web.update(
                             message.channel(),
                             message.ts(),
-                            ReviewMessages.reviewed(DeployViews.of(d, deploys), approvers(d), outcome))
+                            ReviewMessages.reviewed(DeployViews.of(d, deploys), reviewers(d), outcome))
                     .join();
         } else {
             web.reply(thread, SlackMessage.text(":white_check_mark: " + outcome + "."))

@@ -501,7 +501,23 @@ public final class DeployPipeline {
             List<Approval> earlier,
             Instant expiresAt,
             ApprovalPolicy.Act act) {
-        var spec = spec(d);
+        return refusal(d, user, refusedAction, choice, earlier, expiresAt, act, spec(d).approverGroup(), "");
+    }
+
+    /**
+     * ... by the members of {@code group} (the service's approvers, unless a review of a service no longer configured
+     * goes to another group), with {@code why} (why it is that group, or nothing) appended to a refusal.
+     */
+    private Optional<String> refusal(
+            Deploy d,
+            String user,
+            String refusedAction,
+            String choice,
+            List<Approval> earlier,
+            Instant expiresAt,
+            ApprovalPolicy.Act act,
+            String group,
+            String why) {
         var catalog = ports.catalog().get();
         var request = ports.deploys().request(d.id()).orElseThrow();
         var author = ports.builds()
@@ -514,8 +530,8 @@ public final class DeployPipeline {
         var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
         var eligibility = ApprovalPolicy.eligibility(
                 user,
-                catalog.members(spec.approverGroup()),
-                spec.approverGroup(),
+                catalog.members(group),
+                group,
                 requesterIs,
                 authorIs,
                 earlier,
@@ -525,14 +541,15 @@ public final class DeployPipeline {
         if (!(eligibility instanceof ApprovalPolicy.Eligibility.Refused refused)) {
             return Optional.empty();
         }
-        var why = new LinkedHashMap<String, Object>();
-        why.put("reason", refused.reason());
+        var reason = refused.reason() + why;
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("reason", reason);
         if (!author.isBlank()) {
-            why.put("author", author);
+            reasoning.put("author", author);
         }
-        why.put("requester", request.requestedBy());
-        audit(d, user, refusedAction, choice, why);
-        return Optional.of(refused.reason());
+        reasoning.put("requester", request.requestedBy());
+        audit(d, user, refusedAction, choice, reasoning);
+        return Optional.of(reason);
     }
 
     /** A recorded decision: told, and acted on when it settled the deploy. */
@@ -1825,13 +1842,21 @@ public final class DeployPipeline {
                     + d.state().words()
                     + " before preflight), so --emergency skipped nothing: it needs no review");
         }
-        if (ports.catalog().get().service(d.service()).isEmpty()) {
-            return new ReviewDecision.NotReviewable(
-                    "deploy #" + d.id() + " is of " + d.service() + ", which is no longer"
-                            + " in the catalog (harbormaster.yml), so who may review it is not known: put the service back"
-                            + " (with its approvers) to review it");
-        }
-        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW);
+        var catalog = ports.catalog().get();
+        var reviewers = catalog.reviewerGroup(d.service());
+        // A service no longer configured names no approvers: its emergency deploys are reviewed by the auditor group,
+        // and whoever is refused is told why it is that group.
+        var why = catalog.service(d.service()).isPresent()
+                ? ""
+                : " (" + d.service() + " is no longer in harbormaster.yml, so the auditor group, audit.auditors,"
+                        + " reviews its deploys"
+                        + (catalog.members(reviewers).isEmpty()
+                                ? "; no group " + reviewers + " is defined under groups: define it, or put "
+                                        + d.service() + " back with its approvers"
+                                : "")
+                        + ")";
+        var refused = refusal(
+                d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW, reviewers, why);
         if (refused.isPresent()) {
             return new ReviewDecision.Refused(refused.get());
         }
@@ -1839,6 +1864,7 @@ public final class DeployPipeline {
         var review = new Review(deployId, user, now);
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("reviewer", user);
+        reasoning.put("reviewer_group", reviewers);
         reasoning.put(
                 "requester",
                 ports.deploys()

@@ -231,8 +231,8 @@ public final class DeployMessages {
             }
             statusSection(blocks, "*Emergency deploys awaiting review*", lines);
             blocks.add(BlockKit.context("A member of the service's approvers (not who ran it, nor the change's"
-                    + " author) reviews each: *Mark reviewed* in its thread, or `" + DeployCommandParser.REVIEW_USAGE
-                    + "`."));
+                    + " author) reviews each, or of the auditor group for a service no longer in harbormaster.yml:"
+                    + " *Mark reviewed* in its thread, or `" + DeployCommandParser.REVIEW_USAGE + "`."));
         }
         if (!inFlight.isEmpty()) {
             statusSection(
