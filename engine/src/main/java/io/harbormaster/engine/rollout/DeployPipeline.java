@@ -1076,15 +1076,17 @@ public final class DeployPipeline {
             return d; // already paused and told
         }
         audit(d, ENGINE, "canary.paused", "pause", reasoning);
-        var paused = move(
+        var paused = moved(
                 d,
                 DeployState.CANARY,
                 d.step(),
                 ENGINE,
                 PAUSED + why + ASK_HUMAN + "Promote anyway or Roll back in the deploy's thread, or /deploy rollback "
                         + d.service() + " to stop it)");
-        ports.notifier().notify(new DeployNotice.Paused(paused, why));
-        return paused;
+        ports.notifier()
+                .notify(new DeployNotice.Paused(
+                        paused.deploy(), why, paused.transition().ordinal()));
+        return paused.deploy();
     }
 
     /**
@@ -1921,6 +1923,14 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private Deploy move(Deploy d, DeployState to, int step, String actor, String reason) {
+        return moved(d, to, step, actor, reason).deploy();
+    }
+
+    /** A deploy as a move left it, and the move as the store recorded it. */
+    private record Moved(Deploy deploy, Transition transition) {}
+
+    /** {@link #move}, with the move as recorded. */
+    private Moved moved(Deploy d, DeployState to, int step, String actor, String reason) {
         var now = ports.clock().instant();
         var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
         if (to.terminal()) {
@@ -1928,7 +1938,7 @@ public final class DeployPipeline {
         }
         var transitions = ports.deploys().transitions(d.id());
         publish(DeployEvent.of(moved, transitions.getLast()));
-        return moved;
+        return new Moved(moved, transitions.getLast());
     }
 
     /**
