@@ -4,9 +4,11 @@ import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import io.harbormaster.storage.slack.SlackApprovalCard;
+import io.harbormaster.storage.slack.SlackPauseMessage;
 import io.harbormaster.storage.slack.SlackReviewCard;
 import io.harbormaster.storage.slack.SlackThread;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Each deploy's Slack thread: stored in the database (so any replica, and a restarted one, finds it), and awaitable
  * for the moment between a {@code /deploy} being accepted and the front end having posted its parent message. The
  * approval card in it is stored the same way, with what it shows, so that its count and its outcome can be written on
- * it by whichever bot counts them; and so is an emergency deploy's review request, so that whichever bot records the
- * review replaces its button.
+ * it by whichever bot counts them; so is an emergency deploy's review request, so that whichever bot records the
+ * review replaces its button; and so is each pause of its canary, so that whichever bot sees the pause end replaces
+ * its buttons.
  */
 public final class DeployThreads {
     private static final Logger log = LoggerFactory.getLogger(DeployThreads.class);
@@ -88,6 +91,42 @@ public final class DeployThreads {
             log.warn("Deploy {}: its review request cannot be read ({}); taken as none", deployId, e.toString());
             return Optional.empty();
         }
+    }
+
+    /**
+     * A canary's pause as posted: the message, which pause it is (the ordinal of the transition that paused the canary)
+     * and why it paused.
+     */
+    public record PostedPause(long deployId, int pauseOrdinal, ThreadRef message, String reason) {}
+
+    /** Records a pause message, posted as {@code message}; one recorded before for the same pause is kept. */
+    public PostedPause pausePosted(long deployId, int pauseOrdinal, ThreadRef message, String reason) {
+        return pause(store.savePauseMessage(new SlackPauseMessage(
+                deployId, pauseOrdinal, message.channel(), message.ts(), reason, Optional.empty())));
+    }
+
+    /**
+     * The deploy's pause messages whose buttons are still live, oldest first; none when they cannot be read (logged:
+     * the buttons are then replaced when they are clicked).
+     */
+    public List<PostedPause> openPauses(long deployId) {
+        try {
+            return store.openPauseMessages(deployId).stream()
+                    .map(DeployThreads::pause)
+                    .toList();
+        } catch (RuntimeException e) {
+            log.warn("Deploy {}: its pause messages cannot be read ({}); taken as none", deployId, e.toString());
+            return List.of();
+        }
+    }
+
+    /** Records that how {@code pause} ended was written on its message in place of its buttons. */
+    public void pauseClosed(PostedPause pause, String ended) {
+        store.pauseEnded(pause.deployId(), pause.pauseOrdinal(), ended);
+    }
+
+    private static PostedPause pause(SlackPauseMessage m) {
+        return new PostedPause(m.deployId(), m.pauseOrdinal(), new ThreadRef(m.channel(), m.ts()), m.reason());
     }
 
     private static PostedCard posted(SlackApprovalCard c) {

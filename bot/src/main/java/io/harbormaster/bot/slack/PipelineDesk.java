@@ -437,30 +437,17 @@ public final class PipelineDesk implements DeployDesk {
     }
 
     /**
-     * How a deploy's last pause ended, from its first move after it: a person's promotion or rollback (in the words of
-     * the click that took it), the canary resumed, or else the state the deploy is in.
+     * How a deploy's last pause ended, from its first move after it ({@link PauseMessages#ended}), or else the state the
+     * deploy is in.
      */
     private String pauseEnded(Deploy d) {
         var transitions = deploys.transitions(d.id());
-        int paused = -1;
-        for (int i = 0; i < transitions.size(); i++) {
-            if (transitions.get(i).reason().startsWith("paused: ")) {
-                paused = i;
-            }
-        }
-        if (paused >= 0 && paused + 1 < transitions.size()) {
-            var next = transitions.get(paused + 1);
-            if (next.to() == DeployState.PROMOTING && !next.actor().equals("engine")) {
-                return PauseMessages.decided(PauseDecision.Choice.PROMOTE, next.actor());
-            }
-            if (next.to() == DeployState.ROLLING_BACK && !next.actor().equals("engine")) {
-                return PauseMessages.decided(PauseDecision.Choice.ROLLBACK, next.actor());
-            }
-            if (next.to() == DeployState.CANARY) {
-                return "No longer paused: " + next.reason().replaceFirst("^resumed: ", "");
-            }
-        }
-        return EscalationMessages.ended(d.state());
+        var lastPause = transitions.stream()
+                .filter(t -> t.reason().startsWith("paused: "))
+                .reduce((a, b) -> b);
+        return lastPause
+                .flatMap(p -> PauseMessages.ended(transitions, p.ordinal()))
+                .orElseGet(() -> EscalationMessages.ended(d.state()));
     }
 
     private static DecisionOutcome duplicate(Approval first) {

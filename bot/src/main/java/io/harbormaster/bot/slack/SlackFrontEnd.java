@@ -394,7 +394,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                     switch (desk.decidePause(deployId, clicker, choice)) {
                         case DeployDesk.PauseOutcome.Decided(var how) -> Optional.of(how);
                         case DeployDesk.PauseOutcome.NoLongerWaiting(var reason, var how) -> {
-                            web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(reason)));
+                            web.ephemeral(channel, clicker.id(), PauseMessages.tooLate(reason, how));
                             yield Optional.of(how);
                         }
                         case DeployDesk.PauseOutcome.Refused(var reason) -> {

@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells Slack what the pipeline does: one parent message per deploy kept current with {@code chat.update}, one thread
- * reply per phase, the approval request with its buttons, an ended emergency deploy's review request with its
- * button, and the rollback notice broadcast to the channel. Notices
+ * reply per phase, the approval request with its buttons, a paused canary's buttons (replaced by how the pause ended
+ * once it has, however it ended), an ended emergency deploy's review request with its button, and the rollback notice
+ * broadcast to the channel. Notices
  * are handled off the pipeline's thread, in order per deploy; a notice that cannot be delivered is logged and the
  * rollout goes on. Deploys CI started have no thread yet: their parent message goes to the service's channel.
  */
@@ -136,6 +137,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 return;
             }
             tell(notice, thread.get());
+            closeEndedPauses(d);
             updateParent(d, thread.get());
         } catch (RuntimeException e) {
             log.warn("Deploy {}: notice {} not delivered: {}", d.id(), kind(notice), e.toString());
@@ -200,12 +202,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
-            case DeployNotice.Paused p ->
-                web.reply(
+            case DeployNotice.Paused p -> {
+                var posted = web.reply(
                                 thread,
                                 PauseMessages.paused(
                                         p.deploy().id(), p.deploy().service(), p.reason(), approvers(p.deploy())))
                         .join();
+                if (posted instanceof SlackResult.Sent(var ch, var ts)) {
+                    keepPause(p, new ThreadRef(ch, ts));
+                }
+            }
             case DeployNotice.Resumed r ->
                 web.reply(thread, SlackMessage.text(":arrow_forward: *Resumed*: " + Mrkdwn.escape(r.reason()) + "."))
                         .join();
@@ -238,7 +244,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 web.reply(thread, AdviceMessages.advice(a.advice())).join();
             case DeployNotice.ReviewDue r -> {
                 var posted = web.reply(
-                                thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), approvers(r.deploy())))
+                                thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), reviewers(r.deploy())))
                         .join();
                 if (posted instanceof SlackResult.Sent(var ch, var ts)) {
                     keepReviewCard(r.deploy(), new ThreadRef(ch, ts));
@@ -248,12 +254,17 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         }
     }
 
-    /** The service's approver group, who decide its pauses and review its emergency deploys. */
+    /** The service's approver group, who decide its pauses. */
     private String approvers(Deploy d) {
         return catalog.get()
                 .service(d.service())
                 .map(ServiceSpec::approverGroup)
                 .orElse("the approvers");
+    }
+
+    /** Who review the deploy if it was an emergency: its service's approvers, or the auditors once it is not configured. */
+    private String reviewers(Deploy d) {
+        return catalog.get().reviewerGroup(d.service());
     }
 
     /**
@@ -269,6 +280,64 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         }
     }
 
+    /**
+     * Keeps where the pause was posted, so that whichever replica sees the pause end, also after a restart, replaces
+     * its buttons by how it ended. One not kept keeps its buttons until they are clicked, and the click is told the
+     * pause is over.
+     */
+    private void keepPause(DeployNotice.Paused p, ThreadRef message) {
+        try {
+            threads.pausePosted(p.deploy().id(), p.transition(), message, p.reason());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Deploy {}: its pause was posted but not recorded ({})",
+                    p.deploy().id(),
+                    e.toString());
+        }
+    }
+
+    /**
+     * Replaces the buttons of each of the deploy's pauses that has ended since it was posted, however it ended (a
+     * click here or on another replica, {@code /deploy rollback}, the metrics back, the analysis deciding, the deploy
+     * failing), by how it ended and who or what ended it. Run after every notice of the deploy: each move of a paused
+     * deploy that ends its pause is followed by one, whichever replica made it. A message Slack does not update stays
+     * open and is tried again at the next notice.
+     */
+    private void closeEndedPauses(Deploy d) {
+        try {
+            var open = threads.openPauses(d.id());
+            if (open.isEmpty()) {
+                return;
+            }
+            var transitions = deploys.transitions(d.id());
+            for (var pause : open) {
+                var ended = PauseMessages.ended(transitions, pause.pauseOrdinal());
+                if (ended.isEmpty()) {
+                    continue; // still paused: its buttons are live
+                }
+                var message = pause.message();
+                var updated = web.update(
+                                message.channel(),
+                                message.ts(),
+                                PauseMessages.closed(d.id(), d.service(), pause.reason(), ended.get()))
+                        .join();
+                if (updated.ok()) {
+                    threads.pauseClosed(pause, ended.get());
+                } else {
+                    log.warn(
+                            "Deploy {}: its ended pause kept its buttons ({}); tried again at its next notice",
+                            d.id(),
+                            updated);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Deploy {}: its ended pauses were not closed ({}); tried again at its next notice",
+                    d.id(),
+                    e.toString());
+        }
+    }
+
     /** A review: written on the review request in place of its button, or told in the thread when it has none. */
     private void reviewed(DeployNotice.Reviewed r, ThreadRef thread) {
         var d = r.deploy();
@@ -279,7 +348,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             web.update(
                             message.channel(),
                             message.ts(),
-                            ReviewMessages.reviewed(DeployViews.of(d, deploys), approvers(d), outcome))
+                            ReviewMessages.reviewed(DeployViews.of(d, deploys), reviewers(d), outcome))
                     .join();
         } else {
             web.reply(thread, SlackMessage.text(":white_check_mark: " + outcome + "."))

@@ -203,17 +203,93 @@ class EmergencyReviewTest {
                 .containsExactly(id);
         assertThat(((ReviewDecision.NotReviewable) engine.review(9999, "U0ANN")).reason())
                 .contains("there is no deploy #9999");
-        var configured = f.catalog; // checkout leaves the catalog, for a while
-        f.catalog = io.harbormaster.bot.config.ConfigLoader.parse(
-                        "test.yml", PipelineFixture.CONFIG.replaceAll("(?ms)^  checkout:.*?(?=^  payments:)", ""))
-                .catalog();
-        assertThat(((ReviewDecision.NotReviewable) engine.review(id, "U0ANN")).reason())
-                .contains("no longer in the catalog");
-        f.catalog = configured;
         assertThat(awaiting()).containsExactly(id);
         assertThat(audited(id, "deploy.reviewed")).isEmpty();
         assertThat(audited(normal, "deploy.reviewed")).isEmpty();
         assertThat(audited(id, "review.refused")).isEmpty();
+    }
+
+    /** The fixture's configuration without checkout, with {@code groups} added (checkout left harbormaster.yml). */
+    static io.harbormaster.engine.policy.ServiceCatalog withoutCheckout(String groups) {
+        return io.harbormaster.bot.config.ConfigLoader.parse(
+                        "test.yml",
+                        PipelineFixture.CONFIG
+                                .replaceAll("(?ms)^  checkout:.*?(?=^  payments:)", "")
+                                .replace("groups:\n", "groups:\n" + groups))
+                .catalog();
+    }
+
+    /** The emergency deploys /audit decision=emergency names as not reviewed, as an auditor (U0AUD) asks. */
+    List<String> unreviewedInTheAuditLog() {
+        var outcome = new io.harbormaster.bot.slack.AuditLogDesk(
+                        f.audit, f.catalog, (q, who) -> java.util.Optional.empty())
+                .query(
+                        io.harbormaster.engine.audit.AuditQuery.all().withDecision("emergency"),
+                        new io.harbormaster.bot.slack.SlackUser("U0AUD", "aud"));
+        return ((io.harbormaster.bot.slack.AuditDesk.AuditOutcome.Summary) outcome).unreviewed();
+    }
+
+    @Test
+    void anEmergencyDeployOfAServiceNoLongerConfiguredIsReviewedByTheAuditorGroup() throws Exception {
+        var engine = f.engine("engine-a");
+        long id = promotedEmergency(engine, "U0CAT"); // requested by U0DEV, who is an auditor too below
+        f.catalog = withoutCheckout("  auditors: [U0AUD, U0DEV]\n");
+        assertThat(unreviewedInTheAuditLog()).containsExactly("deploy " + id + " (checkout 1.1.0)");
+
+        var approver = engine.review(id, "U0ANN"); // was one of checkout's approvers
+        var requester = engine.review(id, "U0DEV");
+
+        assertThat(((ReviewDecision.Refused) approver).reason())
+                .isEqualTo("only members of auditors may review this deploy (checkout is no longer in"
+                        + " harbormaster.yml, so the auditor group, audit.auditors, reviews its deploys)");
+        assertThat(((ReviewDecision.Refused) requester).reason())
+                .startsWith("you requested this deploy, so you cannot review it; ask a member of auditors (checkout"
+                        + " is no longer in harbormaster.yml");
+        assertThat(audited(id, "review.refused")).extracting(AuditRecord::actor).containsExactly("U0ANN", "U0DEV");
+        assertThat(audited(id, "review.refused").getFirst().reasoningJson()).contains("no longer in harbormaster.yml");
+        assertThat(awaiting()).containsExactly(id);
+
+        var auditor = engine.review(id, "U0AUD");
+
+        assertThat(((ReviewDecision.Recorded) auditor).review().reviewer()).isEqualTo("U0AUD");
+        var reasoning = new ObjectMapper()
+                .readTree(audited(id, "deploy.reviewed").getFirst().reasoningJson());
+        assertThat(reasoning.path("reviewer_group").asText()).isEqualTo("auditors");
+        assertThat(awaiting()).as("no longer listed by /deploy status").isEmpty();
+        assertThat(unreviewedInTheAuditLog())
+                .as("nor by /audit decision=emergency")
+                .isEmpty();
+    }
+
+    @Test
+    void withoutAnAuditorGroupTheRefusalOfADeployOfAServiceNoLongerConfiguredSaysWhatToDo() {
+        var engine = f.engine("engine-a");
+        long id = promotedEmergency(engine, "U0CAT");
+        f.catalog = withoutCheckout("");
+
+        var refused = engine.review(id, "U0ANN");
+
+        assertThat(((ReviewDecision.Refused) refused).reason())
+                .isEqualTo("only members of auditors may review this deploy (checkout is no longer in"
+                        + " harbormaster.yml, so the auditor group, audit.auditors, reviews its deploys; no group"
+                        + " auditors is defined under groups: define it, or put checkout back with its approvers)");
+        assertThat(awaiting()).containsExactly(id);
+        assertThat(audited(id, "deploy.reviewed")).isEmpty();
+    }
+
+    @Test
+    void theApproversOfAConfiguredServiceReviewItAndTheAuditorsDoNot() {
+        var engine = f.engine("engine-a");
+        long id = promotedEmergency(engine, "U0CAT");
+        f.catalog = io.harbormaster.bot.config.ConfigLoader.parse(
+                        "test.yml", PipelineFixture.CONFIG.replace("groups:\n", "groups:\n  auditors: [U0AUD]\n"))
+                .catalog();
+
+        assertThat(((ReviewDecision.Refused) engine.review(id, "U0AUD")).reason())
+                .isEqualTo("only members of shop-approvers may review this deploy");
+        assertThat(engine.review(id, "U0ANN")).isInstanceOf(ReviewDecision.Recorded.class);
+        var reasoning = audited(id, "deploy.reviewed").getFirst().reasoningJson();
+        assertThat(reasoning).contains("\"reviewer_group\":\"shop-approvers\"");
     }
 
     @Test

@@ -57,7 +57,16 @@ public record ServiceCatalog(
 
     /** The members of an approver group (empty if there is no such group). */
     public Set<String> members(String group) {
-        return groups.getOrDefault(group, Set.of());
+        return group == null ? Set.of() : groups.getOrDefault(group, Set.of());
+    }
+
+    /**
+     * The group whose members review the emergency deploys of {@code service} after the fact: its approvers; for a
+     * service no longer configured, which names no approvers, the auditor group (it answers for the audit trail, and
+     * {@code /audit decision=emergency} shows it the deploys still waiting for a review).
+     */
+    public String reviewerGroup(String service) {
+        return service(service).map(ServiceSpec::approverGroup).orElse(auditorGroup);
     }
 
     /** Services that depend on {@code service}: who could break when it changes. */

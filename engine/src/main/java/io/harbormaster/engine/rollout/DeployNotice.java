@@ -46,8 +46,11 @@ public sealed interface DeployNotice {
         }
     }
 
-    /** The analysis cannot decide (no data for too long): a human must look. */
-    record Paused(Deploy deploy, String reason) implements DeployNotice {}
+    /**
+     * The analysis cannot decide (no data for too long): a human must look. {@code transition} is the ordinal of the
+     * move that paused it ({@link Transition#ordinal()}): the pause ends with the deploy's next move, whoever makes it.
+     */
+    record Paused(Deploy deploy, String reason, int transition) implements DeployNotice {}
 
     /** The analysis goes on after a pause that was not a human's to end (metrics answer again after an outage). */
     record Resumed(Deploy deploy, String reason) implements DeployNotice {}

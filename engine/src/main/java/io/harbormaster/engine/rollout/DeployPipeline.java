@@ -524,7 +524,23 @@ public final class DeployPipeline {
             List<Approval> earlier,
             Instant expiresAt,
             ApprovalPolicy.Act act) {
-        var spec = spec(d);
+        return refusal(d, user, refusedAction, choice, earlier, expiresAt, act, spec(d).approverGroup(), "");
+    }
+
+    /**
+     * ... by the members of {@code group} (the service's approvers, unless a review of a service no longer configured
+     * goes to another group), with {@code why} (why it is that group, or nothing) appended to a refusal.
+     */
+    private Optional<String> refusal(
+            Deploy d,
+            String user,
+            String refusedAction,
+            String choice,
+            List<Approval> earlier,
+            Instant expiresAt,
+            ApprovalPolicy.Act act,
+            String group,
+            String why) {
         var catalog = ports.catalog().get();
         var request = ports.deploys().request(d.id()).orElseThrow();
         var author = ports.builds()
@@ -537,8 +553,8 @@ public final class DeployPipeline {
         var requesterIs = Identity.resolve(request.requestedBy(), catalog.people(), ports.people());
         var eligibility = ApprovalPolicy.eligibility(
                 user,
-                catalog.members(spec.approverGroup()),
-                spec.approverGroup(),
+                catalog.members(group),
+                group,
                 requesterIs,
                 authorIs,
                 earlier,
@@ -548,14 +564,15 @@ public final class DeployPipeline {
         if (!(eligibility instanceof ApprovalPolicy.Eligibility.Refused refused)) {
             return Optional.empty();
         }
-        var why = new LinkedHashMap<String, Object>();
-        why.put("reason", refused.reason());
+        var reason = refused.reason() + why;
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("reason", reason);
         if (!author.isBlank()) {
-            why.put("author", author);
+            reasoning.put("author", author);
         }
-        why.put("requester", request.requestedBy());
-        audit(d, user, refusedAction, choice, why);
-        return Optional.of(refused.reason());
+        reasoning.put("requester", request.requestedBy());
+        audit(d, user, refusedAction, choice, reasoning);
+        return Optional.of(reason);
     }
 
     /** A recorded decision: told, and acted on when it settled the deploy. */
@@ -1082,15 +1099,17 @@ public final class DeployPipeline {
             return d; // already paused and told
         }
         audit(d, ENGINE, "canary.paused", "pause", reasoning);
-        var paused = move(
+        var paused = moved(
                 d,
                 DeployState.CANARY,
                 d.step(),
                 ENGINE,
                 PAUSED + why + ASK_HUMAN + "Promote anyway or Roll back in the deploy's thread, or /deploy rollback "
                         + d.service() + " to stop it)");
-        ports.notifier().notify(new DeployNotice.Paused(paused, why));
-        return paused;
+        ports.notifier()
+                .notify(new DeployNotice.Paused(
+                        paused.deploy(), why, paused.transition().ordinal()));
+        return paused.deploy();
     }
 
     /**
@@ -1850,13 +1869,21 @@ public final class DeployPipeline {
                     + d.state().words()
                     + " before preflight), so --emergency skipped nothing: it needs no review");
         }
-        if (ports.catalog().get().service(d.service()).isEmpty()) {
-            return new ReviewDecision.NotReviewable(
-                    "deploy #" + d.id() + " is of " + d.service() + ", which is no longer"
-                            + " in the catalog (harbormaster.yml), so who may review it is not known: put the service back"
-                            + " (with its approvers) to review it");
-        }
-        var refused = refusal(d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW);
+        var catalog = ports.catalog().get();
+        var reviewers = catalog.reviewerGroup(d.service());
+        // A service no longer configured names no approvers: its emergency deploys are reviewed by the auditor group,
+        // and whoever is refused is told why it is that group.
+        var why = catalog.service(d.service()).isPresent()
+                ? ""
+                : " (" + d.service() + " is no longer in harbormaster.yml, so the auditor group, audit.auditors,"
+                        + " reviews its deploys"
+                        + (catalog.members(reviewers).isEmpty()
+                                ? "; no group " + reviewers + " is defined under groups: define it, or put "
+                                        + d.service() + " back with its approvers"
+                                : "")
+                        + ")";
+        var refused = refusal(
+                d, user, "review.refused", "review", List.of(), Instant.MAX, ApprovalPolicy.Act.REVIEW, reviewers, why);
         if (refused.isPresent()) {
             return new ReviewDecision.Refused(refused.get());
         }
@@ -1864,6 +1891,7 @@ public final class DeployPipeline {
         var review = new Review(deployId, user, now);
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("reviewer", user);
+        reasoning.put("reviewer_group", reviewers);
         reasoning.put(
                 "requester",
                 ports.deploys()
@@ -1920,6 +1948,14 @@ public final class DeployPipeline {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private Deploy move(Deploy d, DeployState to, int step, String actor, String reason) {
+        return moved(d, to, step, actor, reason).deploy();
+    }
+
+    /** A deploy as a move left it, and the move as the store recorded it. */
+    private record Moved(Deploy deploy, Transition transition) {}
+
+    /** {@link #move}, with the move as recorded. */
+    private Moved moved(Deploy d, DeployState to, int step, String actor, String reason) {
         var now = ports.clock().instant();
         var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
         if (to.terminal()) {
@@ -1927,7 +1963,7 @@ public final class DeployPipeline {
         }
         var transitions = ports.deploys().transitions(d.id());
         publish(DeployEvent.of(moved, transitions.getLast()));
-        return moved;
+        return new Moved(moved, transitions.getLast());
     }
 
     /**

@@ -9,6 +9,7 @@ import io.harbormaster.storage.Database;
 import io.harbormaster.storage.TestDatabases;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
 import java.time.Instant;
+import java.util.Optional;
 import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -79,6 +80,40 @@ class SlackThreadsTest {
             assertThat(threads.findReviewCard(id)).contains(first);
             assertThat(threads.findReviewCard(id + 1)).isEmpty();
             assertThatThrownBy(() -> threads.saveReviewCard(new SlackReviewCard(9999, "C0DEPLOYS", "1.5")))
+                    .isInstanceOf(DataAccessException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void eachPauseOfADeployIsKeptUntilItsEndIsWrittenOnceAndTheFirstOneRecordedIsKept(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var threads = new JooqSlackThreads(db);
+            long id = aDeploy(db);
+            assertThat(threads.openPauseMessages(id)).isEmpty();
+            var reason = "no metrics for 2 min: " + "é→".repeat(5_000);
+            var first = threads.savePauseMessage(
+                    new SlackPauseMessage(id, 7, "C0DEPLOYS", "1700000000.000700", reason, Optional.empty()));
+            var again = threads.savePauseMessage(
+                    new SlackPauseMessage(id, 7, "C0DEPLOYS", "1700000000.000800", "other", Optional.empty()));
+            var later = threads.savePauseMessage(new SlackPauseMessage(
+                    id, 9, "C0DEPLOYS", "1700000000.000900", "the analysis cannot decide", Optional.empty()));
+            assertThat(again).isEqualTo(first);
+            assertThat(threads.openPauseMessages(id)).containsExactly(first, later);
+
+            assertThat(threads.pauseEnded(id, 7, "Resumed by Harbormaster")).isTrue();
+            assertThat(threads.pauseEnded(id, 7, "Rolled back by <@U1>"))
+                    .as("an end written before is kept")
+                    .isFalse();
+
+            assertThat(threads.openPauseMessages(id)).containsExactly(later);
+            assertThat(threads.pauseMessages(id))
+                    .extracting(SlackPauseMessage::ended)
+                    .containsExactly(Optional.of("Resumed by Harbormaster"), Optional.empty());
+            assertThat(threads.openPauseMessages(id + 1)).isEmpty();
+            assertThat(threads.pauseEnded(id + 1, 7, "x")).isFalse();
+            assertThatThrownBy(() -> threads.savePauseMessage(
+                            new SlackPauseMessage(9999, 1, "C0DEPLOYS", "1.9", "x", Optional.empty())))
                     .isInstanceOf(DataAccessException.class);
         }
     }

@@ -54,13 +54,21 @@ public final class AuditMessages {
             blocks.add(BlockKit.fields(counts));
         }
         if (!unreviewed.isEmpty()) {
+            // one deploy a line, in as many sections as they need: a comma-separated list of long service names and
+            // versions would outgrow one section and be cut at Slack's limit
             int shown = Math.min(unreviewed.size(), UNREVIEWED_SHOWN);
-            blocks.add(BlockKit.section(":warning: *"
-                    + count(unreviewed.size(), "emergency deploy", "emergency deploys")
-                    + " without a review* (no `deploy.reviewed` entry): "
-                    + escape(String.join(", ", unreviewed.subList(0, shown)))
-                    + (unreviewed.size() > shown ? ", and " + (unreviewed.size() - shown) + " more" : "")
-                    + ". `/audit decision=reviewed` lists the reviews."));
+            var lines = new ArrayList<String>();
+            for (var deploy : unreviewed.subList(0, shown)) {
+                lines.add("• " + escape(deploy));
+            }
+            if (unreviewed.size() > shown) {
+                lines.add("… and " + (unreviewed.size() - shown) + " more");
+            }
+            blocks.addAll(BlockKit.sections(
+                    ":warning: *" + count(unreviewed.size(), "emergency deploy", "emergency deploys")
+                            + " without a review* (no `deploy.reviewed` entry):",
+                    lines));
+            blocks.add(BlockKit.context("`/audit decision=reviewed` lists the reviews."));
         }
         var newest = s.newest().stream()
                 .map(e -> {

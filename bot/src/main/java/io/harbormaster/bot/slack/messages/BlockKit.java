@@ -42,6 +42,36 @@ public final class BlockKit {
         return SectionBlock.builder().text(markdown(mrkdwn, SECTION_TEXT)).build();
     }
 
+    /** How many lines a list section holds at most ({@link #sections}): more are easier to read in the next one. */
+    public static final int LIST_LINES = 15;
+
+    /**
+     * A list under {@code head}: its lines in sections of at most {@link #LIST_LINES} lines and of what one section's
+     * text holds, so that no line is cut off at Slack's limit while a later section could have carried it (a single
+     * line longer than a section is cut, saying so). A list that is capped says so in its last line ("… and N more").
+     */
+    public static List<LayoutBlock> sections(String head, List<String> lines) {
+        var blocks = new ArrayList<LayoutBlock>();
+        var text = new StringBuilder(head);
+        int inSection = 0;
+        for (var line : lines) {
+            if (inSection == LIST_LINES || inSection > 0 && text.length() + 1 + line.length() > SECTION_TEXT) {
+                blocks.add(section(text.toString()));
+                text.setLength(0);
+                inSection = 0;
+            }
+            if (!text.isEmpty()) {
+                text.append('\n');
+            }
+            text.append(line);
+            inSection++;
+        }
+        if (!text.isEmpty()) {
+            blocks.add(section(text.toString()));
+        }
+        return blocks;
+    }
+
     /** A section shown as a two-column grid of short mrkdwn fields (at most ten; more are summarized). */
     public static LayoutBlock fields(List<String> fields) {
         var texts = new ArrayList<TextObject>();

@@ -231,8 +231,8 @@ public final class DeployMessages {
             }
             statusSection(blocks, "*Emergency deploys awaiting review*", lines);
             blocks.add(BlockKit.context("A member of the service's approvers (not who ran it, nor the change's"
-                    + " author) reviews each: *Mark reviewed* in its thread, or `" + DeployCommandParser.REVIEW_USAGE
-                    + "`."));
+                    + " author) reviews each, or of the auditor group for a service no longer in harbormaster.yml:"
+                    + " *Mark reviewed* in its thread, or `" + DeployCommandParser.REVIEW_USAGE + "`."));
         }
         if (!inFlight.isEmpty()) {
             statusSection(
@@ -303,29 +303,9 @@ public final class DeployMessages {
         };
     }
 
-    /**
-     * A status section: its head, then its lines in sections of at most 15 lines and of what one section's text holds,
-     * so that no line is cut off at Slack's limit while a later section could have carried it (a single line longer
-     * than a section is cut, saying so).
-     */
+    /** A status section: its head, then its lines, split as {@link BlockKit#sections} splits a list. */
     private static void statusSection(List<LayoutBlock> blocks, String head, List<String> lines) {
-        var text = new StringBuilder(head);
-        int inSection = 0;
-        for (var line : lines) {
-            if (inSection == 15 || inSection > 0 && text.length() + 1 + line.length() > BlockKit.SECTION_TEXT) {
-                blocks.add(BlockKit.section(text.toString()));
-                text.setLength(0);
-                inSection = 0;
-            }
-            if (!text.isEmpty()) {
-                text.append('\n');
-            }
-            text.append(line);
-            inSection++;
-        }
-        if (!text.isEmpty()) {
-            blocks.add(BlockKit.section(text.toString()));
-        }
+        blocks.addAll(BlockKit.sections(head, lines));
     }
 
     private static String stateName(DeployView d) {
