@@ -59,6 +59,13 @@ import java.util.Set;
  * in-process bus, the Slack stand-in). Nothing runs until {@link #start}.
  */
 public final class Harbormaster implements AutoCloseable {
+    /**
+     * Written into every audit entry: {@code harbormaster-} and the version the jar was built as (its manifest's
+     * Implementation-Version), or {@code harbormaster-dev} when run from classes outside a jar (tests, an IDE).
+     */
+    public static final String ENGINE_VERSION = "harbormaster-"
+            + Optional.ofNullable(Harbormaster.class.getPackage().getImplementationVersion())
+                    .orElse("dev");
 
     /**
      * The parts that differ between production and the sandbox. {@code events} is the in-process bus (each event
@@ -167,8 +174,8 @@ public final class Harbormaster implements AutoCloseable {
                 config.autoDeployBlock(),
                 config.readinessTimeout(),
                 Duration.ofDays(30),
-                "harbormaster-0.1.0",
-                "unversioned",
+                ENGINE_VERSION,
+                config.policyVersion(),
                 config.environment());
         // The advisor works beside the pipeline: notices pass through at once, advice follows when it is written.
         var incidents = new JooqIncidentStore(db);

@@ -44,11 +44,12 @@ final class ConfigCommand {
                 var config = ConfigLoader.load(path);
                 var out = spec.commandLine().getOut();
                 out.printf(
-                        "%s is valid: %d services, %d groups, %d freezes%n",
+                        "%s is valid: %d services, %d groups, %d freezes; policy version %s%n",
                         path,
                         config.catalog().services().size(),
                         config.catalog().groups().size(),
-                        config.catalog().freezes().size());
+                        config.catalog().freezes().size(),
+                        config.policyVersion());
                 out.println(RiskModels.withoutDatabase(config.risk())
                         .map(RiskModels::describe)
                         .orElse("risk model: the database's active model (risk.model: database), the newest"

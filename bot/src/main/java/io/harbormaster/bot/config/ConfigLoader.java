@@ -61,10 +61,12 @@ public final class ConfigLoader {
             + " would not be compared on equal traffic; use gateway_api (an HTTPRoute) or replica_ratio";
 
     private final LocatedYaml yaml;
+    private final String policyVersion;
     private final List<String> problems = new ArrayList<>();
 
-    private ConfigLoader(LocatedYaml yaml) {
+    private ConfigLoader(LocatedYaml yaml, String policyVersion) {
         this.yaml = yaml;
+        this.policyVersion = policyVersion;
     }
 
     /** Reads a configuration file. */
@@ -88,7 +90,7 @@ public final class ConfigLoader {
 
     /** Parses configuration text; {@code file} names it in messages. */
     public static HarbormasterConfig parse(String file, String text) {
-        var loader = new ConfigLoader(LocatedYaml.parse(file, text));
+        var loader = new ConfigLoader(LocatedYaml.parse(file, text), HarbormasterConfig.policyVersionOf(text));
         var config = loader.read();
         if (!loader.problems.isEmpty()) {
             throw new ConfigException(loader.problems);
@@ -197,7 +199,8 @@ public final class ConfigLoader {
                 prometheus,
                 socketMode,
                 advisor,
-                risk);
+                risk,
+                policyVersion);
     }
 
     private Map<String, Set<String>> groups(JsonNode node) {

@@ -20,6 +20,8 @@ import java.util.Optional;
  *     as well as at {@code /slack/events}
  * @param advisor the advisor's chat model, if any
  * @param risk the risk model to score with, and the escalation rate the file states
+ * @param policyVersion which file this is: {@code sha256:} and the first 12 hex digits of the SHA-256 of its text, written
+ *     into every audit entry as its policy version so that a decision can be tied to the configuration that made it
  */
 public record HarbormasterConfig(
         ServiceCatalog catalog,
@@ -32,7 +34,19 @@ public record HarbormasterConfig(
         Optional<URI> prometheus,
         boolean socketMode,
         AdvisorSettings advisor,
-        RiskSettings risk) {
+        RiskSettings risk,
+        String policyVersion) {
+
+    /** The policy version of a configuration text (see {@link #policyVersion()}). */
+    public static String policyVersionOf(String text) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
 
     /**
      * A one-line note when some services have no deployer group, so anyone in Slack may deploy, roll back, lock and

@@ -93,6 +93,15 @@ class EndToEndTest {
         assertThat(count.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(count.group(1))).isPositive();
         assertThat(metrics).containsPattern("harbormaster_deploys_total\\{outcome=\"promoted\"\\} [1-9]");
+
+        // Every decision names the configuration that made it (a hash of harbormaster.yml) and the engine's version.
+        var entries = bot.audited(io.harbormaster.engine.audit.AuditQuery.all());
+        assertThat(entries).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.record().policyVersion())
+                    .isEqualTo(io.harbormaster.bot.config.HarbormasterConfig.policyVersionOf(CONFIG))
+                    .matches("sha256:[0-9a-f]{12}");
+            assertThat(e.record().engineVersion()).startsWith("harbormaster-");
+        });
     }
 
     @Test

@@ -22,6 +22,14 @@ class ConfigCheckTest {
         var run = CliRun.of("config", "check", "--config", file.toString());
         assertThat(run.code()).isZero();
         assertThat(run.out()).contains("is valid: 1 services, 2 groups");
+        // the version every audit entry written under this file carries, so an auditor can find the file again
+        var version = io.harbormaster.bot.config.HarbormasterConfig.policyVersionOf(OPEN);
+        assertThat(version).matches("sha256:[0-9a-f]{12}");
+        assertThat(run.out()).contains("policy version " + version);
+        var edited = Files.writeString(dir.resolve("edited.yml"), OPEN.replace("[U01AAA]", "[U01AAA, U03CCC]"));
+        assertThat(CliRun.of("config", "check", "--config", edited.toString()).out())
+                .contains("policy version sha256:")
+                .doesNotContain(version);
         assertThat(run.err().strip().lines())
                 .singleElement()
                 .asString()
