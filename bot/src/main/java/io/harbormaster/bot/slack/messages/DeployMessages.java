@@ -381,10 +381,12 @@ public final class DeployMessages {
 
     /**
      * The answer to a deploy request that repeats one in flight (a retried request, or the same service and version
-     * asked for again): which deploy it is, who asked for it when someone else did, where to follow it.
+     * asked for again): which deploy it is, who asked for it when someone else did, where to follow it. A retried
+     * request finds its deploy even once it has ended, which is then not said to be in flight.
      */
     public static String alreadyRequested(DeployView existing, String askedBy, java.util.Optional<String> threadLink) {
-        return "Already in flight: deploy #" + existing.deployId() + " (" + escape(existing.service()) + " `"
+        return (existing.state().terminal() ? "Already requested: deploy #" : "Already in flight: deploy #")
+                + existing.deployId() + " (" + escape(existing.service()) + " `"
                 + existing.version() + "`, " + existing.state().words() + ")"
                 + (existing.requesterId().equals(askedBy) ? "" : ", requested by " + requester(existing.requesterId()))
                 + threadLink.map(l -> ", follow its <" + l + "|thread>").orElse("") + ". Nothing new was started.";
