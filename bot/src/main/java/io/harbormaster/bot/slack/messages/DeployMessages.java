@@ -289,7 +289,10 @@ public final class DeployMessages {
     private static String holdLine(ServiceHold h) {
         var by = h.by().map(u -> " by " + user(u)).orElse("");
         var since = h.since().map(t -> " since " + Mrkdwn.time(t)).orElse("");
-        var until = h.until().map(t -> " until " + Mrkdwn.time(t)).orElse("");
+        // the minute a hold has ended by, as preflight says it
+        var until = h.until()
+                .map(t -> " until " + io.harbormaster.engine.text.Times.end(t))
+                .orElse("");
         return switch (h.kind()) {
             case LOCK ->
                 ":lock: *" + h.service() + "* locked" + by + since + ": " + escape(h.reason()) + " (`/deploy unlock "
