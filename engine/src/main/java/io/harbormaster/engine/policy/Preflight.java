@@ -89,7 +89,7 @@ public final class Preflight {
         var b = f.autoDeployBlock().get();
         return CheckResult.block(
                 name,
-                "automatic deploys are blocked until " + Times.words(b.until()) + ": " + b.reason(),
+                "automatic deploys are blocked until " + Times.end(b.until()) + ": " + b.reason(),
                 "deploy by hand with /deploy, or wait until the block ends");
     }
 

@@ -138,6 +138,30 @@ class PreflightTest {
     }
 
     @Test
+    void aBlockOnAutomaticDeploysSaysAMinuteItHasEndedBy() {
+        // a block runs an hour from a rollback, to the second: "until 12:30" would send CI back at 12:30:05 to be
+        // blocked again until 12:30:45, under the same message
+        var block = Optional.of(new AutoDeployBlock(
+                "checkout", MONDAY_NOON.plusSeconds(1845).plusNanos(123_000), "rollback", OptionalLong.empty()));
+        var byCi = new PreflightFacts(
+                checkout(List.of()),
+                "1",
+                true,
+                MONDAY_NOON,
+                Optional.empty(),
+                List.of(),
+                block,
+                List.of(),
+                Map.of(),
+                Map.of());
+        var blocked = Preflight.run(byCi, false).stream()
+                .filter(r -> r instanceof CheckResult.Block)
+                .map(r -> ((CheckResult.Block) r).reason())
+                .toList();
+        assertThat(blocked).containsExactly("automatic deploys are blocked until 2026-11-23 12:31 UTC: rollback");
+    }
+
+    @Test
     void aBlockOnAutomaticDeploysDoesNotStopAPerson() {
         var block = Optional.of(
                 new AutoDeployBlock("checkout", MONDAY_NOON.plusSeconds(60), "rollback", OptionalLong.empty()));

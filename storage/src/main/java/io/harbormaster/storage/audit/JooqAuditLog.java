@@ -217,27 +217,45 @@ public final class JooqAuditLog implements AuditLog {
         lastGroup = batch.size();
         long start = System.nanoTime();
         try {
-            write(batch);
-        } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                batch.getFirst().result.completeExceptionally(e);
-            } else {
-                // one record the database refuses (a value longer than its column, say) must fail only its own
-                // caller: the group is written again one record at a time
-                for (var p : batch) {
-                    try {
-                        write(List.of(p));
-                    } catch (RuntimeException alone) {
-                        p.result.completeExceptionally(alone);
+            try {
+                write(batch);
+            } catch (RuntimeException e) {
+                if (batch.size() == 1 || !refusedRecord(e)) {
+                    // a failure that is not one record's (the database unreachable, say) would only come back for
+                    // each of them, a connection timeout each, while every appender waits behind the writer lock
+                    batch.forEach(p -> p.result.completeExceptionally(e));
+                } else {
+                    // one record the database refuses (a value longer than its column, say) must fail only its own
+                    // caller: the group is written again one record at a time
+                    for (var p : batch) {
+                        try {
+                            write(List.of(p));
+                        } catch (RuntimeException alone) {
+                            p.result.completeExceptionally(alone);
+                        }
                     }
                 }
             }
         } catch (Error e) {
-            batch.forEach(p -> p.result.completeExceptionally(e)); // no caller waits for ever; the Error still goes up
+            // also one met while the group is written again: its records were taken from the queue, so nobody else
+            // would write them, and their callers would wait for ever. The Error still goes up.
+            batch.forEach(p -> p.result.completeExceptionally(e));
             throw e;
         } finally {
             lastWriteNanos = System.nanoTime() - start;
         }
+    }
+
+    /**
+     * Whether the database refused a group for what one of its records holds (SQLSTATE class 22, a data exception
+     * such as a value too long, or 23, a constraint, other than the unique violations of a chain another writer moved,
+     * which {@link #appendCanonical} has retried already).
+     */
+    private static boolean refusedRecord(RuntimeException e) {
+        if (!(e instanceof DataAccessException d) || d.sqlState() == null || Sql.isUniqueViolation(d)) {
+            return false;
+        }
+        return d.sqlState().startsWith("22") || d.sqlState().startsWith("23");
     }
 
     private void write(List<Pending> group) {

@@ -230,6 +230,160 @@ class AuditLogTest {
         }
     }
 
+    /**
+     * A clock that the log reads while it writes a checkpoint, inside the append's transaction: it can hold that write
+     * until released (so that other appenders queue up behind it as one group) and then fail the writes that follow.
+     */
+    static final class ScriptedClock extends Clock {
+        private final java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile java.util.concurrent.CountDownLatch hold;
+        private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+
+        /** The next read waits until {@link #release}; the reads after it throw {@code failures}, one each, in order. */
+        void holdNextThenFail(Throwable... failures) {
+            this.failures.addAll(List.of(failures));
+            hold = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        void awaitHeld() throws InterruptedException {
+            assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+
+        void release() {
+            hold.countDown();
+        }
+
+        int reads() {
+            return reads.get();
+        }
+
+        @Override
+        public Instant instant() {
+            var h = hold;
+            if (h != null && held.getCount() > 0) {
+                held.countDown();
+                try {
+                    h.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return T0;
+            }
+            reads.incrementAndGet();
+            var failure = failures.poll();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            return T0;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /**
+     * Three appenders queued behind a held write, so that the next leader writes their records as one group; answers
+     * each one's outcome (its entry, or what it threw), waiting at most 20 s for each.
+     */
+    static List<Object> appendAsOneGroupBehindAHeldWrite(JooqAuditLog log, ScriptedClock clock, Throwable... failures)
+            throws Exception {
+        // daemon threads: an appender left waiting for ever must not keep the test JVM from ending
+        var pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().factory());
+        try {
+            clock.holdNextThenFail(failures);
+            var first = pool.submit(() -> log.append(record(1, "svc-first", "auto")));
+            clock.awaitHeld();
+            var threads = new java.util.concurrent.ConcurrentLinkedQueue<Thread>();
+            var group = new ArrayList<java.util.concurrent.Future<Object>>();
+            for (int i = 2; i <= 4; i++) {
+                int n = i;
+                group.add(pool.submit(() -> {
+                    threads.add(Thread.currentThread());
+                    try {
+                        return log.append(record(n, "svc-group", "auto"));
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                }));
+            }
+            // each has queued its record once it waits for the held write
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (threads.size() < 3 || threads.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
+                assertThat(System.nanoTime()).as("the appenders queue up").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            clock.release();
+            assertThat(first.get(20, java.util.concurrent.TimeUnit.SECONDS).seq())
+                    .isEqualTo(1);
+            var outcomes = new ArrayList<Object>();
+            for (var f : group) {
+                outcomes.add(f.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void anErrorWhileAFailedGroupIsWrittenAgainFailsEveryCallerOfTheGroupInsteadOfLeavingThemWaiting(
+            Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var clock = new ScriptedClock();
+            var log = new JooqAuditLog(db, signer, 1, clock, Optional.empty());
+            var refused = new DataAccessException("value too long", new SQLException("value too long", "22001"));
+            var error = new AssertionError("the writer broke");
+
+            // the group fails on a value too long and is written again one record at a time; the first of those
+            // writes meets an Error: the others of the group were taken from the queue, so nobody else would write them
+            var outcomes = appendAsOneGroupBehindAHeldWrite(log, clock, refused, error);
+
+            assertThat(outcomes).hasSize(3).allSatisfy(o -> assertThat(o).isInstanceOf(Throwable.class));
+            assertThat(outcomes).allSatisfy(o -> assertThat((Throwable) o)
+                    .satisfiesAnyOf(t -> assertThat(t).isSameAs(error), t -> assertThat(t)
+                            .hasRootCause(error)));
+            // and the log goes on
+            assertThat(log.append(record(5, "svc-after", "auto")).seq()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aGroupThatFailsForWantOfTheDatabaseIsNotWrittenAgainOneRecordAtATime(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var clock = new ScriptedClock();
+            var log = new JooqAuditLog(db, signer, 1, clock, Optional.empty());
+            var down = new DataAccessException(
+                    "connection refused", new SQLException("Connection to localhost refused", "08001"));
+            int readsBefore = clock.reads();
+
+            // in an outage each attempt waits for the pool's connection timeout: a group of N written again one by
+            // one would keep its callers, and every appender behind them, waiting N + 1 of those
+            var outcomes = appendAsOneGroupBehindAHeldWrite(log, clock, down);
+
+            assertThat(outcomes).hasSize(3).allSatisfy(o -> assertThat(o).isSameAs(down));
+            assertThat(clock.reads() - readsBefore)
+                    .as("one attempt at the group")
+                    .isEqualTo(1);
+            var services = new ArrayList<String>();
+            log.scan(AuditQuery.all(), e -> services.add(e.record().service()));
+            assertThat(services).containsExactly("svc-first");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
     void twoReplicasAppendingToOneDatabaseKeepOneChain(Database.Vendor vendor) throws Exception {

@@ -289,7 +289,10 @@ public final class DeployMessages {
     private static String holdLine(ServiceHold h) {
         var by = h.by().map(u -> " by " + user(u)).orElse("");
         var since = h.since().map(t -> " since " + Mrkdwn.time(t)).orElse("");
-        var until = h.until().map(t -> " until " + Mrkdwn.time(t)).orElse("");
+        // the minute a hold has ended by, as preflight says it
+        var until = h.until()
+                .map(t -> " until " + io.harbormaster.engine.text.Times.end(t))
+                .orElse("");
         return switch (h.kind()) {
             case LOCK ->
                 ":lock: *" + h.service() + "* locked" + by + since + ": " + escape(h.reason()) + " (`/deploy unlock "
@@ -381,10 +384,12 @@ public final class DeployMessages {
 
     /**
      * The answer to a deploy request that repeats one in flight (a retried request, or the same service and version
-     * asked for again): which deploy it is, who asked for it when someone else did, where to follow it.
+     * asked for again): which deploy it is, who asked for it when someone else did, where to follow it. A retried
+     * request finds its deploy even once it has ended, which is then not said to be in flight.
      */
     public static String alreadyRequested(DeployView existing, String askedBy, java.util.Optional<String> threadLink) {
-        return "Already in flight: deploy #" + existing.deployId() + " (" + escape(existing.service()) + " `"
+        return (existing.state().terminal() ? "Already requested: deploy #" : "Already in flight: deploy #")
+                + existing.deployId() + " (" + escape(existing.service()) + " `"
                 + existing.version() + "`, " + existing.state().words() + ")"
                 + (existing.requesterId().equals(askedBy) ? "" : ", requested by " + requester(existing.requesterId()))
                 + threadLink.map(l -> ", follow its <" + l + "|thread>").orElse("") + ". Nothing new was started.";

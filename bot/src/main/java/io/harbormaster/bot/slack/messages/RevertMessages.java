@@ -45,7 +45,8 @@ public final class RevertMessages {
         blocks.add(BlockKit.section("*" + text + "*"));
         var context = new ArrayList<String>();
         context.add("deploy #" + d.deployId());
-        context.add("automatic deploys of " + d.service() + " are blocked until " + Mrkdwn.time(blockedUntil));
+        context.add("automatic deploys of " + d.service() + " are blocked until "
+                + io.harbormaster.engine.text.Times.end(blockedUntil));
         threadLink.ifPresent(l -> context.add("<" + l + "|deploy thread>"));
         blocks.add(BlockKit.context(context));
         return new SlackMessage(text, blocks);

@@ -67,9 +67,7 @@ public final class RollbackMessages {
         context.add("deploy #" + n.deployId());
         n.incidentId().ifPresent(i -> context.add("incident " + escape(i)));
         context.add("automatic deploys of " + n.service() + " are blocked until "
-                + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-                        .withZone(java.time.ZoneOffset.UTC)
-                        .format(n.blockedUntil()));
+                + io.harbormaster.engine.text.Times.end(n.blockedUntil()));
         n.threadLink().ifPresent(l -> context.add("<" + l + "|deploy thread>"));
         blocks.add(BlockKit.context(context));
         return new SlackMessage(text(n), blocks);

@@ -296,6 +296,53 @@ class BlockKitLimitsTest {
     }
 
     @Test
+    void everyBlockOnAutomaticDeploysSaysTheMinuteItHasEndedByAsPreflightDoes() {
+        // a block runs an hour from a rollback, to the second: the minute it ends in would send CI back too early
+        var until = java.time.Instant.parse("2026-11-23T13:04:30.250Z");
+        var broadcast = RollbackMessages.broadcast(new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.3",
+                "production",
+                evidence("p99 above baseline"),
+                Optional.of("INC-12"),
+                Optional.empty(),
+                until));
+        var view = new DeployView(
+                8,
+                "checkout",
+                "1.2.2",
+                "production",
+                "U0OPS",
+                io.harbormaster.engine.rollout.DeployState.PROMOTED,
+                "reverted",
+                false,
+                until);
+        var reverted = RevertMessages.reverted(
+                view,
+                new io.harbormaster.engine.rollout.Revert(
+                        7, "1.2.3", "registry.example/checkout:1.2.2", "deploy #6", "slack:r"),
+                "U0OPS",
+                until,
+                Optional.empty());
+        var status = DeployMessages.status(
+                List.of(),
+                List.of(new io.harbormaster.bot.slack.ServiceHold(
+                        "checkout",
+                        io.harbormaster.bot.slack.ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
+                        "rolled back 1.2.3",
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(until))));
+
+        assertThat(broadcast.blocks().toString())
+                .contains("automatic deploys of checkout are blocked until 2026-11-23 13:05 UTC");
+        assertThat(reverted.blocks().toString())
+                .contains("automatic deploys of checkout are blocked until 2026-11-23 13:05 UTC");
+        assertThat(status.blocks().toString()).contains("automatic deploys blocked until 2026-11-23 13:05 UTC");
+    }
+
+    @Test
     void theRollbackTextNamesMetricEffectIntervalAndIncident() {
         var text = RollbackMessages.text(new RollbackNotice(
                 7,

@@ -372,4 +372,22 @@ class DeployMessagesTest {
                 .isEqualTo("Already in flight: deploy #9 (checkout `1.4.1`, awaiting approval). Nothing new was"
                         + " started.");
     }
+
+    @Test
+    void aRedeliveredRequestWhoseDeployHasEndedIsNotSaidToBeInFlight() {
+        // a request repeated by its idempotency key (a Slack retry) finds its deploy whatever its state
+        var ended = new DeployView(
+                9,
+                "checkout",
+                "1.4.1",
+                "production",
+                "U0ANA",
+                DeployState.FAILED,
+                "blocked by preflight",
+                false,
+                Instant.parse("2026-11-24T10:00:00Z"));
+
+        assertThat(DeployMessages.alreadyRequested(ended, "U0ANA", java.util.Optional.empty()))
+                .isEqualTo("Already requested: deploy #9 (checkout `1.4.1`, failed). Nothing new was started.");
+    }
 }
