@@ -911,8 +911,17 @@ class DeployPipelineTest {
         assertThat(f.deploys.inFlight()).hasSize(1);
         assertThat(f.audit.verify().entries()).isEqualTo(audited);
 
-        // another version is a deploy of its own (it waits its turn), and so is an emergency request for it
-        assertThat(engine.submit(PipelineFixture.slackRequest("slack:c", "checkout", "1.5.0", "U0DEV")))
+        // another version is a deploy of its own: it waits its turn in preflight
+        var other = (Submission.Accepted)
+                engine.submit(PipelineFixture.slackRequest("slack:c", "checkout", "1.5.0", "U0DEV"));
+        assertThat(other.duplicate()).isFalse();
+        assertThat(engine.advance(other.deploy().id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+        // asked for again it is repeated; an emergency request for it is not (it skips what may stop that one)
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:c2", "checkout", "1.5.0", "U0ANN")))
+                .isInstanceOfSatisfying(
+                        Submission.Accepted.class, a -> assertThat(a.deploy().id())
+                                .isEqualTo(other.deploy().id()));
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:c3", "checkout", "1.5.0", "U0ANN", true)))
                 .isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
                         .isFalse());
         // an emergency request does not repeat a canary already past its approval

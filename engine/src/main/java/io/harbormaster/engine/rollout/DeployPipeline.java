@@ -163,19 +163,24 @@ public final class DeployPipeline {
     /**
      * A deploy in flight of the same service and version that {@code request} would only repeat: one that is not
      * being rolled back (asking again for a version on its way out is a retry, which waits its turn). An emergency
-     * request does not repeat an ordinary one that still waits for its approval: skipping that wait is what it asks.
+     * request does not repeat an ordinary one that has not reached its canary yet: skipping the approval wait, a deploy
+     * window or a freeze that may still stop that one is what it asks.
      */
     private Optional<Deploy> sameVersionInFlight(DeployRequest request) {
         return ports.deploys().inFlight().stream()
                 .filter(d ->
                         d.service().equals(request.service()) && d.version().equals(request.version()))
                 .filter(d -> d.state() != DeployState.ROLLING_BACK)
-                .filter(d -> !request.emergency() || d.emergency() || !beforeApproval(d.state()))
+                .filter(d -> !request.emergency() || d.emergency() || !beforeCanary(d.state()))
                 .findFirst();
     }
 
-    private static boolean beforeApproval(DeployState state) {
-        return state == DeployState.REQUESTED || state == DeployState.SCORED || state == DeployState.AWAITING_APPROVAL;
+    private static boolean beforeCanary(DeployState state) {
+        return state == DeployState.REQUESTED
+                || state == DeployState.SCORED
+                || state == DeployState.AWAITING_APPROVAL
+                || state == DeployState.APPROVED
+                || state == DeployState.PREFLIGHT;
     }
 
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
