@@ -25,7 +25,8 @@ public final class HelpMessage {
                         + "`\n    release the hold (someone else's: only they or the service's approvers)",
                 "`" + DeployCommandParser.REVIEW_USAGE
                         + "`\n    mark an ended emergency deploy reviewed, as its thread's button does (the service's"
-                        + " approvers, not who ran it); `status` lists those awaiting review",
+                        + " approvers, or the auditors once the service is no longer configured; not who ran it);"
+                        + " `status` lists those awaiting review",
                 "`" + DeployCommandParser.HELP_USAGE + "`\n    this text",
                 "A service with deployers is deployed, rolled back, locked and unlocked only by them and its"
                         + " approvers; status and help are open to all.");
