@@ -331,10 +331,10 @@ public final class DeployMessages {
             figures.add(e.estimateInWords(LINE));
         }
         if (!Double.isNaN(e.pValue())) {
-            figures.add("p = " + num(e.pValue()));
+            figures.add("p = " + Mrkdwn.stat(e.pValue()));
         }
         if (!Double.isNaN(e.eValue())) {
-            figures.add("e = " + num(e.eValue()));
+            figures.add("e = " + Mrkdwn.stat(e.eValue()));
         }
         var line = new StringBuilder("*")
                 .append(escape(e.metric()))

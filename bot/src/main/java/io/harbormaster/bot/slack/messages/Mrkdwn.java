@@ -33,6 +33,19 @@ public final class Mrkdwn {
         return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * A statistic that may be very large or very small (an e-value, a p-value): as {@link #num} between 0.0001 and a
+     * million, otherwise in scientific notation with three significant digits ({@code 2.14e+08}, {@code 1.20e-15}),
+     * where plain digits would run to a dozen places.
+     */
+    public static String stat(double v) {
+        double a = Math.abs(v);
+        if (Double.isNaN(v) || Double.isInfinite(v) || a == 0 || (a >= 1e-4 && a < 1e6)) {
+            return num(v);
+        }
+        return String.format(java.util.Locale.ROOT, "%.2e", v);
+    }
+
     /** A signed number, e.g. {@code +0.42}. */
     public static String signed(double v) {
         return (v > 0 ? "+" : "") + num(v);

@@ -281,10 +281,10 @@ class DeployMessagesTest {
 
         assertThat(errors)
                 .startsWith("*error_rate* (closing, " + Mrkdwn.escape(z.rule()) + "): z = " + Mrkdwn.num(z.estimate())
-                        + ", p = " + Mrkdwn.num(z.pValue()) + "\n");
+                        + ", p = " + Mrkdwn.stat(z.pValue()) + "\n");
         assertThat(latency)
                 .startsWith("*p50_ms* (closing, " + Mrkdwn.escape(t.rule()) + "): t = " + Mrkdwn.num(t.estimate())
-                        + ", p = " + Mrkdwn.num(t.pValue()) + "\n");
+                        + ", p = " + Mrkdwn.stat(t.pValue()) + "\n");
         assertThat(errors + latency)
                 .doesNotContain("shift", "+" + Mrkdwn.num(z.estimate()), "+" + Mrkdwn.num(t.estimate()));
 
@@ -389,5 +389,32 @@ class DeployMessagesTest {
 
         assertThat(DeployMessages.alreadyRequested(ended, "U0ANA", java.util.Optional.empty()))
                 .isEqualTo("Already requested: deploy #9 (checkout `1.4.1`, failed). Nothing new was started.");
+    }
+
+    @Test
+    void veryLargeEValuesAndVerySmallPValuesReadInScientificNotationNotAsADozenDigits() {
+        var tripped = new Evidence(
+                "sequential",
+                "error_rate",
+                "e-value >= 500",
+                0.006,
+                0.138,
+                22.8,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                214_400_000,
+                "error_rate tripped");
+        assertThat(DeployMessages.evidenceLine(tripped))
+                .contains("e = 2.14e+08")
+                .doesNotContain("214400000");
+        var clear = new Evidence(
+                "mann-whitney", "p99_ms", "High", 310, 352.5, 41.5, 12.25, 70, 1.2e-15, Double.NaN, "High");
+        assertThat(DeployMessages.evidenceLine(clear)).contains("p = 1.20e-15").doesNotContain("0.0000");
+        // between 0.0001 and a million they stay as they were
+        assertThat(Mrkdwn.stat(0.002)).isEqualTo("0.002");
+        assertThat(Mrkdwn.stat(4.2)).isEqualTo("4.2");
+        assertThat(Mrkdwn.stat(123_456)).isEqualTo("123500");
+        assertThat(Mrkdwn.stat(0)).isEqualTo("0");
     }
 }
