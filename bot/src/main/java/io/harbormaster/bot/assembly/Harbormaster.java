@@ -1,6 +1,7 @@
 package io.harbormaster.bot.assembly;
 
 import io.harbormaster.bot.config.HarbormasterConfig;
+import io.harbormaster.bot.config.LiveConfig;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.http.HttpServer;
@@ -109,6 +110,7 @@ public final class Harbormaster implements AutoCloseable {
     }
 
     private final Database db;
+    private final LiveConfig live;
     private final Options options;
     private final Ports ports;
     private final BotMetrics metrics = new BotMetrics();
@@ -125,6 +127,7 @@ public final class Harbormaster implements AutoCloseable {
     private PipelineRunner runner;
     private HttpServer server;
     private InProcessDeployRequests inProcessRequests;
+    private ConfigReload reload;
 
     /**
      * The assembly with the advisor's chat model as configured, without an API key (keyless servers, or none; an
@@ -149,12 +152,29 @@ public final class Harbormaster implements AutoCloseable {
             Ports ports,
             Options options,
             SummaryWriter advisorModel) {
+        this(new LiveConfig(config), db, signer, slack, ports, options, advisorModel);
+    }
+
+    /**
+     * @param live the configuration to go by: every part reads the service catalog and the policy version through it,
+     *     so that a {@link ConfigReload} puts a new file in force for all of them at once; the settings read once at
+     *     start come from {@link LiveConfig#started()}
+     */
+    public Harbormaster(
+            LiveConfig live,
+            Database db,
+            CheckpointSigner signer,
+            SlackSettings slack,
+            Ports ports,
+            Options options,
+            SummaryWriter advisorModel) {
+        var config = live.started();
         // First: a risk model that cannot be had stops the start before anything else is opened.
         risk = RiskModels.scorer(config.risk(), new JooqRiskModelStore(db));
         this.db = db;
         this.options = options;
         this.ports = ports;
-        var catalog = config.catalog();
+        this.live = live;
         var deploys = ports.eventOutbox() ? JooqDeployStore.withEventOutbox(db) : new JooqDeployStore(db);
         relay = ports.eventOutbox()
                 ? Optional.of(new EventRelay(
@@ -175,7 +195,7 @@ public final class Harbormaster implements AutoCloseable {
                 config.readinessTimeout(),
                 Duration.ofDays(30),
                 ENGINE_VERSION,
-                config.policyVersion(),
+                live::policyVersion,
                 config.environment());
         // The advisor works beside the pipeline: notices pass through at once, advice follows when it is written.
         var incidents = new JooqIncidentStore(db);
@@ -188,7 +208,7 @@ public final class Harbormaster implements AutoCloseable {
                 audit,
                 ports.clock(),
                 settings.engineVersion(),
-                settings.policyVersion());
+                live::policyVersion);
         // The embedding model loads on first use (the first deploy remembered), on the advisor's pool: loading it at
         // start made a stop within seconds of the start race ONNX Runtime's own shutdown hook (an error, at times an
         // abort of the JVM).
@@ -204,7 +224,7 @@ public final class Harbormaster implements AutoCloseable {
                         relay.<DeployEvents>map(r -> r).orElse(ports.events()),
                         advising,
                         risk,
-                        () -> catalog,
+                        live::catalog,
                         ports.clock(),
                         this::memberByEmail),
                 settings,
@@ -217,17 +237,34 @@ public final class Harbormaster implements AutoCloseable {
                 desk,
                 new AuditLogDesk(
                         audit,
-                        catalog,
+                        live::catalog,
                         (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
                 // Any well-formed environment is parsed; the desk refuses all but this instance's, saying where to go.
-                new DeployCommandParser(catalog, Set.of()),
+                new DeployCommandParser(live::catalog, Set.of()),
                 metrics,
                 ports.clock(),
                 options.pacing());
         slackNotifier =
-                new SlackNotifier(frontEnd.web(), threads, deploys, builds, () -> catalog, options.threadWait());
+                new SlackNotifier(frontEnd.web(), threads, deploys, builds, live::catalog, options.threadWait());
         notifier.metrics = metrics;
         notifier.target = slackNotifier;
+    }
+
+    /** The configuration in force: the file started with, and the newest valid one reloaded since. */
+    public LiveConfig config() {
+        return live;
+    }
+
+    /**
+     * Reloads the service catalog from {@code file} (the file this bot was started from) whenever it changes, writing
+     * each reload to the audit log; says what it does on {@code log}. {@link ConfigReload#start} looks on a timer, and
+     * {@link ConfigReload#check} at once. Created on first use; closed with the bot.
+     */
+    public synchronized ConfigReload reloadFrom(java.nio.file.Path file, java.io.PrintWriter log) {
+        if (reload == null) {
+            reload = new ConfigReload(file, live, audit, metrics, ports.clock(), ENGINE_VERSION, log);
+        }
+        return reload;
     }
 
     /** The Slack front end (Bolt), e.g. to start it early and check the token. */
@@ -344,6 +381,9 @@ public final class Harbormaster implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (reload != null) {
+            reload.close();
+        }
         if (inProcessRequests != null) {
             inProcessRequests.close(Duration.ofSeconds(5));
         }

@@ -10,6 +10,7 @@ import io.harbormaster.bot.config.AdvisorSettings;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
 import io.harbormaster.bot.config.HarbormasterConfig;
+import io.harbormaster.bot.config.LiveConfig;
 import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.http.ReadinessCheck;
 import io.harbormaster.bot.slack.SlackFrontEnd;
@@ -67,6 +68,7 @@ import picocli.CommandLine.Spec;
                     + " says slack: {socket_mode: true}: Slack's requests then come over a WebSocket the bot opens, no"
                     + " public ingress needed); HARBORMASTER_PUBLIC_URL (the bot's https address, for /audit export"
                     + " links); HARBORMASTER_CONFIG (harbormaster.yml, which must name prometheus:);"
+                    + " HARBORMASTER_CONFIG_RELOAD (as --config-reload);"
                     + " HARBORMASTER_DB_URL/_USER/_PASSWORD; HARBORMASTER_AUDIT_SIGNING_KEY and"
                     + " HARBORMASTER_AUDIT_PUBLIC_KEY (without them checkpoints are signed by a throwaway key);"
                     + " HARBORMASTER_CI_SIGNING_SECRET (the HTTP intake answers 503 without it);"
@@ -98,6 +100,46 @@ final class ServeCommand implements Callable<Integer> {
             description = "the service catalog (default: $HARBORMASTER_CONFIG, else ./harbormaster.yml)")
     Path config;
 
+    @Option(
+            names = RELOAD_OPTION,
+            paramLabel = "EVERY",
+            description = "how often harbormaster.yml is read again for a changed service catalog, such as 30s or 2m;"
+                    + " 0 or off: read at start only (default: $" + RELOAD_VARIABLE + ", else 30s)")
+    String configReload;
+
+    static final String RELOAD_OPTION = "--config-reload";
+    static final String RELOAD_VARIABLE = "HARBORMASTER_CONFIG_RELOAD";
+
+    /**
+     * How often serve reads harbormaster.yml again ({@code --config-reload} or {@code HARBORMASTER_CONFIG_RELOAD}:
+     * seconds, or a number with s, m or h; empty for 0 or off), 30 s when neither says.
+     */
+    static Optional<Duration> reloadInterval(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return Optional.of(Duration.ofSeconds(30));
+        }
+        var value = setting.strip().toLowerCase(java.util.Locale.ROOT);
+        if (value.equals("off") || value.equals("0")) {
+            return Optional.empty();
+        }
+        var m = java.util.regex.Pattern.compile("(\\d{1,6})(s|m|h)?").matcher(value);
+        if (!m.matches()) {
+            throw new UserError("cannot start: " + RELOAD_OPTION + " (or " + RELOAD_VARIABLE + ") must be how often"
+                    + " to read harbormaster.yml again, such as 30s, 2m or 1h, or 0 or off for never; got '"
+                    + setting.strip() + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        if (n == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                switch (m.group(2) == null ? "s" : m.group(2)) {
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofSeconds(n);
+                });
+    }
+
     /** The environment; tests replace it. */
     Map<String, String> env = System.getenv();
 
@@ -120,11 +162,12 @@ final class ServeCommand implements Callable<Integer> {
      * Connects to the cluster the catalog's services run in, or says why it cannot; tests replace it with the simulated
      * cluster.
      */
-    Function<ServiceCatalog, Cluster> cluster = ServeCommand::kubernetes;
+    Function<java.util.function.Supplier<ServiceCatalog>, Cluster> cluster = ServeCommand::kubernetes;
 
     @Override
     public Integer call() {
         ListenAddress.check(host, port); // before the cluster, Slack and the database are reached
+        var reloadEvery = reloadInterval(configReload != null ? configReload : env.get(RELOAD_VARIABLE));
         SlackSettings settings;
         try {
             settings = SlackSettings.fromEnvironment(env);
@@ -167,9 +210,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("cannot start: " + e.getMessage());
         }
         kafka.ifPresent(k -> checkKafka(k, err));
-        var metrics = metricsSource(prometheusConfig, harbormaster.catalog());
+        var live = new LiveConfig(harbormaster);
+        var metrics = metricsSource(prometheusConfig, live::catalog);
         checkPrometheus(metrics, err);
-        var cluster = this.cluster.apply(harbormaster.catalog());
+        var cluster = this.cluster.apply(live::catalog);
         var vertx = kafka.map(k -> Vertx.vertx());
         Optional<KafkaAccessMonitor> access = Optional.empty();
         try (var db = database.open()) {
@@ -184,7 +228,7 @@ final class ServeCommand implements Callable<Integer> {
                     SlackWebApi.Settings.defaults(),
                     Duration.ofSeconds(30));
             try (var bot = new Harbormaster(
-                    harbormaster,
+                    live,
                     db,
                     signer,
                     settings,
@@ -206,6 +250,10 @@ final class ServeCommand implements Callable<Integer> {
                 access.ifPresent(
                         a -> checks.add(new ReadinessCheck("kafka access", () -> kafkaProblem(a, kafka.get()))));
                 int listening = bot.start(host, port, checks);
+                reloadEvery.ifPresentOrElse(
+                        every -> bot.reloadFrom(path, err).start(every),
+                        () -> err.println("note: harbormaster.yml is read at start only (" + RELOAD_OPTION
+                                + " off): a change takes effect at the next restart"));
                 out.println(RiskModels.describe(bot.risk()));
                 if (options.ciSigningSecret().isEmpty()) {
                     err.println("warning: " + DeployRequestsApi.SECRET_VARIABLE + " is not set: POST "
@@ -340,19 +388,22 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The Prometheus the canaries are judged from, with each service's own templates ({@code metrics:}). */
     static PrometheusMetricsSource metricsSource(PrometheusConfig prometheus, ServiceCatalog catalog) {
-        var perService = new java.util.HashMap<String, PromQlTemplates>();
-        for (var service : catalog.services().values()) {
-            if (!service.metricTemplates().isEmpty()) {
-                perService.put(service.name(), PromQlTemplates.DEFAULTS.with(service.metricTemplates()));
-            }
-        }
-        return new PrometheusMetricsSource(prometheus, PromQlTemplates.DEFAULTS, perService);
+        return metricsSource(prometheus, () -> catalog);
+    }
+
+    /** As above, with the templates of the catalog in force at each query (a reload changes them). */
+    static PrometheusMetricsSource metricsSource(
+            PrometheusConfig prometheus, java.util.function.Supplier<ServiceCatalog> catalog) {
+        return new PrometheusMetricsSource(prometheus, PromQlTemplates.DEFAULTS, name -> catalog.get()
+                .service(name)
+                .filter(service -> !service.metricTemplates().isEmpty())
+                .map(service -> PromQlTemplates.DEFAULTS.with(service.metricTemplates())));
     }
     /**
      * The cluster from kubeconfig or the in-cluster service account, checked to answer now; the canaries of services
      * with {@code traffic.gateway_api} divide their traffic by their route's weights, the others by replica ratio.
      */
-    static Cluster kubernetes(ServiceCatalog catalog) {
+    static Cluster kubernetes(java.util.function.Supplier<ServiceCatalog> catalog) {
         var k8s = Config.autoConfigure(null);
         k8s.setConnectionTimeout(5_000);
         k8s.setRequestTimeout(10_000);
@@ -372,13 +423,20 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Each service's Gateway API route, by the workload it rolls out (its namespace and Deployment). */
     static Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes(ServiceCatalog catalog) {
-        var routes = new java.util.HashMap<String, GatewayRoute>();
-        for (var service : catalog.services().values()) {
-            service.gatewayRoute()
-                    .ifPresent(route -> routes.put(service.namespace() + "/" + service.deployment(), route));
-        }
-        var byWorkload = Map.copyOf(routes);
-        return target -> Optional.ofNullable(byWorkload.get(target.namespace() + "/" + target.deployment()));
+        return gatewayRoutes(() -> catalog);
+    }
+
+    /**
+     * As above, from the catalog in force when a rollout starts (a reload changes it; a rollout in progress keeps the
+     * route it started with, pinned on its stable Deployment).
+     */
+    static Function<RolloutTarget, Optional<GatewayRoute>> gatewayRoutes(
+            java.util.function.Supplier<ServiceCatalog> catalog) {
+        return target -> catalog.get().services().values().stream()
+                .filter(service -> service.namespace().equals(target.namespace())
+                        && service.deployment().equals(target.deployment()))
+                .flatMap(service -> service.gatewayRoute().stream())
+                .findFirst();
     }
 
     private CheckpointSigner signer(java.io.PrintWriter err) {

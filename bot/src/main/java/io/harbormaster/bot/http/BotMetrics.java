@@ -2,6 +2,7 @@ package io.harbormaster.bot.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -83,6 +84,22 @@ public final class BotMetrics {
             .labelNames("kind", "reason")
             .register(registry);
 
+    private final Counter configReloads = Counter.builder()
+            .name("harbormaster_config_reloads_total")
+            .help("Changes of harbormaster.yml serve found while running, by outcome (applied, or invalid: the"
+                    + " configuration in force stayed)")
+            .labelNames("outcome")
+            .register(registry);
+    private final Gauge configReloadFailed = Gauge.builder()
+            .name("harbormaster_config_reload_failed")
+            .help("1 while harbormaster.yml holds a change that cannot be used (serve goes on with the configuration"
+                    + " in force), else 0")
+            .register(registry);
+    private final Gauge configLoaded = Gauge.builder()
+            .name("harbormaster_config_loaded_timestamp_seconds")
+            .help("When the configuration in force was loaded (at start, or by the last reload), in Unix seconds")
+            .register(registry);
+
     public void ack(String kind, Duration took) {
         ackSeconds.labelValues(kind).observe(took.toNanos() / 1e9);
     }
@@ -121,6 +138,22 @@ public final class BotMetrics {
 
     public void adviceFallback(String kind, String reason) {
         adviceFallbacks.labelValues(kind, reason).inc();
+    }
+
+    /** A reload of harbormaster.yml came to {@code outcome} (applied, invalid). */
+    public void configReload(String outcome) {
+        configReloads.labelValues(outcome).inc();
+    }
+
+    public void configReloadFailed(boolean failed) {
+        configReloadFailed.set(failed ? 1 : 0);
+    }
+
+    /** The configuration in force was loaded at {@code at}; both reload outcomes are shown from then on, at 0 or more. */
+    public void configLoaded(java.time.Instant at) {
+        configLoaded.set(at.toEpochMilli() / 1000.0);
+        configReloads.labelValues("applied");
+        configReloads.labelValues("invalid");
     }
 
     public void analysis(Duration took) {

@@ -22,7 +22,7 @@ public final class AuditLogDesk implements AuditDesk {
     static final String REVIEWED_ACTION = "deploy.reviewed";
 
     private final AuditLog log;
-    private final ServiceCatalog catalog;
+    private final java.util.function.Supplier<ServiceCatalog> catalog;
     private final java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks;
 
     /**
@@ -32,6 +32,14 @@ public final class AuditLogDesk implements AuditDesk {
     public AuditLogDesk(
             AuditLog log,
             ServiceCatalog catalog,
+            java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks) {
+        this(log, () -> catalog, exportLinks);
+    }
+
+    /** @param catalog the catalog in force, asked at each query (harbormaster.yml may be reloaded meanwhile) */
+    public AuditLogDesk(
+            AuditLog log,
+            java.util.function.Supplier<ServiceCatalog> catalog,
             java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks) {
         this.log = log;
         this.catalog = catalog;
@@ -84,11 +92,13 @@ public final class AuditLogDesk implements AuditDesk {
 
     private boolean auditor(SlackUser who) {
         // By member id only: a display name is chosen by its owner and proves nothing.
-        return catalog.members(catalog.auditorGroup()).contains(who.id());
+        var now = catalog.get();
+        return now.members(now.auditorGroup()).contains(who.id());
     }
 
     private AuditOutcome refused() {
-        return new AuditOutcome.Refused("`/audit` is for the auditor group (" + catalog.auditorGroup()
-                + ") only. Ask an auditor, or an admin" + " to add you to the group in harbormaster.yml.");
+        return new AuditOutcome.Refused(
+                "`/audit` is for the auditor group (" + catalog.get().auditorGroup()
+                        + ") only. Ask an auditor, or an admin" + " to add you to the group in harbormaster.yml.");
     }
 }

@@ -323,6 +323,10 @@ final class InProcessBot
         final Harbormaster harbormaster;
         final String base;
         final SlackRequests requests;
+        /** harbormaster.yml as a file, holding {@link Options#config()} until a test rewrites it. */
+        final java.nio.file.Path configFile;
+        /** What the bot says of its reloads of {@link #configFile}. */
+        final java.io.StringWriter reloadLog = new java.io.StringWriter();
         /** CI's and the scrapes' client. */
         final HttpClient http = HttpClient.newHttpClient();
 
@@ -339,6 +343,12 @@ final class InProcessBot
                 cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);
             }
             metrics = new SimulatedMetrics(cluster, InProcessBot::target, 2_000, options.metricsSeed());
+            try {
+                configFile = java.nio.file.Files.createTempFile(options.name(), ".yml");
+                java.nio.file.Files.writeString(configFile, options.config());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             harbormaster = new Harbormaster(
                     ConfigLoader.parse(options.name() + ".yml", options.config()),
                     db,
@@ -362,6 +372,11 @@ final class InProcessBot
             harbormaster.close();
             db.close();
             slack.close();
+            try {
+                java.nio.file.Files.deleteIfExists(configFile);
+            } catch (IOException e) {
+                // a temporary file: the system cleans up after us
+            }
         }
     }
 
@@ -392,6 +407,26 @@ final class InProcessBot
 
     Harbormaster harbormaster() {
         return running().harbormaster;
+    }
+
+    /**
+     * Rewrites the bot's harbormaster.yml with {@code text} and has the bot look at the file now, as {@code serve}'s
+     * timer does every interval; what it came to.
+     */
+    ConfigReload.Outcome rewriteConfig(String text) {
+        try {
+            java.nio.file.Files.writeString(running().configFile, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return harbormaster()
+                .reloadFrom(running().configFile, new java.io.PrintWriter(running().reloadLog, true))
+                .check();
+    }
+
+    /** What the bot has said of its reloads of harbormaster.yml (see {@link #rewriteConfig}). */
+    String reloadLog() {
+        return running().reloadLog.toString();
     }
 
     /** Signed Slack requests to the bot's /slack/events: slash commands and clicks. */

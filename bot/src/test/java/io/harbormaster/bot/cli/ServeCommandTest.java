@@ -167,6 +167,62 @@ class ServeCommandTest {
     }
 
     @Test
+    void theMetricsTemplatesAndGatewayRoutesFollowTheCatalogInForce() {
+        // before: both were copied out of the catalog at start, so a reloaded harbormaster.yml changed neither
+        var before = io.harbormaster.bot.config.ConfigLoader.parse("harbormaster.yml", """
+                        groups:
+                          ops: [U01AAA]
+                        services:
+                          web: {namespace: shop, approvers: ops}
+                        """)
+                .catalog();
+        var after = io.harbormaster.bot.config.ConfigLoader.parse("harbormaster.yml", """
+                        groups:
+                          ops: [U01AAA]
+                        services:
+                          web:
+                            namespace: shop
+                            approvers: ops
+                            traffic: {gateway_api: {route: storefront}}
+                            metrics: {p99: 'histogram_quantile(0.99, sum by (le) (rate(web_seconds_bucket{service="{service}",namespace="{namespace}",track="{track}"}[{interval}]))) * 1000'}
+                        """)
+                .catalog();
+        var inForce = new java.util.concurrent.atomic.AtomicReference<>(before);
+        var source = ServeCommand.metricsSource(
+                io.harbormaster.engine.adapters.prometheus.PrometheusConfig.of(URI.create("http://prometheus:9090")),
+                inForce::get);
+        var routes = ServeCommand.gatewayRoutes(inForce::get);
+        var p99 = io.harbormaster.engine.adapters.prometheus.CanaryMetric.P99;
+        var web = new io.harbormaster.engine.rollout.RolloutTarget("shop", "web", "web");
+        assertThat(source.templatesFor("web").template(p99))
+                .isEqualTo(io.harbormaster.engine.adapters.prometheus.PromQlTemplates.DEFAULTS.template(p99));
+        assertThat(routes.apply(web)).isEmpty();
+
+        inForce.set(after);
+
+        assertThat(source.templatesFor("web").template(p99)).contains("web_seconds_bucket");
+        assertThat(routes.apply(web))
+                .contains(new io.harbormaster.engine.policy.GatewayRoute("shop", "storefront", "web"));
+    }
+
+    @Test
+    void configReloadIsEveryThirtySecondsUnlessSaidOtherwiseAndZeroOrOffTurnsItOff() {
+        assertThat(ServeCommand.reloadInterval(null)).contains(Duration.ofSeconds(30));
+        assertThat(ServeCommand.reloadInterval(" ")).contains(Duration.ofSeconds(30));
+        assertThat(ServeCommand.reloadInterval("45")).contains(Duration.ofSeconds(45));
+        assertThat(ServeCommand.reloadInterval("2m")).contains(Duration.ofMinutes(2));
+        assertThat(ServeCommand.reloadInterval("1h")).contains(Duration.ofHours(1));
+        assertThat(ServeCommand.reloadInterval("0")).isEmpty();
+        assertThat(ServeCommand.reloadInterval("0s")).isEmpty();
+        assertThat(ServeCommand.reloadInterval("OFF")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.reloadInterval("soon"))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("--config-reload")
+                .hasMessageContaining("HARBORMASTER_CONFIG_RELOAD")
+                .hasMessageContaining("'soon'");
+    }
+
+    @Test
     void theCanariesOfAServiceWithAGatewayApiRouteAreDividedByItAndTheOthersByReplicaRatio() {
         // before: serve built the Fabric8 adapter without routes, so every service's traffic followed pods
         var catalog = io.harbormaster.bot.config.ConfigLoader.parse("harbormaster.yml", """

@@ -37,7 +37,7 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
     private final AuditLog audit;
     private final Clock clock;
     private final String engineVersion;
-    private final String policyVersion;
+    private final java.util.function.Supplier<String> policyVersion;
     private final ThreadPoolExecutor pool;
 
     public AdvisingNotifier(
@@ -49,6 +49,22 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
             Clock clock,
             String engineVersion,
             String policyVersion) {
+        this(next, advisor, builds, incidents, audit, clock, engineVersion, () -> policyVersion);
+    }
+
+    /**
+     * @param policyVersion the policy version in force, asked at each audit entry (harbormaster.yml may be reloaded
+     *     while the advisor runs)
+     */
+    public AdvisingNotifier(
+            Notifier next,
+            Advisor advisor,
+            BuildCatalog builds,
+            IncidentStore incidents,
+            AuditLog audit,
+            Clock clock,
+            String engineVersion,
+            java.util.function.Supplier<String> policyVersion) {
         this.next = next;
         this.advisor = advisor;
         this.builds = builds;
@@ -160,7 +176,7 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
                 a.source().label(),
                 CanonicalJson.of(reasoning),
                 engineVersion,
-                policyVersion));
+                policyVersion.get()));
     }
 
     /** Waits up to {@code grace} for the advice in hand, then stops. */

@@ -1,6 +1,8 @@
 package io.harbormaster.engine.rollout;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * How the pipeline behaves, from configuration.
@@ -12,7 +14,9 @@ import java.time.Duration;
  * @param readinessTimeout how long canary and baseline pods may take to become ready before the canary is rolled back
  * @param incidentLookback how far back "recent rollbacks and incidents" reach for risk scoring
  * @param engineVersion written into every audit entry
- * @param policyVersion written into every audit entry (a hash or version of harbormaster.yml)
+ * @param policyVersions what is written into every audit entry as its policy version (a hash or version of
+ *     harbormaster.yml): asked at each entry, so that a configuration reloaded while the engine runs is named by the
+ *     entries written under it ({@link #policyVersion()})
  * @param environment the one environment this engine deploys to: every rollout goes to the services' Deployments in
  *     this engine's cluster, so a request that names another environment is refused before anything starts
  */
@@ -24,8 +28,40 @@ public record PipelineSettings(
         Duration readinessTimeout,
         Duration incidentLookback,
         String engineVersion,
-        String policyVersion,
+        Supplier<String> policyVersions,
         String environment) {
+
+    public PipelineSettings {
+        Objects.requireNonNull(policyVersions, "policyVersions");
+    }
+
+    /** Settings whose policy version never changes (a configuration read once). */
+    public PipelineSettings(
+            String owner,
+            Duration lease,
+            Duration approvalTimeout,
+            Duration autoDeployBlock,
+            Duration readinessTimeout,
+            Duration incidentLookback,
+            String engineVersion,
+            String policyVersion,
+            String environment) {
+        this(
+                owner,
+                lease,
+                approvalTimeout,
+                autoDeployBlock,
+                readinessTimeout,
+                incidentLookback,
+                engineVersion,
+                () -> policyVersion,
+                environment);
+    }
+
+    /** The policy version in force now: what an audit entry written now carries. */
+    public String policyVersion() {
+        return policyVersions.get();
+    }
 
     /** The environment an instance deploys to when its configuration names none. */
     public static final String DEFAULT_ENVIRONMENT = "production";

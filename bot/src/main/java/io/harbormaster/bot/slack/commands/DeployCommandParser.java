@@ -33,7 +33,7 @@ public final class DeployCommandParser {
 
     static final List<String> SUBCOMMANDS = List.of("status", "rollback", "lock", "unlock", "review", "help");
 
-    private final ServiceCatalog catalog;
+    private final java.util.function.Supplier<ServiceCatalog> catalogs;
     private final Set<String> environments;
 
     /**
@@ -41,8 +41,20 @@ public final class DeployCommandParser {
      *     decides)
      */
     public DeployCommandParser(ServiceCatalog catalog, Set<String> environments) {
-        this.catalog = catalog;
+        this(() -> catalog, environments);
+    }
+
+    /**
+     * @param catalog the catalog in force, asked at each command (harbormaster.yml may be reloaded meanwhile)
+     * @param environments as above
+     */
+    public DeployCommandParser(java.util.function.Supplier<ServiceCatalog> catalog, Set<String> environments) {
+        this.catalogs = catalog;
         this.environments = Set.copyOf(environments);
+    }
+
+    private ServiceCatalog catalog() {
+        return catalogs.get();
     }
 
     /** Parses the command text (Slack's {@code text} field, which may be empty). */
@@ -63,7 +75,7 @@ public final class DeployCommandParser {
             case "unlock" -> oneService(rest, UNLOCK_USAGE).map(DeployCommand.Unlock::new);
             case "lock" -> lock(rest);
             // added after the others: a service named review, configured before, is still deployed as before
-            case "review" -> catalog.service(first).isPresent() ? deploy(first, rest) : review(rest);
+            case "review" -> catalog().service(first).isPresent() ? deploy(first, rest) : review(rest);
             default -> deploy(first, rest);
         };
     }
@@ -107,7 +119,7 @@ public final class DeployCommandParser {
         var word = rest.getFirst();
         var number = word.startsWith("#") ? word.substring(1) : word;
         if (!DEPLOY_ID.matcher(number).matches()) {
-            var problem = catalog.service(word).isPresent()
+            var problem = catalog().service(word).isPresent()
                     ? "Name the deploy by its number, not its service: `/deploy status " + word
                             + "` lists its emergency deploys awaiting review, with their numbers."
                     : "`" + abbreviate(word) + "` is not a deploy number: give the number `" + STATUS_USAGE
@@ -131,10 +143,10 @@ public final class DeployCommandParser {
         if (first.startsWith("--")) {
             return Parsed.invalid(Usage.of("Name the service first.", DEPLOY_USAGE));
         }
-        if (catalog.service(first).isEmpty()) {
+        if (catalog().service(first).isEmpty()) {
             // A near miss of a subcommand is more likely than a service nobody configured.
             var sub = Names.closest(first.toLowerCase(java.util.Locale.ROOT), SUBCOMMANDS);
-            var svc = Names.closest(first, catalog.services().keySet());
+            var svc = Names.closest(first, catalog().services().keySet());
             if (sub.isPresent()
                     && (svc.isEmpty() || Names.distance(sub.get(), first) < Names.distance(svc.get(), first))) {
                 return Parsed.invalid(new Usage(
@@ -215,18 +227,18 @@ public final class DeployCommandParser {
     }
 
     private Parsed<String> service(String name, String usage) {
-        return catalog.service(name).isPresent() ? Parsed.ok(name) : Parsed.invalid(unknownService(name, usage));
+        return catalog().service(name).isPresent() ? Parsed.ok(name) : Parsed.invalid(unknownService(name, usage));
     }
 
     private Usage unknownService(String name, String usage) {
-        var closest = catalog.closest(name, 3).stream()
+        var closest = catalog().closest(name, 3).stream()
                 .filter(c -> Names.distance(c, name) <= Math.max(2, name.length() / 2))
                 .toList();
         var problem = "Unknown service `" + abbreviate(name) + "`.";
-        if (closest.isEmpty() && !catalog.services().isEmpty()) {
-            var all = catalog.services().keySet().stream().sorted().limit(10).toList();
-            problem +=
-                    " Services: " + String.join(", ", all) + (catalog.services().size() > 10 ? ", …" : "") + ".";
+        if (closest.isEmpty() && !catalog().services().isEmpty()) {
+            var all = catalog().services().keySet().stream().sorted().limit(10).toList();
+            problem += " Services: " + String.join(", ", all)
+                    + (catalog().services().size() > 10 ? ", …" : "") + ".";
         }
         return new Usage(problem, usage, closest);
     }

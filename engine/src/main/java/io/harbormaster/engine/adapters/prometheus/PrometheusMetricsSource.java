@@ -35,7 +35,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     private final PrometheusHttpApi api;
     private final PromQlTemplates defaults;
-    private final Map<String, PromQlTemplates> perService;
+    private final java.util.function.Function<String, java.util.Optional<PromQlTemplates>> perService;
 
     /** Reads every service with {@link PromQlTemplates#DEFAULTS}. */
     public PrometheusMetricsSource(PrometheusConfig config) {
@@ -48,14 +48,31 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     public PrometheusMetricsSource(
             PrometheusConfig config, PromQlTemplates defaults, Map<String, PromQlTemplates> perService) {
+        this(config, defaults, lookup(Map.copyOf(perService)));
+    }
+
+    private static java.util.function.Function<String, java.util.Optional<PromQlTemplates>> lookup(
+            Map<String, PromQlTemplates> perService) {
+        return service -> java.util.Optional.ofNullable(perService.get(service));
+    }
+
+    /**
+     * @param defaults the templates of every service without its own
+     * @param perService a service's own templates, if it has any, asked at each query (so that the templates of a
+     *     reloaded configuration are used from then on)
+     */
+    public PrometheusMetricsSource(
+            PrometheusConfig config,
+            PromQlTemplates defaults,
+            java.util.function.Function<String, java.util.Optional<PromQlTemplates>> perService) {
         this.api = new PrometheusHttpApi(Objects.requireNonNull(config, "Prometheus config"));
         this.defaults = Objects.requireNonNull(defaults, "default PromQL templates");
-        this.perService = Map.copyOf(perService);
+        this.perService = Objects.requireNonNull(perService, "per-service PromQL templates");
     }
 
     /** The templates used for {@code service}. */
     public PromQlTemplates templatesFor(String service) {
-        return perService.getOrDefault(service, defaults);
+        return perService.apply(service).orElse(defaults);
     }
 
     @Override
