@@ -336,8 +336,10 @@ final class InProcessBot
             if (options.socketMode()) {
                 slack.socketMode().enable(APP_TOKEN);
             }
-            db = Database.open(DatabaseConfig.of(
-                    "jdbc:h2:mem:" + options.name() + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+            // a prefix of its own: an in-memory database outlives its test (DB_CLOSE_DELAY=-1), and a test class that
+            // named its own "revert" + a counter was handed the end-to-end test's database, entries and all
+            db = Database.open(DatabaseConfig.of("jdbc:h2:mem:inprocess-" + options.name() + "-"
+                    + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
             cluster = new SimulatedCluster();
             for (var s : options.services()) {
                 cluster.install(target(s), "registry.example/" + s + ":1.0.0", 4);

@@ -44,7 +44,7 @@ class RevertTest {
 
     @BeforeEach
     void open() {
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:revert" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:revert-test-" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
         f = new PipelineFixture(db);
     }
 
