@@ -167,9 +167,8 @@ public final class DeployPipeline {
      * window or a freeze that may still stop that one is what it asks.
      */
     private Optional<Deploy> sameVersionInFlight(DeployRequest request) {
-        return ports.deploys().inFlight().stream()
-                .filter(d ->
-                        d.service().equals(request.service()) && d.version().equals(request.version()))
+        return ports.deploys().inFlight(request.service()).stream()
+                .filter(d -> d.version().equals(request.version()))
                 .filter(d -> d.state() != DeployState.ROLLING_BACK)
                 .filter(d -> !request.emergency() || d.emergency() || !beforeCanary(d.state()))
                 .findFirst();

@@ -26,6 +26,11 @@ public interface DeployStore {
     /** Deploys that have not reached a terminal state, oldest first (what a restarted engine must pick up). */
     List<Deploy> inFlight();
 
+    /** {@link #inFlight()} of one service only. */
+    default List<Deploy> inFlight(String service) {
+        return inFlight().stream().filter(d -> d.service().equals(service)).toList();
+    }
+
     /**
      * For every service, the deploy that ended most recently (the latest {@link Deploy#updatedAt()} among those in a
      * terminal state, the larger id on a tie), ordered by service: what each service last finished with.

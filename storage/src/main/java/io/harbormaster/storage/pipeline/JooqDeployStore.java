@@ -179,6 +179,15 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
+    public List<Deploy> inFlight(String service) {
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.notIn(terminalStates())))
+                .orderBy(DEPLOY.ID)
+                .fetch(JooqDeployStore::toDeploy);
+    }
+
+    @Override
     public List<Deploy> lastFinished() {
         var latest = DSL.rowNumber()
                 .over(DSL.partitionBy(DEPLOY.SERVICE).orderBy(DEPLOY.UPDATED_AT.desc(), DEPLOY.ID.desc()))

@@ -167,6 +167,11 @@ class DeployStoreTest {
                     .extracting(t -> t.from() + "->" + t.to())
                     .containsExactly("REQUESTED->PREFLIGHT", "PREFLIGHT->CANARY");
             assertThat(store.inFlight()).extracting(x -> x.id()).containsExactly(d.id());
+            var other = store.intake(request("k2", "payments")).deploy();
+            assertThat(store.inFlight("checkout")).extracting(x -> x.id()).containsExactly(d.id());
+            assertThat(store.inFlight("payments")).extracting(x -> x.id()).containsExactly(other.id());
+            assertThat(store.inFlight("search")).isEmpty();
+            store.transition(other.id(), other.revision(), DeployState.FAILED, 0, "engine", "stopped", T0);
 
             // A second engine that read the deploy before the last change cannot overwrite it.
             assertThatThrownBy(() -> store.transition(
