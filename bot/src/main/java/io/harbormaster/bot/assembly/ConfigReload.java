@@ -51,6 +51,7 @@ public final class ConfigReload implements AutoCloseable {
     private final BotMetrics metrics;
     private final Clock clock;
     private final String engineVersion;
+    private final String replica;
     private final PrintWriter log;
     /** The content (policy version) or read failure last refused, so that it is reported once. */
     private String refused;
@@ -64,6 +65,7 @@ public final class ConfigReload implements AutoCloseable {
             BotMetrics metrics,
             Clock clock,
             String engineVersion,
+            String replica,
             PrintWriter log) {
         this.file = Objects.requireNonNull(file, "file");
         this.live = live;
@@ -71,6 +73,7 @@ public final class ConfigReload implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.engineVersion = engineVersion;
+        this.replica = replica;
         this.log = log;
         metrics.configLoaded(clock.instant());
     }
@@ -143,6 +146,8 @@ public final class ConfigReload implements AutoCloseable {
         var restartOnly = LiveConfig.restartOnly(live.started(), next);
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("file", file.toString());
+        // every replica reads the file and writes its own entry: which one this is
+        reasoning.put("replica", replica);
         reasoning.put("from", running.policyVersion());
         reasoning.put("to", next.policyVersion());
         reasoning.put("services_added", changes.servicesAdded());

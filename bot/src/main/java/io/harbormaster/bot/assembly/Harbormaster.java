@@ -262,7 +262,7 @@ public final class Harbormaster implements AutoCloseable {
      */
     public synchronized ConfigReload reloadFrom(java.nio.file.Path file, java.io.PrintWriter log) {
         if (reload == null) {
-            reload = new ConfigReload(file, live, audit, metrics, ports.clock(), ENGINE_VERSION, log);
+            reload = new ConfigReload(file, live, audit, metrics, ports.clock(), ENGINE_VERSION, options.owner(), log);
         }
         return reload;
     }

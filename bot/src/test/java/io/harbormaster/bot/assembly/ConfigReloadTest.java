@@ -78,7 +78,8 @@ class ConfigReloadTest {
     }
 
     ConfigReload reload(AuditLog log) {
-        return new ConfigReload(file, live, log, metrics, clock, "harbormaster-test", new PrintWriter(this.log, true));
+        return new ConfigReload(
+                file, live, log, metrics, clock, "harbormaster-test", "replica-a", new PrintWriter(this.log, true));
     }
 
     List<AuditEntry> reloads() {
@@ -116,7 +117,8 @@ class ConfigReloadTest {
                     .contains("\"from\":\"" + HarbormasterConfig.policyVersionOf(BEFORE) + "\"")
                     .contains("\"to\":\"" + HarbormasterConfig.policyVersionOf(ADDED) + "\"")
                     .contains("\"services_added\":[\"search\"]", "\"services_removed\":[]")
-                    .contains("\"restart_only_changed\":[]");
+                    .contains("\"restart_only_changed\":[]")
+                    .contains("\"replica\":\"replica-a\"");
         });
         assertThat(log.toString())
                 .contains("reloaded", "services added: search")
