@@ -3,13 +3,9 @@ package io.harbormaster.bot.slack.messages;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** Small helpers for writing Slack mrkdwn safely. */
 public final class Mrkdwn {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'");
-
     private Mrkdwn() {}
 
     /** Escapes text a person typed so it cannot become a mention, a link or a broadcast ({@code <!channel>}). */
@@ -51,7 +47,8 @@ public final class Mrkdwn {
         return (v > 0 ? "+" : "") + num(v);
     }
 
+    /** {@code t} as the engine's messages give it too ({@link io.harbormaster.engine.text.Times#words}). */
     public static String time(Instant t) {
-        return TIME.format(t.atOffset(ZoneOffset.UTC));
+        return io.harbormaster.engine.text.Times.words(t);
     }
 }
