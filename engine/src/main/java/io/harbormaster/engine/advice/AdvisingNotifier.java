@@ -40,18 +40,6 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
     private final java.util.function.Supplier<String> policyVersion;
     private final ThreadPoolExecutor pool;
 
-    public AdvisingNotifier(
-            Notifier next,
-            Advisor advisor,
-            BuildCatalog builds,
-            IncidentStore incidents,
-            AuditLog audit,
-            Clock clock,
-            String engineVersion,
-            String policyVersion) {
-        this(next, advisor, builds, incidents, audit, clock, engineVersion, () -> policyVersion);
-    }
-
     /**
      * @param policyVersion the policy version in force, asked at each audit entry (harbormaster.yml may be reloaded
      *     while the advisor runs)

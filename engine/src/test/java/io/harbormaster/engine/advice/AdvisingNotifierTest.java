@@ -237,7 +237,7 @@ class AdvisingNotifierTest {
                 new RecordingAudit(),
                 Clock.fixed(T0, ZoneOffset.UTC),
                 "test-engine",
-                "test-policy");
+                () -> "test-policy");
     }
 
     DeployNotice.Advised awaitAdvice() throws InterruptedException {
