@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -133,14 +134,12 @@ public final class DeployPipeline {
                             + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
                             + " reviewed)");
         }
-        var same = sameVersionInFlight(request);
-        if (same.isPresent()) {
-            // a second request for what is being deployed (typed again, CI announcing it twice) starts nothing
-            return new Submission.Accepted(same.get(), true);
-        }
-        var intake = ports.deploys().intake(request);
-        if (intake instanceof Intake.Duplicate dup) {
-            return new Submission.Accepted(dup.deploy(), true);
+        // A second request for what is being deployed (typed again, CI announcing it twice, a retry that reached
+        // another replica) starts nothing. The store looks for it and stores the request in one step per service, so
+        // that two such requests at the same moment, on any replicas, cannot both find nothing and both start one.
+        var intake = ports.deploys().intake(request, repeats(request));
+        if (!(intake instanceof Intake.Created)) {
+            return new Submission.Accepted(intake.deploy(), true);
         }
         var deploy = intake.deploy();
         var reasoning = new LinkedHashMap<String, Object>();
@@ -161,17 +160,17 @@ public final class DeployPipeline {
     }
 
     /**
-     * A deploy in flight of the same service and version that {@code request} would only repeat: one that is not
+     * Which deploys in flight of its service {@code request} would only repeat: one of the same version that is not
      * being rolled back (asking again for a version on its way out is a retry, which waits its turn). An emergency
      * request does not repeat an ordinary one that has not reached its canary yet: skipping the approval wait, a deploy
-     * window or a freeze that may still stop that one is what it asks.
+     * window or a freeze that may still stop that one is what it asks. The store applies it when it takes the request
+     * in ({@link DeployStore#intake(DeployRequest, Predicate)}), in the same step as it stores it.
      */
-    private Optional<Deploy> sameVersionInFlight(DeployRequest request) {
-        return ports.deploys().inFlight(request.service()).stream()
-                .filter(d -> d.version().equals(request.version()))
-                .filter(d -> d.state() != DeployState.ROLLING_BACK)
-                .filter(d -> !request.emergency() || d.emergency() || !beforeCanary(d.state()))
-                .findFirst();
+    public static Predicate<Deploy> repeats(DeployRequest request) {
+        return d -> d.service().equals(request.service())
+                && d.version().equals(request.version())
+                && d.state() != DeployState.ROLLING_BACK
+                && (!request.emergency() || d.emergency() || !beforeCanary(d.state()));
     }
 
     private static boolean beforeCanary(DeployState state) {

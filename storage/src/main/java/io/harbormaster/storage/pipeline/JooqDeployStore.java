@@ -7,6 +7,7 @@ import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
 import static io.harbormaster.storage.jooq.Tables.CANARY_POLICY;
 import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
+import static io.harbormaster.storage.jooq.Tables.DEPLOY_INTAKE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REVIEW;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
@@ -46,6 +47,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -92,22 +94,70 @@ public final class JooqDeployStore implements DeployStore {
         return new JooqDeployStore(db, true);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The step holds the service's {@code deploy_intake} row ({@code SELECT ... FOR UPDATE}) until it commits: an
+     * intake for the service from any replica waits there, and then, each statement reading what was committed before
+     * it (both databases' default READ COMMITTED), finds the deploy the one before it created. H2 gives up waiting for a
+     * row lock after its lock timeout (PostgreSQL waits): nothing was stored, and the intake waits its turn again.
+     */
     @Override
-    public Intake intake(DeployRequest request) {
-        var earlier = deployForKey(db.dsl(), request.idempotencyKey());
-        if (earlier.isPresent()) {
-            return new Intake.Duplicate(earlier.get());
-        }
-        try {
-            return db.dsl().transactionResult(cfg -> new Intake.Created(insert(DSL.using(cfg), request)));
-        } catch (DataAccessException e) {
-            // A concurrent delivery of the same request won the race: its deploy is the one.
-            if (isUniqueViolation(e)) {
-                return new Intake.Duplicate(deployForKey(db.dsl(), request.idempotencyKey())
-                        .orElseThrow(() -> new IllegalStateException(
-                                "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
+    public Intake intake(DeployRequest request, Predicate<Deploy> repeats) {
+        Objects.requireNonNull(repeats, "repeats");
+        createIntakeRow(request.service());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return db.dsl().transactionResult(cfg -> {
+                    var tx = DSL.using(cfg);
+                    tx.selectFrom(DEPLOY_INTAKE)
+                            .where(DEPLOY_INTAKE.SERVICE.eq(request.service()))
+                            .forUpdate()
+                            .fetchSingle();
+                    var repeated = inFlight(tx, request.service()).stream()
+                            .filter(repeats)
+                            .findFirst();
+                    if (repeated.isPresent()) {
+                        return new Intake.AlreadyInFlight(repeated.get());
+                    }
+                    var earlier = deployForKey(tx, request.idempotencyKey());
+                    if (earlier.isPresent()) {
+                        return new Intake.Duplicate(earlier.get());
+                    }
+                    return new Intake.Created(insert(tx, request));
+                });
+            } catch (DataAccessException e) {
+                // The same key stored for another service at the same moment (one service's intakes queue, so the
+                // key of a request stored for it before is found above): that one's deploy is the one.
+                if (isUniqueViolation(e)) {
+                    return new Intake.Duplicate(deployForKey(db.dsl(), request.idempotencyKey())
+                            .orElseThrow(() -> new IllegalStateException(
+                                    "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
+                }
+                if (H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                    continue;
+                }
+                throw e;
             }
-            throw e;
+        }
+    }
+
+    /**
+     * Creates the service's {@code deploy_intake} row unless it exists, in a statement of its own: the intake's
+     * transaction then only has to lock it (two first requests for a service at once both find it there).
+     */
+    private void createIntakeRow(String service) {
+        try {
+            db.dsl()
+                    .insertInto(DEPLOY_INTAKE)
+                    .set(DEPLOY_INTAKE.SERVICE, service)
+                    .onConflictDoNothing()
+                    .execute();
+        } catch (DataAccessException e) {
+            // a unique violation is another intake creating it at the same moment (H2 may answer so): it is there
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
         }
     }
 
@@ -180,8 +230,11 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public List<Deploy> inFlight(String service) {
-        return db.dsl()
-                .selectFrom(DEPLOY)
+        return inFlight(db.dsl(), service);
+    }
+
+    private static List<Deploy> inFlight(DSLContext dsl, String service) {
+        return dsl.selectFrom(DEPLOY)
                 .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.notIn(terminalStates())))
                 .orderBy(DEPLOY.ID)
                 .fetch(JooqDeployStore::toDeploy);
