@@ -930,11 +930,34 @@ class DeployPipelineTest {
                         Submission.Accepted.class, a -> assertThat(a.deploy().id())
                                 .isEqualTo(first.deploy().id()));
 
-        // once it has ended, the same version may be asked for again
+        // once it is live, asking for it again starts nothing (a canary of the image against itself) and says so,
+        // audited as refused; an emergency request still goes ahead (the cluster may have been changed by hand)
         assertThat(f.runUntilDone(engine, first.deploy().id(), Duration.ofMinutes(20))
                         .state())
                 .isEqualTo(DeployState.PROMOTED);
+        long before = f.deploys.inFlight().size();
         assertThat(engine.submit(PipelineFixture.slackRequest("slack:e", "checkout", "1.4.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Refused.class, r -> assertThat(r.reason())
+                        .startsWith("checkout 1.4.0 is already live: deploy #"
+                                + first.deploy().id() + " promoted it ")
+                        .contains("Nothing was started")
+                        .contains("/deploy rollback checkout")
+                        .contains("--emergency"));
+        assertThat(f.deploys.inFlight()).hasSize((int) before);
+        var refused = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withService("checkout"), e -> {
+            if (e.record().action().equals("deploy.refused")) {
+                refused.add(e.record().version());
+            }
+        });
+        assertThat(refused).containsExactly("1.4.0");
+        // the first request delivered again (a Slack retry, a Kafka redelivery) is still answered with its deploy
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:a", "checkout", "1.4.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Accepted.class, a -> {
+                    assertThat(a.duplicate()).isTrue();
+                    assertThat(a.deploy().id()).isEqualTo(first.deploy().id());
+                });
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:f", "checkout", "1.4.0", "U0DEV", true)))
                 .isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
                         .isFalse());
     }

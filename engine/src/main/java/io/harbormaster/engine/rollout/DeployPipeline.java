@@ -20,6 +20,7 @@ import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -134,6 +135,10 @@ public final class DeployPipeline {
                             + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
                             + " reviewed)");
         }
+        var live = alreadyLive(request);
+        if (live.isPresent()) {
+            return refuse(request, live.get());
+        }
         // A second request for what is being deployed (typed again, CI announcing it twice, a retry that reached
         // another replica) starts nothing. The store looks for it and stores the request in one step per service, so
         // that two such requests at the same moment, on any replicas, cannot both find nothing and both start one.
@@ -179,6 +184,29 @@ public final class DeployPipeline {
                 || state == DeployState.AWAITING_APPROVAL
                 || state == DeployState.APPROVED
                 || state == DeployState.PREFLIGHT;
+    }
+
+    /**
+     * Why an ordinary request for the version the service's latest promotion put live (a revert's included) starts
+     * nothing: its canary would compare the image with itself, and its approver would be asked for nothing. An emergency
+     * request goes ahead: the cluster may run something else since (changed outside Harbormaster), which is what
+     * the escalation and its review are for.
+     */
+    private Optional<String> alreadyLive(DeployRequest request) {
+        // a request stored before (a Slack retry, a Kafka redelivery) is answered with its deploy, as ever
+        if (request.emergency()
+                || ports.deploys().forKey(request.idempotencyKey()).isPresent()) {
+            return Optional.empty();
+        }
+        return ports.deploys().promoted(request.service(), 1).stream()
+                .filter(d -> d.version().equals(request.version()))
+                .findFirst()
+                .map(d -> request.service() + " " + request.version() + " is already live: deploy #" + d.id()
+                        + " promoted it at " + Times.words(d.updatedAt()) + ", and nothing of " + request.service()
+                        + " has been promoted since. Nothing was started. To go back to the version before it, use"
+                        + " /deploy rollback " + request.service()
+                        + "; if the cluster runs something else since (changed"
+                        + " outside Harbormaster), deploy it with --emergency");
     }
 
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */

@@ -37,6 +37,9 @@ public interface DeployStore {
 
     Optional<Deploy> find(long deployId);
 
+    /** The deploy a request with this idempotency key created, if one was stored. */
+    Optional<Deploy> forKey(String idempotencyKey);
+
     /** The request a deploy was created for. */
     Optional<DeployRequest> request(long deployId);
 

@@ -204,6 +204,11 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
+    public Optional<Deploy> forKey(String idempotencyKey) {
+        return deployForKey(db.dsl(), idempotencyKey);
+    }
+
+    @Override
     public Optional<Deploy> find(long deployId) {
         return db.dsl().selectFrom(DEPLOY).where(DEPLOY.ID.eq(deployId)).fetchOptional(JooqDeployStore::toDeploy);
     }
