@@ -18,6 +18,7 @@ import io.harbormaster.engine.audit.VerifyReport;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.storage.pipeline.JooqPolicyVersionChanges;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -79,7 +80,15 @@ class ConfigReloadTest {
 
     ConfigReload reload(AuditLog log) {
         return new ConfigReload(
-                file, live, log, metrics, clock, "harbormaster-test", "replica-a", new PrintWriter(this.log, true));
+                file,
+                live,
+                log,
+                new JooqPolicyVersionChanges(db),
+                metrics,
+                clock,
+                "harbormaster-test",
+                "replica-a",
+                new PrintWriter(this.log, true));
     }
 
     List<AuditEntry> reloads() {
