@@ -208,6 +208,37 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aRestartOnlySettingIsWarnedOfOnceForEachVersionOfTheFileNotAtEveryLook() throws Exception {
+        var staging = "defaults:\n  environment: staging\n" + ADDED;
+        try (var reload = reload(audit)) {
+            reload.start(Duration.ofMillis(10));
+            Files.writeString(file, staging);
+            io.harbormaster.bot.Await.value("the reload", Duration.ofSeconds(10), () -> live.catalog()
+                    .service("search")
+                    .orElse(null));
+            Thread.sleep(300); // some thirty more looks at the same file
+        }
+        assertThat(log.toString()).containsOnlyOnce("warning:").contains("changes defaults.environment, which");
+
+        // another version of the file: its reload says again what still waits for a restart, naming each setting
+        var reload = reload(audit);
+        Files.writeString(file, staging.replace("defaults:\n", "defaults:\n  approval_timeout: 1h\n"));
+        assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.APPLIED);
+        for (int i = 0; i < 3; i++) {
+            assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.UNCHANGED);
+        }
+        assertThat(log.toString().split("warning:", -1)).hasSize(3);
+        assertThat(log.toString().substring(log.toString().lastIndexOf("warning:")))
+                .contains("changes defaults.environment, defaults.approval_timeout, which take effect at the next"
+                        + " restart");
+
+        // back to the file serve started with: nothing waits for a restart, nothing to warn of
+        Files.writeString(file, BEFORE);
+        assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.APPLIED);
+        assertThat(log.toString().split("warning:", -1)).hasSize(3);
+    }
+
+    @Test
     void theAuditEntryIsWrittenBeforeTheNewCatalogTakesEffectAndAFailedOneLeavesTheOldInForce() throws IOException {
         var seenByTheLog = new ArrayList<String>();
         var failing = new boolean[] {true};
