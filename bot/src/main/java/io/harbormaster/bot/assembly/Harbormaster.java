@@ -258,8 +258,9 @@ public final class Harbormaster implements AutoCloseable {
 
     /**
      * Reloads the service catalog from {@code file} (the file this bot was started from) whenever it changes, writing
-     * each change to the audit log once for all the replicas on this database; says what it does on {@code log}. {@link ConfigReload#start} looks on a timer, and
-     * {@link ConfigReload#check} at once. Created on first use; closed with the bot.
+     * each change to the audit log once for all the replicas on this database; says what it does on {@code log}.
+     * {@link ConfigReload#start} looks on a timer, and {@link ConfigReload#check} at once. Created on first use; closed
+     * with the bot.
      */
     public synchronized ConfigReload reloadFrom(java.nio.file.Path file, java.io.PrintWriter log) {
         if (reload == null) {

@@ -851,10 +851,11 @@ public final class DeployPipeline {
     /**
      * The canary policy this deploy is judged by: the one its canary started with. It is recorded in the store when
      * the canary starts (the service's escalated or standard policy, by what the deploy recorded when it was scored,
-     * with the service's metrics templates, which its metrics are read by) and read back from then on, on every replica and after a restart, so that a change of the configuration, or an
-     * upgrade that changes a default, reaches only canaries started after it. A canary that started on a Harbormaster
-     * from before policies were recorded has none: it records its service's policy as configured at its next
-     * evaluation, and is judged by that from then on.
+     * with the service's metrics templates, which its metrics are read by) and read back from then on, on every
+     * replica and after a restart, so that a change of the configuration, or an upgrade that changes a default,
+     * reaches only canaries started after it. A canary that started on a Harbormaster from before policies were
+     * recorded has none: it records its service's policy as configured at its next evaluation, and is judged by that
+     * from then on.
      *
      * @throws IllegalArgumentException when the stored policy cannot be read
      */
