@@ -8,6 +8,7 @@ import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.policy.PolicyVersionChanges;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -29,7 +30,12 @@ import java.util.concurrent.TimeUnit;
  * <p>A changed file is checked as {@code config check} checks it. An invalid one leaves the configuration in force as
  * it is, and its problems are logged once: again only when the file changes again. A valid one is written to the
  * audit log ({@value #ACTION}) and then put in force for every reader of the {@link LiveConfig}; its restart-only
- * settings are not, and a warning names those that differ from the ones in force.
+ * settings are not, and a warning names those that differ from the ones in force (once, with the reload: a later look
+ * at the same file says nothing).
+ *
+ * <p>Every replica reads the file (one ConfigMap) and puts the change in force, but the change is audited once: by the
+ * replica that sees it first, which claims it in the database shared by the replicas ({@link PolicyVersionChanges}).
+ * The others find it claimed, write no entry, and put it in force all the same.
  */
 public final class ConfigReload implements AutoCloseable {
     /** The audit action of a reload. */
@@ -48,6 +54,7 @@ public final class ConfigReload implements AutoCloseable {
     private final Path file;
     private final LiveConfig live;
     private final AuditLog audit;
+    private final PolicyVersionChanges versions;
     private final BotMetrics metrics;
     private final Clock clock;
     private final String engineVersion;
@@ -55,6 +62,8 @@ public final class ConfigReload implements AutoCloseable {
     private final PrintWriter log;
     /** The content (policy version) or read failure last refused, so that it is reported once. */
     private String refused;
+    /** The place of the last change of the policy version this replica knows of ({@link PolicyVersionChanges}). */
+    private long known;
 
     private volatile ScheduledExecutorService timer;
 
@@ -62,6 +71,7 @@ public final class ConfigReload implements AutoCloseable {
             Path file,
             LiveConfig live,
             AuditLog audit,
+            PolicyVersionChanges versions,
             BotMetrics metrics,
             Clock clock,
             String engineVersion,
@@ -70,11 +80,14 @@ public final class ConfigReload implements AutoCloseable {
         this.file = Objects.requireNonNull(file, "file");
         this.live = live;
         this.audit = audit;
+        this.versions = versions;
         this.metrics = metrics;
         this.clock = clock;
         this.engineVersion = engineVersion;
         this.replica = replica;
         this.log = log;
+        // the changes recorded before this replica started are in the file it started with (or behind it)
+        this.known = versions.newest();
         metrics.configLoaded(clock.instant());
     }
 
@@ -146,7 +159,7 @@ public final class ConfigReload implements AutoCloseable {
         var restartOnly = LiveConfig.restartOnly(live.started(), next);
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("file", file.toString());
-        // every replica reads the file and writes its own entry: which one this is
+        // every replica reads the file; the one that saw the change first writes the entry
         reasoning.put("replica", replica);
         reasoning.put("from", running.policyVersion());
         reasoning.put("to", next.policyVersion());
@@ -157,8 +170,8 @@ public final class ConfigReload implements AutoCloseable {
         reasoning.put("restart_only_changed", restartOnly);
         // Written before the swap, and stamped with the new policy version: the first entry under the new rules says
         // when they came in. A log that cannot take it (the database down) leaves the old rules in force until the
-        // next look.
-        audit.append(new AuditRecord(
+        // next look. A replica that finds the change claimed by another writes nothing and swaps all the same.
+        var record = new AuditRecord(
                 clock.instant(),
                 "engine",
                 ACTION,
@@ -168,14 +181,25 @@ public final class ConfigReload implements AutoCloseable {
                 "reloaded",
                 CanonicalJson.of(reasoning),
                 engineVersion,
-                next.policyVersion()));
+                next.policyVersion());
+        var claim = versions.claim(
+                known,
+                running.policyVersion(),
+                next.policyVersion(),
+                replica,
+                clock.instant(),
+                () -> audit.append(record));
+        known = claim.place();
         live.swap(next);
         refused = null;
         metrics.configReload("applied");
         metrics.configReloadFailed(false);
         metrics.configLoaded(clock.instant());
         log.println("note: " + file + " reloaded: policy version " + running.policyVersion() + " -> "
-                + next.policyVersion() + describe(changes));
+                + next.policyVersion() + describe(changes)
+                + (claim instanceof PolicyVersionChanges.Claim.Seen seen
+                        ? "; audited by replica " + seen.replica() + ", which saw the change first"
+                        : ""));
         if (!restartOnly.isEmpty()) {
             log.println("warning: " + file + " changes " + String.join(", ", restartOnly)
                     + ", which take effect at the next restart; until then serve keeps the values it started with");

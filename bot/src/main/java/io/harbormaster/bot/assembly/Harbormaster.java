@@ -43,6 +43,7 @@ import io.harbormaster.storage.pipeline.JooqDeployStore;
 import io.harbormaster.storage.pipeline.JooqEventOutbox;
 import io.harbormaster.storage.pipeline.JooqIncidentStore;
 import io.harbormaster.storage.pipeline.JooqPolicyStore;
+import io.harbormaster.storage.pipeline.JooqPolicyVersionChanges;
 import io.harbormaster.storage.pipeline.JooqRiskModelStore;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import java.security.PublicKey;
@@ -257,12 +258,22 @@ public final class Harbormaster implements AutoCloseable {
 
     /**
      * Reloads the service catalog from {@code file} (the file this bot was started from) whenever it changes, writing
-     * each reload to the audit log; says what it does on {@code log}. {@link ConfigReload#start} looks on a timer, and
-     * {@link ConfigReload#check} at once. Created on first use; closed with the bot.
+     * each change to the audit log once for all the replicas on this database; says what it does on {@code log}.
+     * {@link ConfigReload#start} looks on a timer, and {@link ConfigReload#check} at once. Created on first use; closed
+     * with the bot.
      */
     public synchronized ConfigReload reloadFrom(java.nio.file.Path file, java.io.PrintWriter log) {
         if (reload == null) {
-            reload = new ConfigReload(file, live, audit, metrics, ports.clock(), ENGINE_VERSION, options.owner(), log);
+            reload = new ConfigReload(
+                    file,
+                    live,
+                    audit,
+                    new JooqPolicyVersionChanges(db),
+                    metrics,
+                    ports.clock(),
+                    ENGINE_VERSION,
+                    options.owner(),
+                    log);
         }
         return reload;
     }

@@ -391,7 +391,10 @@ final class ServeCommand implements Callable<Integer> {
         return metricsSource(prometheus, () -> catalog);
     }
 
-    /** As above, with the templates of the catalog in force at each query (a reload changes them). */
+    /**
+     * As above, with the templates of the catalog in force at each query (a reload changes them) for a query that names
+     * none: a pipeline canary's queries name the templates it started with, which it keeps to its end.
+     */
     static PrometheusMetricsSource metricsSource(
             PrometheusConfig prometheus, java.util.function.Supplier<ServiceCatalog> catalog) {
         return new PrometheusMetricsSource(prometheus, PromQlTemplates.DEFAULTS, name -> catalog.get()

@@ -18,6 +18,7 @@ import io.harbormaster.engine.audit.VerifyReport;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.audit.JooqAuditLog;
+import io.harbormaster.storage.pipeline.JooqPolicyVersionChanges;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -79,7 +80,15 @@ class ConfigReloadTest {
 
     ConfigReload reload(AuditLog log) {
         return new ConfigReload(
-                file, live, log, metrics, clock, "harbormaster-test", "replica-a", new PrintWriter(this.log, true));
+                file,
+                live,
+                log,
+                new JooqPolicyVersionChanges(db),
+                metrics,
+                clock,
+                "harbormaster-test",
+                "replica-a",
+                new PrintWriter(this.log, true));
     }
 
     List<AuditEntry> reloads() {
@@ -196,6 +205,37 @@ class ConfigReloadTest {
         assertThat(live.catalog().service("search")).isPresent();
         assertThat(reloads().getLast().record().reasoningJson())
                 .contains("\"restart_only_changed\":[\"defaults.environment\",\"defaults.approval_timeout\"]");
+    }
+
+    @Test
+    void aRestartOnlySettingIsWarnedOfOnceForEachVersionOfTheFileNotAtEveryLook() throws Exception {
+        var staging = "defaults:\n  environment: staging\n" + ADDED;
+        try (var reload = reload(audit)) {
+            reload.start(Duration.ofMillis(10));
+            Files.writeString(file, staging);
+            io.harbormaster.bot.Await.value("the reload", Duration.ofSeconds(10), () -> live.catalog()
+                    .service("search")
+                    .orElse(null));
+            Thread.sleep(300); // some thirty more looks at the same file
+        }
+        assertThat(log.toString()).containsOnlyOnce("warning:").contains("changes defaults.environment, which");
+
+        // another version of the file: its reload says again what still waits for a restart, naming each setting
+        var reload = reload(audit);
+        Files.writeString(file, staging.replace("defaults:\n", "defaults:\n  approval_timeout: 1h\n"));
+        assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.APPLIED);
+        for (int i = 0; i < 3; i++) {
+            assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.UNCHANGED);
+        }
+        assertThat(log.toString().split("warning:", -1)).hasSize(3);
+        assertThat(log.toString().substring(log.toString().lastIndexOf("warning:")))
+                .contains("changes defaults.environment, defaults.approval_timeout, which take effect at the next"
+                        + " restart");
+
+        // back to the file serve started with: nothing waits for a restart, nothing to warn of
+        Files.writeString(file, BEFORE);
+        assertThat(reload.check()).isEqualTo(ConfigReload.Outcome.APPLIED);
+        assertThat(log.toString().split("warning:", -1)).hasSize(3);
     }
 
     @Test

@@ -877,11 +877,12 @@ public final class DeployPipeline {
 
     /**
      * The canary policy this deploy is judged by: the one its canary started with. It is recorded in the store when
-     * the canary starts (the service's escalated or standard policy, by what the deploy recorded when it was scored)
-     * and read back from then on, on every replica and after a restart, so that a change of the configuration, or an
-     * upgrade that changes a default, reaches only canaries started after it. A canary that started on a Harbormaster
-     * from before policies were recorded has none: it records its service's policy as configured at its next
-     * evaluation, and is judged by that from then on.
+     * the canary starts (the service's escalated or standard policy, by what the deploy recorded when it was scored,
+     * with the service's metrics templates, which its metrics are read by) and read back from then on, on every
+     * replica and after a restart, so that a change of the configuration, or an upgrade that changes a default,
+     * reaches only canaries started after it. A canary that started on a Harbormaster from before policies were
+     * recorded has none: it records its service's policy as configured at its next evaluation, and is judged by that
+     * from then on.
      *
      * @throws IllegalArgumentException when the stored policy cannot be read
      */
@@ -893,7 +894,7 @@ public final class DeployPipeline {
         var stored = ports.deploys().canaryPolicy(d.id()).orElseGet(() -> ports.deploys()
                 .recordCanaryPolicy(
                         d.id(),
-                        StartedPolicy.of(escalated(d), spec.canaryFor(escalated(d))),
+                        StartedPolicy.of(escalated(d), spec.canaryFor(escalated(d)), spec.metricTemplates()),
                         ports.clock().instant()));
         var judging = new Judging(stored, stored.policy());
         startedWith.put(d.id(), judging);
@@ -959,7 +960,7 @@ public final class DeployPipeline {
         long evaluating = System.nanoTime();
         Samples read;
         try {
-            read = samples(d, spec, policy, started, now);
+            read = samples(d, spec, judging, started, now);
         } catch (MetricsUnavailable e) {
             return metricsDown(d, judging, target, started, now, e);
         }
@@ -1154,8 +1155,9 @@ public final class DeployPipeline {
      *
      * @throws MetricsUnavailable when the metrics store cannot answer (nothing is frozen then)
      */
-    private Samples samples(Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now) {
-        long step = policy.intervalSeconds();
+    private Samples samples(Deploy d, ServiceSpec spec, Judging judging, Instant started, Instant now) {
+        long step = judging.policy().intervalSeconds();
+        var templates = judging.started().metricTemplates(); // as the canary started: its queries do not change
         var interval = Duration.ofSeconds(step);
         if (now.isBefore(started.plus(interval))) {
             return new Samples(List.of(), 0);
@@ -1169,7 +1171,8 @@ public final class DeployPipeline {
                     System.Logger.Level.WARNING,
                     "deploy " + d.id() + ": its frozen canary samples are not on the " + step
                             + " s grid of its policy; judging a live read of the whole canary");
-            var all = ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval));
+            var all = ports.metrics()
+                    .samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval, templates));
             return new Samples(all, all.size());
         }
         long whole = Duration.between(started, now).toSeconds() / step; // intervals that ended by now
@@ -1179,7 +1182,8 @@ public final class DeployPipeline {
         long next = frozen.size() * step; // the start of the first interval not frozen (seconds since the start)
         var from = started.plusSeconds(next);
         // The store numbers intervals from the query's start; the analysis numbers them from the canary's start.
-        var read = ports.metrics().samples(new MetricsQuery(d.service(), spec.namespace(), from, now, interval));
+        var read = ports.metrics()
+                .samples(new MetricsQuery(d.service(), spec.namespace(), from, now, interval, templates));
         var fresh = new ArrayList<IntervalSample>(read.size());
         for (IntervalSample s : read) {
             fresh.add(new IntervalSample(s.t() + next, s.baseline(), s.canary()));

@@ -2,7 +2,9 @@ package io.harbormaster.engine.rollout;
 
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.CanaryPolicyJson;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The canary policy a deploy's canary started with, as the store keeps it: the canary is judged by it to its end,
@@ -10,17 +12,36 @@ import java.util.Objects;
  * escalated canary's or the standard one), {@code json} is the policy written out in the keys of a policy file
  * ({@link CanaryPolicyJson}), and {@code hash} is that text's short hash, which the canary's decisions in the audit log
  * name.
+ *
+ * <p>{@code metricTemplates} are its service's own metrics query templates as the canary started (an empty map: the
+ * metrics store's defaults), which read its metrics to its end ({@link
+ * io.harbormaster.engine.canary.MetricsQuery#metricTemplates()}); empty for a canary recorded before templates were,
+ * which is read by the templates configured at each read. They are not part of the policy file nor of its hash.
  */
-public record StartedPolicy(boolean escalated, String json, String hash) {
+public record StartedPolicy(
+        boolean escalated, String json, String hash, Optional<Map<String, String>> metricTemplates) {
     public StartedPolicy {
         Objects.requireNonNull(json, "json");
         Objects.requireNonNull(hash, "hash");
+        metricTemplates =
+                Objects.requireNonNull(metricTemplates, "metricTemplates").map(Map::copyOf);
     }
 
-    /** The record of {@code policy}, the {@code escalated} one of its service or not. */
+    /** A record without metrics templates. */
+    public StartedPolicy(boolean escalated, String json, String hash) {
+        this(escalated, json, hash, Optional.empty());
+    }
+
+    /** The record of {@code policy}, the {@code escalated} one of its service or not, without metrics templates. */
     public static StartedPolicy of(boolean escalated, CanaryPolicy policy) {
         var json = CanaryPolicyJson.write(policy);
         return new StartedPolicy(escalated, json, CanaryPolicyJson.hash(json));
+    }
+
+    /** The record of {@code policy} and of the service's own metrics templates (none: an empty map). */
+    public static StartedPolicy of(boolean escalated, CanaryPolicy policy, Map<String, String> metricTemplates) {
+        var json = CanaryPolicyJson.write(policy);
+        return new StartedPolicy(escalated, json, CanaryPolicyJson.hash(json), Optional.of(metricTemplates));
     }
 
     /**

@@ -14,6 +14,10 @@ import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
 import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harbormaster.engine.audit.CanonicalJson;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
@@ -41,6 +45,7 @@ import io.harbormaster.storage.jooq.tables.records.DeployTransitionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -534,6 +539,9 @@ public final class JooqDeployStore implements DeployStore {
                 .set(CANARY_POLICY.VARIANT, policy.variant())
                 .set(CANARY_POLICY.POLICY_JSON, policy.json())
                 .set(CANARY_POLICY.POLICY_HASH, policy.hash())
+                .set(
+                        CANARY_POLICY.METRIC_TEMPLATES,
+                        policy.metricTemplates().map(CanonicalJson::of).orElse(null))
                 .set(CANARY_POLICY.RECORDED_AT, odt(at))
                 .onDuplicateKeyIgnore()
                 .execute());
@@ -547,8 +555,27 @@ public final class JooqDeployStore implements DeployStore {
         return db.dsl()
                 .selectFrom(CANARY_POLICY)
                 .where(CANARY_POLICY.DEPLOY_ID.eq(deployId))
-                .fetchOptional(r ->
-                        new StartedPolicy(r.getVariant().equals("escalated"), r.getPolicyJson(), r.getPolicyHash()));
+                .fetchOptional(r -> new StartedPolicy(
+                        r.getVariant().equals("escalated"),
+                        r.getPolicyJson(),
+                        r.getPolicyHash(),
+                        Optional.ofNullable(r.getMetricTemplates()).map(json -> templates(deployId, json))));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The metrics templates a canary started with, as stored.
+     *
+     * @throws IllegalArgumentException when they are not the JSON object of strings this store writes
+     */
+    private static Map<String, String> templates(long deployId, String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the metrics templates stored for the canary of deploy " + deployId
+                    + " are not a JSON object of templates: " + e.getOriginalMessage());
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.harbormaster.storage.TestDatabases;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,37 @@ class CanaryPolicyStoreTest {
             assertThat(store.recordCanaryPolicy(id, standard, T0.plusSeconds(10)))
                     .isEqualTo(escalated);
             assertThat(store.canaryPolicy(id)).contains(escalated);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void theServicesMetricsTemplatesAreRecordedWithThePolicy(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            long own = CanarySampleStoreTest.deploy(store, "slack:1");
+            long none = CanarySampleStoreTest.deploy(store, "slack:2");
+            long older = CanarySampleStoreTest.deploy(store, "slack:3");
+            var p99 = Map.of("p99", "max(latency_ms{service=\"{service}\",track=\"{track}\"})");
+            var withOwn = StartedPolicy.of(false, CanaryPolicy.defaults(), p99);
+
+            assertThat(store.recordCanaryPolicy(own, withOwn, T0)).isEqualTo(withOwn);
+            store.recordCanaryPolicy(none, StartedPolicy.of(false, CanaryPolicy.defaults(), Map.of()), T0);
+            store.recordCanaryPolicy(older, StartedPolicy.of(false, CanaryPolicy.defaults()), T0);
+
+            assertThat(store.canaryPolicy(own).orElseThrow().metricTemplates()).contains(p99);
+            assertThat(store.canaryPolicy(none).orElseThrow().metricTemplates()).contains(Map.of());
+            // recorded before templates were: none, so the templates configured at each read are used
+            assertThat(store.canaryPolicy(older).orElseThrow().metricTemplates())
+                    .isEmpty();
+            // the templates are not part of the policy's hash
+            assertThat(withOwn.hash())
+                    .isEqualTo(StartedPolicy.of(false, CanaryPolicy.defaults()).hash());
+
+            db.dsl().execute("UPDATE canary_policy SET metric_templates = '[\"p99\"]' WHERE deploy_id = " + own);
+            assertThatThrownBy(() -> store.canaryPolicy(own))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("deploy " + own);
         }
     }
 

@@ -58,8 +58,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     /**
      * @param defaults the templates of every service without its own
-     * @param perService a service's own templates, if it has any, asked at each query (so that the templates of a
-     *     reloaded configuration are used from then on)
+     * @param perService a service's own templates, if it has any, asked at each query that does not name its own
+     *     ({@link MetricsQuery#metricTemplates()}), so that the templates of a reloaded configuration are used from
+     *     then on
      */
     public PrometheusMetricsSource(
             PrometheusConfig config,
@@ -70,9 +71,27 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         this.perService = Objects.requireNonNull(perService, "per-service PromQL templates");
     }
 
-    /** The templates used for {@code service}. */
+    /** The templates used for {@code service} now. */
     public PromQlTemplates templatesFor(String service) {
         return perService.apply(service).orElse(defaults);
+    }
+
+    /**
+     * The templates a query is read by: the ones its canary started with, when it names them (the service's own over
+     * the defaults), else the ones used for its service now.
+     *
+     * @throws MetricsUnavailable when the templates the canary started with are not valid templates (any more)
+     */
+    PromQlTemplates templatesFor(MetricsQuery query) {
+        if (query.metricTemplates().isEmpty()) {
+            return templatesFor(query.service());
+        }
+        try {
+            return defaults.with(query.metricTemplates().get());
+        } catch (IllegalArgumentException e) {
+            throw new MetricsUnavailable("the metrics templates " + query.service()
+                    + "'s canary started with cannot be used: " + e.getMessage());
+        }
     }
 
     @Override
@@ -90,7 +109,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     + " are too many to read (at most 1000000)");
         }
         int n = (int) wholeIntervals;
-        PromQlTemplates templates = templatesFor(query.service());
+        PromQlTemplates templates = templatesFor(query);
 
         double[][][] values = new double[TRACKS.size()][METRICS.length][];
         for (int track = 0; track < TRACKS.size(); track++) {

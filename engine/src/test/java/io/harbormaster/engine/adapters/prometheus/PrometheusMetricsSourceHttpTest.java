@@ -19,6 +19,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The adapter's HTTP behaviour against a scripted server: errors, retries, timeouts, auth, result shapes. */
@@ -58,6 +59,50 @@ class PrometheusMetricsSourceHttpTest {
                             CanaryMetric.REQUESTS, "checkout", "shop", "baseline", Duration.ofSeconds(10)),
                     request.form().get("query"));
             assertEquals(10, server.requests().size(), "five metrics times two tracks");
+        }
+    }
+
+    @Test
+    void aQueryNamingTheTemplatesItsCanaryStartedWithIsReadByThemNotByTheOnesConfiguredNow() throws IOException {
+        var started = java.util.Map.of("p99", "max(started_p99{service=\"{service}\",track=\"{track}\"})");
+        try (var server = FakePrometheusServer.always(Reply.ok(EMPTY_MATRIX));
+                var source = new PrometheusMetricsSource(
+                        PrometheusConfig.of(server.url()),
+                        PromQlTemplates.DEFAULTS,
+                        java.util.Map.of(
+                                "checkout",
+                                PromQlTemplates.DEFAULTS.with(
+                                        CanaryMetric.P99,
+                                        "max(configured_now{service=\"{service}\",track=\"{track}\"})")))) {
+            var query = new MetricsQuery(
+                    "checkout", "shop", FROM, FROM.plusSeconds(10), Duration.ofSeconds(10), Optional.of(started));
+            source.samples(query);
+            var sent =
+                    server.requests().stream().map(r -> r.form().get("query")).toList();
+            assertTrue(sent.contains("max(started_p99{service=\"checkout\",track=\"canary\"})"), sent.toString());
+            assertTrue(sent.stream().noneMatch(q -> q.contains("configured_now")), sent.toString());
+            // the other metrics: the defaults, which the canary started with too
+            assertTrue(
+                    sent.contains(PromQlTemplates.DEFAULTS.render(
+                            CanaryMetric.REQUESTS, "checkout", "shop", "canary", Duration.ofSeconds(10))),
+                    sent.toString());
+
+            // none named (a read that belongs to no recorded canary): the ones configured now
+            int before = server.requests().size();
+            source.samples(new MetricsQuery("checkout", "shop", FROM, FROM.plusSeconds(10), Duration.ofSeconds(10)));
+            assertTrue(server.requests().subList(before, server.requests().size()).stream()
+                    .anyMatch(r -> r.form().get("query").contains("configured_now")));
+
+            // templates this version cannot use: the metrics are unavailable, said with why
+            var unusable = new MetricsQuery(
+                    "checkout",
+                    "shop",
+                    FROM,
+                    FROM.plusSeconds(10),
+                    Duration.ofSeconds(10),
+                    Optional.of(java.util.Map.of("p99", "max(x{unknown=\"{nope}\"})")));
+            var e = assertThrows(MetricsUnavailable.class, () -> source.samples(unusable));
+            assertTrue(e.getMessage().contains("checkout's canary started with"), e.getMessage());
         }
     }
 
