@@ -569,6 +569,23 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aCanaryWhosePodsNeverGetReadyIsRolledBackAtTheReadinessTimeoutNotPausedForItsMissingData() {
+        f.cluster.crash("registry.example/checkout:1.1.0", true);
+        var engine = f.engine("engine-a");
+        long id = canaryOfASmallChange(engine, "slack:13");
+
+        // no data from pods that never start: the analysis would pause for it long before the readiness timeout
+        var done = f.runUntilDone(engine, id, Duration.ofMinutes(10));
+
+        assertThat(done.state()).isEqualTo(DeployState.ROLLED_BACK);
+        assertThat(f.deploys.transitions(id))
+                .extracting(t -> t.reason())
+                .noneMatch(r -> r.startsWith("paused"))
+                .anyMatch(r -> r.startsWith("canary pods not ready after 5 min"));
+        assertThat(rolledBack(id).cause()).isEqualTo(new RollbackCause.NotReady());
+    }
+
+    @Test
     void aRollbackAPersonAsksForSaysWhoAskedAndCarriesNoEvidence() {
         var engine = f.engine("engine-a");
         long id = canaryOfASmallChange(engine, "slack:12");

@@ -1014,11 +1014,18 @@ public final class DeployPipeline {
                 keepNoise(d, analysis, now);
                 yield promote(promoting, p.evidence());
             }
-            case Verdict.Pause p ->
-                pause(
+            case Verdict.Pause p -> {
+                // Canary or baseline pods that are not ready explain missing data: they are the readiness timeout's
+                // to judge (a rollback that gives the stable track its pods back), not a human's.
+                var readiness = ports.cluster().awaitReady(target, now);
+                if (!(readiness instanceof Readiness.Ready)) {
+                    yield notReady(d, judging, readiness, started, now);
+                }
+                yield pause(
                         d,
                         summary(p.evidence(), "the analysis cannot decide"),
                         evidenceJson(judging, p.evidence(), p.at()));
+            }
             case Verdict.Continue c -> shift(d, judging, target, c, analysis.weight(), started, now);
         };
     }
@@ -1098,18 +1105,25 @@ public final class DeployPipeline {
             return moved;
         }
         var readiness = ports.cluster().awaitReady(target, now);
-        if (!(readiness instanceof Readiness.Ready)
-                && now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
-            var why = NOT_READY + Durations.words(settings.readinessTimeout()) + ": " + inWords(readiness);
-            audit(
-                    d,
-                    ENGINE,
-                    "canary.rollback",
-                    "rollback",
-                    Map.of("reason", why, CANARY_POLICY_HASH, judging.started().hash()));
-            return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
+        return readiness instanceof Readiness.Ready ? d : notReady(d, judging, readiness, started, now);
+    }
+
+    /**
+     * A canary step whose pods are not ready: it waits for them up to the readiness timeout from the step's start,
+     * and is rolled back after it.
+     */
+    private Deploy notReady(Deploy d, Judging judging, Readiness readiness, Instant started, Instant now) {
+        if (!now.isAfter(stepStart(d, started).plus(settings.readinessTimeout()))) {
+            return d;
         }
-        return d;
+        var why = NOT_READY + Durations.words(settings.readinessTimeout()) + ": " + inWords(readiness);
+        audit(
+                d,
+                ENGINE,
+                "canary.rollback",
+                "rollback",
+                Map.of("reason", why, CANARY_POLICY_HASH, judging.started().hash()));
+        return rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why));
     }
 
     /** What the cluster said of its pods' readiness, in words. */
