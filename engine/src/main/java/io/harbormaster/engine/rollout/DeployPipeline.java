@@ -239,8 +239,27 @@ public final class DeployPipeline {
         }
     }
 
+    /**
+     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it): a person's
+     * rollback advances the deploy on the thread that took the command while the pipeline's own thread may be
+     * advancing it too, and the steps that act before they move (a rollback opens its incident, blocks automatic
+     * deploys and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys.
+     */
+    private final ReentrantLock[] advancing =
+            Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
+
     /** Moves one deploy as far as it can go now; returns it as it is afterwards. */
     public Optional<Deploy> advance(long deployId) {
+        var lock = advancing[Math.floorMod(Long.hashCode(deployId), advancing.length)];
+        lock.lock();
+        try {
+            return advanceAlone(deployId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<Deploy> advanceAlone(long deployId) {
         var now = ports.clock().instant();
         if (!holdsLease(deployId, now)) {
             // another engine drives it; what this one knew of its metrics outage may be out of date when it is back
