@@ -98,7 +98,7 @@ class PolicyAndIncidentStoreTest {
     void anIncidentIsResolvedOnceAndItsAuditRunsOnlyForTheResolutionThatTookIt(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqIncidentStore(db);
-            var a = store.open(OptionalLong.of(4), "inventory", "2.7.6", "stopped by hand", "rollback", "", T0);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "stopped by hand", "rollback", "", T0);
             var b = store.open(OptionalLong.empty(), "inventory", "2.7.7", "p99", "slow", "", T0.plusSeconds(5));
             store.open(OptionalLong.empty(), "search", "3.0", "p99", "slow", "", T0.plusSeconds(6));
             assertThat(store.unresolved("inventory")).extracting(i -> i.id()).containsExactly(a.id(), b.id());
