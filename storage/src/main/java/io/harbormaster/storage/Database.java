@@ -46,14 +46,27 @@ public final class Database implements AutoCloseable {
     private final Vendor vendor;
     private final DatabaseConfig config;
 
+    /**
+     * Taken by every step that holds a row in one transaction while its audit entry is written on another connection
+     * (a decision on a deploy, the resolution of an incident), whichever store it is in: at most one fewer of them
+     * than the pool has connections run at once, so that the audit log always finds a connection.
+     */
+    private final java.util.concurrent.Semaphore rowHolders;
+
     private Database(DatabaseConfig config, Vendor vendor, HikariDataSource dataSource) {
         this.config = config;
         this.vendor = vendor;
         this.dataSource = dataSource;
+        this.rowHolders = new java.util.concurrent.Semaphore(Math.max(1, config.maxPoolSize() - 1));
         // Names are rendered unquoted: the generated classes carry H2's upper-case names, which PostgreSQL folds to
         // the lower-case names its migrations created.
         var settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER);
         this.dsl = DSL.using(dataSource, vendor.dialect, settings);
+    }
+
+    /** See {@link #rowHolders}: acquire before holding a row while auditing on another connection, release after. */
+    public java.util.concurrent.Semaphore rowHolders() {
+        return rowHolders;
     }
 
     /** Opens the pool and brings the schema up to date; refuses a URL it cannot use with a message that says why. */

@@ -193,6 +193,7 @@ public final class Harbormaster implements AutoCloseable {
                 Duration.ofSeconds(30),
                 config.approvalTimeout(),
                 config.autoDeployBlock(),
+                config.incidentBlock(),
                 config.readinessTimeout(),
                 Duration.ofDays(30),
                 ENGINE_VERSION,

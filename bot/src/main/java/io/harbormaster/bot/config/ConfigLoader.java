@@ -138,6 +138,7 @@ public final class ConfigLoader {
                 "approvals",
                 "approval_timeout",
                 "auto_deploy_block",
+                "incident_block",
                 "readiness_timeout",
                 "channel",
                 "canary",
@@ -149,6 +150,7 @@ public final class ConfigLoader {
         int approvals = (int) integer(defaults, "defaults.approvals", 1, 1, 10);
         Duration approvalTimeout = duration(defaults, "defaults.approval_timeout", Duration.ofHours(4));
         Duration block = duration(defaults, "defaults.auto_deploy_block", Duration.ofHours(1));
+        Duration incidentBlock = duration(defaults, "defaults.incident_block", Duration.ofHours(1));
         Duration readiness = duration(defaults, "defaults.readiness_timeout", Duration.ofMinutes(5));
         String channel = channel(defaults, "defaults.channel", "#deploys");
         CanaryPolicy canaryDefaults = canary(defaults.get("canary"), "defaults.canary", CanaryPolicy.defaults());
@@ -193,6 +195,7 @@ public final class ConfigLoader {
                 environment,
                 approvalTimeout,
                 block,
+                incidentBlock,
                 readiness,
                 channel,
                 checkpointEvery,

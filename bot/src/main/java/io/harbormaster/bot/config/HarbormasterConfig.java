@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param environment the one environment this instance deploys to; requests that name another are refused
  * @param approvalTimeout how long an escalated deploy waits for approvers before it expires
  * @param autoDeployBlock how long automatic deploys of a service stay blocked after a rollback
+ * @param incidentBlock how long, at most, an open incident of a service holds back the deploys of its dependents
  * @param readinessTimeout how long a canary step waits for its pods to be ready before the deploy is rolled back
  * @param defaultChannel where notices go for services that name no channel
  * @param checkpointEvery sign an audit checkpoint every this many entries
@@ -28,6 +29,7 @@ public record HarbormasterConfig(
         String environment,
         Duration approvalTimeout,
         Duration autoDeployBlock,
+        Duration incidentBlock,
         Duration readinessTimeout,
         String defaultChannel,
         int checkpointEvery,

@@ -63,6 +63,9 @@ public final class LiveConfig {
         if (!running.autoDeployBlock().equals(next.autoDeployBlock())) {
             changed.add("defaults.auto_deploy_block");
         }
+        if (!running.incidentBlock().equals(next.incidentBlock())) {
+            changed.add("defaults.incident_block");
+        }
         if (!running.readinessTimeout().equals(next.readinessTimeout())) {
             changed.add("defaults.readiness_timeout");
         }

@@ -41,7 +41,10 @@ public interface DeployDesk {
         return Map.of();
     }
 
-    /** What holds deploys back now (locks, automatic-deploy blocks, freezes), for one service or every one. */
+    /**
+     * What holds deploys back now (locks, automatic-deploy blocks, freezes, open incidents of dependencies), for one
+     * service or every one; for one service, also its dependents that its own open incidents hold back.
+     */
     default List<ServiceHold> holds(Optional<String> service) {
         return List.of();
     }
@@ -53,6 +56,14 @@ public interface DeployDesk {
     ActionOutcome rollback(DeployCommand.Rollback command, SlackUser who, String channel, String idempotencyKey);
 
     ActionOutcome lock(DeployCommand.Lock command, SlackUser who, String channel);
+
+    /**
+     * {@code /deploy resolve}: an approver of the incident's service resolves it ({@link ActionOutcome.Done}, told in
+     * the channel); resolved before ({@link ActionOutcome.Duplicate}, told to the person with by whom), or refused.
+     */
+    default ActionOutcome resolve(DeployCommand.Resolve command, SlackUser who, String channel) {
+        return new ActionOutcome.Refused("Incidents cannot be resolved here.");
+    }
 
     ActionOutcome unlock(DeployCommand.Unlock command, SlackUser who, String channel);
 

@@ -21,6 +21,7 @@ import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.IncidentResolution;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
@@ -207,8 +208,50 @@ public final class PipelineDesk implements DeployDesk {
                             Optional.empty(),
                             Optional.of(f.from()),
                             Optional.of(f.to()))));
+            pipeline.dependencyIncidents(name).forEach(i -> holds.add(ServiceHold.dependencyIncident(name, i)));
         }
+        // asked of one service: the dependents its own open incidents hold back, so that whoever may resolve them sees
+        service.ifPresent(
+                s -> catalog.dependents(s).forEach(dependent -> pipeline.dependencyIncidents(dependent).stream()
+                        .filter(i -> i.service().equals(s))
+                        .forEach(i -> holds.add(ServiceHold.dependencyIncident(dependent, i)))));
         return holds;
+    }
+
+    @Override
+    public ActionOutcome resolve(DeployCommand.Resolve command, SlackUser who, String channel) {
+        return switch (pipeline.resolveIncident(command.incidentId(), who.id(), command.note())) {
+            case IncidentResolution.Resolved r -> {
+                var i = r.incident();
+                var dependents = pipeline.catalog().dependents(i.service());
+                yield new ActionOutcome.Done(
+                        ":white_check_mark: Incident #" + i.id() + " of " + i.service() + " (" + i.summary()
+                                + ") is resolved"
+                                + (command.note().isBlank()
+                                        ? ""
+                                        : ": " + command.note().strip())
+                                + (dependents.isEmpty()
+                                        ? "."
+                                        : ". It no longer holds back deploys of " + String.join(", ", dependents)
+                                                + "."),
+                        Optional.empty());
+            }
+            case IncidentResolution.AlreadyResolved a ->
+                new ActionOutcome.Duplicate(
+                        "Incident #" + a.incident().id() + " of " + a.incident().service()
+                                + " was resolved already, "
+                                + a.incident()
+                                        .resolvedAt()
+                                        .map(t -> "at " + io.harbormaster.engine.text.Times.words(t) + ", ")
+                                        .orElse("")
+                                + a.incident().resolution().orElse("") + ". Nothing was changed.");
+            case IncidentResolution.Refused f -> new ActionOutcome.Refused(capitalized(f.reason()) + ".");
+            case IncidentResolution.NotFound n -> new ActionOutcome.Refused(capitalized(n.reason()) + ".");
+        };
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     @Override

@@ -204,6 +204,7 @@ public final class SlackFrontEnd implements AutoCloseable {
             case DeployCommand.Rollback r -> act(desk.rollback(r, user, channel, key), channel, user);
             case DeployCommand.Lock l -> act(desk.lock(l, user, channel), channel, user);
             case DeployCommand.Unlock u -> act(desk.unlock(u, user, channel), channel, user);
+            case DeployCommand.Resolve r -> act(desk.resolve(r, user, channel), channel, user);
             case DeployCommand.Help h -> web.ephemeral(channel, user.id(), HelpMessage.deploy());
         }
     }
@@ -530,6 +531,7 @@ public final class SlackFrontEnd implements AutoCloseable {
             case DeployCommand.Lock l -> "lock";
             case DeployCommand.Unlock u -> "unlock";
             case DeployCommand.Review r -> "review";
+            case DeployCommand.Resolve r -> "resolve";
             case DeployCommand.Help h -> "help";
         };
     }

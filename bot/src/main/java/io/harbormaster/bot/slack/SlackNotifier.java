@@ -251,6 +251,23 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 }
             }
             case DeployNotice.Reviewed r -> reviewed(r, thread);
+            case DeployNotice.IncidentResolved r -> {
+                var i = r.incident();
+                var dependents = catalog.get().dependents(i.service());
+                // the engine's resolution says which promotion it was; a person's, who and what they said
+                var by = r.by().equals("engine")
+                        ? Mrkdwn.escape(i.resolution().orElse("resolved"))
+                        : "resolved by " + DeployMessages.requester(r.by())
+                                + (r.note().isBlank() ? "" : ": " + Mrkdwn.escape(r.note()));
+                web.reply(
+                                thread,
+                                SlackMessage.text(":white_check_mark: *Incident #" + i.id() + " is resolved*: " + by
+                                        + (dependents.isEmpty()
+                                                ? "."
+                                                : ". Deploys of " + String.join(", ", dependents)
+                                                        + " are no longer held back by it.")))
+                        .join();
+            }
         }
     }
 

@@ -63,6 +63,7 @@ class ConfigLoaderTest {
         assertThat(catalog.freezes().getFirst().covers("checkout", Instant.parse("2026-11-28T12:00:00Z")))
                 .isTrue();
         assertThat(config.approvalTimeout()).isEqualTo(Duration.ofHours(4));
+        assertThat(config.incidentBlock()).isEqualTo(Duration.ofHours(1));
         assertThat(config.readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.prometheus())
                 .hasValueSatisfying(u -> assertThat(u.getHost()).isEqualTo("prometheus.monitoring"));
@@ -88,12 +89,36 @@ class ConfigLoaderTest {
         assertThat(web.requiredApprovals()).isEqualTo(1);
         assertThat(web.channel()).isEqualTo("#deploys");
         assertThat(config.autoDeployBlock()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.incidentBlock()).isEqualTo(Duration.ofHours(1));
         assertThat(config.readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.environment()).isEqualTo("production");
         assertThat(config.prometheus()).isEmpty();
         assertThat(config.socketMode()).isFalse();
         assertThat(config.advisor().provider()).isEqualTo(AdvisorSettings.Provider.NONE);
         assertThat(config.advisor().timeout()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void howLongADependencysIncidentHoldsDeploysBackIsADurationUnderDefaultsReadAtStartOnly() {
+        var config = ConfigLoader.parse("harbormaster.yml", "defaults: {incident_block: 20m}\n" + MINIMAL);
+        assertThat(config.incidentBlock()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(problems("defaults: {incident_block: forever}\n" + MINIMAL))
+                .singleElement()
+                .asString()
+                .contains("defaults.incident_block", "expected a duration such as 90s, 30m, 4h or 1d");
+        assertThat(LiveConfig.restartOnly(ConfigLoader.parse("harbormaster.yml", MINIMAL), config))
+                .containsExactly("defaults.incident_block");
+        assertThat(ConfigLoader.parse("sandbox", sandboxYml()).incidentBlock())
+                .as("the sandbox's times are scaled down as its automatic-deploy block is")
+                .isEqualTo(Duration.ofMinutes(2));
+    }
+
+    static String sandboxYml() {
+        try (var in = ConfigLoaderTest.class.getResourceAsStream("/io/harbormaster/bot/sandbox/sandbox.yml")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -719,6 +719,7 @@ class DeployPipelineTest {
                 Duration.ofSeconds(6),
                 Duration.ofHours(4),
                 Duration.ofHours(1),
+                Duration.ofHours(1),
                 Duration.ofMinutes(5),
                 Duration.ofDays(30),
                 "test",

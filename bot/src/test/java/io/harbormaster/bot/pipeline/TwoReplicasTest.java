@@ -131,6 +131,7 @@ class TwoReplicasTest {
                         Duration.ofSeconds(3),
                         Duration.ofHours(1),
                         Duration.ofHours(1),
+                        Duration.ofHours(1),
                         Duration.ofMinutes(1),
                         Duration.ofDays(30),
                         "test",

@@ -9,6 +9,7 @@ import io.harbormaster.engine.rollout.AnnouncedBuild;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.Incident;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -231,6 +232,9 @@ public final class Advisor {
 
     /** The incident hypothesis after a rollback. */
     public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build) {
+        if (r.cause() instanceof RollbackCause.Requested(var by)) {
+            return stoppedByHand(r, by, build);
+        }
         var d = r.deploy();
         var incident = r.incident();
         var change = ChangeSummary.of(build);
@@ -298,6 +302,74 @@ public final class Advisor {
                 check);
     }
 
+    /**
+     * The hypothesis after a person's rollback: no metric tripped, so none is blamed, and the change is not called the
+     * cause on no evidence. It says who stopped the canary, what the version changed, the most similar past incidents,
+     * and to ask the person what they saw first.
+     */
+    private Advice stoppedByHand(DeployNotice.RolledBack r, String by, Optional<AnnouncedBuild> build) {
+        var d = r.deploy();
+        var incident = r.incident();
+        var change = ChangeSummary.of(build);
+        var facts = new Facts();
+        var stoppedId = facts.add(
+                "rollback",
+                by + " rolled the canary back by hand (/deploy rollback " + d.service() + "); no judge had found a"
+                        + " regression, so no metric tripped");
+        var changeId = facts.addChange(change).files();
+        var similar = similar(
+                incidentText(incident.metric(), r.reason(), change, d.service()),
+                c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
+        var similarIds = similar.stream()
+                .map(s -> facts.add(
+                        "similar_incident",
+                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
+                                + s.pastCase().version() + ", "
+                                + percent(s.similarity()) + " similar; "
+                                + cut(s.pastCase().text(), 200)
+                                + "; " + resolutionWords(s.pastCase().outcome())))
+                .toList();
+        var text = new StringBuilder();
+        text.append(by)
+                .append(" stopped the canary of ")
+                .append(d.service())
+                .append(' ')
+                .append(d.version())
+                .append(" by hand, not a metric: no judge had found a regression when it was rolled back")
+                .append(cite(stoppedId))
+                .append(". The version changed ")
+                .append(change.filesInWords())
+                .append(cite(changeId))
+                .append("; whether that change is at fault is not known from the canary. ");
+        if (similar.isEmpty()) {
+            text.append("No similar past incident is on record.");
+        } else {
+            var top = similar.getFirst().pastCase();
+            text.append("The most similar past incident is ")
+                    .append(top.ref())
+                    .append(" (")
+                    .append(top.service())
+                    .append(' ')
+                    .append(top.version())
+                    .append("), ")
+                    .append(resolutionWords(top.outcome()))
+                    .append(cite(similarIds.getFirst()))
+                    .append('.');
+        }
+        return finish(
+                AdviceKind.INCIDENT_HYPOTHESIS,
+                d,
+                OptionalLong.of(incident.id()),
+                "Write an incident hypothesis for the on-call engineer after a person rolled this canary back by hand:"
+                        + " no metric tripped, so do not name one as the cause; say who stopped it, what changed in"
+                        + " the version, what similar past incidents teach, and what to check first.",
+                facts.list,
+                similar,
+                text.toString(),
+                "what " + by + " saw that made them stop it (ask them, or read the deploy's thread), before"
+                        + " suspecting the change");
+    }
+
     private static String causeCheck(String metric, ChangeSummary change, List<SimilarCase> similar) {
         var resolved = similar.stream()
                 .filter(s -> !s.pastCase().outcome().equals("unresolved"))
@@ -353,7 +425,8 @@ public final class Advisor {
     }
 
     static String incidentText(String metric, String reason, ChangeSummary change, String service) {
-        return Redaction.scrub(metric + " regression: " + reason + ". change: " + change.searchText(service));
+        var what = metric.equals(Incident.STOPPED_BY_HAND) ? metric : metric + " regression";
+        return Redaction.scrub(what + ": " + reason + ". change: " + change.searchText(service));
     }
 
     private List<SimilarCase> similar(String text, Predicate<PastCase> accept) {

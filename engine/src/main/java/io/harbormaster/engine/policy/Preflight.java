@@ -1,6 +1,7 @@
 package io.harbormaster.engine.policy;
 
 import io.harbormaster.engine.text.Times;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -11,19 +12,55 @@ import java.util.stream.Collectors;
 public final class Preflight {
     private Preflight() {}
 
-    /** Dependencies the service needs must be healthy now. */
+    static final String DEPENDENCIES = "dependencies healthy";
+
+    /**
+     * Dependencies the service needs must be healthy now: each has a stable Deployment, none is being rolled back, and
+     * none has an open incident that still holds its dependents back. A block says, for each incident, since when and
+     * until when at most it holds them back, and how to clear it.
+     */
     public static CheckResult dependenciesHealthy(PreflightFacts f) {
-        var name = "dependencies healthy";
-        if (f.unhealthyDependencies().isEmpty()) {
-            return CheckResult.pass(name, f.service().dependencies().isEmpty() ? "no dependencies" : "all healthy");
+        if (f.unhealthyDependencies().isEmpty() && f.dependencyIncidents().isEmpty()) {
+            return CheckResult.pass(
+                    DEPENDENCIES, f.service().dependencies().isEmpty() ? "no dependencies" : "all healthy");
         }
-        return CheckResult.block(
-                name,
-                f.unhealthyDependencies().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + e.getValue())
-                        .sorted()
-                        .collect(Collectors.joining("; ")),
-                "wait until the dependencies are healthy, then deploy again");
+        var reasons = new ArrayList<String>();
+        f.unhealthyDependencies().entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .sorted()
+                .forEach(reasons::add);
+        f.dependencyIncidents().stream().map(Preflight::incidentWords).forEach(reasons::add);
+        var unblock = new ArrayList<String>();
+        if (!f.unhealthyDependencies().isEmpty()) {
+            unblock.add("wait until the dependencies are healthy, then deploy again");
+        }
+        if (!f.dependencyIncidents().isEmpty()) {
+            unblock.add(clearing(f.dependencyIncidents()));
+        }
+        return CheckResult.block(DEPENDENCIES, String.join("; ", reasons), String.join("; ", unblock));
+    }
+
+    /** One open incident of a dependency: which, since when, why, and until when at most it holds deploys back. */
+    static String incidentWords(DependencyIncident i) {
+        return i.service() + ": incident #" + i.incidentId() + " is open since " + Times.words(i.openedAt()) + " ("
+                + i.summary() + "); it holds back deploys that depend on " + i.service() + " until it is resolved, at"
+                + " most until " + Times.end(i.holdsUntil());
+    }
+
+    /** How the open incidents of dependencies are cleared, in the order a person would try. */
+    private static String clearing(List<DependencyIncident> incidents) {
+        var resolve = incidents.stream()
+                .map(i -> "`/deploy resolve " + i.incidentId() + "` (a member of " + i.resolvers() + ", " + i.service()
+                        + "'s approvers)")
+                .collect(Collectors.joining(", "));
+        var until = incidents.stream()
+                .map(DependencyIncident::holdsUntil)
+                .max(java.util.Comparator.naturalOrder())
+                .orElseThrow();
+        return "once the dependency is healthy, resolve the incident with " + resolve + ", or promote a deploy of it"
+                + " (that resolves it too), then deploy again; or deploy again after " + Times.end(until)
+                + "; an urgent fix may use --emergency, which goes ahead despite an open incident (it will need a"
+                + " review)";
     }
 
     /** No other deploy of this service, or of one it depends on, may be in flight. */
@@ -128,18 +165,37 @@ public final class Preflight {
             Preflight::noAutoDeployBlock,
             Preflight::dependencyVersionsCompatible);
 
-    /** Runs every check; an emergency deploy skips the window and freeze checks, which it can override. */
+    /**
+     * Runs every check. An emergency deploy skips the window and freeze checks, and goes ahead despite an open incident
+     * of a dependency (an urgent fix may be what ends it); each skipped block is kept as the pass's note ("overridden
+     * by --emergency: ..."), so the thread and the audit log say what it went ahead despite. A dependency without a
+     * stable Deployment, or being rolled back, still holds it back.
+     */
     public static List<CheckResult> run(PreflightFacts facts, boolean emergency) {
         return CHECKS.stream()
                 .map(c -> c.check(facts))
-                .map(r -> emergency && r instanceof CheckResult.Block b && overridable(b.check())
-                        ? CheckResult.pass(b.check(), "overridden by --emergency: " + b.reason())
-                        : r)
+                .map(r -> emergency && r instanceof CheckResult.Block b ? overridden(b, facts) : r)
                 .toList();
     }
 
-    private static boolean overridable(String check) {
-        return check.equals("deploy window") || check.equals("no freeze");
+    private static CheckResult overridden(CheckResult.Block b, PreflightFacts facts) {
+        if (b.check().equals("deploy window") || b.check().equals("no freeze")) {
+            return CheckResult.pass(b.check(), "overridden by --emergency: " + b.reason());
+        }
+        if (b.check().equals(DEPENDENCIES) && !facts.dependencyIncidents().isEmpty()) {
+            var skipped = facts.dependencyIncidents().stream()
+                    .map(Preflight::incidentWords)
+                    .collect(Collectors.joining("; "));
+            return switch (dependenciesHealthy(facts.withoutDependencyIncidents())) {
+                case CheckResult.Pass p -> CheckResult.pass(DEPENDENCIES, "overridden by --emergency: " + skipped);
+                case CheckResult.Block still ->
+                    CheckResult.block(
+                            DEPENDENCIES,
+                            still.reason() + " (--emergency goes ahead despite the open incidents: " + skipped + ")",
+                            still.unblock());
+            };
+        }
+        return b;
     }
 
     /** Whether every result passed. */

@@ -17,7 +17,10 @@ import java.util.Optional;
  * @param autoDeployBlock the block on automatic deploys in force, if any
  * @param conflicting other deploys in flight of this service or of a service it depends on, as "service version"
  * @param dependencyVersions the version each dependency runs now, where known
- * @param unhealthyDependencies dependencies that are not healthy now, with why
+ * @param unhealthyDependencies dependencies that are not healthy now, with why (no stable Deployment, a rollback in
+ *     progress): what holds every deploy back, an emergency one too
+ * @param dependencyIncidents the open incidents of dependencies that hold deploys back now, oldest first: an emergency
+ *     deploy goes ahead despite them
  */
 public record PreflightFacts(
         ServiceSpec service,
@@ -29,12 +32,56 @@ public record PreflightFacts(
         Optional<AutoDeployBlock> autoDeployBlock,
         List<String> conflicting,
         Map<String, String> dependencyVersions,
-        Map<String, String> unhealthyDependencies) {
+        Map<String, String> unhealthyDependencies,
+        List<DependencyIncident> dependencyIncidents) {
 
     public PreflightFacts {
         freezes = List.copyOf(freezes);
         conflicting = List.copyOf(conflicting);
         dependencyVersions = Map.copyOf(dependencyVersions);
         unhealthyDependencies = Map.copyOf(unhealthyDependencies);
+        dependencyIncidents = List.copyOf(dependencyIncidents);
+    }
+
+    /** Facts with no open incident of a dependency. */
+    public PreflightFacts(
+            ServiceSpec service,
+            String version,
+            boolean automatic,
+            Instant now,
+            Optional<ServiceLock> lock,
+            List<String> freezes,
+            Optional<AutoDeployBlock> autoDeployBlock,
+            List<String> conflicting,
+            Map<String, String> dependencyVersions,
+            Map<String, String> unhealthyDependencies) {
+        this(
+                service,
+                version,
+                automatic,
+                now,
+                lock,
+                freezes,
+                autoDeployBlock,
+                conflicting,
+                dependencyVersions,
+                unhealthyDependencies,
+                List.of());
+    }
+
+    /** The same facts without the open incidents of dependencies (what an emergency deploy is not held back by). */
+    PreflightFacts withoutDependencyIncidents() {
+        return new PreflightFacts(
+                service,
+                version,
+                automatic,
+                now,
+                lock,
+                freezes,
+                autoDeployBlock,
+                conflicting,
+                dependencyVersions,
+                unhealthyDependencies,
+                List.of());
     }
 }

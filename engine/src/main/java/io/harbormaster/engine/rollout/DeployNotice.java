@@ -94,6 +94,13 @@ public sealed interface DeployNotice {
     record Reviewed(Deploy deploy, Review review) implements DeployNotice {}
 
     /**
+     * An incident was resolved, by a person ({@code /deploy resolve}) or by a promotion of its service: {@code deploy}
+     * is the deploy whose rollback opened it (its thread is told), {@code by} who resolved it ({@code engine} for a
+     * promotion, which the incident's resolution names), {@code note} what the person said of it (may be empty).
+     */
+    record IncidentResolved(Deploy deploy, Incident incident, String by, String note) implements DeployNotice {}
+
+    /**
      * The advisor's context package (after {@link Escalated}) or incident hypothesis (after {@link RolledBack}), told
      * after the notice it belongs to and never before; the deploy is as it was then.
      */

@@ -13,6 +13,7 @@ import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.ApprovalPolicy;
 import io.harbormaster.engine.policy.CheckResult;
+import io.harbormaster.engine.policy.DependencyIncident;
 import io.harbormaster.engine.policy.Identity;
 import io.harbormaster.engine.policy.Preflight;
 import io.harbormaster.engine.policy.PreflightFacts;
@@ -265,8 +266,27 @@ public final class DeployPipeline {
         }
     }
 
+    /**
+     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it): a person's
+     * rollback advances the deploy on the thread that took the command while the pipeline's own thread may be
+     * advancing it too, and the steps that act before they move (a rollback opens its incident, blocks automatic
+     * deploys and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys.
+     */
+    private final ReentrantLock[] advancing =
+            Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
+
     /** Moves one deploy as far as it can go now; returns it as it is afterwards. */
     public Optional<Deploy> advance(long deployId) {
+        var lock = advancing[Math.floorMod(Long.hashCode(deployId), advancing.length)];
+        lock.lock();
+        try {
+            return advanceAlone(deployId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<Deploy> advanceAlone(long deployId) {
         var now = ports.clock().instant();
         if (!holdsLease(deployId, now)) {
             // another engine drives it; what this one knew of its metrics outage may be out of date when it is back
@@ -678,7 +698,8 @@ public final class DeployPipeline {
                 ports.policies().autoDeployBlock(d.service(), now),
                 conflicting(d, spec),
                 dependencyVersions(spec),
-                unhealthyDependencies(spec, now));
+                unhealthyDependencies(spec),
+                dependencyIncidents(spec, now));
         var results = Preflight.run(facts, d.emergency());
         var blocks = results.stream()
                 .filter(r -> r instanceof CheckResult.Block)
@@ -761,10 +782,10 @@ public final class DeployPipeline {
     }
 
     /**
-     * Dependencies that are not healthy now: no stable Deployment, a rollback of it in progress, or an incident of
-     * it in the last hour that nobody has resolved.
+     * Dependencies that are not healthy now: no stable Deployment, or a rollback of it in progress. (An open incident
+     * of one is weighed apart: {@link #dependencyIncidents}.)
      */
-    private Map<String, String> unhealthyDependencies(ServiceSpec spec, Instant now) {
+    private Map<String, String> unhealthyDependencies(ServiceSpec spec) {
         var unhealthy = new LinkedHashMap<String, String>();
         var rollingBack = ports.deploys().inFlight().stream()
                 .filter(o -> o.state() == DeployState.ROLLING_BACK)
@@ -783,14 +804,45 @@ public final class DeployPipeline {
             }
             if (rollingBack.contains(dep.service())) {
                 unhealthy.put(dep.service(), "a rollback of it is in progress");
-                continue;
             }
-            ports.incidents().recent(dep.service(), now.minus(Duration.ofHours(1))).stream()
-                    .filter(i -> i.resolvedAt().isEmpty())
-                    .findFirst()
-                    .ifPresent(i -> unhealthy.put(dep.service(), "incident " + i.id() + " is open: " + i.summary()));
         }
         return unhealthy;
+    }
+
+    /**
+     * The open incidents of {@code service}'s dependencies that hold its deploys back now, oldest first: each one
+     * nobody resolved, opened less than {@link PipelineSettings#incidentBlock()} ago. Empty for a service not in the
+     * catalog. What preflight weighs, and what {@code /deploy status} lists as held back.
+     */
+    public List<DependencyIncident> dependencyIncidents(String service) {
+        return ports.catalog()
+                .get()
+                .service(service)
+                .map(spec -> dependencyIncidents(spec, ports.clock().instant()))
+                .orElse(List.of());
+    }
+
+    private List<DependencyIncident> dependencyIncidents(ServiceSpec spec, Instant now) {
+        var catalog = ports.catalog().get();
+        var holding = new ArrayList<DependencyIncident>();
+        for (var dep : spec.dependencies()) {
+            if (catalog.service(dep.service()).isEmpty()) {
+                continue;
+            }
+            ports.incidents().recent(dep.service(), now.minus(settings.incidentBlock())).stream()
+                    .filter(i -> i.resolvedAt().isEmpty())
+                    .map(i -> new DependencyIncident(
+                            dep.service(),
+                            i.id(),
+                            i.openedAt(),
+                            i.openedAt().plus(settings.incidentBlock()),
+                            i.summary(),
+                            catalog.reviewerGroup(dep.service())))
+                    .forEach(holding::add);
+        }
+        holding.sort(java.util.Comparator.comparing(DependencyIncident::openedAt)
+                .thenComparing(DependencyIncident::incidentId));
+        return holding;
     }
 
     static Optional<String> tagOf(String image) {
@@ -1337,6 +1389,7 @@ public final class DeployPipeline {
         var target = target(spec);
         var stable = ports.cluster().inspect(target).stable();
         ports.cluster().promote(target, image(d, stable));
+        resolveIncidentsOf(d);
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
         reviewDue(promoted);
@@ -1377,15 +1430,22 @@ public final class DeployPipeline {
                         OptionalLong.of(d.id()),
                         d.service(),
                         d.version(),
-                        metricOf(reason),
+                        cause instanceof RollbackCause.Requested ? Incident.STOPPED_BY_HAND : metricOf(reason),
                         reason,
-                        cause instanceof RollbackCause.ClusterRefused
-                                ? "the cluster refused an operation of the canary, not a metric: look at its"
+                        switch (cause) {
+                            case RollbackCause.ClusterRefused c ->
+                                "the cluster refused an operation of the canary, not a metric: look at its"
                                         + " Deployments, Services and route, and at Harbormaster's rights, before"
-                                        + " suspecting " + d.version()
-                                : "the change in " + d.version()
+                                        + " suspecting " + d.version();
+                            case RollbackCause.Requested(var by) ->
+                                by + " stopped the canary of " + d.version() + " by hand, not a metric: no judge had"
+                                        + " found a regression. Ask them what they saw, or read the deploy's thread,"
+                                        + " before suspecting the change";
+                            default ->
+                                "the change in " + d.version()
                                         + " is the first suspect: it is the only difference between canary and"
-                                        + " baseline",
+                                        + " baseline";
+                        },
                         now);
         ports.policies()
                 .blockAutoDeploys(
@@ -1441,6 +1501,128 @@ public final class DeployPipeline {
         }
         var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
         return advance(d.id()).orElse(rolling);
+    }
+
+    // ------------------------------------------------------------------------------------------------ incidents
+
+    /**
+     * A promotion shows the service healthy again on a new version: each incident of the service still open is
+     * resolved, audited first ({@code incident.resolved} by the engine, naming this deploy), so that the services that
+     * depend on it are no longer held back and the advisor's memory says how it ended. Safe to repeat after a restart:
+     * an incident resolved before, by a person or by this promotion, is left as it is. A revert resolves nothing: it
+     * puts back a version without judging it.
+     */
+    private void resolveIncidentsOf(Deploy d) {
+        var resolution =
+                "resolved by the promotion of " + d.service() + " " + d.version() + " (deploy #" + d.id() + ")";
+        for (var open : ports.incidents().unresolved(d.service())) {
+            var reasoning = incidentFacts(open);
+            reasoning.put("resolved_by", "promotion");
+            reasoning.put("promoted_deploy", d.id());
+            reasoning.put("promoted_version", d.version());
+            reasoning.put("resolution", resolution);
+            resolveAudited(open, ENGINE, resolution, "", reasoning);
+        }
+    }
+
+    /**
+     * A person resolves an incident by hand ({@code /deploy resolve}), saying its service is healthy again: the
+     * services that depend on it are no longer held back by it. Only members of the service's approver group may (of
+     * the auditor group once the service is no longer in the catalog), as they decide its risky deploys; a refusal
+     * is audited as {@code resolve.refused}. Resolved once: the {@code incident.resolved} entry is written first,
+     * while the incident's row is held ({@link IncidentStore#resolve}), so that of two resolutions at the same moment,
+     * on any replicas, one is recorded and the other is told it was resolved already.
+     *
+     * @param note what the person says of it (may be empty); kept in the resolution
+     */
+    public IncidentResolution resolveIncident(long incidentId, String user, String note) {
+        var found = ports.incidents().find(incidentId);
+        if (found.isEmpty()) {
+            return new IncidentResolution.NotFound("there is no incident #" + incidentId + ": give the number a"
+                    + " rollback notice, a blocked preflight or /deploy status names");
+        }
+        var incident = found.get();
+        if (incident.resolvedAt().isPresent()) {
+            return new IncidentResolution.AlreadyResolved(incident); // not a new decision: not audited
+        }
+        var catalog = ports.catalog().get();
+        var group = catalog.reviewerGroup(incident.service());
+        if (!catalog.members(group).contains(user)) {
+            var whose = catalog.service(incident.service()).isPresent()
+                    ? incident.service() + "'s approvers"
+                    : "the auditor group, audit.auditors: " + incident.service() + " is no longer in harbormaster.yml";
+            var reason = "only members of " + group + " (" + whose + ") may resolve incident #" + incidentId + " of "
+                    + incident.service() + ": ask one of them once " + incident.service() + " is healthy again";
+            var reasoning = incidentFacts(incident);
+            reasoning.put("reason", reason);
+            reasoning.put("allowed_group", group);
+            audit(
+                    user,
+                    "resolve.refused",
+                    incident.deployId().isPresent()
+                            ? Long.toString(incident.deployId().getAsLong())
+                            : "",
+                    incident.service(),
+                    incident.version(),
+                    "refused",
+                    reasoning);
+            return new IncidentResolution.Refused(reason);
+        }
+        var said = note.strip();
+        var resolution = "resolved by " + user + (said.isEmpty() ? "" : ": " + said);
+        var reasoning = incidentFacts(incident);
+        reasoning.put("resolved_by", user);
+        reasoning.put("resolver_group", group);
+        reasoning.put("note", said);
+        reasoning.put("resolution", resolution);
+        var resolved = resolveAudited(incident, user, resolution, said, reasoning);
+        if (resolved.isPresent()) {
+            return new IncidentResolution.Resolved(resolved.get());
+        }
+        // resolved meanwhile, by someone else or a promotion
+        return new IncidentResolution.AlreadyResolved(
+                ports.incidents().find(incidentId).orElse(incident));
+    }
+
+    /**
+     * Resolves {@code open} if it is still open, with its {@code incident.resolved} entry written first, and tells the
+     * thread of the deploy whose rollback opened it; empty when it was resolved meanwhile (nothing audited).
+     */
+    private Optional<Incident> resolveAudited(
+            Incident open, String actor, String resolution, String note, Map<String, Object> reasoning) {
+        var audited = new boolean[1];
+        var after = ports.incidents()
+                .resolve(open.id(), resolution, ports.clock().instant(), () -> {
+                    audited[0] = true;
+                    audit(
+                            actor,
+                            "incident.resolved",
+                            open.deployId().isPresent()
+                                    ? Long.toString(open.deployId().getAsLong())
+                                    : "",
+                            open.service(),
+                            open.version(),
+                            "resolved",
+                            reasoning);
+                });
+        if (!audited[0] || after.isEmpty()) {
+            return Optional.empty();
+        }
+        var resolved = after.get();
+        if (resolved.deployId().isPresent()) {
+            ports.deploys().find(resolved.deployId().getAsLong()).ifPresent(rolledBack -> ports.notifier()
+                    .notify(new DeployNotice.IncidentResolved(rolledBack, resolved, actor, note)));
+        }
+        return after;
+    }
+
+    /** What an incident's audit entries say of it. */
+    private static LinkedHashMap<String, Object> incidentFacts(Incident i) {
+        var facts = new LinkedHashMap<String, Object>();
+        facts.put("incident_id", i.id());
+        facts.put("opened_at", i.openedAt().toString());
+        facts.put("summary", i.summary());
+        return facts;
     }
 
     // ------------------------------------------------------------------------------------------------ revert
@@ -1987,7 +2169,8 @@ public final class DeployPipeline {
 
     /**
      * Whether the deploy got past its routing (its {@code deploy.routed} entry, and a move to preflight): only from
-     * there does {@code --emergency} skip anything (the approval wait, deploy windows and freezes), so only from there
+     * there does {@code --emergency} skip anything (the approval wait, deploy windows, freezes and the open incidents
+     * of dependencies), so only from there
      * does an emergency deploy need its review, as {@code /audit decision=emergency} counts them.
      */
     private boolean routed(Deploy d) {

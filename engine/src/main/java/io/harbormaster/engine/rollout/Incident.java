@@ -15,4 +15,8 @@ public record Incident(
         String summary,
         String hypothesis,
         Optional<Instant> resolvedAt,
-        Optional<String> resolution) {}
+        Optional<String> resolution) {
+
+    /** The {@link #metric} of an incident a person's rollback opened: no metric tripped. */
+    public static final String STOPPED_BY_HAND = "stopped by hand";
+}

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
  * @param lease how long a lease lasts without renewal; another replica takes over a deploy after that
  * @param approvalTimeout how long an escalated deploy waits for approvers
  * @param autoDeployBlock how long automatic deploys of a service are blocked after a rollback
+ * @param incidentBlock how long, at most, an open incident of a service holds back the deploys of the services that
+ *     depend on it (preflight's "dependencies healthy"); resolving it, by hand or by a promotion, ends that sooner
  * @param readinessTimeout how long canary and baseline pods may take to become ready before the canary is rolled back
  * @param incidentLookback how far back "recent rollbacks and incidents" reach for risk scoring
  * @param engineVersion written into every audit entry
@@ -25,6 +27,7 @@ public record PipelineSettings(
         Duration lease,
         Duration approvalTimeout,
         Duration autoDeployBlock,
+        Duration incidentBlock,
         Duration readinessTimeout,
         Duration incidentLookback,
         String engineVersion,
@@ -41,6 +44,7 @@ public record PipelineSettings(
             Duration lease,
             Duration approvalTimeout,
             Duration autoDeployBlock,
+            Duration incidentBlock,
             Duration readinessTimeout,
             Duration incidentLookback,
             String engineVersion,
@@ -51,6 +55,7 @@ public record PipelineSettings(
                 lease,
                 approvalTimeout,
                 autoDeployBlock,
+                incidentBlock,
                 readinessTimeout,
                 incidentLookback,
                 engineVersion,
@@ -71,6 +76,7 @@ public record PipelineSettings(
                 owner,
                 Duration.ofSeconds(30),
                 Duration.ofHours(4),
+                Duration.ofHours(1),
                 Duration.ofHours(1),
                 Duration.ofMinutes(5),
                 Duration.ofDays(30),

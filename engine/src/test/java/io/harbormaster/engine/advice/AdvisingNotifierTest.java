@@ -204,8 +204,19 @@ class AdvisingNotifierTest {
             }
 
             @Override
-            public Incident resolve(long incidentId, String resolution, Instant at) {
+            public Optional<Incident> resolve(
+                    long incidentId, String resolution, Instant at, Runnable beforeResolving) {
                 throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<Incident> find(long incidentId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<Incident> unresolved(String service) {
+                return List.of();
             }
 
             @Override

@@ -187,4 +187,58 @@ class PreflightTest {
         assertThat(Versions.atLeast("2.3", "2.3.0")).isTrue();
         assertThat(Versions.atLeast("1.9.9", "2.0.0")).isFalse();
     }
+
+    static PreflightFacts withIncidentOfInventory(Map<String, String> unhealthy) {
+        var c = clear(checkout(List.of()));
+        return new PreflightFacts(
+                c.service(),
+                c.version(),
+                false,
+                MONDAY_NOON,
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                List.of(),
+                c.dependencyVersions(),
+                unhealthy,
+                List.of(new DependencyIncident(
+                        "inventory",
+                        2,
+                        MONDAY_NOON.minusSeconds(600),
+                        MONDAY_NOON.plusSeconds(3000),
+                        "rollback requested by U0ENGINEER",
+                        "inventory-approvers")));
+    }
+
+    @Test
+    void aDependencysOpenIncidentBlocksSayingSinceWhenUntilWhenAtMostAndHowToClearIt() {
+        var block = (CheckResult.Block)
+                Preflight.run(withIncidentOfInventory(Map.of()), false).getFirst();
+        assertThat(block.check()).isEqualTo("dependencies healthy");
+        assertThat(block.reason())
+                .isEqualTo("inventory: incident #2 is open since 2026-11-23 11:50 UTC (rollback requested by"
+                        + " U0ENGINEER); it holds back deploys that depend on inventory until it is resolved, at most"
+                        + " until 2026-11-23 12:50 UTC");
+        assertThat(block.unblock())
+                .contains(
+                        "`/deploy resolve 2` (a member of inventory-approvers, inventory's approvers)",
+                        "promote a deploy of it (that resolves it too)",
+                        "deploy again after 2026-11-23 12:50 UTC",
+                        "--emergency, which goes ahead despite an open incident");
+    }
+
+    @Test
+    void anEmergencyDeployGoesAheadDespiteAnOpenIncidentButNotDespiteADependencyWithoutAStableDeployment() {
+        var results = Preflight.run(withIncidentOfInventory(Map.of()), true);
+        assertThat(Preflight.passed(results)).isTrue();
+        assertThat(((CheckResult.Pass) results.getFirst()).note())
+                .startsWith("overridden by --emergency: inventory: incident #2 is open since 2026-11-23 11:50 UTC");
+
+        var broken = Preflight.run(withIncidentOfInventory(Map.of("payments", "it has no stable Deployment")), true);
+        var block = (CheckResult.Block) broken.getFirst();
+        assertThat(block.reason())
+                .startsWith("payments: it has no stable Deployment")
+                .contains("--emergency goes ahead despite the open incidents: inventory: incident #2");
+        assertThat(block.unblock()).isEqualTo("wait until the dependencies are healthy, then deploy again");
+    }
 }

@@ -76,7 +76,8 @@ public final class JooqDeployStore implements DeployStore {
 
     /**
      * A decision holds a connection (and the deploy's row) while its audit entry is written on another: at most one
-     * fewer decisions than the pool has connections are taken at once, so that the audit log always finds one.
+     * fewer decisions than the pool has connections are taken at once (with the other stores that do so, {@link
+     * Database#rowHolders}), so that the audit log always finds one.
      */
     private final Semaphore deciding;
 
@@ -88,7 +89,7 @@ public final class JooqDeployStore implements DeployStore {
     private JooqDeployStore(Database db, boolean recordsEvents) {
         this.db = db;
         this.recordsEvents = recordsEvents;
-        this.deciding = new Semaphore(Math.max(1, db.config().maxPoolSize() - 1));
+        this.deciding = db.rowHolders();
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jooq.impl.DSL;
 
 /** Incidents on H2 or PostgreSQL. */
 public final class JooqIncidentStore implements IncidentStore {
@@ -43,17 +44,41 @@ public final class JooqIncidentStore implements IncidentStore {
                 .fetchSingle());
     }
 
+    /**
+     * Holds the incident's row while {@code beforeResolving} writes its audit entry on another connection (taking one
+     * of {@link Database#rowHolders} first), then stores the resolution in the same transaction: a resolution at the
+     * same moment, here or on another replica, waits for the row and then finds the incident resolved.
+     */
     @Override
-    public Incident resolve(long incidentId, String resolution, Instant at) {
-        return db.dsl()
-                .update(INCIDENT)
-                .set(INCIDENT.RESOLVED_AT, odt(at))
-                .set(INCIDENT.RESOLUTION, resolution)
-                .where(INCIDENT.ID.eq(incidentId))
-                .returning()
-                .fetchOptional()
-                .map(JooqIncidentStore::toIncident)
-                .orElseThrow(() -> new NoSuchElementException("no incident " + incidentId));
+    public Optional<Incident> resolve(long incidentId, String resolution, Instant at, Runnable beforeResolving) {
+        try {
+            db.rowHolders().acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to resolve incident " + incidentId);
+        }
+        try {
+            return db.dsl().transactionResult(cfg -> {
+                var tx = DSL.using(cfg);
+                var held = tx.selectFrom(INCIDENT)
+                        .where(INCIDENT.ID.eq(incidentId))
+                        .forUpdate()
+                        .fetchOptional();
+                if (held.isEmpty() || held.get().getResolvedAt() != null) {
+                    return held.map(JooqIncidentStore::toIncident);
+                }
+                beforeResolving.run();
+                return tx.update(INCIDENT)
+                        .set(INCIDENT.RESOLVED_AT, odt(at))
+                        .set(INCIDENT.RESOLUTION, resolution)
+                        .where(INCIDENT.ID.eq(incidentId))
+                        .returning()
+                        .fetchOptional()
+                        .map(JooqIncidentStore::toIncident);
+            });
+        } finally {
+            db.rowHolders().release();
+        }
     }
 
     @Override
@@ -75,6 +100,25 @@ public final class JooqIncidentStore implements IncidentStore {
                 .where(INCIDENT.SERVICE.eq(service))
                 .and(INCIDENT.OPENED_AT.ge(odt(since)))
                 .orderBy(INCIDENT.OPENED_AT.desc(), INCIDENT.ID.desc())
+                .fetch(JooqIncidentStore::toIncident);
+    }
+
+    @Override
+    public Optional<Incident> find(long incidentId) {
+        return db.dsl()
+                .selectFrom(INCIDENT)
+                .where(INCIDENT.ID.eq(incidentId))
+                .fetchOptional()
+                .map(JooqIncidentStore::toIncident);
+    }
+
+    @Override
+    public List<Incident> unresolved(String service) {
+        return db.dsl()
+                .selectFrom(INCIDENT)
+                .where(INCIDENT.SERVICE.eq(service))
+                .and(INCIDENT.RESOLVED_AT.isNull())
+                .orderBy(INCIDENT.OPENED_AT, INCIDENT.ID)
                 .fetch(JooqIncidentStore::toIncident);
     }
 

@@ -65,7 +65,7 @@ class CaseStoreTest {
                     "m1",
                     new float[] {1});
             assertThat(store.recent("m1", 5).getFirst().pastCase().outcome()).isEqualTo("unresolved");
-            incidents.resolve(incident.id(), "index recreated", T0.plusSeconds(60));
+            incidents.resolve(incident.id(), "index recreated", T0.plusSeconds(60), () -> {});
             var c = store.recent("m1", 5).getFirst().pastCase();
             assertThat(c.outcome()).isEqualTo("index recreated");
             assertThat(c.ref()).isEqualTo("incident #" + incident.id());

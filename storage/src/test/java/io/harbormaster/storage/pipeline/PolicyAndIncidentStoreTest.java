@@ -83,12 +83,77 @@ class PolicyAndIncidentStoreTest {
             var b = store.open(OptionalLong.empty(), "checkout", "1.2", "p99", "slow", "n+1", T0.plusSeconds(10));
             store.open(OptionalLong.empty(), "search", "3.0", "p99", "slow", "gc", T0.plusSeconds(20));
             assertThat(store.recent("checkout", T0)).extracting(i -> i.id()).containsExactly(b.id(), a.id());
-            var resolved = store.resolve(a.id(), "pool size raised", T0.plusSeconds(99));
+            var resolved = store.resolve(a.id(), "pool size raised", T0.plusSeconds(99), () -> {})
+                    .orElseThrow();
             assertThat(resolved.resolution()).contains("pool size raised");
             assertThat(resolved.resolvedAt()).contains(T0.plusSeconds(99));
             var hypothesized = store.hypothesize(b.id(), "the new query misses an index");
             assertThat(hypothesized.hypothesis()).isEqualTo("the new query misses an index");
             assertThat(store.recent("checkout", T0).getFirst().hypothesis()).isEqualTo("the new query misses an index");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void anIncidentIsResolvedOnceAndItsAuditRunsOnlyForTheResolutionThatTookIt(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqIncidentStore(db);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "stopped by hand", "rollback", "", T0);
+            var b = store.open(OptionalLong.empty(), "inventory", "2.7.7", "p99", "slow", "", T0.plusSeconds(5));
+            store.open(OptionalLong.empty(), "search", "3.0", "p99", "slow", "", T0.plusSeconds(6));
+            assertThat(store.unresolved("inventory")).extracting(i -> i.id()).containsExactly(a.id(), b.id());
+            assertThat(store.find(a.id())).contains(a);
+            assertThat(store.find(a.id() + 1000)).isEmpty();
+
+            var audits = new java.util.concurrent.atomic.AtomicInteger();
+            var first = store.resolve(a.id(), "resolved by U1: cache warmed", T0.plusSeconds(60), () -> {
+                // the row is held while the audit entry is written: a second resolution now must wait for it
+                assertThat(audits.incrementAndGet()).isEqualTo(1);
+            });
+            assertThat(first.orElseThrow().resolution()).contains("resolved by U1: cache warmed");
+            var second = store.resolve(a.id(), "resolved by U2", T0.plusSeconds(70), audits::incrementAndGet);
+            assertThat(audits).hasValue(1);
+            assertThat(second.orElseThrow().resolution())
+                    .as("the first resolution stands")
+                    .contains("resolved by U1: cache warmed");
+            assertThat(second.orElseThrow().resolvedAt()).contains(T0.plusSeconds(60));
+            assertThat(store.resolve(a.id() + 1000, "x", T0, audits::incrementAndGet))
+                    .isEmpty();
+            assertThat(audits).hasValue(1);
+            assertThat(store.unresolved("inventory")).extracting(i -> i.id()).containsExactly(b.id());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void twoResolutionsAtTheSameMomentRecordAndAuditOne(Database.Vendor vendor) throws Exception {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqIncidentStore(db);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "p99", "slow", "", T0);
+            var audits = new java.util.concurrent.atomic.AtomicInteger();
+            var start = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var results = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (var who : java.util.List.of("U1", "U2")) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return store.resolve(a.id(), "resolved by " + who, T0.plusSeconds(60), () -> {
+                            audits.incrementAndGet();
+                            try {
+                                Thread.sleep(200); // the other resolution arrives while this one holds the row
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                    }));
+                }
+                start.countDown();
+                for (var r : results) {
+                    r.get();
+                }
+            }
+            assertThat(audits).hasValue(1);
+            assertThat(store.find(a.id()).orElseThrow().resolution()).isPresent();
         }
     }
 

@@ -27,6 +27,12 @@ public sealed interface DeployCommand {
      */
     record Review(long deployId) implements DeployCommand {}
 
+    /**
+     * {@code /deploy resolve <incident> [note...]}: an approver of the incident's service says it is healthy again, so
+     * the services that depend on it are no longer held back by the incident.
+     */
+    record Resolve(long incidentId, String note) implements DeployCommand {}
+
     /** {@code /deploy help} (and {@code /deploy} alone). */
     record Help() implements DeployCommand {}
 }

@@ -18,7 +18,7 @@ public final class DeployCommandParser {
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
     static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    /** A deploy's number: positive, at most 18 digits (always a long). */
+    /** A deploy's or an incident's number: positive, at most 18 digits (always a long). */
     static final Pattern DEPLOY_ID = Pattern.compile("[1-9][0-9]{0,17}");
 
     static final String EMERGENCY = "--emergency";
@@ -29,9 +29,11 @@ public final class DeployCommandParser {
     public static final String LOCK_USAGE = "/deploy lock <service> <reason...>";
     public static final String UNLOCK_USAGE = "/deploy unlock <service>";
     public static final String REVIEW_USAGE = "/deploy review <deploy-id>";
+    public static final String RESOLVE_USAGE = "/deploy resolve <incident> [note...]";
     public static final String HELP_USAGE = "/deploy help";
 
-    static final List<String> SUBCOMMANDS = List.of("status", "rollback", "lock", "unlock", "review", "help");
+    static final List<String> SUBCOMMANDS =
+            List.of("status", "rollback", "lock", "unlock", "review", "resolve", "help");
 
     private final java.util.function.Supplier<ServiceCatalog> catalogs;
     private final Set<String> environments;
@@ -76,6 +78,7 @@ public final class DeployCommandParser {
             case "lock" -> lock(rest);
             // added after the others: a service named review, configured before, is still deployed as before
             case "review" -> catalog().service(first).isPresent() ? deploy(first, rest) : review(rest);
+            case "resolve" -> catalog().service(first).isPresent() ? deploy(first, rest) : resolve(rest);
             default -> deploy(first, rest);
         };
     }
@@ -127,6 +130,30 @@ public final class DeployCommandParser {
             return Parsed.invalid(Usage.of(problem, REVIEW_USAGE));
         }
         return Parsed.ok(new DeployCommand.Review(Long.parseLong(number)));
+    }
+
+    /**
+     * {@code resolve <incident> [note...]}: the incident's number as the rollback notice, a blocked preflight and
+     * {@code /deploy status} show it (2 or #2), then what the person says of it, if anything.
+     */
+    private Parsed<DeployCommand> resolve(List<String> rest) {
+        if (rest.isEmpty()) {
+            return Parsed.invalid(Usage.of(
+                    "Which incident? Give its number, as the rollback notice or `" + STATUS_USAGE + "` names it.",
+                    RESOLVE_USAGE));
+        }
+        var word = rest.getFirst();
+        var number = word.startsWith("#") ? word.substring(1) : word;
+        if (!DEPLOY_ID.matcher(number).matches()) {
+            var problem = catalog().service(word).isPresent()
+                    ? "Name the incident by its number, not its service: `/deploy status` lists the incidents that"
+                            + " hold deploys back, with their numbers."
+                    : "`" + abbreviate(word) + "` is not an incident number: give the number the rollback notice or `"
+                            + STATUS_USAGE + "` names (for example `/deploy resolve 7 cache warmed`).";
+            return Parsed.invalid(Usage.of(problem, RESOLVE_USAGE));
+        }
+        var note = String.join(" ", rest.subList(1, rest.size())).strip();
+        return Parsed.ok(new DeployCommand.Resolve(Long.parseLong(number), note));
     }
 
     private Parsed<String> oneService(List<String> rest, String usage) {
@@ -250,6 +277,7 @@ public final class DeployCommandParser {
             case "lock" -> LOCK_USAGE;
             case "unlock" -> UNLOCK_USAGE;
             case "review" -> REVIEW_USAGE;
+            case "resolve" -> RESOLVE_USAGE;
             default -> HELP_USAGE;
         };
     }

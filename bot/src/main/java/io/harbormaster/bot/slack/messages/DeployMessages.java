@@ -178,8 +178,9 @@ public final class DeployMessages {
     public record ReviewWaitLine(DeployView deploy, Optional<String> threadLink) {}
 
     /**
-     * {@code /deploy status}: what holds deploys back now (locks, automatic-deploy blocks, freezes), the deploys in
-     * flight, then per service the last finished one with its outcome and when it ended, one line each.
+     * {@code /deploy status}: what holds deploys back now (locks, automatic-deploy blocks, freezes, open incidents of
+     * dependencies), the deploys in flight, then per service the last finished one with its outcome and when it
+     * ended, one line each.
      */
     public static SlackMessage status(List<DeployView> deploys, List<ServiceHold> holds) {
         return status(deploys, holds, List.of(), 0, Instant.EPOCH);
@@ -303,6 +304,14 @@ public final class DeployMessages {
             case FREEZE ->
                 ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + escape(h.reason())
                         + " (only `--emergency` deploys)";
+            case DEPENDENCY_INCIDENT -> {
+                var i = h.incident().orElseThrow();
+                yield ":ambulance: *" + h.service() + "* held back by incident #" + i.incidentId() + " of its"
+                        + " dependency *" + i.service() + "*" + since + ", until it is resolved, at most" + until + ": "
+                        + escape(h.reason()) + " (a member of *" + escape(i.resolvers()) + "* clears it with `/deploy"
+                        + " resolve " + i.incidentId() + "`, a promoted deploy of " + i.service()
+                        + " resolves it; `--emergency` deploys go ahead)";
+            }
         };
     }
 

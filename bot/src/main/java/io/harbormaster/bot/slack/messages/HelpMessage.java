@@ -27,13 +27,18 @@ public final class HelpMessage {
                         + "`\n    mark an ended emergency deploy reviewed, as its thread's button does (the service's"
                         + " approvers, or the auditors once the service is no longer configured; not who ran it);"
                         + " `status` lists those awaiting review",
+                "`" + DeployCommandParser.RESOLVE_USAGE
+                        + "`\n    resolve an incident (the number its rollback notice, a blocked preflight or `status`"
+                        + " names) once its service is healthy again: the services that depend on it are no longer held"
+                        + " back by it (the service's approvers; a promoted deploy of the service resolves it too, and"
+                        + " it holds nothing back after `defaults.incident_block`, an hour unless configured)",
                 "`" + DeployCommandParser.HELP_USAGE + "`\n    this text",
                 "A service with deployers is deployed, rolled back, locked and unlocked only by them and its"
                         + " approvers; status and help are open to all.");
         var text = "*Harbormaster deploys*\n" + String.join("\n", lines);
         return new SlackMessage(
                 "Harbormaster: /deploy <service> <version> [to <env>] [--emergency], status, rollback, lock, unlock,"
-                        + " review, help",
+                        + " review, resolve, help",
                 List.of(
                         BlockKit.section(text),
                         BlockKit.context("Audit trail: `" + AuditCommandParser.QUERY_USAGE + "`, `"

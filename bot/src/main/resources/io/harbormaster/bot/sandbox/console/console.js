@@ -10,7 +10,7 @@ const EMOJI = {
   raised_hand: '✋', mag: '🔍', lock: '🔒', unlock: '🔓', hourglass_flowing_sand: '⏳', hourglass: '⌛',
   double_vertical_bar: '⏸️', bar_chart: '📊', arrow_forward: '▶️', warning: '⚠️', large_green_circle: '🟢',
   red_circle: '🔴', white_circle: '⚪', heavy_check_mark: '✔️', stop_sign: '🛑', clipboard: '📋', memo: '📝',
-  bulb: '💡', link: '🔗', shield: '🛡️', page_facing_up: '📄', thumbsup: '👍', thumbsdown: '👎', eyes: '👀', '30': '3️⃣0️⃣'
+  bulb: '💡', ambulance: '🚑', link: '🔗', shield: '🛡️', page_facing_up: '📄', thumbsup: '👍', thumbsdown: '👎', eyes: '👀', '30': '3️⃣0️⃣'
 };
 
 const $ = (id) => document.getElementById(id);

@@ -118,6 +118,21 @@ class DeployCommandParserTest {
     }
 
     @Test
+    void resolveNamesOneIncidentByItsNumberAndKeepsWhatFollowsAsItsNote() {
+        assertThat(ok("resolve 7")).isEqualTo(new DeployCommand.Resolve(7, ""));
+        assertThat(ok("Resolve #7  cache warmed,  errors normal "))
+                .isEqualTo(new DeployCommand.Resolve(7, "cache warmed, errors normal"));
+        assertThat(invalid("resolve").message())
+                .contains("Which incident?")
+                .contains(DeployCommandParser.RESOLVE_USAGE);
+        assertThat(invalid("resolve checkout").message()).contains("Name the incident by its number, not its service");
+        for (var bad : List.of("0", "#", "-3", "4.2", "1234567890123456789", "seven")) {
+            assertThat(invalid("resolve " + bad).message()).as(bad).contains("is not an incident number");
+        }
+        assertThat(invalid("reslove 7").suggestions()).containsExactly("resolve");
+    }
+
+    @Test
     void aServiceNamedReviewIsStillDeployedAsBefore() {
         var catalog = TestCatalog.catalog();
         var services = new java.util.HashMap<>(catalog.services());

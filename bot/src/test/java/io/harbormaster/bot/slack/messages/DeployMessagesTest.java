@@ -94,6 +94,28 @@ class DeployMessagesTest {
     }
 
     @Test
+    void statusListsADependentHeldBackByItsDependencysIncidentWithHowToClearIt() {
+        var t = java.time.Instant.parse("2026-11-24T10:00:00Z");
+        var text = text(DeployMessages.status(
+                List.of(),
+                List.of(io.harbormaster.bot.slack.ServiceHold.dependencyIncident(
+                        "checkout",
+                        new io.harbormaster.engine.policy.DependencyIncident(
+                                "inventory",
+                                2,
+                                t,
+                                t.plusSeconds(3600),
+                                "rollback requested by U0ENGINEER",
+                                "approvers")))));
+        assertThat(text)
+                .contains("*Held back*")
+                .contains("*checkout* held back by incident #2 of its dependency *inventory* since ")
+                .contains("until it is resolved, at most until 2026-11-24 11:00 UTC: rollback requested by U0ENGINEER")
+                .contains("a member of *approvers* clears it with `/deploy resolve 2`")
+                .contains("a promoted deploy of inventory resolves it; `--emergency` deploys go ahead");
+    }
+
+    @Test
     void statusListsWhatHoldsDeploysBackBeforeTheDeploys() {
         var t = java.time.Instant.parse("2026-11-24T10:00:00Z");
         var text = text(DeployMessages.status(

@@ -230,6 +230,44 @@ class AdvisorTest {
         assertThat(advice.similar()).extracting(s -> s.pastCase().ref()).containsExactly("incident #12");
     }
 
+    @Test
+    void afterAPersonsRollbackTheHypothesisSaysWhoStoppedItAndBlamesNoMetricNorTheChange() {
+        var incident = new Incident(
+                14,
+                OptionalLong.of(7),
+                "payments",
+                "2.0.0",
+                T0,
+                Incident.STOPPED_BY_HAND,
+                "rollback requested by U0ENGINEER",
+                "",
+                Optional.empty(),
+                Optional.empty());
+        var rolledBack = new DeployNotice.RolledBack(
+                DEPLOY,
+                new RollbackCause.Requested("U0ENGINEER"),
+                "rollback requested by U0ENGINEER",
+                List.of(),
+                incident,
+                T0.plusSeconds(3600));
+
+        var advice = new Advisor(SimilarCases.NONE, SummaryWriter.NONE, Duration.ofSeconds(1))
+                .hypothesis(rolledBack, Optional.of(BUILD));
+
+        assertThat(advice.incidentId()).hasValue(14L);
+        assertThat(advice.summary())
+                .contains(
+                        "U0ENGINEER stopped the canary of payments 2.0.0 by hand, not a metric",
+                        "V7__orders.sql",
+                        "whether that change is at fault is not known")
+                .doesNotContain("tripped on", "only difference between canary and baseline");
+        assertThat(advice.suggestedCheck()).startsWith("what U0ENGINEER saw that made them stop it");
+        assertThat(advice.facts())
+                .extracting(f -> f.kind())
+                .contains("rollback")
+                .doesNotContain("metric");
+    }
+
     Optional<String> fallback(Advisor advisor, OpenAiStandIn.Mode mode) {
         standIn.mode(mode);
         var advice = advisor.contextPackage(ESCALATED, Optional.of(BUILD));
