@@ -334,7 +334,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                                         var links,
                                         var remark,
                                         var unreviewed) -> AuditMessages.summary(q, s, links, remark, unreviewed);
-                                case AuditDesk.AuditOutcome.Verified(var report) -> AuditMessages.verify(report);
+                                case AuditDesk.AuditOutcome.Verified(var report, var every) ->
+                                    AuditMessages.verify(report, every);
                                 case AuditDesk.AuditOutcome.Refused(var reason) ->
                                     SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason));
                             });
