@@ -239,9 +239,18 @@ public final class SlackFrontEnd implements AutoCloseable {
                     case DeployDesk.ReviewOutcome.AlreadyReviewed(var deploy, var how) ->
                         ReviewMessages.already(Mrkdwn.escape(deploy), how);
                     case DeployDesk.ReviewOutcome.Refused(var reason) -> ":no_entry: " + Mrkdwn.escape(reason);
-                    case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> Mrkdwn.escape(reason) + ".";
+                    case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> sentence(reason);
                 };
         web.ephemeral(channel, user.id(), SlackMessage.text(text));
+    }
+
+    /**
+     * The engine's reason ("there is no deploy #9999: ...", "deploy #12 (...) is still canary: ...") as the answer's
+     * own sentence: it starts the message, with nothing before it, so it starts with a capital.
+     */
+    private static String sentence(String reason) {
+        var text = Mrkdwn.escape(reason);
+        return (text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1)) + ".";
     }
 
     private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
@@ -434,7 +443,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                             yield Optional.<String>empty();
                         }
                         case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> {
-                            web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(reason) + "."));
+                            web.ephemeral(channel, clicker.id(), SlackMessage.text(sentence(reason)));
                             yield Optional.<String>empty();
                         }
                     };

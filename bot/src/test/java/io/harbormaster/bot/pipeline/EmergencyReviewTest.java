@@ -202,7 +202,7 @@ class EmergencyReviewTest {
                 .extracting(n -> n.deploy().id())
                 .containsExactly(id);
         assertThat(((ReviewDecision.NotReviewable) engine.review(9999, "U0ANN")).reason())
-                .contains("there is no deploy #9999");
+                .contains("there is no deploy #9999: /deploy status lists the emergency deploys awaiting review");
         assertThat(awaiting()).containsExactly(id);
         assertThat(audited(id, "deploy.reviewed")).isEmpty();
         assertThat(audited(normal, "deploy.reviewed")).isEmpty();
