@@ -79,7 +79,7 @@ final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ListenAddress.check(host, port);
+        ListenAddress.checkFree(host, port, "another sandbox"); // before --reset deletes anything
         for (var name : allowHosts) {
             if (!Sandbox.isHostName(name)) {
                 throw new UserError("--allow-host takes a host name without scheme or port, such as"

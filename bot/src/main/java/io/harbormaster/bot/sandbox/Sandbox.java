@@ -171,8 +171,8 @@ public final class Sandbox implements AutoCloseable {
             var console = new SandboxConsole(this);
             try {
                 bot.start(settings.host(), port, List.of(), console::routes);
-            } catch (RuntimeException e) {
-                throw new PortInUse(settings.host(), port, e);
+            } catch (io.harbormaster.bot.http.HttpServer.CannotListen e) {
+                throw new PortInUse(e);
             }
             bot.frontEnd().app().start();
             announceBuilds();
@@ -469,11 +469,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** A port is taken: the message says which and what to do. */
     public static final class PortInUse extends RuntimeException {
-        PortInUse(String host, int port, Throwable cause) {
-            super(
-                    "cannot listen on " + host + ":" + port + " (" + cause.getMessage() + "): is another sandbox or"
-                            + " program using it? Stop it, or pick another port with --port",
-                    cause);
+        PortInUse(io.harbormaster.bot.http.HttpServer.CannotListen cause) {
+            super(cause.getMessage() + cause.advice("another sandbox"), cause);
         }
     }
 

@@ -64,18 +64,36 @@ class SandboxCommandTest {
     }
 
     @Test
-    void aPortInUseIsNamedWithWhatToDo() throws Exception {
+    void aPortInUseIsNamedWithWhatToDoAndNothingElseIsPrintedOrDeleted() throws Exception {
         try (var taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            var run = sandbox();
-            int code = run.cli()
-                    .execute(
-                            "--port",
-                            Integer.toString(taken.getLocalPort()),
-                            "--data",
-                            dir.resolve("data").toString());
-            assertThat(code).isEqualTo(2);
-            assertThat(run.err().toString()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort(), "--port");
+            var data = dir.resolve("data");
+            Files.createDirectories(data);
+            Files.writeString(data.resolve("keep.txt"), "from an earlier sandbox");
+            var code = new java.util.concurrent.atomic.AtomicInteger();
+            var printed = new java.util.concurrent.atomic.AtomicReference<String>();
+            // made while System.err is captured: picocli's default strategy keeps the System.err of then
+            var logged = io.harbormaster.bot.StandardError.of(() -> {
+                var run = sandbox();
+                code.set(run.cli()
+                        .execute(
+                                "--port",
+                                Integer.toString(taken.getLocalPort()),
+                                "--data",
+                                data.toString(),
+                                "--reset"));
+                printed.set(run.err().toString());
+            });
+            assertThat(code.get()).isEqualTo(2);
+            assertThat(printed.get())
+                    .isEqualTo("error: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (address already in"
+                            + " use): is another sandbox or another program using it? Stop it, or pick another port"
+                            + " with --port" + System.lineSeparator());
+            // before: Javalin's "[main] ERROR io.javalin.Javalin - Failed to start Javalin" came first
+            assertThat(logged).doesNotContain("Failed to start Javalin", "ERROR");
+            assertThat(data.resolve("keep.txt"))
+                    .as("--reset deletes nothing when the sandbox cannot start")
+                    .exists();
         }
     }
 
