@@ -97,6 +97,77 @@ class SandboxCommandTest {
         }
     }
 
+    /** Whether {@code program} is on PATH. */
+    private static boolean onPath(String program) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+    }
+
+    @Test
+    void theStartUpOutputSaysHowToSignACiRequestAndItsCommandsWork() throws Exception {
+        var data = dir.resolve("ci");
+        var run = sandbox();
+        var exit = CompletableFuture.supplyAsync(() -> run.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(run.out());
+        io.harbormaster.bot.Await.until("the CI lines", Duration.ofSeconds(10), () -> run.out()
+                .toString()
+                .contains("--data-binary"));
+        try {
+            var out = run.out().toString();
+            assertThat(out)
+                    .contains(
+                            "CI requests: POST http://127.0.0.1:",
+                            "/api/v1/deploy-requests, signed with the" + " secret in "
+                                    + data.resolve("ci-signing-secret").toAbsolutePath());
+            assertThat(out)
+                    .doesNotContain(
+                            Files.readString(data.resolve("ci-signing-secret")).strip());
+            if (!onPath("openssl") || !onPath("curl")) {
+                System.err.println("SKIPPING: the start-up output's commands need openssl and curl");
+                return;
+            }
+            // the three indented lines, run as printed: they announce inventory 2.7.7 and ask for its deploy
+            var script = out.lines()
+                    .filter(l -> l.startsWith("  "))
+                    .map(String::strip)
+                    .toList();
+            assertThat(script).hasSize(3);
+            var bash = new ProcessBuilder("bash", "-c", String.join("\n", script))
+                    .redirectErrorStream(true)
+                    .start();
+            var answer = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(bash.waitFor()).as(answer).isZero();
+            assertThat(answer).contains("\"deploy_id\":1", "\"duplicate\":false");
+        } finally {
+            run.command().stop.countDown();
+            assertThat(exit.get()).isZero();
+        }
+    }
+
+    @Test
+    void aCiSecretFromTheEnvironmentIsUsedAndNeverPrinted() throws Exception {
+        var given = "my-own-ci-secret-" + System.nanoTime();
+        var run = sandbox();
+        run.command().env = java.util.Map.of("HARBORMASTER_CI_SIGNING_SECRET", given);
+        var data = dir.resolve("env");
+        var exit = CompletableFuture.supplyAsync(() -> run.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(run.out());
+        io.harbormaster.bot.Await.until("the CI lines", Duration.ofSeconds(10), () -> run.out()
+                .toString()
+                .contains("--data-binary"));
+        try {
+            assertThat(run.out().toString())
+                    .contains("signed with $HARBORMASTER_CI_SIGNING_SECRET (from the environment)")
+                    .contains("-hmac \"$HARBORMASTER_CI_SIGNING_SECRET\"")
+                    .doesNotContain(given);
+            assertThat(run.err().toString()).doesNotContain(given);
+            assertThat(data.resolve("ci-signing-secret")).doesNotExist();
+        } finally {
+            run.command().stop.countDown();
+            assertThat(exit.get()).isZero();
+        }
+    }
+
     @Test
     void aSecondSandboxOnTheSameDataIsToldToStopTheFirstOrUseItsOwnDirectory() throws Exception {
         var data = dir.resolve("shared");
