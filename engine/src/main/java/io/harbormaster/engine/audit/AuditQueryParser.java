@@ -83,15 +83,15 @@ public final class AuditQueryParser {
 
     /**
      * Refuses a window that ends before it starts, in the words people read times in (to the minute, to the second
-     * when both fall in the same minute). An age counts back from now, so {@code since=1h until=2h} is such a window, and
-     * either may be given first.
+     * when both fall in the same minute). An age counts back from now, so {@code since=1h until=2h} is such a window;
+     * either filter may be given first.
      */
     private static void inOrder(Instant since, Instant until) {
         // compared at the precision the query keeps (AuditQuery truncates to the microsecond)
         if (!since.truncatedTo(ChronoUnit.MICROS).isBefore(until.truncatedTo(ChronoUnit.MICROS))) {
             var said = Times.apart(until, since);
             throw new IllegalArgumentException("until (" + said.get(0) + ") must be after since (" + said.get(1)
-                    + ") (ages count back from now, so until= takes the smaller one: since=2h until=1h)");
+                    + "); ages count back from now, so until takes the smaller one, as in since 2h, until 1h");
         }
     }
 
