@@ -239,6 +239,7 @@ public final class Harbormaster implements AutoCloseable {
                 desk,
                 new AuditLogDesk(
                         audit,
+                        config.checkpointEvery(),
                         live::catalog,
                         (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
                 // Any well-formed environment is parsed; the desk refuses all but this instance's, saying where to go.

@@ -16,6 +16,7 @@ import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TimelineEntry;
 import io.harbormaster.engine.json.JsonErrors;
 import io.harbormaster.engine.rollout.StartedPolicy;
+import io.harbormaster.engine.text.Times;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -260,8 +261,9 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         Instant start = TimeArgument.parse("--from", from, now);
         Instant end = TimeArgument.parse("--to", to, now);
         if (!start.isBefore(end)) {
-            throw new UserError(
-                    "--from must be before --to: --from " + from + " is " + start + ", --to " + to + " is " + end);
+            var said = Times.apart(start, end); // to the minute, or to the second when both fall in one minute
+            throw new UserError("--from must be before --to: --from " + from + " is " + said.get(0) + ", --to " + to
+                    + " is " + said.get(1));
         }
         MetricsQuery query;
         try {

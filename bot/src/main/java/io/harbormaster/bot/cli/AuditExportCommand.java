@@ -50,6 +50,12 @@ final class AuditExportCommand implements Callable<Integer> {
     @Option(names = "--decision", description = "only this decision (e.g. automatic, escalate, emergency, rollback)")
     String decision;
 
+    @Option(
+            names = "--deploy",
+            paramLabel = "N",
+            description = "only this deploy's entries: its number, as /deploy status shows it")
+    String deploy;
+
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output")
     Path out;
 
@@ -62,6 +68,7 @@ final class AuditExportCommand implements Callable<Integer> {
             if (since != null) query = AuditQueryParser.with(query, "since", since, now);
             if (until != null) query = AuditQueryParser.with(query, "until", until, now);
             if (decision != null) query = AuditQueryParser.with(query, "decision", decision, now);
+            if (deploy != null) query = AuditQueryParser.with(query, "deploy", deploy, now);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

@@ -182,6 +182,13 @@ final class AuditVerifyCommand implements Callable<Integer> {
                             ? "without --public-key"
                             : "with $HARBORMASTER_AUDIT_PUBLIC_KEY unset")
                     + ".");
+        } else if (r.valid() && r.checkpoints() == 0) {
+            // "0 signed checkpoints, signed through entry 0" said the same in code
+            out.printf(
+                    "audit log intact: %s, chained, but no checkpoint is signed yet: the bot signs one every"
+                            + " audit.checkpoint_every entries (1000 by default), and when an /audit export link is"
+                            + " opened%n",
+                    count(r.entries(), "entry", "entries"));
         } else if (r.valid()) {
             out.printf(
                     "audit log intact: %s, %s, signed through entry %d%n",

@@ -1,5 +1,6 @@
 package io.harbormaster.bot.cli;
 
+import io.harbormaster.bot.http.HttpServer;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -8,6 +9,22 @@ import java.net.UnknownHostException;
 /** The {@code --host} and {@code --port} a server command listens on, checked before anything starts. */
 final class ListenAddress {
     private ListenAddress() {}
+
+    /**
+     * As {@link #check(String, int)}, and refuses a port another program holds now, before anything starts (a database
+     * opened, Slack asked, a data directory reset): {@code others} names who is likely to hold it ("another sandbox").
+     * The server still says so should the port be taken in between.
+     */
+    static void checkFree(String host, int port, String others) {
+        check(host, port);
+        if (port != 0) {
+            try {
+                HttpServer.checkFree(host, port);
+            } catch (HttpServer.CannotListen e) {
+                throw new UserError(e.getMessage() + e.advice(others));
+            }
+        }
+    }
 
     /**
      * Refuses a port out of range, and a host that is not an address of this machine (a typo, or another machine's

@@ -1,6 +1,7 @@
 package io.harbormaster.bot.cli;
 
 import io.harbormaster.bot.assembly.RiskModels;
+import io.harbormaster.bot.http.DeployRequestsApi;
 import io.harbormaster.bot.sandbox.Sandbox;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.RiskModelJson;
@@ -26,7 +27,10 @@ import picocli.CommandLine.Spec;
                     + " over an H2 database and the in-process event bus, a simulated cluster whose pods produce"
                     + " metrics, a simulated CI with a few builds, and a console in the browser that looks and behaves"
                     + " like a Slack channel. Open the address it prints; stop it with Ctrl-C, and the next start"
-                    + " continues from the data directory."
+                    + " continues from the data directory.",
+            "CI requests (POST /api/v1/deploy-requests) are signed with HARBORMASTER_CI_SIGNING_SECRET when it is"
+                    + " set, otherwise with a secret the sandbox keeps in its data directory (ci-signing-secret);"
+                    + " the start-up output says how to sign one."
         })
 final class SandboxCommand implements Callable<Integer> {
     @Spec
@@ -45,7 +49,7 @@ final class SandboxCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "DIR",
-            description = "where the sandbox keeps its database, audit key, cluster and channel"
+            description = "where the sandbox keeps its database, audit key, CI signing secret, cluster and channel"
                     + " (default: ${DEFAULT-VALUE})")
     Path data = Path.of("sandbox-data");
 
@@ -77,9 +81,12 @@ final class SandboxCommand implements Callable<Integer> {
     /** Stops the sandbox when counted down (a shutdown hook in production, the test otherwise). */
     CountDownLatch stop = new CountDownLatch(1);
 
+    /** The environment ({@code HARBORMASTER_CI_SIGNING_SECRET}); tests give their own. */
+    java.util.Map<String, String> env = System.getenv();
+
     @Override
     public Integer call() throws IOException {
-        ListenAddress.check(host, port);
+        ListenAddress.checkFree(host, port, "another sandbox"); // before --reset deletes anything
         for (var name : allowHosts) {
             if (!Sandbox.isHostName(name)) {
                 throw new UserError("--allow-host takes a host name without scheme or port, such as"
@@ -116,6 +123,7 @@ final class SandboxCommand implements Callable<Integer> {
                             + "Data in %s (start again to continue; --reset starts afresh). Stop with Ctrl-C.%n",
                     (System.nanoTime() - started) / 1e9, sandbox.address(), data.toAbsolutePath());
             out.println(RiskModels.describe(sandbox.risk()));
+            sandbox.ciIntake().howToSign().forEach(out::println);
             out.flush();
             stop.await();
         } catch (InterruptedException e) {
@@ -158,7 +166,14 @@ final class SandboxCommand implements Callable<Integer> {
     private Sandbox start(String catalog) throws IOException {
         try {
             return Sandbox.start(
-                    new Sandbox.Settings(data, host, port, catalog, SimulatedCi.standard(), Duration.ofMillis(250)),
+                    new Sandbox.Settings(
+                            data,
+                            host,
+                            port,
+                            catalog,
+                            SimulatedCi.standard(),
+                            Duration.ofMillis(250),
+                            java.util.Optional.ofNullable(env.get(DeployRequestsApi.SECRET_VARIABLE))),
                     reset);
         } catch (Sandbox.PortInUse | Sandbox.DataInUse e) {
             throw new UserError(e.getMessage());

@@ -166,7 +166,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ListenAddress.check(host, port); // before the cluster, Slack and the database are reached
+        ListenAddress.checkFree(host, port, "another Harbormaster"); // before the cluster, Slack and the database
         var reloadEvery = reloadInterval(configReload != null ? configReload : env.get(RELOAD_VARIABLE));
         SlackSettings settings;
         try {
@@ -249,7 +249,12 @@ final class ServeCommand implements Callable<Integer> {
                 consumer.ifPresent(c -> checks.add(ReadinessCheck.of("kafka consumer", c::running)));
                 access.ifPresent(
                         a -> checks.add(new ReadinessCheck("kafka access", () -> kafkaProblem(a, kafka.get()))));
-                int listening = bot.start(host, port, checks);
+                int listening;
+                try {
+                    listening = bot.start(host, port, checks);
+                } catch (io.harbormaster.bot.http.HttpServer.CannotListen e) {
+                    throw new UserError(e.getMessage() + e.advice("another Harbormaster"));
+                }
                 reloadEvery.ifPresentOrElse(
                         every -> bot.reloadFrom(path, err).start(every),
                         () -> err.println("note: harbormaster.yml is read at start only (" + RELOAD_OPTION

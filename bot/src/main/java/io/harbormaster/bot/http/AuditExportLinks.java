@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.messages.AuditMessages;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.text.Times;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -130,7 +131,7 @@ public final class AuditExportLinks {
         if (now.getEpochSecond() > expires) {
             refuse(
                     ctx,
-                    "this export link expired at " + Instant.ofEpochSecond(expires)
+                    "this export link expired at " + Times.words(Instant.ofEpochSecond(expires))
                             + "; run /audit again for a new one");
             return;
         }

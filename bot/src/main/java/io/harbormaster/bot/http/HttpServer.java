@@ -7,6 +7,10 @@ import com.slack.api.bolt.util.SlackRequestParser;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.util.JavalinBindException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,11 +73,72 @@ public final class HttpServer implements AutoCloseable {
         this(bolt, checks, metrics, routes -> {}, DEFAULT_GRACE);
     }
 
-    /** Starts listening; port 0 picks a free one ({@link #port()} tells which). */
+    /**
+     * Starts listening; port 0 picks a free one ({@link #port()} tells which).
+     *
+     * @throws CannotListen when the port is taken (or not this process's to take), for the caller to say what to do
+     */
     public HttpServer start(String host, int port) {
-        javalin.start(host, port);
+        if (port != 0) {
+            // Javalin logs "Failed to start Javalin" at ERROR before it throws, a line above the caller's own message
+            // that adds nothing to it: a port that is taken is found out here first. One taken in the instant
+            // between this probe and Javalin's bind still ends as CannotListen, with that line.
+            checkFree(host, port);
+        }
+        try {
+            javalin.start(host, port);
+        } catch (JavalinBindException e) {
+            throw new CannotListen(host, port, e);
+        }
         log.info("Listening on http://{}:{}", host, javalin.port());
         return this;
+    }
+
+    /** Probes {@code host:port} as the server would bind it, and lets go at once. */
+    public static void checkFree(String host, int port) {
+        try (var probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new CannotListen(host, port, e);
+        }
+    }
+
+    /** The server could not listen on its address: the port is taken, or not this process's to take. */
+    public static final class CannotListen extends RuntimeException {
+        private final boolean inUse;
+
+        CannotListen(String host, int port, Throwable cause) {
+            super("cannot listen on " + host + ":" + port + " (" + why(cause) + ")", cause);
+            this.inUse = inUse(cause);
+        }
+
+        /** Whether another program holds the port (rather than, say, a port below 1024 without the privilege). */
+        public boolean inUse() {
+            return inUse;
+        }
+
+        /**
+         * What to do, said after the message: {@code others} names who is likely to hold the port ("another
+         * sandbox").
+         */
+        public String advice(String others) {
+            return inUse
+                    ? ": is " + others + " or another program using it? Stop it, or pick another port with --port"
+                    : ": pick another port with --port (ports below 1024 need privileges)";
+        }
+
+        private static boolean inUse(Throwable cause) {
+            return cause.getMessage() != null
+                    && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("in use");
+        }
+
+        private static String why(Throwable cause) {
+            if (inUse(cause)) {
+                return "address already in use";
+            }
+            return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        }
     }
 
     public int port() {

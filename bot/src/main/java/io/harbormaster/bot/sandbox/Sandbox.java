@@ -77,13 +77,75 @@ public final class Sandbox implements AutoCloseable {
      * @param catalogYaml the catalog and policies, {@link #defaultCatalog()} unless a test wants faster canaries
      * @param ci the builds the simulated CI announces, and what each service runs in a new sandbox
      * @param tick how often every unfinished deploy is advanced
+     * @param ciSigningSecret the secret CI requests ({@code POST /api/v1/deploy-requests}) are signed with, as
+     *     {@code HARBORMASTER_CI_SIGNING_SECRET} gives it; empty (or blank): the sandbox's own, kept in its data
+     *     directory ({@link #CI_SECRET_FILE})
      */
-    public record Settings(Path dataDir, String host, int port, String catalogYaml, SimulatedCi ci, Duration tick) {
+    public record Settings(
+            Path dataDir,
+            String host,
+            int port,
+            String catalogYaml,
+            SimulatedCi ci,
+            Duration tick,
+            Optional<String> ciSigningSecret) {
+        public Settings {
+            ciSigningSecret = ciSigningSecret.filter(s -> !s.isBlank());
+        }
+
+        /** Settings with the sandbox's own CI signing secret. */
+        public Settings(Path dataDir, String host, int port, String catalogYaml, SimulatedCi ci, Duration tick) {
+            this(dataDir, host, port, catalogYaml, ci, tick, Optional.empty());
+        }
+
         public static Settings defaults(Path dataDir, int port) {
             return new Settings(
                     dataDir, "127.0.0.1", port, defaultCatalog(), SimulatedCi.standard(), Duration.ofMillis(250));
         }
     }
+
+    /** The file in the data directory that holds the sandbox's own CI signing secret. */
+    public static final String CI_SECRET_FILE = SandboxFiles.CI_SECRET;
+
+    /**
+     * Where CI requests go and what signs them: {@code secretFile} is the sandbox's own secret, or empty when the
+     * secret came from {@code HARBORMASTER_CI_SIGNING_SECRET} (which is then never written anywhere).
+     */
+    public record CiIntake(URI url, Optional<Path> secretFile) {
+        /**
+         * How to send a signed request from a shell, with openssl and curl: a few lines for the start-up output. The
+         * secret itself is never in them: the commands read it from its file, or from the variable.
+         */
+        public List<String> howToSign() {
+            var secret = secretFile
+                    .map(f -> "$(cat " + shellQuoted(f.toAbsolutePath().toString()) + ")")
+                    .orElse("$" + io.harbormaster.bot.http.DeployRequestsApi.SECRET_VARIABLE);
+            var from = secretFile
+                    .map(f -> "the secret in " + f.toAbsolutePath()
+                            + " (made for this sandbox, readable by you alone; "
+                            + io.harbormaster.bot.http.DeployRequestsApi.SECRET_VARIABLE + " replaces it)")
+                    .orElse("$" + io.harbormaster.bot.http.DeployRequestsApi.SECRET_VARIABLE
+                            + " (from the environment)");
+            return List.of(
+                    "CI requests: POST " + url + ", signed with " + from + ". For example, a build of inventory that"
+                            + " asks for its deploy (docs/ci-requests.md has every field):",
+                    "  body='" + EXAMPLE_REQUEST + "'",
+                    "  ts=$(date +%s); sig=$(printf 'v1:%s:%s' \"$ts\" \"$body\" | openssl dgst -sha256 -hmac \""
+                            + secret + "\" -r | cut -d' ' -f1)",
+                    "  curl -sS -H \"X-Harbormaster-Timestamp: $ts\" -H \"X-Harbormaster-Signature: v1=$sig\" -H"
+                            + " 'Content-Type: application/json' --data-binary \"$body\" " + url);
+        }
+
+        private static String shellQuoted(String s) {
+            return "'" + s.replace("'", "'\\''") + "'";
+        }
+    }
+
+    /** A build the simulated CI has not announced, as the start-up output's example request announces it. */
+    static final String EXAMPLE_REQUEST = "{\"service\":\"inventory\",\"version\":\"2.7.7\",\"image\":"
+            + "\"" + SimulatedCi.REGISTRY + "/inventory:2.7.7\",\"commit_sha\":\"5d1e2f3a\",\"build_id\":"
+            + "\"my-ci-2.7.7\",\"ci_status\":\"success\",\"auto_deploy\":true,\"requested_by\":\"my-ci\","
+            + "\"change\":{\"files\":[\"src/main/java/shop/Stock.java\"],\"la\":12,\"ld\":3,\"nf\":1}}";
 
     private final Settings settings;
     private final SlackStandIn slack;
@@ -96,6 +158,7 @@ public final class Sandbox implements AutoCloseable {
     private final SlackRequests requests;
     private final SandboxFiles files;
     private final URI address;
+    private final CiIntake ciIntake;
     private volatile boolean closed;
     private final java.nio.channels.FileLock lock;
     private volatile boolean clusterChanged;
@@ -146,8 +209,18 @@ public final class Sandbox implements AutoCloseable {
             metrics = new SimulatedMetrics(cluster, this::target, 500, 20261123L);
             files.loadFaults(ci, metrics, cluster);
             var signer = files.auditKey();
+            // CI requests are signed as in production; the secret is the one given, or the sandbox's own (kept, so a
+            // script that signs with it goes on working after a restart)
+            var ciSecret = settings.ciSigningSecret().isPresent()
+                    ? settings.ciSigningSecret().get()
+                    : files.ciSecret();
             int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
             address = URI.create("http://" + hostForLinks(settings.host()) + ":" + port);
+            ciIntake = new CiIntake(
+                    URI.create(address + io.harbormaster.bot.http.DeployRequestsApi.PATH),
+                    settings.ciSigningSecret().isPresent()
+                            ? Optional.empty()
+                            : Optional.of(settings.dataDir().resolve(SandboxFiles.CI_SECRET)));
             // Thread permalinks open the thread on the console (a stable address), not on the stand-in's random port.
             slack.linkThreadsTo(address);
             createdBot = new Harbormaster(
@@ -159,7 +232,7 @@ public final class Sandbox implements AutoCloseable {
                     new Harbormaster.Options(
                             "sandbox",
                             settings.tick(),
-                            Optional.empty(),
+                            Optional.of(ciSecret),
                             Optional.of(signer.publicKey()),
                             new SlackWebApi.Settings(Duration.ofMillis(10), 2, Duration.ofSeconds(2)),
                             Duration.ofSeconds(10)));
@@ -171,8 +244,8 @@ public final class Sandbox implements AutoCloseable {
             var console = new SandboxConsole(this);
             try {
                 bot.start(settings.host(), port, List.of(), console::routes);
-            } catch (RuntimeException e) {
-                throw new PortInUse(settings.host(), port, e);
+            } catch (io.harbormaster.bot.http.HttpServer.CannotListen e) {
+                throw new PortInUse(e);
             }
             bot.frontEnd().app().start();
             announceBuilds();
@@ -244,6 +317,11 @@ public final class Sandbox implements AutoCloseable {
     /** The console's address. */
     public URI address() {
         return address;
+    }
+
+    /** Where CI requests go, and what signs them. */
+    public CiIntake ciIntake() {
+        return ciIntake;
     }
 
     private volatile java.util.Set<String> allowedHosts = java.util.Set.of();
@@ -469,11 +547,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** A port is taken: the message says which and what to do. */
     public static final class PortInUse extends RuntimeException {
-        PortInUse(String host, int port, Throwable cause) {
-            super(
-                    "cannot listen on " + host + ":" + port + " (" + cause.getMessage() + "): is another sandbox or"
-                            + " program using it? Stop it, or pick another port with --port",
-                    cause);
+        PortInUse(io.harbormaster.bot.http.HttpServer.CannotListen cause) {
+            super(cause.getMessage() + cause.advice("another sandbox"), cause);
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What a sandbox keeps beside its database, each in a small text file of its data directory written whole and then
  * moved into place, so a sandbox stopped at any moment leaves either the old or the new file: the audit signing key,
- * the simulated cluster's Deployments, the faults injected into versions, and the Slack channel.
+ * the CI signing secret, the simulated cluster's Deployments, the faults injected into versions, and the Slack
+ * channel.
  */
 final class SandboxFiles {
     /** A service's first install, when the sandbox is new. */
@@ -57,6 +58,31 @@ final class SandboxFiles {
         var signer = CheckpointSigner.generate();
         write(file, signer.privateKeyBase64() + "\n" + signer.publicKeyBase64() + "\n"); // owner-only from the start
         return signer;
+    }
+
+    /** The file of the sandbox's own CI signing secret. */
+    static final String CI_SECRET = "ci-signing-secret";
+
+    /**
+     * The secret the sandbox's CI requests are signed with, when {@code HARBORMASTER_CI_SIGNING_SECRET} gives none:
+     * made on the first start (32 random bytes, in hex), owner-only, then read, so that a script signing with it goes
+     * on working after a restart. A secret written into the file by hand is taken as it is.
+     */
+    String ciSecret() throws IOException {
+        var file = dir.resolve(CI_SECRET);
+        if (Files.exists(file)) {
+            var secret = Files.readString(file).strip();
+            if (secret.isEmpty()) {
+                throw new IOException(file + " is empty; delete it and the sandbox makes a new secret at its next"
+                        + " start, or set HARBORMASTER_CI_SIGNING_SECRET");
+            }
+            return secret;
+        }
+        var bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        var secret = java.util.HexFormat.of().formatHex(bytes);
+        write(file, secret + "\n"); // owner-only from the start
+        return secret;
     }
 
     /** Restores the cluster as it was saved, or installs every service's first version into a new one. */

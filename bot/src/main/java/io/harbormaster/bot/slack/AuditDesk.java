@@ -28,7 +28,8 @@ public interface AuditDesk {
                 java.util.List<String> unreviewed)
                 implements AuditOutcome {}
 
-        record Verified(VerifyReport report) implements AuditOutcome {}
+        /** {@code checkpointEvery}: {@code audit.checkpoint_every}, for a log with no signed checkpoint yet. */
+        record Verified(VerifyReport report, int checkpointEvery) implements AuditOutcome {}
 
         record Refused(String reason) implements AuditOutcome {}
     }

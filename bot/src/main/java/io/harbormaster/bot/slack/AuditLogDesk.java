@@ -22,26 +22,35 @@ public final class AuditLogDesk implements AuditDesk {
     static final String REVIEWED_ACTION = "deploy.reviewed";
 
     private final AuditLog log;
+    private final int checkpointEvery;
     private final java.util.function.Supplier<ServiceCatalog> catalog;
     private final java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks;
 
     /**
+     * @param checkpointEvery how many entries the log signs a checkpoint after ({@code audit.checkpoint_every}), so
+     *     that {@code /audit verify} on a log without one says when it comes
      * @param exportLinks issues short-lived signed export links for a query and the auditor's user id (empty where
      *     exports are not served)
      */
     public AuditLogDesk(
             AuditLog log,
+            int checkpointEvery,
             ServiceCatalog catalog,
             java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks) {
-        this(log, () -> catalog, exportLinks);
+        this(log, checkpointEvery, () -> catalog, exportLinks);
     }
 
     /** @param catalog the catalog in force, asked at each query (harbormaster.yml may be reloaded meanwhile) */
     public AuditLogDesk(
             AuditLog log,
+            int checkpointEvery,
             java.util.function.Supplier<ServiceCatalog> catalog,
             java.util.function.BiFunction<AuditQuery, String, Optional<AuditMessages.ExportLinks>> exportLinks) {
+        if (checkpointEvery < 1) {
+            throw new IllegalArgumentException("checkpoints come every 1 or more entries, got " + checkpointEvery);
+        }
         this.log = log;
+        this.checkpointEvery = checkpointEvery;
         this.catalog = catalog;
         this.exportLinks = exportLinks;
     }
@@ -56,7 +65,11 @@ public final class AuditLogDesk implements AuditDesk {
         var unreviewed = query.decision().filter(EMERGENCY::equals).isPresent() && summary.matched() > 0
                 ? unreviewed(query)
                 : List.<String>of();
-        return new AuditOutcome.Summary(query, summary, exportLinks.apply(query, who.id()), remark, unreviewed);
+        // links to an export of nothing are not issued (each would be a signed URL, and its download an audit entry)
+        var links = summary.matched() > 0
+                ? exportLinks.apply(query, who.id())
+                : Optional.<AuditMessages.ExportLinks>empty();
+        return new AuditOutcome.Summary(query, summary, links, remark, unreviewed);
     }
 
     /**
@@ -87,7 +100,7 @@ public final class AuditLogDesk implements AuditDesk {
 
     @Override
     public AuditOutcome verify(SlackUser who) {
-        return auditor(who) ? new AuditOutcome.Verified(log.verify()) : refused();
+        return auditor(who) ? new AuditOutcome.Verified(log.verify(), checkpointEvery) : refused();
     }
 
     private boolean auditor(SlackUser who) {

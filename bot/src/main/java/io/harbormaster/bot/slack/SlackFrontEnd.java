@@ -240,9 +240,18 @@ public final class SlackFrontEnd implements AutoCloseable {
                     case DeployDesk.ReviewOutcome.AlreadyReviewed(var deploy, var how) ->
                         ReviewMessages.already(Mrkdwn.escape(deploy), how);
                     case DeployDesk.ReviewOutcome.Refused(var reason) -> ":no_entry: " + Mrkdwn.escape(reason);
-                    case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> Mrkdwn.escape(reason) + ".";
+                    case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> sentence(reason);
                 };
         web.ephemeral(channel, user.id(), SlackMessage.text(text));
+    }
+
+    /**
+     * The engine's reason ("there is no deploy #9999: ...", "deploy #12 (...) is still canary: ...") as the answer's
+     * own sentence: it starts the message, with nothing before it, so it starts with a capital.
+     */
+    private static String sentence(String reason) {
+        var text = Mrkdwn.escape(reason);
+        return (text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1)) + ".";
     }
 
     private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
@@ -335,7 +344,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                                         var links,
                                         var remark,
                                         var unreviewed) -> AuditMessages.summary(q, s, links, remark, unreviewed);
-                                case AuditDesk.AuditOutcome.Verified(var report) -> AuditMessages.verify(report);
+                                case AuditDesk.AuditOutcome.Verified(var report, var every) ->
+                                    AuditMessages.verify(report, every);
                                 case AuditDesk.AuditOutcome.Refused(var reason) ->
                                     SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason));
                             });
@@ -434,7 +444,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                             yield Optional.<String>empty();
                         }
                         case DeployDesk.ReviewOutcome.NotReviewable(var reason) -> {
-                            web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(reason) + "."));
+                            web.ephemeral(channel, clicker.id(), SlackMessage.text(sentence(reason)));
                             yield Optional.<String>empty();
                         }
                     };

@@ -612,6 +612,13 @@ class AnalyzeCommandTest {
         assertEquals(2, backwards.exit(), backwards.err());
         assertTrue(backwards.err().contains("--from must be before --to: --from now is "), backwards.err());
         assertTrue(backwards.err().contains(", --to -1h is "), backwards.err());
+        // said to the minute in UTC, as every time a person reads, not as an ISO instant with nanoseconds
+        assertTrue(
+                java.util.regex.Pattern.compile("--from now is \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, --to -1h is"
+                                + " \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC")
+                        .matcher(backwards.err())
+                        .find(),
+                backwards.err());
     }
 
     @Test

@@ -36,8 +36,8 @@ class AuditCommandTest {
     }
 
     /**
-     * Seven decisions an hour apart, signed every three entries (two checkpoints): checkout and search alternate, the
-     * fourth is a rollback.
+     * Seven decisions an hour apart, of deploys 1 to 7, signed every three entries (two checkpoints): checkout and
+     * search alternate, the fourth is a rollback.
      */
     static void appendSeven(String url, CheckpointSigner signer) {
         try (var db = Database.open(DatabaseConfig.of(url))) {
@@ -47,7 +47,7 @@ class AuditCommandTest {
                         Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i * 3600L),
                         "engine",
                         "deploy.decided",
-                        "d-" + i,
+                        Integer.toString(i),
                         i % 2 == 0 ? "checkout" : "search",
                         "1." + i,
                         i == 4 ? "rollback" : "auto",
@@ -214,7 +214,10 @@ class AuditCommandTest {
         // Without a key the same log is an intact chain, as before.
         var chainOnly = run("audit", "verify", "--db", young);
         assertThat(chainOnly.code()).as(chainOnly.err()).isZero();
-        assertThat(chainOnly.out()).contains("audit log intact: 7 entries, 0 signed checkpoints");
+        assertThat(chainOnly.out())
+                .contains("audit log intact: 7 entries, chained, but no checkpoint is signed yet: the bot signs one"
+                        + " every audit.checkpoint_every entries")
+                .doesNotContain("0 signed checkpoints", "signed through entry 0");
 
         // The log of seven signed every three: the key verified its checkpoints.
         var signed = new ObjectMapper()
@@ -307,6 +310,52 @@ class AuditCommandTest {
                 file.toString());
         assertThat(quiet.code()).isZero();
         assertThat(quiet.err()).doesNotContain("note:");
+    }
+
+    @Test
+    void aDecisionGivenByItsBeginningIsAnsweredWithTheWholeValue() {
+        var r = run(
+                "audit",
+                "export",
+                "--db",
+                url,
+                "--decision",
+                "roll",
+                "--out",
+                dir.resolve("x.json").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err())
+                .contains("note: no entry in the audit log has decision=roll")
+                .contains("Did you mean decision=rollback?");
+    }
+
+    @Test
+    void anExportOfOneDeployTakesItsNumberAndRefusesAnythingElse() throws Exception {
+        var file = dir.resolve("deploy4.csv");
+        var r = run("audit", "export", "--db", url, "--format", "csv", "--deploy", "#4", "--out", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        var lines = Files.readAllLines(file);
+        assertThat(lines.subList(1, lines.size()))
+                .extracting(l -> l.split(",")[0])
+                .containsExactly("4");
+        for (var bad : java.util.List.of("abc", "-1", "0")) {
+            var refused = run("audit", "export", "--db", url, "--deploy", bad);
+            assertThat(refused.code()).as(bad).isEqualTo(2);
+            assertThat(refused.err())
+                    .as(bad)
+                    .contains("error: deploy must be a deploy number from 1 up, such as 42", "got '" + bad + "'")
+                    .doesNotContain("letters");
+        }
+    }
+
+    @Test
+    void aWindowThatEndsBeforeItStartsIsSaidInTimesToTheMinute() {
+        var r = run("audit", "export", "--db", url, "--since", "1h", "--until", "2h");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .containsPattern("error: until \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) must be after since"
+                        + " \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)")
+                .doesNotContainPattern("\\d\\dZ");
     }
 
     @Test

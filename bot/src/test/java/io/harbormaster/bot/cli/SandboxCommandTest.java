@@ -64,18 +64,107 @@ class SandboxCommandTest {
     }
 
     @Test
-    void aPortInUseIsNamedWithWhatToDo() throws Exception {
+    void aPortInUseIsNamedWithWhatToDoAndNothingElseIsPrintedOrDeleted() throws Exception {
         try (var taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            var run = sandbox();
-            int code = run.cli()
-                    .execute(
-                            "--port",
-                            Integer.toString(taken.getLocalPort()),
-                            "--data",
-                            dir.resolve("data").toString());
-            assertThat(code).isEqualTo(2);
-            assertThat(run.err().toString()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort(), "--port");
+            var data = dir.resolve("data");
+            Files.createDirectories(data);
+            Files.writeString(data.resolve("keep.txt"), "from an earlier sandbox");
+            var code = new java.util.concurrent.atomic.AtomicInteger();
+            var printed = new java.util.concurrent.atomic.AtomicReference<String>();
+            // made while System.err is captured: picocli's default strategy keeps the System.err of then
+            var logged = io.harbormaster.bot.StandardError.of(() -> {
+                var run = sandbox();
+                code.set(run.cli()
+                        .execute(
+                                "--port",
+                                Integer.toString(taken.getLocalPort()),
+                                "--data",
+                                data.toString(),
+                                "--reset"));
+                printed.set(run.err().toString());
+            });
+            assertThat(code.get()).isEqualTo(2);
+            assertThat(printed.get())
+                    .isEqualTo("error: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (address already in"
+                            + " use): is another sandbox or another program using it? Stop it, or pick another port"
+                            + " with --port" + System.lineSeparator());
+            // before: Javalin's "[main] ERROR io.javalin.Javalin - Failed to start Javalin" came first
+            assertThat(logged).doesNotContain("Failed to start Javalin", "ERROR");
+            assertThat(data.resolve("keep.txt"))
+                    .as("--reset deletes nothing when the sandbox cannot start")
+                    .exists();
+        }
+    }
+
+    /** Whether {@code program} is on PATH. */
+    private static boolean onPath(String program) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+    }
+
+    @Test
+    void theStartUpOutputSaysHowToSignACiRequestAndItsCommandsWork() throws Exception {
+        var data = dir.resolve("ci");
+        var run = sandbox();
+        var exit = CompletableFuture.supplyAsync(() -> run.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(run.out());
+        io.harbormaster.bot.Await.until("the CI lines", Duration.ofSeconds(10), () -> run.out()
+                .toString()
+                .contains("--data-binary"));
+        try {
+            var out = run.out().toString();
+            assertThat(out)
+                    .contains(
+                            "CI requests: POST http://127.0.0.1:",
+                            "/api/v1/deploy-requests, signed with the" + " secret in "
+                                    + data.resolve("ci-signing-secret").toAbsolutePath());
+            assertThat(out)
+                    .doesNotContain(
+                            Files.readString(data.resolve("ci-signing-secret")).strip());
+            if (!onPath("openssl") || !onPath("curl")) {
+                System.err.println("SKIPPING: the start-up output's commands need openssl and curl");
+                return;
+            }
+            // the three indented lines, run as printed: they announce inventory 2.7.7 and ask for its deploy
+            var script = out.lines()
+                    .filter(l -> l.startsWith("  "))
+                    .map(String::strip)
+                    .toList();
+            assertThat(script).hasSize(3);
+            var bash = new ProcessBuilder("bash", "-c", String.join("\n", script))
+                    .redirectErrorStream(true)
+                    .start();
+            var answer = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(bash.waitFor()).as(answer).isZero();
+            assertThat(answer).contains("\"deploy_id\":1", "\"duplicate\":false");
+        } finally {
+            run.command().stop.countDown();
+            assertThat(exit.get()).isZero();
+        }
+    }
+
+    @Test
+    void aCiSecretFromTheEnvironmentIsUsedAndNeverPrinted() throws Exception {
+        var given = "my-own-ci-secret-" + System.nanoTime();
+        var run = sandbox();
+        run.command().env = java.util.Map.of("HARBORMASTER_CI_SIGNING_SECRET", given);
+        var data = dir.resolve("env");
+        var exit = CompletableFuture.supplyAsync(() -> run.cli().execute("--port", "0", "--data", data.toString()));
+        awaitAddress(run.out());
+        io.harbormaster.bot.Await.until("the CI lines", Duration.ofSeconds(10), () -> run.out()
+                .toString()
+                .contains("--data-binary"));
+        try {
+            assertThat(run.out().toString())
+                    .contains("signed with $HARBORMASTER_CI_SIGNING_SECRET (from the environment)")
+                    .contains("-hmac \"$HARBORMASTER_CI_SIGNING_SECRET\"")
+                    .doesNotContain(given);
+            assertThat(run.err().toString()).doesNotContain(given);
+            assertThat(data.resolve("ci-signing-secret")).doesNotExist();
+        } finally {
+            run.command().stop.countDown();
+            assertThat(exit.get()).isZero();
         }
     }
 

@@ -148,6 +148,43 @@ class ServeCommandTest {
     }
 
     @Test
+    void aPortInUseIsSaidInOneLineBeforeAnythingIsReached() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config());
+        try (var taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            var clusterAsked = new AtomicInteger();
+            var code = new AtomicInteger();
+            var printed = new java.util.concurrent.atomic.AtomicReference<String>();
+            // the command is made while System.err is captured: picocli's default strategy keeps the System.err of
+            // then, and would print the error there instead of on the command's own stream
+            var logged = io.harbormaster.bot.StandardError.of(() -> {
+                var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+                run.command().cluster = catalog -> {
+                    clusterAsked.incrementAndGet();
+                    return new SimulatedCluster();
+                };
+                code.set(run.cli()
+                        .execute(
+                                "--port",
+                                Integer.toString(taken.getLocalPort()),
+                                "--host",
+                                "127.0.0.1",
+                                "--config",
+                                config.toString()));
+                printed.set(run.err().toString());
+            });
+            assertThat(code.get()).isEqualTo(2);
+            assertThat(printed.get())
+                    .isEqualTo("error: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (address already in"
+                            + " use): is another Harbormaster or another program using it? Stop it, or pick another"
+                            + " port with --port" + System.lineSeparator());
+            assertThat(logged).doesNotContain("Failed to start Javalin", "ERROR");
+            assertThat(clusterAsked).hasValue(0);
+        }
+    }
+
+    @Test
     void aServicesOwnMetricsTemplatesAreTheOnesItsCanariesAreJudgedFrom() throws Exception {
         // before: serve queried every service with the built-in templates; services.<name>.metrics was read and dropped
         var config = io.harbormaster.bot.config.ConfigLoader.parse("example", config());

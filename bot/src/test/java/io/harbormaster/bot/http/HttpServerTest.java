@@ -31,6 +31,30 @@ class HttpServerTest {
     }
 
     @Test
+    void aPortThatIsTakenIsSaidByTheCallerAloneWithoutJavalinsErrorLine() throws Exception {
+        try (var taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            var server = new HttpServer(bolt(), List.of(), new BotMetrics(), routes -> {}, Duration.ZERO);
+            var thrown = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            var logged = io.harbormaster.bot.StandardError.of(() -> {
+                try {
+                    server.start("127.0.0.1", port);
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            assertThat(thrown.get())
+                    .isInstanceOf(HttpServer.CannotListen.class)
+                    .hasMessage("cannot listen on 127.0.0.1:" + port + " (address already in use)");
+            assertThat(((HttpServer.CannotListen) thrown.get()).advice("another sandbox"))
+                    .isEqualTo(": is another sandbox or another program using it? Stop it, or pick another port with"
+                            + " --port");
+            assertThat(logged).doesNotContain("Failed to start Javalin", "ERROR");
+        }
+    }
+
+    @Test
     void healthReadinessAndMetricsAreServed() throws Exception {
         var database = new AtomicBoolean(true);
         var metrics = new BotMetrics();

@@ -202,7 +202,7 @@ class EmergencyReviewTest {
                 .extracting(n -> n.deploy().id())
                 .containsExactly(id);
         assertThat(((ReviewDecision.NotReviewable) engine.review(9999, "U0ANN")).reason())
-                .contains("there is no deploy #9999");
+                .contains("there is no deploy #9999: /deploy status lists the emergency deploys awaiting review");
         assertThat(awaiting()).containsExactly(id);
         assertThat(audited(id, "deploy.reviewed")).isEmpty();
         assertThat(audited(normal, "deploy.reviewed")).isEmpty();
@@ -222,7 +222,7 @@ class EmergencyReviewTest {
     /** The emergency deploys /audit decision=emergency names as not reviewed, as an auditor (U0AUD) asks. */
     List<String> unreviewedInTheAuditLog() {
         var outcome = new io.harbormaster.bot.slack.AuditLogDesk(
-                        f.audit, f.catalog, (q, who) -> java.util.Optional.empty())
+                        f.audit, 50, f.catalog, (q, who) -> java.util.Optional.empty())
                 .query(
                         io.harbormaster.engine.audit.AuditQuery.all().withDecision("emergency"),
                         new io.harbormaster.bot.slack.SlackUser("U0AUD", "aud"));

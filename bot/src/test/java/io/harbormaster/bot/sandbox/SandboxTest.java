@@ -126,6 +126,85 @@ class SandboxTest {
         }
     }
 
+    /** POSTs {@code body} to the sandbox's CI intake, signed with {@code secret} as CI signs it. */
+    HttpResponse<String> ciRequest(Sandbox sandbox, String secret, String body) throws Exception {
+        long now = java.time.Instant.now().getEpochSecond();
+        var bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return http.send(
+                HttpRequest.newBuilder(sandbox.ciIntake().url())
+                        .header(io.harbormaster.bot.http.DeployRequestsApi.TIMESTAMP_HEADER, Long.toString(now))
+                        .header(
+                                io.harbormaster.bot.http.DeployRequestsApi.SIGNATURE_HEADER,
+                                io.harbormaster.bot.http.DeployRequestsApi.signature(secret, now, bytes))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void ciRequestsAreTakenSignedWithTheSandboxsOwnSecretKeptOwnerOnlyAcrossRestarts() throws Exception {
+        // before: the sandbox gave the intake no secret, so every request was answered 503
+        String secret;
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var file = data.resolve(Sandbox.CI_SECRET_FILE);
+            assertThat(sandbox.ciIntake().secretFile()).contains(file);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
+            secret = java.nio.file.Files.readString(file).strip();
+            assertThat(secret).hasSize(64);
+
+            var accepted = ciRequest(sandbox, secret, Sandbox.EXAMPLE_REQUEST);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertThat(JSON.readTree(accepted.body()).path("deploy_id").isNumber())
+                    .isTrue();
+            var forged = ciRequest(sandbox, "not-the-secret", Sandbox.EXAMPLE_REQUEST);
+            assertThat(forged.statusCode()).isEqualTo(401);
+            // the instructions read the secret from its file: they never carry it
+            assertThat(String.join("\n", sandbox.ciIntake().howToSign()))
+                    .contains(
+                            file.toAbsolutePath().toString(),
+                            sandbox.ciIntake().url().toString())
+                    .doesNotContain(secret);
+        }
+        try (var again = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            assertThat(ciRequest(again, secret, Sandbox.EXAMPLE_REQUEST).body()).contains("\"duplicate\":true");
+        }
+    }
+
+    @Test
+    void aCiSecretGivenInTheEnvironmentSignsInsteadAndIsWrittenNowhere() throws Exception {
+        var given = "a-secret-the-user-set-" + System.nanoTime();
+        var fast = SandboxTesting.fastSettings(data);
+        var settings = new Sandbox.Settings(
+                fast.dataDir(),
+                fast.host(),
+                fast.port(),
+                fast.catalogYaml(),
+                fast.ci(),
+                fast.tick(),
+                java.util.Optional.of(given));
+        try (var sandbox = Sandbox.start(settings)) {
+            assertThat(ciRequest(sandbox, given, Sandbox.EXAMPLE_REQUEST).statusCode())
+                    .isEqualTo(202);
+            assertThat(sandbox.ciIntake().secretFile()).isEmpty();
+            assertThat(data.resolve(Sandbox.CI_SECRET_FILE)).doesNotExist();
+            assertThat(String.join("\n", sandbox.ciIntake().howToSign()))
+                    .contains("$HARBORMASTER_CI_SIGNING_SECRET")
+                    .doesNotContain(given);
+        }
+        try (var files = java.nio.file.Files.walk(data)) {
+            for (var f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                // as Latin-1, so that every byte is a character and an ASCII secret is found wherever it is
+                assertThat(new String(
+                                java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .as(f.toString())
+                        .doesNotContain(given);
+            }
+        }
+    }
+
     @Test
     void theConsoleRefusesWhatItCannotDoWithAMessageThatSaysWhatItTakes() throws Exception {
         try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {

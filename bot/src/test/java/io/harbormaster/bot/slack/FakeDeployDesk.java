@@ -102,10 +102,13 @@ final class FakeDeployDesk implements DeployDesk {
         return new PauseOutcome.Refused("Only members of approvers may decide.");
     }
 
+    /** What a review is answered with. */
+    volatile ReviewOutcome review = new ReviewOutcome.Refused("Only members of approvers may review it.");
+
     @Override
     public ReviewOutcome review(long deployId, SlackUser reviewer) {
         otherCalls.add("review " + deployId);
-        return new ReviewOutcome.Refused("Only members of approvers may review it.");
+        return review;
     }
 
     int calls() {

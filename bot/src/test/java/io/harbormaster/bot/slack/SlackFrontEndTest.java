@@ -249,6 +249,18 @@ class SlackFrontEndTest {
         assertThat(f.requests.slashCommand(ALICE, "/audit", "verfy").body()).contains("Did you mean `verify`?");
     }
 
+    @Test
+    void aTypedReviewOfADeployThatIsNotThereIsASentenceThatSaysWhereTheNumbersAre() {
+        f.desk.review = new DeployDesk.ReviewOutcome.NotReviewable(
+                "there is no deploy #9999: /deploy status lists the emergency deploys awaiting review, with their"
+                        + " numbers");
+        f.requests.slashCommand(BOB, "/deploy", "review 9999");
+        await("the answer", () -> !f.slack.ephemerals(CHANNEL).isEmpty());
+        assertThat(f.slack.ephemerals(CHANNEL).getFirst().text())
+                .isEqualTo("There is no deploy #9999: /deploy status lists the emergency deploys awaiting review, with"
+                        + " their numbers.");
+    }
+
     /** The JSON as written, without the HTML-safe escapes Gson adds. */
     static String json(String body) {
         try {

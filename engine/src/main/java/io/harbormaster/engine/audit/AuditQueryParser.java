@@ -1,11 +1,15 @@
 package io.harbormaster.engine.audit;
 
+import io.harbormaster.engine.policy.Names;
+import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -20,6 +24,8 @@ public final class AuditQueryParser {
     private static final Set<String> KEYS = Set.of("service", "since", "until", "decision", "deploy");
     private static final Pattern AGE = Pattern.compile("(\\d{1,6})([mhd])");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
+    /** A deploy's number: up to 18 digits, always a long. */
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
 
     private AuditQueryParser() {}
 
@@ -54,20 +60,55 @@ public final class AuditQueryParser {
         return switch (key) {
             case "service" -> q.withService(name(key, value));
             case "decision" -> q.withDecision(name(key, value));
-            case "deploy" -> q.withDeploy(name(key, value));
-            case "since" -> q.withSince(time(key, value, now));
+            case "deploy" -> q.withDeploy(deploy(key, value));
+            case "since" -> {
+                var since = time(key, value, now);
+                q.until().ifPresent(until -> inOrder(since, until));
+                yield q.withSince(since);
+            }
             case "until" -> {
                 var until = time(key, value, now);
-                if (q.since().isPresent() && !q.since().get().isBefore(until)) {
-                    throw new IllegalArgumentException("until (" + until + ") must be after since ("
-                            + q.since().get() + ")");
-                }
+                q.since().ifPresent(since -> inOrder(since, until));
                 yield q.withUntil(until);
             }
-            default ->
+            default -> {
+                var close = Names.closest(key.toLowerCase(Locale.ROOT), KEYS)
+                        .map(k -> " (did you mean " + k + "=" + value + "?)")
+                        .orElse("");
                 throw new IllegalArgumentException(
-                        "unknown filter '" + key + "': use one of " + String.join(", ", sorted()));
+                        "unknown filter '" + key + "'" + close + ": use one of " + String.join(", ", sorted()));
+            }
         };
+    }
+
+    /**
+     * Refuses a window that ends before it starts, in the words people read times in (to the minute, to the second
+     * when both fall in the same minute). An age counts back from now, so {@code since=1h until=2h} is such a window;
+     * either filter may be given first.
+     */
+    private static void inOrder(Instant since, Instant until) {
+        // compared at the precision the query keeps (AuditQuery truncates to the microsecond)
+        if (!since.truncatedTo(ChronoUnit.MICROS).isBefore(until.truncatedTo(ChronoUnit.MICROS))) {
+            var said = Times.apart(until, since);
+            throw new IllegalArgumentException("until (" + said.get(0) + ") must be after since (" + said.get(1)
+                    + "); ages count back from now, so until takes the smaller one, as in since 2h, until 1h");
+        }
+    }
+
+    /**
+     * A deploy's number, as {@code /deploy status} and the deploy's thread show it ({@code 42}, or {@code #42});
+     * written to the query as the log keeps it ({@code 42}), so that {@code 042} finds the same deploy.
+     */
+    private static String deploy(String key, String value) {
+        var digits = value.startsWith("#") ? value.substring(1) : value;
+        if (DIGITS.matcher(digits).matches()) {
+            long id = Long.parseLong(digits);
+            if (id >= 1) {
+                return Long.toString(id);
+            }
+        }
+        throw new IllegalArgumentException(key + " must be a deploy number from 1 up, such as 42 (as /deploy status"
+                + " and the deploy's thread show it), got '" + value + "'");
     }
 
     private static String name(String key, String value) {

@@ -2,8 +2,11 @@ package io.harbormaster.engine.audit;
 
 import io.harbormaster.engine.policy.Names;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Why a query found nothing, when the reason is a value no entry has ({@code decision=auto}, a misspelt service):
@@ -37,8 +40,37 @@ public final class UnknownFilterValues {
         }
         var listed = String.join(", ", known.subList(0, Math.min(SHOWN, known.size())));
         var more = known.size() > SHOWN ? " and " + (known.size() - SHOWN) + " more" : "";
-        var close = Names.closest(value, known).map(c -> " Did you mean " + field.key() + "=" + c + "?");
+        var meant = meant(value, known).stream().map(c -> field.key() + "=" + c).collect(Collectors.joining(" or "));
         return Optional.of("no entry in the audit log has " + field.key() + "=" + value + "; the " + field.key()
-                + " values it has are " + listed + more + "." + close.orElse(""));
+                + " values it has are " + listed + more + "."
+                + (meant.isEmpty() ? "" : " Did you mean " + meant + "?"));
+    }
+
+    /** How many values that begin with what was typed are offered at most. */
+    static final int PREFIXES_OFFERED = 3;
+
+    /**
+     * What a value no entry has most likely meant: the same in other capitals, else the closest by edit distance (a
+     * typo), else the values it is the beginning of ({@code auto} for {@code automatic}, too short a word for edit
+     * distance to call close), shortest first. Empty when nothing is near.
+     */
+    static List<String> meant(String value, List<String> known) {
+        var sameWord = known.stream().filter(k -> k.equalsIgnoreCase(value)).findFirst();
+        if (sameWord.isPresent()) {
+            return List.of(sameWord.get());
+        }
+        var close = Names.closest(value, known);
+        if (close.isPresent()) {
+            return List.of(close.get());
+        }
+        var start = value.toLowerCase(Locale.ROOT);
+        if (start.length() < 2) {
+            return List.of(); // one letter begins too much to mean anything
+        }
+        return known.stream()
+                .filter(k -> k.toLowerCase(Locale.ROOT).startsWith(start))
+                .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()))
+                .limit(PREFIXES_OFFERED)
+                .toList();
     }
 }

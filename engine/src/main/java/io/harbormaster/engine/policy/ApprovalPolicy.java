@@ -1,6 +1,7 @@
 package io.harbormaster.engine.policy;
 
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.text.Times;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -76,7 +77,8 @@ public final class ApprovalPolicy {
             Instant now,
             Act act) {
         if (!now.isBefore(expiresAt)) {
-            return new Eligibility.Refused("this request expired at " + expiresAt + "; request the deploy again");
+            return new Eligibility.Refused(
+                    "this request expired at " + Times.words(expiresAt) + "; request the deploy again");
         }
         // Self-approval is named first, whether or not the clicker is an approver: it is the reason that tells them
         // what to do (find someone else), and the one an auditor looks for.

@@ -2082,7 +2082,9 @@ public final class DeployPipeline {
     private ReviewDecision reviewAlone(long deployId, String user) {
         var found = ports.deploys().find(deployId);
         if (found.isEmpty()) {
-            return new ReviewDecision.NotReviewable("there is no deploy #" + deployId);
+            // reached by a typed /deploy review with a wrong number: say where the right one is
+            return new ReviewDecision.NotReviewable("there is no deploy #" + deployId
+                    + ": /deploy status lists the emergency deploys awaiting review, with their numbers");
         }
         var d = found.get();
         if (!d.emergency()) {

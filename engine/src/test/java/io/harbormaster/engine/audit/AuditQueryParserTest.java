@@ -41,4 +41,46 @@ class AuditQueryParserTest {
                 .hasMessageContaining("service is given twice (service=search, service=checkout)")
                 .hasMessageContaining("give it once");
     }
+
+    @Test
+    void aWindowThatEndsBeforeItStartsIsSaidInTimesPeopleReadWhicheverFilterComesFirst() {
+        // an Instant.now() carries nanoseconds: they used to reach the message (2026-12-07T10:56:48.536296148Z)
+        var now = Instant.parse("2026-12-07T12:56:48.536296148Z");
+        for (var words : List.of(List.of("since=1h", "until=2h"), List.of("until=2h", "since=1h"))) {
+            assertThatThrownBy(() -> AuditQueryParser.parse(words, now))
+                    .as(words.toString())
+                    .hasMessageStartingWith("until (2026-12-07 10:56 UTC) must be after since (2026-12-07 11:56 UTC)")
+                    .hasMessageEndingWith(
+                            "; ages count back from now, so until takes the smaller one, as in since 2h, until 1h")
+                    .hasMessageNotContaining("T1");
+        }
+        // in the same minute the minute tells nothing: to the second
+        assertThatThrownBy(() -> AuditQueryParser.parse(
+                        List.of("since=2026-12-07T11:56:30Z", "until=2026-12-07T11:56:10.5Z"), now))
+                .hasMessageStartingWith(
+                        "until (2026-12-07 11:56:10 UTC) must be after since (2026-12-07 11:56:30 UTC)");
+    }
+
+    @Test
+    void aDeployIsItsNumberFromOneUpAndAnythingElseIsRefusedSayingSo() {
+        assertThat(AuditQueryParser.parse(List.of("deploy=42"), NOW).deployId()).contains("42");
+        assertThat(AuditQueryParser.parse(List.of("deploy=#42"), NOW).deployId())
+                .contains("42");
+        assertThat(AuditQueryParser.parse(List.of("deploy=042"), NOW).deployId())
+                .contains("42");
+        for (var bad : List.of("abc", "-1", "0", "#", "4.2", "1234567890123456789")) {
+            assertThatThrownBy(() -> AuditQueryParser.parse(List.of("deploy=" + bad), NOW))
+                    .as(bad)
+                    .hasMessage("deploy must be a deploy number from 1 up, such as 42 (as /deploy status and the"
+                            + " deploy's thread show it), got '" + bad + "'");
+        }
+    }
+
+    @Test
+    void aMisspeltFilterNameIsAnsweredWithTheClosestOne() {
+        assertThatThrownBy(() -> AuditQueryParser.parse(List.of("servce=checkout"), NOW))
+                .hasMessageStartingWith("unknown filter 'servce' (did you mean service=checkout?): use one of");
+        assertThatThrownBy(() -> AuditQueryParser.parse(List.of("owner=bob"), NOW))
+                .hasMessageNotContaining("did you mean");
+    }
 }

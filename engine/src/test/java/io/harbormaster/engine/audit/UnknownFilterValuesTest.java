@@ -50,7 +50,7 @@ class UnknownFilterValuesTest {
         var remark = UnknownFilterValues.explain(AuditQuery.all().withDecision("auto"), LOG);
         assertThat(remark)
                 .contains("no entry in the audit log has decision=auto; the decision values it has are automatic,"
-                        + " escalate, rollback.");
+                        + " escalate, rollback. Did you mean decision=automatic?");
         assertThat(UnknownFilterValues.explain(AuditQuery.all().withService("chekout"), LOG))
                 .hasValueSatisfying(r -> assertThat(r).endsWith("Did you mean service=checkout?"));
     }
@@ -86,5 +86,18 @@ class UnknownFilterValuesTest {
                 .isEmpty();
         assertThat(UnknownFilterValues.explain(AuditQuery.all().withDecision("x"), new Values(Map.of())))
                 .contains("no entry in the audit log has a decision yet");
+    }
+
+    @Test
+    void aValueIsMatchedInOtherCapitalsByEditDistanceOrAsTheBeginningOfKnownValues() {
+        var known = List.of("automatic", "emergency", "escalate", "review", "reviewed", "rollback");
+        assertThat(UnknownFilterValues.meant("ESCALATE", known)).containsExactly("escalate");
+        assertThat(UnknownFilterValues.meant("rolback", known)).containsExactly("rollback");
+        assertThat(UnknownFilterValues.meant("auto", known)).containsExactly("automatic");
+        assertThat(UnknownFilterValues.meant("rev", known)).containsExactly("review", "reviewed");
+        assertThat(UnknownFilterValues.meant("e", known)).isEmpty();
+        assertThat(UnknownFilterValues.meant("approve", known)).isEmpty();
+        assertThat(UnknownFilterValues.explain(AuditQuery.all().withService("check"), LOG))
+                .hasValueSatisfying(r -> assertThat(r).endsWith("Did you mean service=checkout?"));
     }
 }

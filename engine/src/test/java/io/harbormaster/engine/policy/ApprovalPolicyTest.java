@@ -42,6 +42,10 @@ class ApprovalPolicyTest {
                 .asString()
                 .contains("already decided");
         assertThat(click("U-ann", List.of(), NOW)).asString().contains("expired");
+        // an expiry computed from the clock carries nanoseconds; the person reads the minute
+        assertThat(click("U-ann", List.of(), NOW.minusNanos(536_296_148)))
+                .isEqualTo(new Eligibility.Refused(
+                        "this request expired at 2026-11-23 11:59 UTC; request the deploy again"));
     }
 
     @Test

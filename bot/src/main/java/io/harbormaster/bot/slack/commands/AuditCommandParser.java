@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /** Parses the text after {@code /audit}; the filters are the same as {@code harbormaster audit export}'s. */
 public final class AuditCommandParser {
-    public static final String QUERY_USAGE = "/audit [service=..] [since=..] [until=..] [decision=..]";
+    public static final String QUERY_USAGE = "/audit [service=..] [since=..] [until=..] [decision=..] [deploy=..]";
     public static final String VERIFY_USAGE = "/audit verify";
 
     private AuditCommandParser() {}

@@ -65,6 +65,9 @@ public final class DeployCommandParser {
         if (words.isEmpty()) {
             return Parsed.ok(new DeployCommand.Help());
         }
+        if (option(words.getFirst()).startsWith("-")) {
+            return optionsFirst(words);
+        }
         var first = words.getFirst();
         var rest = words.subList(1, words.size());
         return switch (first.toLowerCase(java.util.Locale.ROOT)) {
@@ -81,6 +84,49 @@ public final class DeployCommandParser {
             case "resolve" -> catalog().service(first).isPresent() ? deploy(first, rest) : resolve(rest);
             default -> deploy(first, rest);
         };
+    }
+
+    /**
+     * Options typed before the service ({@code /deploy --emergency checkout 1.4.1}) are taken as if typed after it:
+     * only a deploy takes one, so there is no doubt what they belong to. Before a subcommand they are refused.
+     */
+    private Parsed<DeployCommand> optionsFirst(List<String> words) {
+        int k = 0;
+        while (k < words.size() && option(words.get(k)).startsWith("-")) {
+            k++;
+        }
+        var options = words.subList(0, k);
+        if (k == words.size()) {
+            if (options.stream().map(DeployCommandParser::option).anyMatch(o -> o.equalsIgnoreCase("--help"))) {
+                return Parsed.ok(new DeployCommand.Help());
+            }
+            return Parsed.invalid(Usage.of(
+                    "Name the service and the version to deploy, then the option: `/deploy <service> <version> "
+                            + EMERGENCY + "`.",
+                    DEPLOY_USAGE));
+        }
+        var service = words.get(k);
+        var sub = service.toLowerCase(java.util.Locale.ROOT);
+        if (SUBCOMMANDS.contains(sub) && catalog().service(service).isEmpty()) {
+            return Parsed.invalid(Usage.of(
+                    "`" + abbreviate(options.getFirst()) + "` goes with a deploy (`" + DEPLOY_USAGE + "`), not with `"
+                            + sub + "`.",
+                    usageOf(sub)));
+        }
+        var rest = new ArrayList<>(words.subList(k + 1, words.size()));
+        rest.addAll(options);
+        return deploy(service, rest);
+    }
+
+    /**
+     * A word as an option: Slack on a Mac turns a typed {@code --} into an em dash ({@code —emergency}), and some
+     * keyboards into an en dash ({@code –emergency}); either, leading a word, is read as {@code --}. Only options are
+     * read so: a lock's reason keeps its dashes.
+     */
+    static String option(String word) {
+        return word.length() > 1 && (word.charAt(0) == '\u2014' || word.charAt(0) == '\u2013')
+                ? "--" + word.substring(1)
+                : word;
     }
 
     private Parsed<DeployCommand> status(List<String> rest) {
@@ -167,9 +213,6 @@ public final class DeployCommandParser {
     }
 
     private Parsed<DeployCommand> deploy(String first, List<String> rest) {
-        if (first.startsWith("--")) {
-            return Parsed.invalid(Usage.of("Name the service first.", DEPLOY_USAGE));
-        }
         if (catalog().service(first).isEmpty()) {
             // A near miss of a subcommand is more likely than a service nobody configured.
             var sub = Names.closest(first.toLowerCase(java.util.Locale.ROOT), SUBCOMMANDS);
@@ -186,10 +229,15 @@ public final class DeployCommandParser {
         boolean emergency = false;
         var positional = new ArrayList<String>();
         for (var word : rest) {
-            if (word.equalsIgnoreCase(EMERGENCY)) {
+            var option = option(word);
+            if (option.equalsIgnoreCase(EMERGENCY)) {
+                if (emergency) {
+                    // harmless, but most likely a slip of the paste: said, rather than guessed at
+                    return Parsed.invalid(Usage.of("`" + EMERGENCY + "` is given twice: give it once.", DEPLOY_USAGE));
+                }
                 emergency = true;
-            } else if (word.startsWith("-")) {
-                var close = Names.closest(word, List.of(EMERGENCY));
+            } else if (option.startsWith("-")) {
+                var close = Names.closest(option.toLowerCase(java.util.Locale.ROOT), List.of(EMERGENCY));
                 return Parsed.invalid(new Usage(
                         "Unknown option `" + word + "`.",
                         DEPLOY_USAGE,

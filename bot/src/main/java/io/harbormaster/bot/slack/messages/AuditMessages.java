@@ -7,6 +7,7 @@ import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditSummary;
 import io.harbormaster.engine.audit.VerifyReport;
+import io.harbormaster.engine.text.Times;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class AuditMessages {
             Optional<String> remark,
             List<String> unreviewed) {
         var blocks = new ArrayList<LayoutBlock>();
-        var head = "*" + s.matched() + " audit entr" + (s.matched() == 1 ? "y" : "ies") + "* " + filters(q)
+        var head = "*" + count(s.matched(), "audit entry", "audit entries") + "* " + filters(q)
                 + remark.map(r -> "\n:grey_question: " + escape(r)).orElse("");
         var counts = s.byDecision().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
@@ -83,30 +84,50 @@ public final class AuditMessages {
         if (!newest.isEmpty()) {
             blocks.add(BlockKit.section("*Newest*\n" + String.join("\n", newest)));
         }
-        links.ifPresent(l -> blocks.add(BlockKit.context(
-                List.of("Export: <" + l.csv() + "|CSV> · <" + l.json() + "|JSON> (links expire soon)"))));
-        return new SlackMessage(s.matched() + " audit entries " + filters(q), blocks);
+        // an export of nothing is no answer: a query that matched nothing says so, and offers no file to download
+        links.filter(l -> s.matched() > 0)
+                .ifPresent(l -> blocks.add(BlockKit.context(
+                        List.of("Export: <" + l.csv() + "|CSV> · <" + l.json() + "|JSON> (links expire soon)"))));
+        return new SlackMessage(count(s.matched(), "audit entry", "audit entries") + " " + filters(q), blocks);
     }
 
-    /** What {@code /audit verify} found. */
-    public static SlackMessage verify(VerifyReport r) {
+    /**
+     * What {@code /audit verify} found; {@code checkpointEvery} ({@code audit.checkpoint_every}) tells a log with no
+     * signed checkpoint yet when its first one comes.
+     */
+    public static SlackMessage verify(VerifyReport r, int checkpointEvery) {
         var text = r.valid()
                 ? ":white_check_mark: *Audit log intact*: " + count(r.entries(), "entry", "entries") + ", "
-                        + count(r.checkpoints(), "signed checkpoint", "signed checkpoints") + ", signed through entry "
-                        + r.signedThrough() + "."
+                        + signatures(r, checkpointEvery)
                 : ":x: *Audit log does not verify*: first bad entry "
                         + (r.firstInvalid().isPresent() ? "#" + r.firstInvalid().getAsLong() : "unknown") + ": "
                         + escape(r.reason());
         return SlackMessage.text(text);
     }
 
+    /**
+     * How far the signatures reach. A young log has none yet (a checkpoint is signed every {@code checkpointEvery}
+     * entries, and when an export link is opened): "0 signed checkpoints, signed through entry 0" said that in code.
+     */
+    private static String signatures(VerifyReport r, int checkpointEvery) {
+        if (r.checkpoints() > 0) {
+            return count(r.checkpoints(), "signed checkpoint", "signed checkpoints") + ", signed through entry "
+                    + r.signedThrough() + ".";
+        }
+        long next = (r.entries() / checkpointEvery + 1) * checkpointEvery;
+        return "chained, but no checkpoint is signed yet: the next is signed at entry " + next + " (every "
+                + count(checkpointEvery, "entry", "entries") + ", `audit.checkpoint_every`), or sooner when an auditor"
+                + " opens an export link from `/audit`.";
+    }
+
+    /** The filters, as typed, but for times, which are said as people read them (2026-12-07 11:56 UTC). */
     private static String filters(AuditQuery q) {
         var parts = new ArrayList<String>();
         q.service().ifPresent(s -> parts.add("service=" + s));
-        q.since().ifPresent(s -> parts.add("since=" + s));
-        q.until().ifPresent(s -> parts.add("until=" + s));
         q.decision().ifPresent(s -> parts.add("decision=" + s));
         q.deployId().ifPresent(s -> parts.add("deploy=" + s));
-        return parts.isEmpty() ? "(all)" : "(" + escape(String.join(" ", parts)) + ")";
+        q.since().ifPresent(s -> parts.add("since " + Times.words(s)));
+        q.until().ifPresent(s -> parts.add("until " + Times.words(s)));
+        return parts.isEmpty() ? "(all)" : "(" + escape(String.join(", ", parts)) + ")";
     }
 }

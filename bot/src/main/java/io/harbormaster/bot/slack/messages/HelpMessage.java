@@ -49,9 +49,10 @@ public final class HelpMessage {
         var text = "*Harbormaster audit log* (auditors only)\n`" + AuditCommandParser.QUERY_USAGE
                 + "`\n    a summary of the matching decisions, with CSV and JSON exports\n`"
                 + AuditCommandParser.VERIFY_USAGE + "`\n    check the hash chain and the signed checkpoints\n"
-                + "Times: `2026-11-01T09:30:00Z`, `2026-11-01`, or an age such as `90m`, `24h`, `7d`.";
+                + "Times: `2026-11-01T09:30:00Z`, `2026-11-01`, or an age such as `90m`, `24h`, `7d`. A deploy: its"
+                + " number, as `/deploy status` shows it (`deploy=42`).";
         return new SlackMessage(
-                "Harbormaster: /audit [service=..] [since=..] [until=..] [decision=..], /audit verify",
+                "Harbormaster: " + AuditCommandParser.QUERY_USAGE + ", " + AuditCommandParser.VERIFY_USAGE,
                 List.of(BlockKit.section(text)));
     }
 }

@@ -34,4 +34,29 @@ class AuditCommandParserTest {
         assertThat(AuditCommandParser.parse("verify service=x", NOW)).isInstanceOf(Parsed.Invalid.class);
         assertThat(AuditCommandParser.parse("since=yesterday", NOW)).isInstanceOf(Parsed.Invalid.class);
     }
+
+    @Test
+    void aDeployIsANumberTheUsageNamesAndAnythingElseIsRefusedSayingWhatToType() {
+        assertThat(AuditCommandParser.QUERY_USAGE).contains("[deploy=..]");
+        var ok = (AuditCommand.Query) ((Parsed.Ok<AuditCommand>) AuditCommandParser.parse("deploy=12", NOW)).command();
+        assertThat(ok.query().deployId()).contains("12");
+        for (var bad : java.util.List.of("abc", "-1")) {
+            var refused = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("deploy=" + bad, NOW);
+            assertThat(refused.usage().message())
+                    .as(bad)
+                    .startsWith("Deploy must be a deploy number from 1 up, such as 42")
+                    .contains("got '" + bad + "'")
+                    .contains("[deploy=..]")
+                    .doesNotContain("letters");
+        }
+    }
+
+    @Test
+    void aWindowThatEndsBeforeItStartsIsSaidToTheMinute() {
+        var now = Instant.parse("2026-12-07T12:56:48.536296148Z");
+        var refused = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("since=1h until=2h", now);
+        assertThat(refused.usage().message())
+                .startsWith("Until (2026-12-07 10:56 UTC) must be after since (2026-12-07 11:56 UTC)")
+                .doesNotContain("536296");
+    }
 }

@@ -26,6 +26,42 @@ class DeployCommandParserTest {
     }
 
     @Test
+    void theEmergencyOptionMayComeFirstAndAnEmOrEnDashIsReadAsTwoHyphens() {
+        var emergency = new DeployCommand.Deploy("checkout", "1.4.1x", Optional.empty(), true);
+        for (var text : List.of(
+                "--emergency checkout 1.4.1x",
+                "checkout 1.4.1x \u2014emergency", // Slack on a Mac: -- becomes an em dash
+                "checkout 1.4.1x \u2013emergency", // an en dash
+                "\u2014emergency checkout 1.4.1x",
+                "checkout --EMERGENCY 1.4.1x")) {
+            assertThat(ok(text)).as(text).isEqualTo(emergency);
+        }
+        assertThat(ok("--emergency checkout 1.4.1x to staging"))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "1.4.1x", Optional.of("staging"), true));
+        assertThat(invalid("checkout 1.4.1 \u2014emergancy").suggestions()).containsExactly("--emergency");
+        // a lock's reason is not an option: its dashes stay as typed
+        assertThat(ok("lock checkout \u2014 migration \u2013 do not deploy"))
+                .isEqualTo(new DeployCommand.Lock("checkout", "\u2014 migration \u2013 do not deploy"));
+    }
+
+    @Test
+    void anOptionWithNothingToGoWithOrGivenTwiceIsRefusedSayingWhatToType() {
+        assertThat(invalid("--emergency").message())
+                .startsWith("Name the service and the version to deploy, then the option: `/deploy <service>"
+                        + " <version> --emergency`.");
+        assertThat(invalid("--emergency status").message())
+                .startsWith("`--emergency` goes with a deploy")
+                .contains(DeployCommandParser.STATUS_USAGE);
+        for (var twice : List.of(
+                "checkout 1.4.1 --emergency --emergency",
+                "--emergency checkout 1.4.1 \u2014emergency",
+                "checkout --emergency 1.4.1 --emergency")) {
+            assertThat(invalid(twice).message()).as(twice).startsWith("`--emergency` is given twice: give it once.");
+        }
+        assertThat(ok("--help")).isEqualTo(new DeployCommand.Help());
+    }
+
+    @Test
     void aServiceAndVersionMakeADeployToTheDefaultEnvironment() {
         assertThat(ok("checkout 1.2.3"))
                 .isEqualTo(new DeployCommand.Deploy("checkout", "1.2.3", Optional.empty(), false));

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditSummary;
 import io.harbormaster.engine.audit.VerifyReport;
+import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +20,63 @@ class AuditMessagesTest {
 
     @Test
     void anIntactLogCountsItsEntriesAndCheckpointsInTheRightNumber() {
-        assertThat(AuditMessages.verify(new VerifyReport(1, true, OptionalLong.empty(), "", 1, 1, false))
+        assertThat(AuditMessages.verify(new VerifyReport(1, true, OptionalLong.empty(), "", 1, 1, false), 1)
                         .text())
                 .contains("1 entry, 1 signed checkpoint, signed through entry 1.");
-        assertThat(AuditMessages.verify(new VerifyReport(5, true, OptionalLong.empty(), "", 2, 4, false))
+        assertThat(AuditMessages.verify(new VerifyReport(5, true, OptionalLong.empty(), "", 2, 4, false), 2)
                         .text())
                 .contains("5 entries, 2 signed checkpoints, signed through entry 4.");
+    }
+
+    @Test
+    void aLogWithNoSignedCheckpointYetSaysSoAndWhenTheFirstComes() {
+        var young = AuditMessages.verify(new VerifyReport(42, true, OptionalLong.empty(), "", 0, 0, false), 1000)
+                .text();
+        assertThat(young)
+                .contains("*Audit log intact*: 42 entries, chained, but no checkpoint is signed yet: the next is signed"
+                        + " at entry 1000 (every 1000 entries, `audit.checkpoint_every`), or sooner when an auditor"
+                        + " opens an export link from `/audit`.")
+                .doesNotContain("0 signed checkpoints", "signed through entry 0");
+        assertThat(AuditMessages.verify(new VerifyReport(0, true, OptionalLong.empty(), "", 0, 0, false), 1)
+                        .text())
+                .contains("0 entries, chained, but no checkpoint is signed yet: the next is signed at entry 1 (every 1"
+                        + " entry,");
+    }
+
+    private static final Instant NOW = Instant.parse("2026-12-07T14:06:08.181036Z");
+
+    private static final AuditMessages.ExportLinks LINKS = new AuditMessages.ExportLinks(
+            URI.create("https://bot.example/audit/export?format=csv"),
+            URI.create("https://bot.example/audit/export?format=json"));
+
+    @Test
+    void timesInTheFiltersAreSaidAsPeopleReadThemNotInIso() throws Exception {
+        var q = AuditQuery.all().withService("checkout").withSince(NOW).withUntil(NOW.plusSeconds(3600));
+        var m = AuditMessages.summary(q, new AuditSummary(0, Map.of(), List.of()), Optional.empty(), Optional.empty());
+        assertThat(m.text())
+                .isEqualTo(
+                        "0 audit entries (service=checkout, since 2026-12-07 14:06 UTC, until 2026-12-07 15:06 UTC)");
+        assertThat(BlockKitLimits.json(m.blocks()))
+                .contains("since 2026-12-07 14:06 UTC")
+                .doesNotContain("T14:06");
+    }
+
+    @Test
+    void aQueryThatMatchedNothingOffersNoExportAndOneEntryIsOneEntryInTheTextToo() throws Exception {
+        var none = AuditMessages.summary(
+                AuditQuery.all().withService("nosuch"),
+                new AuditSummary(0, Map.of(), List.of()),
+                Optional.of(LINKS),
+                Optional.empty());
+        assertThat(BlockKitLimits.json(none.blocks())).doesNotContain("Export", "bot.example");
+
+        var one = AuditMessages.summary(
+                AuditQuery.all().withService("checkout"),
+                new AuditSummary(1, Map.of("automatic", 1L), List.of()),
+                Optional.of(LINKS),
+                Optional.empty());
+        assertThat(one.text()).isEqualTo("1 audit entry (service=checkout)");
+        assertThat(BlockKitLimits.json(one.blocks())).contains("*1 audit entry*", "Export", "bot.example");
     }
 
     /** What /audit decision=emergency found: {@code n} routed emergency deploys, none reviewed. */

@@ -190,7 +190,7 @@ class BlockKitLimitsTest {
                         Optional.of(new AuditMessages.ExportLinks(
                                 URI.create("https://h/" + HUGE), URI.create("https://j"))),
                         Optional.of(HUGE)),
-                AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2)),
+                AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2), 1000),
                 ReviewMessages.due(finished(deploy(HUGE, HUGE)), HUGE),
                 ReviewMessages.reviewed(finished(deploy(HUGE, HUGE)), HUGE, HUGE),
                 DeployMessages.status(
