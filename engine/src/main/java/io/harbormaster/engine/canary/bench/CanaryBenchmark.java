@@ -79,10 +79,12 @@ public final class CanaryBenchmark {
                 history == 0
                         ? null
                         : ours(new TrafficGenerator(scenario, onset, runSeed), earlierCanaries(scenario, runSeed))
-                                .outcome()
+                                .outcome(),
+                ours(new TrafficGenerator(scenario, onset, runSeed), stableTrack(scenario, runSeed))
+                        .outcome()
             };
         });
-        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE, WITH_HISTORY};
+        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE, WITH_HISTORY, "hm+stable"};
         var figures = new LinkedHashMap<String, JudgeFigures>();
         for (int j = 0; j < names.length; j++) {
             if ((j == 3 && scenario.healthy()) || (j == 4 && history == 0)) {
@@ -125,6 +127,27 @@ public final class CanaryBenchmark {
             }
         }
         return CanaryNoise.pooled(List.copyOf(kept));
+    }
+
+    static int STABLE_INTERVALS = Integer.getInteger("stableIntervals", 60);
+
+    private CanaryNoise stableTrack(Scenario scenario, long runSeed) {
+        var stable = new Scenario(
+                scenario.name(),
+                scenario.totalRps(),
+                scenario.errorRate(),
+                scenario.sigma(),
+                scenario.diurnal(),
+                false,
+                scenario.gaps(),
+                Fault.NONE,
+                scenario.errorBurstShape());
+        var g = new TrafficGenerator(stable, Double.POSITIVE_INFINITY, runSeed ^ 0x5DEECE66DL);
+        var list = new ArrayList<io.harbormaster.engine.canary.TrackSample>();
+        for (int i = STABLE_INTERVALS; i > 0; i--) {
+            list.add(g.next(-10L * i, Integer.getInteger("stableWeight", 100)).baseline());
+        }
+        return io.harbormaster.engine.canary.StableTrackNoise.of(list);
     }
 
     private record Ours(RunOutcome outcome, CanaryNoise noise) {}
