@@ -101,9 +101,10 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(
             names = "--noise-history",
             paramLabel = "FILE",
-            description = "Judge as the pipeline did a canary that started from its service's earlier canaries: a"
-                    + " JSON file with the noise_history of the decision's audit entry (the object, the entry's"
-                    + " reasoning, or the exported entry). Without it the canary is judged as its service's first.")
+            description = "Judge as the pipeline did a canary that started from a noise history (its service's earlier"
+                    + " canaries', or for a first canary its stable track's): a JSON file with the noise_history of"
+                    + " the decision's audit entry (the object, the entry's reasoning, or the exported entry). Without"
+                    + " it the canary is judged as one that knew nothing of its service's noise.")
     Path noiseHistoryFile;
 
     @Option(

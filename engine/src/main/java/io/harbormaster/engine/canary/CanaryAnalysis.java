@@ -85,7 +85,7 @@ public final class CanaryAnalysis {
         return sequential.noise();
     }
 
-    /** Replays a recorded canary and returns the verdict it would have had as its service's first. */
+    /** Replays a recorded canary and returns the verdict it would have had knowing nothing of its service's noise. */
     public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy) {
         return replay(series, policy, CanaryNoise.NONE);
     }

@@ -1103,7 +1103,8 @@ public final class DeployPipeline {
         // said once, by the engine that read it (later judgements take the stored reading without a word)
         LOG.log(
                 reading instanceof StableTrackReading.Read ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                "deploy " + d.id() + " (" + d.service() + "), the service's first canary, " + inWords(reading));
+                "deploy " + d.id() + " (" + d.service() + "), whose service has no kept canary noise, "
+                        + inWords(reading));
         var recorded = ports.deploys().recordStableTrackReading(d.id(), reading);
         stableRead.put(d.id(), recorded);
         return recorded;
