@@ -19,8 +19,10 @@ import java.util.function.Function;
  * Metrics of the simulated cluster's pods behind the engine's {@link MetricsSource} port. Each track gets the share of
  * the service's traffic that its pods have; each request fails with the version's error rate and takes a lognormal
  * time (median 40 ms, sigma 0.35, times the version's latency factor). An interval, once produced, is remembered by
- * its start time and length, so replaying a canary's analysis sees the same numbers every time, whichever query's
- * range it falls in.
+ * its start time and length (and track), so replaying a canary's analysis sees the same numbers every time, whichever
+ * query's range it falls in. The simulator keeps no past: an interval is produced from the pods as they are when it is
+ * first read, so the stable track's minutes before a canary, read once it started, get the stable pods' share then
+ * (the noise per request, which is what the pipeline reads them for, is the same at any share).
  */
 public final class SimulatedMetrics implements MetricsSource {
     static final double BASE_ERROR_RATE = 0.005;
@@ -33,6 +35,7 @@ public final class SimulatedMetrics implements MetricsSource {
     private final long seed;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, IntervalSample> produced = new ConcurrentHashMap<>();
+    private final Map<String, TrackSample> producedStable = new ConcurrentHashMap<>();
     private volatile String outage;
 
     /**
@@ -86,12 +89,50 @@ public final class SimulatedMetrics implements MetricsSource {
         return out;
     }
 
+    @Override
+    public List<TrackSample> track(MetricsQuery q, String track) {
+        switch (track) {
+            case "baseline", "canary" -> {
+                boolean baseline = track.equals("baseline");
+                return samples(q).stream()
+                        .map(s -> baseline ? s.baseline() : s.canary())
+                        .toList();
+            }
+            case MetricsSource.STABLE -> {
+                var down = outage;
+                if (down != null) {
+                    throw new MetricsUnavailable("simulated metrics store unavailable: " + down);
+                }
+                long step = q.interval().toSeconds();
+                long n = (q.to().getEpochSecond() - q.from().getEpochSecond()) / step;
+                var out = new ArrayList<TrackSample>();
+                for (long i = 0; i < n; i++) {
+                    long start = q.from().getEpochSecond() + i * step;
+                    var key = q.service() + "/stable/" + start + "/" + step;
+                    out.add(producedStable.computeIfAbsent(key, k -> {
+                        var workloads = cluster.workloads(targets.apply(q.service()));
+                        var random = new SplittableRandom(seed ^ ((long) k.hashCode() << 17) ^ start);
+                        return track(q.service(), workloads.get(Track.STABLE), pods(workloads), step, random);
+                    }));
+                }
+                return out;
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "simulated metrics: no track '" + track + "' (stable, baseline or canary)");
+        }
+    }
+
+    private static int pods(Map<Track, SimulatedCluster.Workload> workloads) {
+        return workloads.values().stream()
+                .mapToInt(SimulatedCluster.Workload::replicas)
+                .sum();
+    }
+
     /** The interval that starts at {@code start} (epoch seconds), numbered 0 (the caller numbers it). */
     private IntervalSample produce(String service, long start, long seconds, int salt) {
         var workloads = cluster.workloads(targets.apply(service));
-        int pods = workloads.values().stream()
-                .mapToInt(SimulatedCluster.Workload::replicas)
-                .sum();
+        int pods = pods(workloads);
         var random = new SplittableRandom(seed ^ ((long) salt << 17) ^ start);
         return new IntervalSample(
                 0,

@@ -13,6 +13,7 @@ import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsUnavailable;
+import io.harbormaster.engine.canary.NoiseSource;
 import io.harbormaster.engine.canary.TimelineEntry;
 import io.harbormaster.engine.json.JsonErrors;
 import io.harbormaster.engine.rollout.StartedPolicy;
@@ -101,9 +102,10 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     @Option(
             names = "--noise-history",
             paramLabel = "FILE",
-            description = "Judge as the pipeline did a canary that started from its service's earlier canaries: a"
-                    + " JSON file with the noise_history of the decision's audit entry (the object, the entry's"
-                    + " reasoning, or the exported entry). Without it the canary is judged as its service's first.")
+            description = "Judge as the pipeline did a canary that started from a noise history (its service's earlier"
+                    + " canaries', or for a first canary its stable track's): a JSON file with the noise_history of"
+                    + " the decision's audit entry (the object, the entry's reasoning, or the exported entry). Without"
+                    + " it the canary is judged as one that knew nothing of its service's noise.")
     Path noiseHistoryFile;
 
     @Option(
@@ -178,7 +180,8 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             throw new UserError("--db and --config are for replaying a pipeline deploy: give --deploy ID with them");
         }
         CanaryPolicy policy = CanaryPolicyFile.read(policyFile);
-        CanaryNoise history = noiseHistoryFile == null ? CanaryNoise.NONE : NoiseHistoryFile.read(noiseHistoryFile);
+        ReplayedHistory history =
+                noiseHistoryFile == null ? ReplayedHistory.NONE : NoiseHistoryFile.read(noiseHistoryFile);
         if (noiseHistoryFile != null && policy.sequential().noiseHistory() == 0) {
             throw new UserError("--noise-history is given, but " + policyFile + " sets sequential.noise_history: 0"
                     + " (no history); drop one of the two");
@@ -212,8 +215,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             policy = policy.cautious();
         }
         // what the judge starts from: the policy caps the latency part (the counts shown are these)
-        CanaryNoise used = history.capped(policy.sequential().noiseHistory());
-        print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());
+        var used =
+                new ReplayedHistory(history.noise().capped(policy.sequential().noiseHistory()), history.stableTrack());
+        print(
+                CanaryAnalysis.replay(series, policy, used.noise(), used.source()),
+                used,
+                policy.intervalSeconds(),
+                series.size());
         return 0;
     }
 
@@ -281,18 +289,20 @@ final class AnalyzeRunCommand implements Callable<Integer> {
     }
 
     /** What the replay started from, as the audit entry of a pipeline decision says it. */
-    private String historyLine(CanaryNoise history, AnalysisReport report) {
+    private String historyLine(ReplayedHistory replayed, AnalysisReport report) {
         var parts = new ArrayList<String>();
+        var history = replayed.noise();
         if (history.known()) {
             parts.add(String.format(
                     Locale.ROOT,
-                    "latency noise of earlier canaries (p50 %d values, p99 %d), %s",
+                    "latency noise of %s (p50 %d values, p99 %d), %s",
+                    replayed.latencyFrom(),
                     history.p50().values(),
                     history.p99().values(),
                     report.latencyHistoryKept() ? "kept to the end" : "dropped by its checks"));
         }
         if (history.bursts().known()) {
-            parts.add("their error bursts");
+            parts.add(replayed.stableTrack().isPresent() ? "its error bursts" : "their error bursts");
         }
         return String.join("; ", parts) + " (from " + historySource() + ")";
     }
@@ -302,7 +312,8 @@ final class AnalyzeRunCommand implements Callable<Integer> {
      * shows its interval's start (the input's {@code t}) and end, so the last row ends when the verdict came. The
      * replay stops at the verdict; how many recorded intervals it did not need is said, not left to guess.
      */
-    private void print(AnalysisReport report, CanaryNoise history, long intervalSeconds, int recorded) {
+    private void print(AnalysisReport report, ReplayedHistory startedFrom, long intervalSeconds, int recorded) {
+        var history = startedFrom.noise();
         int replayed = report.timeline().size();
         var out = spec.commandLine().getOut();
         List<Evidence> evidence = report.verdict().evidence();
@@ -337,6 +348,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             if (noiseHistoryFile != null || (frozen != null && !history.equals(CanaryNoise.NONE))) {
                 var h = node.putObject("noise_history");
                 h.put(noiseHistoryFile != null ? "file" : "audit_entry", historySource());
+                h.put("source", startedFrom.source() == NoiseSource.STABLE_TRACK ? "stable_track" : "earlier_canaries");
+                startedFrom.stableTrack().ifPresent(w -> {
+                    var window = h.putObject(CanaryNoise.AUDIT_STABLE_TRACK);
+                    window.put("from", w.from().toString());
+                    window.put("to", w.to().toString());
+                    window.put("intervals", w.intervals());
+                });
                 h.put("latency", history.known());
                 h.put("error_bursts", history.bursts().known());
                 if (history.known()) {
@@ -395,7 +413,7 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                         default -> "; the other " + (recorded - replayed) + " come after the verdict";
                     });
             if (noiseHistoryFile != null || (frozen != null && !history.equals(CanaryNoise.NONE))) {
-                out.printf(Locale.ROOT, "history:  %s%n", historyLine(history, report));
+                out.printf(Locale.ROOT, "history:  %s%n", historyLine(startedFrom, report));
             }
             out.println("evidence:");
             for (Evidence e : evidence.subList(Math.min(1, evidence.size()), evidence.size())) {
@@ -457,9 +475,15 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 CanaryPolicyJson.hash(CanaryPolicyJson.write(policy)),
                 frozen.started().map(StartedPolicy::hash));
         frozen.agree(policy, policySource.equals(STORED) ? "the policy it started with" : policySource);
-        CanaryNoise used = frozen.history().capped(policy.sequential().noiseHistory());
+        var history = frozen.history();
+        var used =
+                new ReplayedHistory(history.noise().capped(policy.sequential().noiseHistory()), history.stableTrack());
         var series = frozen.samples();
-        print(CanaryAnalysis.replay(series, policy, used), used, policy.intervalSeconds(), series.size());
+        print(
+                CanaryAnalysis.replay(series, policy, used.noise(), used.source()),
+                used,
+                policy.intervalSeconds(),
+                series.size());
         return 0;
     }
 

@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param started the canary policy the canary started with, as stored, when one was
  * @param decision the audit action of the canary's decision (canary.promote or canary.rollback), if it has one
  * @param decidedAtS when the decision came, in seconds since the canary started, as its audit entry says
- * @param history the noise history the decision's entry shows ({@link CanaryNoise#NONE} when it shows none)
+ * @param history the noise history the decision's entry shows ({@link ReplayedHistory#NONE} when it shows none)
  */
 record FrozenCanary(
         Deploy deploy,
@@ -38,7 +38,7 @@ record FrozenCanary(
         boolean escalated,
         Optional<String> decision,
         Optional<Long> decidedAtS,
-        CanaryNoise history) {
+        ReplayedHistory history) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads deploy {@code deployId}'s canary; refuses, saying why, a deploy that has nothing to replay. */
@@ -68,7 +68,7 @@ record FrozenCanary(
         Optional<String> decision = Optional.empty();
         Optional<Long> at = Optional.empty();
         boolean escalated = deploy.escalated().orElse(true); // as the pipeline judges it: unscored counts as escalated
-        CanaryNoise history = CanaryNoise.NONE;
+        ReplayedHistory history = ReplayedHistory.NONE;
         if (reasoning != null) {
             decision = Optional.of(reasoning.path("action").asText());
             var r = reasoning.path("reasoning");
@@ -80,7 +80,8 @@ record FrozenCanary(
             }
             if (r.has(CanaryNoise.AUDIT_KEY)) {
                 try {
-                    history = CanaryNoise.fromAuditFields(JSON.convertValue(r.get(CanaryNoise.AUDIT_KEY), Map.class));
+                    history =
+                            ReplayedHistory.fromAuditFields(JSON.convertValue(r.get(CanaryNoise.AUDIT_KEY), Map.class));
                 } catch (IllegalArgumentException e) {
                     throw new UserError(which + ": the " + decision.get() + " audit entry's " + e.getMessage(), e);
                 }

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * The noise history a pipeline decision started from ({@code analyze run --noise-history}), read from what the audit
- * log shows, so a replay judges the canary as the pipeline did. The file may hold any one of:
+ * log shows (the service's earlier canaries' noise, or its stable track's for a first canary), so a replay judges the
+ * canary as the pipeline did. The file may hold any one of:
  *
  * <ul>
  *   <li>the {@code noise_history} object itself;
@@ -38,7 +39,7 @@ final class NoiseHistoryFile {
 
     private NoiseHistoryFile() {}
 
-    static CanaryNoise read(Path file) {
+    static ReplayedHistory read(Path file) {
         JsonNode root;
         try {
             try (JsonParser p = MAPPER.createParser(file.toFile())) {
@@ -63,17 +64,17 @@ final class NoiseHistoryFile {
                     + root.getNodeType().toString().toLowerCase(Locale.ROOT));
         }
         JsonNode history = history(file, root);
-        CanaryNoise noise;
+        ReplayedHistory read;
         try {
-            noise = CanaryNoise.fromAuditFields(MAPPER.convertValue(history, Map.class));
+            read = ReplayedHistory.fromAuditFields(MAPPER.convertValue(history, Map.class));
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": " + e.getMessage(), e);
         }
-        if (noise.equals(CanaryNoise.NONE)) {
+        if (read.noise().equals(CanaryNoise.NONE)) {
             throw new UserError(file + ": the noise_history is empty (no p50, p99, spread or error_bursts); copy it"
                     + " whole from the audit entry, or replay without --noise-history");
         }
-        return noise;
+        return read;
     }
 
     /**
@@ -133,7 +134,8 @@ final class NoiseHistoryFile {
         JsonNode history = reasoning.get(CanaryNoise.AUDIT_KEY);
         if (history == null) {
             throw new UserError(file + ": this decision has no noise_history: its canary started without one (its"
-                    + " service's first, or noise_history: 0 in its policy), so replay it without --noise-history");
+                    + " service's first, whose stable track gave no reading or was not read, or noise_history: 0 in"
+                    + " its policy), so replay it without --noise-history");
         }
         if (!history.isObject()) {
             throw new UserError(file + ": noise_history must be an object, got " + history);

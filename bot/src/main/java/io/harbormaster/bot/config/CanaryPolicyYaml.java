@@ -387,7 +387,8 @@ public final class CanaryPolicyYaml {
                 "p50_increase",
                 "p99_increase",
                 "warmup_intervals",
-                "noise_history");
+                "noise_history",
+                "stable_noise_minutes");
         return record(
                 q,
                 () -> new SequentialPolicy(
@@ -398,7 +399,8 @@ public final class CanaryPolicyYaml {
                         num(n, p, "p50_increase", q.p50Increase()),
                         num(n, p, "p99_increase", q.p99Increase()),
                         (int) whole(n, p, "warmup_intervals", q.warmupIntervals()),
-                        (int) whole(n, p, "noise_history", q.noiseHistory())));
+                        (int) whole(n, p, "noise_history", q.noiseHistory()),
+                        (int) whole(n, p, "stable_noise_minutes", q.stableNoiseMinutes())));
     }
 
     /**

@@ -119,6 +119,51 @@ class AnalyzeRunNoiseHistoryTest {
     }
 
     @Test
+    void aHistoryReadFromTheStableTrackIsReplayedAndReportedAsSuch() throws Exception {
+        Path input = slowerCanary(3);
+        String window = "{\"from\":\"2026-11-24T09:50:00Z\",\"to\":\"2026-11-24T10:00:00Z\",\"intervals\":58}";
+        String stable = HISTORY.replace(
+                "\"from_deploys\":[{\"deploy\":7,\"version\":\"1.1.0\"}]", "\"from_stable_track\":" + window);
+        Path history = file("stable.json", stable);
+        Result r = run("analyze", "run", "--input", input.toString(), "--noise-history", history.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(
+                r.out()
+                        .contains("history:  latency noise of the stable track from 2026-11-24T09:50:00Z to"
+                                + " 2026-11-24T10:00:00Z (58 intervals with data) (p50 30 values, p99 30), "),
+                r.out());
+        assertTrue(r.out().contains("(noise level known from the stable track before the canary)"), r.out());
+        assertFalse(r.out().contains("earlier canaries"), r.out());
+
+        Result json =
+                run("analyze", "run", "--input", input.toString(), "--noise-history", history.toString(), "--json");
+        JsonNode h = JSON.readTree(json.out()).get("noise_history");
+        assertEquals("stable_track", h.get("source").asText());
+        assertEquals(JSON.readTree(window), h.get("from_stable_track"));
+        // the same history from earlier canaries judges the same numbers the same way: only the words differ
+        Result earlier = run(
+                "analyze",
+                "run",
+                "--input",
+                input.toString(),
+                "--noise-history",
+                file("h.json", HISTORY).toString(),
+                "--json");
+        JsonNode e = JSON.readTree(earlier.out());
+        assertEquals("earlier_canaries", e.get("noise_history").get("source").asText());
+        assertEquals(e.get("decided_at_s"), JSON.readTree(json.out()).get("decided_at_s"));
+
+        assertRefused(
+                input,
+                file("both.json", stable.replace("\"from_stable_track\"", "\"from_deploys\":[],\"from_stable_track\"")),
+                "not both");
+        assertRefused(
+                input,
+                file("bad-window.json", stable.replace("\"intervals\":58", "\"intervals\":58,\"minutes\":10")),
+                "noise_history.from_stable_track has an unknown key 'minutes'");
+    }
+
+    @Test
     void aWholeExportGivesItsOneCanaryDecisionAndOtherwiseSaysWhichToCopy() throws Exception {
         Path input = slowerCanary(5);
         String reasoning = JSON.writeValueAsString("{\"at_s\":30,\"evidence\":[],\"noise_history\":" + HISTORY + "}");

@@ -647,6 +647,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFirstCanaryReadsTenMinutesOfItsStableTrackUnlessTheServiceTurnsItOff() {
+        var defaults = ConfigLoader.parse("harbormaster.yml", MINIMAL);
+        assertThat(defaults.catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .canary()
+                        .sequential()
+                        .stableNoiseMinutes())
+                .isEqualTo(10);
+        var off = ConfigLoader.parse(
+                "harbormaster.yml", MINIMAL + "    canary:\n      sequential:\n        stable_noise_minutes: 0\n");
+        assertThat(off.catalog()
+                        .service("web")
+                        .orElseThrow()
+                        .canary()
+                        .sequential()
+                        .stableNoiseMinutes())
+                .isZero();
+    }
+
+    @Test
     void aCanaryStepTooShortToEverEndIsRefused() {
         var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
         assertThat(p).singleElement().asString().contains("needs at least 3 intervals");
@@ -696,6 +717,15 @@ class ConfigLoaderTest {
             {"sequential:\n        error_ratio: 0.5", "sequential.error_ratio must be above 1"},
             {"sequential:\n        noise_history: 2.5", "sequential.noise_history: expected a whole number"},
             {"sequential:\n        noise_histroy: 30", "unknown key 'noise_histroy' (did you mean 'noise_history'?)"},
+            {"sequential:\n        stable_noise_minutes: -1", "sequential.stable_noise_minutes: expected a whole number"
+            },
+            {
+                "sequential:\n        stable_noise_minutes: 2.5",
+                "sequential.stable_noise_minutes: expected a whole number"
+            },
+            {"sequential:\n        stable_noise_minutes: 1441", "sequential.stable_noise_minutes must be from 0 to 1440"
+            },
+            {"sequential:\n        stable_noise_minute: 10", "(did you mean 'stable_noise_minutes'?)"},
             {"mann_whitney:\n        allowed_increase: 0.5", "mann_whitney.allowed_increase and allowed_decrease"},
             {"steps: [{weight: 5.5, intervals: 6}]", "steps[0]: needs a whole-number weight"},
         };
@@ -859,7 +889,7 @@ class ConfigLoaderTest {
                       hard_triggers: {max_error_rate: 0.1, min_requests: 40}
                       mann_whitney: {confidence: 0.95}
                       scoring: {pass: 90, marginal: 70, critical_metrics: [p99_ms], group_weights: {errors: 30}}
-                      sequential: {alpha: 0.01, warmup_intervals: 2, noise_history: 10}
+                      sequential: {alpha: 0.01, warmup_intervals: 2, noise_history: 10, stable_noise_minutes: 5}
                 """);
         var d = CanaryPolicy.defaults();
         var scoring = d.scoring();
@@ -887,6 +917,7 @@ class ConfigLoaderTest {
                                 java.util.Set.of("p99_ms"),
                                 90,
                                 70),
-                        new io.harbormaster.engine.canary.SequentialPolicy(0.01, 0.05, 2.0, 0.005, 0.10, 0.20, 2, 10)));
+                        new io.harbormaster.engine.canary.SequentialPolicy(
+                                0.01, 0.05, 2.0, 0.005, 0.10, 0.20, 2, 10, 5)));
     }
 }

@@ -35,7 +35,8 @@ class StoredPolicyIsAPolicyFileTest {
                         scoring: {group_weights: {errors: 70, latency: 30}, critical_metrics: [error_rate, p99_ms],
                                   pass: 90, marginal: 60}
                         sequential: {alpha: 0.006, promote_alpha: 0.04, error_ratio: 3, error_points: 0.01,
-                                     p50_increase: 0.15, p99_increase: 0.25, warmup_intervals: 2, noise_history: 12}
+                                     p50_increase: 0.15, p99_increase: 0.25, warmup_intervals: 2, noise_history: 12,
+                                     stable_noise_minutes: 25}
                         """), "p.yml: ");
         for (var p : List.of(
                 configured,
@@ -48,5 +49,6 @@ class StoredPolicyIsAPolicyFileTest {
         }
         assertThat(configured).isNotEqualTo(CanaryPolicy.defaults());
         assertThat(configured.sequential().noiseHistory()).isEqualTo(12);
+        assertThat(configured.sequential().stableNoiseMinutes()).isEqualTo(25);
     }
 }

@@ -218,14 +218,18 @@ class DeployPipelineTest {
         assertThat(kept.getFirst().known()).isTrue();
         // the simulated latencies are lognormal with sigma 0.35: a log median's per-request variance of about 0.19
         assertThat(kept.getFirst().p50().variance()).isBetween(0.08, 0.5);
+        // the service's first canary started from its stable track's noise, and says so
         assertThat(promoteReasoning(first.id()))
                 .doesNotContain("noise level known from earlier canaries")
-                .doesNotContain("noise_history");
+                .contains("noise level known from the stable track before the canary")
+                .contains("\"from_stable_track\":{")
+                .doesNotContain("from_deploys");
 
         var second = smallChangeToCheckout(engine, "1.2.0", "slack:n2");
         assertThat(second.state()).isEqualTo(DeployState.PROMOTED);
         assertThat(promoteReasoning(second.id()))
                 .contains("noise level known from earlier canaries")
+                .doesNotContain("from_stable_track")
                 .contains("\"noise_history\":{")
                 .contains("\"latency_history_kept\":true")
                 .contains("\"p50\":{\"values\":" + kept.getFirst().p50().values() + ",");

@@ -37,6 +37,9 @@ class FrozenSamplesTest {
     static final class Revising implements MetricsSource {
         final MetricsSource real;
         final List<MetricsQuery> queries = new CopyOnWriteArrayList<>();
+        /** The queries of one track alone (the stable track before a first canary). */
+        final List<MetricsQuery> trackQueries = new CopyOnWriteArrayList<>();
+
         volatile Instant reviseBefore = Instant.MIN;
 
         Revising(MetricsSource real) {
@@ -57,6 +60,21 @@ class FrozenSamplesTest {
                                         s.baseline(),
                                         new TrackSample(c.requests(), c.requests(), c.p50Ms(), c.p99Ms(), 3))
                                 : s);
+            }
+            return out;
+        }
+
+        /** One track's samples, revised as {@link #samples} revises the canary's (the stable track is not revised). */
+        @Override
+        public List<TrackSample> track(MetricsQuery query, String track) {
+            trackQueries.add(query);
+            var out = new ArrayList<TrackSample>();
+            var read = real.track(query, track);
+            for (int i = 0; i < read.size(); i++) {
+                var s = read.get(i);
+                boolean revised = track.equals("canary")
+                        && query.from().plus(query.interval().multipliedBy(i)).isBefore(reviseBefore);
+                out.add(revised ? new TrackSample(s.requests(), s.requests(), s.p50Ms(), s.p99Ms(), 3) : s);
             }
             return out;
         }

@@ -63,14 +63,19 @@ public final class CanaryAnalysis {
 
     /** With the noise of the service's earlier promoted canaries (see {@link CanaryNoise}). */
     public CanaryAnalysis(CanaryPolicy policy, CanaryNoise history) {
+        this(policy, history, NoiseSource.EARLIER_CANARIES);
+    }
+
+    /** With a noise history measured where {@code source} says (its evidence names it). */
+    public CanaryAnalysis(CanaryPolicy policy, CanaryNoise history, NoiseSource source) {
         this.policy = policy;
-        this.sequential = new SequentialJudge(policy.sequential(), history);
+        this.sequential = new SequentialJudge(policy.sequential(), history, source);
         if (policy.sequential().noiseHistory() > 0) {
             closing.startFrom(history.bursts());
         }
     }
 
-    /** Whether the latency judges still start from the service's earlier canaries (not dropped by their checks). */
+    /** Whether the latency judges still start from their noise history (not dropped by their checks). */
     public boolean usesHistory() {
         return sequential.usesHistory();
     }
@@ -80,7 +85,7 @@ public final class CanaryAnalysis {
         return sequential.noise();
     }
 
-    /** Replays a recorded canary and returns the verdict it would have had as its service's first. */
+    /** Replays a recorded canary and returns the verdict it would have had knowing nothing of its service's noise. */
     public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy) {
         return replay(series, policy, CanaryNoise.NONE);
     }
@@ -90,7 +95,16 @@ public final class CanaryAnalysis {
      * audit entry records it), and returns the verdict it would have had.
      */
     public static AnalysisReport replay(List<IntervalSample> series, CanaryPolicy policy, CanaryNoise history) {
-        var analysis = new CanaryAnalysis(policy, history);
+        return replay(series, policy, history, NoiseSource.EARLIER_CANARIES);
+    }
+
+    /**
+     * Replays a recorded canary that started from a noise history measured where {@code source} says (the audit entry
+     * names the stable track when it was read there), and returns the verdict it would have had.
+     */
+    public static AnalysisReport replay(
+            List<IntervalSample> series, CanaryPolicy policy, CanaryNoise history, NoiseSource source) {
+        var analysis = new CanaryAnalysis(policy, history, source);
         Verdict last = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         for (IntervalSample s : series) {
             last = analysis.observe(s);

@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * <p>A new canary starts knowing nothing of it, and a scale-invariant test learns it from its own first intervals,
  * which costs time exactly when a fault that starts early should be caught. The noise of the service's earlier
- * promoted canaries, kept by the store, lets the judge start with it (see {@link LatencyEProcess}).
+ * promoted canaries, kept by the store, lets the judge start with it (see {@link LatencyEProcess}); a canary whose
+ * service has none reads it from the service's stable track before it started ({@link StableTrackNoise}).
  *
  * <p>The noise of a quantile grows with the spread of the distribution it is read from, so the history also keeps
  * that spread as the promoted canary's track showed it (log p99 - log p50): a canary whose baseline, that version, is
@@ -157,11 +158,17 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
     public static final String AUDIT_SOURCES = "from_deploys";
 
     /**
-     * Keys of {@link #auditFields()}, and the two the pipeline adds (what the canary did with the history, and where
-     * the history came from), which a replay does not need.
+     * The audit entry's key for the stable track's window the history was read from, for a canary whose service had
+     * no earlier canaries ({@link StableTrackNoise.Window}; the pipeline adds it instead of {@link #AUDIT_SOURCES}).
+     */
+    public static final String AUDIT_STABLE_TRACK = "from_stable_track";
+
+    /**
+     * Keys of {@link #auditFields()}, and those the pipeline adds (what the canary did with the history, and where the
+     * history came from: earlier canaries or the stable track), which a replay reads only to say where it came from.
      */
     private static final Set<String> AUDIT_KEYS =
-            Set.of("p50", "p99", "spread", "error_bursts", "latency_history_kept", AUDIT_SOURCES);
+            Set.of("p50", "p99", "spread", "error_bursts", "latency_history_kept", AUDIT_SOURCES, AUDIT_STABLE_TRACK);
 
     /**
      * This history as the audit entry shows it: per quantile its values and variance, the spread's mean, the error
@@ -190,6 +197,7 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
      */
     public static CanaryNoise fromAuditFields(Map<?, ?> fields) {
         unknownKeys(fields, AUDIT_KEYS, AUDIT_KEY);
+        stableTrackIn(fields); // refused here too when it is not a window
         boolean latency = fields.containsKey("p50") || fields.containsKey("p99") || fields.containsKey("spread");
         Reading p50 = Reading.NONE, p99 = Reading.NONE;
         Spread spread = Spread.NONE;
@@ -229,6 +237,29 @@ public record CanaryNoise(Reading p50, Reading p99, Spread spread, Bursts bursts
             }
         }
         return new CanaryNoise(p50, p99, spread, bursts);
+    }
+
+    /**
+     * The stable track's window a history in the audit entry's {@code noise_history} ({@code fields}) was read from,
+     * if it was read there; refuses a malformed one, and one that also names earlier canaries' deploys (a history
+     * comes from one or the other).
+     */
+    public static java.util.Optional<StableTrackNoise.Window> stableTrackIn(Map<?, ?> fields) {
+        if (!fields.containsKey(AUDIT_STABLE_TRACK)) {
+            return java.util.Optional.empty();
+        }
+        if (fields.containsKey(AUDIT_SOURCES)) {
+            throw new IllegalArgumentException(AUDIT_KEY + " has both " + AUDIT_SOURCES + " and " + AUDIT_STABLE_TRACK
+                    + ", but a history comes from the service's earlier canaries or from its stable track, not both"
+                    + " (copy the whole noise_history object of the audit entry)");
+        }
+        return java.util.Optional.of(StableTrackNoise.Window.fromAuditFields(
+                fields.get(AUDIT_STABLE_TRACK), AUDIT_KEY + "." + AUDIT_STABLE_TRACK));
+    }
+
+    /** Where the history in an audit entry's {@code noise_history} was measured (see {@link #stableTrackIn}). */
+    public static NoiseSource sourceIn(Map<?, ?> fields) {
+        return stableTrackIn(fields).isPresent() ? NoiseSource.STABLE_TRACK : NoiseSource.EARLIER_CANARIES;
     }
 
     private static Reading reading(Object value, String at) {

@@ -86,6 +86,7 @@ public final class CanaryPolicyJson {
         sequential.put("p99_increase", q.p99Increase());
         sequential.put("warmup_intervals", q.warmupIntervals());
         sequential.put("noise_history", q.noiseHistory());
+        sequential.put("stable_noise_minutes", q.stableNoiseMinutes());
         m.put("sequential", sequential);
         return CanonicalJson.of(m);
     }
@@ -185,7 +186,8 @@ public final class CanaryPolicyJson {
                 q.path("p50_increase").asDouble(sq.p50Increase()),
                 q.path("p99_increase").asDouble(sq.p99Increase()),
                 q.path("warmup_intervals").asInt(sq.warmupIntervals()),
-                q.path("noise_history").asInt(sq.noiseHistory()));
+                q.path("noise_history").asInt(sq.noiseHistory()),
+                q.path("stable_noise_minutes").asInt(sq.stableNoiseMinutes()));
         var policy = b.build();
         // Everything written must read back as written: a key this version does not know, or a value it read as
         // something else, shows as a difference.

@@ -17,6 +17,9 @@ public final class SequentialJudge {
     static final double SPREAD_Z = 3;
 
     private final SequentialPolicy policy;
+    /** Where the history was measured, for the evidence. */
+    private final NoiseSource source;
+
     private final ErrorRateEProcess errors;
     private final LatencyEProcess p50;
     private final LatencyEProcess p99;
@@ -44,7 +47,13 @@ public final class SequentialJudge {
      * {@code noiseHistory} of it (0: no history at all).
      */
     public SequentialJudge(SequentialPolicy policy, CanaryNoise history) {
+        this(policy, history, NoiseSource.EARLIER_CANARIES);
+    }
+
+    /** With a history measured where {@code source} says (what the evidence names). */
+    public SequentialJudge(SequentialPolicy policy, CanaryNoise history, NoiseSource source) {
         this.policy = policy;
+        this.source = source;
         this.errors = new ErrorRateEProcess(policy.errorRatio(), policy.errorPoints());
         if (policy.noiseHistory() > 0) {
             errors.startFrom(history.bursts());
@@ -189,7 +198,7 @@ public final class SequentialJudge {
                         fmt(errors.promoteEValue())));
     }
 
-    private static Evidence latencyEvidence(String metric, LatencyEProcess p, String rule, double e) {
+    private Evidence latencyEvidence(String metric, LatencyEProcess p, String rule, double e) {
         return new Evidence(
                 JUDGE,
                 metric,
@@ -211,7 +220,7 @@ public final class SequentialJudge {
                         p.count() == 1 ? "" : "s",
                         fmt(e),
                         fmt(p.promoteEValue()),
-                        p.usesHistory() ? " (noise level known from earlier canaries)" : ""));
+                        p.usesHistory() ? " (noise level known from " + source.words() + ")" : ""));
     }
 
     static String fmt(double v) {

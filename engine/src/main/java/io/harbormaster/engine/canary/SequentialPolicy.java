@@ -8,6 +8,9 @@ package io.harbormaster.engine.canary;
  * {@code p50Increase} and p99 at least {@code p99Increase} higher (relative). {@code noiseHistory} is how many
  * readings of latency noise from the service's earlier promoted canaries a canary starts with (each interval gives
  * about two; 0: no history at all, neither latency noise nor error bursts: the canary learns them alone).
+ * {@code stableNoiseMinutes} is how long a window before a canary the pipeline reads the service's stable track for
+ * that noise when the service has no earlier canaries to start from (its first under Harbormaster; 0: not read, such
+ * a canary learns the noise alone; no effect with {@code noiseHistory} 0).
  */
 public record SequentialPolicy(
         double alpha,
@@ -17,7 +20,11 @@ public record SequentialPolicy(
         double p50Increase,
         double p99Increase,
         int warmupIntervals,
-        int noiseHistory) {
+        int noiseHistory,
+        int stableNoiseMinutes) {
+
+    /** The longest window before a canary that its stable track is read for: a day. */
+    public static final int MAX_STABLE_NOISE_MINUTES = 1440;
 
     public SequentialPolicy {
         if (!(alpha > 0 && alpha < 1)) {
@@ -49,14 +56,34 @@ public record SequentialPolicy(
             throw new IllegalArgumentException(
                     "sequential.noise_history must be 0 or more (0: no history), got " + noiseHistory);
         }
+        if (stableNoiseMinutes < 0 || stableNoiseMinutes > MAX_STABLE_NOISE_MINUTES) {
+            throw new IllegalArgumentException("sequential.stable_noise_minutes must be from 0 to "
+                    + MAX_STABLE_NOISE_MINUTES + " (minutes of the stable track before a first canary to read its"
+                    + " noise from; 0: not read), got " + stableNoiseMinutes);
+        }
     }
 
     /**
      * 0.8% false rollbacks over the whole canary (with the closing test's 0.2%, 1% in all); meaningful = x2 and +0.5
-     * points errors, +10% p50, +20% p99; up to 30 readings of latency noise from earlier canaries.
+     * points errors, +10% p50, +20% p99; up to 30 readings of latency noise from earlier canaries, or from the stable
+     * track's 10 minutes before a canary that has none.
      */
     public static SequentialPolicy defaults() {
-        return new SequentialPolicy(0.008, 0.05, 2.0, 0.005, 0.10, 0.20, 1, 30);
+        return new SequentialPolicy(0.008, 0.05, 2.0, 0.005, 0.10, 0.20, 1, 30, 10);
+    }
+
+    /** This policy reading {@code minutes} of the stable track before a first canary (0: not read). */
+    public SequentialPolicy withStableNoiseMinutes(int minutes) {
+        return new SequentialPolicy(
+                alpha,
+                promoteAlpha,
+                errorRatio,
+                errorPoints,
+                p50Increase,
+                p99Increase,
+                warmupIntervals,
+                noiseHistory,
+                minutes);
     }
 
     /**

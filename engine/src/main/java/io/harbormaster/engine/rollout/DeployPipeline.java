@@ -9,7 +9,10 @@ import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.canary.MetricsUnavailable;
+import io.harbormaster.engine.canary.NoiseSource;
+import io.harbormaster.engine.canary.StableTrackNoise;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.policy.ApprovalPolicy;
 import io.harbormaster.engine.policy.CheckResult;
@@ -227,6 +230,9 @@ public final class DeployPipeline {
     /** The policy each canary started with, as read from the store (it never changes under a canary). */
     private final Map<Long, Judging> startedWith = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** What each first canary read from its stable track, as stored (it never changes once stored). */
+    private final Map<Long, StableTrackReading> stableRead = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The hash of the configured policy this engine last said a canary keeps its own policy against. */
     private final Map<Long, String> toldConfigured = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -257,6 +263,7 @@ public final class DeployPipeline {
         leasedUntil.keySet().retainAll(ids);
         judged.keySet().retainAll(ids);
         startedWith.keySet().retainAll(ids);
+        stableRead.keySet().retainAll(ids);
         toldConfigured.keySet().retainAll(ids);
         metricsDownSince.keySet().retainAll(ids);
         metricsUp.retainAll(ids);
@@ -307,6 +314,7 @@ public final class DeployPipeline {
             leasedUntil.remove(deployId);
             judged.remove(deployId);
             startedWith.remove(deployId);
+            stableRead.remove(deployId);
             toldConfigured.remove(deployId);
             metricsUp.remove(deployId);
             if (metricsDownSince.remove(deployId) != null) {
@@ -1020,9 +1028,8 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var sources = noiseHistory(d, policy);
-        var history = CanaryNoise.pooled(sources.stream().map(KeptNoise::noise).toList());
-        var analysis = new CanaryAnalysis(policy, history);
+        var history = noiseHistory(d, spec, policy, started, now, read);
+        var analysis = new CanaryAnalysis(policy, history.noise(), history.source());
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         int observed = 0;
         for (IntervalSample s : read.all()) {
@@ -1051,7 +1058,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.rollback",
                         "rollback",
-                        withHistory(evidenceJson(judging, r.evidence(), r.at()), history, sources, analysis));
+                        withHistory(evidenceJson(judging, r.evidence(), r.at()), history, analysis));
                 yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
             }
             case Verdict.Promote p -> {
@@ -1060,7 +1067,7 @@ public final class DeployPipeline {
                         ENGINE,
                         "canary.promote",
                         "promote",
-                        withHistory(evidenceJson(judging, p.evidence(), p.at()), history, sources, analysis));
+                        withHistory(evidenceJson(judging, p.evidence(), p.at()), history, analysis));
                 var promoting =
                         move(d, DeployState.PROMOTING, d.step(), ENGINE, summary(p.evidence(), "every step passed"));
                 keepNoise(d, analysis, now);
@@ -1095,15 +1102,133 @@ public final class DeployPipeline {
     }
 
     /**
-     * The noise of the service's latest promoted canaries, which its canary starts from (none when the policy
-     * turns the history off). Read again at every judgement: one rollout per service at a time, so it cannot change
-     * under a canary, and a restarted engine judges from the same history.
+     * The noise a canary starts from, and where it was measured: the noise of its service's latest promoted canaries
+     * ({@code sources}, kept by the store), or for a canary whose service has none, what its stable track showed over
+     * {@code stableTrack} before it started; none when the policy turns the history off.
      */
-    private List<KeptNoise> noiseHistory(Deploy d, CanaryPolicy policy) {
+    private record History(
+            CanaryNoise noise,
+            NoiseSource source,
+            List<KeptNoise> sources,
+            Optional<StableTrackNoise.Window> stableTrack) {
+        static final History NONE =
+                new History(CanaryNoise.NONE, NoiseSource.EARLIER_CANARIES, List.of(), Optional.empty());
+    }
+
+    /**
+     * The noise history a canary starts from. The kept noise is read again at every judgement: one rollout per service
+     * at a time, so it cannot change under a canary, and a restarted engine judges from the same history. A canary
+     * whose service has none reads its stable track once ({@link #stableTrack}) and is judged from that reading, as
+     * stored, ever after.
+     */
+    private History noiseHistory(
+            Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now, Samples read) {
         if (policy.sequential().noiseHistory() == 0) {
-            return List.of();
+            return History.NONE;
         }
-        return ports.deploys().keptNoise(d.service(), CanaryNoise.CANARIES);
+        var kept = ports.deploys().keptNoise(d.service(), CanaryNoise.CANARIES);
+        if (!kept.isEmpty()) {
+            return new History(
+                    CanaryNoise.pooled(kept.stream().map(KeptNoise::noise).toList()),
+                    NoiseSource.EARLIER_CANARIES,
+                    kept,
+                    Optional.empty());
+        }
+        if (policy.sequential().stableNoiseMinutes() == 0 || read.all().isEmpty()) {
+            return History.NONE; // turned off, or nothing to judge yet (the track is read when there is)
+        }
+        return switch (stableTrack(d, spec, policy, started, now, read.frozenBefore())) {
+            case StableTrackReading.Read r ->
+                new History(r.noise(), NoiseSource.STABLE_TRACK, List.of(), Optional.of(r.window()));
+            case StableTrackReading.NotRead n -> History.NONE;
+        };
+    }
+
+    /**
+     * What a first canary's stable track showed over the policy's {@code stable_noise_minutes} before the canary
+     * started (whole intervals, ending at the start), read at its first judgement and stored: every later judgement,
+     * on any replica and after a restart, takes the stored one. When the metrics store does not answer, or the window
+     * holds too little data for a reading, the canary goes on without it as a first canary always did, and that is
+     * stored too (and logged once), so it is not tried again at every interval. A canary that was judged before with
+     * nothing stored (started on a Harbormaster that did not read the stable track) is not given a history midway:
+     * its earlier judgements would no longer replay.
+     */
+    private StableTrackReading stableTrack(
+            Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now, int frozenBefore) {
+        var known = stableRead.get(d.id());
+        if (known != null) {
+            return known;
+        }
+        var stored = ports.deploys().stableTrackReading(d.id());
+        if (stored.isPresent()) {
+            stableRead.put(d.id(), stored.get());
+            return stored.get();
+        }
+        long step = policy.intervalSeconds();
+        long minutes = policy.sequential().stableNoiseMinutes();
+        long intervals = minutes * 60 / step;
+        var from = started.minusSeconds(Math.max(1, intervals) * step);
+        StableTrackReading reading;
+        if (frozenBefore > 0) {
+            reading = new StableTrackReading.NotRead(
+                    from,
+                    started,
+                    now,
+                    "samples of the canary were frozen before its stable track was read (it started on a"
+                            + " Harbormaster that did not read the stable track, or an engine stopped in between):"
+                            + " it goes on without, as it was judged");
+        } else if (intervals == 0) {
+            reading = new StableTrackReading.NotRead(
+                    from,
+                    started,
+                    now,
+                    "sequential.stable_noise_minutes: " + minutes + " is shorter than one interval of " + step
+                            + " s; nothing to read");
+        } else {
+            reading = readStableTrack(d, spec, from, started, now, Duration.ofSeconds(step));
+        }
+        // said once, by the engine that read it (later judgements take the stored reading without a word)
+        LOG.log(
+                reading instanceof StableTrackReading.Read ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                "deploy " + d.id() + " (" + d.service() + "), whose service has no kept canary noise, "
+                        + inWords(reading));
+        var recorded = ports.deploys().recordStableTrackReading(d.id(), reading);
+        stableRead.put(d.id(), recorded);
+        return recorded;
+    }
+
+    private StableTrackReading readStableTrack(
+            Deploy d, ServiceSpec spec, Instant from, Instant to, Instant now, Duration interval) {
+        List<io.harbormaster.engine.canary.TrackSample> track;
+        try {
+            track = ports.metrics()
+                    .track(new MetricsQuery(d.service(), spec.namespace(), from, to, interval), MetricsSource.STABLE);
+        } catch (MetricsUnavailable e) {
+            return new StableTrackReading.NotRead(from, to, now, "the metrics store did not answer: " + e.getMessage());
+        }
+        var noise = StableTrackNoise.of(track);
+        int withData = StableTrackNoise.withData(track);
+        if (!noise.known()) {
+            return new StableTrackReading.NotRead(
+                    from,
+                    to,
+                    now,
+                    "too little data: " + withData + " of the window's " + track.size()
+                            + " intervals had requests and both latency quantiles (the noise needs at least "
+                            + StableTrackNoise.MIN_INTERVALS + " of them, in runs, that are not all alike)");
+        }
+        return new StableTrackReading.Read(from, to, now, withData, noise);
+    }
+
+    private static String inWords(StableTrackReading reading) {
+        return switch (reading) {
+            case StableTrackReading.Read r ->
+                "starts from the noise of its stable track from " + r.from() + " to " + r.to() + " (" + r.intervals()
+                        + " intervals with data)";
+            case StableTrackReading.NotRead n ->
+                "read no noise from its stable track from " + n.from() + " to " + n.to() + ": " + n.why()
+                        + "; it learns the noise from its own first intervals";
+        };
     }
 
     /**
@@ -1226,7 +1351,7 @@ public final class DeployPipeline {
         var templates = judging.started().metricTemplates(); // as the canary started: its queries do not change
         var interval = Duration.ofSeconds(step);
         if (now.isBefore(started.plus(interval))) {
-            return new Samples(List.of(), 0);
+            return new Samples(List.of(), 0, 0);
         }
         var frozen = ports.deploys().frozenSamples(d.id());
         if (!onGrid(frozen, step)) {
@@ -1239,11 +1364,11 @@ public final class DeployPipeline {
                             + " s grid of its policy; judging a live read of the whole canary");
             var all = ports.metrics()
                     .samples(new MetricsQuery(d.service(), spec.namespace(), started, now, interval, templates));
-            return new Samples(all, all.size());
+            return new Samples(all, all.size(), frozen.size());
         }
         long whole = Duration.between(started, now).toSeconds() / step; // intervals that ended by now
         if (frozen.size() >= whole) { // frozen by an engine whose clock is ahead of this one's
-            return new Samples(frozen.subList(0, (int) whole), (int) whole);
+            return new Samples(frozen.subList(0, (int) whole), (int) whole, frozen.size());
         }
         long next = frozen.size() * step; // the start of the first interval not frozen (seconds since the start)
         var from = started.plusSeconds(next);
@@ -1265,16 +1390,19 @@ public final class DeployPipeline {
             if (onGrid(again, step) && again.size() >= frozen.size() + settled.size()) {
                 out.addAll(again.subList(0, frozen.size() + settled.size()));
                 out.addAll(fresh.subList(settled.size(), fresh.size()));
-                return new Samples(out, frozen.size() + settled.size());
+                return new Samples(out, frozen.size() + settled.size(), frozen.size());
             }
         }
         out.addAll(frozen);
         out.addAll(fresh);
-        return new Samples(out, frozen.size() + settled.size());
+        return new Samples(out, frozen.size() + settled.size(), frozen.size());
     }
 
-    /** A canary's samples, oldest first; the first {@code frozen} of them are frozen in the store. */
-    private record Samples(List<IntervalSample> all, int frozen) {}
+    /**
+     * A canary's samples, oldest first; the first {@code frozen} of them are frozen in the store, {@code frozenBefore}
+     * of them were before this evaluation (none: the canary was never judged on frozen data).
+     */
+    private record Samples(List<IntervalSample> all, int frozen, int frozenBefore) {}
 
     /** Whether frozen samples are the intervals 0, step, 2·step, ... with none missing. */
     private static boolean onGrid(List<IntervalSample> frozen, long step) {
@@ -2311,23 +2439,30 @@ public final class DeployPipeline {
 
     /**
      * The decision's evidence with the noise history it started from, when it had one: what an auditor needs to see
-     * why the same metrics could be judged differently for a service with earlier canaries.
+     * why the same metrics could be judged differently for a service with earlier canaries, or a first canary that
+     * read its stable track.
      */
     private static Map<String, Object> withHistory(
-            Map<String, Object> evidence, CanaryNoise history, List<KeptNoise> sources, CanaryAnalysis analysis) {
-        var noise = new LinkedHashMap<String, Object>(history.auditFields());
+            Map<String, Object> evidence, History history, CanaryAnalysis analysis) {
+        var noise = new LinkedHashMap<String, Object>(history.noise().auditFields());
         if (noise.isEmpty()) {
             return evidence;
         }
-        if (history.known()) {
+        if (history.noise().known()) {
             noise.put("latency_history_kept", analysis.usesHistory());
         }
-        // the deploys whose promoted canaries it was pooled from, newest first
-        noise.put(
-                CanaryNoise.AUDIT_SOURCES,
-                sources.stream()
-                        .map(k -> Map.of("deploy", k.deployId(), "version", k.version()))
-                        .toList());
+        if (history.stableTrack().isPresent()) {
+            // the stable track's window it was read from
+            noise.put(
+                    CanaryNoise.AUDIT_STABLE_TRACK, history.stableTrack().get().auditFields());
+        } else {
+            // the deploys whose promoted canaries it was pooled from, newest first
+            noise.put(
+                    CanaryNoise.AUDIT_SOURCES,
+                    history.sources().stream()
+                            .map(k -> Map.of("deploy", k.deployId(), "version", k.version()))
+                            .toList());
+        }
         var out = new LinkedHashMap<String, Object>(evidence);
         out.put(CanaryNoise.AUDIT_KEY, noise);
         return out;

@@ -193,6 +193,17 @@ public interface DeployStore {
      */
     List<KeptNoise> keptNoise(String service, int limit);
 
+    /**
+     * Records what deploy {@code deployId}'s canary read from its service's stable track before it started (or why it
+     * read nothing), unless one is recorded already (by this engine or another, also at the same moment): the first
+     * one recorded stays. Returns the one recorded. Throws {@link java.util.NoSuchElementException} when there is no
+     * such deploy.
+     */
+    StableTrackReading recordStableTrackReading(long deployId, StableTrackReading reading);
+
+    /** What deploy {@code deployId}'s canary read from its stable track ({@link #recordStableTrackReading}), if any. */
+    Optional<StableTrackReading> stableTrackReading(long deployId);
+
     /** The noise of {@code service}'s latest {@code limit} recorded canaries, newest first (see {@link #keptNoise}). */
     default List<CanaryNoise> canaryNoise(String service, int limit) {
         return keptNoise(service, limit).stream().map(KeptNoise::noise).toList();

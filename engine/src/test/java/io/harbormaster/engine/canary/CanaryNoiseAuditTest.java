@@ -125,6 +125,64 @@ class CanaryNoiseAuditTest {
         }
     }
 
+    @Test
+    void aHistoryReadFromTheStableTrackSaysItsWindowAndReplaysWithItsWords() throws Exception {
+        var stable = new ArrayList<TrackSample>();
+        var generator = new TrafficGenerator(NORMAL, Double.POSITIVE_INFINITY, 21);
+        for (int i = 60; i > 0; i--) {
+            stable.add(generator.next(-10L * i, 100).baseline());
+        }
+        CanaryNoise history = StableTrackNoise.of(stable);
+        assertThat(history.known()).isTrue();
+        var window = new StableTrackNoise.Window(
+                java.time.Instant.parse("2026-11-24T09:50:00Z"), java.time.Instant.parse("2026-11-24T10:00:00Z"), 60);
+        var fields = new java.util.LinkedHashMap<String, Object>(history.auditFields());
+        fields.put("latency_history_kept", true);
+        fields.put(CanaryNoise.AUDIT_STABLE_TRACK, window.auditFields());
+        Map<?, ?> entry = JSON.readValue(JSON.writeValueAsString(fields), Map.class);
+
+        CanaryNoise back = CanaryNoise.fromAuditFields(entry);
+        assertThat(back.p50().values()).isEqualTo(history.p50().values());
+        assertThat(back.p99().variance()).isCloseTo(history.p99().variance(), withPercentage(1e-9));
+        assertThat(CanaryNoise.stableTrackIn(entry)).contains(window);
+        assertThat(CanaryNoise.sourceIn(entry)).isEqualTo(NoiseSource.STABLE_TRACK);
+        assertThat(CanaryNoise.sourceIn(Map.of("from_deploys", List.of()))).isEqualTo(NoiseSource.EARLIER_CANARIES);
+
+        // the evidence says where the noise level was known from, in the pipeline as in a replay
+        var series = slowerFromTheStart(3);
+        var report = CanaryAnalysis.replay(series, CanaryPolicy.defaults(), back, CanaryNoise.sourceIn(entry));
+        assertThat(report.decision()).isEqualTo("ROLLBACK");
+        assertThat(report.verdict().evidence().getFirst().reason())
+                .contains("(noise level known from the stable track before the canary)");
+        assertThat(CanaryAnalysis.replay(series, CanaryPolicy.defaults(), back)
+                        .verdict()
+                        .evidence()
+                        .getFirst()
+                        .reason())
+                .contains("(noise level known from earlier canaries)");
+    }
+
+    @Test
+    void aStableTrackWindowThatIsDamagedOrBesideEarlierCanariesIsRefused() throws Exception {
+        String good = "{\"p50\":{\"values\":30,\"variance\":0.5},\"p99\":{\"values\":30,\"variance\":2.4},"
+                + "\"spread\":1.46,\"latency_history_kept\":true,\"from_stable_track\":{\"from\":"
+                + "\"2026-11-24T09:50:00Z\",\"to\":\"2026-11-24T10:00:00Z\",\"intervals\":58}}";
+        assertThat(read(good).p50().values()).isEqualTo(30);
+        String window = "{\"from\":\"2026-11-24T09:50:00Z\",\"to\":\"2026-11-24T10:00:00Z\",\"intervals\":58}";
+        String[][] damages = {
+            {"\"intervals\":58", "\"intervals\":58,\"minutes\":10", "noise_history.from_stable_track has an unknown key"
+            },
+            {"\"2026-11-24T09:50:00Z\"", "\"09:50\"", "noise_history.from_stable_track.from must be an instant"},
+            {"\"intervals\":58", "\"intervals\":\"58\"", "noise_history.from_stable_track.intervals must be a whole"},
+            {"\"from_stable_track\":{", "\"from_deploys\":[],\"from_stable_track\":{", "not both"},
+            {window, "true", "noise_history.from_stable_track must be an object"},
+        };
+        for (String[] d : damages) {
+            assertThat(good).contains(d[0]);
+            refused(good.replace(d[0], d[1]), d[2]);
+        }
+    }
+
     static CanaryNoise read(String json) throws Exception {
         return CanaryNoise.fromAuditFields(JSON.readValue(json, Map.class));
     }

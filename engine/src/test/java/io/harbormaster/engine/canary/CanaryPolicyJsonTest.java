@@ -32,7 +32,7 @@ class CanaryPolicyJsonTest {
         var d = ScoringPolicy.defaults();
         b.scoring = new ScoringPolicy(
                 Map.of("errors", 70.0, "latency", 30.0), d.metricGroups(), Set.of("error_rate", "p99_ms"), 90, 60);
-        b.sequential = new SequentialPolicy(0.006, 0.04, 3.0, 0.01, 0.15, 0.25, 2, 12);
+        b.sequential = new SequentialPolicy(0.006, 0.04, 3.0, 0.01, 0.15, 0.25, 2, 12, 25);
         return b.build();
     }
 

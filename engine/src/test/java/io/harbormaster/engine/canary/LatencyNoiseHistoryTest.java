@@ -207,7 +207,8 @@ class LatencyNoiseHistoryTest {
                 p.p50Increase(),
                 p.p99Increase(),
                 p.warmupIntervals(),
-                0);
+                0,
+                p.stableNoiseMinutes());
         var history = new CanaryNoise(
                 new CanaryNoise.Reading(30, 30 * 0.5),
                 new CanaryNoise.Reading(30, 30 * 2.0),

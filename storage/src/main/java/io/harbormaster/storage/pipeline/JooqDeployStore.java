@@ -6,6 +6,7 @@ import static io.harbormaster.storage.jooq.Tables.APPROVAL;
 import static io.harbormaster.storage.jooq.Tables.CANARY_NOISE;
 import static io.harbormaster.storage.jooq.Tables.CANARY_POLICY;
 import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
+import static io.harbormaster.storage.jooq.Tables.CANARY_STABLE_NOISE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_INTAKE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
@@ -34,6 +35,7 @@ import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Review;
 import io.harbormaster.engine.rollout.ReviewOutcome;
 import io.harbormaster.engine.rollout.Settlement;
+import io.harbormaster.engine.rollout.StableTrackReading;
 import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.StartedPolicy;
 import io.harbormaster.engine.rollout.Transition;
@@ -814,6 +816,77 @@ public final class JooqDeployStore implements DeployStore {
                 .and(DSL.row(CANARY_NOISE.RECORDED_AT, CANARY_NOISE.DEPLOY_ID)
                         .lt(oldestKept.get().value1(), oldestKept.get().value2()))
                 .execute();
+    }
+
+    @Override
+    public StableTrackReading recordStableTrackReading(long deployId, StableTrackReading reading) {
+        Objects.requireNonNull(reading, "reading");
+        firstOneStays(deployId, () -> {
+            var insert = db.dsl()
+                    .insertInto(CANARY_STABLE_NOISE)
+                    .set(CANARY_STABLE_NOISE.DEPLOY_ID, deployId)
+                    .set(CANARY_STABLE_NOISE.WINDOW_FROM, odt(reading.from()))
+                    .set(CANARY_STABLE_NOISE.WINDOW_TO, odt(reading.to()))
+                    .set(CANARY_STABLE_NOISE.RECORDED_AT, odt(reading.readAt()));
+            switch (reading) {
+                case StableTrackReading.NotRead n -> insert.set(CANARY_STABLE_NOISE.NOT_READ, n.why());
+                case StableTrackReading.Read r -> {
+                    var noise = r.noise();
+                    insert.set(CANARY_STABLE_NOISE.INTERVALS, r.intervals())
+                            .set(CANARY_STABLE_NOISE.P50_VALUES, noise.p50().values())
+                            .set(
+                                    CANARY_STABLE_NOISE.P50_SUM_SQUARES,
+                                    noise.p50().sumSquares())
+                            .set(CANARY_STABLE_NOISE.P99_VALUES, noise.p99().values())
+                            .set(
+                                    CANARY_STABLE_NOISE.P99_SUM_SQUARES,
+                                    noise.p99().sumSquares())
+                            .set(
+                                    CANARY_STABLE_NOISE.SPREAD_INTERVALS,
+                                    noise.spread().intervals())
+                            .set(CANARY_STABLE_NOISE.SPREAD_SUM, noise.spread().sum())
+                            .set(
+                                    CANARY_STABLE_NOISE.ERRORS_EXCESS,
+                                    noise.bursts().excess())
+                            .set(
+                                    CANARY_STABLE_NOISE.ERRORS_SENSITIVITY,
+                                    noise.bursts().sensitivity())
+                            .set(
+                                    CANARY_STABLE_NOISE.ERRORS_NOISE,
+                                    noise.bursts().noise());
+                }
+            }
+            return insert.onDuplicateKeyIgnore().execute();
+        });
+        return stableTrackReading(deployId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "the stable track reading of deploy " + deployId + " was stored but cannot be read back"));
+    }
+
+    @Override
+    public Optional<StableTrackReading> stableTrackReading(long deployId) {
+        return db.dsl()
+                .selectFrom(CANARY_STABLE_NOISE)
+                .where(CANARY_STABLE_NOISE.DEPLOY_ID.eq(deployId))
+                .fetchOptional(r -> {
+                    var from = r.getWindowFrom().toInstant();
+                    var to = r.getWindowTo().toInstant();
+                    var at = r.getRecordedAt().toInstant();
+                    if (r.getNotRead() != null) {
+                        return new StableTrackReading.NotRead(from, to, at, r.getNotRead());
+                    }
+                    return new StableTrackReading.Read(
+                            from,
+                            to,
+                            at,
+                            r.getIntervals(),
+                            new CanaryNoise(
+                                    new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
+                                    new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
+                                    new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
+                                    new CanaryNoise.Bursts(
+                                            r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
+                });
     }
 
     @Override

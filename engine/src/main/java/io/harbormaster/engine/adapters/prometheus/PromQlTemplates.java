@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * The PromQL that reads each metric of one track over one interval; checked when built.
  *
- * <p>Placeholders: {@code {service}}, {@code {namespace}}, {@code {track}} ({@code baseline} or {@code canary}) inside
+ * <p>Placeholders: {@code {service}}, {@code {namespace}}, {@code {track}} ({@code baseline} or {@code canary}, and
+ * {@code stable} when the stable track is read before a service's first canary) inside
  * quoted label values, and {@code {interval}} (a duration such as {@code 30s}) as a range or offset. Each template is
  * evaluated at the end of every interval, so a template reading a counter's growth over {@code {interval}} gives that
  * interval's count. Each must aggregate to at most one series (e.g. with {@code sum(...)}): more than one is refused
@@ -27,7 +28,8 @@ public record PromQlTemplates(String requests, String errors, String p50, String
      * Defaults for the usual instrumentation: {@code http_requests_total} with a {@code code} label and the
      * histogram {@code http_request_duration_seconds} (seconds, converted to ms), both labelled with
      * {@code service}, {@code namespace} and {@code track}; restarts from kube-state-metrics for pods named
-     * {@code <service>-<track>-...} (the canary and baseline Deployments). Requests, errors and restarts are exact
+     * {@code <service>-<track>-...} (the canary and baseline Deployments; the stable Deployment's pods are named after
+     * it, so for the stable track this usually reads no data, which its noise does not use). Requests, errors and restarts are exact
      * counts ({@link #exactCount}), as the canary judges' binomial tests assume. Errors fall back to 0 when requests
      * were seen but no 5xx series exists yet (client libraries create a {@code code="500"} series only on the first
      * 500), and stay "no data" when there were no requests at all. The latency quantiles use {@code increase()}: it

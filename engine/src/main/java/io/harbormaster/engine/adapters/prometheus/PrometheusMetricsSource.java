@@ -14,8 +14,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Canary and baseline metrics from Prometheus: for each metric and track one {@code query_range} whose step is the
- * analysis interval.
+ * Canary and baseline metrics from Prometheus (and the stable track's, which the pipeline reads before a service's
+ * first canary): for each metric and track one {@code query_range} whose step is the analysis interval, the track
+ * given to the templates as {@code {track}}.
  *
  * <p>Interval {@code i} covers {@code (from + i·interval, from + (i+1)·interval]} and is read by evaluating its
  * template at the interval's end, so the default count templates read exactly the events the interval's scrapes saw
@@ -96,35 +97,63 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     @Override
     public List<IntervalSample> samples(MetricsQuery query) {
+        int n = wholeIntervals(query);
+        double[][] baseline = readTrack(query, TRACKS.get(0), n);
+        double[][] canary = readTrack(query, TRACKS.get(1), n);
+        long stepMillis = query.interval().toMillis();
+        List<IntervalSample> samples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            samples.add(new IntervalSample(i * stepMillis / 1000, sample(baseline, i), sample(canary, i)));
+        }
+        return List.copyOf(samples);
+    }
+
+    /** One track's intervals, read with the same templates as {@link #samples} reads each of its two. */
+    @Override
+    public List<TrackSample> track(MetricsQuery query, String track) {
+        if (track == null || track.isBlank()) {
+            throw new IllegalArgumentException("Prometheus metrics: name the track to read (stable, baseline, canary)");
+        }
+        int n = wholeIntervals(query);
+        double[][] values = readTrack(query, track, n);
+        List<TrackSample> samples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            samples.add(sample(values, i));
+        }
+        return List.copyOf(samples);
+    }
+
+    /** How many whole intervals the query's range holds; refuses an interval that is not whole seconds. */
+    private static int wholeIntervals(MetricsQuery query) {
         long stepMillis = query.interval().toMillis();
         if (query.interval().toNanosPart() % 1_000_000_000 != 0 || stepMillis % 1000 != 0) {
             throw new IllegalArgumentException(
                     "Prometheus metrics: the interval must be a whole number of seconds, got " + query.interval());
         }
-        long fromMillis = query.from().toEpochMilli();
-        long wholeIntervals = (query.to().toEpochMilli() - fromMillis) / stepMillis;
+        long wholeIntervals = (query.to().toEpochMilli() - query.from().toEpochMilli()) / stepMillis;
         if (wholeIntervals > 1_000_000) {
             throw new IllegalArgumentException("Prometheus metrics: " + wholeIntervals + " intervals of "
                     + query.interval().toSeconds() + " s between " + query.from() + " and " + query.to()
                     + " are too many to read (at most 1000000)");
         }
-        int n = (int) wholeIntervals;
+        return (int) wholeIntervals;
+    }
+
+    /** Every metric of one track, each for intervals 0..n-1 (indexed by {@link CanaryMetric#ordinal()}). */
+    private double[][] readTrack(MetricsQuery query, String track, int n) {
         PromQlTemplates templates = templatesFor(query);
-
-        double[][][] values = new double[TRACKS.size()][METRICS.length][];
-        for (int track = 0; track < TRACKS.size(); track++) {
-            for (CanaryMetric metric : METRICS) {
-                String promql = templates.render(
-                        metric, query.service(), query.namespace(), TRACKS.get(track), query.interval());
-                values[track][metric.ordinal()] = read(promql, metric, TRACKS.get(track), fromMillis, stepMillis, n);
-            }
+        double[][] values = new double[METRICS.length][];
+        for (CanaryMetric metric : METRICS) {
+            String promql = templates.render(metric, query.service(), query.namespace(), track, query.interval());
+            values[metric.ordinal()] = read(
+                    promql,
+                    metric,
+                    track,
+                    query.from().toEpochMilli(),
+                    query.interval().toMillis(),
+                    n);
         }
-
-        List<IntervalSample> samples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            samples.add(new IntervalSample(i * stepMillis / 1000, sample(values[0], i), sample(values[1], i)));
-        }
-        return List.copyOf(samples);
+        return values;
     }
 
     /** One metric of one track for intervals 0..n-1, NaN where Prometheus has no point. */

@@ -4,6 +4,9 @@ import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.NoiseSource;
+import io.harbormaster.engine.canary.StableTrackNoise;
+import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.canary.Verdict;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,8 +25,11 @@ import java.util.stream.IntStream;
  * {@code history} above 0, our analysis is also run a second time on the same stream ({@link #WITH_HISTORY}) as the
  * pipeline runs it for a service that has been deployed before: it first judges that many earlier canaries of the
  * same service before its fault (the scenario's healthy version, their own seeds), each starting from the noise the
- * promoted ones before it kept, and then the run's canary starts from theirs. Reported apart from BENCHMARKS.md's
- * figures, never instead of them.
+ * promoted ones before it kept, and then the run's canary starts from theirs. With {@code stableMinutes} above 0,
+ * it is also run as the pipeline runs a service's first canary ({@link #WITH_STABLE}): it starts from the noise of
+ * that many minutes of the service's stable track before the canary ({@link StableTrackNoise}; the scenario's healthy
+ * version on warm pods at all of its traffic, its own seed). Both are reported apart from BENCHMARKS.md's figures,
+ * never instead of them, and neither shifts the streams of the judges that are: each has seeds of its own.
  */
 public final class CanaryBenchmark {
     public static final String OURS = "harbormaster";
@@ -32,23 +38,38 @@ public final class CanaryBenchmark {
     public static final String ORACLE = "oracle-sprt";
     /** Our analysis on a service with earlier canaries (reported apart; see the class comment). */
     public static final String WITH_HISTORY = "hm+history";
+    /** Our analysis on a first canary that read its stable track before it (reported apart; see the class comment). */
+    public static final String WITH_STABLE = "hm+stable";
     /** Our analysis may pause and resume; a run that has not decided after this long counts as undecided. */
     static final int MAX_INTERVALS = 120;
 
     private final CanaryPolicy policy;
     private final int history;
+    private final int stableMinutes;
 
     public CanaryBenchmark(CanaryPolicy policy) {
-        this(policy, 0);
+        this(policy, 0, 0);
     }
 
     /** With {@code history} earlier canaries per run for the {@link #WITH_HISTORY} judge (0: not run). */
     public CanaryBenchmark(CanaryPolicy policy, int history) {
+        this(policy, history, 0);
+    }
+
+    /**
+     * ... and {@code stableMinutes} of the stable track before each run's canary for the {@link #WITH_STABLE} judge
+     * (0: not run).
+     */
+    public CanaryBenchmark(CanaryPolicy policy, int history, int stableMinutes) {
         if (history < 0) {
             throw new IllegalArgumentException("history must be 0 or more earlier canaries, got " + history);
         }
+        if (stableMinutes < 0) {
+            throw new IllegalArgumentException("stableMinutes must be 0 or more minutes, got " + stableMinutes);
+        }
         this.policy = policy;
         this.history = history;
+        this.stableMinutes = stableMinutes;
     }
 
     /** Runs every scenario. */
@@ -71,21 +92,31 @@ public final class CanaryBenchmark {
             onsets[r] = onset;
             List<IntervalSample> fixed = FixedSchedule.stream(new TrafficGenerator(scenario, onset, runSeed));
             outcomes[r] = new RunOutcome[] {
-                ours(new TrafficGenerator(scenario, onset, runSeed), CanaryNoise.NONE)
+                ours(new TrafficGenerator(scenario, onset, runSeed), CanaryNoise.NONE, NoiseSource.EARLIER_CANARIES)
                         .outcome(),
                 KayentaStyleJudge.judge(fixed),
                 ThresholdJudge.judge(fixed),
                 scenario.healthy() ? null : OracleSprt.judge(scenario, fixed, onset),
                 history == 0
                         ? null
-                        : ours(new TrafficGenerator(scenario, onset, runSeed), earlierCanaries(scenario, runSeed))
+                        : ours(
+                                        new TrafficGenerator(scenario, onset, runSeed),
+                                        earlierCanaries(scenario, runSeed),
+                                        NoiseSource.EARLIER_CANARIES)
+                                .outcome(),
+                stableMinutes == 0
+                        ? null
+                        : ours(
+                                        new TrafficGenerator(scenario, onset, runSeed),
+                                        stableTrack(scenario, runSeed),
+                                        NoiseSource.STABLE_TRACK)
                                 .outcome()
             };
         });
-        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE, WITH_HISTORY};
+        String[] names = {OURS, KAYENTA, THRESHOLD, ORACLE, WITH_HISTORY, WITH_STABLE};
         var figures = new LinkedHashMap<String, JudgeFigures>();
         for (int j = 0; j < names.length; j++) {
-            if ((j == 3 && scenario.healthy()) || (j == 4 && history == 0)) {
+            if ((j == 3 && scenario.healthy()) || (j == 4 && history == 0) || (j == 5 && stableMinutes == 0)) {
                 continue;
             }
             int judge = j;
@@ -116,7 +147,8 @@ public final class CanaryBenchmark {
         for (int i = 0; i < history; i++) {
             Ours past = ours(
                     new TrafficGenerator(before, Double.POSITIVE_INFINITY, seeds.nextLong()),
-                    CanaryNoise.pooled(List.copyOf(kept)));
+                    CanaryNoise.pooled(List.copyOf(kept)),
+                    NoiseSource.EARLIER_CANARIES);
             if (past.outcome().decision() == RunOutcome.Decision.PROMOTE) {
                 kept.addFirst(past.noise());
                 if (kept.size() > CanaryNoise.CANARIES) {
@@ -127,10 +159,26 @@ public final class CanaryBenchmark {
         return CanaryNoise.pooled(List.copyOf(kept));
     }
 
+    /**
+     * The noise of the service's stable track over the {@code stableMinutes} before the run's canary, as the pipeline
+     * reads it: the scenario's healthy version on warm pods ({@link Scenario#stableTrack()}) at all of the traffic,
+     * one interval after the other up to the canary's start, from a seed of its own.
+     */
+    private CanaryNoise stableTrack(Scenario scenario, long runSeed) {
+        var generator = new TrafficGenerator(scenario.stableTrack(), Double.POSITIVE_INFINITY, runSeed ^ 0x5DEECE66DL);
+        long step = policy.intervalSeconds();
+        long intervals = stableMinutes * 60L / step;
+        var track = new ArrayList<TrackSample>();
+        for (long i = intervals; i > 0; i--) {
+            track.add(generator.next(-step * i, 100).baseline());
+        }
+        return StableTrackNoise.of(track);
+    }
+
     private record Ours(RunOutcome outcome, CanaryNoise noise) {}
 
-    private Ours ours(TrafficGenerator generator, CanaryNoise noise) {
-        var analysis = new CanaryAnalysis(policy, noise);
+    private Ours ours(TrafficGenerator generator, CanaryNoise noise, NoiseSource source) {
+        var analysis = new CanaryAnalysis(policy, noise, source);
         for (int i = 0; i < MAX_INTERVALS; i++) {
             long t = i * policy.intervalSeconds();
             Verdict v = analysis.observe(generator.next(t, analysis.weight()));

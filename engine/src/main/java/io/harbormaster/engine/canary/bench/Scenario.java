@@ -47,6 +47,14 @@ public record Scenario(
         return new Scenario(name, totalRps, errorRate, sigma, diurnal, warmup, gaps, Fault.NONE, errorBurstShape);
     }
 
+    /**
+     * The same service's stable track before its canary: its healthy version on pods that have served for a long time
+     * (no warm-up), with its traffic's drift, gaps and bursts.
+     */
+    public Scenario stableTrack() {
+        return new Scenario(name, totalRps, errorRate, sigma, diurnal, false, gaps, Fault.NONE, errorBurstShape);
+    }
+
     /** Not among BENCHMARKS.md's scenarios: reported apart, not held to its targets. */
     public boolean extra() {
         return errorBurstShape > 0;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.harbormaster.engine.adapters.prometheus.SyntheticCanarySeries.Truth;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.MetricsQuery;
+import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.TrackSample;
 import java.io.IOException;
@@ -63,6 +64,8 @@ class PrometheusMetricsSourceAgainstRealPrometheusTest {
         data = new SyntheticCanarySeries(FROM, INTERVAL, INTERVALS)
                 // Healthy baseline; no 5xx ever, so its errors must come back as 0 (not "no data").
                 .deploy("checkout", "shop", i -> new Truth(200 * (2 + i % 3), 0, 1, 3, 0, true), i -> canary(i, 1))
+                // Its stable Deployment: all of the traffic, some errors, a scrape gap, pods named after it.
+                .stable("checkout", "shop", StableTrack::truth)
                 .deploy(AWKWARD, "shop", i -> new Truth(400, 2, 0, 2, 0, true), i -> canary(i, 2))
                 // Same service name in another namespace, and a pod an unquoted regex "pay\"ments.v2" would match.
                 .deploy("checkout", "staging", i -> new Truth(1000, 10, 4, 5, 2, true), i -> canary(i, 5))
@@ -262,6 +265,43 @@ class PrometheusMetricsSourceAgainstRealPrometheusTest {
                 samples.get(GAP).canary());
         assertEquals(600.0, samples.get(GAP + 1).canary().requests(), "the interval after the gap has both counts");
         assertEquals(2500.0, samples.get(6).canary().p99Ms(), 1e-9);
+    }
+
+    /** The stable track of checkout in shop: ten times the baseline's traffic, and a scrape gap in interval 9. */
+    private static final class StableTrack {
+        static Truth truth(int i) {
+            return new Truth(2000 * (2 + i % 3), 4 * (i % 3), i % 2, 3 + i % 2, 2 * (i % 2), i != 9);
+        }
+    }
+
+    @Test
+    void theStableTrackIsReadWithTheSameTemplatesAsTheOthersWithTrackStable() {
+        var query = new MetricsQuery("checkout", "shop", FROM, TO, INTERVAL);
+        List<TrackSample> stable = source.track(query, MetricsSource.STABLE);
+
+        assertTracks(data.expectedTrack("checkout", "shop", "stable"), stable);
+        assertEquals(4000.0, stable.get(0).requests());
+        assertEquals(new TrackSample(0, 0, Double.NaN, Double.NaN, Double.NaN), stable.get(9), "the gap");
+        assertEquals(4000.0 + 6000.0, stable.get(10).requests(), "the interval after the gap has both counts");
+        // the stable pods are named after their Deployment, not <service>-stable-...: their restarts are no data
+        assertTrue(stable.stream().allMatch(s -> Double.isNaN(s.restarts())));
+        // the other tracks alone read as samples() reads them side by side
+        List<IntervalSample> both = source.samples(query);
+        assertTracks(both.stream().map(IntervalSample::baseline).toList(), source.track(query, "baseline"));
+        assertTracks(both.stream().map(IntervalSample::canary).toList(), source.track(query, "canary"));
+        // a service without a stable track in Prometheus reads as no data, not as an error
+        assertTrue(source.track(new MetricsQuery(AWKWARD, "shop", FROM, TO, INTERVAL), MetricsSource.STABLE).stream()
+                .allMatch(s -> Double.isNaN(s.requests())));
+    }
+
+    private static void assertTracks(List<TrackSample> expected, List<TrackSample> actual) {
+        assertEquals(expected.size(), actual.size(), "number of intervals");
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            compare(differences, i, "track", expected.get(i), actual.get(i));
+        }
+        assertTrue(
+                differences.isEmpty(), "differences from the generated data:\n  " + String.join("\n  ", differences));
     }
 
     @Test

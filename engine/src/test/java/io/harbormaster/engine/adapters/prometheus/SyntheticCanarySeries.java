@@ -87,9 +87,27 @@ final class SyntheticCanarySeries {
     /** No counts: what an interval after a scraped one carries over. */
     private static final Truth NOTHING = new Truth(0, 0, 0, 1, 0, true);
 
-    private record Deploy(String service, String namespace, List<Truth> baseline, List<Truth> canary) {
+    /** A service's tracks; {@code stable} is empty when the series have none of the stable Deployment's. */
+    private record Deploy(
+            String service, String namespace, List<Truth> baseline, List<Truth> canary, List<Truth> stable) {
         List<Truth> track(String track) {
-            return track.equals("baseline") ? baseline : canary;
+            return switch (track) {
+                case "baseline" -> baseline;
+                case "canary" -> canary;
+                default -> stable;
+            };
+        }
+
+        List<String> tracks() {
+            return stable.isEmpty() ? List.of("baseline", "canary") : List.of("baseline", "canary", "stable");
+        }
+
+        /**
+         * The pod whose restarts kube-state-metrics counts: the canary's and the baseline's are named {@code
+         * <service>-<track>-...}, the stable Deployment's after the Deployment, as a Deployment made by hand is.
+         */
+        String pod(String track) {
+            return track.equals("stable") ? service + "-7c9d8f6b5-q4w2e" : service + "-" + track + "-5d8f7c9b4-x2k8p";
         }
     }
 
@@ -119,8 +137,54 @@ final class SyntheticCanarySeries {
             b.add(baseline.apply(i));
             c.add(canary.apply(i));
         }
-        deploys.add(new Deploy(service, namespace, List.copyOf(b), List.copyOf(c)));
+        deploys.add(new Deploy(service, namespace, List.copyOf(b), List.copyOf(c), List.of()));
         return this;
+    }
+
+    /** Gives a service added with {@link #deploy} series of its stable Deployment too ({@code track="stable"}). */
+    SyntheticCanarySeries stable(String service, String namespace, IntFunction<Truth> stable) {
+        for (int k = 0; k < deploys.size(); k++) {
+            Deploy d = deploys.get(k);
+            if (d.service().equals(service) && d.namespace().equals(namespace)) {
+                List<Truth> s = new ArrayList<>();
+                for (int i = 0; i < intervals; i++) {
+                    s.add(stable.apply(i));
+                }
+                deploys.set(k, new Deploy(service, namespace, d.baseline(), d.canary(), List.copyOf(s)));
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("add " + service + " in " + namespace + " with deploy(...) first");
+    }
+
+    /**
+     * What {@code track()} must return for one track of a service over all intervals. The stable pods' restarts are
+     * no data: the default template looks for pods named {@code <service>-stable-...}, and they are not.
+     */
+    List<TrackSample> expectedTrack(String service, String namespace, String track) {
+        Deploy deploy = deploys.stream()
+                .filter(d -> d.service().equals(service) && d.namespace().equals(namespace))
+                .findFirst()
+                .orElseThrow();
+        List<TrackSample> out = new ArrayList<>();
+        Truth carried = NOTHING;
+        for (Truth t : deploy.track(track)) {
+            TrackSample e = t.expected(carried);
+            out.add(
+                    track.equals("stable")
+                            ? new TrackSample(e.requests(), e.errors(), e.p50Ms(), e.p99Ms(), Double.NaN)
+                            : e);
+            carried = t.scraped()
+                    ? NOTHING
+                    : new Truth(
+                            carried.requests() + t.requests(),
+                            carried.errors() + t.errors(),
+                            0,
+                            1,
+                            carried.restarts() + t.restarts(),
+                            false);
+        }
+        return out;
     }
 
     /** Adds the restart counter of a pod that belongs to no deploy above (a decoy a sloppy query would pick up). */
@@ -165,7 +229,7 @@ final class SyntheticCanarySeries {
         StringBuilder out = new StringBuilder();
         out.append("# TYPE http_requests counter\n");
         for (Deploy d : deploys) {
-            for (String track : List.of("baseline", "canary")) {
+            for (String track : d.tracks()) {
                 List<Truth> truths = d.track(track);
                 Map<String, String> labels = labels(d, track);
                 labels.put("code", "200");
@@ -179,7 +243,7 @@ final class SyntheticCanarySeries {
         }
         out.append("# TYPE http_request_duration_seconds histogram\n");
         for (Deploy d : deploys) {
-            for (String track : List.of("baseline", "canary")) {
+            for (String track : d.tracks()) {
                 List<Truth> truths = d.track(track);
                 for (int bucket = 0; bucket <= BUCKETS.length; bucket++) {
                     Map<String, String> labels = labels(d, track);
@@ -198,11 +262,11 @@ final class SyntheticCanarySeries {
         }
         out.append("# TYPE kube_pod_container_status_restarts counter\n");
         for (Deploy d : deploys) {
-            for (String track : List.of("baseline", "canary")) {
+            for (String track : d.tracks()) {
                 List<Truth> truths = d.track(track);
                 Map<String, String> labels = new LinkedHashMap<>();
                 labels.put("namespace", d.namespace());
-                labels.put("pod", d.service() + "-" + track + "-5d8f7c9b4-x2k8p");
+                labels.put("pod", d.pod(track));
                 labels.put("container", "app");
                 series(out, "kube_pod_container_status_restarts_total", labels, 1, truths, Truth::restarts);
             }
