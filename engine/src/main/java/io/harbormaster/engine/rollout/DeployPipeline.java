@@ -274,10 +274,12 @@ public final class DeployPipeline {
     }
 
     /**
-     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it): a person's
-     * rollback advances the deploy on the thread that took the command while the pipeline's own thread may be
-     * advancing it too, and the steps that act before they move (a rollback opens its incident, blocks automatic
-     * deploys and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys.
+     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it, but all of
+     * this engine's threads hold it): a person's rollback advances the deploy on the thread that took the command, an
+     * approver's click on the click's thread, while the pipeline's own thread may be advancing it too, and the steps
+     * that act before they move (a preflight audits and tells, a rollback opens its incident, blocks automatic deploys
+     * and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys; taken after a
+     * decision's lock ({@link #deciding}), never before one.
      */
     private final ReentrantLock[] advancing =
             Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
@@ -728,12 +730,16 @@ public final class DeployPipeline {
         reasoning.put("checks", results.stream().map(DeployPipeline::checkJson).toList());
         stable.ifPresent(s -> reasoning.put(STABLE_IMAGE, s.image()));
         audit(d, ENGINE, "preflight", blocks.isEmpty() ? "pass" : "block", reasoning);
-        ports.notifier().notify(new DeployNotice.PreflightChecked(d, results));
+        // Told once the move it led to is recorded, as every notice is: a preflight whose deploy moved meanwhile (a
+        // person stopped it) is told nothing, and the move that did happen tells its own.
         if (!blocks.isEmpty()) {
             var reasons = blocks.stream()
                     .map(b -> b.check() + ": " + b.reason() + " (" + b.unblock() + ")")
                     .toList();
-            return fail(d, "blocked by preflight: " + String.join("; ", reasons));
+            return fail(
+                    d,
+                    "blocked by preflight: " + String.join("; ", reasons),
+                    failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
         }
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
         var first = stable.get().planFor(policy.steps().getFirst().weight());
@@ -744,6 +750,7 @@ public final class DeployPipeline {
                 ENGINE,
                 "preflight passed; canary starts at " + first.trafficInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
+        ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
         ports.notifier()
                 .notify(new DeployNotice.CanaryProgress(
                         moved, first, policy.steps().size(), List.of()));
@@ -2178,8 +2185,14 @@ public final class DeployPipeline {
     }
 
     private Deploy fail(Deploy d, String why) {
+        return fail(d, why, failed -> Optional.empty());
+    }
+
+    /** ... telling {@code first} (the failed deploy's notice of the step that failed it, if any) before the failure. */
+    private Deploy fail(Deploy d, String why, java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
         var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
+        first.apply(failed).ifPresent(ports.notifier()::notify);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
         reviewDue(failed);
         return failed;
