@@ -487,12 +487,13 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
         var d = r.deploy();
         // A person's rollback has no evidence: say who asked, not empty figures.
-        var requestedBy =
-                r.cause() instanceof RollbackCause.Requested(var by) ? Optional.of(by) : Optional.<String>empty();
+        var requestedBy = r.cause() instanceof RollbackCause.Requested asked
+                ? Optional.of(asked)
+                : Optional.<RollbackCause.Requested>empty();
         var why = r.evidence().isEmpty()
                 ? requestedBy
-                        .map(who -> "Requested by " + DeployMessages.requester(who) + " with `/deploy rollback "
-                                + d.service() + "`.")
+                        .map(asked -> "Requested by " + DeployMessages.requester(asked.by())
+                                + " with `/deploy rollback " + d.service() + "`.")
                         .orElse(Mrkdwn.escape(r.reason()))
                 : "";
         web.reply(
@@ -510,6 +511,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 r.evidence().isEmpty()
                         ? Optional.empty()
                         : Optional.of(r.evidence().getFirst()),
+                r.evidence().isEmpty()
+                        ? List.of()
+                        : r.evidence().subList(1, r.evidence().size()),
+                r.judged(),
                 r.reason(),
                 r.evidence().isEmpty() ? requestedBy : Optional.empty(),
                 Optional.of("#" + r.incident().id()),

@@ -8,6 +8,7 @@ import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.JudgedWindow;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.canary.MetricsUnavailable;
@@ -1066,7 +1067,12 @@ public final class DeployPipeline {
                         "canary.rollback",
                         "rollback",
                         withHistory(evidenceJson(judging, r.evidence(), r.at()), history, analysis));
-                yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
+                yield rollback(
+                        move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why),
+                        r.evidence(),
+                        r.evidence().isEmpty()
+                                ? Optional.empty()
+                                : JudgedWindow.of(r.evidence().getFirst(), r.at(), policy));
             }
             case Verdict.Promote p -> {
                 audit(
@@ -1532,11 +1538,14 @@ public final class DeployPipeline {
     }
 
     private Deploy rollback(Deploy d) {
-        return rollback(d, List.of());
+        return rollback(d, List.of(), Optional.empty());
     }
 
-    /** Rolls back; {@code evidence} is what tripped (empty for a person's rollback or when resuming). */
-    private Deploy rollback(Deploy d, List<Evidence> evidence) {
+    /**
+     * Rolls back; {@code evidence} is what tripped (empty for a person's rollback or when resuming), {@code judged} the
+     * stretch of the canary it was judged on.
+     */
+    private Deploy rollback(Deploy d, List<Evidence> evidence, Optional<JudgedWindow> judged) {
         var spec = spec(d);
         ports.cluster().rollback(target(spec));
         var now = ports.clock().instant();
@@ -1586,7 +1595,8 @@ public final class DeployPipeline {
                 .blockAutoDeploys(
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
-        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, incident, until));
+        ports.notifier()
+                .notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, judged, incident, until));
         reviewDue(rolledBack);
         return rolledBack;
     }
