@@ -196,6 +196,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         + " Request it again to start over."))
                         .join();
             }
+            case DeployNotice.Waiting w -> {
+                // said in the thread once; when what it waits for changes, the parent (updated below) says it
+                if (w.started()) {
+                    web.reply(thread, DeployMessages.waiting(w.reason())).join();
+                }
+            }
             case DeployNotice.PreflightChecked p ->
                 // the engine announces each canary step, the first included, with the pods it got
                 web.reply(thread, DeployMessages.preflight(checks(p.results()))).join();

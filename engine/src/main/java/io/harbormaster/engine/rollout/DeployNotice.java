@@ -36,6 +36,13 @@ public sealed interface DeployNotice {
     /** Nobody decided in time. */
     record Expired(Deploy deploy) implements DeployNotice {}
 
+    /**
+     * The deploy waits its turn in preflight: another deploy of its service, or of one it depends on, is rolling out
+     * ({@code reason} names them). Told when it starts waiting ({@code started}) and again whenever what it waits for
+     * changes, so that what people read of it stays true; it starts by itself once nothing is in its way.
+     */
+    record Waiting(Deploy deploy, String reason, boolean started) implements DeployNotice {}
+
     /** The preflight checks ran. */
     record PreflightChecked(Deploy deploy, List<CheckResult> results) implements DeployNotice {}
 

@@ -719,8 +719,7 @@ public final class DeployPipeline {
         boolean onlyWaiting =
                 !blocks.isEmpty() && blocks.stream().allMatch(b -> b.check().equals(CONFLICT_CHECK));
         if (onlyWaiting || (blocks.isEmpty() && !ports.deploys().claimRollout(d.service(), d.id(), now))) {
-            return waitForTurn(
-                    d, onlyWaiting ? blocks.getFirst().reason() : "another deploy of " + d.service() + " holds it");
+            return waitForTurn(d, onlyWaiting ? blocks.getFirst().reason() : rolloutHeldBy(d));
         }
         var target = target(spec);
         // the stable Deployment must exist before anything is derived from it; read before the entry that starts the
@@ -758,15 +757,37 @@ public final class DeployPipeline {
         return moved;
     }
 
+    /** How the reason of a deploy waiting its turn in preflight starts. */
+    private static final String WAITING = "waiting for its turn: ";
+
     /**
-     * A deploy whose service (or a dependency) is being rolled out waits its turn in preflight instead of failing;
-     * it says so once.
+     * A deploy whose service (or a dependency) is being rolled out waits its turn in preflight instead of failing. It
+     * says so when it starts waiting, and again each time what it waits for changes (the deploy ahead of it ended and
+     * another one took the service), so that its state line always names what it waits for now; not at every sweep.
      */
     private Deploy waitForTurn(Deploy d, String why) {
-        if (lastReasonStartsWith(d, "waiting")) {
+        var transitions = ports.deploys().transitions(d.id());
+        var last = transitions.isEmpty() ? "" : transitions.getLast().reason();
+        if (last.equals(WAITING + why)) {
             return d;
         }
-        return move(d, DeployState.PREFLIGHT, 0, ENGINE, "waiting for its turn: " + why);
+        var waiting = move(d, DeployState.PREFLIGHT, 0, ENGINE, WAITING + why);
+        ports.notifier().notify(new DeployNotice.Waiting(waiting, why, !last.startsWith(WAITING)));
+        return waiting;
+    }
+
+    /**
+     * Which deploy holds the service's rollout that {@code d} could not claim: another of its deploys in flight, the
+     * one furthest on (it claimed the rollout before its canary started), as the conflict check names them.
+     */
+    private String rolloutHeldBy(Deploy d) {
+        return ports.deploys().inFlight(d.service()).stream()
+                .filter(o -> o.id() != d.id())
+                .max(java.util.Comparator.comparing((Deploy o) -> !beforeCanary(o.state()))
+                        .thenComparing(Deploy::id, java.util.Comparator.reverseOrder()))
+                .map(o -> "in flight: " + o.service() + " " + o.version() + " ("
+                        + o.state().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                .orElse("another deploy of " + d.service() + " holds its rollout");
     }
 
     private List<String> freezes(ServiceSpec spec, Instant now) {

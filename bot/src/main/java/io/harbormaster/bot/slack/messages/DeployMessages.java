@@ -93,6 +93,15 @@ public final class DeployMessages {
                 "Risk " + num(r.score()) + "/100: " + (escalate ? "needs an approver" : "proceeds"), blocks);
     }
 
+    /**
+     * The deploy waits its turn: another deploy of its service, or of one it depends on, is rolling out ({@code
+     * reason}, the engine's words naming them); it starts by itself after them.
+     */
+    public static SlackMessage waiting(String reason) {
+        return SlackMessage.text(":hourglass_flowing_sand: *Waiting for its turn*: " + escape(reason)
+                + ". It starts by itself once that is done.");
+    }
+
     /** Every preflight check, passing or blocking with its reason. */
     public static SlackMessage preflight(List<PreflightCheckView> checks) {
         boolean passed = checks.stream().allMatch(PreflightCheckView::passed);
