@@ -1833,7 +1833,8 @@ public final class DeployPipeline {
                     user,
                     service + " is locked by " + l.lockedBy() + " (" + l.reason() + "): nothing was rolled back."
                             + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
-                            + " with /deploy unlock " + service);
+                            + " with /deploy unlock " + service,
+                    List.of(l.lockedBy()));
         }
         var promoted = ports.deploys().promoted(service, 2);
         if (promoted.isEmpty()) {
@@ -1861,7 +1862,8 @@ public final class DeployPipeline {
                             + ") put " + latest.version() + " back in place of "
                             + earlier.get().fromVersion()
                             + ". Nothing was rolled back again; to go further back, deploy the version you want: /deploy "
-                            + service + " <version>");
+                            + service + " <version>",
+                    List.of(by));
         }
         var found = revertTarget(latest, promoted.size() > 1 ? Optional.of(promoted.get(1)) : Optional.empty(), key);
         if (found.isEmpty()) {
@@ -2081,8 +2083,13 @@ public final class DeployPipeline {
 
     /** A {@code /deploy rollback} that does nothing: audited ({@code rollback.refused}, with why), then answered. */
     private Submission rollbackRefused(String service, String user, String reason) {
+        return rollbackRefused(service, user, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} by their ids. */
+    private Submission rollbackRefused(String service, String user, String reason, List<String> people) {
         audit(user, "rollback.refused", "", service, "", "refused", Map.of("reason", reason));
-        return new Submission.Refused(reason);
+        return new Submission.Refused(reason, people);
     }
 
     /**

@@ -48,7 +48,8 @@ public final class DeployMessages {
                 "*Environment*\n" + d.environment(),
                 "*Requested by*\n" + requester(d.requesterId()))));
         blocks.add(BlockKit.context(List.of(
-                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine()), "deploy #" + d.deployId())));
+                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine(), d.people()),
+                "deploy #" + d.deployId())));
         return new SlackMessage(title + ": " + d.stateLine(), blocks);
     }
 
@@ -250,7 +251,8 @@ public final class DeployMessages {
                     "*In flight*",
                     inFlight.stream()
                             .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
-                                    + d.environment() + ": " + stateName(d) + " (" + escape(d.stateLine()) + ") · #"
+                                    + d.environment() + ": " + stateName(d) + " (" + escape(d.stateLine(), d.people())
+                                    + ") · #"
                                     + d.deployId())
                             .toList());
         }
@@ -261,7 +263,7 @@ public final class DeployMessages {
                     finished.stream()
                             .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
                                     + d.environment() + ": " + stateName(d) + " " + Mrkdwn.time(d.updatedAt()) + " ("
-                                    + escape(d.stateLine()) + ") · #" + d.deployId()
+                                    + escape(d.stateLine(), d.people()) + ") · #" + d.deployId()
                                     + lastPromotedLine(d, lastPromoted))
                             .toList());
         }
@@ -385,7 +387,7 @@ public final class DeployMessages {
 
     public static String requester(String id) {
         // Slack user ids start with U or W; anything else (a CI system) is shown as a name.
-        return id.matches("[UW][A-Z0-9]{2,}") ? user(id) : escape(id);
+        return Mrkdwn.MEMBER_ID.matcher(id).matches() ? user(id) : escape(id);
     }
 
     static String stateEmoji(DeployView d) {
