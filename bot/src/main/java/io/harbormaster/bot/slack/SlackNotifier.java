@@ -33,6 +33,7 @@ import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RollbackCause;
+import io.harbormaster.engine.text.Numbers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,7 +171,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         switch (notice) {
             case DeployNotice.Accepted a -> {} // the parent message and the first reply say it
             case DeployNotice.Scored s ->
-                web.reply(thread, DeployMessages.risk(s.assessment())).join();
+                web.reply(thread, DeployMessages.risk(s.assessment(), s.deploy().emergency()))
+                        .join();
             case DeployNotice.Escalated e -> {
                 var view = new EscalationView(
                         DeployViews.of(e.deploy(), deploys),
@@ -498,8 +500,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 : Optional.<RollbackCause.Requested>empty();
         var why = r.evidence().isEmpty()
                 ? requestedBy
-                        .map(asked -> "Requested by " + DeployMessages.requester(asked.by())
-                                + " with `/deploy rollback " + d.service() + "`.")
+                        .map(asked -> "Requested by " + DeployMessages.requester(asked.by()) + " with "
+                                + RollbackMessages.how(asked, d.service()) + ".")
                         .orElse(Mrkdwn.escape(r.reason()))
                 : "";
         web.reply(
@@ -591,10 +593,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         change.path("files").forEach(f -> files.add(f.asText()));
         int shown = Math.min(files.size(), 5);
         if (!files.isEmpty()) {
-            parts.add(files.size() + " file(s): " + String.join(", ", files.subList(0, shown))
+            parts.add(Numbers.count(files.size(), "file", "files") + ": " + String.join(", ", files.subList(0, shown))
                     + (files.size() > shown ? ", and " + (files.size() - shown) + " more" : ""));
         } else if (change.has("nf")) {
-            parts.add(change.path("nf").asLong() + " file(s)");
+            parts.add(Numbers.count(change.path("nf").asLong(), "file", "files"));
         }
         if (change.has("la") || change.has("ld")) {
             parts.add("+" + change.path("la").asLong() + " / -"

@@ -381,6 +381,8 @@ class DeployPipelineTest {
                 engine, PipelineFixture.slackRequest("slack:3", "checkout", "1.3.0", "U0BOB"));
         var waiting = engine.advance(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .isEqualTo("waiting for 1 approval from shop-approvers");
         var escalation = f.notices.stream()
                 .filter(n -> n instanceof DeployNotice.Escalated)
                 .map(n -> (DeployNotice.Escalated) n)

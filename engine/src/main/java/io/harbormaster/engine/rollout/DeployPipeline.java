@@ -25,6 +25,7 @@ import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Numbers;
 import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
@@ -422,11 +423,9 @@ public final class DeployPipeline {
                 DeployState.SCORED,
                 0,
                 ENGINE,
-                String.format(
-                        "risk %.1f (threshold %.1f)%s",
-                        assessment.score(),
-                        assessment.threshold().score(),
-                        assessment.escalated() ? ", escalated" : ""));
+                "risk " + Numbers.score(assessment.score()) + " (threshold "
+                        + Numbers.score(assessment.threshold().score()) + ")"
+                        + (assessment.escalated() ? ", escalated" : ""));
         ports.notifier().notify(new DeployNotice.Scored(scored, assessment));
         return scored;
     }
@@ -468,7 +467,8 @@ public final class DeployPipeline {
                     DeployState.AWAITING_APPROVAL,
                     0,
                     ENGINE,
-                    "waiting for " + spec.requiredApprovals() + " approval(s) from " + spec.approverGroup());
+                    "waiting for " + Numbers.count(spec.requiredApprovals(), "approval", "approvals") + " from "
+                            + spec.approverGroup());
             // the same inputs as when it was scored, so approvers see the score that was recorded and audited
             var assessment = ports.risk()
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
@@ -1576,7 +1576,11 @@ public final class DeployPipeline {
                 .reduce((a, b) -> b);
         var reason = started.map(Transition::reason).orElse("rolled back");
         RollbackCause cause = started.filter(t -> !t.actor().equals(ENGINE))
-                .<RollbackCause>map(t -> new RollbackCause.Requested(t.actor()))
+                .<RollbackCause>map(t -> new RollbackCause.Requested(
+                        t.actor(),
+                        t.reason().endsWith(BY_BUTTON)
+                                ? RollbackCause.Requested.Via.PAUSE_BUTTON
+                                : RollbackCause.Requested.Via.COMMAND))
                 .orElse(
                         reason.startsWith(NOT_READY)
                                 ? new RollbackCause.NotReady()
@@ -1602,8 +1606,9 @@ public final class DeployPipeline {
                                 "the cluster refused an operation of the canary, not a metric: look at its"
                                         + " Deployments, Services and route, and at Harbormaster's rights, before"
                                         + " suspecting " + d.version();
-                            case RollbackCause.Requested(var by) ->
-                                by + " stopped the canary of " + d.version() + " by hand, not a metric: no judge had"
+                            case RollbackCause.Requested asked ->
+                                asked.by() + " stopped the canary of " + d.version()
+                                        + " by hand, not a metric: no judge had"
                                         + " found a regression. Ask them what they saw, or read the deploy's thread,"
                                         + " before suspecting the change";
                             default ->
@@ -1621,6 +1626,9 @@ public final class DeployPipeline {
         reviewDue(rolledBack);
         return rolledBack;
     }
+
+    /** How the reason of a rollback asked for with a paused canary's Roll back button ends (the command's does not). */
+    private static final String BY_BUTTON = " with the paused canary's Roll back button";
 
     /** {@link #rollbackRequested(String, String, String)} for a request without a key of its own. */
     public Submission rollbackRequested(String service, String user) {
@@ -1646,14 +1654,15 @@ public final class DeployPipeline {
         if (inFlight.isEmpty()) {
             return revertRequested(service, user, idempotencyKey);
         }
-        return new Submission.Accepted(requestedRollback(inFlight.get(), user), false);
+        return new Submission.Accepted(
+                requestedRollback(inFlight.get(), user, RollbackCause.Requested.Via.COMMAND), false);
     }
 
     /**
      * A person stops a deploy: audited in one step with the move (stopped before the cluster, or rolling back its
      * canary, which goes on at once). Throws {@link StaleRevision} when the deploy moved since it was read.
      */
-    private Deploy requestedRollback(Deploy d, String user) {
+    private Deploy requestedRollback(Deploy d, String user, RollbackCause.Requested.Via via) {
         Runnable audited = () -> audit(
                 d,
                 user,
@@ -1665,7 +1674,12 @@ public final class DeployPipeline {
             reviewDue(stopped);
             return stopped;
         }
-        var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
+        var rolling = moveAudited(
+                d,
+                DeployState.ROLLING_BACK,
+                user,
+                "rollback requested by " + user + (via == RollbackCause.Requested.Via.PAUSE_BUTTON ? BY_BUTTON : ""),
+                audited);
         return advance(d.id()).orElse(rolling);
     }
 
@@ -2120,7 +2134,14 @@ public final class DeployPipeline {
         if (why.isEmpty()) {
             return new PauseDecision.NotWaiting(notPaused(d), d);
         }
-        var refused = refusal(d, user, "pause.refused", choice.name().toLowerCase(), List.of(), Instant.MAX);
+        var refused = refusal(
+                d,
+                user,
+                "pause.refused",
+                choice.name().toLowerCase(),
+                List.of(),
+                Instant.MAX,
+                choice == PauseDecision.Choice.PROMOTE ? ApprovalPolicy.Act.PROMOTE : ApprovalPolicy.Act.ROLL_BACK);
         if (refused.isPresent()) {
             return new PauseDecision.Refused(refused.get());
         }
@@ -2128,7 +2149,7 @@ public final class DeployPipeline {
             var after =
                     switch (choice) {
                         case PROMOTE -> promoteAfterPause(d, user, why.get());
-                        case ROLLBACK -> requestedRollback(d, user);
+                        case ROLLBACK -> requestedRollback(d, user, RollbackCause.Requested.Via.PAUSE_BUTTON);
                     };
             return new PauseDecision.Taken(choice, after);
         } catch (StaleRevision e) { // decided, rolled back or resumed since it was read: nothing was audited

@@ -2,7 +2,6 @@ package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
@@ -17,6 +16,7 @@ import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.TrafficSplit;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Numbers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,16 +64,32 @@ public final class DeployMessages {
 
     /** Risk score, threshold, the top factors with their contributions, and the rules that escalate. */
     public static SlackMessage risk(RiskAssessment r) {
+        return risk(r, false);
+    }
+
+    /**
+     * ... of an {@code emergency} deploy or not: an emergency deploy skips the approval wait whatever its score, and an
+     * approver reviews it after the fact, which is what its thread says instead of "needs an approver".
+     */
+    public static SlackMessage risk(RiskAssessment r, boolean emergency) {
         boolean escalate = r.decision() instanceof RiskDecision.Escalate;
-        var head = ":bar_chart: *Risk " + num(r.score()) + "/100* (threshold "
-                + num(r.threshold().score()) + ", "
-                + Math.round(r.threshold().targetRate() * 100) + "% of deploys escalate): "
-                + (escalate ? "*needs an approver*" : "proceeds without a human");
+        var next = escalate
+                ? emergency
+                        ? "*escalated*, but an emergency deploy skips the approval wait: an approver reviews it after"
+                                + " the fact"
+                        : "*needs an approver*"
+                : emergency
+                        ? "proceeds without a human; as an emergency deploy, an approver reviews it after the fact"
+                        : "proceeds without a human";
+        var head = ":bar_chart: *Risk " + Numbers.score(r.score()) + "/100* (threshold "
+                + Numbers.score(r.threshold().score()) + ", "
+                + Math.round(r.threshold().targetRate() * 100) + "% of deploys escalate): " + next;
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
         var factors = r.factors().stream()
                 .limit(TOP_FACTORS)
-                .map(f -> "• " + escape(f.words()) + ": " + f.effect() + " (" + signed(f.contribution()) + ")")
+                .map(f -> "• " + escape(f.words()) + ": " + f.effect() + " (" + Numbers.contribution(f.contribution())
+                        + ")")
                 .toList();
         if (!factors.isEmpty()) {
             blocks.add(BlockKit.section("*Top factors*\n" + String.join("\n", factors)));
@@ -91,7 +107,13 @@ public final class DeployMessages {
                     r.assumptions().stream().map(Mrkdwn::escape).toList()));
         }
         return new SlackMessage(
-                "Risk " + num(r.score()) + "/100: " + (escalate ? "needs an approver" : "proceeds"), blocks);
+                "Risk " + Numbers.score(r.score()) + "/100: "
+                        + (escalate
+                                ? emergency
+                                        ? "escalated; emergency deploy, reviewed after the fact"
+                                        : "needs an approver"
+                                : "proceeds"),
+                blocks);
     }
 
     /**

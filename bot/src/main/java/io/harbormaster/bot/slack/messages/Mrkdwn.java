@@ -62,11 +62,6 @@ public final class Mrkdwn {
         return String.format(java.util.Locale.ROOT, "%.2e", v);
     }
 
-    /** A signed number, e.g. {@code +0.42}. */
-    public static String signed(double v) {
-        return (v > 0 ? "+" : "") + num(v);
-    }
-
     /** {@code t} as the engine's messages give it too ({@link io.harbormaster.engine.text.Times#words}). */
     public static String time(Instant t) {
         return io.harbormaster.engine.text.Times.words(t);

@@ -5,6 +5,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.JudgedWindow;
+import io.harbormaster.engine.rollout.RollbackCause;
 import io.harbormaster.engine.text.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +31,14 @@ public final class RollbackMessages {
                     .append(": ")
                     .append(tripped(n.trigger().get(), n.alongside(), n.judged()));
         } else if (n.requestedBy().isPresent()) {
+            var asked = n.requestedBy().get();
             text.append(":rewind: Rolled back ")
                     .append(head)
                     .append(" at the request of ")
-                    .append(DeployMessages.requester(n.requestedBy().get().by()))
-                    .append(" (`/deploy rollback ")
-                    .append(n.service())
-                    .append("`), not on a metric");
+                    .append(DeployMessages.requester(asked.by()))
+                    .append(" (")
+                    .append(how(asked, n.service()))
+                    .append("), not on a metric");
         } else {
             text.append(":rotating_light: Rolled back ")
                     .append(head)
@@ -45,6 +47,17 @@ public final class RollbackMessages {
         }
         n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
         return text.toString();
+    }
+
+    /**
+     * How a person asked for a rollback, as they did it: the command they typed, or the button they clicked (no
+     * command was typed then).
+     */
+    public static String how(RollbackCause.Requested asked, String service) {
+        return switch (asked.via()) {
+            case COMMAND -> "`/deploy rollback " + service + "`";
+            case PAUSE_BUTTON -> "the Roll back button of the paused canary";
+        };
     }
 
     /** The broadcast: the text, the rule that fired, the incident and a link to the thread. */

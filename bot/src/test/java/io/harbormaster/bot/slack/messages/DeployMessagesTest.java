@@ -343,7 +343,7 @@ class DeployMessagesTest {
         assertThat(text)
                 .contains("*score* (mann-whitney, " + Mrkdwn.escape(score.rule()) + "): score "
                         + Mrkdwn.num(score.estimate()) + "/100")
-                .doesNotContain("shift " + Mrkdwn.signed(score.estimate()));
+                .doesNotContain("shift +" + Mrkdwn.num(score.estimate()));
         // the Mann-Whitney judge's per-metric estimates are shifts in the metric's units, and say so
         assertThat(text)
                 .containsPattern("\\*p50_ms\\* \\(mann-whitney, classification [A-Za-z]+\\): baseline 100, canary 100,"
