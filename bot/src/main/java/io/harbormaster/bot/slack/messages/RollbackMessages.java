@@ -111,12 +111,21 @@ public final class RollbackMessages {
             } else {
                 parts.set(0, parts.getFirst() + " (" + intervalOrInstead(e) + ")");
             }
-        } else {
+        } else if (HARD_TRIGGER.equals(e.judge())) {
             parts.add("over its hard limit (" + escape(e.rule()) + "; no effect interval)");
+        } else {
+            // a ratio to a baseline of nothing (no baseline errors at all) is no size: said so, with what the judge has
+            var none = valued.filter(v -> v.baseline() == 0).isPresent()
+                    ? "no effect size, the baseline had none"
+                    : "no effect size";
+            parts.add(none + " (" + intervalOrInstead(e) + ")");
         }
         judged.ifPresent(w -> parts.add(window(w)));
         return String.join(", ", parts);
     }
+
+    /** The judge whose evidence is a fixed limit's (HardTriggers), with no estimate of its own. */
+    private static final String HARD_TRIGGER = "hard-trigger";
 
     private static boolean hasValues(Evidence e) {
         return Double.isFinite(e.canary());

@@ -57,6 +57,23 @@ class RollbackFiguresTest {
     }
 
     @Test
+    void aBaselineWithoutErrorsGivesNoEffectSizeAndSaysWhyNotThatALimitTripped() {
+        // found in the sandbox: search 5.2.0 failed 12.8% of its requests and its baseline none
+        var verdict = AnalysisRuns.until(
+                Verdict.Rollback.class, new TrackSample(1000, 0, 100, 300, 0), new TrackSample(1000, 128, 100, 300, 0));
+        var tripped = verdict.evidence().getFirst();
+        assertThat(tripped.judge()).isEqualTo("sequential");
+
+        assertThat(notice(verdict))
+                .contains(
+                        ": error rate 12.8% on the canary vs 0% on the baseline, no effect size, the baseline had none"
+                                + " (sequential test, e-value " + Mrkdwn.stat(tripped.eValue())
+                                + "; no interval), judged over"
+                                + " the canary's first ")
+                .doesNotContain("hard limit");
+    }
+
+    @Test
     void aLatencyRollbackGivesBothTracksInMsWithTheEffectAndWhatTheJudgeHas() {
         var verdict = AnalysisRuns.until(
                 Verdict.Rollback.class, new TrackSample(1000, 1, 103, 300, 0), new TrackSample(1000, 1, 311, 900, 0));
