@@ -141,8 +141,15 @@ public interface DeployDesk {
         /** The same request arrived before; nothing new started. */
         record Duplicate(DeployView deploy, Optional<ThreadRef> thread) implements RequestOutcome {}
 
-        /** Nothing started, for this reason (a person can act on it). */
-        record Refused(String reason) implements RequestOutcome {}
+        /**
+         * Nothing started, for this reason (a person can act on it); {@code people}: the Slack members it names (who
+         * holds a lock), shown as mentions.
+         */
+        record Refused(String reason, List<String> people) implements RequestOutcome {
+            public Refused(String reason) {
+                this(reason, List.of());
+            }
+        }
     }
 
     /** What became of a rollback, lock or unlock. */
@@ -151,7 +158,12 @@ public interface DeployDesk {
          * Done: {@code announcement} is posted for everyone, in {@code thread} when given, else in the channel the
          * command came from.
          */
-        record Done(String announcement, Optional<ThreadRef> thread) implements ActionOutcome {}
+        record Done(String announcement, Optional<ThreadRef> thread, List<String> people) implements ActionOutcome {
+            /** ... naming no one: {@code people} are the Slack members the announcement names, shown as mentions. */
+            public Done(String announcement, Optional<ThreadRef> thread) {
+                this(announcement, thread, List.of());
+            }
+        }
 
         /**
          * A deploy was started for it (a revert of the service's latest promotion): the front end posts its parent
@@ -163,7 +175,12 @@ public interface DeployDesk {
         /** Already done by an earlier delivery; told only to the person. */
         record Duplicate(String note) implements ActionOutcome {}
 
-        record Refused(String reason) implements ActionOutcome {}
+        /** Not done, for this reason; {@code people}: the Slack members it names, shown as mentions. */
+        record Refused(String reason, List<String> people) implements ActionOutcome {
+            public Refused(String reason) {
+                this(reason, List.of());
+            }
+        }
     }
 
     /** What became of an Approve or Reject click. */

@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployStore;
+import java.util.List;
 
 /** How a stored deploy is shown in Slack: who asked, and its latest transition's reason as the state line. */
 final class DeployViews {
@@ -12,11 +13,24 @@ final class DeployViews {
     static DeployView of(Deploy d, DeployStore store) {
         var requester = store.request(d.id()).map(DeployRequest::requestedBy).orElse("unknown");
         var transitions = store.transitions(d.id());
-        var line = transitions.isEmpty() ? "requested" : transitions.getLast().reason();
-        return of(d, requester, line);
+        if (transitions.isEmpty()) {
+            return of(d, requester, "requested");
+        }
+        // the line names the people who moved the deploy ("rejected by U1", "rollback requested by U1", also once the
+        // engine has carried the rollback out): shown as mentions
+        var people = transitions.stream()
+                .map(t -> t.actor())
+                .filter(a -> !a.equals("engine"))
+                .distinct()
+                .toList();
+        return of(d, requester, transitions.getLast().reason(), people);
     }
 
     static DeployView of(Deploy d, String requester, String stateLine) {
+        return of(d, requester, stateLine, List.of());
+    }
+
+    static DeployView of(Deploy d, String requester, String stateLine, List<String> people) {
         return new DeployView(
                 d.id(),
                 d.service(),
@@ -26,6 +40,7 @@ final class DeployViews {
                 d.state(),
                 stateLine.isBlank() ? d.state().name().toLowerCase(java.util.Locale.ROOT) : stateLine,
                 d.emergency(),
-                d.updatedAt());
+                d.updatedAt(),
+                people);
     }
 }

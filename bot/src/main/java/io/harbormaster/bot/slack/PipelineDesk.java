@@ -107,9 +107,11 @@ public final class PipelineDesk implements DeployDesk {
                     .service(command.service())
                     .map(ServiceSpec::approverGroup)
                     .orElse("the approvers");
-            return new RequestOutcome.Refused(command.service() + " is locked by " + l.lockedBy() + ": " + l.reason()
-                    + ". Nothing was started; " + l.lockedBy() + " or a member of *" + approvers + "* lifts the lock"
-                    + " with `/deploy unlock " + command.service() + "`.");
+            return new RequestOutcome.Refused(
+                    command.service() + " is locked by " + l.lockedBy() + ": " + l.reason() + ". Nothing was started; "
+                            + l.lockedBy() + " or a member of *" + approvers + "* lifts the lock with `/deploy unlock "
+                            + command.service() + "`.",
+                    List.of(l.lockedBy()));
         }
         var request = new DeployRequest(
                 idempotencyKey,
@@ -132,7 +134,7 @@ public final class PipelineDesk implements DeployDesk {
                 yield new RequestOutcome.Accepted(
                         DeployViews.of(a.deploy(), requester.id(), "request received; scoring risk next"));
             }
-            case Submission.Refused r -> new RequestOutcome.Refused(r.reason());
+            case Submission.Refused r -> new RequestOutcome.Refused(r.reason(), r.people());
         };
     }
 
@@ -286,7 +288,7 @@ public final class PipelineDesk implements DeployDesk {
                                 + ", as requested",
                         threads.find(d.id()));
             }
-            case Submission.Refused r -> new ActionOutcome.Refused(r.reason());
+            case Submission.Refused r -> new ActionOutcome.Refused(r.reason(), r.people());
         };
     }
 
@@ -330,8 +332,10 @@ public final class PipelineDesk implements DeployDesk {
                 .service(command.service())
                 .map(spec -> " or a member of *" + spec.approverGroup() + "*")
                 .orElse("");
-        return new ActionOutcome.Refused(command.service() + " is already locked by " + held.lockedBy() + " ("
-                + held.reason() + "); only " + held.lockedBy() + approvers + " may unlock it.");
+        return new ActionOutcome.Refused(
+                command.service() + " is already locked by " + held.lockedBy() + " (" + held.reason() + "); only "
+                        + held.lockedBy() + approvers + " may unlock it.",
+                List.of(held.lockedBy()));
     }
 
     @Override
@@ -352,7 +356,7 @@ public final class PipelineDesk implements DeployDesk {
                     reasoning.put("reason", r.reason());
                     reasoning.put("allowed_groups", r.groups());
                     record(who, "unlock.refused", command.service(), "refused", reasoning);
-                    return new ActionOutcome.Refused(r.reason());
+                    return new ActionOutcome.Refused(r.reason(), List.of(was.lockedBy()));
                 }
                 case CommandPolicy.Verdict.Allowed a -> as = a.as();
             }
@@ -365,14 +369,17 @@ public final class PipelineDesk implements DeployDesk {
         if (removed.isPresent() && !removed.get().equals(was)) {
             // Someone unlocked and locked it again in between: that new lock was not the one allowed to be lifted.
             policies.lock(removed.get());
-            return new ActionOutcome.Refused(command.service() + " was unlocked and locked again meanwhile (by "
-                    + removed.get().lockedBy() + ": " + removed.get().reason() + "); it stays locked. Try again if"
-                    + " you still mean to lift it.");
+            return new ActionOutcome.Refused(
+                    command.service() + " was unlocked and locked again meanwhile (by "
+                            + removed.get().lockedBy() + ": " + removed.get().reason() + "); it stays locked. Try"
+                            + " again if you still mean to lift it.",
+                    List.of(removed.get().lockedBy()));
         }
         return new ActionOutcome.Done(
                 ":unlock: " + command.service() + " is unlocked (it was locked by " + was.lockedBy() + ": "
                         + was.reason() + ").",
-                Optional.empty());
+                Optional.empty(),
+                List.of(was.lockedBy()));
     }
 
     private static LinkedHashMap<String, Object> lockFacts(ServiceLock lock) {

@@ -263,8 +263,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                 web.ephemeral(
                         channel, user.id(), SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link)));
             }
-            case DeployDesk.RequestOutcome.Refused(var reason) ->
-                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+            case DeployDesk.RequestOutcome.Refused(var reason, var people) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
         }
     }
 
@@ -292,8 +292,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         switch (outcome) {
             case DeployDesk.ActionOutcome.Started(var view, var firstReply) ->
                 openThread(view, firstReply, channel, user);
-            case DeployDesk.ActionOutcome.Done(var announcement, var thread) -> {
-                var message = SlackMessage.text(Mrkdwn.escape(announcement) + " (" + Mrkdwn.user(user.id()) + ")");
+            case DeployDesk.ActionOutcome.Done(var announcement, var thread, var people) -> {
+                var message =
+                        SlackMessage.text(Mrkdwn.escape(announcement, people) + " (" + Mrkdwn.user(user.id()) + ")");
                 if (thread.isPresent()) {
                     web.reply(thread.get(), message);
                 } else {
@@ -302,8 +303,8 @@ public final class SlackFrontEnd implements AutoCloseable {
             }
             case DeployDesk.ActionOutcome.Duplicate(var note) ->
                 web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note)));
-            case DeployDesk.ActionOutcome.Refused(var reason) ->
-                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+            case DeployDesk.ActionOutcome.Refused(var reason, var people) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
         }
     }
 

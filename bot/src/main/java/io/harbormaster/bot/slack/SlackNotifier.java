@@ -33,6 +33,7 @@ import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RollbackCause;
+import io.harbormaster.engine.text.Numbers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,7 +171,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         switch (notice) {
             case DeployNotice.Accepted a -> {} // the parent message and the first reply say it
             case DeployNotice.Scored s ->
-                web.reply(thread, DeployMessages.risk(s.assessment())).join();
+                web.reply(thread, DeployMessages.risk(s.assessment(), s.deploy().emergency()))
+                        .join();
             case DeployNotice.Escalated e -> {
                 var view = new EscalationView(
                         DeployViews.of(e.deploy(), deploys),
@@ -195,6 +197,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                 SlackMessage.text(":hourglass: Nobody decided in time; the deploy expired."
                                         + " Request it again to start over."))
                         .join();
+            }
+            case DeployNotice.Waiting w -> {
+                // said in the thread once; when what it waits for changes, the parent (updated below) says it
+                if (w.started()) {
+                    web.reply(thread, DeployMessages.waiting(w.reason())).join();
+                }
             }
             case DeployNotice.PreflightChecked p ->
                 // the engine announces each canary step, the first included, with the pods it got
@@ -487,12 +495,13 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     private void rolledBack(DeployNotice.RolledBack r, ThreadRef thread) {
         var d = r.deploy();
         // A person's rollback has no evidence: say who asked, not empty figures.
-        var requestedBy =
-                r.cause() instanceof RollbackCause.Requested(var by) ? Optional.of(by) : Optional.<String>empty();
+        var requestedBy = r.cause() instanceof RollbackCause.Requested asked
+                ? Optional.of(asked)
+                : Optional.<RollbackCause.Requested>empty();
         var why = r.evidence().isEmpty()
                 ? requestedBy
-                        .map(who -> "Requested by " + DeployMessages.requester(who) + " with `/deploy rollback "
-                                + d.service() + "`.")
+                        .map(asked -> "Requested by " + DeployMessages.requester(asked.by()) + " with "
+                                + RollbackMessages.how(asked, d.service()) + ".")
                         .orElse(Mrkdwn.escape(r.reason()))
                 : "";
         web.reply(
@@ -510,6 +519,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 r.evidence().isEmpty()
                         ? Optional.empty()
                         : Optional.of(r.evidence().getFirst()),
+                r.evidence().isEmpty()
+                        ? List.of()
+                        : r.evidence().subList(1, r.evidence().size()),
+                r.judged(),
                 r.reason(),
                 r.evidence().isEmpty() ? requestedBy : Optional.empty(),
                 Optional.of("#" + r.incident().id()),
@@ -580,10 +593,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         change.path("files").forEach(f -> files.add(f.asText()));
         int shown = Math.min(files.size(), 5);
         if (!files.isEmpty()) {
-            parts.add(files.size() + " file(s): " + String.join(", ", files.subList(0, shown))
+            parts.add(Numbers.count(files.size(), "file", "files") + ": " + String.join(", ", files.subList(0, shown))
                     + (files.size() > shown ? ", and " + (files.size() - shown) + " more" : ""));
         } else if (change.has("nf")) {
-            parts.add(change.path("nf").asLong() + " file(s)");
+            parts.add(Numbers.count(change.path("nf").asLong(), "file", "files"));
         }
         if (change.has("la") || change.has("ld")) {
             parts.add("+" + change.path("la").asLong() + " / -"

@@ -95,7 +95,7 @@ class AdvisorEndToEndTest {
                 .isGreaterThan(indexOf(thread, EscalationMessages.APPROVE_ACTION));
         assertThat(advice.allText())
                 .contains("A schema change [F1]", "the migration's lock time", "V7__orders.sql")
-                .contains("billing depend(s) on ledger")
+                .contains("billing depends on ledger")
                 .contains("Summary written by test-model (openai)");
 
         var entry = bot.await("the advice's audit entry", () -> bot.db()
@@ -158,7 +158,7 @@ class AdvisorEndToEndTest {
         var advice = bot.await("the context package", () -> bot.reply(parent, "Context package"));
         assertThat(advice.allText())
                 .contains("Template text: the model test-model gave no usable answer (error)")
-                .contains("billing 4.0.0 changes 2 file(s)", "Check first:");
+                .contains("billing 4.0.0 changes 2 files", "Check first:");
         assertThat(bot.scrape())
                 .contains("harbormaster_advice_fallbacks_total{kind=\"context_package\",reason=\"error\"}");
     }

@@ -144,15 +144,16 @@ class AuthorizationEndToEndTest {
 
         // a second lock by someone else says whose lock it is and who may lift it
         bot.requests().slashCommand(DANA, "/deploy", "lock atlas my own reason");
-        assertThat(bot.answerTo(DANA, "already locked by U0MALLORY").allText())
+        // the lock's setter is named as a mention, as Slack shows a person
+        assertThat(bot.answerTo(DANA, "already locked by <@U0MALLORY>").allText())
                 .contains(
                         "the schema migration is running",
-                        "only U0MALLORY or a member of *shop-approvers* may" + " unlock it");
+                        "only <@U0MALLORY> or a member of *shop-approvers* may" + " unlock it");
 
         bot.requests().slashCommand(DANA, "/deploy", "unlock atlas");
-        var refusal = bot.answerTo(DANA, "atlas is locked by U0MALLORY");
+        var refusal = bot.answerTo(DANA, "atlas is locked by <@U0MALLORY>");
         assertThat(refusal.allText())
-                .contains("the schema migration is running", "Only U0MALLORY, who set it, or a member of")
+                .contains("the schema migration is running", "Only <@U0MALLORY>, who set it, or a member of")
                 .contains("shop-approvers", "it stays locked");
         assertThat(bot.slack().messages(CHANNEL)).noneMatch(m -> m.allText().contains("atlas is unlocked"));
 

@@ -184,7 +184,7 @@ class EndToEndTest {
         bot.await("the lock announcement", () -> bot.posted("search is locked"));
         bot.requests().slashCommand(MALLORY, "/deploy", "search 1.1.0");
         var refusal = bot.answerTo(MALLORY, "waiting for the index rebuild");
-        assertThat(refusal.allText()).contains("locked by U0REQUESTER");
+        assertThat(refusal.allText()).contains("locked by <@U0REQUESTER>", "<@U0REQUESTER> or a member of");
 
         bot.requests().slashCommand(ALICE, "/deploy", "unlock search");
         bot.await("the unlock announcement", () -> bot.posted("search is unlocked"));

@@ -328,6 +328,10 @@ class DeployPipelineTest {
         assertThat(notice.reason()).contains("error");
         assertThat(notice.cause()).isEqualTo(new RollbackCause.Analysis());
         assertThat(notice.evidence()).isNotEmpty();
+        // the notice names the stretch of the canary judged, ending when the audited decision came
+        var decidedAt = f.audited(id, "canary.rollback").getFirst().reasoningJson();
+        assertThat(notice.judged())
+                .hasValueSatisfying(w -> assertThat(decidedAt).contains("\"at_s\":" + w.toSeconds()));
         assertThat(f.incidents.recent("checkout", f.clock.instant().minus(Duration.ofHours(1))))
                 .hasSize(1);
         assertThat(f.policies.autoDeployBlock("checkout", f.clock.instant())).isPresent();
@@ -377,6 +381,8 @@ class DeployPipelineTest {
                 engine, PipelineFixture.slackRequest("slack:3", "checkout", "1.3.0", "U0BOB"));
         var waiting = engine.advance(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .isEqualTo("waiting for 1 approval from shop-approvers");
         var escalation = f.notices.stream()
                 .filter(n -> n instanceof DeployNotice.Escalated)
                 .map(n -> (DeployNotice.Escalated) n)

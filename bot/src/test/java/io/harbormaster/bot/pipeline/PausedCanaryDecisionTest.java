@@ -123,16 +123,24 @@ class PausedCanaryDecisionTest {
         var outsider = engine.decidePause(id, "U0ZED", PauseDecision.Choice.ROLLBACK);
 
         assertThat(author).isInstanceOf(PauseDecision.Refused.class);
-        assertThat(((PauseDecision.Refused) author).reason()).contains("you wrote this change");
-        assertThat(((PauseDecision.Refused) requester).reason()).contains("you requested this deploy");
-        assertThat(((PauseDecision.Refused) outsider).reason()).contains("only members of shop-approvers");
+        // each refusal names what the click would have done: promote or roll back, not approve
+        assertThat(((PauseDecision.Refused) author).reason())
+                .contains("you wrote this change")
+                .contains("so you cannot promote it")
+                .doesNotContain("cannot approve");
+        assertThat(((PauseDecision.Refused) requester).reason())
+                .contains("you requested this deploy, so you cannot" + " promote it");
+        assertThat(((PauseDecision.Refused) outsider).reason())
+                .contains("only members of shop-approvers may promote or roll back this deploy");
+        assertThat(((PauseDecision.Refused) engine.decidePause(id, "U0CAT", PauseDecision.Choice.ROLLBACK)).reason())
+                .contains("so you cannot roll it back");
         assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
         assertThat(f.deploys.transitions(id).getLast().reason()).startsWith("paused");
         assertThat(stableImage()).isEqualTo("registry.example/checkout:1.0.0");
         assertThat(audited(id, "canary.promote")).isEmpty();
         assertThat(audited(id, "pause.refused"))
                 .extracting(AuditRecord::actor)
-                .containsExactly("U0CAT", "U0DEV", "U0ZED");
+                .containsExactly("U0CAT", "U0DEV", "U0ZED", "U0CAT");
     }
 
     @Test
@@ -151,7 +159,9 @@ class PausedCanaryDecisionTest {
         assertThat(f.notices)
                 .filteredOn(n -> n instanceof DeployNotice.RolledBack)
                 .extracting(n -> ((DeployNotice.RolledBack) n).cause())
-                .containsExactly(new RollbackCause.Requested("U0BOB"));
+                .containsExactly(new RollbackCause.Requested("U0BOB", RollbackCause.Requested.Via.PAUSE_BUTTON));
+        assertThat(f.deploys.transitions(id)).anyMatch(t -> t.reason()
+                .equals("rollback requested by U0BOB with the paused canary's Roll back" + " button"));
     }
 
     @Test

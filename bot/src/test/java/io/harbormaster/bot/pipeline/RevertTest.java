@@ -430,12 +430,17 @@ class RevertTest {
         assertThat(winner).isIn("slack:twice-1", "slack:twice-2");
         assertThat(a.rollbackRequested("checkout", "U0OPS", winner))
                 .isEqualTo(new Submission.Accepted(f.deploys.find(id).orElseThrow(), true));
-        assertThat(refused(b.rollbackRequested("checkout", "U0CAT", "slack:later")))
+        var again = b.rollbackRequested("checkout", "U0CAT", "slack:later");
+        assertThat(refused(again))
                 .contains(
                         "latest promotion is a revert already",
                         "deploy #" + id,
                         "1.0.0 back in place of 1.1.0",
                         "/deploy checkout <version>");
+        // who asked for the revert, for Slack to name as a mention
+        var askedBy = f.deploys.request(id).orElseThrow().requestedBy();
+        assertThat(((Submission.Refused) again).people()).containsExactly(askedBy);
+        assertThat(refused(again)).contains("(asked by " + askedBy + ")");
         assertThat(stableImage()).isEqualTo(BEFORE);
         assertThat(f.deploys.promoted("checkout", 5)).extracting(Deploy::id).containsExactly(id, latest.id());
     }
@@ -535,11 +540,15 @@ class RevertTest {
                 "holiday freeze",
                 "U0CAT");
 
-        assertThat(refused(engine.rollbackRequested("checkout", "U0OPS", "slack:r14")))
+        var locked = engine.rollbackRequested("checkout", "U0OPS", "slack:r14");
+        assertThat(refused(locked))
                 .contains(
                         "checkout is locked by U0ANN (investigating the outage)",
                         "only U0ANN may revert it",
                         "/deploy unlock checkout");
+        // who holds the lock, for Slack to name as a mention
+        assertThat(((io.harbormaster.engine.rollout.Submission.Refused) locked).people())
+                .containsExactly("U0ANN");
         assertThat(f.deploys.inFlight()).isEmpty();
 
         var revert = accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r15"));

@@ -200,13 +200,13 @@ class SlackApprovalThreadTest {
     void aPartialApprovalIsCountedOnTheCardWithWhoApprovedAndTheLastOneShowsTheDecision() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("ledger 2.0.0");
-        assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
+        assertThat(card.allText()).contains("Needs 2 approvals, 0 so far");
 
         // Ann's approval is the first of two: counted on the card, the buttons stay for the second
         approve(ANN, card);
         var counted = cardShowing(card, "1 so far");
         assertThat(counted.allText())
-                .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
                 .doesNotContain("0 so far");
         await(
                 "Ann's approval in the thread",
@@ -231,7 +231,7 @@ class SlackApprovalThreadTest {
     void withThreeApprovalsNeededTheCardNamesEachApproverInOrderUntilTheLast() {
         f.announce("vault", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("vault 2.0.0");
-        assertThat(card.allText()).contains("Needs 3 approval(s), 0 so far");
+        assertThat(card.allText()).contains("Needs 3 approvals, 0 so far");
 
         approve(ANN, card);
         var one = cardShowing(card, "1 so far");
@@ -239,7 +239,7 @@ class SlackApprovalThreadTest {
         var two = cardShowing(card, "2 so far");
         assertThat(two.allText())
                 .contains(
-                        "Needs 3 approval(s), 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        "Needs 3 approvals, 2 so far (approved by <@U0ANN>, <@U0BOB>)",
                         EscalationMessages.APPROVE_ACTION);
 
         var decided = approveLast(DAN, two);
@@ -363,7 +363,7 @@ class SlackApprovalThreadTest {
         var counted = slack.message(CHANNEL, card.ts()).orElseThrow();
         assertThat(counted.allText())
                 .contains(
-                        "Needs 3 approval(s), 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        "Needs 3 approvals, 2 so far (approved by <@U0ANN>, <@U0BOB>)",
                         EscalationMessages.APPROVE_ACTION)
                 .doesNotContain("1 so far");
 
@@ -376,14 +376,14 @@ class SlackApprovalThreadTest {
     void aBotRestartedMidApprovalStillCountsOnTheCardAndClosesIt() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("ledger 2.0.0");
-        assertThat(card.allText()).contains("Needs 2 approval(s), 0 so far");
+        assertThat(card.allText()).contains("Needs 2 approvals, 0 so far");
 
         restart(); // the new bot never saw the card posted
 
         approve(ANN, card);
         var counted = cardShowing(card, "1 so far");
         assertThat(counted.allText())
-                .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
                 .doesNotContain("0 so far");
         // the card is the one posted before the restart, whole: the context package is still there
         assertThat(counted.blocksJson())

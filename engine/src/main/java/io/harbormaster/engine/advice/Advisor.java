@@ -10,6 +10,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.RollbackCause;
+import io.harbormaster.engine.text.Numbers;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -88,8 +89,8 @@ public final class Advisor {
         }
         var scoreId = facts.add(
                 "risk_score",
-                "risk " + num(a.score()) + "/100 against a threshold of "
-                        + num(a.threshold().score()));
+                "risk " + Numbers.score(a.score()) + "/100 against a threshold of "
+                        + Numbers.score(a.threshold().score()));
         var rules = a.rules().stream()
                 .filter(RuleOutcome.Escalate.class::isInstance)
                 .map(RuleOutcome.Escalate.class::cast)
@@ -106,7 +107,8 @@ public final class Advisor {
                 "dependent",
                 e.dependents().isEmpty()
                         ? "no service in the catalog depends on " + d.service()
-                        : String.join(", ", e.dependents()) + " depend(s) on " + d.service());
+                        : String.join(", ", e.dependents()) + (e.dependents().size() == 1 ? " depends" : " depend")
+                                + " on " + d.service());
         var similar = similar(
                 change.searchText(d.service()),
                 c -> c.kind() == PastCase.Kind.DEPLOY
@@ -141,9 +143,9 @@ public final class Advisor {
                     .append(cite(ruleIds));
         } else {
             text.append("its risk ")
-                    .append(num(a.score()))
+                    .append(Numbers.score(a.score()))
                     .append(" is over the threshold ")
-                    .append(num(a.threshold().score()))
+                    .append(Numbers.score(a.threshold().score()))
                     .append(cite(scoreId));
         }
         if (!factors.isEmpty()) {
@@ -221,7 +223,8 @@ public final class Advisor {
                     + ") go wrong, and whether this change repeats it";
         }
         if (!dependents.isEmpty()) {
-            return "that the API " + String.join(", ", dependents) + " call(s) on " + d.service() + " is unchanged";
+            return "that the API " + String.join(", ", dependents) + (dependents.size() == 1 ? " calls" : " call")
+                    + " on " + d.service() + " is unchanged";
         }
         return change.files().isEmpty()
                 ? "the diff of this version"
@@ -232,8 +235,8 @@ public final class Advisor {
 
     /** The incident hypothesis after a rollback. */
     public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build) {
-        if (r.cause() instanceof RollbackCause.Requested(var by)) {
-            return stoppedByHand(r, by, build);
+        if (r.cause() instanceof RollbackCause.Requested asked) {
+            return stoppedByHand(r, asked.by(), build);
         }
         var d = r.deploy();
         var incident = r.incident();

@@ -3,6 +3,7 @@ package io.harbormaster.engine.advice;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.text.Numbers;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +54,7 @@ record ChangeSummary(
                 true);
     }
 
-    /** The files in a few words: "3 file(s) in db, api: a.sql, b.java, c.java; +40/-2 lines". */
+    /** The files in a few words: "3 files in db, api: a.sql, b.java, c.java; +40/-2 lines". */
     String filesInWords() {
         if (!announced) {
             return "no build announced this version (emergency deploy): no change metadata";
@@ -62,7 +63,7 @@ record ChangeSummary(
             return "no files listed; +" + linesAdded + "/-" + linesDeleted + " lines";
         }
         int shown = Math.min(files.size(), SHOWN_FILES);
-        return files.size() + " file(s) in " + String.join(", ", subsystems) + ": "
+        return Numbers.count(files.size(), "file", "files") + " in " + String.join(", ", subsystems) + ": "
                 + String.join(", ", files.subList(0, shown))
                 + (files.size() > shown ? " and " + (files.size() - shown) + " more" : "")
                 + "; +" + linesAdded + "/-" + linesDeleted + " lines";

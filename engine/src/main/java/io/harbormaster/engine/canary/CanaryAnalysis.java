@@ -178,8 +178,8 @@ public final class CanaryAnalysis {
                                 "no data for " + policy.maxNoDataSeconds() + " s",
                                 Double.NaN,
                                 Double.NaN,
-                                "no data from the " + which + " for " + blindSeconds
-                                        + " s: pausing, a human decides")));
+                                // what is missing: the pause itself, and who decides, are the verdict's to say
+                                "no data from the " + which + " for " + blindSeconds + " s")));
             }
             return new Verdict.Continue(
                     end,
@@ -274,7 +274,7 @@ public final class CanaryAnalysis {
                                     Double.NaN,
                                     Double.NaN,
                                     "no data for " + blind.getFirst().metric() + " in this step ("
-                                            + blind.getFirst().reason() + "): a human decides"),
+                                            + blind.getFirst().reason() + ")"),
                             evidence));
         }
         if (!enoughData) {

@@ -4,9 +4,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The hard rollback triggers: absolute canary limits over trailing windows, checked after every interval. */
+/**
+ * The hard rollback triggers: absolute canary limits over trailing windows, checked after every interval. The limit
+ * is the canary's alone; the baseline's value over the same window, taken the same way, is given beside it (a baseline
+ * as bad as the canary points away from the change).
+ */
 public final class HardTriggers {
-    private static final String JUDGE = "hard-trigger";
+    static final String JUDGE = "hard-trigger";
 
     private HardTriggers() {}
 
@@ -19,12 +23,17 @@ public final class HardTriggers {
 
         // error rate over the window, once the canary has run for the whole window
         if (now >= p.errorWindowSeconds()) {
-            double requests = 0, errors = 0;
+            double requests = 0, errors = 0, baselineRequests = 0, baselineErrors = 0;
             for (IntervalSample s : window(history, now, p.errorWindowSeconds())) {
                 if (Double.isFinite(s.canary().requests())
                         && Double.isFinite(s.canary().errors())) {
                     requests += s.canary().requests();
                     errors += s.canary().errors();
+                }
+                if (Double.isFinite(s.baseline().requests())
+                        && Double.isFinite(s.baseline().errors())) {
+                    baselineRequests += s.baseline().requests();
+                    baselineErrors += s.baseline().errors();
                 }
             }
             if (requests >= p.minRequests() && errors / requests > p.maxErrorRate()) {
@@ -32,7 +41,7 @@ public final class HardTriggers {
                         JUDGE,
                         "error_rate",
                         "error rate > " + pct(p.maxErrorRate()) + " over " + p.errorWindowSeconds() + " s",
-                        Double.NaN,
+                        baselineRequests > 0 ? baselineErrors / baselineRequests : Double.NaN,
                         errors / requests,
                         String.format(
                                 Locale.ROOT,
@@ -49,6 +58,7 @@ public final class HardTriggers {
             int withData = 0;
             boolean allAbove = true;
             double lowest = Double.POSITIVE_INFINITY;
+            double baselineLowest = Double.POSITIVE_INFINITY;
             for (IntervalSample s : w) {
                 double v = s.canary().p99Ms();
                 if (Double.isFinite(v)) {
@@ -56,13 +66,16 @@ public final class HardTriggers {
                     allAbove &= v > p.maxP99Ms();
                     lowest = Math.min(lowest, v);
                 }
+                if (Double.isFinite(s.baseline().p99Ms())) {
+                    baselineLowest = Math.min(baselineLowest, s.baseline().p99Ms());
+                }
             }
             if (withData > 0 && withData * 4 >= w.size() * 3 && allAbove) {
                 return Optional.of(Evidence.of(
                         JUDGE,
                         "p99_ms",
                         "p99 > " + (long) p.maxP99Ms() + " ms over " + p.p99WindowSeconds() + " s",
-                        Double.NaN,
+                        Double.isFinite(baselineLowest) ? baselineLowest : Double.NaN,
                         lowest,
                         String.format(
                                 Locale.ROOT,
@@ -73,10 +86,15 @@ public final class HardTriggers {
             }
         }
         // restarts: a crash loop shows up long before a full window has passed
-        double restarts = 0;
+        double restarts = 0, baselineRestarts = 0;
+        boolean baselineSeen = false;
         for (IntervalSample s : window(history, now, p.restartWindowSeconds())) {
             if (Double.isFinite(s.canary().restarts())) {
                 restarts += s.canary().restarts();
+            }
+            if (Double.isFinite(s.baseline().restarts())) {
+                baselineRestarts += s.baseline().restarts();
+                baselineSeen = true;
             }
         }
         if (restarts >= p.maxRestarts()) {
@@ -84,7 +102,7 @@ public final class HardTriggers {
                     JUDGE,
                     "restarts",
                     "restarts >= " + (long) p.maxRestarts() + " over " + p.restartWindowSeconds() + " s",
-                    Double.NaN,
+                    baselineSeen ? baselineRestarts : Double.NaN,
                     restarts,
                     String.format(
                             Locale.ROOT,
@@ -93,6 +111,19 @@ public final class HardTriggers {
                             p.restartWindowSeconds())));
         }
         return Optional.empty();
+    }
+
+    /**
+     * How long a window the trigger of {@code metric} looks back over, in seconds (the error rate's, p99's or
+     * restarts'); empty for a metric no trigger watches.
+     */
+    static java.util.OptionalLong windowSeconds(HardTriggerPolicy p, String metric) {
+        return switch (metric) {
+            case "error_rate" -> java.util.OptionalLong.of(p.errorWindowSeconds());
+            case "p99_ms" -> java.util.OptionalLong.of(p.p99WindowSeconds());
+            case "restarts" -> java.util.OptionalLong.of(p.restartWindowSeconds());
+            default -> java.util.OptionalLong.empty();
+        };
     }
 
     private static List<IntervalSample> window(List<IntervalSample> history, long now, long seconds) {

@@ -103,6 +103,10 @@ final class LatencyEProcess {
     private double pendingRequests;
     private double sumDifferences;
     private double sumWeights;
+    /** The log quantiles of each track, weighted as the differences are: the levels the ratio is the quotient of. */
+    private double sumCanaryLogs;
+
+    private double sumBaselineLogs;
     private int cachedAt = -1;
     private double cached;
 
@@ -200,6 +204,8 @@ final class LatencyEProcess {
         }
         sumDifferences += d * a * a;
         sumWeights += a * a;
+        sumCanaryLogs += Math.log(canaryMs) * a * a;
+        sumBaselineLogs += Math.log(baselineMs) * a * a;
     }
 
     /** Evidence that the canary is slower (an e-value: its expectation is at most 1 when it is not). */
@@ -384,5 +390,18 @@ final class LatencyEProcess {
     /** The estimated ratio canary / baseline (weighted geometric mean of the per-interval ratios). */
     double ratioEstimate() {
         return sumWeights > 0 ? Math.exp(sumDifferences / sumWeights) : Double.NaN;
+    }
+
+    /**
+     * The canary's quantile in ms over the intervals judged, weighted as {@link #ratioEstimate} weighs them (a
+     * geometric mean): over {@link #baselineMs} it is that ratio, so the two values and the effect agree.
+     */
+    double canaryMs() {
+        return sumWeights > 0 ? Math.exp(sumCanaryLogs / sumWeights) : Double.NaN;
+    }
+
+    /** The baseline's quantile in ms over the intervals judged, as {@link #canaryMs} is the canary's. */
+    double baselineMs() {
+        return sumWeights > 0 ? Math.exp(sumBaselineLogs / sumWeights) : Double.NaN;
     }
 }

@@ -24,13 +24,15 @@ public final class ApprovalPolicy {
     }
 
     /**
-     * What a click would do, as a refusal words it: decide an escalated deploy or a paused canary ("you cannot approve
-     * it", "only members of ... may decide"), or review an emergency deploy after the fact (the same people, the same
-     * rules).
+     * What a click would do, as a refusal words it: decide an escalated deploy ("you cannot approve it", "only members
+     * of ... may decide"), promote or roll back a paused canary, or review an emergency deploy after the fact (the
+     * same people, the same rules).
      */
     public enum Act {
-        DECIDE("approve", "decide"),
-        REVIEW("review", "review");
+        DECIDE("approve it", "decide"),
+        PROMOTE("promote it", "promote or roll back"),
+        ROLL_BACK("roll it back", "promote or roll back"),
+        REVIEW("review it", "review");
 
         private final String own;
         private final String members;
@@ -96,7 +98,7 @@ public final class ApprovalPolicy {
                 howKnown(requester, clicker).ifPresent(h -> how.add("it was requested by " + h));
             }
             return new Eligibility.Refused(why + (how.isEmpty() ? "" : " (" + String.join("; ", how) + ")")
-                    + ", so you cannot " + act.own + " it; ask a member of " + groupName);
+                    + ", so you cannot " + act.own + "; ask a member of " + groupName);
         }
         if (!approverGroup.contains(clicker)) {
             return new Eligibility.Refused("only members of " + groupName + " may " + act.members + " this deploy");

@@ -1,6 +1,7 @@
 package io.harbormaster.engine.risk;
 
 import io.harbormaster.engine.policy.Criticality;
+import io.harbormaster.engine.text.Numbers;
 import java.time.DayOfWeek;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,17 +66,17 @@ public record ContextPrior(
         add(
                 out,
                 "recent_rollbacks",
-                c.recentRollbacks() + " recent rollback(s) of the service",
+                Numbers.count(c.recentRollbacks(), "recent rollback", "recent rollbacks") + " of the service",
                 perRecentRollback * Math.min(c.recentRollbacks(), maxCounted));
         add(
                 out,
                 "recent_incidents",
-                c.recentIncidents() + " recent incident(s) of the service",
+                Numbers.count(c.recentIncidents(), "recent incident", "recent incidents") + " of the service",
                 perRecentIncident * Math.min(c.recentIncidents(), maxCounted));
         add(
                 out,
                 "dependents",
-                c.dependents() + " dependent service(s)",
+                Numbers.count(c.dependents(), "dependent service", "dependent services"),
                 perDoublingOfDependents * Math.log(1 + c.dependents()) / Math.log(2));
         boolean weekend = c.dayOfWeek() == DayOfWeek.SATURDAY || c.dayOfWeek() == DayOfWeek.SUNDAY;
         boolean fridayAfternoon = c.dayOfWeek() == DayOfWeek.FRIDAY && c.hour() >= 15;

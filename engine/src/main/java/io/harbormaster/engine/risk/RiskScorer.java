@@ -55,7 +55,8 @@ public final class RiskScorer {
             }
         }
         var assumptions = new ArrayList<>(input.assumptions());
-        var x = valuesWithConservativeDefaults(input.metrics(), assumptions);
+        var assumed = new boolean[metrics.size()];
+        var x = valuesWithConservativeDefaults(input.metrics(), assumptions, assumed);
 
         var contributions = new double[x.length];
         double bias = model.contributions(x, contributions);
@@ -63,7 +64,7 @@ public final class RiskScorer {
         double logit = bias;
         for (int j = 0; j < x.length; j++) {
             logit += contributions[j];
-            factors.add(new Factor(metrics.get(j).key(), describe(metrics.get(j), x[j]), contributions[j]));
+            factors.add(new Factor(metrics.get(j).key(), describe(metrics.get(j), x[j], assumed[j]), contributions[j]));
         }
         for (var f : model.context().factors(input.context())) {
             logit += f.contribution();
@@ -114,7 +115,8 @@ public final class RiskScorer {
                 id);
     }
 
-    private double[] valuesWithConservativeDefaults(ChangeMetrics given, List<String> assumptions) {
+    /** The metrics' values, the missing ones filled (and marked in {@code assumed}, said in {@code assumptions}). */
+    private double[] valuesWithConservativeDefaults(ChangeMetrics given, List<String> assumptions, boolean[] assumed) {
         var x = new double[metrics.size()];
         var missing = new ArrayList<Integer>();
         for (int j = 0; j < x.length; j++) {
@@ -123,6 +125,7 @@ public final class RiskScorer {
                 x[j] = v.getAsDouble();
             } else {
                 missing.add(j);
+                assumed[j] = true;
                 x[j] = percentile(metrics.get(j), 50);
             }
         }
@@ -157,9 +160,15 @@ public final class RiskScorer {
         return ps == null ? 0 : ps[p];
     }
 
-    private String describe(JitMetric m, double value) {
+    /**
+     * The metric and its value in words; an {@code assumed} value (CI did not announce it, and the model's
+     * conservative fill stands in) is marked as such, so that nobody reads it as a fact about the change.
+     */
+    private String describe(JitMetric m, double value, boolean assumed) {
+        var mark = assumed ? "assumed, not announced" : "";
         if (m.isFlag()) {
-            return value >= 0.5 ? m.words() : "not " + m.words().replace("the change is ", "");
+            var words = value >= 0.5 ? m.words() : "not " + m.words().replace("the change is ", "");
+            return assumed ? words + " (" + mark + ")" : words;
         }
         double rank = model.percentileRank(m.key(), value);
         String where;
@@ -168,6 +177,6 @@ public final class RiskScorer {
         } else {
             where = String.format(Locale.ROOT, "lower than %.0f%% of past changes", Math.ceil((1 - rank) * 100));
         }
-        return m.words() + ": " + RiskInputParser.fmt(value) + " (" + where + ")";
+        return m.words() + ": " + RiskInputParser.fmt(value) + " (" + (assumed ? mark + "; " : "") + where + ")";
     }
 }

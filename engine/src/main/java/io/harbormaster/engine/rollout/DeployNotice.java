@@ -2,10 +2,12 @@ package io.harbormaster.engine.rollout;
 
 import io.harbormaster.engine.advice.Advice;
 import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.JudgedWindow;
 import io.harbormaster.engine.policy.CheckResult;
 import io.harbormaster.engine.risk.RiskAssessment;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** What the engine tells the humans, phase by phase; each carries the deploy as it is after the phase. */
 public sealed interface DeployNotice {
@@ -34,6 +36,13 @@ public sealed interface DeployNotice {
     /** Nobody decided in time. */
     record Expired(Deploy deploy) implements DeployNotice {}
 
+    /**
+     * The deploy waits its turn in preflight: another deploy of its service, or of one it depends on, is rolling out
+     * ({@code reason} names them). Told when it starts waiting ({@code started}) and again whenever what it waits for
+     * changes, so that what people read of it stays true; it starts by itself once nothing is in its way.
+     */
+    record Waiting(Deploy deploy, String reason, boolean started) implements DeployNotice {}
+
     /** The preflight checks ran. */
     record PreflightChecked(Deploy deploy, List<CheckResult> results) implements DeployNotice {}
 
@@ -61,16 +70,28 @@ public sealed interface DeployNotice {
     /**
      * The canary was rolled back automatically (or by a person); automatic deploys are blocked until a time. The
      * {@code cause} says which; {@code evidence} is what tripped, the deciding piece first (empty unless the analysis
-     * decided it).
+     * decided it), and {@code judged} the stretch of the canary it was judged on (when the deciding judge's is known).
      */
     record RolledBack(
             Deploy deploy,
             RollbackCause cause,
             String reason,
             List<Evidence> evidence,
+            Optional<JudgedWindow> judged,
             Incident incident,
             Instant blockedUntil)
-            implements DeployNotice {}
+            implements DeployNotice {
+        /** A rollback no analysis judged a window for. */
+        public RolledBack(
+                Deploy deploy,
+                RollbackCause cause,
+                String reason,
+                List<Evidence> evidence,
+                Incident incident,
+                Instant blockedUntil) {
+            this(deploy, cause, reason, evidence, Optional.empty(), incident, blockedUntil);
+        }
+    }
 
     /**
      * A revert ({@code /deploy rollback} after a promotion) was audited and goes to the cluster now: the stable

@@ -8,6 +8,7 @@ import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
 import io.harbormaster.engine.canary.IntervalSample;
+import io.harbormaster.engine.canary.JudgedWindow;
 import io.harbormaster.engine.canary.MetricsQuery;
 import io.harbormaster.engine.canary.MetricsSource;
 import io.harbormaster.engine.canary.MetricsUnavailable;
@@ -24,6 +25,7 @@ import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Numbers;
 import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
@@ -274,10 +276,12 @@ public final class DeployPipeline {
     }
 
     /**
-     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it): a person's
-     * rollback advances the deploy on the thread that took the command while the pipeline's own thread may be
-     * advancing it too, and the steps that act before they move (a rollback opens its incident, blocks automatic
-     * deploys and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys.
+     * One deploy is advanced by one thread at a time in this engine (the lease keeps other engines off it, but all of
+     * this engine's threads hold it): a person's rollback advances the deploy on the thread that took the command, an
+     * approver's click on the click's thread, while the pipeline's own thread may be advancing it too, and the steps
+     * that act before they move (a preflight audits and tells, a rollback opens its incident, blocks automatic deploys
+     * and audits) must not act twice. Striped, so that the locks do not grow with the number of deploys; taken after a
+     * decision's lock ({@link #deciding}), never before one.
      */
     private final ReentrantLock[] advancing =
             Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
@@ -419,11 +423,9 @@ public final class DeployPipeline {
                 DeployState.SCORED,
                 0,
                 ENGINE,
-                String.format(
-                        "risk %.1f (threshold %.1f)%s",
-                        assessment.score(),
-                        assessment.threshold().score(),
-                        assessment.escalated() ? ", escalated" : ""));
+                "risk " + Numbers.score(assessment.score()) + " (threshold "
+                        + Numbers.score(assessment.threshold().score()) + ")"
+                        + (assessment.escalated() ? ", escalated" : ""));
         ports.notifier().notify(new DeployNotice.Scored(scored, assessment));
         return scored;
     }
@@ -465,7 +467,8 @@ public final class DeployPipeline {
                     DeployState.AWAITING_APPROVAL,
                     0,
                     ENGINE,
-                    "waiting for " + spec.requiredApprovals() + " approval(s) from " + spec.approverGroup());
+                    "waiting for " + Numbers.count(spec.requiredApprovals(), "approval", "approvals") + " from "
+                            + spec.approverGroup());
             // the same inputs as when it was scored, so approvers see the score that was recorded and audited
             var assessment = ports.risk()
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
@@ -716,8 +719,7 @@ public final class DeployPipeline {
         boolean onlyWaiting =
                 !blocks.isEmpty() && blocks.stream().allMatch(b -> b.check().equals(CONFLICT_CHECK));
         if (onlyWaiting || (blocks.isEmpty() && !ports.deploys().claimRollout(d.service(), d.id(), now))) {
-            return waitForTurn(
-                    d, onlyWaiting ? blocks.getFirst().reason() : "another deploy of " + d.service() + " holds it");
+            return waitForTurn(d, onlyWaiting ? blocks.getFirst().reason() : rolloutHeldBy(d));
         }
         var target = target(spec);
         // the stable Deployment must exist before anything is derived from it; read before the entry that starts the
@@ -728,12 +730,16 @@ public final class DeployPipeline {
         reasoning.put("checks", results.stream().map(DeployPipeline::checkJson).toList());
         stable.ifPresent(s -> reasoning.put(STABLE_IMAGE, s.image()));
         audit(d, ENGINE, "preflight", blocks.isEmpty() ? "pass" : "block", reasoning);
-        ports.notifier().notify(new DeployNotice.PreflightChecked(d, results));
+        // Told once the move it led to is recorded, as every notice is: a preflight whose deploy moved meanwhile (a
+        // person stopped it) is told nothing, and the move that did happen tells its own.
         if (!blocks.isEmpty()) {
             var reasons = blocks.stream()
                     .map(b -> b.check() + ": " + b.reason() + " (" + b.unblock() + ")")
                     .toList();
-            return fail(d, "blocked by preflight: " + String.join("; ", reasons));
+            return fail(
+                    d,
+                    "blocked by preflight: " + String.join("; ", reasons),
+                    failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
         }
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
         var first = stable.get().planFor(policy.steps().getFirst().weight());
@@ -744,21 +750,44 @@ public final class DeployPipeline {
                 ENGINE,
                 "preflight passed; canary starts at " + first.trafficInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
+        ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
         ports.notifier()
                 .notify(new DeployNotice.CanaryProgress(
                         moved, first, policy.steps().size(), List.of()));
         return moved;
     }
 
+    /** How the reason of a deploy waiting its turn in preflight starts. */
+    private static final String WAITING = "waiting for its turn: ";
+
     /**
-     * A deploy whose service (or a dependency) is being rolled out waits its turn in preflight instead of failing;
-     * it says so once.
+     * A deploy whose service (or a dependency) is being rolled out waits its turn in preflight instead of failing. It
+     * says so when it starts waiting, and again each time what it waits for changes (the deploy ahead of it ended and
+     * another one took the service), so that its state line always names what it waits for now; not at every sweep.
      */
     private Deploy waitForTurn(Deploy d, String why) {
-        if (lastReasonStartsWith(d, "waiting")) {
+        var transitions = ports.deploys().transitions(d.id());
+        var last = transitions.isEmpty() ? "" : transitions.getLast().reason();
+        if (last.equals(WAITING + why)) {
             return d;
         }
-        return move(d, DeployState.PREFLIGHT, 0, ENGINE, "waiting for its turn: " + why);
+        var waiting = move(d, DeployState.PREFLIGHT, 0, ENGINE, WAITING + why);
+        ports.notifier().notify(new DeployNotice.Waiting(waiting, why, !last.startsWith(WAITING)));
+        return waiting;
+    }
+
+    /**
+     * Which deploy holds the service's rollout that {@code d} could not claim: another of its deploys in flight, the
+     * one furthest on (it claimed the rollout before its canary started), as the conflict check names them.
+     */
+    private String rolloutHeldBy(Deploy d) {
+        return ports.deploys().inFlight(d.service()).stream()
+                .filter(o -> o.id() != d.id())
+                .max(java.util.Comparator.comparing((Deploy o) -> !beforeCanary(o.state()))
+                        .thenComparing(Deploy::id, java.util.Comparator.reverseOrder()))
+                .map(o -> "in flight: " + o.service() + " " + o.version() + " ("
+                        + o.state().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                .orElse("another deploy of " + d.service() + " holds its rollout");
     }
 
     private List<String> freezes(ServiceSpec spec, Instant now) {
@@ -1059,7 +1088,12 @@ public final class DeployPipeline {
                         "canary.rollback",
                         "rollback",
                         withHistory(evidenceJson(judging, r.evidence(), r.at()), history, analysis));
-                yield rollback(move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why), r.evidence());
+                yield rollback(
+                        move(d, DeployState.ROLLING_BACK, d.step(), ENGINE, why),
+                        r.evidence(),
+                        r.evidence().isEmpty()
+                                ? Optional.empty()
+                                : JudgedWindow.of(r.evidence().getFirst(), r.at(), policy));
             }
             case Verdict.Promote p -> {
                 audit(
@@ -1525,11 +1559,14 @@ public final class DeployPipeline {
     }
 
     private Deploy rollback(Deploy d) {
-        return rollback(d, List.of());
+        return rollback(d, List.of(), Optional.empty());
     }
 
-    /** Rolls back; {@code evidence} is what tripped (empty for a person's rollback or when resuming). */
-    private Deploy rollback(Deploy d, List<Evidence> evidence) {
+    /**
+     * Rolls back; {@code evidence} is what tripped (empty for a person's rollback or when resuming), {@code judged} the
+     * stretch of the canary it was judged on.
+     */
+    private Deploy rollback(Deploy d, List<Evidence> evidence, Optional<JudgedWindow> judged) {
         var spec = spec(d);
         ports.cluster().rollback(target(spec));
         var now = ports.clock().instant();
@@ -1539,7 +1576,11 @@ public final class DeployPipeline {
                 .reduce((a, b) -> b);
         var reason = started.map(Transition::reason).orElse("rolled back");
         RollbackCause cause = started.filter(t -> !t.actor().equals(ENGINE))
-                .<RollbackCause>map(t -> new RollbackCause.Requested(t.actor()))
+                .<RollbackCause>map(t -> new RollbackCause.Requested(
+                        t.actor(),
+                        t.reason().endsWith(BY_BUTTON)
+                                ? RollbackCause.Requested.Via.PAUSE_BUTTON
+                                : RollbackCause.Requested.Via.COMMAND))
                 .orElse(
                         reason.startsWith(NOT_READY)
                                 ? new RollbackCause.NotReady()
@@ -1565,8 +1606,9 @@ public final class DeployPipeline {
                                 "the cluster refused an operation of the canary, not a metric: look at its"
                                         + " Deployments, Services and route, and at Harbormaster's rights, before"
                                         + " suspecting " + d.version();
-                            case RollbackCause.Requested(var by) ->
-                                by + " stopped the canary of " + d.version() + " by hand, not a metric: no judge had"
+                            case RollbackCause.Requested asked ->
+                                asked.by() + " stopped the canary of " + d.version()
+                                        + " by hand, not a metric: no judge had"
                                         + " found a regression. Ask them what they saw, or read the deploy's thread,"
                                         + " before suspecting the change";
                             default ->
@@ -1579,10 +1621,14 @@ public final class DeployPipeline {
                 .blockAutoDeploys(
                         d.service(), until, "rollback of " + d.version() + ": " + reason, OptionalLong.of(d.id()));
         var rolledBack = move(d, DeployState.ROLLED_BACK, d.step(), ENGINE, reason);
-        ports.notifier().notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, incident, until));
+        ports.notifier()
+                .notify(new DeployNotice.RolledBack(rolledBack, cause, reason, evidence, judged, incident, until));
         reviewDue(rolledBack);
         return rolledBack;
     }
+
+    /** How the reason of a rollback asked for with a paused canary's Roll back button ends (the command's does not). */
+    private static final String BY_BUTTON = " with the paused canary's Roll back button";
 
     /** {@link #rollbackRequested(String, String, String)} for a request without a key of its own. */
     public Submission rollbackRequested(String service, String user) {
@@ -1608,14 +1654,15 @@ public final class DeployPipeline {
         if (inFlight.isEmpty()) {
             return revertRequested(service, user, idempotencyKey);
         }
-        return new Submission.Accepted(requestedRollback(inFlight.get(), user), false);
+        return new Submission.Accepted(
+                requestedRollback(inFlight.get(), user, RollbackCause.Requested.Via.COMMAND), false);
     }
 
     /**
      * A person stops a deploy: audited in one step with the move (stopped before the cluster, or rolling back its
      * canary, which goes on at once). Throws {@link StaleRevision} when the deploy moved since it was read.
      */
-    private Deploy requestedRollback(Deploy d, String user) {
+    private Deploy requestedRollback(Deploy d, String user, RollbackCause.Requested.Via via) {
         Runnable audited = () -> audit(
                 d,
                 user,
@@ -1627,7 +1674,12 @@ public final class DeployPipeline {
             reviewDue(stopped);
             return stopped;
         }
-        var rolling = moveAudited(d, DeployState.ROLLING_BACK, user, "rollback requested by " + user, audited);
+        var rolling = moveAudited(
+                d,
+                DeployState.ROLLING_BACK,
+                user,
+                "rollback requested by " + user + (via == RollbackCause.Requested.Via.PAUSE_BUTTON ? BY_BUTTON : ""),
+                audited);
         return advance(d.id()).orElse(rolling);
     }
 
@@ -1795,7 +1847,8 @@ public final class DeployPipeline {
                     user,
                     service + " is locked by " + l.lockedBy() + " (" + l.reason() + "): nothing was rolled back."
                             + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
-                            + " with /deploy unlock " + service);
+                            + " with /deploy unlock " + service,
+                    List.of(l.lockedBy()));
         }
         var promoted = ports.deploys().promoted(service, 2);
         if (promoted.isEmpty()) {
@@ -1823,7 +1876,8 @@ public final class DeployPipeline {
                             + ") put " + latest.version() + " back in place of "
                             + earlier.get().fromVersion()
                             + ". Nothing was rolled back again; to go further back, deploy the version you want: /deploy "
-                            + service + " <version>");
+                            + service + " <version>",
+                    List.of(by));
         }
         var found = revertTarget(latest, promoted.size() > 1 ? Optional.of(promoted.get(1)) : Optional.empty(), key);
         if (found.isEmpty()) {
@@ -2043,8 +2097,13 @@ public final class DeployPipeline {
 
     /** A {@code /deploy rollback} that does nothing: audited ({@code rollback.refused}, with why), then answered. */
     private Submission rollbackRefused(String service, String user, String reason) {
+        return rollbackRefused(service, user, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} by their ids. */
+    private Submission rollbackRefused(String service, String user, String reason, List<String> people) {
         audit(user, "rollback.refused", "", service, "", "refused", Map.of("reason", reason));
-        return new Submission.Refused(reason);
+        return new Submission.Refused(reason, people);
     }
 
     /**
@@ -2075,7 +2134,14 @@ public final class DeployPipeline {
         if (why.isEmpty()) {
             return new PauseDecision.NotWaiting(notPaused(d), d);
         }
-        var refused = refusal(d, user, "pause.refused", choice.name().toLowerCase(), List.of(), Instant.MAX);
+        var refused = refusal(
+                d,
+                user,
+                "pause.refused",
+                choice.name().toLowerCase(),
+                List.of(),
+                Instant.MAX,
+                choice == PauseDecision.Choice.PROMOTE ? ApprovalPolicy.Act.PROMOTE : ApprovalPolicy.Act.ROLL_BACK);
         if (refused.isPresent()) {
             return new PauseDecision.Refused(refused.get());
         }
@@ -2083,7 +2149,7 @@ public final class DeployPipeline {
             var after =
                     switch (choice) {
                         case PROMOTE -> promoteAfterPause(d, user, why.get());
-                        case ROLLBACK -> requestedRollback(d, user);
+                        case ROLLBACK -> requestedRollback(d, user, RollbackCause.Requested.Via.PAUSE_BUTTON);
                     };
             return new PauseDecision.Taken(choice, after);
         } catch (StaleRevision e) { // decided, rolled back or resumed since it was read: nothing was audited
@@ -2178,8 +2244,14 @@ public final class DeployPipeline {
     }
 
     private Deploy fail(Deploy d, String why) {
+        return fail(d, why, failed -> Optional.empty());
+    }
+
+    /** ... telling {@code first} (the failed deploy's notice of the step that failed it, if any) before the failure. */
+    private Deploy fail(Deploy d, String why, java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
         var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
+        first.apply(failed).ifPresent(ports.notifier()::notify);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
         reviewDue(failed);
         return failed;

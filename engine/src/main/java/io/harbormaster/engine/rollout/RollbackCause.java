@@ -17,6 +17,19 @@ public sealed interface RollbackCause {
      */
     record ClusterRefused() implements RollbackCause {}
 
-    /** A person asked for it ({@code /deploy rollback}); {@code by} is who. */
-    record Requested(String by) implements RollbackCause {}
+    /** A person asked for it; {@code by} is who, {@code via} how: {@code /deploy rollback}, or a paused canary's button. */
+    record Requested(String by, Via via) implements RollbackCause {
+        /** How a person asked for a rollback. */
+        public enum Via {
+            /** {@code /deploy rollback <service>}. */
+            COMMAND,
+            /** The Roll back button of a canary paused for a human. */
+            PAUSE_BUTTON
+        }
+
+        /** Asked for with {@code /deploy rollback}. */
+        public Requested(String by) {
+            this(by, Via.COMMAND);
+        }
+    }
 }

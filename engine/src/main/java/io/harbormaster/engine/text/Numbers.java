@@ -42,6 +42,26 @@ public final class Numbers {
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
     }
 
+    /**
+     * A risk score or threshold (0 to 100) as every message gives it, to one decimal: {@code 5.9}, {@code 71.8}, so that
+     * a thread, a parent message and an approval request never show the same score to different precisions.
+     */
+    public static String score(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : compact(v);
+    }
+
+    /**
+     * A risk factor's contribution to the log-odds as every message gives it: signed, to two decimals ({@code +0.30},
+     * {@code -0.20}); a contribution that rounds to nothing reads {@code 0.00}.
+     */
+    public static String contribution(double v) {
+        if (!Double.isFinite(v)) {
+            return compact(v);
+        }
+        var s = String.format(Locale.ROOT, "%+.2f", v);
+        return s.equals("+0.00") || s.equals("-0.00") ? "0.00" : s;
+    }
+
     /** A count with its noun in the right number: {@code count(1, "entry", "entries")} is "1 entry". */
     public static String count(long n, String one, String many) {
         return n + " " + (n == 1 ? one : many);

@@ -20,14 +20,14 @@ class ChangeSummaryTest {
                 {"la":12,"ld":3,"files":["src/main/resources/db/migration/V7__x.sql","src/main/java/api/Orders.java",
                  "README.md"],"pr_title":"Split payments","commit_messages":["first line\\nsecond line"]}""");
         assertThat(c.subsystems()).containsExactly("db", "api", "(root)");
-        assertThat(c.filesInWords())
-                .startsWith("3 file(s) in db, api, (root): ")
-                .endsWith("+12/-3 lines");
+        assertThat(c.filesInWords()).startsWith("3 files in db, api, (root): ").endsWith("+12/-3 lines");
         assertThat(c.touchesMigration()).isTrue();
         assertThat(c.firstFiles(1)).containsExactly("src/main/resources/db/migration/V7__x.sql");
         assertThat(c.searchText("orders")).startsWith("orders. Split payments. first line");
         assertThat(of("{\"files\":[\"src/GraphQLSchema.java\"]}").touchesMigration())
                 .isFalse();
+        assertThat(of("{\"files\":[\"src/GraphQLSchema.java\"]}").filesInWords())
+                .startsWith("1 file in (root): ");
     }
 
     @Test

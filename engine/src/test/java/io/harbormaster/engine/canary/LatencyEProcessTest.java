@@ -225,4 +225,24 @@ class LatencyEProcessTest {
         p.observe(250, 252.5, 1000, 1000);
         assertTrue(p.eValue() < 10, "e-value " + p.eValue());
     }
+
+    @Test
+    void theSequentialLatencyEvidenceGivesBothTracksValuesInMsWhoseRatioIsItsEstimate() {
+        var judge = new SequentialJudge(SequentialPolicy.defaults());
+        for (int i = 0; i < 6; i++) {
+            double wobble = 1 + 0.02 * Math.sin(i);
+            judge.observe(new IntervalSample(
+                    10L * i,
+                    Samples.track(1000, 1, 100 * wobble, 300),
+                    Samples.track(1000, 1, 300 * wobble * wobble, 900)));
+        }
+        var p50 = judge.evidence().stream()
+                .filter(e -> e.metric().equals("p50_ms"))
+                .findFirst()
+                .orElseThrow();
+
+        assertEquals(100, p50.baseline(), 3);
+        assertEquals(300, p50.canary(), 9);
+        assertEquals(p50.estimate(), p50.canary() / p50.baseline(), 1e-9);
+    }
 }

@@ -127,5 +127,39 @@ class RiskScorerTest {
         var low = scorer.assess(RiskInput.ofMetrics(full.with(JitMetric.LA, p10)));
         var mid = scorer.assess(RiskInput.ofMetrics(full.with(JitMetric.LA, p50)));
         assertTrue(a.score() >= low.score() && a.score() >= mid.score());
+        // where the factors are listed, the filled value is marked as assumed, and only that one
+        var assumed = a.factors().stream()
+                .filter(f -> f.words().contains("assumed, not announced"))
+                .map(Factor::name)
+                .toList();
+        assertEquals(List.of("la"), assumed, a.factors().toString());
+        var la = a.factors().stream()
+                .filter(f -> f.name().equals("la"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(la.words().startsWith("lines added: "), la.words());
+        assertTrue(la.words().contains(" (assumed, not announced; "), la.words());
+    }
+
+    @Test
+    void contextFactorsCountTheirThingsInTheRightNumber() {
+        var one = new DeployContext(Criticality.MEDIUM, 1, 1, 1, java.time.DayOfWeek.TUESDAY, 11, CiStatus.GREEN);
+        var two = new DeployContext(Criticality.MEDIUM, 2, 2, 2, java.time.DayOfWeek.TUESDAY, 11, CiStatus.GREEN);
+
+        var words1 =
+                ContextPrior.defaults().factors(one).stream().map(Factor::words).toList();
+        var words2 =
+                ContextPrior.defaults().factors(two).stream().map(Factor::words).toList();
+
+        assertTrue(
+                words1.containsAll(List.of(
+                        "1 recent rollback of the service", "1 recent incident of the service", "1 dependent service")),
+                words1.toString());
+        assertTrue(
+                words2.containsAll(List.of(
+                        "2 recent rollbacks of the service",
+                        "2 recent incidents of the service",
+                        "2 dependent services")),
+                words2.toString());
     }
 }

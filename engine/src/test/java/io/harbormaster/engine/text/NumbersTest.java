@@ -28,4 +28,16 @@ class NumbersTest {
         assertThat(Numbers.compact(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
         assertThat(Numbers.compact(Double.NaN)).isEqualTo("NaN");
     }
+
+    @Test
+    void aRiskScoreHasOneDecimalAndAContributionTwoSignedOnesWhateverTheirDigits() {
+        assertThat(Numbers.score(5.875)).isEqualTo("5.9");
+        assertThat(Numbers.score(20.05)).isEqualTo("20.1");
+        assertThat(Numbers.score(99.93)).isEqualTo("99.9");
+        assertThat(Numbers.score(71.8)).isEqualTo("71.8");
+        assertThat(Numbers.score(9)).isEqualTo("9.0");
+        assertThat(Numbers.contribution(-0.2033)).isEqualTo("-0.20");
+        assertThat(Numbers.contribution(0.3)).isEqualTo("+0.30");
+        assertThat(Numbers.contribution(-0.001)).isEqualTo("0.00");
+    }
 }

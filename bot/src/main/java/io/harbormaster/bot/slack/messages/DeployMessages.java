@@ -2,7 +2,6 @@ package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
@@ -17,6 +16,7 @@ import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.TrafficSplit;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Numbers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +48,8 @@ public final class DeployMessages {
                 "*Environment*\n" + d.environment(),
                 "*Requested by*\n" + requester(d.requesterId()))));
         blocks.add(BlockKit.context(List.of(
-                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine()), "deploy #" + d.deployId())));
+                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine(), d.people()),
+                "deploy #" + d.deployId())));
         return new SlackMessage(title + ": " + d.stateLine(), blocks);
     }
 
@@ -63,16 +64,32 @@ public final class DeployMessages {
 
     /** Risk score, threshold, the top factors with their contributions, and the rules that escalate. */
     public static SlackMessage risk(RiskAssessment r) {
+        return risk(r, false);
+    }
+
+    /**
+     * ... of an {@code emergency} deploy or not: an emergency deploy skips the approval wait whatever its score, and an
+     * approver reviews it after the fact, which is what its thread says instead of "needs an approver".
+     */
+    public static SlackMessage risk(RiskAssessment r, boolean emergency) {
         boolean escalate = r.decision() instanceof RiskDecision.Escalate;
-        var head = ":bar_chart: *Risk " + num(r.score()) + "/100* (threshold "
-                + num(r.threshold().score()) + ", "
-                + Math.round(r.threshold().targetRate() * 100) + "% of deploys escalate): "
-                + (escalate ? "*needs an approver*" : "proceeds without a human");
+        var next = escalate
+                ? emergency
+                        ? "*escalated*, but an emergency deploy skips the approval wait: an approver reviews it after"
+                                + " the fact"
+                        : "*needs an approver*"
+                : emergency
+                        ? "proceeds without a human; as an emergency deploy, an approver reviews it after the fact"
+                        : "proceeds without a human";
+        var head = ":bar_chart: *Risk " + Numbers.score(r.score()) + "/100* (threshold "
+                + Numbers.score(r.threshold().score()) + ", "
+                + Math.round(r.threshold().targetRate() * 100) + "% of deploys escalate): " + next;
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
         var factors = r.factors().stream()
                 .limit(TOP_FACTORS)
-                .map(f -> "• " + escape(f.words()) + ": " + f.effect() + " (" + signed(f.contribution()) + ")")
+                .map(f -> "• " + escape(f.words()) + ": " + f.effect() + " (" + Numbers.contribution(f.contribution())
+                        + ")")
                 .toList();
         if (!factors.isEmpty()) {
             blocks.add(BlockKit.section("*Top factors*\n" + String.join("\n", factors)));
@@ -90,7 +107,22 @@ public final class DeployMessages {
                     r.assumptions().stream().map(Mrkdwn::escape).toList()));
         }
         return new SlackMessage(
-                "Risk " + num(r.score()) + "/100: " + (escalate ? "needs an approver" : "proceeds"), blocks);
+                "Risk " + Numbers.score(r.score()) + "/100: "
+                        + (escalate
+                                ? emergency
+                                        ? "escalated; emergency deploy, reviewed after the fact"
+                                        : "needs an approver"
+                                : "proceeds"),
+                blocks);
+    }
+
+    /**
+     * The deploy waits its turn: another deploy of its service, or of one it depends on, is rolling out ({@code
+     * reason}, the engine's words naming them); it starts by itself after them.
+     */
+    public static SlackMessage waiting(String reason) {
+        return SlackMessage.text(":hourglass_flowing_sand: *Waiting for its turn*: " + escape(reason)
+                + ". It starts by itself once that is done.");
     }
 
     /** Every preflight check, passing or blocking with its reason. */
@@ -241,7 +273,8 @@ public final class DeployMessages {
                     "*In flight*",
                     inFlight.stream()
                             .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
-                                    + d.environment() + ": " + stateName(d) + " (" + escape(d.stateLine()) + ") · #"
+                                    + d.environment() + ": " + stateName(d) + " (" + escape(d.stateLine(), d.people())
+                                    + ") · #"
                                     + d.deployId())
                             .toList());
         }
@@ -252,7 +285,7 @@ public final class DeployMessages {
                     finished.stream()
                             .map(d -> stateEmoji(d) + " *" + d.service() + "* `" + d.version() + "` → "
                                     + d.environment() + ": " + stateName(d) + " " + Mrkdwn.time(d.updatedAt()) + " ("
-                                    + escape(d.stateLine()) + ") · #" + d.deployId()
+                                    + escape(d.stateLine(), d.people()) + ") · #" + d.deployId()
                                     + lastPromotedLine(d, lastPromoted))
                             .toList());
         }
@@ -376,7 +409,7 @@ public final class DeployMessages {
 
     public static String requester(String id) {
         // Slack user ids start with U or W; anything else (a CI system) is shown as a name.
-        return id.matches("[UW][A-Z0-9]{2,}") ? user(id) : escape(id);
+        return Mrkdwn.MEMBER_ID.matcher(id).matches() ? user(id) : escape(id);
     }
 
     static String stateEmoji(DeployView d) {

@@ -1,8 +1,6 @@
 package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.signed;
 
 import com.slack.api.model.block.ActionsBlock;
 import com.slack.api.model.block.ContextBlock;
@@ -10,6 +8,7 @@ import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.text.Numbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +43,8 @@ public final class EscalationMessages {
                 "Only members of *" + escape(card.approverGroup()) + "* may decide; the author and the requester may"
                         + " not approve their own change.",
                 soFar(card.requiredApprovals(), approvedBy) + " · expires " + Mrkdwn.time(card.expiresAt()))));
-        return new SlackMessage("Approval needed: " + card.title() + " (risk " + num(card.risk()) + ")", blocks);
+        return new SlackMessage(
+                "Approval needed: " + card.title() + " (risk " + Numbers.score(card.risk()) + ")", blocks);
     }
 
     /**
@@ -62,10 +62,10 @@ public final class EscalationMessages {
                 v.expiresAt());
     }
 
-    /** "Needs 2 approval(s), 1 so far (approved by <@U1>)". */
+    /** "Needs 2 approvals, 1 so far (approved by <@U1>)". */
     private static String soFar(int required, List<String> approvedBy) {
         var who = approvedBy.stream().map(DeployMessages::requester).toList();
-        return "Needs " + required + " approval(s), " + who.size() + " so far"
+        return "Needs " + Numbers.count(required, "approval", "approvals") + ", " + who.size() + " so far"
                 + (who.isEmpty() ? "" : " (approved by " + String.join(", ", who) + ")");
     }
 
@@ -163,8 +163,8 @@ public final class EscalationMessages {
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.header("Approval needed: " + DeployMessages.title(d)));
         var reasons = r.decision() instanceof RiskDecision.Escalate(var rs) ? rs : List.<String>of();
-        blocks.add(BlockKit.section("*Risk " + num(r.score()) + "/100* (threshold "
-                + num(r.threshold().score()) + ")"
+        blocks.add(BlockKit.section("*Risk " + Numbers.score(r.score()) + "/100* (threshold "
+                + Numbers.score(r.threshold().score()) + ")"
                 + (reasons.isEmpty()
                         ? ""
                         : "\n"
@@ -178,7 +178,7 @@ public final class EscalationMessages {
         }
         var factors = r.factors().stream()
                 .limit(DeployMessages.TOP_FACTORS)
-                .map(f -> "• " + escape(f.words()) + " (" + signed(f.contribution()) + ")")
+                .map(f -> "• " + escape(f.words()) + " (" + Numbers.contribution(f.contribution()) + ")")
                 .toList();
         if (!factors.isEmpty()) {
             blocks.add(BlockKit.section("*Top risk factors*\n" + String.join("\n", factors)));

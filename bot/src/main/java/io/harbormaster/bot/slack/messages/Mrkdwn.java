@@ -13,6 +13,26 @@ public final class Mrkdwn {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
+    /**
+     * {@link #escape}d text in which each of {@code people} reads as a mention: the Slack member ids the text names
+     * (who locked a service, who made a deploy's last move), known to be people by where the text came from, never
+     * guessed from its words. Anything else in it, typed text included, stays escaped.
+     */
+    public static String escape(String text, java.util.Collection<String> people) {
+        var out = escape(text);
+        for (var id : new java.util.LinkedHashSet<>(people)) {
+            if (MEMBER_ID.matcher(id).matches()) {
+                out = out.replaceAll(
+                        "(?<![A-Za-z0-9@])" + java.util.regex.Pattern.quote(id) + "(?![A-Za-z0-9])",
+                        java.util.regex.Matcher.quoteReplacement(user(id)));
+            }
+        }
+        return out;
+    }
+
+    /** What a Slack member id looks like (U or W, then capitals and digits); a CI system's name does not. */
+    static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[UW][A-Z0-9]{2,}");
+
     /** A user mention. */
     public static String user(String userId) {
         return "<@" + userId + ">";
@@ -40,11 +60,6 @@ public final class Mrkdwn {
             return num(v);
         }
         return String.format(java.util.Locale.ROOT, "%.2e", v);
-    }
-
-    /** A signed number, e.g. {@code +0.42}. */
-    public static String signed(double v) {
-        return (v > 0 ? "+" : "") + num(v);
     }
 
     /** {@code t} as the engine's messages give it too ({@link io.harbormaster.engine.text.Times#words}). */

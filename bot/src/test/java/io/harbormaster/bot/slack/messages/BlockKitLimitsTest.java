@@ -357,10 +357,10 @@ class BlockKitLimitsTest {
                 .contains(
                         "checkout 1.2.3",
                         "p99_latency",
-                        "canary 480",
-                        "baseline 120",
+                        "480 on the canary",
+                        "120 on the baseline",
                         "effect +350",
-                        "interval 300 to 410",
+                        "interval +300 to +410",
                         "incident INC-12");
     }
 
@@ -372,8 +372,10 @@ class BlockKitLimitsTest {
                 "1.4.1",
                 "production",
                 Optional.empty(),
+                List.of(),
+                Optional.empty(),
                 "rollback requested by U0ANA",
-                Optional.of("U0ANA"),
+                Optional.of(new io.harbormaster.engine.rollout.RollbackCause.Requested("U0ANA")),
                 Optional.of("#2"),
                 Optional.empty(),
                 java.time.Instant.parse("2026-11-23T13:00:00Z")));
@@ -387,6 +389,8 @@ class BlockKitLimitsTest {
                 "checkout",
                 "1.4.1",
                 "production",
+                Optional.empty(),
+                List.of(),
                 Optional.empty(),
                 "canary pods not ready after 5 minutes: <crash-looping>",
                 Optional.empty(),

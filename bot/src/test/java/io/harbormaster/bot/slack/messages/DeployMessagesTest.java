@@ -288,7 +288,8 @@ class DeployMessagesTest {
                 Instant.parse("2026-11-24T11:00:00Z"));
 
         assertThat(RollbackMessages.text(notice))
-                .contains("error_rate canary 0.02 vs baseline 0.001, effect +1900%")
+                .contains("error rate 2% on the canary vs 0.1% on the baseline, effect +1900% (sequential test,"
+                        + " e-value 4.2; no interval)")
                 .doesNotContain("+20,");
         assertThat(text(RollbackMessages.broadcast(notice))).contains("change +1900%");
     }
@@ -321,8 +322,8 @@ class DeployMessagesTest {
                 Optional.empty(),
                 Instant.parse("2026-11-24T11:00:00Z"));
         assertThat(RollbackMessages.text(notice))
-                .contains("Rolled back checkout 1.2.0 in production: error_rate z = " + Mrkdwn.num(z.estimate())
-                        + ", incident #3")
+                .contains("Rolled back checkout 1.2.0 in production: error rate (closing test, z = "
+                        + Mrkdwn.num(Math.round(z.estimate() * 100) / 100.0) + ", p = ")
                 .doesNotContain("effect", "shift");
         assertThat(text(RollbackMessages.broadcast(notice)))
                 .contains("z = " + Mrkdwn.num(z.estimate()) + ", p = " + Mrkdwn.num(z.pValue()))
@@ -342,7 +343,7 @@ class DeployMessagesTest {
         assertThat(text)
                 .contains("*score* (mann-whitney, " + Mrkdwn.escape(score.rule()) + "): score "
                         + Mrkdwn.num(score.estimate()) + "/100")
-                .doesNotContain("shift " + Mrkdwn.signed(score.estimate()));
+                .doesNotContain("shift +" + Mrkdwn.num(score.estimate()));
         // the Mann-Whitney judge's per-metric estimates are shifts in the metric's units, and say so
         assertThat(text)
                 .containsPattern("\\*p50_ms\\* \\(mann-whitney, classification [A-Za-z]+\\): baseline 100, canary 100,"
@@ -370,8 +371,10 @@ class DeployMessagesTest {
                 .isLessThan(text.indexOf("*p99_ms*"));
         // the real judge's latency ratios read as changes
         assertThat(text)
-                .containsPattern("\\*p50_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%")
-                .containsPattern("\\*p99_ms\\* \\(sequential, running\\): change [+-]?[0-9.]+%");
+                .containsPattern(
+                        "\\*p50_ms\\* \\(sequential, running\\): baseline [0-9.]+, canary [0-9.]+, change [+-]?[0-9.]+%")
+                .containsPattern(
+                        "\\*p99_ms\\* \\(sequential, running\\): baseline [0-9.]+, canary [0-9.]+, change [+-]?[0-9.]+%");
     }
 
     @Test

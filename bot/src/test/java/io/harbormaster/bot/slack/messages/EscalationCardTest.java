@@ -14,7 +14,7 @@ class EscalationCardTest {
         return new EscalationView(
                 BlockKitLimitsTest.deploy("checkout", "waiting"),
                 BlockKitLimitsTest.risk(7, "lines added 900 <in> *Cart* & \"Order\" 🚀 → ü"),
-                "3 file(s): db/migration/V7__orders.sql, src/Order.java\n+40 / -0 lines",
+                "3 files: db/migration/V7__orders.sql, src/Order.java\n+40 / -0 lines",
                 List.of("1.1.0: p99 doubled after the index was dropped", "1.0.9: errors on checkout"),
                 Optional.of("Adds an index; the lock may hold writes for a minute."),
                 "shop-approvers",
@@ -34,7 +34,7 @@ class EscalationCardTest {
         assertSame(EscalationMessages.request(card, List.of("U0ANN")), EscalationMessages.request(counted));
         assertThat(BlockKitLimits.json(
                         EscalationMessages.request(card, List.of("U0ANN")).blocks()))
-                .contains("Needs 2 approval(s), 1 so far (approved by <@U0ANN>)", "shop-approvers");
+                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", "shop-approvers");
         assertSame(
                 EscalationMessages.closed(card, "Approved by <@U0BOB>"),
                 EscalationMessages.closed(posted, "Approved by <@U0BOB>"));
