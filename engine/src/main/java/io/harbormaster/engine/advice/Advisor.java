@@ -253,15 +253,7 @@ public final class Advisor {
         var similar = similar(
                 incidentText(metric, r.reason(), change, d.service()),
                 c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
-        var similarIds = similar.stream()
-                .map(s -> facts.add(
-                        "similar_incident",
-                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
-                                + s.pastCase().version() + ", "
-                                + percent(s.similarity()) + " similar; "
-                                + cut(s.pastCase().text(), 200)
-                                + "; " + resolutionWords(s.pastCase().outcome())))
-                .toList();
+        var similarIds = similarIncidentFacts(facts, similar);
 
         var check = causeCheck(metric, change, similar);
         var text = new StringBuilder();
@@ -277,21 +269,7 @@ public final class Advisor {
                 .append(change.filesInWords())
                 .append(cite(changeId))
                 .append(", and it is the only difference between canary and baseline. ");
-        if (similar.isEmpty()) {
-            text.append("No similar past incident is on record.");
-        } else {
-            var top = similar.getFirst().pastCase();
-            text.append("The most similar past incident is ")
-                    .append(top.ref())
-                    .append(" (")
-                    .append(top.service())
-                    .append(' ')
-                    .append(top.version())
-                    .append("), ")
-                    .append(resolutionWords(top.outcome()))
-                    .append(cite(similarIds.getFirst()))
-                    .append('.');
-        }
+        mostSimilarIncident(text, similar, similarIds);
         return finish(
                 AdviceKind.INCIDENT_HYPOTHESIS,
                 d,
@@ -303,6 +281,38 @@ public final class Advisor {
                 similar,
                 text.toString(),
                 check);
+    }
+
+    /** Each similar past incident as a fact, most similar first: their fact ids, in the same order. */
+    private static List<String> similarIncidentFacts(Facts facts, List<SimilarCase> similar) {
+        return similar.stream()
+                .map(s -> facts.add(
+                        "similar_incident",
+                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
+                                + s.pastCase().version() + ", "
+                                + percent(s.similarity()) + " similar; "
+                                + cut(s.pastCase().text(), 200)
+                                + "; " + resolutionWords(s.pastCase().outcome())))
+                .toList();
+    }
+
+    /** The hypothesis's sentence on the most similar past incident and how it ended, or that none is on record. */
+    private static void mostSimilarIncident(StringBuilder text, List<SimilarCase> similar, List<String> ids) {
+        if (similar.isEmpty()) {
+            text.append("No similar past incident is on record.");
+            return;
+        }
+        var top = similar.getFirst().pastCase();
+        text.append("The most similar past incident is ")
+                .append(top.ref())
+                .append(" (")
+                .append(top.service())
+                .append(' ')
+                .append(top.version())
+                .append("), ")
+                .append(resolutionWords(top.outcome()))
+                .append(cite(ids.getFirst()))
+                .append('.');
     }
 
     /**
@@ -323,15 +333,7 @@ public final class Advisor {
         var similar = similar(
                 incidentText(incident.metric(), r.reason(), change, d.service()),
                 c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
-        var similarIds = similar.stream()
-                .map(s -> facts.add(
-                        "similar_incident",
-                        s.pastCase().ref() + ": " + s.pastCase().service() + " "
-                                + s.pastCase().version() + ", "
-                                + percent(s.similarity()) + " similar; "
-                                + cut(s.pastCase().text(), 200)
-                                + "; " + resolutionWords(s.pastCase().outcome())))
-                .toList();
+        var similarIds = similarIncidentFacts(facts, similar);
         var text = new StringBuilder();
         text.append(by)
                 .append(" stopped the canary of ")
@@ -344,21 +346,7 @@ public final class Advisor {
                 .append(change.filesInWords())
                 .append(cite(changeId))
                 .append("; whether that change is at fault is not known from the canary. ");
-        if (similar.isEmpty()) {
-            text.append("No similar past incident is on record.");
-        } else {
-            var top = similar.getFirst().pastCase();
-            text.append("The most similar past incident is ")
-                    .append(top.ref())
-                    .append(" (")
-                    .append(top.service())
-                    .append(' ')
-                    .append(top.version())
-                    .append("), ")
-                    .append(resolutionWords(top.outcome()))
-                    .append(cite(similarIds.getFirst()))
-                    .append('.');
-        }
+        mostSimilarIncident(text, similar, similarIds);
         return finish(
                 AdviceKind.INCIDENT_HYPOTHESIS,
                 d,
