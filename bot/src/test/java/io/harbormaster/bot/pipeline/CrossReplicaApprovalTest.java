@@ -2,35 +2,18 @@ package io.harbormaster.bot.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Answer;
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Replica;
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Storage;
 import io.harbormaster.bot.slack.DeployDesk.DecisionOutcome;
-import io.harbormaster.bot.slack.DeployThreads;
-import io.harbormaster.bot.slack.PipelineDesk;
 import io.harbormaster.bot.slack.SlackUser;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployNotice;
-import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
-import io.harbormaster.engine.rollout.DeployStore;
-import io.harbormaster.engine.rollout.PipelineSettings;
-import io.harbormaster.engine.rollout.RequestSource;
-import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
-import io.harbormaster.storage.TestDatabases;
-import io.harbormaster.storage.slack.JooqSlackThreads;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,101 +38,23 @@ class CrossReplicaApprovalTest {
     @TempDir
     Path dir;
 
-    /** One click's answer, or what it threw. */
-    record Click(DecisionOutcome outcome, Throwable error) {}
+    /** Each click's first look at the approvals waits for the other click's, on the other replica, in a held round. */
+    final CrossReplicaRace replicas = new CrossReplicaRace(CONFIG, (method, args) -> method.equals("approvals"));
 
-    /** The two clicks of one round, and whether they were held to look at the approvals at the same moment. */
-    static final class Round {
-        final CountDownLatch looked = new CountDownLatch(2);
-        final Set<Thread> arrived = ConcurrentHashMap.newKeySet();
-    }
-
-    /** One replica: its own pool, stores, audit log, pipeline and desk. */
-    static final class Replica implements AutoCloseable {
-        final Database db;
-        final PipelineFixture f;
-        final DeployPipeline engine;
-        final PipelineDesk desk;
-
-        Replica(String url, String owner, AtomicReference<Round> round) {
-            db = Database.open(DatabaseConfig.of(url));
-            f = new PipelineFixture(db, CONFIG);
-            var store = heldTogether(f.deploys, round);
-            var settings = PipelineSettings.defaults(owner);
-            engine = f.engine(settings, store);
-            desk = new PipelineDesk(
-                    engine,
-                    store,
-                    f.policies,
-                    f.audit,
-                    new DeployThreads(new JooqSlackThreads(db)),
-                    settings,
-                    id -> {},
-                    f.clock);
-        }
-
-        @Override
-        public void close() {
-            db.close();
-        }
-    }
-
-    /**
-     * The store, except that in a held round each click's first look at the approvals waits (up to a second) for the
-     * other click's, on the other replica: both then see the approvals as they were before either click.
-     */
-    static DeployStore heldTogether(DeployStore store, AtomicReference<Round> round) {
-        return (DeployStore) Proxy.newProxyInstance(
-                DeployStore.class.getClassLoader(), new Class<?>[] {DeployStore.class}, (proxy, method, args) -> {
-                    var r = round.get();
-                    if (r != null && method.getName().equals("approvals") && r.arrived.add(Thread.currentThread())) {
-                        r.looked.countDown();
-                        r.looked.await(1, TimeUnit.SECONDS);
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    enum Storage {
-        H2_FILE,
-        POSTGRESQL
-    }
-
-    String url(Storage storage) {
-        return switch (storage) {
-            case H2_FILE -> "jdbc:h2:file:" + dir.resolve("harbormaster");
-            case POSTGRESQL -> TestDatabases.url(Database.Vendor.POSTGRESQL);
-        };
-    }
-
-    final AtomicReference<Round> round = new AtomicReference<>();
     int versions;
 
     /** A new escalated deploy of {@code service}, waiting for approval. */
     long awaitingApproval(Replica a, String service) {
         var version = "1.3." + versions++;
         a.f.announce(service, version, PipelineFixture.MIGRATION);
-        var request = new io.harbormaster.engine.rollout.DeployRequest(
-                "slack:" + service + ":" + version,
-                RequestSource.SLACK,
-                service,
-                version,
-                "production",
-                "U0DEV",
-                false,
-                "{}",
-                Instant.parse("2026-11-24T10:00:00Z"));
+        var request = PipelineFixture.slackRequest("slack:" + service + ":" + version, service, version, "U0DEV");
         long id = PipelineFixture.acceptedId(a.engine, request);
         assertThat(a.engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
         return id;
     }
 
     /** Both clicks released at once, one on each replica; {@code held}: made to look at the approvals together. */
-    List<Click> race(
+    List<Answer<DecisionOutcome>> race(
             boolean held,
             Replica a,
             SlackUser onA,
@@ -159,30 +64,8 @@ class CrossReplicaApprovalTest {
             Approval.Decision choiceB,
             long id)
             throws Exception {
-        round.set(held ? new Round() : null);
-        var go = new CountDownLatch(1);
-        var clicks = new ArrayList<Click>();
-        try (var pool = Executors.newFixedThreadPool(2)) {
-            var first = pool.submit(() -> {
-                go.await();
-                return a.desk.decide(id, onA, choiceA, "key-a");
-            });
-            var second = pool.submit(() -> {
-                go.await();
-                return b.desk.decide(id, onB, choiceB, "key-b");
-            });
-            go.countDown();
-            for (var click : List.of(first, second)) {
-                try {
-                    clicks.add(new Click(click.get(60, TimeUnit.SECONDS), null));
-                } catch (ExecutionException e) {
-                    clicks.add(new Click(null, e.getCause()));
-                }
-            }
-        } finally {
-            round.set(null);
-        }
-        return clicks;
+        return replicas.race(
+                held, () -> a.desk.decide(id, onA, choiceA, "key-a"), () -> b.desk.decide(id, onB, choiceB, "key-b"));
     }
 
     static List<String> approvalAudit(Replica r, long id) {
@@ -202,7 +85,7 @@ class CrossReplicaApprovalTest {
     }
 
     static long countedNotices(Replica a, Replica b, long id) {
-        return java.util.stream.Stream.concat(a.f.notices.stream(), b.f.notices.stream())
+        return CrossReplicaRace.notices(a, b)
                 .filter(n -> n instanceof DeployNotice.ApprovalCounted c
                         && c.deploy().id() == id)
                 .count();
@@ -212,9 +95,9 @@ class CrossReplicaApprovalTest {
     @EnumSource(Storage.class)
     void aDoubleClickOnTwoReplicasIsCountedAuditedAndActedOnOnceAndTheSecondClickIsToldItCameBefore(Storage storage)
             throws Exception {
-        var url = url(storage);
-        try (var a = new Replica(url, "engine-a", round);
-                var b = new Replica(url, "engine-b", round)) {
+        var url = storage.url(dir);
+        try (var a = replicas.open(url, "engine-a");
+                var b = replicas.open(url, "engine-b")) {
             for (int i = 0; i < ROUNDS; i++) {
                 boolean held = i % 2 == 0;
                 var choice = (i / 2) % 2 == 0 ? Approval.Decision.APPROVE : Approval.Decision.REJECT;
@@ -223,7 +106,7 @@ class CrossReplicaApprovalTest {
                 var what = "round " + i + " (" + choice + (held ? ", held together" : "") + "): " + clicks;
 
                 assertThat(clicks).as(what).allMatch(c -> c.error() == null);
-                var outcomes = clicks.stream().map(Click::outcome).toList();
+                var outcomes = clicks.stream().map(Answer::value).toList();
                 assertThat(outcomes)
                         .as(what)
                         .filteredOn(o -> o instanceof DecisionOutcome.Settled s && s.decision() == choice)
@@ -255,16 +138,16 @@ class CrossReplicaApprovalTest {
     @ParameterizedTest
     @EnumSource(Storage.class)
     void twoApproversOnTwoReplicasAtOnceApproveADeployThatNeedsTwoOnce(Storage storage) throws Exception {
-        var url = url(storage);
-        try (var a = new Replica(url, "engine-a", round);
-                var b = new Replica(url, "engine-b", round)) {
+        var url = storage.url(dir);
+        try (var a = replicas.open(url, "engine-a");
+                var b = replicas.open(url, "engine-b")) {
             for (int i = 0; i < ROUNDS; i++) {
                 long id = awaitingApproval(a, "payments");
                 var clicks = race(i % 2 == 0, a, ANN, Approval.Decision.APPROVE, b, BOB, Approval.Decision.APPROVE, id);
                 var what = "round " + i + ": " + clicks;
 
                 assertThat(clicks).as(what).allMatch(c -> c.error() == null);
-                var outcomes = clicks.stream().map(Click::outcome).toList();
+                var outcomes = clicks.stream().map(Answer::value).toList();
                 // one click is counted as the first of two, the other completes the approval: never both first
                 assertThat(outcomes)
                         .as(what)
@@ -295,16 +178,16 @@ class CrossReplicaApprovalTest {
     @ParameterizedTest
     @EnumSource(Storage.class)
     void anApprovalAndARejectionOnTwoReplicasAtOnceSettleTheDeployOnce(Storage storage) throws Exception {
-        var url = url(storage);
-        try (var a = new Replica(url, "engine-a", round);
-                var b = new Replica(url, "engine-b", round)) {
+        var url = storage.url(dir);
+        try (var a = replicas.open(url, "engine-a");
+                var b = replicas.open(url, "engine-b")) {
             for (int i = 0; i < ROUNDS; i++) {
                 long id = awaitingApproval(a, "checkout");
                 var clicks = race(i % 2 == 0, a, ANN, Approval.Decision.APPROVE, b, BOB, Approval.Decision.REJECT, id);
                 var what = "round " + i + ": " + clicks;
 
                 assertThat(clicks).as(what).allMatch(c -> c.error() == null);
-                var outcomes = clicks.stream().map(Click::outcome).toList();
+                var outcomes = clicks.stream().map(Answer::value).toList();
                 assertThat(outcomes)
                         .as(what)
                         .filteredOn(o -> o instanceof DecisionOutcome.Settled)

@@ -2,27 +2,15 @@ package io.harbormaster.bot.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Answer;
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Replica;
+import io.harbormaster.bot.pipeline.CrossReplicaRace.Storage;
 import io.harbormaster.engine.rollout.DeployNotice;
-import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployRequest;
-import io.harbormaster.engine.rollout.DeployStore;
-import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Submission;
-import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
-import io.harbormaster.storage.TestDatabases;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,98 +32,21 @@ class CrossReplicaIntakeTest {
     @TempDir
     Path dir;
 
-    enum Storage {
-        H2_FILE,
-        POSTGRESQL
-    }
-
-    String url(Storage storage) {
-        return switch (storage) {
-            case H2_FILE -> "jdbc:h2:file:" + dir.resolve("harbormaster");
-            case POSTGRESQL -> TestDatabases.url(Database.Vendor.POSTGRESQL);
-        };
-    }
-
-    /** The two requests of one round, and whether they were held to reach the store at the same moment. */
-    static final class Round {
-        final CountDownLatch arrived = new CountDownLatch(2);
-        final Set<Thread> seen = ConcurrentHashMap.newKeySet();
-    }
-
-    final AtomicReference<Round> round = new AtomicReference<>();
-
-    /** One replica: its own pool, stores, audit log and pipeline. */
-    static final class Replica implements AutoCloseable {
-        final Database db;
-        final PipelineFixture f;
-        final DeployPipeline engine;
-
-        Replica(String url, String owner, AtomicReference<Round> round) {
-            db = Database.open(DatabaseConfig.of(url));
-            f = new PipelineFixture(db, CONFIG);
-            engine = f.engine(PipelineSettings.defaults(owner), heldTogether(f.deploys, round));
-        }
-
-        @Override
-        public void close() {
-            db.close();
-        }
-    }
-
     /**
-     * The store, except that in a held round each request's first look at it (the deploys of the service in flight,
-     * or the intake, whichever the pipeline asks for first) waits, up to a second, for the other request's: both then
-     * reach the store before either has stored anything.
+     * Each request's first look at the store (the deploys of the service in flight, or the intake, whichever the
+     * pipeline asks for first) waits for the other request's, on the other replica, in a held round: both then reach
+     * the store before either has stored anything.
      */
-    static DeployStore heldTogether(DeployStore store, AtomicReference<Round> round) {
-        return (DeployStore) Proxy.newProxyInstance(
-                DeployStore.class.getClassLoader(), new Class<?>[] {DeployStore.class}, (proxy, method, args) -> {
-                    var r = round.get();
-                    boolean looks = method.getName().equals("intake")
-                            || (method.getName().equals("inFlight") && args != null && args.length == 1);
-                    if (r != null && looks && r.seen.add(Thread.currentThread())) {
-                        r.arrived.countDown();
-                        r.arrived.await(1, TimeUnit.SECONDS);
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    static DeployRequest request(String key, RequestSource source, String version, String user) {
-        return new DeployRequest(
-                key,
-                source,
-                "checkout",
-                version,
-                "production",
-                user,
-                false,
-                "{}",
-                Instant.parse("2026-11-24T10:00:00Z"));
-    }
+    final CrossReplicaRace replicas = new CrossReplicaRace(
+            CONFIG,
+            (method, args) ->
+                    method.equals("intake") || (method.equals("inFlight") && args != null && args.length == 1));
 
     /** Both requests released at once, one on each replica; {@code held}: made to reach the store together. */
     List<Submission> race(boolean held, Replica a, DeployRequest onA, Replica b, DeployRequest onB) throws Exception {
-        round.set(held ? new Round() : null);
-        var go = new CountDownLatch(1);
-        try (var pool = Executors.newFixedThreadPool(2)) {
-            var first = pool.submit(() -> {
-                go.await();
-                return a.engine.submit(onA);
-            });
-            var second = pool.submit(() -> {
-                go.await();
-                return b.engine.submit(onB);
-            });
-            go.countDown();
-            return List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
-        } finally {
-            round.set(null);
-        }
+        return replicas.race(held, () -> a.engine.submit(onA), () -> b.engine.submit(onB)).stream()
+                .map(Answer::orThrow)
+                .toList();
     }
 
     static long requestedAudits(Replica r, long deployId) {
@@ -143,7 +54,7 @@ class CrossReplicaIntakeTest {
     }
 
     static long acceptedNotices(Replica a, Replica b, String version) {
-        return java.util.stream.Stream.concat(a.f.notices.stream(), b.f.notices.stream())
+        return CrossReplicaRace.notices(a, b)
                 .filter(n -> n instanceof DeployNotice.Accepted acc
                         && acc.deploy().version().equals(version))
                 .count();
@@ -153,17 +64,20 @@ class CrossReplicaIntakeTest {
     @EnumSource(Storage.class)
     void theSameVersionAskedForOnTwoReplicasAtOnceStartsOneDeployAndTheOtherRequestIsGivenIt(Storage storage)
             throws Exception {
-        var url = url(storage);
-        try (var a = new Replica(url, "engine-a", round);
-                var b = new Replica(url, "engine-b", round)) {
+        var url = storage.url(dir);
+        try (var a = replicas.open(url, "engine-a");
+                var b = replicas.open(url, "engine-b")) {
             for (int i = 0; i < ROUNDS; i++) {
                 var version = "1.4." + i;
                 a.f.announce("checkout", version, PipelineFixture.SMALL_CHANGE);
                 // typed on one replica while CI asks for it on the other; every third round, one Slack request whose
                 // retry reached the other replica (the same idempotency key)
                 boolean retry = i % 3 == 2;
-                var onA = request("slack:" + version, RequestSource.SLACK, version, "U0DEV");
-                var onB = retry ? onA : request("kafka:ci-" + version, RequestSource.KAFKA, version, "ci");
+                var onA = PipelineFixture.slackRequest("slack:" + version, "checkout", version, "U0DEV");
+                var onB = retry
+                        ? onA
+                        : PipelineFixture.request(
+                                "kafka:ci-" + version, RequestSource.KAFKA, "checkout", version, "ci");
                 boolean held = i % 2 == 0;
                 var answers = race(held, a, onA, b, onB);
                 var what =

@@ -1,37 +1,22 @@
 package io.harbormaster.bot.pipeline;
 
+import static io.harbormaster.bot.pipeline.SlackBot.CHANNEL;
+import static io.harbormaster.bot.pipeline.SlackBot.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.harbormaster.bot.Await;
-import io.harbormaster.bot.http.BotMetrics;
-import io.harbormaster.bot.http.HttpServer;
-import io.harbormaster.bot.slack.DeployThreads;
-import io.harbormaster.bot.slack.PipelineDesk;
-import io.harbormaster.bot.slack.SlackFrontEnd;
-import io.harbormaster.bot.slack.SlackNotifier;
-import io.harbormaster.bot.slack.SlackSettings;
-import io.harbormaster.bot.slack.api.SlackWebApi;
-import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.messages.BlockKitLimits;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
-import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
-import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import io.harbormaster.storage.slack.SlackPauseMessage;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,80 +29,22 @@ import org.junit.jupiter.api.Test;
  * pipeline itself.
  */
 class PauseMessageEndsTest {
-    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
-    static final String CHANNEL = "C0DEPLOYS";
     static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0BOB", "bob", CHANNEL, "deploys");
-    static final AtomicInteger DB = new AtomicInteger();
 
     Database db;
     PipelineFixture f;
     SlackStandIn slack;
-    Bot bot;
-
-    /**
-     * One replica of the bot's Slack side over the test's database and Slack. Closing it and starting another is a
-     * restart, or another replica: nothing in memory survives, the database and Slack do.
-     */
-    final class Bot implements AutoCloseable {
-        final DeployPipeline engine;
-        final SlackNotifier notifier;
-        final SlackFrontEnd frontEnd;
-        final HttpServer server;
-        final SlackRequests requests;
-
-        Bot(String name) {
-            engine = f.engine(name);
-            var threads = new DeployThreads(new JooqSlackThreads(db));
-            var desk = new PipelineDesk(
-                    engine,
-                    f.deploys,
-                    f.policies,
-                    f.audit,
-                    threads,
-                    PipelineSettings.defaults(name),
-                    deployId -> {}, // the test moves the pipeline
-                    f.clock);
-            var metrics = new BotMetrics();
-            frontEnd = new SlackFrontEnd(
-                    new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                    desk,
-                    new SlackApprovalThreadTest.NoAudit(),
-                    new DeployCommandParser(f.catalog, Set.of()),
-                    metrics,
-                    Clock.systemUTC(),
-                    new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
-            notifier = new SlackNotifier(
-                    frontEnd.web(), threads, f.deploys, f.builds, () -> f.catalog, Duration.ofSeconds(10));
-            f.alsoNotify = notifier;
-            server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
-            requests = new SlackRequests(
-                    URI.create("http://127.0.0.1:" + server.port() + "/slack/events"),
-                    SIGNING_SECRET,
-                    Clock.systemUTC());
-        }
-
-        @Override
-        public void close() {
-            f.alsoNotify = io.harbormaster.engine.rollout.Notifier.NONE;
-            server.close();
-            notifier.close();
-            frontEnd.close(Duration.ofSeconds(2));
-        }
-    }
+    SlackBot bot;
 
     @BeforeEach
     void start() {
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:pause-ends" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        db = SlackBot.database("pause-ends");
         f = new PipelineFixture(db);
-        slack = SlackStandIn.start(
-                BOT_TOKEN,
-                List.of(
-                        new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
-                        new SlackStandIn.User("U0BOB", "bob", "Bob Approver")),
-                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        bot = new Bot("engine-a");
+        slack = SlackBot.slack(
+                new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
+                new SlackStandIn.User("U0BOB", "bob", "Bob Approver"));
+        bot = new SlackBot(f, slack, "engine-a");
     }
 
     @AfterEach
@@ -170,15 +97,9 @@ class PauseMessageEndsTest {
 
         // the bot that posted the pause stops; another one, which never saw it, takes Bob's /deploy rollback
         bot.close();
-        bot = new Bot("engine-b");
+        bot = new SlackBot(f, slack, "engine-b");
         bot.requests.slashCommand(BOB, "/deploy", "rollback checkout");
-        await(
-                "the rollback requested",
-                () -> f.deploys.find(id).orElseThrow().state() != DeployState.CANARY ? true : null);
-        advanceUntil(
-                id,
-                "the deploy rolled back",
-                () -> f.deploys.find(id).orElseThrow().state() == DeployState.ROLLED_BACK);
+        rolledBack(id);
 
         var closed = closedShowing(paused, "Rolled back by <@U0BOB>");
         assertThat(closed.allText()).doesNotContain(PauseMessages.ROLLBACK_ACTION);
@@ -209,13 +130,7 @@ class PauseMessageEndsTest {
 
         bot.requests.blockAction(
                 BOB, PauseMessages.ROLLBACK_ACTION, "pause-" + id, Long.toString(id), SlackStandIn.asSlackJson(second));
-        await(
-                "the rollback requested",
-                () -> f.deploys.find(id).orElseThrow().state() != DeployState.CANARY ? true : null);
-        advanceUntil(
-                id,
-                "the deploy rolled back",
-                () -> f.deploys.find(id).orElseThrow().state() == DeployState.ROLLED_BACK);
+        rolledBack(id);
 
         closedShowing(second, "Rolled back by <@U0BOB>");
         assertThat(slack.message(CHANNEL, first.ts()).orElseThrow().allText())
@@ -276,6 +191,17 @@ class PauseMessageEndsTest {
         assertThat(done.get()).as(what).isTrue();
     }
 
+    /** Waits for the rollback just asked for to be taken, then moves the pipeline on until the deploy rolled back. */
+    void rolledBack(long id) {
+        await(
+                "the rollback requested",
+                () -> f.deploys.find(id).orElseThrow().state() != DeployState.CANARY ? true : null);
+        advanceUntil(
+                id,
+                "the deploy rolled back",
+                () -> f.deploys.find(id).orElseThrow().state() == DeployState.ROLLED_BACK);
+    }
+
     boolean noticed(long id, Class<? extends DeployNotice> kind) {
         return f.notices.stream().anyMatch(n -> kind.isInstance(n) && n.deploy().id() == id);
     }
@@ -298,9 +224,5 @@ class PauseMessageEndsTest {
                 .findFirst()
                 .map(p -> slack.replies(CHANNEL, p.ts()))
                 .orElse(List.of());
-    }
-
-    static <T> T await(String what, Supplier<T> probe) {
-        return Await.value(what, Duration.ofSeconds(15), probe);
     }
 }

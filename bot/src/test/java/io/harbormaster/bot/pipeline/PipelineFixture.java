@@ -228,9 +228,19 @@ final class PipelineFixture {
 
     /** ... sent with {@code --emergency} when {@code emergency}. */
     static DeployRequest slackRequest(String key, String service, String version, String user, boolean emergency) {
+        return request(key, RequestSource.SLACK, service, version, user, emergency);
+    }
+
+    /** A request from {@code source} (CI's, say) for production. */
+    static DeployRequest request(String key, RequestSource source, String service, String version, String user) {
+        return request(key, source, service, version, user, false);
+    }
+
+    private static DeployRequest request(
+            String key, RequestSource source, String service, String version, String user, boolean emergency) {
         return new DeployRequest(
                 key,
-                RequestSource.SLACK,
+                source,
                 service,
                 version,
                 "production",

@@ -1,5 +1,8 @@
 package io.harbormaster.bot.pipeline;
 
+import static io.harbormaster.bot.pipeline.SlackBot.BOT_TOKEN;
+import static io.harbormaster.bot.pipeline.SlackBot.CHANNEL;
+import static io.harbormaster.bot.pipeline.SlackBot.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.slack.api.RequestConfigurator;
@@ -7,42 +10,29 @@ import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.request.chat.ChatUpdateRequest;
-import io.harbormaster.bot.Await;
 import io.harbormaster.bot.http.BotMetrics;
-import io.harbormaster.bot.http.HttpServer;
-import io.harbormaster.bot.slack.AuditDesk;
 import io.harbormaster.bot.slack.DeployDesk;
 import io.harbormaster.bot.slack.DeployThreads;
 import io.harbormaster.bot.slack.PipelineDesk;
-import io.harbormaster.bot.slack.SlackFrontEnd;
 import io.harbormaster.bot.slack.SlackNotifier;
-import io.harbormaster.bot.slack.SlackSettings;
 import io.harbormaster.bot.slack.SlackUser;
 import io.harbormaster.bot.slack.api.SlackWebApi;
-import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
-import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployNotice;
-import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.storage.Database;
-import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.jooq.Tables;
 import io.harbormaster.storage.slack.JooqSlackThreads;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -56,9 +46,6 @@ import org.junit.jupiter.api.Test;
  * approval card keeps count until it is decided.
  */
 class SlackApprovalThreadTest {
-    static final String SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-    static final String BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
-    static final String CHANNEL = "C0DEPLOYS";
     static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
     static final SlackRequests.Origin ANN = new SlackRequests.Origin("U0ANN", "ann", CHANNEL, "deploys");
     static final SlackRequests.Origin BOB = new SlackRequests.Origin("U0BOB", "bob", CHANNEL, "deploys");
@@ -81,82 +68,37 @@ class SlackApprovalThreadTest {
                 namespace: shop
                 approvers: shop-approvers
             """;
-    static final AtomicInteger DB = new AtomicInteger();
 
     Database db;
     PipelineFixture f;
     SlackStandIn slack;
-    Bot bot;
+    SlackBot bot;
     /** Other replicas' notifiers a test started, to stop after it. */
     final List<Runnable> replicas = new CopyOnWriteArrayList<>();
 
-    /**
-     * The bot's Slack side over the test's database and Slack: the pipeline desk, the front end on its HTTP server,
-     * the notifier. Closing it and starting another is a restart: nothing in memory survives, the database and Slack
-     * do.
-     */
-    final class Bot implements AutoCloseable {
-        final DeployPipeline engine;
-        final SlackNotifier notifier;
-        final SlackFrontEnd frontEnd;
-        final HttpServer server;
-        final SlackRequests requests;
-
-        Bot() {
-            engine = f.engine("engine-a");
-            var threads = new DeployThreads(new JooqSlackThreads(db));
-            var desk = new RolloutFirstDesk(
-                    new PipelineDesk(
-                            engine,
-                            f.deploys,
-                            f.policies,
-                            f.audit,
-                            threads,
-                            PipelineSettings.defaults("engine-a"),
-                            engine::advance,
-                            f.clock),
-                    SlackApprovalThreadTest.this::threadReplies);
-            var metrics = new BotMetrics();
-            frontEnd = new SlackFrontEnd(
-                    new SlackSettings(SIGNING_SECRET, BOT_TOKEN, Optional.of(slack.methodsUrlPrefix())),
-                    desk,
-                    new NoAudit(),
-                    new DeployCommandParser(f.catalog, Set.of()),
-                    metrics,
-                    Clock.systemUTC(),
-                    new SlackWebApi.Settings(Duration.ofMillis(20), 2, Duration.ofSeconds(2)));
-            notifier = new SlackNotifier(
-                    frontEnd.web(), threads, f.deploys, f.builds, () -> f.catalog, Duration.ofSeconds(10));
-            f.alsoNotify = notifier;
-            server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
-            requests = new SlackRequests(
-                    URI.create("http://127.0.0.1:" + server.port() + "/slack/events"),
-                    SIGNING_SECRET,
-                    Clock.systemUTC());
-        }
-
-        @Override
-        public void close() {
-            server.close();
-            notifier.close();
-            frontEnd.close(Duration.ofSeconds(2));
-            f.alsoNotify = io.harbormaster.engine.rollout.Notifier.NONE;
-        }
-    }
-
     @BeforeEach
     void start() {
-        db = Database.open(DatabaseConfig.of("jdbc:h2:mem:approval" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1"));
+        db = SlackBot.database("approval");
         f = new PipelineFixture(db, CONFIG);
-        slack = SlackStandIn.start(
-                BOT_TOKEN,
-                List.of(
-                        new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
-                        new SlackStandIn.User("U0ANN", "ann", "Ann Approver"),
-                        new SlackStandIn.User("U0BOB", "bob", "Bob Approver"),
-                        new SlackStandIn.User("U0DAN", "dan", "Dan Approver")),
-                List.of(new SlackStandIn.Channel(CHANNEL, "deploys")));
-        bot = new Bot();
+        slack = SlackBot.slack(
+                new SlackStandIn.User("U0DEV", "dev", "Dev Requester"),
+                new SlackStandIn.User("U0ANN", "ann", "Ann Approver"),
+                new SlackStandIn.User("U0BOB", "bob", "Bob Approver"),
+                new SlackStandIn.User("U0DAN", "dan", "Dan Approver"));
+        bot = startBot();
+    }
+
+    /**
+     * The bot, whose desk advances a deploy it was asked about at once, on the caller's thread, and answers an approval
+     * that starts the rollout only once the rollout's first replies are in the thread ({@link RolloutFirstDesk}).
+     */
+    SlackBot startBot() {
+        return new SlackBot(
+                f,
+                slack,
+                "engine-a",
+                engine -> engine::advance,
+                desk -> new RolloutFirstDesk(desk, this::threadReplies));
     }
 
     @AfterEach
@@ -171,7 +113,7 @@ class SlackApprovalThreadTest {
     void restart() {
         await("Slack to be quiet before the restart", () -> slackIdle() ? true : null);
         bot.close();
-        bot = new Bot();
+        bot = startBot();
     }
 
     @Test
@@ -629,18 +571,6 @@ class SlackApprovalThreadTest {
         }
     }
 
-    static final class NoAudit implements AuditDesk {
-        @Override
-        public AuditOutcome query(AuditQuery query, SlackUser who) {
-            return new AuditOutcome.Refused("no audit here");
-        }
-
-        @Override
-        public AuditOutcome verify(SlackUser who) {
-            return new AuditOutcome.Refused("no audit here");
-        }
-    }
-
     /** The replies in the thread of the one deploy each test makes. */
     List<SlackStandIn.Message> threadReplies() {
         var parent = slack.messages(CHANNEL).stream()
@@ -681,9 +611,5 @@ class SlackApprovalThreadTest {
         var m = java.util.regex.Pattern.compile("deploy #(\\d+)").matcher(card.allText());
         assertThat(m.find()).isTrue();
         return m.group(1);
-    }
-
-    static <T> T await(String what, Supplier<T> probe) {
-        return Await.value(what, Duration.ofSeconds(15), probe);
     }
 }

@@ -71,6 +71,12 @@ public final class JooqDeployStore implements DeployStore {
     /** How many times a decision waits its turn on H2 (each wait up to H2's lock timeout) before it fails. */
     private static final int LOCK_ATTEMPTS = 5;
 
+    /** The noise each service keeps for its later canaries ({@link #keptNoise}). */
+    private static final NoiseColumns KEPT_NOISE = NoiseColumns.in(CANARY_NOISE);
+
+    /** The noise a first canary read from its service's stable track ({@link #stableTrackReading}). */
+    private static final NoiseColumns STABLE_NOISE = NoiseColumns.in(CANARY_STABLE_NOISE);
+
     private final Database db;
 
     /** Whether each change's event is recorded in the outbox with it. */
@@ -769,20 +775,11 @@ public final class JooqDeployStore implements DeployStore {
                         .where(DEPLOY.ID.eq(deployId))
                         .fetchOptional(DEPLOY.SERVICE)
                         .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
-                tx.insertInto(CANARY_NOISE)
+                var insert = tx.insertInto(CANARY_NOISE)
                         .set(CANARY_NOISE.DEPLOY_ID, deployId)
                         .set(CANARY_NOISE.SERVICE, service)
-                        .set(CANARY_NOISE.RECORDED_AT, odt(at))
-                        .set(CANARY_NOISE.P50_VALUES, noise.p50().values())
-                        .set(CANARY_NOISE.P50_SUM_SQUARES, noise.p50().sumSquares())
-                        .set(CANARY_NOISE.P99_VALUES, noise.p99().values())
-                        .set(CANARY_NOISE.P99_SUM_SQUARES, noise.p99().sumSquares())
-                        .set(CANARY_NOISE.SPREAD_INTERVALS, noise.spread().intervals())
-                        .set(CANARY_NOISE.SPREAD_SUM, noise.spread().sum())
-                        .set(CANARY_NOISE.ERRORS_EXCESS, noise.bursts().excess())
-                        .set(CANARY_NOISE.ERRORS_SENSITIVITY, noise.bursts().sensitivity())
-                        .set(CANARY_NOISE.ERRORS_NOISE, noise.bursts().noise())
-                        .execute();
+                        .set(CANARY_NOISE.RECORDED_AT, odt(at));
+                KEPT_NOISE.set(insert, noise).execute();
                 forgetOldNoise(tx, service);
             });
         } catch (DataAccessException e) {
@@ -831,29 +828,8 @@ public final class JooqDeployStore implements DeployStore {
             switch (reading) {
                 case StableTrackReading.NotRead n -> insert.set(CANARY_STABLE_NOISE.NOT_READ, n.why());
                 case StableTrackReading.Read r -> {
-                    var noise = r.noise();
-                    insert.set(CANARY_STABLE_NOISE.INTERVALS, r.intervals())
-                            .set(CANARY_STABLE_NOISE.P50_VALUES, noise.p50().values())
-                            .set(
-                                    CANARY_STABLE_NOISE.P50_SUM_SQUARES,
-                                    noise.p50().sumSquares())
-                            .set(CANARY_STABLE_NOISE.P99_VALUES, noise.p99().values())
-                            .set(
-                                    CANARY_STABLE_NOISE.P99_SUM_SQUARES,
-                                    noise.p99().sumSquares())
-                            .set(
-                                    CANARY_STABLE_NOISE.SPREAD_INTERVALS,
-                                    noise.spread().intervals())
-                            .set(CANARY_STABLE_NOISE.SPREAD_SUM, noise.spread().sum())
-                            .set(
-                                    CANARY_STABLE_NOISE.ERRORS_EXCESS,
-                                    noise.bursts().excess())
-                            .set(
-                                    CANARY_STABLE_NOISE.ERRORS_SENSITIVITY,
-                                    noise.bursts().sensitivity())
-                            .set(
-                                    CANARY_STABLE_NOISE.ERRORS_NOISE,
-                                    noise.bursts().noise());
+                    insert.set(CANARY_STABLE_NOISE.INTERVALS, r.intervals());
+                    STABLE_NOISE.set(insert, r.noise());
                 }
             }
             return insert.onDuplicateKeyIgnore().execute();
@@ -875,17 +851,7 @@ public final class JooqDeployStore implements DeployStore {
                     if (r.getNotRead() != null) {
                         return new StableTrackReading.NotRead(from, to, at, r.getNotRead());
                     }
-                    return new StableTrackReading.Read(
-                            from,
-                            to,
-                            at,
-                            r.getIntervals(),
-                            new CanaryNoise(
-                                    new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
-                                    new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
-                                    new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
-                                    new CanaryNoise.Bursts(
-                                            r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
+                    return new StableTrackReading.Read(from, to, at, r.getIntervals(), STABLE_NOISE.read(r));
                 });
     }
 
@@ -910,12 +876,7 @@ public final class JooqDeployStore implements DeployStore {
                             r.getDeployId(),
                             row.get(DEPLOY.VERSION),
                             r.getRecordedAt().toInstant(),
-                            new CanaryNoise(
-                                    new CanaryNoise.Reading(r.getP50Values(), r.getP50SumSquares()),
-                                    new CanaryNoise.Reading(r.getP99Values(), r.getP99SumSquares()),
-                                    new CanaryNoise.Spread(r.getSpreadIntervals(), r.getSpreadSum()),
-                                    new CanaryNoise.Bursts(
-                                            r.getErrorsExcess(), r.getErrorsSensitivity(), r.getErrorsNoise())));
+                            KEPT_NOISE.read(r));
                 });
     }
 
