@@ -141,4 +141,28 @@ class CanaryKeepsItsMetricsTemplatesTest {
         long next = canary(other, "slack:2", "1.2.0");
         assertThat(p99Read(other, next, 2)).allSatisfy(q -> assertThat(q).contains("checkout_latency_v2_bucket"));
     }
+
+    @Test
+    void aFirstCanaryReadsItsStableTrackByTheTemplatesItStartedWith() {
+        var engine = f.engine("engine-a");
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:1", "checkout", "1.1.0", "U0DEV"));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        assertThat(queries).as("nothing judged yet").isEmpty();
+        // harbormaster.yml is reloaded with another histogram before the canary's first judgement, which reads the
+        // stable track (checkout has no earlier canaries to take its noise from)
+        f.catalog = ConfigLoader.parse("test.yml", config("checkout_latency_v2_bucket"))
+                .catalog();
+        f.clock.advance(Duration.ofSeconds(20));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        var stable = queries.stream()
+                .filter(q -> q.startsWith("histogram_quantile(0.99") && q.contains("track=\"stable\""))
+                .toList();
+        // before: the stable track was read by the templates configured at that moment (v2)
+        assertThat(stable).as("the stable track's p99 was read").isNotEmpty();
+        assertThat(stable)
+                .allSatisfy(
+                        q -> assertThat(q).contains("checkout_seconds_bucket").doesNotContain("v2"));
+    }
 }

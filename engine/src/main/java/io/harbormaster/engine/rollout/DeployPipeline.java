@@ -1057,7 +1057,7 @@ public final class DeployPipeline {
         if (metricsAnswered(d.id()) && lastReasonStartsWith(d, "paused: " + METRICS_DOWN)) {
             d = resume(d);
         }
-        var history = noiseHistory(d, spec, policy, started, now, read);
+        var history = noiseHistory(d, spec, judging, started, now, read);
         var analysis = new CanaryAnalysis(policy, history.noise(), history.source());
         Verdict verdict = new Verdict.Continue(0, policy.steps().getFirst().weight(), List.of());
         int observed = 0;
@@ -1156,7 +1156,8 @@ public final class DeployPipeline {
      * stored, ever after.
      */
     private History noiseHistory(
-            Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now, Samples read) {
+            Deploy d, ServiceSpec spec, Judging judging, Instant started, Instant now, Samples read) {
+        var policy = judging.policy();
         if (policy.sequential().noiseHistory() == 0) {
             return History.NONE;
         }
@@ -1171,7 +1172,7 @@ public final class DeployPipeline {
         if (policy.sequential().stableNoiseMinutes() == 0 || read.all().isEmpty()) {
             return History.NONE; // turned off, or nothing to judge yet (the track is read when there is)
         }
-        return switch (stableTrack(d, spec, policy, started, now, read.frozenBefore())) {
+        return switch (stableTrack(d, spec, judging, started, now, read.frozenBefore())) {
             case StableTrackReading.Read r ->
                 new History(r.noise(), NoiseSource.STABLE_TRACK, List.of(), Optional.of(r.window()));
             case StableTrackReading.NotRead n -> History.NONE;
@@ -1188,7 +1189,8 @@ public final class DeployPipeline {
      * its earlier judgements would no longer replay.
      */
     private StableTrackReading stableTrack(
-            Deploy d, ServiceSpec spec, CanaryPolicy policy, Instant started, Instant now, int frozenBefore) {
+            Deploy d, ServiceSpec spec, Judging judging, Instant started, Instant now, int frozenBefore) {
+        var policy = judging.policy();
         var known = stableRead.get(d.id());
         if (known != null) {
             return known;
@@ -1219,7 +1221,9 @@ public final class DeployPipeline {
                     "sequential.stable_noise_minutes: " + minutes + " is shorter than one interval of " + step
                             + " s; nothing to read");
         } else {
-            reading = readStableTrack(d, spec, from, started, now, Duration.ofSeconds(step));
+            // by the queries the canary started with, as its own intervals are read
+            var templates = judging.started().metricTemplates();
+            reading = readStableTrack(d, spec, templates, from, started, now, Duration.ofSeconds(step));
         }
         // said once, by the engine that read it (later judgements take the stored reading without a word)
         LOG.log(
@@ -1232,11 +1236,19 @@ public final class DeployPipeline {
     }
 
     private StableTrackReading readStableTrack(
-            Deploy d, ServiceSpec spec, Instant from, Instant to, Instant now, Duration interval) {
+            Deploy d,
+            ServiceSpec spec,
+            Optional<Map<String, String>> templates,
+            Instant from,
+            Instant to,
+            Instant now,
+            Duration interval) {
         List<io.harbormaster.engine.canary.TrackSample> track;
         try {
             track = ports.metrics()
-                    .track(new MetricsQuery(d.service(), spec.namespace(), from, to, interval), MetricsSource.STABLE);
+                    .track(
+                            new MetricsQuery(d.service(), spec.namespace(), from, to, interval, templates),
+                            MetricsSource.STABLE);
         } catch (MetricsUnavailable e) {
             return new StableTrackReading.NotRead(from, to, now, "the metrics store did not answer: " + e.getMessage());
         }
