@@ -21,6 +21,7 @@ public class MigrateForCodegen {
                 .load();
         flyway.clean();
         var result = flyway.migrate();
-        System.out.println("codegen schema migrated: " + result.migrationsExecuted + " migration(s)");
+        int n = result.migrationsExecuted;
+        System.out.println("codegen schema migrated: " + n + (n == 1 ? " migration" : " migrations"));
     }
 }

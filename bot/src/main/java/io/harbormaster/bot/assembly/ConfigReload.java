@@ -9,6 +9,7 @@ import io.harbormaster.engine.audit.AuditLog;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
 import io.harbormaster.engine.policy.PolicyVersionChanges;
+import io.harbormaster.engine.text.Numbers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -144,8 +145,9 @@ public final class ConfigReload implements AutoCloseable {
         refused = what;
         metrics.configReload("invalid");
         metrics.configReloadFailed(true);
-        log.println("warning: " + file + " changed but cannot be used (" + problems.size()
-                + " problem(s)); serve goes on with policy version " + live.policyVersion()
+        log.println("warning: " + file + " changed but cannot be used ("
+                + Numbers.count(problems.size(), "problem", "problems") + "); serve goes on with policy version "
+                + live.policyVersion()
                 + " and tries again when the file changes:");
         problems.forEach(p -> log.println("  " + p));
         log.println("  (harbormaster config check --config " + file + ")");

@@ -3,6 +3,7 @@ package io.harbormaster.bot.cli;
 import io.harbormaster.bot.assembly.RiskModels;
 import io.harbormaster.bot.config.ConfigException;
 import io.harbormaster.bot.config.ConfigLoader;
+import io.harbormaster.engine.text.Numbers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ final class ConfigCommand {
             } catch (ConfigException e) {
                 var err = spec.commandLine().getErr();
                 e.problems().forEach(err::println);
-                err.printf("%d problem(s) in %s%n", e.problems().size(), path);
+                err.printf("%s in %s%n", Numbers.count(e.problems().size(), "problem", "problems"), path);
                 err.flush();
                 return 1;
             }

@@ -36,6 +36,7 @@ import io.harbormaster.engine.rollout.Cluster;
 import io.harbormaster.engine.rollout.DeployEvents;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RolloutTarget;
+import io.harbormaster.engine.text.Numbers;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -179,7 +180,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             harbormaster = ConfigLoader.load(path);
         } catch (ConfigException e) {
-            throw new UserError("cannot start: " + path + " has " + e.problems().size() + " problem(s):\n  "
+            throw new UserError("cannot start: " + path + " has "
+                    + Numbers.count(e.problems().size(), "problem", "problems") + ":\n  "
                     + String.join("\n  ", e.problems()) + "\n(harbormaster config check --config " + path + ")");
         }
         var prometheus = harbormaster
@@ -346,9 +348,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("cannot start: " + e.getMessage() + "; " + kafka.whatToDo(e.problem()));
         }
         if (!result.missingTopics().isEmpty()) {
-            err.println("warning: Kafka topic(s) " + String.join(", ", result.missingTopics()) + " do not exist at "
-                    + kafka.config().bootstrapServers() + ": create them, unless the brokers create topics on first"
-                    + " use (auto.create.topics.enable)");
+            err.println(missingTopics(result.missingTopics(), kafka.config().bootstrapServers()));
             err.flush();
         }
     }
@@ -626,11 +626,33 @@ final class ServeCommand implements Callable<Integer> {
             return;
         }
         var err = spec.commandLine().getErr();
-        err.println("warning: the Slack app's token lacks the scope(s) " + String.join(", ", missing.keySet())
-                + " that slack-app.yml asks for; without them the bot cannot "
-                + String.join("; ", missing.values().stream().toList())
-                + ". Add them in the app's OAuth & Permissions settings (or from slack-app.yml) and reinstall the app");
+        err.println(missingScopes(missing));
         err.flush();
+    }
+
+    /**
+     * The warning for Kafka topics that do not exist at {@code bootstrap}, in the right number: "topic a does not
+     * exist ...: create it", "topics a, b do not exist ...: create them".
+     */
+    static String missingTopics(java.util.List<String> topics, String bootstrap) {
+        boolean one = topics.size() == 1;
+        return "warning: Kafka " + (one ? "topic " : "topics ") + String.join(", ", topics)
+                + (one ? " does" : " do") + " not exist at " + bootstrap + ": create " + (one ? "it" : "them")
+                + ", unless the brokers create topics on first use (auto.create.topics.enable)";
+    }
+
+    /**
+     * The warning for the scopes slack-app.yml asks for that the token lacks ({@code missing}: each with what the bot
+     * cannot do without it), in the right number: "the scope x ...; without it", "the scopes x, y ...; without them".
+     */
+    static String missingScopes(Map<String, String> missing) {
+        boolean one = missing.size() == 1;
+        var them = one ? "it" : "them";
+        return "warning: the Slack app's token lacks the " + (one ? "scope " : "scopes ")
+                + String.join(", ", missing.keySet()) + " that slack-app.yml asks for; without " + them
+                + " the bot cannot " + String.join("; ", missing.values())
+                + ". Add " + them
+                + " in the app's OAuth & Permissions settings (or from slack-app.yml) and reinstall the app";
     }
 
     private Optional<java.security.PublicKey> pinnedKey() {

@@ -13,6 +13,7 @@ import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.policy.ServiceSpec;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.RiskModelJson;
+import io.harbormaster.engine.text.Numbers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -297,8 +298,10 @@ public final class ConfigLoader {
                 && groups.get(approvers).size() < required) {
             problem(
                     path + ".approvals",
-                    required + " approvals are required but group '" + approvers + "' has only "
-                            + groups.get(approvers).size() + " member(s): add members or lower approvals");
+                    Numbers.count(required, "approval is", "approvals are") + " required but group '" + approvers
+                            + "' has only "
+                            + Numbers.count(groups.get(approvers).size(), "member", "members")
+                            + ": add members or lower approvals");
         }
         var windows = windows(node.path("windows"), path + ".windows");
         var canary = canary(node.get("canary"), path + ".canary", canaryDefaults);

@@ -160,6 +160,7 @@ class ConfigReloadTest {
         assertThat(log.toString())
                 .contains(file + ":5") // file and line, as config check prints them
                 .contains("nobody")
+                .contains("changed but cannot be used (1 problem); serve goes on")
                 .contains("serve goes on with policy version " + running.policyVersion());
         assertThat(scrape())
                 .contains("harbormaster_config_reloads_total{outcome=\"invalid\"} 1.0")

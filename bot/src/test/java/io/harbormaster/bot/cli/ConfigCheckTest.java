@@ -50,6 +50,15 @@ class ConfigCheckTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err())
                 .contains("typo.yml:5: services.web.deployers: no group 'shipers': define it under groups: (did you"
-                        + " mean 'shippers'?)");
+                        + " mean 'shippers'?)")
+                .contains("1 problem in " + typo);
+
+        var twice = Files.writeString(
+                dir.resolve("twice.yml"),
+                OPEN.replace("ops}", "ops, deployers: shipers}")
+                        .replace("shippers: [U02BBB]", "shippers: [U02BBB]\n  empty: nope"));
+        assertThat(CliRun.of("config", "check", "--config", twice.toString()).err())
+                .containsPattern("\\d+ problems in " + java.util.regex.Pattern.quote(twice.toString()))
+                .doesNotContain("problem(s)");
     }
 }

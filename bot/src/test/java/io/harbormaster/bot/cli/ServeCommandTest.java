@@ -90,6 +90,36 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveRefusesAnInvalidConfigurationCountingItsProblemsInTheRightNumber() throws Exception {
+        var config = dir.resolve("harbormaster.yml");
+        Files.writeString(config, config().replaceFirst("(?m)^(    approvers: )", "$1nobody-"));
+        var run = serve(Map.of("SLACK_SIGNING_SECRET", SECRET, "SLACK_BOT_TOKEN", TOKEN));
+        int code = run.cli().execute("--port", "0", "--config", config.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(run.err().toString())
+                .contains("cannot start: " + config + " has 1 problem:\n  " + config + ":")
+                .doesNotContain("problem(s)");
+    }
+
+    @Test
+    void theWarningsOfMissingTopicsAndScopesSayThemInTheRightNumber() {
+        assertThat(ServeCommand.missingTopics(List.of("deploy.events"), "kafka:9092"))
+                .isEqualTo("warning: Kafka topic deploy.events does not exist at kafka:9092: create it, unless the"
+                        + " brokers create topics on first use (auto.create.topics.enable)");
+        assertThat(ServeCommand.missingTopics(List.of("deploy.events", "deploy.requests.dlq"), "kafka:9092"))
+                .startsWith("warning: Kafka topics deploy.events, deploy.requests.dlq do not exist at kafka:9092:"
+                        + " create them, unless");
+        var both = new java.util.TreeMap<String, String>(Map.of("a:read", "read a", "b:write", "write b"));
+        assertThat(ServeCommand.missingScopes(both))
+                .isEqualTo("warning: the Slack app's token lacks the scopes a:read, b:write that slack-app.yml asks"
+                        + " for; without them the bot cannot read a; write b. Add them in the app's OAuth & Permissions"
+                        + " settings (or from slack-app.yml) and reinstall the app");
+        assertThat(ServeCommand.missingScopes(Map.of("a:read", "read a")))
+                .startsWith("warning: the Slack app's token lacks the scope a:read that slack-app.yml asks for;"
+                        + " without it the bot cannot read a. Add it in");
+    }
+
+    @Test
     void serveRefusesToStartWithAnthropicAndNoKeyAndNamesTheVariable() throws Exception {
         var config = dir.resolve("harbormaster.yml");
         var anthropic = config().replaceFirst(
@@ -449,11 +479,11 @@ class ServeCommandTest {
                         .contains("warning: Prometheus at http://prometheus.monitoring:9090", "serve starts anyway");
                 // the missing scope is named at start, with what it costs and how to get it; the granted ones are not
                 assertThat(run.err().toString())
-                        .contains("warning: the Slack app's token lacks the scope(s) users:read.email that"
-                                + " slack-app.yml asks for")
+                        .contains("warning: the Slack app's token lacks the scope users:read.email that"
+                                + " slack-app.yml asks for; without it the bot cannot")
                         .contains("CI names by an email address")
-                        .contains("reinstall the app")
-                        .doesNotContain("scope(s) chat:write");
+                        .contains(". Add it in the app's OAuth & Permissions settings", "reinstall the app")
+                        .doesNotContain("scope chat:write", "scopes chat:write");
             } finally {
                 run.command().stop.countDown();
                 thread.join(Duration.ofSeconds(20));

@@ -490,7 +490,10 @@ class ConfigLoaderTest {
     @Test
     void moreApprovalsThanApproversIsRefused() {
         var p = problems(MINIMAL + "    approvals: 2\n");
-        assertThat(p).singleElement().asString().contains("2 approvals are required but group 'ops' has only 1 member");
+        assertThat(p)
+                .singleElement()
+                .asString()
+                .contains("2 approvals are required but group 'ops' has only 1 member: add members or lower approvals");
     }
 
     @Test

@@ -168,7 +168,7 @@ class CrossReplicaApprovalTest {
                         .filteredOn(t -> t.to() == DeployState.APPROVED)
                         .singleElement()
                         .extracting(io.harbormaster.engine.rollout.Transition::reason)
-                        .isEqualTo("2 of 2 approvals");
+                        .isEqualTo("2 approvals of 2 needed");
                 assertThat(countedNotices(a, b, id)).as(what).isEqualTo(2);
             }
             assertThat(a.f.audit.verify().valid()).isTrue();

@@ -129,7 +129,7 @@ class SlackApprovalThreadTest {
                 .as("the approval, told once")
                 .singleElement()
                 .asString()
-                .contains("Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead");
+                .contains("Approved by <@U0BOB>: 1 approval of 1 needed; the deploy goes ahead");
         int approved = indexOf(replies, "Approved by <@U0BOB>");
         int preflight = indexOf(replies, "Preflight passed");
         int step = indexOf(replies, "Canary step 1/");
@@ -142,22 +142,22 @@ class SlackApprovalThreadTest {
     void aPartialApprovalIsCountedOnTheCardWithWhoApprovedAndTheLastOneShowsTheDecision() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("ledger 2.0.0");
-        assertThat(card.allText()).contains("Needs 2 approvals, 0 so far");
+        assertThat(card.allText()).contains("0 approvals of 2 needed so far");
 
         // Ann's approval is the first of two: counted on the card, the buttons stay for the second
         approve(ANN, card);
-        var counted = cardShowing(card, "1 so far");
+        var counted = cardShowing(card, "1 approval of 2 needed so far");
         assertThat(counted.allText())
-                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
-                .doesNotContain("0 so far");
+                .contains("1 approval of 2 needed so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .doesNotContain("0 approvals of 2 needed");
         await(
                 "Ann's approval in the thread",
                 () -> first(m -> !m.ts().equals(card.ts())
-                        && m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
+                        && m.allText().contains("Approved by <@U0ANN>: 1 approval of 2 needed so far")));
 
         // Bob's is the last one needed: the card shows the decision where the buttons were
         var decided = approveLast(BOB, counted);
-        assertClosed(decided, 2, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
+        assertClosed(decided, 2, "Approved by <@U0BOB>: 2 approvals of 2 needed; the deploy goes ahead");
 
         var replies = repliesBesides(card);
         assertThat(replies.stream().filter(t -> t.contains("Approved by <@U0ANN>")))
@@ -173,19 +173,19 @@ class SlackApprovalThreadTest {
     void withThreeApprovalsNeededTheCardNamesEachApproverInOrderUntilTheLast() {
         f.announce("vault", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("vault 2.0.0");
-        assertThat(card.allText()).contains("Needs 3 approvals, 0 so far");
+        assertThat(card.allText()).contains("0 approvals of 3 needed so far");
 
         approve(ANN, card);
-        var one = cardShowing(card, "1 so far");
+        var one = cardShowing(card, "1 approval of 3 needed so far");
         approve(BOB, one);
-        var two = cardShowing(card, "2 so far");
+        var two = cardShowing(card, "2 approvals of 3 needed so far");
         assertThat(two.allText())
                 .contains(
-                        "Needs 3 approvals, 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        "2 approvals of 3 needed so far (approved by <@U0ANN>, <@U0BOB>)",
                         EscalationMessages.APPROVE_ACTION);
 
         var decided = approveLast(DAN, two);
-        assertClosed(decided, 3, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
+        assertClosed(decided, 3, "Approved by <@U0DAN>: 3 approvals of 3 needed; the deploy goes ahead");
     }
 
     @Test
@@ -195,7 +195,7 @@ class SlackApprovalThreadTest {
 
         var decided = approveLast(BOB, card);
 
-        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 approval of 1 needed; the deploy goes ahead", "Risk");
         assertThat(decided.edits()).isEqualTo(1);
     }
 
@@ -213,7 +213,7 @@ class SlackApprovalThreadTest {
 
         var decided = approveLast(BOB, card);
 
-        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead", "Risk");
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 approval of 1 needed; the deploy goes ahead", "Risk");
         assertThat(repliesBesides(card).stream().filter(t -> t.contains("Approved by")))
                 .as("the approval, told once in the thread")
                 .hasSize(1);
@@ -229,7 +229,7 @@ class SlackApprovalThreadTest {
         await("the parent message updated after the card was posted", () -> parentUpdatedAfterTheCard() ? true : null);
 
         var decided = approveLast(BOB, card);
-        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 of 1 approvals; the deploy goes ahead");
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 1 approval of 1 needed; the deploy goes ahead");
     }
 
     @Test
@@ -251,11 +251,11 @@ class SlackApprovalThreadTest {
         bot.notifier.notify(late.getFirst());
         await(
                 "Ann's approval in the thread",
-                () -> first(m -> m.allText().contains("Approved by <@U0ANN>: 1 of 2 approvals so far")));
+                () -> first(m -> m.allText().contains("Approved by <@U0ANN>: 1 approval of 2 needed so far")));
         await("Slack to be quiet", () -> slackIdle() ? true : null);
 
         var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
-        assertClosed(decided, 1, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
+        assertClosed(decided, 1, "Approved by <@U0BOB>: 2 approvals of 2 needed; the deploy goes ahead");
     }
 
     @Test
@@ -284,7 +284,7 @@ class SlackApprovalThreadTest {
         assertThat(texts.get(1)).startsWith("Approval needed");
         var decided = slack.message(CHANNEL, card.ts()).orElseThrow();
         // and closed again by the slower replica
-        assertClosed(decided, 3, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead");
+        assertClosed(decided, 3, "Approved by <@U0BOB>: 2 approvals of 2 needed; the deploy goes ahead");
     }
 
     @Test
@@ -294,7 +294,7 @@ class SlackApprovalThreadTest {
         // while the slower replica's count of Ann's approval is on its way, this bot counts Bob's
         var overtaken = annCountedByASlowerReplica(() -> {
             approve(BOB, card);
-            cardShowing(card, "2 so far");
+            cardShowing(card, "2 approvals of 3 needed so far");
         });
 
         approve(ANN, card);
@@ -305,28 +305,28 @@ class SlackApprovalThreadTest {
         var counted = slack.message(CHANNEL, card.ts()).orElseThrow();
         assertThat(counted.allText())
                 .contains(
-                        "Needs 3 approvals, 2 so far (approved by <@U0ANN>, <@U0BOB>)",
+                        "2 approvals of 3 needed so far (approved by <@U0ANN>, <@U0BOB>)",
                         EscalationMessages.APPROVE_ACTION)
-                .doesNotContain("1 so far");
+                .doesNotContain("1 approval of 3 needed");
 
         var decided = approveLast(DAN, counted);
         // counted by this bot, by the slower replica, again by it (the later count), then closed
-        assertClosed(decided, 4, "Approved by <@U0DAN>: 3 of 3 approvals; the deploy goes ahead");
+        assertClosed(decided, 4, "Approved by <@U0DAN>: 3 approvals of 3 needed; the deploy goes ahead");
     }
 
     @Test
     void aBotRestartedMidApprovalStillCountsOnTheCardAndClosesIt() {
         f.announce("ledger", "2.0.0", PipelineFixture.MIGRATION);
         var card = requestDeploy("ledger 2.0.0");
-        assertThat(card.allText()).contains("Needs 2 approvals, 0 so far");
+        assertThat(card.allText()).contains("0 approvals of 2 needed so far");
 
         restart(); // the new bot never saw the card posted
 
         approve(ANN, card);
-        var counted = cardShowing(card, "1 so far");
+        var counted = cardShowing(card, "1 approval of 2 needed so far");
         assertThat(counted.allText())
-                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
-                .doesNotContain("0 so far");
+                .contains("1 approval of 2 needed so far (approved by <@U0ANN>)", EscalationMessages.APPROVE_ACTION)
+                .doesNotContain("0 approvals of 2 needed");
         // the card is the one posted before the restart, whole: the context package is still there
         assertThat(counted.blocksJson())
                 .contains(
@@ -338,7 +338,8 @@ class SlackApprovalThreadTest {
                         "shop-approvers");
 
         var decided = approveLast(BOB, counted);
-        assertClosed(decided, 2, "Approved by <@U0BOB>: 2 of 2 approvals; the deploy goes ahead", "What changed");
+        assertClosed(
+                decided, 2, "Approved by <@U0BOB>: 2 approvals of 2 needed; the deploy goes ahead", "What changed");
     }
 
     @Test

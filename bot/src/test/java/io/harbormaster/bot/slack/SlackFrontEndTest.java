@@ -207,7 +207,8 @@ class SlackFrontEndTest {
         assertThat(closed.blocksJson())
                 .doesNotContain(EscalationMessages.APPROVE_ACTION, EscalationMessages.REJECT_ACTION)
                 .contains("Risk", "deploy #42", "Approved by <@U0APPROVER>: preflight next");
-        // the line about deciding goes with the buttons: "0 so far" beside "Approved by" would mislead
+        // the line about deciding goes with the buttons: "0 approvals of 1 needed so far" beside "Approved by" would
+        // mislead
         assertThat(message.blocksJson()).contains("so far", "may decide");
         assertThat(closed.blocksJson()).doesNotContain("so far", "may decide");
         assertThat(closed.text()).contains("Approval closed", "Approved by <@U0APPROVER>");

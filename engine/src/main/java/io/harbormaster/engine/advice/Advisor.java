@@ -3,6 +3,7 @@ package io.harbormaster.engine.advice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.MetricValues;
 import io.harbormaster.engine.risk.Factor;
 import io.harbormaster.engine.risk.RuleOutcome;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
@@ -600,14 +601,23 @@ public final class Advisor {
                 : " " + String.join(" ", ids.stream().map(i -> "[" + i + "]").toList());
     }
 
+    /**
+     * The tripped evidence as a fact: the judge's reason, the values compared and a shift in the metric's units as the
+     * thread gives them ({@code baseline 0.826%, canary 14.3%}, {@code shift +41.5 ms}), any other estimate by {@link
+     * #FACT}.
+     */
     static String evidenceInWords(Evidence e) {
         var parts = new ArrayList<String>();
         parts.add(e.reason());
         if (Double.isFinite(e.baseline()) && Double.isFinite(e.canary())) {
-            parts.add("baseline " + num(e.baseline()) + ", canary " + num(e.canary()));
+            parts.add("baseline " + MetricValues.value(e.metric(), e.baseline()) + ", canary "
+                    + MetricValues.value(e.metric(), e.canary()));
         }
         if (Double.isFinite(e.estimate())) {
-            parts.add(e.estimateInWords(FACT));
+            parts.add(e.estimateInWords(
+                    e.estimateKind() == Evidence.EstimateKind.SHIFT
+                            ? new Evidence.Wording(v -> MetricValues.shift(e.metric(), v), false, false, false)
+                            : FACT));
         }
         parts.add("judge: " + e.judge());
         return String.join("; ", parts);

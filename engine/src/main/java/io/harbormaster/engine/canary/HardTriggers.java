@@ -1,5 +1,6 @@
 package io.harbormaster.engine.canary;
 
+import io.harbormaster.engine.text.Numbers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -134,7 +135,8 @@ public final class HardTriggers {
         return history.subList(from, history.size());
     }
 
+    /** A rate in percent as the thread's other figures give it ({@link Numbers#percent}): {@code 15.2%}, {@code 5%}. */
     private static String pct(double rate) {
-        return String.format(Locale.ROOT, "%.2f%%", 100 * rate);
+        return Numbers.percent(rate);
     }
 }

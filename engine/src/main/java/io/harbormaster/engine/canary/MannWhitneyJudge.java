@@ -68,16 +68,18 @@ public final class MannWhitneyJudge {
                 && r.ciHigh() < -bound
                 && !(ratio > p.allowedDecrease());
         Classification c = high ? Classification.HIGH : low ? Classification.LOW : Classification.PASS;
+        // the shift, its interval and the tolerance in the metric's units (an error rate's in percentage points), as
+        // the evidence line above this reason gives them
         String reason = String.format(
                 Locale.ROOT,
-                "%s: shift %.4g, %s%% interval [%.4g, %.4g] against +/-%.4g (tolerance %s of the estimate),"
+                "%s: shift %s, %s%% interval [%s, %s] against +/-%s (tolerance %s of the estimate),"
                         + " p=%.3g, mean ratio %.3g",
                 c.label(),
-                r.estimate(),
+                MetricValues.shift(metric, r.estimate()),
                 Numbers.compact(100 * p.confidence(), 6),
-                r.ciLow(),
-                r.ciHigh(),
-                bound,
+                MetricValues.shift(metric, r.ciLow()),
+                MetricValues.shift(metric, r.ciHigh()),
+                MetricValues.difference(metric, bound),
                 Numbers.compact(p.tolerance()),
                 r.pValue(),
                 ratio);

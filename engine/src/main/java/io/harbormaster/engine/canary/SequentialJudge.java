@@ -1,5 +1,6 @@
 package io.harbormaster.engine.canary;
 
+import io.harbormaster.engine.text.Numbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -188,12 +189,12 @@ public final class SequentialJudge {
                 e,
                 String.format(
                         Locale.ROOT,
-                        "canary %.0f errors (%.3f%%) against baseline %.0f (%.3f%%); e-value %s for a higher canary"
+                        "canary %.0f errors (%s) against baseline %.0f (%s); e-value %s for a higher canary"
                                 + " error rate, %s against a meaningful regression",
                         errors.canaryErrors(),
-                        100 * errors.canaryRate(),
+                        Numbers.percent(errors.canaryRate()),
                         errors.baselineErrors(),
-                        100 * errors.baselineRate(),
+                        Numbers.percent(errors.baselineRate()),
                         fmt(e),
                         fmt(errors.promoteEValue())));
     }

@@ -1,5 +1,6 @@
 package io.harbormaster.engine.intake;
 
+import io.harbormaster.engine.text.Numbers;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -108,7 +109,8 @@ public final class IntakeProcessor {
                 return new IntakeResult.Interrupted();
             }
         }
-        String error = "handler failed " + retry.maxAttempts() + " time(s) for " + key + ", last: " + last;
+        String error = "handler failed " + Numbers.count(retry.maxAttempts(), "time", "times") + " for " + key
+                + ", last: " + last;
         LOG.log(Level.ERROR, where + ": " + error, last);
         return new IntakeResult.DeadLetter(DeadLetterReason.HANDLER_FAILED, error, retry.maxAttempts());
     }

@@ -1,6 +1,7 @@
 package io.harbormaster.engine.policy;
 
 import io.harbormaster.engine.rollout.Approval;
+import io.harbormaster.engine.text.Numbers;
 import io.harbormaster.engine.text.Times;
 import java.time.Instant;
 import java.util.List;
@@ -126,6 +127,14 @@ public final class ApprovalPolicy {
             return java.util.Optional.of(m.named() + ", " + m.howKnown(clicker));
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * How far a request's approvals have got, in the one form every message gives it (the deploy's state line, the
+     * approval request, the notice of each approval): {@code 1 approval of 1 needed}, {@code 2 approvals of 3 needed}.
+     */
+    public static String progress(long approvals, int required) {
+        return Numbers.count(approvals, "approval", "approvals") + " of " + required + " needed";
     }
 
     /** Any rejection rejects; {@code required} distinct approvals approve; otherwise it waits. */

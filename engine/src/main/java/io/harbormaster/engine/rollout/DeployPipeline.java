@@ -555,7 +555,7 @@ public final class DeployPipeline {
                                         "rejected by " + user + (comment.isBlank() ? "" : ": " + comment)));
                             case APPROVED ->
                                 Optional.of(new Settlement(
-                                        DeployState.APPROVED, approvalsIn(all) + " of " + required + " approvals"));
+                                        DeployState.APPROVED, ApprovalPolicy.progress(approvalsIn(all), required)));
                             case WAITING -> Optional.empty();
                         },
                         () -> audit(

@@ -1,5 +1,6 @@
 package io.harbormaster.engine.rollout;
 
+import io.harbormaster.engine.text.Numbers;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -216,7 +217,7 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
                     continue;
                 }
                 if (failedPasses > 0 && pass != Pass.FOLLOWING) {
-                    LOG.log(Level.INFO, "deploy events are published again after " + failedPasses + " failed pass(es)");
+                    LOG.log(Level.INFO, publishedAgain(failedPasses));
                 }
                 failedPasses = 0;
                 switch (pass) {
@@ -446,11 +447,19 @@ public final class EventRelay implements DeployEvents, AutoCloseable {
         int deleted = outbox.forgetPublished(clock.instant().minus(settings.keepPublished()));
         forgotAt = java.util.OptionalLong.of(now);
         if (deleted > 0) {
-            LOG.log(
-                    Level.DEBUG,
-                    "deleted " + deleted + " deploy event(s) published before the last "
-                            + settings.keepPublished().toDays() + " days");
+            LOG.log(Level.DEBUG, forgotten(deleted, settings.keepPublished()));
         }
+    }
+
+    /** The log line once events are published again: "... after 1 failed pass", "... after 3 failed passes". */
+    static String publishedAgain(int failedPasses) {
+        return "deploy events are published again after " + Numbers.count(failedPasses, "failed pass", "failed passes");
+    }
+
+    /** The log line after published events older than {@code keep} were deleted, each count in the right number. */
+    static String forgotten(int deleted, Duration keep) {
+        return "deleted " + Numbers.count(deleted, "deploy event", "deploy events") + " published before the last "
+                + Numbers.count(keep.toDays(), "day", "days");
     }
 
     private Duration retryWait(int failedPasses) {

@@ -62,6 +62,14 @@ public final class Numbers {
         return s.equals("+0.00") || s.equals("-0.00") ? "0.00" : s;
     }
 
+    /**
+     * A rate (a fraction: 0.0143) in percent to three significant digits, as every message gives a rate: {@code 1.43%},
+     * {@code 0.826%}, {@code 15.2%}, {@code 0%}; a value that is not a number stays as {@link #compact} writes it.
+     */
+    public static String percent(double fraction) {
+        return Double.isFinite(fraction) ? compact(100 * fraction, 3) + "%" : compact(fraction);
+    }
+
     /** A count with its noun in the right number: {@code count(1, "entry", "entries")} is "1 entry". */
     public static String count(long n, String one, String many) {
         return n + " " + (n == 1 ? one : many);

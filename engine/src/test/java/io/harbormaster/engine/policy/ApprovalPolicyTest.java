@@ -81,4 +81,11 @@ class ApprovalPolicyTest {
         assertThat(ApprovalPolicy.tally(List.of(approve("U-ann"), approve("U-eve"), reject), 2))
                 .isEqualTo(Tally.REJECTED);
     }
+
+    @Test
+    void approvalProgressCountsTheApprovalsInTheRightNumberAgainstWhatIsNeeded() {
+        assertThat(ApprovalPolicy.progress(1, 1)).isEqualTo("1 approval of 1 needed");
+        assertThat(ApprovalPolicy.progress(0, 2)).isEqualTo("0 approvals of 2 needed");
+        assertThat(ApprovalPolicy.progress(2, 3)).isEqualTo("2 approvals of 3 needed");
+    }
 }

@@ -40,4 +40,15 @@ class NumbersTest {
         assertThat(Numbers.contribution(0.3)).isEqualTo("+0.30");
         assertThat(Numbers.contribution(-0.001)).isEqualTo("0.00");
     }
+
+    @Test
+    void aRateReadsInPercentToThreeSignificantDigits() {
+        assertThat(Numbers.percent(0.0123)).isEqualTo("1.23%");
+        assertThat(Numbers.percent(0.14344)).isEqualTo("14.3%");
+        assertThat(Numbers.percent(0.008264)).isEqualTo("0.826%");
+        assertThat(Numbers.percent(0.05)).isEqualTo("5%");
+        assertThat(Numbers.percent(0)).isEqualTo("0%");
+        assertThat(Numbers.percent(1)).isEqualTo("100%");
+        assertThat(Numbers.percent(Double.NaN)).isEqualTo("NaN");
+    }
 }

@@ -1,7 +1,6 @@
 package io.harbormaster.bot.slack.messages;
 
 import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
-import static io.harbormaster.bot.slack.messages.Mrkdwn.num;
 import static io.harbormaster.bot.slack.messages.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
@@ -27,10 +26,18 @@ import java.util.Optional;
 /** The deploy's parent message and the thread replies, one per phase. */
 public final class DeployMessages {
     /**
-     * How the thread's evidence lines write an estimate: {@code change +25% [+10%, +40%]}, {@code shift +41.5 [12.25,
-     * 70]}.
+     * How the thread's evidence lines write an estimate that is not a shift: {@code change +25% [+10%, +40%]}, {@code z
+     * = 3.1}, {@code score 62/100}: plain numbers, whatever the metric.
      */
     private static final Evidence.Wording LINE = new Evidence.Wording(Mrkdwn::num, true, true, false);
+
+    /**
+     * ... and a shift, in the metric's units as the rollback notice gives them: {@code shift +0.32 pp [-0.9 pp, +0.92
+     * pp]}, {@code shift +41.5 ms [+12.3 ms, +70 ms]}.
+     */
+    private static Evidence.Wording shiftIn(String metric) {
+        return new Evidence.Wording(v -> MetricUnits.shift(metric, v), false, true, false);
+    }
 
     /** How many risk factors a reply lists. */
     static final int TOP_FACTORS = 5;
@@ -359,18 +366,21 @@ public final class DeployMessages {
 
     /**
      * One piece of evidence: metric, the values compared (when the judge has them), the estimate under the name of
-     * what it is ({@link Evidence#estimateInWords}), and the judge's reason.
+     * what it is ({@link Evidence#estimateInWords}), and the judge's reason. The values and a shift are in the metric's
+     * units, as the rollback notice above gives them (an error rate of 0.0123 reads 1.23%, a latency 312 ms); a p-value,
+     * an e-value and a test statistic are plain numbers.
      */
     static String evidenceLine(Evidence e) {
         var figures = new ArrayList<String>();
         if (!Double.isNaN(e.baseline())) {
-            figures.add("baseline " + num(e.baseline()));
+            figures.add("baseline " + MetricUnits.value(e.metric(), e.baseline()));
         }
         if (!Double.isNaN(e.canary())) {
-            figures.add("canary " + num(e.canary()));
+            figures.add("canary " + MetricUnits.value(e.metric(), e.canary()));
         }
         if (!Double.isNaN(e.estimate())) {
-            figures.add(e.estimateInWords(LINE));
+            figures.add(
+                    e.estimateInWords(e.estimateKind() == Evidence.EstimateKind.SHIFT ? shiftIn(e.metric()) : LINE));
         }
         if (!Double.isNaN(e.pValue())) {
             figures.add("p = " + Mrkdwn.stat(e.pValue()));

@@ -5,6 +5,7 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import com.slack.api.model.block.ActionsBlock;
 import com.slack.api.model.block.ContextBlock;
 import com.slack.api.model.block.LayoutBlock;
+import io.harbormaster.engine.policy.ApprovalPolicy;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployState;
@@ -62,16 +63,16 @@ public final class EscalationMessages {
                 v.expiresAt());
     }
 
-    /** "Needs 2 approvals, 1 so far (approved by <@U1>)". */
+    /** "1 approval of 2 needed so far (approved by <@U1>)", as {@link #tally} says it. */
     private static String soFar(int required, List<String> approvedBy) {
         var who = approvedBy.stream().map(DeployMessages::requester).toList();
-        return "Needs " + Numbers.count(required, "approval", "approvals") + ", " + who.size() + " so far"
+        return ApprovalPolicy.progress(who.size(), required) + " so far"
                 + (who.isEmpty() ? "" : " (approved by " + String.join(", ", who) + ")");
     }
 
     /**
      * What became of one approver's decision, told in the thread and, once the request is decided, on it: e.g.
-     * ":white_check_mark: Approved by <@U1>: 1 of 2 approvals so far".
+     * ":white_check_mark: Approved by <@U1>: 1 approval of 2 needed so far".
      *
      * @param note what it means for the deploy ({@link #tally})
      */
@@ -85,7 +86,7 @@ public final class EscalationMessages {
         if (decision == Approval.Decision.REJECT) {
             return "the deploy will not go ahead";
         }
-        return approvals + " of " + required + " approvals"
+        return ApprovalPolicy.progress(approvals, required)
                 + (approvals < required ? " so far" : "; the deploy goes ahead");
     }
 

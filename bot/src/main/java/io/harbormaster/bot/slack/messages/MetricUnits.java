@@ -1,10 +1,11 @@
 package io.harbormaster.bot.slack.messages;
 
-import io.harbormaster.engine.text.Numbers;
+import io.harbormaster.engine.canary.MetricValues;
 
 /**
- * A canary metric's values in its own units and to a precision a person reads at a glance: rates in percent ({@code
- * 15.2%}), latencies in ms ({@code 312 ms}, {@code 45.2 ms}), restarts as a count.
+ * A canary metric's values in its own units and to a precision a person reads at a glance, as the engine writes them
+ * ({@link MetricValues}): rates in percent ({@code 15.2%}), latencies in ms ({@code 312 ms}, {@code 45.2 ms}), restarts
+ * as a count; what is not a number as Slack messages write it ({@code n/a}, {@code ∞}).
  */
 final class MetricUnits {
     private MetricUnits() {}
@@ -25,12 +26,7 @@ final class MetricUnits {
         if (!Double.isFinite(v)) {
             return Mrkdwn.num(v);
         }
-        return switch (metric) {
-            case "error_rate" -> Numbers.compact(100 * v, 3) + "%";
-            case "p50_ms", "p99_ms" -> ms(v) + " ms";
-            case "restarts" -> Long.toString(Math.round(v));
-            default -> Mrkdwn.num(v);
-        };
+        return MetricValues.value(metric, v);
     }
 
     /**
@@ -42,15 +38,6 @@ final class MetricUnits {
         if (!Double.isFinite(v)) {
             return sign + Mrkdwn.num(v);
         }
-        return switch (metric) {
-            case "error_rate" -> sign + Numbers.compact(100 * v, 3) + " pp";
-            case "p50_ms", "p99_ms" -> sign + ms(v) + " ms";
-            default -> sign + Mrkdwn.num(v);
-        };
-    }
-
-    /** Milliseconds: whole from 100 on, three significant digits below. */
-    private static String ms(double v) {
-        return Math.abs(v) >= 100 ? Long.toString(Math.round(v)) : Numbers.compact(v, 3);
+        return MetricValues.shift(metric, v);
     }
 }

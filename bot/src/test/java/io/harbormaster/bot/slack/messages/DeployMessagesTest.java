@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.slack.ServiceHold;
 import io.harbormaster.engine.canary.AnalysisRuns;
+import io.harbormaster.engine.canary.CanaryAnalysis;
+import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.ClosingTestEvidence;
 import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.TrackSample;
 import io.harbormaster.engine.canary.Verdict;
 import io.harbormaster.engine.rollout.DeployState;
@@ -16,7 +19,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** How the canary's evidence reads in the thread: changes as percentages, raw values as they are, each metric once. */
+/**
+ * How the canary's evidence reads in the thread: changes as percentages, values and shifts in the metric's units (as
+ * the rollback notice gives them), statistics as plain numbers, each metric once.
+ */
 class DeployMessagesTest {
     static final DeployView DEPLOY = new DeployView(
             7,
@@ -50,7 +56,7 @@ class DeployMessagesTest {
     }
 
     @Test
-    void aRatioIsShownAsTheSignedChangeItMeansAndRawValuesStayAsTheyAre() {
+    void aRatioIsShownAsTheSignedChangeItMeansAndTheValuesInTheMetricsUnits() {
         var step = DeployMessages.canaryStep(
                 2,
                 3,
@@ -61,8 +67,8 @@ class DeployMessagesTest {
         var text = text(step);
 
         assertThat(text).contains("*p50_ms* (sequential, running): change +25%");
-        assertThat(text).contains("*error_rate* (sequential, running): baseline 0.002, canary 0.0018, change -10%");
-        assertThat(text).doesNotContain("+1.25", "0.9,", "shift");
+        assertThat(text).contains("*error_rate* (sequential, running): baseline 0.2%, canary 0.18%, change -10%");
+        assertThat(text).doesNotContain("+1.25", "0.9,", "shift", "0.002", "0.0018");
         // the latency judge has no raw values to show: no "n/a" stands in for them
         assertThat(text).doesNotContain("n/a");
     }
@@ -254,7 +260,7 @@ class DeployMessagesTest {
     }
 
     @Test
-    void aShiftInTheMetricsUnitsStaysAsItIs() {
+    void aLatencyShiftAndTheValuesItComparesReadInMs() {
         var mannWhitney = new Evidence(
                 "mann-whitney",
                 "p99_ms",
@@ -270,8 +276,8 @@ class DeployMessagesTest {
         var line = DeployMessages.evidenceLine(mannWhitney);
 
         assertThat(line)
-                .startsWith("*p99_ms* (mann-whitney, classification High): baseline 310, canary 352.5,"
-                        + " shift +41.5 [12.25, 70], p = 0.002");
+                .startsWith("*p99_ms* (mann-whitney, classification High): baseline 310 ms, canary 353 ms,"
+                        + " shift +41.5 ms [+12.2 ms, +70 ms], p = 0.002");
         assertThat(line).doesNotContain("%");
     }
 
@@ -346,8 +352,8 @@ class DeployMessagesTest {
                 .doesNotContain("shift +" + Mrkdwn.num(score.estimate()));
         // the Mann-Whitney judge's per-metric estimates are shifts in the metric's units, and say so
         assertThat(text)
-                .containsPattern("\\*p50_ms\\* \\(mann-whitney, classification [A-Za-z]+\\): baseline 100, canary 100,"
-                        + " shift 0");
+                .containsPattern("\\*p50_ms\\* \\(mann-whitney, classification [A-Za-z]+\\): baseline 100 ms, canary"
+                        + " 100 ms, shift 0 ms");
     }
 
     @Test
@@ -372,9 +378,68 @@ class DeployMessagesTest {
         // the real judge's latency ratios read as changes
         assertThat(text)
                 .containsPattern(
-                        "\\*p50_ms\\* \\(sequential, running\\): baseline [0-9.]+, canary [0-9.]+, change [+-]?[0-9.]+%")
+                        "\\*p50_ms\\* \\(sequential, running\\): baseline [0-9.]+ ms, canary [0-9.]+ ms, change"
+                                + " [+-]?[0-9.]+%")
                 .containsPattern(
-                        "\\*p99_ms\\* \\(sequential, running\\): baseline [0-9.]+, canary [0-9.]+, change [+-]?[0-9.]+%");
+                        "\\*p99_ms\\* \\(sequential, running\\): baseline [0-9.]+ ms, canary [0-9.]+ ms, change"
+                                + " [+-]?[0-9.]+%");
+    }
+
+    @Test
+    void aRollbacksErrorRatesReadInPercentInEveryLineAsInTheNoticeAndItsEValueAsANumber() {
+        // the real analysis: 15.2% of the canary's requests fail against 0.9% of the baseline's
+        var verdict = AnalysisRuns.until(
+                Verdict.Rollback.class, new TrackSample(1000, 9, 100, 300, 0), new TrackSample(1000, 152, 100, 300, 0));
+        var fired = verdict.evidence().getFirst();
+        var notice = new RollbackNotice(
+                7,
+                "checkout",
+                "1.2.0",
+                "production",
+                fired,
+                Optional.of("#3"),
+                Optional.empty(),
+                Instant.parse("2026-11-24T11:00:00Z"));
+
+        var headline = RollbackMessages.text(notice);
+        var broadcast = text(RollbackMessages.broadcast(notice));
+        var thread = text(DeployMessages.decision(DEPLOY, verdict));
+
+        assertThat(headline).contains("error rate 15.2% on the canary vs 0.9% on the baseline");
+        for (var shown : List.of(broadcast, thread)) {
+            assertThat(shown)
+                    .contains("*error_rate* (sequential, " + Mrkdwn.escape(fired.rule())
+                            + "): baseline 0.9%, canary 15.2%, change +1590%, e = " + Mrkdwn.stat(fired.eValue()))
+                    .contains("canary 152 errors (15.2%) against baseline 9 (0.9%); e-value ")
+                    .doesNotContain("0.152", "0.009", "15.200%");
+        }
+        assertThat(thread).contains("*p50_ms* (sequential, running): baseline 100 ms, canary 100 ms, change 0%");
+    }
+
+    @Test
+    void aStepsMannWhitneyErrorRateShiftReadsInPercentagePointsAndItsPValueAsANumber() {
+        // the real analysis at a step's end: 0.3% of the canary's requests fail against 0.2% of the baseline's
+        var analysis = new CanaryAnalysis(CanaryPolicy.defaults());
+        Optional<Evidence> judged = Optional.empty();
+        for (long t = 0; judged.isEmpty() && t < 600; t += 10) {
+            judged = analysis
+                    .observe(new IntervalSample(
+                            t, new TrackSample(1000, 2, 100, 300, 0), new TrackSample(1000, 3, 100, 300, 0)))
+                    .evidence()
+                    .stream()
+                    .filter(e -> e.judge().equals("mann-whitney") && e.metric().equals("error_rate"))
+                    .findFirst();
+        }
+        var rates = judged.orElseThrow();
+
+        var line = DeployMessages.evidenceLine(rates);
+
+        assertThat(line)
+                .startsWith("*error_rate* (mann-whitney, " + Mrkdwn.escape(rates.rule())
+                        + "): baseline 0.2%, canary 0.3%, shift +0.1 pp [+0.1 pp, +0.1 pp], p = "
+                        + Mrkdwn.stat(rates.pValue()) + "\n")
+                .contains("\nPass: shift +0.1 pp, 98% interval [+0.1 pp, +0.1 pp] against +/-0.025 pp")
+                .doesNotContain("0.001", "0.002", "0.003");
     }
 
     @Test

@@ -34,7 +34,7 @@ class EscalationCardTest {
         assertSame(EscalationMessages.request(card, List.of("U0ANN")), EscalationMessages.request(counted));
         assertThat(BlockKitLimits.json(
                         EscalationMessages.request(card, List.of("U0ANN")).blocks()))
-                .contains("Needs 2 approvals, 1 so far (approved by <@U0ANN>)", "shop-approvers");
+                .contains("1 approval of 2 needed so far (approved by <@U0ANN>)", "shop-approvers");
         assertSame(
                 EscalationMessages.closed(card, "Approved by <@U0BOB>"),
                 EscalationMessages.closed(posted, "Approved by <@U0BOB>"));

@@ -73,7 +73,7 @@ class ThreadWordingTest {
                 Instant.parse("2026-11-24T14:00:00Z"));
         var request = EscalationMessages.request(view);
         assertThat(BlockKitLimits.json(request.blocks()))
-                .contains("*Risk 20.1/100* (threshold 71.8)", "(-0.20)", "(+0.30)", "Needs 1 approval, 0 so far")
+                .contains("*Risk 20.1/100* (threshold 71.8)", "(-0.20)", "(+0.30)", "0 approvals of 1 needed so far")
                 .doesNotContain("20.05", "approval(s)");
         assertThat(request.text()).endsWith("(risk 20.1)");
     }
@@ -114,5 +114,29 @@ class ThreadWordingTest {
         assertThat(why.reason()).startsWith("no data from the canary for ");
         assertThat(BlockKitLimits.json(paused.blocks()).toLowerCase(java.util.Locale.ROOT))
                 .containsOnlyOnce("a human decides");
+    }
+
+    @Test
+    void eachApprovalsNoticeAndTheRequestSayHowFarTheApprovalsHaveGotInOneForm() {
+        var approve = io.harbormaster.engine.rollout.Approval.Decision.APPROVE;
+        assertThat(EscalationMessages.decided(approve, "U0BOB", EscalationMessages.tally(approve, 1, 1)))
+                .isEqualTo(":white_check_mark: Approved by <@U0BOB>: 1 approval of 1 needed; the deploy goes ahead");
+        assertThat(EscalationMessages.tally(approve, 1, 2)).isEqualTo("1 approval of 2 needed so far");
+        assertThat(EscalationMessages.tally(approve, 3, 3)).isEqualTo("3 approvals of 3 needed; the deploy goes ahead");
+        assertThat(EscalationMessages.tally(io.harbormaster.engine.rollout.Approval.Decision.REJECT, 0, 2))
+                .isEqualTo("the deploy will not go ahead");
+        var halfway = new EscalationView(
+                BlockKitLimitsTest.deploy("payments", "waiting"),
+                escalated(80),
+                "1 file: db/V7.sql",
+                List.of(),
+                Optional.empty(),
+                "approvers",
+                2,
+                List.of("U0ANN"),
+                Instant.parse("2026-11-24T14:00:00Z"));
+        assertThat(BlockKitLimits.json(EscalationMessages.request(halfway).blocks()))
+                .contains("1 approval of 2 needed so far (approved by <@U0ANN>)")
+                .doesNotContain("1 of 2", "Needs 2");
     }
 }

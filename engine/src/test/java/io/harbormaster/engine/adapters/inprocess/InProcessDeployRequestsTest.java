@@ -110,7 +110,7 @@ class InProcessDeployRequestsTest {
         DeadLetter dead = intake.deadLetters().getFirst();
         assertThat(dead.reason()).isEqualTo(DeadLetterReason.HANDLER_FAILED);
         assertThat(dead.attempts()).isEqualTo(3);
-        assertThat(dead.error()).contains("handler failed 3 time(s)").contains("database unavailable");
+        assertThat(dead.error()).contains("handler failed 3 times for ").contains("database unavailable");
         assertThat(intake.stats().failed()).isEqualTo(1);
     }
 

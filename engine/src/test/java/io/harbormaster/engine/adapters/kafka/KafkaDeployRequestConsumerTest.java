@@ -172,7 +172,7 @@ class KafkaDeployRequestConsumerTest {
         assertThat(header(dead.getFirst(), DeadLetterHeaders.REASON)).isEqualTo("handler-failed");
         assertThat(header(dead.getFirst(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
         assertThat(header(dead.getFirst(), DeadLetterHeaders.ERROR))
-                .contains("handler failed 3 time(s) for " + failingKey)
+                .contains("handler failed 3 times for " + failingKey)
                 .contains("database unavailable");
         assertThat(text(dead.getFirst().value())).isEqualTo(valid("payments", "1.0.0"));
         IntakeStats stats = settled(consumer, s -> s.received() == 3 && s.failed() == 1);

@@ -224,7 +224,7 @@ class AdvisorTest {
                 .hypothesis(rolledBack, Optional.of(BUILD));
         assertThat(advice.incidentId()).hasValue(13L);
         assertThat(advice.summary())
-                .contains("error_rate tripped", "baseline 0.002, canary 0.09", "V7__orders.sql", "incident #12")
+                .contains("error_rate tripped", "baseline 0.2%, canary 9%", "V7__orders.sql", "incident #12")
                 .contains("resolved: added the missing index concurrently");
         assertThat(advice.suggestedCheck()).contains("incident #12");
         assertThat(advice.similar()).extracting(s -> s.pastCase().ref()).containsExactly("incident #12");
