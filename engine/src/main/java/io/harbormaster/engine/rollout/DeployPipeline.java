@@ -37,8 +37,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -171,17 +172,23 @@ public final class DeployPipeline {
     }
 
     /**
-     * Which deploys in flight of its service {@code request} would only repeat: one of the same version that is not
-     * being rolled back (asking again for a version on its way out is a retry, which waits its turn). An emergency
-     * request does not repeat an ordinary one that has not reached its canary yet: skipping the approval wait, a deploy
-     * window or a freeze that may still stop that one is what it asks. The store applies it when it takes the request
-     * in ({@link DeployStore#intake(DeployRequest, Predicate)}), in the same step as it stores it.
+     * Which deploys in flight of its service {@code request} would only repeat, given each with the request it was
+     * created for: one of the same version that is not being rolled back (asking again for a version on its way out is
+     * a retry, which waits its turn); a revert included, which puts that version back sooner than a deploy of it
+     * would. An emergency request does not repeat an ordinary one that has not reached its canary yet: skipping the
+     * approval wait, a deploy window or a freeze that may still stop that one is what it asks. A revert has none of
+     * those to skip (it goes to the cluster as soon as it is advanced), so an emergency request repeats it too. The
+     * store applies it when it takes the request in ({@link DeployStore#intake(DeployRequest, BiPredicate)}), in the
+     * same step as it stores it.
      */
-    public static Predicate<Deploy> repeats(DeployRequest request) {
-        return d -> d.service().equals(request.service())
+    public static BiPredicate<Deploy, DeployRequest> repeats(DeployRequest request) {
+        return (d, asked) -> d.service().equals(request.service())
                 && d.version().equals(request.version())
                 && d.state() != DeployState.ROLLING_BACK
-                && (!request.emergency() || d.emergency() || !beforeCanary(d.state()));
+                && (!request.emergency()
+                        || d.emergency()
+                        || !beforeCanary(d.state())
+                        || Revert.of(asked).isPresent());
     }
 
     private static boolean beforeCanary(DeployState state) {
@@ -213,6 +220,11 @@ public final class DeployPipeline {
                         + " /deploy rollback " + request.service()
                         + "; if the cluster runs something else since (changed"
                         + " outside Harbormaster), deploy it with --emergency");
+    }
+
+    /** Who asked for deploy {@code d} (a Slack member id, or CI's name). */
+    private String requesterOf(Deploy d) {
+        return ports.deploys().request(d.id()).map(DeployRequest::requestedBy).orElse("someone");
     }
 
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
@@ -1816,28 +1828,17 @@ public final class DeployPipeline {
     /**
      * {@code /deploy rollback} with nothing of the service in flight: a revert of its latest promotion to what the
      * service ran before it. The revert's request is keyed by the promotion it undoes ({@link Revert#key}), so that
-     * two requests for it, on any replicas, make one deploy.
+     * two requests for it, on any replicas, make one deploy; and it is stored in the service's intake step as every
+     * request is, only while nothing of the service is in flight, so that a revert and a deploy asked for at the same
+     * moment (on any replicas) never both start.
      */
     private Submission revertRequested(String service, String user, String key) {
         if (ports.catalog().get().service(service).isEmpty()) {
             return rollbackRefused(service, user, unknownService(service));
         }
-        var moving = ports.deploys().inFlight().stream()
-                .filter(d -> d.service().equals(service))
-                .findFirst();
+        var moving = ports.deploys().inFlight(service).stream().findFirst();
         if (moving.isPresent()) {
-            var d = moving.get();
-            if (revertOf(d).isPresent()) {
-                return new Submission.Accepted(d, true); // a revert in progress: the same request, or one at once
-            }
-            return rollbackRefused(
-                    service,
-                    user,
-                    "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
-                            + d.state().words()
-                            + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
-                            + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
-                            + " nothing in flight it reverts the latest promotion");
+            return busy(service, user, moving.get(), () -> restoredVersion(service, key));
         }
         var lock = ports.policies().lockOf(service);
         if (lock.isPresent() && !lock.get().lockedBy().equals(user)) {
@@ -1910,7 +1911,13 @@ public final class DeployPipeline {
                     false,
                     revert.payload(),
                     ports.clock().instant());
-            var intake = ports.deploys().intake(request);
+            // What was looked at above may have changed since: a deploy of the service stored meanwhile, here or on
+            // another replica, or a revert of its own. Anything of the service in flight is what a revert repeats,
+            // found in the same step as it is stored: of a revert and a deploy at the same moment, one starts.
+            var intake = ports.deploys().intake(request, (d, itsRequest) -> true);
+            if (intake instanceof Intake.AlreadyInFlight first) {
+                return busy(service, user, first.deploy(), () -> Optional.of(version));
+            }
             if (intake instanceof Intake.Created created) {
                 publish(DeployEvent.requested(created.deploy(), request));
                 ports.notifier().notify(new DeployNotice.Accepted(created.deploy(), user, false));
@@ -1931,6 +1938,62 @@ public final class DeployPipeline {
                 REVERT_ATTEMPTS + " reverts of deploy #" + latest.id() + " failed already: nothing was rolled back."
                         + " Look at why in their threads, then deploy the version you want: /deploy " + service
                         + " <version>");
+    }
+
+    /**
+     * The answer to a revert asked for while deploy {@code d} of its service is in flight: a revert already (the same
+     * request delivered again, or someone's at the same moment) is the one asked for; any other deploy is in the way,
+     * and the refusal names it. One that goes to the version the revert would put back ({@code restoring}, read only
+     * then) says so, and how to have it put back without a canary instead.
+     */
+    private Submission busy(String service, String user, Deploy d, Supplier<Optional<String>> restoring) {
+        if (revertOf(d).isPresent()) {
+            return new Submission.Accepted(d, true); // a revert in progress: the same request, or one at once
+        }
+        if (d.state() != DeployState.ROLLING_BACK
+                && restoring.get().filter(d.version()::equals).isPresent()) {
+            var by = requesterOf(d);
+            var onItsWay = "deploy #" + d.id() + " (" + service + " " + d.version() + ", asked by " + by
+                    + ") is already on its way to " + d.version() + ", the version a revert would put back: ";
+            var follow = "Nothing was rolled back; follow it with /deploy status " + service;
+            if (d.state() == DeployState.PROMOTING) {
+                return rollbackRefused(
+                        service,
+                        user,
+                        onItsWay + "its canary passed and it is being promoted right now. " + follow,
+                        List.of(by));
+            }
+            return rollbackRefused(
+                    service,
+                    user,
+                    onItsWay + "it is " + d.state().words() + " right now, and a canary comes before it is live. "
+                            + follow + ". To put " + d.version() + " back at once without a canary instead, stop that"
+                            + " deploy (/deploy rollback " + service + " stops a deploy in preflight, awaiting approval"
+                            + " or in its canary), then run /deploy rollback " + service + " again",
+                    List.of(by));
+        }
+        return rollbackRefused(
+                service,
+                user,
+                "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
+                        + d.state().words()
+                        + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
+                        + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
+                        + " nothing in flight it reverts the latest promotion");
+    }
+
+    /**
+     * The version a revert of {@code service}'s latest promotion would put back now, if there is one to revert (what
+     * {@link #revertRequested} finds, without its refusals).
+     */
+    private Optional<String> restoredVersion(String service, String key) {
+        var promoted = ports.deploys().promoted(service, 2);
+        if (promoted.isEmpty() || revertOf(promoted.getFirst()).isPresent()) {
+            return Optional.empty();
+        }
+        return revertTarget(
+                        promoted.getFirst(), promoted.size() > 1 ? Optional.of(promoted.get(1)) : Optional.empty(), key)
+                .map(r -> versionOf(r.image()));
     }
 
     /**
