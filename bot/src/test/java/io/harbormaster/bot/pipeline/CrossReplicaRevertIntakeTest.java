@@ -12,6 +12,7 @@ import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.Revert;
 import io.harbormaster.engine.rollout.Submission;
+import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import io.harbormaster.storage.TestDatabases;
@@ -333,6 +334,65 @@ class CrossReplicaRevertIntakeTest {
                 endRound(a);
             }
             assertThat(entries(a, "rollback.refused")).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aDeployOfAnotherVersionAskedForBesideARevertWaitsItsTurnBehindItOrIsWhatTheRevertIsRefusedFor(Storage storage)
+            throws Exception {
+        var url = url(storage);
+        try (var a = new Replica(url, "engine-a", round);
+                var b = new Replica(url, "engine-b", round)) {
+            int refused = 0;
+            for (int i = 0; i < 12; i++) {
+                int n = i;
+                var version = "5." + i;
+                promotedOver(a, version);
+                var other = version + ".7";
+                a.f.announce("checkout", other, PipelineFixture.SMALL_CHANGE);
+                var hold = Hold.of(i);
+                var answers = race(
+                        hold,
+                        () -> a.engine.rollbackRequested("checkout", "U0OPS", "slack:rb-" + n),
+                        () -> b.engine.submit(
+                                PipelineFixture.slackRequest("slack:d-" + n, "checkout", other, "U0DEV")));
+                var what = "round " + i + ", " + hold + ": " + answers;
+
+                assertThat(isNew(answers.getLast()))
+                        .as(what + ": the deploy is taken either way")
+                        .isTrue();
+                var deploy = ((Submission.Accepted) answers.getLast()).deploy();
+                assertThat(hold)
+                        .as(what)
+                        .isNotEqualTo(isNew(answers.getFirst()) ? Hold.REVERT_LAST : Hold.REVERT_FIRST);
+                if (isNew(answers.getFirst())) {
+                    var revert = ((Submission.Accepted) answers.getFirst()).deploy();
+                    assertThat(revert.id()).as(what + ": asked for first").isLessThan(deploy.id());
+                    // advanced first, on the other replica: it waits for the revert, and the cluster is not touched
+                    var after = b.engine.advance(deploy.id()).orElseThrow();
+                    assertThat(after.state()).as(what).isEqualTo(DeployState.PREFLIGHT);
+                    assertThat(b.f.deploys.transitions(deploy.id()).getLast().reason())
+                            .as(what)
+                            .isEqualTo("waiting for its turn: in flight: checkout " + version + ".0 (revert of "
+                                    + version + ".1, requested)");
+                    assertThat(b.f.cluster.workloads(b.f.target("checkout")))
+                            .as(what)
+                            .containsOnlyKeys(Track.STABLE);
+                } else {
+                    refused++;
+                    assertThat(((Submission.Refused) answers.getFirst()).reason())
+                            .as(what)
+                            .startsWith("deploy #" + deploy.id() + " (checkout " + other + ") is requested right now:"
+                                    + " nothing was rolled back. Run /deploy rollback checkout again in a moment");
+                    assertThat(a.f.deploys.inFlight("checkout"))
+                            .as(what)
+                            .extracting(Deploy::id)
+                            .containsExactly(deploy.id());
+                }
+                endRound(a);
+            }
+            assertThat(entries(a, "rollback.refused")).isEqualTo(refused);
         }
     }
 }

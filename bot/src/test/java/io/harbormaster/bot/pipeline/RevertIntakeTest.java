@@ -12,6 +12,7 @@ import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.engine.rollout.Submission;
+import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.DatabaseConfig;
 import java.lang.reflect.InvocationTargetException;
@@ -226,5 +227,51 @@ class RevertIntakeTest {
                         .reason())
                 .isEqualTo(refusal.reason());
         assertThat(entries("rollback.refused")).hasSize(2);
+    }
+
+    @Test
+    void aRequestForAnotherVersionWhileARevertRunsIsAcceptedAndWaitsItsTurnBehindIt() {
+        var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+
+        // asked for after the revert, and advanced before it (on another replica, say): it waits, as behind any deploy
+        var next = created(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.2.0", "U0DEV")));
+        var waiting = engine.advance(next.id()).orElseThrow();
+
+        assertThat(waiting.state()).isEqualTo(DeployState.PREFLIGHT);
+        assertThat(f.deploys.transitions(next.id()).getLast().reason())
+                .isEqualTo("waiting for its turn: in flight: checkout 1.0.0 (revert of 1.1.0, requested)");
+        assertThat(f.cluster.workloads(f.target("checkout"))).containsOnlyKeys(Track.STABLE);
+
+        // the revert goes first, and is done; then the deploy asked for after it takes its turn, against 1.0.0
+        var done = engine.advance(revert.id()).orElseThrow();
+        assertThat(done.state())
+                .as(f.deploys.transitions(revert.id()).getLast().reason())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        assertThat(f.cluster.workloads(f.target("checkout")).get(Track.BASELINE).image())
+                .isEqualTo(BEFORE);
+        assertThat(f.notices)
+                .filteredOn(
+                        n -> n instanceof DeployNotice.Waiting w && w.deploy().id() == next.id())
+                .hasSize(1);
+    }
+
+    @Test
+    void aRequestForAnotherVersionWhileARevertWaitsForItsPodsWaitsItsTurnBehindIt() {
+        var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        f.cluster.crash(BEFORE, true);
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTING);
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+
+        var next = created(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.2.0", "U0DEV")));
+
+        assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+        assertThat(f.deploys.transitions(next.id()).getLast().reason())
+                .isEqualTo("waiting for its turn: in flight: checkout 1.0.0 (revert of 1.1.0, promoting)");
+        f.cluster.crash(BEFORE, false);
+        f.cluster.install(f.target("checkout"), BEFORE, 10); // its pods got ready after all
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
     }
 }

@@ -907,14 +907,25 @@ public final class DeployPipeline {
         return ports.deploys().inFlight().stream()
                 .filter(o -> o.id() != d.id())
                 .filter(o -> o.service().equals(d.service()) || deps.contains(o.service()))
-                // only deploys that touch the cluster: two deploys waiting in preflight must not wait for each other
-                .filter(o -> o.state() == DeployState.CANARY
-                        || o.state() == DeployState.PROMOTING
-                        || o.state() == DeployState.ROLLING_BACK)
-                .map(o -> o.service() + " " + o.version() + " ("
-                        + o.state().name().toLowerCase() + ")")
+                // only deploys that touch the cluster: two deploys waiting in preflight must not wait for each other. A
+                // revert touches it as soon as it is advanced (nothing before that may stop it), and was asked for
+                // first (nothing is stored for a service while one is in flight): what is asked for after it waits.
+                .flatMap(o -> switch (o.state()) {
+                    case CANARY, ROLLING_BACK -> Stream.of(new ConflictingDeploy(o, Optional.empty()));
+                    case PROMOTING -> Stream.of(new ConflictingDeploy(o, revertOf(o)));
+                    case REQUESTED -> revertOf(o).map(r -> new ConflictingDeploy(o, Optional.of(r))).stream();
+                    default -> Stream.<ConflictingDeploy>empty();
+                })
+                .map(c -> c.deploy().service() + " " + c.deploy().version() + " ("
+                        + c.revert()
+                                .map(r -> "revert of " + r.fromVersion() + ", ")
+                                .orElse("")
+                        + c.deploy().state().name().toLowerCase() + ")")
                 .toList();
     }
+
+    /** A deploy another one waits for, and what it reverts if it is a revert. */
+    private record ConflictingDeploy(Deploy deploy, Optional<Revert> revert) {}
 
     private static Map<String, Object> checkJson(CheckResult r) {
         return switch (r) {
