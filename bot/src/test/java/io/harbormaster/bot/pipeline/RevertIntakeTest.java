@@ -274,4 +274,77 @@ class RevertIntakeTest {
         assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
         assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
     }
+
+    @Test
+    void aRequestForTheVersionARevertTakesTheServiceOffIsRefusedSayingARevertIsUnderWay() {
+        var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+
+        var refusal = refused(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.1.0", "U0DEV")));
+
+        assertThat(refusal.reason())
+                .isEqualTo("checkout 1.1.0 is live, but deploy #" + revert.id() + " (asked by U0OPS) is reverting it"
+                        + " to 1.0.0 right now: nothing was started. Once that revert is done, deploy 1.1.0 again if"
+                        + " you want it back (/deploy checkout 1.1.0): it then gets a canary against 1.0.0");
+        assertThat(refusal.people()).containsExactly("U0OPS");
+        assertThat(entries("deploy.refused")).singleElement().satisfies(e -> assertThat(e.reasoningJson())
+                .contains("reverting it to 1.0.0"));
+        assertThat(f.deploys.inFlight("checkout")).extracting(Deploy::id).containsExactly(revert.id());
+    }
+
+    @Test
+    void onceARevertIsDoneARequestForItsVersionIsAlreadyLiveAndNotSentToRollBackAgain() {
+        var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+
+        var refusal = refused(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.0.0", "U0DEV")));
+
+        assertThat(refusal.reason())
+                .startsWith("checkout 1.0.0 is already live: deploy #" + revert.id() + " put it back ")
+                .contains(
+                        "(a revert of deploy #" + latest.id() + ", 1.1.0)",
+                        "Nothing was started",
+                        "/deploy checkout <version>",
+                        "--emergency")
+                .doesNotContain("/deploy rollback");
+        // as it says: a rollback now would not revert the revert
+        assertThat(refused(engine.rollbackRequested("checkout", "U0OPS", "slack:r2"))
+                        .reason())
+                .contains("latest promotion is a revert already");
+    }
+
+    @Test
+    void slackSaysTheDeployAskedForIsARevertThatPutsItsVersionBackAndWhoAskedForIt() {
+        var desk = new io.harbormaster.bot.slack.PipelineDesk(
+                engine,
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                PipelineSettings.defaults("engine-a"),
+                deployId -> {},
+                f.clock);
+        var ops = new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops");
+        var dev = new io.harbormaster.bot.slack.SlackUser("U0DEV", "dev");
+        var rollback = new io.harbormaster.bot.slack.commands.DeployCommand.Rollback("checkout");
+        var started = desk.rollback(rollback, ops, "C0DEPLOYS", "slack:r1");
+        assertThat(started).isInstanceOf(io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Started.class);
+        var revert = f.deploys.inFlight("checkout").getFirst();
+
+        var outcome = desk.requestDeploy(
+                new io.harbormaster.bot.slack.commands.DeployCommand.Deploy(
+                        "checkout", "1.0.0", java.util.Optional.empty(), false),
+                dev,
+                "C0DEPLOYS",
+                "slack:o1");
+
+        assertThat(outcome)
+                .isInstanceOfSatisfying(io.harbormaster.bot.slack.DeployDesk.RequestOutcome.Duplicate.class, d -> {
+                    assertThat(d.deploy().deployId()).isEqualTo(revert.id());
+                    assertThat(io.harbormaster.bot.slack.messages.DeployMessages.alreadyRequested(
+                                    d.deploy(), dev.id(), java.util.Optional.empty(), d.revert()))
+                            .isEqualTo("Already in flight: deploy #" + revert.id() + " (checkout `1.0.0`, requested),"
+                                    + " a revert of `1.1.0` that puts `1.0.0` back without a canary, requested by"
+                                    + " <@U0OPS>. Nothing new was started.");
+                });
+    }
 }

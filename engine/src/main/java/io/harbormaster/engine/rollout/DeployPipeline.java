@@ -144,7 +144,7 @@ public final class DeployPipeline {
         }
         var live = alreadyLive(request);
         if (live.isPresent()) {
-            return refuse(request, live.get());
+            return refuse(request, live.get().reason(), live.get().people());
         }
         // A second request for what is being deployed (typed again, CI announcing it twice, a retry that reached
         // another replica) starts nothing. The store looks for it and stores the request in one step per service, so
@@ -203,23 +203,51 @@ public final class DeployPipeline {
      * Why an ordinary request for the version the service's latest promotion put live (a revert's included) starts
      * nothing: its canary would compare the image with itself, and its approver would be asked for nothing. An emergency
      * request goes ahead: the cluster may run something else since (changed outside Harbormaster), which is what
-     * the escalation and its review are for.
+     * the escalation and its review are for. While a revert of that promotion runs, the version is on its way out: the
+     * request is refused all the same (it would take the service straight back to what the revert was asked to leave),
+     * saying so and by whom, rather than pointing to {@code /deploy rollback}, which is what is happening.
      */
-    private Optional<String> alreadyLive(DeployRequest request) {
+    private Optional<Submission.Refused> alreadyLive(DeployRequest request) {
         // a request stored before (a Slack retry, a Kafka redelivery) is answered with its deploy, as ever
         if (request.emergency()
                 || ports.deploys().forKey(request.idempotencyKey()).isPresent()) {
             return Optional.empty();
         }
-        return ports.deploys().promoted(request.service(), 1).stream()
+        var service = request.service();
+        var live = ports.deploys().promoted(service, 1).stream()
                 .filter(d -> d.version().equals(request.version()))
-                .findFirst()
-                .map(d -> request.service() + " " + request.version() + " is already live: deploy #" + d.id()
-                        + " promoted it at " + Times.words(d.updatedAt()) + ", and nothing of " + request.service()
-                        + " has been promoted since. Nothing was started. To go back to the version before it, use"
-                        + " /deploy rollback " + request.service()
-                        + "; if the cluster runs something else since (changed"
-                        + " outside Harbormaster), deploy it with --emergency");
+                .findFirst();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        var d = live.get();
+        for (var o : ports.deploys().inFlight(service)) {
+            var leaving = revertOf(o).filter(r -> r.reverts() == d.id());
+            if (leaving.isPresent()) {
+                var by = requesterOf(o);
+                return Optional.of(new Submission.Refused(
+                        service + " " + request.version() + " is live, but deploy #" + o.id() + " (asked by " + by
+                                + ") is reverting it to " + o.version() + " right now: nothing was started. Once that"
+                                + " revert is done, deploy " + request.version()
+                                + " again if you want it back (/deploy "
+                                + service + " " + request.version() + "): it then gets a canary against "
+                                + o.version(),
+                        List.of(by)));
+            }
+        }
+        var reverted = revertOf(d);
+        var how = reverted.isPresent()
+                ? " put it back at " + Times.words(d.updatedAt()) + " (a revert of deploy #"
+                        + reverted.get().reverts() + ", " + reverted.get().fromVersion() + ")"
+                : " promoted it at " + Times.words(d.updatedAt());
+        // a revert is not reverted: /deploy rollback would refuse, so it is not offered
+        var instead = reverted.isPresent()
+                ? "To run another version, deploy it: /deploy " + service + " <version>"
+                : "To go back to the version before it, use /deploy rollback " + service;
+        return Optional.of(new Submission.Refused(service + " " + request.version() + " is already live: deploy #"
+                + d.id() + how + ", and nothing of " + service + " has been promoted since. Nothing was started. "
+                + instead + "; if the cluster runs something else since (changed outside Harbormaster), deploy it with"
+                + " --emergency"));
     }
 
     /** Who asked for deploy {@code d} (a Slack member id, or CI's name). */
@@ -2520,6 +2548,11 @@ public final class DeployPipeline {
      * where it came from), then answered. A redelivered request that is refused again is written again.
      */
     private Submission refuse(DeployRequest request, String reason) {
+        return refuse(request, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} by their ids. */
+    private Submission refuse(DeployRequest request, String reason, List<String> people) {
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("reason", reason);
         reasoning.put("source", request.source().name().toLowerCase(java.util.Locale.ROOT));
@@ -2527,7 +2560,7 @@ public final class DeployPipeline {
         reasoning.put("emergency", request.emergency());
         reasoning.put("environment", request.environment());
         audit(request.requestedBy(), "deploy.refused", "", request.service(), request.version(), "refused", reasoning);
-        return new Submission.Refused(reason);
+        return new Submission.Refused(reason, people);
     }
 
     private void audit(Deploy d, String actor, String action, String decision, Map<String, ?> reasoning) {
