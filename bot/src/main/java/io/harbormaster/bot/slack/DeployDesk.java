@@ -6,6 +6,7 @@ import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.SlackMessage;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
+import io.harbormaster.engine.rollout.Revert;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,8 +139,17 @@ public interface DeployDesk {
         /** A new deploy: the front end posts its parent message and opens its thread. */
         record Accepted(DeployView deploy) implements RequestOutcome {}
 
-        /** The same request arrived before; nothing new started. */
-        record Duplicate(DeployView deploy, Optional<ThreadRef> thread) implements RequestOutcome {}
+        /**
+         * The same request arrived before, or the same version is in flight; nothing new started. {@code revert}: what
+         * the deploy reverts, when it is a revert that puts the version asked for back.
+         */
+        record Duplicate(DeployView deploy, Optional<ThreadRef> thread, Optional<Revert> revert)
+                implements RequestOutcome {
+            /** A deploy that is not a revert. */
+            public Duplicate(DeployView deploy, Optional<ThreadRef> thread) {
+                this(deploy, thread, Optional.empty());
+            }
+        }
 
         /**
          * Nothing started, for this reason (a person can act on it); {@code people}: the Slack members it names (who

@@ -128,7 +128,8 @@ public final class PipelineDesk implements DeployDesk {
             when a.duplicate() ->
                 new RequestOutcome.Duplicate(
                         DeployViews.of(a.deploy(), deploys),
-                        threads.find(a.deploy().id()));
+                        threads.find(a.deploy().id()),
+                        revertOf(a.deploy()));
             case Submission.Accepted a -> {
                 nudge.accept(a.deploy().id());
                 yield new RequestOutcome.Accepted(

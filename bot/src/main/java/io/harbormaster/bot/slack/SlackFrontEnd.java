@@ -258,10 +258,12 @@ public final class SlackFrontEnd implements AutoCloseable {
         switch (desk.requestDeploy(d, user, channel, key)) {
             case DeployDesk.RequestOutcome.Accepted(var view) ->
                 openThread(view, DeployMessages.received(view), channel, user);
-            case DeployDesk.RequestOutcome.Duplicate(var view, var thread) -> {
+            case DeployDesk.RequestOutcome.Duplicate(var view, var thread, var revert) -> {
                 var link = thread.flatMap(t -> web.permalink(t).join());
                 web.ephemeral(
-                        channel, user.id(), SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link)));
+                        channel,
+                        user.id(),
+                        SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link, revert)));
             }
             case DeployDesk.RequestOutcome.Refused(var reason, var people) ->
                 web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));

@@ -561,7 +561,10 @@ class RevertTest {
         var engine = f.engine("engine-a");
         promoted(engine, "1.1.0");
         var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r16"));
-        var later = promoted(engine, "1.2.0"); // the revert was not started yet (its engine went down, say)
+        // the revert was not started yet (its engine went down, say). A deploy asked for after it waits its turn
+        // behind it (RevertIntakeTest); one promoted past it all the same (by a replica of an earlier Harbormaster
+        // during an upgrade, which does not wait for a revert that has not started) is not undone
+        var later = promotedWithoutRecord("1.2.0");
 
         var failed = engine.advance(revert.id()).orElseThrow();
 

@@ -37,8 +37,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -143,7 +144,7 @@ public final class DeployPipeline {
         }
         var live = alreadyLive(request);
         if (live.isPresent()) {
-            return refuse(request, live.get());
+            return refuse(request, live.get().reason(), live.get().people());
         }
         // A second request for what is being deployed (typed again, CI announcing it twice, a retry that reached
         // another replica) starts nothing. The store looks for it and stores the request in one step per service, so
@@ -171,17 +172,23 @@ public final class DeployPipeline {
     }
 
     /**
-     * Which deploys in flight of its service {@code request} would only repeat: one of the same version that is not
-     * being rolled back (asking again for a version on its way out is a retry, which waits its turn). An emergency
-     * request does not repeat an ordinary one that has not reached its canary yet: skipping the approval wait, a deploy
-     * window or a freeze that may still stop that one is what it asks. The store applies it when it takes the request
-     * in ({@link DeployStore#intake(DeployRequest, Predicate)}), in the same step as it stores it.
+     * Which deploys in flight of its service {@code request} would only repeat, given each with the request it was
+     * created for: one of the same version that is not being rolled back (asking again for a version on its way out is
+     * a retry, which waits its turn); a revert included, which puts that version back sooner than a deploy of it
+     * would. An emergency request does not repeat an ordinary one that has not reached its canary yet: skipping the
+     * approval wait, a deploy window or a freeze that may still stop that one is what it asks. A revert has none of
+     * those to skip (it goes to the cluster as soon as it is advanced), so an emergency request repeats it too. The
+     * store applies it when it takes the request in ({@link DeployStore#intake(DeployRequest, BiPredicate)}), in the
+     * same step as it stores it.
      */
-    public static Predicate<Deploy> repeats(DeployRequest request) {
-        return d -> d.service().equals(request.service())
+    public static BiPredicate<Deploy, DeployRequest> repeats(DeployRequest request) {
+        return (d, asked) -> d.service().equals(request.service())
                 && d.version().equals(request.version())
                 && d.state() != DeployState.ROLLING_BACK
-                && (!request.emergency() || d.emergency() || !beforeCanary(d.state()));
+                && (!request.emergency()
+                        || d.emergency()
+                        || !beforeCanary(d.state())
+                        || Revert.of(asked).isPresent());
     }
 
     private static boolean beforeCanary(DeployState state) {
@@ -196,23 +203,56 @@ public final class DeployPipeline {
      * Why an ordinary request for the version the service's latest promotion put live (a revert's included) starts
      * nothing: its canary would compare the image with itself, and its approver would be asked for nothing. An emergency
      * request goes ahead: the cluster may run something else since (changed outside Harbormaster), which is what
-     * the escalation and its review are for.
+     * the escalation and its review are for. While a revert of that promotion runs, the version is on its way out: the
+     * request is refused all the same (it would take the service straight back to what the revert was asked to leave),
+     * saying so and by whom, rather than pointing to {@code /deploy rollback}, which is what is happening.
      */
-    private Optional<String> alreadyLive(DeployRequest request) {
+    private Optional<Submission.Refused> alreadyLive(DeployRequest request) {
         // a request stored before (a Slack retry, a Kafka redelivery) is answered with its deploy, as ever
         if (request.emergency()
                 || ports.deploys().forKey(request.idempotencyKey()).isPresent()) {
             return Optional.empty();
         }
-        return ports.deploys().promoted(request.service(), 1).stream()
+        var service = request.service();
+        var live = ports.deploys().promoted(service, 1).stream()
                 .filter(d -> d.version().equals(request.version()))
-                .findFirst()
-                .map(d -> request.service() + " " + request.version() + " is already live: deploy #" + d.id()
-                        + " promoted it at " + Times.words(d.updatedAt()) + ", and nothing of " + request.service()
-                        + " has been promoted since. Nothing was started. To go back to the version before it, use"
-                        + " /deploy rollback " + request.service()
-                        + "; if the cluster runs something else since (changed"
-                        + " outside Harbormaster), deploy it with --emergency");
+                .findFirst();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        var d = live.get();
+        for (var o : ports.deploys().inFlight(service)) {
+            var leaving = revertOf(o).filter(r -> r.reverts() == d.id());
+            if (leaving.isPresent()) {
+                var by = requesterOf(o);
+                return Optional.of(new Submission.Refused(
+                        service + " " + request.version() + " is live, but deploy #" + o.id() + " (asked by " + by
+                                + ") is reverting it to " + o.version() + " right now: nothing was started. Once that"
+                                + " revert is done, deploy " + request.version()
+                                + " again if you want it back (/deploy "
+                                + service + " " + request.version() + "): it then gets a canary against "
+                                + o.version(),
+                        List.of(by)));
+            }
+        }
+        var reverted = revertOf(d);
+        var how = reverted.isPresent()
+                ? " put it back at " + Times.words(d.updatedAt()) + " (a revert of deploy #"
+                        + reverted.get().reverts() + ", " + reverted.get().fromVersion() + ")"
+                : " promoted it at " + Times.words(d.updatedAt());
+        // a revert is not reverted: /deploy rollback would refuse, so it is not offered
+        var instead = reverted.isPresent()
+                ? "To run another version, deploy it: /deploy " + service + " <version>"
+                : "To go back to the version before it, use /deploy rollback " + service;
+        return Optional.of(new Submission.Refused(service + " " + request.version() + " is already live: deploy #"
+                + d.id() + how + ", and nothing of " + service + " has been promoted since. Nothing was started. "
+                + instead + "; if the cluster runs something else since (changed outside Harbormaster), deploy it with"
+                + " --emergency"));
+    }
+
+    /** Who asked for deploy {@code d} (a Slack member id, or CI's name). */
+    private String requesterOf(Deploy d) {
+        return ports.deploys().request(d.id()).map(DeployRequest::requestedBy).orElse("someone");
     }
 
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
@@ -895,14 +935,25 @@ public final class DeployPipeline {
         return ports.deploys().inFlight().stream()
                 .filter(o -> o.id() != d.id())
                 .filter(o -> o.service().equals(d.service()) || deps.contains(o.service()))
-                // only deploys that touch the cluster: two deploys waiting in preflight must not wait for each other
-                .filter(o -> o.state() == DeployState.CANARY
-                        || o.state() == DeployState.PROMOTING
-                        || o.state() == DeployState.ROLLING_BACK)
-                .map(o -> o.service() + " " + o.version() + " ("
-                        + o.state().name().toLowerCase() + ")")
+                // only deploys that touch the cluster: two deploys waiting in preflight must not wait for each other. A
+                // revert touches it as soon as it is advanced (nothing before that may stop it), and was asked for
+                // first (nothing is stored for a service while one is in flight): what is asked for after it waits.
+                .flatMap(o -> switch (o.state()) {
+                    case CANARY, ROLLING_BACK -> Stream.of(new ConflictingDeploy(o, Optional.empty()));
+                    case PROMOTING -> Stream.of(new ConflictingDeploy(o, revertOf(o)));
+                    case REQUESTED -> revertOf(o).map(r -> new ConflictingDeploy(o, Optional.of(r))).stream();
+                    default -> Stream.<ConflictingDeploy>empty();
+                })
+                .map(c -> c.deploy().service() + " " + c.deploy().version() + " ("
+                        + c.revert()
+                                .map(r -> "revert of " + r.fromVersion() + ", ")
+                                .orElse("")
+                        + c.deploy().state().name().toLowerCase() + ")")
                 .toList();
     }
+
+    /** A deploy another one waits for, and what it reverts if it is a revert. */
+    private record ConflictingDeploy(Deploy deploy, Optional<Revert> revert) {}
 
     private static Map<String, Object> checkJson(CheckResult r) {
         return switch (r) {
@@ -1828,28 +1879,17 @@ public final class DeployPipeline {
     /**
      * {@code /deploy rollback} with nothing of the service in flight: a revert of its latest promotion to what the
      * service ran before it. The revert's request is keyed by the promotion it undoes ({@link Revert#key}), so that
-     * two requests for it, on any replicas, make one deploy.
+     * two requests for it, on any replicas, make one deploy; and it is stored in the service's intake step as every
+     * request is, only while nothing of the service is in flight, so that a revert and a deploy asked for at the same
+     * moment (on any replicas) never both start.
      */
     private Submission revertRequested(String service, String user, String key) {
         if (ports.catalog().get().service(service).isEmpty()) {
             return rollbackRefused(service, user, unknownService(service));
         }
-        var moving = ports.deploys().inFlight().stream()
-                .filter(d -> d.service().equals(service))
-                .findFirst();
+        var moving = ports.deploys().inFlight(service).stream().findFirst();
         if (moving.isPresent()) {
-            var d = moving.get();
-            if (revertOf(d).isPresent()) {
-                return new Submission.Accepted(d, true); // a revert in progress: the same request, or one at once
-            }
-            return rollbackRefused(
-                    service,
-                    user,
-                    "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
-                            + d.state().words()
-                            + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
-                            + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
-                            + " nothing in flight it reverts the latest promotion");
+            return busy(service, user, moving.get(), () -> restoredVersion(service, key));
         }
         var lock = ports.policies().lockOf(service);
         if (lock.isPresent() && !lock.get().lockedBy().equals(user)) {
@@ -1922,7 +1962,13 @@ public final class DeployPipeline {
                     false,
                     revert.payload(),
                     ports.clock().instant());
-            var intake = ports.deploys().intake(request);
+            // What was looked at above may have changed since: a deploy of the service stored meanwhile, here or on
+            // another replica, or a revert of its own. Anything of the service in flight is what a revert repeats,
+            // found in the same step as it is stored: of a revert and a deploy at the same moment, one starts.
+            var intake = ports.deploys().intake(request, (d, itsRequest) -> true);
+            if (intake instanceof Intake.AlreadyInFlight first) {
+                return busy(service, user, first.deploy(), () -> Optional.of(version));
+            }
             if (intake instanceof Intake.Created created) {
                 publish(DeployEvent.requested(created.deploy(), request));
                 ports.notifier().notify(new DeployNotice.Accepted(created.deploy(), user, false));
@@ -1943,6 +1989,62 @@ public final class DeployPipeline {
                 REVERT_ATTEMPTS + " reverts of deploy #" + latest.id() + " failed already: nothing was rolled back."
                         + " Look at why in their threads, then deploy the version you want: /deploy " + service
                         + " <version>");
+    }
+
+    /**
+     * The answer to a revert asked for while deploy {@code d} of its service is in flight: a revert already (the same
+     * request delivered again, or someone's at the same moment) is the one asked for; any other deploy is in the way,
+     * and the refusal names it. One that goes to the version the revert would put back ({@code restoring}, read only
+     * then) says so, and how to have it put back without a canary instead.
+     */
+    private Submission busy(String service, String user, Deploy d, Supplier<Optional<String>> restoring) {
+        if (revertOf(d).isPresent()) {
+            return new Submission.Accepted(d, true); // a revert in progress: the same request, or one at once
+        }
+        if (d.state() != DeployState.ROLLING_BACK
+                && restoring.get().filter(d.version()::equals).isPresent()) {
+            var by = requesterOf(d);
+            var onItsWay = "deploy #" + d.id() + " (" + service + " " + d.version() + ", asked by " + by
+                    + ") is already on its way to " + d.version() + ", the version a revert would put back: ";
+            var follow = "Nothing was rolled back; follow it with /deploy status " + service;
+            if (d.state() == DeployState.PROMOTING) {
+                return rollbackRefused(
+                        service,
+                        user,
+                        onItsWay + "its canary passed and it is being promoted right now. " + follow,
+                        List.of(by));
+            }
+            return rollbackRefused(
+                    service,
+                    user,
+                    onItsWay + "it is " + d.state().words() + " right now, and a canary comes before it is live. "
+                            + follow + ". To put " + d.version() + " back at once without a canary instead, stop that"
+                            + " deploy (/deploy rollback " + service + " stops a deploy in preflight, awaiting approval"
+                            + " or in its canary), then run /deploy rollback " + service + " again",
+                    List.of(by));
+        }
+        return rollbackRefused(
+                service,
+                user,
+                "deploy #" + d.id() + " (" + service + " " + d.version() + ") is "
+                        + d.state().words()
+                        + " right now: nothing was rolled back. Run /deploy rollback " + service + " again in a"
+                        + " moment: it stops a deploy in preflight, awaiting approval or in its canary, and with"
+                        + " nothing in flight it reverts the latest promotion");
+    }
+
+    /**
+     * The version a revert of {@code service}'s latest promotion would put back now, if there is one to revert (what
+     * {@link #revertRequested} finds, without its refusals).
+     */
+    private Optional<String> restoredVersion(String service, String key) {
+        var promoted = ports.deploys().promoted(service, 2);
+        if (promoted.isEmpty() || revertOf(promoted.getFirst()).isPresent()) {
+            return Optional.empty();
+        }
+        return revertTarget(
+                        promoted.getFirst(), promoted.size() > 1 ? Optional.of(promoted.get(1)) : Optional.empty(), key)
+                .map(r -> versionOf(r.image()));
     }
 
     /**
@@ -2458,6 +2560,11 @@ public final class DeployPipeline {
      * where it came from), then answered. A redelivered request that is refused again is written again.
      */
     private Submission refuse(DeployRequest request, String reason) {
+        return refuse(request, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} by their ids. */
+    private Submission refuse(DeployRequest request, String reason, List<String> people) {
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("reason", reason);
         reasoning.put("source", request.source().name().toLowerCase(java.util.Locale.ROOT));
@@ -2465,7 +2572,7 @@ public final class DeployPipeline {
         reasoning.put("emergency", request.emergency());
         reasoning.put("environment", request.environment());
         audit(request.requestedBy(), "deploy.refused", "", request.service(), request.version(), "refused", reasoning);
-        return new Submission.Refused(reason);
+        return new Submission.Refused(reason, people);
     }
 
     private void audit(Deploy d, String actor, String action, String decision, Map<String, ?> reasoning) {

@@ -5,7 +5,7 @@ import io.harbormaster.engine.canary.IntervalSample;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * The engine's port to deploys, their transitions and their approvals. A store that keeps an {@link EventOutbox} records
@@ -16,24 +16,25 @@ public interface DeployStore {
     /**
      * Stores a request and creates its deploy in state {@link DeployState#REQUESTED}, or, when a request with the same
      * idempotency key was stored before (also by a concurrent caller), returns that one's deploy and creates nothing.
-     * Nothing in flight is taken for a repeat of it: {@link #intake(DeployRequest, Predicate)} with no deploy
+     * Nothing in flight is taken for a repeat of it: {@link #intake(DeployRequest, BiPredicate)} with no deploy
      * repeated.
      */
     default Intake intake(DeployRequest request) {
-        return intake(request, d -> false);
+        return intake(request, (d, r) -> false);
     }
 
     /**
      * Stores a request and creates its deploy, unless it repeats one: one step, taken for one request at a time per
      * service across every replica sharing the store, so that of two requests for the same deploy at the same moment
      * (on one replica or two) one creates it and the other is given it. In that step, in order: the first of the
-     * service's deploys in flight, oldest first, that {@code repeats} accepts is the one the request repeats ({@link
-     * Intake.AlreadyInFlight}); a request with the same idempotency key stored before is the one it repeats ({@link
-     * Intake.Duplicate}); otherwise the request is stored and its deploy created in state {@link
-     * DeployState#REQUESTED} ({@link Intake.Created}). What counts as a repeat is the engine's rule ({@link
-     * DeployPipeline#repeats}): the store only applies it, to the service's deploys in flight as they are then.
+     * service's deploys in flight, oldest first, that {@code repeats} accepts (given the deploy and the request it was
+     * created for) is the one the request repeats ({@link Intake.AlreadyInFlight}); a request with the same
+     * idempotency key stored before is the one it repeats ({@link Intake.Duplicate}); otherwise the request is stored
+     * and its deploy created in state {@link DeployState#REQUESTED} ({@link Intake.Created}). What counts as a repeat
+     * is the engine's rule ({@link DeployPipeline#repeats} for an ordinary request; for a revert, anything of the
+     * service in flight): the store only applies it, to the service's deploys in flight as they are then.
      */
-    Intake intake(DeployRequest request, Predicate<Deploy> repeats);
+    Intake intake(DeployRequest request, BiPredicate<Deploy, DeployRequest> repeats);
 
     Optional<Deploy> find(long deployId);
 

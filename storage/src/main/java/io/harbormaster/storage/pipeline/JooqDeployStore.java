@@ -53,8 +53,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Semaphore;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -117,7 +117,7 @@ public final class JooqDeployStore implements DeployStore {
      * row lock after its lock timeout (PostgreSQL waits): nothing was stored, and the intake waits its turn again.
      */
     @Override
-    public Intake intake(DeployRequest request, Predicate<Deploy> repeats) {
+    public Intake intake(DeployRequest request, BiPredicate<Deploy, DeployRequest> repeats) {
         Objects.requireNonNull(repeats, "repeats");
         createIntakeRow(request.service());
         for (int attempt = 1; ; attempt++) {
@@ -128,8 +128,9 @@ public final class JooqDeployStore implements DeployStore {
                             .where(DEPLOY_INTAKE.SERVICE.eq(request.service()))
                             .forUpdate()
                             .fetchSingle();
-                    var repeated = inFlight(tx, request.service()).stream()
-                            .filter(repeats)
+                    var repeated = inFlightWithRequests(tx, request.service()).stream()
+                            .filter(d -> repeats.test(d.deploy(), d.request()))
+                            .map(InFlight::deploy)
                             .findFirst();
                     if (repeated.isPresent()) {
                         return new Intake.AlreadyInFlight(repeated.get());
@@ -154,6 +155,21 @@ public final class JooqDeployStore implements DeployStore {
                 throw e;
             }
         }
+    }
+
+    /** A deploy in flight and the request it was created for. */
+    private record InFlight(Deploy deploy, DeployRequest request) {}
+
+    /** {@link #inFlight(DSLContext, String)}, each with its request: what the engine's rule of repeats is given. */
+    private static List<InFlight> inFlightWithRequests(DSLContext dsl, String service) {
+        return dsl.select(DEPLOY.fields())
+                .select(DEPLOY_REQUEST.fields())
+                .from(DEPLOY)
+                .join(DEPLOY_REQUEST)
+                .on(DEPLOY_REQUEST.ID.eq(DEPLOY.REQUEST_ID))
+                .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.notIn(terminalStates())))
+                .orderBy(DEPLOY.ID)
+                .fetch(r -> new InFlight(toDeploy(r.into(DEPLOY)), toRequest(r.into(DEPLOY_REQUEST))));
     }
 
     /**

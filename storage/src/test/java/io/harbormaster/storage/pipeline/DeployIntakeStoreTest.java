@@ -172,6 +172,58 @@ class DeployIntakeStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void theRuleIsGivenEachDeployInFlightWithTheRequestItWasCreatedFor(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            // a request that made no deploy (one the database refused takes a number all the same): the ids of requests
+            // and deploys differ from here on, so a deploy read with its request cannot be mistaken for it
+            db.dsl()
+                    .insertInto(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST)
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.IDEMPOTENCY_KEY, "none")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.SOURCE, "SLACK")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.SERVICE, "checkout")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.VERSION, "0.0.1")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.ENVIRONMENT, "production")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.REQUESTED_BY, "U0DEV")
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.EMERGENCY, false)
+                    .set(io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.PAYLOAD, "{}")
+                    .set(
+                            io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST.RECEIVED_AT,
+                            io.harbormaster.storage.Sql.odt(T0))
+                    .execute();
+            // a revert the pipeline stored (of deploy #7, back to 1.3.0): requested, so before any canary by its state
+            var revert = new DeployRequest(
+                    "revert:7:1",
+                    RequestSource.SLACK,
+                    "checkout",
+                    "1.3.0",
+                    "production",
+                    "U0OPS",
+                    false,
+                    "{\"revert\":{\"reverts_deploy\":7,\"from_version\":\"1.4.0\","
+                            + "\"to_image\":\"registry.example/checkout:1.3.0\",\"to_image_from\":\"test\","
+                            + "\"request_key\":\"slack:r1\"}}",
+                    T0);
+            var reverting = store.intake(revert, (d, r) -> true);
+            assertThat(reverting).isInstanceOf(Intake.Created.class);
+            assertThat(reverting.deploy().requestId())
+                    .isNotEqualTo(reverting.deploy().id());
+
+            var seen = new ArrayList<DeployRequest>();
+            var emergency = request("k1", "checkout", "1.3.0", true);
+            var answer = store.intake(emergency, (d, r) -> {
+                seen.add(r);
+                return DeployPipeline.repeats(emergency).test(d, r);
+            });
+
+            assertThat(seen).extracting(DeployRequest::idempotencyKey).containsExactly("revert:7:1");
+            // the engine's rule tells a revert by its request: an emergency request repeats it, requested or not
+            assertThat(answer).isEqualTo(new Intake.AlreadyInFlight(reverting.deploy()));
+        }
+    }
+
     static Intake intake(JooqDeployStore store, DeployRequest request) {
         return store.intake(request, DeployPipeline.repeats(request));
     }

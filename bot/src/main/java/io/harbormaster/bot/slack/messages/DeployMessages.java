@@ -440,9 +440,24 @@ public final class DeployMessages {
      * request finds its deploy even once it has ended, which is then not said to be in flight.
      */
     public static String alreadyRequested(DeployView existing, String askedBy, java.util.Optional<String> threadLink) {
+        return alreadyRequested(existing, askedBy, threadLink, java.util.Optional.empty());
+    }
+
+    /**
+     * ... where the deploy may be a revert ({@code /deploy rollback} after a promotion) that puts back the version asked
+     * for: said so, since it is not the deploy with a canary that was asked for.
+     */
+    public static String alreadyRequested(
+            DeployView existing,
+            String askedBy,
+            java.util.Optional<String> threadLink,
+            java.util.Optional<io.harbormaster.engine.rollout.Revert> revert) {
         return (existing.state().terminal() ? "Already requested: deploy #" : "Already in flight: deploy #")
                 + existing.deployId() + " (" + escape(existing.service()) + " `"
                 + existing.version() + "`, " + existing.state().words() + ")"
+                + revert.map(r -> ", a revert of `" + escape(r.fromVersion()) + "` that puts `" + existing.version()
+                                + "` back without a canary")
+                        .orElse("")
                 + (existing.requesterId().equals(askedBy) ? "" : ", requested by " + requester(existing.requesterId()))
                 + threadLink.map(l -> ", follow its <" + l + "|thread>").orElse("") + ". Nothing new was started.";
     }

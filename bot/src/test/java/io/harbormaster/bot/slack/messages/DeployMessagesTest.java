@@ -464,6 +464,28 @@ class DeployMessagesTest {
     }
 
     @Test
+    void aRequestRepeatingARevertSaysItIsOneAndWhatItPutsBack() {
+        var reverting = new DeployView(
+                12,
+                "checkout",
+                "1.4.0",
+                "production",
+                "U0OPS",
+                DeployState.PROMOTING,
+                "revert of deploy #11",
+                false,
+                Instant.parse("2026-11-24T10:00:00Z"));
+        var revert = new io.harbormaster.engine.rollout.Revert(
+                11, "1.4.1", "registry.example/checkout:1.4.0", "the stable image", "slack:r1");
+
+        assertThat(DeployMessages.alreadyRequested(
+                        reverting, "U0DEV", java.util.Optional.of("https://s/t"), java.util.Optional.of(revert)))
+                .isEqualTo("Already in flight: deploy #12 (checkout `1.4.0`, promoting), a revert of `1.4.1` that puts"
+                        + " `1.4.0` back without a canary, requested by <@U0OPS>, follow its <https://s/t|thread>."
+                        + " Nothing new was started.");
+    }
+
+    @Test
     void aRedeliveredRequestWhoseDeployHasEndedIsNotSaidToBeInFlight() {
         // a request repeated by its idempotency key (a Slack retry) finds its deploy whatever its state
         var ended = new DeployView(
