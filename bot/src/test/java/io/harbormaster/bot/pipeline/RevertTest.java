@@ -383,6 +383,40 @@ class RevertTest {
     }
 
     @Test
+    void aRollbackMomentsAfterAPersonStoppedTheCanaryDoesNotAlsoRevertThePromotionBeforeIt() {
+        var engine = f.engine("engine-a");
+        promoted(engine, "1.1.0");
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        var canary = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:c1", "checkout", "1.2.0", "U0DEV"));
+        engine.advance(canary);
+        f.clock.advance(Duration.ofSeconds(10));
+        assertThat(engine.advance(canary).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        // two people press for a rollback of the bad canary at the same moment: the first stops it
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"))
+                        .state())
+                .isEqualTo(DeployState.ROLLED_BACK);
+        f.clock.advance(Duration.ofSeconds(2));
+
+        // before: the second found nothing in flight and reverted 1.1.0 to 1.0.0
+        var second = refused(engine.rollbackRequested("checkout", "U0ANN", "slack:r2"));
+
+        assertThat(second)
+                .contains("deploy #" + canary + " (checkout 1.2.0) was rolled back by U0OPS at")
+                .contains("nothing more was rolled back")
+                .contains("1.1.0 (deploy #")
+                .contains("run /deploy rollback checkout again after");
+        assertThat(reverts()).isEmpty();
+        assertThat(stableImage()).endsWith(":1.1.0");
+        assertThat(entries(r -> r.action().equals("rollback.refused"))).hasSize(1);
+
+        // asked again once the stop is not news: the revert goes ahead
+        f.clock.advance(DeployPipeline.JUST_STOPPED);
+        var revert = accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r3"));
+        assertThat(revert.version()).isEqualTo("1.0.0");
+    }
+
+    @Test
     void twoRequestsAtOnceOnTwoReplicasRevertOnceAndALaterOneIsRefused() throws Exception {
         var a = f.engine("engine-a");
         var b = f.engine("engine-b");

@@ -1883,6 +1883,53 @@ public final class DeployPipeline {
      * request is, only while nothing of the service is in flight, so that a revert and a deploy asked for at the same
      * moment (on any replicas) never both start.
      */
+    /**
+     * How soon after a person stopped a service's deploy a {@code /deploy rollback} of it is taken for the same intent:
+     * two people who press for a rollback of a bad canary at the same moment want the canary stopped, not the version
+     * before it reverted as well (the second request, finding nothing in flight, would revert the latest promotion).
+     */
+    public static final Duration JUST_STOPPED = Duration.ofSeconds(30);
+
+    /**
+     * The refusal of a revert asked for within {@link #JUST_STOPPED} of a person stopping the service's latest deploy
+     * (its canary rolled back, or stopped before it reached the cluster); empty otherwise. Asked again after that, the
+     * revert goes ahead: by then the person has seen the stop.
+     */
+    private Optional<Submission> justStopped(String service, String user) {
+        var last = ports.deploys().lastFinished().stream()
+                .filter(d -> d.service().equals(service))
+                .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED)
+                .findFirst();
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        var now = ports.clock().instant();
+        var stop = ports.deploys().transitions(last.get().id()).stream()
+                .filter(t -> t.to() == DeployState.ROLLING_BACK || t.to() == DeployState.FAILED)
+                .filter(t -> !ENGINE.equals(t.actor()))
+                .filter(t -> !t.at().isBefore(now.minus(JUST_STOPPED)))
+                .reduce((a, b) -> b);
+        if (stop.isEmpty()) {
+            return Optional.empty();
+        }
+        var d = last.get();
+        var by = stop.get().actor();
+        var live = ports.deploys().promoted(service, 1).stream()
+                .findFirst()
+                .map(p -> p.version() + " (deploy #" + p.id() + ") is still live")
+                .orElse("the version that ran before it is still live");
+        var again = Times.seconds(stop.get().at().plus(JUST_STOPPED));
+        return Optional.of(rollbackRefused(
+                service,
+                user,
+                "deploy #" + d.id() + " (" + service + " " + d.version() + ") was "
+                        + (stop.get().to() == DeployState.FAILED ? "stopped" : "rolled back") + " by " + by + " at "
+                        + Times.seconds(stop.get().at())
+                        + ", moments before this request: nothing more was rolled back. "
+                        + live + "; to go back from it too, run /deploy rollback " + service + " again after " + again,
+                List.of(by)));
+    }
+
     private Submission revertRequested(String service, String user, String key) {
         if (ports.catalog().get().service(service).isEmpty()) {
             return rollbackRefused(service, user, unknownService(service));
@@ -1901,6 +1948,10 @@ public final class DeployPipeline {
                             + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
                             + " with /deploy unlock " + service,
                     List.of(l.lockedBy()));
+        }
+        var stoppedJustNow = justStopped(service, user);
+        if (stoppedJustNow.isPresent()) {
+            return stoppedJustNow.get();
         }
         var promoted = ports.deploys().promoted(service, 2);
         if (promoted.isEmpty()) {
