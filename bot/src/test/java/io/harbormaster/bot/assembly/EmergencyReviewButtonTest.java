@@ -91,7 +91,7 @@ class EmergencyReviewButtonTest {
 
         // a second click on the message as it was shown records nothing more
         bot.requests().blockAction(BOB, BUTTON, "review-" + id, id, asSlackJson(request));
-        bot.answerTo(BOB, "was reviewed already");
+        bot.answerTo(BOB, "was reviewed already: reviewed by <@U0APPROVER> at ");
         assertThat(audited("deploy.reviewed", id)).containsExactly("U0APPROVER");
         assertThat(audited("review.refused", id)).containsExactly("U0MALLORY", "U0REQUESTER");
 

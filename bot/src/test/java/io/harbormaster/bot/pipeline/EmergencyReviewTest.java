@@ -183,7 +183,7 @@ class EmergencyReviewTest {
 
         var inFlight = engine.review(id, "U0ANN");
         assertThat(((ReviewDecision.NotReviewable) inFlight).reason())
-                .contains("is still canary")
+                .contains("has not ended yet (it is canary)")
                 .contains("reviewed once it has ended");
         assertThat(awaiting())
                 .as("an emergency deploy in flight is listed once it ends")

@@ -563,7 +563,8 @@ public final class DeployPipeline {
     private Decision decideAlone(long deployId, String user, Approval.Decision choice, String comment) {
         var found = ports.deploys().find(deployId);
         if (found.isEmpty()) {
-            return new Decision.Refused("there is no deploy " + deployId);
+            return new Decision.Refused(
+                    "there is no deploy #" + deployId + ": use the buttons in the deploy's own thread");
         }
         var d = found.get();
         // read after the deploy: a decision that settled it is among them whenever the state read shows it settled
@@ -2292,7 +2293,8 @@ public final class DeployPipeline {
     private PauseDecision decidePauseAlone(long deployId, String user, PauseDecision.Choice choice) {
         var found = ports.deploys().find(deployId);
         if (found.isEmpty()) {
-            return new PauseDecision.Refused("there is no deploy " + deployId);
+            return new PauseDecision.Refused(
+                    "there is no deploy #" + deployId + ": use the buttons in the deploy's own thread");
         }
         var d = found.get();
         var why = pausedFor(d);
@@ -2522,9 +2524,8 @@ public final class DeployPipeline {
         if (!d.emergency()) {
             return which + " was not an emergency deploy: only `--emergency` deploys need a review";
         }
-        return which + " is still "
-                + d.state().words()
-                + ": an emergency deploy is reviewed once it has ended (its thread asks for the review then)";
+        return which + " has not ended yet (it is " + d.state().words()
+                + "): an emergency deploy is reviewed once it has ended (its thread asks for the review then)";
     }
 
     /** Tells that an emergency deploy which just ended needs its review (after its outcome was told). */

@@ -50,7 +50,9 @@ public final class ReviewMessages {
 
     /** The answer to a review of a deploy ({@code deploy}, mrkdwn) someone reviewed before ({@code how}). */
     public static String already(String deploy, String how) {
-        return deploy + " was reviewed already: " + how + ". Nothing new was recorded.";
+        // "how" is a sentence of its own elsewhere ("Reviewed by ..."): here it goes on after a colon
+        var rest = how.isEmpty() ? how : Character.toLowerCase(how.charAt(0)) + how.substring(1);
+        return deploy + " was reviewed already: " + rest + ". Nothing new was recorded.";
     }
 
     /** The review request rebuilt from the deploy, its button replaced by {@code outcome} (who reviewed it, when). */
