@@ -260,9 +260,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
             out.println("Filtered exports are signed by /audit's JSON link, and by audit export when"
                     + " HARBORMASTER_AUDIT_SIGNING_KEY and HARBORMASTER_AUDIT_PUBLIC_KEY are set; this one was made"
                     + " without the key, or before filtered exports were signed. To check completeness, export it"
-                    + " again so, or export without filters (audit export --format json) and verify that file, or"
-                    + " verify the database (audit verify --db). Exit code " + ENTRIES_ONLY + ": checked entry by"
-                    + " entry only.");
+                    + " again with the key pair set (or take /audit's JSON link), or export without filters (audit"
+                    + " export --format json) and verify that file, or verify the database (audit verify --db)."
+                    + (keyVerifiedNothing ? "" : " Exit code " + ENTRIES_ONLY + ": checked entry by entry only."));
             if (keyVerifiedNothing) {
                 out.println("NOT verified against the public key (" + keySource + "): " + nothingVerified(r) + ".");
             }
