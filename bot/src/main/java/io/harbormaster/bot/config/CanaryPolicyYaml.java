@@ -3,6 +3,7 @@ package io.harbormaster.bot.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.CanaryStep;
 import io.harbormaster.engine.canary.HardTriggerPolicy;
@@ -34,6 +35,38 @@ public final class CanaryPolicyYaml {
     /** The largest whole number a policy takes (seconds: about 11 days; far beyond any canary). */
     static final long LARGEST = 1_000_000;
 
+    /**
+     * One problem in a policy mapping.
+     *
+     * @param key the path of the key it is about, in the mapping ({@code hard_triggers.max_error_rate},
+     *     {@code steps[1].weight}); empty for the mapping as a whole (settings refused only together)
+     * @param message what is wrong and what is expected, without the key
+     */
+    public record Problem(String key, String message) {
+        /** "{@code key: message}", as a policy file's refusal says it. */
+        @Override
+        public String toString() {
+            return key.isEmpty() ? message : key + ": " + message;
+        }
+    }
+
+    /**
+     * The smallest value of each whole-number key the engine takes, where it is not 0: the reader's range is the
+     * engine's, so that every value out of a key's range gets the same message (not one from the reader for -5 and
+     * another from the engine for 0).
+     */
+    private static final Map<String, Long> LEAST = Map.of(
+            "interval_seconds", 1L,
+            "max_no_data_seconds", 1L,
+            "hard_triggers.error_window_seconds", 1L,
+            "hard_triggers.p99_window_seconds", 1L,
+            "hard_triggers.max_restarts", 1L,
+            "hard_triggers.restart_window_seconds", 1L);
+
+    /** The largest value of a whole-number key, where it is below {@link #LARGEST}. */
+    private static final Map<String, Long> MOST =
+            Map.of("sequential.stable_noise_minutes", (long) SequentialPolicy.MAX_STABLE_NOISE_MINUTES);
+
     /** Keys of earlier versions, and what to write instead. */
     private static final String[][] RENAMED = {
         {
@@ -61,8 +94,8 @@ public final class CanaryPolicyYaml {
     private static final List<String> NUMBER_KEYS =
             List.of("hold_error_z", "hold_latency_t", "escalate_e_value", "closing_alpha");
 
-    /** The problems found so far, each starting with the key's path in the mapping. */
-    private final List<String> problems = new ArrayList<>();
+    /** The problems found so far. */
+    private final List<Problem> problems = new ArrayList<>();
 
     private CanaryPolicyYaml() {}
 
@@ -97,7 +130,7 @@ public final class CanaryPolicyYaml {
      * mapping with problems, each on a line of the exception's message.
      */
     public static CanaryPolicy parse(JsonNode root, String at, CanaryPolicy base) {
-        var problems = new ArrayList<String>();
+        var problems = new ArrayList<Problem>();
         CanaryPolicy policy = parse(root, base, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
@@ -107,17 +140,18 @@ public final class CanaryPolicyYaml {
     }
 
     /**
-     * Parses a policy mapping over {@code base}, adding to {@code problems} one message for each problem found, each
-     * naming the key's path in the mapping (hard_triggers.max_error_rate). A part with a problem (a key, a list of
-     * steps, a section such as hard_triggers) is read as {@code base} has it, so the rest is still checked and every
-     * independent mistake is reported at once. Returns {@code base} when there is a problem.
+     * Parses a policy mapping over {@code base}, adding to {@code problems} one for each problem found, each with the
+     * path of its key in the mapping (hard_triggers.max_error_rate), so that harbormaster.yml can name the key's own
+     * line. A part with a problem (a key, a list of steps, a section such as hard_triggers) is read as {@code base} has
+     * it, so the rest is still checked and every independent mistake is reported at once. Returns {@code base} when
+     * there is a problem.
      */
-    public static CanaryPolicy parse(JsonNode root, CanaryPolicy base, List<String> problems) {
+    public static CanaryPolicy parse(JsonNode root, CanaryPolicy base, List<Problem> problems) {
         if (root == null || root.isNull()) {
             return base;
         }
         if (!root.isObject()) {
-            problems.add("a canary policy is a mapping of keys (see analyze run --help)");
+            problems.add(new Problem("", "a canary policy is a mapping of keys (see analyze run --help)"));
             return base;
         }
         var reader = new CanaryPolicyYaml();
@@ -138,7 +172,7 @@ public final class CanaryPolicyYaml {
     private CanaryPolicy mapping(JsonNode root, CanaryPolicy base) {
         for (String[] renamed : RENAMED) {
             if (root.has(renamed[0])) {
-                problem(renamed[0] + " is gone: " + renamed[1]);
+                problem(renamed[0], "no longer a key: " + renamed[1]);
             }
         }
         known(
@@ -185,9 +219,10 @@ public final class CanaryPolicyYaml {
         Number promoteBy = top.get("promote_by_seconds");
         // Set, promote_by cannot come before the bake time (0 is not "off"); unset, it follows a raised bake time.
         if (promoteBy != null && promoteBy.longValue() < minPromote) {
-            problem("promote_by_seconds (" + promoteBy + ") comes before min_promote_seconds (" + minPromote
-                    + "): no canary is promoted before the bake time; give promote_by_seconds " + minPromote
-                    + " or more");
+            problem(
+                    "promote_by_seconds",
+                    "got " + promoteBy + ", which comes before min_promote_seconds (" + minPromote
+                            + "): no canary is promoted before the bake time; give " + minPromote + " or more");
             top.remove("promote_by_seconds");
         }
         return assemble(base, top, parts);
@@ -212,7 +247,7 @@ public final class CanaryPolicyYaml {
                 var e = it.next();
                 String alone = refusal(() -> build(base, Map.of(e.getKey(), e.getValue()), parts));
                 if (alone != null) {
-                    problem(alone.startsWith(e.getKey()) ? alone : e.getKey() + ": " + alone);
+                    problem(e.getKey(), withoutKey(alone, e.getKey()));
                     it.remove();
                     blamed = true;
                 }
@@ -220,7 +255,7 @@ public final class CanaryPolicyYaml {
         }
         String rest = blamed ? refusal(() -> build(base, top, parts)) : together;
         if (rest != null) {
-            problem(rest);
+            problem("", rest); // refused only together: no one key is to blame
         }
         return base;
     }
@@ -261,14 +296,38 @@ public final class CanaryPolicyYaml {
         }
     }
 
-    /** The record {@code build} makes, or {@code fallback} with the engine's refusal reported. */
-    private <T> T record(T fallback, Supplier<T> build) {
+    /**
+     * The record {@code build} makes, or {@code fallback} with the engine's refusal reported under the key it names
+     * first ({@code hard_triggers.max_error_rate must be ...}) when {@code root} has that key, else under
+     * {@code section}.
+     */
+    private <T> T record(T fallback, JsonNode root, String section, Supplier<T> build) {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {
-            problem(e.getMessage());
+            var said = e.getMessage();
+            var named = java.util.regex.Pattern.compile("^[a-z0-9_]+(\\.[a-z0-9_]+)+")
+                    .matcher(said);
+            String key = section;
+            if (named.find() && !root.at("/" + named.group().replace('.', '/')).isMissingNode()) {
+                key = named.group();
+            }
+            problem(key, withoutKey(said, key));
             return fallback;
         }
+    }
+
+    /**
+     * The engine's message without the key it starts with ("x must be ..." gives "must be ...", "x: unknown ..." gives
+     * "unknown ..."), since the problem names its key: before a space only when "must" or "is" follows, so that a
+     * message naming two keys ("x and y must ...") keeps both.
+     */
+    private static String withoutKey(String message, String key) {
+        if (message.startsWith(key + ": ")) {
+            return message.substring(key.length() + 2);
+        }
+        var rest = message.startsWith(key + " ") ? message.substring(key.length() + 1) : null;
+        return rest != null && (rest.startsWith("must ") || rest.startsWith("is ")) ? rest : message;
     }
 
     private HardTriggerPolicy hardTriggers(JsonNode root, HardTriggerPolicy h) {
@@ -290,6 +349,8 @@ public final class CanaryPolicyYaml {
         // The readers report a value of the wrong kind and give the base's, so the constructor judges the rest.
         return record(
                 h,
+                root,
+                "hard_triggers",
                 () -> new HardTriggerPolicy(
                         num(n, p, "max_error_rate", h.maxErrorRate()),
                         whole(n, p, "error_window_seconds", h.errorWindowSeconds()),
@@ -309,6 +370,8 @@ public final class CanaryPolicyYaml {
         known(n, p, "tolerance", "confidence", "allowed_increase", "allowed_decrease");
         return record(
                 m,
+                root,
+                "mann_whitney",
                 () -> new MannWhitneyPolicy(
                         num(n, p, "tolerance", m.tolerance()),
                         num(n, p, "confidence", m.confidence()),
@@ -327,13 +390,13 @@ public final class CanaryPolicyYaml {
         if (n.has("critical_metrics")) {
             JsonNode list = n.get("critical_metrics");
             if (!list.isArray()) {
-                problem(p + "critical_metrics: expected a list of metric names, got " + list);
+                problem(p + "critical_metrics", "expected a list of metric names, got " + list);
             } else {
                 var names = new ArrayList<String>();
                 boolean allNames = true;
                 for (JsonNode name : list) {
                     if (!name.isTextual()) {
-                        problem(p + "critical_metrics: expected metric names, got " + name);
+                        problem(p + "critical_metrics", "expected metric names, got " + name);
                         allNames = false;
                     }
                     names.add(name.asText());
@@ -350,7 +413,7 @@ public final class CanaryPolicyYaml {
                 for (Iterator<String> it = gw.fieldNames(); it.hasNext(); ) {
                     String group = it.next();
                     if (gw.get(group).isNull()) {
-                        problem(p + "group_weights." + group + ": expected a number, got nothing");
+                        problem(p + "group_weights." + group, "expected a number, got nothing");
                         continue;
                     }
                     Double w = num(gw, p + "group_weights.", group);
@@ -363,6 +426,8 @@ public final class CanaryPolicyYaml {
         Set<String> criticalMetrics = critical;
         return record(
                 s,
+                root,
+                "scoring",
                 () -> new ScoringPolicy(
                         weights,
                         s.metricGroups(),
@@ -391,6 +456,8 @@ public final class CanaryPolicyYaml {
                 "stable_noise_minutes");
         return record(
                 q,
+                root,
+                "sequential",
                 () -> new SequentialPolicy(
                         num(n, p, "alpha", q.alpha()),
                         num(n, p, "promote_alpha", q.promoteAlpha()),
@@ -404,39 +471,53 @@ public final class CanaryPolicyYaml {
     }
 
     /**
-     * A list of {weight, intervals} steps, each checked; with any step wrong, every wrong one is reported and the
-     * base's steps are kept.
+     * A list of {weight, intervals} steps, each checked, each problem under its own key ({@code steps[1].weight}); with
+     * any step wrong, every wrong one is reported and the base's steps are kept.
      */
     private List<CanaryStep> steps(JsonNode node, CanaryPolicy base) {
         String where = "steps";
         if (!node.isArray() || node.isEmpty()) {
-            problem(where + ": expected a list of {weight, intervals}");
+            problem(where, "expected a list of {weight, intervals}, e.g. [{weight: 25, intervals: 18}]");
             return base.steps();
         }
         int before = problems.size();
         var steps = new ArrayList<CanaryStep>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode s = node.get(i);
-            JsonNode w = s.get("weight"), n = s.get("intervals");
-            if (w == null || !w.isIntegralNumber() || n == null || !n.isIntegralNumber()) {
-                problem(where + "[" + i + "]: needs a whole-number weight (percent, 1..100)"
-                        + " and intervals, e.g. {weight: 25, intervals: 18}; got " + s);
-            } else if (!w.canConvertToInt() || !n.canConvertToInt()) {
-                problem(where + "[" + i + "]: weight or intervals out of range: " + s);
-            } else {
-                try {
-                    steps.add(new CanaryStep(w.asInt(), n.asInt()));
-                } catch (IllegalArgumentException e) {
-                    problem(where + "[" + i + "]: " + e.getMessage());
-                }
+            String at = where + "[" + i + "]";
+            if (!s.isObject()) {
+                problem(at, "expected {weight, intervals}, e.g. {weight: 25, intervals: 18}; got " + s);
+                continue;
+            }
+            known(s, at + ".", "weight", "intervals");
+            var missing = java.util.stream.Stream.of("weight", "intervals")
+                    .filter(k -> s.get(k) == null || s.get(k).isNull())
+                    .toList();
+            if (!missing.isEmpty()) {
+                problem(
+                        at,
+                        "needs " + String.join(" and ", missing)
+                                + ": a step is {weight, intervals}, e.g. {weight: 25, intervals: 18}");
+            }
+            Long weight = whole(s, at + ".", "weight", 1, 100, "the canary's share of traffic, in percent");
+            Long intervals = whole(
+                    s,
+                    at + ".",
+                    "intervals",
+                    CanaryAnalysis.MIN_INTERVALS_WITH_DATA,
+                    LARGEST,
+                    "a step needs at least " + CanaryAnalysis.MIN_INTERVALS_WITH_DATA
+                            + " intervals with data before it can end");
+            if (weight != null && intervals != null) {
+                steps.add(new CanaryStep(weight.intValue(), intervals.intValue()));
             }
         }
         if (problems.size() > before) {
             return base.steps();
         }
-        String refused = refusal(() -> base.withSteps(steps)); // steps the analysis cannot run, such as too short
+        String refused = refusal(() -> base.withSteps(steps)); // steps the analysis cannot run
         if (refused != null) {
-            problem(where + ": " + refused);
+            problem(where, refused);
             return base.steps();
         }
         return steps;
@@ -453,7 +534,7 @@ public final class CanaryPolicyYaml {
             return YAML.createObjectNode();
         }
         if (!n.isObject()) {
-            problem(path + name + ": expected a mapping of keys, got " + n);
+            problem(path + name, "expected a mapping of keys, got " + n);
             return null;
         }
         return n;
@@ -472,27 +553,43 @@ public final class CanaryPolicyYaml {
             return null;
         }
         if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            problem(path + field + ": expected a number, got " + v);
+            problem(path + field, "expected a number, got " + v);
             return null;
         }
         return v.asDouble();
     }
 
-    /** Seconds, counts and intervals: a whole number from 0 to {@link #LARGEST}; absent or null keeps the fallback. */
+    /** Seconds, counts and intervals: a whole number in the key's range; absent or null keeps the fallback. */
     private long whole(JsonNode node, String path, String field, long fallback) {
         Long v = whole(node, path, field);
         return v == null ? fallback : v;
     }
 
-    /** A whole number from 0 to {@link #LARGEST}; null when absent or null, and when not one (reported). */
+    /**
+     * A whole number in the key's range: from its {@link #LEAST} (else 0) to its {@link #MOST} (else
+     * {@link #LARGEST}); null when absent or null, and when not one (reported).
+     */
     private Long whole(JsonNode node, String path, String field) {
+        String key = path + field;
+        return whole(node, path, field, LEAST.getOrDefault(key, 0L), MOST.getOrDefault(key, LARGEST), "");
+    }
+
+    /**
+     * A whole number from {@code least} to {@code most}; null when absent or null, and when not one, reported with
+     * the same words whatever the value (a fraction, text, too small or too large), and {@code why} the range is so
+     * when it is not plain.
+     */
+    private Long whole(JsonNode node, String path, String field, long least, long most, String why) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         double x = v.isNumber() ? v.asDouble() : Double.NaN;
-        if (!v.isNumber() || x != Math.rint(x) || x < 0 || x > LARGEST) {
-            problem(path + field + ": expected a whole number from 0 to " + LARGEST + ", got " + v);
+        if (!v.isNumber() || x != Math.rint(x) || x < least || x > most) {
+            problem(
+                    path + field,
+                    "expected a whole number from " + least + " to " + most + ", got " + v
+                            + (why.isEmpty() ? "" : ": " + why));
             return null;
         }
         return (long) x;
@@ -509,7 +606,7 @@ public final class CanaryPolicyYaml {
             String guess = io.harbormaster.engine.policy.Names.closest(k, allowed)
                     .map(c -> " (did you mean '" + c + "'?)")
                     .orElse("");
-            problem(at + k + ": unknown key '" + k + "'" + guess + "; known keys: " + String.join(", ", keys));
+            problem(at + k, "unknown key '" + k + "'" + guess + "; known keys: " + String.join(", ", keys));
         }
     }
 
@@ -522,7 +619,7 @@ public final class CanaryPolicyYaml {
         return false;
     }
 
-    private void problem(String message) {
-        problems.add(message);
+    private void problem(String key, String message) {
+        problems.add(new Problem(key, message));
     }
 }

@@ -703,7 +703,6 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** The canary section over {@code base}; every problem in it is reported, each naming its key in the section. */
     /**
      * The canary policy of a service's escalated changes: its own canary policy, then {@code defaults.escalated_canary}
      * over it (unset: {@link CanaryPolicy#cautious()}; {@code {}}: nothing changed), then the service's own
@@ -714,7 +713,7 @@ public final class ConfigLoader {
         if (escalatedDefaults == null) {
             base = canary.cautious();
         } else {
-            var found = new ArrayList<String>();
+            var found = new ArrayList<CanaryPolicyYaml.Problem>();
             base = CanaryPolicyYaml.parse(escalatedDefaults, canary, found);
             found.forEach(p -> problem(
                     path + ".canary", "with defaults.escalated_canary over this service's canary policy: " + p));
@@ -722,10 +721,14 @@ public final class ConfigLoader {
         return canary(own, path + ".escalated_canary", base);
     }
 
+    /**
+     * The canary section over {@code base}; every problem in it is reported at its own key's line, with the key's full
+     * path ({@code defaults.canary.steps[1].weight}), or at the section's when no one key is to blame.
+     */
     private CanaryPolicy canary(JsonNode node, String path, CanaryPolicy base) {
-        var found = new ArrayList<String>();
+        var found = new ArrayList<CanaryPolicyYaml.Problem>();
         var policy = CanaryPolicyYaml.parse(node, base, found);
-        found.forEach(p -> problem(path, p));
+        found.forEach(p -> problem(p.key().isEmpty() ? path : path + "." + p.key(), p.message()));
         return policy;
     }
 

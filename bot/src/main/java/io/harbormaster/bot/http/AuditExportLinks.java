@@ -144,7 +144,8 @@ public final class AuditExportLinks {
                 .header("Cache-Control", "no-store");
         boolean complete = false;
         try (var out = ctx.outputStream()) {
-            AuditExports.write(log, query, format, out, now);
+            // A filtered JSON export is signed with the log's own key, as its checkpoints are.
+            AuditExports.write(log, query, format, out, now, log.signer());
             complete = true;
         } finally {
             // Recorded after the export, so that an export never contains the record of itself.

@@ -137,37 +137,175 @@ class AuditCommandTest {
                 .isEqualTo(1);
     }
 
+    /** {@code audit export} with the audit key pair in its environment, as serve has it. */
+    CliRun exportWithKeys(CheckpointSigner keys, String... args) {
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        var cli = HarbormasterCommand.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        cli.setErr(new java.io.PrintWriter(err));
+        AuditExportCommand export =
+                cli.getSubcommands().get("audit").getSubcommands().get("export").getCommand();
+        export.env = java.util.Map.of(
+                "HARBORMASTER_AUDIT_SIGNING_KEY", keys.privateKeyBase64(),
+                "HARBORMASTER_AUDIT_PUBLIC_KEY", keys.publicKeyBase64());
+        int code = cli.execute(args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
+    static void deleteFirstEntry(Path file, boolean markFiltered) throws Exception {
+        var mapper = new ObjectMapper();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("entries")).remove(0);
+        if (markFiltered) {
+            doc.put("filtered", true);
+        }
+        mapper.writeValue(file.toFile(), doc);
+    }
+
+    /**
+     * QA's repro: a full export, one entry deleted, its unsigned "filtered" flag set. Before, verify said each entry
+     * matches its own hash and exited 0: a file could exempt itself from the chain check.
+     */
     @Test
-    void aFilteredExportIsSaidToBeCheckedEntryByEntryOnlyWithItsCheckpointsNotCheckedNotClaimedAbsent()
+    void aFullExportWithAnEntryDeletedAndMarkedFilteredDoesNotVerifyAsChecked() throws Exception {
+        var file = dir.resolve("export.json");
+        var exported = run("audit", "export", "--db", url, "--format", "json", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        deleteFirstEntry(file, true);
+
+        var r = run("audit", "verify", "--file", file.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
+        assertThat(r.out())
+                .contains("filtered export (its filter is not recorded): 6 entries")
+                .contains("but its completeness is NOT proven: it carries no signed manifest, so an entry deleted"
+                        + " from the file would go unnoticed")
+                .contains("Exit code 3")
+                .doesNotContain("intact");
+        var json = new ObjectMapper()
+                .readTree(run("audit", "verify", "--file", file.toString(), "--json")
+                        .out());
+        assertThat(json.get("scope").asText()).isEqualTo("entries");
+        assertThat(json.get("complete").asBoolean()).isFalse();
+        assertThat(json.get("checkpoints").asInt())
+                .as("checked, not only counted")
+                .isEqualTo(2);
+        assertThat(json.get("filter").isNull()).isTrue();
+        // with the key pinned, as before: the key vouched for nothing
+        assertThat(run("audit", "verify", "--file", file.toString(), "--public-key", signer.publicKeyBase64())
+                        .code())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aFilteredExportWithoutTheKeyPairIsSaidToBeUnsignedAndVerifiesEntryByEntryOnlyWithItsOwnExitCode()
             throws Exception {
         var file = dir.resolve("search.json");
         var exported = run("audit", "export", "--db", url, "--service", "search", "--out", file.toString());
         assertThat(exported.code()).as(exported.err()).isZero();
-        var mapper = new ObjectMapper();
-        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
-        int checkpoints = doc.get("checkpoints").size();
-        assertThat(checkpoints).isPositive();
-        // Someone deletes an entry from the file: a filtered export cannot show it, and must not claim otherwise.
-        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("entries")).remove(0);
-        mapper.writeValue(file.toFile(), doc);
+        assertThat(exported.err())
+                .contains("note: this filtered export carries no signed manifest: no audit key pair is set")
+                .contains("(exit code 3)");
 
         var r = run("audit", "verify", "--file", file.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
         assertThat(r.out())
-                .contains("filtered export: each of its 3 entries matches its own hash")
-                .contains("completeness and its chain cannot be checked")
-                .contains("nor can the " + checkpoints + " signed checkpoint" + (checkpoints == 1 ? "" : "s")
-                        + " it carries")
-                .contains("export without filters")
-                .doesNotContain("intact:", "0 signed checkpoints", "signed through");
-
-        var json = mapper.readTree(
-                run("audit", "verify", "--file", file.toString(), "--json").out());
+                .contains("filtered export (service=search): 4 entries, each matching its own hash and the filter,"
+                        + " linked where consecutive, and 2 signed checkpoints verified, but its completeness is NOT"
+                        + " proven")
+                .contains("export without filters (audit export --format json)")
+                .doesNotContain("intact", "signed through");
+        var json = new ObjectMapper()
+                .readTree(run("audit", "verify", "--file", file.toString(), "--json")
+                        .out());
         assertThat(json.get("scope").asText()).isEqualTo("entries");
         assertThat(json.get("valid").asBoolean()).isTrue();
-        assertThat(json.get("checkpoints").isNull()).isTrue();
+        assertThat(json.get("complete").asBoolean()).isFalse();
         assertThat(json.get("signed_through").isNull()).isTrue();
-        assertThat(json.get("checkpoints_not_checked").asInt()).isEqualTo(checkpoints);
+        assertThat(json.get("filter").get("service").asText()).isEqualTo("search");
+        assertThat(json.get("manifest_key").isNull()).isTrue();
+    }
+
+    @Test
+    void aFilteredExportSignedWithTheLogsKeyIsCompleteForItsFilterAndADeletedEntryIsCaught() throws Exception {
+        var file = dir.resolve("search.json");
+        var exported = exportWithKeys(
+                signer,
+                "audit",
+                "export",
+                "--db",
+                url,
+                "--service",
+                "search",
+                "--since",
+                "2026-11-20",
+                "--out",
+                file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        assertThat(exported.err()).doesNotContain("note:");
+
+        for (var pinned : java.util.List.of(
+                java.util.List.<String>of(), java.util.List.of("--public-key", signer.publicKeyBase64()))) {
+            var args = new java.util.ArrayList<>(java.util.List.of("audit", "verify", "--file", file.toString()));
+            args.addAll(pinned);
+            var r = run(args.toArray(String[]::new));
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            assertThat(r.out())
+                    .contains("filtered export (service=search since=2026-11-20T00:00:00Z) intact and complete for its"
+                            + " filter as exported at ")
+                    .contains("4 entries", "signed by key " + signer.keyId());
+        }
+        var json = new ObjectMapper()
+                .readTree(run("audit", "verify", "--file", file.toString(), "--json")
+                        .out());
+        assertThat(json.get("scope").asText()).isEqualTo("filter");
+        assertThat(json.get("complete").asBoolean()).isTrue();
+        assertThat(json.get("manifest_key").asText()).isEqualTo(signer.keyId());
+        assertThat(json.get("exported_at").asText()).isNotEmpty();
+
+        deleteFirstEntry(file, false);
+        var deleted = run("audit", "verify", "--file", file.toString());
+        assertThat(deleted.code()).isEqualTo(1);
+        assertThat(deleted.out())
+                .contains("NOT intact: its signed manifest lists 4 entries and the file holds 3: entries were removed"
+                        + " from the file");
+
+        // a key pair the log never signed with is not used, and the export says why
+        var stranger = exportWithKeys(
+                CheckpointSigner.generate(),
+                "audit",
+                "export",
+                "--db",
+                url,
+                "--service",
+                "search",
+                "--out",
+                file.toString());
+        assertThat(stranger.code()).isZero();
+        assertThat(stranger.err()).contains("is not one this log's checkpoints are signed with (" + signer.keyId());
+        assertThat(run("audit", "verify", "--file", file.toString()).code()).isEqualTo(3);
+    }
+
+    @Test
+    void aDatabaseAndAFileTogetherAreRefusedRatherThanOneIgnored() {
+        var file = dir.resolve("export.json");
+        run("audit", "export", "--db", url, "--out", file.toString());
+        var r = run("audit", "verify", "--db", url, "--file", file.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("error: give --db or --file, not both", "choose one");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aCsvExportIsNamedAsSuchNotAsADamagedExport() {
+        var file = dir.resolve("x.csv");
+        var exported = run("audit", "export", "--db", url, "--format", "csv", "--out", file.toString());
+        assertThat(exported.code()).as(exported.err()).isZero();
+        var r = run("audit", "verify", "--file", file.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains(file + " is a CSV export", "--format json")
+                .doesNotContain("not a whole, unaltered", "Exception");
     }
 
     @Test
@@ -241,16 +379,17 @@ class AuditCommandTest {
     }
 
     @Test
-    void aFilteredExportVerifiedWithAPublicKeyIsSaidNotToBeVerifiedAgainstIt() {
+    void anUnsignedFilteredExportVerifiedWithAPublicKeyIsSaidNotToBeVerifiedAgainstIt() {
         var file = dir.resolve("search.json");
         var exported = run("audit", "export", "--db", url, "--service", "search", "--out", file.toString());
         assertThat(exported.code()).as(exported.err()).isZero();
         var r = run("audit", "verify", "--file", file.toString(), "--public-key", signer.publicKeyBase64());
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
-                .contains("filtered export: each of its 4 entries matches its own hash")
-                .contains("NOT verified against the public key (--public-key): a filtered export's checkpoints are"
-                        + " not checked, so the key verified nothing");
+                .contains("filtered export (service=search): 4 entries, each matching its own hash")
+                .contains("NOT verified against the public key (--public-key): the filtered export carries no signed"
+                        + " manifest, so the key vouches for none of its completeness")
+                .doesNotContain("Exit code 3");
     }
 
     @Test
@@ -309,7 +448,8 @@ class AuditCommandTest {
                 "--out",
                 file.toString());
         assertThat(quiet.code()).isZero();
-        assertThat(quiet.err()).doesNotContain("note:");
+        // (only that the JSON export is not signed: no key pair is set here)
+        assertThat(quiet.err()).doesNotContain("note: no entry", "did you mean");
     }
 
     @Test

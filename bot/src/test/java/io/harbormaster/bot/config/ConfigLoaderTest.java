@@ -510,13 +510,47 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void canaryPolicyErrorsPointIntoTheCanarySection() {
+    void canaryPolicyErrorsPointAtTheirKeyInTheCanarySection() {
         var p = problems(MINIMAL + "    canary:\n      hard_triggers: {max_eror_rate: 0.1}\n");
         assertThat(p)
                 .singleElement()
                 .asString()
-                .startsWith("harbormaster.yml:7: services.web.canary: ")
-                .contains("max_eror_rate");
+                .startsWith("harbormaster.yml:8: services.web.canary.hard_triggers.max_eror_rate: unknown key"
+                        + " 'max_eror_rate'");
+    }
+
+    /**
+     * QA's repro on the shipped example: before, both were reported at the canary: line (32) as "defaults.canary: …",
+     * and -5 was "expected a whole number from 0 to 1000000" while 0 was "interval_seconds must be positive".
+     */
+    @Test
+    void eachCanaryProblemIsReportedAtItsKeysLineWithItsFullPathAndOneRangePerKey() throws IOException {
+        var example = example();
+        var lines = example.lines().toList();
+        int interval = lines.indexOf("    interval_seconds: 10") + 1;
+        int step = lines.indexOf("      - {weight: 25, intervals: 18}") + 1;
+        assertThat(interval).isPositive();
+        assertThat(step).isGreaterThan(interval);
+        for (var value : List.of("-5", "0")) {
+            var p = problems(example.replace("    interval_seconds: 10", "    interval_seconds: " + value)
+                    .replace("      - {weight: 25, intervals: 18}", "      - {weight: 250, intervals: 18}"));
+            assertThat(p)
+                    .as(value)
+                    .containsExactly(
+                            "harbormaster.yml:" + step + ": defaults.canary.steps[1].weight: expected a whole number"
+                                    + " from 1 to 100, got 250: the canary's share of traffic, in percent",
+                            "harbormaster.yml:" + interval + ": defaults.canary.interval_seconds: expected a whole"
+                                    + " number from 1 to 1000000, got " + value);
+        }
+        // a key of a sub-section, and the engine's own word for a range, at the key's line too
+        var sub = problems(MINIMAL + "    canary:\n      sequential:\n        alpha: 2\n      hard_triggers:\n"
+                + "        p99_window_seconds: 0\n");
+        assertThat(sub)
+                .containsExactlyInAnyOrder(
+                        "harbormaster.yml:9: services.web.canary.sequential.alpha: must be between 0 and 1 (a"
+                                + " probability, 0.008 is 0.8%), got 2.0",
+                        "harbormaster.yml:11: services.web.canary.hard_triggers.p99_window_seconds: expected a whole"
+                                + " number from 1 to 1000000, got 0");
     }
 
     @Test
@@ -607,7 +641,7 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL + "    canary:\n      hold_latency_e_value: 0.6\n"))
                 .singleElement()
                 .asString()
-                .contains("hold_latency_e_value is gone", "use hold_latency_t");
+                .contains("canary.hold_latency_e_value: no longer a key", "use hold_latency_t");
         assertThat(canary.escalateEValue()).isEqualTo(8);
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: -5\n"))
                 .singleElement()
@@ -616,7 +650,7 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL + "    canary:\n      promote_by_seconds: 0\n"))
                 .singleElement()
                 .asString()
-                .contains("promote_by_seconds (0) comes before min_promote_seconds (210)", "210 or more");
+                .contains("promote_by_seconds: got 0, which comes before min_promote_seconds (210)", "210 or more");
         var slowBake =
                 ConfigLoader.parse("harbormaster.yml", MINIMAL + "    canary:\n      min_promote_seconds: 300\n");
         assertThat(slowBake.catalog().service("web").orElseThrow().canary().promoteBySeconds())
@@ -673,7 +707,11 @@ class ConfigLoaderTest {
     @Test
     void aCanaryStepTooShortToEverEndIsRefused() {
         var p = problems(MINIMAL + "    canary:\n      steps: [{weight: 10, intervals: 2}]\n");
-        assertThat(p).singleElement().asString().contains("needs at least 3 intervals");
+        assertThat(p)
+                .singleElement()
+                .asString()
+                .isEqualTo("harbormaster.yml:8: services.web.canary.steps[0].intervals: expected a whole number from 3"
+                        + " to 1000000, got 2: a step needs at least 3 intervals with data before it can end");
     }
 
     @Test
@@ -702,22 +740,26 @@ class ConfigLoaderTest {
     @Test
     void aCanaryPolicyThatWouldRollBackEveryCanaryOrPromoteOnNoScoreIsRefusedNamingTheKey() {
         String[][] cases = {
-            {"hard_triggers:\n        max_error_rate: -0.5", "hard_triggers.max_error_rate is a share of requests"},
-            {"hard_triggers:\n        max_restarts: -1", "hard_triggers.max_restarts: expected a whole number"},
-            {"hard_triggers:\n        max_restarts: 0", "hard_triggers.max_restarts must be 1 or more"},
-            {"scoring:\n        group_weights: {errors: -50}", "scoring.group_weights.errors must be a weight of 0"},
+            {"hard_triggers:\n        max_error_rate: -0.5", "hard_triggers.max_error_rate: is a share of requests"},
+            {
+                "hard_triggers:\n        max_restarts: -1",
+                "hard_triggers.max_restarts: expected a whole number from 1 to 1000000, got -1"
+            },
+            {"hard_triggers:\n        max_restarts: 0", "max_restarts: expected a whole number from 1 to 1000000, got 0"
+            },
+            {"scoring:\n        group_weights: {errors: -50}", "scoring.group_weights.errors: must be a weight of 0"},
             {"scoring:\n        group_weights: {errors: 0, latency: 0}", "must give some group a weight above 0"},
             {"scoring:\n        group_weights: {eror: 5}", "unknown group 'eror'"},
             {"scoring:\n        critical_metrics: [nonsense]", "critical_metrics: unknown metric 'nonsense'"},
             {"scoring:\n        pass: 50\n        marginal: 90", "0 <= marginal <= pass <= 100"},
-            {"max_no_data_seconds: -5", "max_no_data_seconds: expected a whole number from 0"},
-            {"max_no_data_seconds: 0", "max_no_data_seconds must be positive"},
+            {"max_no_data_seconds: -5", "max_no_data_seconds: expected a whole number from 1 to 1000000, got -5"},
+            {"max_no_data_seconds: 0", "max_no_data_seconds: expected a whole number from 1 to 1000000, got 0"},
             {"min_step_seconds: 10.9", "min_step_seconds: expected a whole number from 0 to 1000000, got 10.9"},
-            {"interval_seconds: 99999999999999999999999", "interval_seconds: expected a whole number from 0 to"},
+            {"interval_seconds: 99999999999999999999999", "interval_seconds: expected a whole number from 1 to"},
             {"closing_test_seconds: 10000000", "closing_test_seconds: expected a whole number from 0 to 1000000"},
-            {"sequential:\n        alpha: 2", "sequential.alpha must be between 0 and 1"},
+            {"sequential:\n        alpha: 2", "sequential.alpha: must be between 0 and 1"},
             {"sequential:\n        alpah: 0.01", "sequential.alpah: unknown key 'alpah' (did you mean 'alpha'?)"},
-            {"sequential:\n        error_ratio: 0.5", "sequential.error_ratio must be above 1"},
+            {"sequential:\n        error_ratio: 0.5", "sequential.error_ratio: must be above 1"},
             {"sequential:\n        noise_history: 2.5", "sequential.noise_history: expected a whole number"},
             {"sequential:\n        noise_histroy: 30", "unknown key 'noise_histroy' (did you mean 'noise_history'?)"},
             {"sequential:\n        stable_noise_minutes: -1", "sequential.stable_noise_minutes: expected a whole number"
@@ -726,11 +768,13 @@ class ConfigLoaderTest {
                 "sequential:\n        stable_noise_minutes: 2.5",
                 "sequential.stable_noise_minutes: expected a whole number"
             },
-            {"sequential:\n        stable_noise_minutes: 1441", "sequential.stable_noise_minutes must be from 0 to 1440"
+            {
+                "sequential:\n        stable_noise_minutes: 1441",
+                "sequential.stable_noise_minutes: expected a whole number from 0 to 1440, got 1441"
             },
             {"sequential:\n        stable_noise_minute: 10", "(did you mean 'stable_noise_minutes'?)"},
             {"mann_whitney:\n        allowed_increase: 0.5", "mann_whitney.allowed_increase and allowed_decrease"},
-            {"steps: [{weight: 5.5, intervals: 6}]", "steps[0]: needs a whole-number weight"},
+            {"steps: [{weight: 5.5, intervals: 6}]", "steps[0].weight: expected a whole number from 1 to 100, got 5.5"},
         };
         for (String[] c : cases) {
             assertThat(problems(MINIMAL + "    canary:\n      " + c[0] + "\n"))
@@ -805,16 +849,19 @@ class ConfigLoaderTest {
                       steps: [{weight: 5.5, intervals: 6}]
                       max_no_data_seconds: 0
                 """);
+        // each at its own key's line, with its full path
         assertThat(p)
-                .hasSize(4)
-                .allSatisfy(l -> assertThat(l).startsWith("harbormaster.yml:7: services.web.canary: "))
-                .anySatisfy(l -> assertThat(l)
-                        .contains(
-                                "hard_triggers.max_eror_rate: unknown key 'max_eror_rate'",
-                                "(did you mean 'max_error_rate'?)"))
-                .anySatisfy(l -> assertThat(l).contains("sequential.alpha must be between 0 and 1"))
-                .anySatisfy(l -> assertThat(l).contains("steps[0]: needs a whole-number weight"))
-                .anySatisfy(l -> assertThat(l).contains("max_no_data_seconds must be positive"));
+                .containsExactlyInAnyOrder(
+                        "harbormaster.yml:9: services.web.canary.hard_triggers.max_eror_rate: unknown key"
+                                + " 'max_eror_rate' (did you mean 'max_error_rate'?); known keys: max_error_rate,"
+                                + " error_window_seconds, max_p99_ms, p99_window_seconds, max_restarts,"
+                                + " restart_window_seconds, min_requests",
+                        "harbormaster.yml:11: services.web.canary.sequential.alpha: must be between 0 and 1 (a"
+                                + " probability, 0.008 is 0.8%), got 2.0",
+                        "harbormaster.yml:12: services.web.canary.steps[0].weight: expected a whole number from 1 to"
+                                + " 100, got 5.5: the canary's share of traffic, in percent",
+                        "harbormaster.yml:13: services.web.canary.max_no_data_seconds: expected a whole number from 1"
+                                + " to 1000000, got 0");
     }
 
     @Test
@@ -831,21 +878,22 @@ class ConfigLoaderTest {
                         group_weights: {errors: x}
                       steps: [{weight: 0, intervals: 18}, {weight: 50}]
                 """);
+        String at = "harbormaster.yml:%d: services.web.canary.";
         assertThat(p)
-                .extracting(l -> l.substring("harbormaster.yml:7: services.web.canary: ".length()))
                 .containsExactlyInAnyOrder(
-                        "interval_seconds must be positive, got 0",
-                        "escalate_e_value: the escalate e-value must be a positive number, got 0.0",
-                        "closing_alpha: the closing test's alpha must be 0 (off) or more, and with the sequential"
-                                + " alpha below 1, got -1.0",
-                        "hold_error_z: expected a number, got \"high\"",
-                        "scoring.pas: unknown key 'pas' (did you mean 'pass'?); known keys: pass, marginal,"
-                                + " critical_metrics, group_weights",
-                        "scoring.critical_metrics: expected metric names, got 7",
-                        "scoring.group_weights.errors: expected a number, got \"x\"",
-                        "steps[0]: a step's weight must be 1..100 percent, got 0",
-                        "steps[1]: needs a whole-number weight (percent, 1..100) and intervals, e.g. {weight: 25,"
-                                + " intervals: 18}; got {\"weight\":50}");
+                        at.formatted(8) + "interval_seconds: expected a whole number from 1 to 1000000, got 0",
+                        at.formatted(9) + "escalate_e_value: the escalate e-value must be a positive number, got 0.0",
+                        at.formatted(10) + "closing_alpha: the closing test's alpha must be 0 (off) or more, and with"
+                                + " the sequential alpha below 1, got -1.0",
+                        at.formatted(11) + "hold_error_z: expected a number, got \"high\"",
+                        at.formatted(13) + "scoring.pas: unknown key 'pas' (did you mean 'pass'?); known keys: pass,"
+                                + " marginal, critical_metrics, group_weights",
+                        at.formatted(14) + "scoring.critical_metrics: expected metric names, got 7",
+                        at.formatted(15) + "scoring.group_weights.errors: expected a number, got \"x\"",
+                        at.formatted(16) + "steps[0].weight: expected a whole number from 1 to 100, got 0: the"
+                                + " canary's share of traffic, in percent",
+                        at.formatted(16) + "steps[1]: needs intervals: a step is {weight, intervals}, e.g. {weight:"
+                                + " 25, intervals: 18}");
     }
 
     @Test

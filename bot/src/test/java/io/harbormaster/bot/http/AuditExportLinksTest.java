@@ -155,6 +155,36 @@ class AuditExportLinksTest {
         assertThat(report.signedThrough()).isEqualTo(6);
     }
 
+    /**
+     * Before, a filtered export carried nothing that showed it whole, so one with an entry deleted verified the same as
+     * the export served: it is now signed with the log's key, its filter and its entries.
+     */
+    @Test
+    void aFilteredJsonExportIsSignedSoThatAnEntryDeletedFromItIsCaught() throws Exception {
+        var json = get(links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR")
+                .json());
+        assertThat(json.statusCode()).isEqualTo(200);
+        var key = Optional.of(log.signer().orElseThrow().publicKey());
+        var report = verify(json.body(), key);
+        assertThat(report.valid()).as(report.reason()).isTrue();
+        assertThat(report.scope()).isEqualTo(io.harbormaster.engine.audit.VerifyReport.Scope.FILTER);
+        assertThat(report.entries()).isEqualTo(3);
+        assertThat(report.export().filter()).containsExactly(java.util.Map.entry("service", "checkout"));
+        assertThat(report.export().exportedAt()).isEqualTo(T0.toString());
+
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json.body());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("entries")).remove(1);
+        var deleted = verify(mapper.writeValueAsString(doc), key);
+        assertThat(deleted.valid()).isFalse();
+        assertThat(deleted.reason()).contains("its signed manifest lists 3 entries and the file holds 2");
+    }
+
+    static io.harbormaster.engine.audit.VerifyReport verify(String json, Optional<java.security.PublicKey> key) {
+        return io.harbormaster.engine.audit.AuditExport.verify(
+                new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), key);
+    }
+
     @Test
     void aChangedFilterOrRequesterOrAnExpiredLinkIsRefused() throws Exception {
         var csv = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR")

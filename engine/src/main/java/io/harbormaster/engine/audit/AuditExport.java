@@ -25,9 +25,11 @@ import java.util.Map;
  * The export formats of the audit log, written and read one entry at a time so that any size streams in constant
  * memory.
  *
- * <p>JSON: one object with {@code format}, {@code exported_at}, {@code filtered}, {@code keys} (public keys by id),
- * {@code checkpoints}, then {@code entries}, so a reader meets the keys and checkpoints before the entries and can
- * verify while it reads. CSV: a header row and one row per entry, every field as stored, for spreadsheets.
+ * <p>JSON: one object with {@code format}, {@code exported_at}, {@code filtered}, for a filtered export its
+ * {@code filter}, {@code keys} (public keys by id), {@code checkpoints}, then {@code entries}, so a reader meets the
+ * keys and checkpoints before the entries and can verify while it reads; a filtered export then ends with its
+ * {@code manifest} ({@link ExportManifest}), signed once every entry is written. CSV: a header row and one row per
+ * entry, every field as stored, for spreadsheets.
  */
 public final class AuditExport {
     public static final String FORMAT = "harbormaster-audit-export-v1";
@@ -51,32 +53,57 @@ public final class AuditExport {
 
     private AuditExport() {}
 
-    /** Writes a JSON export: header fields first, then entries as {@link JsonWriter#entry} is called. */
+    /**
+     * Writes a JSON export: header fields first, then entries as {@link JsonWriter#entry} is called. An export that
+     * {@code filter}s records its filter, and, with a {@code signer}, ends with a manifest signed by it, without which
+     * verify cannot show that no entry was deleted from the file.
+     */
     public static JsonWriter json(
             OutputStream out,
             Instant exportedAt,
-            boolean filtered,
+            AuditQuery filter,
             Map<String, String> keys,
-            List<AuditCheckpoint> checkpoints) {
-        return new JsonWriter(out, exportedAt, filtered, keys, checkpoints);
+            List<AuditCheckpoint> checkpoints,
+            java.util.Optional<CheckpointSigner> signer) {
+        return new JsonWriter(out, exportedAt, filter, keys, checkpoints, signer);
     }
 
     /** Streams entries into a JSON document. */
     public static final class JsonWriter implements AutoCloseable {
         private final JsonGenerator g;
+        private final String exportedAt;
+        private final Map<String, String> filter;
+        private final java.util.Optional<CheckpointSigner> signer;
+        /** A filtered export's running digest of its entries' hashes, for its manifest; null for a full export. */
+        private final ExportManifest.Digest digest;
+
+        private boolean finished;
 
         JsonWriter(
                 OutputStream out,
                 Instant exportedAt,
-                boolean filtered,
+                AuditQuery query,
                 Map<String, String> keys,
-                List<AuditCheckpoint> checkpoints) {
+                List<AuditCheckpoint> checkpoints,
+                java.util.Optional<CheckpointSigner> signer) {
+            boolean filtered = ExportManifest.filters(query);
+            this.exportedAt = exportedAt.toString();
+            this.filter = ExportManifest.filterOf(query);
+            this.signer = signer;
+            this.digest = filtered ? new ExportManifest.Digest() : null;
             try {
                 g = JSON.createGenerator(out, JsonEncoding.UTF8);
                 g.writeStartObject();
                 g.writeStringField("format", FORMAT);
-                g.writeStringField("exported_at", exportedAt.toString());
+                g.writeStringField("exported_at", this.exportedAt);
                 g.writeBooleanField("filtered", filtered);
+                if (filtered) {
+                    g.writeObjectFieldStart("filter");
+                    for (var f : filter.entrySet()) {
+                        g.writeStringField(f.getKey(), f.getValue());
+                    }
+                    g.writeEndObject();
+                }
                 g.writeObjectFieldStart("keys");
                 for (var k : keys.entrySet()) {
                     g.writeStringField(k.getKey(), k.getValue());
@@ -120,13 +147,43 @@ public final class AuditExport {
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
+            if (digest != null) {
+                digest.add(e.hash());
+            }
         }
 
+        /**
+         * Ends the document once every entry is written, a filtered export with its signed manifest. An export whose
+         * writing failed part way is closed without it: cut short, it is refused by verify rather than taken for the
+         * whole, and its manifest is never signed over the entries it happened to get.
+         */
+        public void finish() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                g.writeEndArray();
+                if (digest != null && signer.isPresent()) {
+                    var m = ExportManifest.sign(signer.get(), exportedAt, filter, digest);
+                    g.writeObjectFieldStart("manifest");
+                    g.writeNumberField("entries", m.entries());
+                    g.writeStringField("entries_digest", m.entriesDigest());
+                    g.writeStringField("key_id", m.keyId());
+                    g.writeStringField("signature", m.signature());
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
+                g.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Flushes what was written; the document is whole only after {@link #finish()}. */
         @Override
         public void close() {
             try {
-                g.writeEndArray();
-                g.writeEndObject();
                 g.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -181,15 +238,19 @@ public final class AuditExport {
     }
 
     /**
-     * Verifies a JSON export without any database, reading it once. Checkpoints are checked against
-     * {@code pinnedKey} when given, else against the keys the export carries (which proves integrity, not
-     * authorship: pin the key for that). A filtered export has gaps by design, so only each entry's own hash is
-     * checked there: its report says {@link VerifyReport#filtered()}, and counts the checkpoints the file carries
-     * without checking them.
+     * Verifies a JSON export without any database, reading it once. Checkpoints, and a filtered export's manifest, are
+     * checked against {@code pinnedKey} when given, else against the keys the export carries (which proves integrity,
+     * not authorship: pin the key for that).
+     *
+     * <p>A full export is checked as a chain: every link, hash and checkpoint. A filtered export has gaps by design: its
+     * entries are checked as far as a part of the chain can be ({@link FilteredVerifier}), and its completeness only
+     * by its signed manifest, so that a file cannot excuse a missing entry by saying it is filtered. Without a valid
+     * manifest the report's scope is {@link VerifyReport.Scope#ENTRIES}: nothing wrong was found, but nothing shows
+     * that no entry was deleted.
      *
      * @throws IllegalArgumentException when the file cannot be read as an export (empty, not JSON, cut short, a
-     *     checkpoint or header value missing, of the wrong type or unknown): the message starts with the line and
-     *     column ({@code line L, column C: }) when the place is known, and names the key
+     *     checkpoint, filter, manifest or header value missing, of the wrong type or unknown): the message starts with
+     *     the line and column ({@code line L, column C: }) when the place is known, and names the key
      */
     public static VerifyReport verify(InputStream in, java.util.Optional<PublicKey> pinnedKey) {
         try (JsonParser p = JSON.createParser(in)) {
@@ -203,17 +264,27 @@ public final class AuditExport {
             List<AuditCheckpoint> checkpoints = new ArrayList<>();
             boolean filtered = false;
             String format = null;
+            String exportedAt = "";
+            Map<String, String> filter = null;
+            ExportManifest manifest = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 var name = p.currentName();
                 p.nextToken();
                 switch (name) {
                     case "format" -> format = headerText(p, "format");
+                    case "exported_at" -> {
+                        // as written: a filtered export's manifest signs this text
+                        exportedAt = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : "";
+                        p.skipChildren();
+                    }
                     case "filtered" -> {
                         if (!p.currentToken().isBoolean()) {
                             throw at(p, "'filtered' is " + found(p) + ", expected true or false");
                         }
                         filtered = p.getBooleanValue();
                     }
+                    case "filter" -> filter = readFilter(p);
+                    case "manifest" -> manifest = readManifest(p);
                     case "keys" -> readKeys(p, keys);
                     case "checkpoints" -> readCheckpoints(p, checkpoints);
                     case "entries" -> {
@@ -224,12 +295,33 @@ public final class AuditExport {
                         var trusted = pinnedKey
                                 .map(k -> Map.of(CheckpointSigner.keyIdOf(k), k))
                                 .orElse(keys);
-                        var report = filtered
-                                ? verifyEach(p, checkpoints.size())
-                                : verifyChain(p, new ChainVerifier(trusted, checkpoints));
+                        if (filtered) {
+                            var verifier =
+                                    new FilteredVerifier(trusted, checkpoints, filter == null ? Map.of() : filter);
+                            if (verifyEach(p, verifier)) {
+                                // An export cut off right after its entries still has to end as a whole document.
+                                var rest = readToTheEnd(p);
+                                manifest = rest.manifest() != null ? rest.manifest() : manifest;
+                            }
+                            return verifier.finish(java.util.Optional.ofNullable(manifest), exportedAt);
+                        }
+                        var report = verifyChain(p, new ChainVerifier(trusted, checkpoints));
                         if (report.valid()) {
-                            // An export cut off right after its entries still has to end as a whole document.
-                            readToTheEnd(p);
+                            var rest = readToTheEnd(p);
+                            boolean hasFilter = filter != null || rest.filter();
+                            if (hasFilter || manifest != null || rest.manifest() != null) {
+                                // Only a filtered export carries these: a file that has them and says it is not
+                                // filtered was changed, whatever its chain says.
+                                return new VerifyReport(
+                                        report.entries(),
+                                        false,
+                                        java.util.OptionalLong.empty(),
+                                        "the export says it is not filtered, but carries a filtered export's "
+                                                + (hasFilter ? "filter" : "manifest")
+                                                + ": its header was changed",
+                                        report.checkpoints(),
+                                        report.signedThrough());
+                            }
                         }
                         return report;
                     }
@@ -245,6 +337,110 @@ public final class AuditExport {
             throw new IllegalArgumentException(
                     (where.isEmpty() ? "" : where + ": ") + "the export is not valid JSON: " + what, e);
         }
+    }
+
+    /**
+     * Whether {@code firstLine} is the header row of a CSV export: a file that {@link #verify} cannot check (CSV
+     * carries neither the checkpoints nor the keys), to be named as such rather than as a damaged JSON export.
+     */
+    public static boolean isCsvHeader(String firstLine) {
+        var line = firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine;
+        return line.strip().equals(String.join(",", CSV_COLUMNS));
+    }
+
+    /** A filtered export's {@code filter}: the query it was exported with, each part text, the times instants. */
+    private static Map<String, String> readFilter(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw at(p, "'filter' is " + found(p) + ", expected an object such as {\"service\": \"search\"}");
+        }
+        var start = p.currentTokenLocation();
+        var filter = new java.util.LinkedHashMap<String, String>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            var key = p.currentName();
+            if (!ExportManifest.FILTER_KEYS.contains(key)) {
+                throw at(
+                        p,
+                        "filter: unknown key '" + key + "'" + JsonErrors.suggestion(key, ExportManifest.FILTER_KEYS)
+                                + "; a filter has " + listed(ExportManifest.FILTER_KEYS) + ", each at most once");
+            }
+            if (filter.containsKey(key)) {
+                throw at(p, "filter: the key '" + key + "' is given twice");
+            }
+            p.nextToken();
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw at(p, "filter." + key + " is " + found(p) + ", expected text");
+            }
+            var value = p.getText();
+            if (key.equals("since") || key.equals("until")) {
+                try {
+                    Instant.parse(value);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw at(
+                            p,
+                            "filter." + key + " is \"" + shorten(value)
+                                    + "\", expected an ISO-8601 instant such as 2026-11-23T10:00:00Z");
+                }
+            }
+            filter.put(key, value);
+        }
+        if (filter.isEmpty()) {
+            throw new IllegalArgumentException(
+                    JsonErrors.where(start) + ": 'filter' is empty: a filtered export records what it was filtered on");
+        }
+        return filter;
+    }
+
+    private static final List<String> MANIFEST_KEYS = List.of("entries", "entries_digest", "key_id", "signature");
+
+    /** A filtered export's {@code manifest}: every key of {@link #MANIFEST_KEYS} once, with a value of its type. */
+    private static ExportManifest readManifest(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw at(p, "'manifest' is " + found(p) + ", expected an object {...}");
+        }
+        var start = p.currentTokenLocation();
+        var values = new HashMap<String, Object>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            var key = p.currentName();
+            if (!MANIFEST_KEYS.contains(key)) {
+                throw at(
+                        p,
+                        "manifest: unknown key '" + key + "'" + JsonErrors.suggestion(key, MANIFEST_KEYS)
+                                + "; a manifest has exactly " + listed(MANIFEST_KEYS));
+            }
+            if (values.containsKey(key)) {
+                throw at(p, "manifest: the key '" + key + "' is given twice");
+            }
+            p.nextToken();
+            if (key.equals("entries")) {
+                if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+                        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        || p.getLongValue() < 0) {
+                    throw at(p, "manifest: 'entries' is " + found(p) + ", expected a whole number, 0 or more");
+                }
+                values.put(key, p.getLongValue());
+            } else {
+                if (p.currentToken() != JsonToken.VALUE_STRING) {
+                    throw at(p, "manifest: '" + key + "' is " + found(p) + ", expected text");
+                }
+                values.put(key, p.getText());
+            }
+        }
+        var missing = MANIFEST_KEYS.stream().filter(k -> !values.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(JsonErrors.where(start) + ": manifest: "
+                    + (missing.size() == 1
+                            ? "the key '" + missing.getFirst() + "' is missing"
+                            : "the keys "
+                                    + listed(missing.stream()
+                                            .map(k -> "'" + k + "'")
+                                            .toList()) + " are missing")
+                    + "; a manifest has " + listed(MANIFEST_KEYS));
+        }
+        return new ExportManifest(
+                (Long) values.get("entries"),
+                (String) values.get("entries_digest"),
+                (String) values.get("key_id"),
+                (String) values.get("signature"));
     }
 
     private static final List<String> CHECKPOINT_KEYS =
@@ -366,15 +562,27 @@ public final class AuditExport {
         return p.getText();
     }
 
-    /** After the entries: the rest of the export object, skipped, then nothing more. */
-    private static void readToTheEnd(JsonParser p) throws IOException {
+    /** What follows the entries: a filtered export's manifest, and whether a filter was put there. */
+    private record Rest(ExportManifest manifest, boolean filter) {}
+
+    /** After the entries: the rest of the export object, then nothing more. */
+    private static Rest readToTheEnd(JsonParser p) throws IOException {
+        ExportManifest manifest = null;
+        boolean filter = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
+            var name = p.currentName();
             p.nextToken();
-            p.skipChildren();
+            if (name.equals("manifest")) {
+                manifest = readManifest(p);
+            } else {
+                filter |= name.equals("filter");
+                p.skipChildren();
+            }
         }
         if (p.nextToken() != null) {
             throw at(p, "there is more after the export's closing '}': a file holds one export");
         }
+        return new Rest(manifest, filter);
     }
 
     /** The value under the parser, in words: {@code the text "6"}, {@code the number 6.5}, {@code null}, ... */
@@ -429,34 +637,27 @@ public final class AuditExport {
         return verifier.finish();
     }
 
-    private static VerifyReport verifyEach(JsonParser p, long checkpointsInFile) throws IOException {
-        long count = 0;
+    /** Offers each entry of a filtered export to {@code verifier}; false when it found a problem and stopped. */
+    private static boolean verifyEach(JsonParser p, FilteredVerifier verifier) throws IOException {
         while (p.nextToken() != JsonToken.END_ARRAY) {
+            long number = verifier.entries() + 1;
             var start = p.currentTokenLocation();
-            var n = entryNode(p, count + 1);
+            var n = entryNode(p, number);
             AuditEntry e;
             try {
                 e = entryOf(n);
             } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(JsonErrors.where(start) + ": entry " + (count + 1) + " of the file"
+                throw new IllegalArgumentException(JsonErrors.where(start) + ": entry " + number + " of the file"
                         + (n.path("seq").canConvertToLong()
                                 ? " (seq " + n.get("seq").asLong() + ")"
                                 : "")
                         + " cannot be read: " + ex.getMessage());
             }
-            count++;
-            if (!e.hashMatches()) {
-                return new VerifyReport(
-                        count,
-                        false,
-                        java.util.OptionalLong.of(e.seq()),
-                        "entry " + e.seq() + " was changed after it was written: its fields do not give its hash",
-                        checkpointsInFile,
-                        0,
-                        true);
+            if (!verifier.accept(e)) {
+                return false;
             }
         }
-        return new VerifyReport(count, true, java.util.OptionalLong.empty(), "", checkpointsInFile, 0, true);
+        return true;
     }
 
     /** The entry under the parser (the {@code number}th of the file), which must be an object. */

@@ -90,6 +90,11 @@ public final class CheckpointSigner {
                 seq, entryHash, at, keyId, Base64.getEncoder().encodeToString(signature));
     }
 
+    /** The base64 signature of {@code message}: what an export's manifest carries. */
+    String signBase64(byte[] message) {
+        return Base64.getEncoder().encodeToString(sign(message));
+    }
+
     private byte[] sign(byte[] message) {
         try {
             var signer = Signature.getInstance(ALGORITHM);

@@ -41,7 +41,7 @@ import java.util.Optional;
  */
 public final class CanaryAnalysis {
     /** Fewer intervals with data than this in a step and the step cannot end. */
-    static final int MIN_INTERVALS_WITH_DATA = 3;
+    public static final int MIN_INTERVALS_WITH_DATA = 3;
     /** The metric the Mann-Whitney scorer's evidence names: its estimate is the step's score, 0 to 100. */
     static final String SCORE_METRIC = "score";
 

@@ -31,15 +31,26 @@ class AuditExportDamagedTest {
     final CheckpointSigner signer = CheckpointSigner.generate();
     final List<AuditEntry> entries = ChainVerifierTest.chain(6);
 
-    /** A full export of 6 entries with checkpoints at entries 3 and 6, as the writer makes it. */
+    /**
+     * An export of 6 entries with checkpoints at entries 3 and 6, as the writer makes it: full, or filtered on their
+     * service (with its filter and manifest).
+     */
     ObjectNode export(boolean filtered) throws Exception {
         var cps = List.of(
                 signer.checkpoint(3, entries.get(2).hash(), Instant.EPOCH),
                 signer.checkpoint(6, entries.get(5).hash(), Instant.EPOCH));
         var out = new ByteArrayOutputStream();
-        try (var w =
-                AuditExport.json(out, Instant.EPOCH, filtered, Map.of(signer.keyId(), signer.publicKeyBase64()), cps)) {
+        // every entry is of checkout: filtered on it, the export holds them all
+        var filter = filtered ? AuditQuery.all().withService("checkout") : AuditQuery.all();
+        try (var w = AuditExport.json(
+                out,
+                Instant.EPOCH,
+                filter,
+                Map.of(signer.keyId(), signer.publicKeyBase64()),
+                cps,
+                Optional.of(signer))) {
             entries.forEach(w::entry);
+            w.finish();
         }
         return (ObjectNode) MAPPER.readTree(out.toByteArray());
     }

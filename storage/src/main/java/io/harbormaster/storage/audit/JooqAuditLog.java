@@ -108,8 +108,16 @@ public final class JooqAuditLog implements AuditLog {
         return new JooqAuditLog(db, Optional.empty(), 1, Clock.systemUTC(), pinnedKey);
     }
 
-    private CheckpointSigner signer() {
+    private CheckpointSigner requireSigner() {
         return signer.orElseThrow(() -> new IllegalStateException("this audit log was opened read-only"));
+    }
+
+    /**
+     * The key this log signs its checkpoints with, which also signs its filtered exports' manifests; empty for a
+     * {@link #reader}.
+     */
+    public Optional<CheckpointSigner> signer() {
+        return signer;
     }
 
     private void registerKey(CheckpointSigner signer) {
@@ -137,7 +145,7 @@ public final class JooqAuditLog implements AuditLog {
      */
     @Override
     public AuditEntry append(AuditRecord record) {
-        signer();
+        requireSigner();
         var pending = new Pending(record.canonical());
         queue.add(pending);
         queued.incrementAndGet();
@@ -280,7 +288,7 @@ public final class JooqAuditLog implements AuditLog {
         if (records.isEmpty()) {
             return List.of();
         }
-        signer();
+        requireSigner();
         return appendCanonical(records.stream().map(AuditRecord::canonical).toList());
     }
 
@@ -379,7 +387,7 @@ public final class JooqAuditLog implements AuditLog {
 
     @Override
     public void checkpoint() {
-        signer();
+        requireSigner();
         writer.lock();
         try {
             loadHead();
@@ -398,7 +406,7 @@ public final class JooqAuditLog implements AuditLog {
     }
 
     private void insertCheckpoint(DSLContext tx, long seq, String hash) {
-        var cp = signer().checkpoint(seq, hash, clock.instant());
+        var cp = requireSigner().checkpoint(seq, hash, clock.instant());
         tx.insertInto(AUDIT_CHECKPOINT)
                 .set(AUDIT_CHECKPOINT.SEQ, cp.seq())
                 .set(AUDIT_CHECKPOINT.ENTRY_HASH, cp.entryHash())
