@@ -65,6 +65,17 @@ class RevertTest {
         return done;
     }
 
+    /** A small change to checkout at {@code version}, requested from Slack and run into its canary. */
+    long canaryOf(DeployPipeline engine, String version) {
+        f.announce("checkout", version, PipelineFixture.SMALL_CHANGE);
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:c-" + version, "checkout", version, "U0DEV"));
+        engine.advance(id);
+        f.clock.advance(Duration.ofSeconds(10));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        return id;
+    }
+
     static Deploy accepted(Submission s) {
         assertThat(s).isInstanceOf(Submission.Accepted.class);
         var a = (Submission.Accepted) s;
@@ -356,12 +367,7 @@ class RevertTest {
         var engine = f.engine("engine-a");
         promoted(engine, "1.1.0");
         // a canary of 1.2.0: its canary is rolled back, and the stable Deployment keeps 1.1.0
-        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
-        var canary = PipelineFixture.acceptedId(
-                engine, PipelineFixture.slackRequest("slack:c1", "checkout", "1.2.0", "U0DEV"));
-        engine.advance(canary);
-        f.clock.advance(Duration.ofSeconds(10));
-        assertThat(engine.advance(canary).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        long canary = canaryOf(engine, "1.2.0");
 
         var stopped = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r7"));
 
@@ -386,12 +392,7 @@ class RevertTest {
     void aRollbackMomentsAfterAPersonStoppedTheCanaryDoesNotAlsoRevertThePromotionBeforeIt() {
         var engine = f.engine("engine-a");
         promoted(engine, "1.1.0");
-        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
-        var canary = PipelineFixture.acceptedId(
-                engine, PipelineFixture.slackRequest("slack:c1", "checkout", "1.2.0", "U0DEV"));
-        engine.advance(canary);
-        f.clock.advance(Duration.ofSeconds(10));
-        assertThat(engine.advance(canary).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        long canary = canaryOf(engine, "1.2.0");
         // two people press for a rollback of the bad canary at the same moment: the first stops it
         assertThat(accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"))
                         .state())

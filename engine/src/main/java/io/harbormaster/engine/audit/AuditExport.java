@@ -428,12 +428,7 @@ public final class AuditExport {
         var missing = MANIFEST_KEYS.stream().filter(k -> !values.containsKey(k)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(JsonErrors.where(start) + ": manifest: "
-                    + (missing.size() == 1
-                            ? "the key '" + missing.getFirst() + "' is missing"
-                            : "the keys "
-                                    + listed(missing.stream()
-                                            .map(k -> "'" + k + "'")
-                                            .toList()) + " are missing")
+                    + missingKeys(missing)
                     + "; a manifest has " + listed(MANIFEST_KEYS));
         }
         return new ExportManifest(
@@ -445,6 +440,13 @@ public final class AuditExport {
 
     private static final List<String> CHECKPOINT_KEYS =
             List.of("seq", "entry_hash", "signed_at", "key_id", "signature");
+
+    /** "the key 'a' is missing", "the keys 'a' and 'b' are missing". */
+    private static String missingKeys(List<String> missing) {
+        return missing.size() == 1
+                ? "the key '" + missing.getFirst() + "' is missing"
+                : "the keys " + listed(missing.stream().map(k -> "'" + k + "'").toList()) + " are missing";
+    }
 
     private static String headerText(JsonParser p, String key) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
@@ -544,12 +546,7 @@ public final class AuditExport {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(JsonErrors.where(start) + ": checkpoint " + number
                     + (seq == null ? "" : " (entry " + seq + ")") + ": "
-                    + (missing.size() == 1
-                            ? "the key '" + missing.getFirst() + "' is missing"
-                            : "the keys "
-                                    + listed(missing.stream()
-                                            .map(k -> "'" + k + "'")
-                                            .toList()) + " are missing")
+                    + missingKeys(missing)
                     + "; a checkpoint has " + listed(CHECKPOINT_KEYS));
         }
         return new AuditCheckpoint(seq, entryHash, signedAt, keyId, signature);

@@ -123,7 +123,8 @@ public final class ChainVerifier {
         }
     }
 
-    private static byte[] decode(String signature) {
+    /** A checkpoint's base64 signature as bytes; none (which no key verifies) when it is not base64. */
+    static byte[] decode(String signature) {
         try {
             return Base64.getDecoder().decode(signature);
         } catch (IllegalArgumentException e) {

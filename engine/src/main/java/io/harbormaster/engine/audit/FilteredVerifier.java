@@ -2,7 +2,6 @@ package io.harbormaster.engine.audit;
 
 import java.security.PublicKey;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -117,7 +116,7 @@ final class FilteredVerifier {
             var key = trustedKeys.get(cp.keyId());
             if (key == null) {
                 fail(cp.seq(), "checkpoint at entry " + cp.seq() + " is signed by unknown key " + cp.keyId());
-            } else if (!CheckpointSigner.verify(key, cp.signedBytes(), decode(cp.signature()))) {
+            } else if (!CheckpointSigner.verify(key, cp.signedBytes(), ChainVerifier.decode(cp.signature()))) {
                 fail(cp.seq(), "checkpoint at entry " + cp.seq() + " has a signature that does not verify");
             }
         }
@@ -174,14 +173,6 @@ final class FilteredVerifier {
     private void failExport(String why) {
         if (reason.isEmpty()) {
             reason = why;
-        }
-    }
-
-    private static byte[] decode(String signature) {
-        try {
-            return Base64.getDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            return new byte[0];
         }
     }
 }
