@@ -185,6 +185,11 @@ class AdvisingNotifierTest {
             }
 
             @Override
+            public boolean replace(AnnouncedBuild build) {
+                return false;
+            }
+
+            @Override
             public Optional<AnnouncedBuild> find(String service, String version) {
                 return Optional.of(new AnnouncedBuild(
                         service, version, "img", "abc1234", "b1", "success", "{\"files\":[\"api/Orders.java\"]}", T0));

@@ -172,4 +172,37 @@ class PolicyAndIncidentStoreTest {
             assertThat(catalog.find("checkout", "9.9.9")).isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLaterAnnouncementOfTheSameBuildReplacesItsStatusAndChangeButNeverItsImage(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var catalog = new JooqBuildCatalog(db);
+            var started = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-1", "running", "{}", T0);
+            catalog.announce(started);
+
+            var passed = new AnnouncedBuild(
+                    "checkout",
+                    "1.4.2",
+                    "reg/checkout:1.4.2",
+                    "abc123",
+                    "ci-2",
+                    "success",
+                    "{\"files\":[\"a.java\"]}",
+                    T0.plusSeconds(60));
+            assertThat(catalog.replace(passed)).isTrue();
+            assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
+
+            // another build under the same version is never put in its place
+            var other = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "fff999", "ci-3", "failed", "{}", T0.plusSeconds(90));
+            assertThat(catalog.replace(other)).isFalse();
+            assertThat(catalog.replace(new AnnouncedBuild(
+                            "checkout", "7.0.0", "reg/checkout:7.0.0", "abc123", "ci-4", "success", "{}", T0)))
+                    .isFalse();
+            assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
+            assertThat(catalog.find("checkout", "7.0.0")).isEmpty();
+        }
+    }
 }
