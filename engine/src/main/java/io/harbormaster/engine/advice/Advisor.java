@@ -211,6 +211,10 @@ public final class Advisor {
         if (ruleNames.contains("deploy-configuration") || change.touchesConfig()) {
             return "the configuration change: a setting may apply to every pod at once, not only to the canary";
         }
+        if (ruleNames.contains("version-rolled-back")) {
+            return "that what rolled this very version back before is gone (a fix elsewhere, a dependency healthy"
+                    + " again): the build is the same, so its cause must have been outside it";
+        }
         if (ruleNames.contains("ci-not-green")) {
             return "why CI is not green, before anything else";
         }

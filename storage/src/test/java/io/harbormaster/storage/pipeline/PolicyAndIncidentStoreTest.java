@@ -205,4 +205,27 @@ class PolicyAndIncidentStoreTest {
             assertThat(catalog.find("checkout", "7.0.0")).isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aVersionsIncidentsAreFoundHoweverOldNewestFirst(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqIncidentStore(db);
+            var old = store.open(OptionalLong.empty(), "search", "5.2.0", "error_rate", "5xx up", "", T0);
+            store.open(OptionalLong.empty(), "search", "5.2.1", "p99", "slow", "", T0.plusSeconds(5));
+            store.open(OptionalLong.empty(), "checkout", "5.2.0", "p99", "slow", "", T0.plusSeconds(6));
+            var latest = store.open(
+                    OptionalLong.empty(),
+                    "search",
+                    "5.2.0",
+                    "stopped by hand",
+                    "rollback",
+                    "",
+                    T0.plusSeconds(400 * 86_400L));
+            assertThat(store.ofVersion("search", "5.2.0")).containsExactly(latest, old);
+            assertThat(store.ofVersion("search", "9.9.9")).isEmpty();
+            assertThat(latest.blamesTheVersion()).isFalse();
+            assertThat(old.blamesTheVersion()).isTrue();
+        }
+    }
 }
