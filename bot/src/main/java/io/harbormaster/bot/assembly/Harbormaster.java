@@ -211,7 +211,13 @@ public final class Harbormaster implements AutoCloseable {
                 audit,
                 ports.clock(),
                 settings.engineVersion(),
-                live::policyVersion);
+                live::policyVersion,
+                service -> live.catalog()
+                        .service(service)
+                        .map(spec -> spec.dependencies().stream()
+                                .map(io.harbormaster.engine.policy.Dependency::service)
+                                .toList())
+                        .orElse(List.of()));
         // The embedding model loads on first use (the first deploy remembered), on the advisor's pool: loading it at
         // start made a stop within seconds of the start race ONNX Runtime's own shutdown hook (an error, at times an
         // abort of the JVM).
