@@ -199,6 +199,14 @@ public final class SimulatedCi {
         return new SimulatedCi(b, STANDARD_STABLE);
     }
 
+    /**
+     * The {@code change} object of a small change to {@code file} by {@link #ENGINEER}, every metric announced: what
+     * the simulated CI's small builds send, for an announcement written elsewhere (the start-up output's example).
+     */
+    public static String smallChange(String title, String file, int added, int deleted, int linesBefore) {
+        return change(title, List.of(file), List.of(), added, deleted, linesBefore);
+    }
+
     private static String change(
             String title, List<String> files, List<String> dependencies, int added, int deleted, int linesBefore) {
         // A seasoned author changing one file of a mature module: the risk model's low-risk shape. What makes a

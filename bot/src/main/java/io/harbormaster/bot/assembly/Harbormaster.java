@@ -118,6 +118,7 @@ public final class Harbormaster implements AutoCloseable {
     private final RiskScorer risk;
     private final JooqAuditLog audit;
     private final JooqBuildCatalog builds;
+    private final JooqDeployStore deploys;
     private final DeployPipeline pipeline;
     private final SlackFrontEnd frontEnd;
     private final DelegatingNotifier notifier = new DelegatingNotifier();
@@ -176,7 +177,7 @@ public final class Harbormaster implements AutoCloseable {
         this.options = options;
         this.ports = ports;
         this.live = live;
-        var deploys = ports.eventOutbox() ? JooqDeployStore.withEventOutbox(db) : new JooqDeployStore(db);
+        deploys = ports.eventOutbox() ? JooqDeployStore.withEventOutbox(db) : new JooqDeployStore(db);
         relay = ports.eventOutbox()
                 ? Optional.of(new EventRelay(
                         new JooqEventOutbox(db),
@@ -210,7 +211,13 @@ public final class Harbormaster implements AutoCloseable {
                 audit,
                 ports.clock(),
                 settings.engineVersion(),
-                live::policyVersion);
+                live::policyVersion,
+                service -> live.catalog()
+                        .service(service)
+                        .map(spec -> spec.dependencies().stream()
+                                .map(io.harbormaster.engine.policy.Dependency::service)
+                                .toList())
+                        .orElse(List.of()));
         // The embedding model loads on first use (the first deploy remembered), on the advisor's pool: loading it at
         // start made a stop within seconds of the start race ONNX Runtime's own shutdown hook (an error, at times an
         // abort of the JVM).
@@ -301,7 +308,7 @@ public final class Harbormaster implements AutoCloseable {
 
     /** The engine's handler for CI requests arriving by {@code source}; a deploy it creates starts moving at once. */
     public DeployRequestHandler intake(RequestSource source) {
-        var intake = new PipelineIntake(builds, pipeline, source, ports.clock());
+        var intake = new PipelineIntake(builds, deploys, pipeline, source, ports.clock());
         return (request, key) -> {
             var outcome = intake.handle(request, key);
             if (outcome instanceof DeployRequestHandler.Outcome.Accepted a) {

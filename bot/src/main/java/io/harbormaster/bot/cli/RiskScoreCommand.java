@@ -147,6 +147,7 @@ final class RiskScoreCommand implements Callable<Integer> {
                         case RuleOutcome.Pass p -> Map.of("rule", p.rule(), "outcome", "pass");
                         case RuleOutcome.Escalate e ->
                             Map.of("rule", e.rule(), "outcome", "escalate", "reason", e.reason());
+                        case RuleOutcome.Note n -> Map.of("rule", n.rule(), "outcome", "note", "reason", n.text());
                     });
         }
         m.put("rules", rules);

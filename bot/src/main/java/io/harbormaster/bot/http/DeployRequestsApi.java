@@ -2,10 +2,13 @@ package io.harbormaster.bot.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.engine.intake.CiDeployRequest;
+import io.harbormaster.engine.intake.CiDeployRequestParser;
 import io.harbormaster.engine.intake.DeployRequestHandler;
 import io.harbormaster.engine.intake.ParseResult;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,21 +77,56 @@ public final class DeployRequestsApi {
                                     + " deploy.requests"));
             return;
         }
-        var body = ctx.bodyAsBytes();
-        var refusal = checkSignature(ctx.header(TIMESTAMP_HEADER), ctx.header(SIGNATURE_HEADER), body);
+        var body = boundedBody(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        var refusal = checkSignature(ctx.header(TIMESTAMP_HEADER), ctx.header(SIGNATURE_HEADER), body.get());
         if (refusal.isPresent()) {
             answer(ctx, 401, Map.of("error", refusal.get()));
             return;
         }
-        switch (CiDeployRequest.parse(body)) {
-            case ParseResult.Refused r -> {
-                var problems = r.problems().stream()
-                        .map(p -> Map.of("field", p.field(), "message", p.message()))
-                        .toList();
-                answer(ctx, 400, Map.of("error", r.message(), "problems", problems));
-            }
+        switch (CiDeployRequest.parse(body.get())) {
+            case ParseResult.Refused r -> refused(ctx, 400, r);
             case ParseResult.Parsed p -> decide(ctx, p.request());
         }
+    }
+
+    /**
+     * The body, or empty when it is larger than a deploy request may be: then answered {@code 413} with the parser's
+     * own refusal, whether the size is told by Content-Length (refused before reading), found on reading, or over the
+     * server's limit for every route (which would otherwise answer in plain text). Its signature is not checked first:
+     * the limit is no secret, and reading a body that will be refused anyway is what the limit saves.
+     */
+    private static Optional<byte[]> boundedBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > CiDeployRequestParser.MAX_BYTES) {
+            refused(ctx, 413, CiDeployRequestParser.tooLarge(java.util.OptionalLong.of(declared)));
+            return Optional.empty();
+        }
+        byte[] body;
+        try {
+            body = ctx.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            if (e.getStatus() != HttpStatus.CONTENT_TOO_LARGE.getCode()) {
+                throw e;
+            }
+            refused(ctx, 413, CiDeployRequestParser.tooLarge(java.util.OptionalLong.empty()));
+            return Optional.empty();
+        }
+        if (body.length > CiDeployRequestParser.MAX_BYTES) {
+            refused(ctx, 413, CiDeployRequestParser.tooLarge(java.util.OptionalLong.of(body.length)));
+            return Optional.empty();
+        }
+        return Optional.of(body);
+    }
+
+    /** A message refused as a whole or field by field: the error in one line, and each problem with its field. */
+    private static void refused(Context ctx, int status, ParseResult.Refused r) {
+        var problems = r.problems().stream()
+                .map(p -> Map.of("field", p.field(), "message", p.message()))
+                .toList();
+        answer(ctx, status, Map.of("error", r.message(), "problems", problems));
     }
 
     private void decide(Context ctx, CiDeployRequest request) {
@@ -100,13 +138,20 @@ public final class DeployRequestsApi {
             answer(ctx, 503, Map.of("error", "Harbormaster cannot take the request now; retry it (it is idempotent)"));
             return;
         }
+        var warnings = new java.util.ArrayList<>(request.warnings());
+        warnings.addAll(outcome.warnings());
         switch (outcome) {
             case DeployRequestHandler.Outcome.Accepted a -> {
                 a.deployId().ifPresent(nudge::accept);
-                answer(ctx, 202, accepted(a.deployId(), false, request.warnings()));
+                answer(ctx, 202, accepted(a.deployId(), false, warnings));
             }
-            case DeployRequestHandler.Outcome.Duplicate d ->
-                answer(ctx, 200, accepted(d.deployId(), true, request.warnings()));
+            case DeployRequestHandler.Outcome.Duplicate d -> {
+                var body = accepted(d.deployId(), true, warnings);
+                d.deploy()
+                        .ifPresent(
+                                standing -> standing(body, request, d.deployId().orElseThrow(), standing));
+                answer(ctx, 200, body);
+            }
             case DeployRequestHandler.Outcome.Refused r -> answer(ctx, 409, Map.of("error", r.reason()));
         }
     }
@@ -119,6 +164,30 @@ public final class DeployRequestsApi {
             body.put("warnings", warn);
         }
         return body;
+    }
+
+    /**
+     * Where the deploy a repeated request names stands: its state, the reason of its latest move, and for one that has
+     * ended, that this request started nothing and how to deploy the version again. A retry of a deploy that failed
+     * must not read as one on its way.
+     */
+    private static void standing(
+            Map<String, Object> body, CiDeployRequest request, long deployId, DeployRequestHandler.Standing standing) {
+        body.put("state", io.harbormaster.engine.rollout.DeployEventJson.wire(standing.state()));
+        body.put("ended", standing.ended());
+        body.put("reason", standing.reason());
+        if (standing.ended()) {
+            body.put(
+                    "message",
+                    "deploy #" + deployId + " of " + request.service() + " " + request.version() + " has ended ("
+                            + standing.state().words() + ": " + standing.reason() + "); this request repeats it and"
+                            + " started nothing"
+                            + (standing.state() == io.harbormaster.engine.rollout.DeployState.PROMOTED
+                                    ? ""
+                                    : ". To deploy " + request.version() + " again, send the build with a new build_id"
+                                            + " and auto_deploy, or /deploy " + request.service() + " "
+                                            + request.version()));
+        }
     }
 
     private Optional<String> checkSignature(String timestamp, String signature, byte[] body) {

@@ -109,9 +109,10 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Where CI requests go and what signs them: {@code secretFile} is the sandbox's own secret, or empty when the
-     * secret came from {@code HARBORMASTER_CI_SIGNING_SECRET} (which is then never written anywhere).
+     * secret came from {@code HARBORMASTER_CI_SIGNING_SECRET} (which is then never written anywhere);
+     * {@code exampleRequest} is the request the start-up output shows ({@link #exampleRequest(String)}).
      */
-    public record CiIntake(URI url, Optional<Path> secretFile) {
+    public record CiIntake(URI url, Optional<Path> secretFile, String exampleRequest) {
         /**
          * How to send a signed request from a shell, with openssl and curl: a few lines for the start-up output. The
          * secret itself is never in them: the commands read it from its file, or from the variable.
@@ -127,9 +128,10 @@ public final class Sandbox implements AutoCloseable {
                     .orElse("$" + io.harbormaster.bot.http.DeployRequestsApi.SECRET_VARIABLE
                             + " (from the environment)");
             return List.of(
-                    "CI requests: POST " + url + ", signed with " + from + ". For example, a build of inventory that"
-                            + " asks for its deploy (docs/ci-requests.md has every field):",
-                    "  body='" + EXAMPLE_REQUEST + "'",
+                    "CI requests: POST " + url + ", signed with " + from + ". For example, a small, green build of"
+                            + " inventory, not yet announced here, that asks for its deploy and goes out without an"
+                            + " approver (docs/ci-requests.md has every field):",
+                    "  body='" + exampleRequest + "'",
                     "  ts=$(date +%s); sig=$(printf 'v1:%s:%s' \"$ts\" \"$body\" | openssl dgst -sha256 -hmac \""
                             + secret + "\" -r | cut -d' ' -f1)",
                     "  curl -sS -H \"X-Harbormaster-Timestamp: $ts\" -H \"X-Harbormaster-Signature: v1=$sig\" -H"
@@ -141,11 +143,42 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** A build the simulated CI has not announced, as the start-up output's example request announces it. */
-    static final String EXAMPLE_REQUEST = "{\"service\":\"inventory\",\"version\":\"2.7.7\",\"image\":"
-            + "\"" + SimulatedCi.REGISTRY + "/inventory:2.7.7\",\"commit_sha\":\"5d1e2f3a\",\"build_id\":"
-            + "\"my-ci-2.7.7\",\"ci_status\":\"success\",\"auto_deploy\":true,\"requested_by\":\"my-ci\","
-            + "\"change\":{\"files\":[\"src/main/java/shop/Stock.java\"],\"la\":12,\"ld\":3,\"nf\":1}}";
+    /** The service of the start-up output's example request. */
+    static final String EXAMPLE_SERVICE = "inventory";
+
+    /** The first version the example request may name: 2.7.N from here up, the first not yet announced. */
+    static final int FIRST_EXAMPLE_PATCH = 7;
+
+    /**
+     * The start-up output's example: CI announcing a small, green build of inventory at {@code version} and asking for
+     * its deploy, with every change metric announced as a real CI job would (missing ones are assumed to be risky), so
+     * that it is scored low and goes out without an approver.
+     */
+    static String exampleRequest(String version) {
+        return "{\"service\":\"" + EXAMPLE_SERVICE + "\",\"version\":\"" + version + "\",\"image\":\""
+                + SimulatedCi.REGISTRY + "/" + EXAMPLE_SERVICE + ":" + version + "\",\"commit_sha\":\""
+                + String.format(java.util.Locale.ROOT, "%08x", ("example@" + version).hashCode()) + "\",\"build_id\":"
+                + "\"my-ci-" + version + "\",\"ci_status\":\"success\",\"auto_deploy\":true,\"requested_by\":\"my-ci\","
+                + "\"change\":"
+                + SimulatedCi.smallChange(
+                        "Count reserved stock once", "src/main/java/shop/inventory/Stock.java", 12, 3, 220)
+                + "}";
+    }
+
+    /**
+     * The example's version in this data directory: the first 2.7.N ({@link #FIRST_EXAMPLE_PATCH} on) that no build
+     * announced and the simulated CI does not build, so that each start shows a build that would be deployed now,
+     * never one that was (a retry of it only repeats what became of that deploy).
+     */
+    static String exampleVersion(io.harbormaster.engine.rollout.BuildCatalog builds, SimulatedCi ci) {
+        for (int patch = FIRST_EXAMPLE_PATCH; ; patch++) {
+            var version = "2.7." + patch;
+            if (builds.find(EXAMPLE_SERVICE, version).isEmpty()
+                    && ci.build(EXAMPLE_SERVICE, version).isEmpty()) {
+                return version;
+            }
+        }
+    }
 
     private final Settings settings;
     private final SlackStandIn slack;
@@ -216,11 +249,6 @@ public final class Sandbox implements AutoCloseable {
                     : files.ciSecret();
             int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
             address = URI.create("http://" + hostForLinks(settings.host()) + ":" + port);
-            ciIntake = new CiIntake(
-                    URI.create(address + io.harbormaster.bot.http.DeployRequestsApi.PATH),
-                    settings.ciSigningSecret().isPresent()
-                            ? Optional.empty()
-                            : Optional.of(settings.dataDir().resolve(SandboxFiles.CI_SECRET)));
             // Thread permalinks open the thread on the console (a stable address), not on the stand-in's random port.
             slack.linkThreadsTo(address);
             createdBot = new Harbormaster(
@@ -237,6 +265,12 @@ public final class Sandbox implements AutoCloseable {
                             new SlackWebApi.Settings(Duration.ofMillis(10), 2, Duration.ofSeconds(2)),
                             Duration.ofSeconds(10)));
             bot = createdBot;
+            ciIntake = new CiIntake(
+                    URI.create(address + io.harbormaster.bot.http.DeployRequestsApi.PATH),
+                    settings.ciSigningSecret().isPresent()
+                            ? Optional.empty()
+                            : Optional.of(settings.dataDir().resolve(SandboxFiles.CI_SECRET)),
+                    exampleRequest(exampleVersion(bot.builds(), ci)));
             byte[] linkSecret = new byte[32];
             new SecureRandom().nextBytes(linkSecret);
             bot.serveExports(address, linkSecret, Duration.ofMinutes(15));

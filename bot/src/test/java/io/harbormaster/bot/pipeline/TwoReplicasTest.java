@@ -142,7 +142,7 @@ class TwoReplicasTest {
                 var consumer = new KafkaDeployRequestConsumer(
                         vertx,
                         KafkaConfig.of(kafka.bootstrapServers()).withIds(name, "harbormaster"),
-                        new PipelineIntake(builds, pipeline, RequestSource.KAFKA, clock),
+                        new PipelineIntake(builds, deploys, pipeline, RequestSource.KAFKA, clock),
                         clock);
                 consumer.start();
                 replicas.add(

@@ -155,11 +155,11 @@ class SandboxTest {
             secret = java.nio.file.Files.readString(file).strip();
             assertThat(secret).hasSize(64);
 
-            var accepted = ciRequest(sandbox, secret, Sandbox.EXAMPLE_REQUEST);
+            var accepted = ciRequest(sandbox, secret, sandbox.ciIntake().exampleRequest());
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             assertThat(JSON.readTree(accepted.body()).path("deploy_id").isNumber())
                     .isTrue();
-            var forged = ciRequest(sandbox, "not-the-secret", Sandbox.EXAMPLE_REQUEST);
+            var forged = ciRequest(sandbox, "not-the-secret", sandbox.ciIntake().exampleRequest());
             assertThat(forged.statusCode()).isEqualTo(401);
             // the instructions read the secret from its file: they never carry it
             assertThat(String.join("\n", sandbox.ciIntake().howToSign()))
@@ -169,7 +169,42 @@ class SandboxTest {
                     .doesNotContain(secret);
         }
         try (var again = Sandbox.start(SandboxTesting.fastSettings(data))) {
-            assertThat(ciRequest(again, secret, Sandbox.EXAMPLE_REQUEST).body()).contains("\"duplicate\":true");
+            assertThat(ciRequest(again, secret, Sandbox.exampleRequest("2.7.7")).body())
+                    .contains("\"duplicate\":true");
+        }
+    }
+
+    @Test
+    void theStartUpExampleIsAGreenSmallBuildThatGoesOutWithoutAnApproverAndEachStartShowsAFreshOne() throws Exception {
+        String secret;
+        String first;
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            secret = java.nio.file.Files.readString(data.resolve(Sandbox.CI_SECRET_FILE))
+                    .strip();
+            first = sandbox.ciIntake().exampleRequest();
+            assertThat(first).isEqualTo(Sandbox.exampleRequest("2.7.7"));
+            assertThat(String.join("\n", sandbox.ciIntake().howToSign())).contains("body='" + first + "'");
+            // a restart before it was sent shows it again: it is not deployed yet
+            assertThat(ciRequest(sandbox, secret, first).statusCode()).isEqualTo(202);
+            var risk = await("its risk", () -> reply(sandbox, "inventory 2.7.7", "Risk"));
+            assertThat(risk.allText()).contains("proceeds without a human").doesNotContain("assumed, not announced");
+            await(
+                    "its canary",
+                    () -> parentSays(sandbox, "inventory 2.7.7", "canary") != null
+                                    || parentSays(sandbox, "inventory 2.7.7", "promoted") != null
+                            ? true
+                            : null);
+        }
+        try (var again = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            var example = again.ciIntake().exampleRequest();
+            assertThat(example).isEqualTo(Sandbox.exampleRequest("2.7.8"));
+            assertThat(String.join("\n", again.ciIntake().howToSign())).contains("\"version\":\"2.7.8\"");
+            var sent = ciRequest(again, secret, example);
+            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+            // the earlier one, sent again, says what became of its deploy
+            var repeat = JSON.readTree(ciRequest(again, secret, first).body());
+            assertThat(repeat.path("duplicate").asBoolean()).isTrue();
+            assertThat(repeat.path("state").asText()).isNotEmpty();
         }
     }
 
@@ -186,7 +221,8 @@ class SandboxTest {
                 fast.tick(),
                 java.util.Optional.of(given));
         try (var sandbox = Sandbox.start(settings)) {
-            assertThat(ciRequest(sandbox, given, Sandbox.EXAMPLE_REQUEST).statusCode())
+            assertThat(ciRequest(sandbox, given, sandbox.ciIntake().exampleRequest())
+                            .statusCode())
                     .isEqualTo(202);
             assertThat(sandbox.ciIntake().secretFile()).isEmpty();
             assertThat(data.resolve(Sandbox.CI_SECRET_FILE)).doesNotExist();

@@ -8,9 +8,11 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.IncidentStore;
 import io.harbormaster.engine.rollout.Notifier;
+import io.harbormaster.engine.rollout.RollbackCause;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,11 +40,14 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
     private final Clock clock;
     private final String engineVersion;
     private final java.util.function.Supplier<String> policyVersion;
+    private final java.util.function.Function<String, List<String>> dependenciesOf;
     private final ThreadPoolExecutor pool;
 
     /**
      * @param policyVersion the policy version in force, asked at each audit entry (harbormaster.yml may be reloaded
      *     while the advisor runs)
+     * @param dependenciesOf the services a service depends on, as the catalog says now: a hypothesis cites past
+     *     incidents of the service and of these only
      */
     public AdvisingNotifier(
             Notifier next,
@@ -52,8 +57,10 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
             AuditLog audit,
             Clock clock,
             String engineVersion,
-            java.util.function.Supplier<String> policyVersion) {
+            java.util.function.Supplier<String> policyVersion,
+            java.util.function.Function<String, List<String>> dependenciesOf) {
         this.next = next;
+        this.dependenciesOf = dependenciesOf;
         this.advisor = advisor;
         this.builds = builds;
         this.incidents = incidents;
@@ -75,8 +82,11 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
         switch (notice) {
             case DeployNotice.Escalated e -> submit(notice, () -> contextPackage(e));
             case DeployNotice.RolledBack r -> submit(notice, () -> rolledBack(r));
-            case DeployNotice.Promoted p -> submit(notice, () -> remember(p.deploy(), "promoted"));
-            case DeployNotice.Failed f -> submit(notice, () -> remember(f.deploy(), "failed"));
+            case DeployNotice.Promoted p -> submit(notice, () -> remember(p.deploy(), PastCase.PROMOTED));
+            // only a failure while its canary ran says something of the change: one blocked in preflight, stopped
+            // before the cluster or refused never ran, and is not remembered as a deploy that went wrong
+            case DeployNotice.Failed f
+            when f.deploy().step() > 0 -> submit(notice, () -> remember(f.deploy(), PastCase.FAILED_IN_CLUSTER));
             default -> {}
         }
     }
@@ -110,13 +120,17 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
     private void rolledBack(DeployNotice.RolledBack r) {
         var d = r.deploy();
         var build = builds.find(d.service(), d.version());
-        var advice = advisor.hypothesis(r, build);
+        var advice = advisor.hypothesis(r, build, dependenciesOf.apply(d.service()));
         var hypothesis = advice.summary() + "\nCheck first: " + advice.suggestedCheck();
         var incident = incidents.hypothesize(r.incident().id(), hypothesis);
         record(d, advice);
         next.notify(new DeployNotice.Advised(d, advice));
         advisor.rememberIncident(incident, build);
-        advisor.rememberDeploy(d, "rolled_back", build, d.updatedAt());
+        // a person's stop, or the cluster's refusal, tells nothing of the change: the incident is remembered, the
+        // deploy is not remembered as one that went wrong
+        if (r.cause() instanceof RollbackCause.Analysis || r.cause() instanceof RollbackCause.NotReady) {
+            advisor.rememberDeploy(d, PastCase.ROLLED_BACK, build, d.updatedAt());
+        }
     }
 
     private void remember(Deploy d, String outcome) {

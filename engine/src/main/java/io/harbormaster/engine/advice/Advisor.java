@@ -112,15 +112,13 @@ public final class Advisor {
                                 + " on " + d.service());
         var similar = similar(
                 change.searchText(d.service()),
-                c -> c.kind() == PastCase.Kind.DEPLOY
-                        && c.deployId() != d.id()
-                        && !c.outcome().equals("promoted"));
+                c -> c.kind() == PastCase.Kind.DEPLOY && c.deployId() != d.id() && PastCase.wentWrong(c.outcome()));
         var similarIds = similar.stream()
                 .map(s -> facts.add(
                         "similar_deploy",
                         s.pastCase().ref() + ": " + s.pastCase().service() + " "
                                 + s.pastCase().version() + ", "
-                                + s.pastCase().outcome().replace('_', ' ') + ", " + percent(s.similarity())
+                                + PastCase.words(s.pastCase().outcome()) + ", " + percent(s.similarity())
                                 + " similar; " + cut(s.pastCase().text(), 200)))
                 .toList();
 
@@ -173,7 +171,7 @@ public final class Advisor {
                     .append(' ')
                     .append(top.version())
                     .append(", ")
-                    .append(top.outcome().replace('_', ' '))
+                    .append(PastCase.words(top.outcome()))
                     .append(')')
                     .append(cite(similarIds.getFirst()))
                     .append('.');
@@ -212,6 +210,10 @@ public final class Advisor {
         if (ruleNames.contains("deploy-configuration") || change.touchesConfig()) {
             return "the configuration change: a setting may apply to every pod at once, not only to the canary";
         }
+        if (ruleNames.contains("version-rolled-back")) {
+            return "that what rolled this very version back before is gone (a fix elsewhere, a dependency healthy"
+                    + " again): the build is the same, so its cause must have been outside it";
+        }
         if (ruleNames.contains("ci-not-green")) {
             return "why CI is not green, before anything else";
         }
@@ -220,7 +222,7 @@ public final class Advisor {
         }
         if (!similar.isEmpty()) {
             var top = similar.getFirst().pastCase();
-            return "what made " + top.ref() + " (" + top.outcome().replace('_', ' ')
+            return "what made " + top.ref() + " (" + PastCase.words(top.outcome())
                     + ") go wrong, and whether this change repeats it";
         }
         if (!dependents.isEmpty()) {
@@ -234,10 +236,20 @@ public final class Advisor {
 
     // ------------------------------------------------------------------------------------------------ hypothesis
 
-    /** The incident hypothesis after a rollback. */
+    /** The incident hypothesis after a rollback, citing past incidents of the deploy's service only. */
     public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build) {
+        return hypothesis(r, build, List.of());
+    }
+
+    /**
+     * The incident hypothesis after a rollback. The past incidents it cites are of the deploy's service or of one of
+     * {@code dependencies} (said as such): an incident of an unrelated service, however alike its text, has no
+     * cause that could be back here.
+     */
+    public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build, List<String> dependencies) {
+        var related = new Related(r.deploy().service(), dependencies);
         if (r.cause() instanceof RollbackCause.Requested asked) {
-            return stoppedByHand(r, asked.by(), build);
+            return stoppedByHand(r, asked.by(), build, related);
         }
         var d = r.deploy();
         var incident = r.incident();
@@ -253,10 +265,12 @@ public final class Advisor {
         var changeId = facts.addChange(change).files();
         var similar = similar(
                 incidentText(metric, r.reason(), change, d.service()),
-                c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
-        var similarIds = similarIncidentFacts(facts, similar);
+                c -> c.kind() == PastCase.Kind.INCIDENT
+                        && !c.incidentId().equals(OptionalLong.of(incident.id()))
+                        && related.includes(c.service()));
+        var similarIds = similarIncidentFacts(facts, similar, related);
 
-        var check = causeCheck(metric, change, similar);
+        var check = causeCheck(metric, change, similar, related);
         var text = new StringBuilder();
         text.append(metric)
                 .append(" tripped on the canary of ")
@@ -270,7 +284,7 @@ public final class Advisor {
                 .append(change.filesInWords())
                 .append(cite(changeId))
                 .append(", and it is the only difference between canary and baseline. ");
-        mostSimilarIncident(text, similar, similarIds);
+        mostSimilarIncident(text, similar, similarIds, related);
         return finish(
                 AdviceKind.INCIDENT_HYPOTHESIS,
                 d,
@@ -284,13 +298,28 @@ public final class Advisor {
                 check);
     }
 
+    /**
+     * The deploy's service and the services it depends on: whose past incidents a hypothesis may cite, the latter as
+     * a dependency's.
+     */
+    private record Related(String service, List<String> dependencies) {
+        boolean includes(String other) {
+            return other.equals(service) || dependencies.contains(other);
+        }
+
+        /** How a past incident's service is named: ", a dependency of checkout" for a dependency's, else nothing. */
+        String whose(PastCase c) {
+            return c.service().equals(service) ? "" : ", a dependency of " + service;
+        }
+    }
+
     /** Each similar past incident as a fact, most similar first: their fact ids, in the same order. */
-    private static List<String> similarIncidentFacts(Facts facts, List<SimilarCase> similar) {
+    private static List<String> similarIncidentFacts(Facts facts, List<SimilarCase> similar, Related related) {
         return similar.stream()
                 .map(s -> facts.add(
                         "similar_incident",
                         s.pastCase().ref() + ": " + s.pastCase().service() + " "
-                                + s.pastCase().version() + ", "
+                                + s.pastCase().version() + related.whose(s.pastCase()) + ", "
                                 + percent(s.similarity()) + " similar; "
                                 + cut(s.pastCase().text(), 200)
                                 + "; " + resolutionWords(s.pastCase().outcome())))
@@ -298,7 +327,8 @@ public final class Advisor {
     }
 
     /** The hypothesis's sentence on the most similar past incident and how it ended, or that none is on record. */
-    private static void mostSimilarIncident(StringBuilder text, List<SimilarCase> similar, List<String> ids) {
+    private static void mostSimilarIncident(
+            StringBuilder text, List<SimilarCase> similar, List<String> ids, Related related) {
         if (similar.isEmpty()) {
             text.append("No similar past incident is on record.");
             return;
@@ -310,6 +340,7 @@ public final class Advisor {
                 .append(top.service())
                 .append(' ')
                 .append(top.version())
+                .append(related.whose(top))
                 .append("), ")
                 .append(resolutionWords(top.outcome()))
                 .append(cite(ids.getFirst()))
@@ -321,7 +352,8 @@ public final class Advisor {
      * cause on no evidence. It says who stopped the canary, what the version changed, the most similar past incidents,
      * and to ask the person what they saw first.
      */
-    private Advice stoppedByHand(DeployNotice.RolledBack r, String by, Optional<AnnouncedBuild> build) {
+    private Advice stoppedByHand(
+            DeployNotice.RolledBack r, String by, Optional<AnnouncedBuild> build, Related related) {
         var d = r.deploy();
         var incident = r.incident();
         var change = ChangeSummary.of(build);
@@ -333,8 +365,10 @@ public final class Advisor {
         var changeId = facts.addChange(change).files();
         var similar = similar(
                 incidentText(incident.metric(), r.reason(), change, d.service()),
-                c -> c.kind() == PastCase.Kind.INCIDENT && !c.incidentId().equals(OptionalLong.of(incident.id())));
-        var similarIds = similarIncidentFacts(facts, similar);
+                c -> c.kind() == PastCase.Kind.INCIDENT
+                        && !c.incidentId().equals(OptionalLong.of(incident.id()))
+                        && related.includes(c.service()));
+        var similarIds = similarIncidentFacts(facts, similar, related);
         var text = new StringBuilder();
         text.append(by)
                 .append(" stopped the canary of ")
@@ -347,7 +381,7 @@ public final class Advisor {
                 .append(change.filesInWords())
                 .append(cite(changeId))
                 .append("; whether that change is at fault is not known from the canary. ");
-        mostSimilarIncident(text, similar, similarIds);
+        mostSimilarIncident(text, similar, similarIds, related);
         return finish(
                 AdviceKind.INCIDENT_HYPOTHESIS,
                 d,
@@ -362,13 +396,17 @@ public final class Advisor {
                         + " suspecting the change");
     }
 
-    private static String causeCheck(String metric, ChangeSummary change, List<SimilarCase> similar) {
+    private static String causeCheck(String metric, ChangeSummary change, List<SimilarCase> similar, Related related) {
         var resolved = similar.stream()
                 .filter(s -> !s.pastCase().outcome().equals("unresolved"))
                 .findFirst();
         if (resolved.isPresent()) {
-            return "whether the cause of " + resolved.get().pastCase().ref() + " is back (it was resolved: "
-                    + cut(resolved.get().pastCase().outcome(), 200) + ")";
+            var past = resolved.get().pastCase();
+            return past.service().equals(related.service())
+                    ? "whether the cause of " + past.ref() + " is back (it was resolved: " + cut(past.outcome(), 200)
+                            + ")"
+                    : "whether " + past.service() + ", which " + related.service() + " depends on, misbehaves"
+                            + " again as in " + past.ref() + " (it was resolved: " + cut(past.outcome(), 200) + ")";
         }
         var files = change.files().isEmpty() ? "the change" : String.join(", ", change.firstFiles(2));
         var m = metric.toLowerCase();

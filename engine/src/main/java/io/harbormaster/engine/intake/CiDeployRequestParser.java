@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -110,10 +111,7 @@ public final class CiDeployRequestParser {
                             + " build_id and change");
         }
         if (utf8.length > MAX_BYTES) {
-            return refused(
-                    "(message)",
-                    "is " + utf8.length + " bytes: at most " + MAX_BYTES + " bytes (256 KiB) are accepted; leave"
-                            + " bulky content (diffs, full logs) out of change");
+            return tooLarge(OptionalLong.of(utf8.length));
         }
         String text;
         try {
@@ -144,7 +142,19 @@ public final class CiDeployRequestParser {
         return new Reader(root, text).read();
     }
 
-    private static ParseResult refused(String field, String message) {
+    /**
+     * The refusal of a message over {@value #MAX_BYTES} bytes, of {@code bytes} when known (an HTTP body refused
+     * before it was read whole may not say): the same for every route, whatever refused it.
+     */
+    public static ParseResult.Refused tooLarge(OptionalLong bytes) {
+        return refused(
+                "(message)",
+                (bytes.isPresent() ? "is " + bytes.getAsLong() + " bytes" : "is over " + MAX_BYTES + " bytes")
+                        + ": at most " + MAX_BYTES + " bytes (256 KiB) are accepted; leave bulky content (diffs, full"
+                        + " logs) out of change");
+    }
+
+    private static ParseResult.Refused refused(String field, String message) {
         return new ParseResult.Refused(List.of(new Problem(field, message)));
     }
 

@@ -93,6 +93,24 @@ public final class IntakeProcessor {
                             request.version(),
                             refused.reason());
                 }
+                if (outcome instanceof DeployRequestHandler.Outcome.Duplicate repeat
+                        && repeat.deploy()
+                                .filter(DeployRequestHandler.Standing::ended)
+                                .isPresent()) {
+                    // CI reads no answer here either: a retry of a deploy that ended must not look like one under way
+                    var ended = repeat.deploy().get();
+                    LOG.log(
+                            Level.INFO,
+                            "{0}: deploy request {1} repeats deploy #{2} of {3} {4}, which has ended ({5}: {6}):"
+                                    + " nothing was started",
+                            where,
+                            key,
+                            Long.toString(repeat.deployId().orElse(0)),
+                            request.service(),
+                            request.version(),
+                            ended.state().words(),
+                            ended.reason());
+                }
                 return new IntakeResult.Handled(request, key, outcome, attempt);
             } catch (RuntimeException e) {
                 last = e;

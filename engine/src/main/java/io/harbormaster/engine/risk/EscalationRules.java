@@ -19,7 +19,8 @@ public final class EscalationRules {
                 ciNotGreen(),
                 schemaMigration(config.schemaMigrations()),
                 newServiceIntegration(),
-                deployConfigurationTouched(config.deployConfiguration()));
+                deployConfigurationTouched(config.deployConfiguration()),
+                versionRolledBack());
     }
 
     /** A version that no build announced: nothing is known about what it contains. */
@@ -78,6 +79,28 @@ public final class EscalationRules {
                     ? RuleOutcome.pass("deploy-configuration")
                     : new RuleOutcome.Escalate(
                             "deploy-configuration", "deploy or infrastructure configuration is touched: " + hits);
+        });
+    }
+
+    /**
+     * CI asks to deploy again a version that was rolled back on what it did: what tripped it then will most likely
+     * trip it again, and only a person can know that what caused it is gone. A person who asks for it has decided
+     * that; the deploy is scored as usual, and its thread says so.
+     */
+    public static EscalationRule versionRolledBack() {
+        return EscalationRule.of("version-rolled-back", in -> {
+            var earlier = in.context().versionRolledBack();
+            if (earlier.isEmpty()) {
+                return RuleOutcome.pass("version-rolled-back");
+            }
+            return in.context().automatic()
+                    ? new RuleOutcome.Escalate(
+                            "version-rolled-back",
+                            earlier.get() + "; CI asks to deploy it again, so a person decides whether its cause is"
+                                    + " gone")
+                    : new RuleOutcome.Note(
+                            "version-rolled-back",
+                            earlier.get() + "; deployed again at a person's request, so it is scored as usual");
         });
     }
 

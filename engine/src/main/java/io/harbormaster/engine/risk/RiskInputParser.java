@@ -27,7 +27,9 @@ import java.util.stream.Collectors;
  * <p>Conservative defaults: criticality {@code high}; one recent rollback and one recent incident; five dependents;
  * a deploy on Friday at 18:00 (outside working hours); CI status {@code unknown} (which escalates); no catalog
  * dependencies (so every declared dependency counts as new). Missing change metrics are filled by the scorer, which
- * knows the model's training distribution.
+ * knows the model's training distribution. Two context facts are the pipeline's own, with no default to assume:
+ * {@code automatic} (CI asked for the deploy; left out, a person did) and {@code version_rolled_back} (the earlier
+ * rollback of this very version, in words; left out, none).
  */
 public final class RiskInputParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -113,6 +115,26 @@ public final class RiskInputParser {
         } else {
             assumptions.add("context.local_time missing: assumed Friday 18:00, outside working hours");
         }
+        // Facts of the pipeline's own, not CI's: left out, the deploy is a person's of a version never rolled back.
+        boolean automatic = false;
+        if (ctx.has("automatic") && !ctx.get("automatic").isNull()) {
+            if (ctx.get("automatic").isBoolean()) {
+                automatic = ctx.get("automatic").asBoolean();
+            } else {
+                problems.add("context.automatic is " + ctx.get("automatic")
+                        + "; it must be true (CI asked for the deploy) or false (a person did)");
+            }
+        }
+        Optional<String> rolledBack = Optional.empty();
+        if (ctx.has("version_rolled_back") && !ctx.get("version_rolled_back").isNull()) {
+            var node = ctx.get("version_rolled_back");
+            if (node.isTextual() && !node.asText().isBlank()) {
+                rolledBack = Optional.of(node.asText());
+            } else {
+                problems.add("context.version_rolled_back is " + node
+                        + "; it must be the earlier rollback of this version in words");
+            }
+        }
         Set<String> catalog = new LinkedHashSet<>(stringList(ctx, "catalog_dependencies", "context", problems));
         if (!ctx.has("catalog_dependencies") && !dependencies.isEmpty()) {
             assumptions.add("context.catalog_dependencies missing: every declared dependency counts as new");
@@ -121,7 +143,8 @@ public final class RiskInputParser {
         if (!problems.isEmpty()) {
             return new ParsedInput.Invalid(problems);
         }
-        var context = new DeployContext(criticality, rollbacks, incidents, dependents, day, hour, ci);
+        var context =
+                new DeployContext(criticality, rollbacks, incidents, dependents, day, hour, ci, automatic, rolledBack);
         return new ParsedInput.Valid(new RiskInput(
                 service,
                 version,

@@ -94,6 +94,11 @@ public final class RiskScorer {
                 reasoning.add("always escalate: " + r);
             }
         }
+        for (var outcome : outcomes) {
+            if (outcome instanceof RuleOutcome.Note n) {
+                reasoning.add("note: " + n.text() + " [" + n.rule() + "]");
+            }
+        }
         for (int k = 0; k < Math.min(3, factors.size()); k++) {
             var f = factors.get(k);
             reasoning.add(String.format(Locale.ROOT, "%s: %s (%+.2f)", f.words(), f.effect(), f.contribution()));

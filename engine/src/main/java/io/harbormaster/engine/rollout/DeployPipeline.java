@@ -480,8 +480,28 @@ public final class DeployPipeline {
                 ports.catalog().get().dependents(d.service()).size(),
                 (int) incidents.stream().filter(i -> i.deployId().isPresent()).count(),
                 incidents.size(),
+                ports.deploys()
+                        .request(d.id())
+                        .map(r -> r.source() == RequestSource.KAFKA || r.source() == RequestSource.HTTP)
+                        .orElse(false),
+                versionRolledBack(d),
                 now,
                 ZoneOffset.UTC);
+    }
+
+    /**
+     * The latest rollback of exactly this version for what it did (a metric, a hard trigger, its pods never ready; not
+     * a person's stop or the cluster's refusal), in words, however long ago: what the always-escalate rule for CI's
+     * deploys of it names.
+     */
+    private Optional<String> versionRolledBack(Deploy d) {
+        return ports.incidents().ofVersion(d.service(), d.version()).stream()
+                .filter(Incident::blamesTheVersion)
+                .filter(i -> i.deployId().isPresent() && i.deployId().getAsLong() != d.id())
+                .findFirst()
+                .map(i -> d.service() + " " + d.version() + " was rolled back at " + Times.words(i.openedAt())
+                        + " (deploy #" + i.deployId().getAsLong() + ", incident #" + i.id() + ": "
+                        + (i.summary().length() > 200 ? i.summary().substring(0, 199) + "…" : i.summary()) + ")");
     }
 
     private List<Incident> recentIncidents(Deploy d, Instant now) {
@@ -1558,7 +1578,7 @@ public final class DeployPipeline {
     private static final String NOT_READY = "canary pods not ready after ";
 
     /** How the reason of a rollback the cluster forced starts: the incident's "metric" is the cluster. */
-    private static final String CLUSTER_REFUSED = "cluster: ";
+    private static final String CLUSTER_REFUSED = Incident.CLUSTER + ": ";
 
     /** How the reason of a pause for a metrics outage starts, so that the canary says when it resumes. */
     private static final String METRICS_DOWN = "no metrics for ";
@@ -2673,6 +2693,8 @@ public final class DeployPipeline {
                                 Map.of("rule", p.rule(), "result", "pass");
                             case io.harbormaster.engine.risk.RuleOutcome.Escalate e ->
                                 Map.of("rule", e.rule(), "result", "escalate", "reason", e.reason());
+                            case io.harbormaster.engine.risk.RuleOutcome.Note n ->
+                                Map.of("rule", n.rule(), "result", "note", "reason", n.text());
                         })
                         .toList());
         m.put("assumptions", a.assumptions());

@@ -31,6 +31,13 @@ public interface IncidentStore {
     /** A service's incidents opened at or after {@code since}, newest first. */
     List<Incident> recent(String service, Instant since);
 
+    /** The incidents of one version of a service, however old, newest first. */
+    default List<Incident> ofVersion(String service, String version) {
+        return recent(service, Instant.EPOCH).stream()
+                .filter(i -> i.version().equals(version))
+                .toList();
+    }
+
     /** The incident with this number, if there is one. */
     Optional<Incident> find(long incidentId);
 

@@ -30,6 +30,8 @@ public final class RiskInputs {
             int dependents,
             int recentRollbacks,
             int recentIncidents,
+            boolean automatic,
+            Optional<String> versionRolledBack,
             Instant now,
             ZoneId zone) {
         ObjectNode root = JSON.createObjectNode();
@@ -46,6 +48,8 @@ public final class RiskInputs {
         ctx.put("ci_status", build.map(b -> ciStatus(b.ciStatus())).orElse("unknown"));
         var catalog = ctx.putArray("catalog_dependencies");
         spec.dependencies().stream().map(Dependency::service).forEach(catalog::add);
+        ctx.put("automatic", automatic);
+        versionRolledBack.ifPresent(words -> ctx.put("version_rolled_back", words));
         return RiskInputParser.parse(root);
     }
 

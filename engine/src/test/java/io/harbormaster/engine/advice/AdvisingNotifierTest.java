@@ -162,6 +162,71 @@ class AdvisingNotifierTest {
         }
     }
 
+    /** {@link #DEPLOY} ended in {@code state} at canary step {@code step} (0: it never reached its canary). */
+    static Deploy ended(long id, DeployState state, int step) {
+        return new Deploy(
+                id,
+                id,
+                "orders",
+                "1.2." + id,
+                "production",
+                state,
+                step,
+                OptionalDouble.empty(),
+                Optional.of(false),
+                false,
+                T0,
+                T0,
+                9);
+    }
+
+    static DeployNotice.RolledBack rolledBack(Deploy d, RollbackCause cause, String metric) {
+        var incident = new Incident(
+                d.id() + 100,
+                OptionalLong.of(d.id()),
+                "orders",
+                d.version(),
+                T0,
+                metric,
+                "why",
+                "",
+                Optional.empty(),
+                Optional.empty());
+        return new DeployNotice.RolledBack(d, cause, "why", List.of(), incident, T0.plusSeconds(3600));
+    }
+
+    @Test
+    void onlyDeploysWhoseChangeWentWrongAreRememberedAsSuchNotOnesThatNeverRanOrThatAPersonStopped() {
+        var remembered = new CopyOnWriteArrayList<PastCase>();
+        var advising = notifier(SummaryWriter.NONE, remembered::add, h -> {});
+        advising.notify(new DeployNotice.Failed(ended(1, DeployState.FAILED, 0), "blocked by preflight: no lock"));
+        advising.notify(new DeployNotice.Failed(ended(2, DeployState.FAILED, 0), "stopped by U1"));
+        advising.notify(
+                new DeployNotice.Failed(ended(3, DeployState.FAILED, 2), "cluster: rolling it back was refused"));
+        advising.notify(rolledBack(
+                ended(4, DeployState.ROLLED_BACK, 1), new RollbackCause.Requested("U1"), Incident.STOPPED_BY_HAND));
+        advising.notify(
+                rolledBack(ended(5, DeployState.ROLLED_BACK, 1), new RollbackCause.ClusterRefused(), "cluster"));
+        advising.notify(rolledBack(ended(6, DeployState.ROLLED_BACK, 2), new RollbackCause.Analysis(), "error_rate"));
+        advising.notify(rolledBack(ended(7, DeployState.ROLLED_BACK, 1), new RollbackCause.NotReady(), "canary"));
+        advising.notify(new DeployNotice.Promoted(ended(8, DeployState.PROMOTED, 3), List.of()));
+        advising.close(); // waits for the advice in hand
+
+        assertThat(remembered)
+                .filteredOn(c -> c.kind() == PastCase.Kind.DEPLOY)
+                .extracting(PastCase::ref, PastCase::outcome)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("deploy #3", PastCase.FAILED_IN_CLUSTER),
+                        org.assertj.core.groups.Tuple.tuple("deploy #6", PastCase.ROLLED_BACK),
+                        org.assertj.core.groups.Tuple.tuple("deploy #7", PastCase.ROLLED_BACK),
+                        org.assertj.core.groups.Tuple.tuple("deploy #8", PastCase.PROMOTED));
+        // every rollback's incident is remembered, a person's and the cluster's included
+        assertThat(remembered)
+                .filteredOn(c -> c.kind() == PastCase.Kind.INCIDENT)
+                .extracting(PastCase::ref)
+                .containsExactlyInAnyOrder("incident #104", "incident #105", "incident #106", "incident #107");
+    }
+
     AdvisingNotifier notifier(SummaryWriter writer) {
         return notifier(writer, c -> {}, h -> {});
     }
@@ -182,6 +247,11 @@ class AdvisingNotifierTest {
             @Override
             public AnnouncedBuild announce(AnnouncedBuild build) {
                 return build;
+            }
+
+            @Override
+            public boolean replace(AnnouncedBuild build) {
+                return false;
             }
 
             @Override
@@ -248,7 +318,8 @@ class AdvisingNotifierTest {
                 new RecordingAudit(),
                 Clock.fixed(T0, ZoneOffset.UTC),
                 "test-engine",
-                () -> "test-policy");
+                () -> "test-policy",
+                service -> List.of());
     }
 
     DeployNotice.Advised awaitAdvice() throws InterruptedException {

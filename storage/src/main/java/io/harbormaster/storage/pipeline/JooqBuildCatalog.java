@@ -43,6 +43,22 @@ public final class JooqBuildCatalog implements BuildCatalog {
     }
 
     @Override
+    public boolean replace(AnnouncedBuild b) {
+        return db.dsl()
+                        .update(ANNOUNCED_BUILD)
+                        .set(ANNOUNCED_BUILD.BUILD_ID, b.buildId())
+                        .set(ANNOUNCED_BUILD.CI_STATUS, b.ciStatus())
+                        .set(ANNOUNCED_BUILD.CHANGE_JSON, b.changeJson())
+                        .set(ANNOUNCED_BUILD.ANNOUNCED_AT, odt(b.announcedAt()))
+                        .where(ANNOUNCED_BUILD.SERVICE.eq(b.service()))
+                        .and(ANNOUNCED_BUILD.VERSION.eq(b.version()))
+                        .and(ANNOUNCED_BUILD.IMAGE.eq(b.image()))
+                        .and(ANNOUNCED_BUILD.COMMIT_SHA.eq(b.commitSha()))
+                        .execute()
+                > 0;
+    }
+
+    @Override
     public Optional<AnnouncedBuild> find(String service, String version) {
         return db.dsl()
                 .selectFrom(ANNOUNCED_BUILD)

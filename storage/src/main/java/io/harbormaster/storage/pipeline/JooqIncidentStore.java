@@ -104,6 +104,16 @@ public final class JooqIncidentStore implements IncidentStore {
     }
 
     @Override
+    public List<Incident> ofVersion(String service, String version) {
+        return db.dsl()
+                .selectFrom(INCIDENT)
+                .where(INCIDENT.SERVICE.eq(service))
+                .and(INCIDENT.VERSION.eq(version))
+                .orderBy(INCIDENT.OPENED_AT.desc(), INCIDENT.ID.desc())
+                .fetch(JooqIncidentStore::toIncident);
+    }
+
+    @Override
     public Optional<Incident> find(long incidentId) {
         return db.dsl()
                 .selectFrom(INCIDENT)

@@ -172,4 +172,60 @@ class PolicyAndIncidentStoreTest {
             assertThat(catalog.find("checkout", "9.9.9")).isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLaterAnnouncementOfTheSameBuildReplacesItsStatusAndChangeButNeverItsImage(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var catalog = new JooqBuildCatalog(db);
+            var started = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-1", "running", "{}", T0);
+            catalog.announce(started);
+
+            var passed = new AnnouncedBuild(
+                    "checkout",
+                    "1.4.2",
+                    "reg/checkout:1.4.2",
+                    "abc123",
+                    "ci-2",
+                    "success",
+                    "{\"files\":[\"a.java\"]}",
+                    T0.plusSeconds(60));
+            assertThat(catalog.replace(passed)).isTrue();
+            assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
+
+            // another build under the same version is never put in its place
+            var other = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "fff999", "ci-3", "failed", "{}", T0.plusSeconds(90));
+            assertThat(catalog.replace(other)).isFalse();
+            assertThat(catalog.replace(new AnnouncedBuild(
+                            "checkout", "7.0.0", "reg/checkout:7.0.0", "abc123", "ci-4", "success", "{}", T0)))
+                    .isFalse();
+            assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
+            assertThat(catalog.find("checkout", "7.0.0")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aVersionsIncidentsAreFoundHoweverOldNewestFirst(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqIncidentStore(db);
+            var old = store.open(OptionalLong.empty(), "search", "5.2.0", "error_rate", "5xx up", "", T0);
+            store.open(OptionalLong.empty(), "search", "5.2.1", "p99", "slow", "", T0.plusSeconds(5));
+            store.open(OptionalLong.empty(), "checkout", "5.2.0", "p99", "slow", "", T0.plusSeconds(6));
+            var latest = store.open(
+                    OptionalLong.empty(),
+                    "search",
+                    "5.2.0",
+                    "stopped by hand",
+                    "rollback",
+                    "",
+                    T0.plusSeconds(400 * 86_400L));
+            assertThat(store.ofVersion("search", "5.2.0")).containsExactly(latest, old);
+            assertThat(store.ofVersion("search", "9.9.9")).isEmpty();
+            assertThat(latest.blamesTheVersion()).isFalse();
+            assertThat(old.blamesTheVersion()).isTrue();
+        }
+    }
 }

@@ -109,6 +109,15 @@ public final class DeployMessages {
         if (!rules.isEmpty()) {
             blocks.add(BlockKit.section("*Always escalate*\n" + String.join("\n", rules)));
         }
+        // what a rule found without escalating (a version rolled back before, deployed again by a person): said here
+        var notes = r.rules().stream()
+                .filter(RuleOutcome.Note.class::isInstance)
+                .map(RuleOutcome.Note.class::cast)
+                .map(n -> "• *" + escape(n.rule()) + "*: " + escape(n.text()))
+                .toList();
+        if (!notes.isEmpty()) {
+            blocks.add(BlockKit.section(":warning: *Note*\n" + String.join("\n", notes)));
+        }
         if (!r.assumptions().isEmpty()) {
             blocks.add(BlockKit.context(
                     r.assumptions().stream().map(Mrkdwn::escape).toList()));

@@ -275,4 +275,112 @@ class AdvisorTest {
         assertThat(advice.summary()).contains("V7__orders.sql");
         return advice.fallbackReason();
     }
+
+    /** A memory holding {@code cases}, each found 90% similar to any text, when the search lets it through. */
+    static SimilarCases holding(PastCase... cases) {
+        return new SimilarCases() {
+            @Override
+            public void remember(PastCase pastCase) {}
+
+            @Override
+            public List<SimilarCase> similar(String text, Predicate<PastCase> accept, int limit) {
+                return java.util.Arrays.stream(cases)
+                        .filter(accept)
+                        .map(c -> new SimilarCase(c, 0.9))
+                        .limit(limit)
+                        .toList();
+            }
+        };
+    }
+
+    static PastCase deploy(long id, String service, String outcome) {
+        return new PastCase(
+                PastCase.Kind.DEPLOY, id, OptionalLong.empty(), service, "1.0." + id, "src/Order.java", outcome, T0);
+    }
+
+    @Test
+    void theContextPackageCitesOnlyPastDeploysWhoseChangeWentWrongNeverOnesThatNeverRan() {
+        var memory = holding(
+                deploy(3, "inventory", "failed"), // remembered by an earlier version for a preflight block
+                deploy(4, "payments", PastCase.PROMOTED),
+                deploy(5, "payments", PastCase.FAILED_IN_CLUSTER),
+                deploy(6, "payments", PastCase.ROLLED_BACK));
+
+        var advice = new Advisor(memory, SummaryWriter.NONE, Duration.ofSeconds(1))
+                .contextPackage(ESCALATED, Optional.of(BUILD));
+
+        assertThat(advice.similar()).extracting(c -> c.pastCase().ref()).containsExactly("deploy #5", "deploy #6");
+        assertThat(advice.facts())
+                .filteredOn(f -> f.kind().equals("similar_deploy"))
+                .extracting(f -> f.text())
+                .anySatisfy(t -> assertThat(t).startsWith("deploy #5: payments 1.0.5, failed in the cluster, 90%"));
+        assertThat(advice.summary()).doesNotContain("deploy #3", "inventory");
+    }
+
+    static PastCase incident(long id, String service, String resolution) {
+        return new PastCase(
+                PastCase.Kind.INCIDENT,
+                id + 100,
+                OptionalLong.of(id),
+                service,
+                "2.7." + id,
+                "error_rate regression: error rate 9% over 5%",
+                resolution,
+                T0.minusSeconds(3600));
+    }
+
+    DeployNotice.RolledBack rolledBackOnErrors() {
+        var incident = new Incident(
+                13,
+                OptionalLong.of(7),
+                "payments",
+                "2.0.0",
+                T0,
+                "error_rate",
+                "error_rate: canary error rate 9% over 5%",
+                "",
+                Optional.empty(),
+                Optional.empty());
+        return new DeployNotice.RolledBack(
+                DEPLOY,
+                new RollbackCause.Analysis(),
+                "error_rate: canary error rate 9% over 5%",
+                List.of(Evidence.of(
+                        "hard-trigger", "error_rate", "error rate > 5% over 120s", 0.002, 0.09, "9% over 5%")),
+                incident,
+                T0.plusSeconds(3600));
+    }
+
+    @Test
+    void theHypothesisCitesNoIncidentOfAnUnrelatedServiceHoweverAlike() {
+        var memory = holding(incident(2, "inventory", "restarted the warehouse cache"));
+
+        var advice = new Advisor(memory, SummaryWriter.NONE, Duration.ofSeconds(1))
+                .hypothesis(rolledBackOnErrors(), Optional.of(BUILD), List.of("ledger"));
+
+        assertThat(advice.similar()).isEmpty();
+        assertThat(advice.summary())
+                .contains("No similar past incident is on record")
+                .doesNotContain("incident #2");
+        assertThat(advice.suggestedCheck()).doesNotContain("incident #2");
+    }
+
+    @Test
+    void theHypothesisCitesAnIncidentOfADependencySayingItIsTheDependencys() {
+        var memory = holding(incident(2, "ledger", "restarted the ledger's connection pool"));
+
+        var advice = new Advisor(memory, SummaryWriter.NONE, Duration.ofSeconds(1))
+                .hypothesis(rolledBackOnErrors(), Optional.of(BUILD), List.of("ledger"));
+
+        assertThat(advice.similar()).extracting(c -> c.pastCase().ref()).containsExactly("incident #2");
+        assertThat(advice.summary())
+                .contains("The most similar past incident is incident #2 (ledger 2.7.2, a dependency of payments)");
+        assertThat(advice.suggestedCheck())
+                .startsWith("whether ledger, which payments depends on, misbehaves again as in incident #2");
+        assertThat(advice.facts())
+                .filteredOn(f -> f.kind().equals("similar_incident"))
+                .singleElement()
+                .satisfies(
+                        f -> assertThat(f.text()).startsWith("incident #2: ledger 2.7.2, a dependency of payments,"));
+    }
 }
