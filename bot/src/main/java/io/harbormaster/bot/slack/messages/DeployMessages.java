@@ -47,10 +47,13 @@ public final class DeployMessages {
                 "*Version*\n`" + d.version() + "`",
                 "*Environment*\n" + d.environment(),
                 "*Requested by*\n" + requester(d.requesterId()))));
-        blocks.add(BlockKit.context(List.of(
-                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine(), d.people()),
-                "deploy #" + d.deployId())));
-        return new SlackMessage(title + ": " + d.stateLine(), blocks);
+        var stateLine = escape(d.stateLine(), d.people());
+        blocks.add(BlockKit.context(
+                List.of(stateEmoji(d) + " *" + d.state().words() + "*: " + stateLine, "deploy #" + d.deployId())));
+        // The text is what Slack's notifications show, read as mrkdwn like the blocks: the state line may carry what a
+        // person typed (a lock's reason in a preflight block), so it is escaped there too, and names people the same
+        // way.
+        return new SlackMessage(title + ": " + stateLine, blocks);
     }
 
     /** The first thread reply: the request was taken. */
