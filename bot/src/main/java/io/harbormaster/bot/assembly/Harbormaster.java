@@ -241,7 +241,10 @@ public final class Harbormaster implements AutoCloseable {
                         audit,
                         config.checkpointEvery(),
                         live::catalog,
-                        (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
+                        (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who)),
+                        ports.clock(),
+                        settings.engineVersion(),
+                        live::policyVersion),
                 // Any well-formed environment is parsed; the desk refuses all but this instance's, saying where to go.
                 new DeployCommandParser(live::catalog, Set.of()),
                 metrics,

@@ -316,8 +316,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         }
         var user = new SlackUser(p.getUserId(), p.getUserName());
         var channel = p.getChannelId();
+        var text = p.getText() == null ? "" : p.getText();
         Response response;
-        switch (AuditCommandParser.parse(p.getText(), clock.instant())) {
+        switch (AuditCommandParser.parse(text, clock.instant())) {
             case Parsed.Invalid<AuditCommand>(var usage) -> {
                 metrics.command(AUDIT, "invalid");
                 response = ephemeralAck(ctx, SlackMessage.text(usage.message()));
@@ -332,7 +333,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                     var outcome =
                             switch (command) {
                                 case AuditCommand.Verify v -> audit.verify(user);
-                                case AuditCommand.Query q -> audit.query(q.query(), user);
+                                case AuditCommand.Query q -> audit.query(q.query(), user, text);
                                 case AuditCommand.Help h -> throw new IllegalStateException("answered in the ack");
                             };
                     web.ephemeral(
