@@ -465,6 +465,7 @@ public final class Harbormaster implements AutoCloseable {
                     m.rolledBack(service, "revert");
                 }
                 case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
+                case io.harbormaster.engine.rollout.DeployNotice.Stopped s -> m.deployEnded("stopped");
                 case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");
                 case io.harbormaster.engine.rollout.DeployNotice.Advised a -> {
                     var kind = a.advice().kind().label();

@@ -199,8 +199,15 @@ public interface DeployDesk {
          */
         record Settled(Approval.Decision decision, String note, boolean cardKept) implements DecisionOutcome {}
 
-        /** Not counted (not an approver, own change, expired...): told only to the clicker. */
-        record Refused(String reason) implements DecisionOutcome {}
+        /**
+         * Not counted (not an approver, own change, expired, no longer waiting...): told only to the clicker;
+         * {@code people}: the Slack members the reason names (who stopped or rejected the deploy), shown as mentions.
+         */
+        record Refused(String reason, List<String> people) implements DecisionOutcome {
+            public Refused(String reason) {
+                this(reason, List.of());
+            }
+        }
 
         /** The same click arrived before. */
         record Duplicate(String note) implements DecisionOutcome {}

@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Transition;
 import java.util.List;
 
 /** How a stored deploy is shown in Slack: who asked, and its latest transition's reason as the state line. */
@@ -16,14 +17,23 @@ final class DeployViews {
         if (transitions.isEmpty()) {
             return of(d, requester, "requested");
         }
-        // the line names the people who moved the deploy ("rejected by U1", "rollback requested by U1", also once the
-        // engine has carried the rollback out): shown as mentions
-        var people = transitions.stream()
-                .map(t -> t.actor())
+        return of(d, requester, transitions.getLast().reason(), people(transitions));
+    }
+
+    /**
+     * The people the texts about a deploy name ("rejected by U1", "stopped by U1", "rollback requested by U1", also
+     * once the engine has carried the rollback out): those who moved it, shown as mentions.
+     */
+    static List<String> people(DeployStore store, long deployId) {
+        return people(store.transitions(deployId));
+    }
+
+    private static List<String> people(List<Transition> transitions) {
+        return transitions.stream()
+                .map(Transition::actor)
                 .filter(a -> !a.equals("engine"))
                 .distinct()
                 .toList();
-        return of(d, requester, transitions.getLast().reason(), people);
     }
 
     static DeployView of(Deploy d, String requester, String stateLine) {

@@ -422,7 +422,7 @@ public final class PipelineDesk implements DeployDesk {
         // the same moment by this replica or another one. The pipeline tells it so, and it is answered the same way.
         return switch (pipeline.decide(deployId, clicker.id(), decision, "")) {
             case Decision.AlreadyDecided a -> duplicate(a.first());
-            case Decision.Refused r -> new DecisionOutcome.Refused(r.reason());
+            case Decision.Refused r -> new DecisionOutcome.Refused(r.reason(), DeployViews.people(deploys, deployId));
             case Decision.Counted c
             when c.deploy().state() == DeployState.AWAITING_APPROVAL ->
                 new DecisionOutcome.Recorded(EscalationMessages.tally(decision, c.approvals(), c.required()));

@@ -389,8 +389,9 @@ public final class SlackFrontEnd implements AutoCloseable {
                                 .join();
                     }
                 }
-                case DeployDesk.DecisionOutcome.Refused(var reason) ->
-                    web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+                case DeployDesk.DecisionOutcome.Refused(var reason, var people) ->
+                    web.ephemeral(
+                            channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
                 case DeployDesk.DecisionOutcome.Duplicate(var note) ->
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(note)));
             }

@@ -660,9 +660,42 @@ public final class DeployPipeline {
                 .count();
     }
 
-    private static String notWaiting(Deploy d) {
-        return "this deploy is no longer waiting for a decision (it is "
-                + d.state().words() + ")";
+    /**
+     * Why a click on a deploy's Approve or Reject comes too late, in words: what ended its wait (approved, rejected,
+     * stopped by whom, expired, failed) and, once it moved on, where it is now.
+     */
+    private String notWaiting(Deploy d) {
+        var left = ports.deploys().transitions(d.id()).stream()
+                .filter(t -> t.from() == DeployState.AWAITING_APPROVAL)
+                .findFirst();
+        var said = "this deploy is no longer waiting for a decision: ";
+        if (left.isEmpty()) {
+            return said + whereNow(d.state());
+        }
+        var t = left.get();
+        return said
+                + switch (t.to()) {
+                    case REJECTED -> "it was " + t.reason();
+                    case EXPIRED -> "it expired, as nobody decided in time";
+                    case FAILED ->
+                        t.actor().equals(ENGINE)
+                                ? "it failed: " + t.reason()
+                                : "it was stopped by " + t.actor() + " (/deploy rollback " + d.service() + ")";
+                    // let through: it has moved on since, so where it is now is said too
+                    case APPROVED -> "it was approved (" + t.reason() + "); " + whereNow(d.state());
+                    default -> whereNow(t.to());
+                };
+    }
+
+    /** Where a deploy that no longer waits for a decision is now, as a clause: "it is running its canary". */
+    private static String whereNow(DeployState state) {
+        return switch (state) {
+            case APPROVED, PREFLIGHT -> "it is in preflight";
+            case CANARY -> "it is running its canary";
+            case PROMOTING -> "it is being promoted";
+            case ROLLING_BACK -> "it is being rolled back";
+            default -> state.terminal() ? "it has ended (" + state.words() + ")" : "it is " + state.words();
+        };
     }
 
     private Deploy expireIfDue(Deploy d) {
@@ -1627,6 +1660,9 @@ public final class DeployPipeline {
         return rolledBack;
     }
 
+    /** How the reason of a person's stop of a deploy that had not reached the cluster begins; their id follows. */
+    private static final String STOPPED_BY = "stopped by ";
+
     /** How the reason of a rollback asked for with a paused canary's Roll back button ends (the command's does not). */
     private static final String BY_BUTTON = " with the paused canary's Roll back button";
 
@@ -1670,7 +1706,8 @@ public final class DeployPipeline {
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            var stopped = moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            var stopped = moveAudited(d, DeployState.FAILED, user, STOPPED_BY + user, audited);
+            ports.notifier().notify(new DeployNotice.Stopped(stopped, user, d.state()));
             reviewDue(stopped);
             return stopped;
         }
