@@ -172,8 +172,15 @@ public interface DeployDesk {
          */
         record Started(DeployView deploy, SlackMessage firstReply) implements ActionOutcome {}
 
-        /** Already done by an earlier delivery; told only to the person. */
-        record Duplicate(String note) implements ActionOutcome {}
+        /**
+         * Already done by an earlier delivery, or by someone else; told only to the person. {@code people}: the Slack
+         * members the note names (who resolved an incident), shown as mentions.
+         */
+        record Duplicate(String note, List<String> people) implements ActionOutcome {
+            public Duplicate(String note) {
+                this(note, List.of());
+            }
+        }
 
         /** Not done, for this reason; {@code people}: the Slack members it names, shown as mentions. */
         record Refused(String reason, List<String> people) implements ActionOutcome {

@@ -6,6 +6,7 @@ import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Transition;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** How a stored deploy is shown in Slack: who asked, and its latest transition's reason as the state line. */
 final class DeployViews {
@@ -21,8 +22,9 @@ final class DeployViews {
     }
 
     /**
-     * The people the texts about a deploy name ("rejected by U1", "stopped by U1", "rollback requested by U1", also
-     * once the engine has carried the rollback out): those who moved it, shown as mentions.
+     * The people the texts about a deploy name: those who moved it ("rejected by U1", "stopped by U1", "rollback
+     * requested by U1", also once the engine has carried the rollback out) and those its moves' reasons name besides (a
+     * lock's holder in a blocked preflight, {@link Transition#people}), shown as mentions.
      */
     static List<String> people(DeployStore store, long deployId) {
         return people(store.transitions(deployId));
@@ -30,8 +32,9 @@ final class DeployViews {
 
     private static List<String> people(List<Transition> transitions) {
         return transitions.stream()
-                .map(Transition::actor)
-                .filter(a -> !a.equals("engine"))
+                .flatMap(t -> Stream.concat(
+                        t.actor().equals("engine") ? Stream.<String>empty() : Stream.of(t.actor()),
+                        t.people().stream()))
                 .distinct()
                 .toList();
     }

@@ -301,8 +301,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                     web.post(channel, message);
                 }
             }
-            case DeployDesk.ActionOutcome.Duplicate(var note) ->
-                web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note)));
+            case DeployDesk.ActionOutcome.Duplicate(var note, var people) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note, people)));
             case DeployDesk.ActionOutcome.Refused(var reason, var people) ->
                 web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
         }

@@ -245,9 +245,11 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         r.blockedUntil(),
                                         web.permalink(thread).join()))
                         .join();
-            case DeployNotice.Failed f ->
-                web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason())))
+            case DeployNotice.Failed f -> {
+                var named = DeployViews.people(deploys, f.deploy().id()); // a lock's holder in a blocked preflight
+                web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason(), named)))
                         .join();
+            }
             case DeployNotice.Stopped s -> {
                 // The command's answer says it in the thread; a request it waited on loses its buttons, as a decision
                 // takes them (the parent, updated below, shows it stopped).
@@ -259,8 +261,11 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                             s.by(), s.deploy().service())));
                 }
             }
-            case DeployNotice.Advised a ->
-                web.reply(thread, AdviceMessages.advice(a.advice())).join();
+            case DeployNotice.Advised a -> {
+                // a hypothesis after a person's rollback names them ("U1 stopped the canary ... ask them")
+                var named = DeployViews.people(deploys, a.deploy().id());
+                web.reply(thread, AdviceMessages.advice(a.advice(), named)).join();
+            }
             case DeployNotice.ReviewDue r -> {
                 var posted = web.reply(
                                 thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), reviewers(r.deploy())))
@@ -591,7 +596,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         new PreflightCheckView(
                                 b.check(),
                                 false,
-                                b.reason() + (b.unblock().isBlank() ? "" : " (to unblock: " + b.unblock() + ")"));
+                                b.reason() + (b.unblock().isBlank() ? "" : " (to unblock: " + b.unblock() + ")"),
+                                b.people());
                 })
                 .toList();
     }

@@ -739,7 +739,7 @@ public final class DeployPipeline {
                 now,
                 ports.policies().lockOf(d.service()),
                 freezes(spec, now),
-                ports.policies().autoDeployBlock(d.service(), now),
+                autoDeployBlock(d.service(), now),
                 conflicting(d, spec),
                 dependencyVersions(spec),
                 unhealthyDependencies(spec),
@@ -772,6 +772,7 @@ public final class DeployPipeline {
             return fail(
                     d,
                     "blocked by preflight: " + String.join("; ", reasons),
+                    blocks.stream().flatMap(b -> b.people().stream()).distinct().toList(),
                     failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
         }
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
@@ -892,6 +893,27 @@ public final class DeployPipeline {
                 .orElse(List.of());
     }
 
+    /** The automatic-deploy block of {@code service} in force, if any, naming the people of the deploy it came of. */
+    private Optional<io.harbormaster.engine.policy.AutoDeployBlock> autoDeployBlock(String service, Instant now) {
+        return ports.policies()
+                .autoDeployBlock(service, now)
+                .map(b -> b.deployId().isPresent()
+                        ? b.naming(peopleOf(b.deployId().getAsLong()))
+                        : b);
+    }
+
+    /**
+     * Who the texts about a deploy name: the people who moved it ("rollback requested by U1", also in the engine's
+     * move that carried it out) and those its moves' reasons name besides ({@link Transition#people}).
+     */
+    private List<String> peopleOf(long deployId) {
+        return ports.deploys().transitions(deployId).stream()
+                .flatMap(t -> Stream.concat(
+                        t.actor().equals(ENGINE) ? Stream.<String>empty() : Stream.of(t.actor()), t.people().stream()))
+                .distinct()
+                .toList();
+    }
+
     private List<DependencyIncident> dependencyIncidents(ServiceSpec spec, Instant now) {
         var catalog = ports.catalog().get();
         var holding = new ArrayList<DependencyIncident>();
@@ -907,7 +929,8 @@ public final class DeployPipeline {
                             i.openedAt(),
                             i.openedAt().plus(settings.incidentBlock()),
                             i.summary(),
-                            catalog.reviewerGroup(dep.service())))
+                            catalog.reviewerGroup(dep.service()),
+                            i.deployId().isPresent() ? peopleOf(i.deployId().getAsLong()) : List.of()))
                     .forEach(holding::add);
         }
         holding.sort(java.util.Comparator.comparing(DependencyIncident::openedAt)
@@ -2281,13 +2304,20 @@ public final class DeployPipeline {
     }
 
     private Deploy fail(Deploy d, String why) {
-        return fail(d, why, failed -> Optional.empty());
+        return fail(d, why, List.of(), failed -> Optional.empty());
     }
 
-    /** ... telling {@code first} (the failed deploy's notice of the step that failed it, if any) before the failure. */
-    private Deploy fail(Deploy d, String why, java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
+    /**
+     * ... whose reason names {@code people} (kept with the move, {@link Transition#people}), telling {@code first} (the
+     * failed deploy's notice of the step that failed it, if any) before the failure.
+     */
+    private Deploy fail(
+            Deploy d,
+            String why,
+            List<String> people,
+            java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
-        var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
+        var failed = moved(d, DeployState.FAILED, d.step(), ENGINE, why, people).deploy();
         first.apply(failed).ifPresent(ports.notifier()::notify);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
         reviewDue(failed);
@@ -2427,8 +2457,13 @@ public final class DeployPipeline {
 
     /** {@link #move}, with the move as recorded. */
     private Moved moved(Deploy d, DeployState to, int step, String actor, String reason) {
+        return moved(d, to, step, actor, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} besides the actor. */
+    private Moved moved(Deploy d, DeployState to, int step, String actor, String reason, List<String> people) {
         var now = ports.clock().instant();
-        var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
+        var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, people, now);
         if (to.terminal()) {
             ports.deploys().releaseRollout(d.service(), d.id());
         }

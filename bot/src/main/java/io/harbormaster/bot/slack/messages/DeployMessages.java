@@ -133,7 +133,7 @@ public final class DeployMessages {
         boolean passed = checks.stream().allMatch(PreflightCheckView::passed);
         var lines = checks.stream()
                 .map(c -> (c.passed() ? ":white_check_mark: " : ":no_entry: ") + "*" + escape(c.name()) + "*"
-                        + (c.reason().isBlank() ? "" : ": " + escape(c.reason())))
+                        + (c.reason().isBlank() ? "" : ": " + escape(c.reason(), c.people())))
                 .toList();
         var head = passed ? ":white_check_mark: *Preflight passed*" : ":no_entry: *Preflight blocked the deploy*";
         var blocks = new ArrayList<LayoutBlock>();
@@ -330,21 +330,24 @@ public final class DeployMessages {
         var until = h.until()
                 .map(t -> " until " + io.harbormaster.engine.text.Times.end(t))
                 .orElse("");
+        // a lock's or a freeze's reason is what a person typed; a block's or an incident's names who asked for the
+        // rollback behind it (h.people())
+        var reason = escape(h.reason(), h.people());
         return switch (h.kind()) {
             case LOCK ->
-                ":lock: *" + h.service() + "* locked" + by + since + ": " + escape(h.reason()) + " (`/deploy unlock "
-                        + h.service() + "` lifts it)";
+                ":lock: *" + h.service() + "* locked" + by + since + ": " + reason + " (`/deploy unlock " + h.service()
+                        + "` lifts it)";
             case AUTO_DEPLOY_BLOCK ->
-                ":no_entry_sign: *" + h.service() + "* automatic deploys blocked" + until + ": " + escape(h.reason())
+                ":no_entry_sign: *" + h.service() + "* automatic deploys blocked" + until + ": " + reason
                         + " (a deploy started in Slack still runs)";
             case FREEZE ->
-                ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + escape(h.reason())
+                ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + reason
                         + " (only `--emergency` deploys)";
             case DEPENDENCY_INCIDENT -> {
                 var i = h.incident().orElseThrow();
                 yield ":ambulance: *" + h.service() + "* held back by incident #" + i.incidentId() + " of its"
                         + " dependency *" + i.service() + "*" + since + ", until it is resolved, at most" + until + ": "
-                        + escape(h.reason()) + " (a member of *" + escape(i.resolvers()) + "* clears it with `/deploy"
+                        + reason + " (a member of *" + escape(i.resolvers()) + "* clears it with `/deploy"
                         + " resolve " + i.incidentId() + "`, a promoted deploy of " + i.service()
                         + " resolves it; `--emergency` deploys go ahead)";
             }
