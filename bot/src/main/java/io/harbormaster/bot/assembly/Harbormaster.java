@@ -248,7 +248,10 @@ public final class Harbormaster implements AutoCloseable {
                         audit,
                         config.checkpointEvery(),
                         live::catalog,
-                        (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who))),
+                        (q, who) -> exportLinks == null ? Optional.empty() : Optional.of(exportLinks.links(q, who)),
+                        ports.clock(),
+                        settings.engineVersion(),
+                        live::policyVersion),
                 // Any well-formed environment is parsed; the desk refuses all but this instance's, saying where to go.
                 new DeployCommandParser(live::catalog, Set.of()),
                 metrics,
@@ -469,6 +472,7 @@ public final class Harbormaster implements AutoCloseable {
                     m.rolledBack(service, "revert");
                 }
                 case io.harbormaster.engine.rollout.DeployNotice.Failed f -> m.deployEnded("failed");
+                case io.harbormaster.engine.rollout.DeployNotice.Stopped s -> m.deployEnded("stopped");
                 case io.harbormaster.engine.rollout.DeployNotice.Expired x -> m.deployEnded("expired");
                 case io.harbormaster.engine.rollout.DeployNotice.Advised a -> {
                     var kind = a.advice().kind().label();

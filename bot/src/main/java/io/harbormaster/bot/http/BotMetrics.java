@@ -49,8 +49,9 @@ public final class BotMetrics {
             .register(registry);
     private final Counter deploys = Counter.builder()
             .name("harbormaster_deploys_total")
-            .help("Deploys that ended, by outcome (promoted, rolled_back, rejected, expired, failed, and reverted for a"
-                    + " revert of a promotion)")
+            .help(
+                    "Deploys that ended, by outcome (promoted, rolled_back, rejected, expired, failed, stopped by a person"
+                            + " before the cluster, and reverted for a revert of a promotion)")
             .labelNames("outcome")
             .register(registry);
     private final Counter escalations = Counter.builder()

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.intake.DeployRequestHandler;
+import io.harbormaster.engine.intake.IntakeResult;
 import io.harbormaster.engine.rollout.Track;
 import io.harbormaster.sandbox.SimulatedCi;
 import io.javalin.config.RoutesConfig;
@@ -14,9 +16,11 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -309,15 +313,97 @@ final class SandboxConsole {
         json(ctx, Map.of("ok", true));
     }
 
-    /** The simulated CI announces a build again, or asks for its deploy as a pipeline's deploy stage would. */
+    /**
+     * The simulated CI announces a build again, or asks for its deploy as a pipeline's deploy stage would; answered
+     * with what became of it ({@link #ciAnswer}).
+     */
     private void ci(Context ctx, JsonNode body) throws Exception {
         var build = build(ctx, body);
         if (build == null) {
             return;
         }
-        var result = sandbox.announce(build, body.path("deploy").asBoolean(false))
-                .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        json(ctx, Map.of("ok", true, "result", result.toString()));
+        boolean deploy = body.path("deploy").asBoolean(false);
+        var result = sandbox.announce(build, deploy).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        var answer = ciAnswer(build.service() + " " + build.version(), deploy, result);
+        // refused as the HTTP API refuses it (409), and not taken as a request to try again later (503)
+        ctx.status(answer.ok() ? 200 : answer.outcome().equals(CI_REFUSED) ? 409 : 503);
+        json(ctx, answer.json());
+    }
+
+    /** The outcome of a CI request that Harbormaster refused, as {@link CiAnswer#outcome} says it. */
+    static final String CI_REFUSED = "refused";
+
+    /**
+     * What became of a CI request, as the console shows it: {@code ok}, the {@code outcome} ({@code accepted},
+     * {@code duplicate}, {@code refused}, or {@code not_taken} when the intake gave up on it), the deploy it started or
+     * found ({@code deploy_id}, none for an announcement alone), Harbormaster's reason for a refusal, and the sentence
+     * the console shows ({@code message} when it went through, {@code error} when not).
+     */
+    record CiAnswer(boolean ok, String outcome, OptionalLong deployId, String reason, String words) {
+        Map<String, Object> json() {
+            var o = new LinkedHashMap<String, Object>();
+            o.put("ok", ok);
+            o.put("outcome", outcome);
+            o.put("deploy_id", deployId.isPresent() ? deployId.getAsLong() : null);
+            if (!reason.isEmpty()) {
+                o.put("reason", reason);
+            }
+            o.put(ok ? "message" : "error", words);
+            return o;
+        }
+    }
+
+    /** {@code result} of CI's request for {@code what} ("checkout 1.4.1"), a deploy of it when {@code deploy}. */
+    static CiAnswer ciAnswer(String what, boolean deploy, IntakeResult result) {
+        return switch (result) {
+            case IntakeResult.Handled h ->
+                switch (h.outcome()) {
+                    case DeployRequestHandler.Outcome.Accepted a ->
+                        new CiAnswer(
+                                true,
+                                "accepted",
+                                a.deployId(),
+                                "",
+                                a.deployId().isPresent()
+                                        ? "CI asked Harbormaster to deploy " + what + ": deploy #"
+                                                + a.deployId().getAsLong()
+                                        : "CI announced " + what);
+                    case DeployRequestHandler.Outcome.Duplicate d ->
+                        new CiAnswer(
+                                true,
+                                "duplicate",
+                                d.deployId(),
+                                "",
+                                "CI asked for " + what + " before"
+                                        + (d.deployId().isPresent()
+                                                ? ": deploy #" + d.deployId().getAsLong()
+                                                : "")
+                                        + "; nothing new was started");
+                    case DeployRequestHandler.Outcome.Refused r ->
+                        new CiAnswer(
+                                false,
+                                CI_REFUSED,
+                                OptionalLong.empty(),
+                                r.reason(),
+                                "Harbormaster refused CI's request to " + (deploy ? "deploy " : "announce ") + what
+                                        + ": " + r.reason());
+                };
+            case IntakeResult.DeadLetter dl ->
+                new CiAnswer(
+                        false,
+                        "not_taken",
+                        OptionalLong.empty(),
+                        dl.error(),
+                        "Harbormaster did not take CI's request for " + what + " ("
+                                + dl.reason().wire() + ", after " + dl.attempts() + " attempts): " + dl.error());
+            case IntakeResult.Interrupted i ->
+                new CiAnswer(
+                        false,
+                        "not_taken",
+                        OptionalLong.empty(),
+                        "",
+                        "The sandbox is stopping: CI's request for " + what + " was not taken; ask again once it runs");
+        };
     }
 
     /** Makes a version misbehave (or behave again) from now on. */

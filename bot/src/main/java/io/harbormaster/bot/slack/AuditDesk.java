@@ -9,7 +9,8 @@ import java.util.Optional;
 /** What {@code /audit} asks of the audit log; only the auditor group gets answers. */
 public interface AuditDesk {
 
-    AuditOutcome query(AuditQuery query, SlackUser who);
+    /** {@code typed}: the filters as the person typed them, kept with a refusal. */
+    AuditOutcome query(AuditQuery query, SlackUser who, String typed);
 
     AuditOutcome verify(SlackUser who);
 

@@ -182,8 +182,15 @@ public interface DeployDesk {
          */
         record Started(DeployView deploy, SlackMessage firstReply) implements ActionOutcome {}
 
-        /** Already done by an earlier delivery; told only to the person. */
-        record Duplicate(String note) implements ActionOutcome {}
+        /**
+         * Already done by an earlier delivery, or by someone else; told only to the person. {@code people}: the Slack
+         * members the note names (who resolved an incident), shown as mentions.
+         */
+        record Duplicate(String note, List<String> people) implements ActionOutcome {
+            public Duplicate(String note) {
+                this(note, List.of());
+            }
+        }
 
         /** Not done, for this reason; {@code people}: the Slack members it names, shown as mentions. */
         record Refused(String reason, List<String> people) implements ActionOutcome {
@@ -209,8 +216,15 @@ public interface DeployDesk {
          */
         record Settled(Approval.Decision decision, String note, boolean cardKept) implements DecisionOutcome {}
 
-        /** Not counted (not an approver, own change, expired...): told only to the clicker. */
-        record Refused(String reason) implements DecisionOutcome {}
+        /**
+         * Not counted (not an approver, own change, expired, no longer waiting...): told only to the clicker;
+         * {@code people}: the Slack members the reason names (who stopped or rejected the deploy), shown as mentions.
+         */
+        record Refused(String reason, List<String> people) implements DecisionOutcome {
+            public Refused(String reason) {
+                this(reason, List.of());
+            }
+        }
 
         /** The same click arrived before. */
         record Duplicate(String note) implements DecisionOutcome {}

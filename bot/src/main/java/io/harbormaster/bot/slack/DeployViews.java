@@ -4,7 +4,9 @@ import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Transition;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** How a stored deploy is shown in Slack: who asked, and its latest transition's reason as the state line. */
 final class DeployViews {
@@ -16,14 +18,25 @@ final class DeployViews {
         if (transitions.isEmpty()) {
             return of(d, requester, "requested");
         }
-        // the line names the people who moved the deploy ("rejected by U1", "rollback requested by U1", also once the
-        // engine has carried the rollback out): shown as mentions
-        var people = transitions.stream()
-                .map(t -> t.actor())
-                .filter(a -> !a.equals("engine"))
+        return of(d, requester, transitions.getLast().reason(), people(transitions));
+    }
+
+    /**
+     * The people the texts about a deploy name: those who moved it ("rejected by U1", "stopped by U1", "rollback
+     * requested by U1", also once the engine has carried the rollback out) and those its moves' reasons name besides (a
+     * lock's holder in a blocked preflight, {@link Transition#people}), shown as mentions.
+     */
+    static List<String> people(DeployStore store, long deployId) {
+        return people(store.transitions(deployId));
+    }
+
+    private static List<String> people(List<Transition> transitions) {
+        return transitions.stream()
+                .flatMap(t -> Stream.concat(
+                        t.actor().equals("engine") ? Stream.<String>empty() : Stream.of(t.actor()),
+                        t.people().stream()))
                 .distinct()
                 .toList();
-        return of(d, requester, transitions.getLast().reason(), people);
     }
 
     static DeployView of(Deploy d, String requester, String stateLine) {

@@ -185,14 +185,20 @@ public final class PipelineDesk implements DeployDesk {
                             Optional.of(l.lockedBy()),
                             Optional.of(l.lockedAt()),
                             Optional.empty())));
-            policies.autoDeployBlock(name, now)
-                    .ifPresent(b -> holds.add(new ServiceHold(
-                            name,
-                            ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
-                            b.reason(),
-                            Optional.empty(),
-                            Optional.empty(),
-                            Optional.of(b.until()))));
+            policies.autoDeployBlock(name, now).ifPresent(b -> {
+                // its reason names who asked for the rollback it came of
+                var people = b.deployId().isPresent()
+                        ? DeployViews.people(deploys, b.deployId().getAsLong())
+                        : List.<String>of();
+                holds.add(new ServiceHold(
+                                name,
+                                ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
+                                b.reason(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.of(b.until()))
+                        .naming(people));
+            });
             for (var f : policies.freezesCovering(name, now)) {
                 holds.add(new ServiceHold(
                         name,
@@ -227,6 +233,7 @@ public final class PipelineDesk implements DeployDesk {
             case IncidentResolution.Resolved r -> {
                 var i = r.incident();
                 var dependents = pipeline.catalog().dependents(i.service());
+                // its summary names who asked for the rollback that opened it
                 yield new ActionOutcome.Done(
                         ":white_check_mark: Incident #" + i.id() + " of " + i.service() + " (" + i.summary()
                                 + ") is resolved"
@@ -237,7 +244,8 @@ public final class PipelineDesk implements DeployDesk {
                                         ? "."
                                         : ". It no longer holds back deploys of " + String.join(", ", dependents)
                                                 + "."),
-                        Optional.empty());
+                        Optional.empty(),
+                        peopleOf(i));
             }
             case IncidentResolution.AlreadyResolved a ->
                 new ActionOutcome.Duplicate(
@@ -247,10 +255,24 @@ public final class PipelineDesk implements DeployDesk {
                                         .resolvedAt()
                                         .map(t -> "at " + io.harbormaster.engine.text.Times.words(t) + ", ")
                                         .orElse("")
-                                + a.incident().resolution().orElse("") + ". Nothing was changed.");
+                                + a.incident().resolution().orElse("") + ". Nothing was changed.",
+                        peopleOf(a.incident()));
             case IncidentResolution.Refused f -> new ActionOutcome.Refused(capitalized(f.reason()) + ".");
             case IncidentResolution.NotFound n -> new ActionOutcome.Refused(capitalized(n.reason()) + ".");
         };
+    }
+
+    /**
+     * Who an incident's texts name: those who moved the deploy whose rollback opened it (its summary, "rollback
+     * requested by U1"), and the members of the group that resolves it by hand (its resolution, "resolved by U2": only
+     * they may).
+     */
+    private List<String> peopleOf(io.harbormaster.engine.rollout.Incident i) {
+        var people = new java.util.LinkedHashSet<String>();
+        i.deployId().ifPresent(id -> people.addAll(DeployViews.people(deploys, id)));
+        var catalog = pipeline.catalog();
+        people.addAll(catalog.members(catalog.reviewerGroup(i.service())));
+        return List.copyOf(people);
     }
 
     private static String capitalized(String s) {
@@ -423,7 +445,7 @@ public final class PipelineDesk implements DeployDesk {
         // the same moment by this replica or another one. The pipeline tells it so, and it is answered the same way.
         return switch (pipeline.decide(deployId, clicker.id(), decision, "")) {
             case Decision.AlreadyDecided a -> duplicate(a.first());
-            case Decision.Refused r -> new DecisionOutcome.Refused(r.reason());
+            case Decision.Refused r -> new DecisionOutcome.Refused(r.reason(), DeployViews.people(deploys, deployId));
             case Decision.Counted c
             when c.deploy().state() == DeployState.AWAITING_APPROVAL ->
                 new DecisionOutcome.Recorded(EscalationMessages.tally(decision, c.approvals(), c.required()));

@@ -2,6 +2,7 @@ package io.harbormaster.bot.slack;
 
 import io.harbormaster.engine.policy.DependencyIncident;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param since when it began, where known
  * @param until when it ends by itself; empty for a lock, which lasts until it is lifted
  * @param incident for {@link Kind#DEPENDENCY_INCIDENT}, the dependency's incident that holds the service back
+ * @param people the Slack members {@code reason} names (who asked for the rollback behind a block or an incident),
+ *     shown as mentions
  */
 public record ServiceHold(
         String service,
@@ -21,7 +24,8 @@ public record ServiceHold(
         Optional<String> by,
         Optional<Instant> since,
         Optional<Instant> until,
-        Optional<DependencyIncident> incident) {
+        Optional<DependencyIncident> incident,
+        List<String> people) {
     public enum Kind {
         LOCK,
         AUTO_DEPLOY_BLOCK,
@@ -29,7 +33,11 @@ public record ServiceHold(
         DEPENDENCY_INCIDENT
     }
 
-    /** A hold that is not a dependency's incident. */
+    public ServiceHold {
+        people = List.copyOf(people);
+    }
+
+    /** A hold that is not a dependency's incident, whose reason names no one. */
     public ServiceHold(
             String service,
             Kind kind,
@@ -37,7 +45,12 @@ public record ServiceHold(
             Optional<String> by,
             Optional<Instant> since,
             Optional<Instant> until) {
-        this(service, kind, reason, by, since, until, Optional.empty());
+        this(service, kind, reason, by, since, until, Optional.empty(), List.of());
+    }
+
+    /** The same hold, its reason naming {@code people}. */
+    public ServiceHold naming(List<String> people) {
+        return new ServiceHold(service, kind, reason, by, since, until, incident, people);
     }
 
     /** {@code service} is held back by {@code incident}, an open incident of one of its dependencies. */
@@ -49,6 +62,7 @@ public record ServiceHold(
                 Optional.empty(),
                 Optional.of(incident.openedAt()),
                 Optional.of(incident.holdsUntil()),
-                Optional.of(incident));
+                Optional.of(incident),
+                incident.people());
     }
 }

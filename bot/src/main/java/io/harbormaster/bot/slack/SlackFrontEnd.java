@@ -303,8 +303,8 @@ public final class SlackFrontEnd implements AutoCloseable {
                     web.post(channel, message);
                 }
             }
-            case DeployDesk.ActionOutcome.Duplicate(var note) ->
-                web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note)));
+            case DeployDesk.ActionOutcome.Duplicate(var note, var people) ->
+                web.ephemeral(channel, user.id(), SlackMessage.text(Mrkdwn.escape(note, people)));
             case DeployDesk.ActionOutcome.Refused(var reason, var people) ->
                 web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
         }
@@ -318,8 +318,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         }
         var user = new SlackUser(p.getUserId(), p.getUserName());
         var channel = p.getChannelId();
+        var text = p.getText() == null ? "" : p.getText();
         Response response;
-        switch (AuditCommandParser.parse(p.getText(), clock.instant())) {
+        switch (AuditCommandParser.parse(text, clock.instant())) {
             case Parsed.Invalid<AuditCommand>(var usage) -> {
                 metrics.command(AUDIT, "invalid");
                 response = ephemeralAck(ctx, SlackMessage.text(usage.message()));
@@ -334,7 +335,7 @@ public final class SlackFrontEnd implements AutoCloseable {
                     var outcome =
                             switch (command) {
                                 case AuditCommand.Verify v -> audit.verify(user);
-                                case AuditCommand.Query q -> audit.query(q.query(), user);
+                                case AuditCommand.Query q -> audit.query(q.query(), user, text);
                                 case AuditCommand.Help h -> throw new IllegalStateException("answered in the ack");
                             };
                     web.ephemeral(
@@ -390,8 +391,9 @@ public final class SlackFrontEnd implements AutoCloseable {
                                 .join();
                     }
                 }
-                case DeployDesk.DecisionOutcome.Refused(var reason) ->
-                    web.ephemeral(channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason)));
+                case DeployDesk.DecisionOutcome.Refused(var reason, var people) ->
+                    web.ephemeral(
+                            channel, clicker.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
                 case DeployDesk.DecisionOutcome.Duplicate(var note) ->
                     web.ephemeral(channel, clicker.id(), SlackMessage.text(Mrkdwn.escape(note)));
             }

@@ -245,11 +245,27 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                                         r.blockedUntil(),
                                         web.permalink(thread).join()))
                         .join();
-            case DeployNotice.Failed f ->
-                web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason())))
+            case DeployNotice.Failed f -> {
+                var named = DeployViews.people(deploys, f.deploy().id()); // a lock's holder in a blocked preflight
+                web.reply(thread, SlackMessage.text(":x: *The deploy stopped*: " + Mrkdwn.escape(f.reason(), named)))
                         .join();
-            case DeployNotice.Advised a ->
-                web.reply(thread, AdviceMessages.advice(a.advice())).join();
+            }
+            case DeployNotice.Stopped s -> {
+                // The command's answer says it in the thread; a request it waited on loses its buttons, as a decision
+                // takes them (the parent, updated below, shows it stopped).
+                if (s.from() == DeployState.AWAITING_APPROVAL) {
+                    card(s.deploy())
+                            .ifPresent(posted -> close(
+                                    posted,
+                                    EscalationMessages.stopped(
+                                            s.by(), s.deploy().service())));
+                }
+            }
+            case DeployNotice.Advised a -> {
+                // a hypothesis after a person's rollback names them ("U1 stopped the canary ... ask them")
+                var named = DeployViews.people(deploys, a.deploy().id());
+                web.reply(thread, AdviceMessages.advice(a.advice(), named)).join();
+            }
             case DeployNotice.ReviewDue r -> {
                 var posted = web.reply(
                                 thread, ReviewMessages.due(DeployViews.of(r.deploy(), deploys), reviewers(r.deploy())))
@@ -464,17 +480,25 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
 
     /**
      * How the request ended, as the database has it, if it has: decided by its approvals (in the words of the
-     * deciding approval's own notice), or no longer waiting for them.
+     * deciding approval's own notice), stopped by a person (in the words of the stop's notice), or no longer waiting
+     * for them.
      */
     private Optional<String> ended(long deployId, int required) {
         var decided = EscalationMessages.decidedBy(deploys.approvals(deployId), required);
         if (decided.isPresent()) {
             return decided;
         }
-        return deploys.find(deployId)
-                .map(Deploy::state)
-                .filter(s -> s != DeployState.AWAITING_APPROVAL)
-                .map(EscalationMessages::ended);
+        var deploy = deploys.find(deployId).filter(d -> d.state() != DeployState.AWAITING_APPROVAL);
+        if (deploy.isEmpty()) {
+            return Optional.empty();
+        }
+        var stoppedBy = deploys.transitions(deployId).stream()
+                .filter(t -> t.from() == DeployState.AWAITING_APPROVAL && t.to() == DeployState.FAILED)
+                .filter(t -> !t.actor().equals("engine"))
+                .findFirst();
+        return Optional.of(stoppedBy
+                .map(t -> EscalationMessages.stopped(t.actor(), deploy.get().service()))
+                .orElseGet(() -> EscalationMessages.ended(deploy.get().state())));
     }
 
     private void close(DeployThreads.PostedCard posted, String outcome) {
@@ -572,7 +596,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         new PreflightCheckView(
                                 b.check(),
                                 false,
-                                b.reason() + (b.unblock().isBlank() ? "" : " (to unblock: " + b.unblock() + ")"));
+                                b.reason() + (b.unblock().isBlank() ? "" : " (to unblock: " + b.unblock() + ")"),
+                                b.people());
                 })
                 .toList();
     }

@@ -69,6 +69,7 @@ class DeployMetricsTest {
                         new Approval(1, "U1", Approval.Decision.REJECT, "", T),
                         0,
                         1),
+                new DeployNotice.Stopped(deploy(DeployState.FAILED), "U1", DeployState.AWAITING_APPROVAL),
                 new DeployNotice.Escalated(
                         deploy(DeployState.AWAITING_APPROVAL), null, "ops", 1, T, List.of(), List.of()))) {
             Harbormaster.DelegatingNotifier.count(metrics, notice);
@@ -77,6 +78,7 @@ class DeployMetricsTest {
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"promoted\"[^}]*\\} 2");
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"rolled_back\"[^}]*\\} 1");
         assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"rejected\"[^}]*\\} 1");
+        assertThat(text).containsPattern("harbormaster_deploys_total\\{[^}]*outcome=\"stopped\"[^}]*\\} 1");
         assertThat(text).contains("trigger=\"sequential\"");
         assertThat(text).containsPattern("harbormaster_escalations_total\\{[^}]*service=\"checkout\"[^}]*\\} 1");
     }

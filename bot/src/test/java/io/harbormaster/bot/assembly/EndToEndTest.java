@@ -204,8 +204,14 @@ class EndToEndTest {
                 .contains("0 audit entries")
                 .contains("no entry in the audit log has service=crat")
                 .contains("Did you mean service=cart?");
-        bot.requests().slashCommand(MALLORY, "/audit", "");
+        bot.requests().slashCommand(MALLORY, "/audit", "service=cart since=30d");
         bot.answerTo(MALLORY, "auditor group");
+        // the refused attempt to read the trail is in the trail, where an auditor finds it
+        bot.requests().slashCommand(AUDREY, "/audit", "service=cart decision=refused");
+        var attempts = bot.answerTo(AUDREY, "decision=refused");
+        assertThat(attempts.allText())
+                .contains("audit.refused", MALLORY.userId(), "cart")
+                .doesNotContain("service.locked");
         bot.requests().slashCommand(ALICE, "/deploy", "unlock cart");
     }
 

@@ -42,11 +42,15 @@ class IncidentEndToEndTest {
         var rolledBack = rolledBackByHand();
         var incident = incidentOf(rolledBack);
 
-        // the hypothesis says a person stopped it: no metric tripped, and the change is not the proven cause
+        // the hypothesis says a person stopped it, named as Slack shows a person: no metric tripped, and the change is
+        // not the proven cause
         var hypothesis = bot.await("the incident hypothesis", () -> bot.reply(rolledBack, "Incident hypothesis"));
         assertThat(hypothesis.allText())
-                .contains("U0APPROVER stopped the canary of inventory 2.7.6 by hand, not a metric")
+                .contains(
+                        "<@U0APPROVER> stopped the canary of inventory 2.7.6 by hand, not a metric",
+                        "what <@U0APPROVER> saw that made them stop it (ask them")
                 .doesNotContain("tripped on the canary", "it is the only difference between canary and baseline");
+        assertThat(hypothesis.allText().replace("<@U0APPROVER>", "")).doesNotContain("U0APPROVER");
 
         // an ordinary deploy of a dependent is held back, and told since when, until when and how to clear it
         bot.announceNewBuild("checkout", "1.4.1", InProcessBot.SMALL_CHANGE);
@@ -56,11 +60,20 @@ class IncidentEndToEndTest {
         assertThat(blocked.allText())
                 .contains(
                         "inventory: incident #" + incident + " is open since ",
-                        "rollback requested by U0APPROVER",
+                        "rollback requested by <@U0APPROVER>",
                         "until it is resolved, at most until ",
                         "`/deploy resolve " + incident + "`",
                         "promote a deploy of it",
                         "--emergency");
+
+        // so do its failure and its parent message
+        assertThat(bot.await("the failure", () -> bot.reply(held, "The deploy stopped"))
+                        .allText())
+                .contains("rollback requested by <@U0APPROVER>");
+        assertThat(bot.await("the parent failed", () -> bot.updated(held, "*failed*"))
+                        .allText())
+                .contains("rollback requested by <@U0APPROVER>")
+                .doesNotContain("by U0APPROVER");
 
         // status lists it under Held back
         bot.requests().slashCommand(MALLORY, "/deploy", "status");
@@ -68,6 +81,7 @@ class IncidentEndToEndTest {
         assertThat(status.allText())
                 .contains(
                         "*checkout* held back by incident #" + incident + " of its dependency *inventory*",
+                        "rollback requested by <@U0APPROVER>",
                         "at most until",
                         "/deploy resolve " + incident);
         bot.requests().slashCommand(MALLORY, "/deploy", "status inventory");
@@ -135,7 +149,7 @@ class IncidentEndToEndTest {
         var announced = bot.await("the resolution in the channel", () -> bot.posted("Incident #" + incident + " of"));
         assertThat(announced.allText())
                 .contains(
-                        "is resolved: cache warmed, errors back to normal",
+                        "(rollback requested by <@U0APPROVER>) is resolved: cache warmed, errors back to normal",
                         "no longer holds back deploys of checkout",
                         "<@U0APPROVER>");
         var told = bot.await(
@@ -144,7 +158,8 @@ class IncidentEndToEndTest {
 
         bot.requests().slashCommand(BOB, "/deploy", "resolve " + incident);
         assertThat(bot.answerTo(BOB, "was resolved already").allText())
-                .contains("resolved by U0APPROVER: cache warmed", "Nothing was changed");
+                .contains("resolved by <@U0APPROVER>: cache warmed", "Nothing was changed")
+                .doesNotContain("by U0APPROVER");
 
         var resolved = entries("incident.resolved");
         assertThat(resolved).hasSize(1);
@@ -159,6 +174,52 @@ class IncidentEndToEndTest {
         bot.requests().slashCommand(ALICE, "/deploy", "checkout 1.4.1");
         var checkout = bot.await("checkout 1.4.1's parent message", () -> parent("checkout 1.4.1", 0));
         bot.await("checkout 1.4.1 promoted", () -> bot.updated(checkout, "promoted"));
+    }
+
+    @Test
+    void aCiDeployBlockedByALockOrByTheBlockAfterARollbackNamesThePeopleAsSlackShowsThem() {
+        // a lock whose reason someone typed with a broadcast and a disguised link in it
+        bot.requests()
+                .slashCommand(ALICE, "/deploy", "lock checkout <!channel> db migration <https://evil.example|here>");
+        bot.await("the lock", () -> bot.posted("checkout is locked"));
+        assertThat(bot.announce("checkout", "1.4.1", InProcessBot.SMALL_CHANGE, true)
+                        .statusCode())
+                .isEqualTo(202);
+        var locked = bot.await("checkout 1.4.1's parent message", () -> parent("checkout 1.4.1", 0));
+        var preflight = bot.await("the blocked preflight", () -> bot.reply(locked, "Preflight blocked the deploy"));
+        assertThat(preflight.allText())
+                .contains(
+                        "locked by <@U0REQUESTER> since",
+                        "&lt;!channel&gt; db migration &lt;https://evil.example|here&gt;")
+                .doesNotContain("by U0REQUESTER", "<!channel>", "<https://evil");
+        assertThat(bot.await("the failure", () -> bot.reply(locked, "The deploy stopped"))
+                        .allText())
+                .contains("locked by <@U0REQUESTER> since")
+                .doesNotContain("<!channel>");
+        var failed = bot.await("the parent failed", () -> bot.updated(locked, "*failed*"));
+        assertThat(failed.allText())
+                .contains("locked by <@U0REQUESTER> since")
+                .doesNotContain("<!channel>", "<https://");
+        // the notification text the same
+        assertThat(failed.text()).contains("locked by <@U0REQUESTER>", "&lt;!channel&gt;");
+        bot.requests().slashCommand(ALICE, "/deploy", "unlock checkout");
+        bot.await("the unlock", () -> bot.posted("checkout is unlocked"));
+
+        // after Bob rolls inventory back by hand, CI's automatic deploys of it are blocked, and say whose rollback
+        rolledBackByHand();
+        assertThat(bot.announce("inventory", "2.7.7", InProcessBot.SMALL_CHANGE, true)
+                        .statusCode())
+                .isEqualTo(202);
+        var blocked = bot.await("inventory 2.7.7's parent message", () -> parent("inventory 2.7.7", 0));
+        var blockedPreflight =
+                bot.await("the blocked preflight", () -> bot.reply(blocked, "Preflight blocked the deploy"));
+        assertThat(blockedPreflight.allText())
+                .contains("automatic deploys are blocked until", "rollback requested by <@U0APPROVER>")
+                .doesNotContain("by U0APPROVER");
+        bot.requests().slashCommand(MALLORY, "/deploy", "status inventory");
+        assertThat(bot.answerTo(MALLORY, "automatic deploys blocked").allText())
+                .contains("rollback requested by <@U0APPROVER>")
+                .doesNotContain("by U0APPROVER");
     }
 
     /**

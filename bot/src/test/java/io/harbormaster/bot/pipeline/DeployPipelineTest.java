@@ -400,6 +400,10 @@ class DeployPipelineTest {
                 .contains("only members");
         var counted = (Decision.Counted) engine.decide(id, "U0ANN", Approval.Decision.APPROVE, "ran it on staging");
         assertThat(counted.deploy().state()).isEqualTo(DeployState.CANARY);
+        // a click that comes too late is told what became of the request, in words
+        assertThat(engine.decide(id, "U0ZED", Approval.Decision.REJECT, ""))
+                .isEqualTo(new Decision.Refused("this deploy is no longer waiting for a decision: it was approved (1 of"
+                        + " 1 approvals); it is running its canary"));
 
         assertThat(f.runUntilDone(engine, id, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
         assertThat(auditActions(id))
@@ -593,6 +597,31 @@ class DeployPipelineTest {
                 .noneMatch(r -> r.startsWith("paused"))
                 .anyMatch(r -> r.startsWith("canary pods not ready after 5 min"));
         assertThat(rolledBack(id).cause()).isEqualTo(new RollbackCause.NotReady());
+    }
+
+    @Test
+    void aDeployStoppedWhileItAwaitsApprovalIsToldAsStoppedByWhomAndALateClickSaysSo() {
+        f.announce("checkout", "1.3.0", PipelineFixture.MIGRATION);
+        var engine = f.engine("engine-a");
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:31", "checkout", "1.3.0", "U0BOB"));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+
+        engine.rollbackRequested("checkout", "U0DEV");
+
+        assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.notices)
+                .filteredOn(n -> n instanceof DeployNotice.Stopped)
+                .singleElement()
+                .satisfies(n -> {
+                    var stopped = (DeployNotice.Stopped) n;
+                    assertThat(stopped.by()).isEqualTo("U0DEV");
+                    assertThat(stopped.from()).isEqualTo(DeployState.AWAITING_APPROVAL);
+                    assertThat(stopped.deploy().state()).isEqualTo(DeployState.FAILED);
+                });
+        assertThat(engine.decide(id, "U0ANN", Approval.Decision.APPROVE, ""))
+                .isEqualTo(new Decision.Refused("this deploy is no longer waiting for a decision: it was stopped by"
+                        + " U0DEV (/deploy rollback checkout)"));
     }
 
     @Test

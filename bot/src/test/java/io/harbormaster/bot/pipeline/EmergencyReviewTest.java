@@ -221,11 +221,19 @@ class EmergencyReviewTest {
 
     /** The emergency deploys /audit decision=emergency names as not reviewed, as an auditor (U0AUD) asks. */
     List<String> unreviewedInTheAuditLog() {
+        var catalog = f.catalog;
         var outcome = new io.harbormaster.bot.slack.AuditLogDesk(
-                        f.audit, 50, f.catalog, (q, who) -> java.util.Optional.empty())
+                        f.audit,
+                        50,
+                        () -> catalog,
+                        (q, who) -> java.util.Optional.empty(),
+                        f.clock,
+                        "engine-test",
+                        () -> "policy-test")
                 .query(
                         io.harbormaster.engine.audit.AuditQuery.all().withDecision("emergency"),
-                        new io.harbormaster.bot.slack.SlackUser("U0AUD", "aud"));
+                        new io.harbormaster.bot.slack.SlackUser("U0AUD", "aud"),
+                        "decision=emergency");
         return ((io.harbormaster.bot.slack.AuditDesk.AuditOutcome.Summary) outcome).unreviewed();
     }
 

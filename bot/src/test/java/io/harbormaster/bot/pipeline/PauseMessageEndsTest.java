@@ -105,14 +105,14 @@ class PauseMessageEndsTest {
         assertThat(closed.allText()).doesNotContain(PauseMessages.ROLLBACK_ACTION);
         await("the end recorded", () -> pauseRows(id).getFirst().ended().orElse(null));
         assertThat(pauseRows(id)).hasSize(1);
-        // the parent names who asked as Slack shows a person; its plain-text fallback keeps the id
+        // the parent names who asked as Slack shows a person, in its blocks and in its notification text
         var parent = await("the parent rolled back", () -> slack.messages(CHANNEL).stream()
                 .filter(m -> m.text().startsWith("checkout 1.1.0"))
                 .filter(m -> m.blocksJson().contains("*rolled back*"))
                 .findFirst()
                 .orElse(null));
         assertThat(parent.blocksJson()).contains("rollback requested by <@U0BOB>");
-        assertThat(parent.text()).endsWith("rollback requested by U0BOB");
+        assertThat(parent.text()).endsWith("rollback requested by <@U0BOB>");
     }
 
     @Test

@@ -356,7 +356,74 @@ class SlackApprovalThreadTest {
         await("the expiry in the thread", () -> first(m -> m.allText().contains("Nobody decided in time")));
     }
 
+    @Test
+    void aDeployStoppedWhileItWaitsForApprovalLosesItsButtonsAndItsParentShowsItStopped() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("billing 2.0.0");
+
+        bot.requests.slashCommand(DEV, "/deploy", "rollback billing");
+
+        var stopped = cardShowing(card, "Stopped by");
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+        assertClosed(
+                slack.message(CHANNEL, card.ts()).orElseThrow(),
+                1,
+                "Stopped by <@U0DEV> with `/deploy rollback billing`");
+        assertThat(stopped.allText()).contains("What changed");
+        assertParentStoppedBy("U0DEV");
+    }
+
+    @Test
+    void aClickOnTheCardOfAStoppedDeploySaysWhoStoppedItInWords() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("billing 2.0.0");
+        bot.requests.slashCommand(DEV, "/deploy", "rollback billing");
+        cardShowing(card, "Stopped by");
+
+        approve(BOB, card); // the card as Bob saw it before it was closed
+
+        var answer = await("the answer to Bob's click", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.ephemeralTo().equals(Optional.of(BOB.userId())))
+                .filter(m -> m.text().contains("no longer waiting"))
+                .findFirst()
+                .orElse(null));
+        assertThat(answer.text())
+                .contains("no longer waiting for a decision: it was stopped by <@U0DEV> (/deploy rollback billing)")
+                .doesNotContain("it is failed", "(it is");
+        assertThat(f.deploys.approvals(Long.parseLong(deployId(card)))).isEmpty();
+    }
+
+    @Test
+    void aBotRestartedMidApprovalClosesTheCardWhenTheDeployIsStopped() {
+        f.announce("billing", "2.0.0", PipelineFixture.MIGRATION);
+        var card = requestDeploy("billing 2.0.0");
+
+        restart(); // the new bot never saw the card posted
+
+        bot.requests.slashCommand(DEV, "/deploy", "rollback billing");
+        cardShowing(card, "Stopped by");
+        await("Slack to be quiet", () -> slackIdle() ? true : null);
+        assertClosed(
+                slack.message(CHANNEL, card.ts()).orElseThrow(),
+                1,
+                "Stopped by <@U0DEV> with `/deploy rollback billing`");
+        assertParentStoppedBy("U0DEV");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** The deploy's parent message shows it stopped by {@code who}, no longer awaiting approval. */
+    void assertParentStoppedBy(String who) {
+        var parent = await("the parent showing the stop", () -> slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().contains(" 2.0.0 → "))
+                .filter(m -> m.blocksJson().contains("stopped by"))
+                .findFirst()
+                .orElse(null));
+        assertThat(parent.blocksJson())
+                .contains("*failed*: stopped by <@" + who + ">")
+                .doesNotContain("awaiting approval", "waiting for");
+        assertThat(parent.text()).endsWith("stopped by <@" + who + ">");
+    }
 
     /** Asks for {@code what} (e.g. "ledger 2.0.0") as the developer, and waits for its approval card. */
     SlackStandIn.Message requestDeploy(String what) {

@@ -128,7 +128,7 @@ final class SlackBot implements AutoCloseable {
     /** The audit desk: not what these tests are about. */
     static final class NoAudit implements AuditDesk {
         @Override
-        public AuditOutcome query(AuditQuery query, SlackUser who) {
+        public AuditOutcome query(AuditQuery query, SlackUser who, String typed) {
             return new AuditOutcome.Refused("no audit here");
         }
 

@@ -150,6 +150,19 @@ class SandboxConsoleBrowserTest {
         shows(checkout, "promoted");
         shows(page.getByTestId("service-checkout"), "stable 1.4.1");
 
+        // CI asking to deploy what is live already is refused, and the console says so as a refusal, with why.
+        page.getByTestId("build-checkout-1.4.1").getByText("Deploy from CI").click();
+        var toast = page.getByTestId("toast");
+        shows(toast, "Harbormaster refused CI's request to deploy checkout 1.4.1");
+        assertThat(toast).containsText("already live");
+        assertThat(toast).hasClass(java.util.regex.Pattern.compile("\\brefused\\b"));
+        assertThat(toast).not().containsText("CI asked Harbormaster to deploy");
+        assertThat(page.getByTestId("messages")
+                        .getByTestId("message")
+                        .filter(new Locator.FilterOptions().setHasText("checkout 1.4.1 → production")))
+                .hasCount(1);
+        screenshot("ci-deploy-refused");
+
         // 4. Only the auditor may run /audit; the summary links to exports that open.
         type("/audit service=search");
         appears(ephemeral("auditor"));

@@ -114,7 +114,22 @@ class SandboxTest {
             deploy.put("service", "inventory");
             deploy.put("version", "2.7.6");
             deploy.put("deploy", true);
-            assertThat(send(sandbox, "ci", deploy).statusCode()).isEqualTo(200);
+            var asked = send(sandbox, "ci", deploy);
+            assertThat(asked.statusCode()).isEqualTo(200);
+            // what became of it, as data: the deploy it started, and the words the console shows
+            var accepted = JSON.readTree(asked.body());
+            assertThat(accepted.path("ok").asBoolean()).isTrue();
+            assertThat(accepted.path("outcome").asText()).isEqualTo("accepted");
+            long id = accepted.path("deploy_id").asLong();
+            assertThat(id).isPositive();
+            assertThat(accepted.path("message").asText())
+                    .isEqualTo("CI asked Harbormaster to deploy inventory 2.7.6: deploy #" + id);
+            assertThat(asked.body()).doesNotContain("Handled[", "CiDeployRequest[");
+            // asked again (a retried pipeline stage): the same deploy, nothing new
+            var again = JSON.readTree(send(sandbox, "ci", deploy).body());
+            assertThat(again.path("outcome").asText()).isEqualTo("duplicate");
+            assertThat(again.path("deploy_id").asLong()).isEqualTo(id);
+            assertThat(again.path("message").asText()).contains("nothing new was started");
             var parent = await("the parent for CI's request", () -> parent(sandbox, "inventory 2.7.6"));
             assertThat(parent.allText()).contains("sandbox-ci");
             await("the failed deploy", () -> parentSays(sandbox, "inventory 2.7.6", "crash"));
@@ -124,6 +139,52 @@ class SandboxTest {
                             .image())
                     .endsWith(":2.7.5");
         }
+    }
+
+    @Test
+    void theConsoleAnswersARefusedCiRequestAsARefusalWithHarbormastersReasonNotAsASuccess() {
+        var request = ((io.harbormaster.engine.intake.ParseResult.Parsed)
+                        io.harbormaster.engine.intake.CiDeployRequest.parse(Sandbox.EXAMPLE_REQUEST))
+                .request();
+        var refused = SandboxConsole.ciAnswer(
+                "checkout 1.4.1",
+                true,
+                new io.harbormaster.engine.intake.IntakeResult.Handled(
+                        request,
+                        "ci:x",
+                        new io.harbormaster.engine.intake.DeployRequestHandler.Outcome.Refused(
+                                "checkout 1.4.1 is already live: deploy #1 promoted it"),
+                        1));
+
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.json())
+                .containsEntry("ok", false)
+                .containsEntry("outcome", "refused")
+                .containsEntry("reason", "checkout 1.4.1 is already live: deploy #1 promoted it")
+                .containsEntry(
+                        "error",
+                        "Harbormaster refused CI's request to deploy checkout 1.4.1: checkout 1.4.1 is already live:"
+                                + " deploy #1 promoted it")
+                .doesNotContainKey("message");
+        var announced = SandboxConsole.ciAnswer(
+                "inventory 2.7.7",
+                false,
+                new io.harbormaster.engine.intake.IntakeResult.Handled(
+                        request,
+                        "ci:y",
+                        new io.harbormaster.engine.intake.DeployRequestHandler.Outcome.Accepted(
+                                java.util.OptionalLong.empty()),
+                        1));
+        assertThat(announced.json())
+                .containsEntry("ok", true)
+                .containsEntry("outcome", "accepted")
+                .containsEntry("deploy_id", null)
+                .containsEntry("message", "CI announced inventory 2.7.7");
+        assertThat(SandboxConsole.ciAnswer(
+                                "inventory 2.7.7", true, new io.harbormaster.engine.intake.IntakeResult.Interrupted())
+                        .json())
+                .containsEntry("ok", false)
+                .containsEntry("outcome", "not_taken");
     }
 
     /** POSTs {@code body} to the sandbox's CI intake, signed with {@code secret} as CI signs it. */

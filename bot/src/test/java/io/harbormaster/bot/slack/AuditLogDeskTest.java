@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code /audit} answered from a real audit log: what an auditor is offered. */
 class AuditLogDeskTest {
     static final SlackUser AUDREY = new SlackUser("U0AUDITOR", "audrey");
+    static final SlackUser MALLORY = new SlackUser("U0MALLORY", "mallory");
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), java.time.ZoneOffset.UTC);
 
     @TempDir
     Path dir;
@@ -37,11 +39,19 @@ class AuditLogDeskTest {
     void open() {
         db = Database.open(DatabaseConfig.of("jdbc:h2:file:" + dir.resolve("db")));
         log = new JooqAuditLog(db, CheckpointSigner.generate(), 1000, Clock.systemUTC(), Optional.empty());
-        desk = new AuditLogDesk(log, 1000, TestCatalog.catalog(), (q, who) -> {
-            linksIssued.add(q);
-            return Optional.of(new AuditMessages.ExportLinks(
-                    URI.create("https://bot.example/x.csv"), URI.create("https://bot.example/x.json")));
-        });
+        var catalog = TestCatalog.catalog();
+        desk = new AuditLogDesk(
+                log,
+                1000,
+                () -> catalog,
+                (q, who) -> {
+                    linksIssued.add(q);
+                    return Optional.of(new AuditMessages.ExportLinks(
+                            URI.create("https://bot.example/x.csv"), URI.create("https://bot.example/x.json")));
+                },
+                CLOCK,
+                "engine-test",
+                () -> "policy-test");
         log.append(new AuditRecord(
                 Instant.parse("2026-12-07T10:00:00Z"),
                 "engine",
@@ -65,21 +75,22 @@ class AuditLogDeskTest {
         for (var empty : List.of(
                 AuditQuery.all().withService("nosuch"),
                 AuditQuery.all().withUntil(Instant.parse("2020-01-01T00:00:00Z")))) {
-            var outcome = (AuditDesk.AuditOutcome.Summary) desk.query(empty, AUDREY);
+            var outcome = (AuditDesk.AuditOutcome.Summary) desk.query(empty, AUDREY, "");
             assertThat(outcome.summary().matched()).isZero();
             assertThat(outcome.links()).as(empty.toString()).isEmpty();
         }
         assertThat(linksIssued).isEmpty();
 
-        var found = (AuditDesk.AuditOutcome.Summary) desk.query(AuditQuery.all().withService("search"), AUDREY);
+        var found = (AuditDesk.AuditOutcome.Summary)
+                desk.query(AuditQuery.all().withService("search"), AUDREY, "service=search");
         assertThat(found.links()).isPresent();
         assertThat(linksIssued).hasSize(1);
     }
 
     @Test
     void aMisspeltDecisionIsAnsweredWithTheValueItBegins() {
-        var outcome =
-                (AuditDesk.AuditOutcome.Summary) desk.query(AuditQuery.all().withDecision("auto"), AUDREY);
+        var outcome = (AuditDesk.AuditOutcome.Summary)
+                desk.query(AuditQuery.all().withDecision("auto"), AUDREY, "decision=auto");
         assertThat(outcome.remark())
                 .hasValueSatisfying(r -> assertThat(r).endsWith("Did you mean decision=automatic?"));
     }
@@ -91,5 +102,43 @@ class AuditLogDeskTest {
         assertThat(AuditMessages.verify(outcome.report(), outcome.checkpointEvery())
                         .text())
                 .contains("1 entry, chained, but no checkpoint is signed yet: the next is signed at entry 1000");
+    }
+
+    @Test
+    void aRefusedQueryIsWrittenToTheLogWithWhoWhenAndWhatTheyTypedAndTheAuditorFindsIt() {
+        var typed = "service=search since=7d " + "x".repeat(500);
+        var refused = desk.query(AuditQuery.all().withService("search"), MALLORY, typed);
+        assertThat(refused).isInstanceOf(AuditDesk.AuditOutcome.Refused.class);
+        assertThat(desk.verify(MALLORY)).isInstanceOf(AuditDesk.AuditOutcome.Refused.class);
+        assertThat(linksIssued).isEmpty();
+
+        // the auditor finds both attempts among the refusals, and the query's under the service it asked about
+        var attempts = (AuditDesk.AuditOutcome.Summary)
+                desk.query(AuditQuery.all().withDecision("refused"), AUDREY, "decision=refused");
+        assertThat(attempts.summary().matched()).isEqualTo(2);
+        var entries = attempts.summary().newest().stream().map(e -> e.record()).toList();
+        assertThat(entries).allSatisfy(r -> {
+            assertThat(r.actor()).isEqualTo("U0MALLORY");
+            assertThat(r.action()).isEqualTo("audit.refused");
+            assertThat(r.time()).isEqualTo(CLOCK.instant());
+            assertThat(r.engineVersion()).isEqualTo("engine-test");
+            assertThat(r.policyVersion()).isEqualTo("policy-test");
+        });
+        var query = entries.stream()
+                .filter(r -> r.service().equals("search"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(query.reasoningJson())
+                .contains("\"command\":\"query\"", "\"query\":\"service=search since=7d xxx", "auditor")
+                .doesNotContain("x".repeat(200));
+        assertThat(query.reasoningJson().length()).isLessThan(600);
+        assertThat(entries)
+                .filteredOn(r -> r.service().isEmpty())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reasoningJson()).contains("\"command\":\"verify\""));
+        var bySearch = (AuditDesk.AuditOutcome.Summary)
+                desk.query(AuditQuery.all().withService("search"), AUDREY, "service=search");
+        assertThat(bySearch.summary().matched()).isEqualTo(2); // the routed deploy, and the attempt to read its trail
+        assertThat(log.verify().valid()).isTrue();
     }
 }

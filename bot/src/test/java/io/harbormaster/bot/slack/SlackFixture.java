@@ -74,7 +74,7 @@ final class SlackFixture implements AutoCloseable {
     /** An audit desk for people who are not auditors. */
     static final class DenyingAuditDesk implements AuditDesk {
         @Override
-        public AuditOutcome query(io.harbormaster.engine.audit.AuditQuery query, SlackUser who) {
+        public AuditOutcome query(io.harbormaster.engine.audit.AuditQuery query, SlackUser who, String typed) {
             return new AuditOutcome.Refused("`/audit` is for the auditor group only.");
         }
 

@@ -1,6 +1,7 @@
 package io.harbormaster.engine.policy;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An open incident of a service that the deployed one depends on, as preflight weighs it: it holds the dependent's
@@ -14,6 +15,23 @@ import java.time.Instant;
  * @param holdsUntil when it stops holding deploys back if nobody resolves it
  * @param summary what happened, as the incident records it (the rollback's reason)
  * @param resolvers the group whose members may resolve it by hand (the dependency's approvers)
+ * @param people who {@code summary} names (who asked for the rollback that opened it)
  */
 public record DependencyIncident(
-        String service, long incidentId, Instant openedAt, Instant holdsUntil, String summary, String resolvers) {}
+        String service,
+        long incidentId,
+        Instant openedAt,
+        Instant holdsUntil,
+        String summary,
+        String resolvers,
+        List<String> people) {
+    public DependencyIncident {
+        people = List.copyOf(people);
+    }
+
+    /** An incident whose summary names no one. */
+    public DependencyIncident(
+            String service, long incidentId, Instant openedAt, Instant holdsUntil, String summary, String resolvers) {
+        this(service, incidentId, openedAt, holdsUntil, summary, resolvers, List.of());
+    }
+}

@@ -37,7 +37,11 @@ public final class Preflight {
         if (!f.dependencyIncidents().isEmpty()) {
             unblock.add(clearing(f.dependencyIncidents()));
         }
-        return CheckResult.block(DEPENDENCIES, String.join("; ", reasons), String.join("; ", unblock));
+        var people = f.dependencyIncidents().stream()
+                .flatMap(i -> i.people().stream())
+                .distinct()
+                .toList();
+        return CheckResult.block(DEPENDENCIES, String.join("; ", reasons), String.join("; ", unblock), people);
     }
 
     /** One open incident of a dependency: which, since when, why, and until when at most it holds deploys back. */
@@ -113,7 +117,8 @@ public final class Preflight {
                 .<CheckResult>map(l -> CheckResult.block(
                         name,
                         "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.reason(),
-                        "/deploy unlock " + l.service() + " once the reason is resolved"))
+                        "/deploy unlock " + l.service() + " once the reason is resolved",
+                        List.of(l.lockedBy())))
                 .orElseGet(() -> CheckResult.pass(name, "not locked"));
     }
 
@@ -127,7 +132,8 @@ public final class Preflight {
         return CheckResult.block(
                 name,
                 "automatic deploys are blocked until " + Times.end(b.until()) + ": " + b.reason(),
-                "deploy by hand with /deploy, or wait until the block ends");
+                "deploy by hand with /deploy, or wait until the block ends",
+                b.people());
     }
 
     /** Every dependency must run at least the version this service needs from it. */

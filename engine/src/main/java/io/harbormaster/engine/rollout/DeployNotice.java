@@ -106,6 +106,13 @@ public sealed interface DeployNotice {
     record Failed(Deploy deploy, String reason) implements DeployNotice {}
 
     /**
+     * A person stopped the deploy before it reached the cluster ({@code /deploy rollback} while it waited for an
+     * approval, for its turn or in preflight): {@code by} who, {@code from} the state it was stopped in (an approval
+     * request it waited on is closed).
+     */
+    record Stopped(Deploy deploy, String by, DeployState from) implements DeployNotice {}
+
+    /**
      * An emergency deploy ended (told after its outcome): it skipped the approval wait, and a member of its service's
      * approver group must review it.
      */

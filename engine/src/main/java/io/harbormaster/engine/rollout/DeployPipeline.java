@@ -721,9 +721,42 @@ public final class DeployPipeline {
                 .count();
     }
 
-    private static String notWaiting(Deploy d) {
-        return "this deploy is no longer waiting for a decision (it is "
-                + d.state().words() + ")";
+    /**
+     * Why a click on a deploy's Approve or Reject comes too late, in words: what ended its wait (approved, rejected,
+     * stopped by whom, expired, failed) and, once it moved on, where it is now.
+     */
+    private String notWaiting(Deploy d) {
+        var left = ports.deploys().transitions(d.id()).stream()
+                .filter(t -> t.from() == DeployState.AWAITING_APPROVAL)
+                .findFirst();
+        var said = "this deploy is no longer waiting for a decision: ";
+        if (left.isEmpty()) {
+            return said + whereNow(d.state());
+        }
+        var t = left.get();
+        return said
+                + switch (t.to()) {
+                    case REJECTED -> "it was " + t.reason();
+                    case EXPIRED -> "it expired, as nobody decided in time";
+                    case FAILED ->
+                        t.actor().equals(ENGINE)
+                                ? "it failed: " + t.reason()
+                                : "it was stopped by " + t.actor() + " (/deploy rollback " + d.service() + ")";
+                    // let through: it has moved on since, so where it is now is said too
+                    case APPROVED -> "it was approved (" + t.reason() + "); " + whereNow(d.state());
+                    default -> whereNow(t.to());
+                };
+    }
+
+    /** Where a deploy that no longer waits for a decision is now, as a clause: "it is running its canary". */
+    private static String whereNow(DeployState state) {
+        return switch (state) {
+            case APPROVED, PREFLIGHT -> "it is in preflight";
+            case CANARY -> "it is running its canary";
+            case PROMOTING -> "it is being promoted";
+            case ROLLING_BACK -> "it is being rolled back";
+            default -> state.terminal() ? "it has ended (" + state.words() + ")" : "it is " + state.words();
+        };
     }
 
     private Deploy expireIfDue(Deploy d) {
@@ -767,7 +800,7 @@ public final class DeployPipeline {
                 now,
                 ports.policies().lockOf(d.service()),
                 freezes(spec, now),
-                ports.policies().autoDeployBlock(d.service(), now),
+                autoDeployBlock(d.service(), now),
                 conflicting(d, spec),
                 dependencyVersions(spec),
                 unhealthyDependencies(spec),
@@ -800,6 +833,7 @@ public final class DeployPipeline {
             return fail(
                     d,
                     "blocked by preflight: " + String.join("; ", reasons),
+                    blocks.stream().flatMap(b -> b.people().stream()).distinct().toList(),
                     failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
         }
         var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
@@ -920,6 +954,27 @@ public final class DeployPipeline {
                 .orElse(List.of());
     }
 
+    /** The automatic-deploy block of {@code service} in force, if any, naming the people of the deploy it came of. */
+    private Optional<io.harbormaster.engine.policy.AutoDeployBlock> autoDeployBlock(String service, Instant now) {
+        return ports.policies()
+                .autoDeployBlock(service, now)
+                .map(b -> b.deployId().isPresent()
+                        ? b.naming(peopleOf(b.deployId().getAsLong()))
+                        : b);
+    }
+
+    /**
+     * Who the texts about a deploy name: the people who moved it ("rollback requested by U1", also in the engine's
+     * move that carried it out) and those its moves' reasons name besides ({@link Transition#people}).
+     */
+    private List<String> peopleOf(long deployId) {
+        return ports.deploys().transitions(deployId).stream()
+                .flatMap(t -> Stream.concat(
+                        t.actor().equals(ENGINE) ? Stream.<String>empty() : Stream.of(t.actor()), t.people().stream()))
+                .distinct()
+                .toList();
+    }
+
     private List<DependencyIncident> dependencyIncidents(ServiceSpec spec, Instant now) {
         var catalog = ports.catalog().get();
         var holding = new ArrayList<DependencyIncident>();
@@ -935,7 +990,8 @@ public final class DeployPipeline {
                             i.openedAt(),
                             i.openedAt().plus(settings.incidentBlock()),
                             i.summary(),
-                            catalog.reviewerGroup(dep.service())))
+                            catalog.reviewerGroup(dep.service()),
+                            i.deployId().isPresent() ? peopleOf(i.deployId().getAsLong()) : List.of()))
                     .forEach(holding::add);
         }
         holding.sort(java.util.Comparator.comparing(DependencyIncident::openedAt)
@@ -1711,6 +1767,9 @@ public final class DeployPipeline {
         return rolledBack;
     }
 
+    /** How the reason of a person's stop of a deploy that had not reached the cluster begins; their id follows. */
+    private static final String STOPPED_BY = "stopped by ";
+
     /** How the reason of a rollback asked for with a paused canary's Roll back button ends (the command's does not). */
     private static final String BY_BUTTON = " with the paused canary's Roll back button";
 
@@ -1754,7 +1813,8 @@ public final class DeployPipeline {
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            var stopped = moveAudited(d, DeployState.FAILED, user, "stopped by " + user, audited);
+            var stopped = moveAudited(d, DeployState.FAILED, user, STOPPED_BY + user, audited);
+            ports.notifier().notify(new DeployNotice.Stopped(stopped, user, d.state()));
             reviewDue(stopped);
             return stopped;
         }
@@ -2431,13 +2491,20 @@ public final class DeployPipeline {
     }
 
     private Deploy fail(Deploy d, String why) {
-        return fail(d, why, failed -> Optional.empty());
+        return fail(d, why, List.of(), failed -> Optional.empty());
     }
 
-    /** ... telling {@code first} (the failed deploy's notice of the step that failed it, if any) before the failure. */
-    private Deploy fail(Deploy d, String why, java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
+    /**
+     * ... whose reason names {@code people} (kept with the move, {@link Transition#people}), telling {@code first} (the
+     * failed deploy's notice of the step that failed it, if any) before the failure.
+     */
+    private Deploy fail(
+            Deploy d,
+            String why,
+            List<String> people,
+            java.util.function.Function<Deploy, Optional<DeployNotice>> first) {
         audit(d, ENGINE, "deploy.failed", "fail", Map.of("reason", why));
-        var failed = move(d, DeployState.FAILED, d.step(), ENGINE, why);
+        var failed = moved(d, DeployState.FAILED, d.step(), ENGINE, why, people).deploy();
         first.apply(failed).ifPresent(ports.notifier()::notify);
         ports.notifier().notify(new DeployNotice.Failed(failed, why));
         reviewDue(failed);
@@ -2576,8 +2643,13 @@ public final class DeployPipeline {
 
     /** {@link #move}, with the move as recorded. */
     private Moved moved(Deploy d, DeployState to, int step, String actor, String reason) {
+        return moved(d, to, step, actor, reason, List.of());
+    }
+
+    /** ... whose reason names {@code people} besides the actor. */
+    private Moved moved(Deploy d, DeployState to, int step, String actor, String reason, List<String> people) {
         var now = ports.clock().instant();
-        var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, now);
+        var moved = ports.deploys().transition(d.id(), d.revision(), to, step, actor, reason, people, now);
         if (to.terminal()) {
             ports.deploys().releaseRollout(d.service(), d.id());
         }

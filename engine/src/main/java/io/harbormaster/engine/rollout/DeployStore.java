@@ -68,8 +68,21 @@ public interface DeployStore {
      * Moves a deploy to {@code to} (and canary step {@code step}) if it is still at {@code expectedRevision}, and
      * records the transition; throws {@link StaleRevision} otherwise.
      */
+    default Deploy transition(
+            long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at) {
+        return transition(deployId, expectedRevision, to, step, actor, reason, List.of(), at);
+    }
+
+    /** {@link #transition} whose reason names {@code people} besides the actor ({@link Transition#people}). */
     Deploy transition(
-            long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at);
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            List<String> people,
+            Instant at);
 
     /**
      * {@link #transition} as one step with {@code beforeMoving} (an audit entry), taken one at a time per deploy across

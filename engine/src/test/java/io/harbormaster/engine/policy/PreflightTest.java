@@ -86,7 +86,11 @@ class PreflightTest {
                 Optional.of(new ServiceLock("checkout", "db migration running", "U1", MONDAY_NOON.minusSeconds(60))),
                 List.of("Black Friday"),
                 Optional.of(new AutoDeployBlock(
-                        "checkout", MONDAY_NOON.plusSeconds(1800), "rollback of 1.3.9", OptionalLong.of(3))),
+                                "checkout",
+                                MONDAY_NOON.plusSeconds(1800),
+                                "rollback of 1.3.9: rollback requested by U2",
+                                OptionalLong.of(3))
+                        .naming(List.of("U2"))),
                 List.of("payments 2.11.0"),
                 Map.of("payments", "2.2.9"),
                 Map.of("inventory", "0 of 3 pods ready"));
@@ -105,8 +109,14 @@ class PreflightTest {
         assertThat(lock.unblock()).isEqualTo("/deploy unlock checkout once the reason is resolved");
         // times as people read them, to the minute
         assertThat(lock.reason()).isEqualTo("locked by U1 since 2026-11-23 11:59 UTC: db migration running");
-        assertThat(((CheckResult.Block) results.get(5)).reason())
-                .isEqualTo("automatic deploys are blocked until 2026-11-23 12:30 UTC: rollback of 1.3.9");
+        var autoBlock = (CheckResult.Block) results.get(5);
+        assertThat(autoBlock.reason())
+                .isEqualTo("automatic deploys are blocked until 2026-11-23 12:30 UTC: rollback of 1.3.9: rollback"
+                        + " requested by U2");
+        // who each reason names, for those who show it to name them as people (the reasons stay plain)
+        assertThat(lock.people()).containsExactly("U1");
+        assertThat(autoBlock.people()).containsExactly("U2");
+        assertThat(((CheckResult.Block) results.get(1)).people()).isEmpty();
         assertThat(Preflight.passed(results)).isFalse();
     }
 
@@ -207,7 +217,8 @@ class PreflightTest {
                         MONDAY_NOON.minusSeconds(600),
                         MONDAY_NOON.plusSeconds(3000),
                         "rollback requested by U0ENGINEER",
-                        "inventory-approvers")));
+                        "inventory-approvers",
+                        List.of("U0ENGINEER"))));
     }
 
     @Test
@@ -215,6 +226,7 @@ class PreflightTest {
         var block = (CheckResult.Block)
                 Preflight.run(withIncidentOfInventory(Map.of()), false).getFirst();
         assertThat(block.check()).isEqualTo("dependencies healthy");
+        assertThat(block.people()).containsExactly("U0ENGINEER");
         assertThat(block.reason())
                 .isEqualTo("inventory: incident #2 is open since 2026-11-23 11:50 UTC (rollback requested by"
                         + " U0ENGINEER); it holds back deploys that depend on inventory until it is resolved, at most"

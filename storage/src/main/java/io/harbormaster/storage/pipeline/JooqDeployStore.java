@@ -317,14 +317,21 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public Deploy transition(
-            long deployId, int expectedRevision, DeployState to, int step, String actor, String reason, Instant at) {
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            List<String> people,
+            Instant at) {
         return db.dsl().transactionResult(cfg -> {
             var tx = DSL.using(cfg);
             var current = tx.selectFrom(DEPLOY)
                     .where(DEPLOY.ID.eq(deployId))
                     .fetchOptional()
                     .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
-            return move(tx, current, expectedRevision, to, step, actor, reason, at);
+            return move(tx, current, expectedRevision, to, step, actor, reason, people, at);
         });
     }
 
@@ -348,7 +355,7 @@ public final class JooqDeployStore implements DeployStore {
                 throw new StaleRevision(deployId, expectedRevision);
             }
             audit.run();
-            return move(tx, current, expectedRevision, to, step, actor, reason, at);
+            return move(tx, current, expectedRevision, to, step, actor, reason, List.of(), at);
         });
     }
 
@@ -412,6 +419,7 @@ public final class JooqDeployStore implements DeployStore {
             int step,
             String actor,
             String reason,
+            List<String> people,
             Instant at) {
         long deployId = current.getId();
         var updated = tx.update(DEPLOY)
@@ -436,6 +444,7 @@ public final class JooqDeployStore implements DeployStore {
                 .set(DEPLOY_TRANSITION.TO_STATE, to.name())
                 .set(DEPLOY_TRANSITION.ACTOR, actor)
                 .set(DEPLOY_TRANSITION.REASON, reason)
+                .set(DEPLOY_TRANSITION.PEOPLE, String.join(",", people))
                 .set(DEPLOY_TRANSITION.AT, odt(at))
                 .returning()
                 .fetchSingle();
@@ -649,7 +658,10 @@ public final class JooqDeployStore implements DeployStore {
                 DeployState.valueOf(r.getToState()),
                 r.getActor(),
                 r.getReason(),
-                r.getAt().toInstant());
+                r.getAt().toInstant(),
+                java.util.Arrays.stream(r.getPeople().split(","))
+                        .filter(p -> !p.isBlank())
+                        .toList());
     }
 
     @Override
@@ -697,7 +709,8 @@ public final class JooqDeployStore implements DeployStore {
             return new ApprovalOutcome.Recorded(List.copyOf(all), deploy, Optional.empty());
         }
         var to = settlement.get();
-        var moved = move(tx, current, deploy.revision(), to.to(), 0, a.approver(), to.reason(), a.decidedAt());
+        var moved =
+                move(tx, current, deploy.revision(), to.to(), 0, a.approver(), to.reason(), List.of(), a.decidedAt());
         var transitions = transitions(tx, a.deployId());
         return new ApprovalOutcome.Recorded(List.copyOf(all), moved, Optional.of(transitions.getLast()));
     }

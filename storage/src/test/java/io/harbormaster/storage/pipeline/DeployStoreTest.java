@@ -171,7 +171,19 @@ class DeployStoreTest {
             assertThat(store.inFlight("checkout")).extracting(x -> x.id()).containsExactly(d.id());
             assertThat(store.inFlight("payments")).extracting(x -> x.id()).containsExactly(other.id());
             assertThat(store.inFlight("search")).isEmpty();
-            store.transition(other.id(), other.revision(), DeployState.FAILED, 0, "engine", "stopped", T0);
+            store.transition(
+                    other.id(),
+                    other.revision(),
+                    DeployState.FAILED,
+                    0,
+                    "engine",
+                    "blocked by preflight: no lock: locked by U0ANN",
+                    List.of("U0ANN"),
+                    T0);
+            // who a reason names is kept with it; a reason that names no one keeps no one
+            assertThat(store.transitions(other.id()).getLast().people()).containsExactly("U0ANN");
+            assertThat(store.transitions(d.id()))
+                    .allSatisfy(t -> assertThat(t.people()).isEmpty());
 
             // A second engine that read the deploy before the last change cannot overwrite it.
             assertThatThrownBy(() -> store.transition(

@@ -36,7 +36,9 @@ public final class AuditCommandParser {
         try {
             return Parsed.ok(new AuditCommand.Query(AuditQueryParser.parse(words, now)));
         } catch (IllegalArgumentException e) {
-            return Parsed.invalid(Usage.of(capitalized(e.getMessage()) + ".", QUERY_USAGE));
+            // the parser's words are plain text, and echo what was typed ("got '...'"): escaped for the mrkdwn answer
+            return Parsed.invalid(Usage.of(
+                    io.harbormaster.bot.slack.messages.Mrkdwn.escape(capitalized(e.getMessage())) + ".", QUERY_USAGE));
         }
     }
 

@@ -207,7 +207,7 @@ public final class DeployCommandParser {
             return Parsed.invalid(Usage.of("Which service?", usage));
         }
         if (rest.size() > 1) {
-            return Parsed.invalid(Usage.of("Unexpected `" + rest.get(1) + "`: name one service.", usage));
+            return Parsed.invalid(Usage.of("Unexpected `" + abbreviate(rest.get(1)) + "`: name one service.", usage));
         }
         return service(rest.getFirst(), usage);
     }
@@ -220,7 +220,7 @@ public final class DeployCommandParser {
             if (sub.isPresent()
                     && (svc.isEmpty() || Names.distance(sub.get(), first) < Names.distance(svc.get(), first))) {
                 return Parsed.invalid(new Usage(
-                        "`" + first + "` is neither a subcommand nor a service.",
+                        "`" + abbreviate(first) + "` is neither a subcommand nor a service.",
                         usageOf(sub.get()),
                         List.of(sub.get())));
             }
@@ -239,7 +239,7 @@ public final class DeployCommandParser {
             } else if (option.startsWith("-")) {
                 var close = Names.closest(option.toLowerCase(java.util.Locale.ROOT), List.of(EMERGENCY));
                 return Parsed.invalid(new Usage(
-                        "Unknown option `" + word + "`.",
+                        "Unknown option `" + abbreviate(word) + "`.",
                         DEPLOY_USAGE,
                         close.map(List::of).orElse(List.of())));
             } else {
@@ -339,8 +339,11 @@ public final class DeployCommandParser {
         return Arrays.stream(unescaped.strip().split("\\s+")).toList();
     }
 
-    /** Echoes at most 60 characters of what the person typed. */
+    /**
+     * Echoes at most 60 characters of what the person typed, escaped: the answer is mrkdwn, and a word typed as
+     * {@code <!channel>} or {@code <https://x|y>} is shown as typed, not as a broadcast or a link.
+     */
     static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "…";
+        return io.harbormaster.bot.slack.messages.Mrkdwn.escape(s.length() <= 60 ? s : s.substring(0, 57) + "…");
     }
 }

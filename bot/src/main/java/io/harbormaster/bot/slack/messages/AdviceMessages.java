@@ -16,6 +16,14 @@ public final class AdviceMessages {
     private AdviceMessages() {}
 
     public static SlackMessage advice(Advice a) {
+        return advice(a, java.util.List.of());
+    }
+
+    /**
+     * ... naming {@code people} (the Slack members who moved the deploy: a hypothesis after a person's rollback says who
+     * stopped the canary, and to ask them) as mentions; nothing else in the advice becomes one.
+     */
+    public static SlackMessage advice(Advice a, java.util.Collection<String> people) {
         var title = a.kind() == AdviceKind.CONTEXT_PACKAGE
                 ? ":bulb: *Context package* for " + escape(a.service() + " " + a.version())
                 : ":mag: *Incident hypothesis*"
@@ -24,19 +32,19 @@ public final class AdviceMessages {
                                 : "")
                         + " (" + escape(a.service() + " " + a.version()) + ")";
         var blocks = new ArrayList<LayoutBlock>();
-        blocks.add(BlockKit.section(title + "\n" + escape(a.summary())));
-        blocks.add(BlockKit.section("*Check first:* " + escape(a.suggestedCheck())));
+        blocks.add(BlockKit.section(title + "\n" + escape(a.summary(), people)));
+        blocks.add(BlockKit.section("*Check first:* " + escape(a.suggestedCheck(), people)));
         if (!a.facts().isEmpty()) {
             blocks.add(BlockKit.section("*Facts*\n"
                     + String.join(
                             "\n",
                             a.facts().stream()
-                                    .map(f -> "`" + f.id() + "` " + escape(f.text()))
+                                    .map(f -> "`" + f.id() + "` " + escape(f.text(), people))
                                     .toList())));
         }
         blocks.add(BlockKit.context(source(a)));
         var plain = (a.kind() == AdviceKind.CONTEXT_PACKAGE ? "Context package for " : "Incident hypothesis for ")
-                + escape(a.service() + " " + a.version() + ": " + a.summary());
+                + escape(a.service() + " " + a.version() + ": " + a.summary(), people);
         return new SlackMessage(plain, blocks);
     }
 

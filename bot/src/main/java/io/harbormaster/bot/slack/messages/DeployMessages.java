@@ -54,10 +54,13 @@ public final class DeployMessages {
                 "*Version*\n`" + d.version() + "`",
                 "*Environment*\n" + d.environment(),
                 "*Requested by*\n" + requester(d.requesterId()))));
-        blocks.add(BlockKit.context(List.of(
-                stateEmoji(d) + " *" + d.state().words() + "*: " + escape(d.stateLine(), d.people()),
-                "deploy #" + d.deployId())));
-        return new SlackMessage(title + ": " + d.stateLine(), blocks);
+        var stateLine = escape(d.stateLine(), d.people());
+        blocks.add(BlockKit.context(
+                List.of(stateEmoji(d) + " *" + d.state().words() + "*: " + stateLine, "deploy #" + d.deployId())));
+        // The text is what Slack's notifications show, read as mrkdwn like the blocks: the state line may carry what a
+        // person typed (a lock's reason in a preflight block), so it is escaped there too, and names people the same
+        // way.
+        return new SlackMessage(title + ": " + stateLine, blocks);
     }
 
     /** The first thread reply: the request was taken. */
@@ -146,7 +149,7 @@ public final class DeployMessages {
         boolean passed = checks.stream().allMatch(PreflightCheckView::passed);
         var lines = checks.stream()
                 .map(c -> (c.passed() ? ":white_check_mark: " : ":no_entry: ") + "*" + escape(c.name()) + "*"
-                        + (c.reason().isBlank() ? "" : ": " + escape(c.reason())))
+                        + (c.reason().isBlank() ? "" : ": " + escape(c.reason(), c.people())))
                 .toList();
         var head = passed ? ":white_check_mark: *Preflight passed*" : ":no_entry: *Preflight blocked the deploy*";
         var blocks = new ArrayList<LayoutBlock>();
@@ -343,21 +346,24 @@ public final class DeployMessages {
         var until = h.until()
                 .map(t -> " until " + io.harbormaster.engine.text.Times.end(t))
                 .orElse("");
+        // a lock's or a freeze's reason is what a person typed; a block's or an incident's names who asked for the
+        // rollback behind it (h.people())
+        var reason = escape(h.reason(), h.people());
         return switch (h.kind()) {
             case LOCK ->
-                ":lock: *" + h.service() + "* locked" + by + since + ": " + escape(h.reason()) + " (`/deploy unlock "
-                        + h.service() + "` lifts it)";
+                ":lock: *" + h.service() + "* locked" + by + since + ": " + reason + " (`/deploy unlock " + h.service()
+                        + "` lifts it)";
             case AUTO_DEPLOY_BLOCK ->
-                ":no_entry_sign: *" + h.service() + "* automatic deploys blocked" + until + ": " + escape(h.reason())
+                ":no_entry_sign: *" + h.service() + "* automatic deploys blocked" + until + ": " + reason
                         + " (a deploy started in Slack still runs)";
             case FREEZE ->
-                ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + escape(h.reason())
+                ":snowflake: *" + h.service() + "* frozen" + since + until + by + ": " + reason
                         + " (only `--emergency` deploys)";
             case DEPENDENCY_INCIDENT -> {
                 var i = h.incident().orElseThrow();
                 yield ":ambulance: *" + h.service() + "* held back by incident #" + i.incidentId() + " of its"
                         + " dependency *" + i.service() + "*" + since + ", until it is resolved, at most" + until + ": "
-                        + escape(h.reason()) + " (a member of *" + escape(i.resolvers()) + "* clears it with `/deploy"
+                        + reason + " (a member of *" + escape(i.resolvers()) + "* clears it with `/deploy"
                         + " resolve " + i.incidentId() + "`, a promoted deploy of " + i.service()
                         + " resolves it; `--emergency` deploys go ahead)";
             }

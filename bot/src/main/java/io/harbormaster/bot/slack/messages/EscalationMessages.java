@@ -110,6 +110,14 @@ public final class EscalationMessages {
         return Optional.empty();
     }
 
+    /**
+     * How a request ended when a person stopped the deploy that waited on it: "Stopped by <@U1> with `/deploy rollback
+     * checkout`", written where its buttons were, as a decision is.
+     */
+    public static String stopped(String by, String service) {
+        return "Stopped by " + DeployMessages.requester(by) + " with `/deploy rollback " + escape(service) + "`";
+    }
+
     /** How a request ended that its approvals did not decide: it expired, or the deploy left it (stopped). */
     public static String ended(DeployState state) {
         return state == DeployState.EXPIRED

@@ -28,7 +28,7 @@ public final class PauseMessages {
         var text = ":double_vertical_bar: *Paused*: " + escape(reason) + ". A human decides: promote it anyway, or"
                 + " roll it back (`/deploy rollback " + escape(service) + "` stops it too).";
         return new SlackMessage(
-                "Paused: " + reason,
+                "Paused: " + escape(reason),
                 List.of(
                         BlockKit.section(text),
                         BlockKit.actions(

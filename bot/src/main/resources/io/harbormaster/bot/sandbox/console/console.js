@@ -230,7 +230,7 @@ async function refresh() {
       render();
     }
   } catch (e) {
-    toast('The sandbox is not answering (' + e.message + '). Is it still running?');
+    toast('The sandbox is not answering (' + e.message + '). Is it still running?', true);
   }
 }
 
@@ -238,15 +238,17 @@ async function post(path, body) {
   const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body) });
   const answer = await response.json().catch(() => ({ ok: false, error: 'HTTP ' + response.status }));
-  if (!answer.ok) toast(answer.error || 'failed');
+  if (!answer.ok) toast(answer.error || 'failed', true);
   await refresh();
   return answer;
 }
 
 let toastTimer = null;
-function toast(text) {
+// A refusal, or anything that did not go through, is shown as one (marked, in red), never as a success.
+function toast(text, refused) {
   const el = $('toast');
-  el.textContent = text;
+  el.textContent = (refused ? '\u26d4 ' : '') + text;
+  el.classList.toggle('refused', !!refused);
   el.classList.remove('hidden');
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => el.classList.add('hidden'), 6000);
@@ -280,9 +282,11 @@ document.addEventListener('click', async (event) => {
     $('composer-input').value = target.dataset.fill;
     $('composer-input').focus();
   } else if (target.dataset.ciDeploy) {
+    // the sandbox says what became of it: accepted (with the deploy), a repeat of an earlier request, or refused (post
+    // shows a refusal with Harbormaster's reason)
     const answer = await post('/console/api/ci', { service: target.dataset.service, version: target.dataset.version,
       deploy: true });
-    if (answer.ok) toast('CI asked Harbormaster to deploy ' + target.dataset.service + ' ' + target.dataset.version);
+    if (answer.ok) toast(answer.message);
   } else if (target.id === 'thread-close') {
     state.thread = null;
     $('thread').classList.add('hidden');

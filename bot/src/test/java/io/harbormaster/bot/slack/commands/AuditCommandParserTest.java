@@ -26,6 +26,12 @@ class AuditCommandParserTest {
     }
 
     @Test
+    void aBadFilterValueIsEchoedEscapedNeverAsABroadcast() {
+        var bad = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("service=&lt;!channel&gt;", NOW);
+        assertThat(bad.usage().message()).contains("got '&lt;!channel&gt;'").doesNotContain("<!channel>");
+    }
+
+    @Test
     void badFiltersAreAnsweredWithUsage() {
         var bad = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("servce=checkout", NOW);
         assertThat(bad.usage().message()).contains("Unknown filter 'servce'").contains(AuditCommandParser.QUERY_USAGE);

@@ -45,6 +45,23 @@ class DeployCommandParserTest {
     }
 
     @Test
+    void whatThePersonTypedIsEchoedEscapedNeverAsABroadcastOrALink() {
+        // Slack sends what was typed escaped; the parser reads it as typed, and its answer (mrkdwn) escapes it again
+        for (var typed : List.of(
+                "&lt;!channel&gt; 1.0",
+                "checkout 1.0 --&lt;!here&gt;",
+                "checkout &lt;https://evil.example|click&gt;",
+                "checkout 1.0 to &lt;!channel&gt;",
+                "rollback checkout &lt;!channel&gt;",
+                "review &lt;!channel&gt;")) {
+            assertThat(invalid(typed).message())
+                    .as(typed)
+                    .doesNotContain("<!channel>", "<!here>", "<https://")
+                    .containsPattern("&lt;(!channel|!here|https://evil\\.example\\|click)&gt;");
+        }
+    }
+
+    @Test
     void anOptionWithNothingToGoWithOrGivenTwiceIsRefusedSayingWhatToType() {
         assertThat(invalid("--emergency").message())
                 .startsWith("Name the service and the version to deploy, then the option: `/deploy <service>"

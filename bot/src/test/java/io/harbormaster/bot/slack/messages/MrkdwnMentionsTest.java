@@ -20,7 +20,7 @@ class MrkdwnMentionsTest {
     }
 
     @Test
-    void theParentShowsWhoMovedTheDeployAsAMentionAndItsFallbackTheId() {
+    void theParentShowsWhoMovedTheDeployAsAMentionInItsBlocksAndInItsNotificationText() {
         var view = new DeployView(
                 7,
                 "payments",
@@ -36,6 +36,38 @@ class MrkdwnMentionsTest {
         var parent = DeployMessages.parent(view);
 
         assertThat(BlockKitLimits.json(parent.blocks())).contains("rejected by <@U0APPROVER>");
-        assertThat(parent.text()).endsWith(": rejected by U0APPROVER");
+        // the text is what a notification shows, as mrkdwn: a person there too, not a raw member id
+        assertThat(parent.text()).endsWith(": rejected by <@U0APPROVER>");
+    }
+
+    @Test
+    void whatAPersonTypedCannotBroadcastOrDisguiseALinkInTheParentsNotificationText() {
+        var typed = "<!channel> db migration <https://evil.example|click here>";
+        var view = new DeployView(
+                8,
+                "inventory",
+                "2.7.6",
+                "production",
+                "sandbox-ci",
+                DeployState.FAILED,
+                "blocked by preflight: no lock: locked by U0ENGINEER since 2026-12-07 17:34 UTC: " + typed,
+                false,
+                Instant.parse("2026-12-07T17:35:00Z"),
+                List.of("U0ENGINEER"));
+
+        var parent = DeployMessages.parent(view);
+
+        assertThat(parent.text())
+                .contains("&lt;!channel&gt; db migration &lt;https://evil.example|click here&gt;")
+                .contains("locked by <@U0ENGINEER>")
+                .doesNotContain("<!channel>", "<https://");
+        assertThat(BlockKitLimits.json(parent.blocks())).doesNotContain("<!channel>", "<https://");
+    }
+
+    @Test
+    void aPausesNotificationTextIsEscapedLikeItsBlocks() {
+        var paused = PauseMessages.paused(9, "search", "metrics <!here> missing", "approvers");
+
+        assertThat(paused.text()).isEqualTo("Paused: metrics &lt;!here&gt; missing");
     }
 }
