@@ -144,7 +144,7 @@ class SandboxTest {
     @Test
     void theConsoleAnswersARefusedCiRequestAsARefusalWithHarbormastersReasonNotAsASuccess() {
         var request = ((io.harbormaster.engine.intake.ParseResult.Parsed)
-                        io.harbormaster.engine.intake.CiDeployRequest.parse(Sandbox.EXAMPLE_REQUEST))
+                        io.harbormaster.engine.intake.CiDeployRequest.parse(Sandbox.exampleRequest("2.7.7")))
                 .request();
         var refused = SandboxConsole.ciAnswer(
                 "checkout 1.4.1",
