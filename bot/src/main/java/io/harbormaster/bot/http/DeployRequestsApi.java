@@ -101,6 +101,7 @@ public final class DeployRequestsApi {
     private static Optional<byte[]> boundedBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > CiDeployRequestParser.MAX_BYTES) {
+            drain(ctx);
             refused(ctx, 413, CiDeployRequestParser.tooLarge(java.util.OptionalLong.of(declared)));
             return Optional.empty();
         }
@@ -111,6 +112,7 @@ public final class DeployRequestsApi {
             if (e.getStatus() != HttpStatus.CONTENT_TOO_LARGE.getCode()) {
                 throw e;
             }
+            drain(ctx);
             refused(ctx, 413, CiDeployRequestParser.tooLarge(java.util.OptionalLong.empty()));
             return Optional.empty();
         }
@@ -119,6 +121,29 @@ public final class DeployRequestsApi {
             return Optional.empty();
         }
         return Optional.of(body);
+    }
+
+    /** The most of a refused body that is read and dropped before the refusal is answered. */
+    static final long DRAIN_AT_MOST = 16L << 20;
+
+    /**
+     * Reads and drops what is left of a body that is refused for its size, up to {@link #DRAIN_AT_MOST}: a server that
+     * answers and closes while the client is still sending resets the connection, and the client (curl, Java's
+     * HttpClient) then loses the answer and reports a broken connection instead of the 413 that says what to do. A body
+     * larger still is not read; the connection closes after the answer, and such a client may see only that.
+     */
+    private static void drain(Context ctx) {
+        var buffer = new byte[64 * 1024];
+        long read = 0;
+        try {
+            var in = ctx.req().getInputStream();
+            int n;
+            while (read <= DRAIN_AT_MOST && (n = in.read(buffer)) >= 0) {
+                read += n;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the client went away or the server refused more: the answer is still tried
+        }
     }
 
     /** A message refused as a whole or field by field: the error in one line, and each problem with its field. */

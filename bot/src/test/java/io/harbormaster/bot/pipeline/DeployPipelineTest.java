@@ -402,8 +402,8 @@ class DeployPipelineTest {
         assertThat(counted.deploy().state()).isEqualTo(DeployState.CANARY);
         // a click that comes too late is told what became of the request, in words
         assertThat(engine.decide(id, "U0ZED", Approval.Decision.REJECT, ""))
-                .isEqualTo(new Decision.Refused("this deploy is no longer waiting for a decision: it was approved (1 of"
-                        + " 1 approvals); it is running its canary"));
+                .isEqualTo(new Decision.Refused("this deploy is no longer waiting for a decision: it was approved (1"
+                        + " approval of 1 needed); it is running its canary"));
 
         assertThat(f.runUntilDone(engine, id, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
         assertThat(auditActions(id))
