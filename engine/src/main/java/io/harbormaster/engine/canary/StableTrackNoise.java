@@ -23,7 +23,7 @@ import java.util.Set;
  * the noise of the baseline at a step's share of it. The reading is the measured contrasts alone, without the floor
  * {@link LatencyEProcess} adds for a reading's resolution (1%): whitened, that floor grows with an interval's requests,
  * so at the stable track's traffic it would count several times what it does at a canary's share (at 200 requests/s,
- * about a third of the whole reading), and the canary adds it for its own intervals at its own traffic anyway. With
+ * over a third of the whole reading), and the canary adds it for its own intervals at its own traffic anyway. With
  * the floor kept, {@code bench canary --runs 300 --stable-minutes 10} detected the latency +25% step in 1.28x, 1.37x
  * and 1.29x the oracle's time (seeds 1, 2, 3); without it in 1.14x, 1.17x and 1.02x, every healthy scenario's false
  * rollbacks at most 0.7% either way (12 of 7200 healthy runs against 11; bursty errors give 1.3% when a first canary
