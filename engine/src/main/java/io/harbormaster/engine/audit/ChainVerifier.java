@@ -52,11 +52,9 @@ public final class ChainVerifier {
     private void checkSignaturesThrough(long seq) {
         while (unchecked < bySeq.length && bySeq[unchecked].seq() <= seq) {
             var cp = bySeq[unchecked++];
-            var key = trustedKeys.get(cp.keyId());
-            if (key == null) {
-                fail(cp.seq(), "checkpoint at entry " + cp.seq() + " is signed by unknown key " + cp.keyId());
-            } else if (!CheckpointSigner.verify(key, cp.signedBytes(), decode(cp.signature()))) {
-                fail(cp.seq(), "checkpoint at entry " + cp.seq() + " has a signature that does not verify");
+            var problem = signatureProblem(cp, trustedKeys);
+            if (problem != null) {
+                fail(cp.seq(), problem);
             }
         }
     }
@@ -123,8 +121,20 @@ public final class ChainVerifier {
         }
     }
 
+    /** What is wrong with {@code cp}'s signature under {@code trustedKeys}; null when it verifies. */
+    static String signatureProblem(AuditCheckpoint cp, Map<String, PublicKey> trustedKeys) {
+        var key = trustedKeys.get(cp.keyId());
+        if (key == null) {
+            return "checkpoint at entry " + cp.seq() + " is signed by unknown key " + cp.keyId();
+        }
+        if (!CheckpointSigner.verify(key, cp.signedBytes(), decode(cp.signature()))) {
+            return "checkpoint at entry " + cp.seq() + " has a signature that does not verify";
+        }
+        return null;
+    }
+
     /** A checkpoint's base64 signature as bytes; none (which no key verifies) when it is not base64. */
-    static byte[] decode(String signature) {
+    private static byte[] decode(String signature) {
         try {
             return Base64.getDecoder().decode(signature);
         } catch (IllegalArgumentException e) {

@@ -113,11 +113,9 @@ final class FilteredVerifier {
     private void checkSignaturesThrough(long seq) {
         while (unchecked < bySeq.length && bySeq[unchecked].seq() <= seq) {
             var cp = bySeq[unchecked++];
-            var key = trustedKeys.get(cp.keyId());
-            if (key == null) {
-                fail(cp.seq(), "checkpoint at entry " + cp.seq() + " is signed by unknown key " + cp.keyId());
-            } else if (!CheckpointSigner.verify(key, cp.signedBytes(), ChainVerifier.decode(cp.signature()))) {
-                fail(cp.seq(), "checkpoint at entry " + cp.seq() + " has a signature that does not verify");
+            var problem = ChainVerifier.signatureProblem(cp, trustedKeys);
+            if (problem != null) {
+                fail(cp.seq(), problem);
             }
         }
     }
