@@ -96,8 +96,8 @@ final class LatencyEProcess {
     private double lastCanaryRequests;
     private double lastBaselineRequests;
 
-    /** The current block's intervals: requests, canary requests, level, observation index. */
-    private final ArrayList<double[]> block = new ArrayList<>();
+    /** The current block's levels, for the level contrasts. */
+    private final LevelBlock block = new LevelBlock();
 
     private double pendingLevel = Double.NaN;
     private double pendingRequests;
@@ -160,37 +160,19 @@ final class LatencyEProcess {
         double requests = nC + nB;
         double level = (nC * Math.log(canaryMs) + nB * Math.log(baselineMs)) / requests;
         double share = nC / requests;
-        if (!block.isEmpty()) {
-            // this interval's level against the request-weighted mean level of the block's earlier intervals
-            double w = 0, mean = 0, shifted = 0;
-            for (double[] b : block) {
-                w += b[0];
-                mean += b[0] * b[2];
-                shifted += b[1];
-            }
-            mean /= w;
-            double r = Math.sqrt(1 / requests + 1 / w);
-            double z = (level - mean) / r;
+        LevelBlock.Contrast contrast = block.contrast(level, requests);
+        if (contrast != null) {
             // the shift's coefficient for onset k: this interval's share minus that of the earlier ones it moves
             for (int k = 0; k <= n; k++) {
-                double moved = 0;
-                for (double[] b : block) {
-                    if (b[3] >= k) {
-                        moved += b[1];
-                    }
-                }
-                double c = (share - moved / w) / r;
+                double c = (share - block.canaryRequestsFrom(k) / contrast.weight()) / contrast.r();
                 weightFrom[k] += c * c;
-                sumFrom[k] += c * z;
+                sumFrom[k] += c * contrast.z();
             }
-            sumSquares += z * z + RESOLUTION * RESOLUTION / (r * r);
-            floorSquares += RESOLUTION * RESOLUTION / (r * r);
+            sumSquares += contrast.z() * contrast.z() + contrast.floor();
+            floorSquares += contrast.floor();
             dof++;
         }
-        block.add(new double[] {requests, nC, level, n});
-        if (block.size() == BLOCK) {
-            block.clear();
-        }
+        block.add(level, requests, nC, n);
         // the promote side keeps disjoint pairs of consecutive levels: noise whatever the shift, however it drifts
         if (Double.isNaN(pendingLevel)) {
             pendingLevel = level;

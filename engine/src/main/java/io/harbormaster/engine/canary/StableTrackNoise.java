@@ -3,7 +3,6 @@ package io.harbormaster.engine.canary;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +101,7 @@ public final class StableTrackNoise {
 
     /** One quantile's level contrasts within blocks. */
     private static final class Contrasts {
-        private final List<double[]> block = new ArrayList<>();
+        private final LevelBlock block = new LevelBlock();
         private double squares;
         private double floor;
         private int values;
@@ -113,24 +112,13 @@ public final class StableTrackNoise {
                 return;
             }
             double level = Math.log(ms);
-            if (!block.isEmpty()) {
-                double w = 0, mean = 0;
-                for (double[] b : block) {
-                    w += b[0];
-                    mean += b[0] * b[1];
-                }
-                mean /= w;
-                double r = Math.sqrt(1 / requests + 1 / w);
-                double z = (level - mean) / r;
-                double resolution = LatencyEProcess.RESOLUTION * LatencyEProcess.RESOLUTION / (r * r);
-                squares += z * z + resolution;
-                floor += resolution;
+            LevelBlock.Contrast contrast = block.contrast(level, requests);
+            if (contrast != null) {
+                squares += contrast.z() * contrast.z() + contrast.floor();
+                floor += contrast.floor();
                 values++;
             }
-            block.add(new double[] {requests, level});
-            if (block.size() == LatencyEProcess.BLOCK) {
-                block.clear();
-            }
+            block.add(level, requests, 0, 0);
         }
 
         void breakBlock() {
