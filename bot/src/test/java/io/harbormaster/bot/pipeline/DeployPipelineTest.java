@@ -999,7 +999,7 @@ class DeployPipelineTest {
                                 + first.deploy().id() + " promoted it ")
                         .contains("Nothing was started")
                         .contains("/deploy rollback checkout")
-                        .contains("--emergency"));
+                        .endsWith("(the cluster runs registry.example/checkout:1.4.0)"));
         assertThat(f.deploys.inFlight()).hasSize((int) before);
         var refused = new ArrayList<String>();
         f.audit.scan(AuditQuery.all().withService("checkout"), e -> {
@@ -1017,6 +1017,38 @@ class DeployPipelineTest {
         assertThat(engine.submit(PipelineFixture.slackRequest("slack:f", "checkout", "1.4.0", "U0DEV", true)))
                 .isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
                         .isFalse());
+    }
+
+    @Test
+    void aVersionPromotedButChangedByHandInTheClusterSinceIsDeployedAgainAsAnOrdinaryCanary() {
+        f.announce("checkout", "1.4.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        long first = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:a", "checkout", "1.4.0", "U0DEV"));
+        assertThat(f.runUntilDone(engine, first, Duration.ofMinutes(20)).state())
+                .isEqualTo(DeployState.PROMOTED);
+
+        // someone put 1.3.0 back with kubectl: the store still says 1.4.0 is live, the cluster does not
+        f.cluster.install(f.target("checkout"), "registry.example/checkout:1.3.0", 10);
+        var again = engine.submit(PipelineFixture.slackRequest("slack:b", "checkout", "1.4.0", "U0DEV"));
+        assertThat(again).isInstanceOfSatisfying(Submission.Accepted.class, a -> assertThat(a.duplicate())
+                .isFalse());
+        long second = ((Submission.Accepted) again).deploy().id();
+        assertThat(f.runUntilDone(engine, second, Duration.ofMinutes(20)).state())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(f.cluster.stable(f.target("checkout")).image()).isEqualTo("registry.example/checkout:1.4.0");
+
+        // a cluster that cannot be asked leaves the store's word, and says what to do if it is wrong
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("inspect")) {
+                throw new io.harbormaster.engine.rollout.ClusterUnavailable("API server unreachable", null);
+            }
+        });
+        assertThat(f.engine("engine-b").submit(PipelineFixture.slackRequest("slack:c", "checkout", "1.4.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Refused.class, r -> assertThat(r.reason())
+                        .startsWith("checkout 1.4.0 is already live: deploy #" + second + " promoted it ")
+                        .contains("the cluster could not be asked what it runs")
+                        .contains("--emergency"));
     }
 
     @Test

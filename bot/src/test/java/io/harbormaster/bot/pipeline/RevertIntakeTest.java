@@ -304,7 +304,7 @@ class RevertIntakeTest {
                         "(a revert of deploy #" + latest.id() + ", 1.1.0)",
                         "Nothing was started",
                         "/deploy checkout <version>",
-                        "--emergency")
+                        "(the cluster runs registry.example/checkout:1.0.0)")
                 .doesNotContain("/deploy rollback");
         // as it says: a rollback now would not revert the revert
         assertThat(refused(engine.rollbackRequested("checkout", "U0OPS", "slack:r2"))

@@ -235,6 +235,12 @@ public final class DeployPipeline {
                         List.of(by)));
             }
         }
+        // the store says what Harbormaster last put live; the cluster says what runs. Changed by hand since (kubectl,
+        // another tool), the request is an ordinary deploy: its canary runs against what the cluster runs now
+        var running = runningImage(service);
+        if (running.isPresent() && !isImageOf(running.get(), request)) {
+            return Optional.empty();
+        }
         var reverted = revertOf(d);
         var how = reverted.isPresent()
                 ? " put it back at " + Times.words(d.updatedAt()) + " (a revert of deploy #"
@@ -246,8 +252,39 @@ public final class DeployPipeline {
                 : "To go back to the version before it, use /deploy rollback " + service;
         return Optional.of(new Submission.Refused(service + " " + request.version() + " is already live: deploy #"
                 + d.id() + how + ", and nothing of " + service + " has been promoted since. Nothing was started. "
-                + instead + "; if the cluster runs something else since (changed outside Harbormaster), deploy it with"
-                + " --emergency"));
+                + instead
+                + running.map(image -> " (the cluster runs " + image + ")")
+                        .orElse("; the cluster could not be asked what it runs: if it runs something else since"
+                                + " (changed outside Harbormaster), deploy it with --emergency")));
+    }
+
+    /**
+     * The image the stable Deployment of {@code service} runs now, or empty when the cluster cannot say (unreachable,
+     * forbidden, no such Deployment): the store's word is then all there is.
+     */
+    private Optional<String> runningImage(String service) {
+        var spec = ports.catalog().get().service(service);
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(
+                    ports.cluster().inspect(target(spec.get())).stable().image());
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "could not read what " + service + " runs in the cluster to check a request against it: "
+                            + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code image} is the one {@code request}'s version names: its announced image, or its tag. */
+    private boolean isImageOf(String image, DeployRequest request) {
+        var announced =
+                ports.builds().find(request.service(), request.version()).map(AnnouncedBuild::image);
+        return announced.map(image::equals).orElse(false)
+                || tagOf(image).map(request.version()::equals).orElse(false);
     }
 
     /** Who asked for deploy {@code d} (a Slack member id, or CI's name). */
