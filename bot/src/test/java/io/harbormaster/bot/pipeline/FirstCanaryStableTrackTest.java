@@ -280,7 +280,9 @@ class FirstCanaryStableTrackTest {
                 (StableTrackReading.NotRead) f.deploys.stableTrackReading(id).orElseThrow();
         assertThat(stored.why())
                 .startsWith(
-                        "too little data: 0 of the window's 60 intervals had requests and both latency" + " quantiles");
+                        "too little data: 0 of the window's 60 intervals had requests and both latency" + " quantiles")
+                .endsWith("none at all: do the stable Deployment's pods carry the label track: stable (in its pod"
+                        + " template) that the metrics templates' {track} selects?");
         assertThat(stored.to()).isEqualTo(canaryStart(id));
         assertThat(source.tracks).hasSize(1);
     }

@@ -1426,10 +1426,20 @@ public final class DeployPipeline {
                     now,
                     "too little data: " + withData + " of the window's " + track.size()
                             + " intervals had requests and both latency quantiles (the noise needs at least "
-                            + StableTrackNoise.MIN_INTERVALS + " of them, in runs, that are not all alike)");
+                            + StableTrackNoise.MIN_INTERVALS + " of them, in runs, that are not all alike)"
+                            + (withData == 0 ? NO_STABLE_SERIES : ""));
         }
         return new StableTrackReading.Read(from, to, now, withData, noise);
     }
+
+    /**
+     * Why a stable track may give no data at all: its series are found by the label the metrics templates put {@code
+     * {track}} in, which Harbormaster sets on the canary's and baseline's pods but cannot set on the stable pods
+     * without restarting them.
+     */
+    static final String NO_STABLE_SERIES =
+            "; none at all: do the stable Deployment's pods carry the label track: stable"
+                    + " (in its pod template) that the metrics templates' {track} selects?";
 
     private static String inWords(StableTrackReading reading) {
         return switch (reading) {
