@@ -1977,10 +1977,9 @@ public final class DeployPipeline {
      * revert goes ahead: by then the person has seen the stop.
      */
     private Optional<Submission> justStopped(String service, String user) {
-        var last = ports.deploys().lastFinished().stream()
-                .filter(d -> d.service().equals(service))
-                .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED)
-                .findFirst();
+        var last = ports.deploys()
+                .lastFinished(service)
+                .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED);
         if (last.isEmpty()) {
             return Optional.empty();
         }

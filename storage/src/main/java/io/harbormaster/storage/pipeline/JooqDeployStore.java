@@ -296,6 +296,16 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
+    public Optional<Deploy> lastFinished(String service) {
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.in(terminalStates())))
+                .orderBy(DEPLOY.UPDATED_AT.desc(), DEPLOY.ID.desc())
+                .limit(1)
+                .fetchOptional(JooqDeployStore::toDeploy);
+    }
+
+    @Override
     public List<Deploy> promoted(String service, int limit) {
         if (limit <= 0) {
             return List.of();
