@@ -1,5 +1,6 @@
 package io.harbormaster.storage.pipeline;
 
+import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
@@ -40,6 +41,7 @@ import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.StartedPolicy;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.Sql;
 import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
@@ -65,12 +67,6 @@ import org.jooq.impl.DSL;
  * publish.
  */
 public final class JooqDeployStore implements DeployStore {
-    /** H2's SQLSTATE for a statement that waited for a row lock longer than its lock timeout. */
-    private static final String H2_LOCK_TIMEOUT = "HYT00";
-
-    /** How many times a decision waits its turn on H2 (each wait up to H2's lock timeout) before it fails. */
-    private static final int LOCK_ATTEMPTS = 5;
-
     /** The noise each service keeps for its later canaries ({@link #keptNoise}). */
     private static final NoiseColumns KEPT_NOISE = NoiseColumns.in(CANARY_NOISE);
 
@@ -149,7 +145,7 @@ public final class JooqDeployStore implements DeployStore {
                             .orElseThrow(() -> new IllegalStateException(
                                     "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
                 }
-                if (H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                if (isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
                     continue;
                 }
                 throw e;
@@ -394,7 +390,7 @@ public final class JooqDeployStore implements DeployStore {
                 try {
                     return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
                 } catch (DataAccessException e) {
-                    if (!audited[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
                         continue;
                     }
                     throw e;

@@ -159,6 +159,49 @@ class PolicyAndIncidentStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aResolutionWaitsItsTurnWhileAnotherReplicaHoldsTheIncidentsRowLongerThanH2sLockTimeout(Database.Vendor vendor)
+            throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var db = Database.open(io.harbormaster.storage.DatabaseConfig.of(url));
+                var other = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            var store = new JooqIncidentStore(db);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "p99", "slow", "", T0);
+            var held = new java.util.concurrent.CountDownLatch(1);
+            var hold = Duration.ofMillis(2500); // H2's lock timeout is one second: held past it, twice over
+            var audits = new java.util.concurrent.atomic.AtomicInteger();
+            try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+                // the other replica holds the incident's row (its own resolution, writing its audit entry)
+                var holder = pool.submit(() -> {
+                    other.dsl().transaction(cfg -> {
+                        org.jooq
+                                .impl
+                                .DSL
+                                .using(cfg)
+                                .selectFrom(io.harbormaster.storage.jooq.Tables.INCIDENT)
+                                .where(io.harbormaster.storage.jooq.Tables.INCIDENT.ID.eq(a.id()))
+                                .forUpdate()
+                                .fetchSingle();
+                        held.countDown();
+                        Thread.sleep(hold.toMillis());
+                    });
+                    return null;
+                });
+                assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+
+                // before: on H2, DataAccessException (HYT00) after one lock timeout, while the other still held it
+                var resolved = store.resolve(a.id(), "resolved by U1", T0.plusSeconds(60), audits::incrementAndGet);
+
+                holder.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(resolved.orElseThrow().resolution()).contains("resolved by U1");
+            }
+            assertThat(audits).as("audited once, after the wait").hasValue(1);
+            assertThat(store.unresolved("inventory")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aBuildAnnouncedTwiceKeepsTheFirstAnnouncement(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var catalog = new JooqBuildCatalog(db);
