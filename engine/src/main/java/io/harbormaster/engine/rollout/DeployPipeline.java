@@ -154,12 +154,16 @@ public final class DeployPipeline {
             return new Submission.Accepted(intake.deploy(), true);
         }
         var deploy = intake.deploy();
+        // Read again now that the deploy is in flight: a later announcement of the build may have replaced the one read
+        // above before the deploy was stored, and none can from now on (BuildCatalog#replace), so this is the one the
+        // deploy is scored and decided on.
+        var scoredOn = ports.builds().find(request.service(), request.version());
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("source", request.source().name().toLowerCase());
         reasoning.put("idempotency_key", request.idempotencyKey());
         reasoning.put("emergency", request.emergency());
-        reasoning.put("announced", build.isPresent());
-        build.ifPresent(b -> {
+        reasoning.put("announced", scoredOn.isPresent());
+        scoredOn.ifPresent(b -> {
             reasoning.put("image", b.image());
             reasoning.put("commit", b.commitSha());
             reasoning.put("build", b.buildId());
