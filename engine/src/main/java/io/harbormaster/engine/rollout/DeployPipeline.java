@@ -1787,13 +1787,20 @@ public final class DeployPipeline {
      * preflight, awaiting approval or in its canary is stopped (its canary rolled back). With nothing of it in flight,
      * its latest promotion is reverted: a new deploy, returned in {@link DeployState#REQUESTED} (advancing it puts the
      * earlier image back), or the revert of that promotion that exists already ({@code duplicate}: a double request
-     * reverts once). Refusals, with what to do instead, are audited as {@code rollback.refused}.
+     * reverts once). While a revert of the service is in flight, that revert is the answer ({@code duplicate}) and
+     * nothing is stopped: a deploy asked for meanwhile waits its turn behind it in preflight, and a second person
+     * pressing for the rollback the revert is doing must not stop that deploy instead. Refusals, with what to do
+     * instead, are audited as {@code rollback.refused}.
      *
      * @param idempotencyKey the request's own key (a Slack redelivery carries the same one)
      */
     public Submission rollbackRequested(String service, String user, String idempotencyKey) {
-        var inFlight = ports.deploys().inFlight().stream()
-                .filter(d -> d.service().equals(service))
+        var ofService = ports.deploys().inFlight(service);
+        var reverting = ofService.stream().filter(d -> revertOf(d).isPresent()).findFirst();
+        if (reverting.isPresent()) {
+            return new Submission.Accepted(reverting.get(), true);
+        }
+        var inFlight = ofService.stream()
                 .filter(d -> d.state() == DeployState.CANARY
                         || d.state() == DeployState.PREFLIGHT
                         || d.state() == DeployState.AWAITING_APPROVAL)
