@@ -14,6 +14,20 @@ public final class Sql {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
+    /**
+     * How many times a step that waits for a row lock is tried on H2 before its failure is let through: H2 gives up
+     * waiting after its lock timeout (PostgreSQL waits as long as it takes), and the step then waits its turn again.
+     */
+    public static final int LOCK_ATTEMPTS = 5;
+
+    /**
+     * Whether the failure is H2 giving up waiting for a row lock after its lock timeout (SQLSTATE HYT00): nothing the
+     * statement's transaction did was kept, so a step that had not yet acted outside the database may be tried again.
+     */
+    public static boolean isH2LockTimeout(DataAccessException e) {
+        return "HYT00".equals(e.sqlState());
+    }
+
     /** Whether the failure is a unique-constraint violation (SQLSTATE 23505 on both H2 and PostgreSQL). */
     public static boolean isUniqueViolation(DataAccessException e) {
         return "23505".equals(e.sqlState());

@@ -291,9 +291,7 @@ public final class PipelineDesk implements DeployDesk {
             }
         }
         return switch (pipeline.rollbackRequested(command.service(), who.id(), key)) {
-            case Submission.Accepted a
-            when a.duplicate() ->
-                new ActionOutcome.Duplicate(RevertMessages.already(DeployViews.of(a.deploy(), deploys)));
+            case Submission.Accepted a when a.duplicate() -> revertAlready(a.deploy());
             case Submission.Accepted a
             when revertOf(a.deploy()).isPresent() -> {
                 nudge.accept(a.deploy().id());
@@ -317,6 +315,26 @@ public final class PipelineDesk implements DeployDesk {
 
     private Optional<Revert> revertOf(Deploy d) {
         return deploys.request(d.id()).flatMap(Revert::of);
+    }
+
+    /**
+     * The answer to a {@code /deploy rollback} that found a revert of the service asked for already (the same request
+     * again, someone's at the same moment, or one while the revert runs): which revert, who asked for it and when, and
+     * what to do. Deploys waiting their turn behind a revert in flight are named, since this rollback did not stop them.
+     */
+    private ActionOutcome revertAlready(Deploy revert) {
+        var view = DeployViews.of(revert, deploys);
+        var behind = revert.state().terminal()
+                ? List.<DeployView>of()
+                : deploys.inFlight(revert.service()).stream()
+                        .filter(d -> d.id() != revert.id())
+                        .map(d -> DeployViews.of(d, deploys))
+                        .toList();
+        var people = new java.util.LinkedHashSet<String>();
+        people.add(view.requesterId());
+        behind.forEach(b -> people.add(b.requesterId()));
+        return new ActionOutcome.Duplicate(
+                RevertMessages.already(view, revertOf(revert), revert.createdAt(), behind), List.copyOf(people));
     }
 
     @Override

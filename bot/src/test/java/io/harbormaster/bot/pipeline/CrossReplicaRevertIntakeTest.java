@@ -395,4 +395,54 @@ class CrossReplicaRevertIntakeTest {
             assertThat(entries(a, "rollback.refused")).isEqualTo(refused);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void rollbacksOnBothReplicasWhileARevertRunsAreAnsweredWithItAndStopNothingQueuedBehindIt(Storage storage)
+            throws Exception {
+        var url = url(storage);
+        try (var a = new Replica(url, "engine-a", round);
+                var b = new Replica(url, "engine-b", round)) {
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                var version = "6." + i;
+                promotedOver(a, version);
+                var revert = ((Submission.Accepted) a.engine.rollbackRequested("checkout", "U0OPS", "slack:rb-" + n))
+                        .deploy();
+                var other = version + ".7";
+                a.f.announce("checkout", other, PipelineFixture.SMALL_CHANGE);
+                var queued = ((Submission.Accepted) b.engine.submit(
+                                PipelineFixture.slackRequest("slack:d-" + n, "checkout", other, "U0DEV")))
+                        .deploy();
+                assertThat(b.engine.advance(queued.id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+                var waiting = a.f.deploys.find(queued.id()).orElseThrow();
+
+                // two more people press for the rollback at once, one on each replica
+                var answers = race(
+                        Hold.NONE,
+                        () -> a.engine.rollbackRequested("checkout", "U0ANN", "slack:again-a-" + n),
+                        () -> b.engine.rollbackRequested("checkout", "U0BOB", "slack:again-b-" + n));
+                var what = "round " + i + ": " + answers;
+
+                assertThat(answers).as(what).allSatisfy(s -> assertThat(s)
+                        .isInstanceOfSatisfying(Submission.Accepted.class, acc -> {
+                            assertThat(acc.duplicate()).isTrue();
+                            assertThat(acc.deploy().id()).isEqualTo(revert.id());
+                        }));
+                assertThat(a.f.deploys.find(queued.id()))
+                        .as(what + ": not stopped")
+                        .contains(waiting);
+                assertThat(a.f.deploys.inFlight("checkout"))
+                        .as(what)
+                        .extracting(Deploy::id)
+                        .containsExactly(revert.id(), queued.id());
+                assertThat(java.util.stream.Stream.concat(a.f.notices.stream(), b.f.notices.stream()))
+                        .as(what)
+                        .noneMatch(notice -> notice instanceof DeployNotice.Stopped);
+                endRound(a);
+            }
+            assertThat(entries(a, "rollback.requested")).isZero();
+            assertThat(entries(a, "rollback.refused")).isZero();
+        }
+    }
 }

@@ -276,6 +276,101 @@ class RevertIntakeTest {
     }
 
     @Test
+    void aSecondRollbackWhileARevertRunsIsAnsweredWithTheRevertAndStopsNothingQueuedBehindIt() {
+        var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        var next = created(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.2.0", "U0DEV")));
+        assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+        var waiting = f.deploys.find(next.id()).orElseThrow();
+
+        // before: it stopped the deploy waiting in preflight behind the revert, as if it were the one to roll back
+        var second = repeated(engine.rollbackRequested("checkout", "U0ANN", "slack:r2"));
+
+        assertThat(second.id()).isEqualTo(revert.id());
+        // and again once the revert has started and waits for its pods
+        f.cluster.crash(BEFORE, true);
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTING);
+        assertThat(repeated(engine.rollbackRequested("checkout", "U0BOB", "slack:r3"))
+                        .id())
+                .isEqualTo(revert.id());
+        assertThat(f.deploys.find(next.id())).contains(waiting);
+        assertThat(entries("rollback.requested")).isEmpty();
+        assertThat(entries("rollback.refused")).isEmpty();
+        assertThat(f.notices).noneMatch(n -> n instanceof DeployNotice.Stopped);
+        assertThat(f.deploys.inFlight("checkout")).extracting(Deploy::id).containsExactly(revert.id(), next.id());
+
+        // the revert is done, then the deploy behind it takes its turn
+        f.cluster.crash(BEFORE, false);
+        f.cluster.install(f.target("checkout"), BEFORE, 10);
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        assertThat(engine.advance(next.id()).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+    }
+
+    @Test
+    void slackTellsASecondRollbackWhichRevertIsInProgressWhoAskedWhenAndThatTheDeployBehindItWasNotStopped() {
+        var desk = new io.harbormaster.bot.slack.PipelineDesk(
+                engine,
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                PipelineSettings.defaults("engine-a"),
+                deployId -> {},
+                f.clock);
+        var rollback = new io.harbormaster.bot.slack.commands.DeployCommand.Rollback("checkout");
+        f.clock.advance(Duration.ofMinutes(3));
+        var asked = io.harbormaster.engine.text.Times.words(f.clock.instant());
+        assertThat(desk.rollback(rollback, new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops"), "C0DEPLOYS", "s:1"))
+                .isInstanceOf(io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Started.class);
+        var revert = f.deploys.inFlight("checkout").getFirst();
+        var ann = new io.harbormaster.bot.slack.SlackUser("U0ANN", "ann");
+        var alone = "A revert of checkout is already in progress: revert #" + revert.id() + " (back to `1.0.0`"
+                + " from `1.1.0`, undoing deploy #" + latest.id() + "), asked for by U0OPS at " + asked
+                + ", is requested right now. Nothing new was started and nothing was stopped; follow it in its thread"
+                + " or with /deploy status checkout.";
+
+        assertThat(desk.rollback(rollback, ann, "C0DEPLOYS", "s:2"))
+                .isEqualTo(new io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Duplicate(alone, List.of("U0OPS")));
+
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        var next = created(engine.submit(PipelineFixture.slackRequest("slack:o1", "checkout", "1.2.0", "U0DEV")));
+        engine.advance(next.id());
+        f.clock.advance(Duration.ofSeconds(20));
+
+        assertThat(desk.rollback(rollback, ann, "C0DEPLOYS", "s:3"))
+                .isEqualTo(new io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Duplicate(
+                        alone + " Deploy #" + next.id() + " (checkout `1.2.0`, asked by U0DEV) waits its turn behind"
+                                + " it and goes ahead once the revert is done; to stop it, run /deploy rollback"
+                                + " checkout again then.",
+                        List.of("U0OPS", "U0DEV")));
+        assertThat(f.deploys.find(next.id()).orElseThrow().state()).isEqualTo(DeployState.PREFLIGHT);
+
+        // done, and nothing behind it any more: the first request delivered again (to a replica that did not see it)
+        // says so, and how to go further back
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        var queued = f.deploys.find(next.id()).orElseThrow();
+        f.deploys.transition(
+                queued.id(), queued.revision(), DeployState.FAILED, 0, "engine", "ended", f.clock.instant());
+        var otherDesk = new io.harbormaster.bot.slack.PipelineDesk(
+                f.engine("engine-b"),
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                PipelineSettings.defaults("engine-b"),
+                deployId -> {},
+                f.clock);
+        assertThat(otherDesk.rollback(
+                        rollback, new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops"), "C0DEPLOYS", "s:1"))
+                .isEqualTo(new io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Duplicate(
+                        "checkout is already back on `1.0.0`: revert #" + revert.id() + " (back to `1.0.0` from"
+                                + " `1.1.0`, undoing deploy #" + latest.id() + "), asked for by U0OPS at " + asked
+                                + ", is done. Nothing new was started; to go further back, deploy the version you"
+                                + " want: /deploy checkout <version>",
+                        List.of("U0OPS")));
+    }
+
+    @Test
     void aRequestForTheVersionARevertTakesTheServiceOffIsRefusedSayingARevertIsUnderWay() {
         var revert = created(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
 

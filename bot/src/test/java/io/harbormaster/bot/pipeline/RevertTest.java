@@ -418,6 +418,52 @@ class RevertTest {
     }
 
     @Test
+    void aRollbackLooksForAPersonsStopInItsOwnServicesLastFinishedDeployOnlyNotInEveryServicesLatest() {
+        var asked = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var store = (io.harbormaster.engine.rollout.DeployStore) java.lang.reflect.Proxy.newProxyInstance(
+                io.harbormaster.engine.rollout.DeployStore.class.getClassLoader(),
+                new Class<?>[] {io.harbormaster.engine.rollout.DeployStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("lastFinished")) {
+                        asked.add(args == null ? "every service" : (String) args[0]);
+                    }
+                    try {
+                        return method.invoke(f.deploys, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var engine = f.engine(io.harbormaster.engine.rollout.PipelineSettings.defaults("engine-a"), store);
+        promoted(engine, "1.1.0");
+        long canary = canaryOf(engine, "1.2.0");
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"))
+                        .state())
+                .isEqualTo(DeployState.ROLLED_BACK);
+        // payments' deploy, stopped by hand later still, is no reason to refuse a revert of checkout
+        f.announce("payments", "2.0.0", PipelineFixture.SMALL_CHANGE);
+        var payments = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:p1", "payments", "2.0.0", "U0DEV"));
+        engine.advance(payments);
+        f.clock.advance(Duration.ofSeconds(1));
+        assertThat(accepted(engine.rollbackRequested("payments", "U0CAT", "slack:r2"))
+                        .id())
+                .isEqualTo(payments);
+        asked.clear();
+
+        assertThat(refused(engine.rollbackRequested("checkout", "U0ANN", "slack:r3")))
+                .contains("deploy #" + canary + " (checkout 1.2.0) was rolled back by U0OPS at");
+
+        assertThat(asked)
+                .as("before: lastFinished() of every service, to find checkout's")
+                .containsOnly("checkout");
+        f.clock.advance(DeployPipeline.JUST_STOPPED);
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r4"))
+                        .version())
+                .isEqualTo("1.0.0");
+        assertThat(asked).containsOnly("checkout");
+    }
+
+    @Test
     void twoRequestsAtOnceOnTwoReplicasRevertOnceAndALaterOneIsRefused() throws Exception {
         var a = f.engine("engine-a");
         var b = f.engine("engine-b");

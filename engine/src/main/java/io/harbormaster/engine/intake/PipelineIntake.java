@@ -87,40 +87,41 @@ public final class PipelineIntake implements DeployRequestHandler {
 
     /**
      * A different announcement of a build announced before: it replaces the stored one, unless it is a retry of a
-     * request taken before (which must not put an older announcement back) or a deploy of the version is in flight.
-     * Returns the warning for the sender when it was not applied for the latter.
+     * request taken before (which must not put an older announcement back) or a deploy of the version is in flight
+     * (found in the same step as the replacement, {@link BuildCatalog#replace}). Returns the warning for the sender
+     * when it was not applied for the latter.
      */
     private Optional<String> laterAnnouncement(
             CiDeployRequest request, String idempotencyKey, AnnouncedBuild stored, AnnouncedBuild offered) {
         if (deploys.forKey(idempotencyKey).isPresent()) {
             return Optional.empty();
         }
-        var inFlight = deploys.inFlight(request.service()).stream()
-                .filter(d -> d.version().equals(request.version()))
-                .findFirst();
-        if (inFlight.isPresent()) {
-            var d = inFlight.get();
-            var warning = "deploy #" + d.id() + " of " + d.service() + " " + d.version() + " is in flight ("
-                    + d.state().words() + ") and keeps the announcement it was scored with (build "
-                    + stored.buildId() + ", ci_status " + stored.ciStatus() + "): this announcement (build "
-                    + offered.buildId() + ", ci_status " + offered.ciStatus() + ") was not applied. Its approvers"
-                    + " decide on what it was scored with; to have it scored on this announcement, stop it"
-                    + " (/deploy rollback " + d.service() + ") and send this announcement again";
-            LOG.log(System.Logger.Level.WARNING, warning);
-            return Optional.of(warning);
-        }
-        if (builds.replace(offered)) {
-            LOG.log(
-                    System.Logger.Level.INFO,
-                    "Build {0} {1} announced again: build {2}, ci_status {3} replace build {4}, ci_status {5}",
-                    request.service(),
-                    request.version(),
-                    offered.buildId(),
-                    offered.ciStatus(),
-                    stored.buildId(),
-                    stored.ciStatus());
-        }
-        return Optional.empty();
+        return switch (builds.replace(offered)) {
+            case BuildCatalog.Replacement.KeptFor kept -> {
+                var d = kept.inFlight();
+                var warning = "deploy #" + d.id() + " of " + d.service() + " " + d.version() + " is in flight ("
+                        + d.state().words() + ") and keeps the announcement it was scored with (build "
+                        + stored.buildId() + ", ci_status " + stored.ciStatus() + "): this announcement (build "
+                        + offered.buildId() + ", ci_status " + offered.ciStatus() + ") was not applied. Its approvers"
+                        + " decide on what it was scored with; to have it scored on this announcement, stop it"
+                        + " (/deploy rollback " + d.service() + ") and send this announcement again";
+                LOG.log(System.Logger.Level.WARNING, warning);
+                yield Optional.of(warning);
+            }
+            case BuildCatalog.Replacement.Replaced replaced -> {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "Build {0} {1} announced again: build {2}, ci_status {3} replace build {4}, ci_status {5}",
+                        request.service(),
+                        request.version(),
+                        offered.buildId(),
+                        offered.ciStatus(),
+                        stored.buildId(),
+                        stored.ciStatus());
+                yield Optional.empty();
+            }
+            case BuildCatalog.Replacement.NoSuchBuild none -> Optional.empty();
+        };
     }
 
     /** Whether two announcements of one build say the same (when they were received aside). */

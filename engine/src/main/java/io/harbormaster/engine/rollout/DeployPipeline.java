@@ -154,12 +154,16 @@ public final class DeployPipeline {
             return new Submission.Accepted(intake.deploy(), true);
         }
         var deploy = intake.deploy();
+        // Read again now that the deploy is in flight: a later announcement of the build may have replaced the one read
+        // above before the deploy was stored, and none can from now on (BuildCatalog#replace), so this is the one the
+        // deploy is scored and decided on.
+        var scoredOn = ports.builds().find(request.service(), request.version());
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("source", request.source().name().toLowerCase());
         reasoning.put("idempotency_key", request.idempotencyKey());
         reasoning.put("emergency", request.emergency());
-        reasoning.put("announced", build.isPresent());
-        build.ifPresent(b -> {
+        reasoning.put("announced", scoredOn.isPresent());
+        scoredOn.ifPresent(b -> {
             reasoning.put("image", b.image());
             reasoning.put("commit", b.commitSha());
             reasoning.put("build", b.buildId());
@@ -1830,13 +1834,20 @@ public final class DeployPipeline {
      * preflight, awaiting approval or in its canary is stopped (its canary rolled back). With nothing of it in flight,
      * its latest promotion is reverted: a new deploy, returned in {@link DeployState#REQUESTED} (advancing it puts the
      * earlier image back), or the revert of that promotion that exists already ({@code duplicate}: a double request
-     * reverts once). Refusals, with what to do instead, are audited as {@code rollback.refused}.
+     * reverts once). While a revert of the service is in flight, that revert is the answer ({@code duplicate}) and
+     * nothing is stopped: a deploy asked for meanwhile waits its turn behind it in preflight, and a second person
+     * pressing for the rollback the revert is doing must not stop that deploy instead. Refusals, with what to do
+     * instead, are audited as {@code rollback.refused}.
      *
      * @param idempotencyKey the request's own key (a Slack redelivery carries the same one)
      */
     public Submission rollbackRequested(String service, String user, String idempotencyKey) {
-        var inFlight = ports.deploys().inFlight().stream()
-                .filter(d -> d.service().equals(service))
+        var ofService = ports.deploys().inFlight(service);
+        var reverting = ofService.stream().filter(d -> revertOf(d).isPresent()).findFirst();
+        if (reverting.isPresent()) {
+            return new Submission.Accepted(reverting.get(), true);
+        }
+        var inFlight = ofService.stream()
                 .filter(d -> d.state() == DeployState.CANARY
                         || d.state() == DeployState.PREFLIGHT
                         || d.state() == DeployState.AWAITING_APPROVAL)
@@ -2024,10 +2035,9 @@ public final class DeployPipeline {
      * revert goes ahead: by then the person has seen the stop.
      */
     private Optional<Submission> justStopped(String service, String user) {
-        var last = ports.deploys().lastFinished().stream()
-                .filter(d -> d.service().equals(service))
-                .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED)
-                .findFirst();
+        var last = ports.deploys()
+                .lastFinished(service)
+                .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED);
         if (last.isEmpty()) {
             return Optional.empty();
         }

@@ -59,6 +59,13 @@ public interface DeployStore {
     List<Deploy> lastFinished();
 
     /**
+     * {@link #lastFinished()} of one service only: the deploy of {@code service} that ended most recently, if one has.
+     * Asked for one service (a {@code /deploy rollback} moments after a person stopped its deploy), the store looks at
+     * that service's deploys alone, not at every service's latest.
+     */
+    Optional<Deploy> lastFinished(String service);
+
+    /**
      * The latest {@code limit} deploys of {@code service} that were promoted, newest first (by when they were promoted,
      * the larger id on a tie): what a revert of the latest promotion goes back from.
      */

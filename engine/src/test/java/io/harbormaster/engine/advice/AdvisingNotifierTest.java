@@ -250,8 +250,8 @@ class AdvisingNotifierTest {
             }
 
             @Override
-            public boolean replace(AnnouncedBuild build) {
-                return false;
+            public Replacement replace(AnnouncedBuild build) {
+                return new Replacement.NoSuchBuild();
             }
 
             @Override

@@ -42,20 +42,34 @@ public final class JooqBuildCatalog implements BuildCatalog {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Taken in the service's {@link IntakeStep}, as {@link JooqDeployStore#intake} stores a deploy: a deploy of the
+     * version being stored at the same moment, on any replica, is either committed before this step looks (and is
+     * found in flight) or waits for the replacement to commit.
+     */
     @Override
-    public boolean replace(AnnouncedBuild b) {
-        return db.dsl()
-                        .update(ANNOUNCED_BUILD)
-                        .set(ANNOUNCED_BUILD.BUILD_ID, b.buildId())
-                        .set(ANNOUNCED_BUILD.CI_STATUS, b.ciStatus())
-                        .set(ANNOUNCED_BUILD.CHANGE_JSON, b.changeJson())
-                        .set(ANNOUNCED_BUILD.ANNOUNCED_AT, odt(b.announcedAt()))
-                        .where(ANNOUNCED_BUILD.SERVICE.eq(b.service()))
-                        .and(ANNOUNCED_BUILD.VERSION.eq(b.version()))
-                        .and(ANNOUNCED_BUILD.IMAGE.eq(b.image()))
-                        .and(ANNOUNCED_BUILD.COMMIT_SHA.eq(b.commitSha()))
-                        .execute()
-                > 0;
+    public Replacement replace(AnnouncedBuild b) {
+        return IntakeStep.run(db, b.service(), tx -> {
+            var inFlight = JooqDeployStore.inFlight(tx, b.service()).stream()
+                    .filter(d -> d.version().equals(b.version()))
+                    .findFirst();
+            if (inFlight.isPresent()) {
+                return new Replacement.KeptFor(inFlight.get());
+            }
+            int replaced = tx.update(ANNOUNCED_BUILD)
+                    .set(ANNOUNCED_BUILD.BUILD_ID, b.buildId())
+                    .set(ANNOUNCED_BUILD.CI_STATUS, b.ciStatus())
+                    .set(ANNOUNCED_BUILD.CHANGE_JSON, b.changeJson())
+                    .set(ANNOUNCED_BUILD.ANNOUNCED_AT, odt(b.announcedAt()))
+                    .where(ANNOUNCED_BUILD.SERVICE.eq(b.service()))
+                    .and(ANNOUNCED_BUILD.VERSION.eq(b.version()))
+                    .and(ANNOUNCED_BUILD.IMAGE.eq(b.image()))
+                    .and(ANNOUNCED_BUILD.COMMIT_SHA.eq(b.commitSha()))
+                    .execute();
+            return replaced > 0 ? new Replacement.Replaced() : new Replacement.NoSuchBuild();
+        });
     }
 
     @Override

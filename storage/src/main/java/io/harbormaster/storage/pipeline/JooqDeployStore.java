@@ -1,5 +1,6 @@
 package io.harbormaster.storage.pipeline;
 
+import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
@@ -8,7 +9,6 @@ import static io.harbormaster.storage.jooq.Tables.CANARY_POLICY;
 import static io.harbormaster.storage.jooq.Tables.CANARY_SAMPLE;
 import static io.harbormaster.storage.jooq.Tables.CANARY_STABLE_NOISE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY;
-import static io.harbormaster.storage.jooq.Tables.DEPLOY_INTAKE;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REVIEW;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
@@ -40,6 +40,7 @@ import io.harbormaster.engine.rollout.StaleRevision;
 import io.harbormaster.engine.rollout.StartedPolicy;
 import io.harbormaster.engine.rollout.Transition;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.Sql;
 import io.harbormaster.storage.jooq.tables.records.CanarySampleRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRecord;
 import io.harbormaster.storage.jooq.tables.records.DeployRequestRecord;
@@ -65,12 +66,6 @@ import org.jooq.impl.DSL;
  * publish.
  */
 public final class JooqDeployStore implements DeployStore {
-    /** H2's SQLSTATE for a statement that waited for a row lock longer than its lock timeout. */
-    private static final String H2_LOCK_TIMEOUT = "HYT00";
-
-    /** How many times a decision waits its turn on H2 (each wait up to H2's lock timeout) before it fails. */
-    private static final int LOCK_ATTEMPTS = 5;
-
     /** The noise each service keeps for its later canaries ({@link #keptNoise}). */
     private static final NoiseColumns KEPT_NOISE = NoiseColumns.in(CANARY_NOISE);
 
@@ -111,49 +106,37 @@ public final class JooqDeployStore implements DeployStore {
     /**
      * {@inheritDoc}
      *
-     * <p>The step holds the service's {@code deploy_intake} row ({@code SELECT ... FOR UPDATE}) until it commits: an
-     * intake for the service from any replica waits there, and then, each statement reading what was committed before
-     * it (both databases' default READ COMMITTED), finds the deploy the one before it created. H2 gives up waiting for a
-     * row lock after its lock timeout (PostgreSQL waits): nothing was stored, and the intake waits its turn again.
+     * <p>The step is the service's {@link IntakeStep}: it holds the service's {@code deploy_intake} row until it
+     * commits, and an intake for the service from any replica waits there, then finds the deploy the one before it
+     * created.
      */
     @Override
     public Intake intake(DeployRequest request, BiPredicate<Deploy, DeployRequest> repeats) {
         Objects.requireNonNull(repeats, "repeats");
-        createIntakeRow(request.service());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return db.dsl().transactionResult(cfg -> {
-                    var tx = DSL.using(cfg);
-                    tx.selectFrom(DEPLOY_INTAKE)
-                            .where(DEPLOY_INTAKE.SERVICE.eq(request.service()))
-                            .forUpdate()
-                            .fetchSingle();
-                    var repeated = inFlightWithRequests(tx, request.service()).stream()
-                            .filter(d -> repeats.test(d.deploy(), d.request()))
-                            .map(InFlight::deploy)
-                            .findFirst();
-                    if (repeated.isPresent()) {
-                        return new Intake.AlreadyInFlight(repeated.get());
-                    }
-                    var earlier = deployForKey(tx, request.idempotencyKey());
-                    if (earlier.isPresent()) {
-                        return new Intake.Duplicate(earlier.get());
-                    }
-                    return new Intake.Created(insert(tx, request));
-                });
-            } catch (DataAccessException e) {
-                // The same key stored for another service at the same moment (one service's intakes queue, so the
-                // key of a request stored for it before is found above): that one's deploy is the one.
-                if (isUniqueViolation(e)) {
-                    return new Intake.Duplicate(deployForKey(db.dsl(), request.idempotencyKey())
-                            .orElseThrow(() -> new IllegalStateException(
-                                    "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
+        try {
+            return IntakeStep.run(db, request.service(), tx -> {
+                var repeated = inFlightWithRequests(tx, request.service()).stream()
+                        .filter(d -> repeats.test(d.deploy(), d.request()))
+                        .map(InFlight::deploy)
+                        .findFirst();
+                if (repeated.isPresent()) {
+                    return new Intake.AlreadyInFlight(repeated.get());
                 }
-                if (H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
-                    continue;
+                var earlier = deployForKey(tx, request.idempotencyKey());
+                if (earlier.isPresent()) {
+                    return new Intake.Duplicate(earlier.get());
                 }
-                throw e;
+                return new Intake.Created(insert(tx, request));
+            });
+        } catch (DataAccessException e) {
+            // The same key stored for another service at the same moment (one service's intakes queue, so the key of
+            // a request stored for it before is found above): that one's deploy is the one.
+            if (isUniqueViolation(e)) {
+                return new Intake.Duplicate(deployForKey(db.dsl(), request.idempotencyKey())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "request " + request.idempotencyKey() + " conflicted but cannot be found", e)));
             }
+            throw e;
         }
     }
 
@@ -170,25 +153,6 @@ public final class JooqDeployStore implements DeployStore {
                 .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.notIn(terminalStates())))
                 .orderBy(DEPLOY.ID)
                 .fetch(r -> new InFlight(toDeploy(r.into(DEPLOY)), toRequest(r.into(DEPLOY_REQUEST))));
-    }
-
-    /**
-     * Creates the service's {@code deploy_intake} row unless it exists, in a statement of its own: the intake's
-     * transaction then only has to lock it (two first requests for a service at once both find it there).
-     */
-    private void createIntakeRow(String service) {
-        try {
-            db.dsl()
-                    .insertInto(DEPLOY_INTAKE)
-                    .set(DEPLOY_INTAKE.SERVICE, service)
-                    .onConflictDoNothing()
-                    .execute();
-        } catch (DataAccessException e) {
-            // a unique violation is another intake creating it at the same moment (H2 may answer so): it is there
-            if (!isUniqueViolation(e)) {
-                throw e;
-            }
-        }
     }
 
     private Deploy insert(DSLContext tx, DeployRequest r) {
@@ -268,7 +232,8 @@ public final class JooqDeployStore implements DeployStore {
         return inFlight(db.dsl(), service);
     }
 
-    private static List<Deploy> inFlight(DSLContext dsl, String service) {
+    /** The service's deploys in flight, oldest first, as {@code dsl} (a transaction, say) reads them. */
+    static List<Deploy> inFlight(DSLContext dsl, String service) {
         return dsl.selectFrom(DEPLOY)
                 .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.notIn(terminalStates())))
                 .orderBy(DEPLOY.ID)
@@ -296,6 +261,16 @@ public final class JooqDeployStore implements DeployStore {
     }
 
     @Override
+    public Optional<Deploy> lastFinished(String service) {
+        return db.dsl()
+                .selectFrom(DEPLOY)
+                .where(DEPLOY.SERVICE.eq(service).and(DEPLOY.STATE.in(terminalStates())))
+                .orderBy(DEPLOY.UPDATED_AT.desc(), DEPLOY.ID.desc())
+                .limit(1)
+                .fetchOptional(JooqDeployStore::toDeploy);
+    }
+
+    @Override
     public List<Deploy> promoted(String service, int limit) {
         if (limit <= 0) {
             return List.of();
@@ -308,7 +283,7 @@ public final class JooqDeployStore implements DeployStore {
                 .fetch(JooqDeployStore::toDeploy);
     }
 
-    private static List<String> terminalStates() {
+    static List<String> terminalStates() {
         return java.util.Arrays.stream(DeployState.values())
                 .filter(DeployState::terminal)
                 .map(DeployState::name)
@@ -384,7 +359,7 @@ public final class JooqDeployStore implements DeployStore {
                 try {
                     return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
                 } catch (DataAccessException e) {
-                    if (!audited[0] && H2_LOCK_TIMEOUT.equals(e.sqlState()) && attempt < LOCK_ATTEMPTS) {
+                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
                         continue;
                     }
                     throw e;
@@ -982,7 +957,7 @@ public final class JooqDeployStore implements DeployStore {
         }
     }
 
-    private static Deploy toDeploy(DeployRecord r) {
+    static Deploy toDeploy(DeployRecord r) {
         return new Deploy(
                 r.getId(),
                 r.getRequestId(),

@@ -1,17 +1,20 @@
 package io.harbormaster.storage.pipeline;
 
+import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.INCIDENT;
 
 import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.IncidentStore;
 import io.harbormaster.storage.Database;
+import io.harbormaster.storage.Sql;
 import io.harbormaster.storage.jooq.tables.records.IncidentRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** Incidents on H2 or PostgreSQL. */
@@ -47,7 +50,10 @@ public final class JooqIncidentStore implements IncidentStore {
     /**
      * Holds the incident's row while {@code beforeResolving} writes its audit entry on another connection (taking one
      * of {@link Database#rowHolders} first), then stores the resolution in the same transaction: a resolution at the
-     * same moment, here or on another replica, waits for the row and then finds the incident resolved.
+     * same moment, here or on another replica, waits for the row and then finds the incident resolved. H2 gives up
+     * waiting for the row after its lock timeout (PostgreSQL waits), as it does for the deploy store's steps: while
+     * nothing was audited, nothing happened, and the resolution waits its turn again rather than failing because
+     * another one (a person's, a promotion's) held the row a little longer than that.
      */
     @Override
     public Optional<Incident> resolve(long incidentId, String resolution, Instant at, Runnable beforeResolving) {
@@ -58,24 +64,35 @@ public final class JooqIncidentStore implements IncidentStore {
             throw new IllegalStateException("interrupted while waiting to resolve incident " + incidentId);
         }
         try {
-            return db.dsl().transactionResult(cfg -> {
-                var tx = DSL.using(cfg);
-                var held = tx.selectFrom(INCIDENT)
-                        .where(INCIDENT.ID.eq(incidentId))
-                        .forUpdate()
-                        .fetchOptional();
-                if (held.isEmpty() || held.get().getResolvedAt() != null) {
-                    return held.map(JooqIncidentStore::toIncident);
+            for (int attempt = 1; ; attempt++) {
+                var audited = new boolean[1];
+                try {
+                    return db.dsl().transactionResult(cfg -> {
+                        var tx = DSL.using(cfg);
+                        var held = tx.selectFrom(INCIDENT)
+                                .where(INCIDENT.ID.eq(incidentId))
+                                .forUpdate()
+                                .fetchOptional();
+                        if (held.isEmpty() || held.get().getResolvedAt() != null) {
+                            return held.map(JooqIncidentStore::toIncident);
+                        }
+                        audited[0] = true;
+                        beforeResolving.run();
+                        return tx.update(INCIDENT)
+                                .set(INCIDENT.RESOLVED_AT, odt(at))
+                                .set(INCIDENT.RESOLUTION, resolution)
+                                .where(INCIDENT.ID.eq(incidentId))
+                                .returning()
+                                .fetchOptional()
+                                .map(JooqIncidentStore::toIncident);
+                    });
+                } catch (DataAccessException e) {
+                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
+                        continue;
+                    }
+                    throw e;
                 }
-                beforeResolving.run();
-                return tx.update(INCIDENT)
-                        .set(INCIDENT.RESOLVED_AT, odt(at))
-                        .set(INCIDENT.RESOLUTION, resolution)
-                        .where(INCIDENT.ID.eq(incidentId))
-                        .returning()
-                        .fetchOptional()
-                        .map(JooqIncidentStore::toIncident);
-            });
+            }
         } finally {
             db.rowHolders().release();
         }

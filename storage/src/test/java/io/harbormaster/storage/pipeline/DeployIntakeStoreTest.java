@@ -228,6 +228,42 @@ class DeployIntakeStoreTest {
         return store.intake(request, DeployPipeline.repeats(request));
     }
 
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aRequestWaitsItsTurnWhileAnotherReplicasIntakeOfTheServiceTakesLongerThanH2sLockTimeout(Database.Vendor vendor)
+            throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var one = Database.open(DatabaseConfig.of(url));
+                var two = Database.open(DatabaseConfig.of(url))) {
+            var here = new JooqDeployStore(one);
+            var otherReplica = new JooqDeployStore(two);
+            here.intake(request("k0", "checkout", "1.4.0", false)); // in flight: what the slow intake looks at
+            var looking = new CountDownLatch(1);
+            try (var pool = Executors.newSingleThreadExecutor()) {
+                var slow = pool.submit(() -> otherReplica.intake(request("k1", "checkout", "1.5.0", false), (d, r) -> {
+                    looking.countDown();
+                    try {
+                        Thread.sleep(2500); // H2's lock timeout is one second
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return false;
+                }));
+                assertThat(looking.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+
+                // before: on H2, the intake row's creation gave up waiting for the row after one lock timeout
+                var next = here.intake(request("k2", "checkout", "1.6.0", false));
+
+                assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(Intake.Created.class);
+                assertThat(next).isInstanceOf(Intake.Created.class);
+            }
+            assertThat(here.inFlight("checkout"))
+                    .extracting(Deploy::version)
+                    .containsExactly("1.4.0", "1.5.0", "1.6.0");
+        }
+    }
+
     static Deploy moveTo(JooqDeployStore store, Deploy d, DeployState to) {
         var current = store.find(d.id()).orElseThrow();
         return store.transition(current.id(), current.revision(), to, 0, "engine", "test", T0);

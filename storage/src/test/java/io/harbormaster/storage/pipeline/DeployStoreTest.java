@@ -426,6 +426,37 @@ class DeployStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void lastFinishedOfOneServiceIsThatServicesDeployThatEndedLatestAndNoneForAServiceThatNeverFinishedOne(
+            Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            end(store, "k1", "checkout", DeployState.PROMOTED, T0.plusSeconds(3600));
+            var rolledBack = end(store, "k2", "checkout", DeployState.ROLLED_BACK, T0.plusSeconds(7200));
+            store.intake(request("k3", "checkout")); // in flight: not finished
+            var failed = end(store, "k4", "payments", DeployState.FAILED, T0.plusSeconds(1800));
+            end(store, "k5", "payments", DeployState.EXPIRED, T0.plusSeconds(600)); // newer deploy, ended earlier
+            end(store, "k6", "payments-eu", DeployState.PROMOTED, T0.plusSeconds(9000)); // a name that starts alike
+            store.intake(request("k7", "search")); // never finished
+            // two that ended at the same moment: the larger id is the later, as lastFinished() has it
+            end(store, "k8", "cart", DeployState.PROMOTED, T0.plusSeconds(500));
+            var tie = end(store, "k9", "cart", DeployState.FAILED, T0.plusSeconds(500));
+
+            assertThat(store.lastFinished("checkout")).map(d -> d.id()).contains(rolledBack);
+            assertThat(store.lastFinished("checkout").orElseThrow().updatedAt()).isEqualTo(T0.plusSeconds(7200));
+            assertThat(store.lastFinished("payments")).map(d -> d.state()).contains(DeployState.FAILED);
+            assertThat(store.lastFinished("payments")).map(d -> d.id()).contains(failed);
+            assertThat(store.lastFinished("cart")).map(d -> d.id()).contains(tie);
+            assertThat(store.lastFinished("search")).isEmpty();
+            assertThat(store.lastFinished("unknown")).isEmpty();
+            // the same answer as the all-services query, for every service it names
+            for (var last : store.lastFinished()) {
+                assertThat(store.lastFinished(last.service())).contains(last);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void promotedListsAServicesPromotedDeploysNewestPromotionFirstAndNothingElse(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.engine.policy.ServiceLock;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
+import io.harbormaster.engine.rollout.BuildCatalog;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.TestDatabases;
 import java.time.Duration;
@@ -159,6 +160,49 @@ class PolicyAndIncidentStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aResolutionWaitsItsTurnWhileAnotherReplicaHoldsTheIncidentsRowLongerThanH2sLockTimeout(Database.Vendor vendor)
+            throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var db = Database.open(io.harbormaster.storage.DatabaseConfig.of(url));
+                var other = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            var store = new JooqIncidentStore(db);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "p99", "slow", "", T0);
+            var held = new java.util.concurrent.CountDownLatch(1);
+            var hold = Duration.ofMillis(2500); // H2's lock timeout is one second: held past it, twice over
+            var audits = new java.util.concurrent.atomic.AtomicInteger();
+            try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+                // the other replica holds the incident's row (its own resolution, writing its audit entry)
+                var holder = pool.submit(() -> {
+                    other.dsl().transaction(cfg -> {
+                        org.jooq
+                                .impl
+                                .DSL
+                                .using(cfg)
+                                .selectFrom(io.harbormaster.storage.jooq.Tables.INCIDENT)
+                                .where(io.harbormaster.storage.jooq.Tables.INCIDENT.ID.eq(a.id()))
+                                .forUpdate()
+                                .fetchSingle();
+                        held.countDown();
+                        Thread.sleep(hold.toMillis());
+                    });
+                    return null;
+                });
+                assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+
+                // before: on H2, DataAccessException (HYT00) after one lock timeout, while the other still held it
+                var resolved = store.resolve(a.id(), "resolved by U1", T0.plusSeconds(60), audits::incrementAndGet);
+
+                holder.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(resolved.orElseThrow().resolution()).contains("resolved by U1");
+            }
+            assertThat(audits).as("audited once, after the wait").hasValue(1);
+            assertThat(store.unresolved("inventory")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aBuildAnnouncedTwiceKeepsTheFirstAnnouncement(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var catalog = new JooqBuildCatalog(db);
@@ -191,18 +235,101 @@ class PolicyAndIncidentStoreTest {
                     "success",
                     "{\"files\":[\"a.java\"]}",
                     T0.plusSeconds(60));
-            assertThat(catalog.replace(passed)).isTrue();
+            assertThat(catalog.replace(passed)).isEqualTo(new BuildCatalog.Replacement.Replaced());
             assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
 
             // another build under the same version is never put in its place
             var other = new AnnouncedBuild(
                     "checkout", "1.4.2", "reg/checkout:1.4.2", "fff999", "ci-3", "failed", "{}", T0.plusSeconds(90));
-            assertThat(catalog.replace(other)).isFalse();
+            assertThat(catalog.replace(other)).isEqualTo(new BuildCatalog.Replacement.NoSuchBuild());
             assertThat(catalog.replace(new AnnouncedBuild(
                             "checkout", "7.0.0", "reg/checkout:7.0.0", "abc123", "ci-4", "success", "{}", T0)))
-                    .isFalse();
+                    .isEqualTo(new BuildCatalog.Replacement.NoSuchBuild());
             assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
             assertThat(catalog.find("checkout", "7.0.0")).isEmpty();
+        }
+    }
+
+    static io.harbormaster.engine.rollout.DeployRequest request(String key, String service, String version) {
+        return new io.harbormaster.engine.rollout.DeployRequest(
+                key,
+                io.harbormaster.engine.rollout.RequestSource.KAFKA,
+                service,
+                version,
+                "production",
+                "ci",
+                false,
+                "{}",
+                T0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLaterAnnouncementIsNotAppliedWhileADeployOfItsVersionIsInFlightAndIsOnceItEnded(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var catalog = new JooqBuildCatalog(db);
+            var deploys = new JooqDeployStore(db);
+            var started = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-1", "running", "{}", T0);
+            catalog.announce(started);
+            var d = deploys.intake(request("k1", "checkout", "1.4.2")).deploy();
+            deploys.intake(request("k2", "payments", "1.4.3")); // another service's: in the way of nothing
+            var passed = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-2", "success", "{}", T0.plusSeconds(60));
+
+            assertThat(catalog.replace(passed)).isEqualTo(new BuildCatalog.Replacement.KeptFor(d));
+            assertThat(catalog.find("checkout", "1.4.2")).contains(started);
+
+            deploys.transition(
+                    d.id(),
+                    d.revision(),
+                    io.harbormaster.engine.rollout.DeployState.FAILED,
+                    0,
+                    "U1",
+                    "stopped",
+                    T0.plusSeconds(90));
+            assertThat(catalog.replace(passed)).isEqualTo(new BuildCatalog.Replacement.Replaced());
+            assertThat(catalog.find("checkout", "1.4.2")).contains(passed);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aLaterAnnouncementWaitsForADeployOfItsServiceBeingStoredOnAnotherReplicaAndThenFindsItInFlight(
+            Database.Vendor vendor) throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var one = Database.open(io.harbormaster.storage.DatabaseConfig.of(url));
+                var two = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            var catalog = new JooqBuildCatalog(one);
+            var otherReplica = new JooqDeployStore(two);
+            var started = new AnnouncedBuild(
+                    "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-1", "running", "{}", T0);
+            catalog.announce(started);
+            otherReplica.intake(request("k0", "checkout", "1.4.1")); // in flight, so that the intake below looks at it
+            var storing = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+                // the other replica's intake of a deploy of 1.4.2 is under way (it looks at what is in flight, slowly,
+                // past H2's lock timeout of one second) when the later announcement arrives
+                var intake = pool.submit(() -> otherReplica.intake(request("k1", "checkout", "1.4.2"), (d, r) -> {
+                    storing.countDown();
+                    try {
+                        Thread.sleep(2500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return false;
+                }));
+                assertThat(storing.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+
+                var replaced = catalog.replace(new AnnouncedBuild(
+                        "checkout", "1.4.2", "reg/checkout:1.4.2", "abc123", "ci-2", "success", "{}", T0));
+
+                var stored = intake.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(stored).isInstanceOf(io.harbormaster.engine.rollout.Intake.Created.class);
+                assertThat(replaced).isEqualTo(new BuildCatalog.Replacement.KeptFor(stored.deploy()));
+            }
+            assertThat(catalog.find("checkout", "1.4.2")).contains(started);
         }
     }
 

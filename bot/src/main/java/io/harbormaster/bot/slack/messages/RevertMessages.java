@@ -5,9 +5,11 @@ import static io.harbormaster.bot.slack.messages.Mrkdwn.escape;
 import com.slack.api.model.block.LayoutBlock;
 import io.harbormaster.engine.rollout.Revert;
 import io.harbormaster.engine.text.Durations;
+import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -53,12 +55,44 @@ public final class RevertMessages {
     }
 
     /**
-     * The note (plain text) for a {@code /deploy rollback} that finds the revert it asks for already going or done: a
-     * redelivery, or someone else's request at the same moment.
+     * The note (plain text, the requesters' ids shown as mentions) for a {@code /deploy rollback} that finds the revert
+     * it asks for already going or done: a redelivery, someone else's request at the same moment, or a later one while
+     * the revert runs. It says which revert, who asked for it and when, and that nothing was started or stopped; while
+     * the revert runs, what to follow it with, and the deploys waiting their turn behind it ({@code behind}), which go
+     * ahead once it is done and which a rollback then stops.
+     *
+     * @param askedAt when the revert was asked for
      */
-    public static String already(DeployView d) {
-        return d.service() + " is " + (d.state().terminal() ? "already back on " : "already going back to ")
-                + d.version() + " (revert #" + d.deployId() + "). Nothing new was started.";
+    public static String already(DeployView d, Optional<Revert> r, Instant askedAt, List<DeployView> behind) {
+        var which = "revert #" + d.deployId() + " (back to `" + d.version() + "`"
+                + r.map(x -> " from `" + x.fromVersion() + "`, undoing deploy #" + x.reverts())
+                        .orElse("")
+                + "), asked for by " + d.requesterId() + " at " + Times.words(askedAt);
+        if (d.state().terminal()) {
+            return d.service() + " is already back on `" + d.version() + "`: " + which + ", is done. Nothing new was"
+                    + " started; to go further back, deploy the version you want: /deploy " + d.service()
+                    + " <version>";
+        }
+        var text = "A revert of " + d.service() + " is already in progress: " + which + ", is "
+                + d.state().words()
+                + " right now. Nothing new was started and nothing was stopped; follow it in its thread or with"
+                + " /deploy status " + d.service() + ".";
+        if (behind.isEmpty()) {
+            return text;
+        }
+        var waiting = behind.stream()
+                .map(b -> "deploy #" + b.deployId() + " (" + b.service() + " `" + b.version() + "`, asked by "
+                        + b.requesterId() + ")")
+                .toList();
+        var one = behind.size() == 1;
+        return text + " " + capitalized(String.join(" and ", waiting))
+                + (one ? " waits its turn behind it and goes ahead" : " wait their turn behind it and go ahead")
+                + " once the revert is done; to stop " + (one ? "it" : "them") + ", run " + command(d) + " again then"
+                + (one ? "" : ", once for each") + ".";
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static String command(DeployView d) {
