@@ -843,7 +843,7 @@ public final class DeployPipeline {
                 DeployState.CANARY,
                 1,
                 ENGINE,
-                "preflight passed; canary starts at " + first.trafficInWords()
+                "preflight passed; canary starts " + first.placeInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
         ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
         ports.notifier()
@@ -1448,8 +1448,7 @@ public final class DeployPipeline {
         ports.cluster().ensureCanary(target, image, plan.canary());
         ports.cluster().scale(target, plan);
         if (stepping) {
-            var moved =
-                    move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + plan.trafficInWords());
+            var moved = move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary " + plan.placeInWords());
             ports.notifier()
                     .notify(new DeployNotice.CanaryProgress(
                             moved, plan, judging.policy().steps().size(), c.evidence()));
