@@ -93,14 +93,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     public void notify(DeployNotice notice) {
         try {
             long id = notice.deploy().id();
+            var cause = causeOf(notice);
             var next = queues.compute(id, (k, previous) -> {
                 var before = previous == null ? CompletableFuture.<Void>completedFuture(null) : previous;
-                return before.handleAsync(
-                        (ignored, error) -> {
-                            deliver(notice);
-                            return null;
-                        },
-                        executor);
+                return CompletableFuture.allOf(before, cause)
+                        .handleAsync(
+                                (ignored, error) -> {
+                                    deliver(notice);
+                                    return null;
+                                },
+                                executor);
             });
             if (notice.deploy().state().terminal()) {
                 next.whenComplete((ignored, error) -> queues.remove(id, next));
@@ -112,6 +114,22 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                     notice.deploy().id(),
                     e.toString());
         }
+    }
+
+    /**
+     * What must be delivered before {@code notice}, besides the notices of its own deploy: an incident resolved by a
+     * promotion is told in another thread than the promotion, so by another queue, and would often overtake it (its
+     * message is quicker to make); it waits for what the promoting deploy has queued so far, its promotion included,
+     * so that the channel reads the promotion first. Done, when nothing is queued for it (delivered already).
+     */
+    private CompletableFuture<?> causeOf(DeployNotice notice) {
+        if (notice instanceof DeployNotice.IncidentResolved r && r.promotion().isPresent()) {
+            var promoting = queues.get(r.promotion().getAsLong());
+            if (promoting != null) {
+                return promoting;
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Waits up to {@code grace} for the notices in hand to be delivered, then stops. */

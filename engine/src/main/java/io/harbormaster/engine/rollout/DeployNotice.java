@@ -8,6 +8,7 @@ import io.harbormaster.engine.risk.RiskAssessment;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** What the engine tells the humans, phase by phase; each carries the deploy as it is after the phase. */
 public sealed interface DeployNotice {
@@ -124,9 +125,17 @@ public sealed interface DeployNotice {
     /**
      * An incident was resolved, by a person ({@code /deploy resolve}) or by a promotion of its service: {@code deploy}
      * is the deploy whose rollback opened it (its thread is told), {@code by} who resolved it ({@code engine} for a
-     * promotion, which the incident's resolution names), {@code note} what the person said of it (may be empty).
+     * promotion, which the incident's resolution names), {@code note} what the person said of it (may be empty), and
+     * {@code promotion} the deploy whose promotion resolved it. Told after that deploy's {@link Promoted}, and a
+     * notifier that tells deploys side by side tells this one after it: the cause before its effect.
      */
-    record IncidentResolved(Deploy deploy, Incident incident, String by, String note) implements DeployNotice {}
+    record IncidentResolved(Deploy deploy, Incident incident, String by, String note, OptionalLong promotion)
+            implements DeployNotice {
+        /** Resolved by a person. */
+        public IncidentResolved(Deploy deploy, Incident incident, String by, String note) {
+            this(deploy, incident, by, note, OptionalLong.empty());
+        }
+    }
 
     /**
      * The advisor's context package (after {@link Escalated}) or incident hypothesis (after {@link RolledBack}), told

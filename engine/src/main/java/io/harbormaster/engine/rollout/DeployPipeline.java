@@ -1690,9 +1690,11 @@ public final class DeployPipeline {
         var target = target(spec);
         var stable = ports.cluster().inspect(target).stable();
         ports.cluster().promote(target, image(d, stable));
-        resolveIncidentsOf(d);
+        // resolved before the deploy is promoted, so that a restart in between repeats it; told after the promotion
+        var resolved = resolveIncidentsOf(d);
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
+        resolved.forEach(i -> tellResolved(i, ENGINE, "", OptionalLong.of(d.id())));
         reviewDue(promoted);
         return promoted;
     }
@@ -1833,19 +1835,22 @@ public final class DeployPipeline {
      * resolved, audited first ({@code incident.resolved} by the engine, naming this deploy), so that the services that
      * depend on it are no longer held back and the advisor's memory says how it ended. Safe to repeat after a restart:
      * an incident resolved before, by a person or by this promotion, is left as it is. A revert resolves nothing: it
-     * puts back a version without judging it.
+     * puts back a version without judging it. Returns the incidents it resolved, for the caller to tell once the
+     * promotion itself is told.
      */
-    private void resolveIncidentsOf(Deploy d) {
+    private List<Incident> resolveIncidentsOf(Deploy d) {
         var resolution =
                 "resolved by the promotion of " + d.service() + " " + d.version() + " (deploy #" + d.id() + ")";
+        var resolved = new ArrayList<Incident>();
         for (var open : ports.incidents().unresolved(d.service())) {
             var reasoning = incidentFacts(open);
             reasoning.put("resolved_by", "promotion");
             reasoning.put("promoted_deploy", d.id());
             reasoning.put("promoted_version", d.version());
             reasoning.put("resolution", resolution);
-            resolveAudited(open, ENGINE, resolution, "", reasoning);
+            resolveAudited(open, ENGINE, resolution, "", reasoning).ifPresent(resolved::add);
         }
+        return resolved;
     }
 
     /**
@@ -1900,6 +1905,7 @@ public final class DeployPipeline {
         reasoning.put("resolution", resolution);
         var resolved = resolveAudited(incident, user, resolution, said, reasoning);
         if (resolved.isPresent()) {
+            tellResolved(resolved.get(), user, said, OptionalLong.empty());
             return new IncidentResolution.Resolved(resolved.get());
         }
         // resolved meanwhile, by someone else or a promotion
@@ -1908,8 +1914,8 @@ public final class DeployPipeline {
     }
 
     /**
-     * Resolves {@code open} if it is still open, with its {@code incident.resolved} entry written first, and tells the
-     * thread of the deploy whose rollback opened it; empty when it was resolved meanwhile (nothing audited).
+     * Resolves {@code open} if it is still open, with its {@code incident.resolved} entry written first; empty when it
+     * was resolved meanwhile (nothing audited). The caller tells it ({@link #tellResolved}).
      */
     private Optional<Incident> resolveAudited(
             Incident open, String actor, String resolution, String note, Map<String, Object> reasoning) {
@@ -1931,12 +1937,18 @@ public final class DeployPipeline {
         if (!audited[0] || after.isEmpty()) {
             return Optional.empty();
         }
-        var resolved = after.get();
+        return after;
+    }
+
+    /**
+     * Tells the thread of the deploy whose rollback opened {@code resolved} that it is resolved, by {@code actor}
+     * (with their {@code note}), or by the promotion of deploy {@code promotion}.
+     */
+    private void tellResolved(Incident resolved, String actor, String note, OptionalLong promotion) {
         if (resolved.deployId().isPresent()) {
             ports.deploys().find(resolved.deployId().getAsLong()).ifPresent(rolledBack -> ports.notifier()
-                    .notify(new DeployNotice.IncidentResolved(rolledBack, resolved, actor, note)));
+                    .notify(new DeployNotice.IncidentResolved(rolledBack, resolved, actor, note, promotion)));
         }
-        return after;
     }
 
     /** What an incident's audit entries say of it. */
