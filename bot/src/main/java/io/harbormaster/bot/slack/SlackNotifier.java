@@ -228,6 +228,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
                         .join();
+            case DeployNotice.CanaryRestarting r ->
+                web.reply(
+                                thread,
+                                DeployMessages.restarting(
+                                        r.restarts(), r.baselineRestarts(), r.limit(), r.windowSeconds()))
+                        .join();
             case DeployNotice.Paused p -> {
                 var posted = web.reply(
                                 thread,

@@ -57,6 +57,15 @@ public sealed interface DeployNotice {
     }
 
     /**
+     * The canary's pods restart, below the restart trigger's limit so far: {@code restarts} in the trigger's window of
+     * {@code windowSeconds} (the baseline's {@code baselineRestarts} beside them, {@code NaN} without data), and the
+     * trigger rolls back at {@code limit}. Told when the first restarts are seen, and again only when they have at
+     * least doubled since last told, so that a crash loop is not silent until its rollback and not told every interval.
+     */
+    record CanaryRestarting(Deploy deploy, double restarts, double baselineRestarts, double limit, long windowSeconds)
+            implements DeployNotice {}
+
+    /**
      * The analysis cannot decide (no data for too long): a human must look. {@code transition} is the ordinal of the
      * move that paused it ({@link Transition#ordinal()}): the pause ends with the deploy's next move, whoever makes it.
      */

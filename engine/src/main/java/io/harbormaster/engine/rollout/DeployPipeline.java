@@ -7,6 +7,7 @@ import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.HardTriggers;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.JudgedWindow;
 import io.harbormaster.engine.canary.MetricsQuery;
@@ -287,6 +288,9 @@ public final class DeployPipeline {
     /** Canaries whose metrics answered since this engine last saw them fail, with no outage left on record. */
     private final java.util.Set<Long> metricsUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** The most restarts of each canary's pods its thread was told of (by any engine: read from the audit log once). */
+    private final Map<Long, Double> restartsTold = new java.util.concurrent.ConcurrentHashMap<>();
+
     public void advanceAll() {
         advanceAll(() -> {});
     }
@@ -309,6 +313,7 @@ public final class DeployPipeline {
         toldConfigured.keySet().retainAll(ids);
         metricsDownSince.keySet().retainAll(ids);
         metricsUp.retainAll(ids);
+        restartsTold.keySet().retainAll(ids);
         for (var d : inFlight) {
             beforeEach.run();
             advance(d.id());
@@ -361,6 +366,7 @@ public final class DeployPipeline {
             stableRead.remove(deployId);
             toldConfigured.remove(deployId);
             metricsUp.remove(deployId);
+            restartsTold.remove(deployId);
             if (metricsDownSince.remove(deployId) != null) {
                 ports.deploys().metricsBack(deployId); // it ended during an outage
             }
@@ -1207,6 +1213,9 @@ public final class DeployPipeline {
         if (!now.isBefore(started.plusSeconds(policy.intervalSeconds()))) { // before one interval: nothing to judge
             timings.canaryAnalysed(d.service(), Duration.ofNanos(System.nanoTime() - evaluating));
         }
+        if (verdict instanceof Verdict.Continue || verdict instanceof Verdict.Pause) {
+            tellRestarts(d, judging, read.all().subList(0, observed));
+        }
         return switch (verdict) {
             case Verdict.Rollback r -> {
                 var why = summary(r.evidence(), "the canary is worse than the baseline");
@@ -1249,6 +1258,61 @@ public final class DeployPipeline {
             }
             case Verdict.Continue c -> shift(d, judging, target, c, analysis.weight(), started, now);
         };
+    }
+
+    /** The audit action saying the canary's pods restart, below the restart trigger's limit, and the canary goes on. */
+    static final String RESTARTS_SEEN = "canary.restarts";
+
+    /**
+     * A canary whose pods restart is told so in its thread before the restart trigger rolls it back (a crash loop
+     * would otherwise be silent until then): when the first restarts show in the trigger's window, and again only
+     * once they have at least doubled since last told, never at every interval. Each time is audited first
+     * ({@link #RESTARTS_SEEN}, decision {@code continue}: the canary goes on below the limit), which is also how an
+     * engine that did not tell it itself (restarted, or the deploy's lease moved) knows what was told.
+     */
+    private void tellRestarts(Deploy d, Judging judging, List<IntervalSample> observed) {
+        var policy = judging.policy();
+        var triggers = policy.hardTriggers();
+        var seen = HardTriggers.restarts(observed, triggers, policy.intervalSeconds());
+        if (!(seen.canary() >= 1)) {
+            return;
+        }
+        double told = restartsTold.computeIfAbsent(d.id(), this::restartsOnRecord);
+        if (seen.canary() < Math.max(1, 2 * told)) {
+            return;
+        }
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("restarts", seen.canary());
+        if (Double.isFinite(seen.baseline())) {
+            reasoning.put("baseline_restarts", seen.baseline());
+        }
+        reasoning.put("max_restarts", triggers.maxRestarts());
+        reasoning.put("restart_window_seconds", triggers.restartWindowSeconds());
+        reasoning.put(CANARY_POLICY_HASH, judging.started().hash());
+        audit(d, ENGINE, RESTARTS_SEEN, "continue", reasoning);
+        restartsTold.put(d.id(), seen.canary());
+        ports.notifier()
+                .notify(new DeployNotice.CanaryRestarting(
+                        d, seen.canary(), seen.baseline(), triggers.maxRestarts(), triggers.restartWindowSeconds()));
+    }
+
+    /** The most restarts the deploy's {@link #RESTARTS_SEEN} entries name: what its thread was told; 0 for none. */
+    private double restartsOnRecord(long deployId) {
+        var most = new double[1];
+        ports.audit().scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (e.record().action().equals(RESTARTS_SEEN)) {
+                try {
+                    most[0] = Math.max(
+                            most[0],
+                            JSON.readTree(e.record().reasoningJson())
+                                    .path("restarts")
+                                    .asDouble(0));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+                    // an entry this engine cannot read tells nothing; the thread may hear of the restarts again
+                }
+            }
+        });
+        return most[0];
     }
 
     /**

@@ -192,6 +192,26 @@ public final class DeployMessages {
         return new SlackMessage("Canary step " + step + "/" + steps + what, blocks);
     }
 
+    /**
+     * The canary's pods restart, below the restart trigger's limit so far: how many restarts in the trigger's window
+     * (the baseline's beside them, when it had data: as many there points away from the change), and the trigger's
+     * limit, so that whoever watches the thread can look before the canary is rolled back.
+     */
+    public static SlackMessage restarting(double restarts, double baselineRestarts, double limit, long windowSeconds) {
+        var window = Durations.words(Duration.ofSeconds(windowSeconds));
+        var seen = Numbers.count(Math.round(restarts), "canary pod restart", "canary pod restarts") + " in the last "
+                + window;
+        var baseline = Double.isFinite(baselineRestarts) ? " (baseline: " + Math.round(baselineRestarts) + ")" : "";
+        var limitWords = "the restart trigger's limit is " + Math.round(limit) + " within " + window;
+        return new SlackMessage(
+                "Canary pods restarting: " + seen + "; " + limitWords,
+                List.of(
+                        BlockKit.section(
+                                ":warning: *Canary pods restarting*: " + seen + baseline + "; " + limitWords + "."),
+                        BlockKit.context(List.of("Nothing is rolled back yet. The canary pods' logs and events say why"
+                                + " they restart."))));
+    }
+
     /** The final decision and the evidence behind it, the deciding piece first (for a rollback, each metric once). */
     public static SlackMessage decision(DeployView d, Verdict verdict) {
         return decision(d, verdict, "");

@@ -117,6 +117,21 @@ class DeployMessagesTest {
                 .doesNotContain("at 50%", "at about");
     }
 
+    @Test
+    void restartingCanaryPodsAreToldWithTheRestartsSeenAndTheTriggersLimit() {
+        var m = DeployMessages.restarting(2, 0, 3, 300);
+        assertThat(text(m))
+                .contains(":warning: *Canary pods restarting*: 2 canary pod restarts in the last 5 min (baseline: 0);"
+                        + " the restart trigger's limit is 3 within 5 min.")
+                .contains("Nothing is rolled back yet.");
+        assertThat(m.text())
+                .isEqualTo("Canary pods restarting: 2 canary pod restarts in the last 5 min; the restart trigger's"
+                        + " limit is 3 within 5 min");
+        assertThat(text(DeployMessages.restarting(1, Double.NaN, 3, 90)))
+                .contains("1 canary pod restart in the last 90 s; the restart trigger's limit is 3 within 90 s.")
+                .doesNotContain("baseline", "NaN");
+    }
+
     /** An interval in which canary and baseline serve alike. */
     private static IntervalSample healthy(long t) {
         var track = new TrackSample(1000, 2, 40, 90, 0);
