@@ -11,6 +11,7 @@ import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PastIncidentView;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RevertMessages;
@@ -29,6 +30,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
@@ -196,7 +198,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         DeployViews.of(e.deploy(), deploys),
                         e.assessment(),
                         whatChanged(builds.find(e.deploy().service(), e.deploy().version())),
-                        e.recentIncidents(),
+                        pastIncidents(e.recentIncidents()),
                         Optional.empty(),
                         e.approverGroup(),
                         e.requiredApprovals(),
@@ -317,6 +319,20 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         .join();
             }
         }
+    }
+
+    /**
+     * The incidents an approval request lists, each with the people who moved the deploy whose rollback opened it:
+     * its summary names who asked for a rollback by member id, which reads as a mention.
+     */
+    private List<PastIncidentView> pastIncidents(List<Incident> incidents) {
+        return incidents.stream()
+                .map(i -> new PastIncidentView(
+                        i,
+                        i.deployId().isPresent()
+                                ? DeployViews.people(deploys, i.deployId().getAsLong())
+                                : List.of()))
+                .toList();
     }
 
     /** The service's approver group, who decide its pauses. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * What Slack shows of a service's incidents, through the pipeline, the notifier and the Slack stand-in. A promotion
  * that resolves an incident is told in its own thread, the incident's resolution in the thread of the rollback that
  * opened it: two threads, whose notices the notifier delivers side by side, and the channel must still read the
- * promotion first, also when its message is the slower one to make.
+ * promotion first, also when its message is the slower one to make. An approval request lists the service's past
+ * incidents as a person reads them.
  */
 class IncidentSlackMessagesTest {
     Database db;
@@ -96,6 +97,30 @@ class IncidentSlackMessagesTest {
         assertThat(all.indexOf(promoted))
                 .as("the promotion is in the channel before the incident it resolved is told resolved")
                 .isLessThan(all.indexOf(resolved));
+    }
+
+    @Test
+    void anApprovalRequestListsThePastIncidentsOfTheServiceAsAPersonReadsThem() {
+        var engine = f.engine("engine-a");
+        f.announce("payments", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        var stopped = PipelineFixture.acceptedId(
+                engine, PipelineFixture.request("ci:p1", RequestSource.HTTP, "payments", "1.1.0", "ci"));
+        assertThat(engine.advance(stopped).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        engine.rollbackRequested("payments", "U0ANN");
+        assertThat(f.runUntilDone(engine, stopped, Duration.ofMinutes(5)).state())
+                .isEqualTo(DeployState.ROLLED_BACK);
+
+        f.clock.advance(Duration.ofMinutes(5));
+        f.announce("payments", "1.3.0", PipelineFixture.MIGRATION);
+        var risky = PipelineFixture.acceptedId(
+                engine, PipelineFixture.request("ci:p2", RequestSource.HTTP, "payments", "1.3.0", "ci"));
+        assertThat(engine.advance(risky).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+
+        var card = await("the approval request", () -> message("Similar past incidents"));
+        assertThat(card.allText())
+                .contains("• *payments* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #" + stopped + ", incident #")
+                .contains(", still open): rollback requested by <@U0ANN>")
+                .doesNotContain("requested by U0ANN", "• 1.1.0:");
     }
 
     /** The first message in the channel (parent or reply) whose text contains {@code text}, or null. */

@@ -20,7 +20,10 @@ public sealed interface DeployNotice {
     /** The risk score and the factors and rules behind it. */
     record Scored(Deploy deploy, RiskAssessment assessment) implements DeployNotice {}
 
-    /** A human must decide: the context package and who may. */
+    /**
+     * A human must decide: the context package and who may. {@code recentIncidents}: the service's latest incidents
+     * (at most three, newest first), as recorded, for the notifier to show as people read them.
+     */
     record Escalated(
             Deploy deploy,
             RiskAssessment assessment,
@@ -28,7 +31,7 @@ public sealed interface DeployNotice {
             int requiredApprovals,
             Instant expiresAt,
             List<String> dependents,
-            List<String> recentIncidents)
+            List<Incident> recentIncidents)
             implements DeployNotice {}
 
     /** An approver's click was counted. */

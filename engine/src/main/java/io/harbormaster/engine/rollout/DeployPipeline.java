@@ -540,7 +540,6 @@ public final class DeployPipeline {
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
                             .orElseThrow());
             var incidents = recentIncidents(d, ports.clock().instant()).stream()
-                    .map(i -> i.version() + ": " + i.summary())
                     .limit(3)
                     .toList();
             ports.notifier()
