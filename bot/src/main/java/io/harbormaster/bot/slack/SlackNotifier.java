@@ -11,6 +11,7 @@ import io.harbormaster.bot.slack.messages.EscalationCard;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.EscalationView;
 import io.harbormaster.bot.slack.messages.Mrkdwn;
+import io.harbormaster.bot.slack.messages.PastIncidentView;
 import io.harbormaster.bot.slack.messages.PauseMessages;
 import io.harbormaster.bot.slack.messages.PreflightCheckView;
 import io.harbormaster.bot.slack.messages.RevertMessages;
@@ -29,6 +30,7 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
+import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
@@ -93,14 +95,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     public void notify(DeployNotice notice) {
         try {
             long id = notice.deploy().id();
+            var cause = causeOf(notice);
             var next = queues.compute(id, (k, previous) -> {
                 var before = previous == null ? CompletableFuture.<Void>completedFuture(null) : previous;
-                return before.handleAsync(
-                        (ignored, error) -> {
-                            deliver(notice);
-                            return null;
-                        },
-                        executor);
+                return CompletableFuture.allOf(before, cause)
+                        .handleAsync(
+                                (ignored, error) -> {
+                                    deliver(notice);
+                                    return null;
+                                },
+                                executor);
             });
             if (notice.deploy().state().terminal()) {
                 next.whenComplete((ignored, error) -> queues.remove(id, next));
@@ -112,6 +116,22 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                     notice.deploy().id(),
                     e.toString());
         }
+    }
+
+    /**
+     * What must be delivered before {@code notice}, besides the notices of its own deploy: an incident resolved by a
+     * promotion is told in another thread than the promotion, so by another queue, and would often overtake it (its
+     * message is quicker to make); it waits for what the promoting deploy has queued so far, its promotion included,
+     * so that the channel reads the promotion first. Done, when nothing is queued for it (delivered already).
+     */
+    private CompletableFuture<?> causeOf(DeployNotice notice) {
+        if (notice instanceof DeployNotice.IncidentResolved r && r.promotion().isPresent()) {
+            var promoting = queues.get(r.promotion().getAsLong());
+            if (promoting != null) {
+                return promoting;
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Waits up to {@code grace} for the notices in hand to be delivered, then stops. */
@@ -178,7 +198,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         DeployViews.of(e.deploy(), deploys),
                         e.assessment(),
                         whatChanged(builds.find(e.deploy().service(), e.deploy().version())),
-                        e.recentIncidents(),
+                        pastIncidents(e.recentIncidents()),
                         Optional.empty(),
                         e.approverGroup(),
                         e.requiredApprovals(),
@@ -209,6 +229,12 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                 web.reply(thread, DeployMessages.preflight(checks(p.results()))).join();
             case DeployNotice.CanaryProgress c ->
                 web.reply(thread, DeployMessages.canaryStep(c.deploy().step(), c.steps(), c.plan(), c.evidence()))
+                        .join();
+            case DeployNotice.CanaryRestarting r ->
+                web.reply(
+                                thread,
+                                DeployMessages.restarting(
+                                        r.restarts(), r.baselineRestarts(), r.limit(), r.windowSeconds()))
                         .join();
             case DeployNotice.Paused p -> {
                 var posted = web.reply(
@@ -293,6 +319,20 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         .join();
             }
         }
+    }
+
+    /**
+     * The incidents an approval request lists, each with the people who moved the deploy whose rollback opened it:
+     * its summary names who asked for a rollback by member id, which reads as a mention.
+     */
+    private List<PastIncidentView> pastIncidents(List<Incident> incidents) {
+        return incidents.stream()
+                .map(i -> new PastIncidentView(
+                        i,
+                        i.deployId().isPresent()
+                                ? DeployViews.people(deploys, i.deployId().getAsLong())
+                                : List.of()))
+                .toList();
     }
 
     /** The service's approver group, who decide its pauses. */

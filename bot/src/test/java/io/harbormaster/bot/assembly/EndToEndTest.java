@@ -82,6 +82,10 @@ class EndToEndTest {
         var text = String.join(
                 "\n", thread.stream().map(SlackStandIn.Message::allText).toList());
         assertThat(text).contains("Request received", "Risk", "Preflight passed", "Canary step 1/1", "Promoted");
+        // checkout's 4 replicas give its one 50% step a canary of 1 pod: the thread says so, and what it asked for
+        assertThat(text)
+                .contains("*Canary step 1/1*: 1 of 4 pods (25% of traffic; the step asks for 50%)")
+                .doesNotContain("at 50% of traffic", "canary to 50%");
         assertThat(bot.cluster().workloads(target("checkout")).values())
                 .anyMatch(w -> w.image().endsWith(":1.1.0"));
         bot.assertEveryMessageWithinBlockKitLimits();

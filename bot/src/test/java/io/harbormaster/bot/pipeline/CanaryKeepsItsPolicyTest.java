@@ -139,7 +139,7 @@ class CanaryKeepsItsPolicyTest {
         long next = canaryOfASmallChange(f.engine("engine-b"), "slack:2", "1.2.0");
         assertThat(f.deploys.canaryPolicy(next).orElseThrow().policy()).isEqualTo(changed);
         assertThat(f.deploys.transitions(next))
-                .anySatisfy(t -> assertThat(t.reason()).contains("canary starts at 10%"));
+                .anySatisfy(t -> assertThat(t.reason()).contains("canary starts on 1 of 10 pods (10% of traffic)"));
         assertThat(audited(next, "canary.policy_kept")).isEmpty();
     }
 

@@ -125,9 +125,8 @@ class DeployPipelineTest {
         assertThat(stepShares()).containsExactly("5->10", "25->30", "50->40");
         assertThat(f.deploys.transitions(done.id()))
                 .extracting(t -> t.reason())
-                .contains("preflight passed; canary starts at about 10% of traffic (1 canary pod of 10; the step asks"
-                        + " for 5%)")
-                .contains("step 2: canary at about 30% of traffic (3 canary pods of 10; the step asks for 25%)");
+                .contains("preflight passed; canary starts on 1 of 10 pods (10% of traffic; the step asks for" + " 5%)")
+                .contains("step 2: canary on 3 of 10 pods (30% of traffic; the step asks for 25%)");
         var steps = reasonings(done.id(), "canary.step");
         assertThat(steps.getFirst())
                 .contains("\"traffic_share_percent\":30")
@@ -154,6 +153,7 @@ class DeployPipelineTest {
                 .extracting(t -> t.reason())
                 .contains("preflight passed; canary starts at 5% of traffic")
                 .contains("step 2: canary at 25% of traffic")
+                .noneMatch(reason -> reason.contains(" pods ("))
                 .noneMatch(reason -> reason.contains("about"));
         var steps = reasonings(done.id(), "canary.step");
         assertThat(steps.getFirst())

@@ -203,7 +203,15 @@ class IncidentLifecycleTest {
                     assertThat(r.deploy().id()).isEqualTo(faulty);
                     assertThat(r.incident().id()).isEqualTo(incident.id());
                     assertThat(r.by()).isEqualTo("engine");
+                    assertThat(r.promotion()).hasValue(fixed);
                 });
+        // the promotion is told first, then what it resolved: the effect never reaches the channel before its cause
+        var told = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.Promoted p && p.deploy().id() == fixed
+                        || n instanceof DeployNotice.IncidentResolved)
+                .map(n -> n.getClass().getSimpleName())
+                .toList();
+        assertThat(told).containsExactly("Promoted", "IncidentResolved");
         assertThat(engine.dependencyIncidents("checkout")).isEmpty();
         assertThat(f.audit.verify().valid()).isTrue();
     }

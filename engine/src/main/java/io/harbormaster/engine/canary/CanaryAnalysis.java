@@ -297,6 +297,8 @@ public final class CanaryAnalysis {
         step++;
         stepStart = end;
         stepSamples.clear();
+        // the next step's weight, called so: by replica ratio its pods may give the canary another share, which only
+        // the pipeline knows and its step message gives
         return new Verdict.Continue(
                 end,
                 weight(),
@@ -309,7 +311,7 @@ public final class CanaryAnalysis {
                                 Double.NaN,
                                 String.format(
                                         Locale.ROOT,
-                                        "step %d done after %d s (%s), canary to %d%%",
+                                        "step %d done after %d s (%s); the next step's weight is %d%%",
                                         step,
                                         elapsed,
                                         score.reason(),

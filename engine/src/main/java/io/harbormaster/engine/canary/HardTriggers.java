@@ -87,6 +87,41 @@ public final class HardTriggers {
             }
         }
         // restarts: a crash loop shows up long before a full window has passed
+        var restarts = restarts(history, p, intervalSeconds);
+        if (restarts.canary() >= p.maxRestarts()) {
+            return Optional.of(Evidence.of(
+                    JUDGE,
+                    "restarts",
+                    "restarts >= " + (long) p.maxRestarts() + " over " + p.restartWindowSeconds() + " s",
+                    restarts.baseline(),
+                    restarts.canary(),
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f canary pod restarts in the last %d s",
+                            restarts.canary(),
+                            p.restartWindowSeconds())));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Pod restarts over the restart trigger's window, as the trigger counts them.
+     *
+     * @param canary the canary's (0 when it had no data)
+     * @param baseline the baseline's, {@code NaN} when the baseline had no data in the window
+     */
+    public record Restarts(double canary, double baseline) {}
+
+    /**
+     * The restarts the restart trigger sees after the intervals so far (oldest first): those of the window that ends
+     * with the last interval. What the trigger compares with its limit, and what the thread is told of a canary whose
+     * pods restart before it fires. Counted whatever the requests: a crash-looping canary may serve none.
+     */
+    public static Restarts restarts(List<IntervalSample> history, HardTriggerPolicy p, long intervalSeconds) {
+        if (history.isEmpty()) {
+            return new Restarts(0, Double.NaN);
+        }
+        long now = history.getLast().t() + intervalSeconds;
         double restarts = 0, baselineRestarts = 0;
         boolean baselineSeen = false;
         for (IntervalSample s : window(history, now, p.restartWindowSeconds())) {
@@ -98,20 +133,7 @@ public final class HardTriggers {
                 baselineSeen = true;
             }
         }
-        if (restarts >= p.maxRestarts()) {
-            return Optional.of(Evidence.of(
-                    JUDGE,
-                    "restarts",
-                    "restarts >= " + (long) p.maxRestarts() + " over " + p.restartWindowSeconds() + " s",
-                    baselineSeen ? baselineRestarts : Double.NaN,
-                    restarts,
-                    String.format(
-                            Locale.ROOT,
-                            "%.0f canary pod restarts in the last %d s",
-                            restarts,
-                            p.restartWindowSeconds())));
-        }
-        return Optional.empty();
+        return new Restarts(restarts, baselineSeen ? baselineRestarts : Double.NaN);
     }
 
     /**

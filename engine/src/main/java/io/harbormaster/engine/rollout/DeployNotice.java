@@ -8,6 +8,7 @@ import io.harbormaster.engine.risk.RiskAssessment;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** What the engine tells the humans, phase by phase; each carries the deploy as it is after the phase. */
 public sealed interface DeployNotice {
@@ -19,7 +20,10 @@ public sealed interface DeployNotice {
     /** The risk score and the factors and rules behind it. */
     record Scored(Deploy deploy, RiskAssessment assessment) implements DeployNotice {}
 
-    /** A human must decide: the context package and who may. */
+    /**
+     * A human must decide: the context package and who may. {@code recentIncidents}: the service's latest incidents
+     * (at most three, newest first), as recorded, for the notifier to show as people read them.
+     */
     record Escalated(
             Deploy deploy,
             RiskAssessment assessment,
@@ -27,7 +31,7 @@ public sealed interface DeployNotice {
             int requiredApprovals,
             Instant expiresAt,
             List<String> dependents,
-            List<String> recentIncidents)
+            List<Incident> recentIncidents)
             implements DeployNotice {}
 
     /** An approver's click was counted. */
@@ -54,6 +58,15 @@ public sealed interface DeployNotice {
             return plan.weightPercent();
         }
     }
+
+    /**
+     * The canary's pods restart, below the restart trigger's limit so far: {@code restarts} in the trigger's window of
+     * {@code windowSeconds} (the baseline's {@code baselineRestarts} beside them, {@code NaN} without data), and the
+     * trigger rolls back at {@code limit}. Told when the first restarts are seen, and again only when they have at
+     * least doubled since last told, so that a crash loop is not silent until its rollback and not told every interval.
+     */
+    record CanaryRestarting(Deploy deploy, double restarts, double baselineRestarts, double limit, long windowSeconds)
+            implements DeployNotice {}
 
     /**
      * The analysis cannot decide (no data for too long): a human must look. {@code transition} is the ordinal of the
@@ -124,9 +137,17 @@ public sealed interface DeployNotice {
     /**
      * An incident was resolved, by a person ({@code /deploy resolve}) or by a promotion of its service: {@code deploy}
      * is the deploy whose rollback opened it (its thread is told), {@code by} who resolved it ({@code engine} for a
-     * promotion, which the incident's resolution names), {@code note} what the person said of it (may be empty).
+     * promotion, which the incident's resolution names), {@code note} what the person said of it (may be empty), and
+     * {@code promotion} the deploy whose promotion resolved it. Told after that deploy's {@link Promoted}, and a
+     * notifier that tells deploys side by side tells this one after it: the cause before its effect.
      */
-    record IncidentResolved(Deploy deploy, Incident incident, String by, String note) implements DeployNotice {}
+    record IncidentResolved(Deploy deploy, Incident incident, String by, String note, OptionalLong promotion)
+            implements DeployNotice {
+        /** Resolved by a person. */
+        public IncidentResolved(Deploy deploy, Incident incident, String by, String note) {
+            this(deploy, incident, by, note, OptionalLong.empty());
+        }
+    }
 
     /**
      * The advisor's context package (after {@link Escalated}) or incident hypothesis (after {@link RolledBack}), told

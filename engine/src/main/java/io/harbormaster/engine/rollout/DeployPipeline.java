@@ -7,6 +7,7 @@ import io.harbormaster.engine.canary.CanaryAnalysis;
 import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.Evidence;
+import io.harbormaster.engine.canary.HardTriggers;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.canary.JudgedWindow;
 import io.harbormaster.engine.canary.MetricsQuery;
@@ -328,6 +329,9 @@ public final class DeployPipeline {
     /** Canaries whose metrics answered since this engine last saw them fail, with no outage left on record. */
     private final java.util.Set<Long> metricsUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** The most restarts of each canary's pods its thread was told of (by any engine: read from the audit log once). */
+    private final Map<Long, Double> restartsTold = new java.util.concurrent.ConcurrentHashMap<>();
+
     public void advanceAll() {
         advanceAll(() -> {});
     }
@@ -350,6 +354,7 @@ public final class DeployPipeline {
         toldConfigured.keySet().retainAll(ids);
         metricsDownSince.keySet().retainAll(ids);
         metricsUp.retainAll(ids);
+        restartsTold.keySet().retainAll(ids);
         for (var d : inFlight) {
             beforeEach.run();
             advance(d.id());
@@ -402,6 +407,7 @@ public final class DeployPipeline {
             stableRead.remove(deployId);
             toldConfigured.remove(deployId);
             metricsUp.remove(deployId);
+            restartsTold.remove(deployId);
             if (metricsDownSince.remove(deployId) != null) {
                 ports.deploys().metricsBack(deployId); // it ended during an outage
             }
@@ -575,7 +581,6 @@ public final class DeployPipeline {
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
                             .orElseThrow());
             var incidents = recentIncidents(d, ports.clock().instant()).stream()
-                    .map(i -> i.version() + ": " + i.summary())
                     .limit(3)
                     .toList();
             ports.notifier()
@@ -884,7 +889,7 @@ public final class DeployPipeline {
                 DeployState.CANARY,
                 1,
                 ENGINE,
-                "preflight passed; canary starts at " + first.trafficInWords()
+                "preflight passed; canary starts " + first.placeInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
         ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
         ports.notifier()
@@ -1248,6 +1253,9 @@ public final class DeployPipeline {
         if (!now.isBefore(started.plusSeconds(policy.intervalSeconds()))) { // before one interval: nothing to judge
             timings.canaryAnalysed(d.service(), Duration.ofNanos(System.nanoTime() - evaluating));
         }
+        if (verdict instanceof Verdict.Continue || verdict instanceof Verdict.Pause) {
+            tellRestarts(d, judging, read.all().subList(0, observed));
+        }
         return switch (verdict) {
             case Verdict.Rollback r -> {
                 var why = summary(r.evidence(), "the canary is worse than the baseline");
@@ -1290,6 +1298,61 @@ public final class DeployPipeline {
             }
             case Verdict.Continue c -> shift(d, judging, target, c, analysis.weight(), started, now);
         };
+    }
+
+    /** The audit action saying the canary's pods restart, below the restart trigger's limit, and the canary goes on. */
+    static final String RESTARTS_SEEN = "canary.restarts";
+
+    /**
+     * A canary whose pods restart is told so in its thread before the restart trigger rolls it back (a crash loop
+     * would otherwise be silent until then): when the first restarts show in the trigger's window, and again only
+     * once they have at least doubled since last told, never at every interval. Each time is audited first
+     * ({@link #RESTARTS_SEEN}, decision {@code continue}: the canary goes on below the limit), which is also how an
+     * engine that did not tell it itself (restarted, or the deploy's lease moved) knows what was told.
+     */
+    private void tellRestarts(Deploy d, Judging judging, List<IntervalSample> observed) {
+        var policy = judging.policy();
+        var triggers = policy.hardTriggers();
+        var seen = HardTriggers.restarts(observed, triggers, policy.intervalSeconds());
+        if (!(seen.canary() >= 1)) {
+            return;
+        }
+        double told = restartsTold.computeIfAbsent(d.id(), this::restartsOnRecord);
+        if (seen.canary() < Math.max(1, 2 * told)) {
+            return;
+        }
+        var reasoning = new LinkedHashMap<String, Object>();
+        reasoning.put("restarts", seen.canary());
+        if (Double.isFinite(seen.baseline())) {
+            reasoning.put("baseline_restarts", seen.baseline());
+        }
+        reasoning.put("max_restarts", triggers.maxRestarts());
+        reasoning.put("restart_window_seconds", triggers.restartWindowSeconds());
+        reasoning.put(CANARY_POLICY_HASH, judging.started().hash());
+        audit(d, ENGINE, RESTARTS_SEEN, "continue", reasoning);
+        restartsTold.put(d.id(), seen.canary());
+        ports.notifier()
+                .notify(new DeployNotice.CanaryRestarting(
+                        d, seen.canary(), seen.baseline(), triggers.maxRestarts(), triggers.restartWindowSeconds()));
+    }
+
+    /** The most restarts the deploy's {@link #RESTARTS_SEEN} entries name: what its thread was told; 0 for none. */
+    private double restartsOnRecord(long deployId) {
+        var most = new double[1];
+        ports.audit().scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
+            if (e.record().action().equals(RESTARTS_SEEN)) {
+                try {
+                    most[0] = Math.max(
+                            most[0],
+                            JSON.readTree(e.record().reasoningJson())
+                                    .path("restarts")
+                                    .asDouble(0));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+                    // an entry this engine cannot read tells nothing; the thread may hear of the restarts again
+                }
+            }
+        });
+        return most[0];
     }
 
     /**
@@ -1499,8 +1562,7 @@ public final class DeployPipeline {
         ports.cluster().ensureCanary(target, image, plan.canary());
         ports.cluster().scale(target, plan);
         if (stepping) {
-            var moved =
-                    move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary at " + plan.trafficInWords());
+            var moved = move(d, DeployState.CANARY, step, ENGINE, "step " + step + ": canary " + plan.placeInWords());
             ports.notifier()
                     .notify(new DeployNotice.CanaryProgress(
                             moved, plan, judging.policy().steps().size(), c.evidence()));
@@ -1742,9 +1804,11 @@ public final class DeployPipeline {
         var target = target(spec);
         var stable = ports.cluster().inspect(target).stable();
         ports.cluster().promote(target, image(d, stable));
-        resolveIncidentsOf(d);
+        // resolved before the deploy is promoted, so that a restart in between repeats it; told after the promotion
+        var resolved = resolveIncidentsOf(d);
         var promoted = move(d, DeployState.PROMOTED, d.step(), ENGINE, d.version() + " is live");
         ports.notifier().notify(new DeployNotice.Promoted(promoted, evidence));
+        resolved.forEach(i -> tellResolved(i, ENGINE, "", OptionalLong.of(d.id())));
         reviewDue(promoted);
         return promoted;
     }
@@ -1892,19 +1956,22 @@ public final class DeployPipeline {
      * resolved, audited first ({@code incident.resolved} by the engine, naming this deploy), so that the services that
      * depend on it are no longer held back and the advisor's memory says how it ended. Safe to repeat after a restart:
      * an incident resolved before, by a person or by this promotion, is left as it is. A revert resolves nothing: it
-     * puts back a version without judging it.
+     * puts back a version without judging it. Returns the incidents it resolved, for the caller to tell once the
+     * promotion itself is told.
      */
-    private void resolveIncidentsOf(Deploy d) {
+    private List<Incident> resolveIncidentsOf(Deploy d) {
         var resolution =
                 "resolved by the promotion of " + d.service() + " " + d.version() + " (deploy #" + d.id() + ")";
+        var resolved = new ArrayList<Incident>();
         for (var open : ports.incidents().unresolved(d.service())) {
             var reasoning = incidentFacts(open);
             reasoning.put("resolved_by", "promotion");
             reasoning.put("promoted_deploy", d.id());
             reasoning.put("promoted_version", d.version());
             reasoning.put("resolution", resolution);
-            resolveAudited(open, ENGINE, resolution, "", reasoning);
+            resolveAudited(open, ENGINE, resolution, "", reasoning).ifPresent(resolved::add);
         }
+        return resolved;
     }
 
     /**
@@ -1959,6 +2026,7 @@ public final class DeployPipeline {
         reasoning.put("resolution", resolution);
         var resolved = resolveAudited(incident, user, resolution, said, reasoning);
         if (resolved.isPresent()) {
+            tellResolved(resolved.get(), user, said, OptionalLong.empty());
             return new IncidentResolution.Resolved(resolved.get());
         }
         // resolved meanwhile, by someone else or a promotion
@@ -1967,8 +2035,8 @@ public final class DeployPipeline {
     }
 
     /**
-     * Resolves {@code open} if it is still open, with its {@code incident.resolved} entry written first, and tells the
-     * thread of the deploy whose rollback opened it; empty when it was resolved meanwhile (nothing audited).
+     * Resolves {@code open} if it is still open, with its {@code incident.resolved} entry written first; empty when it
+     * was resolved meanwhile (nothing audited). The caller tells it ({@link #tellResolved}).
      */
     private Optional<Incident> resolveAudited(
             Incident open, String actor, String resolution, String note, Map<String, Object> reasoning) {
@@ -1990,12 +2058,18 @@ public final class DeployPipeline {
         if (!audited[0] || after.isEmpty()) {
             return Optional.empty();
         }
-        var resolved = after.get();
+        return after;
+    }
+
+    /**
+     * Tells the thread of the deploy whose rollback opened {@code resolved} that it is resolved, by {@code actor}
+     * (with their {@code note}), or by the promotion of deploy {@code promotion}.
+     */
+    private void tellResolved(Incident resolved, String actor, String note, OptionalLong promotion) {
         if (resolved.deployId().isPresent()) {
             ports.deploys().find(resolved.deployId().getAsLong()).ifPresent(rolledBack -> ports.notifier()
-                    .notify(new DeployNotice.IncidentResolved(rolledBack, resolved, actor, note)));
+                    .notify(new DeployNotice.IncidentResolved(rolledBack, resolved, actor, note, promotion)));
         }
-        return after;
     }
 
     /** What an incident's audit entries say of it. */

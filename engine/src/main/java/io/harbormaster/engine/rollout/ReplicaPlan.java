@@ -125,35 +125,40 @@ public record ReplicaPlan(int weightPercent, int canary, int baseline, int stabl
     }
 
     /**
-     * The traffic the canary has, in words: "5% of traffic", or, when it cannot get the step's weight, "about 33% of
-     * traffic (1 canary pod of 3; the step asks for 5%)" (by replica ratio) or "50% of traffic (the step asks for 75%;
-     * the baseline gets as much as the canary)" (by route weights).
+     * The traffic the canary has, in words. By replica ratio the pods first, since they are what the rollout sets and
+     * the share only follows them: "1 of 20 pods (5% of traffic)", and the step's weight beside the share when they
+     * differ: "1 of 4 pods (25% of traffic; the step asks for 50%)", "1 of 11 pods (about 9% of traffic; the step asks
+     * for 10%)". By route weights the weight is the share: "5% of traffic", or "50% of traffic (the step asks for 75%;
+     * the baseline gets as much as the canary)".
      */
     public String trafficInWords() {
-        if (!missesWeight()) {
-            return share() + " of traffic";
-        }
         if (split == TrafficSplit.ROUTE_WEIGHTS) {
-            return share() + " of traffic (the step asks for " + weightPercent
-                    + "%; the baseline gets as much as the canary)";
+            return missesWeight()
+                    ? share() + " of traffic (the step asks for " + weightPercent
+                            + "%; the baseline gets as much as the canary)"
+                    : share() + " of traffic";
         }
-        return share() + " of traffic (" + canaryPods() + "; the step asks for " + weightPercent + "%)";
+        return canary + " of " + pods() + " pods (" + share() + " of traffic"
+                + (sharePercent() == weightPercent ? ")" : "; the step asks for " + weightPercent + "%)");
     }
 
     /**
-     * The canary's share in words: the step's "5%"; by replica ratio "about 33%" when the pods cannot give the step's
-     * weight; by route weights always the exact weight.
+     * Where the canary is, after "canary" in a state line ("step 2: canary on 1 of 4 pods (25% of traffic)", "step 2:
+     * canary at 25% of traffic"): on its pods by replica ratio, at its weight by route weights.
+     */
+    public String placeInWords() {
+        return (split == TrafficSplit.ROUTE_WEIGHTS ? "at " : "on ") + trafficInWords();
+    }
+
+    /**
+     * The canary's share in words. By replica ratio its share of the pods, in whole percent, "about" when it is not
+     * one: "25%" (1 of 4), "about 33%" (1 of 3), whatever the step's weight; by route weights always the exact weight.
      */
     public String share() {
         if (split == TrafficSplit.ROUTE_WEIGHTS) {
             return routeWeight() + "%";
         }
-        return missesWeight() ? "about " + sharePercent() + "%" : weightPercent + "%";
-    }
-
-    /** "1 canary pod of 3". */
-    public String canaryPods() {
-        return canary + " canary pod" + (canary == 1 ? "" : "s") + " of " + pods();
+        return (100 * canary % pods() == 0 ? "" : "about ") + sharePercent() + "%";
     }
 
     /**

@@ -69,14 +69,24 @@ class ReplicaPlanTest {
     void saysTheShareThePodsGiveWhenItIsNotTheStepsWeight() {
         var twenty = ReplicaPlan.forWeight(20, 5);
         assertThat(twenty.missesWeight()).isFalse();
-        assertThat(twenty.trafficInWords()).isEqualTo("5% of traffic");
+        assertThat(twenty.trafficInWords()).isEqualTo("1 of 20 pods (5% of traffic)");
+        assertThat(twenty.placeInWords()).isEqualTo("on 1 of 20 pods (5% of traffic)");
         var three = ReplicaPlan.forWeight(3, 5);
         assertThat(three.missesWeight()).isTrue();
         assertThat(three.sharePercent()).isEqualTo(33);
-        assertThat(three.trafficInWords()).isEqualTo("about 33% of traffic (1 canary pod of 3; the step asks for 5%)");
+        assertThat(three.trafficInWords()).isEqualTo("1 of 3 pods (about 33% of traffic; the step asks for 5%)");
         assertThat(ReplicaPlan.forWeight(10, 50).trafficInWords())
-                .isEqualTo("about 40% of traffic (4 canary pods of 10; the step asks for 50%)");
+                .isEqualTo("4 of 10 pods (40% of traffic; the step asks for 50%)");
+        // a small service: 4 pods give the 25% step exactly, and the 50% step only 1 canary pod as well
+        assertThat(ReplicaPlan.forWeight(4, 25).trafficInWords()).isEqualTo("1 of 4 pods (25% of traffic)");
+        assertThat(ReplicaPlan.forWeight(4, 50).trafficInWords())
+                .isEqualTo("1 of 4 pods (25% of traffic; the step asks for 50%)");
         assertThat(ReplicaPlan.forWeight(100, 25).missesWeight()).isFalse();
+        // within a point of the weight: the share the pods give is said as it is, and the weight beside it when the
+        // two read differently
+        assertThat(ReplicaPlan.forWeight(21, 5).trafficInWords()).isEqualTo("1 of 21 pods (about 5% of traffic)");
+        assertThat(ReplicaPlan.forWeight(11, 10).trafficInWords())
+                .isEqualTo("1 of 11 pods (about 9% of traffic; the step asks for 10%)");
     }
 
     @ParameterizedTest(name = "{0} replicas at {1}% by route weights -> canary {2}, baseline {2}, stable {0}")
@@ -129,8 +139,9 @@ class ReplicaPlanTest {
         assertThat(three.routeInWords())
                 .isEqualTo("route weights: canary 5%, baseline 5%, stable 90% (pods: 1 canary, 1 baseline, 3 stable)");
         // the same service by replica ratio cannot give 5%
+        assertThat(three.placeInWords()).isEqualTo("at 5% of traffic");
         assertThat(ReplicaPlan.forWeight(TrafficSplit.REPLICA_RATIO, 3, 5).trafficInWords())
-                .isEqualTo("about 33% of traffic (1 canary pod of 3; the step asks for 5%)");
+                .isEqualTo("1 of 3 pods (about 33% of traffic; the step asks for 5%)");
 
         var beyondHalf = ReplicaPlan.forRouteWeight(10, 80);
         assertThat(beyondHalf.missesWeight()).isTrue();

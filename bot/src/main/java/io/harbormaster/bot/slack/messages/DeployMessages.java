@@ -162,12 +162,16 @@ public final class DeployMessages {
     }
 
     /**
-     * One canary step: the traffic it has and every metric compared, canary against baseline. By replica ratio traffic
-     * follows pods: when the service has too few of them for the step's weight, the share it really has is shown, and
-     * why. By route weights the share is the weight, and the route's weights and the pods are shown.
+     * One canary step: what the canary really has, and every metric compared, canary against baseline. By replica
+     * ratio traffic follows pods, so the head gives the pods and the share they make ("1 of 4 pods (25% of traffic)"),
+     * and the step's weight beside them when the pods cannot give it, with why. By route weights the share is the
+     * weight, and the route's weights and the pods are shown.
      */
     public static SlackMessage canaryStep(int step, int steps, ReplicaPlan plan, List<Evidence> evidence) {
-        var head = ":bird: *Canary step " + step + "/" + steps + "* at " + plan.share() + " of traffic";
+        var what = plan.split() == TrafficSplit.ROUTE_WEIGHTS
+                ? " at " + plan.trafficInWords()
+                : ": " + plan.trafficInWords();
+        var head = ":bird: *Canary step " + step + "/" + steps + "*" + what;
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));
         if (plan.split() == TrafficSplit.ROUTE_WEIGHTS) {
@@ -177,14 +181,35 @@ public final class DeployMessages {
                                     + "%, but the baseline gets as much as the canary: half each is the most."
                             : "."))));
         } else if (plan.missesWeight()) {
-            blocks.add(BlockKit.context(List.of(":warning: The step asks for " + plan.weightPercent()
-                    + "%, but traffic follows pods: " + plan.canaryPods()
-                    + " (as many baseline, the rest stable). More replicas give finer steps.")));
+            blocks.add(BlockKit.context(List.of(":warning: Traffic follows pods, and " + plan.pods()
+                    + " pods cannot give the step's " + plan.weightPercent() + "%: " + plan.canary() + " canary, "
+                    + plan.baseline() + " baseline (as many as the canary), " + plan.stable()
+                    + " stable. More replicas give finer steps.")));
         }
         for (var e : evidence) {
             blocks.add(BlockKit.section(evidenceLine(e)));
         }
-        return new SlackMessage("Canary step " + step + "/" + steps + " at " + plan.share() + " of traffic", blocks);
+        return new SlackMessage("Canary step " + step + "/" + steps + what, blocks);
+    }
+
+    /**
+     * The canary's pods restart, below the restart trigger's limit so far: how many restarts in the trigger's window
+     * (the baseline's beside them, when it had data: as many there points away from the change), and the trigger's
+     * limit, so that whoever watches the thread can look before the canary is rolled back.
+     */
+    public static SlackMessage restarting(double restarts, double baselineRestarts, double limit, long windowSeconds) {
+        var window = Durations.words(Duration.ofSeconds(windowSeconds));
+        var seen = Numbers.count(Math.round(restarts), "canary pod restart", "canary pod restarts") + " in the last "
+                + window;
+        var baseline = Double.isFinite(baselineRestarts) ? " (baseline: " + Math.round(baselineRestarts) + ")" : "";
+        var limitWords = "the restart trigger's limit is " + Math.round(limit) + " within " + window;
+        return new SlackMessage(
+                "Canary pods restarting: " + seen + "; " + limitWords,
+                List.of(
+                        BlockKit.section(
+                                ":warning: *Canary pods restarting*: " + seen + baseline + "; " + limitWords + "."),
+                        BlockKit.context(List.of("Nothing is rolled back yet. The canary pods' logs and events say why"
+                                + " they restart."))));
     }
 
     /** The final decision and the evidence behind it, the deciding piece first (for a rollback, each metric once). */
@@ -204,7 +229,9 @@ public final class DeployMessages {
                     case Verdict.Pause p ->
                         ":double_vertical_bar: *Paused*: the analysis cannot decide safely;"
                                 + " a human needs to look.";
-                    case Verdict.Continue c -> ":arrow_forward: *Continuing* at " + c.weight() + "% of traffic.";
+                    // the weight, not the share: the step message says what the pods give
+                    case Verdict.Continue c ->
+                        ":arrow_forward: *Continuing*: the next step's weight is " + c.weight() + "%.";
                 };
         var blocks = new ArrayList<LayoutBlock>();
         blocks.add(BlockKit.section(head));

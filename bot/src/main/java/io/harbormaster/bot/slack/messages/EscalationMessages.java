@@ -166,6 +166,46 @@ public final class EscalationMessages {
         return new SlackMessage("Approval closed: " + outcome, blocks);
     }
 
+    /** How much of an incident's summary its line in the request shows, at most, in characters. */
+    static final int INCIDENT_SUMMARY_CHARS = 160;
+
+    /**
+     * One past incident as an approver reads it: the service and version, when it was opened, the deploy whose rollback
+     * opened it (if one did) and the incident's number (which {@code /deploy resolve} and the rollback notice use),
+     * whether it is still open, and its summary, shortened to {@link #INCIDENT_SUMMARY_CHARS} on one line: e.g. "•
+     * *checkout* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #12, incident #3): p99 > 2000 ms over 180 s". The
+     * people who moved that deploy read as mentions, not as member ids.
+     */
+    static String incidentLine(PastIncidentView v) {
+        var i = v.incident();
+        var refs = new ArrayList<String>();
+        i.deployId().ifPresent(id -> refs.add("deploy #" + id));
+        refs.add("incident #" + i.id());
+        if (i.resolvedAt().isEmpty()) {
+            refs.add("still open");
+        }
+        return "• *" + escape(i.service()) + "* `" + escape(i.version()) + "` "
+                + (i.deployId().isPresent() ? "rolled back " : "")
+                + Mrkdwn.time(i.openedAt()) + " (" + String.join(", ", refs) + "): "
+                + escape(shortened(i.summary(), INCIDENT_SUMMARY_CHARS), v.people());
+    }
+
+    /** {@code text} on one line, cut at a word before {@code max} characters with "…" when it is longer. */
+    static String shortened(String text, int max) {
+        var line = text.strip().replaceAll("\\s+", " ");
+        if (line.length() <= max) {
+            return line;
+        }
+        int cut = line.lastIndexOf(' ', max - 1);
+        if (cut < max / 2) {
+            cut = max - 1;
+        }
+        if (Character.isHighSurrogate(line.charAt(cut - 1))) {
+            cut--;
+        }
+        return line.substring(0, cut).stripTrailing() + "…";
+    }
+
     private static ArrayList<LayoutBlock> body(EscalationView v) {
         var d = v.deploy();
         var r = v.risk();
@@ -197,7 +237,7 @@ public final class EscalationMessages {
                     + String.join(
                             "\n",
                             v.similarIncidents().stream()
-                                    .map(s -> "• " + escape(s))
+                                    .map(EscalationMessages::incidentLine)
                                     .toList())));
         }
         v.summary().ifPresent(s -> blocks.add(BlockKit.section("*Summary* (generated)\n" + escape(s))));

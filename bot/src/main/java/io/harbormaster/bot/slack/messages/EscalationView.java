@@ -9,7 +9,7 @@ import java.util.Optional;
  * The context package an approver decides from.
  *
  * @param whatChanged the change in a few lines (files, subsystems, lines added and deleted)
- * @param similarIncidents past incidents that look like this change, one line each
+ * @param similarIncidents the service's past incidents, newest first: one line each
  * @param summary an optional LLM summary of the change
  * @param approvedBy who approved so far, in order (for policies that need several approvals)
  */
@@ -17,7 +17,7 @@ public record EscalationView(
         DeployView deploy,
         RiskAssessment risk,
         String whatChanged,
-        List<String> similarIncidents,
+        List<PastIncidentView> similarIncidents,
         Optional<String> summary,
         String approverGroup,
         int requiredApprovals,

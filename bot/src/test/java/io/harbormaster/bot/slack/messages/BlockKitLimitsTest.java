@@ -105,7 +105,10 @@ class BlockKitLimitsTest {
                 deploy(HUGE, HUGE),
                 risk(500, HUGE),
                 HUGE,
-                many(300, HUGE),
+                IntStream.range(0, 300)
+                        .mapToObj(i -> new PastIncidentView(
+                                EscalationCardTest.incident(i, HUGE, HUGE, HUGE), List.of("U0APPROVER")))
+                        .toList(),
                 Optional.of(HUGE),
                 HUGE,
                 10,

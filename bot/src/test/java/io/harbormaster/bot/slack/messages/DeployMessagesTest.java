@@ -77,12 +77,65 @@ class DeployMessagesTest {
     void aStepThePodsCannotGiveShowsTheShareTheCanaryHasAndWhy() {
         var text = text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forWeight(3, 5), List.of()));
         assertThat(text)
-                .contains("*Canary step 1/3* at about 33% of traffic")
-                .contains("The step asks for 5%, but traffic follows pods: 1 canary pod of 3")
+                .contains("*Canary step 1/3*: 1 of 3 pods (about 33% of traffic; the step asks for 5%)")
+                .contains("Traffic follows pods, and 3 pods cannot give the step's 5%: 1 canary, 1 baseline (as many"
+                        + " as the canary), 1 stable.")
                 .doesNotContain("at 5% of traffic");
         assertThat(text(DeployMessages.canaryStep(1, 3, ReplicaPlan.forWeight(20, 5), List.of())))
-                .contains("at 5% of traffic")
-                .doesNotContain("follows pods");
+                .contains("*Canary step 1/3*: 1 of 20 pods (5% of traffic)")
+                .doesNotContain("follows pods", "asks for");
+    }
+
+    /**
+     * A service of 4 replicas: its 50% step gets 1 canary pod, as its 25% step did. The head says so with the share
+     * and the weight asked for, and the evidence that ended the step before names the weight as a weight, not as the
+     * canary's share.
+     */
+    @Test
+    void aSmallServicesStepSaysItsPodsAndTheirShareAndNoEvidenceLineContradictsThem() {
+        var policy = CanaryPolicy.defaults(); // 5%, 25%, 50%
+        var analysis = new CanaryAnalysis(policy);
+        Verdict verdict;
+        long t = 0;
+        do {
+            verdict = analysis.observe(healthy(t));
+            t += policy.intervalSeconds();
+        } while (verdict.evidence().stream().noneMatch(e -> e.rule().equals("step complete")) && t < 600);
+        assertThat(verdict).isInstanceOf(Verdict.Continue.class);
+        var step = DeployMessages.canaryStep(2, 3, ReplicaPlan.forWeight(4, 25), verdict.evidence());
+        assertThat(step.text()).isEqualTo("Canary step 2/3: 1 of 4 pods (25% of traffic)");
+        var text = text(step);
+        assertThat(text)
+                .contains("*Canary step 2/3*: 1 of 4 pods (25% of traffic)")
+                .contains("step 1 done after", "the next step's weight is 25%")
+                .doesNotContain("canary to 25%");
+
+        var half = text(DeployMessages.canaryStep(3, 3, ReplicaPlan.forWeight(4, 50), List.of()));
+        assertThat(half)
+                .contains("*Canary step 3/3*: 1 of 4 pods (25% of traffic; the step asks for 50%)")
+                .contains("1 canary, 1 baseline (as many as the canary), 2 stable")
+                .doesNotContain("at 50%", "at about");
+    }
+
+    @Test
+    void restartingCanaryPodsAreToldWithTheRestartsSeenAndTheTriggersLimit() {
+        var m = DeployMessages.restarting(2, 0, 3, 300);
+        assertThat(text(m))
+                .contains(":warning: *Canary pods restarting*: 2 canary pod restarts in the last 5 min (baseline: 0);"
+                        + " the restart trigger's limit is 3 within 5 min.")
+                .contains("Nothing is rolled back yet.");
+        assertThat(m.text())
+                .isEqualTo("Canary pods restarting: 2 canary pod restarts in the last 5 min; the restart trigger's"
+                        + " limit is 3 within 5 min");
+        assertThat(text(DeployMessages.restarting(1, Double.NaN, 3, 90)))
+                .contains("1 canary pod restart in the last 90 s; the restart trigger's limit is 3 within 90 s.")
+                .doesNotContain("baseline", "NaN");
+    }
+
+    /** An interval in which canary and baseline serve alike. */
+    private static IntervalSample healthy(long t) {
+        var track = new TrackSample(1000, 2, 40, 90, 0);
+        return new IntervalSample(t, track, track);
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.harbormaster.bot.slack.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.harbormaster.engine.rollout.Incident;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** An approval request kept with its deploy, read back: the same request as the one posted, count and outcome. */
@@ -15,12 +17,74 @@ class EscalationCardTest {
                 BlockKitLimitsTest.deploy("checkout", "waiting"),
                 BlockKitLimitsTest.risk(7, "lines added 900 <in> *Cart* & \"Order\" 🚀 → ü"),
                 "3 files: db/migration/V7__orders.sql, src/Order.java\n+40 / -0 lines",
-                List.of("1.1.0: p99 doubled after the index was dropped", "1.0.9: errors on checkout"),
+                List.of(
+                        new PastIncidentView(
+                                incident(3, "checkout", "1.1.0", "p99 doubled after the index was dropped"), List.of()),
+                        new PastIncidentView(incident(2, "checkout", "1.0.9", "errors on checkout"), List.of())),
                 Optional.of("Adds an index; the lock may hold writes for a minute."),
                 "shop-approvers",
                 2,
                 approvedBy,
                 Instant.parse("2026-11-24T14:00:00Z"));
+    }
+
+    /** An incident of {@code service} {@code version} that deploy {@code 100 + id} rolled back, still open. */
+    static Incident incident(long id, String service, String version, String summary) {
+        return new Incident(
+                id,
+                OptionalLong.of(100 + id),
+                service,
+                version,
+                Instant.parse("2026-11-20T09:15:42Z"),
+                "p99_ms",
+                summary,
+                "",
+                Optional.empty(),
+                Optional.empty());
+    }
+
+    @Test
+    void similarPastIncidentsReadAsServiceVersionWhenDeployAndAShortSummaryWithPeopleNamedAsSlackShowsThem() {
+        var byHand = incident(
+                4, "checkout", "1.1.0", "rollback requested by U0APPROVER with the paused canary's Roll back button");
+        var resolvedWithoutDeploy = new Incident(
+                5,
+                OptionalLong.empty(),
+                "checkout",
+                "1.0.9",
+                Instant.parse("2026-11-18T17:03:00Z"),
+                "error_rate",
+                "error rate > 5% over 120 s: canary error rate 12.5% (25 of 200 requests) over the last 120 s;\n"
+                        + "p99 > 2000 ms over 180 s: canary p99 stayed above 2000 ms for 180 s (lowest 2412 ms); "
+                        + "restarts >= 3 over 300 s: 4 canary pod restarts in the last 300 s; and more <b>after</b>",
+                "",
+                Optional.of(Instant.parse("2026-11-19T08:00:00Z")),
+                Optional.of("resolved by U0APPROVER"));
+        var view = new EscalationView(
+                BlockKitLimitsTest.deploy("checkout", "waiting"),
+                BlockKitLimitsTest.risk(7, "lines added 900"),
+                "3 files",
+                List.of(
+                        new PastIncidentView(byHand, List.of("U0APPROVER")),
+                        new PastIncidentView(resolvedWithoutDeploy, List.of())),
+                Optional.empty(),
+                "shop-approvers",
+                1,
+                List.of(),
+                Instant.parse("2026-11-24T14:00:00Z"));
+        var text = BlockKitLimits.json(EscalationMessages.request(view).blocks());
+
+        assertThat(text)
+                .contains("*Similar past incidents*")
+                .contains("• *checkout* `1.1.0` rolled back 2026-11-20 09:15 UTC (deploy #104, incident #4, still"
+                        + " open): rollback requested by <@U0APPROVER> with the paused canary's Roll back button")
+                .contains("• *checkout* `1.0.9` 2026-11-18 17:03 UTC (incident #5): error rate &gt; 5% over 120 s:")
+                .doesNotContain("by U0APPROVER", "2412 ms", "<b>");
+        var line = EscalationMessages.incidentLine(new PastIncidentView(resolvedWithoutDeploy, List.of()));
+        var summary = line.substring(line.indexOf("): ") + 3);
+        assertThat(summary).endsWith("…").doesNotContain("\n");
+        assertThat(summary.replace("&gt;", ">").length())
+                .isLessThanOrEqualTo(EscalationMessages.INCIDENT_SUMMARY_CHARS);
     }
 
     @Test
