@@ -168,6 +168,11 @@ public final class CanaryAnalysis {
         if (!Double.isFinite(s.canary().requests())
                 || !Double.isFinite(s.baseline().requests())) {
             blindSeconds += interval;
+            // a crash-looping canary may serve nothing at all, and its restarts are counted whatever the requests
+            Optional<Evidence> crashing = HardTriggers.check(history, policy.hardTriggers(), interval);
+            if (crashing.isPresent()) {
+                return new Verdict.Rollback(end, withRunning(crashing.get()));
+            }
             String which = Double.isFinite(s.canary().requests()) ? "baseline" : "canary";
             if (blindSeconds >= policy.maxNoDataSeconds()) {
                 return new Verdict.Pause(

@@ -60,6 +60,24 @@ class CanaryTrapsTest {
     }
 
     @Test
+    void aCrashLoopingCanaryThatServesNothingIsRolledBackOnItsRestartsNotPausedForNoData() {
+        var series = new ArrayList<IntervalSample>();
+        for (int i = 0; i < 54; i++) {
+            // no request series at all from the canary, but its pods restart
+            series.add(new IntervalSample(
+                    10L * i,
+                    Samples.track(100, 0, 40, 200),
+                    new TrackSample(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1)));
+        }
+        Verdict.Rollback rollback =
+                assertInstanceOf(Verdict.Rollback.class, Samples.replay(series).verdict());
+        assertEquals("restarts", rollback.evidence().getFirst().metric());
+        assertEquals("hard-trigger", rollback.evidence().getFirst().judge());
+        // the third restart, in the third interval: long before the no-data pause
+        assertEquals(30, rollback.at());
+    }
+
+    @Test
     void aMetricWithNoDataAtAllBlocksPromotionEvenWhenTheOthersAreFine() {
         var series = new ArrayList<IntervalSample>();
         for (IntervalSample s : Samples.healthy(60, 3)) {
