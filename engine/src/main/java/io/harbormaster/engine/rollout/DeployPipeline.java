@@ -881,7 +881,7 @@ public final class DeployPipeline {
                 .max(java.util.Comparator.comparing((Deploy o) -> !beforeCanary(o.state()))
                         .thenComparing(Deploy::id, java.util.Comparator.reverseOrder()))
                 .map(o -> "in flight: " + o.service() + " " + o.version() + " ("
-                        + o.state().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                        + o.state().words() + ")")
                 .orElse("another deploy of " + d.service() + " holds its rollout");
     }
 
@@ -1025,7 +1025,7 @@ public final class DeployPipeline {
                         + c.revert()
                                 .map(r -> "revert of " + r.fromVersion() + ", ")
                                 .orElse("")
-                        + c.deploy().state().name().toLowerCase() + ")")
+                        + c.deploy().state().words() + ")")
                 .toList();
     }
 
