@@ -108,7 +108,8 @@ public final class PipelineDesk implements DeployDesk {
                     .map(ServiceSpec::approverGroup)
                     .orElse("the approvers");
             return new RequestOutcome.Refused(
-                    command.service() + " is locked by " + l.lockedBy() + ": " + l.reason() + ". Nothing was started; "
+                    command.service() + " is locked by " + l.lockedBy() + ": " + l.shownReason()
+                            + ". Nothing was started; "
                             + l.lockedBy() + " or a member of *" + approvers + "* lifts the lock with `/deploy unlock "
                             + command.service() + "`.",
                     List.of(l.lockedBy()));
@@ -181,7 +182,7 @@ public final class PipelineDesk implements DeployDesk {
                     .ifPresent(l -> holds.add(new ServiceHold(
                             name,
                             ServiceHold.Kind.LOCK,
-                            l.reason(),
+                            l.shownReason(),
                             Optional.of(l.lockedBy()),
                             Optional.of(l.lockedAt()),
                             Optional.empty())));
@@ -346,8 +347,9 @@ public final class PipelineDesk implements DeployDesk {
     private ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {
         if (held.lockedBy().equals(who.id())) {
             return held.reason().equals(command.reason())
-                    ? new ActionOutcome.Duplicate(command.service() + " is already locked by you: " + held.reason())
-                    : new ActionOutcome.Refused(command.service() + " is already locked by you (" + held.reason()
+                    ? new ActionOutcome.Duplicate(
+                            command.service() + " is already locked by you: " + held.shownReason())
+                    : new ActionOutcome.Refused(command.service() + " is already locked by you (" + held.shownReason()
                             + "); unlock it first to change the reason.");
         }
         // someone else's lock: say who may lift it (CommandPolicy.unlock), so nobody is sent to unlock it in vain
@@ -356,7 +358,7 @@ public final class PipelineDesk implements DeployDesk {
                 .map(spec -> " or a member of *" + spec.approverGroup() + "*")
                 .orElse("");
         return new ActionOutcome.Refused(
-                command.service() + " is already locked by " + held.lockedBy() + " (" + held.reason() + "); only "
+                command.service() + " is already locked by " + held.lockedBy() + " (" + held.shownReason() + "); only "
                         + held.lockedBy() + approvers + " may unlock it.",
                 List.of(held.lockedBy()));
     }
@@ -394,13 +396,13 @@ public final class PipelineDesk implements DeployDesk {
             policies.lock(removed.get());
             return new ActionOutcome.Refused(
                     command.service() + " was unlocked and locked again meanwhile (by "
-                            + removed.get().lockedBy() + ": " + removed.get().reason() + "); it stays locked. Try"
+                            + removed.get().lockedBy() + ": " + removed.get().shownReason() + "); it stays locked. Try"
                             + " again if you still mean to lift it.",
                     List.of(removed.get().lockedBy()));
         }
         return new ActionOutcome.Done(
                 ":unlock: " + command.service() + " is unlocked (it was locked by " + was.lockedBy() + ": "
-                        + was.reason() + ").",
+                        + was.shownReason() + ").",
                 Optional.empty(),
                 List.of(was.lockedBy()));
     }

@@ -137,7 +137,7 @@ public final class Preflight {
         return f.lock()
                 .<CheckResult>map(l -> CheckResult.block(
                         name,
-                        "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.reason(),
+                        "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.shownReason(),
                         "/deploy unlock " + l.service() + " once the reason is resolved",
                         List.of(l.lockedBy())))
                 .orElseGet(() -> CheckResult.pass(name, "not locked"));

@@ -2025,7 +2025,7 @@ public final class DeployPipeline {
             return rollbackRefused(
                     service,
                     user,
-                    service + " is locked by " + l.lockedBy() + " (" + l.reason() + "): nothing was rolled back."
+                    service + " is locked by " + l.lockedBy() + " (" + l.shownReason() + "): nothing was rolled back."
                             + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
                             + " with /deploy unlock " + service,
                     List.of(l.lockedBy()));
