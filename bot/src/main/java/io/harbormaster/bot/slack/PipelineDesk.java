@@ -338,10 +338,39 @@ public final class PipelineDesk implements DeployDesk {
         if (!held.equals(ours)) {
             return alreadyLocked(held, command, who); // someone locked it in between
         }
+        var inFlight = deploys.inFlight(command.service()).stream()
+                .map(this::underLock)
+                .toList();
         return new ActionOutcome.Done(
-                ":lock: " + command.service() + " is locked: " + command.reason()
-                        + ". No deploys until `/deploy unlock " + command.service() + "`.",
+                ":lock: " + command.service() + " is locked: " + ours.shownReason() + ". No new deploy of "
+                        + command.service() + " starts until `/deploy unlock " + command.service() + "`."
+                        + (inFlight.isEmpty() ? "" : "\n" + String.join("\n", inFlight)),
                 Optional.empty());
+    }
+
+    /**
+     * What a lock taken now does to {@code d}, a deploy of the service in flight, in one line. The lock is looked at
+     * only by the preflight (and by a request to revert): a deploy that has not passed its preflight yet is stopped
+     * there, and one past it (its canary, its promotion, a rollback, a revert) is not stopped by it.
+     */
+    private String underLock(Deploy d) {
+        var which =
+                "• Deploy #" + d.id() + " (`" + d.version() + "`, " + d.state().words() + ")";
+        var revert = revertOf(d);
+        if (revert.isPresent()) {
+            return which + ", a revert of `" + revert.get().fromVersion() + "`, goes on: the lock does not stop a"
+                    + " revert under way.";
+        }
+        return switch (d.state()) {
+            case REQUESTED, SCORED, AWAITING_APPROVAL, APPROVED, PREFLIGHT ->
+                which + " will be stopped by its preflight, unless the lock is lifted before it gets there.";
+            case CANARY ->
+                which + " goes on: the lock does not stop a running canary, which the analysis still promotes or"
+                        + " rolls back. To stop it, `/deploy rollback " + d.service() + "`.";
+            case PROMOTING -> which + " goes on: its promotion finishes.";
+            case ROLLING_BACK -> which + " goes on: its rollback finishes.";
+            case REJECTED, EXPIRED, PROMOTED, ROLLED_BACK, FAILED -> which + " has ended.";
+        };
     }
 
     private ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {

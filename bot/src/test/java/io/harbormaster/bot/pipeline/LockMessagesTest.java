@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What Slack is told about a lock: a reason of any length (a lock set before reasons were capped) quoted so that what
- * follows it stays. The real pipeline, desk, front end and notifier against the Slack stand-in; the test moves the
- * clock and the pipeline.
+ * What Slack is told about a lock: what it does to the deploys of the service in flight when it is taken, and a
+ * reason of any length (a lock set before reasons were capped) quoted so that what follows it stays. The real
+ * pipeline, desk, front end and notifier against the Slack stand-in; the test moves the clock and the pipeline.
  */
 class LockMessagesTest {
     static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
@@ -45,6 +45,35 @@ class LockMessagesTest {
         bot.close();
         slack.close();
         db.close();
+    }
+
+    @Test
+    void aLockTakenWhileACanaryRunsSaysTheCanaryGoesOnAndAQueuedDeployStopsAtItsPreflight() {
+        long running = deployed("checkout", "1.4.1");
+        advanceUntil(running, DeployState.CANARY);
+        long queued = deployed("checkout", "1.5.0");
+        bot.engine.advance(queued); // waits for 1.4.1's canary
+
+        bot.requests.slashCommand(DEV, "/deploy", "lock checkout schema migration in progress");
+
+        var said = await("the lock's answer", () -> slack.messages(CHANNEL).stream()
+                        .filter(m -> m.text().startsWith(":lock: checkout is locked"))
+                        .findFirst()
+                        .orElse(null))
+                .text();
+        assertThat(said)
+                .contains("No new deploy of checkout starts until `/deploy unlock checkout`.")
+                .contains("Deploy #" + running + " (`1.4.1`, canary) goes on: the lock does not stop a running"
+                        + " canary, which the analysis still promotes or rolls back. To stop it, `/deploy rollback"
+                        + " checkout`.")
+                .contains("Deploy #" + queued + " (`1.5.0`, preflight) will be stopped by its preflight");
+
+        // and so it goes: the canary runs to its end under the lock, the queued deploy is stopped at its preflight
+        assertThat(f.runUntilDone(bot.engine, running, Duration.ofHours(2)).state())
+                .isEqualTo(DeployState.PROMOTED);
+        var stopped = bot.engine.advance(queued).orElseThrow();
+        assertThat(stopped.state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(queued).getLast().reason()).contains("no lock: locked by U0DEV");
     }
 
     @Test
