@@ -89,7 +89,8 @@ class LockMessagesTest {
                 .filter(m -> m.text().contains("is locked by"))
                 .findFirst()
                 .orElse(null));
-        assertThat(refused.allText())
+        // in the blocks, which is what Slack shows (the notification text holds more)
+        assertThat(refused.blocksJson())
                 .contains("lifts the lock with `/deploy unlock checkout`")
                 .contains("more characters)")
                 .contains("&lt;!channel&gt; migrating the orders table")
@@ -102,7 +103,7 @@ class LockMessagesTest {
                 .filter(m -> m.allText().contains("Held back"))
                 .findFirst()
                 .orElse(null));
-        assertThat(status.allText()).contains("more characters) (`/deploy unlock checkout` lifts it)");
+        assertThat(status.blocksJson()).contains("more characters) (`/deploy unlock checkout` lifts it)");
 
         // CI's deploy reaches its preflight, which is blocked: the thread says so, and how to unblock it
         f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
@@ -118,14 +119,15 @@ class LockMessagesTest {
                 .filter(m -> m.text().equals("Preflight blocked the deploy"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(preflight.allText())
+        assertThat(preflight.blocksJson())
                 .contains("more characters) (to unblock: /deploy unlock checkout once the reason is resolved)")
                 .doesNotContain("<!channel>");
         var failed = stopped.stream()
                 .filter(m -> m.text().startsWith(":x: *The deploy stopped*"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(failed.allText()).contains("more characters) (/deploy unlock checkout once the reason is resolved)");
+        assertThat(failed.blocksJson())
+                .contains("more characters) (/deploy unlock checkout once the reason is resolved)");
         for (var m : stopped) {
             assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
         }
