@@ -49,12 +49,17 @@ public final class AuditExportLinks {
         this.clock = clock;
     }
 
-    /** CSV and JSON links for what {@code requester} filtered, valid for the configured time. */
+    /**
+     * CSV and JSON links for what {@code requester} filtered, valid for the configured time: through the second they
+     * carry as their expiry, which the answer names.
+     */
     public AuditMessages.ExportLinks links(AuditQuery query, String requester) {
         var expires = clock.instant().plus(validity).getEpochSecond();
         return new AuditMessages.ExportLinks(
                 link(query, AuditExports.Format.csv, requester, expires),
-                link(query, AuditExports.Format.json, requester, expires));
+                link(query, AuditExports.Format.json, requester, expires),
+                Instant.ofEpochSecond(expires),
+                validity);
     }
 
     private URI link(AuditQuery q, AuditExports.Format format, String requester, long expires) {

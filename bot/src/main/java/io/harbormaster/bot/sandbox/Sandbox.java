@@ -274,7 +274,9 @@ public final class Sandbox implements AutoCloseable {
             byte[] linkSecret = new byte[32];
             new SecureRandom().nextBytes(linkSecret);
             bot.serveExports(address, linkSecret, Duration.ofMinutes(15));
-            requests = new SlackRequests(URI.create(address + "/slack/events"), signingSecret, Clock.systemUTC());
+            // Slack's part in a command: its response_url, and its immediate answer shown, both on the stand-in
+            requests =
+                    new SlackRequests(URI.create(address + "/slack/events"), signingSecret, Clock.systemUTC(), slack);
             var console = new SandboxConsole(this);
             try {
                 bot.start(settings.host(), port, List.of(), console::routes);

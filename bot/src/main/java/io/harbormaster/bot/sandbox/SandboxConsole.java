@@ -242,7 +242,10 @@ final class SandboxConsole {
 
     // ------------------------------------------------------------------------------------------------ writing
 
-    /** A slash command typed in the composer, sent to the bot as Slack sends it; the immediate answer is shown. */
+    /**
+     * A slash command typed in the composer, sent to the bot as Slack sends it; the immediate answer is shown (by
+     * {@link SlackRequests}, which plays Slack's part).
+     */
     private void command(Context ctx, JsonNode body) {
         var user = persona(ctx, body);
         var text = text(ctx, body, "text");
@@ -267,8 +270,8 @@ final class SandboxConsole {
             json(ctx, Map.of("ok", true));
             return;
         }
+        // the immediate answer is shown as Slack shows it, where the answer that follows may replace it
         var response = sandbox.requests().slashCommand(origin(user), command, args);
-        showAnswer(user, response, command);
         json(ctx, Map.of("ok", true, "status", response.statusCode()));
     }
 

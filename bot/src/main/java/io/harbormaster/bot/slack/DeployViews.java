@@ -51,7 +51,7 @@ final class DeployViews {
                 d.environment(),
                 requester,
                 d.state(),
-                stateLine.isBlank() ? d.state().name().toLowerCase(java.util.Locale.ROOT) : stateLine,
+                stateLine.isBlank() ? d.state().words() : stateLine,
                 d.emergency(),
                 d.updatedAt(),
                 people);

@@ -108,7 +108,8 @@ public final class PipelineDesk implements DeployDesk {
                     .map(ServiceSpec::approverGroup)
                     .orElse("the approvers");
             return new RequestOutcome.Refused(
-                    command.service() + " is locked by " + l.lockedBy() + ": " + l.reason() + ". Nothing was started; "
+                    command.service() + " is locked by " + l.lockedBy() + ": " + l.shownReason()
+                            + ". Nothing was started; "
                             + l.lockedBy() + " or a member of *" + approvers + "* lifts the lock with `/deploy unlock "
                             + command.service() + "`.",
                     List.of(l.lockedBy()));
@@ -181,7 +182,7 @@ public final class PipelineDesk implements DeployDesk {
                     .ifPresent(l -> holds.add(new ServiceHold(
                             name,
                             ServiceHold.Kind.LOCK,
-                            l.reason(),
+                            l.shownReason(),
                             Optional.of(l.lockedBy()),
                             Optional.of(l.lockedAt()),
                             Optional.empty())));
@@ -355,17 +356,47 @@ public final class PipelineDesk implements DeployDesk {
         if (!held.equals(ours)) {
             return alreadyLocked(held, command, who); // someone locked it in between
         }
+        var inFlight = deploys.inFlight(command.service()).stream()
+                .map(this::underLock)
+                .toList();
         return new ActionOutcome.Done(
-                ":lock: " + command.service() + " is locked: " + command.reason()
-                        + ". No deploys until `/deploy unlock " + command.service() + "`.",
+                ":lock: " + command.service() + " is locked: " + ours.shownReason() + ". No new deploy of "
+                        + command.service() + " starts until `/deploy unlock " + command.service() + "`."
+                        + (inFlight.isEmpty() ? "" : "\n" + String.join("\n", inFlight)),
                 Optional.empty());
+    }
+
+    /**
+     * What a lock taken now does to {@code d}, a deploy of the service in flight, in one line. The lock is looked at
+     * only by the preflight (and by a request to revert): a deploy that has not passed its preflight yet is stopped
+     * there, and one past it (its canary, its promotion, a rollback, a revert) is not stopped by it.
+     */
+    private String underLock(Deploy d) {
+        var which =
+                "• Deploy #" + d.id() + " (`" + d.version() + "`, " + d.state().words() + ")";
+        var revert = revertOf(d);
+        if (revert.isPresent()) {
+            return which + ", a revert of `" + revert.get().fromVersion() + "`, goes on: the lock does not stop a"
+                    + " revert under way.";
+        }
+        return switch (d.state()) {
+            case REQUESTED, SCORED, AWAITING_APPROVAL, APPROVED, PREFLIGHT ->
+                which + " will be stopped by its preflight, unless the lock is lifted before it gets there.";
+            case CANARY ->
+                which + " goes on: the lock does not stop a running canary, which the analysis still promotes or"
+                        + " rolls back. To stop it, `/deploy rollback " + d.service() + "`.";
+            case PROMOTING -> which + " goes on: its promotion finishes.";
+            case ROLLING_BACK -> which + " goes on: its rollback finishes.";
+            case REJECTED, EXPIRED, PROMOTED, ROLLED_BACK, FAILED -> which + " has ended.";
+        };
     }
 
     private ActionOutcome alreadyLocked(ServiceLock held, DeployCommand.Lock command, SlackUser who) {
         if (held.lockedBy().equals(who.id())) {
             return held.reason().equals(command.reason())
-                    ? new ActionOutcome.Duplicate(command.service() + " is already locked by you: " + held.reason())
-                    : new ActionOutcome.Refused(command.service() + " is already locked by you (" + held.reason()
+                    ? new ActionOutcome.Duplicate(
+                            command.service() + " is already locked by you: " + held.shownReason())
+                    : new ActionOutcome.Refused(command.service() + " is already locked by you (" + held.shownReason()
                             + "); unlock it first to change the reason.");
         }
         // someone else's lock: say who may lift it (CommandPolicy.unlock), so nobody is sent to unlock it in vain
@@ -374,7 +405,7 @@ public final class PipelineDesk implements DeployDesk {
                 .map(spec -> " or a member of *" + spec.approverGroup() + "*")
                 .orElse("");
         return new ActionOutcome.Refused(
-                command.service() + " is already locked by " + held.lockedBy() + " (" + held.reason() + "); only "
+                command.service() + " is already locked by " + held.lockedBy() + " (" + held.shownReason() + "); only "
                         + held.lockedBy() + approvers + " may unlock it.",
                 List.of(held.lockedBy()));
     }
@@ -412,13 +443,13 @@ public final class PipelineDesk implements DeployDesk {
             policies.lock(removed.get());
             return new ActionOutcome.Refused(
                     command.service() + " was unlocked and locked again meanwhile (by "
-                            + removed.get().lockedBy() + ": " + removed.get().reason() + "); it stays locked. Try"
+                            + removed.get().lockedBy() + ": " + removed.get().shownReason() + "); it stays locked. Try"
                             + " again if you still mean to lift it.",
                     List.of(removed.get().lockedBy()));
         }
         return new ActionOutcome.Done(
                 ":unlock: " + command.service() + " is unlocked (it was locked by " + was.lockedBy() + ": "
-                        + was.reason() + ").",
+                        + was.shownReason() + ").",
                 Optional.empty(),
                 List.of(was.lockedBy()));
     }

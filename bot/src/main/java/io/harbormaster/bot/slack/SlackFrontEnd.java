@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * The Slack front end: a Bolt app that answers {@code /deploy} and {@code /audit}, the Approve / Reject buttons, a
  * paused canary's Promote anyway / Roll back and an emergency deploy's Mark reviewed.
  * Every request is acknowledged at once (Slack allows 3 s); the work runs afterwards on a background executor and
- * reports through the Web API. Bolt verifies every request's signature and timestamp before any handler runs.
+ * reports through the Web API, or, for a deploy whose acknowledgement said it was being checked, in place of that
+ * acknowledgement through the command's response_url. Bolt verifies every request's signature and timestamp before
+ * any handler runs.
  */
 public final class SlackFrontEnd implements AutoCloseable {
     public static final String DEPLOY = "/deploy";
@@ -85,7 +87,11 @@ public final class SlackFrontEnd implements AutoCloseable {
                 .requestVerificationEnabled(true)
                 .authTestCacheEnabled(true)
                 .build());
-        this.web = new SlackWebApi(slack.methods(settings.botToken()), metrics, pacing);
+        this.web = new SlackWebApi(
+                slack.methods(settings.botToken()),
+                new com.slack.api.app_backend.interactive_components.ActionResponseSender(slack),
+                metrics,
+                pacing);
         app.command(DEPLOY, this::deploy);
         app.command(AUDIT, this::audit);
         app.blockAction(EscalationMessages.APPROVE_ACTION, (req, ctx) -> decide(req, ctx, Approval.Decision.APPROVE));
@@ -181,7 +187,14 @@ public final class SlackFrontEnd implements AutoCloseable {
             }
             case Parsed.Ok<DeployCommand>(var command) -> {
                 metrics.command(DEPLOY, subcommand(command));
-                later("/deploy " + subcommand(command), channel, user, () -> run(command, user, channel, key));
+                // a deploy's acknowledgement says it is being checked: its answer takes that message's place
+                var checking = command instanceof DeployCommand.Deploy
+                        ? Optional.ofNullable(p.getResponseUrl()).filter(u -> !u.isBlank())
+                        : Optional.<String>empty();
+                later(
+                        "/deploy " + subcommand(command),
+                        new Asker(channel, user, checking),
+                        () -> run(command, user, channel, key, checking));
                 response = switch (command) {
                     case DeployCommand.Deploy d ->
                         ephemeralAck(
@@ -196,9 +209,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         return response;
     }
 
-    private void run(DeployCommand command, SlackUser user, String channel, String key) {
+    private void run(DeployCommand command, SlackUser user, String channel, String key, Optional<String> checking) {
         switch (command) {
-            case DeployCommand.Deploy d -> requestDeploy(d, user, channel, key);
+            case DeployCommand.Deploy d -> requestDeploy(d, new Asker(channel, user, checking), key);
             case DeployCommand.Status s -> status(s, channel, user);
             case DeployCommand.Review r -> reviewTyped(desk.review(r.deployId(), user), channel, user);
             case DeployCommand.Rollback r -> act(desk.rollback(r, user, channel, key), channel, user);
@@ -254,46 +267,80 @@ public final class SlackFrontEnd implements AutoCloseable {
         return (text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1)) + ".";
     }
 
-    private void requestDeploy(DeployCommand.Deploy d, SlackUser user, String channel, String key) {
-        switch (desk.requestDeploy(d, user, channel, key)) {
-            case DeployDesk.RequestOutcome.Accepted(var view) ->
-                openThread(view, DeployMessages.received(view), channel, user);
+    private void requestDeploy(DeployCommand.Deploy d, Asker asker, String key) {
+        var user = asker.user();
+        switch (desk.requestDeploy(d, user, asker.channel(), key)) {
+            case DeployDesk.RequestOutcome.Accepted(var view) -> {
+                var thread = openThread(view, DeployMessages.received(view), asker);
+                // the parent message in the channel answers it; the "Checking …" above it points there (and stays
+                // as it is if Slack does not take that: the parent message says it all)
+                if (thread.isPresent() && asker.checking().isPresent()) {
+                    var link = web.permalink(thread.get()).join();
+                    web.replaceCommandAnswer(
+                                    asker.checking().get(), SlackMessage.text(DeployMessages.started(view, link)))
+                            .join();
+                }
+            }
             case DeployDesk.RequestOutcome.Duplicate(var view, var thread, var revert) -> {
                 var link = thread.flatMap(t -> web.permalink(t).join());
-                web.ephemeral(
-                        channel,
-                        user.id(),
-                        SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link, revert)));
+                answer(asker, SlackMessage.text(DeployMessages.alreadyRequested(view, user.id(), link, revert)));
             }
             case DeployDesk.RequestOutcome.Refused(var reason, var people) ->
-                web.ephemeral(channel, user.id(), SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
+                answer(asker, SlackMessage.text(":no_entry: " + Mrkdwn.escape(reason, people)));
         }
     }
 
     /**
-     * Posts a new deploy's parent message in {@code channel} and opens its thread with {@code firstReply}; the
-     * pipeline's notices follow there. When Slack does not take it, the person is told how to follow the deploy.
+     * Who typed a command, where, and the {@code response_url} of the command's acknowledgement when that said it was
+     * being checked ("Checking …"), for the answer to take its place.
      */
-    private void openThread(DeployView view, SlackMessage firstReply, String channel, SlackUser user) {
-        var parent = web.post(channel, DeployMessages.parent(view)).join();
+    private record Asker(String channel, SlackUser user, Optional<String> checking) {
+        Asker(String channel, SlackUser user) {
+            this(channel, user, Optional.empty());
+        }
+    }
+
+    /**
+     * Tells {@code asker} the answer to their command, which only they see: in place of the acknowledgement that said
+     * it was being checked (its response_url, {@code replace_original}), so that no stale "Checking …" stays above
+     * it; as a new ephemeral message when there is none, or Slack does not take it there (expired, used up, out of
+     * reach).
+     */
+    private void answer(Asker asker, SlackMessage message) {
+        if (asker.checking().isPresent()
+                && web.replaceCommandAnswer(asker.checking().get(), message)
+                        .join()
+                        .ok()) {
+            return;
+        }
+        web.ephemeral(asker.channel(), asker.user().id(), message);
+    }
+
+    /**
+     * Posts a new deploy's parent message in the asker's channel and opens its thread with {@code firstReply}; the
+     * pipeline's notices follow there. When Slack does not take it, the asker is told how to follow the deploy.
+     */
+    private Optional<ThreadRef> openThread(DeployView view, SlackMessage firstReply, Asker asker) {
+        var parent = web.post(asker.channel(), DeployMessages.parent(view)).join();
         if (parent instanceof SlackResult.Sent(var ch, var ts)) {
             var thread = new ThreadRef(ch, ts);
             web.reply(thread, firstReply);
             desk.threadOpened(view.deployId(), thread);
-        } else if (parent instanceof SlackResult.Failed(var method, var error)) {
-            web.ephemeral(
-                    channel,
-                    user.id(),
-                    SlackMessage.text("Deploy #" + view.deployId() + " started, but I could not post its thread"
-                            + " here (" + error + "). Invite me with `/invite @Harbormaster`; follow it with `"
-                            + DeployCommandParser.STATUS_USAGE + "`."));
+            return Optional.of(thread);
         }
+        var error = parent instanceof SlackResult.Failed(var method, var e) ? e : "unknown_error";
+        answer(
+                asker,
+                SlackMessage.text("Deploy #" + view.deployId() + " started, but I could not post its thread"
+                        + " here (" + error + "). Invite me with `/invite @Harbormaster`; follow it with `"
+                        + DeployCommandParser.STATUS_USAGE + "`."));
+        return Optional.empty();
     }
 
     private void act(DeployDesk.ActionOutcome outcome, String channel, SlackUser user) {
         switch (outcome) {
             case DeployDesk.ActionOutcome.Started(var view, var firstReply) ->
-                openThread(view, firstReply, channel, user);
+                openThread(view, firstReply, new Asker(channel, user));
             case DeployDesk.ActionOutcome.Done(var announcement, var thread, var people) -> {
                 var message =
                         SlackMessage.text(Mrkdwn.escape(announcement, people) + " (" + Mrkdwn.user(user.id()) + ")");
@@ -502,15 +549,19 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     /** Runs work after the ack; a failure is logged, counted and told to the person, never lost silently. */
     private void later(String what, String channel, SlackUser user, Runnable task) {
+        later(what, new Asker(channel, user), task);
+    }
+
+    /** ... told in place of the acknowledgement's "Checking …" when there is one. */
+    private void later(String what, Asker asker, Runnable task) {
         work.execute(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                log.error("{} for {} failed", what, user.id(), e);
+                log.error("{} for {} failed", what, asker.user().id(), e);
                 metrics.slackApiError("internal", e.getClass().getSimpleName());
-                web.ephemeral(
-                        channel,
-                        user.id(),
+                answer(
+                        asker,
                         SlackMessage.text(":warning: `" + what + "` failed inside Harbormaster ("
                                 + e.getClass().getSimpleName() + "). The details are in the bot's log."));
             }

@@ -365,7 +365,8 @@ final class InProcessBot
                             options.slackPacing(),
                             Duration.ofSeconds(10)));
             base = "http://127.0.0.1:" + harbormaster.start("127.0.0.1", 0, List.of());
-            requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+            // Slack's part in a command: its response_url on the stand-in, and its first answer shown there
+            requests = new SlackRequests(URI.create(base + "/slack/events"), SIGNING_SECRET, Clock.systemUTC(), slack);
         }
 
         @Override

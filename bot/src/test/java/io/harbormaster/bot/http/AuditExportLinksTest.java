@@ -125,6 +125,28 @@ class AuditExportLinksTest {
     }
 
     @Test
+    void theExpiryTheLinksCarryIsTheOneTheRouteHoldsThemTo() throws Exception {
+        clock.now = T0.plusMillis(37_400); // issued at 10:00:37.4
+        var issued = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR");
+        assertThat(issued.expiresAt()).isEqualTo(Instant.parse("2026-11-24T10:15:37Z"));
+        assertThat(issued.validFor()).isEqualTo(Duration.ofMinutes(15));
+        var answer = io.harbormaster.bot.slack.messages.BlockKitLimits.json(
+                io.harbormaster.bot.slack.messages.AuditMessages.summary(
+                                AuditQuery.all().withService("checkout"),
+                                log.summarize(AuditQuery.all().withService("checkout"), 3),
+                                Optional.of(issued),
+                                Optional.empty())
+                        .blocks());
+        assertThat(answer).contains("(links expire at 2026-11-24 10:15 UTC, in 15 min)");
+
+        // the minute it names, the link still works; past the second it carries, it does not
+        clock.now = Instant.parse("2026-11-24T10:15:37Z");
+        assertThat(get(issued.csv()).statusCode()).isEqualTo(200);
+        clock.now = Instant.parse("2026-11-24T10:15:38Z");
+        assertThat(get(issued.csv()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void aLinkForOneDeployExportsThatDeployOnlyAndItsFilterIsSigned() throws Exception {
         var issued = links.links(AuditQuery.all().withDeploy("d2"), "U0AUDITOR");
 

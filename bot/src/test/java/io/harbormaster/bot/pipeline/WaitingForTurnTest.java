@@ -29,11 +29,18 @@ class WaitingForTurnTest {
     PipelineFixture f;
     SlackStandIn slack;
     SlackBot bot;
+    /** While set, the cluster does not answer a rollback: the deploy stays rolling back. */
+    volatile boolean rollbacksHang;
 
     @BeforeEach
     void start() {
         db = SlackBot.database("waiting");
         f = new PipelineFixture(db); // checkout depends on payments
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("rollback") && rollbacksHang) {
+                throw new IllegalStateException("the API server did not answer");
+            }
+        });
         slack = SlackBot.slack(new SlackStandIn.User("U0DEV", "dev", "Dev Requester"));
         bot = new SlackBot(f, slack, "engine-a");
     }
@@ -91,6 +98,35 @@ class WaitingForTurnTest {
         assertThat(replies("checkout 1.5.0"))
                 .filteredOn(m -> m.text().contains("Waiting for its turn"))
                 .hasSize(1);
+    }
+
+    @Test
+    void whatADeployWaitsForIsNamedWithItsStateInWordsNotAsTheEnumIsSpelled() {
+        long first = deployed("checkout", "1.4.1");
+        advanceUntil(first, "1.4.1 in its canary", DeployState.CANARY);
+        rollbacksHang = true;
+        try {
+            bot.engine.rollbackRequested("checkout", "U0DEV");
+        } catch (IllegalStateException e) {
+            // the cluster did not answer: the deploy stays rolling back, as it would while a slow rollback runs
+        }
+        assertThat(f.deploys.find(first).orElseThrow().state()).isEqualTo(DeployState.ROLLING_BACK);
+
+        long second = deployed("checkout", "1.5.0");
+        bot.engine.advance(second);
+        await("1.5.0 waiting in its thread", () -> replies("checkout 1.5.0").stream()
+                .filter(m -> m.text().contains("*Waiting for its turn*"))
+                .findFirst()
+                .orElse(null));
+        assertThat(replies("checkout 1.5.0"))
+                .filteredOn(m -> m.text().contains("*Waiting for its turn*"))
+                .singleElement()
+                .satisfies(m -> assertThat(m.text())
+                        .contains("in flight: checkout 1.4.1 (rolling back)")
+                        .doesNotContain("rolling_back"));
+        await("1.5.0's parent naming it", () -> parent("checkout 1.5.0")
+                .filter(m -> m.text().endsWith("waiting for its turn: in flight: checkout 1.4.1 (rolling back)"))
+                .orElse(null));
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -47,7 +47,10 @@ class AuditLogDeskTest {
                 (q, who) -> {
                     linksIssued.add(q);
                     return Optional.of(new AuditMessages.ExportLinks(
-                            URI.create("https://bot.example/x.csv"), URI.create("https://bot.example/x.json")));
+                            URI.create("https://bot.example/x.csv"),
+                            URI.create("https://bot.example/x.json"),
+                            CLOCK.instant().plus(java.time.Duration.ofMinutes(15)),
+                            java.time.Duration.ofMinutes(15)));
                 },
                 CLOCK,
                 "engine-test",

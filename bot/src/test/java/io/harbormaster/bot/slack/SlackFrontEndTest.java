@@ -19,6 +19,7 @@ import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.risk.Threshold;
 import io.harbormaster.engine.rollout.Approval;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,6 +94,61 @@ class SlackFrontEndTest {
         assertThat(f.slack.ephemerals(CHANNEL).getFirst().ephemeralTo()).contains("U0REQUESTER");
         assertThat(f.slack.ephemerals(CHANNEL).getFirst().text()).contains("No build announced");
         assertThat(f.slack.messages(CHANNEL)).isEmpty();
+    }
+
+    /** Requests as Slack sends them to this workspace: with its response URLs, and their first answers shown. */
+    private SlackRequests slackSends() {
+        return new SlackRequests(
+                java.net.URI.create(f.base() + "/slack/events"),
+                SlackFixture.SIGNING_SECRET,
+                Clock.systemUTC(),
+                f.slack);
+    }
+
+    @Test
+    void aRefusedDeployIsAnsweredInPlaceOfItsCheckingMessage() {
+        slackSends().slashCommand(ALICE, "/deploy", "checkout 0.0.0-unannounced");
+
+        await("the answer in place of Checking", () -> f.slack.ephemerals(CHANNEL).stream()
+                .anyMatch(m -> m.text().contains("No build announced")));
+        // one message for the person: the acknowledgement, replaced by the answer (or, when the answer came first,
+        // the answer standing for it); no stale "Checking" above it
+        assertThat(f.slack.ephemerals(CHANNEL)).singleElement().satisfies(m -> {
+            assertThat(m.ephemeralTo()).contains(ALICE.userId());
+            assertThat(m.allText()).contains(":no_entry: No build announced").doesNotContain("Checking");
+        });
+        assertThat(chatCalls()).noneMatch(c -> c.method().equals("chat.postEphemeral"));
+        assertThat(f.slack.calls())
+                .filteredOn(c -> c.method().equals("response_url"))
+                .singleElement()
+                .satisfies(c -> assertThat(c.error()).isEmpty());
+    }
+
+    @Test
+    void anAcceptedDeployReplacesItsCheckingMessageWithWhereToFollowIt() {
+        slackSends().slashCommand(ALICE, "/deploy", "checkout 1.2.3");
+
+        await("the thread to open", () -> f.desk.threads.containsKey(42L));
+        await("the Checking message answered", () -> f.slack.ephemerals(CHANNEL).stream()
+                .anyMatch(m -> m.text().contains("started: follow it")));
+        var parent = f.slack.messages(CHANNEL).getFirst();
+        assertThat(f.slack.ephemerals(CHANNEL)).singleElement().satisfies(m -> assertThat(m.text())
+                .startsWith(":white_check_mark: Deploy #42 (`checkout` `1.2.3` to production) started: follow it in <")
+                .contains("/archives/" + CHANNEL + "/p" + parent.ts().replace(".", "") + "|its thread>")
+                .doesNotContain("Checking"));
+    }
+
+    @Test
+    void withoutAResponseUrlSlackTakesTheAnswerComesAsANewEphemeralMessage() {
+        // Slack's own requests in these tests carry a response_url that leads nowhere
+        f.requests.slashCommand(ALICE, "/deploy", "checkout 0.0.0-unannounced");
+        await("the ephemeral answer", () -> !f.slack.ephemerals(CHANNEL).isEmpty());
+        assertThat(chatCalls())
+                .filteredOn(c -> c.method().equals("chat.postEphemeral"))
+                .hasSize(1);
+        assertThat(f.metrics.scrape())
+                .asString()
+                .contains("harbormaster_slack_api_errors_total{error=\"unreachable\",method=\"response_url\"} 1.0");
     }
 
     @Test

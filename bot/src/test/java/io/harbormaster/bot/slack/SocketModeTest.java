@@ -80,6 +80,11 @@ class SocketModeTest {
         await("the thread to open", () -> f.desk.threads.containsKey(42L));
         assertThat(f.slack.messages(CHANNEL)).singleElement().satisfies(m -> assertThat(m.allText())
                 .contains("checkout 1.2.3 → production", "deploy #42"));
+        // the acknowledgement's "Checking …" gives way to where to follow the deploy, through the command's
+        // response_url
+        await("the Checking message answered", () -> f.slack.ephemerals(CHANNEL).stream()
+                .anyMatch(m -> m.text().contains("Deploy #42 (`checkout` `1.2.3` to production) started")));
+        assertThat(f.slack.ephemerals(CHANNEL)).noneMatch(m -> m.allText().contains("Checking"));
         assertThat(socket.unacknowledged()).isEmpty();
         assertThat(f.metrics.scrape()).asString().contains("harbormaster_slack_commands_total");
     }

@@ -103,7 +103,7 @@ public final class CommandPolicy {
     private static String held(ServiceLock lock) {
         return lock.service() + " is locked by " + lock.lockedBy() + " since "
                 + Times.words(lock.lockedAt()) + ": "
-                + lock.reason() + ".";
+                + lock.shownReason() + ".";
     }
 
     private static String names(List<String> groups) {

@@ -67,16 +67,37 @@ public final class Preflight {
                 + " review)";
     }
 
-    /** No other deploy of this service, or of one it depends on, may be in flight. */
+    /**
+     * No other deploy of this service, or of one it depends on, may be rolling out (in its canary, being promoted or
+     * rolled back, or a revert under way). The pass names the services it looked at, and no more: other services'
+     * deploys may well be running, and deploys of this one that have not reached the cluster yet (awaiting approval,
+     * say) do not count.
+     */
     public static CheckResult noConflictingDeploy(PreflightFacts f) {
         var name = "no conflicting deploy";
         if (f.conflicting().isEmpty()) {
-            return CheckResult.pass(name, "nothing else in flight");
+            var deps =
+                    f.service().dependencies().stream().map(Dependency::service).toList();
+            return CheckResult.pass(
+                    name,
+                    "no other deploy of " + f.service().name()
+                            + (deps.isEmpty()
+                                    ? ""
+                                    : ", or of its " + (deps.size() == 1 ? "dependency " : "dependencies ")
+                                            + inWords(deps) + ",")
+                            + " is rolling out");
         }
         return CheckResult.block(
                 name,
                 "in flight: " + String.join(", ", f.conflicting()),
                 "wait for those deploys to finish (/deploy status)");
+    }
+
+    /** {@code a}, {@code a and b}, {@code a, b and c}. */
+    private static String inWords(List<String> items) {
+        return items.size() == 1
+                ? items.getFirst()
+                : String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.getLast();
     }
 
     /** The service may only be deployed inside its deploy windows. */
@@ -116,7 +137,7 @@ public final class Preflight {
         return f.lock()
                 .<CheckResult>map(l -> CheckResult.block(
                         name,
-                        "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.reason(),
+                        "locked by " + l.lockedBy() + " since " + Times.words(l.lockedAt()) + ": " + l.shownReason(),
                         "/deploy unlock " + l.service() + " once the reason is resolved",
                         List.of(l.lockedBy())))
                 .orElseGet(() -> CheckResult.pass(name, "not locked"));

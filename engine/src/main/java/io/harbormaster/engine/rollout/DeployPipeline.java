@@ -927,7 +927,7 @@ public final class DeployPipeline {
                 .max(java.util.Comparator.comparing((Deploy o) -> !beforeCanary(o.state()))
                         .thenComparing(Deploy::id, java.util.Comparator.reverseOrder()))
                 .map(o -> "in flight: " + o.service() + " " + o.version() + " ("
-                        + o.state().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                        + o.state().words() + ")")
                 .orElse("another deploy of " + d.service() + " holds its rollout");
     }
 
@@ -1071,7 +1071,7 @@ public final class DeployPipeline {
                         + c.revert()
                                 .map(r -> "revert of " + r.fromVersion() + ", ")
                                 .orElse("")
-                        + c.deploy().state().name().toLowerCase() + ")")
+                        + c.deploy().state().words() + ")")
                 .toList();
     }
 
@@ -2156,7 +2156,7 @@ public final class DeployPipeline {
             return rollbackRefused(
                     service,
                     user,
-                    service + " is locked by " + l.lockedBy() + " (" + l.reason() + "): nothing was rolled back."
+                    service + " is locked by " + l.lockedBy() + " (" + l.shownReason() + "): nothing was rolled back."
                             + " While it is locked only " + l.lockedBy() + " may revert it; or lift the lock first"
                             + " with /deploy unlock " + service,
                     List.of(l.lockedBy()));

@@ -77,6 +77,35 @@ class PreflightTest {
     }
 
     @Test
+    void aPassedConflictCheckNamesTheServicesItLookedAtNotEverything() {
+        // other services' deploys may be running: the pass says whose deploys it found none of
+        var withDependencies = (CheckResult.Pass) Preflight.noConflictingDeploy(clear(checkout(List.of())));
+        assertThat(withDependencies.note())
+                .isEqualTo(
+                        "no other deploy of checkout, or of its dependencies payments and inventory, is rolling out");
+        var alone = checkout(List.of());
+        alone = new ServiceSpec(
+                alone.name(),
+                alone.namespace(),
+                alone.deployment(),
+                alone.container(),
+                alone.criticality(),
+                List.of(),
+                alone.approverGroup(),
+                alone.requiredApprovals(),
+                alone.windows(),
+                alone.canary(),
+                alone.escalatedCanary(),
+                alone.metricTemplates(),
+                alone.channel(),
+                alone.deployerGroup(),
+                alone.oncallChannel(),
+                alone.gatewayRoute());
+        var single = (CheckResult.Pass) Preflight.noConflictingDeploy(clear(alone));
+        assertThat(single.note()).isEqualTo("no other deploy of checkout is rolling out");
+    }
+
+    @Test
     void everyBlockingReasonIsReportedAtOnceWithItsUnblockHint() {
         var f = new PreflightFacts(
                 checkout(List.of()),

@@ -1,5 +1,7 @@
 package io.harbormaster.bot.slack.api;
 
+import com.slack.api.app_backend.interactive_components.ActionResponseSender;
+import com.slack.api.app_backend.interactive_components.response.ActionResponse;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class SlackWebApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SlackWebApi.class);
     private static final String LOOKUP_BY_EMAIL = "users.lookupByEmail";
+    /** What a post to a request's {@code response_url} is called in the log and in the metrics. */
+    private static final String RESPONSE_URL = "response_url";
 
     /**
      * How the client paces and retries.
@@ -40,6 +44,7 @@ public final class SlackWebApi implements AutoCloseable {
     }
 
     private final MethodsClient client;
+    private final ActionResponseSender responses;
     private final BotMetrics metrics;
     private final Settings settings;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -48,7 +53,16 @@ public final class SlackWebApi implements AutoCloseable {
 
     /** {@code client} must carry the bot token ({@code Slack#methods(token)}). */
     public SlackWebApi(MethodsClient client, BotMetrics metrics, Settings settings) {
+        this(client, new ActionResponseSender(com.slack.api.Slack.getInstance()), metrics, settings);
+    }
+
+    /**
+     * ... and {@code responses} posts to a request's {@code response_url} ({@link #replaceCommandAnswer}) with the
+     * same Slack client configuration as {@code client}.
+     */
+    public SlackWebApi(MethodsClient client, ActionResponseSender responses, BotMetrics metrics, Settings settings) {
         this.client = client;
+        this.responses = responses;
         this.metrics = metrics;
         this.settings = settings;
     }
@@ -88,6 +102,52 @@ public final class SlackWebApi implements AutoCloseable {
                     return r.isOk() ? sent(channel, r.getMessageTs()) : failed("chat.postEphemeral", r);
                 }),
                 executor);
+    }
+
+    /**
+     * Replaces what a slash command's acknowledgement showed the person (its "Checking …") by {@code message}, through
+     * the command's {@code response_url} with {@code replace_original}: still seen by that person only, in the same
+     * place. Slack takes a response_url a few times within 30 minutes; a refusal, or Slack out of reach, is answered
+     * as a failure (once, not retried: the caller tells the person another way).
+     */
+    public CompletableFuture<SlackResult> replaceCommandAnswer(String responseUrl, SlackMessage message) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        var r = responses.send(
+                                responseUrl,
+                                ActionResponse.builder()
+                                        .responseType("ephemeral")
+                                        .replaceOriginal(true)
+                                        .text(message.text())
+                                        .blocks(message.blocks())
+                                        .build());
+                        if (r.getCode() != null && r.getCode() == 200) {
+                            return sent("", "");
+                        }
+                        var body = r.getBody() == null ? "" : r.getBody().strip();
+                        var error = body.isEmpty() || body.length() > 64 || body.contains(" ")
+                                ? "http_" + r.getCode()
+                                : body;
+                        return refused(RESPONSE_URL, error);
+                    } catch (IOException e) {
+                        // the address is a credential of sorts: it is not logged
+                        return refused(RESPONSE_URL, "unreachable");
+                    } catch (RuntimeException e) {
+                        log.warn(
+                                "Slack {} failed: {}",
+                                RESPONSE_URL,
+                                e.getClass().getSimpleName());
+                        return refused(RESPONSE_URL, "internal_error");
+                    }
+                },
+                executor);
+    }
+
+    private SlackResult refused(String method, String error) {
+        metrics.slackApiError(method, error);
+        log.warn("Slack {} refused: {}", method, error);
+        return new SlackResult.Failed(method, error);
     }
 
     /** A link to a message, e.g. the deploy thread for the rollback notice; empty if Slack cannot give one. */

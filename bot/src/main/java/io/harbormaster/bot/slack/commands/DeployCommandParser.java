@@ -2,6 +2,7 @@ package io.harbormaster.bot.slack.commands;
 
 import io.harbormaster.engine.policy.Names;
 import io.harbormaster.engine.policy.ServiceCatalog;
+import io.harbormaster.engine.policy.ServiceLock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -151,6 +152,16 @@ public final class DeployCommandParser {
         if (reason.isEmpty()) {
             return Parsed.invalid(
                     Usage.of("A lock needs a reason, so others know why they cannot deploy.", LOCK_USAGE));
+        }
+        // every message about the lock quotes its reason: a long one would push what follows it (how to lift the
+        // lock) past Slack's limits
+        int length = ServiceLock.length(reason);
+        if (length > ServiceLock.MAX_REASON) {
+            return Parsed.invalid(Usage.of(
+                    "A lock's reason is at most " + ServiceLock.MAX_REASON + " characters; this one has " + length
+                            + ". Nothing was locked: say it in fewer words (a link to the ticket or the incident can"
+                            + " carry the details).",
+                    LOCK_USAGE));
         }
         return Parsed.ok(new DeployCommand.Lock(((Parsed.Ok<String>) service).command(), reason));
     }

@@ -18,8 +18,20 @@ import java.util.Optional;
 public final class AuditMessages {
     private AuditMessages() {}
 
-    /** Short-lived signed links to the full export, as the HTTP API issues them. */
-    public record ExportLinks(URI csv, URI json) {}
+    /**
+     * Short-lived signed links to the full export, as the HTTP API issues them: they work until {@code expiresAt}
+     * ({@code validFor} after they were issued).
+     */
+    public record ExportLinks(URI csv, URI json, java.time.Instant expiresAt, java.time.Duration validFor) {
+        /**
+         * When the links stop working, as the answer says it: the minute (UTC) they work until at least, so that
+         * nobody who comes back at that minute finds them dead, and how long that is from now.
+         */
+        String expiryInWords() {
+            return "links expire at " + Times.words(expiresAt) + ", in "
+                    + io.harbormaster.engine.text.Durations.words(validFor);
+        }
+    }
 
     /**
      * How many entries matched, per decision, the newest few, and links to export them all; {@code remark}, for a
@@ -86,8 +98,8 @@ public final class AuditMessages {
         }
         // an export of nothing is no answer: a query that matched nothing says so, and offers no file to download
         links.filter(l -> s.matched() > 0)
-                .ifPresent(l -> blocks.add(BlockKit.context(
-                        List.of("Export: <" + l.csv() + "|CSV> · <" + l.json() + "|JSON> (links expire soon)"))));
+                .ifPresent(l -> blocks.add(BlockKit.context(List.of(
+                        "Export: <" + l.csv() + "|CSV> · <" + l.json() + "|JSON> (" + l.expiryInWords() + ")"))));
         return new SlackMessage(count(s.matched(), "audit entry", "audit entries") + " " + filters(q), blocks);
     }
 

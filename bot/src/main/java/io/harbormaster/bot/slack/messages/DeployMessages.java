@@ -63,6 +63,16 @@ public final class DeployMessages {
         return new SlackMessage(title + ": " + stateLine, blocks);
     }
 
+    /**
+     * What the person who typed {@code /deploy} sees in place of "Checking …" once the deploy has its parent message
+     * and thread in the channel: that it started, and where to follow it ({@code threadLink}, when Slack gave one).
+     */
+    public static String started(DeployView d, Optional<String> threadLink) {
+        return ":white_check_mark: Deploy #" + d.deployId() + " (`" + d.service() + "` `" + d.version() + "` to "
+                + d.environment() + ") started: follow it in "
+                + threadLink.map(l -> "<" + l + "|its thread>").orElse("its thread in this channel") + ".";
+    }
+
     /** The first thread reply: the request was taken. */
     public static SlackMessage received(DeployView d) {
         return SlackMessage.text("Request received from " + requester(d.requesterId()) + " for `" + d.service()

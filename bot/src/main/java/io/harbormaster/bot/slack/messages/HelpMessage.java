@@ -20,7 +20,9 @@ public final class HelpMessage {
                         + " rolled back to the stable version); with nothing in flight, put back the version it ran"
                         + " before its latest promotion, at once (no canary), and block automatic deploys for a while"
                         + " (`defaults.auto_deploy_block`, an hour unless configured)",
-                "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no deploys until it is unlocked",
+                "`" + DeployCommandParser.LOCK_USAGE + "`\n    hold the service: no new deploy starts until it is"
+                        + " unlocked (a deploy past its preflight, such as a running canary, goes on); the reason is at"
+                        + " most " + io.harbormaster.engine.policy.ServiceLock.MAX_REASON + " characters",
                 "`" + DeployCommandParser.UNLOCK_USAGE
                         + "`\n    release the hold (someone else's: only they or the service's approvers)",
                 "`" + DeployCommandParser.REVIEW_USAGE

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
@@ -24,7 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Sends requests to a bot's {@code /slack/events} the way Slack does: a slash command's form body, a button click's
  * {@code payload=} form body, each signed with {@code v0} HMAC-SHA256 over {@code v0:{timestamp}:{raw body}}. The
- * sandbox console and the tests use it, so the bot's code they exercise is the production code.
+ * sandbox console and the tests use it, so the bot's code they exercise is the production code. Given the Slack
+ * stand-in, it also plays the rest of Slack's part in a slash command: the command carries a response_url of the
+ * stand-in's, and the bot's immediate answer is shown to the person there.
  */
 public final class SlackRequests {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,32 +35,60 @@ public final class SlackRequests {
     private final URI events;
     private final String signingSecret;
     private final Clock clock;
+    private final Optional<SlackStandIn> slack;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param events the bot's {@code /slack/events} URL */
+    /**
+     * Requests whose answers nobody is shown: a slash command's response_url leads nowhere.
+     *
+     * @param events the bot's {@code /slack/events} URL
+     */
     public SlackRequests(URI events, String signingSecret, Clock clock) {
+        this(events, signingSecret, clock, Optional.empty());
+    }
+
+    /**
+     * ... as Slack sends them with {@code slack} as its workspace: a slash command carries one of its response URLs,
+     * and its immediate answer is shown there ({@link SlackStandIn#showCommandAnswer}).
+     */
+    public SlackRequests(URI events, String signingSecret, Clock clock, SlackStandIn slack) {
+        this(events, signingSecret, clock, Optional.of(slack));
+    }
+
+    private SlackRequests(URI events, String signingSecret, Clock clock, Optional<SlackStandIn> slack) {
         this.events = events;
         this.signingSecret = signingSecret;
         this.clock = clock;
+        this.slack = slack;
     }
 
     /** Who sends a request, and from where. */
     public record Origin(String userId, String userName, String channelId, String channelName) {}
 
-    /** The form body Slack sends for a slash command. */
+    /** The form body Slack sends for a slash command (with a response_url that leads nowhere). */
     public static String slashCommandBody(Origin from, String command, String text) {
-        return form(slashCommandFields(from, command, text));
+        return form(slashCommandFields(from, command, text, NOWHERE.get()));
     }
 
     /** The same slash command as Socket Mode carries it: the form's fields as one JSON object. */
     public static ObjectNode slashCommandPayload(Origin from, String command, String text) {
+        return slashCommandPayload(from, command, text, NOWHERE.get());
+    }
+
+    /** ... whose response_url is {@code responseUrl}. */
+    public static ObjectNode slashCommandPayload(Origin from, String command, String text, String responseUrl) {
         var p = JSON.createObjectNode();
-        slashCommandFields(from, command, text).forEach(p::put);
+        slashCommandFields(from, command, text, responseUrl).forEach(p::put);
         return p;
     }
 
-    private static Map<String, String> slashCommandFields(Origin from, String command, String text) {
+    /** A response_url of Slack's form on a host that does not exist: for requests whose answers nobody is shown. */
+    private static final java.util.function.Supplier<String> NOWHERE =
+            () -> "https://hooks.slack.invalid/commands/T0SANDBOX/" + UUID.randomUUID();
+
+    private static Map<String, String> slashCommandFields(
+            Origin from, String command, String text, String responseUrl) {
         var form = new LinkedHashMap<String, String>();
         form.put("token", "legacy-verification-token");
         form.put("team_id", "T0SANDBOX");
@@ -70,7 +101,7 @@ public final class SlackRequests {
         form.put("text", text);
         form.put("api_app_id", "A0HARBORMASTER");
         form.put("is_enterprise_install", "false");
-        form.put("response_url", "https://hooks.slack.invalid/commands/T0SANDBOX/" + UUID.randomUUID());
+        form.put("response_url", responseUrl);
         form.put("trigger_id", triggerId());
         return form;
     }
@@ -142,9 +173,56 @@ public final class SlackRequests {
         }
     }
 
-    /** Posts a slash command, signed now. */
+    /**
+     * Posts a slash command, signed now. With the stand-in, the command carries one of its response URLs, and the
+     * bot's immediate answer is shown as Slack shows it: its text and blocks to the person (in the channel with {@code
+     * response_type: in_channel}), or, when the bot did not answer 200, Slack's {@code dispatch_failed}.
+     */
     public HttpResponse<String> slashCommand(Origin from, String command, String text) {
-        return send(slashCommandBody(from, command, text));
+        if (slack.isEmpty()) {
+            return send(slashCommandBody(from, command, text));
+        }
+        var responseUrl = slack.get().responseUrl(from.channelId(), from.userId());
+        var response = send(form(slashCommandFields(from, command, text, responseUrl)));
+        showAnswer(slack.get(), from, command, response, responseUrl);
+        return response;
+    }
+
+    private static void showAnswer(
+            SlackStandIn slack, Origin from, String command, HttpResponse<String> response, String responseUrl) {
+        var url = Optional.of(responseUrl);
+        if (response.statusCode() != 200) {
+            slack.showCommandAnswer(
+                    from.channelId(),
+                    from.userId(),
+                    command + " failed with the error \"dispatch_failed\" (the app answered HTTP "
+                            + response.statusCode() + ")",
+                    "[]",
+                    false,
+                    url);
+            return;
+        }
+        var body = response.body() == null ? "" : response.body().strip();
+        if (body.isEmpty()) {
+            return; // an empty acknowledgement shows nothing
+        }
+        try {
+            var answer = JSON.readTree(body);
+            var shown = answer.path("text").asText("");
+            var blocks = answer.has("blocks") ? answer.get("blocks").toString() : "[]";
+            if (!shown.isBlank() || !blocks.equals("[]")) {
+                slack.showCommandAnswer(
+                        from.channelId(),
+                        from.userId(),
+                        shown,
+                        blocks,
+                        answer.path("response_type").asText("").equals("in_channel"),
+                        url);
+            }
+        } catch (IOException e) {
+            // Slack shows a plain-text answer as it is.
+            slack.showCommandAnswer(from.channelId(), from.userId(), body, "[]", false, url);
+        }
     }
 
     /** Posts a button click, signed now. */

@@ -77,6 +77,30 @@ public final class SlackStandIn implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Where the stand-in's response URLs live on its server. */
+    private static final String RESPOND = "/_standin/respond/";
+
+    /** How many times Slack takes one response_url. */
+    static final int RESPONSE_URL_USES = 5;
+
+    /**
+     * A slash command's response_url: whom and where it answers, how often it was used, and the message that a
+     * {@code replace_original} replaces (the command's immediate answer once it is shown, or what replaced it).
+     */
+    private static final class Hook {
+        final String channel;
+        final String user;
+        int uses;
+        Optional<String> shownTs = Optional.empty();
+
+        Hook(String channel, String user) {
+            this.channel = channel;
+            this.user = user;
+        }
+    }
+
+    private final Map<String, Hook> hooks = new HashMap<>();
+
     private final String token;
     private final String teamId;
     private final String botUserId;
@@ -110,6 +134,7 @@ public final class SlackStandIn implements AutoCloseable {
             cfg.routes.get("/_standin/state", ctx -> ctx.contentType("application/json")
                     .result(JSON.writeValueAsString(state())));
             cfg.routes.get("/archives/{channel}/{message}", ctx -> serveThread(ctx, Optional.empty()));
+            cfg.routes.post(RESPOND + "{hook}", this::respond);
         });
     }
 
@@ -301,6 +326,166 @@ public final class SlackStandIn implements AutoCloseable {
                 c.id(), nextTs(), Optional.empty(), botUserId, text, blocksJson, false, Optional.of(user), 0);
         messages.add(m);
         return m;
+    }
+
+    /**
+     * A fresh {@code response_url} for a slash command {@code user} types in {@code channel}, as Slack sends one with
+     * each command: a POST of a message to it (JSON) shows it to the person, or with {@code replace_original} puts it
+     * in place of the command's immediate answer ({@link #showCommandAnswer}), or with {@code delete_original} takes
+     * that away. Like Slack's, it is taken {@value #RESPONSE_URL_USES} times.
+     */
+    public synchronized String responseUrl(String channel, String user) {
+        var id = java.util.UUID.randomUUID().toString().replace("-", "");
+        hooks.put(id, new Hook(channel, user));
+        return "http://127.0.0.1:" + server.port() + RESPOND + id;
+    }
+
+    /**
+     * Shows a slash command's immediate answer (its acknowledgement's text and blocks) as Slack does, to the person only
+     * unless {@code inChannel}; when the command came with {@code responseUrl} (one of {@link #responseUrl}), it is the
+     * message a {@code replace_original} sent there replaces. Slack shows an acknowledgement before anything the app
+     * sends later: an answer whose response_url already replaced it is not shown. Content Slack would refuse is
+     * recorded as a failed call.
+     */
+    public synchronized Optional<Message> showCommandAnswer(
+            String channel,
+            String user,
+            String text,
+            String blocksJson,
+            boolean inChannel,
+            Optional<String> responseUrl) {
+        var hook = responseUrl.flatMap(this::hookId).map(hooks::get);
+        if (hook.isPresent() && hook.get().shownTs.isPresent()) {
+            return Optional.empty(); // replaced already
+        }
+        var args = new HashMap<String, String>();
+        args.put("text", text);
+        args.put("blocks", normalized(blocksJson.isBlank() ? "[]" : blocksJson));
+        var refused = content(args);
+        if (refused.isPresent()) {
+            calls.add(new Call(
+                    "command.response",
+                    Map.of(),
+                    Instant.now(),
+                    refused.get().path("error").asText()));
+            return Optional.empty();
+        }
+        var c = channel(channel).orElseThrow(() -> new IllegalArgumentException("no channel " + channel));
+        var m = new Message(
+                c.id(),
+                nextTs(),
+                Optional.empty(),
+                botUserId,
+                text,
+                args.get("blocks"),
+                false,
+                inChannel ? Optional.empty() : Optional.of(user),
+                0);
+        messages.add(m);
+        hook.ifPresent(h -> h.shownTs = Optional.of(m.ts()));
+        return Optional.of(m);
+    }
+
+    /** The hook id of one of this stand-in's response URLs. */
+    private Optional<String> hookId(String responseUrl) {
+        var prefix = "http://127.0.0.1:" + server.port() + RESPOND;
+        return responseUrl.startsWith(prefix) ? Optional.of(responseUrl.substring(prefix.length())) : Optional.empty();
+    }
+
+    /**
+     * {@code POST} to a response_url, answered as Slack answers one: {@code ok}, or HTTP 404 for a URL it does not
+     * know or that was used up, 400 for a body that is not a message it would show.
+     */
+    private void respond(Context ctx) {
+        var id = ctx.pathParam("hook");
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.bodyAsBytes());
+        } catch (java.io.IOException e) {
+            body = null;
+        }
+        var error = body != null && body.isObject() ? respond(id, body) : "invalid_payload";
+        if (error.equals("invalid_payload")) {
+            calls.add(new Call("response_url", Map.of(), Instant.now(), error));
+        }
+        ctx.status(error.isEmpty() ? 200 : error.equals("no_active_hooks") || error.equals("used_url") ? 404 : 400)
+                .contentType("text/plain; charset=utf-8")
+                .result(error.isEmpty() ? "ok" : error);
+    }
+
+    /**
+     * What a response_url does with {@code body}; empty when it was taken, else Slack's error. The call is recorded with
+     * what it did, at once: whoever sees its effect sees the call.
+     */
+    private synchronized String respond(String id, JsonNode body) {
+        var error = respondTo(id, body);
+        calls.add(new Call("response_url", Map.of(), Instant.now(), error));
+        return error;
+    }
+
+    private String respondTo(String id, JsonNode body) {
+        var hook = hooks.get(id);
+        if (hook == null) {
+            return "no_active_hooks";
+        }
+        if (++hook.uses > RESPONSE_URL_USES) {
+            return "used_url";
+        }
+        int original = -1;
+        for (int i = 0; i < messages.size() && hook.shownTs.isPresent(); i++) {
+            var m = messages.get(i);
+            if (m.channel().equals(hook.channel) && m.ts().equals(hook.shownTs.get())) {
+                original = i;
+            }
+        }
+        if (body.path("delete_original").asBoolean(false)) {
+            if (original >= 0) {
+                messages.remove(original);
+            }
+            return "";
+        }
+        var args = new HashMap<String, String>();
+        args.put("text", body.path("text").asText(""));
+        if (body.has("blocks") && !body.get("blocks").isNull()) {
+            args.put("blocks", normalized(body.get("blocks").toString()));
+        }
+        var refused = content(args);
+        if (refused.isPresent()) {
+            return refused.get().path("error").asText();
+        }
+        boolean inChannel = body.path("response_type").asText("").equals("in_channel");
+        boolean replace = body.path("replace_original").asBoolean(false);
+        if (replace && original >= 0) {
+            var old = messages.get(original);
+            messages.set(
+                    original,
+                    new Message(
+                            old.channel(),
+                            old.ts(),
+                            old.threadTs(),
+                            old.user(),
+                            args.get("text"),
+                            args.getOrDefault("blocks", "[]"),
+                            false,
+                            old.ephemeralTo(),
+                            old.edits() + 1));
+            return "";
+        }
+        var m = new Message(
+                hook.channel,
+                nextTs(),
+                Optional.empty(),
+                botUserId,
+                args.get("text"),
+                args.getOrDefault("blocks", "[]"),
+                false,
+                inChannel ? Optional.empty() : Optional.of(hook.user),
+                0);
+        messages.add(m);
+        if (replace) {
+            hook.shownTs = Optional.of(m.ts()); // it stands for the answer not shown yet
+        }
+        return "";
     }
 
     /** Every message as JSON, which {@link #load} reads back, so that a sandbox started again shows the same channel. */
@@ -617,35 +802,18 @@ public final class SlackStandIn implements AutoCloseable {
     }
 
     /**
-     * Shows a slash command's response (a Socket Mode acknowledgement's payload) as Slack does: to the person only,
-     * unless it says {@code response_type: in_channel}. Content Slack would refuse is recorded as a failed call.
+     * Shows a slash command's response (a Socket Mode acknowledgement's payload) as Slack does
+     * ({@link #showCommandAnswer}), as the answer to the command's {@code responseUrl}.
      */
-    synchronized void commandResponse(String channelId, String userId, JsonNode response) {
-        var args = new HashMap<String, String>();
-        args.put("text", response.path("text").asText(""));
-        if (response.has("blocks")) {
-            args.put("blocks", normalized(response.get("blocks").toString()));
-        }
-        var refused = content(args);
-        if (refused.isPresent()) {
-            calls.add(new Call(
-                    "socket_mode.response",
-                    Map.of(),
-                    Instant.now(),
-                    refused.get().path("error").asText()));
-            return;
-        }
-        boolean inChannel = response.path("response_type").asText("").equals("in_channel");
-        messages.add(new Message(
+    synchronized void commandResponse(
+            String channelId, String userId, JsonNode response, Optional<String> responseUrl) {
+        showCommandAnswer(
                 channelId,
-                nextTs(),
-                Optional.empty(),
-                botUserId,
-                args.get("text"),
-                args.getOrDefault("blocks", "[]"),
-                false,
-                inChannel ? Optional.empty() : Optional.of(userId),
-                0));
+                userId,
+                response.path("text").asText(""),
+                response.has("blocks") ? response.get("blocks").toString() : "[]",
+                response.path("response_type").asText("").equals("in_channel"),
+                responseUrl);
     }
 
     /** The error for missing or unacceptable message content, if there is one. */

@@ -141,9 +141,13 @@ public final class SocketModeStandIn {
         return id;
     }
 
-    /** A slash command over the socket (type {@code slash_commands}); returns the envelope id. */
+    /**
+     * A slash command over the socket (type {@code slash_commands}), with a response_url of the stand-in's own; returns
+     * the envelope id.
+     */
     public String slashCommand(SlackRequests.Origin from, String command, String text) {
-        return deliver("slash_commands", SlackRequests.slashCommandPayload(from, command, text), true);
+        var responseUrl = slack.responseUrl(from.channelId(), from.userId());
+        return deliver("slash_commands", SlackRequests.slashCommandPayload(from, command, text, responseUrl), true);
     }
 
     /** A button click over the socket (type {@code interactive}); returns the envelope id. */
@@ -207,7 +211,8 @@ public final class SocketModeStandIn {
             slack.commandResponse(
                     envelope.payload().path("channel_id").asText(),
                     envelope.payload().path("user_id").asText(),
-                    payload.get());
+                    payload.get(),
+                    Optional.ofNullable(envelope.payload().get("response_url")).map(JsonNode::asText));
         }
         acks.add(new Ack(id, connection, payload, Instant.now()));
     }

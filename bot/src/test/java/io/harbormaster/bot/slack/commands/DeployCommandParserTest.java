@@ -156,6 +156,21 @@ class DeployCommandParserTest {
     }
 
     @Test
+    void aLockReasonLongerThanTheCapIsRefusedSayingTheCapAndItsLength() {
+        var atCap = "x".repeat(io.harbormaster.engine.policy.ServiceLock.MAX_REASON);
+        assertThat(ok("lock payments " + atCap)).isEqualTo(new DeployCommand.Lock("payments", atCap));
+
+        // 3400 characters, emoji counted as one each
+        var tooLong = "db migration: ".repeat(200) + "\uD83D\uDD25".repeat(600);
+        var refused = invalid("lock payments " + tooLong);
+        assertThat(refused.message())
+                .contains("at most 500 characters; this one has 3400.")
+                .contains("Nothing was locked")
+                .doesNotContain("db migration");
+        assertThat(refused.usage()).isEqualTo(DeployCommandParser.LOCK_USAGE);
+    }
+
+    @Test
     void reviewNamesOneDeployByTheNumberStatusShows() {
         assertThat(ok("review 42")).isEqualTo(new DeployCommand.Review(42));
         assertThat(ok("REVIEW #42")).isEqualTo(new DeployCommand.Review(42));

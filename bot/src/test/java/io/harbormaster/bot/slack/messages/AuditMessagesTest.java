@@ -47,7 +47,22 @@ class AuditMessagesTest {
 
     private static final AuditMessages.ExportLinks LINKS = new AuditMessages.ExportLinks(
             URI.create("https://bot.example/audit/export?format=csv"),
-            URI.create("https://bot.example/audit/export?format=json"));
+            URI.create("https://bot.example/audit/export?format=json"),
+            Instant.parse("2026-12-07T14:21:08Z"),
+            java.time.Duration.ofMinutes(15));
+
+    @Test
+    void theExportLinksSayWhenTheyExpireNotJustSoon() throws Exception {
+        var m = AuditMessages.summary(
+                AuditQuery.all().withService("checkout"),
+                new AuditSummary(3, Map.of("automatic", 3L), List.of()),
+                Optional.of(LINKS),
+                Optional.empty());
+        // the minute they work until at least (14:21:08 is said 14:21), and how long from now
+        assertThat(BlockKitLimits.json(m.blocks()))
+                .contains("(links expire at 2026-12-07 14:21 UTC, in 15 min)")
+                .doesNotContain("expire soon");
+    }
 
     @Test
     void timesInTheFiltersAreSaidAsPeopleReadThemNotInIso() throws Exception {

@@ -191,7 +191,10 @@ class BlockKitLimitsTest {
                         AuditQuery.all().withService(HUGE),
                         summary,
                         Optional.of(new AuditMessages.ExportLinks(
-                                URI.create("https://h/" + HUGE), URI.create("https://j"))),
+                                URI.create("https://h/" + HUGE),
+                                URI.create("https://j"),
+                                java.time.Instant.EPOCH,
+                                java.time.Duration.ofMinutes(15))),
                         Optional.of(HUGE)),
                 AuditMessages.verify(new VerifyReport(5, false, OptionalLong.of(3), HUGE, 1, 2), 1000),
                 ReviewMessages.due(finished(deploy(HUGE, HUGE)), HUGE),

@@ -42,6 +42,59 @@ class SlackStandInTest {
         return new ObjectMapper().readTree(response.body());
     }
 
+    private HttpResponse<String> respond(String url, String json) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aResponseUrlReplacesTheCommandsFirstAnswerAddsToItOrDeletesItAndIsTakenFiveTimes() throws Exception {
+        var url = slack.responseUrl("C1", "U1");
+        var first = slack.showCommandAnswer("C1", "U1", "Checking…", "[]", false, java.util.Optional.of(url))
+                .orElseThrow();
+
+        var replaced = respond(url, "{\"replace_original\":true,\"text\":\"Done\"}");
+        assertThat(replaced.statusCode()).isEqualTo(200);
+        assertThat(replaced.body()).isEqualTo("ok");
+        assertThat(slack.ephemerals("C1")).singleElement().satisfies(m -> {
+            assertThat(m.ts()).isEqualTo(first.ts());
+            assertThat(m.text()).isEqualTo("Done");
+            assertThat(m.ephemeralTo()).contains("U1");
+            assertThat(m.edits()).isEqualTo(1);
+        });
+        respond(url, "{\"text\":\"And one more thing\"}");
+        assertThat(slack.ephemerals("C1"))
+                .extracting(SlackStandIn.Message::text)
+                .containsExactly("Done", "And one more thing");
+        assertThat(respond(url, "{\"replace_original\":true,\"text\":\"\"}").body())
+                .isEqualTo("no_text");
+        respond(url, "{\"delete_original\":true}");
+        assertThat(slack.ephemerals("C1"))
+                .extracting(SlackStandIn.Message::text)
+                .containsExactly("And one more thing");
+        assertThat(respond(url, "{\"text\":\"a fifth time\"}").statusCode()).isEqualTo(200);
+        assertThat(respond(url, "{\"text\":\"a sixth time\"}").statusCode()).isEqualTo(404);
+        assertThat(respond(slack.responseUrl("C1", "U1").replaceAll("[0-9a-f]+$", "0"), "{\"text\":\"x\"}")
+                        .body())
+                .isEqualTo("no_active_hooks");
+    }
+
+    @Test
+    void anAnswerThatArrivesBeforeTheAcknowledgementIsShownStandsForItAsSlackShowsTheAcknowledgementFirst()
+            throws Exception {
+        var url = slack.responseUrl("C1", "U1");
+        respond(url, "{\"replace_original\":true,\"text\":\"Done\"}");
+        assertThat(slack.showCommandAnswer("C1", "U1", "Checking…", "[]", false, java.util.Optional.of(url)))
+                .isEmpty();
+        assertThat(slack.ephemerals("C1"))
+                .extracting(SlackStandIn.Message::text)
+                .containsExactly("Done");
+    }
+
     @Test
     void theTokenIsCheckedFromTheHeaderOrTheTokenParameter() throws Exception {
         assertThat(call("auth.test", "", null).path("error").asText()).isEqualTo("not_authed");

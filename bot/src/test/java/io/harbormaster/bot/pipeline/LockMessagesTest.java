@@ -1,0 +1,170 @@
+package io.harbormaster.bot.pipeline;
+
+import static io.harbormaster.bot.pipeline.SlackBot.CHANNEL;
+import static io.harbormaster.bot.pipeline.SlackBot.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.harbormaster.bot.slack.messages.BlockKitLimits;
+import io.harbormaster.bot.slack.standin.SlackRequests;
+import io.harbormaster.bot.slack.standin.SlackStandIn;
+import io.harbormaster.engine.policy.ServiceLock;
+import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.storage.Database;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Slack is told about a lock: what it does to the deploys of the service in flight when it is taken, and a
+ * reason of any length (a lock set before reasons were capped) quoted so that what follows it stays. The real
+ * pipeline, desk, front end and notifier against the Slack stand-in; the test moves the clock and the pipeline.
+ */
+class LockMessagesTest {
+    static final SlackRequests.Origin DEV = new SlackRequests.Origin("U0DEV", "dev", CHANNEL, "deploys");
+
+    Database db;
+    PipelineFixture f;
+    SlackStandIn slack;
+    SlackBot bot;
+
+    @BeforeEach
+    void start() {
+        db = SlackBot.database("lockmessages");
+        f = new PipelineFixture(db); // checkout depends on payments; anyone may lock
+        slack = SlackBot.slack(new SlackStandIn.User("U0DEV", "dev", "Dev Requester"));
+        bot = new SlackBot(f, slack, "engine-a");
+    }
+
+    @AfterEach
+    void stop() {
+        bot.close();
+        slack.close();
+        db.close();
+    }
+
+    @Test
+    void aLockTakenWhileACanaryRunsSaysTheCanaryGoesOnAndAQueuedDeployStopsAtItsPreflight() {
+        long running = deployed("checkout", "1.4.1");
+        advanceUntil(running, DeployState.CANARY);
+        long queued = deployed("checkout", "1.5.0");
+        bot.engine.advance(queued); // waits for 1.4.1's canary
+
+        bot.requests.slashCommand(DEV, "/deploy", "lock checkout schema migration in progress");
+
+        var said = await("the lock's answer", () -> slack.messages(CHANNEL).stream()
+                        .filter(m -> m.text().startsWith(":lock: checkout is locked"))
+                        .findFirst()
+                        .orElse(null))
+                .text();
+        assertThat(said)
+                .contains("No new deploy of checkout starts until `/deploy unlock checkout`.")
+                .contains("Deploy #" + running + " (`1.4.1`, canary) goes on: the lock does not stop a running"
+                        + " canary, which the analysis still promotes or rolls back. To stop it, `/deploy rollback"
+                        + " checkout`.")
+                .contains("Deploy #" + queued + " (`1.5.0`, preflight) will be stopped by its preflight");
+
+        // and so it goes: the canary runs to its end under the lock, the queued deploy is stopped at its preflight
+        assertThat(f.runUntilDone(bot.engine, running, Duration.ofHours(2)).state())
+                .isEqualTo(DeployState.PROMOTED);
+        var stopped = bot.engine.advance(queued).orElseThrow();
+        assertThat(stopped.state()).isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(queued).getLast().reason()).contains("no lock: locked by U0DEV");
+    }
+
+    @Test
+    void aStoredLockReasonOverTheCapIsQuotedShortenedSoWhatFollowsItStaysAndAsTypedText() {
+        // a lock from before reasons were capped: 3,400 characters, one of them a broadcast as typed
+        var reason = "<!channel> migrating the orders table " + "x".repeat(3400 - 38);
+        f.policies.lock(new ServiceLock("checkout", reason, "U0OPS", f.clock.instant()));
+
+        // a deploy typed in Slack is refused, saying how to lift the lock
+        f.announce("checkout", "1.4.1", PipelineFixture.SMALL_CHANGE);
+        bot.requests.slashCommand(DEV, "/deploy", "checkout 1.4.1");
+        var refused = await("the refusal", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.text().contains("is locked by"))
+                .findFirst()
+                .orElse(null));
+        // in the blocks, which is what Slack shows (the notification text holds more)
+        assertThat(refused.blocksJson())
+                .contains("lifts the lock with `/deploy unlock checkout`")
+                .contains("more characters)")
+                .contains("&lt;!channel&gt; migrating the orders table")
+                .doesNotContain("<!channel>");
+        assertThat(BlockKitLimits.violations(refused.blocksJson())).isEmpty();
+
+        // /deploy status names it, and how to lift it
+        bot.requests.slashCommand(DEV, "/deploy", "status checkout");
+        var status = await("the status", () -> slack.ephemerals(CHANNEL).stream()
+                .filter(m -> m.allText().contains("Held back"))
+                .findFirst()
+                .orElse(null));
+        assertThat(status.blocksJson()).contains("more characters) (`/deploy unlock checkout` lifts it)");
+
+        // CI's deploy reaches its preflight, which is blocked: the thread says so, and how to unblock it
+        f.announce("checkout", "1.5.0", PipelineFixture.SMALL_CHANGE);
+        long ci = PipelineFixture.acceptedId(
+                bot.engine, PipelineFixture.request("kafka:ci-1.5.0", RequestSource.KAFKA, "checkout", "1.5.0", "ci"));
+        assertThat(f.runUntilDone(bot.engine, ci, Duration.ofMinutes(5)).state())
+                .isEqualTo(DeployState.FAILED);
+        var stopped = await("the thread's preflight and failure", () -> {
+            var replies = replies("checkout 1.5.0");
+            return replies.stream().anyMatch(m -> m.text().startsWith(":x: *The deploy stopped*")) ? replies : null;
+        });
+        var preflight = stopped.stream()
+                .filter(m -> m.text().equals("Preflight blocked the deploy"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(preflight.blocksJson())
+                .contains("more characters) (to unblock: /deploy unlock checkout once the reason is resolved)")
+                .doesNotContain("<!channel>");
+        var failed = stopped.stream()
+                .filter(m -> m.text().startsWith(":x: *The deploy stopped*"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(failed.blocksJson())
+                .contains("more characters) (/deploy unlock checkout once the reason is resolved)");
+        for (var m : stopped) {
+            assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A small change of {@code service} deployed by Dev from Slack; its id, once its parent message is posted. */
+    long deployed(String service, String version) {
+        f.announce(service, version, PipelineFixture.SMALL_CHANGE);
+        bot.requests.slashCommand(DEV, "/deploy", service + " " + version);
+        long id = await(service + " " + version, () -> f.deploys.inFlight().stream()
+                        .filter(d -> d.service().equals(service) && d.version().equals(version))
+                        .map(Deploy::id)
+                        .findFirst()
+                        .orElse(null))
+                .longValue();
+        await("its parent message", () -> parent(service + " " + version).orElse(null));
+        return id;
+    }
+
+    /** Moves the clock and the deploy on until it is in {@code state}. */
+    void advanceUntil(long id, DeployState state) {
+        for (int i = 0; i < 120 && f.deploys.find(id).orElseThrow().state() != state; i++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            bot.engine.advance(id);
+        }
+        assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(state);
+    }
+
+    Optional<SlackStandIn.Message> parent(String title) {
+        return slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().startsWith(title))
+                .findFirst();
+    }
+
+    List<SlackStandIn.Message> replies(String title) {
+        return parent(title).map(p -> slack.replies(CHANNEL, p.ts())).orElse(List.of());
+    }
+}
