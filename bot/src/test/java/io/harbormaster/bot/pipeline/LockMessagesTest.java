@@ -8,13 +8,10 @@ import io.harbormaster.bot.slack.messages.BlockKitLimits;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.policy.ServiceLock;
-import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.storage.Database;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,9 +46,9 @@ class LockMessagesTest {
 
     @Test
     void aLockTakenWhileACanaryRunsSaysTheCanaryGoesOnAndAQueuedDeployStopsAtItsPreflight() {
-        long running = deployed("checkout", "1.4.1");
-        advanceUntil(running, DeployState.CANARY);
-        long queued = deployed("checkout", "1.5.0");
+        long running = bot.deployed(DEV, "checkout", "1.4.1");
+        bot.advanceUntil(running, "deploy #" + running, DeployState.CANARY);
+        long queued = bot.deployed(DEV, "checkout", "1.5.0");
         bot.engine.advance(queued); // waits for 1.4.1's canary
 
         bot.requests.slashCommand(DEV, "/deploy", "lock checkout schema migration in progress");
@@ -112,7 +109,7 @@ class LockMessagesTest {
         assertThat(f.runUntilDone(bot.engine, ci, Duration.ofMinutes(5)).state())
                 .isEqualTo(DeployState.FAILED);
         var stopped = await("the thread's preflight and failure", () -> {
-            var replies = replies("checkout 1.5.0");
+            var replies = bot.replies("checkout 1.5.0");
             return replies.stream().anyMatch(m -> m.text().startsWith(":x: *The deploy stopped*")) ? replies : null;
         });
         var preflight = stopped.stream()
@@ -131,40 +128,5 @@ class LockMessagesTest {
         for (var m : stopped) {
             assertThat(BlockKitLimits.violations(m.blocksJson())).as(m.text()).isEmpty();
         }
-    }
-
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    /** A small change of {@code service} deployed by Dev from Slack; its id, once its parent message is posted. */
-    long deployed(String service, String version) {
-        f.announce(service, version, PipelineFixture.SMALL_CHANGE);
-        bot.requests.slashCommand(DEV, "/deploy", service + " " + version);
-        long id = await(service + " " + version, () -> f.deploys.inFlight().stream()
-                        .filter(d -> d.service().equals(service) && d.version().equals(version))
-                        .map(Deploy::id)
-                        .findFirst()
-                        .orElse(null))
-                .longValue();
-        await("its parent message", () -> parent(service + " " + version).orElse(null));
-        return id;
-    }
-
-    /** Moves the clock and the deploy on until it is in {@code state}. */
-    void advanceUntil(long id, DeployState state) {
-        for (int i = 0; i < 120 && f.deploys.find(id).orElseThrow().state() != state; i++) {
-            f.clock.advance(Duration.ofSeconds(10));
-            bot.engine.advance(id);
-        }
-        assertThat(f.deploys.find(id).orElseThrow().state()).isEqualTo(state);
-    }
-
-    Optional<SlackStandIn.Message> parent(String title) {
-        return slack.messages(CHANNEL).stream()
-                .filter(m -> m.text().startsWith(title))
-                .findFirst();
-    }
-
-    List<SlackStandIn.Message> replies(String title) {
-        return parent(title).map(p -> slack.replies(CHANNEL, p.ts())).orElse(List.of());
     }
 }

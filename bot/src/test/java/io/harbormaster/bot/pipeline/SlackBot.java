@@ -1,5 +1,7 @@
 package io.harbormaster.bot.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.harbormaster.bot.Await;
 import io.harbormaster.bot.http.BotMetrics;
 import io.harbormaster.bot.http.HttpServer;
@@ -16,7 +18,9 @@ import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.audit.AuditQuery;
+import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployPipeline;
+import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PipelineSettings;
 import io.harbormaster.storage.Database;
@@ -50,6 +54,7 @@ final class SlackBot implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final PipelineFixture f;
+    private final SlackStandIn slack;
     final DeployPipeline engine;
     final SlackNotifier notifier;
     final SlackFrontEnd frontEnd;
@@ -72,6 +77,7 @@ final class SlackBot implements AutoCloseable {
             Function<DeployPipeline, LongConsumer> nudge,
             Function<PipelineDesk, DeployDesk> desk) {
         this.f = f;
+        this.slack = slack;
         engine = f.engine(name);
         var threads = new DeployThreads(new JooqSlackThreads(f.db));
         var pipelineDesk = new PipelineDesk(
@@ -98,6 +104,41 @@ final class SlackBot implements AutoCloseable {
         server = new HttpServer(frontEnd.app(), List.of(), metrics).start("127.0.0.1", 0);
         requests = new SlackRequests(
                 URI.create("http://127.0.0.1:" + server.port() + "/slack/events"), SIGNING_SECRET, Clock.systemUTC());
+    }
+
+    /** A small change of {@code service} deployed by {@code who} from Slack; its id, once its parent message is posted. */
+    long deployed(SlackRequests.Origin who, String service, String version) {
+        f.announce(service, version, PipelineFixture.SMALL_CHANGE);
+        requests.slashCommand(who, "/deploy", service + " " + version);
+        long id = await(service + " " + version, () -> f.deploys.inFlight().stream()
+                        .filter(d -> d.service().equals(service) && d.version().equals(version))
+                        .map(Deploy::id)
+                        .findFirst()
+                        .orElse(null))
+                .longValue();
+        await("its parent message", () -> parent(service + " " + version).orElse(null));
+        return id;
+    }
+
+    /** Moves the clock and deploy {@code id} on until it is in {@code state} ({@code what} names it if it is not). */
+    void advanceUntil(long id, String what, DeployState state) {
+        for (int i = 0; i < 120 && f.deploys.find(id).orElseThrow().state() != state; i++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            engine.advance(id);
+        }
+        assertThat(f.deploys.find(id).orElseThrow().state()).as(what).isEqualTo(state);
+    }
+
+    /** The channel's first message whose text starts with {@code title}. */
+    Optional<SlackStandIn.Message> parent(String title) {
+        return slack.messages(CHANNEL).stream()
+                .filter(m -> m.text().startsWith(title))
+                .findFirst();
+    }
+
+    /** The thread under {@link #parent}, empty without one. */
+    List<SlackStandIn.Message> replies(String title) {
+        return parent(title).map(p -> slack.replies(CHANNEL, p.ts())).orElse(List.of());
     }
 
     /** Stops telling this bot the pipeline's notices, then stops it. */

@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.harbormaster.bot.slack.standin.SlackRequests;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
-import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.storage.Database;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,19 +51,19 @@ class WaitingForTurnTest {
 
     @Test
     void aQueuedDeploySaysItWaitsAndItsParentFollowsWhatItWaitsFor() {
-        long payments = deployed("payments", "2.0.0");
-        advanceUntil(payments, "payments in its canary", DeployState.CANARY);
+        long payments = bot.deployed(DEV, "payments", "2.0.0");
+        bot.advanceUntil(payments, "payments in its canary", DeployState.CANARY);
 
         // checkout depends on payments: both of its deploys wait for payments' canary, and say so
-        long first = deployed("checkout", "1.4.1");
-        long second = deployed("checkout", "1.5.0");
+        long first = bot.deployed(DEV, "checkout", "1.4.1");
+        long second = bot.deployed(DEV, "checkout", "1.5.0");
         bot.engine.advance(first);
         bot.engine.advance(second);
         for (var version : List.of("1.4.1", "1.5.0")) {
-            await("checkout " + version + " waiting in its parent", () -> parent("checkout " + version)
+            await("checkout " + version + " waiting in its parent", () -> bot.parent("checkout " + version)
                     .filter(m -> m.text().endsWith("waiting for its turn: in flight: payments 2.0.0 (canary)"))
                     .orElse(null));
-            await("checkout " + version + " waiting in its thread", () -> replies("checkout " + version).stream()
+            await("checkout " + version + " waiting in its thread", () -> bot.replies("checkout " + version).stream()
                     .filter(m -> m.text()
                             .startsWith(":hourglass_flowing_sand: *Waiting for its turn*: in flight:"
                                     + " payments 2.0.0 (canary). It starts by itself"))
@@ -75,12 +72,12 @@ class WaitingForTurnTest {
         }
 
         // payments is promoted; 1.4.1 takes checkout's rollout, and 1.5.0 now waits for it
-        advanceUntil(payments, "payments promoted", DeployState.PROMOTED);
+        bot.advanceUntil(payments, "payments promoted", DeployState.PROMOTED);
         assertThat(bot.engine.advance(first).orElseThrow().state()).isEqualTo(DeployState.CANARY);
         bot.engine.advance(second);
         bot.engine.advance(second); // nothing changed since: it says nothing more
 
-        await("1.5.0's parent naming what it waits for now", () -> parent("checkout 1.5.0")
+        await("1.5.0's parent naming what it waits for now", () -> bot.parent("checkout 1.5.0")
                 .filter(m -> m.text().endsWith("waiting for its turn: in flight: checkout 1.4.1 (canary)"))
                 .orElse(null));
         assertThat(f.deploys.transitions(second))
@@ -95,15 +92,15 @@ class WaitingForTurnTest {
                 .extracting(n -> ((DeployNotice.Waiting) n).started())
                 .containsExactly(true, false);
         // the thread was told once that it waits; the parent says what for
-        assertThat(replies("checkout 1.5.0"))
+        assertThat(bot.replies("checkout 1.5.0"))
                 .filteredOn(m -> m.text().contains("Waiting for its turn"))
                 .hasSize(1);
     }
 
     @Test
     void whatADeployWaitsForIsNamedWithItsStateInWordsNotAsTheEnumIsSpelled() {
-        long first = deployed("checkout", "1.4.1");
-        advanceUntil(first, "1.4.1 in its canary", DeployState.CANARY);
+        long first = bot.deployed(DEV, "checkout", "1.4.1");
+        bot.advanceUntil(first, "1.4.1 in its canary", DeployState.CANARY);
         rollbacksHang = true;
         try {
             bot.engine.rollbackRequested("checkout", "U0DEV");
@@ -112,55 +109,20 @@ class WaitingForTurnTest {
         }
         assertThat(f.deploys.find(first).orElseThrow().state()).isEqualTo(DeployState.ROLLING_BACK);
 
-        long second = deployed("checkout", "1.5.0");
+        long second = bot.deployed(DEV, "checkout", "1.5.0");
         bot.engine.advance(second);
-        await("1.5.0 waiting in its thread", () -> replies("checkout 1.5.0").stream()
+        await("1.5.0 waiting in its thread", () -> bot.replies("checkout 1.5.0").stream()
                 .filter(m -> m.text().contains("*Waiting for its turn*"))
                 .findFirst()
                 .orElse(null));
-        assertThat(replies("checkout 1.5.0"))
+        assertThat(bot.replies("checkout 1.5.0"))
                 .filteredOn(m -> m.text().contains("*Waiting for its turn*"))
                 .singleElement()
                 .satisfies(m -> assertThat(m.text())
                         .contains("in flight: checkout 1.4.1 (rolling back)")
                         .doesNotContain("rolling_back"));
-        await("1.5.0's parent naming it", () -> parent("checkout 1.5.0")
+        await("1.5.0's parent naming it", () -> bot.parent("checkout 1.5.0")
                 .filter(m -> m.text().endsWith("waiting for its turn: in flight: checkout 1.4.1 (rolling back)"))
                 .orElse(null));
-    }
-
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    /** A small change of {@code service} deployed by Dev from Slack; its id, once its parent message is posted. */
-    long deployed(String service, String version) {
-        f.announce(service, version, PipelineFixture.SMALL_CHANGE);
-        bot.requests.slashCommand(DEV, "/deploy", service + " " + version);
-        long id = await(service + " " + version, () -> f.deploys.inFlight().stream()
-                        .filter(d -> d.service().equals(service) && d.version().equals(version))
-                        .map(Deploy::id)
-                        .findFirst()
-                        .orElse(null))
-                .longValue();
-        await("its parent message", () -> parent(service + " " + version).orElse(null));
-        return id;
-    }
-
-    /** Moves the clock and the deploy on until it is in {@code state}. */
-    void advanceUntil(long id, String what, DeployState state) {
-        for (int i = 0; i < 120 && f.deploys.find(id).orElseThrow().state() != state; i++) {
-            f.clock.advance(Duration.ofSeconds(10));
-            bot.engine.advance(id);
-        }
-        assertThat(f.deploys.find(id).orElseThrow().state()).as(what).isEqualTo(state);
-    }
-
-    Optional<SlackStandIn.Message> parent(String title) {
-        return slack.messages(CHANNEL).stream()
-                .filter(m -> m.text().startsWith(title))
-                .findFirst();
-    }
-
-    List<SlackStandIn.Message> replies(String title) {
-        return parent(title).map(p -> slack.replies(CHANNEL, p.ts())).orElse(List.of());
     }
 }
