@@ -135,6 +135,20 @@ public final class DeployPipeline {
                             + " letters, digits, '.', '_' and '-' (for example 1.4.2)");
         }
         var build = ports.builds().find(request.service(), request.version());
+        if (build.isEmpty()) {
+            // 1.4.1 typed as v1.4.1 (or the other way round): refused even in an emergency, which would otherwise
+            // deploy an image tag that most likely does not exist
+            var otherForm = otherVersionForm(request.version());
+            if (otherForm.isPresent()
+                    && ports.builds().find(request.service(), otherForm.get()).isPresent()) {
+                return refuse(
+                        request,
+                        "no build announced " + request.service() + " " + request.version() + ", but CI announced "
+                                + request.service() + " " + otherForm.get() + " ("
+                                + (otherForm.get().startsWith("v") ? "with" : "without")
+                                + " a leading v): did you mean version " + otherForm.get() + "?");
+            }
+        }
         if (build.isEmpty() && !request.emergency()) {
             return refuse(
                     request,
@@ -174,6 +188,22 @@ public final class DeployPipeline {
         publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
+    }
+
+    /**
+     * The version written the other way round as to a leading {@code v} ({@code v1.4.1} for {@code 1.4.1}, and back),
+     * when the rest starts with a digit: the one slip of a version that people make most, and that no image tag forgives.
+     */
+    private static Optional<String> otherVersionForm(String version) {
+        if ((version.startsWith("v") || version.startsWith("V"))
+                && version.length() > 1
+                && Character.isDigit(version.charAt(1))) {
+            return Optional.of(version.substring(1));
+        }
+        if (!version.isEmpty() && Character.isDigit(version.charAt(0)) && version.length() < 128) {
+            return Optional.of("v" + version);
+        }
+        return Optional.empty();
     }
 
     /**
