@@ -489,12 +489,13 @@ final class AnalyzeRunCommand implements Callable<Integer> {
         return String.join("; ", parts);
     }
 
-    /** The end of a step's note, where the analysis names the next step's weight: "canary to 25%". */
-    private static final java.util.regex.Pattern NEXT_STEP = java.util.regex.Pattern.compile("canary to (\\d+)%$");
+    /** The end of a step's note, where the analysis names the next step's weight: "the next step's weight is 25%". */
+    private static final java.util.regex.Pattern NEXT_STEP =
+            java.util.regex.Pattern.compile("the next step's weight is (\\d+)%$");
 
     /**
-     * A timeline note of a pipeline canary, with the share its pods gave the next step where that is not the step's
-     * weight: "canary to 25% (about 30% as its pods ran it)".
+     * A timeline note of a pipeline canary, with what the next step really ran on where that did not give the step's
+     * weight: "the next step's weight is 25%; it ran on 3 of 10 pods, 30% of traffic".
      */
     private String ranNote(String note) {
         var next = NEXT_STEP.matcher(note);
@@ -502,9 +503,12 @@ final class AnalyzeRunCommand implements Callable<Integer> {
             return note;
         }
         return frozen.ranAt(Integer.parseInt(next.group(1)))
-                .filter(ReplicaPlan::missesWeight)
-                .map(plan -> note + " (" + plan.share() + " as its "
-                        + (plan.split() == TrafficSplit.ROUTE_WEIGHTS ? "route" : "pods") + " ran it)")
+                .filter(plan -> plan.sharePercent() != plan.weightPercent())
+                .map(plan -> note
+                        + (plan.split() == TrafficSplit.ROUTE_WEIGHTS
+                                ? "; it ran at " + plan.share() + " of traffic"
+                                : "; it ran on " + plan.canary() + " of " + plan.pods() + " pods, " + plan.share()
+                                        + " of traffic"))
                 .orElse(note);
     }
 

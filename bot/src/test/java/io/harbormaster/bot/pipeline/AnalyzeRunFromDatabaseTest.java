@@ -245,13 +245,13 @@ class AnalyzeRunFromDatabaseTest {
         assertThat(text.out())
                 .contains("deploy:   deploy " + promoted + " (checkout 1.1.0), promoted; ")
                 .contains("; the pipeline's decision: promote at ")
-                .contains("traffic:  step 1: about 10% of traffic (1 canary pod of 10; the step asks for 5%); step 2:"
-                        + " about 30% of traffic (3 canary pods of 10; the step asks for 25%); step 3: about 40% of"
-                        + " traffic (4 canary pods of 10; the step asks for 50%)")
+                .contains("traffic:  step 1: 1 of 10 pods (10% of traffic; the step asks for 5%); step 2: 3 of 10"
+                        + " pods (30% of traffic; the step asks for 25%); step 3: 4 of 10 pods (40% of traffic; the"
+                        + " step asks for 50%)")
                 .contains("the canary's share of traffic as it ran")
                 .contains("     0-  10   10%  ")
-                .contains("step 1 done after 30 s (score 100.0 (pass 95, marginal 75)), canary to 25% (about 30% as"
-                        + " its pods ran it)")
+                .contains("step 1 done after 30 s (score 100.0 (pass 95, marginal 75)); the next step's weight is 25%;"
+                        + " it ran on 3 of 10 pods, 30% of traffic")
                 .doesNotContain("the pipeline's decision: canary.promote");
         assertThat(text.out().lines().filter(l -> l.matches("\\s+\\d+-\\s*\\d+\\s+5%.*")))
                 .as("no interval at the step's planned 5%")
