@@ -89,7 +89,8 @@ public final class ConfigReload implements AutoCloseable {
         this.log = log;
         // the changes recorded before this replica started are in the file it started with (or behind it)
         this.known = versions.newest();
-        metrics.configLoaded(clock.instant());
+        // not configLoaded: the file in force was loaded when the bot was assembled, which set it
+        metrics.configWatched();
     }
 
     /** Looks at the file every {@code every}, from {@code every} from now, until {@link #close}. */

@@ -177,6 +177,9 @@ public final class Harbormaster implements AutoCloseable {
         this.options = options;
         this.ports = ports;
         this.live = live;
+        // /metrics: the configuration given was loaded just before the bot is assembled from it (by serve, the sandbox
+        // and the tests alike); a reload sets it again when it puts a new file in force
+        metrics.configLoaded(ports.clock().instant());
         deploys = ports.eventOutbox() ? JooqDeployStore.withEventOutbox(db) : new JooqDeployStore(db);
         relay = ports.eventOutbox()
                 ? Optional.of(new EventRelay(

@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
-        description = "Classify one metric of a canary against its baseline (Mann-Whitney, Kayenta-compatible).")
+        description = "Classify one metric of a canary against its baseline (Mann-Whitney, Kayenta-compatible): the"
+                + " estimate, interval and p-value of R's wilcox.test(canary, baseline, conf.int = TRUE, exact ="
+                + " FALSE), the normal approximation with the tie and continuity corrections.")
 final class AnalyzeCompareCommand implements Callable<Integer> {
     /** A plain decimal number: no hexadecimal, no Java suffixes (1d, 2f), no infinities. */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
@@ -103,6 +105,8 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
             Json.add(ci, r.ciHigh());
             Json.put(node, "p_value", r.pValue());
             Json.put(node, "effect_size", r.effectSize());
+            // JSON has no Infinity: an effect size without a value is null, and says why
+            r.effectSizeUndefined().ifPresent(why -> node.put("effect_size_reason", why));
             var leftOut = node.putObject("left_out");
             noData(b).forEach(leftOut.putArray("baseline")::add);
             noData(c).forEach(leftOut.putArray("canary")::add);
@@ -117,7 +121,14 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
                     r.ciLow(),
                     r.ciHigh());
             out.printf(Locale.ROOT, "p-value:        %.4g%n", r.pValue());
-            out.printf(Locale.ROOT, "effect size:    %.4g (ratio of means)%n", r.effectSize());
+            if (r.effectSizeUndefined().isPresent()) {
+                out.printf(
+                        Locale.ROOT,
+                        "effect size:    none (%s)%n",
+                        r.effectSizeUndefined().get());
+            } else {
+                out.printf(Locale.ROOT, "effect size:    %.4g (ratio of means)%n", r.effectSize());
+            }
             out.printf(Locale.ROOT, "why:            %s%n", r.reason());
             printNoData(out, "--baseline", b);
             printNoData(out, "--canary", c);

@@ -16,7 +16,9 @@ import io.harbormaster.engine.canary.MetricsUnavailable;
 import io.harbormaster.engine.canary.NoiseSource;
 import io.harbormaster.engine.canary.TimelineEntry;
 import io.harbormaster.engine.json.JsonErrors;
+import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.StartedPolicy;
+import io.harbormaster.engine.rollout.TrafficSplit;
 import io.harbormaster.engine.text.Times;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -344,6 +346,18 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 p.put("note", replayedPolicy.words());
                 frozen.decision().ifPresent(a -> d.put("decision", a));
                 frozen.decidedAtS().ifPresent(a -> d.put("decided_at_s", a));
+                var steps = d.putArray("steps");
+                frozen.steps().forEach((n, plan) -> {
+                    var step = steps.addObject();
+                    step.put("step", n);
+                    step.put("weight", plan.weightPercent());
+                    step.put("traffic_share_percent", plan.sharePercent());
+                    var pods = step.putObject("pods");
+                    pods.put("canary", plan.canary());
+                    pods.put("baseline", plan.baseline());
+                    pods.put("stable", plan.stable());
+                    step.put("traffic", plan.split().configName());
+                });
             }
             if (noiseHistoryFile != null || (frozen != null && !history.equals(CanaryNoise.NONE))) {
                 var h = node.putObject("noise_history");
@@ -367,6 +381,9 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 t.put("t", e.t());
                 t.put("end_s", e.t() + intervalSeconds);
                 t.put("weight", e.weight());
+                if (frozen != null) { // what the canary really had: by replica ratio, its share of the pods
+                    frozen.ranAt(e.weight()).ifPresent(p -> t.put("traffic_share_percent", p.sharePercent()));
+                }
                 t.put("decision", e.decision());
                 var ev = t.putObject("e_values");
                 Json.put(ev, "error_rate", e.errorEValue());
@@ -383,16 +400,17 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "deploy:   %s, %s; %d intervals frozen; %s canary policy%s%n",
                         FrozenCanary.describe(frozen.deploy()),
-                        frozen.deploy().state().name().toLowerCase(Locale.ROOT),
+                        frozen.deploy().state().words(),
                         frozen.samples().size(),
                         frozen.escalated() ? "escalated" : "standard",
-                        frozen.decision()
+                        frozen.decisionWords()
                                 .map(a -> "; the pipeline's decision: " + a
                                         + frozen.decidedAtS()
                                                 .map(t -> " at " + t + " s")
                                                 .orElse(""))
                                 .orElse("; no decision yet"));
                 out.printf(Locale.ROOT, "policy:   %s%n", replayedPolicy.words());
+                out.printf(Locale.ROOT, "traffic:  %s%n", trafficLine(report));
             }
             out.printf(
                     Locale.ROOT,
@@ -420,22 +438,78 @@ final class AnalyzeRunCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  %-12s %-10s %s%n", e.judge(), e.metric(), e.reason());
             }
             out.println(
-                    "timeline: interval start-end (s since the canary started), weight, decision, running e-values");
+                    frozen == null
+                            ? "timeline: interval start-end (s since the canary started), weight, decision, running"
+                                    + " e-values"
+                            : "timeline: interval start-end (s since the canary started), the canary's share of"
+                                    + " traffic as it ran (the step's weight where the log has no record of it),"
+                                    + " decision, running e-values");
             for (TimelineEntry e : report.timeline()) {
                 out.printf(
                         Locale.ROOT,
                         "  %4d-%4d  %3d%%  %-8s  e(err)=%-9.3g e(p50)=%-9.3g e(p99)=%-9.3g %s%n",
                         e.t(),
                         e.t() + intervalSeconds,
-                        e.weight(),
+                        frozen == null
+                                ? e.weight()
+                                : frozen.ranAt(e.weight())
+                                        .map(ReplicaPlan::sharePercent)
+                                        .orElse(e.weight()),
                         e.decision(),
                         e.errorEValue(),
                         e.p50EValue(),
                         e.p99EValue(),
-                        e.note());
+                        frozen == null ? e.note() : ranNote(e.note()));
             }
         }
         out.flush();
+    }
+
+    /**
+     * What traffic the canary really had in each step the replay went through, as the audit log records it: by replica
+     * ratio its share of the pods, which a service with few replicas cannot make the step's weight.
+     */
+    private String trafficLine(AnalysisReport report) {
+        var parts = new ArrayList<String>();
+        int step = 0;
+        int previous = -1;
+        for (TimelineEntry e : report.timeline()) {
+            if (e.weight() == previous) {
+                continue;
+            }
+            previous = e.weight();
+            step++;
+            int weight = e.weight();
+            parts.add("step " + step + ": "
+                    + frozen.ranAt(weight)
+                            .map(ReplicaPlan::trafficInWords)
+                            .orElse(weight + "% of traffic, the step's weight (the audit log has no record of its"
+                                    + " pods: a Harbormaster from before the first step was recorded ran it)"));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** The end of a step's note, where the analysis names the next step's weight: "the next step's weight is 25%". */
+    private static final java.util.regex.Pattern NEXT_STEP =
+            java.util.regex.Pattern.compile("the next step's weight is (\\d+)%$");
+
+    /**
+     * A timeline note of a pipeline canary, with what the next step really ran on where that did not give the step's
+     * weight: "the next step's weight is 25%; it ran on 3 of 10 pods, 30% of traffic".
+     */
+    private String ranNote(String note) {
+        var next = NEXT_STEP.matcher(note);
+        if (!next.find()) {
+            return note;
+        }
+        return frozen.ranAt(Integer.parseInt(next.group(1)))
+                .filter(plan -> plan.sharePercent() != plan.weightPercent())
+                .map(plan -> note
+                        + (plan.split() == TrafficSplit.ROUTE_WEIGHTS
+                                ? "; it ran at " + plan.share() + " of traffic"
+                                : "; it ran on " + plan.canary() + " of " + plan.pods() + " pods, " + plan.share()
+                                        + " of traffic"))
+                .orElse(note);
     }
 
     /** {@code --deploy}: the canary as the pipeline froze it, judged as the pipeline judged it. */

@@ -9,8 +9,11 @@ import io.harbormaster.engine.canary.CanaryNoise;
 import io.harbormaster.engine.canary.CanaryPolicy;
 import io.harbormaster.engine.canary.IntervalSample;
 import io.harbormaster.engine.rollout.Deploy;
+import io.harbormaster.engine.rollout.DeployPipeline;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.ReplicaPlan;
 import io.harbormaster.engine.rollout.StartedPolicy;
+import io.harbormaster.engine.rollout.TrafficSplit;
 import io.harbormaster.storage.Database;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.harbormaster.storage.pipeline.JooqDeployStore;
@@ -19,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A pipeline canary as the bot's database keeps it ({@code analyze run --db --deploy}): the samples its analysis froze,
@@ -30,6 +35,10 @@ import java.util.Optional;
  * @param decision the audit action of the canary's decision (canary.promote or canary.rollback), if it has one
  * @param decidedAtS when the decision came, in seconds since the canary started, as its audit entry says
  * @param history the noise history the decision's entry shows ({@link ReplayedHistory#NONE} when it shows none)
+ * @param steps each step as the cluster ran it, by step number, as the audit log records it (the first in the entry
+ *     that started the canary, each later one in its {@code canary.step} entry): the canary's real share of the
+ *     traffic, which by replica ratio is its share of the pods and may not be the step's weight. A canary started by a
+ *     Harbormaster that did not record its first step has no step 1 here.
  */
 record FrozenCanary(
         Deploy deploy,
@@ -38,7 +47,8 @@ record FrozenCanary(
         boolean escalated,
         Optional<String> decision,
         Optional<Long> decidedAtS,
-        ReplayedHistory history) {
+        ReplayedHistory history,
+        SortedMap<Integer, ReplicaPlan> steps) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads deploy {@code deployId}'s canary; refuses, saying why, a deploy that has nothing to replay. */
@@ -64,7 +74,8 @@ record FrozenCanary(
                                     + " interval before an evaluation); try again later"));
         }
         var started = store.canaryPolicy(deployId);
-        JsonNode reasoning = decisionReasoning(db, deployId);
+        var steps = new TreeMap<Integer, ReplicaPlan>();
+        JsonNode reasoning = decisionReasoning(db, deployId, steps);
         Optional<String> decision = Optional.empty();
         Optional<Long> at = Optional.empty();
         boolean escalated = deploy.escalated().orElse(true); // as the pipeline judges it: unscored counts as escalated
@@ -90,7 +101,21 @@ record FrozenCanary(
         if (started.isPresent()) { // what it was judged by, whatever its decision's entry says
             escalated = started.get().escalated();
         }
-        return new FrozenCanary(deploy, samples, started, escalated, decision, at, history);
+        return new FrozenCanary(deploy, samples, started, escalated, decision, at, history, steps);
+    }
+
+    /** The step the canary ran at {@code weight} (the replay's timeline names steps by weight), if it was recorded. */
+    Optional<ReplicaPlan> ranAt(int weight) {
+        return steps.values().stream().filter(p -> p.weightPercent() == weight).reduce((a, b) -> b);
+    }
+
+    /** The pipeline's decision as the report words it, beside the replay's verdict: promote or rollback. */
+    Optional<String> decisionWords() {
+        return decision.map(a -> switch (a) {
+            case "canary.promote" -> "promote";
+            case "canary.rollback" -> "rollback";
+            default -> a;
+        });
     }
 
     /** The policy its canary started with, as stored, if one was; refuses one that cannot be read. */
@@ -140,27 +165,67 @@ record FrozenCanary(
         return "deploy " + d.id() + " (" + d.service() + " " + d.version() + ")";
     }
 
+    /** The deploy's state as people read it ("rolled back"), as the bot's messages say it. */
     private static String state(Deploy d) {
-        return d.state().name().toLowerCase(Locale.ROOT);
+        return d.state().words();
     }
 
-    /** The latest decision entry of the deploy: {"action": ..., "reasoning": {...}}, or null. */
-    private static JsonNode decisionReasoning(Database db, long deployId) {
+    /**
+     * The latest decision entry of the deploy: {"action": ..., "reasoning": {...}}, or null; and into {@code steps},
+     * each step of its canary as the log records it.
+     */
+    private static JsonNode decisionReasoning(Database db, long deployId, Map<Integer, ReplicaPlan> steps) {
         var found = new JsonNode[1];
         var log = JooqAuditLog.reader(db, Optional.empty());
         log.scan(AuditQuery.all().withDeploy(Long.toString(deployId)), e -> {
-            if (NoiseHistoryFile.DECISIONS.contains(e.record().action())) {
+            var action = e.record().action();
+            boolean decision = NoiseHistoryFile.DECISIONS.contains(action);
+            if (!decision && !action.equals("preflight") && !action.equals("canary.step")) {
+                return;
+            }
+            JsonNode reasoning;
+            try {
+                reasoning = JSON.readTree(e.record().reasoningJson());
+            } catch (java.io.IOException ex) {
+                throw new UserError("deploy " + deployId + ": its " + action + " audit entry's reasoning is not JSON: "
+                        + ex.getMessage());
+            }
+            if (decision) {
                 var node = JSON.createObjectNode();
-                node.put("action", e.record().action());
-                try {
-                    node.set("reasoning", JSON.readTree(e.record().reasoningJson()));
-                } catch (java.io.IOException ex) {
-                    throw new UserError("deploy " + deployId + ": its "
-                            + e.record().action() + " audit entry's reasoning is not JSON: " + ex.getMessage());
-                }
+                node.put("action", action);
+                node.set("reasoning", reasoning);
                 found[0] = node;
+            } else {
+                var step = action.equals("preflight") ? reasoning.path(DeployPipeline.CANARY_START) : reasoning;
+                plan(step).ifPresent(p -> steps.put(step.path("step").asInt(), p));
             }
         });
         return found[0];
+    }
+
+    /**
+     * A step as an audit entry records it ({@code weight}, {@code step}, {@code pods}, {@code traffic}), if it
+     * records one; an entry that does not read as one (none of ours) is left out, and its step said to be unknown.
+     */
+    private static Optional<ReplicaPlan> plan(JsonNode step) {
+        var pods = step.path("pods");
+        if (!step.path("step").canConvertToInt()
+                || !step.path("weight").canConvertToInt()
+                || !pods.path("canary").canConvertToInt()
+                || !pods.path("baseline").canConvertToInt()
+                || !pods.path("stable").canConvertToInt()) {
+            return Optional.empty();
+        }
+        try {
+            var split = TrafficSplit.valueOf(step.path("traffic").asText().toUpperCase(Locale.ROOT));
+            return Optional.of(new ReplicaPlan(
+                    step.get("weight").asInt(),
+                    pods.get("canary").asInt(),
+                    pods.get("baseline").asInt(),
+                    pods.get("stable").asInt(),
+                    split));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -171,7 +171,7 @@ final class RiskScoreCommand implements Callable<Integer> {
                 "  score      %.1f of 100 (threshold %.1f, set for %s of training changes)%n",
                 a.score(),
                 a.threshold().score(),
-                RiskCli.pct(a.threshold().targetRate()));
+                io.harbormaster.engine.text.Numbers.percent(a.threshold().targetRate()));
         for (var r : reasons(a)) {
             w.printf(Locale.ROOT, "  because    %s%n", r);
         }

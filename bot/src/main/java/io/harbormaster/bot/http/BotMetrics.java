@@ -150,9 +150,13 @@ public final class BotMetrics {
         configReloadFailed.set(failed ? 1 : 0);
     }
 
-    /** The configuration in force was loaded at {@code at}; both reload outcomes are shown from then on, at 0 or more. */
+    /** The configuration in force was loaded at {@code at}: at start, and again by each reload that applied a file. */
     public void configLoaded(java.time.Instant at) {
         configLoaded.set(at.toEpochMilli() / 1000.0);
+    }
+
+    /** The file is watched for changes: both reload outcomes are shown from now on, at 0 or more. */
+    public void configWatched() {
         configReloads.labelValues("applied");
         configReloads.labelValues("invalid");
     }

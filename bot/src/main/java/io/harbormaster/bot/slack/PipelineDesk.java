@@ -2,6 +2,7 @@ package io.harbormaster.bot.slack;
 
 import io.harbormaster.bot.slack.api.ThreadRef;
 import io.harbormaster.bot.slack.commands.DeployCommand;
+import io.harbormaster.bot.slack.commands.DeployCommandParser;
 import io.harbormaster.bot.slack.messages.DeployView;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.messages.PauseMessages;
@@ -95,10 +96,7 @@ public final class PipelineDesk implements DeployDesk {
         // One instance deploys to one environment (its cluster): `to <other>` is refused, never deployed here.
         var here = pipeline.environment();
         if (command.environment().isPresent() && !command.environment().get().equals(here)) {
-            var there = command.environment().get();
-            return new RequestOutcome.Refused("This Harbormaster deploys to *" + here + "* only, so nothing was"
-                    + " started: deploy to " + there + " with the Harbormaster instance of " + there + ". `/deploy "
-                    + command.service() + " " + command.version() + "` (without `to`) deploys to " + here + ".");
+            return new RequestOutcome.Refused(elsewhere(command, here));
         }
         var lock = policies.lockOf(command.service());
         if (lock.isPresent()) {
@@ -138,6 +136,35 @@ public final class PipelineDesk implements DeployDesk {
             }
             case Submission.Refused r -> new RequestOutcome.Refused(r.reason(), r.people());
         };
+    }
+
+    /**
+     * Why a deploy that names an environment other than this instance's is refused, and what to type instead. A
+     * service's namespace, or a short form of this instance's environment ({@code to prod} on production), is a
+     * slip, not a request for another cluster: the answer says how environment and namespace are chosen (neither is
+     * typed) and gives the command without {@code to}.
+     */
+    private String elsewhere(DeployCommand.Deploy command, String here) {
+        var there = command.environment().orElseThrow();
+        var without = "`/deploy " + command.service() + " " + command.version()
+                + (command.emergency() ? " --emergency" : "") + "`";
+        var namespace = pipeline.catalog().service(command.service()).map(ServiceSpec::namespace);
+        if (namespace.isPresent() && namespace.get().equals(there)) {
+            return "`" + there + "` is the Kubernetes namespace of " + command.service() + ", not an environment:"
+                    + " harbormaster.yml gives each service its namespace (`services." + command.service()
+                    + ".namespace`), and this Harbormaster deploys to *" + here + "* only. Nothing was started. Did you"
+                    + " mean " + without + "?";
+        }
+        if (DeployCommandParser.meant(there, Set.of(here)).isPresent()) {
+            return "`" + there + "` is not the name of this Harbormaster's environment, so nothing was started. It"
+                    + " deploys to *" + here + "* only (its `defaults.environment`), and " + command.service()
+                    + " into the namespace harbormaster.yml gives it"
+                    + namespace.map(n -> " (`" + n + "`)").orElse("")
+                    + ": neither is typed, and `to` may be left out. Did you mean " + without + "?";
+        }
+        return "This Harbormaster deploys to *" + here + "* only, so nothing was started: deploy to " + there
+                + " with the Harbormaster instance of " + there + ". " + without + " (without `to`) deploys to " + here
+                + ".";
     }
 
     @Override

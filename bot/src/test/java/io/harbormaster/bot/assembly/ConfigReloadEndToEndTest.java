@@ -38,8 +38,23 @@ class ConfigReloadEndToEndTest {
     final InProcessBot bot = new InProcessBot(
             InProcessBot.Options.of("reload", BEFORE, users(ALICE, DANA, MALLORY), List.of("vault", "payments")));
 
+    /** The value of {@code harbormaster_config_loaded_timestamp_seconds} on /metrics. */
+    double loadedAt() {
+        var metrics = bot.scrape();
+        var line = java.util.regex.Pattern.compile("(?m)^harbormaster_config_loaded_timestamp_seconds (\\S+)$")
+                .matcher(metrics);
+        assertThat(line.find()).as(metrics).isTrue();
+        return Double.parseDouble(line.group(1));
+    }
+
     @Test
     void aSlackDeploySeesANewServiceAndANewDeployerOnceTheFileChangesWithoutARestart() {
+        // loaded when the bot was assembled from it, by the bot's clock (not 0, as if never loaded)
+        double started = loadedAt();
+        assertThat(started)
+                .isBetween(
+                        bot.clock.instant().getEpochSecond() - 600.0,
+                        bot.clock.instant().getEpochSecond() + 1.0);
         bot.announceNewBuild("vault", "1.1.0", SMALL_CHANGE);
         bot.requests().slashCommand(MALLORY, "/deploy", "vault 1.1.0");
         assertThat(bot.answerTo(MALLORY, "may deploy vault").allText()).contains("shop-deployers");
@@ -49,6 +64,7 @@ class ConfigReloadEndToEndTest {
 
         assertThat(bot.rewriteConfig(AFTER)).isEqualTo(ConfigReload.Outcome.APPLIED);
         assertThat(bot.reloadLog()).contains("services added: payments", "groups changed: shop-deployers");
+        assertThat(loadedAt()).as("set again by the reload").isGreaterThan(started);
 
         // Mallory is a deployer now, and payments is a service: both deploys start, on the same running bot
         bot.requests().slashCommand(MALLORY, "/deploy", "vault 1.1.0");

@@ -36,7 +36,8 @@ class EndToEndTest {
             "reviews",
             "ratings",
             "wishlist",
-            "catalog");
+            "catalog",
+            "profile");
     static final String ONCALL = "C0ONCALL";
     static final String CONFIG = InProcessBot.harbormasterYml("""
             groups:
@@ -286,6 +287,42 @@ class EndToEndTest {
                 .contains("/deploy unlock catalog")
                 .contains("nothing is in flight and nothing has finished yet");
         bot.requests().slashCommand(ALICE, "/deploy", "unlock catalog");
+    }
+
+    @Test
+    void nearlyRightArgumentsAreAnsweredWithWhatWasMeantAndACapitalisedServiceIsDeployed() {
+        bot.announceNewBuild("profile", "1.1.0", SMALL_CHANGE);
+
+        // a leading v that the service's builds do not have
+        bot.requests().slashCommand(ALICE, "/deploy", "profile v1.1.0");
+        assertThat(bot.answerTo(ALICE, "profile v1.1.0").allText())
+                .contains("no build announced profile v1.1.0, but CI announced profile 1.1.0 (without a leading v):"
+                        + " did you mean version 1.1.0?");
+        // and an emergency deploy would have sent an image tag nobody built: refused the same
+        bot.requests().slashCommand(ALICE, "/deploy", "profile V1.1.0 --emergency");
+        bot.answerTo(ALICE, "did you mean version 1.1.0?");
+
+        // this instance's environment in short, and the service's namespace, for an environment
+        bot.requests().slashCommand(ALICE, "/deploy", "profile 1.1.0 to prod");
+        assertThat(bot.answerTo(ALICE, "`prod`").allText())
+                .contains("`prod` is not the name of this Harbormaster's environment, so nothing was started. It"
+                        + " deploys to *production* only (its `defaults.environment`), and profile into the namespace"
+                        + " harbormaster.yml gives it (`shop`): neither is typed, and `to` may be left out. Did you"
+                        + " mean `/deploy profile 1.1.0`?");
+        bot.requests().slashCommand(ALICE, "/deploy", "profile 1.1.0 to shop");
+        assertThat(bot.answerTo(ALICE, "namespace of profile").allText())
+                .contains("`shop` is the Kubernetes namespace of profile, not an environment")
+                .contains("`services.profile.namespace`", "Did you mean `/deploy profile 1.1.0`?");
+        // (the parser's answers are the command's own response)
+        assertThat(bot.requests()
+                        .slashCommand(ALICE, "/deploy", "profile to production 1.1.0")
+                        .body())
+                .contains("Give the version first", "Did you mean `/deploy profile 1.1.0 to production`?");
+        assertThat(bot.parent("profile")).isNull();
+
+        // the service in capitals, the environment too: there is no other they could mean
+        bot.requests().slashCommand(ALICE, "/deploy", "PROFILE 1.1.0 to Production");
+        bot.await("the deploy of profile", () -> bot.parent("profile 1.1.0"));
     }
 
     @Test

@@ -54,6 +54,39 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void compareSaysThatARatioOverABaselineMeanOfZeroIsUndefinedInTextAndInValidJson() throws Exception {
+        Result text = run("analyze", "compare", "--baseline", "0,0,0,0,0", "--canary", "1,2,3,0,2");
+        assertEquals(0, text.exit(), text.err());
+        assertFalse(text.out().contains("Infinity"), text.out());
+        assertTrue(text.out().contains("effect size:    none (baseline mean is 0: ratio undefined)"), text.out());
+        assertTrue(text.out().contains(", baseline mean is 0: ratio undefined\n"), text.out());
+
+        Result json = run("analyze", "compare", "--baseline", "0,0,0,0,0", "--canary", "1,2,3,0,2", "--json");
+        assertEquals(0, json.exit(), json.err());
+        JsonNode j = JSON.readTree(json.out());
+        assertTrue(j.get("effect_size").isNull(), json.out());
+        assertEquals(
+                "baseline mean is 0: ratio undefined",
+                j.get("effect_size_reason").asText());
+        assertFalse(json.out().contains("Infinity"), json.out());
+    }
+
+    @Test
+    void theReadmeAndHelpSayWhichOfRsWilcoxTestsCompareMatches() throws Exception {
+        // the normal approximation with continuity correction, as our R comparison runs it: R's default is exact
+        // for small samples without ties, which gives other p-values and intervals
+        var readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        var row = readme.lines()
+                .filter(l -> l.startsWith("| `./harbormaster analyze compare"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(row.contains("`wilcox.test(canary, baseline, conf.int = TRUE, exact = FALSE)`"), row);
+        assertTrue(row.contains("continuity correction"), row);
+        Result help = run("analyze", "compare", "--help");
+        assertTrue(help.out().contains("exact ="), help.out());
+    }
+
+    @Test
     void compareRefusesAToleranceOrLevelOutsideItsMeaningfulRangeInFewDigits() {
         Result huge =
                 run("analyze", "compare", "--baseline", "1,2,3,4,5", "--canary", "6,7,8,9,10", "--tolerance", "1e308");

@@ -168,8 +168,8 @@ class AnalyzeRunFromDatabaseTest {
                 "analyze", "run", "--db", url, "--deploy", Long.toString(rolledBack), "--config", config.toString());
         assertThat(text.code()).as(text.err()).isZero();
         assertThat(text.out())
-                .contains("deploy:   deploy " + rolledBack + " (payments 2.0.0), rolled_back; " + frozen.get(rolledBack)
-                        + " intervals frozen; standard canary policy; the pipeline's decision: canary.rollback at "
+                .contains("deploy:   deploy " + rolledBack + " (payments 2.0.0), rolled back; " + frozen.get(rolledBack)
+                        + " intervals frozen; standard canary policy; the pipeline's decision: rollback at "
                         + decided.get(rolledBack).atS() + " s")
                 .contains("verdict:  ROLLBACK at " + decided.get(rolledBack).atS() + " s");
 
@@ -197,13 +197,13 @@ class AnalyzeRunFromDatabaseTest {
         errors.add(waiting);
         assertThat(waiting.err())
                 .contains("deploy " + neverCanary + " (payments 2.1.0) never reached its canary (it is"
-                        + " awaiting_approval)");
+                        + " awaiting approval)");
         var none =
                 cli("analyze", "run", "--db", url, "--deploy", Long.toString(noSamples), "--config", config.toString());
         errors.add(none);
         assertThat(none.err())
                 .contains("deploy " + noSamples + " (checkout 1.4.0) has no frozen canary samples: its canary ended"
-                        + " (rolled_back) before any interval was judged");
+                        + " (rolled back) before any interval was judged");
         var missing = dir.resolve("no-such-db");
         var noDb = cli(
                 "analyze", "run", "--db", "jdbc:h2:file:" + missing, "--deploy", "1", "--config", config.toString());
@@ -221,6 +221,63 @@ class AnalyzeRunFromDatabaseTest {
             assertThat(e.err()).doesNotContain("\tat ");
             assertThat(e.out()).isEmpty();
         }
+    }
+
+    @Test
+    void theReplayOfAPipelineCanarySaysTheTrafficItReallyHadAndItsStateInWords() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("hm");
+        long promoted;
+        try (var db = Database.open(DatabaseConfig.of(url))) {
+            var f = new PipelineFixture(db);
+            DeployPipeline engine = f.engine("engine-a");
+            f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+            promoted = PipelineFixture.acceptedId(
+                    engine, PipelineFixture.slackRequest("slack:1", "checkout", "1.1.0", "U0DEV"));
+            assertThat(f.runUntilDone(engine, promoted, Duration.ofMinutes(20)).state())
+                    .isEqualTo(DeployState.PROMOTED);
+        }
+        var config = Files.writeString(dir.resolve("harbormaster.yml"), PipelineFixture.CONFIG);
+
+        // checkout's 10 replicas cannot give the 5% and 25% steps by pods: the canary ran at 10%, 30% and 40%
+        var text =
+                cli("analyze", "run", "--db", url, "--deploy", Long.toString(promoted), "--config", config.toString());
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out())
+                .contains("deploy:   deploy " + promoted + " (checkout 1.1.0), promoted; ")
+                .contains("; the pipeline's decision: promote at ")
+                .contains("traffic:  step 1: 1 of 10 pods (10% of traffic; the step asks for 5%); step 2: 3 of 10"
+                        + " pods (30% of traffic; the step asks for 25%); step 3: 4 of 10 pods (40% of traffic; the"
+                        + " step asks for 50%)")
+                .contains("the canary's share of traffic as it ran")
+                .contains("     0-  10   10%  ")
+                .contains("step 1 done after 30 s (score 100.0 (pass 95, marginal 75)); the next step's weight is 25%;"
+                        + " it ran on 3 of 10 pods, 30% of traffic")
+                .doesNotContain("the pipeline's decision: canary.promote");
+        assertThat(text.out().lines().filter(l -> l.matches("\\s+\\d+-\\s*\\d+\\s+5%.*")))
+                .as("no interval at the step's planned 5%")
+                .isEmpty();
+
+        var json = JSON.readTree(cli(
+                        "analyze",
+                        "run",
+                        "--db",
+                        url,
+                        "--deploy",
+                        Long.toString(promoted),
+                        "--config",
+                        config.toString(),
+                        "--json")
+                .out());
+        assertThat(json.get("deploy").get("state").asText()).isEqualTo("promoted");
+        var steps = json.get("deploy").get("steps");
+        assertThat(steps).hasSize(3);
+        assertThat(steps.get(0).get("weight").asInt()).isEqualTo(5);
+        assertThat(steps.get(0).get("traffic_share_percent").asInt()).isEqualTo(10);
+        assertThat(steps.get(0).get("pods").get("canary").asInt()).isEqualTo(1);
+        assertThat(steps.get(0).get("traffic").asText()).isEqualTo("replica_ratio");
+        var first = json.get("timeline").get(0);
+        assertThat(first.get("weight").asInt()).isEqualTo(5);
+        assertThat(first.get("traffic_share_percent").asInt()).isEqualTo(10);
     }
 
     @Test

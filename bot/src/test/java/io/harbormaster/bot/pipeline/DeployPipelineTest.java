@@ -132,6 +132,10 @@ class DeployPipelineTest {
                 .contains("\"traffic_share_percent\":30")
                 .contains("\"traffic\":\"replica_ratio\"")
                 .contains("\"pods\":{\"baseline\":3,\"canary\":3,\"stable\":4}");
+        // the first step is on record too, with the entry that starts the canary
+        assertThat(reasonings(done.id(), "preflight").getLast())
+                .contains("\"canary_start\":{\"pods\":{\"baseline\":1,\"canary\":1,\"stable\":8},\"step\":1,"
+                        + "\"traffic\":\"replica_ratio\",\"traffic_share_percent\":10,\"weight\":5}");
         // Every tick of the canary after its first interval is one timed evaluation (the /metrics histogram).
         assertThat(f.analysed).isNotEmpty().containsOnly("checkout");
     }

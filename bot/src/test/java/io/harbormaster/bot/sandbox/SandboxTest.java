@@ -340,6 +340,23 @@ class SandboxTest {
     }
 
     @Test
+    void itsMetricsSayWhenTheConfigurationInForceWasLoaded() throws Exception {
+        long before = java.time.Instant.now().getEpochSecond();
+        try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
+            long started = java.time.Instant.now().getEpochSecond();
+            var metrics = http.send(
+                            HttpRequest.newBuilder(URI.create(sandbox.address() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            var line = java.util.regex.Pattern.compile("(?m)^harbormaster_config_loaded_timestamp_seconds (\\S+)$")
+                    .matcher(metrics);
+            assertThat(line.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(line.group(1))).isBetween((double) before, (double) started + 1);
+        }
+    }
+
+    @Test
     void otherSitesInTheSameBrowserCannotUseTheConsolesApi() throws Exception {
         try (var sandbox = Sandbox.start(SandboxTesting.fastSettings(data))) {
             var body = "{\"user\":\"U0ENGINEER\",\"text\":\"/deploy help\"}";

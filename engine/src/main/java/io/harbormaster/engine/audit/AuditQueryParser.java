@@ -33,7 +33,7 @@ public final class AuditQueryParser {
     public static AuditQuery parse(List<String> words, Instant now) {
         var q = AuditQuery.all();
         var given = new java.util.HashMap<String, String>();
-        for (var word : words) {
+        for (var word : joined(words)) {
             int eq = word.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("'" + word + "' is not a filter: use key=value with a key among "
@@ -52,6 +52,30 @@ public final class AuditQueryParser {
         return q;
     }
 
+    /**
+     * The words with a filter typed with spaces around its {@code =} ({@code service = checkout}, {@code service=
+     * checkout}, {@code service =checkout}) put back together as one ({@code service=checkout}): values have no
+     * spaces, so there is no doubt what was meant. A key whose value is itself a filter ({@code service= since=7d})
+     * is left alone, to be refused for its missing value.
+     */
+    public static List<String> joined(List<String> words) {
+        var out = new java.util.ArrayList<String>();
+        for (int i = 0; i < words.size(); i++) {
+            var word = words.get(i);
+            var last = out.isEmpty() ? null : out.getLast();
+            boolean lastIsKey = last != null && !last.contains("=");
+            boolean lastWantsValue = last != null && last.indexOf('=') == last.length() - 1 && last.indexOf('=') > 0;
+            if (word.startsWith("=") && lastIsKey) { // "service =checkout", "service = checkout"
+                out.set(out.size() - 1, last + word);
+            } else if (!word.contains("=") && lastWantsValue) { // "service= checkout"
+                out.set(out.size() - 1, last + word);
+            } else {
+                out.add(word);
+            }
+        }
+        return out;
+    }
+
     /** Adds one filter to {@code q}. */
     public static AuditQuery with(AuditQuery q, String key, String value, Instant now) {
         if (value.isEmpty()) {
@@ -63,6 +87,13 @@ public final class AuditQueryParser {
             case "deploy" -> q.withDeploy(deploy(key, value));
             case "since" -> {
                 var since = time(key, value, now);
+                if (since.isAfter(now)) {
+                    // nothing is logged after now: such a query would find nothing, which reads as "no entries"
+                    var said = Times.apart(since, now);
+                    throw new IllegalArgumentException("since (" + said.get(0) + ") is in the future: it is now "
+                            + said.get(1) + ", and the log has nothing after now; give a time before now, or an age"
+                            + " back from now such as 24h or 7d");
+                }
                 q.until().ifPresent(until -> inOrder(since, until));
                 yield q.withSince(since);
             }

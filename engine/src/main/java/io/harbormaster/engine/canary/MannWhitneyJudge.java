@@ -72,8 +72,7 @@ public final class MannWhitneyJudge {
         // the evidence line above this reason gives them
         String reason = String.format(
                 Locale.ROOT,
-                "%s: shift %s, %s%% interval [%s, %s] against +/-%s (tolerance %s of the estimate),"
-                        + " p=%.3g, mean ratio %.3g",
+                "%s: shift %s, %s%% interval [%s, %s] against +/-%s (tolerance %s of the estimate)," + " p=%.3g, %s",
                 c.label(),
                 MetricValues.shift(metric, r.estimate()),
                 Numbers.compact(100 * p.confidence(), 6),
@@ -82,7 +81,9 @@ public final class MannWhitneyJudge {
                 MetricValues.difference(metric, bound),
                 Numbers.compact(p.tolerance()),
                 r.pValue(),
-                ratio);
+                Double.isFinite(ratio)
+                        ? String.format(Locale.ROOT, "mean ratio %.3g", ratio)
+                        : MetricComparison.BASELINE_MEAN_ZERO);
         return new MetricComparison(
                 metric,
                 c,
@@ -97,6 +98,11 @@ public final class MannWhitneyJudge {
                 reason);
     }
 
+    /**
+     * The canary's mean over the baseline's. Over a baseline mean of 0 it is infinite: any canary value above a
+     * baseline that never moved counts as past the allowed increase. Said in words ({@link
+     * MetricComparison#effectSizeUndefined}), never printed as a number.
+     */
     private static double ratio(double canaryMean, double baselineMean) {
         if (baselineMean == 0) {
             return canaryMean == 0 ? 1.0 : Double.POSITIVE_INFINITY;

@@ -14,6 +14,23 @@ public record MetricComparison(
         double effectSize,
         String reason) {
 
+    /** Why there is no mean ratio when the baseline's mean is 0 (and the canary's is not). */
+    public static final String BASELINE_MEAN_ZERO = "baseline mean is 0: ratio undefined";
+
+    /**
+     * Why {@link #effectSize} (the ratio of the means) has no value, if it has none: a baseline mean of 0 (the ratio
+     * is then kept as infinite, for the judge, but has no meaning as a number), or no data on one side.
+     */
+    public java.util.Optional<String> effectSizeUndefined() {
+        if (Double.isFinite(effectSize)) {
+            return java.util.Optional.empty();
+        }
+        if (Double.isNaN(baselineMean) || Double.isNaN(canaryMean)) {
+            return java.util.Optional.of(reason);
+        }
+        return java.util.Optional.of(BASELINE_MEAN_ZERO);
+    }
+
     /** The same comparison as judge evidence. */
     public Evidence toEvidence() {
         return new Evidence(

@@ -48,6 +48,44 @@ public enum JitMetric {
         return flag;
     }
 
+    /**
+     * A value of this metric as a person reads it: a flag as yes or no, days to a tenth, entropy to two decimals, and
+     * a count as a whole number. A count need not be whole here: the public training data averages some counts over
+     * a change's files (0.17, 275.25), and a missing metric is filled from the training percentiles; such a value is
+     * rounded and said to be about that ("about 275", "under 1"), so that nobody reads it as a count CI announced.
+     */
+    public String reads(double value) {
+        if (!Double.isFinite(value)) {
+            return io.harbormaster.engine.text.Numbers.compact(value);
+        }
+        if (flag) {
+            return value >= 0.5 ? "yes" : "no";
+        }
+        return switch (this) {
+            case AGE -> decimals(value, 1);
+            case ENTROPY -> decimals(value, 2);
+            default -> count(value);
+        };
+    }
+
+    private static String count(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        if (value > 0 && value < 1) {
+            return "under 1";
+        }
+        return "about " + Math.round(value);
+    }
+
+    /** At most {@code places} decimals, without trailing zeros: 10.6, 3, 2.97. */
+    private static String decimals(double value, int places) {
+        return java.math.BigDecimal.valueOf(value)
+                .setScale(places, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros()
+                .toPlainString();
+    }
+
     /** Whether a column or field name denotes this metric (the canonical name or an alias, any case). */
     public boolean answersTo(String name) {
         var n = name.trim().toLowerCase(Locale.ROOT);

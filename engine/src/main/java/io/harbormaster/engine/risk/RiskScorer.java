@@ -77,11 +77,11 @@ public final class RiskScorer {
         boolean over = logit >= threshold.logit();
         var scoreLine = String.format(
                 Locale.ROOT,
-                "risk score %.1f %s the threshold %.1f (set so that %.0f%% of training changes escalate)",
+                "risk score %.1f %s the threshold %.1f (set so that %s of training changes escalate)",
                 score,
                 over ? "is at or above" : "is below",
                 threshold.score(),
-                threshold.targetRate() * 100);
+                io.harbormaster.engine.text.Numbers.percent(threshold.targetRate()));
         if (over) {
             reasons.add(scoreLine);
         }
@@ -154,7 +154,7 @@ public final class RiskScorer {
                     "%s (%s) missing: used %s, the training %dth percentile, the riskiest of the 10th/50th/90th",
                     metrics.get(j).key(),
                     metrics.get(j).words(),
-                    RiskInputParser.fmt(best),
+                    metrics.get(j).reads(best),
                     bestPercentile));
         }
         return x;
@@ -182,6 +182,6 @@ public final class RiskScorer {
         } else {
             where = String.format(Locale.ROOT, "lower than %.0f%% of past changes", Math.ceil((1 - rank) * 100));
         }
-        return m.words() + ": " + RiskInputParser.fmt(value) + " (" + (assumed ? mark + "; " : "") + where + ")";
+        return m.words() + ": " + m.reads(value) + " (" + (assumed ? mark + "; " : "") + where + ")";
     }
 }

@@ -135,6 +135,20 @@ public final class DeployPipeline {
                             + " letters, digits, '.', '_' and '-' (for example 1.4.2)");
         }
         var build = ports.builds().find(request.service(), request.version());
+        if (build.isEmpty()) {
+            // 1.4.1 typed as v1.4.1 (or the other way round): refused even in an emergency, which would otherwise
+            // deploy an image tag that most likely does not exist
+            var otherForm = otherVersionForm(request.version());
+            if (otherForm.isPresent()
+                    && ports.builds().find(request.service(), otherForm.get()).isPresent()) {
+                return refuse(
+                        request,
+                        "no build announced " + request.service() + " " + request.version() + ", but CI announced "
+                                + request.service() + " " + otherForm.get() + " ("
+                                + (otherForm.get().startsWith("v") ? "with" : "without")
+                                + " a leading v): did you mean version " + otherForm.get() + "?");
+            }
+        }
         if (build.isEmpty() && !request.emergency()) {
             return refuse(
                     request,
@@ -174,6 +188,22 @@ public final class DeployPipeline {
         publish(DeployEvent.requested(deploy, request));
         ports.notifier().notify(new DeployNotice.Accepted(deploy, request.requestedBy(), request.emergency()));
         return new Submission.Accepted(deploy, false);
+    }
+
+    /**
+     * The version written the other way round as to a leading {@code v} ({@code v1.4.1} for {@code 1.4.1}, and back),
+     * when the rest starts with a digit: the one slip of a version that people make most, and that no image tag forgives.
+     */
+    private static Optional<String> otherVersionForm(String version) {
+        if ((version.startsWith("v") || version.startsWith("V"))
+                && version.length() > 1
+                && Character.isDigit(version.charAt(1))) {
+            return Optional.of(version.substring(1));
+        }
+        if (!version.isEmpty() && Character.isDigit(version.charAt(0)) && version.length() < 128) {
+            return Optional.of("v" + version);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -869,6 +899,13 @@ public final class DeployPipeline {
         var reasoning = new LinkedHashMap<String, Object>();
         reasoning.put("checks", results.stream().map(DeployPipeline::checkJson).toList());
         stable.ifPresent(s -> reasoning.put(STABLE_IMAGE, s.image()));
+        // the first step as its pods (or route) give it, as each later step's canary.step entry gives its own: what
+        // really ran, for whoever reads the log or replays the canary
+        // (by the policy the canary is judged by to its end, recorded now)
+        var policy = stable.map(s -> policyOf(d, spec).policy());
+        var firstPlan =
+                stable.map(s -> s.planFor(policy.get().steps().getFirst().weight()));
+        firstPlan.ifPresent(plan -> reasoning.put(CANARY_START, stepJson(1, plan)));
         audit(d, ENGINE, "preflight", blocks.isEmpty() ? "pass" : "block", reasoning);
         // Told once the move it led to is recorded, as every notice is: a preflight whose deploy moved meanwhile (a
         // person stopped it) is told nothing, and the move that did happen tells its own.
@@ -882,8 +919,7 @@ public final class DeployPipeline {
                     blocks.stream().flatMap(b -> b.people().stream()).distinct().toList(),
                     failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
         }
-        var policy = policyOf(d, spec).policy(); // recorded now: the canary is judged by it to its end
-        var first = stable.get().planFor(policy.steps().getFirst().weight());
+        var first = firstPlan.orElseThrow();
         var moved = move(
                 d,
                 DeployState.CANARY,
@@ -894,7 +930,7 @@ public final class DeployPipeline {
         ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
         ports.notifier()
                 .notify(new DeployNotice.CanaryProgress(
-                        moved, first, policy.steps().size(), List.of()));
+                        moved, first, policy.get().steps().size(), List.of()));
         return moved;
     }
 
@@ -1537,26 +1573,7 @@ public final class DeployPipeline {
         int step = stepOf(judging.policy(), weight);
         boolean stepping = step != d.step();
         if (stepping) { // the decision is on record before a pod moves
-            audit(
-                    d,
-                    ENGINE,
-                    "canary.step",
-                    "continue",
-                    Map.of(
-                            "weight",
-                            weight,
-                            "step",
-                            step,
-                            "pods",
-                            Map.of("canary", plan.canary(), "baseline", plan.baseline(), "stable", plan.stable()),
-                            "traffic_share_percent",
-                            plan.sharePercent(),
-                            "traffic",
-                            plan.split().configName(),
-                            "evidence",
-                            c.evidence().stream()
-                                    .map(DeployPipeline::evidenceOne)
-                                    .toList()));
+            audit(d, ENGINE, "canary.step", "continue", withEvidence(stepJson(step, plan), c.evidence()));
         }
         ports.cluster().ensureBaseline(target, stable.image(), plan.baseline());
         ports.cluster().ensureCanary(target, image, plan.canary());
@@ -2085,6 +2102,30 @@ public final class DeployPipeline {
 
     /** The key under which a passed preflight records the stable Deployment's image as the canary starts. */
     static final String STABLE_IMAGE = "stable_image";
+
+    /** The key of the preflight entry that starts a canary under which its first step's traffic is recorded. */
+    public static final String CANARY_START = "canary_start";
+
+    /**
+     * A step as the cluster runs it, as the audit log records it (the first in the {@code preflight} entry's {@value
+     * #CANARY_START}, each later one in its {@code canary.step} entry): the weight the step asks for, the pods of each
+     * track, the canary's share of the traffic in whole percent and how the traffic is divided.
+     */
+    private static Map<String, Object> stepJson(int step, ReplicaPlan plan) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("weight", plan.weightPercent());
+        m.put("step", step);
+        m.put("pods", Map.of("canary", plan.canary(), "baseline", plan.baseline(), "stable", plan.stable()));
+        m.put("traffic_share_percent", plan.sharePercent());
+        m.put("traffic", plan.split().configName());
+        return m;
+    }
+
+    private static Map<String, Object> withEvidence(Map<String, Object> step, List<Evidence> evidence) {
+        var m = new LinkedHashMap<>(step);
+        m.put("evidence", evidence.stream().map(DeployPipeline::evidenceOne).toList());
+        return m;
+    }
 
     /** How many reverts of one promotion may be started one after another, each after the one before failed. */
     private static final int REVERT_ATTEMPTS = 10;

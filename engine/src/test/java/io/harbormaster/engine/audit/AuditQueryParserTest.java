@@ -36,6 +36,29 @@ class AuditQueryParserTest {
     }
 
     @Test
+    void aSinceInTheFutureIsRefusedHoweverItComesAsAFilterOrAnOption() {
+        assertThatThrownBy(() -> AuditQueryParser.with(AuditQuery.all(), "since", "2026-11-23T12:01:00Z", NOW))
+                .hasMessageStartingWith(
+                        "since (2026-11-23 12:01 UTC) is in the future: it is now 2026-11-23 12:00 UTC");
+        // in the same minute, to the second
+        assertThatThrownBy(() -> AuditQueryParser.parse(List.of("since=2026-11-23T12:00:30Z"), NOW))
+                .hasMessageStartingWith(
+                        "since (2026-11-23 12:00:30 UTC) is in the future: it is now 2026-11-23" + " 12:00:00 UTC");
+        assertThat(AuditQueryParser.parse(List.of("since=2026-11-23T12:00:00Z"), NOW)
+                        .since())
+                .contains(NOW);
+    }
+
+    @Test
+    void wordsSplitAroundAnEqualsSignAreJoinedBack() {
+        assertThat(AuditQueryParser.joined(
+                        List.of("service", "=", "checkout", "decision=", "rollback", "since", "=7d")))
+                .containsExactly("service=checkout", "decision=rollback", "since=7d");
+        assertThat(AuditQueryParser.joined(List.of("service=", "since=7d"))).containsExactly("service=", "since=7d");
+        assertThat(AuditQueryParser.joined(List.of("=", "checkout"))).containsExactly("=", "checkout");
+    }
+
+    @Test
     void aFilterGivenTwiceIsRefusedRatherThanTheLastOneKept() {
         assertThatThrownBy(() -> AuditQueryParser.parse(List.of("service=search", "service=checkout"), NOW))
                 .hasMessageContaining("service is given twice (service=search, service=checkout)")

@@ -44,6 +44,22 @@ class MannWhitneyJudgeTest {
     }
 
     @Test
+    void overABaselineMeanOfZeroTheRatioIsSaidToBeUndefinedNotPrintedAsInfinity() {
+        double[] baseline = {0, 0, 0, 0, 0, 0}, canary = {1, 2, 3, 0, 2, 1};
+        MetricComparison c = MannWhitneyJudge.classify(
+                "restarts", baseline, canary, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        assertTrue(c.reason().endsWith("baseline mean is 0: ratio undefined"), c.reason());
+        assertTrue(!c.reason().contains("Infinity"), c.reason());
+        assertEquals(java.util.Optional.of("baseline mean is 0: ratio undefined"), c.effectSizeUndefined());
+        // the judge still treats any rise over a baseline that never moved as past the allowed increase
+        assertEquals(Double.POSITIVE_INFINITY, c.effectSize());
+        MetricComparison usual =
+                MannWhitneyJudge.classify("p50_ms", BASELINE, SLOWER, Direction.INCREASE, MannWhitneyPolicy.defaults());
+        assertTrue(usual.reason().contains("mean ratio 1.24"), usual.reason());
+        assertEquals(java.util.Optional.empty(), usual.effectSizeUndefined());
+    }
+
+    @Test
     void twoConstantSamplesThatDifferAreComparedNotRefused() {
         // a quantised metric that does not move on either track (R's wilcox.test stops here)
         double[] baseline = {250, 250, 250, 250, 250, 250}, canary = {500, 500, 500, 500, 500, 500};

@@ -142,6 +142,54 @@ class RiskScorerTest {
     }
 
     @Test
+    void assumedValuesReadAsAPersonReadsThemCountsWholeDaysToATenthAndFlagsAsYesOrNo() {
+        // the shipped model's percentiles come from public data that averages some counts over files: 275.25
+        // earlier changes, 0.17 of the author's, 10.6 days
+        var shipped = RiskScorer.withDefaultRules(RiskModelJson.defaultModel());
+        var only = new EnumMap<JitMetric, Double>(JitMetric.class);
+        only.put(JitMetric.LA, 10.0);
+        only.put(JitMetric.LD, 2.0);
+        only.put(JitMetric.NF, 1.0);
+        var a = shipped.assess(RiskInput.ofMetrics(new ChangeMetrics(only)));
+        var words = a.factors().stream().map(Factor::words).toList();
+        var said = String.join("\n", words) + "\n" + String.join("\n", a.assumptions());
+        assertTrue(said.contains("earlier changes to these files: about 275 (assumed, not announced;"), said);
+        assertTrue(said.contains("author's earlier changes in these subsystems: under 1 (assumed"), said);
+        assertTrue(said.contains("days since these files were last changed: 10.6 (assumed"), said);
+        assertTrue(said.contains("lines added: 10 (lower than"), said);
+        assertTrue(
+                said.contains("nuc (earlier changes to these files) missing: used about 275, the training 90th"), said);
+        assertTrue(said.contains("fix (the change is a bug fix) missing: used yes, the training 90th"), said);
+        assertTrue(!said.contains("275.25") && !said.contains("0.17") && !said.contains("10.60"), said);
+    }
+
+    @Test
+    void metricValuesAreWrittenForTheirKind() {
+        assertEquals("3", JitMetric.NF.reads(3));
+        assertEquals("about 16", JitMetric.NUC.reads(15.8387));
+        assertEquals("under 1", JitMetric.NDEV.reads(1 / 3.0));
+        assertEquals("0", JitMetric.NDEV.reads(0));
+        assertEquals("10.6", JitMetric.AGE.reads(10.6));
+        assertEquals("134", JitMetric.AGE.reads(134.0));
+        assertEquals("2.97", JitMetric.ENTROPY.reads(2.96660255));
+        assertEquals("1", JitMetric.ENTROPY.reads(0.99781833));
+        assertEquals("yes", JitMetric.FIX.reads(1));
+        assertEquals("no", JitMetric.FIX.reads(0));
+    }
+
+    @Test
+    void theThresholdsRateIsSaidAsTheRateItWasSetFor() {
+        var rate = RiskTrainer.train(
+                SyntheticChanges.generate(3000, 11),
+                "synthetic",
+                TrainingOptions.defaults().withTargetRate(0.125));
+        var a = RiskScorer.withDefaultRules(rate).assess(RiskInput.ofMetrics(metrics(30, 0)));
+        assertTrue(
+                a.reasoning().getFirst().contains("(set so that 12.5% of training changes escalate)"),
+                a.reasoning().getFirst());
+    }
+
+    @Test
     void contextFactorsCountTheirThingsInTheRightNumber() {
         var one = new DeployContext(Criticality.MEDIUM, 1, 1, 1, java.time.DayOfWeek.TUESDAY, 11, CiStatus.GREEN);
         var two = new DeployContext(Criticality.MEDIUM, 2, 2, 2, java.time.DayOfWeek.TUESDAY, 11, CiStatus.GREEN);

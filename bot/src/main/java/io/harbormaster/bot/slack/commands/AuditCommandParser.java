@@ -15,7 +15,8 @@ public final class AuditCommandParser {
 
     /** Parses {@code text}; {@code now} anchors ages such as {@code since=7d}. */
     public static Parsed<AuditCommand> parse(String text, Instant now) {
-        var words = DeployCommandParser.words(text);
+        // "service = checkout" is read as service=checkout
+        var words = AuditQueryParser.joined(DeployCommandParser.words(text));
         if (words.size() == 1 && words.getFirst().toLowerCase(Locale.ROOT).equals("help")) {
             return Parsed.ok(new AuditCommand.Help());
         }

@@ -6,6 +6,7 @@ import io.harbormaster.engine.policy.ServiceLock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -60,6 +61,21 @@ public final class DeployCommandParser {
         return catalogs.get();
     }
 
+    /**
+     * The catalog's name of the service {@code typed} names, in whatever case it was typed: harbormaster.yml allows
+     * only lower-case service names (they are Kubernetes names), so {@code CHECKOUT} can mean nothing but checkout.
+     */
+    private Optional<String> known(String typed) {
+        var catalog = catalog();
+        if (catalog.service(typed).isPresent()) {
+            return Optional.of(typed);
+        }
+        var folded = catalog.services().keySet().stream()
+                .filter(name -> name.equalsIgnoreCase(typed))
+                .toList();
+        return folded.size() == 1 ? Optional.of(folded.getFirst()) : Optional.empty();
+    }
+
     /** Parses the command text (Slack's {@code text} field, which may be empty). */
     public Parsed<DeployCommand> parse(String text) {
         var words = words(text);
@@ -81,8 +97,8 @@ public final class DeployCommandParser {
             case "unlock" -> oneService(rest, UNLOCK_USAGE).map(DeployCommand.Unlock::new);
             case "lock" -> lock(rest);
             // added after the others: a service named review, configured before, is still deployed as before
-            case "review" -> catalog().service(first).isPresent() ? deploy(first, rest) : review(rest);
-            case "resolve" -> catalog().service(first).isPresent() ? deploy(first, rest) : resolve(rest);
+            case "review" -> known(first).isPresent() ? deploy(first, rest) : review(rest);
+            case "resolve" -> known(first).isPresent() ? deploy(first, rest) : resolve(rest);
             default -> deploy(first, rest);
         };
     }
@@ -108,7 +124,7 @@ public final class DeployCommandParser {
         }
         var service = words.get(k);
         var sub = service.toLowerCase(java.util.Locale.ROOT);
-        if (SUBCOMMANDS.contains(sub) && catalog().service(service).isEmpty()) {
+        if (SUBCOMMANDS.contains(sub) && known(service).isEmpty()) {
             return Parsed.invalid(Usage.of(
                     "`" + abbreviate(options.getFirst()) + "` goes with a deploy (`" + DEPLOY_USAGE + "`), not with `"
                             + sub + "`.",
@@ -179,7 +195,7 @@ public final class DeployCommandParser {
         var word = rest.getFirst();
         var number = word.startsWith("#") ? word.substring(1) : word;
         if (!DEPLOY_ID.matcher(number).matches()) {
-            var problem = catalog().service(word).isPresent()
+            var problem = known(word).isPresent()
                     ? "Name the deploy by its number, not its service: `/deploy status " + word
                             + "` lists its emergency deploys awaiting review, with their numbers."
                     : "`" + abbreviate(word) + "` is not a deploy number: give the number `" + STATUS_USAGE
@@ -202,7 +218,7 @@ public final class DeployCommandParser {
         var word = rest.getFirst();
         var number = word.startsWith("#") ? word.substring(1) : word;
         if (!DEPLOY_ID.matcher(number).matches()) {
-            var problem = catalog().service(word).isPresent()
+            var problem = known(word).isPresent()
                     ? "Name the incident by its number, not its service: `/deploy status` lists the incidents that"
                             + " hold deploys back, with their numbers."
                     : "`" + abbreviate(word) + "` is not an incident number: give the number the rollback notice or `"
@@ -223,8 +239,10 @@ public final class DeployCommandParser {
         return service(rest.getFirst(), usage);
     }
 
-    private Parsed<DeployCommand> deploy(String first, List<String> rest) {
-        if (catalog().service(first).isEmpty()) {
+    private Parsed<DeployCommand> deploy(String typed, List<String> rest) {
+        var service = known(typed);
+        if (service.isEmpty()) {
+            var first = typed;
             // A near miss of a subcommand is more likely than a service nobody configured.
             var sub = Names.closest(first.toLowerCase(java.util.Locale.ROOT), SUBCOMMANDS);
             var svc = Names.closest(first, catalog().services().keySet());
@@ -237,6 +255,7 @@ public final class DeployCommandParser {
             }
             return Parsed.invalid(unknownService(first, DEPLOY_USAGE));
         }
+        var first = service.get();
         boolean emergency = false;
         var positional = new ArrayList<String>();
         for (var word : rest) {
@@ -261,6 +280,19 @@ public final class DeployCommandParser {
             return Parsed.invalid(Usage.of("Which version of `" + first + "`? Give the image tag.", DEPLOY_USAGE));
         }
         var version = positional.getFirst();
+        if (version.equalsIgnoreCase("to")) {
+            // "/deploy checkout to production 1.4.1": the environment, if named at all, comes after the version
+            var rewritten =
+                    positional.size() > 2 && VERSION.matcher(positional.get(2)).matches()
+                            ? List.of("/deploy " + first + " " + positional.get(2) + " to " + positional.get(1)
+                                    + (emergency ? " " + EMERGENCY : ""))
+                            : List.<String>of();
+            return Parsed.invalid(new Usage(
+                    "Give the version first: `to <env>` comes after it, and may be left out (the environment is"
+                            + " this Harbormaster's own).",
+                    DEPLOY_USAGE,
+                    rewritten.stream().map(DeployCommandParser::abbreviate).toList()));
+        }
         if (!VERSION.matcher(version).matches()) {
             return Parsed.invalid(Usage.of(
                     "`" + abbreviate(version) + "` is not an image tag: letters, digits, `_`, `.` and `-`,"
@@ -285,7 +317,8 @@ public final class DeployCommandParser {
                 return Parsed.invalid(
                         Usage.of("Unexpected `" + abbreviate(after.get(2)) + "` after the environment.", DEPLOY_USAGE));
             }
-            var env = after.get(1);
+            // environment names are lower-case, so "to Production" can mean nothing but production
+            var env = after.get(1).toLowerCase(java.util.Locale.ROOT);
             var envProblem = environmentProblem(env);
             if (envProblem.isPresent()) {
                 return Parsed.invalid(envProblem.get());
@@ -302,7 +335,7 @@ public final class DeployCommandParser {
                     DEPLOY_USAGE));
         }
         if (!environments.isEmpty() && !environments.contains(env)) {
-            var close = Names.closest(env, environments);
+            var close = meant(env, environments);
             var known = environments.stream().sorted().toList();
             return Optional.of(new Usage(
                     "Unknown environment `" + env + "` (known: " + String.join(", ", known) + ").",
@@ -313,12 +346,35 @@ public final class DeployCommandParser {
     }
 
     private Parsed<String> service(String name, String usage) {
-        return catalog().service(name).isPresent() ? Parsed.ok(name) : Parsed.invalid(unknownService(name, usage));
+        return known(name).<Parsed<String>>map(Parsed::ok).orElseGet(() -> Parsed.invalid(unknownService(name, usage)));
+    }
+
+    /** Short forms people type for an environment, by the name they stand for. */
+    private static final Map<String, List<String>> SHORT_FORMS = Map.of(
+            "production", List.of("prod", "prd", "live"),
+            "staging", List.of("stage", "stg"),
+            "development", List.of("dev"));
+
+    /**
+     * The environment among {@code known} that {@code typed} most likely means: a usual short form of it ({@code
+     * prod} for production, {@code stage} for staging), a start of it ({@code produc}), or a near miss ({@code
+     * prodution}).
+     */
+    public static Optional<String> meant(String typed, java.util.Collection<String> known) {
+        var word = typed.toLowerCase(java.util.Locale.ROOT);
+        for (var name : known.stream().sorted().toList()) {
+            if (SHORT_FORMS.getOrDefault(name, List.of()).contains(word)
+                    || (word.length() >= 3 && name.startsWith(word) && !name.equals(word))) {
+                return Optional.of(name);
+            }
+        }
+        return Names.closest(word, known);
     }
 
     private Usage unknownService(String name, String usage) {
-        var closest = catalog().closest(name, 3).stream()
-                .filter(c -> Names.distance(c, name) <= Math.max(2, name.length() / 2))
+        var lower = name.toLowerCase(java.util.Locale.ROOT); // service names are lower-case: CHEKOUT is near checkout
+        var closest = catalog().closest(lower, 3).stream()
+                .filter(c -> Names.distance(c, lower) <= Math.max(2, lower.length() / 2))
                 .toList();
         var problem = "Unknown service `" + abbreviate(name) + "`.";
         if (closest.isEmpty() && !catalog().services().isEmpty()) {

@@ -13,8 +13,9 @@ public final class HelpMessage {
                 "`" + DeployCommandParser.DEPLOY_USAGE + "`\n    start a deploy; the bot opens a thread for it."
                         + " Risky changes wait for an approver; `--emergency` skips the wait but needs a review once it"
                         + " has ended."
-                        + " Each Harbormaster deploys to one environment: `to <env>` may only name its own, other"
-                        + " environments have their own instance.",
+                        + " Each Harbormaster deploys to one environment: `to <env>` may only name its own (and may"
+                        + " be left out), other environments have their own instance; each service goes to the"
+                        + " namespace harbormaster.yml gives it.",
                 "`" + DeployCommandParser.STATUS_USAGE + "`\n    what is running, for one service or all",
                 "`" + DeployCommandParser.ROLLBACK_USAGE + "`\n    stop the service's deploy in flight (its canary"
                         + " rolled back to the stable version); with nothing in flight, put back the version it ran"
@@ -51,8 +52,8 @@ public final class HelpMessage {
         var text = "*Harbormaster audit log* (auditors only)\n`" + AuditCommandParser.QUERY_USAGE
                 + "`\n    a summary of the matching decisions, with CSV and JSON exports\n`"
                 + AuditCommandParser.VERIFY_USAGE + "`\n    check the hash chain and the signed checkpoints\n"
-                + "Times: `2026-11-01T09:30:00Z`, `2026-11-01`, or an age such as `90m`, `24h`, `7d`. A deploy: its"
-                + " number, as `/deploy status` shows it (`deploy=42`).";
+                + "Times: `2026-11-01T09:30:00Z`, `2026-11-01`, or an age such as `90m`, `24h`, `7d`, not after now."
+                + " A deploy: its number, as `/deploy status` shows it (`deploy=42`).";
         return new SlackMessage(
                 "Harbormaster: " + AuditCommandParser.QUERY_USAGE + ", " + AuditCommandParser.VERIFY_USAGE,
                 List.of(BlockKit.section(text)));

@@ -32,6 +32,34 @@ class AuditCommandParserTest {
     }
 
     @Test
+    void spacesAroundTheEqualsSignAreReadAsTheFilterTheyWrite() {
+        for (var text : java.util.List.of(
+                "service = checkout since = 7d", "service= checkout since =7d", "service =checkout since=7d")) {
+            var parsed = AuditCommandParser.parse(text, NOW);
+            assertThat(parsed).as(text).isInstanceOf(Parsed.Ok.class);
+            var query = ((AuditCommand.Query) ((Parsed.Ok<AuditCommand>) parsed).command()).query();
+            assertThat(query.service()).as(text).contains("checkout");
+            assertThat(query.since()).as(text).contains(NOW.minus(Duration.ofDays(7)));
+        }
+        // a key followed by another filter has no value, and is refused as such
+        var noValue = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("service= since=7d", NOW);
+        assertThat(noValue.usage().message()).startsWith("The filter service= has no value.");
+    }
+
+    @Test
+    void aSinceInTheFutureIsRefusedSayingSoAndWhatNowIs() {
+        var future = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("since=2026-12-01", NOW);
+        assertThat(future.usage().message())
+                .startsWith("Since (2026-12-01 00:00 UTC) is in the future: it is now 2026-11-08 12:00 UTC, and the"
+                        + " log has nothing after now; give a time before now, or an age back from now such as 24h or"
+                        + " 7d.")
+                .contains(AuditCommandParser.QUERY_USAGE);
+        // until in the future is no problem: it takes everything up to now
+        assertThat(AuditCommandParser.parse("until=2026-12-01", NOW)).isInstanceOf(Parsed.Ok.class);
+        assertThat(AuditCommandParser.parse("since=2026-11-08", NOW)).isInstanceOf(Parsed.Ok.class);
+    }
+
+    @Test
     void badFiltersAreAnsweredWithUsage() {
         var bad = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("servce=checkout", NOW);
         assertThat(bad.usage().message()).contains("Unknown filter 'servce'").contains(AuditCommandParser.QUERY_USAGE);

@@ -45,6 +45,38 @@ class DeployCommandParserTest {
     }
 
     @Test
+    void aServiceTypedInAnotherCaseIsTheServiceSinceServiceNamesAreLowerCase() {
+        assertThat(ok("CHECKOUT 1.4.1"))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "1.4.1", Optional.empty(), false));
+        assertThat(ok("Checkout 1.4.1 to Production --emergency"))
+                .isEqualTo(new DeployCommand.Deploy("checkout", "1.4.1", Optional.of("production"), true));
+        assertThat(ok("rollback CHECKOUT")).isEqualTo(new DeployCommand.Rollback("checkout"));
+        assertThat(ok("status Search")).isEqualTo(new DeployCommand.Status(Optional.of("search")));
+        assertThat(ok("lock PAYMENTS db migration")).isEqualTo(new DeployCommand.Lock("payments", "db migration"));
+        assertThat(ok("--emergency INVENTORY 2.0.0"))
+                .isEqualTo(new DeployCommand.Deploy("inventory", "2.0.0", Optional.empty(), true));
+        // a misspelling in capitals is still near its service
+        assertThat(invalid("CHEKOUT 1.4.1").suggestions()).contains("checkout");
+    }
+
+    @Test
+    void anEnvironmentBeforeTheVersionOrInShortIsAnsweredWithWhatWasMeant() {
+        var first = invalid("checkout to production 1.4.1");
+        assertThat(first.problem())
+                .startsWith("Give the version first: `to <env>` comes after it, and may be left out");
+        assertThat(first.suggestions()).containsExactly("/deploy checkout 1.4.1 to production");
+        assertThat(invalid("checkout to staging").problem()).startsWith("Give the version first");
+        var prod = invalid("checkout 1.4.1 to prod");
+        assertThat(prod.problem()).startsWith("Unknown environment `prod` (known: production, staging).");
+        assertThat(prod.suggestions()).containsExactly("production");
+        assertThat(invalid("checkout 1.4.1 to stage").suggestions()).containsExactly("staging");
+        assertThat(invalid("checkout 1.4.1 to producton").suggestions()).containsExactly("production");
+        assertThat(DeployCommandParser.meant("prod", Set.of("production"))).contains("production");
+        assertThat(DeployCommandParser.meant("live", Set.of("production"))).contains("production");
+        assertThat(DeployCommandParser.meant("qa", Set.of("production"))).isEmpty();
+    }
+
+    @Test
     void whatThePersonTypedIsEchoedEscapedNeverAsABroadcastOrALink() {
         // Slack sends what was typed escaped; the parser reads it as typed, and its answer (mrkdwn) escapes it again
         for (var typed : List.of(
