@@ -113,14 +113,19 @@ final class AnalyzeCompareCommand implements Callable<Integer> {
             out.println(node.toString());
         } else {
             out.printf(Locale.ROOT, "classification: %s%n", r.classification().label());
-            out.printf(Locale.ROOT, "estimate:       %.6g (canary - baseline, Hodges-Lehmann)%n", r.estimate());
-            out.printf(
-                    Locale.ROOT,
-                    "%-16s[%.6g, %.6g]%n",
-                    Numbers.compact(100 * confidence, 6) + "% interval:",
-                    r.ciLow(),
-                    r.ciHigh());
-            out.printf(Locale.ROOT, "p-value:        %.4g%n", r.pValue());
+            if (Double.isNaN(r.estimate())) {
+                // nothing to compare: the figures would all read NaN
+                out.printf(Locale.ROOT, "estimate:       none (%s)%n", r.reason());
+            } else {
+                out.printf(Locale.ROOT, "estimate:       %.6g (canary - baseline, Hodges-Lehmann)%n", r.estimate());
+                out.printf(
+                        Locale.ROOT,
+                        "%-16s[%.6g, %.6g]%n",
+                        Numbers.compact(100 * confidence, 6) + "% interval:",
+                        r.ciLow(),
+                        r.ciHigh());
+                out.printf(Locale.ROOT, "p-value:        %.4g%n", r.pValue());
+            }
             if (r.effectSizeUndefined().isPresent()) {
                 out.printf(
                         Locale.ROOT,

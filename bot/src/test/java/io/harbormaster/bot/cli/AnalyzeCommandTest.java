@@ -169,6 +169,15 @@ class AnalyzeCommandTest {
         Result none = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN", "--json");
         assertEquals(0, none.exit(), none.err());
         assertEquals("Nodata", JSON.readTree(none.out()).get("classification").asText());
+        // in text, a comparison without data says so instead of NaN figures
+        Result text = run("analyze", "compare", "--baseline", "1,2,3", "--canary", "NaN,NaN");
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("estimate:       none (no data for the canary)"), text.out());
+        assertFalse(
+                text.out().contains("NaN,")
+                        || text.out().contains(": NaN")
+                        || text.out().contains("[NaN"),
+                text.out());
     }
 
     /** 54 intervals of 10 s: a canary with sparse new errors, which the sequential judge rolls back. */
