@@ -303,6 +303,17 @@ public final class DeployCommandParser {
         Optional<String> environment = Optional.empty();
         if (!after.isEmpty()) {
             if (!after.getFirst().equalsIgnoreCase("to")) {
+                // "/deploy checkout 1.4.1 production": an environment without its "to"
+                var word = after.getFirst().toLowerCase(java.util.Locale.ROOT);
+                var env = environments.contains(word) ? Optional.of(word) : meant(word, environments);
+                if (after.size() == 1 && env.isPresent()) {
+                    return Parsed.invalid(new Usage(
+                            "An environment comes after `to` (and may be left out: the environment is this"
+                                    + " Harbormaster's own).",
+                            DEPLOY_USAGE,
+                            List.of(abbreviate("/deploy " + first + " " + version + " to " + env.get()
+                                    + (emergency ? " " + EMERGENCY : "")))));
+                }
                 var close = Names.closest(after.getFirst().toLowerCase(java.util.Locale.ROOT), List.of("to"));
                 return Parsed.invalid(new Usage(
                         "Unexpected `" + abbreviate(after.getFirst()) + "` after the version.",

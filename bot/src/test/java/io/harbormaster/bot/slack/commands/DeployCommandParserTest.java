@@ -66,6 +66,11 @@ class DeployCommandParserTest {
                 .startsWith("Give the version first: `to <env>` comes after it, and may be left out");
         assertThat(first.suggestions()).containsExactly("/deploy checkout 1.4.1 to production");
         assertThat(invalid("checkout to staging").problem()).startsWith("Give the version first");
+        var withoutTo = invalid("checkout 1.4.1 production");
+        assertThat(withoutTo.problem()).startsWith("An environment comes after `to`");
+        assertThat(withoutTo.suggestions()).containsExactly("/deploy checkout 1.4.1 to production");
+        assertThat(invalid("checkout 1.4.1 prod").suggestions())
+                .containsExactly("/deploy checkout 1.4.1 to production");
         var prod = invalid("checkout 1.4.1 to prod");
         assertThat(prod.problem()).startsWith("Unknown environment `prod` (known: production, staging).");
         assertThat(prod.suggestions()).containsExactly("production");
