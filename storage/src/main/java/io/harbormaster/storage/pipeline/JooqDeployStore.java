@@ -1,6 +1,5 @@
 package io.harbormaster.storage.pipeline;
 
-import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
@@ -350,21 +349,17 @@ public final class JooqDeployStore implements DeployStore {
             throw new IllegalStateException("interrupted while waiting to " + what);
         }
         try {
-            for (int attempt = 1; ; attempt++) {
-                var audited = new boolean[1];
-                Runnable once = () -> {
-                    audited[0] = true;
-                    audit.run();
-                };
-                try {
-                    return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
-                } catch (DataAccessException e) {
-                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
-                        continue;
-                    }
-                    throw e;
-                }
-            }
+            var audited = new boolean[1];
+            Runnable once = () -> {
+                audited[0] = true;
+                audit.run();
+            };
+            return Sql.waitingItsTurn(
+                    () -> {
+                        audited[0] = false;
+                        return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
+                    },
+                    () -> audited[0]);
         } finally {
             deciding.release();
         }
