@@ -418,6 +418,30 @@ class RevertTest {
     }
 
     @Test
+    void aRedeliveredRollbackMomentsAfterAPersonStoppedALaterDeployIsAnsweredWithTheRevertItMade() {
+        var engine = f.engine("engine-a");
+        promoted(engine, "1.1.0");
+        var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        // 1.2.0 is deployed next, and someone stops its canary
+        long canary = canaryOf(engine, "1.2.0");
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r2"))
+                        .id())
+                .isEqualTo(canary);
+        f.clock.advance(Duration.ofSeconds(2));
+
+        // before: Slack's retry of the first request was refused, "deploy #... was rolled back by U0ANN moments
+        // before this request"
+        var again = engine.rollbackRequested("checkout", "U0OPS", "slack:r1");
+
+        assertThat(again)
+                .isEqualTo(new Submission.Accepted(f.deploys.find(revert.id()).orElseThrow(), true));
+        assertThat(entries(r -> r.action().equals("rollback.refused"))).isEmpty();
+        assertThat(reverts()).hasSize(1);
+        assertThat(stableImage()).isEqualTo(BEFORE);
+    }
+
+    @Test
     void aRollbackLooksForAPersonsStopInItsOwnServicesLastFinishedDeployOnlyNotInEveryServicesLatest() {
         var asked = new java.util.concurrent.CopyOnWriteArrayList<String>();
         var store = (io.harbormaster.engine.rollout.DeployStore) java.lang.reflect.Proxy.newProxyInstance(

@@ -2069,6 +2069,13 @@ public final class DeployPipeline {
     }
 
     private Submission revertRequested(String service, String user, String key) {
+        var promoted = ports.deploys().promoted(service, 2);
+        var latestRevert = promoted.isEmpty() ? Optional.<Revert>empty() : revertOf(promoted.getFirst());
+        if (latestRevert.filter(r -> r.requestKey().equals(key)).isPresent()) {
+            // this very request, delivered again: answered with the revert it made before anything else is looked at,
+            // a person's stop of a later deploy included
+            return new Submission.Accepted(promoted.getFirst(), true);
+        }
         if (ports.catalog().get().service(service).isEmpty()) {
             return rollbackRefused(service, user, unknownService(service));
         }
@@ -2091,7 +2098,6 @@ public final class DeployPipeline {
         if (stoppedJustNow.isPresent()) {
             return stoppedJustNow.get();
         }
-        var promoted = ports.deploys().promoted(service, 2);
         if (promoted.isEmpty()) {
             return rollbackRefused(
                     service,
@@ -2101,11 +2107,8 @@ public final class DeployPipeline {
                             + " deploy it: /deploy " + service + " <version>");
         }
         var latest = promoted.getFirst();
-        var earlier = revertOf(latest);
+        var earlier = latestRevert;
         if (earlier.isPresent()) {
-            if (earlier.get().requestKey().equals(key)) {
-                return new Submission.Accepted(latest, true); // this very request, delivered again
-            }
             var by = ports.deploys()
                     .request(latest.id())
                     .map(DeployRequest::requestedBy)
