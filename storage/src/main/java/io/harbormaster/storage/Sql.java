@@ -3,6 +3,8 @@ package io.harbormaster.storage;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
 
 /** Small conversions shared by the jOOQ stores. */
@@ -26,6 +28,33 @@ public final class Sql {
      */
     public static boolean isH2LockTimeout(DataAccessException e) {
         return "HYT00".equals(e.sqlState());
+    }
+
+    /**
+     * Runs {@code step} (one statement, or one transaction) and, when H2 gives up waiting for a row lock in it, runs it
+     * again, up to {@link #LOCK_ATTEMPTS} times in all: while another step holds the row (a resolution writing its
+     * audit entry, a decision on a deploy, another replica's intake), this one waits its turn instead of failing after
+     * H2's lock timeout. Any other failure, and the last timeout, is let through.
+     */
+    public static <T> T waitingItsTurn(Supplier<T> step) {
+        return waitingItsTurn(step, () -> false);
+    }
+
+    /**
+     * {@link #waitingItsTurn(Supplier)} for a step that acts outside the database part way (an audit entry written on
+     * another connection while it holds a row): once {@code actedOutside} says the failed attempt did, the timeout is
+     * let through, since trying again would act twice.
+     */
+    public static <T> T waitingItsTurn(Supplier<T> step, BooleanSupplier actedOutside) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return step.get();
+            } catch (DataAccessException e) {
+                if (!isH2LockTimeout(e) || attempt >= LOCK_ATTEMPTS || actedOutside.getAsBoolean()) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Whether the failure is a unique-constraint violation (SQLSTATE 23505 on both H2 and PostgreSQL). */

@@ -319,7 +319,16 @@ public final class PipelineDesk implements DeployDesk {
             }
         }
         return switch (pipeline.rollbackRequested(command.service(), who.id(), key)) {
-            case Submission.Accepted a when a.duplicate() -> revertAlready(a.deploy());
+            case Submission.Accepted a
+            when a.duplicate() && revertOf(a.deploy()).isPresent() -> revertAlready(a.deploy());
+            case Submission.Accepted a
+            when a.duplicate() -> {
+                // this request, delivered again (on this replica or another): it stopped this deploy before
+                var d = a.deploy();
+                yield new ActionOutcome.Duplicate(
+                        "That rollback of " + command.service() + " was already taken: deploy #" + d.id() + " ("
+                                + d.service() + " " + d.version() + ") " + stopped(d) + ".");
+            }
             case Submission.Accepted a
             when revertOf(a.deploy()).isPresent() -> {
                 nudge.accept(a.deploy().id());
@@ -329,16 +338,20 @@ public final class PipelineDesk implements DeployDesk {
             }
             case Submission.Accepted a -> {
                 var d = a.deploy();
-                var done = d.state() == DeployState.ROLLED_BACK
-                        ? "rolled back; traffic is on the stable version"
-                        : d.state() == DeployState.FAILED ? "stopped before it reached the cluster" : "rolling back";
                 yield new ActionOutcome.Done(
-                        ":rewind: Deploy #" + d.id() + " (" + d.service() + " " + d.version() + ") " + done
+                        ":rewind: Deploy #" + d.id() + " (" + d.service() + " " + d.version() + ") " + stopped(d)
                                 + ", as requested",
                         threads.find(d.id()));
             }
             case Submission.Refused r -> new ActionOutcome.Refused(r.reason(), r.people());
         };
+    }
+
+    /** Where a deploy a rollback stopped is. */
+    private static String stopped(Deploy d) {
+        return d.state() == DeployState.ROLLED_BACK
+                ? "rolled back; traffic is on the stable version"
+                : d.state() == DeployState.FAILED ? "stopped before it reached the cluster" : "rolling back";
     }
 
     private Optional<Revert> revertOf(Deploy d) {

@@ -418,6 +418,58 @@ class RevertTest {
     }
 
     @Test
+    void aRedeliveredRollbackMomentsAfterAPersonStoppedALaterDeployIsAnsweredWithTheRevertItMade() {
+        var engine = f.engine("engine-a");
+        promoted(engine, "1.1.0");
+        var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        // 1.2.0 is deployed next, and someone stops its canary
+        long canary = canaryOf(engine, "1.2.0");
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r2"))
+                        .id())
+                .isEqualTo(canary);
+        f.clock.advance(Duration.ofSeconds(2));
+
+        // before: Slack's retry of the first request was refused, "deploy #... was rolled back by U0ANN moments
+        // before this request"
+        var again = engine.rollbackRequested("checkout", "U0OPS", "slack:r1");
+
+        assertThat(again)
+                .isEqualTo(new Submission.Accepted(f.deploys.find(revert.id()).orElseThrow(), true));
+        assertThat(entries(r -> r.action().equals("rollback.refused"))).isEmpty();
+        assertThat(reverts()).hasSize(1);
+        assertThat(stableImage()).isEqualTo(BEFORE);
+    }
+
+    @Test
+    void aRevertsOwnRequestDeliveredAgainIsRecognisedBeforeAPersonsStopEvenWithoutItsAnswerInTheStore() {
+        var engine = f.engine("engine-a");
+        promoted(engine, "1.1.0");
+        var revert = accepted(engine.rollbackRequested("checkout", "U0OPS", "slack:r1"));
+        assertThat(engine.advance(revert.id()).orElseThrow().state()).isEqualTo(DeployState.PROMOTED);
+        long canary = canaryOf(engine, "1.2.0");
+        assertThat(accepted(engine.rollbackRequested("checkout", "U0ANN", "slack:r2"))
+                        .id())
+                .isEqualTo(canary);
+        // a revert asked for before answers were stored (or whose answer an engine stopped before storing): the
+        // revert's own request still names the request that made it
+        db.dsl()
+                .deleteFrom(io.harbormaster.storage.jooq.Tables.ROLLBACK_REQUEST)
+                .execute();
+        f.clock.advance(Duration.ofSeconds(2));
+
+        // before: refused, the stop of 1.2.0 looked at before the revert's request
+        var again = engine.rollbackRequested("checkout", "U0OPS", "slack:r1");
+
+        assertThat(again)
+                .isEqualTo(new Submission.Accepted(f.deploys.find(revert.id()).orElseThrow(), true));
+        assertThat(entries(r -> r.action().equals("rollback.refused"))).isEmpty();
+        // and anyone else's new request is still refused for the stop
+        assertThat(refused(engine.rollbackRequested("checkout", "U0BOB", "slack:r3")))
+                .contains("deploy #" + canary + " (checkout 1.2.0) was rolled back by U0ANN at");
+    }
+
+    @Test
     void aRollbackLooksForAPersonsStopInItsOwnServicesLastFinishedDeployOnlyNotInEveryServicesLatest() {
         var asked = new java.util.concurrent.CopyOnWriteArrayList<String>();
         var store = (io.harbormaster.engine.rollout.DeployStore) java.lang.reflect.Proxy.newProxyInstance(

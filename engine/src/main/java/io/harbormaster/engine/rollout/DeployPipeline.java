@@ -1920,10 +1920,39 @@ public final class DeployPipeline {
      * pressing for the rollback the revert is doing must not stop that deploy instead. Refusals, with what to do
      * instead, are audited as {@code rollback.refused}.
      *
+     * <p>A request is answered once: what it was answered with (the deploy it stopped, the revert it started or was
+     * given) is recorded in the store under its key ({@link DeployStore#rollbackAnswer}), and a redelivery of it (a
+     * Slack retry), on any replica and however late, is answered with that deploy as it is now ({@code duplicate}),
+     * before anything else is looked at: it stops nothing that is in flight by then, reverts nothing further, and is
+     * not refused for a stop made since. Only a refused request, which did nothing, is looked at again.
+     *
      * @param idempotencyKey the request's own key (a Slack redelivery carries the same one)
      */
     public Submission rollbackRequested(String service, String user, String idempotencyKey) {
+        // What is in flight is read before the answer is looked for: a delivery of the request at the same moment (on
+        // another replica) stores its stop together with its answer, so either the answer is found here, or what is
+        // read here still shows the deploy it stops, and stopping it again finds it moved, and then the answer.
         var ofService = ports.deploys().inFlight(service);
+        var answered = ports.deploys().rollbackAnswer(idempotencyKey);
+        if (answered.isPresent()) {
+            return new Submission.Accepted(answered.get(), true); // this very request, delivered again
+        }
+        var answer = rollback(service, user, idempotencyKey, ofService);
+        if (answer instanceof Submission.Accepted a) {
+            // a stop recorded its answer as it moved the deploy (this changes nothing then); a revert, started or
+            // given, is recorded now: a redelivery that finds it missing still finds the revert by its own key
+            ports.deploys()
+                    .recordRollbackAnswer(
+                            idempotencyKey, a.deploy().id(), user, ports.clock().instant());
+        }
+        return answer;
+    }
+
+    /**
+     * {@link #rollbackRequested(String, String, String)} of a request not answered before, given what of the service
+     * is in flight.
+     */
+    private Submission rollback(String service, String user, String key, List<Deploy> ofService) {
         var reverting = ofService.stream().filter(d -> revertOf(d).isPresent()).findFirst();
         if (reverting.isPresent()) {
             return new Submission.Accepted(reverting.get(), true);
@@ -1934,17 +1963,30 @@ public final class DeployPipeline {
                         || d.state() == DeployState.AWAITING_APPROVAL)
                 .findFirst();
         if (inFlight.isEmpty()) {
-            return revertRequested(service, user, idempotencyKey);
+            return revertRequested(service, user, key);
         }
-        return new Submission.Accepted(
-                requestedRollback(inFlight.get(), user, RollbackCause.Requested.Via.COMMAND), false);
+        try {
+            return new Submission.Accepted(
+                    requestedRollback(inFlight.get(), user, RollbackCause.Requested.Via.COMMAND, Optional.of(key)),
+                    false);
+        } catch (StaleRevision e) {
+            // the same request, delivered at the same moment on another replica, stopped it first: answered with that
+            var answered = ports.deploys().rollbackAnswer(key);
+            if (answered.isPresent()) {
+                return new Submission.Accepted(answered.get(), true);
+            }
+            throw e;
+        }
     }
 
     /**
      * A person stops a deploy: audited in one step with the move (stopped before the cluster, or rolling back its
-     * canary, which goes on at once). Throws {@link StaleRevision} when the deploy moved since it was read.
+     * canary, which goes on at once), and, for a rollback request ({@code answering}: its key), with the request's
+     * answer recorded. Throws {@link StaleRevision} when the deploy moved since it was read, or the request's answer
+     * is recorded already.
      */
-    private Deploy requestedRollback(Deploy d, String user, RollbackCause.Requested.Via via) {
+    private Deploy requestedRollback(
+            Deploy d, String user, RollbackCause.Requested.Via via, Optional<String> answering) {
         Runnable audited = () -> audit(
                 d,
                 user,
@@ -1952,7 +1994,7 @@ public final class DeployPipeline {
                 "rollback",
                 Map.of("state", d.state().name()));
         if (d.state() != DeployState.CANARY) {
-            var stopped = moveAudited(d, DeployState.FAILED, user, STOPPED_BY + user, audited);
+            var stopped = moveAudited(d, DeployState.FAILED, user, STOPPED_BY + user, audited, answering);
             ports.notifier().notify(new DeployNotice.Stopped(stopped, user, d.state()));
             reviewDue(stopped);
             return stopped;
@@ -1962,7 +2004,8 @@ public final class DeployPipeline {
                 DeployState.ROLLING_BACK,
                 user,
                 "rollback requested by " + user + (via == RollbackCause.Requested.Via.PAUSE_BUTTON ? BY_BUTTON : ""),
-                audited);
+                audited,
+                answering);
         return advance(d.id()).orElse(rolling);
     }
 
@@ -2184,6 +2227,14 @@ public final class DeployPipeline {
     }
 
     private Submission revertRequested(String service, String user, String key) {
+        var promoted = ports.deploys().promoted(service, 2);
+        var latestRevert = promoted.isEmpty() ? Optional.<Revert>empty() : revertOf(promoted.getFirst());
+        if (latestRevert.filter(r -> r.requestKey().equals(key)).isPresent()) {
+            // this very request, delivered again, with no answer in the store (asked before answers were recorded, or
+            // the engine stopped between storing the revert and its answer): answered with the revert it made before
+            // anything else is looked at, a person's stop of a later deploy included
+            return new Submission.Accepted(promoted.getFirst(), true);
+        }
         if (ports.catalog().get().service(service).isEmpty()) {
             return rollbackRefused(service, user, unknownService(service));
         }
@@ -2206,7 +2257,6 @@ public final class DeployPipeline {
         if (stoppedJustNow.isPresent()) {
             return stoppedJustNow.get();
         }
-        var promoted = ports.deploys().promoted(service, 2);
         if (promoted.isEmpty()) {
             return rollbackRefused(
                     service,
@@ -2216,11 +2266,8 @@ public final class DeployPipeline {
                             + " deploy it: /deploy " + service + " <version>");
         }
         var latest = promoted.getFirst();
-        var earlier = revertOf(latest);
+        var earlier = latestRevert;
         if (earlier.isPresent()) {
-            if (earlier.get().requestKey().equals(key)) {
-                return new Submission.Accepted(latest, true); // this very request, delivered again
-            }
             var by = ports.deploys()
                     .request(latest.id())
                     .map(DeployRequest::requestedBy)
@@ -2568,7 +2615,8 @@ public final class DeployPipeline {
             var after =
                     switch (choice) {
                         case PROMOTE -> promoteAfterPause(d, user, why.get());
-                        case ROLLBACK -> requestedRollback(d, user, RollbackCause.Requested.Via.PAUSE_BUTTON);
+                        case ROLLBACK ->
+                            requestedRollback(d, user, RollbackCause.Requested.Via.PAUSE_BUTTON, Optional.empty());
                     };
             return new PauseDecision.Taken(choice, after);
         } catch (StaleRevision e) { // decided, rolled back or resumed since it was read: nothing was audited
@@ -2600,16 +2648,20 @@ public final class DeployPipeline {
      * StaleRevision}, with nothing audited, when the deploy moved since it was read.
      */
     private Deploy moveAudited(Deploy d, DeployState to, String actor, String reason, Runnable audit) {
-        var moved = ports.deploys()
-                .transition(
-                        d.id(),
-                        d.revision(),
-                        to,
-                        d.step(),
-                        actor,
-                        reason,
-                        ports.clock().instant(),
-                        audit);
+        return moveAudited(d, to, actor, reason, audit, Optional.empty());
+    }
+
+    /**
+     * {@link #moveAudited(Deploy, DeployState, String, String, Runnable)} that also records, in the same step, that
+     * the rollback request {@code answering} (its key, when given) was answered with this deploy.
+     */
+    private Deploy moveAudited(
+            Deploy d, DeployState to, String actor, String reason, Runnable audit, Optional<String> answering) {
+        var at = ports.clock().instant();
+        var moved = answering.isPresent()
+                ? ports.deploys()
+                        .stopForRollback(answering.get(), d.id(), d.revision(), to, d.step(), actor, reason, at, audit)
+                : ports.deploys().transition(d.id(), d.revision(), to, d.step(), actor, reason, at, audit);
         if (to.terminal()) {
             ports.deploys().releaseRollout(d.service(), d.id());
         }

@@ -109,6 +109,39 @@ public interface DeployStore {
             Runnable beforeMoving);
 
     /**
+     * {@link #transition(long, int, DeployState, int, String, String, Instant, Runnable)} of a deploy that a person's
+     * rollback request stops: in the same step, before {@code beforeMoving}, the request's idempotency key is recorded
+     * as answered with this deploy ({@link #rollbackAnswer}), so that a redelivery of the request, on any replica, finds
+     * both the stop and its answer or neither. Throws {@link StaleRevision}, with nothing audited, moved or recorded,
+     * when the deploy moved since it was read or an answer is recorded for the key already (the same request,
+     * delivered twice at the same moment: the caller looks that answer up).
+     */
+    Deploy stopForRollback(
+            String rollbackKey,
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving);
+
+    /**
+     * The deploy a person's rollback request with this idempotency key was answered with (the deploy it stopped, or
+     * the revert it started or was given), as it is now, if an answer is recorded: what a redelivery of the request, on
+     * any replica and however late, is answered with.
+     */
+    Optional<Deploy> rollbackAnswer(String rollbackKey);
+
+    /**
+     * Records that the rollback request with this idempotency key was answered with deploy {@code deployId}, unless an
+     * answer is recorded for it already (by this engine or another, also at the same moment): the first one recorded
+     * stays. Throws {@link java.util.NoSuchElementException} when there is no such deploy.
+     */
+    void recordRollbackAnswer(String rollbackKey, long deployId, String requestedBy, Instant at);
+
+    /**
      * Takes or renews the right to drive a deploy until {@code until}: granted when no one holds it, {@code owner}
      * already holds it, or the holder's lease ran out before {@code now}. Two engines never drive one deploy at once.
      */

@@ -26,23 +26,14 @@ final class IntakeStep {
     /** Runs {@code step} in the service's intake step and returns what it returned. */
     static <T> T run(Database db, String service, Function<DSLContext, T> step) {
         createRow(db, service);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return db.dsl().transactionResult(cfg -> {
-                    var tx = DSL.using(cfg);
-                    tx.selectFrom(DEPLOY_INTAKE)
-                            .where(DEPLOY_INTAKE.SERVICE.eq(service))
-                            .forUpdate()
-                            .fetchSingle();
-                    return step.apply(tx);
-                });
-            } catch (DataAccessException e) {
-                if (isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
-                    continue;
-                }
-                throw e;
-            }
-        }
+        return Sql.waitingItsTurn(() -> db.dsl().transactionResult(cfg -> {
+            var tx = DSL.using(cfg);
+            tx.selectFrom(DEPLOY_INTAKE)
+                    .where(DEPLOY_INTAKE.SERVICE.eq(service))
+                    .forUpdate()
+                    .fetchSingle();
+            return step.apply(tx);
+        }));
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.harbormaster.storage.pipeline;
 
-import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.APPROVAL;
@@ -13,6 +12,7 @@ import static io.harbormaster.storage.jooq.Tables.DEPLOY_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_REVIEW;
 import static io.harbormaster.storage.jooq.Tables.DEPLOY_TRANSITION;
 import static io.harbormaster.storage.jooq.Tables.METRICS_OUTAGE;
+import static io.harbormaster.storage.jooq.Tables.ROLLBACK_REQUEST;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -320,6 +320,54 @@ public final class JooqDeployStore implements DeployStore {
             String reason,
             Instant at,
             Runnable beforeMoving) {
+        return moveHeld(Optional.empty(), deployId, expectedRevision, to, step, actor, reason, at, beforeMoving);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The answer's row ({@code rollback_request}) is inserted in the transaction that holds the deploy's row and
+     * moves it: a second delivery of the request at the same moment, on another replica, waits for the deploy's row
+     * and finds it moved, or, stopping another deploy, waits for the key's row and finds it taken.
+     */
+    @Override
+    public Deploy stopForRollback(
+            String rollbackKey,
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving) {
+        Objects.requireNonNull(rollbackKey, "rollbackKey");
+        try {
+            return moveHeld(
+                    Optional.of(rollbackKey), deployId, expectedRevision, to, step, actor, reason, at, beforeMoving);
+        } catch (DataAccessException e) {
+            if (isUniqueViolation(e)) {
+                // the key's answer was inserted by another delivery at the same moment: nothing was audited here
+                throw new StaleRevision(deployId, expectedRevision);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Moves a deploy as one step with {@code beforeMoving}, holding its row, and records the answer to rollback request
+     * {@code answering} in the same step when given, before {@code beforeMoving} runs.
+     */
+    private Deploy moveHeld(
+            Optional<String> answering,
+            long deployId,
+            int expectedRevision,
+            DeployState to,
+            int step,
+            String actor,
+            String reason,
+            Instant at,
+            Runnable beforeMoving) {
         Objects.requireNonNull(beforeMoving, "beforeMoving");
         // like a decision, it holds the deploy's row while its audit entry is written on another connection
         return holdingTheDeploy("move deploy " + deployId, beforeMoving, (tx, audit) -> {
@@ -329,9 +377,46 @@ public final class JooqDeployStore implements DeployStore {
             if (current.getRevision() != expectedRevision) {
                 throw new StaleRevision(deployId, expectedRevision);
             }
+            if (answering.isPresent()) {
+                if (rollbackAnswer(tx, answering.get()).isPresent()) {
+                    throw new StaleRevision(deployId, expectedRevision);
+                }
+                tx.insertInto(ROLLBACK_REQUEST)
+                        .set(ROLLBACK_REQUEST.IDEMPOTENCY_KEY, answering.get())
+                        .set(ROLLBACK_REQUEST.DEPLOY_ID, deployId)
+                        .set(ROLLBACK_REQUEST.REQUESTED_BY, actor)
+                        .set(ROLLBACK_REQUEST.ANSWERED_AT, odt(at))
+                        .execute();
+            }
             audit.run();
             return move(tx, current, expectedRevision, to, step, actor, reason, List.of(), at);
         });
+    }
+
+    @Override
+    public Optional<Deploy> rollbackAnswer(String rollbackKey) {
+        return rollbackAnswer(db.dsl(), rollbackKey);
+    }
+
+    private static Optional<Deploy> rollbackAnswer(DSLContext dsl, String rollbackKey) {
+        return dsl.select(DEPLOY.fields())
+                .from(ROLLBACK_REQUEST)
+                .join(DEPLOY)
+                .on(DEPLOY.ID.eq(ROLLBACK_REQUEST.DEPLOY_ID))
+                .where(ROLLBACK_REQUEST.IDEMPOTENCY_KEY.eq(rollbackKey))
+                .fetchOptional(r -> toDeploy(r.into(DEPLOY)));
+    }
+
+    @Override
+    public void recordRollbackAnswer(String rollbackKey, long deployId, String requestedBy, Instant at) {
+        firstOneStays(deployId, () -> db.dsl()
+                .insertInto(ROLLBACK_REQUEST)
+                .set(ROLLBACK_REQUEST.IDEMPOTENCY_KEY, rollbackKey)
+                .set(ROLLBACK_REQUEST.DEPLOY_ID, deployId)
+                .set(ROLLBACK_REQUEST.REQUESTED_BY, requestedBy)
+                .set(ROLLBACK_REQUEST.ANSWERED_AT, odt(at))
+                .onDuplicateKeyIgnore()
+                .execute());
     }
 
     /**
@@ -350,21 +435,17 @@ public final class JooqDeployStore implements DeployStore {
             throw new IllegalStateException("interrupted while waiting to " + what);
         }
         try {
-            for (int attempt = 1; ; attempt++) {
-                var audited = new boolean[1];
-                Runnable once = () -> {
-                    audited[0] = true;
-                    audit.run();
-                };
-                try {
-                    return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
-                } catch (DataAccessException e) {
-                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
-                        continue;
-                    }
-                    throw e;
-                }
-            }
+            var audited = new boolean[1];
+            Runnable once = () -> {
+                audited[0] = true;
+                audit.run();
+            };
+            return Sql.waitingItsTurn(
+                    () -> {
+                        audited[0] = false;
+                        return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
+                    },
+                    () -> audited[0]);
         } finally {
             deciding.release();
         }

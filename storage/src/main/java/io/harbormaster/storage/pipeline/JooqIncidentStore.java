@@ -1,6 +1,5 @@
 package io.harbormaster.storage.pipeline;
 
-import static io.harbormaster.storage.Sql.isH2LockTimeout;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.INCIDENT;
 
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** Incidents on H2 or PostgreSQL. */
@@ -34,7 +32,7 @@ public final class JooqIncidentStore implements IncidentStore {
             String summary,
             String hypothesis,
             Instant at) {
-        return toIncident(db.dsl()
+        return toIncident(Sql.waitingItsTurn(() -> db.dsl()
                 .insertInto(INCIDENT)
                 .set(INCIDENT.DEPLOY_ID, deployId.isPresent() ? deployId.getAsLong() : null)
                 .set(INCIDENT.SERVICE, service)
@@ -44,7 +42,7 @@ public final class JooqIncidentStore implements IncidentStore {
                 .set(INCIDENT.SUMMARY, summary)
                 .set(INCIDENT.HYPOTHESIS, hypothesis)
                 .returning()
-                .fetchSingle());
+                .fetchSingle()));
     }
 
     /**
@@ -64,48 +62,51 @@ public final class JooqIncidentStore implements IncidentStore {
             throw new IllegalStateException("interrupted while waiting to resolve incident " + incidentId);
         }
         try {
-            for (int attempt = 1; ; attempt++) {
-                var audited = new boolean[1];
-                try {
-                    return db.dsl().transactionResult(cfg -> {
-                        var tx = DSL.using(cfg);
-                        var held = tx.selectFrom(INCIDENT)
-                                .where(INCIDENT.ID.eq(incidentId))
-                                .forUpdate()
-                                .fetchOptional();
-                        if (held.isEmpty() || held.get().getResolvedAt() != null) {
-                            return held.map(JooqIncidentStore::toIncident);
-                        }
-                        audited[0] = true;
-                        beforeResolving.run();
-                        return tx.update(INCIDENT)
-                                .set(INCIDENT.RESOLVED_AT, odt(at))
-                                .set(INCIDENT.RESOLUTION, resolution)
-                                .where(INCIDENT.ID.eq(incidentId))
-                                .returning()
-                                .fetchOptional()
-                                .map(JooqIncidentStore::toIncident);
-                    });
-                } catch (DataAccessException e) {
-                    if (!audited[0] && isH2LockTimeout(e) && attempt < Sql.LOCK_ATTEMPTS) {
-                        continue;
-                    }
-                    throw e;
-                }
-            }
+            var audited = new boolean[1];
+            return Sql.waitingItsTurn(
+                    () -> {
+                        audited[0] = false;
+                        return db.dsl().transactionResult(cfg -> {
+                            var tx = DSL.using(cfg);
+                            var held = tx.selectFrom(INCIDENT)
+                                    .where(INCIDENT.ID.eq(incidentId))
+                                    .forUpdate()
+                                    .fetchOptional();
+                            if (held.isEmpty() || held.get().getResolvedAt() != null) {
+                                return held.map(JooqIncidentStore::toIncident);
+                            }
+                            audited[0] = true;
+                            beforeResolving.run();
+                            return tx.update(INCIDENT)
+                                    .set(INCIDENT.RESOLVED_AT, odt(at))
+                                    .set(INCIDENT.RESOLUTION, resolution)
+                                    .where(INCIDENT.ID.eq(incidentId))
+                                    .returning()
+                                    .fetchOptional()
+                                    .map(JooqIncidentStore::toIncident);
+                        });
+                    },
+                    () -> audited[0]);
         } finally {
             db.rowHolders().release();
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The update waits for the incident's row while a resolution holds it (writing its audit entry), here or on
+     * another replica, past H2's lock timeout as {@link #resolve} does: the advisor's hypothesis is not lost because a
+     * person resolved the incident at that moment.
+     */
     @Override
     public Incident hypothesize(long incidentId, String hypothesis) {
-        return db.dsl()
-                .update(INCIDENT)
-                .set(INCIDENT.HYPOTHESIS, hypothesis)
-                .where(INCIDENT.ID.eq(incidentId))
-                .returning()
-                .fetchOptional()
+        return Sql.waitingItsTurn(() -> db.dsl()
+                        .update(INCIDENT)
+                        .set(INCIDENT.HYPOTHESIS, hypothesis)
+                        .where(INCIDENT.ID.eq(incidentId))
+                        .returning()
+                        .fetchOptional())
                 .map(JooqIncidentStore::toIncident)
                 .orElseThrow(() -> new NoSuchElementException("no incident " + incidentId));
     }

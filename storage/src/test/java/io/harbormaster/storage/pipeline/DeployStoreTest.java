@@ -111,6 +111,97 @@ class DeployStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aRollbackRequestsAnswerIsTheFirstOneRecordedForItsKey(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var revert = store.intake(request("revert:1:1", "checkout")).deploy();
+            var other =
+                    store.intake(request("slack:other", "checkout", "1.5.0")).deploy();
+            assertThat(store.rollbackAnswer("slack:rb-1")).isEmpty();
+
+            store.recordRollbackAnswer("slack:rb-1", revert.id(), "U0OPS", T0);
+            store.recordRollbackAnswer("slack:rb-1", other.id(), "U0OPS", T0.plusSeconds(1));
+
+            assertThat(store.rollbackAnswer("slack:rb-1")).contains(revert);
+            assertThat(store.rollbackAnswer("slack:rb-2")).isEmpty();
+            // the deploy as it is now, not as it was when the answer was recorded
+            var moved = store.transition(revert.id(), revert.revision(), DeployState.PROMOTING, 0, "U0OPS", "go", T0);
+            assertThat(store.rollbackAnswer("slack:rb-1")).contains(moved);
+            assertThatThrownBy(() -> store.recordRollbackAnswer("slack:rb-3", 999_999, "U0OPS", T0))
+                    .isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aStopForARollbackRequestRecordsItsAnswerWithTheMoveAndOnlyOnce(Database.Vendor vendor) {
+        try (var db = TestDatabases.open(vendor)) {
+            var store = new JooqDeployStore(db);
+            var waiting = store.intake(request("slack:a", "checkout")).deploy();
+            var later = store.intake(request("slack:b", "payments")).deploy();
+            var audited = new ArrayList<String>();
+
+            var stopped = store.stopForRollback(
+                    "slack:rb-1",
+                    waiting.id(),
+                    waiting.revision(),
+                    DeployState.FAILED,
+                    0,
+                    "U0OPS",
+                    "stopped by U0OPS",
+                    T0,
+                    () -> audited.add("stop"));
+            assertThat(stopped.state()).isEqualTo(DeployState.FAILED);
+            assertThat(store.rollbackAnswer("slack:rb-1")).contains(stopped);
+
+            // the same request again, stopping another deploy: nothing audited, moved or recorded
+            assertThatThrownBy(() -> store.stopForRollback(
+                            "slack:rb-1",
+                            later.id(),
+                            later.revision(),
+                            DeployState.FAILED,
+                            0,
+                            "U0OPS",
+                            "stopped by U0OPS",
+                            T0,
+                            () -> audited.add("again")))
+                    .isInstanceOf(StaleRevision.class);
+            assertThat(store.find(later.id())).contains(later);
+            // a stale read of the deploy records no answer
+            assertThatThrownBy(() -> store.stopForRollback(
+                            "slack:rb-2",
+                            waiting.id(),
+                            waiting.revision(),
+                            DeployState.FAILED,
+                            0,
+                            "U0ANN",
+                            "stopped by U0ANN",
+                            T0,
+                            () -> audited.add("stale")))
+                    .isInstanceOf(StaleRevision.class);
+            assertThat(store.rollbackAnswer("slack:rb-2")).isEmpty();
+            // an audit that fails stops the move and records nothing
+            assertThatThrownBy(() -> store.stopForRollback(
+                            "slack:rb-3",
+                            later.id(),
+                            later.revision(),
+                            DeployState.FAILED,
+                            0,
+                            "U0ANN",
+                            "stopped by U0ANN",
+                            T0,
+                            () -> {
+                                throw new IllegalStateException("audit log down");
+                            }))
+                    .hasMessageContaining("audit log down");
+            assertThat(store.rollbackAnswer("slack:rb-3")).isEmpty();
+            assertThat(audited).containsExactly("stop");
+            assertThat(count(db, "rollback_request")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void concurrentDeliveriesOfOneRequestCreateExactlyOneDeploy(Database.Vendor vendor) throws Exception {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqDeployStore(db);

@@ -203,6 +203,75 @@ class PolicyAndIncidentStoreTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aHypothesisWaitsItsTurnWhileAnotherReplicaHoldsTheIncidentsRowLongerThanH2sLockTimeout(Database.Vendor vendor)
+            throws Exception {
+        var url = TestDatabases.url(vendor);
+        try (var db = Database.open(io.harbormaster.storage.DatabaseConfig.of(url));
+                var other = Database.open(io.harbormaster.storage.DatabaseConfig.of(url))) {
+            var store = new JooqIncidentStore(db);
+            var a = store.open(OptionalLong.empty(), "inventory", "2.7.6", "p99", "slow", "", T0);
+            var hold = Duration.ofMillis(2500); // H2's lock timeout is one second: held past it, twice over
+            var holder = holding(other, io.harbormaster.storage.jooq.Tables.INCIDENT, a.id(), hold);
+            try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+                // the other replica holds the incident's row (a person's resolution, writing its audit entry)
+                var held = pool.submit(holder);
+                assertThat(holder.held.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                var started = System.nanoTime();
+
+                // before: on H2, DataAccessException (HYT00) after one lock timeout, while the other still held it
+                var hypothesized = store.hypothesize(a.id(), "the pool is too small\nCheck first: pool size");
+
+                var waited = Duration.ofNanos(System.nanoTime() - started);
+                held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(hypothesized.hypothesis()).isEqualTo("the pool is too small\nCheck first: pool size");
+                assertThat(waited).as("it waited for the row").isGreaterThan(hold.dividedBy(2));
+            }
+            assertThat(store.find(a.id()).orElseThrow().hypothesis())
+                    .isEqualTo("the pool is too small\nCheck first: pool size");
+        }
+    }
+
+    /** A task that holds one row of {@code table} ({@code SELECT ... FOR UPDATE}) for {@code hold}, then commits. */
+    static Holder holding(Database db, org.jooq.Table<?> table, long id, Duration hold) {
+        return new Holder(db, table, id, hold);
+    }
+
+    static final class Holder implements java.util.concurrent.Callable<Void> {
+        final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        private final Database db;
+        private final org.jooq.Table<?> table;
+        private final long id;
+        private final Duration hold;
+
+        Holder(Database db, org.jooq.Table<?> table, long id, Duration hold) {
+            this.db = db;
+            this.table = table;
+            this.id = id;
+            this.hold = hold;
+        }
+
+        @Override
+        public Void call() {
+            db.dsl().transaction(cfg -> {
+                var idField = table.field("ID", Long.class);
+                org.jooq
+                        .impl
+                        .DSL
+                        .using(cfg)
+                        .selectFrom(table)
+                        .where(idField.eq(id))
+                        .forUpdate()
+                        .fetchSingle();
+                held.countDown();
+                Thread.sleep(hold.toMillis());
+            });
+            return null;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void aBuildAnnouncedTwiceKeepsTheFirstAnnouncement(Database.Vendor vendor) {
         try (var db = TestDatabases.open(vendor)) {
             var catalog = new JooqBuildCatalog(db);
