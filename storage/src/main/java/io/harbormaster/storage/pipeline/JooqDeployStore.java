@@ -381,12 +381,7 @@ public final class JooqDeployStore implements DeployStore {
                 if (rollbackAnswer(tx, answering.get()).isPresent()) {
                     throw new StaleRevision(deployId, expectedRevision);
                 }
-                tx.insertInto(ROLLBACK_REQUEST)
-                        .set(ROLLBACK_REQUEST.IDEMPOTENCY_KEY, answering.get())
-                        .set(ROLLBACK_REQUEST.DEPLOY_ID, deployId)
-                        .set(ROLLBACK_REQUEST.REQUESTED_BY, actor)
-                        .set(ROLLBACK_REQUEST.ANSWERED_AT, odt(at))
-                        .execute();
+                insertRollbackAnswer(tx, answering.get(), deployId, actor, at).execute();
             }
             audit.run();
             return move(tx, current, expectedRevision, to, step, actor, reason, List.of(), at);
@@ -409,14 +404,19 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public void recordRollbackAnswer(String rollbackKey, long deployId, String requestedBy, Instant at) {
-        firstOneStays(deployId, () -> db.dsl()
-                .insertInto(ROLLBACK_REQUEST)
-                .set(ROLLBACK_REQUEST.IDEMPOTENCY_KEY, rollbackKey)
-                .set(ROLLBACK_REQUEST.DEPLOY_ID, deployId)
-                .set(ROLLBACK_REQUEST.REQUESTED_BY, requestedBy)
-                .set(ROLLBACK_REQUEST.ANSWERED_AT, odt(at))
+        firstOneStays(deployId, () -> insertRollbackAnswer(db.dsl(), rollbackKey, deployId, requestedBy, at)
                 .onDuplicateKeyIgnore()
                 .execute());
+    }
+
+    /** The row saying rollback request {@code key} was answered with deploy {@code deployId}. */
+    private static org.jooq.InsertSetMoreStep<?> insertRollbackAnswer(
+            DSLContext dsl, String key, long deployId, String requestedBy, Instant at) {
+        return dsl.insertInto(ROLLBACK_REQUEST)
+                .set(ROLLBACK_REQUEST.IDEMPOTENCY_KEY, key)
+                .set(ROLLBACK_REQUEST.DEPLOY_ID, deployId)
+                .set(ROLLBACK_REQUEST.REQUESTED_BY, requestedBy)
+                .set(ROLLBACK_REQUEST.ANSWERED_AT, odt(at));
     }
 
     /**
