@@ -512,6 +512,20 @@ public final class CanaryPolicyYaml {
                 steps.add(new CanaryStep(weight.intValue(), intervals.intValue()));
             }
         }
+        for (int i = 0; i < steps.size(); i++) {
+            int weight = steps.get(i).weight();
+            if (weight >= 100) {
+                problem(
+                        where + "[" + i + "].weight",
+                        "a step of " + weight + "% is not a canary: steps stay below 100, and promotion gives the new"
+                                + " version 100%; remove this step or give it a weight below 100");
+            } else if (i > 0 && weight <= steps.get(i - 1).weight()) {
+                problem(
+                        where + "[" + i + "].weight",
+                        weight + "% after " + steps.get(i - 1).weight() + "%: each step must give the canary more"
+                                + " traffic than the one before (e.g. 5, 25, 50); reorder the steps or raise this weight");
+            }
+        }
         if (problems.size() > before) {
             return base.steps();
         }

@@ -11,6 +11,7 @@ import io.harbormaster.engine.policy.Names;
 import io.harbormaster.engine.policy.People;
 import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.policy.ServiceSpec;
+import io.harbormaster.engine.policy.Versions;
 import io.harbormaster.engine.risk.DatasetError;
 import io.harbormaster.engine.risk.RiskModelJson;
 import io.harbormaster.engine.text.Numbers;
@@ -48,6 +49,13 @@ public final class ConfigLoader {
     static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
     static final Pattern SLACK_ID = Pattern.compile("[UW][A-Z0-9]{2,20}");
     static final Pattern CHANNEL = Pattern.compile("#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20}");
+    /**
+     * A version as {@link Versions} orders it: dot-separated numbers, an optional leading {@code v}, an optional
+     * pre-release after {@code -} and build metadata after {@code +} (which the order ignores).
+     */
+    static final Pattern VERSION =
+            Pattern.compile("[vV]?[0-9]{1,18}(\\.[0-9]{1,18})*(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
+
     static final Pattern DURATION = Pattern.compile("(\\d{1,6})(s|m|h|d)");
     static final Set<String> METRICS = Set.of("requests", "errors", "p50", "p99", "restarts");
     static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -283,7 +291,18 @@ public final class ConfigLoader {
             problem(path + ".namespace", "'" + namespace + "' is not a Kubernetes namespace name");
         }
         var deployment = text(node, path + ".deployment", name);
+        if (node.has("deployment")) {
+            nameProblem(deployment, K8S_NAME, 253, "a Deployment name")
+                    .ifPresent(p -> problem(path + ".deployment", p + ": write the stable Deployment's name"));
+        }
         var container = text(node, path + ".container", name);
+        if (node.has("container")) {
+            nameProblem(container, DNS_LABEL, 63, "a container name")
+                    .ifPresent(p -> problem(
+                            path + ".container",
+                            p + ": write the name of the container whose image is replaced, as the Deployment's pod"
+                                    + " template names it"));
+        }
         var criticality = criticality(node, path + ".criticality");
         var approvers = required(node, path + ".approvers", "approvers");
         if (approvers != null && !groups.containsKey(approvers)) {
@@ -341,7 +360,7 @@ public final class ConfigLoader {
                     if (d.getValue().isObject()) {
                         known(d.getValue(), dpath, "min_version");
                         if (d.getValue().has("min_version")) {
-                            min = Optional.of(d.getValue().get("min_version").asText());
+                            min = minVersion(d.getValue().get("min_version"), dpath + ".min_version");
                         }
                     } else if (!d.getValue().isNull()) {
                         problem(dpath, "expected {min_version: X} or {}");
@@ -376,6 +395,31 @@ public final class ConfigLoader {
                 deployers,
                 oncall,
                 gatewayRoute));
+    }
+
+    /**
+     * A dependency's minimum version, as text the preflight's {@link Versions#atLeast} compares part by part. An
+     * unquoted number is refused: YAML reads {@code 2.10} as the number 2.1, which {@code 2.9} would satisfy; so is
+     * text that is not a version, which compares as 0 and would be satisfied by every version.
+     */
+    private Optional<String> minVersion(JsonNode v, String path) {
+        if (v.isNumber()) {
+            var written = yaml.numberAsWritten(path).orElse(v.asText());
+            problem(
+                    path,
+                    written + " unquoted is a number to YAML"
+                            + (written.equals(v.asText()) ? "" : " (" + v.asText() + ")")
+                            + ", not a version; quote it: min_version: \"" + written + "\"");
+            return Optional.empty();
+        }
+        if (!v.isTextual() || !VERSION.matcher(v.asText().strip()).matches()) {
+            problem(
+                    path,
+                    "'" + v.asText() + "' is not a version: write numbers separated by dots, in quotes, optionally"
+                            + " with a leading v and a pre-release after '-', e.g. \"2.10\", \"v1.4.0\" or \"3.0.0-rc1\"");
+            return Optional.empty();
+        }
+        return Optional.of(v.asText().strip());
     }
 
     /**
@@ -614,6 +658,54 @@ public final class ConfigLoader {
                         problem("services." + e.getKey() + ".dependencies." + dep, "a service cannot depend on itself");
                     }
                 }));
+        checkCycles(servicesNode);
+    }
+
+    /**
+     * Refuses dependencies that go round ({@code a -> b -> c -> a}), as a service depending on itself is refused:
+     * there is no order in which to bring such services up, each after what it needs. Each cycle is said once, at the dependency that closes it as the file
+     * lists the services. A service depending on itself is said above.
+     */
+    private void checkCycles(JsonNode servicesNode) {
+        var graph = new LinkedHashMap<String, List<String>>();
+        servicesNode.fields().forEachRemaining(e -> {
+            var deps = new ArrayList<String>();
+            e.getValue().path("dependencies").fieldNames().forEachRemaining(d -> {
+                if (servicesNode.has(d) && !d.equals(e.getKey())) {
+                    deps.add(d);
+                }
+            });
+            graph.put(e.getKey(), deps);
+        });
+        var done = new LinkedHashSet<String>();
+        for (var start : graph.keySet()) {
+            cycleFrom(start, graph, new ArrayList<>(), done);
+        }
+    }
+
+    /** Depth first from {@code service}; {@code trail} is the path to it, {@code done} the services fully searched. */
+    private void cycleFrom(String service, Map<String, List<String>> graph, List<String> trail, Set<String> done) {
+        if (done.contains(service)) {
+            return;
+        }
+        int at = trail.indexOf(service);
+        if (at >= 0) {
+            var cycle = new ArrayList<>(trail.subList(at, trail.size()));
+            cycle.add(service);
+            var last = trail.getLast();
+            problem(
+                    "services." + last + ".dependencies." + service,
+                    "the dependencies go round: " + String.join(" -> ", cycle)
+                            + "; a service cannot depend on itself through others either: remove one of these"
+                            + " dependencies");
+            return;
+        }
+        trail.add(service);
+        for (var dep : graph.getOrDefault(service, List.of())) {
+            cycleFrom(dep, graph, trail, done);
+        }
+        trail.removeLast();
+        done.add(service);
     }
 
     private List<ServiceCatalog.ConfiguredFreeze> freezes(JsonNode node, JsonNode servicesNode) {

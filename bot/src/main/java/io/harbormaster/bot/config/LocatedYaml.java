@@ -22,27 +22,32 @@ final class LocatedYaml {
     final String file;
     final JsonNode root;
     private final Map<String, Integer> lines;
+    /** Each number's text as written ({@code 2.10}), which its value ({@code 2.1}) may not show. */
+    private final Map<String, String> numbers;
 
-    private LocatedYaml(String file, JsonNode root, Map<String, Integer> lines) {
+    private LocatedYaml(String file, JsonNode root, Map<String, Integer> lines, Map<String, String> numbers) {
         this.file = file;
         this.root = root;
         this.lines = lines;
+        this.numbers = numbers;
     }
 
     /** Parses {@code text}; a syntax error or a duplicate key is refused with its line. */
     static LocatedYaml parse(String file, String text) {
         var lines = new HashMap<String, Integer>();
+        var numbers = new HashMap<String, String>();
         try (JsonParser p = FACTORY.createParser(text)) {
             var token = p.nextToken();
-            JsonNode root = token == null ? NODES.objectNode() : read(p, "", lines, file);
-            return new LocatedYaml(file, root, lines);
+            JsonNode root = token == null ? NODES.objectNode() : read(p, "", lines, numbers, file);
+            return new LocatedYaml(file, root, lines, numbers);
         } catch (IOException e) {
             var error = SyntaxError.of(e);
             throw new ConfigException(file + ":" + error.line() + ": not valid YAML: " + error.words());
         }
     }
 
-    private static JsonNode read(JsonParser p, String path, Map<String, Integer> lines, String file)
+    private static JsonNode read(
+            JsonParser p, String path, Map<String, Integer> lines, Map<String, String> numbers, String file)
             throws IOException {
         lines.putIfAbsent(path, p.currentTokenLocation().getLineNr());
         return switch (p.currentToken()) {
@@ -58,7 +63,7 @@ final class LocatedYaml {
                     }
                     lines.put(childPath, line);
                     p.nextToken();
-                    obj.set(name, read(p, childPath, lines, file));
+                    obj.set(name, read(p, childPath, lines, numbers, file));
                 }
                 yield obj;
             }
@@ -66,16 +71,15 @@ final class LocatedYaml {
                 ArrayNode arr = NODES.arrayNode();
                 int i = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    arr.add(read(p, path + "[" + i++ + "]", lines, file));
+                    arr.add(read(p, path + "[" + i++ + "]", lines, numbers, file));
                 }
                 yield arr;
             }
             case VALUE_STRING -> NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT ->
-                p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? NODES.numberNode(p.getBigIntegerValue()) // refused by its key's range, with the key
-                        : NODES.numberNode(p.getLongValue());
-            case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDoubleValue());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                numbers.put(path, p.getText());
+                yield number(p);
+            }
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);
             case VALUE_NULL -> NODES.nullNode();
@@ -83,6 +87,21 @@ final class LocatedYaml {
                 throw new ConfigException(file + ":" + p.currentTokenLocation().getLineNr() + ": " + path
                         + ": unexpected YAML content " + p.currentToken());
         };
+    }
+
+    private static JsonNode number(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_NUMBER_INT ->
+                p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? NODES.numberNode(p.getBigIntegerValue()) // refused by its key's range, with the key
+                        : NODES.numberNode(p.getLongValue());
+            default -> NODES.numberNode(p.getDoubleValue());
+        };
+    }
+
+    /** The text of the number at {@code path} as the file writes it, or empty when no number is there. */
+    java.util.Optional<String> numberAsWritten(String path) {
+        return java.util.Optional.ofNullable(numbers.get(path));
     }
 
     /** The line of a key path, or the closest enclosing path's line. */

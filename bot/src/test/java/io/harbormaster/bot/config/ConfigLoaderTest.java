@@ -971,4 +971,178 @@ class ConfigLoaderTest {
                         new io.harbormaster.engine.canary.SequentialPolicy(
                                 0.01, 0.05, 2.0, 0.005, 0.10, 0.20, 2, 10, 5)));
     }
+
+    private static final String TWO = """
+            groups:
+              ops: [U01AAA]
+            services:
+              a:
+                namespace: default
+                approvers: ops
+                dependencies:
+                  b: {min_version: %s}
+              b:
+                namespace: default
+                approvers: ops
+            """;
+
+    @Test
+    void anUnquotedMinVersionIsRefusedAsTheNumberYamlReadsSayingToQuoteIt() {
+        // before: 2.10 was read as 2.1, so b at 2.9 passed the preflight's version check
+        assertThat(problems(TWO.formatted("2.10")))
+                .singleElement()
+                .asString()
+                .isEqualTo("harbormaster.yml:8: services.a.dependencies.b.min_version: 2.10 unquoted is a number to"
+                        + " YAML (2.1), not a version; quote it: min_version: \"2.10\"");
+        assertThat(problems(TWO.formatted("3")))
+                .singleElement()
+                .asString()
+                .contains("services.a.dependencies.b.min_version: 3 unquoted is a number", "\"3\"");
+        var ok = ConfigLoader.parse("harbormaster.yml", TWO.formatted("\"2.10\""));
+        assertThat(ok.catalog()
+                        .service("a")
+                        .orElseThrow()
+                        .dependency("b")
+                        .orElseThrow()
+                        .minVersion())
+                .contains("2.10");
+        for (var v : List.of("v1.4.0", "3.0.0-rc1", "1.2.3+build.5", "'10'")) {
+            assertThat(ConfigLoader.parse("harbormaster.yml", TWO.formatted(v))
+                            .catalog()
+                            .service("a")
+                            .orElseThrow()
+                            .dependency("b")
+                            .orElseThrow()
+                            .minVersion())
+                    .as(v)
+                    .isPresent();
+        }
+    }
+
+    @Test
+    void aMinVersionThatIsNotAVersionIsRefusedInsteadOfCountingAsZero() {
+        // before: 'banana' compared as 0, so every version of b satisfied it
+        for (var v : List.of("banana", "\"\"", "\"2..1\"", "\">=2.0\"", "\"latest\"", "[2]")) {
+            assertThat(problems(TWO.formatted(v)))
+                    .as(v)
+                    .singleElement()
+                    .asString()
+                    .startsWith("harbormaster.yml:8: services.a.dependencies.b.min_version: ")
+                    .contains("is not a version: write numbers separated by dots, in quotes", "\"2.10\"");
+        }
+    }
+
+    @Test
+    void deploymentAndContainerNamesMustBeKubernetesNamesLikeTheNamespace() {
+        var p = problems(MINIMAL + "    deployment: \"Bad Name!\"\n    container: \"-x-\"\n");
+        assertThat(p)
+                .containsExactly(
+                        "harbormaster.yml:7: services.web.deployment: 'Bad Name!' is not a Deployment name (lower-case"
+                                + " letters, digits and '-' and '.', at most 253 characters): write the stable"
+                                + " Deployment's name",
+                        "harbormaster.yml:8: services.web.container: '-x-' is not a container name (lower-case letters,"
+                                + " digits and '-', at most 63 characters): write the name of the container whose image"
+                                + " is replaced, as the Deployment's pod template names it");
+        assertThat(problems(MINIMAL + "    container: web.app\n"))
+                .singleElement()
+                .asString()
+                .contains("services.web.container: 'web.app' is not a container name");
+        var ok = ConfigLoader.parse("harbormaster.yml", MINIMAL + "    deployment: web.v2\n    container: app-1\n");
+        var web = ok.catalog().service("web").orElseThrow();
+        assertThat(web.deployment()).isEqualTo("web.v2");
+        assertThat(web.container()).isEqualTo("app-1");
+    }
+
+    @Test
+    void canaryStepsMustIncreaseAndStayBelowAHundredPercent() {
+        assertThat(problems(MINIMAL
+                        + "    canary:\n      steps: [{weight: 25, intervals: 18}, {weight: 10, intervals: 18}]\n"))
+                .singleElement()
+                .asString()
+                .isEqualTo("harbormaster.yml:8: services.web.canary.steps[1].weight: 10% after 25%: each step must"
+                        + " give the canary more traffic than the one before (e.g. 5, 25, 50); reorder the steps or"
+                        + " raise this weight");
+        assertThat(problems(MINIMAL
+                        + "    canary:\n      steps: [{weight: 25, intervals: 18}, {weight: 25, intervals: 18}]\n"))
+                .singleElement()
+                .asString()
+                .contains("steps[1].weight: 25% after 25%");
+        assertThat(problems(MINIMAL
+                        + "    canary:\n      steps: [{weight: 50, intervals: 18}, {weight: 100, intervals: 18}]\n"))
+                .singleElement()
+                .asString()
+                .isEqualTo("harbormaster.yml:8: services.web.canary.steps[1].weight: a step of 100% is not a canary:"
+                        + " steps stay below 100, and promotion gives the new version 100%; remove this step or give"
+                        + " it a weight below 100");
+        var ok = ConfigLoader.parse(
+                "harbormaster.yml",
+                MINIMAL + "    canary:\n      steps: [{weight: 1, intervals: 3}, {weight: 99, intervals: 3}]\n");
+        assertThat(ok.catalog().service("web").orElseThrow().canary().steps()).hasSize(2);
+    }
+
+    @Test
+    void aMetricsTemplateWithBrokenSyntaxIsRefusedByConfigCheckNotAtTheFirstCanary() {
+        var p = problems(
+                MINIMAL + "    metrics:\n      p99: 'histogram_quantile(0.99, sum by (le) (rate(lat_bucket{"
+                        + "service=\"{service}\",track=\"{track}\"}[{interval}]))'\n      errors: 'sum(errs{track=\"{track}\"}) /'\n");
+        assertThat(p).hasSize(2);
+        assertThat(p.get(0))
+                .startsWith("harbormaster.yml:8: services.web.metrics.p99: ")
+                .contains("is never closed");
+        assertThat(p.get(1))
+                .startsWith("harbormaster.yml:9: services.web.metrics.errors: ")
+                .contains("'/' at column 28 has nothing after it");
+        var ok = ConfigLoader.parse(
+                "harbormaster.yml",
+                MINIMAL + "    metrics:\n      p99: 'histogram_quantile(0.99, sum by (le) (rate("
+                        + "http_request_duration_seconds_bucket{service=\"{service}\",track=\"{track}\"}[{interval}])))'\n");
+        assertThat(ok.catalog().service("web").orElseThrow().metricTemplates()).containsKey("p99");
+    }
+
+    @Test
+    void dependenciesThatGoRoundAreRefusedNamingTheCycle() {
+        var p = problems("""
+                groups:
+                  ops: [U01AAA]
+                services:
+                  a:
+                    namespace: default
+                    approvers: ops
+                    dependencies: {b: {}}
+                  b:
+                    namespace: default
+                    approvers: ops
+                    dependencies: {c: {}}
+                  c:
+                    namespace: default
+                    approvers: ops
+                    dependencies: {a: {}}
+                  d:
+                    namespace: default
+                    approvers: ops
+                    dependencies: {a: {}, e: {}}
+                  e:
+                    namespace: default
+                    approvers: ops
+                    dependencies: {d: {}}
+                """);
+        assertThat(p)
+                .containsExactly(
+                        "harbormaster.yml:15: services.c.dependencies.a: the dependencies go round: a -> b -> c -> a;"
+                                + " a service cannot depend on itself through others either: remove one of these"
+                                + " dependencies",
+                        "harbormaster.yml:23: services.e.dependencies.d: the dependencies go round: d -> e -> d; a"
+                                + " service cannot depend on itself through others either: remove one of these"
+                                + " dependencies");
+        // a diamond is not a cycle
+        ConfigLoader.parse("harbormaster.yml", """
+                groups:
+                  ops: [U01AAA]
+                services:
+                  a: {namespace: default, approvers: ops, dependencies: {b: {}, c: {}}}
+                  b: {namespace: default, approvers: ops, dependencies: {d: {}}}
+                  c: {namespace: default, approvers: ops, dependencies: {d: {}}}
+                  d: {namespace: default, approvers: ops}
+                """);
+    }
 }

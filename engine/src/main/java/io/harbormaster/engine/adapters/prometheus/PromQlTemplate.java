@@ -126,6 +126,7 @@ final class PromQlTemplate {
         if (!literal.isEmpty()) {
             parts.add(new Text(literal.toString()));
         }
+        checkShape(what, text);
         if (!used.contains(Placeholder.TRACK)) {
             throw refuse(
                     what,
@@ -134,6 +135,152 @@ final class PromQlTemplate {
                             + " (e.g. track=\"{track}\" or pod=~\"{service}-{track}-.*\")");
         }
         return new PromQlTemplate(text, List.copyOf(parts));
+    }
+
+    /** A token of {@link #checkShape}: its text, its column (from 1), and its kind. */
+    private record Token(String text, int column, Kind kind) {
+        enum Kind {
+            OPERAND, // a name, number, duration, string or {interval}
+            OPERATOR,
+            OPEN,
+            CLOSE,
+            OTHER // ',', '@' and the like, which this check leaves to Prometheus
+        }
+
+        boolean endsOperand() {
+            return kind == Kind.OPERAND || kind == Kind.CLOSE;
+        }
+
+        boolean startsOperand() {
+            return kind == Kind.OPERAND
+                    || kind == Kind.OPEN
+                    || (kind == Kind.OPERATOR && (text.equals("-") || text.equals("+")));
+        }
+    }
+
+    private static final List<String> OPERATORS =
+            List.of("==", "!=", ">=", "<=", "=~", "!~", "+", "-", "*", "/", "%", "^", ">", "<", "=");
+    private static final Set<String> KEYWORD_OPERATORS = Set.of("and", "or", "unless");
+
+    /**
+     * Refuses what no PromQL parser would take, and what Prometheus would otherwise refuse only at the first canary:
+     * a bracket, parenthesis or brace not closed or closing nothing, and a binary operator without an operand on
+     * either side ({@code sum(x) /}, {@code * x}, {@code (a +)}). Not a parser: what it lets through may still be
+     * refused by Prometheus, but it refuses no valid PromQL. Strings and comments are skipped; a unary {@code -} or
+     * {@code +} is an operand's start.
+     */
+    private static void checkShape(String what, String text) {
+        var tokens = tokens(text);
+        var open = new ArrayList<Token>();
+        for (int k = 0; k < tokens.size(); k++) {
+            var t = tokens.get(k);
+            switch (t.kind()) {
+                case OPEN -> open.add(t);
+                case CLOSE -> {
+                    char want = t.text().charAt(0) == ')' ? '(' : t.text().charAt(0) == ']' ? '[' : '{';
+                    if (open.isEmpty()) {
+                        throw refuse(
+                                what,
+                                text,
+                                "the '" + t.text() + "' at column " + t.column() + " closes nothing; remove it or open"
+                                        + " '" + want + "' before it");
+                    }
+                    var o = open.removeLast();
+                    if (o.text().charAt(0) != want) {
+                        throw refuse(
+                                what,
+                                text,
+                                "the '" + o.text() + "' at column " + o.column() + " is closed by '" + t.text()
+                                        + "' at column " + t.column() + "; close it with '" + closing(o.text())
+                                        + "' first");
+                    }
+                }
+                case OPERATOR -> {
+                    var before = k == 0 ? null : tokens.get(k - 1);
+                    var after = k + 1 == tokens.size() ? null : tokens.get(k + 1);
+                    boolean unary = t.text().equals("-") || t.text().equals("+");
+                    if (!unary && (before == null || !before.endsOperand())) {
+                        throw refuse(
+                                what,
+                                text,
+                                "'" + t.text() + "' at column " + t.column() + " has nothing before it to work on;"
+                                        + " write an expression before it or remove it");
+                    }
+                    if (after == null || !after.startsOperand()) {
+                        throw refuse(
+                                what,
+                                text,
+                                "'" + t.text() + "' at column " + t.column() + " has nothing after it to work on;"
+                                        + " write an expression after it or remove it");
+                    }
+                }
+                default -> {}
+            }
+        }
+        if (!open.isEmpty()) {
+            var o = open.getLast();
+            throw refuse(
+                    what,
+                    text,
+                    "the '" + o.text() + "' at column " + o.column() + " is never closed; close it with '"
+                            + closing(o.text()) + "'");
+        }
+    }
+
+    private static String closing(String opening) {
+        return opening.equals("(") ? ")" : opening.equals("[") ? "]" : "}";
+    }
+
+    /** The template's tokens outside strings and comments, strings as operands (placeholders within them too). */
+    private static List<Token> tokens(String text) {
+        var out = new ArrayList<Token>();
+        var placeholder = PLACEHOLDER.matcher(text);
+        int braces = 0; // inside {...} matchers, "and", "or", "unless" are label names
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '#') {
+                int end = text.indexOf('\n', i);
+                i = end < 0 ? text.length() : end;
+            } else if (c == '"' || c == '\'' || c == '`') {
+                int j = i + 1;
+                while (j < text.length() && text.charAt(j) != c) {
+                    j += text.charAt(j) == '\\' && c != '`' ? 2 : 1;
+                }
+                out.add(new Token(text.substring(i, Math.min(j + 1, text.length())), i + 1, Token.Kind.OPERAND));
+                i = j + 1;
+            } else if (c == '{' && placeholder.region(i, text.length()).lookingAt()) {
+                out.add(new Token(placeholder.group(), i + 1, Token.Kind.OPERAND));
+                i = placeholder.end();
+            } else if (c == '(' || c == '[' || c == '{') {
+                braces += c == '{' ? 1 : 0;
+                out.add(new Token(String.valueOf(c), i + 1, Token.Kind.OPEN));
+                i++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                braces -= c == '}' && braces > 0 ? 1 : 0;
+                out.add(new Token(String.valueOf(c), i + 1, Token.Kind.CLOSE));
+                i++;
+            } else if (Character.isLetterOrDigit(c) || c == '_' || c == ':' || c == '.') {
+                int j = i;
+                while (j < text.length()
+                        && (Character.isLetterOrDigit(text.charAt(j)) || "_:.".indexOf(text.charAt(j)) >= 0)) {
+                    j++;
+                }
+                var word = text.substring(i, j);
+                boolean keyword = braces == 0 && KEYWORD_OPERATORS.contains(word.toLowerCase(java.util.Locale.ROOT));
+                out.add(new Token(word, i + 1, keyword ? Token.Kind.OPERATOR : Token.Kind.OPERAND));
+                i = j;
+            } else {
+                int at = i;
+                var op = OPERATORS.stream().filter(o -> text.startsWith(o, at)).findFirst();
+                var t = op.orElse(String.valueOf(c));
+                out.add(new Token(t, i + 1, op.isPresent() ? Token.Kind.OPERATOR : Token.Kind.OTHER));
+                i += t.length();
+            }
+        }
+        return out;
     }
 
     /** The template as written. */
