@@ -399,12 +399,16 @@ public final class ConfigLoader {
 
     /**
      * A dependency's minimum version, as text the preflight's {@link Versions#atLeast} compares part by part. An
-     * unquoted number is refused: YAML reads {@code 2.10} as the number 2.1, which {@code 2.9} would satisfy; so is
+     * unquoted number with a dot is refused: YAML reads {@code 2.10} as the number 2.1, which {@code 2.9} would
+     * satisfy (an unquoted whole number, {@code 3}, reads the same as text and is taken); so is
      * text that is not a version, which compares as 0 and would be satisfied by every version.
      */
     private Optional<String> minVersion(JsonNode v, String path) {
         if (v.isNumber()) {
             var written = yaml.numberAsWritten(path).orElse(v.asText());
+            if (written.matches("[0-9]+")) {
+                return Optional.of(written); // a whole number reads the same either way: min_version: 3
+            }
             problem(
                     path,
                     written + " unquoted is a number to YAML"

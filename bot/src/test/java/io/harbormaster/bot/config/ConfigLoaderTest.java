@@ -994,10 +994,19 @@ class ConfigLoaderTest {
                 .asString()
                 .isEqualTo("harbormaster.yml:8: services.a.dependencies.b.min_version: 2.10 unquoted is a number to"
                         + " YAML (2.1), not a version; quote it: min_version: \"2.10\"");
-        assertThat(problems(TWO.formatted("3")))
+        assertThat(problems(TWO.formatted("2.0")))
                 .singleElement()
                 .asString()
-                .contains("services.a.dependencies.b.min_version: 3 unquoted is a number", "\"3\"");
+                .contains("services.a.dependencies.b.min_version: 2.0 unquoted is a number", "\"2.0\"");
+        // a whole number reads the same as text: taken as written
+        assertThat(ConfigLoader.parse("harbormaster.yml", TWO.formatted("3"))
+                        .catalog()
+                        .service("a")
+                        .orElseThrow()
+                        .dependency("b")
+                        .orElseThrow()
+                        .minVersion())
+                .contains("3");
         var ok = ConfigLoader.parse("harbormaster.yml", TWO.formatted("\"2.10\""));
         assertThat(ok.catalog()
                         .service("a")
