@@ -90,6 +90,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
         var pinned = pinnedKey();
         VerifyReport report;
         if (file != null) {
+            InputFiles.refuseDirectory(
+                    file, "--file", "the export file in it (audit export --format json --out FILE writes one)");
             if (!Files.isReadable(file)) {
                 throw new UserError(
                         "cannot read " + file + ": give the path of a JSON export (audit export --format json)");
@@ -105,6 +107,13 @@ final class AuditVerifyCommand implements Callable<Integer> {
                         file + (said.startsWith("line ") ? ", " : ": ") + said
                                 + ". It is not a whole, unaltered audit export: export the log again"
                                 + " (harbormaster audit export --format json --out FILE) and verify that file",
+                        e);
+            } catch (IOException e) {
+                // Read but not readable to the end (a device, a file on a failing disk): a usage error, exit code 2,
+                // never 1, which would say the log is not intact.
+                throw new UserError(
+                        "--file " + file + ": cannot read it: " + io.harbormaster.engine.json.JsonErrors.describe(e)
+                                + "; give the path of a JSON export (audit export --format json)",
                         e);
             }
         } else {

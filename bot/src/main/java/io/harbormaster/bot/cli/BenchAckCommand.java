@@ -81,8 +81,17 @@ final class BenchAckCommand implements Callable<Integer>, Interruption.CleansUp 
 
     @Override
     public Integer call() throws Exception {
-        if (rate <= 0 || rate > 5_000 || seconds < 1 || seconds > 3_600 || warmupSeconds < 0 || warmupSeconds > 600) {
-            throw new UserError("--rate must be in (0, 5000], --seconds in [1, 3600] and --warmup-seconds in [0, 600]");
+        // One flag at a time, each named with its range and the value given, as bench canary answers.
+        if (!(rate > 0 && rate <= 5_000)) {
+            throw new UserError("--rate must be more than 0 and at most 5000 requests per second, got "
+                    + io.harbormaster.engine.text.Numbers.compact(rate));
+        }
+        if (seconds < 1 || seconds > 3_600) {
+            throw new UserError("--seconds must be between 1 and 3600 seconds of sending, got " + seconds);
+        }
+        if (warmupSeconds < 0 || warmupSeconds > 600) {
+            throw new UserError(
+                    "--warmup-seconds must be between 0 and 600 seconds (0 counts everything), got " + warmupSeconds);
         }
         if (url != null
                 && (url.getScheme() == null

@@ -13,6 +13,7 @@ final class CanaryPolicyFile {
      * ({@code null}); a file that cannot be read or holds a bad policy is a {@link UserError} naming the file and key.
      */
     static CanaryPolicy read(Path file) {
+        InputFiles.refuseDirectory(file, "--policy", "a canary policy YAML file");
         try {
             return file == null ? CanaryPolicy.defaults() : CanaryPolicyYaml.read(file);
         } catch (IllegalArgumentException e) {

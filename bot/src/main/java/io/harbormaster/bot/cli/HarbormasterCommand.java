@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             ServeCommand.class,
             SandboxCommand.class,
-            CommandLine.HelpCommand.class
+            HelpCommand.class
         })
 public final class HarbormasterCommand implements Runnable {
     @Spec

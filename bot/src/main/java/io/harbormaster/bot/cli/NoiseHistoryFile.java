@@ -40,6 +40,7 @@ final class NoiseHistoryFile {
     private NoiseHistoryFile() {}
 
     static ReplayedHistory read(Path file) {
+        InputFiles.refuseDirectory(file, "--noise-history", "a JSON file with the noise_history of an audit entry");
         JsonNode root;
         try {
             try (JsonParser p = MAPPER.createParser(file.toFile())) {

@@ -48,6 +48,7 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
     private static final JsonFactory FACTORY = new JsonFactory();
 
     static RecordedCanary read(Path file) {
+        InputFiles.refuseDirectory(file, "--input", "a recorded canary JSON file (see analyze run --help)");
         InputStream in;
         try {
             in = Files.newInputStream(file);
@@ -218,6 +219,8 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                         throw fail(where, track + " is missing; give null for an interval without data from it");
                     }
                 }
+                latencyOrder(where, t, "baseline", baseline);
+                latencyOrder(where, t, "canary", canary);
                 series.add(new IntervalSample(t, baseline, canary));
             }
             if (series.isEmpty()) {
@@ -252,6 +255,22 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                                 + " errors are counted among the requests");
             }
             return new TrackSample(requests, errors, values[2], values[3], values[4]);
+        }
+
+        /**
+         * Refuses a track whose p99 is below its p50: no distribution has one, so the recording is wrong (columns
+         * swapped, or units mixed) and a replay of it would judge latencies that never were. Checked once the entry is
+         * read whole, so that the refusal names the interval by its t, whatever the order of its keys.
+         */
+        private void latencyOrder(String where, long t, String track, TrackSample s) {
+            if (s.p99Ms() < s.p50Ms()) { // false when either is NaN (no data)
+                throw fail(
+                        where + "." + track,
+                        "the interval at t=" + t + " s has p99_ms " + number(s.p99Ms()) + " below its p50_ms "
+                                + number(s.p50Ms()) + " on the " + track + " track, which no latency distribution"
+                                + " has (p99 is at least p50): check that the two are not swapped, and in the same"
+                                + " unit");
+            }
         }
 
         /** A count in one interval (requests, errors, restarts): a whole number, or NaN for null (no data). */

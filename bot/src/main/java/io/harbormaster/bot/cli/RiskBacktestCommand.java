@@ -44,6 +44,8 @@ class RiskBacktestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var options = targetRate.trainingOptions();
+        RiskCli.checkCsv(train, "--train");
+        RiskCli.checkCsv(test, "--test"); // before the training file is read, not after
         var trainData = RiskCli.readCsv(train, "--train");
         var testData = RiskCli.readCsv(test, "--test");
         BacktestReport r;

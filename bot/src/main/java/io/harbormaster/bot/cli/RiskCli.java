@@ -17,13 +17,19 @@ final class RiskCli {
     private RiskCli() {}
 
     static TrainingData readCsv(Path file, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new UserError(option + " " + file + ": no such file; give a CSV with the ApacheJIT columns");
-        }
+        checkCsv(file, option);
         try {
             return JitCsv.read(file);
         } catch (DatasetError e) {
             throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a directory or a missing file, before anything is read: a command checks all its inputs first. */
+    static void checkCsv(Path file, String option) {
+        InputFiles.refuseDirectory(file, option, "a CSV file with the ApacheJIT columns");
+        if (!Files.isRegularFile(file)) {
+            throw new UserError(option + " " + file + ": no such file; give a CSV with the ApacheJIT columns");
         }
     }
 

@@ -62,6 +62,8 @@ final class RiskScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        model.ifPresent(f -> InputFiles.refuseDirectory(f, "--model", "a model file written by 'risk train'"));
+        InputFiles.refuseDirectory(change, "--change", "the CI announcement to score (a JSON file)");
         RiskModel m;
         try {
             m = model.map(RiskModelJson::read).orElseGet(RiskModelJson::defaultModel);
@@ -80,13 +82,22 @@ final class RiskScoreCommand implements Callable<Integer> {
         var request =
                 switch (CiDeployRequestParser.parse(bytes)) {
                     case ParseResult.Parsed p -> p.request();
-                    case ParseResult.Refused r ->
+                    case ParseResult.Refused r -> {
+                        // what scoring would refuse too, so that the file is fixed in one round, not one per reader
+                        // a field the intake named is not named twice
+                        var named = r.problems().stream().map(Problem::field).toList();
+                        var also = RiskInputs.problemsBesideIntake(readTreeOrNull(bytes)).stream()
+                                .filter(p ->
+                                        named.stream().noneMatch(f -> p.startsWith(f + " ") || p.startsWith(f + ":")))
+                                .toList();
                         throw new UserError(change + ": not a CI announcement the intake would accept: "
                                 + String.join(
                                         "; ",
                                         r.problems().stream()
                                                 .map(Problem::toString)
-                                                .toList()));
+                                                .toList())
+                                + (also.isEmpty() ? "" : "; and to score it: " + String.join("; ", also)));
+                    }
                 };
         JsonNode context;
         try {
@@ -113,6 +124,15 @@ final class RiskScoreCommand implements Callable<Integer> {
             printTable(out, assessment);
         }
         return 0;
+    }
+
+    /** The file as JSON, or null when it is not (the intake has said so). */
+    private static JsonNode readTreeOrNull(byte[] bytes) {
+        try {
+            return Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static Map<String, Object> toJson(RiskAssessment a) {

@@ -321,11 +321,25 @@ final class SandboxConsole {
      * with what became of it ({@link #ciAnswer}).
      */
     private void ci(Context ctx, JsonNode body) throws Exception {
+        // "yes", 1 or "true" would be read as false and announce a build that was meant to be deployed: refused
+        var deployNode = body.path("deploy");
+        if (!deployNode.isMissingNode() && !deployNode.isNull() && !deployNode.isBoolean()) {
+            refuse(
+                    ctx,
+                    "deploy is "
+                            + (deployNode.toString().length() <= 40
+                                    ? deployNode
+                                    : "a long "
+                                            + deployNode.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
+                            + ": it must be true (announce the build and ask for its deploy) or"
+                            + " false (announce it only), as a JSON boolean without quotes, or left out (false)");
+            return;
+        }
         var build = build(ctx, body);
         if (build == null) {
             return;
         }
-        boolean deploy = body.path("deploy").asBoolean(false);
+        boolean deploy = deployNode.asBoolean(false);
         var result = sandbox.announce(build, deploy).get(10, java.util.concurrent.TimeUnit.SECONDS);
         var answer = ciAnswer(build.service() + " " + build.version(), deploy, result);
         // refused as the HTTP API refuses it (409), and not taken as a request to try again later (503)

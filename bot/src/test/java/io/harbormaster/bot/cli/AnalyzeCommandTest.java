@@ -1,5 +1,6 @@
 package io.harbormaster.bot.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -303,6 +304,19 @@ class AnalyzeCommandTest {
                 m.err().strip());
     }
 
+    @Test
+    void aDirectoryGivenForAFileIsNamedAsOne() {
+        Result input = run("analyze", "run", "--input", dir.toString());
+        assertEquals(2, input.exit());
+        assertEquals(
+                "error: --input " + dir + " is a directory: give a recorded canary JSON file (see analyze run --help)",
+                input.err().strip());
+        Result policy = run("analyze", "run", "--input", dir.toString(), "--policy", dir.toString());
+        assertThat(policy.err()).contains("--policy " + dir + " is a directory: give a canary policy YAML file");
+        Result history = run("analyze", "run", "--input", dir.toString(), "--noise-history", dir.toString());
+        assertThat(history.err()).contains("--noise-history " + dir + " is a directory");
+    }
+
     static final String TRACK = "{\"requests\":100,\"errors\":1,\"p50_ms\":41.0,\"p99_ms\":180.0,\"restarts\":0}";
 
     /** A recording of {@code n} 10 s intervals with the same healthy track on both sides, one entry per line. */
@@ -370,6 +384,21 @@ class AnalyzeCommandTest {
                 .contains("series[0].baseline: restarts is missing; give null for an interval without this data"));
         assertTrue(refusal(good.replaceFirst(",\"canary\":\\{[^}]*}", ""))
                 .contains("series[0]: canary is missing; give null for an interval without data from it"));
+    }
+
+    @Test
+    void aP99BelowItsP50IsRefusedNamingTheIntervalAndTrack() throws Exception {
+        // before: accepted, and the replay judged latencies no canary had
+        String good = recording(5);
+        String third = "{\"t\":20,\"baseline\":" + TRACK + ",\"canary\":" + TRACK;
+        String swapped = TRACK.replace("\"p50_ms\":41.0,\"p99_ms\":180.0", "\"p50_ms\":180.0,\"p99_ms\":41.0");
+        String bad = good.replace(third, "{\"t\":20,\"baseline\":" + TRACK + ",\"canary\":" + swapped);
+        assertThat(refusal(bad))
+                .contains("series[2].canary: the interval at t=20 s has p99_ms 41 below its p50_ms 180 on the canary"
+                        + " track");
+        // the keys in another order: still named by its t
+        String tLast = good.replace(third + "}", "{\"baseline\":" + swapped + ",\"canary\":" + TRACK + ",\"t\":20}");
+        assertThat(refusal(tLast)).contains("series[2].baseline: the interval at t=20 s", "baseline track");
     }
 
     @Test

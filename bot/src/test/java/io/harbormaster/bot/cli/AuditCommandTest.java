@@ -499,6 +499,16 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyingADirectoryIsAUsageErrorNotANotIntactLog() {
+        // before: a stack trace (IOException "Is a directory" from refuseCsv) and exit code 1, "not intact"
+        var r = run("audit", "verify", "--file", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .startsWith("error: --file " + dir + " is a directory: give the export file")
+                .doesNotContain("\tat ", "Exception");
+    }
+
+    @Test
     void badInputGetsOneLineThatSaysWhatToDo() {
         var r = run("audit", "export", "--db", url, "--since", "last tuesday");
         assertThat(r.code()).isEqualTo(2);

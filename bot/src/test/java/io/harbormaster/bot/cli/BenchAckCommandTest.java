@@ -20,6 +20,19 @@ class BenchAckCommandTest {
     }
 
     @Test
+    void anOutOfRangeFlagIsNamedWithItsRangeAndValue() {
+        var warmup = CliRun.of("bench", "ack", "--seconds", "1", "--warmup-seconds", "-3");
+        assertThat(warmup.code()).isEqualTo(2);
+        assertThat(warmup.err())
+                .contains("--warmup-seconds must be between 0 and 600", "got -3")
+                .doesNotContain("--rate", "--seconds in");
+        var seconds = CliRun.of("bench", "ack", "--seconds", "0");
+        assertThat(seconds.err()).contains("--seconds must be between 1 and 3600", "got 0");
+        var rate = CliRun.of("bench", "ack", "--seconds", "1", "--rate", "6000");
+        assertThat(rate.err()).contains("--rate must be more than 0 and at most 5000", "got 6000");
+    }
+
+    @Test
     void aUrlThatIsNotHttpIsRefusedWithoutAStackTrace() {
         var r = CliRun.of("bench", "ack", "--seconds", "1", "--url", "localhost:8080/slack/events");
         assertThat(r.code()).isEqualTo(2);

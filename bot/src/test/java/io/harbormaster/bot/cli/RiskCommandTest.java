@@ -290,6 +290,30 @@ class RiskCommandTest {
     }
 
     @Test
+    void everyProblemOfTheFileIsReportedAtOnce() throws IOException {
+        // before: the unknown key alone, then the bad criticality and the entropy one run each
+        var json =
+                ANNOUNCEMENT.formatted("success").strip().replace("\"nf\":1,\"entropy\":0", "\"nf\":2,\"entropy\":5");
+        var three = json.substring(0, json.length() - 1)
+                + ",\"context\":{\"critcality\":\"low\",\"criticality\":\"huge\"}}";
+        var r = run("risk", "score", "--change", change(three).toString());
+        assertEquals(2, r.code(), r.out());
+        assertThat(r.err())
+                .contains(
+                        "context.critcality: unknown key",
+                        "context.criticality is \"huge\"",
+                        "change.entropy is 5, but with 2 files touched it can be at most 1");
+
+        // the intake's problems do not hide scoring's either
+        var noImage = three.replace("\"image\":\"registry.example.com/shop/checkout:1.4.1\",", "");
+        var both = run("risk", "score", "--change", change(noImage).toString());
+        assertEquals(2, both.code(), both.out());
+        assertThat(both.err())
+                .contains("image", "context.critcality: unknown key", "change.entropy is 5")
+                .doesNotContain("service is missing", "version is missing");
+    }
+
+    @Test
     void aContextCountOutOfRangeSaysItsRange() throws IOException {
         var json = ANNOUNCEMENT.formatted("success").strip();
         var many = json.substring(0, json.length() - 1) + ",\"context\":{\"dependents\":1000000000000}}";
@@ -297,6 +321,32 @@ class RiskCommandTest {
         assertEquals(2, r.code());
         // before: "it must be a whole number, 0 or more", which 1000000000000 is
         assertThat(r.err()).contains("context.dependents is 1000000000000; it must be a whole number from 0 to 100000");
+    }
+
+    @Test
+    void aDirectoryGivenForAnInputFileIsNamedAsADirectory() throws IOException {
+        // before: --train and --test said "no such file" of a directory that exists; --change "cannot read it"
+        var csv = dir.resolve("some.csv");
+        Files.writeString(csv, "commit_id\n");
+        var backtest = run("risk", "backtest", "--train", dir.toString(), "--test", csv.toString());
+        assertEquals(2, backtest.code());
+        assertThat(backtest.err().strip())
+                .isEqualTo("error: --train " + dir + " is a directory: give a CSV file with the ApacheJIT columns");
+        var test = run("risk", "backtest", "--train", csv.toString(), "--test", dir.toString());
+        assertThat(test.err()).contains("--test " + dir + " is a directory");
+        var train = run(
+                "risk",
+                "train",
+                "--train",
+                dir.toString(),
+                "--out",
+                dir.resolve("m.json").toString());
+        assertThat(train.err()).contains("--train " + dir + " is a directory");
+        var change = run("risk", "score", "--change", dir.toString());
+        assertEquals(2, change.code());
+        assertThat(change.err()).contains("--change " + dir + " is a directory: give the CI announcement");
+        var model = run("risk", "score", "--model", dir.toString(), "--change", csv.toString());
+        assertThat(model.err()).contains("--model " + dir + " is a directory: give a model file");
     }
 
     @Test

@@ -328,6 +328,17 @@ class SandboxTest {
             assertThat(unknown.statusCode()).isEqualTo(400);
             assertThat(unknown.body()).contains("no build search 9.9.9", "search 5.2.0");
 
+            // before: "yes" was read as false, and the build announced without the deploy asked for
+            var yes = JSON.createObjectNode();
+            yes.put("service", "search");
+            yes.put("version", "5.2.0");
+            yes.put("deploy", "yes");
+            var notABoolean = send(sandbox, "ci", yes);
+            assertThat(notABoolean.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(notABoolean.body()).path("error").asText())
+                    .startsWith("deploy is \"yes\": it must be true")
+                    .contains("or false");
+
             var garbage = http.send(
                     HttpRequest.newBuilder(api(sandbox, "command"))
                             .header("Content-Type", "application/json")

@@ -119,6 +119,12 @@ public final class AuditQueryParser {
      */
     private static void inOrder(Instant since, Instant until) {
         // compared at the precision the query keeps (AuditQuery truncates to the microsecond)
+        if (since.truncatedTo(ChronoUnit.MICROS).equals(until.truncatedTo(ChronoUnit.MICROS))) {
+            // "until must be after since ... until takes the smaller one" would answer a question not asked
+            throw new IllegalArgumentException("since and until are the same time (" + Times.words(since)
+                    + "), so the window between them is empty and no entry could match; give until a later time, as"
+                    + " in since 2h, until 1h (ages count back from now), or leave until out to read up to now");
+        }
         if (!since.truncatedTo(ChronoUnit.MICROS).isBefore(until.truncatedTo(ChronoUnit.MICROS))) {
             var said = Times.apart(until, since);
             throw new IllegalArgumentException("until (" + said.get(0) + ") must be after since (" + said.get(1)

@@ -215,8 +215,10 @@ public final class RiskInputParser {
         }
         var ent = m.get(JitMetric.ENTROPY);
         if (nf != null && ent != null && nf >= 1 && ent > Math.log(nf) / Math.log(2) + 1e-6) {
-            problems.add("change.entropy is " + fmt(ent) + ", above the most " + fmt(nf)
-                    + " files allow (log2 of the file count): send the Shannon entropy in bits");
+            problems.add("change.entropy is " + fmt(ent) + ", but with " + fmt(nf)
+                    + (nf == 1 ? " file" : " files") + " touched it can be at most " + fmt(Math.log(nf) / Math.log(2))
+                    + " (the Shannon entropy in bits of how the change spreads over its files, at most log2 of their"
+                    + " count): send it in bits, or check nf");
         }
     }
 

@@ -67,37 +67,75 @@ public final class RiskInputs {
      * @param context the context object, or null / a missing node for none
      */
     public static ParsedInput forAnnouncement(AnnouncedBuild build, JsonNode context) {
+        return announced(
+                build.service(),
+                build.version(),
+                changeFields(build.changeJson()),
+                ciStatus(build.ciStatus()),
+                context);
+    }
+
+    /**
+     * What scoring would refuse in an announcement the intake refused ({@code risk score} reports both at once, so
+     * that a file is fixed in one round): its change metrics and its context, as {@link #forAnnouncement} reads them.
+     * Service and version are the intake's to report, and are not repeated here.
+     */
+    public static java.util.List<String> problemsBesideIntake(JsonNode announcement) {
+        if (announcement == null || !announcement.isObject()) {
+            return java.util.List.of();
+        }
+        var change = announcement.path("change");
+        var status = announcement.path("ci_status");
+        var parsed = announced(
+                "-",
+                "-",
+                changeFields(change.isObject() ? change.toString() : "{}"),
+                ciStatus(status.isTextual() ? status.asText() : "unknown"),
+                announcement.get("context"));
+        return parsed instanceof ParsedInput.Invalid i ? i.problems() : java.util.List.of();
+    }
+
+    /**
+     * Every problem at once: an unknown context key (a typo, which would otherwise be scored as its field's
+     * conservative default) does not hide a bad value of another key, or of the change.
+     */
+    private static ParsedInput announced(
+            String service, String version, JsonNode change, String ciStatus, JsonNode context) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("service", build.service());
-        root.put("version", build.version());
+        root.put("service", service);
+        root.put("version", version);
         root.put("announced", true);
-        root.set("change", changeFields(build.changeJson()));
+        root.set("change", change);
         var ctx = root.putObject("context");
+        var problems = new java.util.ArrayList<String>();
         if (context != null && !context.isMissingNode() && !context.isNull()) {
             if (!context.isObject()) {
-                return new ParsedInput.Invalid(java.util.List.of("context must be an object (criticality,"
-                        + " recent_rollbacks, recent_incidents, dependents, catalog_dependencies, local_time)"));
+                problems.add("context must be an object (criticality, recent_rollbacks, recent_incidents,"
+                        + " dependents, catalog_dependencies, local_time)");
+            } else {
+                context.fieldNames().forEachRemaining(name -> {
+                    if (name.equals("ci_status")) {
+                        problems.add("context.ci_status: the CI status is the announcement's own ci_status (success,"
+                                + " failed, running or unknown), not a context field");
+                    } else if (!CONTEXT_KEYS.contains(name)) {
+                        problems.add("context." + name + ": unknown key"
+                                + io.harbormaster.engine.json.JsonErrors.suggestion(name, CONTEXT_KEYS)
+                                + "; known keys: " + String.join(", ", CONTEXT_KEYS));
+                    } else {
+                        ctx.set(name, context.get(name));
+                    }
+                });
             }
-            if (context.has("ci_status")) {
-                return new ParsedInput.Invalid(java.util.List.of("context.ci_status: the CI status is the"
-                        + " announcement's own ci_status (success, failed, running or unknown), not a context field"));
-            }
-            // a misspelt key would otherwise be scored as its missing field's conservative default, silently
-            var unknown = new java.util.ArrayList<String>();
-            context.fieldNames().forEachRemaining(name -> {
-                if (!CONTEXT_KEYS.contains(name)) {
-                    unknown.add("context." + name + ": unknown key"
-                            + io.harbormaster.engine.json.JsonErrors.suggestion(name, CONTEXT_KEYS) + "; known keys: "
-                            + String.join(", ", CONTEXT_KEYS));
-                }
-            });
-            if (!unknown.isEmpty()) {
-                return new ParsedInput.Invalid(unknown);
-            }
-            ctx.setAll((ObjectNode) context);
         }
-        ctx.put("ci_status", ciStatus(build.ciStatus()));
-        return RiskInputParser.parse(root);
+        ctx.put("ci_status", ciStatus);
+        var parsed = RiskInputParser.parse(root);
+        if (problems.isEmpty()) {
+            return parsed;
+        }
+        if (parsed instanceof ParsedInput.Invalid i) {
+            problems.addAll(i.problems());
+        }
+        return new ParsedInput.Invalid(problems);
     }
 
     /** The change metrics, files and dependencies; other fields CI sends (messages, titles) are not scored. */

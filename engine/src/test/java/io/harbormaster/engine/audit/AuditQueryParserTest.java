@@ -85,6 +85,16 @@ class AuditQueryParserTest {
     }
 
     @Test
+    void aWindowThatStartsWhenItEndsIsSaidToBeEmpty() {
+        // before: "until must be after since ...; until takes the smaller one", of two equal ages
+        var now = Instant.parse("2026-12-07T12:56:48.536296148Z");
+        assertThatThrownBy(() -> AuditQueryParser.parse(List.of("since=1h", "until=1h"), now))
+                .hasMessageStartingWith("since and until are the same time (2026-12-07 11:56 UTC), so the window"
+                        + " between them is empty")
+                .hasMessageNotContaining("smaller");
+    }
+
+    @Test
     void aDeployIsItsNumberFromOneUpAndAnythingElseIsRefusedSayingSo() {
         assertThat(AuditQueryParser.parse(List.of("deploy=42"), NOW).deployId()).contains("42");
         assertThat(AuditQueryParser.parse(List.of("deploy=#42"), NOW).deployId())

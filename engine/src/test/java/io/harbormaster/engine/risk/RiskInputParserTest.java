@@ -58,7 +58,10 @@ class RiskInputParserTest {
     @Test
     void entropyAboveWhatTheFileCountAllowsIsRefused() {
         var p = problems(VALID.replace("\"entrophy\":1.2", "\"entrophy\":7"));
-        assertTrue(p.getFirst().startsWith("change.entropy is 7, above the most 3 files allow"), p.toString());
+        // before: "change.entropy is 7, above the most 3 files allow (log2 of the file count)"
+        assertTrue(
+                p.getFirst().startsWith("change.entropy is 7, but with 3 files touched it can be at most 1.58"),
+                p.toString());
     }
 
     @Test

@@ -93,4 +93,15 @@ class AuditCommandParserTest {
                 .startsWith("Until (2026-12-07 10:56 UTC) must be after since (2026-12-07 11:56 UTC)")
                 .doesNotContain("536296");
     }
+
+    @Test
+    void aWindowThatStartsWhenItEndsIsSaidToBeEmpty() {
+        // before: "Until must be after since ...; ages count back from now, so until takes the smaller one"
+        var now = Instant.parse("2026-12-07T12:56:48.536296148Z");
+        var refused = (Parsed.Invalid<AuditCommand>) AuditCommandParser.parse("since=1h until=1h", now);
+        assertThat(refused.usage().message())
+                .startsWith("Since and until are the same time (2026-12-07 11:56 UTC), so the window between them is"
+                        + " empty")
+                .doesNotContain("smaller");
+    }
 }
