@@ -134,7 +134,7 @@ public final class ChainVerifier {
     }
 
     /** A checkpoint's base64 signature as bytes; none (which no key verifies) when it is not base64. */
-    private static byte[] decode(String signature) {
+    static byte[] decode(String signature) {
         try {
             return Base64.getDecoder().decode(signature);
         } catch (IllegalArgumentException e) {

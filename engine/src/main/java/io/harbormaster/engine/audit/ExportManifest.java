@@ -3,7 +3,6 @@ package io.harbormaster.engine.audit;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,11 +30,7 @@ public record ExportManifest(long entries, String entriesDigest, String keyId, S
 
     /** Whether {@code q} leaves any entry out (its limit aside, which an export never sets). */
     public static boolean filters(AuditQuery q) {
-        return q.service().isPresent()
-                || q.since().isPresent()
-                || q.until().isPresent()
-                || q.decision().isPresent()
-                || q.deployId().isPresent();
+        return !filterOf(q).isEmpty();
     }
 
     /**
@@ -76,13 +71,9 @@ public record ExportManifest(long entries, String entriesDigest, String keyId, S
 
     /** Whether {@code key} signed this manifest for an export of {@code filter} made at {@code exportedAt}. */
     boolean signedBy(PublicKey key, String exportedAt, Map<String, String> filter) {
-        byte[] sig;
-        try {
-            sig = Base64.getDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        return CheckpointSigner.verify(key, signedBytes(exportedAt, filter, entries, entriesDigest), sig);
+        // a signature that is not base64 decodes to none, which no key verifies
+        return CheckpointSigner.verify(
+                key, signedBytes(exportedAt, filter, entries, entriesDigest), ChainVerifier.decode(signature));
     }
 
     /** The running digest of the entries' hashes, as an export writes or a verifier reads them. */
