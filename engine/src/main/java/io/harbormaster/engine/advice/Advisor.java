@@ -1,5 +1,7 @@
 package io.harbormaster.engine.advice;
 
+import static io.harbormaster.engine.text.Texts.cut;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harbormaster.engine.canary.Evidence;
@@ -674,9 +676,5 @@ public final class Advisor {
 
     private static String percent(double similarity) {
         return Math.round(similarity * 100) + "%";
-    }
-
-    static String cut(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, Math.max(0, max - 1)) + "…";
     }
 }

@@ -27,6 +27,7 @@ import io.harbormaster.engine.risk.ParsedInput;
 import io.harbormaster.engine.risk.RiskAssessment;
 import io.harbormaster.engine.text.Durations;
 import io.harbormaster.engine.text.Numbers;
+import io.harbormaster.engine.text.Texts;
 import io.harbormaster.engine.text.Times;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,7 +158,7 @@ public final class DeployPipeline {
                             + " deployed; check the version, or use --emergency to deploy an unannounced image (escalated and"
                             + " reviewed)");
         }
-        var live = alreadyLive(request);
+        var live = alreadyLive(request, spec.get(), build);
         if (live.isPresent()) {
             return refuse(request, live.get().reason(), live.get().people());
         }
@@ -242,7 +243,8 @@ public final class DeployPipeline {
      * request is refused all the same (it would take the service straight back to what the revert was asked to leave),
      * saying so and by whom, rather than pointing to {@code /deploy rollback}, which is what is happening.
      */
-    private Optional<Submission.Refused> alreadyLive(DeployRequest request) {
+    private Optional<Submission.Refused> alreadyLive(
+            DeployRequest request, ServiceSpec spec, Optional<AnnouncedBuild> build) {
         // a request stored before (a Slack retry, a Kafka redelivery) is answered with its deploy, as ever
         if (request.emergency()
                 || ports.deploys().forKey(request.idempotencyKey()).isPresent()) {
@@ -272,8 +274,8 @@ public final class DeployPipeline {
         }
         // the store says what Harbormaster last put live; the cluster says what runs. Changed by hand since (kubectl,
         // another tool), the request is an ordinary deploy: its canary runs against what the cluster runs now
-        var running = runningImage(service);
-        if (running.isPresent() && !isImageOf(running.get(), request)) {
+        var running = runningImage(spec);
+        if (running.isPresent() && !isImageOf(running.get(), request, build)) {
             return Optional.empty();
         }
         var reverted = revertOf(d);
@@ -294,31 +296,24 @@ public final class DeployPipeline {
     }
 
     /**
-     * The image the stable Deployment of {@code service} runs now, or empty when the cluster cannot say (unreachable,
+     * The image the stable Deployment of {@code spec} runs now, or empty when the cluster cannot say (unreachable,
      * forbidden, no such Deployment): the store's word is then all there is.
      */
-    private Optional<String> runningImage(String service) {
-        var spec = ports.catalog().get().service(service);
-        if (spec.isEmpty()) {
-            return Optional.empty();
-        }
+    private Optional<String> runningImage(ServiceSpec spec) {
         try {
-            return Optional.of(
-                    ports.cluster().inspect(target(spec.get())).stable().image());
+            return Optional.of(ports.cluster().inspect(target(spec)).stable().image());
         } catch (RuntimeException e) {
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "could not read what " + service + " runs in the cluster to check a request against it: "
+                    "could not read what " + spec.name() + " runs in the cluster to check a request against it: "
                             + e.getMessage());
             return Optional.empty();
         }
     }
 
-    /** Whether {@code image} is the one {@code request}'s version names: its announced image, or its tag. */
-    private boolean isImageOf(String image, DeployRequest request) {
-        var announced =
-                ports.builds().find(request.service(), request.version()).map(AnnouncedBuild::image);
-        return announced.map(image::equals).orElse(false)
+    /** Whether {@code image} is the one {@code request}'s version names: its announced image ({@code build}), or its tag. */
+    private static boolean isImageOf(String image, DeployRequest request, Optional<AnnouncedBuild> build) {
+        return build.map(AnnouncedBuild::image).map(image::equals).orElse(false)
                 || tagOf(image).map(request.version()::equals).orElse(false);
     }
 
@@ -578,7 +573,7 @@ public final class DeployPipeline {
                 .findFirst()
                 .map(i -> d.service() + " " + d.version() + " was rolled back at " + Times.words(i.openedAt())
                         + " (deploy #" + i.deployId().getAsLong() + ", incident #" + i.id() + ": "
-                        + (i.summary().length() > 200 ? i.summary().substring(0, 199) + "…" : i.summary()) + ")");
+                        + Texts.cut(i.summary(), 200) + ")");
     }
 
     private List<Incident> recentIncidents(Deploy d, Instant now) {
@@ -2190,9 +2185,10 @@ public final class DeployPipeline {
     /**
      * The refusal of a revert asked for within {@link #JUST_STOPPED} of a person stopping the service's latest deploy
      * (its canary rolled back, or stopped before it reached the cluster); empty otherwise. Asked again after that, the
-     * revert goes ahead: by then the person has seen the stop.
+     * revert goes ahead: by then the person has seen the stop. {@code promoted}: the service's latest promotions,
+     * newest first, as the request already read them.
      */
-    private Optional<Submission> justStopped(String service, String user) {
+    private Optional<Submission> justStopped(String service, String user, List<Deploy> promoted) {
         var last = ports.deploys()
                 .lastFinished(service)
                 .filter(d -> d.state() == DeployState.ROLLED_BACK || d.state() == DeployState.FAILED);
@@ -2210,7 +2206,7 @@ public final class DeployPipeline {
         }
         var d = last.get();
         var by = stop.get().actor();
-        var live = ports.deploys().promoted(service, 1).stream()
+        var live = promoted.stream()
                 .findFirst()
                 .map(p -> p.version() + " (deploy #" + p.id() + ") is still live")
                 .orElse("the version that ran before it is still live");
@@ -2253,7 +2249,7 @@ public final class DeployPipeline {
                             + " with /deploy unlock " + service,
                     List.of(l.lockedBy()));
         }
-        var stoppedJustNow = justStopped(service, user);
+        var stoppedJustNow = justStopped(service, user, promoted);
         if (stoppedJustNow.isPresent()) {
             return stoppedJustNow.get();
         }
