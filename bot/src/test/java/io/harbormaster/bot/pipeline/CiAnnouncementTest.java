@@ -80,6 +80,23 @@ class CiAnnouncementTest {
     }
 
     @Test
+    void anAnnouncementOfAServiceTheCatalogLacksIsRefusedNamingTheClosestAndNothingIsRecorded() {
+        var request = announcement("gha-1", "success", false, PipelineFixture.SMALL_CHANGE);
+        var typo = CiDeployRequest.parse(("""
+                {"service":"checkot","version":"1.1.0","image":"registry.example/checkout:1.1.0",
+                 "commit_sha":"abcdef1234567","build_id":"gha-1","ci_status":"success","change":%s}""").formatted(PipelineFixture.SMALL_CHANGE));
+
+        var refused = send(((ParseResult.Parsed) typo).request());
+
+        assertThat(refused).isInstanceOfSatisfying(Outcome.Refused.class, r -> assertThat(r.reason())
+                .contains(
+                        "unknown service 'checkot'", "did you mean checkout", "was not recorded", "harbormaster.yml"));
+        assertThat(f.builds.find("checkot", "1.1.0")).isEmpty();
+        // the same build under its right name is taken as before
+        assertThat(send(request)).isInstanceOf(Outcome.Accepted.class);
+    }
+
+    @Test
     void theSameAnnouncementAgainIsADuplicateAndChangesNothing() {
         var first = announcement("gha-1", "running", false, PipelineFixture.SMALL_CHANGE);
         send(first);

@@ -9,14 +9,17 @@ import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Submission;
 import io.harbormaster.engine.rollout.Transition;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The engine's handler for CI deploy requests (Kafka, the in-process queue, the HTTP API): announces the build, and
  * when CI asks for an automatic deploy, submits it to the pipeline; idempotent by key because the pipeline's intake is.
- * A request for another environment than the pipeline's is refused whole: its build is not announced here either.
+ * A request for another environment than the pipeline's, or for a service its catalog lacks, is refused whole: its build is
+ * not announced here either.
  *
  * <p>CI announces a build more than once: when it starts ({@code ci_status: running}) and again when it has passed,
  * often under a new build id. A later announcement of the same build (same image and commit) takes the place of the
@@ -55,7 +58,15 @@ public final class PipelineIntake implements DeployRequestHandler {
                                     + "\""
                             : ""));
         }
+        var unknown = pipeline.unannounceable(request.service());
+        if (unknown.isPresent() && !request.autoDeploy()) {
+            return new Outcome.Refused(unknown.get());
+        }
         var now = clock.instant();
+        if (unknown.isPresent()) {
+            // the pipeline refuses the deploy, and its refusal is audited as a request's
+            return submitted(request, idempotencyKey, now, List.of());
+        }
         var offered = request.toAnnouncedBuild(now);
         var before = builds.find(request.service(), request.version());
         var announced = before.orElseGet(() -> builds.announce(offered));
@@ -75,6 +86,11 @@ public final class PipelineIntake implements DeployRequestHandler {
                     ? new Outcome.Duplicate(OptionalLong.empty(), Optional.empty(), warnings)
                     : new Outcome.Accepted(OptionalLong.empty(), warnings);
         }
+        return submitted(request, idempotencyKey, now, warnings);
+    }
+
+    /** What became of the deploy {@code request} asks for, submitted to the pipeline now. */
+    private Outcome submitted(CiDeployRequest request, String idempotencyKey, Instant now, List<String> warnings) {
         return switch (pipeline.submit(request.toDeployRequest(source, idempotencyKey, now))) {
             case Submission.Accepted a
             when a.duplicate() ->

@@ -322,6 +322,18 @@ public final class DeployPipeline {
         return ports.deploys().request(d.id()).map(DeployRequest::requestedBy).orElse("someone");
     }
 
+    /**
+     * Why CI's announcement of a build of {@code service} is refused: the catalog has no such service, so no
+     * {@code /deploy} could take the build (the closest names, and how to add it, are said).
+     */
+    public Optional<String> unannounceable(String service) {
+        if (ports.catalog().get().service(service).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(unknownService(service) + ": the build was not recorded; add the service to"
+                + " harbormaster.yml (services:) and reload, or fix the name CI sends, then announce it again");
+    }
+
     /** Why a request naming {@code service} is refused when the catalog has no such service, with the closest. */
     private String unknownService(String service) {
         var close = ports.catalog().get().closest(service, 3);
