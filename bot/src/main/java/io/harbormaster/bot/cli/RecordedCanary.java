@@ -26,7 +26,8 @@ import java.util.Set;
  * or one given twice is refused with its place, never read as "no data"; a missing one too (null says "no data").
  * Every value is read exactly and refused when it cannot be what it stands for, never bent into something else: counts
  * are whole numbers of 0 or more with errors among the requests, latencies finite and not negative, times whole
- * seconds one interval apart from 0, steps whole percentages 1..100 and whole interval counts.
+ * seconds one interval apart from 0, steps whole percentages 1..99 each above the one before (as harbormaster.yml's
+ * steps, in the same words) and whole interval counts.
  */
 record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, List<IntervalSample> series) {
 
@@ -158,7 +159,9 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                     String key = key(where, seen, STEP_KEYS);
                     p.nextToken();
                     if (key.equals("weight")) {
-                        weight = whole(where + ".weight", 1, 100, "must be a whole percentage from 1 to 100");
+                        weight = weight(
+                                where + ".weight",
+                                steps.isEmpty() ? 0 : steps.getLast().weight());
                     } else {
                         intervals = whole(
                                 where + ".intervals",
@@ -316,6 +319,30 @@ record RecordedCanary(long intervalSeconds, Optional<List<CanaryStep>> steps, Li
                                 : rule + ", got " + p.getText());
             }
             return v.longValueExact();
+        }
+
+        /**
+         * A step's weight, by the rule harbormaster.yml's steps follow, in its words: a whole number, below 100 and
+         * above the weight of the step {@code before} (0 for the first).
+         */
+        private long weight(String where, int before) throws IOException {
+            if (!p.currentToken().isNumeric()) {
+                throw fail(where, CanaryStep.notAWeight(found()));
+            }
+            BigDecimal v = p.getDecimalValue();
+            if (v.signum() != 0 && v.stripTrailingZeros().scale() > 0) {
+                throw fail(where, CanaryStep.notAWeight(p.getText()));
+            }
+            // beyond a long, the step is far above 100 all the same
+            long weight = v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
+                    ? Long.MAX_VALUE
+                    : v.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0 ? Long.MIN_VALUE : v.longValueExact();
+            var refused = CanaryStep.weightRefusal(
+                    weight, before == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(before));
+            if (refused.isPresent()) {
+                throw fail(where, refused.get());
+            }
+            return weight;
         }
 
         private BigDecimal decimal(String where, String rule) throws IOException {

@@ -41,8 +41,12 @@ final class RiskCli {
         }
     }
 
+    /**
+     * A share as a percentage the way every risk explanation writes one ({@code risk score}'s threshold line, the
+     * scorer's reasons): "11%" when whole, "29.3%" otherwise, never "11.0%".
+     */
     static String pct(double share) {
-        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+        return io.harbormaster.engine.text.Numbers.percent(share);
     }
 
     static String num(double v) {

@@ -480,8 +480,9 @@ public final class CanaryPolicyYaml {
             problem(where, "expected a list of {weight, intervals}, e.g. [{weight: 25, intervals: 18}]");
             return base.steps();
         }
-        int before = problems.size();
+        int problemsBefore = problems.size();
         var steps = new ArrayList<CanaryStep>();
+        Long before = null; // the weight of the last step that was one
         for (int i = 0; i < node.size(); i++) {
             JsonNode s = node.get(i);
             String at = where + "[" + i + "]";
@@ -499,7 +500,7 @@ public final class CanaryPolicyYaml {
                         "needs " + String.join(" and ", missing)
                                 + ": a step is {weight, intervals}, e.g. {weight: 25, intervals: 18}");
             }
-            Long weight = whole(s, at + ".", "weight", 1, 100, "the canary's share of traffic, in percent");
+            Long weight = weight(s, at + ".");
             Long intervals = whole(
                     s,
                     at + ".",
@@ -508,25 +509,20 @@ public final class CanaryPolicyYaml {
                     LARGEST,
                     "a step needs at least " + CanaryAnalysis.MIN_INTERVALS_WITH_DATA
                             + " intervals with data before it can end");
-            if (weight != null && intervals != null) {
-                steps.add(new CanaryStep(weight.intValue(), intervals.intValue()));
+            if (weight != null) {
+                // the rule the recorded canaries of analyze run follow too, in the same words
+                var refused = CanaryStep.weightRefusal(
+                        weight, before == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(before));
+                refused.ifPresent(why -> problem(at + ".weight", why));
+                if (refused.isEmpty()) {
+                    before = weight;
+                    if (intervals != null) {
+                        steps.add(new CanaryStep(weight.intValue(), intervals.intValue()));
+                    }
+                }
             }
         }
-        for (int i = 0; i < steps.size(); i++) {
-            int weight = steps.get(i).weight();
-            if (weight >= 100) {
-                problem(
-                        where + "[" + i + "].weight",
-                        "a step of " + weight + "% is not a canary: steps stay below 100, and promotion gives the new"
-                                + " version 100%; remove this step or give it a weight below 100");
-            } else if (i > 0 && weight <= steps.get(i - 1).weight()) {
-                problem(
-                        where + "[" + i + "].weight",
-                        weight + "% after " + steps.get(i - 1).weight() + "%: each step must give the canary more"
-                                + " traffic than the one before (e.g. 5, 25, 50); reorder the steps or raise this weight");
-            }
-        }
-        if (problems.size() > before) {
+        if (problems.size() > problemsBefore) {
             return base.steps();
         }
         String refused = refusal(() -> base.withSteps(steps)); // steps the analysis cannot run
@@ -535,6 +531,25 @@ public final class CanaryPolicyYaml {
             return base.steps();
         }
         return steps;
+    }
+
+    /**
+     * A step's weight when it is a whole number, however large or small (the step rule says what is wrong with 0 or
+     * 250); null when absent, and reported when not a whole number.
+     */
+    private Long weight(JsonNode step, String path) {
+        JsonNode v = step.get("weight");
+        if (v != null && v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.longValue();
+        }
+        if (v != null && v.isNumber() && v.asDouble() == Math.rint(v.asDouble()) && Math.abs(v.asDouble()) < 1e15) {
+            return (long) v.asDouble();
+        }
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        problem(path + "weight", CanaryStep.notAWeight(v.toString()));
+        return null;
     }
 
     /** The section {@code name} of {@code node}, empty when absent; null, reported, when it is not a mapping. */

@@ -453,12 +453,28 @@ class AnalyzeCommandTest {
                                 Files.writeString(dir.resolve("s.json"), withSteps)
                                         .toString())
                         .exit());
-        assertTrue(refusal(withSteps.replace("\"weight\":50", "\"weight\":101"))
-                .contains("steps[1].weight: must be a whole percentage from 1 to 100, got 101"));
-        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":0,"))
-                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 0"));
-        assertTrue(refusal(withSteps.replace("\"weight\":5,", "\"weight\":5.5,"))
-                .contains("steps[0].weight: must be a whole percentage from 1 to 100, got 5.5"));
+        // weights by harbormaster.yml's rule, in its words: below 100, each step above the one before
+        String notACanary = "a step of %s%% is not a canary: steps stay below 100, and promotion gives the new version"
+                + " 100%%; remove this step or give it a weight below 100";
+        assertThat(refusal(withSteps.replace("\"weight\":50", "\"weight\":101")))
+                .contains("steps[1].weight: " + notACanary.formatted(101));
+        // before: accepted, though a step of 100% is the promotion, and harbormaster.yml refuses it
+        assertThat(refusal(withSteps.replace("\"weight\":50", "\"weight\":100")))
+                .contains("steps[1].weight: " + notACanary.formatted(100));
+        // before: accepted, in any order
+        assertThat(refusal(withSteps.replace("\"weight\":50", "\"weight\":5")))
+                .contains("steps[1].weight: 5% after 5%: each step must give the canary more traffic than the one"
+                        + " before (e.g. 5, 25, 50); reorder the steps or raise this weight");
+        assertThat(refusal(withSteps.replace("\"weight\":50", "\"weight\":3")))
+                .contains("steps[1].weight: 3% after 5%");
+        assertThat(refusal(withSteps.replace("\"weight\":5,", "\"weight\":0,")))
+                .contains("steps[0].weight: a step of 0% gives the canary no traffic: give it a weight from 1 to 99,"
+                        + " or remove this step");
+        assertThat(refusal(withSteps.replace("\"weight\":5,", "\"weight\":5.5,")))
+                .contains("steps[0].weight: expected a whole number from 1 to 99, got 5.5: the canary's share of"
+                        + " traffic, in percent");
+        assertThat(refusal(withSteps.replace("\"weight\":5,", "\"weight\":\"5\",")))
+                .contains("steps[0].weight: expected a whole number from 1 to 99, got text \"5\"");
         assertTrue(refusal(withSteps.replace("\"intervals\":18}]", "\"intervals\":18.5}]"))
                 .contains("steps[1].intervals: must be a whole number of intervals"));
         // before: an uncaught exception with a stack trace

@@ -285,8 +285,22 @@ class RiskCommandTest {
         var r = run("risk", "score", "--change", change(typo).toString());
         assertEquals(2, r.code(), r.out());
         assertThat(r.err())
-                .contains("context.critcality: unknown key (did you mean 'criticality'?)", "local_time")
+                .contains("context.critcality: unknown key 'critcality' (did you mean 'criticality'?)", "local_time")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMisspeltChangeMetricIsRefusedAsTheIntakeRefusesItNotScoredAsMissing() throws IOException {
+        // before: the intake kept "entrpy", scoring dropped it, and the change was scored with entropy assumed
+        var typo = ANNOUNCEMENT.formatted("success").replace("\"entropy\":0", "\"entrpy\":0");
+        var r = run("risk", "score", "--change", change(typo).toString());
+        assertEquals(2, r.code(), r.out());
+        assertThat(r.err())
+                .contains(
+                        "not a CI announcement the intake would accept",
+                        "change.entrpy: unknown key 'entrpy' (did you mean 'entropy'?); known keys: ns, nd, nf,")
+                .doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
@@ -458,6 +472,26 @@ class RiskCommandTest {
         }
         assertTrue(j.get("catch_at").get("0.11").asDouble() > 0.11, "better than picking at random");
         assertTrue(j.has("escalation_rate") && j.has("train_seconds") && j.has("score_p99_micros"));
+    }
+
+    @Test
+    void theTablesWritePercentagesAsTheRiskExplanationsDo() throws IOException {
+        // before: "target 11.0% escalated", "set for 11.0% on the training file"
+        var trained = run(
+                "risk",
+                "train",
+                "--train",
+                train.toString(),
+                "--out",
+                dir.resolve("pct.json").toString());
+        assertEquals(0, trained.code(), trained.err());
+        assertThat(trained.out())
+                .containsPattern("\\(target 11% escalated; \\d+(\\.\\d)?% of training changes reach it\\)")
+                .doesNotContain(".0%");
+        assertThat(trained.out()).containsPattern("\\d+ bad \\(\\d+(\\.\\d)?%\\)");
+        var backtest = run("risk", "backtest", "--train", train.toString(), "--test", test.toString());
+        assertEquals(0, backtest.code(), backtest.err());
+        assertThat(backtest.out()).contains("set for 11% on the training file").doesNotContain(".0%");
     }
 
     @Test

@@ -537,8 +537,9 @@ class ConfigLoaderTest {
             assertThat(p)
                     .as(value)
                     .containsExactly(
-                            "harbormaster.yml:" + step + ": defaults.canary.steps[1].weight: expected a whole number"
-                                    + " from 1 to 100, got 250: the canary's share of traffic, in percent",
+                            "harbormaster.yml:" + step + ": defaults.canary.steps[1].weight: a step of 250% is not a"
+                                    + " canary: steps stay below 100, and promotion gives the new version 100%; remove"
+                                    + " this step or give it a weight below 100",
                             "harbormaster.yml:" + interval + ": defaults.canary.interval_seconds: expected a whole"
                                     + " number from 1 to 1000000, got " + value);
         }
@@ -774,7 +775,7 @@ class ConfigLoaderTest {
             },
             {"sequential:\n        stable_noise_minute: 10", "(did you mean 'stable_noise_minutes'?)"},
             {"mann_whitney:\n        allowed_increase: 0.5", "mann_whitney.allowed_increase and allowed_decrease"},
-            {"steps: [{weight: 5.5, intervals: 6}]", "steps[0].weight: expected a whole number from 1 to 100, got 5.5"},
+            {"steps: [{weight: 5.5, intervals: 6}]", "steps[0].weight: expected a whole number from 1 to 99, got 5.5"},
         };
         for (String[] c : cases) {
             assertThat(problems(MINIMAL + "    canary:\n      " + c[0] + "\n"))
@@ -859,7 +860,7 @@ class ConfigLoaderTest {
                         "harbormaster.yml:11: services.web.canary.sequential.alpha: must be between 0 and 1 (a"
                                 + " probability, 0.008 is 0.8%), got 2.0",
                         "harbormaster.yml:12: services.web.canary.steps[0].weight: expected a whole number from 1 to"
-                                + " 100, got 5.5: the canary's share of traffic, in percent",
+                                + " 99, got 5.5: the canary's share of traffic, in percent",
                         "harbormaster.yml:13: services.web.canary.max_no_data_seconds: expected a whole number from 1"
                                 + " to 1000000, got 0");
     }
@@ -890,8 +891,8 @@ class ConfigLoaderTest {
                                 + " marginal, critical_metrics, group_weights",
                         at.formatted(14) + "scoring.critical_metrics: expected metric names, got 7",
                         at.formatted(15) + "scoring.group_weights.errors: expected a number, got \"x\"",
-                        at.formatted(16) + "steps[0].weight: expected a whole number from 1 to 100, got 0: the"
-                                + " canary's share of traffic, in percent",
+                        at.formatted(16) + "steps[0].weight: a step of 0% gives the canary no traffic: give it a"
+                                + " weight from 1 to 99, or remove this step",
                         at.formatted(16) + "steps[1]: needs intervals: a step is {weight, intervals}, e.g. {weight:"
                                 + " 25, intervals: 18}");
     }
@@ -1083,6 +1084,21 @@ class ConfigLoaderTest {
                 .isEqualTo("harbormaster.yml:8: services.web.canary.steps[1].weight: a step of 100% is not a canary:"
                         + " steps stay below 100, and promotion gives the new version 100%; remove this step or give"
                         + " it a weight below 100");
+        // before: 150 was told the old range ("from 1 to 100"), which 100 itself breaks
+        assertThat(problems(MINIMAL
+                        + "    canary:\n      steps: [{weight: 50, intervals: 18}, {weight: 150, intervals: 18}]\n"))
+                .singleElement()
+                .asString()
+                .startsWith("harbormaster.yml:8: services.web.canary.steps[1].weight: a step of 150% is not a canary:");
+        // a step refused for its size is not compared with the next; the last step that was one is
+        assertThat(problems(MINIMAL + "    canary:\n      steps: [{weight: 50, intervals: 18}, {weight: 100,"
+                        + " intervals: 18}, {weight: 30, intervals: 18}]\n"))
+                .extracting(p -> p.substring(p.indexOf("steps[")))
+                .containsExactly(
+                        "steps[1].weight: a step of 100% is not a canary: steps stay below 100, and promotion gives"
+                                + " the new version 100%; remove this step or give it a weight below 100",
+                        "steps[2].weight: 30% after 50%: each step must give the canary more traffic than the one"
+                                + " before (e.g. 5, 25, 50); reorder the steps or raise this weight");
         var ok = ConfigLoader.parse(
                 "harbormaster.yml",
                 MINIMAL + "    canary:\n      steps: [{weight: 1, intervals: 3}, {weight: 99, intervals: 3}]\n");

@@ -74,6 +74,25 @@ class LockMessagesTest {
     }
 
     @Test
+    void mentionsTypedInALockReasonAreEchoedAsTextAndStoredAsTyped() {
+        var typed = "db move <@U0OPS> <!channel> <!here> <!subteam^S0DBA|dba> @channel @here & co";
+        bot.requests.slashCommand(DEV, "/deploy", "lock checkout " + typed);
+
+        var said = await("the lock's answer", () -> slack.messages(CHANNEL).stream()
+                        .filter(m -> m.text().startsWith(":lock: checkout is locked"))
+                        .findFirst()
+                        .orElse(null))
+                .allText();
+        // Slack's control characters escaped (&, <, >): no mention, broadcast or group ping; a bare @channel is text
+        // already, as the bot posts without link_names
+        assertThat(said)
+                .contains("db move &lt;@U0OPS&gt; &lt;!channel&gt; &lt;!here&gt; &lt;!subteam^S0DBA|dba&gt; @channel"
+                        + " @here &amp; co")
+                .doesNotContain("<@U0OPS>", "<!channel>", "<!here>", "<!subteam");
+        assertThat(f.policies.lockOf("checkout").orElseThrow().reason()).isEqualTo(typed);
+    }
+
+    @Test
     void aStoredLockReasonOverTheCapIsQuotedShortenedSoWhatFollowsItStaysAndAsTypedText() {
         // a lock from before reasons were capped: 3,400 characters, one of them a broadcast as typed
         var reason = "<!channel> migrating the orders table " + "x".repeat(3400 - 38);

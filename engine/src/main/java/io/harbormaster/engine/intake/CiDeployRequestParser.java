@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.harbormaster.engine.json.JsonErrors;
+import io.harbormaster.engine.risk.JitMetric;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -52,8 +53,10 @@ import java.util.regex.Pattern;
  * <p>Every problem is reported, each naming the field, what is wrong and what is expected. A message larger than
  * {@value #MAX_BYTES} bytes, not UTF-8, not one JSON object, or with a field given twice is refused as a whole. Unknown
  * top-level fields are ignored but listed in {@link CiDeployRequest#warnings()}, so a CI that is upgraded before the
- * bot keeps working and still hears about the mismatch; unknown fields inside {@code change} are kept in its JSON for
- * the risk engine, without a warning. JSON {@code null} is the same as leaving a field out.
+ * bot keeps working and still hears about the mismatch. An unknown key inside {@code change} is refused, naming the
+ * closest known key: every key there feeds the risk score, and a misspelt metric ({@code entrpy}) would silently be
+ * scored as a missing one. A metric may be spelt as the ApacheJIT data set spells it ({@code ent}, {@code aexp}, ...),
+ * which the risk engine reads too, but given once. JSON {@code null} is the same as leaving a field out.
  */
 public final class CiDeployRequestParser {
 
@@ -72,6 +75,19 @@ public final class CiDeployRequestParser {
             "auto_deploy",
             "requested_by",
             "change");
+
+    /** The fields of {@code change} other than the metrics. */
+    private static final Set<String> CHANGE_FIELDS =
+            Set.of("files", "dependencies", "commit_messages", "pr_title", "author");
+
+    /**
+     * Every key {@code change} may hold, in the order a refusal lists them: the metrics by their names (the risk
+     * engine also reads a metric under the ApacheJIT data set's spelling, such as {@code aexp}), then the rest.
+     */
+    public static final List<String> CHANGE_KEYS = java.util.stream.Stream.concat(
+                    ChangeMetadata.METRICS.stream(),
+                    java.util.stream.Stream.of("files", "dependencies", "commit_messages", "pr_title", "author"))
+            .toList();
 
     public static final String DEFAULT_ENVIRONMENT = "production";
 
@@ -357,12 +373,36 @@ public final class CiDeployRequestParser {
             }
             int before = problems.size();
             Map<String, Double> metrics = new HashMap<>();
-            for (String metric : ChangeMetadata.METRICS) {
-                JsonNode value = change.get(metric);
-                if (value == null || value.isNull()) {
+            Map<String, String> spelledAs = new HashMap<>();
+            for (var names = change.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (CHANGE_FIELDS.contains(name)) {
                     continue;
                 }
-                String field = "change." + metric;
+                Optional<JitMetric> known = JitMetric.named(name);
+                if (known.isEmpty()) {
+                    // every key of change feeds the risk score: a misspelt metric would be scored as missing
+                    problem(
+                            "change." + shownKey(name),
+                            "unknown key '" + shownKey(name) + "'"
+                                    + JsonErrors.suggestion(name, CHANGE_KEYS)
+                                    + "; known keys: " + String.join(", ", CHANGE_KEYS));
+                    continue;
+                }
+                String metric = known.get().key();
+                String earlier = spelledAs.putIfAbsent(metric, name);
+                if (earlier != null) {
+                    problem(
+                            "change." + shownKey(name),
+                            "gives " + metric + " again (change." + shownKey(earlier) + " gave it already): send it"
+                                    + " once, as \"" + metric + "\"");
+                    continue;
+                }
+                JsonNode value = change.get(name);
+                if (value.isNull()) {
+                    continue;
+                }
+                String field = "change." + shownKey(name);
                 if (metric.equals("fix") && value.isBoolean()) {
                     metrics.put(metric, value.booleanValue() ? 1.0 : 0.0);
                 } else if (!value.isNumber()) {
@@ -511,6 +551,12 @@ public final class CiDeployRequestParser {
             }
         }
         return out.append('"').toString();
+    }
+
+    /** A key as it may appear in a message: control characters escaped, a long one cut. */
+    private static String shownKey(String name) {
+        String quoted = quote(name);
+        return quoted.substring(1, quoted.length() - 1);
     }
 
     private static String cut(String value) {

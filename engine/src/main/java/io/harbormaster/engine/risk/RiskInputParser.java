@@ -69,11 +69,13 @@ public final class RiskInputParser {
         if (change.isObject()) {
             change.fieldNames().forEachRemaining(name -> {
                 if (!CHANGE_FIELDS.contains(name) && JitMetric.named(name).isEmpty()) {
-                    problems.add("change." + name + " is not a known field (metrics: "
-                            + Arrays.stream(JitMetric.values())
-                                    .map(JitMetric::key)
-                                    .collect(Collectors.joining(", "))
-                            + "; also files, dependencies)");
+                    // worded as the CI intake words it, which refuses such a key before it gets here
+                    var known = new ArrayList<String>();
+                    Arrays.stream(JitMetric.values()).map(JitMetric::key).forEach(known::add);
+                    known.addAll(List.of("files", "dependencies"));
+                    problems.add("change." + name + ": unknown key '" + name + "'"
+                            + io.harbormaster.engine.json.JsonErrors.suggestion(name, known) + "; known keys: "
+                            + String.join(", ", known));
                 }
             });
             for (var m : JitMetric.values()) {

@@ -151,11 +151,13 @@ public final class RiskScorer {
             x[j] = best;
             assumptions.add(String.format(
                     Locale.ROOT,
-                    "%s (%s) missing: used %s, the training %dth percentile, the riskiest of the 10th/50th/90th",
+                    // the value in parentheses: it may be "under 1" or "yes", which read as no value after "used"
+                    "%s (%s) missing: taken as the training %dth percentile (%s), the riskiest of the"
+                            + " 10th/50th/90th",
                     metrics.get(j).key(),
                     metrics.get(j).words(),
-                    metrics.get(j).reads(best),
-                    bestPercentile));
+                    bestPercentile,
+                    metrics.get(j).reads(best)));
         }
         return x;
     }

@@ -118,7 +118,7 @@ public final class RiskInputs {
                         problems.add("context.ci_status: the CI status is the announcement's own ci_status (success,"
                                 + " failed, running or unknown), not a context field");
                     } else if (!CONTEXT_KEYS.contains(name)) {
-                        problems.add("context." + name + ": unknown key"
+                        problems.add("context." + name + ": unknown key '" + name + "'"
                                 + io.harbormaster.engine.json.JsonErrors.suggestion(name, CONTEXT_KEYS)
                                 + "; known keys: " + String.join(", ", CONTEXT_KEYS));
                     } else {

@@ -99,13 +99,45 @@ class CiDeployRequestTest {
     }
 
     @Test
-    void unknownFieldsInsideChangeAreKeptForTheRiskEngineWithoutWarning() {
+    void aMisspeltMetricInsideChangeIsRefusedNamingTheClosestKnownKeyNotScoredAsMissing() {
+        // before: kept in the change's JSON and dropped by the risk inputs, so entropy scored as missing, silently
+        ObjectNode node = CiRequests.valid();
+        ObjectNode change = (ObjectNode) node.get("change");
+        change.remove("entropy");
+        change.put("entrpy", 0.81);
+
+        Problem problem = onlyProblem(node);
+
+        assertThat(problem.field()).isEqualTo("change.entrpy");
+        assertThat(problem.message())
+                .isEqualTo("unknown key 'entrpy' (did you mean 'entropy'?); known keys: ns, nd, nf, entropy, la,"
+                        + " ld, lt, fix, ndev, age, nuc, exp, rexp, sexp, files, dependencies, commit_messages,"
+                        + " pr_title, author");
+    }
+
+    @Test
+    void anUnknownKeyInsideChangeIsRefusedEvenWithNothingCloseToIt() {
         ObjectNode node = CiRequests.valid();
         ((ObjectNode) node.get("change")).put("schema_migration", true);
-        CiDeployRequest request = parsed(node);
 
-        assertThat(request.warnings()).isEmpty();
-        assertThat(request.change().json()).contains("\"schema_migration\":true");
+        Problem problem = onlyProblem(node);
+
+        assertThat(problem.toString())
+                .startsWith("change.schema_migration: unknown key 'schema_migration'; known keys: ns, nd,");
+    }
+
+    @Test
+    void aMetricUnderItsApacheJitNameIsCheckedAndTakenOnce() {
+        ObjectNode node = CiRequests.minimal();
+        ((ObjectNode) node.get("change")).put("aexp", 275).put("ent", 1.2);
+        assertThat(parsed(node).change().metrics()).containsEntry("exp", 275.0).containsEntry("entropy", 1.2);
+
+        ((ObjectNode) node.get("change")).put("aexp", "many");
+        assertThat(onlyProblem(node).toString()).isEqualTo("change.aexp: is a string (\"many\"): expected a number");
+
+        ((ObjectNode) node.get("change")).put("aexp", 275).put("exp", 275);
+        assertThat(onlyProblem(node).toString())
+                .isEqualTo("change.exp: gives exp again (change.aexp gave it already): send it once, as \"exp\"");
     }
 
     @Test

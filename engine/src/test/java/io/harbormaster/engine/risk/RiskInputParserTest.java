@@ -71,7 +71,11 @@ class RiskInputParserTest {
                 """);
         assertTrue(p.contains("service is missing: name the service being deployed"), p.toString());
         assertTrue(p.contains("version is missing: name the version being deployed"), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("change.lx is not a known field")), p.toString());
+        assertTrue(
+                p.stream()
+                        .anyMatch(s ->
+                                s.startsWith("change.lx: unknown key 'lx' (did you mean 'la'?); known keys: ns, nd,")),
+                p.toString());
         assertTrue(p.contains("change.la must be a number (lines added), not \"many\""), p.toString());
         assertTrue(p.contains("change.fix must be true or false, not \"maybe\""), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("change.files is missing")), p.toString());

@@ -120,7 +120,7 @@ class RiskScorerTest {
         map.remove(JitMetric.LA);
         var a = scorer.assess(RiskInput.ofMetrics(new ChangeMetrics(map)));
         assertTrue(
-                a.assumptions().getFirst().startsWith("la (lines added) missing: used "),
+                a.assumptions().getFirst().startsWith("la (lines added) missing: taken as the training "),
                 a.assumptions().toString());
         double p10 = model.percentiles().get("la")[10];
         double p50 = model.percentiles().get("la")[50];
@@ -158,8 +158,18 @@ class RiskScorerTest {
         assertTrue(said.contains("days since these files were last changed: 10.6 (assumed"), said);
         assertTrue(said.contains("lines added: 10 (lower than"), said);
         assertTrue(
-                said.contains("nuc (earlier changes to these files) missing: used about 275, the training 90th"), said);
-        assertTrue(said.contains("fix (the change is a bug fix) missing: used yes, the training 90th"), said);
+                said.contains("nuc (earlier changes to these files) missing: taken as the training 90th percentile"
+                        + " (about 275), the riskiest of the 10th/50th/90th"),
+                said);
+        assertTrue(
+                said.contains("fix (the change is a bug fix) missing: taken as the training 90th percentile (yes)"),
+                said);
+        // before: "used under 1", which reads as if nothing was used
+        assertTrue(
+                said.contains("sexp (author's earlier changes in these subsystems) missing: taken as the training"
+                        + " 10th percentile (under 1)"),
+                said);
+        assertTrue(!said.contains("used under 1") && !said.contains("used yes"), said);
         assertTrue(!said.contains("275.25") && !said.contains("0.17") && !said.contains("10.60"), said);
     }
 

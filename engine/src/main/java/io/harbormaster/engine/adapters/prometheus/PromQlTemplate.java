@@ -137,8 +137,23 @@ final class PromQlTemplate {
         return new PromQlTemplate(text, List.copyOf(parts));
     }
 
-    /** A token of {@link #checkShape}: its text, its column (from 1), and its kind. */
-    private record Token(String text, int column, Kind kind) {
+    /**
+     * A token of {@link #checkShape}: its text, its column (from 1), its kind, and whether it is inside a {...}
+     * matcher (where a word is a label name, whatever it spells).
+     */
+    private record Token(String text, int column, Kind kind, boolean inMatcher) {
+        Token(String text, int column, Kind kind) {
+            this(text, column, kind, false);
+        }
+
+        /** Whether this is a name outside matchers: a metric, function, aggregation or keyword. */
+        boolean isWord() {
+            return kind == Kind.OPERAND
+                    && !inMatcher
+                    && !text.isEmpty()
+                    && (Character.isLetter(text.charAt(0)) || text.charAt(0) == '_');
+        }
+
         enum Kind {
             OPERAND, // a name, number, duration, string or {interval}
             OPERATOR,
@@ -225,6 +240,218 @@ final class PromQlTemplate {
                     "the '" + o.text() + "' at column " + o.column() + " is never closed; close it with '"
                             + closing(o.text()) + "'");
         }
+        checkWords(what, text, tokens);
+    }
+
+    /**
+     * PromQL's functions as Prometheus documents them (docs/querying/functions.md), its experimental ones included,
+     * and {@code holt_winters}, Prometheus 2's name for {@code double_exponential_smoothing}: a template may call any
+     * of them, whichever Prometheus it runs against. Names are case-sensitive, as Prometheus reads them.
+     */
+    static final Set<String> FUNCTIONS = Set.of(
+            "abs",
+            "absent",
+            "absent_over_time",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atanh",
+            "avg_over_time",
+            "ceil",
+            "changes",
+            "clamp",
+            "clamp_max",
+            "clamp_min",
+            "cos",
+            "cosh",
+            "count_over_time",
+            "day_of_month",
+            "day_of_week",
+            "day_of_year",
+            "days_in_month",
+            "deg",
+            "delta",
+            "deriv",
+            "double_exponential_smoothing",
+            "end",
+            "exp",
+            "first_over_time",
+            "floor",
+            "histogram_avg",
+            "histogram_count",
+            "histogram_fraction",
+            "histogram_quantile",
+            "histogram_quantiles",
+            "histogram_stddev",
+            "histogram_stdvar",
+            "histogram_sum",
+            "holt_winters",
+            "hour",
+            "idelta",
+            "increase",
+            "info",
+            "irate",
+            "label_join",
+            "label_replace",
+            "last_over_time",
+            "ln",
+            "log10",
+            "log2",
+            "mad_over_time",
+            "max_of",
+            "max_over_time",
+            "min_of",
+            "min_over_time",
+            "minute",
+            "month",
+            "pi",
+            "predict_linear",
+            "present_over_time",
+            "quantile_over_time",
+            "rad",
+            "range",
+            "rate",
+            "resets",
+            "round",
+            "scalar",
+            "sgn",
+            "sin",
+            "sinh",
+            "sort",
+            "sort_by_label",
+            "sort_by_label_desc",
+            "sort_desc",
+            "sqrt",
+            "start",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "step",
+            "sum_over_time",
+            "tan",
+            "tanh",
+            "time",
+            "timeseries_gen",
+            "timestamp",
+            "ts_of_first_over_time",
+            "ts_of_last_over_time",
+            "ts_of_max_over_time",
+            "ts_of_min_over_time",
+            "vector",
+            "year");
+
+    /** The aggregation operators (docs/querying/operators.md): keywords, so in any case. */
+    static final Set<String> AGGREGATIONS = Set.of(
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "group",
+            "stddev",
+            "stdvar",
+            "count",
+            "count_values",
+            "bottomk",
+            "topk",
+            "quantile",
+            "limitk",
+            "limit_ratio");
+
+    /** Keywords that take a list of labels in parentheses next. */
+    private static final Set<String> LABEL_LISTS = Set.of("by", "without", "on", "ignoring");
+
+    /** Keywords a '(' may follow that call no function: the keyword operators, modifiers and a duration's place. */
+    private static final Set<String> NOT_CALLS =
+            Set.of("and", "or", "unless", "atan2", "bool", "offset", "group_left", "group_right");
+
+    private static final String FUNCTIONS_PAGE = "https://prometheus.io/docs/prometheus/latest/querying/functions/";
+
+    /**
+     * Refuses a call of a function PromQL does not have ({@code rat(...)}), naming the closest one, and a {@code by},
+     * {@code without}, {@code on} or {@code ignoring} without its label list, or an {@code offset} without its
+     * duration, which Prometheus would refuse only at the first canary. Words inside matchers are label names, and
+     * the label lists of grouping and matching hold label names too: neither is read as a call or a keyword here.
+     */
+    private static void checkWords(String what, String text, List<Token> tokens) {
+        for (int k = 0; k < tokens.size(); k++) {
+            var t = tokens.get(k);
+            if (!t.isWord()) {
+                continue;
+            }
+            var next = k + 1 < tokens.size() ? tokens.get(k + 1) : null;
+            boolean call = next != null && next.text().equals("(");
+            String lower = t.text().toLowerCase(java.util.Locale.ROOT);
+            if (LABEL_LISTS.contains(lower) || lower.equals("group_left") || lower.equals("group_right")) {
+                if (call) {
+                    k = closingParenthesis(tokens, k + 1); // the label list: names, not calls
+                } else if (LABEL_LISTS.contains(lower)) {
+                    throw refuse(
+                            what,
+                            text,
+                            "'" + t.text() + "' at column " + t.column() + " has no label list after it; write "
+                                    + lower + " (label, ...), e.g. "
+                                    + (lower.equals("by") || lower.equals("without")
+                                            ? "sum " + lower + " (job) (...)"
+                                            : "a / " + lower + " (job) b")
+                                    + ", or remove it");
+                }
+            } else if (lower.equals("offset")) {
+                if (next == null || !next.startsOperand()) {
+                    throw refuse(
+                            what,
+                            text,
+                            "'" + t.text() + "' at column " + t.column() + " has no duration after it; write e.g."
+                                    + " offset 5m, or remove it");
+                }
+            } else if (call
+                    && !FUNCTIONS.contains(t.text())
+                    && !AGGREGATIONS.contains(lower)
+                    && !NOT_CALLS.contains(lower)) {
+                throw refuse(
+                        what,
+                        text,
+                        "unknown function '" + t.text() + "' at column " + t.column()
+                                + closestFunction(t.text())
+                                        .map(f -> " (did you mean '" + f + "'?)")
+                                        .orElse("")
+                                + "; use one of PromQL's functions, listed at " + FUNCTIONS_PAGE);
+            }
+        }
+    }
+
+    /** The index of the ')' closing the '(' at {@code open} (the last token when it is not closed). */
+    private static int closingParenthesis(List<Token> tokens, int open) {
+        int depth = 0;
+        for (int k = open; k < tokens.size(); k++) {
+            var text = tokens.get(k).text();
+            depth += text.equals("(") ? 1 : text.equals(")") ? -1 : 0;
+            if (depth == 0) {
+                return k;
+            }
+        }
+        return tokens.size() - 1;
+    }
+
+    /**
+     * The function or aggregation closest to {@code name} when one is close enough to be a likely typo; of those
+     * equally close, the one sharing the longest start with it ({@code rat} is {@code rate}, not {@code rad}).
+     */
+    static java.util.Optional<String> closestFunction(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return java.util.stream.Stream.concat(FUNCTIONS.stream(), AGGREGATIONS.stream())
+                .filter(c -> io.harbormaster.engine.policy.Names.distance(c, n) <= Math.max(2, n.length() / 3))
+                .min(java.util.Comparator.comparingInt((String c) -> io.harbormaster.engine.policy.Names.distance(c, n))
+                        .thenComparing(c -> -sharedStart(c, n))
+                        .thenComparing(c -> c));
+    }
+
+    private static int sharedStart(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     private static String closing(String opening) {
@@ -270,7 +497,7 @@ final class PromQlTemplate {
                 }
                 var word = text.substring(i, j);
                 boolean keyword = braces == 0 && KEYWORD_OPERATORS.contains(word.toLowerCase(java.util.Locale.ROOT));
-                out.add(new Token(word, i + 1, keyword ? Token.Kind.OPERATOR : Token.Kind.OPERAND));
+                out.add(new Token(word, i + 1, keyword ? Token.Kind.OPERATOR : Token.Kind.OPERAND, braces > 0));
                 i = j;
             } else {
                 int at = i;

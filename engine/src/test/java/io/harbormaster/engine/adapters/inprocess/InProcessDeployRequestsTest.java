@@ -81,6 +81,24 @@ class InProcessDeployRequestsTest {
     }
 
     @Test
+    void anAnnouncementWithAMisspeltChangeMetricIsDeadLetteredWholeNamingTheKeyToUse() throws Exception {
+        var node = CiRequests.valid();
+        var change = (com.fasterxml.jackson.databind.node.ObjectNode) node.get("change");
+        change.remove("entropy");
+        change.put("entrpy", 0.81);
+        String typo = CiRequests.json(node);
+
+        IntakeResult result = submit(typo);
+
+        assertThat(result).isInstanceOf(IntakeResult.DeadLetter.class);
+        assertThat(handler.deliveries()).isEmpty();
+        DeadLetter dead = intake.deadLetters().getFirst();
+        assertThat(dead.valueText()).isEqualTo(typo);
+        assertThat(dead.reason()).isEqualTo(DeadLetterReason.INVALID);
+        assertThat(dead.error()).contains("change.entrpy: unknown key 'entrpy' (did you mean 'entropy'?)");
+    }
+
+    @Test
     void theIntakeKeepsGoingAfterAMalformedMessage() throws Exception {
         submit("not json");
         submit(CiRequests.json(CiRequests.valid()));
