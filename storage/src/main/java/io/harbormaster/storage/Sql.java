@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
 
@@ -42,10 +43,26 @@ public final class Sql {
 
     /**
      * {@link #waitingItsTurn(Supplier)} for a step that acts outside the database part way (an audit entry written on
-     * another connection while it holds a row): once {@code actedOutside} says the failed attempt did, the timeout is
-     * let through, since trying again would act twice.
+     * another connection while it holds a row): the step is given {@code act} to run when it does, and once a failed
+     * attempt has run it the timeout is let through, since trying again would act twice. An attempt that failed before
+     * acting is tried again as any other.
      */
-    public static <T> T waitingItsTurn(Supplier<T> step, BooleanSupplier actedOutside) {
+    public static <T> T waitingItsTurn(Function<Runnable, T> step, Runnable act) {
+        var acted = new boolean[1];
+        Runnable once = () -> {
+            acted[0] = true;
+            act.run();
+        };
+        return waitingItsTurn(
+                () -> {
+                    acted[0] = false;
+                    return step.apply(once);
+                },
+                () -> acted[0]);
+    }
+
+    /** {@link #waitingItsTurn(Supplier)}, letting the timeout through once {@code actedOutside} says to. */
+    private static <T> T waitingItsTurn(Supplier<T> step, BooleanSupplier actedOutside) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return step.get();

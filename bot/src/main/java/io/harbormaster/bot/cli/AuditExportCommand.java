@@ -115,24 +115,16 @@ final class AuditExportCommand implements Callable<Integer> {
      * refused, as serve refuses it, rather than an export silently left unsigned.
      */
     private Optional<CheckpointSigner> keyPair() {
-        var key = env.get(SIGNING_KEY);
-        var pub = env.get(PUBLIC_KEY);
-        boolean hasKey = key != null && !key.isBlank();
-        boolean hasPub = pub != null && !pub.isBlank();
-        if (!hasKey || !hasPub) {
-            unsigned((hasKey || hasPub
-                            ? (hasKey ? PUBLIC_KEY : SIGNING_KEY) + " is not set"
-                            : "no audit key pair is set")
-                    + " (" + SIGNING_KEY + " and " + PUBLIC_KEY + ", as serve has them)");
+        var unset = AuditKeyPair.unset(env);
+        if (!unset.isEmpty()) {
+            unsigned((unset.size() == 1 ? unset.getFirst() + " is not set" : "no audit key pair is set") + " ("
+                    + SIGNING_KEY + " and " + PUBLIC_KEY + ", as serve has them)");
             return Optional.empty();
         }
-        try {
-            return Optional.of(CheckpointSigner.fromBase64(key, pub));
-        } catch (IllegalArgumentException e) {
-            // The message names which variable is wrong, never its value.
-            throw new UserError("the audit key pair in " + SIGNING_KEY + " and " + PUBLIC_KEY + " is not usable ("
-                    + e.getMessage() + "); fix it, or unset both to export without a signed manifest");
-        }
+        return AuditKeyPair.fromEnv(
+                env,
+                why -> new UserError("the audit key pair in " + SIGNING_KEY + " and " + PUBLIC_KEY + " is not usable ("
+                        + why + "); fix it, or unset both to export without a signed manifest"));
     }
 
     /**
@@ -161,6 +153,6 @@ final class AuditExportCommand implements Callable<Integer> {
                         + " export with the key pair set, or use /audit's JSON link.");
     }
 
-    private static final String SIGNING_KEY = "HARBORMASTER_AUDIT_SIGNING_KEY";
-    private static final String PUBLIC_KEY = "HARBORMASTER_AUDIT_PUBLIC_KEY";
+    private static final String SIGNING_KEY = AuditKeyPair.SIGNING_KEY;
+    private static final String PUBLIC_KEY = AuditKeyPair.PUBLIC_KEY;
 }

@@ -448,21 +448,16 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private CheckpointSigner signer(java.io.PrintWriter err) {
-        var key = env.get("HARBORMASTER_AUDIT_SIGNING_KEY");
-        var pub = env.get("HARBORMASTER_AUDIT_PUBLIC_KEY");
-        if (key == null || key.isBlank() || pub == null || pub.isBlank()) {
-            err.println("WARNING: HARBORMASTER_AUDIT_SIGNING_KEY and HARBORMASTER_AUDIT_PUBLIC_KEY are not both set:"
-                    + " audit checkpoints will be signed by a key generated now, which dies with this process, so"
-                    + " they cannot be verified later. Generate a key pair with `harbormaster audit keygen`.");
-            err.flush();
-            return CheckpointSigner.generate();
+        var pair = AuditKeyPair.fromEnv(
+                env, why -> new UserError("cannot start: the audit signing key pair is not usable (" + why + ")"));
+        if (pair.isPresent()) {
+            return pair.get();
         }
-        try {
-            return CheckpointSigner.fromBase64(key, pub);
-        } catch (IllegalArgumentException e) {
-            // The message names which variable is wrong, never its value.
-            throw new UserError("cannot start: the audit signing key pair is not usable (" + e.getMessage() + ")");
-        }
+        err.println("WARNING: HARBORMASTER_AUDIT_SIGNING_KEY and HARBORMASTER_AUDIT_PUBLIC_KEY are not both set:"
+                + " audit checkpoints will be signed by a key generated now, which dies with this process, so"
+                + " they cannot be verified later. Generate a key pair with `harbormaster audit keygen`.");
+        err.flush();
+        return CheckpointSigner.generate();
     }
 
     private static String owner() {

@@ -6,6 +6,7 @@ import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.DeployStore;
 import io.harbormaster.engine.rollout.Transition;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /** How a stored deploy is shown in Slack: who asked, and its latest transition's reason as the state line. */
@@ -28,6 +29,11 @@ final class DeployViews {
      */
     static List<String> people(DeployStore store, long deployId) {
         return people(store.transitions(deployId));
+    }
+
+    /** {@link #people(DeployStore, long)} of the deploy when there is one (an incident or a block may name none). */
+    static List<String> people(DeployStore store, OptionalLong deployId) {
+        return deployId.isPresent() ? people(store, deployId.getAsLong()) : List.of();
     }
 
     private static List<String> people(List<Transition> transitions) {

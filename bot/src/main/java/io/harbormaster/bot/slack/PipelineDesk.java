@@ -215,9 +215,7 @@ public final class PipelineDesk implements DeployDesk {
                             Optional.empty())));
             policies.autoDeployBlock(name, now).ifPresent(b -> {
                 // its reason names who asked for the rollback it came of
-                var people = b.deployId().isPresent()
-                        ? DeployViews.people(deploys, b.deployId().getAsLong())
-                        : List.<String>of();
+                var people = DeployViews.people(deploys, b.deployId());
                 holds.add(new ServiceHold(
                                 name,
                                 ServiceHold.Kind.AUTO_DEPLOY_BLOCK,
@@ -296,8 +294,7 @@ public final class PipelineDesk implements DeployDesk {
      * they may).
      */
     private List<String> peopleOf(io.harbormaster.engine.rollout.Incident i) {
-        var people = new java.util.LinkedHashSet<String>();
-        i.deployId().ifPresent(id -> people.addAll(DeployViews.people(deploys, id)));
+        var people = new java.util.LinkedHashSet<>(DeployViews.people(deploys, i.deployId()));
         var catalog = pipeline.catalog();
         people.addAll(catalog.members(catalog.reviewerGroup(i.service())));
         return List.copyOf(people);

@@ -327,11 +327,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
      */
     private List<PastIncidentView> pastIncidents(List<Incident> incidents) {
         return incidents.stream()
-                .map(i -> new PastIncidentView(
-                        i,
-                        i.deployId().isPresent()
-                                ? DeployViews.people(deploys, i.deployId().getAsLong())
-                                : List.of()))
+                .map(i -> new PastIncidentView(i, DeployViews.people(deploys, i.deployId())))
                 .toList();
     }
 

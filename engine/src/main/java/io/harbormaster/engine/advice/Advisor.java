@@ -238,11 +238,6 @@ public final class Advisor {
 
     // ------------------------------------------------------------------------------------------------ hypothesis
 
-    /** The incident hypothesis after a rollback, citing past incidents of the deploy's service only. */
-    public Advice hypothesis(DeployNotice.RolledBack r, Optional<AnnouncedBuild> build) {
-        return hypothesis(r, build, List.of());
-    }
-
     /**
      * The incident hypothesis after a rollback. The past incidents it cites are of the deploy's service or of one of
      * {@code dependencies} (said as such): an incident of an unrelated service, however alike its text, has no
@@ -265,11 +260,7 @@ public final class Advisor {
                 "metric",
                 metric + " tripped: " + tripped.map(Advisor::evidenceInWords).orElse(r.reason()));
         var changeId = facts.addChange(change).files();
-        var similar = similar(
-                incidentText(metric, r.reason(), change, d.service()),
-                c -> c.kind() == PastCase.Kind.INCIDENT
-                        && !c.incidentId().equals(OptionalLong.of(incident.id()))
-                        && related.includes(c.service()));
+        var similar = similarIncidents(r, metric, change, related);
         var similarIds = similarIncidentFacts(facts, similar, related);
 
         var check = causeCheck(metric, change, similar, related);
@@ -313,6 +304,21 @@ public final class Advisor {
         String whose(PastCase c) {
             return c.service().equals(service) ? "" : ", a dependency of " + service;
         }
+    }
+
+    /**
+     * The past incidents most like the one {@code r} opened, told by {@code metric} (the one that tripped, or that the
+     * canary was stopped by hand), why it rolled back and what the version changed: of the deploy's service or a
+     * dependency, never the incident itself.
+     */
+    private List<SimilarCase> similarIncidents(
+            DeployNotice.RolledBack r, String metric, ChangeSummary change, Related related) {
+        var incident = OptionalLong.of(r.incident().id());
+        return similar(
+                incidentText(metric, r.reason(), change, r.deploy().service()),
+                c -> c.kind() == PastCase.Kind.INCIDENT
+                        && !c.incidentId().equals(incident)
+                        && related.includes(c.service()));
     }
 
     /** Each similar past incident as a fact, most similar first: their fact ids, in the same order. */
@@ -365,11 +371,7 @@ public final class Advisor {
                 by + " rolled the canary back by hand (/deploy rollback " + d.service() + "); no judge had found a"
                         + " regression, so no metric tripped");
         var changeId = facts.addChange(change).files();
-        var similar = similar(
-                incidentText(incident.metric(), r.reason(), change, d.service()),
-                c -> c.kind() == PastCase.Kind.INCIDENT
-                        && !c.incidentId().equals(OptionalLong.of(incident.id()))
-                        && related.includes(c.service()));
+        var similar = similarIncidents(r, incident.metric(), change, related);
         var similarIds = similarIncidentFacts(facts, similar, related);
         var text = new StringBuilder();
         text.append(by)

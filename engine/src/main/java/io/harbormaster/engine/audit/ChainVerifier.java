@@ -11,22 +11,15 @@ import java.util.OptionalLong;
  * Walks a log in sequence order, one entry at a time (so a million entries need no more memory than one), and
  * checks every link, every hash and every signed checkpoint. The first problem found is kept with its reason.
  *
- * <p>A checkpoint's signature is checked when the walk reaches its entry (or passes where it would be), not all of
- * them up front: the report is the same, and the checks overlap the reading of the log instead of delaying its start
- * (a million entries have a thousand checkpoints).
+ * <p>A checkpoint's signature is checked when the walk reaches its entry ({@link CheckpointWalk}).
  */
 public final class ChainVerifier {
-    private final Map<String, PublicKey> trustedKeys;
-    private final Map<Long, AuditCheckpoint> checkpointsBySeq = new HashMap<>();
-    /** Every checkpoint in sequence order; those before {@link #unchecked} have had their signatures checked. */
-    private final AuditCheckpoint[] bySeq;
+    private final CheckpointWalk checkpoints;
 
-    private int unchecked;
     private long expectedSeq = 1;
     private String prevHash = AuditChain.GENESIS;
     private long entries;
     private long signedThrough;
-    private long maxCheckpointSeq;
     private long firstInvalid = Long.MAX_VALUE;
     private String reason = "";
 
@@ -35,33 +28,12 @@ public final class ChainVerifier {
      * @param checkpoints every checkpoint of the log, in any order
      */
     public ChainVerifier(Map<String, PublicKey> trustedKeys, Collection<AuditCheckpoint> checkpoints) {
-        this.trustedKeys = new HashMap<>(trustedKeys);
-        for (var cp : checkpoints) {
-            checkpointsBySeq.put(cp.seq(), cp);
-            maxCheckpointSeq = Math.max(maxCheckpointSeq, cp.seq());
-        }
-        bySeq = checkpoints.stream()
-                .sorted(java.util.Comparator.comparingLong(AuditCheckpoint::seq))
-                .toArray(AuditCheckpoint[]::new);
-    }
-
-    /**
-     * Checks the signatures of the checkpoints at entries up to {@code seq} not checked yet: before any entry at or
-     * after a checkpoint is judged, as if every signature had been checked before the walk.
-     */
-    private void checkSignaturesThrough(long seq) {
-        while (unchecked < bySeq.length && bySeq[unchecked].seq() <= seq) {
-            var cp = bySeq[unchecked++];
-            var problem = signatureProblem(cp, trustedKeys);
-            if (problem != null) {
-                fail(cp.seq(), problem);
-            }
-        }
+        this.checkpoints = new CheckpointWalk(new HashMap<>(trustedKeys), checkpoints, this::fail);
     }
 
     /** Checks the next entry; returns false once a problem has been found earlier in the log than this entry. */
     public boolean accept(AuditEntry e) {
-        checkSignaturesThrough(e.seq());
+        checkpoints.checkSignaturesThrough(e.seq());
         if (e.seq() >= firstInvalid) {
             return false;
         }
@@ -73,7 +45,7 @@ public final class ChainVerifier {
         } else if (!e.hashMatches()) {
             fail(e.seq(), "entry " + e.seq() + " was changed after it was written: its fields do not give its hash");
         } else {
-            var cp = checkpointsBySeq.get(e.seq());
+            var cp = checkpoints.at(e.seq());
             if (cp != null) {
                 if (!cp.entryHash().equals(e.hash())) {
                     fail(e.seq(), "entry " + e.seq() + " differs from what the signed checkpoint says");
@@ -89,15 +61,16 @@ public final class ChainVerifier {
 
     /** Records that the entry at {@code seq} could not even be read back as an entry (a field was made invalid). */
     public void unreadable(long seq, String why) {
-        checkSignaturesThrough(seq);
+        checkpoints.checkSignaturesThrough(seq);
         entries++;
         fail(seq, "entry " + seq + " cannot be read: " + why);
     }
 
     /** The outcome, once every entry has been offered. */
     public VerifyReport finish() {
-        checkSignaturesThrough(Long.MAX_VALUE);
+        checkpoints.checkSignaturesThrough(Long.MAX_VALUE);
         long last = expectedSeq - 1;
+        long maxCheckpointSeq = checkpoints.lastSeq();
         if (maxCheckpointSeq > last && firstInvalid > last + 1) {
             fail(
                     last + 1,
@@ -110,7 +83,7 @@ public final class ChainVerifier {
                 valid,
                 valid ? OptionalLong.empty() : OptionalLong.of(firstInvalid),
                 valid ? "" : reason,
-                checkpointsBySeq.size(),
+                checkpoints.entries(),
                 signedThrough);
     }
 

@@ -3,8 +3,6 @@ package io.harbormaster.engine.audit;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,14 +18,12 @@ import java.util.OptionalLong;
  */
 final class FilteredVerifier {
     private final Map<String, PublicKey> trustedKeys;
-    private final Map<Long, AuditCheckpoint> checkpointsBySeq = new HashMap<>();
-    private final AuditCheckpoint[] bySeq;
+    private final CheckpointWalk checkpoints;
     private final Map<String, String> filter;
     private final Optional<Instant> since;
     private final Optional<Instant> until;
     private final ExportManifest.Digest digest = new ExportManifest.Digest();
 
-    private int unchecked;
     private long lastSeq;
     private String lastHash;
     private long firstInvalid = Long.MAX_VALUE;
@@ -39,12 +35,7 @@ final class FilteredVerifier {
     FilteredVerifier(
             Map<String, PublicKey> trustedKeys, Collection<AuditCheckpoint> checkpoints, Map<String, String> filter) {
         this.trustedKeys = Map.copyOf(trustedKeys);
-        for (var cp : checkpoints) {
-            checkpointsBySeq.put(cp.seq(), cp);
-        }
-        bySeq = checkpoints.stream()
-                .sorted(Comparator.comparingLong(AuditCheckpoint::seq))
-                .toArray(AuditCheckpoint[]::new);
+        this.checkpoints = new CheckpointWalk(this.trustedKeys, checkpoints, this::fail);
         this.filter = filter;
         this.since = Optional.ofNullable(filter.get("since")).map(Instant::parse);
         this.until = Optional.ofNullable(filter.get("until")).map(Instant::parse);
@@ -57,7 +48,7 @@ final class FilteredVerifier {
 
     /** Checks the next entry of the file; false once a problem was found (the rest need not be read). */
     boolean accept(AuditEntry e) {
-        checkSignaturesThrough(e.seq());
+        checkpoints.checkSignaturesThrough(e.seq());
         if (firstInvalid != Long.MAX_VALUE) {
             return false;
         }
@@ -73,8 +64,8 @@ final class FilteredVerifier {
             fail(e.seq(), "entry " + e.seq() + " does not link to entry " + lastSeq + " before it");
         } else if (e.seq() == 1 && !e.prevHash().equals(AuditChain.GENESIS)) {
             fail(e.seq(), "entry 1 does not start the chain");
-        } else if (checkpointsBySeq.containsKey(e.seq())
-                && !checkpointsBySeq.get(e.seq()).entryHash().equals(e.hash())) {
+        } else if (checkpoints.at(e.seq()) != null
+                && !checkpoints.at(e.seq()).entryHash().equals(e.hash())) {
             fail(e.seq(), "entry " + e.seq() + " differs from what the signed checkpoint says");
         } else {
             String outside = outsideFilter(e.record());
@@ -110,22 +101,12 @@ final class FilteredVerifier {
         return null;
     }
 
-    private void checkSignaturesThrough(long seq) {
-        while (unchecked < bySeq.length && bySeq[unchecked].seq() <= seq) {
-            var cp = bySeq[unchecked++];
-            var problem = ChainVerifier.signatureProblem(cp, trustedKeys);
-            if (problem != null) {
-                fail(cp.seq(), problem);
-            }
-        }
-    }
-
     /**
      * The outcome once every entry has been read: with a manifest, whether it was signed by a trusted key over this
      * filter and export time and lists exactly these entries; without one, what the entries alone showed.
      */
     VerifyReport finish(Optional<ExportManifest> manifest, String exportedAt) {
-        checkSignaturesThrough(Long.MAX_VALUE);
+        checkpoints.checkSignaturesThrough(Long.MAX_VALUE);
         var scope = VerifyReport.Scope.ENTRIES;
         Optional<String> signedBy = Optional.empty();
         if (firstInvalid == Long.MAX_VALUE && manifest.isPresent()) {
@@ -154,7 +135,7 @@ final class FilteredVerifier {
                 valid,
                 firstInvalid == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(firstInvalid),
                 reason,
-                bySeq.length,
+                checkpoints.count(),
                 0,
                 scope,
                 new VerifyReport.Filtered(filter, exportedAt, signedBy));

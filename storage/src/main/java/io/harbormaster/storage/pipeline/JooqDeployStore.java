@@ -435,17 +435,8 @@ public final class JooqDeployStore implements DeployStore {
             throw new IllegalStateException("interrupted while waiting to " + what);
         }
         try {
-            var audited = new boolean[1];
-            Runnable once = () -> {
-                audited[0] = true;
-                audit.run();
-            };
             return Sql.waitingItsTurn(
-                    () -> {
-                        audited[0] = false;
-                        return db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once));
-                    },
-                    () -> audited[0]);
+                    once -> db.dsl().transactionResult(cfg -> step.apply(DSL.using(cfg), once)), audit);
         } finally {
             deciding.release();
         }

@@ -62,31 +62,26 @@ public final class JooqIncidentStore implements IncidentStore {
             throw new IllegalStateException("interrupted while waiting to resolve incident " + incidentId);
         }
         try {
-            var audited = new boolean[1];
             return Sql.waitingItsTurn(
-                    () -> {
-                        audited[0] = false;
-                        return db.dsl().transactionResult(cfg -> {
-                            var tx = DSL.using(cfg);
-                            var held = tx.selectFrom(INCIDENT)
-                                    .where(INCIDENT.ID.eq(incidentId))
-                                    .forUpdate()
-                                    .fetchOptional();
-                            if (held.isEmpty() || held.get().getResolvedAt() != null) {
-                                return held.map(JooqIncidentStore::toIncident);
-                            }
-                            audited[0] = true;
-                            beforeResolving.run();
-                            return tx.update(INCIDENT)
-                                    .set(INCIDENT.RESOLVED_AT, odt(at))
-                                    .set(INCIDENT.RESOLUTION, resolution)
-                                    .where(INCIDENT.ID.eq(incidentId))
-                                    .returning()
-                                    .fetchOptional()
-                                    .map(JooqIncidentStore::toIncident);
-                        });
-                    },
-                    () -> audited[0]);
+                    audit -> db.dsl().transactionResult(cfg -> {
+                        var tx = DSL.using(cfg);
+                        var held = tx.selectFrom(INCIDENT)
+                                .where(INCIDENT.ID.eq(incidentId))
+                                .forUpdate()
+                                .fetchOptional();
+                        if (held.isEmpty() || held.get().getResolvedAt() != null) {
+                            return held.map(JooqIncidentStore::toIncident);
+                        }
+                        audit.run();
+                        return tx.update(INCIDENT)
+                                .set(INCIDENT.RESOLVED_AT, odt(at))
+                                .set(INCIDENT.RESOLUTION, resolution)
+                                .where(INCIDENT.ID.eq(incidentId))
+                                .returning()
+                                .fetchOptional()
+                                .map(JooqIncidentStore::toIncident);
+                    }),
+                    beforeResolving);
         } finally {
             db.rowHolders().release();
         }

@@ -221,7 +221,7 @@ class AdvisorTest {
                 incident,
                 T0.plusSeconds(3600));
         var advice = new Advisor(memory, SummaryWriter.NONE, Duration.ofSeconds(1))
-                .hypothesis(rolledBack, Optional.of(BUILD));
+                .hypothesis(rolledBack, Optional.of(BUILD), List.of());
         assertThat(advice.incidentId()).hasValue(13L);
         assertThat(advice.summary())
                 .contains("error_rate tripped", "baseline 0.2%, canary 9%", "V7__orders.sql", "incident #12")
@@ -252,7 +252,7 @@ class AdvisorTest {
                 T0.plusSeconds(3600));
 
         var advice = new Advisor(SimilarCases.NONE, SummaryWriter.NONE, Duration.ofSeconds(1))
-                .hypothesis(rolledBack, Optional.of(BUILD));
+                .hypothesis(rolledBack, Optional.of(BUILD), List.of());
 
         assertThat(advice.incidentId()).hasValue(14L);
         assertThat(advice.summary())
