@@ -594,7 +594,9 @@ class ServeCommandTest {
                                     "--db",
                                     "jdbc:h2:file:" + dir.resolve("db"))));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!run.out().toString().contains("listening on")) {
+            // the start-up line may be read while it is being written: wait for its end, and for the socket
+            while (!run.out().toString().matches("(?s).*listening on [^\\n]*\\)\\.\\R.*")
+                    || slack.socketMode().connections().isEmpty()) {
                 assertThat(System.nanoTime()).as("serve to start: " + run.err()).isLessThan(deadline);
                 Thread.sleep(50);
             }
