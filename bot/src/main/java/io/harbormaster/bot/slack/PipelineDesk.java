@@ -30,7 +30,6 @@ import io.harbormaster.engine.rollout.Revert;
 import io.harbormaster.engine.rollout.ReviewDecision;
 import io.harbormaster.engine.rollout.Submission;
 import java.time.Clock;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +53,17 @@ public final class PipelineDesk implements DeployDesk {
     private final PipelineSettings settings;
     private final LongConsumer nudge;
     private final Clock clock;
-    private final Set<String> rollbackKeys = Collections.newSetFromMap(new LinkedHashMap<>() {
+    /**
+     * Rollback requests by key that the store does not answer: one still being handled here (a redelivery at the same
+     * moment), or refused (the store records only the rollbacks it took, so a redelivery would be refused, and audited,
+     * again). A request that fails is forgotten, so that its retry is handled anew.
+     */
+    private final Map<String, Optional<ActionOutcome.Refused>> rollbackKeys = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<ActionOutcome.Refused>> eldest) {
             return size() > REMEMBERED_KEYS;
         }
-    });
+    };
 
     /**
      * @param nudge advances a deploy soon, off the caller's thread (the pipeline runner's {@code nudge})
@@ -311,10 +315,37 @@ public final class PipelineDesk implements DeployDesk {
             return new ActionOutcome.Refused(refused.get());
         }
         synchronized (rollbackKeys) {
-            if (!rollbackKeys.add(key)) {
-                return new ActionOutcome.Duplicate("That rollback of " + command.service() + " was already taken.");
+            if (rollbackKeys.containsKey(key)) {
+                // the same request again: its refusal is said again, not audited again
+                return rollbackKeys
+                        .get(key)
+                        .<ActionOutcome>map(r -> r)
+                        .orElseGet(() -> new ActionOutcome.Duplicate(
+                                "That rollback of " + command.service() + " is being handled: its answer follows."));
+            }
+            rollbackKeys.put(key, Optional.empty());
+        }
+        ActionOutcome answer;
+        try {
+            answer = rollbackAnswer(command, who, key);
+        } catch (RuntimeException e) {
+            synchronized (rollbackKeys) {
+                rollbackKeys.remove(key);
+            }
+            throw e;
+        }
+        synchronized (rollbackKeys) {
+            if (answer instanceof ActionOutcome.Refused r) {
+                rollbackKeys.put(key, Optional.of(r));
+            } else {
+                rollbackKeys.remove(key); // the store answers it from now on, on every replica
             }
         }
+        return answer;
+    }
+
+    /** What the pipeline does with a rollback request, in Slack's words. */
+    private ActionOutcome rollbackAnswer(DeployCommand.Rollback command, SlackUser who, String key) {
         return switch (pipeline.rollbackRequested(command.service(), who.id(), key)) {
             case Submission.Accepted a
             when a.duplicate() && revertOf(a.deploy()).isPresent() -> revertAlready(a.deploy());

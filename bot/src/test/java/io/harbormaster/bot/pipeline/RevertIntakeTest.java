@@ -91,6 +91,36 @@ class RevertIntakeTest {
         return out;
     }
 
+    /** Slack's desk over {@code pipeline}, the replica {@code name}'s. */
+    io.harbormaster.bot.slack.PipelineDesk desk(DeployPipeline pipeline, String name) {
+        return new io.harbormaster.bot.slack.PipelineDesk(
+                pipeline,
+                f.deploys,
+                f.policies,
+                f.audit,
+                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
+                PipelineSettings.defaults(name),
+                deployId -> {},
+                f.clock);
+    }
+
+    @Test
+    void aRefusedRollbackDeliveredAgainIsRefusedWithTheSameAnswerAndAuditedOnce() {
+        var desk = desk(engine, "engine-a");
+        var rollback = new io.harbormaster.bot.slack.commands.DeployCommand.Rollback("payments");
+        var ops = new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops");
+
+        var first = desk.rollback(rollback, ops, "C0DEPLOYS", "slack:p1");
+        var again = desk.rollback(rollback, ops, "C0DEPLOYS", "slack:p1");
+
+        assertThat(first).isInstanceOf(io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Refused.class);
+        assertThat(again).as("not 'already taken': nothing was").isEqualTo(first);
+        assertThat(entries("rollback.refused")).hasSize(1);
+        // another request (another key) is refused, and audited, on its own
+        assertThat(desk.rollback(rollback, ops, "C0DEPLOYS", "slack:p2")).isEqualTo(first);
+        assertThat(entries("rollback.refused")).hasSize(2);
+    }
+
     List<AuditRecord> entries(String action) {
         return entries(r -> r.action().equals(action));
     }
@@ -308,15 +338,7 @@ class RevertIntakeTest {
 
     @Test
     void slackTellsASecondRollbackWhichRevertIsInProgressWhoAskedWhenAndThatTheDeployBehindItWasNotStopped() {
-        var desk = new io.harbormaster.bot.slack.PipelineDesk(
-                engine,
-                f.deploys,
-                f.policies,
-                f.audit,
-                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
-                PipelineSettings.defaults("engine-a"),
-                deployId -> {},
-                f.clock);
+        var desk = desk(engine, "engine-a");
         var rollback = new io.harbormaster.bot.slack.commands.DeployCommand.Rollback("checkout");
         f.clock.advance(Duration.ofMinutes(3));
         var asked = io.harbormaster.engine.text.Times.words(f.clock.instant());
@@ -351,15 +373,7 @@ class RevertIntakeTest {
         var queued = f.deploys.find(next.id()).orElseThrow();
         f.deploys.transition(
                 queued.id(), queued.revision(), DeployState.FAILED, 0, "engine", "ended", f.clock.instant());
-        var otherDesk = new io.harbormaster.bot.slack.PipelineDesk(
-                f.engine("engine-b"),
-                f.deploys,
-                f.policies,
-                f.audit,
-                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
-                PipelineSettings.defaults("engine-b"),
-                deployId -> {},
-                f.clock);
+        var otherDesk = desk(f.engine("engine-b"), "engine-b");
         assertThat(otherDesk.rollback(
                         rollback, new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops"), "C0DEPLOYS", "s:1"))
                 .isEqualTo(new io.harbormaster.bot.slack.DeployDesk.ActionOutcome.Duplicate(
@@ -409,15 +423,7 @@ class RevertIntakeTest {
 
     @Test
     void slackSaysTheDeployAskedForIsARevertThatPutsItsVersionBackAndWhoAskedForIt() {
-        var desk = new io.harbormaster.bot.slack.PipelineDesk(
-                engine,
-                f.deploys,
-                f.policies,
-                f.audit,
-                new io.harbormaster.bot.slack.DeployThreads(new io.harbormaster.storage.slack.JooqSlackThreads(f.db)),
-                PipelineSettings.defaults("engine-a"),
-                deployId -> {},
-                f.clock);
+        var desk = desk(engine, "engine-a");
         var ops = new io.harbormaster.bot.slack.SlackUser("U0OPS", "ops");
         var dev = new io.harbormaster.bot.slack.SlackUser("U0DEV", "dev");
         var rollback = new io.harbormaster.bot.slack.commands.DeployCommand.Rollback("checkout");
