@@ -473,7 +473,42 @@ class DeployPipelineTest {
                 .orElseThrow();
         assertThat(escalation.assessment().score())
                 .isEqualTo(waiting.riskScore().orElseThrow());
-        assertThat(escalation.recentIncidents()).hasSize(2);
+        // neither version's change is known (no build announced them): the latest are shown, as sharing nothing
+        assertThat(escalation.pastIncidents()).hasSize(2).noneMatch(i -> i.similar());
+    }
+
+    @Test
+    void theApprovalRequestShowsThePastIncidentsWhoseVersionsChangedWhatTheChangeChangesAndWhy() {
+        // an old incident of a version that changed Order.java and a migration, then three newer ones of versions that
+        // changed Cart.java only: the latest three would be those three
+        f.announce("checkout", "1.2.0", """
+                {"ns":1,"nd":2,"nf":2,"la":30,"ld":0,"files":["src/main/resources/db/migration/V6__carts.sql",\
+                "src/Order.java"],"author":"U0CAT"}""");
+        var old = f.incidents.open(
+                java.util.OptionalLong.empty(), "checkout", "1.2.0", "p99", "p99 doubled", "", f.clock.instant());
+        for (var v : java.util.List.of("1.2.1", "1.2.2", "1.2.3")) {
+            f.clock.advance(Duration.ofMinutes(5));
+            f.announce("checkout", v, PipelineFixture.SMALL_CHANGE);
+            f.incidents.open(java.util.OptionalLong.empty(), "checkout", v, "errors", "5xx", "", f.clock.instant());
+        }
+        f.clock.advance(Duration.ofMinutes(5));
+        f.announce("checkout", "1.3.2", PipelineFixture.MIGRATION); // changes V7__orders.sql and src/Order.java
+        var engine = f.engine("engine-a");
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:esc", "checkout", "1.3.2", "U0BOB"));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        var escalation = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.Escalated)
+                .map(n -> (DeployNotice.Escalated) n)
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(escalation.pastIncidents()).singleElement().satisfies(i -> {
+            assertThat(i.incident().id()).isEqualTo(old.id());
+            assertThat(i.shared())
+                    .containsExactly(
+                            "also changed Order.java", "also changed files in src/main/resources/db/migration");
+        });
     }
 
     @Test

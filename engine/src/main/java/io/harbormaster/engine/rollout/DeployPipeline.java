@@ -665,9 +665,14 @@ public final class DeployPipeline {
             var assessment = ports.risk()
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
                             .orElseThrow());
-            var incidents = recentIncidents(d, ports.clock().instant()).stream()
-                    .limit(3)
-                    .toList();
+            // ranked by what the change shares with the versions they rolled back, not merely the latest
+            var incidents = SimilarIncidents.find(
+                    d.service(),
+                    d.version(),
+                    ports.builds().find(d.service(), d.version()),
+                    ports.incidents(),
+                    ports.builds(),
+                    ports.clock().instant().minus(settings.incidentLookback()));
             ports.notifier()
                     .notify(new DeployNotice.Escalated(
                             waiting,
