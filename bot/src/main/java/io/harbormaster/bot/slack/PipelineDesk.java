@@ -437,7 +437,10 @@ public final class PipelineDesk implements DeployDesk {
     /**
      * What a lock taken now does to {@code d}, a deploy of the service in flight, in one line. The lock is looked at
      * only by the preflight (and by a request to revert): a deploy that has not passed its preflight yet is stopped
-     * there, and one past it (its canary, its promotion, a rollback, a revert) is not stopped by it.
+     * there, and one past it (its canary, its promotion, a rollback, a revert) is not stopped by it. {@code d} is read
+     * after the lock is stored, so one before its preflight reads the lock there. One in its preflight may be either:
+     * its checks may have read the locks just before this one was stored, and passed, while its move to the canary is
+     * not recorded yet (nothing orders the two across replicas), so the line says what happens in both cases.
      */
     private String underLock(Deploy d) {
         var which =
@@ -448,8 +451,12 @@ public final class PipelineDesk implements DeployDesk {
                     + " revert under way.";
         }
         return switch (d.state()) {
-            case REQUESTED, SCORED, AWAITING_APPROVAL, APPROVED, PREFLIGHT ->
+            case REQUESTED, SCORED, AWAITING_APPROVAL, APPROVED ->
                 which + " will be stopped by its preflight, unless the lock is lifted before it gets there.";
+            case PREFLIGHT ->
+                which + " is stopped by its preflight, unless its checks passed just before the lock was taken: then"
+                        + " its canary starts and goes on (to stop it, `/deploy rollback " + d.service() + "`)."
+                        + " `/deploy status " + d.service() + "` shows which.";
             case CANARY ->
                 which + " goes on: the lock does not stop a running canary, which the analysis still promotes or"
                         + " rolls back. To stop it, `/deploy rollback " + d.service() + "`.";

@@ -30,11 +30,11 @@ import io.harbormaster.engine.rollout.Deploy;
 import io.harbormaster.engine.rollout.DeployNotice;
 import io.harbormaster.engine.rollout.DeployState;
 import io.harbormaster.engine.rollout.DeployStore;
-import io.harbormaster.engine.rollout.Incident;
 import io.harbormaster.engine.rollout.Notifier;
 import io.harbormaster.engine.rollout.PauseDecision;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.RollbackCause;
+import io.harbormaster.engine.rollout.SimilarIncident;
 import io.harbormaster.engine.text.Numbers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,7 +198,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
                         DeployViews.of(e.deploy(), deploys),
                         e.assessment(),
                         whatChanged(builds.find(e.deploy().service(), e.deploy().version())),
-                        pastIncidents(e.recentIncidents()),
+                        pastIncidents(e.pastIncidents()),
                         Optional.empty(),
                         e.approverGroup(),
                         e.requiredApprovals(),
@@ -325,9 +325,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
      * The incidents an approval request lists, each with the people who moved the deploy whose rollback opened it:
      * its summary names who asked for a rollback by member id, which reads as a mention.
      */
-    private List<PastIncidentView> pastIncidents(List<Incident> incidents) {
+    private List<PastIncidentView> pastIncidents(List<SimilarIncident> incidents) {
         return incidents.stream()
-                .map(i -> new PastIncidentView(i, DeployViews.people(deploys, i.deployId())))
+                .map(s -> new PastIncidentView(
+                        s.incident(), DeployViews.people(deploys, s.incident().deployId()), s.shared()))
                 .toList();
     }
 

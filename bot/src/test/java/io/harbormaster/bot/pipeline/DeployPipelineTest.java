@@ -473,7 +473,42 @@ class DeployPipelineTest {
                 .orElseThrow();
         assertThat(escalation.assessment().score())
                 .isEqualTo(waiting.riskScore().orElseThrow());
-        assertThat(escalation.recentIncidents()).hasSize(2);
+        // neither version's change is known (no build announced them): the latest are shown, as sharing nothing
+        assertThat(escalation.pastIncidents()).hasSize(2).noneMatch(i -> i.similar());
+    }
+
+    @Test
+    void theApprovalRequestShowsThePastIncidentsWhoseVersionsChangedWhatTheChangeChangesAndWhy() {
+        // an old incident of a version that changed Order.java and a migration, then three newer ones of versions that
+        // changed Cart.java only: the latest three would be those three
+        f.announce("checkout", "1.2.0", """
+                {"ns":1,"nd":2,"nf":2,"la":30,"ld":0,"files":["src/main/resources/db/migration/V6__carts.sql",\
+                "src/Order.java"],"author":"U0CAT"}""");
+        var old = f.incidents.open(
+                java.util.OptionalLong.empty(), "checkout", "1.2.0", "p99", "p99 doubled", "", f.clock.instant());
+        for (var v : java.util.List.of("1.2.1", "1.2.2", "1.2.3")) {
+            f.clock.advance(Duration.ofMinutes(5));
+            f.announce("checkout", v, PipelineFixture.SMALL_CHANGE);
+            f.incidents.open(java.util.OptionalLong.empty(), "checkout", v, "errors", "5xx", "", f.clock.instant());
+        }
+        f.clock.advance(Duration.ofMinutes(5));
+        f.announce("checkout", "1.3.2", PipelineFixture.MIGRATION); // changes V7__orders.sql and src/Order.java
+        var engine = f.engine("engine-a");
+        var id = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:esc", "checkout", "1.3.2", "U0BOB"));
+        assertThat(engine.advance(id).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+        var escalation = f.notices.stream()
+                .filter(n -> n instanceof DeployNotice.Escalated)
+                .map(n -> (DeployNotice.Escalated) n)
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(escalation.pastIncidents()).singleElement().satisfies(i -> {
+            assertThat(i.incident().id()).isEqualTo(old.id());
+            assertThat(i.shared())
+                    .containsExactly(
+                            "also changed Order.java", "also changed files in src/main/resources/db/migration");
+        });
     }
 
     @Test
@@ -1053,6 +1088,68 @@ class DeployPipelineTest {
                         .startsWith("checkout 1.4.0 is already live: deploy #" + second + " promoted it ")
                         .contains("the cluster could not be asked what it runs")
                         .contains("--emergency"));
+    }
+
+    @Test
+    void aVersionTheClusterRunsButHarbormasterNeverPromotedIsRefusedNamingTheImageAndTheWayOn() {
+        // checkout runs 1.0.0, put there before Harbormaster: no promotion of it is stored
+        f.announce("checkout", "1.0.0", PipelineFixture.SMALL_CHANGE);
+        var engine = f.engine("engine-a");
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:a", "checkout", "1.0.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Refused.class, r -> assertThat(r.reason())
+                        .startsWith("checkout 1.0.0 already runs in the cluster: its stable Deployment runs"
+                                + " registry.example/checkout:1.0.0. Harbormaster has not deployed checkout before")
+                        .contains("Nothing was started: a canary would compare the image with itself, and"
+                                + " Harbormaster needs no record of it: to run another version, deploy it (/deploy checkout <version>); its canary runs"
+                                + " against 1.0.0, and /deploy rollback checkout after its promotion puts 1.0.0 back"));
+        assertThat(f.deploys.inFlight()).isEmpty();
+        var refused = new ArrayList<String>();
+        f.audit.scan(AuditQuery.all().withService("checkout"), e -> {
+            if (e.record().action().equals("deploy.refused")) {
+                refused.add(e.record().version());
+            }
+        });
+        assertThat(refused).containsExactly("1.0.0");
+
+        // and so it is: the next version's canary runs against 1.0.0, and a rollback of it puts 1.0.0 back
+        f.announce("checkout", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        long next = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:b", "checkout", "1.1.0", "U0DEV"));
+        assertThat(f.runUntilDone(engine, next, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
+        long revert = ((Submission.Accepted) engine.rollbackRequested("checkout", "U0DEV"))
+                .deploy()
+                .id();
+        assertThat(f.runUntilDone(engine, revert, Duration.ofMinutes(20)).state())
+                .isEqualTo(DeployState.PROMOTED);
+        assertThat(f.cluster.stable(f.target("checkout")).image()).isEqualTo("registry.example/checkout:1.0.0");
+
+        // set by hand since that promotion: the refusal names the promotion the cluster no longer runs
+        f.announce("checkout", "1.2.0", PipelineFixture.SMALL_CHANGE);
+        f.cluster.install(f.target("checkout"), "registry.example/checkout:1.2.0", 10);
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:c", "checkout", "1.2.0", "U0DEV")))
+                .isInstanceOfSatisfying(Submission.Refused.class, r -> assertThat(r.reason())
+                        .startsWith("checkout 1.2.0 already runs in the cluster: its stable Deployment runs"
+                                + " registry.example/checkout:1.2.0. Harbormaster last promoted 1.0.0 (deploy #"
+                                + revert + ", at ")
+                        .contains("so registry.example/checkout:1.2.0 was put there outside Harbormaster since"));
+        // an emergency request goes ahead, as for a promoted version
+        assertThat(engine.submit(PipelineFixture.slackRequest("slack:d", "checkout", "1.2.0", "U0DEV", true)))
+                .isInstanceOf(Submission.Accepted.class);
+
+        // a cluster that cannot be asked: the request goes ahead as before, and its entry says it was not checked
+        f.announce("payments", "1.0.0", PipelineFixture.SMALL_CHANGE);
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("inspect")) {
+                throw new io.harbormaster.engine.rollout.ClusterUnavailable("API server unreachable", null);
+            }
+        });
+        long unchecked = PipelineFixture.acceptedId(
+                f.engine("engine-b"), PipelineFixture.slackRequest("slack:e", "payments", "1.0.0", "U0DEV"));
+        assertThat(reasonings(unchecked, "deploy.requested"))
+                .singleElement()
+                .asString()
+                .contains("\"cluster_unchecked\":\"the cluster could not be asked what payments runs, so whether it"
+                        + " runs 1.0.0 already was not checked\"");
     }
 
     @Test

@@ -116,11 +116,40 @@ class IncidentSlackMessagesTest {
                 engine, PipelineFixture.request("ci:p2", RequestSource.HTTP, "payments", "1.3.0", "ci"));
         assertThat(engine.advance(risky).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
 
-        var card = await("the approval request", () -> message("Similar past incidents"));
+        // 1.1.0 changed nothing 1.3.0 changes: it is shown as one of the latest, and said to be
+        var card = await("the approval request", () -> message("Latest past incidents"));
         assertThat(card.allText())
+                .contains("*Latest past incidents* (none changed the same files, directories or dependencies as this"
+                        + " change)")
                 .contains("• *payments* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #" + stopped + ", incident #")
                 .contains(", still open): rollback requested by <@U0ANN>")
                 .doesNotContain("requested by U0ANN", "• 1.1.0:");
+    }
+
+    @Test
+    void anApprovalRequestSaysWhatTheChangeSharesWithEachSimilarPastIncident() {
+        var engine = f.engine("engine-a");
+        // a small change to Order.java, rolled back
+        f.announce(
+                "payments", "1.1.0", PipelineFixture.SMALL_CHANGE.replace("src/main/java/Cart.java", "src/Order.java"));
+        var stopped = PipelineFixture.acceptedId(
+                engine, PipelineFixture.request("ci:p1", RequestSource.HTTP, "payments", "1.1.0", "ci"));
+        assertThat(engine.advance(stopped).orElseThrow().state()).isEqualTo(DeployState.CANARY);
+        engine.rollbackRequested("payments", "U0ANN");
+        assertThat(f.runUntilDone(engine, stopped, Duration.ofMinutes(5)).state())
+                .isEqualTo(DeployState.ROLLED_BACK);
+
+        f.clock.advance(Duration.ofMinutes(5));
+        f.announce("payments", "1.3.0", PipelineFixture.MIGRATION); // a migration, and Order.java again
+        var risky = PipelineFixture.acceptedId(
+                engine, PipelineFixture.request("ci:p2", RequestSource.HTTP, "payments", "1.3.0", "ci"));
+        assertThat(engine.advance(risky).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
+
+        var card = await("the approval request", () -> message("Similar past incidents"));
+        assertThat(card.allText())
+                .contains("• *payments* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #" + stopped + ", incident #")
+                .contains("_(also changed Order.java)_")
+                .doesNotContain("Latest past incidents");
     }
 
     /** The first message in the channel (parent or reply) whose text contains {@code text}, or null. */

@@ -63,7 +63,8 @@ class LockMessagesTest {
                 .contains("Deploy #" + running + " (`1.4.1`, canary) goes on: the lock does not stop a running"
                         + " canary, which the analysis still promotes or rolls back. To stop it, `/deploy rollback"
                         + " checkout`.")
-                .contains("Deploy #" + queued + " (`1.5.0`, preflight) will be stopped by its preflight");
+                .contains("Deploy #" + queued + " (`1.5.0`, preflight) is stopped by its preflight, unless its"
+                        + " checks passed just before the lock was taken");
 
         // and so it goes: the canary runs to its end under the lock, the queued deploy is stopped at its preflight
         assertThat(f.runUntilDone(bot.engine, running, Duration.ofHours(2)).state())
@@ -90,6 +91,37 @@ class LockMessagesTest {
                         + " @here &amp; co")
                 .doesNotContain("<@U0OPS>", "<!channel>", "<!here>", "<!subteam");
         assertThat(f.policies.lockOf("checkout").orElseThrow().reason()).isEqualTo(typed);
+    }
+
+    @Test
+    void aLockTakenWhileADeploysPreflightPassesDoesNotSayThePreflightStopsIt() {
+        // the lock is taken while 1.4.1's preflight runs, after its checks read the locks: it passes, and its canary
+        // starts under the lock; the lock's answer, read between the two, must not say the preflight stops it
+        var locking = new java.util.concurrent.atomic.AtomicBoolean();
+        var answer = new java.util.concurrent.atomic.AtomicReference<String>();
+        bot.close();
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (method.equals("stable") && locking.compareAndSet(true, false)) {
+                bot.requests.slashCommand(DEV, "/deploy", "lock checkout schema migration in progress");
+                answer.set(await("the lock's answer", () -> slack.messages(CHANNEL).stream()
+                                .filter(m -> m.text().startsWith(":lock: checkout is locked"))
+                                .findFirst()
+                                .orElse(null))
+                        .text());
+            }
+        });
+        bot = new SlackBot(f, slack, "engine-a");
+        long id = bot.deployed(DEV, "checkout", "1.4.1");
+        locking.set(true); // its preflight is the first to read the stable Deployment
+
+        bot.advanceUntil(id, "deploy #" + id, DeployState.CANARY);
+
+        assertThat(answer.get())
+                .contains("Deploy #" + id + " (`1.4.1`, preflight) is stopped by its preflight, unless its checks"
+                        + " passed just before the lock was taken: then its canary starts and goes on (to stop it,"
+                        + " `/deploy rollback checkout`). `/deploy status checkout` shows which.")
+                .doesNotContain("will be stopped");
+        assertThat(f.policies.lockOf("checkout")).isPresent();
     }
 
     @Test

@@ -21,8 +21,9 @@ public sealed interface DeployNotice {
     record Scored(Deploy deploy, RiskAssessment assessment) implements DeployNotice {}
 
     /**
-     * A human must decide: the context package and who may. {@code recentIncidents}: the service's latest incidents
-     * (at most three, newest first), as recorded, for the notifier to show as people read them.
+     * A human must decide: the context package and who may. {@code pastIncidents}: the service's past incidents most
+     * like the change, each with what it shares with it, or its latest when none is alike (at most three: {@link
+     * SimilarIncidents}), for the notifier to show as people read them.
      */
     record Escalated(
             Deploy deploy,
@@ -31,7 +32,7 @@ public sealed interface DeployNotice {
             int requiredApprovals,
             Instant expiresAt,
             List<String> dependents,
-            List<Incident> recentIncidents)
+            List<SimilarIncident> pastIncidents)
             implements DeployNotice {}
 
     /** An approver's click was counted. */

@@ -159,8 +159,9 @@ public final class DeployPipeline {
                             + " reviewed)");
         }
         var live = alreadyLive(request, spec.get(), build);
-        if (live.isPresent()) {
-            return refuse(request, live.get().reason(), live.get().people());
+        if (live.refused().isPresent()) {
+            return refuse(
+                    request, live.refused().get().reason(), live.refused().get().people());
         }
         // A second request for what is being deployed (typed again, CI announcing it twice, a retry that reached
         // another replica) starts nothing. The store looks for it and stores the request in one step per service, so
@@ -179,6 +180,13 @@ public final class DeployPipeline {
         reasoning.put("idempotency_key", request.idempotencyKey());
         reasoning.put("emergency", request.emergency());
         reasoning.put("announced", scoredOn.isPresent());
+        if (live.clusterUnread()) {
+            // said where the deploy's history is read: a canary of the image against itself is possible
+            reasoning.put(
+                    "cluster_unchecked",
+                    "the cluster could not be asked what " + request.service() + " runs, so whether it runs "
+                            + request.version() + " already was not checked");
+        }
         scoredOn.ifPresent(b -> {
             reasoning.put("image", b.image());
             reasoning.put("commit", b.commitSha());
@@ -241,28 +249,29 @@ public final class DeployPipeline {
      * request goes ahead: the cluster may run something else since (changed outside Harbormaster), which is what
      * the escalation and its review are for. While a revert of that promotion runs, the version is on its way out: the
      * request is refused all the same (it would take the service straight back to what the revert was asked to leave),
-     * saying so and by whom, rather than pointing to {@code /deploy rollback}, which is what is happening.
+     * saying so and by whom, rather than pointing to {@code /deploy rollback}, which is what is happening. A version
+     * no promotion put live may still be what the cluster runs: {@link #runningUnrecorded}.
      */
-    private Optional<Submission.Refused> alreadyLive(
-            DeployRequest request, ServiceSpec spec, Optional<AnnouncedBuild> build) {
+    private Live alreadyLive(DeployRequest request, ServiceSpec spec, Optional<AnnouncedBuild> build) {
         // a request stored before (a Slack retry, a Kafka redelivery) is answered with its deploy, as ever
         if (request.emergency()
                 || ports.deploys().forKey(request.idempotencyKey()).isPresent()) {
-            return Optional.empty();
+            return Live.NOT;
         }
         var service = request.service();
-        var live = ports.deploys().promoted(service, 1).stream()
+        var latest = ports.deploys().promoted(service, 1);
+        var live = latest.stream()
                 .filter(d -> d.version().equals(request.version()))
                 .findFirst();
         if (live.isEmpty()) {
-            return Optional.empty();
+            return runningUnrecorded(request, spec, build, latest.stream().findFirst());
         }
         var d = live.get();
         for (var o : ports.deploys().inFlight(service)) {
             var leaving = revertOf(o).filter(r -> r.reverts() == d.id());
             if (leaving.isPresent()) {
                 var by = requesterOf(o);
-                return Optional.of(new Submission.Refused(
+                return Live.refused(new Submission.Refused(
                         service + " " + request.version() + " is live, but deploy #" + o.id() + " (asked by " + by
                                 + ") is reverting it to " + o.version() + " right now: nothing was started. Once that"
                                 + " revert is done, deploy " + request.version()
@@ -276,7 +285,7 @@ public final class DeployPipeline {
         // another tool), the request is an ordinary deploy: its canary runs against what the cluster runs now
         var running = runningImage(spec);
         if (running.isPresent() && !isImageOf(running.get(), request, build)) {
-            return Optional.empty();
+            return Live.NOT;
         }
         var reverted = revertOf(d);
         var how = reverted.isPresent()
@@ -287,12 +296,63 @@ public final class DeployPipeline {
         var instead = reverted.isPresent()
                 ? "To run another version, deploy it: /deploy " + service + " <version>"
                 : "To go back to the version before it, use /deploy rollback " + service;
-        return Optional.of(new Submission.Refused(service + " " + request.version() + " is already live: deploy #"
+        return Live.refused(new Submission.Refused(service + " " + request.version() + " is already live: deploy #"
                 + d.id() + how + ", and nothing of " + service + " has been promoted since. Nothing was started. "
                 + instead
                 + running.map(image -> " (the cluster runs " + image + ")")
                         .orElse("; the cluster could not be asked what it runs: if it runs something else since"
                                 + " (changed outside Harbormaster), deploy it with --emergency")));
+    }
+
+    /**
+     * Why a request for a version that Harbormaster never put live, but that the cluster runs all the same, starts
+     * nothing: the stable Deployment was set outside Harbormaster (by hand before Harbormaster deployed the service, or
+     * with kubectl since its latest promotion, {@code lastPromoted}), and a canary would compare the image with itself
+     * and record a promotion of nothing. Harbormaster has no way to record a version as live without a canary, and
+     * needs none: the next deploy's canary runs against whatever the stable Deployment runs, and a revert of it goes
+     * back to that image, so the refusal points there. A deploy of the version in flight answers the request instead
+     * (the intake step), even once its promotion has put the image on the stable Deployment. When the cluster cannot
+     * say what it runs, the request goes ahead as an ordinary deploy, and its {@code deploy.requested} entry says that
+     * this was not checked.
+     */
+    private Live runningUnrecorded(
+            DeployRequest request, ServiceSpec spec, Optional<AnnouncedBuild> build, Optional<Deploy> lastPromoted) {
+        var service = request.service();
+        if (ports.deploys().inFlight(service).stream().anyMatch(o -> o.version().equals(request.version()))) {
+            return Live.NOT;
+        }
+        var running = runningImage(spec);
+        if (running.isEmpty()) {
+            return new Live(Optional.empty(), true);
+        }
+        var image = running.get();
+        if (!isImageOf(image, request, build)) {
+            return Live.NOT;
+        }
+        var record = lastPromoted
+                .map(p -> "Harbormaster last promoted " + p.version() + " (deploy #" + p.id() + ", at "
+                        + Times.words(p.updatedAt()) + "), so " + image + " was put there outside Harbormaster since")
+                .orElse("Harbormaster has not deployed " + service + " before, so it was put there outside"
+                        + " Harbormaster");
+        return Live.refused(new Submission.Refused(service + " " + request.version()
+                + " already runs in the cluster: its stable Deployment runs " + image + ". " + record
+                + ". Nothing was started: a canary would compare the image with itself, and Harbormaster needs no"
+                + " record of it: to run another version, deploy it (/deploy " + service
+                + " <version>); its canary runs"
+                + " against " + request.version() + ", and /deploy rollback " + service + " after its promotion puts "
+                + request.version() + " back"));
+    }
+
+    /**
+     * Whether a request is refused as live already; {@code clusterUnread} when it goes ahead without the cluster having
+     * said what it runs (its {@code deploy.requested} entry says so).
+     */
+    private record Live(Optional<Submission.Refused> refused, boolean clusterUnread) {
+        static final Live NOT = new Live(Optional.empty(), false);
+
+        static Live refused(Submission.Refused why) {
+            return new Live(Optional.of(why), false);
+        }
     }
 
     /**
@@ -617,9 +677,14 @@ public final class DeployPipeline {
             var assessment = ports.risk()
                     .assess(RiskInputs.valid(riskInput(d, spec, ports.clock().instant()))
                             .orElseThrow());
-            var incidents = recentIncidents(d, ports.clock().instant()).stream()
-                    .limit(3)
-                    .toList();
+            // ranked by what the change shares with the versions they rolled back, not merely the latest
+            var incidents = SimilarIncidents.find(
+                    d.service(),
+                    d.version(),
+                    ports.builds().find(d.service(), d.version()),
+                    ports.incidents(),
+                    ports.builds(),
+                    ports.clock().instant().minus(settings.incidentLookback()));
             ports.notifier()
                     .notify(new DeployNotice.Escalated(
                             waiting,

@@ -31,6 +31,11 @@ public interface IncidentStore {
     /** A service's incidents opened at or after {@code since}, newest first. */
     List<Incident> recent(String service, Instant since);
 
+    /** A service's latest {@code limit} incidents, however old, newest first: a bounded read. */
+    default List<Incident> latest(String service, int limit) {
+        return recent(service, Instant.EPOCH).stream().limit(limit).toList();
+    }
+
     /** The incidents of one version of a service, however old, newest first. */
     default List<Incident> ofVersion(String service, String version) {
         return recent(service, Instant.EPOCH).stream()

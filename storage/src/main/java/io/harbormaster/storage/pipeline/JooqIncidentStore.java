@@ -117,6 +117,16 @@ public final class JooqIncidentStore implements IncidentStore {
     }
 
     @Override
+    public List<Incident> latest(String service, int limit) {
+        return db.dsl()
+                .selectFrom(INCIDENT)
+                .where(INCIDENT.SERVICE.eq(service))
+                .orderBy(INCIDENT.OPENED_AT.desc(), INCIDENT.ID.desc())
+                .limit(limit)
+                .fetch(JooqIncidentStore::toIncident);
+    }
+
+    @Override
     public List<Incident> ofVersion(String service, String version) {
         return db.dsl()
                 .selectFrom(INCIDENT)

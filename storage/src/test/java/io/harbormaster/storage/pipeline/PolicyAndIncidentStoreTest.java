@@ -408,7 +408,7 @@ class PolicyAndIncidentStoreTest {
         try (var db = TestDatabases.open(vendor)) {
             var store = new JooqIncidentStore(db);
             var old = store.open(OptionalLong.empty(), "search", "5.2.0", "error_rate", "5xx up", "", T0);
-            store.open(OptionalLong.empty(), "search", "5.2.1", "p99", "slow", "", T0.plusSeconds(5));
+            var next = store.open(OptionalLong.empty(), "search", "5.2.1", "p99", "slow", "", T0.plusSeconds(5));
             store.open(OptionalLong.empty(), "checkout", "5.2.0", "p99", "slow", "", T0.plusSeconds(6));
             var latest = store.open(
                     OptionalLong.empty(),
@@ -420,6 +420,9 @@ class PolicyAndIncidentStoreTest {
                     T0.plusSeconds(400 * 86_400L));
             assertThat(store.ofVersion("search", "5.2.0")).containsExactly(latest, old);
             assertThat(store.ofVersion("search", "9.9.9")).isEmpty();
+            // the latest few of a service, however old, newest first (what an approval request compares)
+            assertThat(store.latest("search", 2)).containsExactly(latest, next);
+            assertThat(store.latest("search", 5)).containsExactly(latest, next, old);
             assertThat(latest.blamesTheVersion()).isFalse();
             assertThat(old.blamesTheVersion()).isTrue();
         }

@@ -169,12 +169,20 @@ public final class EscalationMessages {
     /** How much of an incident's summary its line in the request shows, at most, in characters. */
     static final int INCIDENT_SUMMARY_CHARS = 160;
 
+    /** The heading of past incidents shown for what they share with the change. */
+    static final String SIMILAR_INCIDENTS = "*Similar past incidents*";
+
+    /** The heading of the service's latest incidents, shown when none shares anything with the change. */
+    static final String LATEST_INCIDENTS =
+            "*Latest past incidents* (none changed the same files, directories or" + " dependencies as this change)";
+
     /**
      * One past incident as an approver reads it: the service and version, when it was opened, the deploy whose rollback
      * opened it (if one did) and the incident's number (which {@code /deploy resolve} and the rollback notice use),
      * whether it is still open, and its summary, shortened to {@link #INCIDENT_SUMMARY_CHARS} on one line: e.g. "•
      * *checkout* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #12, incident #3): p99 > 2000 ms over 180 s". The
-     * people who moved that deploy read as mentions, not as member ids.
+     * people who moved that deploy read as mentions, not as member ids. Then, in italics, what the change shares with
+     * the version it rolled back, when it is shown for that: "_(also changed Cart.java; also added payments-client)_".
      */
     static String incidentLine(PastIncidentView v) {
         var i = v.incident();
@@ -187,7 +195,8 @@ public final class EscalationMessages {
         return "• *" + escape(i.service()) + "* `" + escape(i.version()) + "` "
                 + (i.deployId().isPresent() ? "rolled back " : "")
                 + Mrkdwn.time(i.openedAt()) + " (" + String.join(", ", refs) + "): "
-                + escape(shortened(i.summary(), INCIDENT_SUMMARY_CHARS), v.people());
+                + escape(shortened(i.summary(), INCIDENT_SUMMARY_CHARS), v.people())
+                + (v.shared().isEmpty() ? "" : " _(" + escape(String.join("; ", v.shared())) + ")_");
     }
 
     /** {@code text} on one line, cut at a word before {@code max} characters with "…" when it is longer. */
@@ -233,7 +242,11 @@ public final class EscalationMessages {
             blocks.add(BlockKit.section("*Top risk factors*\n" + String.join("\n", factors)));
         }
         if (!v.similarIncidents().isEmpty()) {
-            blocks.add(BlockKit.section("*Similar past incidents*\n"
+            // alike ones say what they share; without any, the latest are shown, and the heading says they are only
+            // that
+            boolean alike =
+                    v.similarIncidents().stream().anyMatch(i -> !i.shared().isEmpty());
+            blocks.add(BlockKit.section((alike ? SIMILAR_INCIDENTS : LATEST_INCIDENTS) + "\n"
                     + String.join(
                             "\n",
                             v.similarIncidents().stream()

@@ -65,7 +65,7 @@ class EscalationCardTest {
                 BlockKitLimitsTest.risk(7, "lines added 900"),
                 "3 files",
                 List.of(
-                        new PastIncidentView(byHand, List.of("U0APPROVER")),
+                        new PastIncidentView(byHand, List.of("U0APPROVER"), List.of("the same version, 1.1.0")),
                         new PastIncidentView(resolvedWithoutDeploy, List.of())),
                 Optional.empty(),
                 "shop-approvers",
@@ -85,6 +85,32 @@ class EscalationCardTest {
         assertThat(summary).endsWith("…").doesNotContain("\n");
         assertThat(summary.replace("&gt;", ">").length())
                 .isLessThanOrEqualTo(EscalationMessages.INCIDENT_SUMMARY_CHARS);
+    }
+
+    @Test
+    void pastIncidentsShownForWhatTheyShareSayItAndTheLatestShownForLackOfAnySayThatInstead() {
+        var alike = new EscalationView(
+                BlockKitLimitsTest.deploy("checkout", "waiting"),
+                BlockKitLimitsTest.risk(7, "lines added 900"),
+                "2 files",
+                List.of(new PastIncidentView(
+                        incident(3, "checkout", "1.1.0", "p99 doubled"),
+                        List.of(),
+                        List.of("also changed Order.java", "also added payments-client"))),
+                Optional.empty(),
+                "shop-approvers",
+                1,
+                List.of(),
+                Instant.parse("2026-11-24T14:00:00Z"));
+        assertThat(BlockKitLimits.json(EscalationMessages.request(alike).blocks()))
+                .contains("*Similar past incidents*\\n• *checkout* `1.1.0` rolled back")
+                .contains("p99 doubled _(also changed Order.java; also added payments-client)_");
+
+        var latest = view(List.of());
+        assertThat(BlockKitLimits.json(EscalationMessages.request(latest).blocks()))
+                .contains("*Latest past incidents* (none changed the same files, directories or dependencies as this"
+                        + " change)")
+                .doesNotContain("Similar past incidents");
     }
 
     @Test
