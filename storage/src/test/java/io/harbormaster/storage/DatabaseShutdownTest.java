@@ -39,11 +39,13 @@ class DatabaseShutdownTest {
     }
 
     @Test
-    void aUrlThatSaysWhenToCloseIsLeftAsItIsAndPostgresqlIsNotTouched() {
+    void aUrlThatSaysWhenToCloseOrWhenToWriteIsLeftAsItIsAndPostgresqlIsNotTouched() {
         assertThat(Database.driverUrl("jdbc:h2:file:./data/hm", Database.Vendor.H2))
-                .isEqualTo("jdbc:h2:file:./data/hm;DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("jdbc:h2:file:./data/hm;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         assertThat(Database.driverUrl("jdbc:h2:file:./data/hm;db_close_on_exit=true", Database.Vendor.H2))
-                .isEqualTo("jdbc:h2:file:./data/hm;db_close_on_exit=true");
+                .isEqualTo("jdbc:h2:file:./data/hm;db_close_on_exit=true;WRITE_DELAY=0");
+        assertThat(Database.driverUrl("jdbc:h2:file:./data/hm;write_delay=500", Database.Vendor.H2))
+                .isEqualTo("jdbc:h2:file:./data/hm;write_delay=500;DB_CLOSE_ON_EXIT=FALSE");
         assertThat(Database.driverUrl("jdbc:postgresql://db/hm", Database.Vendor.POSTGRESQL))
                 .isEqualTo("jdbc:postgresql://db/hm");
     }

@@ -300,14 +300,15 @@ public final class JooqDeployStore implements DeployStore {
             String reason,
             List<String> people,
             Instant at) {
-        return db.dsl().transactionResult(cfg -> {
+        // nothing outside the transaction: it waits its turn while a decision holds the row (see tryLease)
+        return Sql.waitingItsTurn(() -> db.dsl().transactionResult(cfg -> {
             var tx = DSL.using(cfg);
             var current = tx.selectFrom(DEPLOY)
                     .where(DEPLOY.ID.eq(deployId))
                     .fetchOptional()
                     .orElseThrow(() -> new NoSuchElementException("no deploy " + deployId));
             return move(tx, current, expectedRevision, to, step, actor, reason, people, at);
-        });
+        }));
     }
 
     @Override
@@ -503,9 +504,17 @@ public final class JooqDeployStore implements DeployStore {
         return moved;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The update waits for the deploy's row while another step holds it (a decision writing its audit entry, a
+     * move, from here or another replica); on H2 it waits its turn past the lock timeout rather than failing the
+     * engine's step, as do {@link #releaseLease}, {@link #recordRisk} and {@link #transition}'s plain move: each is
+     * one statement or transaction that does nothing outside the database, so trying it again is safe.
+     */
     @Override
     public boolean tryLease(long deployId, String owner, Instant now, Instant until) {
-        return db.dsl()
+        return Sql.waitingItsTurn(() -> db.dsl()
                         .update(DEPLOY)
                         .set(DEPLOY.LEASE_OWNER, owner)
                         .set(DEPLOY.LEASE_UNTIL, odt(until))
@@ -514,7 +523,7 @@ public final class JooqDeployStore implements DeployStore {
                                 .isNull()
                                 .or(DEPLOY.LEASE_OWNER.eq(owner))
                                 .or(DEPLOY.LEASE_UNTIL.lt(odt(now))))
-                        .execute()
+                        .execute())
                 == 1;
     }
 
@@ -570,25 +579,26 @@ public final class JooqDeployStore implements DeployStore {
 
     @Override
     public void releaseLease(long deployId, String owner) {
-        db.dsl()
+        Sql.waitingItsTurn(() -> db.dsl()
                 .update(DEPLOY)
                 .setNull(DEPLOY.LEASE_OWNER)
                 .setNull(DEPLOY.LEASE_UNTIL)
                 .where(DEPLOY.ID.eq(deployId).and(DEPLOY.LEASE_OWNER.eq(owner)))
-                .execute();
+                .execute());
     }
 
     @Override
     public Deploy recordRisk(long deployId, int expectedRevision, double score, boolean escalated, Instant at) {
-        return db.dsl()
-                .update(DEPLOY)
-                .set(DEPLOY.RISK_SCORE, score)
-                .set(DEPLOY.ESCALATED, escalated)
-                .set(DEPLOY.UPDATED_AT, odt(at))
-                .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
-                .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
-                .returning()
-                .fetchOptional()
+        // waits its turn while another step holds the row, see tryLease
+        return Sql.waitingItsTurn(() -> db.dsl()
+                        .update(DEPLOY)
+                        .set(DEPLOY.RISK_SCORE, score)
+                        .set(DEPLOY.ESCALATED, escalated)
+                        .set(DEPLOY.UPDATED_AT, odt(at))
+                        .set(DEPLOY.REVISION, DEPLOY.REVISION.plus(1))
+                        .where(DEPLOY.ID.eq(deployId).and(DEPLOY.REVISION.eq(expectedRevision)))
+                        .returning()
+                        .fetchOptional())
                 .map(JooqDeployStore::toDeploy)
                 .orElseThrow(() -> new StaleRevision(deployId, expectedRevision));
     }
