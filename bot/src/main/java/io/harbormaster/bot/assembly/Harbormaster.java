@@ -375,7 +375,8 @@ public final class Harbormaster implements AutoCloseable {
      * {@code secret}, valid for {@code validity}. Call before {@link #start}.
      */
     public void serveExports(java.net.URI publicUrl, byte[] secret, Duration validity) {
-        exportLinks = new io.harbormaster.bot.http.AuditExportLinks(publicUrl, secret, validity, audit, ports.clock());
+        exportLinks = new io.harbormaster.bot.http.AuditExportLinks(
+                publicUrl, secret, validity, audit, live::catalog, ports.clock());
     }
 
     /**
