@@ -61,6 +61,14 @@ public final class SlackFrontEnd implements AutoCloseable {
     private final BotMetrics metrics;
     private final Clock clock;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * The trigger ids of the {@code /deploy} commands whose desk methods take no idempotency key (lock, unlock,
+     * resolve, review), for as long as their signature is honoured (5 minutes either side of its timestamp): a signed
+     * request replayed in that time is not run again. Replayed, an unlock could lift a lock set after it, and a lock
+     * put back one lifted since.
+     */
+    private final RecentKeys replays = new RecentKeys(Duration.ofMinutes(11), 100_000);
+
     private volatile SocketModeConnection socketMode;
 
     public SlackFrontEnd(
@@ -184,6 +192,13 @@ public final class SlackFrontEnd implements AutoCloseable {
             case Parsed.Ok<DeployCommand>(DeployCommand.Help h) -> {
                 metrics.command(DEPLOY, "help");
                 response = ephemeralAck(ctx, HelpMessage.deploy());
+            }
+            case Parsed.Ok<DeployCommand>(var command)
+            when unkeyed(command) && !replays.firstTime(key, clock.instant()) -> {
+                // Slack never sends a command twice: this is a captured request replayed while its signature holds
+                log.warn("/deploy {} from {}: a repeat of trigger id {} refused", subcommand(command), user.id(), key);
+                metrics.command(DEPLOY, "replayed");
+                response = ctx.ack();
             }
             case Parsed.Ok<DeployCommand>(var command) -> {
                 metrics.command(DEPLOY, subcommand(command));
@@ -518,6 +533,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         var messageTs = message != null
                 ? message.getTs()
                 : p.getContainer() != null ? p.getContainer().getMessageTs() : null;
+        var threadTs = message != null && message.getThreadTs() != null
+                ? message.getThreadTs()
+                : p.getContainer() != null ? p.getContainer().getThreadTs() : null;
         if (p.getUser() == null || blank(p.getUser().getId()) || blank(channel) || blank(messageTs)) {
             return malformed(action.getActionId(), "a click without its user, channel or message");
         }
@@ -537,8 +555,37 @@ public final class SlackFrontEnd implements AutoCloseable {
                             SlackMessage.text("That button does not name a deploy; nothing was done.")));
             return ackAction(ctx, started);
         }
-        later("button", channel, clicker, () -> what.run(deployId, clicker, channel, messageTs, message));
+        later("button", channel, clicker, () -> {
+            var home = desk.thread(deployId);
+            if (home.isPresent() && !within(home.get(), channel, messageTs, threadTs)) {
+                log.warn(
+                        "{} by {} in {} names deploy #{}, whose thread is elsewhere: refused",
+                        action.getActionId(),
+                        clicker.id(),
+                        channel,
+                        deployId);
+                web.ephemeral(
+                        channel,
+                        clicker.id(),
+                        SlackMessage.text(":no_entry: That button names deploy #" + deployId + ", which is not this"
+                                + " thread's deploy; nothing was done. Use the buttons in deploy #" + deployId
+                                + "'s own thread (`/deploy status` links it)."));
+                return;
+            }
+            what.run(deployId, clicker, channel, messageTs, message);
+        });
         return ackAction(ctx, started);
+    }
+
+    /**
+     * Whether the clicked message ({@code messageTs}, a reply in {@code threadTs} or none) is in {@code thread}: its
+     * parent, or one of its replies, in its channel. Slack signs what the bot posted, so a button's value names the
+     * deploy of the thread it is in; a click whose value names another deploy was not made on a message the bot posted
+     * for it.
+     */
+    static boolean within(ThreadRef thread, String channel, String messageTs, String threadTs) {
+        return thread.channel().equals(channel)
+                && (thread.ts().equals(messageTs) || thread.ts().equals(threadTs));
     }
 
     private Response ackAction(ActionContext ctx, long started) {
@@ -587,6 +634,23 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     private static Response ephemeralAck(SlashCommandContext ctx, SlackMessage message) {
         return ctx.ack(r -> r.responseType("ephemeral").text(message.text()).blocks(message.blocks()));
+    }
+
+    /**
+     * Whether the desk takes {@code command} without an idempotency key, so that only the front end can tell a replay
+     * of it (a deploy and a rollback carry the trigger id as their key; status and help change nothing).
+     */
+    private static boolean unkeyed(DeployCommand command) {
+        return switch (command) {
+            case DeployCommand.Lock l -> true;
+            case DeployCommand.Unlock u -> true;
+            case DeployCommand.Resolve r -> true;
+            case DeployCommand.Review r -> true;
+            case DeployCommand.Deploy d -> false;
+            case DeployCommand.Rollback r -> false;
+            case DeployCommand.Status s -> false;
+            case DeployCommand.Help h -> false;
+        };
     }
 
     private static String subcommand(DeployCommand command) {
