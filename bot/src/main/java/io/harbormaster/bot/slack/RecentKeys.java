@@ -9,7 +9,8 @@ import java.util.Map;
  * The keys seen within a window (a Slack request's trigger id), to tell a delivery seen before from a new one. Slack
  * never sends a slash command twice, so a trigger id seen again is someone replaying a request they captured: its
  * signature stays valid for the 5 minutes either side of its timestamp that {@code RequestSignature} allows. Bounded in
- * size as well as in time; one replica's memory, as the rollback keys of {@link PipelineDesk} are.
+ * size as well as in time; one process's memory, for a front end without a database (the bot itself shares its record
+ * between replicas: {@code JooqSlackRequests}).
  */
 final class RecentKeys {
     private final Duration window;

@@ -31,11 +31,13 @@ import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +64,16 @@ public final class SlackFrontEnd implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
     /**
-     * The trigger ids of the {@code /deploy} commands whose desk methods take no idempotency key (lock, unlock,
-     * resolve, review), for as long as their signature is honoured (5 minutes either side of its timestamp): a signed
-     * request replayed in that time is not run again. Replayed, an unlock could lift a lock set after it, and a lock
-     * put back one lifted since.
+     * Whether the trigger id of a {@code /deploy} command whose desk method takes no idempotency key (lock, unlock,
+     * resolve, review) is seen for the first time: a signed request replayed while its signature is honoured (5 minutes
+     * either side of its timestamp) is not run again. Replayed, an unlock could lift a lock set after it, and a lock put
+     * back one lifted since.
      */
-    private final RecentKeys replays = new RecentKeys(Duration.ofMinutes(11), 100_000);
+    private final BiPredicate<String, Instant> firstTime;
 
     private volatile SocketModeConnection socketMode;
 
+    /** ... remembering the commands taken in this process only ({@link RecentKeys}), as a single replica may. */
     public SlackFrontEnd(
             SlackSettings settings,
             DeployDesk desk,
@@ -79,6 +82,31 @@ public final class SlackFrontEnd implements AutoCloseable {
             BotMetrics metrics,
             Clock clock,
             SlackWebApi.Settings pacing) {
+        this(
+                settings,
+                desk,
+                audit,
+                parser,
+                metrics,
+                clock,
+                pacing,
+                new RecentKeys(Duration.ofMinutes(11), 100_000)::firstTime);
+    }
+
+    /**
+     * @param firstTime whether a command's trigger id was never taken before, recording it (for replicas that share a
+     *     database, the database's record, so that a replay is recognised on whichever replica it reaches)
+     */
+    public SlackFrontEnd(
+            SlackSettings settings,
+            DeployDesk desk,
+            AuditDesk audit,
+            DeployCommandParser parser,
+            BotMetrics metrics,
+            Clock clock,
+            SlackWebApi.Settings pacing,
+            BiPredicate<String, Instant> firstTime) {
+        this.firstTime = firstTime;
         this.desk = desk;
         this.audit = audit;
         this.parser = parser;
@@ -193,13 +221,6 @@ public final class SlackFrontEnd implements AutoCloseable {
                 metrics.command(DEPLOY, "help");
                 response = ephemeralAck(ctx, HelpMessage.deploy());
             }
-            case Parsed.Ok<DeployCommand>(var command)
-            when unkeyed(command) && !replays.firstTime(key, clock.instant()) -> {
-                // Slack never sends a command twice: this is a captured request replayed while its signature holds
-                log.warn("/deploy {} from {}: a repeat of trigger id {} refused", subcommand(command), user.id(), key);
-                metrics.command(DEPLOY, "replayed");
-                response = ctx.ack();
-            }
             case Parsed.Ok<DeployCommand>(var command) -> {
                 metrics.command(DEPLOY, subcommand(command));
                 // a deploy's acknowledgement says it is being checked: its answer takes that message's place
@@ -225,6 +246,12 @@ public final class SlackFrontEnd implements AutoCloseable {
     }
 
     private void run(DeployCommand command, SlackUser user, String channel, String key, Optional<String> checking) {
+        if (unkeyed(command) && !firstTime.test(key, clock.instant())) {
+            // Slack never sends a command twice: this is a captured request replayed while its signature holds
+            log.warn("/deploy {} from {}: a repeat of trigger id {} not run", subcommand(command), user.id(), key);
+            metrics.command(DEPLOY, "replayed");
+            return;
+        }
         switch (command) {
             case DeployCommand.Deploy d -> requestDeploy(d, new Asker(channel, user, checking), key);
             case DeployCommand.Status s -> status(s, channel, user);
