@@ -259,7 +259,9 @@ public final class Harbormaster implements AutoCloseable {
                 new DeployCommandParser(live::catalog, Set.of()),
                 metrics,
                 ports.clock(),
-                options.pacing());
+                options.pacing(),
+                // replicas sharing the database recognise a replayed command whichever of them it reaches
+                new io.harbormaster.storage.slack.JooqSlackRequests(db)::firstTime);
         slackNotifier =
                 new SlackNotifier(frontEnd.web(), threads, deploys, builds, live::catalog, options.threadWait());
         notifier.metrics = metrics;
@@ -375,7 +377,8 @@ public final class Harbormaster implements AutoCloseable {
      * {@code secret}, valid for {@code validity}. Call before {@link #start}.
      */
     public void serveExports(java.net.URI publicUrl, byte[] secret, Duration validity) {
-        exportLinks = new io.harbormaster.bot.http.AuditExportLinks(publicUrl, secret, validity, audit, ports.clock());
+        exportLinks = new io.harbormaster.bot.http.AuditExportLinks(
+                publicUrl, secret, validity, audit, live::catalog, ports.clock());
     }
 
     /**

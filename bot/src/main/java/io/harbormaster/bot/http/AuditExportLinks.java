@@ -4,6 +4,7 @@ import io.harbormaster.bot.slack.messages.AuditMessages;
 import io.harbormaster.engine.audit.AuditQuery;
 import io.harbormaster.engine.audit.AuditRecord;
 import io.harbormaster.engine.audit.CanonicalJson;
+import io.harbormaster.engine.policy.ServiceCatalog;
 import io.harbormaster.engine.text.Times;
 import io.harbormaster.storage.audit.JooqAuditLog;
 import io.javalin.config.RoutesConfig;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -28,17 +30,33 @@ import javax.crypto.spec.SecretKeySpec;
  * the format, who asked and when it expires, signed with HMAC-SHA256; the route checks all of it, streams the export,
  * and writes the download to the audit log. Replicas that share {@code HARBORMASTER_EXPORT_LINK_SECRET} honour each
  * other's links.
+ *
+ * <p>The signature proves who a link was issued to, not that they may still read the trail: the person it names is
+ * looked up in the auditor group of the catalog in force at download time too, so that someone removed from the group
+ * (harbormaster.yml reloaded) cannot use a link they were given minutes before. A refused download is written to the
+ * audit log ({@value #REFUSED}), as a refused {@code /audit} is.
  */
 public final class AuditExportLinks {
     public static final String PATH = "/audit/export";
+
+    /** The action of a download refused because the link's auditor no longer is one. */
+    public static final String REFUSED = "audit.export.refused";
 
     private final URI publicUrl;
     private final byte[] secret;
     private final Duration validity;
     private final JooqAuditLog log;
+    private final Supplier<ServiceCatalog> catalog;
     private final Clock clock;
 
-    public AuditExportLinks(URI publicUrl, byte[] secret, Duration validity, JooqAuditLog log, Clock clock) {
+    /** @param catalog the catalog in force, asked at each download for its auditor group */
+    public AuditExportLinks(
+            URI publicUrl,
+            byte[] secret,
+            Duration validity,
+            JooqAuditLog log,
+            Supplier<ServiceCatalog> catalog,
+            Clock clock) {
         if (secret.length < 16) {
             throw new IllegalArgumentException("the export link secret must be at least 16 bytes");
         }
@@ -46,6 +64,7 @@ public final class AuditExportLinks {
         this.secret = secret.clone();
         this.validity = validity;
         this.log = log;
+        this.catalog = catalog;
         this.clock = clock;
     }
 
@@ -87,9 +106,15 @@ public final class AuditExportLinks {
         return p;
     }
 
+    /**
+     * The HMAC of the parameters in their fixed order, each value URL-encoded: a value holding a line break or an
+     * {@code =} cannot pass for the next parameter, so no filter can be moved into another and the signature still
+     * hold.
+     */
     private String sign(Map<String, String> params) {
-        var canonical = new StringBuilder("v1");
-        params.forEach((k, v) -> canonical.append('\n').append(k).append('=').append(v));
+        var canonical = new StringBuilder("v2");
+        params.forEach((k, v) ->
+                canonical.append('\n').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         try {
             var mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
@@ -140,6 +165,31 @@ public final class AuditExportLinks {
                             + "; run /audit again for a new one");
             return;
         }
+        var by = ctx.queryParam("by");
+        var current = catalog.get();
+        var group = current.auditorGroup();
+        if (!current.members(group).contains(by)) {
+            var reason = "this export link was issued to " + by + ", who is no longer in the auditor group (" + group
+                    + "); ask an auditor to run /audit";
+            var reasoning = new LinkedHashMap<String, Object>();
+            reasoning.put("format", format.name());
+            reasoning.put("reason", reason);
+            reasoning.put("allowed_group", group);
+            filters(query, reasoning);
+            log.append(new AuditRecord(
+                    now,
+                    by,
+                    REFUSED,
+                    query.deployId().orElse(""),
+                    query.service().orElse(""),
+                    "",
+                    "refused",
+                    CanonicalJson.of(reasoning),
+                    "",
+                    ""));
+            refuse(ctx, reason);
+            return;
+        }
         // The head is signed first, so that a full JSON export is signed through its last entry: verified offline, an
         // entry removed from its end is caught (without it, only up to the last periodic checkpoint).
         log.checkpoint();
@@ -157,14 +207,10 @@ public final class AuditExportLinks {
             var reasoning = new LinkedHashMap<String, Object>();
             reasoning.put("format", format.name());
             reasoning.put("complete", complete);
-            query.service().ifPresent(s -> reasoning.put("service", s));
-            query.since().ifPresent(t -> reasoning.put("since", t.toString()));
-            query.until().ifPresent(t -> reasoning.put("until", t.toString()));
-            query.decision().ifPresent(d -> reasoning.put("decision", d));
-            query.deployId().ifPresent(d -> reasoning.put("deploy", d));
+            filters(query, reasoning);
             log.append(new AuditRecord(
                     clock.instant(),
-                    ctx.queryParam("by"),
+                    by,
                     "audit.exported",
                     "",
                     query.service().orElse(""),
@@ -174,6 +220,15 @@ public final class AuditExportLinks {
                     "",
                     ""));
         }
+    }
+
+    /** The query's filters, as the audit entry of a download (or of its refusal) records them. */
+    private static void filters(AuditQuery query, Map<String, Object> reasoning) {
+        query.service().ifPresent(s -> reasoning.put("service", s));
+        query.since().ifPresent(t -> reasoning.put("since", t.toString()));
+        query.until().ifPresent(t -> reasoning.put("until", t.toString()));
+        query.decision().ifPresent(d -> reasoning.put("decision", d));
+        query.deployId().ifPresent(d -> reasoning.put("deploy", d));
     }
 
     private static String required(Context ctx, String name) {

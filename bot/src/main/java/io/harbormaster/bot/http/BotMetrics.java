@@ -81,7 +81,7 @@ public final class BotMetrics {
     private final Counter adviceFallbacks = Counter.builder()
             .name("harbormaster_advice_fallbacks_total")
             .help("Advice whose configured model gave no usable answer, so the template text was posted, by kind and"
-                    + " reason (timeout, rate_limited, error, malformed, empty, uncited)")
+                    + " reason (timeout, rate_limited, error, malformed, empty, uncited, link)")
             .labelNames("kind", "reason")
             .register(registry);
 

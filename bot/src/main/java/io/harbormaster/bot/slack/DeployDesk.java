@@ -29,6 +29,14 @@ public interface DeployDesk {
     default void threadOpened(long deployId, ThreadRef thread) {}
 
     /**
+     * The deploy's thread, when it has one: every button that names the deploy is posted in it, so a click elsewhere
+     * that names it (a value that is not the one the bot posted there) is refused. Empty: not known, nothing checked.
+     */
+    default Optional<ThreadRef> thread(long deployId) {
+        return Optional.empty();
+    }
+
+    /**
      * The deploys in flight, then each service's last finished one (its outcome and when), for one service or all.
      */
     List<DeployView> status(Optional<String> service);

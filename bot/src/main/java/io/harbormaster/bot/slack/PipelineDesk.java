@@ -177,6 +177,11 @@ public final class PipelineDesk implements DeployDesk {
     }
 
     @Override
+    public Optional<ThreadRef> thread(long deployId) {
+        return threads.find(deployId);
+    }
+
+    @Override
     public List<DeployView> status(Optional<String> service) {
         // In flight first, then what each service last finished with (outcome and when): a promoted deploy remains
         // what is running until the next one ends.

@@ -31,11 +31,13 @@ import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.PauseDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +63,17 @@ public final class SlackFrontEnd implements AutoCloseable {
     private final BotMetrics metrics;
     private final Clock clock;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Whether the trigger id of a {@code /deploy} command whose desk method takes no idempotency key (lock, unlock,
+     * resolve, review) is seen for the first time: a signed request replayed while its signature is honoured (5 minutes
+     * either side of its timestamp) is not run again. Replayed, an unlock could lift a lock set after it, and a lock put
+     * back one lifted since.
+     */
+    private final BiPredicate<String, Instant> firstTime;
+
     private volatile SocketModeConnection socketMode;
 
+    /** ... remembering the commands taken in this process only ({@link RecentKeys}), as a single replica may. */
     public SlackFrontEnd(
             SlackSettings settings,
             DeployDesk desk,
@@ -71,6 +82,31 @@ public final class SlackFrontEnd implements AutoCloseable {
             BotMetrics metrics,
             Clock clock,
             SlackWebApi.Settings pacing) {
+        this(
+                settings,
+                desk,
+                audit,
+                parser,
+                metrics,
+                clock,
+                pacing,
+                new RecentKeys(Duration.ofMinutes(11), 100_000)::firstTime);
+    }
+
+    /**
+     * @param firstTime whether a command's trigger id was never taken before, recording it (for replicas that share a
+     *     database, the database's record, so that a replay is recognised on whichever replica it reaches)
+     */
+    public SlackFrontEnd(
+            SlackSettings settings,
+            DeployDesk desk,
+            AuditDesk audit,
+            DeployCommandParser parser,
+            BotMetrics metrics,
+            Clock clock,
+            SlackWebApi.Settings pacing,
+            BiPredicate<String, Instant> firstTime) {
+        this.firstTime = firstTime;
         this.desk = desk;
         this.audit = audit;
         this.parser = parser;
@@ -210,6 +246,12 @@ public final class SlackFrontEnd implements AutoCloseable {
     }
 
     private void run(DeployCommand command, SlackUser user, String channel, String key, Optional<String> checking) {
+        if (unkeyed(command) && !firstTime.test(key, clock.instant())) {
+            // Slack never sends a command twice: this is a captured request replayed while its signature holds
+            log.warn("/deploy {} from {}: a repeat of trigger id {} not run", subcommand(command), user.id(), key);
+            metrics.command(DEPLOY, "replayed");
+            return;
+        }
         switch (command) {
             case DeployCommand.Deploy d -> requestDeploy(d, new Asker(channel, user, checking), key);
             case DeployCommand.Status s -> status(s, channel, user);
@@ -518,6 +560,9 @@ public final class SlackFrontEnd implements AutoCloseable {
         var messageTs = message != null
                 ? message.getTs()
                 : p.getContainer() != null ? p.getContainer().getMessageTs() : null;
+        var threadTs = message != null && message.getThreadTs() != null
+                ? message.getThreadTs()
+                : p.getContainer() != null ? p.getContainer().getThreadTs() : null;
         if (p.getUser() == null || blank(p.getUser().getId()) || blank(channel) || blank(messageTs)) {
             return malformed(action.getActionId(), "a click without its user, channel or message");
         }
@@ -537,8 +582,37 @@ public final class SlackFrontEnd implements AutoCloseable {
                             SlackMessage.text("That button does not name a deploy; nothing was done.")));
             return ackAction(ctx, started);
         }
-        later("button", channel, clicker, () -> what.run(deployId, clicker, channel, messageTs, message));
+        later("button", channel, clicker, () -> {
+            var home = desk.thread(deployId);
+            if (home.isPresent() && !within(home.get(), channel, messageTs, threadTs)) {
+                log.warn(
+                        "{} by {} in {} names deploy #{}, whose thread is elsewhere: refused",
+                        action.getActionId(),
+                        clicker.id(),
+                        channel,
+                        deployId);
+                web.ephemeral(
+                        channel,
+                        clicker.id(),
+                        SlackMessage.text(":no_entry: That button names deploy #" + deployId + ", which is not this"
+                                + " thread's deploy; nothing was done. Use the buttons in deploy #" + deployId
+                                + "'s own thread (`/deploy status` links it)."));
+                return;
+            }
+            what.run(deployId, clicker, channel, messageTs, message);
+        });
         return ackAction(ctx, started);
+    }
+
+    /**
+     * Whether the clicked message ({@code messageTs}, a reply in {@code threadTs} or none) is in {@code thread}: its
+     * parent, or one of its replies, in its channel. Slack signs what the bot posted, so a button's value names the
+     * deploy of the thread it is in; a click whose value names another deploy was not made on a message the bot posted
+     * for it.
+     */
+    static boolean within(ThreadRef thread, String channel, String messageTs, String threadTs) {
+        return thread.channel().equals(channel)
+                && (thread.ts().equals(messageTs) || thread.ts().equals(threadTs));
     }
 
     private Response ackAction(ActionContext ctx, long started) {
@@ -587,6 +661,23 @@ public final class SlackFrontEnd implements AutoCloseable {
 
     private static Response ephemeralAck(SlashCommandContext ctx, SlackMessage message) {
         return ctx.ack(r -> r.responseType("ephemeral").text(message.text()).blocks(message.blocks()));
+    }
+
+    /**
+     * Whether the desk takes {@code command} without an idempotency key, so that only the front end can tell a replay
+     * of it (a deploy and a rollback carry the trigger id as their key; status and help change nothing).
+     */
+    private static boolean unkeyed(DeployCommand command) {
+        return switch (command) {
+            case DeployCommand.Lock l -> true;
+            case DeployCommand.Unlock u -> true;
+            case DeployCommand.Resolve r -> true;
+            case DeployCommand.Review r -> true;
+            case DeployCommand.Deploy d -> false;
+            case DeployCommand.Rollback r -> false;
+            case DeployCommand.Status s -> false;
+            case DeployCommand.Help h -> false;
+        };
     }
 
     private static String subcommand(DeployCommand command) {

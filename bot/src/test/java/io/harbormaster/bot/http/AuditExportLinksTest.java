@@ -54,6 +54,10 @@ class AuditExportLinksTest {
     Database db;
     JooqAuditLog log;
     AuditExportLinks links;
+    /** The catalog in force: the auditor group is {@code auditors}, with U0AUDITOR in it. */
+    final java.util.concurrent.atomic.AtomicReference<io.harbormaster.engine.policy.ServiceCatalog> catalog =
+            new java.util.concurrent.atomic.AtomicReference<>(catalogWithAuditors("U0AUDITOR"));
+
     Javalin server;
     String base;
 
@@ -86,6 +90,7 @@ class AuditExportLinksTest {
                 "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8),
                 Duration.ofMinutes(15),
                 log,
+                catalog::get,
                 clock);
         server = Javalin.create(cfg -> links.routes(cfg.routes)).start("127.0.0.1", port);
     }
@@ -205,6 +210,64 @@ class AuditExportLinksTest {
     static io.harbormaster.engine.audit.VerifyReport verify(String json, Optional<java.security.PublicKey> key) {
         return io.harbormaster.engine.audit.AuditExport.verify(
                 new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), key);
+    }
+
+    static io.harbormaster.engine.policy.ServiceCatalog catalogWithAuditors(String... members) {
+        return new io.harbormaster.engine.policy.ServiceCatalog(
+                java.util.Map.of(),
+                java.util.Map.of("auditors", java.util.Set.of(members)),
+                java.util.List.of(),
+                "auditors");
+    }
+
+    /**
+     * A link proves whom it was issued to, not that they still audit: someone taken out of the auditor group
+     * (harbormaster.yml reloaded) after /audit gave them a link cannot download with it, and the attempt is in the log.
+     */
+    @Test
+    void aLinkOfSomeoneNoLongerInTheAuditorGroupIsRefusedAndTheRefusalAudited() throws Exception {
+        var issued = links.links(AuditQuery.all().withService("checkout"), "U0AUDITOR");
+        assertThat(get(issued.csv()).statusCode()).isEqualTo(200);
+
+        catalog.set(catalogWithAuditors("U0OTHER"));
+        var refused = get(issued.json());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body())
+                .contains("issued to U0AUDITOR, who is no longer in the auditor group (auditors)")
+                .doesNotContain("\"entries\"");
+
+        var logged = new ArrayList<String>();
+        log.scan(
+                AuditQuery.all().withDecision("refused"),
+                e -> logged.add(e.record().actor() + " " + e.record().action() + " "
+                        + e.record().service()));
+        assertThat(logged).containsExactly("U0AUDITOR audit.export.refused checkout");
+        var exported = new ArrayList<String>();
+        log.scan(
+                AuditQuery.all().withDecision("export"),
+                e -> exported.add(e.record().actor()));
+        assertThat(exported).as("only the download before the change").containsExactly("U0AUDITOR");
+
+        catalog.set(catalogWithAuditors("U0OTHER", "U0AUDITOR")); // back in the group: the link works again
+        assertThat(get(issued.csv()).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * Before, the signed text was each parameter as {@code name=value} on its own line, values as they came: a value
+     * with a line break in it could carry the next parameter, so a link with its decision filter moved into its service
+     * filter kept a valid signature.
+     */
+    @Test
+    void aFilterMovedIntoAnotherParameterBreaksTheSignature() throws Exception {
+        var csv = links.links(AuditQuery.all().withService("checkout").withDecision("auto"), "U0AUDITOR")
+                .csv()
+                .toString();
+        assertThat(csv).contains("service=checkout&decision=auto&");
+        assertThat(get(URI.create(csv)).statusCode()).isEqualTo(200);
+        var moved =
+                get(URI.create(csv.replace("service=checkout&decision=auto&", "service=checkout%0Adecision%3Dauto&")));
+        assertThat(moved.statusCode()).isEqualTo(403);
+        assertThat(moved.body()).contains("not valid");
     }
 
     @Test

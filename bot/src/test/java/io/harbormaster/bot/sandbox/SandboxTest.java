@@ -401,6 +401,16 @@ class SandboxTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(sameSite.statusCode()).isEqualTo(200);
 
+            // No other site may frame the page (a framed console could be clicked through as any persona), and a
+            // script slipped into a message would not run: the page loads only its own script, style and API.
+            var page = http.send(
+                    HttpRequest.newBuilder(sandbox.address()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                    .contains("frame-ancestors 'none'", "script-src 'self';", "default-src 'none'")
+                    .doesNotContain("unsafe-inline"));
+            assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+
             // A DNS name rebound to 127.0.0.1 reaches the port with its own name in Host: refused, reads included.
             assertThat(rawGet(
                             sandbox,

@@ -63,6 +63,11 @@ final class FakeDeployDesk implements DeployDesk {
     }
 
     @Override
+    public Optional<ThreadRef> thread(long deployId) {
+        return Optional.ofNullable(threads.get(deployId));
+    }
+
+    @Override
     public List<DeployView> status(Optional<String> service) {
         otherCalls.add(service);
         return List.of();

@@ -210,6 +210,39 @@ class SlackFrontEndTest {
         assertThat(chatCalls()).isEmpty();
     }
 
+    /**
+     * Slack sends a slash command once. The same signed request again, while its timestamp is within the 5 minutes
+     * its signature is honoured, is someone replaying it: a lock or unlock is not run again (an unlock replayed after
+     * someone locked the service anew would lift their lock). A new command, with its own trigger id, still runs.
+     */
+    @Test
+    void aSignedLockOrUnlockReplayedWhileItsSignatureHoldsIsNotRunAgain() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        var lock = SlackRequests.slashCommandBody(ALICE, "/deploy", "lock checkout release freeze");
+        var unlock = SlackRequests.slashCommandBody(ALICE, "/deploy", "unlock checkout");
+        for (var body : List.of(lock, unlock, lock, unlock)) {
+            var response = f.requests.send(
+                    body,
+                    Map.of(
+                            "X-Slack-Request-Timestamp", Long.toString(now),
+                            "X-Slack-Signature", SlackRequests.signature(SlackFixture.SIGNING_SECRET, now, body)));
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+        f.requests.slashCommand(ALICE, "/deploy", "lock checkout release freeze");
+
+        await("the new lock to run", () -> f.desk.otherCalls.size() >= 3);
+        frontEndDone();
+        assertThat(f.desk.otherCalls)
+                .filteredOn(DeployCommand.Lock.class::isInstance)
+                .hasSize(2);
+        assertThat(f.desk.otherCalls)
+                .filteredOn(DeployCommand.Unlock.class::isInstance)
+                .hasSize(1);
+        assertThat(f.metrics.scrape())
+                .asString()
+                .contains("harbormaster_slack_commands_total{command=\"/deploy\",subcommand=\"replayed\"} 2.0");
+    }
+
     @Test
     void whenSlackCannotBeReachedARequestIsRefusedWith503AndNothingRuns() throws Exception {
         f.slack.close();
@@ -277,6 +310,43 @@ class SlackFrontEndTest {
      */
     private void frontEndDone() {
         f.frontEnd.close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A button's value names the deploy of the thread the bot posted it in. A click whose value names another deploy,
+     * or that comes from another channel, was not made on a message the bot posted for that deploy: it is refused and
+     * the desk never hears of it. The same click in the deploy's own thread counts.
+     */
+    @Test
+    void aClickWhoseValueNamesTheDeployOfAnotherThreadIsRefused() {
+        var home = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("deploy #42"))));
+        f.desk.threads.put(42L, home);
+        var other = new ThreadRef(CHANNEL, sent(f.frontEnd.web().post(CHANNEL, SlackMessage.text("deploy #43"))));
+        var elsewhere = f.slack
+                .message(CHANNEL, sent(f.frontEnd.web().reply(other, EscalationMessages.request(escalation()))))
+                .orElseThrow();
+        var own = sent(f.frontEnd.web().reply(home, EscalationMessages.request(escalation())));
+        var inHome = f.slack.message(CHANNEL, own).orElseThrow();
+
+        f.requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation-42", "42", SlackStandIn.asSlackJson(elsewhere));
+        var otherChannel = new SlackRequests.Origin("U0APPROVER", "bob", "C0ELSEWHERE", "elsewhere");
+        f.requests.blockAction(
+                otherChannel,
+                EscalationMessages.APPROVE_ACTION,
+                "escalation-42",
+                "42",
+                SlackStandIn.asSlackJson(inHome));
+        f.requests.blockAction(
+                BOB, EscalationMessages.APPROVE_ACTION, "escalation-42", "42", SlackStandIn.asSlackJson(inHome));
+        frontEndDone();
+
+        assertThat(f.desk.decisions).singleElement().satisfies(d -> assertThat(d.key())
+                .isEqualTo("slack-action:" + CHANNEL + ":" + own + ":U0APPROVER:deploy_approve"));
+        assertThat(f.slack.ephemerals(CHANNEL)).singleElement().satisfies(m -> {
+            assertThat(m.ephemeralTo()).contains("U0APPROVER");
+            assertThat(m.text()).contains("names deploy #42, which is not this thread's deploy; nothing was done");
+        });
     }
 
     @Test

@@ -61,7 +61,8 @@ public sealed interface Identity {
 
     /**
      * Resolves {@code named}: a member id stands for itself; {@code people:} is asked next; an email address it does
-     * not list (and none of GitHub's no-reply addresses of a login it lists) is asked of the directory.
+     * not list (and none of GitHub's no-reply addresses of a login it lists) is asked of the directory. An address with
+     * a subaddress ({@code alice+ci@corp.com}) that neither knows is looked up without it too.
      */
     static Identity resolve(String named, People people, PersonDirectory directory) {
         var canonical = People.canonical(named);
@@ -72,11 +73,17 @@ public sealed interface Identity {
         if (People.isMemberId(canonical)) {
             how.put(canonical.toUpperCase(Locale.ROOT), "");
         }
-        var mapped = people.member(canonical);
+        // alice+ci@corp.com reaches alice@corp.com's mailbox: the same person, whom a tag must not hide from the rules
+        var base = People.withoutSubaddress(canonical);
+        var mapped = people.member(canonical).or(() -> base.flatMap(people::member));
         mapped.ifPresent(
                 id -> how.putIfAbsent(id.toUpperCase(Locale.ROOT), "which `people:` in harbormaster.yml maps to you"));
         if (mapped.isEmpty() && People.isEmail(canonical)) {
-            switch (directory.memberByEmail(canonical)) {
+            var lookup = directory.memberByEmail(canonical);
+            if (lookup instanceof PersonDirectory.Lookup.NotFound && base.isPresent()) {
+                lookup = directory.memberByEmail(base.get());
+            }
+            switch (lookup) {
                 case PersonDirectory.Lookup.Found f ->
                     how.putIfAbsent(f.memberId().toUpperCase(Locale.ROOT), "the email address of your Slack profile");
                 case PersonDirectory.Lookup.NotFound n -> {}

@@ -105,6 +105,20 @@ public record People(Map<String, String> members) {
         return login.isEmpty() ? Optional.empty() : Optional.of(login);
     }
 
+    /**
+     * The address without its subaddress: {@code alice+ci@corp.com} is {@code alice@corp.com}, where mail delivers it
+     * (plus addressing: Gmail, Microsoft 365, Fastmail...). Empty when there is none, and for GitHub's no-reply addresses,
+     * whose part before the {@code +} is an account number ({@link #githubLoginOf} reads those).
+     */
+    static Optional<String> withoutSubaddress(String canonicalEmail) {
+        int at = canonicalEmail.lastIndexOf('@');
+        int plus = canonicalEmail.indexOf('+');
+        if (!isEmail(canonicalEmail) || plus <= 0 || plus > at || canonicalEmail.endsWith(GITHUB_NOREPLY)) {
+            return Optional.empty();
+        }
+        return Optional.of(canonicalEmail.substring(0, plus) + canonicalEmail.substring(at));
+    }
+
     /** The Slack member id {@code people:} gives for a name (in any form {@link #canonical} reads). */
     public Optional<String> member(String name) {
         var c = canonical(name);

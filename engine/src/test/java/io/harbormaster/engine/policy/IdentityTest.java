@@ -74,6 +74,27 @@ class IdentityTest {
         assertThat(resolve(null, directory)).isInstanceOf(Identity.Nobody.class);
     }
 
+    /**
+     * Before, an author named by a tagged address (octo+ci@example.com, lee+deploys@example.com) was a stranger, and
+     * could approve their own change: mail to it reaches the untagged mailbox, so it is that person.
+     */
+    @Test
+    void aSubaddressedEmailIsThePersonOfTheAddressWithoutItsTag() {
+        var directory = new Directory();
+        assertThat(resolve("Octo+CI@Example.com", directory).is("U0OCTO")).isTrue();
+        assertThat(directory.asked).isEmpty();
+
+        var lee = resolve("lee+deploys@example.com", directory);
+        assertThat(lee.is("U0LEE")).isTrue();
+        assertThat(directory.asked).containsExactly("lee+deploys@example.com", "lee@example.com");
+
+        assertThat(resolve("zed+x@example.com", new Directory())).isEqualTo(new Identity.Stranger("zed+x@example.com"));
+        assertThat(People.withoutSubaddress("12345+octocat@users.noreply.github.com"))
+                .as("GitHub's no-reply addresses name a login after the +")
+                .isEmpty();
+        assertThat(People.withoutSubaddress("+x@example.com")).isEmpty();
+    }
+
     @Test
     void aDirectoryThatCannotAnswerLeavesTheNameUnresolvedWithWhy() {
         var directory = new Directory();
