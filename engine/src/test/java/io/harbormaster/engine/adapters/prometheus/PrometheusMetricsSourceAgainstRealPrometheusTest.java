@@ -533,9 +533,11 @@ class PrometheusMetricsSourceAgainstRealPrometheusTest {
 
     @Test
     void aTemplatePrometheusCannotParseFailsWithPrometheusOwnError() {
-        // an unknown function: the template's shape is checked when it is read, its words only by Prometheus
+        // a regular expression that does not compile: the template's shape and words are checked when it is read,
+        // what its label matchers' regular expressions say only by Prometheus
         PromQlTemplates broken = PromQlTemplates.DEFAULTS.with(
-                CanaryMetric.P99, "histogram_quantil(0.99, sum by (le) (rate(x{track=\"{track}\"}[{interval}])))");
+                CanaryMetric.P99,
+                "histogram_quantile(0.99, sum by (le) (rate(x{track=\"{track}\",pod=~\"(\"}[{interval}])))");
         try (var misconfigured = new PrometheusMetricsSource(
                 PrometheusConfig.of(prometheus.url()), PromQlTemplates.DEFAULTS, Map.of("checkout", broken))) {
             var e = assertThrows(
@@ -545,7 +547,7 @@ class PrometheusMetricsSourceAgainstRealPrometheusTest {
             assertTrue(
                     e.getMessage()
                             .startsWith("Prometheus at " + prometheus.url() + "/api/v1/query_range failed"
-                                    + " for query `histogram_quantil(0.99, sum by (le) (rate(x{track=\"baseline\"}[30s])))`:"
+                                    + " for query `histogram_quantile(0.99, sum by (le) (rate(x{track=\"baseline\",pod=~\"(\"}[30s])))`:"
                                     + " HTTP 400, bad_data: "),
                     e.getMessage());
             assertTrue(e.getMessage().contains("parse error"), e.getMessage());
