@@ -978,6 +978,12 @@ public final class DeployPipeline {
         // the stable Deployment must exist before anything is derived from it; read before the entry that starts the
         // canary, which records its image (what the baseline runs, and what a revert of this deploy goes back to)
         var read = blocks.isEmpty() ? Optional.of(ports.cluster().stable(target)) : Optional.<StableDeployment>empty();
+        var runningAlready = read.flatMap(s -> runningAlready(d, s));
+        if (runningAlready.isPresent()) {
+            results = Stream.concat(results.stream(), Stream.of(runningAlready.get()))
+                    .toList();
+            blocks = List.of(runningAlready.get());
+        }
         var stable = blocks.isEmpty() ? read : Optional.<StableDeployment>empty();
         var checked = results;
         var reasoning = new LinkedHashMap<String, Object>();
@@ -1023,6 +1029,33 @@ public final class DeployPipeline {
                 .filter(r -> r instanceof CheckResult.Block)
                 .map(r -> (CheckResult.Block) r)
                 .toList();
+    }
+
+    /** The check, run once the stable Deployment is read, that the canary would not run what it runs already. */
+    static final String NEW_IMAGE_CHECK = "new image";
+
+    /**
+     * A block when the canary of {@code d} would run the image the stable Deployment runs already: its canary would
+     * compare the image with itself and its promotion would record a change that changes nothing. The request was let
+     * in when the cluster could not say what it runs then (or it was put there since, outside Harbormaster). An
+     * emergency deploy is blocked too: nothing about an urgent fix is served by a canary of what already runs. The
+     * image is the announced build's when there is one (compared as written: another digest under the same tag is
+     * another image), else the version's tag on the stable image's repository, so the stable image's tag is compared.
+     */
+    private Optional<CheckResult.Block> runningAlready(Deploy d, StableDeployment stable) {
+        var build = ports.builds().find(d.service(), d.version());
+        boolean same = build.isPresent()
+                ? build.get().image().equals(stable.image())
+                : tagOf(stable.image()).map(d.version()::equals).orElse(false);
+        if (!same) {
+            return Optional.empty();
+        }
+        return Optional.of(new CheckResult.Block(
+                NEW_IMAGE_CHECK,
+                "the cluster already runs " + d.version() + ": the stable Deployment runs " + stable.image()
+                        + ", so a canary would compare the image with itself",
+                "deploy another version (/deploy " + d.service() + " <version>); nothing of " + d.version()
+                        + " needs deploying"));
     }
 
     /** How the reason of a deploy waiting its turn in preflight starts. */
