@@ -425,12 +425,12 @@ public final class PipelineDesk implements DeployDesk {
         // Written to the audit log before it is acted on, like every decision.
         record(who, "service.locked", command.service(), "lock", Map.of("reason", command.reason()));
         var ours = new ServiceLock(command.service(), command.reason(), who.id(), clock.instant());
-        var held = policies.lock(ours);
-        if (!held.equals(ours)) {
-            return alreadyLocked(held, command, who); // someone locked it in between
+        var taken = policies.takeLock(ours);
+        if (!taken.held().equals(ours)) {
+            return alreadyLocked(taken.held(), command, who); // someone locked it in between
         }
         var inFlight = deploys.inFlight(command.service()).stream()
-                .map(this::underLock)
+                .map(d -> underLock(d, taken.rollingOut()))
                 .toList();
         return new ActionOutcome.Done(
                 ":lock: " + command.service() + " is locked: " + ours.shownReason() + ". No new deploy of "
@@ -443,11 +443,12 @@ public final class PipelineDesk implements DeployDesk {
      * What a lock taken now does to {@code d}, a deploy of the service in flight, in one line. The lock is looked at
      * only by the preflight (and by a request to revert): a deploy that has not passed its preflight yet is stopped
      * there, and one past it (its canary, its promotion, a rollback, a revert) is not stopped by it. {@code d} is read
-     * after the lock is stored, so one before its preflight reads the lock there. One in its preflight may be either:
-     * its checks may have read the locks just before this one was stored, and passed, while its move to the canary is
-     * not recorded yet (nothing orders the two across replicas), so the line says what happens in both cases.
+     * after the lock is stored, so one before its preflight reads the lock there. Of one in its preflight, the lock's
+     * own step says which it is ({@code rollingOut}): a preflight whose checks passed claims the service's rollout in
+     * one step with the lock's, refused under a lock, so the deploy that held the rollout as the lock was stored is
+     * past it (its canary starts), and any other is stopped by it.
      */
-    private String underLock(Deploy d) {
+    private String underLock(Deploy d, java.util.OptionalLong rollingOut) {
         var which =
                 "• Deploy #" + d.id() + " (`" + d.version() + "`, " + d.state().words() + ")";
         var revert = revertOf(d);
@@ -455,13 +456,15 @@ public final class PipelineDesk implements DeployDesk {
             return which + ", a revert of `" + revert.get().fromVersion() + "`, goes on: the lock does not stop a"
                     + " revert under way.";
         }
+        boolean pastPreflight = rollingOut.isPresent() && rollingOut.getAsLong() == d.id();
         return switch (d.state()) {
             case REQUESTED, SCORED, AWAITING_APPROVAL, APPROVED ->
                 which + " will be stopped by its preflight, unless the lock is lifted before it gets there.";
             case PREFLIGHT ->
-                which + " is stopped by its preflight, unless its checks passed just before the lock was taken: then"
-                        + " its canary starts and goes on (to stop it, `/deploy rollback " + d.service() + "`)."
-                        + " `/deploy status " + d.service() + "` shows which.";
+                pastPreflight
+                        ? which + " goes on: its checks passed before the lock was taken, and its canary starts (to"
+                                + " stop it, `/deploy rollback " + d.service() + "`)."
+                        : which + " is stopped by its preflight: the lock was taken before its checks passed.";
             case CANARY ->
                 which + " goes on: the lock does not stop a running canary, which the analysis still promotes or"
                         + " rolls back. To stop it, `/deploy rollback " + d.service() + "`.";

@@ -328,7 +328,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     private List<PastIncidentView> pastIncidents(List<SimilarIncident> incidents) {
         return incidents.stream()
                 .map(s -> new PastIncidentView(
-                        s.incident(), DeployViews.people(deploys, s.incident().deployId()), s.shared()))
+                        s.incident(), DeployViews.people(deploys, s.incident().deployId()), s.traits()))
                 .toList();
     }
 

@@ -1153,6 +1153,57 @@ class DeployPipelineTest {
     }
 
     @Test
+    void aVersionLetInWhileTheClusterCouldNotBeAskedIsStoppedByItsPreflightWhenTheClusterRunsItEmergencyOrNot() {
+        // payments runs 1.0.0; at request time the cluster cannot be asked, so the request is let in
+        f.announce("payments", "1.0.0", PipelineFixture.SMALL_CHANGE);
+        var unreachable = new java.util.concurrent.atomic.AtomicBoolean(true);
+        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
+            if (unreachable.get() && method.equals("inspect")) {
+                throw new io.harbormaster.engine.rollout.ClusterUnavailable("API server unreachable", null);
+            }
+        });
+        var engine = f.engine("engine-a");
+        long ordinary = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:a", "payments", "1.0.0", "U0DEV"));
+        unreachable.set(false);
+
+        // its preflight reads the stable Deployment: no canary of the image against itself is started
+        assertThat(f.runUntilDone(engine, ordinary, Duration.ofMinutes(20)).state())
+                .isEqualTo(DeployState.FAILED);
+        var why = "blocked by preflight: new image: the cluster already runs 1.0.0: the stable Deployment runs"
+                + " registry.example/payments:1.0.0, so a canary would compare the image with itself (deploy another"
+                + " version (/deploy payments <version>); nothing of 1.0.0 needs deploying)";
+        assertThat(f.deploys.transitions(ordinary).getLast().reason()).isEqualTo(why);
+        assertThat(f.deploys.transitions(ordinary)).noneMatch(t -> t.to() == DeployState.CANARY);
+        assertThat(reasonings(ordinary, "preflight"))
+                .singleElement()
+                .asString()
+                .contains("\"check\":\"new image\"", "\"result\":\"block\"")
+                .doesNotContain("canary_start");
+        assertThat(f.notices)
+                .filteredOn(n -> n instanceof DeployNotice.PreflightChecked p
+                        && p.deploy().id() == ordinary)
+                .singleElement()
+                .satisfies(n -> assertThat(((DeployNotice.PreflightChecked) n).results())
+                        .last()
+                        .isInstanceOfSatisfying(
+                                io.harbormaster.engine.policy.CheckResult.Block.class,
+                                b -> assertThat(b.check()).isEqualTo("new image")));
+
+        // an emergency deploy, which the request-time check lets in whatever the cluster runs, is stopped alike; the
+        // rollout is free again for the next deploy of the service
+        long emergency = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:b", "payments", "1.0.0", "U0DEV", true));
+        assertThat(f.runUntilDone(engine, emergency, Duration.ofMinutes(20)).state())
+                .isEqualTo(DeployState.FAILED);
+        assertThat(f.deploys.transitions(emergency).getLast().reason()).isEqualTo(why);
+        f.announce("payments", "1.1.0", PipelineFixture.SMALL_CHANGE);
+        long next = PipelineFixture.acceptedId(
+                engine, PipelineFixture.slackRequest("slack:c", "payments", "1.1.0", "U0DEV"));
+        assertThat(f.runUntilDone(engine, next, Duration.ofMinutes(20)).state()).isEqualTo(DeployState.PROMOTED);
+    }
+
+    @Test
     void anEmergencyRequestDoesNotRepeatTheSameVersionWaitingForItsApproverItSkipsTheWait() {
         f.announce("checkout", "1.3.0", PipelineFixture.MIGRATION);
         var engine = f.engine("engine-a");

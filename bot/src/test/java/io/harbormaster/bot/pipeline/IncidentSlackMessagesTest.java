@@ -129,9 +129,12 @@ class IncidentSlackMessagesTest {
     @Test
     void anApprovalRequestSaysWhatTheChangeSharesWithEachSimilarPastIncident() {
         var engine = f.engine("engine-a");
-        // a small change to Order.java, rolled back
+        // a small change to _Order_.java (a name with Slack's italic marks at its ends, as CI announced it), rolled
+        // back
         f.announce(
-                "payments", "1.1.0", PipelineFixture.SMALL_CHANGE.replace("src/main/java/Cart.java", "src/Order.java"));
+                "payments",
+                "1.1.0",
+                PipelineFixture.SMALL_CHANGE.replace("src/main/java/Cart.java", "src/_Order_.java"));
         var stopped = PipelineFixture.acceptedId(
                 engine, PipelineFixture.request("ci:p1", RequestSource.HTTP, "payments", "1.1.0", "ci"));
         assertThat(engine.advance(stopped).orElseThrow().state()).isEqualTo(DeployState.CANARY);
@@ -140,7 +143,8 @@ class IncidentSlackMessagesTest {
                 .isEqualTo(DeployState.ROLLED_BACK);
 
         f.clock.advance(Duration.ofMinutes(5));
-        f.announce("payments", "1.3.0", PipelineFixture.MIGRATION); // a migration, and Order.java again
+        // a migration, and _Order_.java again
+        f.announce("payments", "1.3.0", PipelineFixture.MIGRATION.replace("src/Order.java", "src/_Order_.java"));
         var risky = PipelineFixture.acceptedId(
                 engine, PipelineFixture.request("ci:p2", RequestSource.HTTP, "payments", "1.3.0", "ci"));
         assertThat(engine.advance(risky).orElseThrow().state()).isEqualTo(DeployState.AWAITING_APPROVAL);
@@ -148,8 +152,9 @@ class IncidentSlackMessagesTest {
         var card = await("the approval request", () -> message("Similar past incidents"));
         assertThat(card.allText())
                 .contains("• *payments* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #" + stopped + ", incident #")
-                .contains("_(also changed Order.java)_")
-                .doesNotContain("Latest past incidents");
+                // the name as written, in a code span: not in an italic span its own _ would have ended
+                .contains("incident #1, still open): rollback requested by <@U0ANN> (also changed `_Order_.java`)")
+                .doesNotContain("Latest past incidents", "_(", ")_");
     }
 
     /** The first message in the channel (parent or reply) whose text contains {@code text}, or null. */

@@ -63,8 +63,8 @@ class LockMessagesTest {
                 .contains("Deploy #" + running + " (`1.4.1`, canary) goes on: the lock does not stop a running"
                         + " canary, which the analysis still promotes or rolls back. To stop it, `/deploy rollback"
                         + " checkout`.")
-                .contains("Deploy #" + queued + " (`1.5.0`, preflight) is stopped by its preflight, unless its"
-                        + " checks passed just before the lock was taken");
+                .contains("Deploy #" + queued + " (`1.5.0`, preflight) is stopped by its preflight: the lock was"
+                        + " taken before its checks passed.");
 
         // and so it goes: the canary runs to its end under the lock, the queued deploy is stopped at its preflight
         assertThat(f.runUntilDone(bot.engine, running, Duration.ofHours(2)).state())
@@ -95,13 +95,59 @@ class LockMessagesTest {
 
     @Test
     void aLockTakenWhileADeploysPreflightPassesDoesNotSayThePreflightStopsIt() {
-        // the lock is taken while 1.4.1's preflight runs, after its checks read the locks: it passes, and its canary
-        // starts under the lock; the lock's answer, read between the two, must not say the preflight stops it
-        var locking = new java.util.concurrent.atomic.AtomicBoolean();
+        // the lock is taken while 1.4.1's preflight runs, after its checks passed and it claimed the rollout (as it
+        // reads the stable Deployment to start its canary): its canary starts under the lock, and the lock's answer,
+        // which saw the claim, says so and nothing else
+        var answer = lockWhenPreflightCalls("stable", "checkout");
+        long id = bot.deployed(DEV, "checkout", "1.4.1");
+
+        bot.advanceUntil(id, "deploy #" + id, DeployState.CANARY);
+
+        assertThat(answer.get())
+                .contains("Deploy #" + id + " (`1.4.1`, preflight) goes on: its checks passed before the lock was"
+                        + " taken, and its canary starts (to stop it, `/deploy rollback checkout`).")
+                .doesNotContain("stopped by its preflight", "will be stopped", "unless");
+        assertThat(f.policies.lockOf("checkout")).isPresent();
+    }
+
+    @Test
+    void aLockTakenAfterADeploysChecksReadTheLocksStopsItAndItsAnswerSaysSo() {
+        // the lock is taken while 1.4.1's preflight runs, after its checks read the locks (none) and before they are
+        // done (it reads what its dependency payments runs): its preflight stops it all the same, with the lock's
+        // usual reason, and the lock's answer says it is stopped
+        var answer = lockWhenPreflightCalls("inspect", "payments");
+        long id = bot.deployed(DEV, "checkout", "1.4.1");
+
+        bot.advanceUntil(id, "deploy #" + id, DeployState.FAILED);
+
+        assertThat(f.deploys.transitions(id).getLast().reason())
+                .contains("no lock: locked by U0DEV")
+                .contains("schema migration in progress")
+                .contains("/deploy unlock checkout once the reason is resolved");
+        assertThat(f.deploys.transitions(id)).noneMatch(t -> t.to() == DeployState.CANARY);
+        assertThat(f.cluster.inspect(f.target("checkout")).stable().image())
+                .isEqualTo("registry.example/checkout:1.0.0");
+        assertThat(answer.get())
+                .contains("Deploy #" + id + " (`1.4.1`, preflight) is stopped by its preflight: the lock was taken"
+                        + " before its checks passed.")
+                .doesNotContain("goes on", "canary starts");
+    }
+
+    /**
+     * Takes {@code /deploy lock checkout} through Slack, and waits for its answer, the first time the engine's
+     * preflight calls {@code method} of the cluster for {@code service} (a bot made anew, whose cluster calls are
+     * watched from the deploy's preflight on: the request's own reads come before). Returns the answer, once given.
+     */
+    private java.util.concurrent.atomic.AtomicReference<String> lockWhenPreflightCalls(String method, String service) {
         var answer = new java.util.concurrent.atomic.AtomicReference<String>();
+        var armed = new java.util.concurrent.atomic.AtomicBoolean();
         bot.close();
-        f.clusterPort = PipelineFixture.around(f.cluster, (method, args) -> {
-            if (method.equals("stable") && locking.compareAndSet(true, false)) {
+        f.clusterPort = PipelineFixture.around(f.cluster, (called, args) -> {
+            if (called.equals(method)
+                    && args[0] instanceof io.harbormaster.engine.rollout.RolloutTarget t
+                    && t.deployment().equals(service)
+                    && calledFromPreflight()
+                    && armed.compareAndSet(false, true)) {
                 bot.requests.slashCommand(DEV, "/deploy", "lock checkout schema migration in progress");
                 answer.set(await("the lock's answer", () -> slack.messages(CHANNEL).stream()
                                 .filter(m -> m.text().startsWith(":lock: checkout is locked"))
@@ -111,17 +157,15 @@ class LockMessagesTest {
             }
         });
         bot = new SlackBot(f, slack, "engine-a");
-        long id = bot.deployed(DEV, "checkout", "1.4.1");
-        locking.set(true); // its preflight is the first to read the stable Deployment
+        return answer;
+    }
 
-        bot.advanceUntil(id, "deploy #" + id, DeployState.CANARY);
-
-        assertThat(answer.get())
-                .contains("Deploy #" + id + " (`1.4.1`, preflight) is stopped by its preflight, unless its checks"
-                        + " passed just before the lock was taken: then its canary starts and goes on (to stop it,"
-                        + " `/deploy rollback checkout`). `/deploy status checkout` shows which.")
-                .doesNotContain("will be stopped");
-        assertThat(f.policies.lockOf("checkout")).isPresent();
+    /** Whether the engine's preflight is on the calling thread's stack. */
+    private static boolean calledFromPreflight() {
+        return StackWalker.getInstance()
+                .walk(frames -> frames.anyMatch(
+                        fr -> fr.getClassName().equals(io.harbormaster.engine.rollout.DeployPipeline.class.getName())
+                                && fr.getMethodName().equals("preflight")));
     }
 
     @Test

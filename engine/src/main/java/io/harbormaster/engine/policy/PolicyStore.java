@@ -8,7 +8,18 @@ import java.util.OptionalLong;
 /** The engine's port to locks, freezes and automatic-deploy blocks. */
 public interface PolicyStore {
     /** Locks a service; if it is locked already, the existing lock is kept and returned. */
-    ServiceLock lock(ServiceLock lock);
+    default ServiceLock lock(ServiceLock lock) {
+        return takeLock(lock).held();
+    }
+
+    /**
+     * {@link #lock}, and which deploy held the service's rollout as the lock was stored: one step, taken one at a time
+     * per service with every preflight's claim of the rollout ({@link
+     * io.harbormaster.engine.rollout.DeployStore#claimRolloutUnlessLocked}) across every replica sharing the store. A
+     * claim taken before it is the one it finds (that deploy's canary starts, or has started); a claim after it finds
+     * the lock and is refused. So of a deploy in its preflight, what the lock does to it is known from this alone.
+     */
+    LockTaken takeLock(ServiceLock lock);
 
     /** Removes a service's lock; returns the lock that was removed, if there was one. */
     Optional<ServiceLock> unlock(String service);

@@ -69,6 +69,25 @@ public record PreflightFacts(
                 List.of());
     }
 
+    /**
+     * The same facts with {@code lock} as the service's lock: one taken after the locks were read, found by the claim
+     * of the service's rollout that would have started the canary.
+     */
+    public PreflightFacts withLock(ServiceLock lock) {
+        return new PreflightFacts(
+                service,
+                version,
+                automatic,
+                now,
+                Optional.of(lock),
+                freezes,
+                autoDeployBlock,
+                conflicting,
+                dependencyVersions,
+                unhealthyDependencies,
+                dependencyIncidents);
+    }
+
     /** The same facts without the open incidents of dependencies (what an emergency deploy is not held back by). */
     PreflightFacts withoutDependencyIncidents() {
         return new PreflightFacts(

@@ -954,22 +954,40 @@ public final class DeployPipeline {
                 unhealthyDependencies(spec),
                 dependencyIncidents(spec, now));
         var results = Preflight.run(facts, d.emergency());
-        var blocks = results.stream()
-                .filter(r -> r instanceof CheckResult.Block)
-                .map(r -> (CheckResult.Block) r)
-                .toList();
+        var blocks = blocksIn(results);
         boolean onlyWaiting =
                 !blocks.isEmpty() && blocks.stream().allMatch(b -> b.check().equals(CONFLICT_CHECK));
-        if (onlyWaiting || (blocks.isEmpty() && !ports.deploys().claimRollout(d.service(), d.id(), now))) {
-            return waitForTurn(d, onlyWaiting ? blocks.getFirst().reason() : rolloutHeldBy(d));
+        if (onlyWaiting) {
+            return waitForTurn(d, blocks.getFirst().reason());
+        }
+        if (blocks.isEmpty()) {
+            // The checks read the locks a moment ago: a lock taken since is found here, in one step with the claim
+            // (across replicas), and stops the deploy as the lock check does; a lock taken after the claim lets it on.
+            switch (ports.deploys().claimRolloutUnlessLocked(d.service(), d.id(), now)) {
+                case RolloutClaim.Held h -> {
+                    return waitForTurn(d, rolloutHeldBy(d));
+                }
+                case RolloutClaim.Locked l -> {
+                    results = Preflight.run(facts.withLock(l.lock()), d.emergency());
+                    blocks = blocksIn(results);
+                }
+                case RolloutClaim.Claimed c -> {}
+            }
         }
         var target = target(spec);
         // the stable Deployment must exist before anything is derived from it; read before the entry that starts the
         // canary, which records its image (what the baseline runs, and what a revert of this deploy goes back to)
-        var stable =
-                blocks.isEmpty() ? Optional.of(ports.cluster().stable(target)) : Optional.<StableDeployment>empty();
+        var read = blocks.isEmpty() ? Optional.of(ports.cluster().stable(target)) : Optional.<StableDeployment>empty();
+        var runningAlready = read.flatMap(s -> runningAlready(d, s));
+        if (runningAlready.isPresent()) {
+            results = Stream.concat(results.stream(), Stream.of(runningAlready.get()))
+                    .toList();
+            blocks = List.of(runningAlready.get());
+        }
+        var stable = blocks.isEmpty() ? read : Optional.<StableDeployment>empty();
+        var checked = results;
         var reasoning = new LinkedHashMap<String, Object>();
-        reasoning.put("checks", results.stream().map(DeployPipeline::checkJson).toList());
+        reasoning.put("checks", checked.stream().map(DeployPipeline::checkJson).toList());
         stable.ifPresent(s -> reasoning.put(STABLE_IMAGE, s.image()));
         // the first step as its pods (or route) give it, as each later step's canary.step entry gives its own: what
         // really ran, for whoever reads the log or replays the canary
@@ -989,7 +1007,7 @@ public final class DeployPipeline {
                     d,
                     "blocked by preflight: " + String.join("; ", reasons),
                     blocks.stream().flatMap(b -> b.people().stream()).distinct().toList(),
-                    failed -> Optional.of(new DeployNotice.PreflightChecked(failed, results)));
+                    failed -> Optional.of(new DeployNotice.PreflightChecked(failed, checked)));
         }
         var first = firstPlan.orElseThrow();
         var moved = move(
@@ -999,11 +1017,45 @@ public final class DeployPipeline {
                 ENGINE,
                 "preflight passed; canary starts " + first.placeInWords()
                         + (escalated(d) ? " (the cautious canary of an escalated change: held longer)" : ""));
-        ports.notifier().notify(new DeployNotice.PreflightChecked(moved, results));
+        ports.notifier().notify(new DeployNotice.PreflightChecked(moved, checked));
         ports.notifier()
                 .notify(new DeployNotice.CanaryProgress(
                         moved, first, policy.get().steps().size(), List.of()));
         return moved;
+    }
+
+    private static List<CheckResult.Block> blocksIn(List<CheckResult> results) {
+        return results.stream()
+                .filter(r -> r instanceof CheckResult.Block)
+                .map(r -> (CheckResult.Block) r)
+                .toList();
+    }
+
+    /** The check, run once the stable Deployment is read, that the canary would not run what it runs already. */
+    static final String NEW_IMAGE_CHECK = "new image";
+
+    /**
+     * A block when the canary of {@code d} would run the image the stable Deployment runs already: its canary would
+     * compare the image with itself and its promotion would record a change that changes nothing. The request was let
+     * in when the cluster could not say what it runs then (or it was put there since, outside Harbormaster). An
+     * emergency deploy is blocked too: nothing about an urgent fix is served by a canary of what already runs. The
+     * image is the announced build's when there is one (compared as written: another digest under the same tag is
+     * another image), else the version's tag on the stable image's repository, so the stable image's tag is compared.
+     */
+    private Optional<CheckResult.Block> runningAlready(Deploy d, StableDeployment stable) {
+        var build = ports.builds().find(d.service(), d.version());
+        boolean same = build.isPresent()
+                ? build.get().image().equals(stable.image())
+                : tagOf(stable.image()).map(d.version()::equals).orElse(false);
+        if (!same) {
+            return Optional.empty();
+        }
+        return Optional.of(new CheckResult.Block(
+                NEW_IMAGE_CHECK,
+                "the cluster already runs " + d.version() + ": the stable Deployment runs " + stable.image()
+                        + ", so a canary would compare the image with itself",
+                "deploy another version (/deploy " + d.service() + " <version>); nothing of " + d.version()
+                        + " needs deploying"));
     }
 
     /** How the reason of a deploy waiting its turn in preflight starts. */

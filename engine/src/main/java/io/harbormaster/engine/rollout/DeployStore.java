@@ -156,6 +156,15 @@ public interface DeployStore {
      */
     boolean claimRollout(String service, long deployId, Instant at);
 
+    /**
+     * {@link #claimRollout} for a deploy whose preflight checks passed: refused, with nothing claimed, when the service
+     * is locked. One step, taken one at a time per service with the taking of a lock ({@link
+     * io.harbormaster.engine.policy.PolicyStore#takeLock}) across every replica sharing the store, so that a lock taken
+     * after the checks read the locks, and before this, still stops the deploy; and a lock taken after this sees the
+     * claim (the deploy's canary goes on).
+     */
+    RolloutClaim claimRolloutUnlessLocked(String service, long deployId, Instant at);
+
     /** Releases a service's claim if {@code deployId} holds it. */
     void releaseRollout(String service, long deployId);
 

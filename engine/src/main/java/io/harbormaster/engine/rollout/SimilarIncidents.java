@@ -92,7 +92,7 @@ public final class SimilarIncidents {
                 .toList();
     }
 
-    private record Scored(Incident incident, int score, List<String> shared) {}
+    private record Scored(Incident incident, int score, List<SimilarIncident.Shared> shared) {}
 
     /** What the same version scores: more than everything else can add up to (three files, dependencies, directories). */
     private static final int SAME_VERSION = 20;
@@ -104,38 +104,42 @@ public final class SimilarIncidents {
      */
     private static Scored compare(String version, Change change, Incident incident, Change then) {
         if (incident.version().equals(version)) {
-            return new Scored(incident, SAME_VERSION, List.of("the same version, " + version));
+            return new Scored(
+                    incident,
+                    SAME_VERSION,
+                    List.of(new SimilarIncident.Shared("the same version,", List.of(version), "")));
         }
         int score = 0;
-        var shared = new ArrayList<String>();
+        var shared = new ArrayList<SimilarIncident.Shared>();
         var files = new ArrayList<>(change.files());
         files.retainAll(then.files());
         if (!files.isEmpty()) {
             score += 3 * Math.min(files.size(), 3);
-            shared.add("also changed "
-                    + some(files.stream().map(SimilarIncidents::name).toList(), "file"));
+            shared.add(some(
+                    "also changed", files.stream().map(SimilarIncidents::name).toList(), "file"));
         }
         var dependencies = new ArrayList<>(change.dependencies());
         dependencies.retainAll(then.dependencies());
         if (!dependencies.isEmpty()) {
             score += 3 * Math.min(dependencies.size(), 3);
-            shared.add("also added " + some(dependencies, "dependency"));
+            shared.add(some("also added", dependencies, "dependency"));
         }
         var dirs = new ArrayList<>(change.dirs());
         dirs.retainAll(then.dirs());
         files.forEach(f -> dirs.remove(dir(f)));
         if (!dirs.isEmpty()) {
             score += Math.min(dirs.size(), 2);
-            shared.add("also changed files in " + some(dirs, "directory"));
+            shared.add(some("also changed files in", dirs, "directory"));
         }
         return new Scored(incident, score, shared);
     }
 
-    /** Up to two of {@code items}, and how many more: "Cart.java, Order.java and 2 more files". */
-    private static String some(List<String> items, String noun) {
-        var shown = String.join(", ", items.subList(0, Math.min(2, items.size())));
+    /** Up to two of {@code items}, and how many more: "also changed" Cart.java, Order.java " and 2 more files". */
+    private static SimilarIncident.Shared some(String lead, List<String> items, String noun) {
+        var shown = items.subList(0, Math.min(2, items.size()));
         int more = items.size() - 2;
-        return more <= 0 ? shown : shown + " and " + more + " more " + (more == 1 ? noun : plural(noun));
+        return new SimilarIncident.Shared(
+                lead, shown, more <= 0 ? "" : " and " + more + " more " + (more == 1 ? noun : plural(noun)));
     }
 
     private static String plural(String noun) {

@@ -15,7 +15,9 @@ import org.jooq.impl.DSL;
  * A service's intake step: one transaction that holds the service's {@code deploy_intake} row ({@code SELECT ... FOR
  * UPDATE}) until it commits. Every change that must not interleave with a deploy of the service being stored (the
  * storing itself, {@link JooqDeployStore#intake}; a later announcement of one of its builds, {@link
- * JooqBuildCatalog#replace}) takes it, from any replica: it waits there, and then, each statement reading what was
+ * JooqBuildCatalog#replace}), and every claim of the service's rollout and taking of its lock (which must not
+ * interleave with each other: {@link JooqDeployStore#claimRolloutUnlessLocked}, {@link JooqPolicyStore#takeLock}),
+ * takes it, from any replica: it waits there, and then, each statement reading what was
  * committed before it (both databases' default READ COMMITTED), finds what the step before it stored. H2 gives up
  * waiting for a row lock after its lock timeout (PostgreSQL waits): nothing of the step was kept, and it waits its turn
  * again, up to {@link Sql#LOCK_ATTEMPTS} times.

@@ -34,6 +34,7 @@ import io.harbormaster.engine.rollout.KeptNoise;
 import io.harbormaster.engine.rollout.RequestSource;
 import io.harbormaster.engine.rollout.Review;
 import io.harbormaster.engine.rollout.ReviewOutcome;
+import io.harbormaster.engine.rollout.RolloutClaim;
 import io.harbormaster.engine.rollout.Settlement;
 import io.harbormaster.engine.rollout.StableTrackReading;
 import io.harbormaster.engine.rollout.StaleRevision;
@@ -527,39 +528,63 @@ public final class JooqDeployStore implements DeployStore {
                 == 1;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In the service's {@link IntakeStep}, as every claim and the taking of a lock ({@link JooqPolicyStore#takeLock})
+     * are: the claims of one service queue there, across replicas.
+     */
     @Override
     public boolean claimRollout(String service, long deployId, Instant at) {
-        try {
-            db.dsl()
-                    .insertInto(SERVICE_ROLLOUT)
-                    .set(SERVICE_ROLLOUT.SERVICE, service)
-                    .set(SERVICE_ROLLOUT.DEPLOY_ID, deployId)
-                    .set(SERVICE_ROLLOUT.CLAIMED_AT, odt(at))
-                    .execute();
-            return true;
-        } catch (DataAccessException e) {
-            if (!isUniqueViolation(e)) {
-                throw e;
+        return IntakeStep.run(db, service, tx -> claim(tx, service, deployId, at));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In the service's {@link IntakeStep}: a lock taken on any replica is stored in the same step ({@link
+     * JooqPolicyStore#takeLock}), so the lock this reads, after holding the step, is every lock committed before it, and
+     * a lock stored after it finds its claim.
+     */
+    @Override
+    public RolloutClaim claimRolloutUnlessLocked(String service, long deployId, Instant at) {
+        return IntakeStep.run(db, service, tx -> {
+            var lock = JooqPolicyStore.lockOf(tx, service);
+            if (lock.isPresent()) {
+                return new RolloutClaim.Locked(lock.get());
             }
-        }
-        var holder = db.dsl()
-                .select(SERVICE_ROLLOUT.DEPLOY_ID, DEPLOY.STATE)
+            return claim(tx, service, deployId, at) ? new RolloutClaim.Claimed() : new RolloutClaim.Held();
+        });
+    }
+
+    /**
+     * Claims the service's rollout for the deploy in the caller's step (which holds the service's intake row, so no
+     * other claim runs meanwhile; a release may). Granted when no deploy holds it, this one does, or the holder has
+     * ended without releasing it (a crash).
+     */
+    private static boolean claim(DSLContext tx, String service, long deployId, Instant at) {
+        var holder = tx.select(SERVICE_ROLLOUT.DEPLOY_ID, DEPLOY.STATE)
                 .from(SERVICE_ROLLOUT)
                 .join(DEPLOY)
                 .on(DEPLOY.ID.eq(SERVICE_ROLLOUT.DEPLOY_ID))
                 .where(SERVICE_ROLLOUT.SERVICE.eq(service))
                 .fetchOptional();
         if (holder.isEmpty()) {
-            return claimRollout(service, deployId, at); // released in between
+            return tx.insertInto(SERVICE_ROLLOUT)
+                            .set(SERVICE_ROLLOUT.SERVICE, service)
+                            .set(SERVICE_ROLLOUT.DEPLOY_ID, deployId)
+                            .set(SERVICE_ROLLOUT.CLAIMED_AT, odt(at))
+                            .onConflictDoNothing()
+                            .execute()
+                    == 1;
         }
         long holderId = holder.get().value1();
         if (holderId == deployId) {
             return true;
         }
         if (DeployState.valueOf(holder.get().value2()).terminal()) {
-            // the holder ended without releasing (a crash): take over, unless someone else just did
-            return db.dsl()
-                            .update(SERVICE_ROLLOUT)
+            // the holder ended without releasing (a crash): take over
+            return tx.update(SERVICE_ROLLOUT)
                             .set(SERVICE_ROLLOUT.DEPLOY_ID, deployId)
                             .set(SERVICE_ROLLOUT.CLAIMED_AT, odt(at))
                             .where(SERVICE_ROLLOUT.SERVICE.eq(service).and(SERVICE_ROLLOUT.DEPLOY_ID.eq(holderId)))

@@ -1,13 +1,14 @@
 package io.harbormaster.storage.pipeline;
 
-import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.AUTO_DEPLOY_BLOCK;
 import static io.harbormaster.storage.jooq.Tables.CHANGE_FREEZE;
 import static io.harbormaster.storage.jooq.Tables.SERVICE_LOCK;
+import static io.harbormaster.storage.jooq.Tables.SERVICE_ROLLOUT;
 
 import io.harbormaster.engine.policy.AutoDeployBlock;
 import io.harbormaster.engine.policy.Freeze;
+import io.harbormaster.engine.policy.LockTaken;
 import io.harbormaster.engine.policy.PolicyStore;
 import io.harbormaster.engine.policy.ServiceLock;
 import io.harbormaster.storage.Database;
@@ -18,7 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.jooq.exception.DataAccessException;
+import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /** Locks, freezes and automatic-deploy blocks on H2 or PostgreSQL. */
@@ -29,23 +30,35 @@ public final class JooqPolicyStore implements PolicyStore {
         this.db = db;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In the service's {@link IntakeStep}, as every claim of its rollout is ({@link
+     * JooqDeployStore#claimRolloutUnlessLocked}): the claim this reads, after holding the step, is the one committed
+     * before it, and a claim after it finds the lock.
+     */
     @Override
-    public ServiceLock lock(ServiceLock lock) {
-        try {
-            db.dsl()
-                    .insertInto(SERVICE_LOCK)
+    public LockTaken takeLock(ServiceLock lock) {
+        return IntakeStep.run(db, lock.service(), tx -> {
+            int stored = tx.insertInto(SERVICE_LOCK)
                     .set(SERVICE_LOCK.SERVICE, lock.service())
                     .set(SERVICE_LOCK.REASON, lock.reason())
                     .set(SERVICE_LOCK.LOCKED_BY, lock.lockedBy())
                     .set(SERVICE_LOCK.LOCKED_AT, odt(lock.lockedAt()))
+                    .onConflictDoNothing()
                     .execute();
-            return lock;
-        } catch (DataAccessException e) {
-            if (isUniqueViolation(e)) {
-                return lockOf(lock.service()).orElseThrow(() -> e);
+            if (stored == 0) {
+                var existing = lockOf(tx, lock.service())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "the lock of " + lock.service() + " conflicted but cannot be found"));
+                return new LockTaken(existing, OptionalLong.empty());
             }
-            throw e;
-        }
+            var rollingOut = tx.select(SERVICE_ROLLOUT.DEPLOY_ID)
+                    .from(SERVICE_ROLLOUT)
+                    .where(SERVICE_ROLLOUT.SERVICE.eq(lock.service()))
+                    .fetchOptional(SERVICE_ROLLOUT.DEPLOY_ID);
+            return new LockTaken(lock, rollingOut.map(OptionalLong::of).orElse(OptionalLong.empty()));
+        });
     }
 
     @Override
@@ -65,8 +78,12 @@ public final class JooqPolicyStore implements PolicyStore {
 
     @Override
     public Optional<ServiceLock> lockOf(String service) {
-        return db.dsl()
-                .selectFrom(SERVICE_LOCK)
+        return lockOf(db.dsl(), service);
+    }
+
+    /** The service's lock as {@code dsl} (a step's transaction, say) reads it. */
+    static Optional<ServiceLock> lockOf(DSLContext dsl, String service) {
+        return dsl.selectFrom(SERVICE_LOCK)
                 .where(SERVICE_LOCK.SERVICE.eq(service))
                 .fetchOptional(JooqPolicyStore::toLock);
     }

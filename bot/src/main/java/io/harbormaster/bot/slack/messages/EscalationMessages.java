@@ -9,6 +9,7 @@ import io.harbormaster.engine.policy.ApprovalPolicy;
 import io.harbormaster.engine.risk.RiskDecision;
 import io.harbormaster.engine.rollout.Approval;
 import io.harbormaster.engine.rollout.DeployState;
+import io.harbormaster.engine.rollout.SimilarIncident;
 import io.harbormaster.engine.text.Numbers;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,8 +182,10 @@ public final class EscalationMessages {
      * opened it (if one did) and the incident's number (which {@code /deploy resolve} and the rollback notice use),
      * whether it is still open, and its summary, shortened to {@link #INCIDENT_SUMMARY_CHARS} on one line: e.g. "•
      * *checkout* `1.1.0` rolled back 2026-11-24 10:00 UTC (deploy #12, incident #3): p99 > 2000 ms over 180 s". The
-     * people who moved that deploy read as mentions, not as member ids. Then, in italics, what the change shares with
-     * the version it rolled back, when it is shown for that: "_(also changed Cart.java; also added payments-client)_".
+     * people who moved that deploy read as mentions, not as member ids. Then what the change shares with the version it
+     * rolled back, when it is shown for that, each name in a code span: "(also changed `my_file.java`; also added
+     * `payments-client`)". Not in italics, as it was: a name from CI with an {@code _} in it ended the italic span there
+     * and set what followed it askew; in a code span it reads, and is copied, as written ({@link Mrkdwn#code}).
      */
     static String incidentLine(PastIncidentView v) {
         var i = v.incident();
@@ -192,11 +195,31 @@ public final class EscalationMessages {
         if (i.resolvedAt().isEmpty()) {
             refs.add("still open");
         }
-        return "• *" + escape(i.service()) + "* `" + escape(i.version()) + "` "
+        return "• *" + escape(i.service()) + "* " + Mrkdwn.code(i.version()) + " "
                 + (i.deployId().isPresent() ? "rolled back " : "")
                 + Mrkdwn.time(i.openedAt()) + " (" + String.join(", ", refs) + "): "
                 + escape(shortened(i.summary(), INCIDENT_SUMMARY_CHARS), v.people())
-                + (v.shared().isEmpty() ? "" : " _(" + escape(String.join("; ", v.shared())) + ")_");
+                + (v.shared().isEmpty()
+                        ? ""
+                        : " ("
+                                + String.join(
+                                        "; ",
+                                        v.shared().stream()
+                                                .map(EscalationMessages::sharedLine)
+                                                .toList())
+                                + ")");
+    }
+
+    /** One thing shared: its words as text, its names in code spans. */
+    private static String sharedLine(SimilarIncident.Shared s) {
+        return escape(s.lead())
+                + (s.names().isEmpty()
+                        ? ""
+                        : " "
+                                + String.join(
+                                        ", ",
+                                        s.names().stream().map(Mrkdwn::code).toList()))
+                + escape(s.rest());
     }
 
     /** {@code text} on one line, cut at a word before {@code max} characters with "…" when it is longer. */

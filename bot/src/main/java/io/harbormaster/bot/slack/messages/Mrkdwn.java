@@ -33,6 +33,19 @@ public final class Mrkdwn {
     /** What a Slack member id looks like (U or W, then capitals and digits); a CI system's name does not. */
     static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[UW][A-Z0-9]{2,}");
 
+    /**
+     * A name from outside (a file, a directory, a dependency, a version) as an inline code span, its characters shown as
+     * written: Slack formats nothing inside one, so an {@code _}, {@code *} or {@code ~} in the name neither italicizes,
+     * bolds nor strikes what surrounds it, as it does in a formatted span ("_(also changed my_file.java)_"). mrkdwn has
+     * no backslash escape; a zero-width character beside each mark would also break the pairing, but a copied name would
+     * carry it, and a copied code span is the name itself. Only a backtick, which would end the span, is shown as the
+     * look-alike {@code ˋ} (U+02CB); {@code &}, {@code <} and {@code >} are escaped as everywhere ({@link #escape}).
+     * Not for prose: a sentence reads as prose, and is never wrapped in a formatted span either.
+     */
+    public static String code(String name) {
+        return name.isEmpty() ? "" : "`" + escape(name.replace('`', '\u02CB')) + "`";
+    }
+
     /** A user mention. */
     public static String user(String userId) {
         return "<@" + userId + ">";

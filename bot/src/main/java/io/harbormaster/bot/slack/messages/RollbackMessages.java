@@ -23,27 +23,29 @@ public final class RollbackMessages {
      * have).
      */
     public static String text(RollbackNotice n) {
-        var head = n.service() + " " + n.version() + " in " + n.environment();
+        return lead(n) + rest(n);
+    }
+
+    /** How {@link #text} starts: what was rolled back ("…Rolled back checkout 1.4.1 in production"). */
+    private static String lead(RollbackNotice n) {
+        var emoji = n.trigger().isEmpty() && n.requestedBy().isPresent() ? ":rewind:" : ":rotating_light:";
+        return emoji + " Rolled back " + n.service() + " " + n.version() + " in " + n.environment();
+    }
+
+    /** The rest of {@link #text}: what tripped, who asked, or why, and the incident. */
+    private static String rest(RollbackNotice n) {
         var text = new StringBuilder();
         if (n.trigger().isPresent()) {
-            text.append(":rotating_light: Rolled back ")
-                    .append(head)
-                    .append(": ")
-                    .append(tripped(n.trigger().get(), n.alongside(), n.judged()));
+            text.append(": ").append(tripped(n.trigger().get(), n.alongside(), n.judged()));
         } else if (n.requestedBy().isPresent()) {
             var asked = n.requestedBy().get();
-            text.append(":rewind: Rolled back ")
-                    .append(head)
-                    .append(" at the request of ")
+            text.append(" at the request of ")
                     .append(DeployMessages.requester(asked.by()))
                     .append(" (")
                     .append(how(asked, n.service()))
                     .append("), not on a metric");
         } else {
-            text.append(":rotating_light: Rolled back ")
-                    .append(head)
-                    .append(": ")
-                    .append(escape(n.reason()));
+            text.append(": ").append(escape(n.reason()));
         }
         n.incidentId().ifPresent(i -> text.append(", incident ").append(i));
         return text.toString();
@@ -63,7 +65,9 @@ public final class RollbackMessages {
     /** The broadcast: the text, the rule that fired, the incident and a link to the thread. */
     public static SlackMessage broadcast(RollbackNotice n) {
         var blocks = new ArrayList<LayoutBlock>();
-        blocks.add(BlockKit.section("*" + text(n) + "*"));
+        // only what was rolled back in bold: the rest carries text from outside (a reason, a metric's name), which
+        // an _ or * of its own would end the span in, setting what follows askew
+        blocks.add(BlockKit.section("*" + lead(n) + "*" + rest(n)));
         n.trigger().ifPresent(e -> blocks.add(BlockKit.section(DeployMessages.evidenceLine(e))));
         var context = new ArrayList<String>();
         context.add("deploy #" + n.deployId());

@@ -409,6 +409,32 @@ class BlockKitLimitsTest {
     }
 
     @Test
+    void aRollbackBroadcastSetsOnlyWhatWasRolledBackInBoldNotTheReasonFromOutside() {
+        // a reason from the cluster with Slack's marks in it (an image and a file name): inside the bold span, its
+        // _ and * ended the span there and formatted the rest; out of it, it reads as written
+        var reason = "canary pods not ready: ErrImagePull for registry.example/_shop/checkout:1.4.1 (see *_init.sh)";
+        var broadcast = RollbackMessages.broadcast(new RollbackNotice(
+                7,
+                "checkout",
+                "1.4.1",
+                "production",
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                reason,
+                Optional.empty(),
+                Optional.of("#3"),
+                Optional.empty(),
+                java.time.Instant.parse("2026-11-23T13:00:00Z")));
+        var section =
+                (com.slack.api.model.block.SectionBlock) broadcast.blocks().getFirst();
+        assertThat(section.getText().getText())
+                .isEqualTo("*:rotating_light: Rolled back checkout 1.4.1 in production*: " + reason + ", incident #3");
+        assertThat(broadcast.text())
+                .isEqualTo(":rotating_light: Rolled back checkout 1.4.1 in production: " + reason + ", incident #3");
+    }
+
+    @Test
     void peopleCannotSmuggleMentionsThroughFreeText() {
         var m = DeployMessages.parent(deploy("checkout", "<!channel> look"));
         assertThat(BlockKitLimits.json(m.blocks())).doesNotContain("<!channel>").contains("&lt;!channel&gt;");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.harbormaster.engine.rollout.Incident;
+import io.harbormaster.engine.rollout.SimilarIncident;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +66,10 @@ class EscalationCardTest {
                 BlockKitLimitsTest.risk(7, "lines added 900"),
                 "3 files",
                 List.of(
-                        new PastIncidentView(byHand, List.of("U0APPROVER"), List.of("the same version, 1.1.0")),
+                        new PastIncidentView(
+                                byHand,
+                                List.of("U0APPROVER"),
+                                List.of(new SimilarIncident.Shared("the same version,", List.of("1.1.0"), ""))),
                         new PastIncidentView(resolvedWithoutDeploy, List.of())),
                 Optional.empty(),
                 "shop-approvers",
@@ -96,7 +100,9 @@ class EscalationCardTest {
                 List.of(new PastIncidentView(
                         incident(3, "checkout", "1.1.0", "p99 doubled"),
                         List.of(),
-                        List.of("also changed Order.java", "also added payments-client"))),
+                        List.of(
+                                new SimilarIncident.Shared("also changed", List.of("Order.java"), ""),
+                                new SimilarIncident.Shared("also added", List.of("payments-client"), "")))),
                 Optional.empty(),
                 "shop-approvers",
                 1,
@@ -104,13 +110,39 @@ class EscalationCardTest {
                 Instant.parse("2026-11-24T14:00:00Z"));
         assertThat(BlockKitLimits.json(EscalationMessages.request(alike).blocks()))
                 .contains("*Similar past incidents*\\n• *checkout* `1.1.0` rolled back")
-                .contains("p99 doubled _(also changed Order.java; also added payments-client)_");
+                .contains("p99 doubled (also changed `Order.java`; also added `payments-client`)");
 
         var latest = view(List.of());
         assertThat(BlockKitLimits.json(EscalationMessages.request(latest).blocks()))
                 .contains("*Latest past incidents* (none changed the same files, directories or dependencies as this"
                         + " change)")
                 .doesNotContain("Similar past incidents");
+    }
+
+    @Test
+    void namesAPastIncidentSharesWithTheChangeAreShownAsWrittenWhateverMarksTheyHold() {
+        // file and dependency names from CI with Slack's formatting marks in them: inside an italic span, the _ of
+        // _app.tsx or __init__.py ended it there; each name is a code span instead, nothing of it formatted
+        var shared = List.of(
+                new SimilarIncident.Shared("also changed", List.of("_app.tsx", "my_file.java"), " and 2 more files"),
+                new SimilarIncident.Shared("also added", List.of("left_pad*", "~tilde~"), ""),
+                new SimilarIncident.Shared("also changed files in", List.of("pkg/__init__"), ""),
+                new SimilarIncident.Shared("also changed", List.of("odd`name<x>&.java"), ""));
+        var line = EscalationMessages.incidentLine(
+                new PastIncidentView(incident(3, "checkout", "1.1.0", "p99 doubled"), List.of(), shared));
+
+        assertThat(line)
+                .endsWith("p99 doubled (also changed `_app.tsx`, `my_file.java` and 2 more files; also added"
+                        + " `left_pad*`, `~tilde~`; also changed files in `pkg/__init__`; also changed"
+                        + " `odd\u02CBname&lt;x&gt;&amp;.java`)")
+                .doesNotContain("_(", ")_");
+        // outside its code spans, no formatting mark is left unpaired: every one is part of the line's own formatting
+        var outsideCode = line.replaceAll("`[^`]*`", "");
+        assertThat(outsideCode)
+                .doesNotContain("_", "~")
+                .isEqualTo("• *checkout*  rolled back 2026-11-20 09:15 UTC"
+                        + " (deploy #103, incident #3, still open): p99 doubled (also changed ,  and 2 more files; also added"
+                        + " , ; also changed files in ; also changed )");
     }
 
     @Test

@@ -70,4 +70,13 @@ class MrkdwnMentionsTest {
 
         assertThat(paused.text()).isEqualTo("Paused: metrics &lt;!here&gt; missing");
     }
+
+    @Test
+    void aNameIsACodeSpanShowingItAsWrittenWithOnlyABacktickAndSlacksControlCharactersStandingIn() {
+        assertThat(Mrkdwn.code("__init__.py")).isEqualTo("`__init__.py`");
+        assertThat(Mrkdwn.code("*bold* ~strike~ _it_")).isEqualTo("`*bold* ~strike~ _it_`");
+        // a backtick would end the span: its look-alike stands in; & < > are escaped, so no mention gets through
+        assertThat(Mrkdwn.code("a`b <!channel> & c")).isEqualTo("`a\u02CBb &lt;!channel&gt; &amp; c`");
+        assertThat(Mrkdwn.code("")).isEmpty();
+    }
 }
