@@ -1205,6 +1205,17 @@ public final class DeployPipeline {
         return holding;
     }
 
+    /**
+     * {@code image} without its digest and tag: {@code registry:5000/shop/checkout:1.4.0@sha256:...} is {@code
+     * registry:5000/shop/checkout} (a registry's port is not a tag).
+     */
+    static String repositoryOf(String image) {
+        var withoutDigest = image.replaceFirst("@sha256:[0-9a-f]+$", "");
+        return tagOf(image)
+                .map(tag -> withoutDigest.substring(0, withoutDigest.length() - tag.length() - 1))
+                .orElse(withoutDigest);
+    }
+
     static Optional<String> tagOf(String image) {
         var withoutDigest = image.replaceFirst("@sha256:[0-9a-f]+$", "");
         int colon = withoutDigest.lastIndexOf(':');
@@ -1926,7 +1937,7 @@ public final class DeployPipeline {
         return ports.builds()
                 .find(d.service(), d.version())
                 .map(AnnouncedBuild::image)
-                .orElseGet(() -> stable.image().replaceFirst("(@sha256:[0-9a-f]+|:[^:/]+)?$", "") + ":" + d.version());
+                .orElseGet(() -> repositoryOf(stable.image()) + ":" + d.version());
     }
 
     // ------------------------------------------------------------------------------------------------ endings
