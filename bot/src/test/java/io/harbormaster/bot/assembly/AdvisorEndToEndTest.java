@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harbormaster.bot.slack.messages.EscalationMessages;
 import io.harbormaster.bot.slack.standin.SlackStandIn;
 import io.harbormaster.engine.adapters.llm.OpenAiStandIn;
-import io.harbormaster.engine.advice.Prompt;
 import io.harbormaster.sandbox.Fault;
 import io.harbormaster.storage.pipeline.JooqIncidentStore;
 import java.time.Instant;
@@ -115,9 +114,11 @@ class AdvisorEndToEndTest {
                 .orElseThrow();
         var messages = asked.path("messages");
         assertThat(call.path("prompt_sha256").asText())
-                .isEqualTo(Prompt.sha256(messages.get(0).path("content").asText() + "\n\n"
-                        + messages.get(1).path("content").asText()));
-        assertThat(call.path("answer_sha256").asText()).isEqualTo(Prompt.sha256(answer(asked)));
+                .isEqualTo(io.harbormaster.engine.text.Texts.sha256(
+                        messages.get(0).path("content").asText() + "\n\n"
+                                + messages.get(1).path("content").asText()));
+        assertThat(call.path("answer_sha256").asText())
+                .isEqualTo(io.harbormaster.engine.text.Texts.sha256(answer(asked)));
         assertThat(call.has("latency_ms")).isTrue();
         assertThat(bot.scrape()).contains("harbormaster_advice_total{kind=\"context_package\",source=\"model\"}");
         bot.assertEveryMessageWithinBlockKitLimits();

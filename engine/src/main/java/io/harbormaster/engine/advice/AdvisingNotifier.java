@@ -144,7 +144,7 @@ public final class AdvisingNotifier implements Notifier, AutoCloseable {
         reasoning.put("source", a.source().label());
         a.incidentId().ifPresent(id -> reasoning.put("incident_id", id));
         a.fallbackReason().ifPresent(r -> reasoning.put("fallback_reason", r));
-        reasoning.put("summary_sha256", Prompt.sha256(a.summary()));
+        reasoning.put("summary_sha256", io.harbormaster.engine.text.Texts.sha256(a.summary()));
         reasoning.put("suggested_check", a.suggestedCheck());
         reasoning.put(
                 "facts",

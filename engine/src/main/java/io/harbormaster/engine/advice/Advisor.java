@@ -503,7 +503,7 @@ public final class Advisor {
             var prompt = prompt(task, d, facts);
             var written = ask(prompt);
             var answerHash = written instanceof SummaryWriter.Written.Answer a
-                    ? Optional.of(Prompt.sha256(a.text()))
+                    ? Optional.of(io.harbormaster.engine.text.Texts.sha256(a.text()))
                     : Optional.<String>empty();
             var problem =
                     switch (written) {

@@ -3,11 +3,9 @@ package io.harbormaster.engine.intake;
 import io.harbormaster.engine.rollout.AnnouncedBuild;
 import io.harbormaster.engine.rollout.DeployRequest;
 import io.harbormaster.engine.rollout.RequestSource;
+import io.harbormaster.engine.text.Texts;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,7 +87,7 @@ public record CiDeployRequest(
         if (key.length() <= MAX_KEY) {
             return key;
         }
-        return prefix + "sha256:" + sha256(buildId);
+        return prefix + "sha256:" + Texts.sha256(buildId);
     }
 
     /** The request to store, deploy or not: emergency is never set from CI. */
@@ -115,14 +113,5 @@ public record CiDeployRequest(
     public AnnouncedBuild toAnnouncedBuild(Instant announcedAt) {
         return new AnnouncedBuild(
                 service, version, image, commitSha, buildId, ciStatus.wire(), change.json(), announcedAt);
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

@@ -1,10 +1,7 @@
 package io.harbormaster.engine.risk;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.harbormaster.engine.text.Texts;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +23,10 @@ public record RiskModelId(String sha256, String source, String trainedOn, Option
     /** The id of {@code model}, loaded from {@code source}, with no training time known. */
     public static RiskModelId of(RiskModel model, String source) {
         return new RiskModelId(
-                sha256(RiskModelJson.write(model)), source, model.training().source(), Optional.empty());
+                Texts.sha256(RiskModelJson.write(model)),
+                source,
+                model.training().source(),
+                Optional.empty());
     }
 
     /** The same id with the time the model was trained. */
@@ -47,14 +47,5 @@ public record RiskModelId(String sha256, String source, String trainedOn, Option
         m.put("trained_on", trainedOn);
         trainedAt.ifPresent(at -> m.put("trained_at", at.toString()));
         return m;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

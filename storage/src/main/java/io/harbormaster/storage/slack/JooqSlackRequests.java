@@ -4,13 +4,10 @@ import static io.harbormaster.storage.Sql.isUniqueViolation;
 import static io.harbormaster.storage.Sql.odt;
 import static io.harbormaster.storage.jooq.Tables.SLACK_REQUEST_SEEN;
 
+import io.harbormaster.engine.text.Texts;
 import io.harbormaster.storage.Database;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import org.jooq.exception.DataAccessException;
 
 /**
@@ -40,7 +37,7 @@ public final class JooqSlackRequests {
                 .execute();
         try {
             dsl.insertInto(SLACK_REQUEST_SEEN)
-                    .set(SLACK_REQUEST_SEEN.KEY_SHA256, sha256(key))
+                    .set(SLACK_REQUEST_SEEN.KEY_SHA256, Texts.sha256(key))
                     .set(SLACK_REQUEST_SEEN.SEEN_AT, odt(now))
                     .execute();
             return true;
@@ -49,15 +46,6 @@ public final class JooqSlackRequests {
                 return false;
             }
             throw e;
-        }
-    }
-
-    private static String sha256(String key) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
     }
 }
