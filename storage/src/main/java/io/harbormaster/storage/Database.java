@@ -117,9 +117,20 @@ public final class Database implements AutoCloseable {
         try (var ignored = java.sql.DriverManager.getConnection(url, login)) {
             // reachable
         } catch (java.sql.SQLException e) {
+            if (e.getErrorCode() == H2_ADMIN_RIGHTS_REQUIRED && !url.equals(config.url())) {
+                // H2 applies the URL's settings at login, and only an admin may set WRITE_DELAY, which driverUrl added
+                throw new IllegalStateException(
+                        "H2 lets only an admin user set WRITE_DELAY, which Harbormaster sets to 0 so that a commit"
+                                + " survives the process being killed, and " + config.user() + " is not one: connect as"
+                                + " the user that created the database, or accept H2's half-second write delay by adding"
+                                + " ;WRITE_DELAY=500 to the URL"); // no cause: the message shown is its root's
+            }
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
+
+    /** H2's error code for an operation only an admin user may run (org.h2.api.ErrorCode.ADMIN_RIGHTS_REQUIRED). */
+    private static final int H2_ADMIN_RIGHTS_REQUIRED = 90040;
 
     /**
      * The URL the driver is given; for H2, two settings are added unless the URL sets them itself:
