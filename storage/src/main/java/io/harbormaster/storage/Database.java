@@ -117,13 +117,15 @@ public final class Database implements AutoCloseable {
         try (var ignored = java.sql.DriverManager.getConnection(url, login)) {
             // reachable
         } catch (java.sql.SQLException e) {
-            if (e.getErrorCode() == H2_ADMIN_RIGHTS_REQUIRED && !url.equals(config.url())) {
-                // H2 applies the URL's settings at login, and only an admin may set WRITE_DELAY, which driverUrl added
-                throw new IllegalStateException(
-                        "H2 lets only an admin user set WRITE_DELAY, which Harbormaster sets to 0 so that a commit"
-                                + " survives the process being killed, and " + config.user() + " is not one: connect as"
-                                + " the user that created the database, or accept H2's half-second write delay by adding"
-                                + " ;WRITE_DELAY=500 to the URL"); // no cause: the message shown is its root's
+            if (e.getErrorCode() == H2_ADMIN_RIGHTS_REQUIRED && sets(url, "WRITE_DELAY")) {
+                // H2 applies the URL's settings at login, and only an admin may set WRITE_DELAY, whatever its value;
+                // no cause: the message shown is its root's
+                var who = sets(config.url(), "WRITE_DELAY")
+                        ? "which the URL sets"
+                        : "which Harbormaster sets to 0 so that a commit survives the process being killed";
+                throw new IllegalStateException("H2 lets only an admin user set WRITE_DELAY, " + who + ", and "
+                        + config.user() + " is not one: connect as the user that created the database, or have that"
+                        + " user make this one an admin (ALTER USER " + config.user() + " ADMIN TRUE)");
             }
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -156,10 +158,12 @@ public final class Database implements AutoCloseable {
 
     /** {@code url} with {@code ;NAME=value} added, unless it already sets {@code NAME} (in any case). */
     private static String withDefault(String url, String name, String value) {
-        if (url.toUpperCase(java.util.Locale.ROOT).contains(";" + name + "=")) {
-            return url;
-        }
-        return url + ";" + name + "=" + value;
+        return sets(url, name) ? url : url + ";" + name + "=" + value;
+    }
+
+    /** Whether an H2 URL sets the setting {@code NAME} itself (in any case). */
+    private static boolean sets(String url, String name) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains(";" + name + "=");
     }
 
     private static boolean revealsSecret(Throwable e, DatabaseConfig config) {
